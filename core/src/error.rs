@@ -1,0 +1,35 @@
+//! What every stepstone error has in common: a stable machine code.
+//!
+//! Each area has its own `#[non_exhaustive]` error enum (`CatalogError`, `PlanError`, ...);
+//! every one implements [`ErrorCode`]. Codes are `area.reason` strings (`catalog.duplicate_version`)
+//! that never change once published: bindings, the CLI and the conformance vectors match on them.
+//!
+//! ```
+//! use stepstone::error::ErrorCode;
+//! use stepstone::version::{check, Scheme};
+//! let err = check("v6x", Scheme::Integer).unwrap_err();
+//! assert_eq!(err.code(), "version.malformed");
+//! ```
+
+/// An error with a stable machine code.
+pub trait ErrorCode {
+    /// The stable code, `area.reason`.
+    fn code(&self) -> &'static str;
+}
+
+/// Cuts user input quoted in an error message to 160 bytes (on a char boundary), so a
+/// megabyte of garbage does not become a megabyte of message.
+#[cfg(feature = "alloc")]
+pub(crate) fn clip(value: &str) -> alloc::string::String {
+    const MAX: usize = 160;
+    if value.len() <= MAX {
+        return alloc::string::String::from(value);
+    }
+    let mut end = MAX;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut s = alloc::string::String::from(&value[..end]);
+    s.push('…');
+    s
+}

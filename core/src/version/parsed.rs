@@ -1,0 +1,466 @@
+//! Parsed versions (heap): [`Version`], [`VersionKey`], [`VersionRange`], scheme detection.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+
+use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, strip_v};
+use crate::error::ErrorCode;
+
+/// The identity and order of a version, without its spelling.
+///
+/// Two versions with equal keys are the same version (`v64000` and `64000`; `4.2` and `4.2.0`;
+/// `1.0.0+a` and `1.0.0+b`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VersionKey {
+    /// An integer build number.
+    Integer(u64),
+    /// A SemVer version with its build metadata removed.
+    Semver(semver::Version),
+    /// Dotted components with trailing zeros removed.
+    Dotted(Vec<u64>),
+}
+
+impl VersionKey {
+    /// The key of `text` in `scheme`.
+    pub fn parse(text: &str, scheme: Scheme) -> Result<VersionKey, VersionError> {
+        let fail = |kind| VersionError::new(kind, text, scheme);
+        check(text, scheme).map_err(fail)?;
+        let s = strip_v(text);
+        Ok(match scheme {
+            Scheme::Integer => VersionKey::Integer(s.parse().map_err(|_| fail(VersionErrorKind::Malformed))?),
+            Scheme::Semver => {
+                let mut v = semver::Version::parse(s).map_err(|_| fail(VersionErrorKind::Malformed))?;
+                v.build = semver::BuildMetadata::EMPTY;
+                VersionKey::Semver(v)
+            }
+            Scheme::Dotted => {
+                let mut parts = Vec::new();
+                for p in s.split('.') {
+                    parts.push(p.parse().map_err(|_| fail(VersionErrorKind::Malformed))?);
+                }
+                while parts.last() == Some(&0) {
+                    parts.pop();
+                }
+                VersionKey::Dotted(parts)
+            }
+        })
+    }
+
+    /// The scheme this key belongs to.
+    pub fn scheme(&self) -> Scheme {
+        match self {
+            VersionKey::Integer(_) => Scheme::Integer,
+            VersionKey::Semver(_) => Scheme::Semver,
+            VersionKey::Dotted(_) => Scheme::Dotted,
+        }
+    }
+
+    /// The integer value, for the integer scheme.
+    pub fn as_integer(&self) -> Option<u64> {
+        match self {
+            VersionKey::Integer(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// A version as a catalog or a device spells it: ordered and compared by its [`VersionKey`],
+/// displayed as it was written.
+///
+/// ```
+/// use stepstone::version::{Scheme, Version};
+/// let v = Version::parse("38.20231027.3.2", Scheme::Dotted).unwrap();
+/// assert!(v < Version::parse("39.20240101.3.0", Scheme::Dotted).unwrap());
+/// assert_eq!(v.to_string(), "38.20231027.3.2");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Version {
+    key: VersionKey,
+    text: String,
+}
+
+impl Version {
+    /// Parses `text` in `scheme`.
+    pub fn parse(text: &str, scheme: Scheme) -> Result<Version, VersionError> {
+        Ok(Version { key: VersionKey::parse(text, scheme)?, text: text.to_string() })
+    }
+
+    /// The spelling this version was parsed from.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The version's identity and order.
+    pub fn key(&self) -> &VersionKey {
+        &self.key
+    }
+
+    /// The scheme of this version.
+    pub fn scheme(&self) -> Scheme {
+        self.key.scheme()
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Version {}
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+impl Hash for Version {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+/// A refused version string, naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionError {
+    /// What is wrong.
+    pub kind: VersionErrorKind,
+    /// The refused text (cut to 160 bytes).
+    pub value: String,
+    /// The scheme it was parsed in.
+    pub scheme: Scheme,
+}
+
+impl VersionError {
+    pub(crate) fn new(kind: VersionErrorKind, value: &str, scheme: Scheme) -> VersionError {
+        VersionError { kind, value: crate::error::clip(value), scheme }
+    }
+}
+
+impl fmt::Display for VersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {:?} is not a {} version", self.kind, self.value, self.scheme)
+    }
+}
+
+impl core::error::Error for VersionError {}
+
+impl ErrorCode for VersionError {
+    fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+/// A comparison operator in a [`VersionRange`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `=` (also a bare version).
+    Eq,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+}
+
+impl Op {
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+        }
+    }
+}
+
+/// One `op version` term of a range.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Comparator {
+    /// The operator.
+    pub op: Op,
+    /// The version compared against.
+    pub version: Version,
+}
+
+impl Comparator {
+    /// Whether `key` satisfies this comparator.
+    pub fn matches(&self, key: &VersionKey) -> bool {
+        let o = key.cmp(self.version.key());
+        match self.op {
+            Op::Eq => o == Ordering::Equal,
+            Op::Gt => o == Ordering::Greater,
+            Op::Ge => o != Ordering::Less,
+            Op::Lt => o == Ordering::Less,
+            Op::Le => o != Ordering::Greater,
+        }
+    }
+}
+
+/// A set of versions written as comma-separated comparators that must all hold:
+/// `v66001` (exactly that version), `>=v66001, <v66003`, `<4.2`.
+///
+/// This is not SemVer's requirement syntax (no `^`, `~` or `*`, and pre-releases are ordinary
+/// versions here): it is one grammar for all three schemes, as `blocked_from` needs.
+///
+/// ```
+/// use stepstone::version::{Scheme, Version, VersionRange};
+/// let r = VersionRange::parse(">=v66001, <v66003", Scheme::Integer).unwrap();
+/// let v = |s| Version::parse(s, Scheme::Integer).unwrap();
+/// assert!(r.contains(v("66002").key()));
+/// assert!(!r.contains(v("66003").key()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VersionRange {
+    comparators: Vec<Comparator>,
+    text: String,
+}
+
+impl VersionRange {
+    /// Parses a range in `scheme`.
+    pub fn parse(text: &str, scheme: Scheme) -> Result<VersionRange, VersionError> {
+        if text.len() > 4 * MAX_VERSION_LEN {
+            return Err(VersionError::new(VersionErrorKind::TooLong, text, scheme));
+        }
+        let mut comparators = Vec::new();
+        for term in text.split(',') {
+            let term = term.trim();
+            let (op, rest) = if let Some(r) = term.strip_prefix(">=") {
+                (Op::Ge, r)
+            } else if let Some(r) = term.strip_prefix("<=") {
+                (Op::Le, r)
+            } else if let Some(r) = term.strip_prefix('>') {
+                (Op::Gt, r)
+            } else if let Some(r) = term.strip_prefix('<') {
+                (Op::Lt, r)
+            } else if let Some(r) = term.strip_prefix('=') {
+                (Op::Eq, r)
+            } else {
+                (Op::Eq, term)
+            };
+            let rest = rest.trim();
+            if rest.is_empty() {
+                return Err(VersionError::new(VersionErrorKind::EmptyRange, text, scheme));
+            }
+            let version = Version::parse(rest, scheme).map_err(|e| VersionError { value: crate::error::clip(text), ..e })?;
+            comparators.push(Comparator { op, version });
+        }
+        let range = VersionRange { comparators, text: text.to_string() };
+        if range.is_empty() {
+            return Err(VersionError::new(VersionErrorKind::EmptyRange, text, scheme));
+        }
+        Ok(range)
+    }
+
+    /// Whether `key` is in the range.
+    pub fn contains(&self, key: &VersionKey) -> bool {
+        self.comparators.iter().all(|c| c.matches(key))
+    }
+
+    /// The comparators, all of which must hold.
+    pub fn comparators(&self) -> &[Comparator] {
+        &self.comparators
+    }
+
+    /// The range as it was written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The tightest lower bound `(version, inclusive)`, if any.
+    pub fn lower(&self) -> Option<(&Version, bool)> {
+        let mut best: Option<(&Version, bool)> = None;
+        for c in &self.comparators {
+            let b = match c.op {
+                Op::Eq | Op::Ge => (&c.version, true),
+                Op::Gt => (&c.version, false),
+                Op::Lt | Op::Le => continue,
+            };
+            best = Some(match best {
+                None => b,
+                Some(a) => match b.0.cmp(a.0) {
+                    Ordering::Greater => b,
+                    Ordering::Less => a,
+                    Ordering::Equal => (a.0, a.1 && b.1),
+                },
+            });
+        }
+        best
+    }
+
+    /// The tightest upper bound `(version, inclusive)`, if any.
+    pub fn upper(&self) -> Option<(&Version, bool)> {
+        let mut best: Option<(&Version, bool)> = None;
+        for c in &self.comparators {
+            let b = match c.op {
+                Op::Eq | Op::Le => (&c.version, true),
+                Op::Lt => (&c.version, false),
+                Op::Gt | Op::Ge => continue,
+            };
+            best = Some(match best {
+                None => b,
+                Some(a) => match b.0.cmp(a.0) {
+                    Ordering::Less => b,
+                    Ordering::Greater => a,
+                    Ordering::Equal => (a.0, a.1 && b.1),
+                },
+            });
+        }
+        best
+    }
+
+    /// Whether no version can be in the range. Conservative for open intervals between
+    /// adjacent integers (`>5, <6` is reported empty only for the integer scheme).
+    fn is_empty(&self) -> bool {
+        let (Some((lo, lo_inc)), Some((hi, hi_inc))) = (self.lower(), self.upper()) else {
+            return false;
+        };
+        match lo.cmp(hi) {
+            Ordering::Greater => true,
+            Ordering::Equal => !(lo_inc && hi_inc),
+            Ordering::Less => match (lo.key(), hi.key()) {
+                (VersionKey::Integer(a), VersionKey::Integer(b)) => {
+                    let first = if lo_inc { *a } else { a + 1 };
+                    let last = if hi_inc { *b } else { b - 1 };
+                    first > last
+                }
+                _ => false,
+            },
+        }
+    }
+}
+
+impl fmt::Display for VersionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Display for Comparator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.op.symbol(), self.version)
+    }
+}
+
+/// Picks the scheme for a set of version strings, as DESIGN.md says: `integer` if every one is
+/// of that form, else `semver` if every one is SemVer, else `dotted` if every one is dotted;
+/// otherwise `Err` with the scheme that fits the most and the strings that do not fit it.
+///
+/// ```
+/// use stepstone::version::{detect_scheme, Scheme};
+/// assert_eq!(detect_scheme(["v64000", "65000"]), Ok(Scheme::Integer));
+/// assert_eq!(detect_scheme(["1.2.3", "1.3.0-rc.1"]), Ok(Scheme::Semver));
+/// assert_eq!(detect_scheme(["38.20231027.3.2", "4.2"]), Ok(Scheme::Dotted));
+/// assert!(detect_scheme(["1.2.3-rc.1", "1.2.3.4"]).is_err());
+/// ```
+pub fn detect_scheme<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -> Result<Scheme, (Scheme, Vec<&'a str>)> {
+    let order = [Scheme::Integer, Scheme::Semver, Scheme::Dotted];
+    let mut best: Option<(Scheme, Vec<&'a str>)> = None;
+    for scheme in order {
+        let misfits: Vec<&str> = texts.clone().into_iter().filter(|t| !scheme.accepts(t)).collect();
+        if misfits.is_empty() {
+            return Ok(scheme);
+        }
+        if best.as_ref().is_none_or(|(_, m)| misfits.len() < m.len()) {
+            best = Some((scheme, misfits));
+        }
+    }
+    // `order` is non-empty and every iteration either returns or sets `best`.
+    Err(best.unwrap_or((Scheme::Dotted, Vec::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::version::compare;
+    use proptest::prelude::*;
+
+    fn v(s: &str, scheme: Scheme) -> Version {
+        Version::parse(s, scheme).unwrap()
+    }
+
+    #[test]
+    fn build_metadata_does_not_order() {
+        assert_eq!(v("1.0.0+a", Scheme::Semver), v("v1.0.0+b", Scheme::Semver));
+    }
+
+    #[test]
+    fn ranges_parse_and_bound() {
+        let r = VersionRange::parse(" >v5 , <=v9", Scheme::Integer).unwrap();
+        assert_eq!(r.lower().map(|(v, i)| (v.as_str(), i)), Some(("v5", false)));
+        assert_eq!(r.upper().map(|(v, i)| (v.as_str(), i)), Some(("v9", true)));
+        assert!(r.contains(v("6", Scheme::Integer).key()));
+        assert!(!r.contains(v("5", Scheme::Integer).key()));
+        let e = VersionRange::parse(">v5, <v6", Scheme::Integer).unwrap_err();
+        assert_eq!(e.kind, VersionErrorKind::EmptyRange);
+        let e = VersionRange::parse(">=", Scheme::Integer).unwrap_err();
+        assert_eq!(e.kind, VersionErrorKind::EmptyRange);
+        let e = VersionRange::parse(">=x1", Scheme::Integer).unwrap_err();
+        assert_eq!(e.code(), "version.malformed");
+        assert_eq!(e.value, ">=x1");
+        assert!(VersionRange::parse("4.2", Scheme::Dotted).unwrap().contains(v("4.2.0", Scheme::Dotted).key()));
+    }
+
+    fn semver_text() -> impl Strategy<Value = String> {
+        let num = prop_oneof![Just("0".to_string()), "[1-9][0-9]{0,2}"];
+        let ident = prop_oneof![Just("0".to_string()), "[1-9][0-9]{0,2}", "[a-z-][a-z0-9-]{0,3}"];
+        (num.clone(), num.clone(), num, proptest::collection::vec(ident, 0..3), proptest::option::of("[a-z0-9]{1,3}"))
+            .prop_map(|(a, b, c, pre, build)| {
+                let mut s = format!("{a}.{b}.{c}");
+                if !pre.is_empty() {
+                    s.push('-');
+                    s.push_str(&pre.join("."));
+                }
+                if let Some(b) = build {
+                    s.push('+');
+                    s.push_str(&b);
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn heap_free_compare_agrees_with_semver_crate(a in semver_text(), b in semver_text()) {
+            let ka = VersionKey::parse(&a, Scheme::Semver).unwrap();
+            let kb = VersionKey::parse(&b, Scheme::Semver).unwrap();
+            prop_assert_eq!(compare(&a, &b, Scheme::Semver).unwrap(), ka.cmp(&kb));
+        }
+
+        #[test]
+        fn heap_free_compare_agrees_for_dotted(a in "[0-9]{1,3}(\\.[0-9]{1,3}){0,4}", b in "[0-9]{1,3}(\\.[0-9]{1,3}){0,4}") {
+            let ka = VersionKey::parse(&a, Scheme::Dotted).unwrap();
+            let kb = VersionKey::parse(&b, Scheme::Dotted).unwrap();
+            prop_assert_eq!(compare(&a, &b, Scheme::Dotted).unwrap(), ka.cmp(&kb));
+        }
+
+        #[test]
+        fn checker_and_parser_agree_on_any_text(s in "v?[0-9a-z.+-]{0,12}") {
+            for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
+                prop_assert_eq!(check(&s, scheme).is_ok(), VersionKey::parse(&s, scheme).is_ok(), "{} {}", s, scheme);
+            }
+        }
+    }
+}
