@@ -9,6 +9,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod error;
+pub mod manifest;
+pub mod signature;
 pub mod version;
 
 pub use error::ErrorCode;
