@@ -14,4 +14,8 @@ pub mod version;
 pub use error::ErrorCode;
 
 #[cfg(feature = "alloc")]
+pub mod campaign;
+#[cfg(feature = "alloc")]
 pub mod catalog;
+#[cfg(feature = "alloc")]
+pub mod plan;
