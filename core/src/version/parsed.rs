@@ -428,6 +428,7 @@ pub fn detect_scheme<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use crate::version::compare;
     use alloc::format;
     use proptest::prelude::*;
