@@ -202,13 +202,13 @@ impl Catalog {
                     scheme,
                 });
             }
-            if let Some(min) = &r.min_sw_version {
-                if min >= &r.version {
-                    errors.push(CatalogError::MinSwNotLower {
-                        release: at(),
-                        min_sw_version: min.as_str().into(),
-                    });
-                }
+            if let Some(min) = &r.min_sw_version
+                && min >= &r.version
+            {
+                errors.push(CatalogError::MinSwNotLower {
+                    release: at(),
+                    min_sw_version: min.as_str().into(),
+                });
             }
             for size in r.size.iter().chain(r.deltas.iter().map(|d| &d.size)) {
                 if *size == 0 || *size > MAX_SIZE {

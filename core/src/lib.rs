@@ -10,10 +10,15 @@ extern crate std;
 
 pub mod error;
 pub mod manifest;
+pub mod sample;
 pub mod signature;
 pub mod version;
 
 pub use error::ErrorCode;
 
 #[cfg(feature = "alloc")]
+pub mod campaign;
+#[cfg(feature = "alloc")]
 pub mod catalog;
+#[cfg(feature = "alloc")]
+pub mod plan;
