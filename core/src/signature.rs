@@ -44,6 +44,7 @@ use sha2::{Digest as _, Sha256};
 use crate::error::ErrorCode;
 
 pub use encoding::SignatureFormat;
+pub(crate) use key::trim_ascii;
 pub use key::{KeyFormat, KeyId};
 
 /// Length of a SHA-256 digest, the only digest length any API here accepts.
