@@ -1,7 +1,10 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod keygen;
 mod output;
+mod sign;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -18,7 +21,14 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
+    Keygen(keygen::KeygenArgs),
+    /// Sign a file: RFC 6979 deterministic ECDSA P-256 / SHA-256.
+    Sign(sign::SignArgs),
+    /// Check that an image is genuine: signature, certificate chain, signed manifest.
+    Verify(verify::VerifyArgs),
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -33,6 +43,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {};
+    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
+    };
     result.unwrap_or_else(|f| f.report(format))
 }
