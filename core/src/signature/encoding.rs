@@ -120,49 +120,70 @@ impl Signature {
     /// Reads a signature in any supported encoding and says which it was (see the module docs
     /// for the detection order).
     pub fn parse_detect(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureError> {
+        if let Ok(sig) = p256::ecdsa::Signature::from_der(bytes) {
+            return Ok((Signature::from_p256(sig), SignatureFormat::Der));
+        }
+        // 64 bytes that are all base64 or hex characters are text first (base64 of a 48-byte
+        // DER signature is 64 characters; found by fuzzing): a random raw signature is all
+        // such characters with probability 2^-128. Raw only if they do not decode.
+        if bytes.len() == 64
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            if let Ok(found) = parse_text(bytes) {
+                return Ok(found);
+            }
+        }
         if let Some(found) = from_binary(bytes) {
             return Ok(found);
         }
-        let text = trim_ascii(bytes);
-        if text.is_empty()
-            || !text
-                .iter()
-                .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-        {
-            return Err(malformed(bytes.len()));
-        }
-        // Drop inner whitespace (base64 from `openssl base64` is wrapped at 64 columns).
-        let mut compact = [0u8; MAX_TEXT];
-        let mut n = 0usize;
-        for &b in text.iter().filter(|b| !b.is_ascii_whitespace()) {
-            let slot = compact.get_mut(n).ok_or(malformed(bytes.len()))?;
-            *slot = b;
-            n += 1;
-        }
-        let compact = compact.get(..n).unwrap_or(&[]);
-        let mut decoded = [0u8; MAX_TEXT];
-        if compact.iter().all(u8::is_ascii_hexdigit) {
-            let raw = base16ct::mixed::decode(compact, &mut decoded)
-                .map_err(|_| malformed(bytes.len()))?;
-            return match from_binary(raw) {
-                Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::HexRaw)),
-                Some((sig, _)) => Ok((sig, SignatureFormat::Hex)),
-                None => Err(malformed(bytes.len())),
-            };
-        }
-        let raw = match Base64::decode(compact, &mut decoded) {
-            Ok(raw) => raw,
-            Err(_) => {
-                Base64Unpadded::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?
-            }
-        };
-        match from_binary(raw) {
-            Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::Base64Raw)),
-            Some((sig, _)) => Ok((sig, SignatureFormat::Base64)),
-            None => Err(malformed(bytes.len())),
-        }
+        parse_text(bytes)
     }
+}
 
+fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureError> {
+    let text = trim_ascii(bytes);
+    if text.is_empty()
+        || !text
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        return Err(malformed(bytes.len()));
+    }
+    // Drop inner whitespace (base64 from `openssl base64` is wrapped at 64 columns).
+    let mut compact = [0u8; MAX_TEXT];
+    let mut n = 0usize;
+    for &b in text.iter().filter(|b| !b.is_ascii_whitespace()) {
+        let slot = compact.get_mut(n).ok_or(malformed(bytes.len()))?;
+        *slot = b;
+        n += 1;
+    }
+    let compact = compact.get(..n).unwrap_or(&[]);
+    let mut decoded = [0u8; MAX_TEXT];
+    if compact.iter().all(u8::is_ascii_hexdigit) {
+        let raw =
+            base16ct::mixed::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?;
+        return match from_binary(raw) {
+            Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::HexRaw)),
+            Some((sig, _)) => Ok((sig, SignatureFormat::Hex)),
+            None => Err(malformed(bytes.len())),
+        };
+    }
+    let raw = match Base64::decode(compact, &mut decoded) {
+        Ok(raw) => raw,
+        Err(_) => {
+            Base64Unpadded::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?
+        }
+    };
+    match from_binary(raw) {
+        Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::Base64Raw)),
+        Some((sig, _)) => Ok((sig, SignatureFormat::Base64)),
+        None => Err(malformed(bytes.len())),
+    }
+}
+
+impl Signature {
     /// Reads a signature in any supported encoding (DER, raw, hex or base64 of either).
     ///
     /// ```
@@ -278,5 +299,17 @@ mod tests {
         assert!(Signature::parse(b"").is_err());
         assert!(Signature::parse(&[0xffu8; 10_000]).is_err());
         assert!(Signature::parse("é".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn fuzz_regression_base64_of_48_byte_der_is_64_chars() {
+        // Found by `cargo fuzz run signature`: a signature with a small s has a 48-byte DER
+        // form whose base64 is 64 characters, which was read back as raw r||s.
+        let crash = include_bytes!("../../tests/regressions/signature-base64-64-chars.bin");
+        let sig = Signature::parse(crash).unwrap();
+        for f in [SignatureFormat::Der, SignatureFormat::Raw, SignatureFormat::Hex, SignatureFormat::Base64] {
+            assert_eq!(Signature::parse(sig.encode(f).as_bytes()).unwrap(), sig, "{f:?}");
+        }
+        assert_eq!(sig.encode(SignatureFormat::Base64).as_bytes().len(), 64);
     }
 }
