@@ -20,3 +20,5 @@ pub mod campaign;
 pub mod catalog;
 #[cfg(feature = "alloc")]
 pub mod plan;
+#[cfg(feature = "alloc")]
+pub mod explain;
