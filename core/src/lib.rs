@@ -22,3 +22,5 @@ pub mod catalog;
 pub mod plan;
 #[cfg(feature = "alloc")]
 pub mod explain;
+#[cfg(feature = "alloc")]
+pub mod lint;
