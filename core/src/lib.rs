@@ -24,3 +24,5 @@ pub mod plan;
 pub mod explain;
 #[cfg(feature = "alloc")]
 pub mod lint;
+#[cfg(feature = "alloc")]
+pub mod graph;
