@@ -51,7 +51,11 @@ pub struct NodeStyle {
 }
 
 /// The upgrade graph for devices of `model` in `environment` (`None`: any).
-pub fn build<'c>(catalog: &'c Catalog, model: Option<&str>, environment: Option<&str>) -> DiGraph<(&'c Release, NodeStyle), ()> {
+pub fn build<'c>(
+    catalog: &'c Catalog,
+    model: Option<&str>,
+    environment: Option<&str>,
+) -> DiGraph<(&'c Release, NodeStyle), ()> {
     let filter = Filter { model, environment };
     let releases = catalog.releases();
     let lower = lower_bounds(catalog);
@@ -60,21 +64,31 @@ pub fn build<'c>(catalog: &'c Catalog, model: Option<&str>, environment: Option<
     for r in releases {
         let shown = r.fits_model(model) && r.fits_environment(environment);
         let style = NodeStyle {
-            stepping_stone: r.barrier || releases.iter().any(|o| o.min_sw_version.as_ref() == Some(&r.version)),
+            stepping_stone: r.barrier
+                || releases
+                    .iter()
+                    .any(|o| o.min_sw_version.as_ref() == Some(&r.version)),
             yanked: r.yanked,
             deadend: r.deadend,
         };
         nodes.push(shown.then(|| g.add_node((r, style))));
     }
     for (j, to) in releases.iter().enumerate() {
-        let Some(Some(b)) = nodes.get(j) else { continue };
+        let Some(Some(b)) = nodes.get(j) else {
+            continue;
+        };
         if !filter.eligible(to) {
             continue;
         }
         let min = lower.get(j).copied().flatten();
         for (i, from) in releases.iter().enumerate().take(j) {
-            let Some(Some(a)) = nodes.get(i) else { continue };
-            if from.deadend || min.is_some_and(|m| from.version.key() < m) || to.is_blocked_from(from.version.key()) {
+            let Some(Some(a)) = nodes.get(i) else {
+                continue;
+            };
+            if from.deadend
+                || min.is_some_and(|m| from.version.key() < m)
+                || to.is_blocked_from(from.version.key())
+            {
                 continue;
             }
             g.add_edge(*a, *b, ());
@@ -84,7 +98,12 @@ pub fn build<'c>(catalog: &'c Catalog, model: Option<&str>, environment: Option<
 }
 
 /// The upgrade graph as text.
-pub fn render(catalog: &Catalog, model: Option<&str>, environment: Option<&str>, format: GraphFormat) -> String {
+pub fn render(
+    catalog: &Catalog,
+    model: Option<&str>,
+    environment: Option<&str>,
+    format: GraphFormat,
+) -> String {
     let g = build(catalog, model, environment);
     let mut out = String::new();
     // Writing into a String cannot fail.
@@ -102,7 +121,9 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box, fontname=\"Helvetica\"];")?;
     for n in g.node_indices() {
-        let Some((r, s)) = g.node_weight(n) else { continue };
+        let Some((r, s)) = g.node_weight(n) else {
+            continue;
+        };
         let mut attrs: Vec<String> = Vec::new();
         let mut label = String::from(r.version.as_str());
         if let Some(m) = &r.min_sw_version {
@@ -125,12 +146,29 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             attrs.push("color=red".into());
         }
         attrs.insert(0, format!("label=\"{}\"", escape(&label)));
-        writeln!(out, "  \"{}\" [{}];", escape(r.version.as_str()), attrs.join(", "))?;
+        writeln!(
+            out,
+            "  \"{}\" [{}];",
+            escape(r.version.as_str()),
+            attrs.join(", ")
+        )?;
     }
     for e in g.edge_references() {
-        let (Some((a, _)), Some((b, sb))) = (g.node_weight(e.source()), g.node_weight(e.target())) else { continue };
-        let style = if sb.stepping_stone { " [penwidth=2]" } else { "" };
-        writeln!(out, "  \"{}\" -> \"{}\"{style};", escape(a.version.as_str()), escape(b.version.as_str()))?;
+        let (Some((a, _)), Some((b, sb))) = (g.node_weight(e.source()), g.node_weight(e.target()))
+        else {
+            continue;
+        };
+        let style = if sb.stepping_stone {
+            " [penwidth=2]"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  \"{}\" -> \"{}\"{style};",
+            escape(a.version.as_str()),
+            escape(b.version.as_str())
+        )?;
     }
     writeln!(out, "}}")
 }
@@ -138,7 +176,9 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
 fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
     writeln!(out, "flowchart LR")?;
     for n in g.node_indices() {
-        let Some((r, s)) = g.node_weight(n) else { continue };
+        let Some((r, s)) = g.node_weight(n) else {
+            continue;
+        };
         let mut label = String::from(r.version.as_str());
         if let Some(m) = &r.min_sw_version {
             label.push_str(&format!("<br/>needs ≥ {m}"));
@@ -149,7 +189,12 @@ fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         if s.deadend {
             label.push_str("<br/>dead end");
         }
-        writeln!(out, "  n{}[\"{}\"]", n.index(), label.replace('"', "#quot;"))?;
+        writeln!(
+            out,
+            "  n{}[\"{}\"]",
+            n.index(),
+            label.replace('"', "#quot;")
+        )?;
         let class = if s.yanked {
             Some("yanked")
         } else if s.stepping_stone {
@@ -183,7 +228,12 @@ mod tests {
         let g = build(&c, None, None);
         let edges: Vec<(&str, &str)> = g
             .edge_references()
-            .filter_map(|e| Some((g.node_weight(e.source())?.0.version.as_str(), g.node_weight(e.target())?.0.version.as_str())))
+            .filter_map(|e| {
+                Some((
+                    g.node_weight(e.source())?.0.version.as_str(),
+                    g.node_weight(e.target())?.0.version.as_str(),
+                ))
+            })
             .collect();
         assert_eq!(
             edges,
@@ -200,6 +250,9 @@ mod tests {
             ]
         );
         let dot = render(&c, None, None, GraphFormat::Dot);
-        assert!(dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"), "{dot}");
+        assert!(
+            dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"),
+            "{dot}"
+        );
     }
 }

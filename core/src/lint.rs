@@ -26,6 +26,7 @@
 //! assert_eq!(codes, ["lint.unreachable", "lint.yanked_stepping_stone", "lint.dead_end"]);
 //! ```
 
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -34,6 +35,7 @@ use core::fmt;
 use crate::catalog::{Catalog, Release};
 use crate::plan::reach::{reach, why_not};
 use crate::plan::sweep::{Filter, lower_bounds};
+use crate::version::VersionKey;
 
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,16 +66,33 @@ pub fn lint(catalog: &Catalog) -> Vec<Warning> {
 }
 
 fn warn(out: &mut Vec<Warning>, code: &'static str, r: &Release, message: String) {
-    out.push(Warning { code, release: r.version.as_str().into(), message });
+    out.push(Warning {
+        code,
+        release: r.version.as_str().into(),
+        message,
+    });
 }
 
 /// The values a catalog names for one dimension (models or environments); `[None]` when it
 /// names none.
-fn dimension<'c>(catalog: &'c Catalog, get: impl Fn(&'c Release) -> Option<&'c Vec<String>>) -> Vec<Option<&'c str>> {
-    let mut all: Vec<&str> = catalog.releases().iter().filter_map(&get).flatten().map(String::as_str).collect();
+fn dimension<'c>(
+    catalog: &'c Catalog,
+    get: impl Fn(&'c Release) -> Option<&'c Vec<String>>,
+) -> Vec<Option<&'c str>> {
+    let mut all: Vec<&str> = catalog
+        .releases()
+        .iter()
+        .filter_map(&get)
+        .flatten()
+        .map(String::as_str)
+        .collect();
     all.sort_unstable();
     all.dedup();
-    if all.is_empty() { alloc::vec![None] } else { all.into_iter().map(Some).collect() }
+    if all.is_empty() {
+        alloc::vec![None]
+    } else {
+        all.into_iter().map(Some).collect()
+    }
 }
 
 fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
@@ -81,20 +100,27 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
     let envs = dimension(catalog, |r| r.environments.as_ref());
     let releases = catalog.releases();
     // release index -> (device kinds that cannot reach it, reason for the first)
-    let mut stranded: Vec<(Vec<String>, Option<String>, Option<usize>)> = alloc::vec![(Vec::new(), None, None); releases.len()];
+    let mut stranded: Vec<(Vec<String>, Option<String>, Option<usize>)> =
+        alloc::vec![(Vec::new(), None, None); releases.len()];
     for &model in &models {
         for &environment in &envs {
             let filter = Filter { model, environment };
             let fits = |r: &Release| r.fits_model(model) && r.fits_environment(environment);
-            let Some(start) = releases.iter().position(fits) else { continue };
-            let Some(start_release) = releases.get(start) else { continue };
+            let Some(start) = releases.iter().position(fits) else {
+                continue;
+            };
+            let Some(start_release) = releases.get(start) else {
+                continue;
+            };
             let last = releases.len().saturating_sub(1);
             let reached = reach(catalog, filter, start_release.version.key(), last);
             for (i, r) in releases.iter().enumerate().skip(start + 1) {
                 if !filter.eligible(r) || reached.reachable.get(i).copied().unwrap_or(true) {
                     continue;
                 }
-                let Some(entry) = stranded.get_mut(i) else { continue };
+                let Some(entry) = stranded.get_mut(i) else {
+                    continue;
+                };
                 let who = match (model, environment) {
                     (Some(m), Some(e)) => format!("model {m} in {e}"),
                     (Some(m), None) => format!("model {m}"),
@@ -113,9 +139,41 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
         if who.is_empty() {
             continue;
         }
-        let from = start.and_then(|s| releases.get(s)).map_or("", |s| s.version.as_str());
+        let from = start
+            .and_then(|s| releases.get(s))
+            .map_or("", |s| s.version.as_str());
         let why = why.unwrap_or_default();
-        warn(out, "lint.unreachable", r, format!("{} cannot be reached from {from}, the oldest release, for {}: {why}", r.version, who.join(", ")));
+        warn(
+            out,
+            "lint.unreachable",
+            r,
+            format!(
+                "{} cannot be reached from {from}, the oldest release, for {}: {why}",
+                r.version,
+                who.join(", ")
+            ),
+        );
+    }
+}
+
+/// Models (or environments) that devices below some point can have: `None` means "any"
+/// (a release for every model lies below).
+#[derive(Default)]
+struct Seen {
+    any: bool,
+    some: BTreeSet<String>,
+}
+
+impl Seen {
+    fn add(&mut self, list: Option<&Vec<String>>) {
+        match list {
+            None => self.any = true,
+            Some(l) => self.some.extend(l.iter().cloned()),
+        }
+    }
+
+    fn contains(&self, m: &str) -> bool {
+        self.any || self.some.contains(m)
     }
 }
 
@@ -123,65 +181,153 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
     let releases = catalog.releases();
     let all_models = dimension(catalog, |r| r.models.as_ref());
     let all_envs = dimension(catalog, |r| r.environments.as_ref());
-    for stone in releases {
-        // The non-yanked releases that need this one: as min_sw_version, or as a barrier.
-        let needers: Vec<&Release> = releases
-            .iter()
-            .filter(|r| !r.yanked && r.version > stone.version)
-            .filter(|r| stone.barrier || r.min_sw_version.as_ref().is_some_and(|m| m == &stone.version))
-            .collect();
-        if stone.models.as_ref().is_some_and(Vec::is_empty) || stone.environments.as_ref().is_some_and(Vec::is_empty) {
-            warn(out, "lint.no_model", stone, format!("{} is for no model or no environment: no device can install it", stone.version));
+    // Releases that name each version as their min_sw_version.
+    let mut needed_by: BTreeMap<&VersionKey, Vec<&Release>> = BTreeMap::new();
+    for r in releases.iter().filter(|r| !r.yanked) {
+        if let Some(m) = &r.min_sw_version {
+            needed_by.entry(m.key()).or_default().push(r);
         }
-        let Some(first) = needers.first() else { continue };
-        let what = if stone.barrier { "a barrier" } else { "a min_sw_version" };
-        if stone.yanked {
+    }
+    let (mut models_below, mut envs_below) = (Seen::default(), Seen::default());
+    for (i, stone) in releases.iter().enumerate() {
+        if stone.models.as_ref().is_some_and(Vec::is_empty)
+            || stone.environments.as_ref().is_some_and(Vec::is_empty)
+        {
             warn(
                 out,
-                "lint.yanked_stepping_stone",
+                "lint.no_model",
                 stone,
-                format!("{} is yanked but is {what} that {} needs: devices below it are stranded", stone.version, first.version),
+                format!(
+                    "{} is for no model or no environment: no device can install it",
+                    stone.version
+                ),
             );
-            continue;
         }
-        for (kind, stone_list, get, all) in [
-            ("model", stone.models.as_ref(), (|r: &Release| r.models.clone()) as fn(&Release) -> Option<Vec<String>>, &all_models),
-            ("environment", stone.environments.as_ref(), |r: &Release| r.environments.clone(), &all_envs),
-        ] {
-            let Some(stone_list) = stone_list else { continue };
-            let missing = needers.iter().find_map(|r| {
-                let wanted: Vec<String> = get(r).unwrap_or_else(|| all.iter().flatten().map(|s| String::from(*s)).collect());
-                let gap: Vec<String> = wanted.into_iter().filter(|m| !stone_list.contains(m)).collect();
-                (!gap.is_empty()).then(|| (r.version.clone(), gap))
-            });
-            if let Some((needer, gap)) = missing {
+        // The non-yanked releases that need this one: as min_sw_version, or (a barrier) the
+        // releases above it up to the next barrier.
+        let mut needers: Vec<&Release> = needed_by
+            .get(stone.version.key())
+            .cloned()
+            .unwrap_or_default();
+        if stone.barrier {
+            let above = releases.iter().skip(i + 1);
+            let mut until_next = Vec::new();
+            for r in above {
+                if !r.yanked {
+                    until_next.push(r);
+                }
+                if r.barrier {
+                    break;
+                }
+            }
+            needers.extend(until_next);
+        }
+        if let Some(first) = needers.first() {
+            let what = if stone.barrier {
+                "a barrier"
+            } else {
+                "a min_sw_version"
+            };
+            if stone.yanked {
                 warn(
                     out,
-                    "lint.stepping_stone_model",
+                    "lint.yanked_stepping_stone",
                     stone,
-                    format!("{} is {what} that {needer} needs, but is not for {kind} {}", stone.version, gap.join(", ")),
+                    format!(
+                        "{} is yanked but is {what} that {} needs: devices below it are stranded",
+                        stone.version, first.version
+                    ),
                 );
+            } else {
+                for (kind, stone_list, below, all, get) in [
+                    (
+                        "model",
+                        stone.models.as_ref(),
+                        &models_below,
+                        &all_models,
+                        (|r: &Release| r.models.as_ref()) as fn(&Release) -> Option<&Vec<String>>,
+                    ),
+                    (
+                        "environment",
+                        stone.environments.as_ref(),
+                        &envs_below,
+                        &all_envs,
+                        |r: &Release| r.environments.as_ref(),
+                    ),
+                ] {
+                    let Some(stone_list) = stone_list else {
+                        continue;
+                    };
+                    // A gap matters only for devices that can be below the stone.
+                    let missing = needers.iter().find_map(|r| {
+                        let wanted: Vec<&str> = match get(r) {
+                            Some(l) => l.iter().map(String::as_str).collect(),
+                            None => all.iter().flatten().copied().collect(),
+                        };
+                        let gap: Vec<&str> = wanted
+                            .into_iter()
+                            .filter(|m| !stone_list.iter().any(|s| s == m) && below.contains(m))
+                            .collect();
+                        (!gap.is_empty()).then(|| (r.version.clone(), gap))
+                    });
+                    if let Some((needer, gap)) = missing {
+                        warn(
+                            out,
+                            "lint.stepping_stone_model",
+                            stone,
+                            format!(
+                                "{} is {what} that {needer} needs, but is not for {kind} {}",
+                                stone.version,
+                                gap.join(", ")
+                            ),
+                        );
+                    }
+                }
             }
         }
+        models_below.add(stone.models.as_ref());
+        envs_below.add(stone.environments.as_ref());
     }
 }
 
 fn dead_ends(catalog: &Catalog, out: &mut Vec<Warning>) {
     let releases = catalog.releases();
     let lower = lower_bounds(catalog);
-    let Some(newest) = releases.iter().rposition(|r| !r.yanked) else { return };
+    let Some(newest) = releases.iter().rposition(|r| !r.yanked) else {
+        return;
+    };
     for (p, r) in releases.iter().enumerate().take(newest) {
         if r.deadend {
-            warn(out, "lint.dead_end", r, format!("{} is marked deadend: devices on it never update automatically", r.version));
+            warn(
+                out,
+                "lint.dead_end",
+                r,
+                format!(
+                    "{} is marked deadend: devices on it never update automatically",
+                    r.version
+                ),
+            );
             continue;
         }
         let leaves = releases.iter().enumerate().skip(p + 1).any(|(i, next)| {
             !next.yanked
-                && lower.get(i).copied().flatten().is_none_or(|l| l <= r.version.key())
+                && lower
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .is_none_or(|l| l <= r.version.key())
                 && !next.is_blocked_from(r.version.key())
         });
         if !leaves {
-            warn(out, "lint.dead_end", r, format!("nothing newer can be installed from {}: devices on it are stranded", r.version));
+            warn(
+                out,
+                "lint.dead_end",
+                r,
+                format!(
+                    "nothing newer can be installed from {}: devices on it are stranded",
+                    r.version
+                ),
+            );
         }
     }
 }
@@ -190,14 +336,42 @@ fn references(catalog: &Catalog, out: &mut Vec<Warning>) {
     for r in catalog.releases() {
         for d in &r.deltas {
             if catalog.get(d.from.key()).is_none() {
-                warn(out, "lint.delta_unknown_base", r, format!("{} has a delta from {}, which is not in the catalog", r.version, d.from));
+                warn(
+                    out,
+                    "lint.delta_unknown_base",
+                    r,
+                    format!(
+                        "{} has a delta from {}, which is not in the catalog",
+                        r.version, d.from
+                    ),
+                );
             }
             if r.size.is_some_and(|s| d.size >= s) {
-                warn(out, "lint.delta_not_smaller", r, format!("{}'s delta from {} ({} bytes) is not smaller than the image", r.version, d.from, d.size));
+                warn(
+                    out,
+                    "lint.delta_not_smaller",
+                    r,
+                    format!(
+                        "{}'s delta from {} ({} bytes) is not smaller than the image",
+                        r.version, d.from, d.size
+                    ),
+                );
             }
         }
-        if let Some(m) = r.min_sw_version.as_ref().filter(|m| catalog.get(m.key()).is_none()) {
-            warn(out, "lint.min_sw_unknown", r, format!("{}'s min_sw_version {m} names no release in the catalog", r.version));
+        if let Some(m) = r
+            .min_sw_version
+            .as_ref()
+            .filter(|m| catalog.get(m.key()).is_none())
+        {
+            warn(
+                out,
+                "lint.min_sw_unknown",
+                r,
+                format!(
+                    "{}'s min_sw_version {m} names no release in the catalog",
+                    r.version
+                ),
+            );
         }
     }
 }
@@ -208,7 +382,10 @@ mod tests {
     use crate::plan::tests::FIGURE_1;
 
     fn codes(json: &str) -> Vec<(&'static str, String)> {
-        lint(&Catalog::from_json(json).unwrap()).into_iter().map(|w| (w.code, w.release)).collect()
+        lint(&Catalog::from_json(json).unwrap())
+            .into_iter()
+            .map(|w| (w.code, w.release))
+            .collect()
     }
 
     #[test]
