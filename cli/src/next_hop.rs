@@ -49,17 +49,16 @@ pub struct Args {
     pub format: Format,
 }
 
+/// One table (or why there is none) for a (model, environment).
+type Built = (Option<String>, Option<String>, Result<CampaignTable, PlanError>);
+
 /// Campaign tables by (model, environment), built on first use.
 struct Tables<'a> {
     catalog: &'a Catalog,
     target: &'a Version,
     cost: Cost,
     downgrade: bool,
-    built: Vec<(
-        Option<String>,
-        Option<String>,
-        Result<CampaignTable, PlanError>,
-    )>,
+    built: Vec<Built>,
 }
 
 impl Tables<'_> {
