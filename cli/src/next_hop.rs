@@ -50,7 +50,11 @@ pub struct Args {
 }
 
 /// One table (or why there is none) for a (model, environment).
-type Built = (Option<String>, Option<String>, Result<CampaignTable, PlanError>);
+type Built = (
+    Option<String>,
+    Option<String>,
+    Result<CampaignTable, PlanError>,
+);
 
 /// Campaign tables by (model, environment), built on first use.
 struct Tables<'a> {

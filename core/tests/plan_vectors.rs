@@ -21,10 +21,20 @@ fn catalog_text(doc: &Value, v: &Value) -> String {
 
 fn query(catalog: &Catalog, q: &Value) -> Result<Query, &'static str> {
     let s = |k: &str| q.get(k).and_then(Value::as_str);
-    let from = catalog.parse_version(s("from").unwrap()).map_err(|e| e.code())?;
-    let to = catalog.parse_version(s("to").unwrap()).map_err(|e| e.code())?;
-    let mut query = Query::new(from, to).allow_downgrade(q.get("allow_downgrade").and_then(Value::as_bool).unwrap_or(false));
-    query.cost = s("cost").map_or(Ok(Cost::Hops), str::parse).map_err(|e: stepstone::plan::PlanError| e.code())?;
+    let from = catalog
+        .parse_version(s("from").unwrap())
+        .map_err(|e| e.code())?;
+    let to = catalog
+        .parse_version(s("to").unwrap())
+        .map_err(|e| e.code())?;
+    let mut query = Query::new(from, to).allow_downgrade(
+        q.get("allow_downgrade")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    );
+    query.cost = s("cost")
+        .map_or(Ok(Cost::Hops), str::parse)
+        .map_err(|e: stepstone::plan::PlanError| e.code())?;
     query.model = s("model").map(String::from);
     query.environment = s("environment").map(String::from);
     Ok(query)
@@ -35,22 +45,46 @@ fn run_plan(catalog: &Catalog, v: &Value) -> Result<Value, String> {
     let got = plan(catalog, &q);
     let hop = next_hop(catalog, &q).map_err(|e| e.code());
     // The campaign table gives the same first hop (or refuses with the same code).
-    let table = CampaignTable::build(catalog, &q.to, q.model.as_deref(), q.environment.as_deref(), q.cost)
-        .map(|t| t.allow_downgrade(q.allow_downgrade));
+    let table = CampaignTable::build(
+        catalog,
+        &q.to,
+        q.model.as_deref(),
+        q.environment.as_deref(),
+        q.cost,
+    )
+    .map(|t| t.allow_downgrade(q.allow_downgrade));
     let from_table = match &table {
-        Ok(t) => t.next_hop(q.from.key()).map(|h| h.cloned()).map_err(|e| e.code()),
+        Ok(t) => t
+            .next_hop(q.from.key())
+            .map(|h| h.cloned())
+            .map_err(|e| e.code()),
         Err(e) => Err(e.code()),
     };
     match &got {
         Ok(p) => {
-            assert_eq!(hop.as_ref().ok().cloned().flatten().as_ref(), p.path.first(), "{}: next_hop", v["name"]);
-            assert_eq!(from_table.as_ref().ok().cloned().flatten().as_ref(), p.path.first(), "{}: campaign table", v["name"]);
+            assert_eq!(
+                hop.as_ref().ok().cloned().flatten().as_ref(),
+                p.path.first(),
+                "{}: next_hop",
+                v["name"]
+            );
+            assert_eq!(
+                from_table.as_ref().ok().cloned().flatten().as_ref(),
+                p.path.first(),
+                "{}: campaign table",
+                v["name"]
+            );
         }
         Err(e) => {
             assert_eq!(hop.err(), Some(e.code()), "{}: next_hop error", v["name"]);
             // The table names the same refusal, except for missing sizes, which the planner
             // checks between current and target and the table below the highest missing one.
-            assert_eq!(from_table.err(), Some(e.code()), "{}: campaign table error", v["name"]);
+            assert_eq!(
+                from_table.err(),
+                Some(e.code()),
+                "{}: campaign table error",
+                v["name"]
+            );
         }
     }
     let p = got.map_err(|e| e.code().to_string())?;
@@ -62,7 +96,9 @@ fn run(doc: &Value, v: &Value) -> Result<Value, (String, Vec<String>)> {
     let text = catalog_text(doc, v);
     let loaded = Catalog::from_json(&text);
     let catalog = match (v["op"].as_str().unwrap(), loaded) {
-        ("load", Ok(c)) => return Ok(json!({"releases": c.releases().len(), "scheme": c.scheme().name()})),
+        ("load", Ok(c)) => {
+            return Ok(json!({"releases": c.releases().len(), "scheme": c.scheme().name()}));
+        }
         (_, Err(errors)) => {
             let all = errors.iter().map(|e| e.code().to_string()).collect();
             return Err((errors.code().to_string(), all));
@@ -72,12 +108,19 @@ fn run(doc: &Value, v: &Value) -> Result<Value, (String, Vec<String>)> {
     match v["op"].as_str().unwrap() {
         "plan" => run_plan(&catalog, v).map_err(|e| (e.clone(), vec![e])),
         "lint" => {
-            let w: Vec<Value> = lint(&catalog).iter().map(|w| json!([w.code, w.release])).collect();
+            let w: Vec<Value> = lint(&catalog)
+                .iter()
+                .map(|w| json!([w.code, w.release]))
+                .collect();
             Ok(json!({ "warnings": w }))
         }
         "explain" => {
             let q = query(&catalog, &v["query"]).map_err(|e| (e.to_string(), vec![]))?;
-            let rows: Vec<Value> = explain(&catalog, &q).releases.iter().map(|n| json!([n.version.as_str(), n.verdict.code()])).collect();
+            let rows: Vec<Value> = explain(&catalog, &q)
+                .releases
+                .iter()
+                .map(|n| json!([n.version.as_str(), n.verdict.code()]))
+                .collect();
             Ok(json!({ "releases": rows }))
         }
         other => panic!("unknown op {other}"),
@@ -102,14 +145,29 @@ fn plan_vectors() {
                 &out == want
             }
             (Err((code, all)), None, Some(want)) => {
-                code == want && v.get("errors").is_none_or(|list| list.as_array().unwrap().iter().map(|c| c.as_str().unwrap()).eq(all.iter().map(String::as_str)))
+                code == want
+                    && v.get("errors").is_none_or(|list| {
+                        list.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|c| c.as_str().unwrap())
+                            .eq(all.iter().map(String::as_str))
+                    })
             }
             _ => false,
         };
         if !ok {
-            failed.push(format!("{}: got {got:?}, want {}", v["name"], v.get("expect").or(v.get("error")).unwrap()));
+            failed.push(format!(
+                "{}: got {got:?}, want {}",
+                v["name"],
+                v.get("expect").or(v.get("error")).unwrap()
+            ));
         }
     }
-    println!("{} passed, {} failed", vectors.len() - failed.len(), failed.len());
+    println!(
+        "{} passed, {} failed",
+        vectors.len() - failed.len(),
+        failed.len()
+    );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
