@@ -4,14 +4,14 @@
 
 use std::process::ExitCode;
 
-use clap::Args;
+
 use stepstone::signature::sign::SigningKey;
 
 use crate::output::{Failure, Format, print_json};
 
 /// Arguments of `stepstone keygen`.
-#[derive(Args)]
-pub struct KeygenArgs {
+#[derive(clap::Args)]
+pub struct Args {
     /// Where to write the private key (PKCS#8 PEM). Refuses to overwrite an existing file.
     #[arg(long, value_name = "FILE")]
     out: String,
@@ -20,7 +20,7 @@ pub struct KeygenArgs {
     public: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub format: Format,
 }
 
 fn write_new(path: &str, contents: &[u8], private: bool) -> Result<(), Failure> {
@@ -39,13 +39,9 @@ fn write_new(path: &str, contents: &[u8], private: bool) -> Result<(), Failure> 
         .map_err(|e| Failure::unwritable(path, e))
 }
 
-/// Runs `stepstone keygen`.
-pub fn run(args: KeygenArgs) -> (Result<ExitCode, Failure>, Format) {
-    let format = args.format;
-    (keygen(args), format)
-}
 
-fn keygen(args: KeygenArgs) -> Result<ExitCode, Failure> {
+/// Runs `stepstone keygen`.
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let key = loop {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| Failure::unreadable("the OS random source", e))?;

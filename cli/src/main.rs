@@ -1,9 +1,13 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod graph;
 mod keygen;
+mod next_hop;
 mod output;
+mod plan;
 mod sign;
+mod validate;
 mod verify;
 
 use std::process::ExitCode;
@@ -22,12 +26,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate and lint a catalog: a summary, every error, every warning.
+    Validate(validate::Args),
+    /// Plan the best update path from a version to a target.
+    Plan(plan::Args),
+    /// Next hop toward a target for a device list (campaign table), streamed.
+    NextHop(next_hop::Args),
+    /// Print the upgrade graph as Graphviz DOT or Mermaid.
+    Graph(graph::Args),
     /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
-    Keygen(keygen::KeygenArgs),
+    Keygen(keygen::Args),
     /// Sign a file: RFC 6979 deterministic ECDSA P-256 / SHA-256.
-    Sign(sign::SignArgs),
+    Sign(sign::Args),
     /// Check that an image is genuine: signature, certificate chain, signed manifest.
-    Verify(verify::VerifyArgs),
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,10 +55,14 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {
-        Command::Keygen(args) => keygen::run(args),
-        Command::Sign(args) => sign::run(args),
-        Command::Verify(args) => verify::run(args),
+    let (result, format): (Result<ExitCode, Failure>, Format) = match &cli.command {
+        Command::Validate(a) => (validate::run(a), a.format),
+        Command::Plan(a) => (plan::run(a), a.format),
+        Command::NextHop(a) => (next_hop::run(a), a.format),
+        Command::Graph(a) => (graph::run(a), Format::Text),
+        Command::Keygen(a) => (keygen::run(a), a.format),
+        Command::Sign(a) => (sign::run(a), a.format),
+        Command::Verify(a) => (verify::run(a), a.format),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

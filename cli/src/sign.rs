@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 use stepstone::signature::sign::SigningKey;
 use stepstone::signature::{ImageHasher, SignatureFormat};
 
@@ -42,8 +42,8 @@ impl Encoding {
 }
 
 /// Arguments of `stepstone sign`.
-#[derive(Args)]
-pub struct SignArgs {
+#[derive(clap::Args)]
+pub struct Args {
     /// Private key: PKCS#8 or SEC1 (`EC PRIVATE KEY`), PEM or DER.
     #[arg(long, value_name = "KEY")]
     key: String,
@@ -55,16 +55,11 @@ pub struct SignArgs {
     out: Option<String>,
     /// Output format for errors.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub format: Format,
     /// The file to sign (`-` for stdin).
     file: String,
 }
 
-/// Runs `stepstone sign`.
-pub fn run(args: SignArgs) -> (Result<ExitCode, Failure>, Format) {
-    let format = args.format;
-    (sign(args), format)
-}
 
 /// Feeds a file (or stdin) to `f` in 64 KiB chunks.
 pub fn stream(
@@ -88,7 +83,8 @@ pub fn stream(
     }
 }
 
-fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
+/// Runs `stepstone sign`.
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let key = SigningKey::parse(&read_file(&args.key)?).map_err(|e| Failure::no(&e))?;
     let mut hasher = ImageHasher::new();
     stream(&args.file, |chunk| {

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::Args;
+
 use stepstone::cert::{Certificate, verify_chain};
 use stepstone::manifest::{self, Device, ManifestError};
 use stepstone::signature::{ImageHasher, PublicKey, Signature};
@@ -16,9 +16,9 @@ use crate::output::{Failure, Format, print_json, read_file};
 use crate::sign::stream;
 
 /// Arguments of `stepstone verify`.
-#[derive(Args)]
+#[derive(clap::Args)]
 #[command(group = clap::ArgGroup::new("trust").required(true).args(["key", "cert"]))]
-pub struct VerifyArgs {
+pub struct Args {
     /// Pinned public key: PEM or DER SubjectPublicKeyInfo, SEC1 point, or hex.
     #[arg(long, value_name = "KEY")]
     key: Option<String>,
@@ -54,22 +54,18 @@ pub struct VerifyArgs {
     now: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub format: Format,
     /// The image (`-` for stdin).
     image: String,
 }
 
-/// Runs `stepstone verify`.
-pub fn run(args: VerifyArgs) -> (Result<ExitCode, Failure>, Format) {
-    let format = args.format;
-    (verify(args), format)
-}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+/// Runs `stepstone verify`.
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let now = match args.now {
         Some(n) => n,
         None => std::time::SystemTime::now()
