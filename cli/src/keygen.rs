@@ -4,7 +4,6 @@
 
 use std::process::ExitCode;
 
-
 use stepstone::signature::sign::SigningKey;
 
 use crate::output::{Failure, Format, print_json};
@@ -38,7 +37,6 @@ fn write_new(path: &str, contents: &[u8], private: bool) -> Result<(), Failure> 
     f.write_all(contents)
         .map_err(|e| Failure::unwritable(path, e))
 }
-
 
 /// Runs `stepstone keygen`.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {

@@ -60,7 +60,6 @@ pub struct Args {
     file: String,
 }
 
-
 /// Feeds a file (or stdin) to `f` in 64 KiB chunks.
 pub fn stream(
     path: &str,

@@ -7,7 +7,6 @@
 
 use std::process::ExitCode;
 
-
 use stepstone::cert::{Certificate, verify_chain};
 use stepstone::manifest::{self, Device, ManifestError};
 use stepstone::signature::{ImageHasher, PublicKey, Signature};
@@ -58,7 +57,6 @@ pub struct Args {
     /// The image (`-` for stdin).
     image: String,
 }
-
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

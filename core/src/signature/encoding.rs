@@ -126,14 +126,14 @@ impl Signature {
         // 64 bytes that are all base64 or hex characters are text first (base64 of a 48-byte
         // DER signature is 64 characters; found by fuzzing): a random raw signature is all
         // such characters with probability 2^-128. Raw only if they do not decode.
+        let all_text = bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
         if bytes.len() == 64
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            && all_text
+            && let Ok(found) = parse_text(bytes)
         {
-            if let Ok(found) = parse_text(bytes) {
-                return Ok(found);
-            }
+            return Ok(found);
         }
         if let Some(found) = from_binary(bytes) {
             return Ok(found);
@@ -307,8 +307,17 @@ mod tests {
         // form whose base64 is 64 characters, which was read back as raw r||s.
         let crash = include_bytes!("../../tests/regressions/signature-base64-64-chars.bin");
         let sig = Signature::parse(crash).unwrap();
-        for f in [SignatureFormat::Der, SignatureFormat::Raw, SignatureFormat::Hex, SignatureFormat::Base64] {
-            assert_eq!(Signature::parse(sig.encode(f).as_bytes()).unwrap(), sig, "{f:?}");
+        for f in [
+            SignatureFormat::Der,
+            SignatureFormat::Raw,
+            SignatureFormat::Hex,
+            SignatureFormat::Base64,
+        ] {
+            assert_eq!(
+                Signature::parse(sig.encode(f).as_bytes()).unwrap(),
+                sig,
+                "{f:?}"
+            );
         }
         assert_eq!(sig.encode(SignatureFormat::Base64).as_bytes().len(), 64);
     }
