@@ -372,3 +372,9 @@ mod tests {
         }
     }
 }
+
+/// The examples in `docs/signatures.md` and `docs/manifest.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/signatures.md")]
+#[doc = include_str!("../../docs/manifest.md")]
+pub struct SignatureDocs;
