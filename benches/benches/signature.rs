@@ -15,7 +15,9 @@ const IMAGE_LEN: usize = 16 * 1024 * 1024;
 const CHUNK: usize = 4096;
 
 fn image() -> Vec<u8> {
-    (0..IMAGE_LEN).map(|i| (i as u32).wrapping_mul(2_654_435_761) as u8).collect()
+    (0..IMAGE_LEN)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761) as u8)
+        .collect()
 }
 
 fn benches(c: &mut Criterion) {
@@ -25,9 +27,15 @@ fn benches(c: &mut Criterion) {
     let sig = key.sign_digest(&digest).unwrap();
 
     c.bench_function("ecdsa_p256_verify", |b| {
-        b.iter(|| public.verify_digest(black_box(&digest), black_box(&sig)).unwrap())
+        b.iter(|| {
+            public
+                .verify_digest(black_box(&digest), black_box(&sig))
+                .unwrap()
+        })
     });
-    c.bench_function("ecdsa_p256_sign_rfc6979", |b| b.iter(|| key.sign_digest(black_box(&digest)).unwrap()));
+    c.bench_function("ecdsa_p256_sign_rfc6979", |b| {
+        b.iter(|| key.sign_digest(black_box(&digest)).unwrap())
+    });
 
     let img = image();
     let mut g = c.benchmark_group("sha256_16MiB_4KiB_chunks");

@@ -44,6 +44,7 @@ use sha2::{Digest as _, Sha256};
 use crate::error::ErrorCode;
 
 pub use encoding::SignatureFormat;
+#[cfg(feature = "alloc")]
 pub(crate) use key::trim_ascii;
 pub use key::{KeyFormat, KeyId};
 
