@@ -2,6 +2,7 @@
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
 mod output;
+mod sample;
 
 use std::process::ExitCode;
 
@@ -18,7 +19,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
+    Sample(sample::SampleArgs),
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -29,6 +33,11 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {};
+    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {
+        Command::Sample(args) => {
+            let format = args.format();
+            (sample::run(args), format)
+        }
+    };
     result.unwrap_or_else(|f| f.report(format))
 }

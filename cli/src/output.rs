@@ -37,6 +37,7 @@ impl Failure {
     }
 
     /// A refusal with an explicit code (exit 1).
+    #[allow(dead_code)] // for subcommands that refuse without a core error
     pub fn no_code(code: &str, message: impl Into<String>) -> Failure {
         Failure { code: code.to_string(), message: message.into(), exit: 1 }
     }

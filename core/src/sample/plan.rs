@@ -313,8 +313,8 @@ mod json {
 #[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
-    use alloc::format;
     use crate::error::ErrorCode;
+    use alloc::format;
 
     fn code(text: &str) -> &'static str {
         SamplingPlan::from_json(text)
@@ -388,7 +388,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "rate of class \"metrics\" must be an integer from 0 to 1000000 ppm, got 2000000"
+            "rate of class \"metrics\" must be an integer from 0 to 1000000 ppm (100%), got 2000000"
         );
         let e =
             SamplingPlan::from_json(r#"{"salt":"s","period_seconds":60,"classes":{"a":1,"a":2}}"#)
