@@ -1,8 +1,12 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod graph;
+mod next_hop;
 mod output;
+mod plan;
 mod sample;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -20,6 +24,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate and lint a catalog: a summary, every error, every warning.
+    Validate(validate::Args),
+    /// Plan the best update path from a version to a target.
+    Plan(plan::Args),
+    /// Next hop toward a target for a device list (campaign table), streamed.
+    NextHop(next_hop::Args),
+    /// Print the upgrade graph as Graphviz DOT or Mermaid.
+    Graph(graph::Args),
     /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
     Sample(sample::SampleArgs),
 }
@@ -30,14 +42,19 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // clap: --help/--version are answers (0); anything else is a usage error (2).
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {
-        Command::Sample(args) => {
-            let format = args.format();
-            (sample::run(args), format)
-        }
+    let (result, format): (Result<ExitCode, Failure>, Format) = match &cli.command {
+        Command::Validate(a) => (validate::run(a), a.format),
+        Command::Plan(a) => (plan::run(a), a.format),
+        Command::NextHop(a) => (next_hop::run(a), a.format),
+        Command::Graph(a) => (graph::run(a), Format::Text),
+        Command::Sample(a) => (sample::run(a), a.format()),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

@@ -116,11 +116,11 @@ impl SampleArgs {
 }
 
 /// Runs `stepstone sample`.
-pub fn run(args: SampleArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: &SampleArgs) -> Result<ExitCode, Failure> {
     match &args.command {
         Some(SampleCommand::Estimate(e)) => estimate(e, args.format),
         Some(SampleCommand::Volume(v)) => volume(v, args.format),
-        None => select(&args),
+        None => select(args),
     }
 }
 

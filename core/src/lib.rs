@@ -13,3 +13,16 @@ pub mod sample;
 pub mod version;
 
 pub use error::ErrorCode;
+
+#[cfg(feature = "alloc")]
+pub mod campaign;
+#[cfg(feature = "alloc")]
+pub mod catalog;
+#[cfg(feature = "alloc")]
+pub mod explain;
+#[cfg(feature = "alloc")]
+pub mod graph;
+#[cfg(feature = "alloc")]
+pub mod lint;
+#[cfg(feature = "alloc")]
+pub mod plan;
