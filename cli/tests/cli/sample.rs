@@ -1,32 +1,13 @@
-//! `stepstone sample` as a user runs it: the streamed selection agrees with core, single-device
+//! `stepstone sample` as a user runs it (a module of cli.rs, sharing its helpers): the streamed selection agrees with core, single-device
 //! answers and exit codes, and the talk's figures from `estimate` and `volume`.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use stepstone::sample::is_sampled;
 
+use super::{out, stepstone};
+
 const PLAN: &str = "examples/sampling-plan.json";
-
-fn stepstone(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stepstone"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    // A child that exits early (usage errors) closes its stdin: ignore that.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_str(&out(o)).unwrap_or_else(|e| panic!("{e}: {}", out(o)))
@@ -40,7 +21,7 @@ fn streamed_selection_is_exactly_cores_answer() {
         &[
             "sample", "--plan", PLAN, "--period", "20415", "--class", "metrics",
         ],
-        &input,
+        Some(&input),
     );
     assert_eq!(o.status.code(), Some(0));
     let expected: Vec<&str> = ids
@@ -70,7 +51,7 @@ fn streamed_selection_is_exactly_cores_answer() {
             "--format",
             "json",
         ],
-        &ids[..1000].join("\n"),
+        Some(&ids[..1000].join("\n")),
     );
     let rows: Vec<serde_json::Value> = out(&o)
         .lines()
@@ -94,7 +75,7 @@ fn one_device_answers_with_its_exit_code() {
             "sample", "--plan", PLAN, "--period", "20415", "--class", "metrics", "--device",
             "DA143532",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(1), "not in today's 5%");
     assert!(
@@ -107,7 +88,7 @@ fn one_device_answers_with_its_exit_code() {
             "sample", "--plan", PLAN, "--period", "20415", "--class", "uptime", "--device",
             "DA143532",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(0), "uptime samples everyone");
     let o = stepstone(
@@ -115,7 +96,7 @@ fn one_device_answers_with_its_exit_code() {
             "sample", "--plan", PLAN, "--period", "1", "--class", "dumps", "--device", "x",
             "--format", "json",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["error"]["code"], "sample.unknown_class");
@@ -131,14 +112,14 @@ fn one_device_answers_with_its_exit_code() {
             "--device",
             "x",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(2));
     let o = stepstone(
         &[
             "sample", "--plan", PLAN, "--class", "metrics", "--device", "x",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(2), "a period is required");
 }
@@ -154,7 +135,7 @@ fn estimate_reproduces_the_talk() {
             &["--bug-hours", "10000", "--window", "1h", "--format", "json"],
         ]
         .concat(),
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
@@ -166,7 +147,7 @@ fn estimate_reproduces_the_talk() {
     assert_eq!(v["smallest_rate"]["rate_ppm"], 29958);
     let o = stepstone(
         &[&args[..], &["--bug-hours", "10000", "--window", "1h"]].concat(),
-        "",
+        None,
     );
     let text = out(&o);
     assert!(text.contains("36 s") && text.contains("2.9958%"), "{text}");
@@ -181,7 +162,7 @@ fn estimate_reproduces_the_talk() {
             "--bug-hours",
             "1",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(1));
 }
@@ -201,7 +182,7 @@ fn volume_reproduces_the_talk() {
             "--samples-per-day",
             "100",
         ],
-        "",
+        None,
     );
     assert_eq!(o.status.code(), Some(0));
     let text = out(&o);
@@ -211,7 +192,7 @@ fn volume_reproduces_the_talk() {
             "sample", "volume", "--fleet", "1000000", "--items", "1", "--bytes", "64000",
             "--format", "json",
         ],
-        "",
+        None,
     );
     let v = json(&o);
     assert_eq!(v["bytes_per_day"], 64_000_000_000u64);
