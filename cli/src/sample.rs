@@ -444,12 +444,18 @@ fn volume(args: &VolumeArgs, format: Format) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A count or rate for a table: whole numbers as integers, others with up to 3 decimals.
+/// A count or rate for a table: whole numbers as integers, others with 3 decimals or 3 significant digits.
 fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {
-        let s = format!("{x:.3}");
+        // Three decimals, or three significant digits for values below 1 (0.0001, not 0).
+        let decimals = if x.abs() >= 1.0 {
+            3
+        } else {
+            (2.0 - x.abs().log10().floor()).clamp(3.0, 15.0) as usize
+        };
+        let s = format!("{x:.decimals$}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
