@@ -12,3 +12,6 @@ pub mod error;
 pub mod version;
 
 pub use error::ErrorCode;
+
+#[cfg(feature = "alloc")]
+pub mod catalog;

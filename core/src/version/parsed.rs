@@ -395,6 +395,7 @@ pub fn detect_scheme<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -> Re
 mod tests {
     use super::*;
     use crate::version::compare;
+    use alloc::format;
     use proptest::prelude::*;
 
     fn v(s: &str, scheme: Scheme) -> Version {
