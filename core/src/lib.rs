@@ -9,6 +9,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod error;
+pub mod retry;
 pub mod version;
 
 pub use error::ErrorCode;

@@ -512,6 +512,7 @@ fn len_be(bytes: &[u8]) -> [u8; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn default_is_the_seed() {
