@@ -10,9 +10,12 @@ extern crate std;
 
 pub mod error;
 pub mod retry;
+pub mod sample;
 pub mod version;
 
 pub use error::ErrorCode;
 
 #[cfg(feature = "alloc")]
 pub mod catalog;
+#[cfg(feature = "alloc")]
+pub mod rollout;

@@ -191,10 +191,10 @@ fn split_semver(s: &str) -> Result<(u64, u64, u64, &str), VersionErrorKind> {
             }
         }
     }
-    if let Some(build) = build {
-        if !build.split('.').all(ident_ok) {
-            return Err(VersionErrorKind::Malformed);
-        }
+    if let Some(build) = build
+        && !build.split('.').all(ident_ok)
+    {
+        return Err(VersionErrorKind::Malformed);
     }
     Ok((nums[0], nums[1], nums[2], pre))
 }

@@ -394,6 +394,7 @@ pub fn detect_scheme<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use crate::version::compare;
     use alloc::format;
     use proptest::prelude::*;

@@ -1,0 +1,306 @@
+//! Fleet sampling: which devices report which data in which period.
+//!
+//! Every device gets a *position* in `[0, 2^64)` from hashing (salt, data class, period, device
+//! id) with SHA-256; a device is in a sample of rate `r` parts per million iff
+//! `position / 2^64 < r / 1_000_000`, compared exactly in integers. So:
+//!
+//! * a device decides on its own whether it reports today, with no list from the cloud, and the
+//!   cloud computes the same answer from the same inputs;
+//! * smaller rates nest inside larger ones (same salt, class and period): the 1% sample is a
+//!   subset of the 5% sample;
+//! * the sample rotates every period (a new period gives every device a new position);
+//! * different data classes and different salts give independent samples;
+//! * staged rollouts use the same positions (class [`ROLLOUT_CLASS`], period 0), so "stage 1 =
+//!   1%" is a set anyone can compute.
+//!
+//! The encoding is specified byte for byte in `docs/sampling.md` (and in [`position`]), so a
+//! Python user can re-implement it with `hashlib` in ten lines.
+//!
+//! Everything at the top of this module is heap-free and `no_std`; the device needs nothing
+//! else. Plans (JSON configuration) need `alloc`; the fleet arithmetic needs `std`.
+//!
+//! ```
+//! use stepstone::sample::{is_below, is_sampled, position};
+//! let p = position(b"acme-2026", b"DA143532", 20415, "metrics");
+//! assert_eq!(is_sampled(b"acme-2026", b"DA143532", 20415, "metrics", 50_000), is_below(p, 50_000));
+//! // Nesting: sampled at 1% implies sampled at 5%.
+//! if is_below(p, 10_000) {
+//!     assert!(is_below(p, 50_000));
+//! }
+//! ```
+
+use sha2::{Digest, Sha256};
+
+/// The domain-separation tag that starts every hashed message (19 ASCII bytes, no length
+/// prefix). A future incompatible encoding gets a new tag (`.../v2`).
+pub const DOMAIN_TAG: &[u8] = b"stepstone/sample/v1";
+
+/// A rate that samples every device: one million parts per million.
+pub const PPM_ALL: u32 = 1_000_000;
+
+/// The data class staged rollouts use, with period 0 (membership that never rotates).
+pub const ROLLOUT_CLASS: &str = "rollout";
+
+/// Writes a field's length as four big-endian bytes. A field of 4 GiB or more cannot be encoded
+/// by the spec; its length saturates to `u32::MAX` (plans refuse such fields long before).
+fn len_be(bytes: &[u8]) -> [u8; 4] {
+    u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes()
+}
+
+/// The first eight bytes of a digest, read big-endian.
+fn first_u64_be(digest: &[u8]) -> u64 {
+    digest
+        .iter()
+        .take(8)
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+}
+
+/// A hasher that has already absorbed the tag, salt, class and period: the part of the message
+/// every device of one (salt, class, period) shares.
+fn prefix(salt: &[u8], class: &str, period: u64) -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(DOMAIN_TAG);
+    h.update(len_be(salt));
+    h.update(salt);
+    h.update(len_be(class.as_bytes()));
+    h.update(class.as_bytes());
+    h.update(period.to_be_bytes());
+    h
+}
+
+/// Finishes a prefix hasher with the device id and reads the position.
+fn finish(mut h: Sha256, device_id: &[u8]) -> u64 {
+    h.update(len_be(device_id));
+    h.update(device_id);
+    first_u64_be(&h.finalize())
+}
+
+/// A device's position in `[0, 2^64)` for (salt, class, period). Heap-free.
+///
+/// The position is the first 8 bytes, read as a big-endian unsigned integer, of SHA-256 over
+///
+/// ```text
+/// b"stepstone/sample/v1"            19 bytes, no length prefix
+/// u32be(len(salt))    || salt
+/// u32be(len(class))   || class      UTF-8 bytes of the class name
+/// u64be(period)
+/// u32be(len(device_id)) || device_id
+/// ```
+///
+/// where `u32be`/`u64be` are fixed-width big-endian unsigned integers. Every variable field is
+/// length-prefixed, so no two different inputs encode to the same message.
+///
+/// ```
+/// use stepstone::sample::position;
+/// // The first conformance vector (core/tests/vectors/sample.json).
+/// assert_eq!(position(b"", b"", 0, ""), 0x8c0f_1ac1_b703_f1f7);
+/// ```
+pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
+    finish(prefix(salt, class, period), device_id)
+}
+
+/// Whether `position` is below a rate of `rate_ppm` parts per million: true iff
+/// `position / 2^64 < rate_ppm / 1_000_000`, computed exactly as
+/// `(position as u128) * 1_000_000 < (rate_ppm as u128) << 64`.
+///
+/// Rate 0 samples nothing; rate 1_000_000 (and, saturating, anything above it) samples every
+/// position. Plans refuse rates above 1_000_000 with an error; this function does not fail.
+///
+/// ```
+/// use stepstone::sample::is_below;
+/// assert!(!is_below(0, 0));
+/// assert!(is_below(0, 1));
+/// assert!(is_below(u64::MAX, 1_000_000));
+/// // 2^64 / 2 is exactly the 50% threshold: not below it.
+/// assert!(!is_below(1 << 63, 500_000));
+/// assert!(is_below((1 << 63) - 1, 500_000));
+/// ```
+pub const fn is_below(position: u64, rate_ppm: u32) -> bool {
+    (position as u128) * (PPM_ALL as u128) < (rate_ppm as u128) << 64
+}
+
+/// Whether a device is in the rate-`rate_ppm` sample of `class` in `period`, with `salt`.
+/// Same as `is_below(position(salt, device_id, period, class), rate_ppm)`. Heap-free.
+///
+/// ```
+/// use stepstone::sample::is_sampled;
+/// assert!(is_sampled(b"salt", b"device-1", 7, "uptime", 1_000_000));
+/// assert!(!is_sampled(b"salt", b"device-1", 7, "coredumps", 0));
+/// ```
+pub fn is_sampled(salt: &[u8], device_id: &[u8], period: u64, class: &str, rate_ppm: u32) -> bool {
+    is_below(position(salt, device_id, period, class), rate_ppm)
+}
+
+/// The period index that contains a moment: `floor((unix_seconds - offset_seconds) /
+/// period_seconds)`. `offset_seconds` moves the period boundary (e.g. `7200` rotates daily
+/// samples at 02:00 UTC instead of midnight). `None` when `period_seconds` is 0 or the moment
+/// is before `offset_seconds`.
+///
+/// ```
+/// use stepstone::sample::period_index;
+/// // 2025-11-23T12:00:00Z in daily periods: day 20415 since the epoch.
+/// assert_eq!(period_index(1_763_899_200, 86_400, 0), Some(20415));
+/// assert_eq!(period_index(1_763_899_200, 0, 0), None);
+/// ```
+pub const fn period_index(
+    unix_seconds: u64,
+    period_seconds: u64,
+    offset_seconds: u64,
+) -> Option<u64> {
+    if period_seconds == 0 || unix_seconds < offset_seconds {
+        return None;
+    }
+    Some((unix_seconds - offset_seconds) / period_seconds)
+}
+
+/// Positions for many devices that share one (salt, class, period): the shared part of the
+/// message is hashed once. Heap-free; gives exactly what [`position`] gives.
+///
+/// ```
+/// use stepstone::sample::{position, Sampler};
+/// let s = Sampler::new(b"acme", "metrics", 3);
+/// assert_eq!(s.position(b"dev-9"), position(b"acme", b"dev-9", 3, "metrics"));
+/// ```
+#[derive(Clone)]
+pub struct Sampler {
+    prefix: Sha256,
+}
+
+impl Sampler {
+    /// A sampler for one (salt, class, period).
+    pub fn new(salt: &[u8], class: &str, period: u64) -> Sampler {
+        Sampler {
+            prefix: prefix(salt, class, period),
+        }
+    }
+
+    /// The device's position.
+    pub fn position(&self, device_id: &[u8]) -> u64 {
+        finish(self.prefix.clone(), device_id)
+    }
+
+    /// Whether the device is in the rate-`rate_ppm` sample.
+    pub fn is_sampled(&self, device_id: &[u8], rate_ppm: u32) -> bool {
+        is_below(self.position(device_id), rate_ppm)
+    }
+}
+
+impl core::fmt::Debug for Sampler {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Sampler { .. }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message bytes written out by hand, hashed in one piece.
+    fn by_hand(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
+        let mut msg = [0u8; 512];
+        let mut n = 0;
+        let mut put = |b: &[u8]| {
+            msg[n..n + b.len()].copy_from_slice(b);
+            n += b.len();
+        };
+        put(b"stepstone/sample/v1");
+        put(&(salt.len() as u32).to_be_bytes());
+        put(salt);
+        put(&(class.len() as u32).to_be_bytes());
+        put(class.as_bytes());
+        put(&period.to_be_bytes());
+        put(&(device_id.len() as u32).to_be_bytes());
+        put(device_id);
+        let d = Sha256::digest(&msg[..n]);
+        u64::from_be_bytes(d[..8].try_into().unwrap())
+    }
+
+    #[test]
+    fn position_is_the_documented_encoding() {
+        for (salt, id, period, class) in [
+            (&b""[..], &b""[..], 0u64, ""),
+            (b"acme-2026", b"DA143532", 20415, "metrics"),
+            (b"s", b"\x00\xff", u64::MAX, "coredumps"),
+        ] {
+            assert_eq!(
+                position(salt, id, period, class),
+                by_hand(salt, id, period, class)
+            );
+            assert_eq!(
+                Sampler::new(salt, class, period).position(id),
+                by_hand(salt, id, period, class)
+            );
+        }
+    }
+
+    #[test]
+    fn known_answer() {
+        // Computed independently with Python: hashlib.sha256(b"stepstone/sample/v1" +
+        // b"\0\0\0\0" * 2 + b"\0" * 8 + b"\0\0\0\0").digest()[:8]
+        assert_eq!(position(b"", b"", 0, ""), 0x8c0f_1ac1_b703_f1f7);
+    }
+
+    #[test]
+    fn length_prefixes_separate_fields() {
+        // Moving a byte from salt to class (or class to id) changes the message.
+        assert_ne!(position(b"ab", b"x", 1, "c"), position(b"a", b"x", 1, "bc"));
+        assert_ne!(position(b"a", b"cx", 1, "b"), position(b"a", b"x", 1, "bc"));
+        assert_ne!(position(b"a", b"x", 1, "m"), position(b"a", b"x", 2, "m"));
+    }
+
+    #[test]
+    fn is_below_boundaries_are_exact() {
+        assert!(!is_below(0, 0));
+        assert!(!is_below(u64::MAX, 0));
+        assert!(is_below(0, 1));
+        assert!(is_below(u64::MAX, PPM_ALL));
+        assert!(is_below(u64::MAX, u32::MAX));
+        // Threshold for 1 ppm: ceil(2^64 / 10^6) positions are below it.
+        let t = ((1u128 << 64).div_ceil(1_000_000)) as u64;
+        assert!(is_below(t - 1, 1));
+        assert!(!is_below(t, 1));
+        // 25%: exactly 2^62 positions.
+        assert!(is_below((1 << 62) - 1, 250_000));
+        assert!(!is_below(1 << 62, 250_000));
+    }
+
+    #[test]
+    fn is_below_is_monotone_in_rate() {
+        let positions = [
+            0,
+            1,
+            1 << 40,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+            0x8c0f_1ac1_b703_f1f7,
+        ];
+        for p in positions {
+            let mut was = false;
+            for r in (0..=PPM_ALL).step_by(997).chain([PPM_ALL]) {
+                let now = is_below(p, r);
+                assert!(
+                    !was || now,
+                    "position {p} sampled at a lower rate but not at {r}"
+                );
+                was = now;
+            }
+        }
+    }
+
+    #[test]
+    fn period_index_floors() {
+        assert_eq!(period_index(0, 86_400, 0), Some(0));
+        assert_eq!(period_index(86_399, 86_400, 0), Some(0));
+        assert_eq!(period_index(86_400, 86_400, 0), Some(1));
+        assert_eq!(period_index(7_199, 86_400, 7_200), None);
+        assert_eq!(period_index(7_200, 86_400, 7_200), Some(0));
+        assert_eq!(period_index(u64::MAX, 1, 0), Some(u64::MAX));
+        assert_eq!(period_index(5, 0, 0), None);
+    }
+}
+
+/// The examples in `docs/sampling.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sampling.md")]
+pub struct SamplingDocs;
