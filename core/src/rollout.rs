@@ -757,10 +757,10 @@ mod tests {
     fn wilson_small_bad_luck_does_not_halt_large_regression_does() {
         let mut r = staged();
         r.halt = HaltRule { max_failure_rate_ppm: Some(50_000), min_finished: 1, confidence: Some(Confidence::P95), ..HaltRule::default() };
-        // 2 of 10 failed (20%): the point rule would halt, the bound does not.
-        assert!(r.trips(0, StageStats { finished: 10, failed: 2 }).is_none());
+        // 1 of 10 failed (10%): the point rule would halt, the bound does not.
+        assert!(r.trips(0, StageStats { finished: 10, failed: 1 }).is_none());
         let point = Rollout { halt: HaltRule { confidence: None, ..r.halt }, ..r.clone() };
-        assert!(point.trips(0, StageStats { finished: 10, failed: 2 }).is_some());
+        assert!(point.trips(0, StageStats { finished: 10, failed: 1 }).is_some());
         // 9% of 2000 failed: halts.
         assert!(matches!(r.trips(0, StageStats { finished: 2000, failed: 180 }), Some(HaltReason::Confidence { .. })));
     }

@@ -396,7 +396,6 @@ mod tests {
     use super::*;
     use alloc::format;
     use crate::version::compare;
-    use alloc::format;
     use proptest::prelude::*;
 
     fn v(s: &str, scheme: Scheme) -> Version {
