@@ -26,7 +26,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // clap: --help/--version are answers (0); anything else is a usage error (2).
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {};

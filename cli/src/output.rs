@@ -33,27 +33,47 @@ pub struct Failure {
 impl Failure {
     /// The input is invalid or the answer is no (exit 1).
     pub fn no(err: &(impl ErrorCode + Display)) -> Failure {
-        Failure { code: err.code().to_string(), message: err.to_string(), exit: 1 }
+        Failure {
+            code: err.code().to_string(),
+            message: err.to_string(),
+            exit: 1,
+        }
     }
 
     /// A refusal with an explicit code (exit 1).
     pub fn no_code(code: &str, message: impl Into<String>) -> Failure {
-        Failure { code: code.to_string(), message: message.into(), exit: 1 }
+        Failure {
+            code: code.to_string(),
+            message: message.into(),
+            exit: 1,
+        }
     }
 
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Failure {
-        Failure { code: "cli.usage".to_string(), message: message.into(), exit: 2 }
+        Failure {
+            code: "cli.usage".to_string(),
+            message: message.into(),
+            exit: 2,
+        }
     }
 
     /// A file that could not be read (exit 2).
     pub fn unreadable(path: &str, err: impl Display) -> Failure {
-        Failure { code: "io.unreadable".to_string(), message: format!("cannot read {path}: {err}"), exit: 2 }
+        Failure {
+            code: "io.unreadable".to_string(),
+            message: format!("cannot read {path}: {err}"),
+            exit: 2,
+        }
     }
 
     /// A file that could not be written (exit 2).
     pub fn unwritable(path: &str, err: impl Display) -> Failure {
-        Failure { code: "io.unwritable".to_string(), message: format!("cannot write {path}: {err}"), exit: 2 }
+        Failure {
+            code: "io.unwritable".to_string(),
+            message: format!("cannot write {path}: {err}"),
+            exit: 2,
+        }
     }
 
     /// Prints the failure (stderr always; stdout too as JSON with `--format json`) and gives
@@ -72,7 +92,8 @@ impl Failure {
 pub fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
     if path == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| Failure::unreadable(path, e))?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| Failure::unreadable(path, e))?;
         return Ok(buf);
     }
     std::fs::read(path).map_err(|e| Failure::unreadable(path, e))

@@ -44,7 +44,13 @@ pub struct Delta {
     /// Download size in bytes.
     pub size: u64,
     /// SHA-256 of the delta file, if known.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none", serialize_with = "json::hex_opt::serialize"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "json::hex_opt::serialize"
+        )
+    )]
     pub sha256: Option<[u8; 32]>,
 }
 
@@ -64,7 +70,13 @@ pub struct Release {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<u64>,
     /// SHA-256 of the full image.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none", serialize_with = "json::hex_opt::serialize"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "json::hex_opt::serialize"
+        )
+    )]
     pub sha256: Option<[u8; 32]>,
     /// Device models the release is for; `None` means every model.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -80,7 +92,10 @@ pub struct Release {
     pub deadend: bool,
     /// Versions from which this release must not be installed directly (OpenShift's blocked
     /// edges).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty", serialize_with = "json::ranges"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "Vec::is_empty", serialize_with = "json::ranges")
+    )]
     pub blocked_from: Vec<VersionRange>,
     /// Deltas to this release from older versions.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
@@ -157,36 +172,64 @@ impl Catalog {
     pub fn new(scheme: Scheme, releases: Vec<Release>) -> Result<Catalog, CatalogErrors> {
         let mut errors = Vec::new();
         let catalog = Catalog::assemble(scheme, releases, &mut errors);
-        if errors.is_empty() { Ok(catalog) } else { Err(CatalogErrors(errors)) }
+        if errors.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(CatalogErrors(errors))
+        }
     }
 
     /// Checks every rule, appends what is wrong to `errors`, and sorts what it was given.
-    fn assemble(scheme: Scheme, mut releases: Vec<Release>, errors: &mut Vec<CatalogError>) -> Catalog {
+    fn assemble(
+        scheme: Scheme,
+        mut releases: Vec<Release>,
+        errors: &mut Vec<CatalogError>,
+    ) -> Catalog {
         for r in &releases {
             let at = || r.version.as_str().into();
             let mut versions = core::iter::once(&r.version)
                 .chain(&r.min_sw_version)
                 .chain(r.deltas.iter().map(|d| &d.from))
-                .chain(r.blocked_from.iter().flat_map(|b| b.comparators().iter().map(|c| &c.version)));
+                .chain(
+                    r.blocked_from
+                        .iter()
+                        .flat_map(|b| b.comparators().iter().map(|c| &c.version)),
+                );
             if let Some(other) = versions.find(|v| v.scheme() != scheme) {
-                errors.push(CatalogError::MixedScheme { release: at(), version: other.as_str().into(), scheme });
+                errors.push(CatalogError::MixedScheme {
+                    release: at(),
+                    version: other.as_str().into(),
+                    scheme,
+                });
             }
-            if let Some(min) = &r.min_sw_version {
-                if min >= &r.version {
-                    errors.push(CatalogError::MinSwNotLower { release: at(), min_sw_version: min.as_str().into() });
-                }
+            if let Some(min) = &r.min_sw_version
+                && min >= &r.version
+            {
+                errors.push(CatalogError::MinSwNotLower {
+                    release: at(),
+                    min_sw_version: min.as_str().into(),
+                });
             }
             for size in r.size.iter().chain(r.deltas.iter().map(|d| &d.size)) {
                 if *size == 0 || *size > MAX_SIZE {
-                    errors.push(CatalogError::BadSize { release: at(), value: alloc::format!("{size}") });
+                    errors.push(CatalogError::BadSize {
+                        release: at(),
+                        value: alloc::format!("{size}"),
+                    });
                 }
             }
             for (i, d) in r.deltas.iter().enumerate() {
                 if d.from >= r.version {
-                    errors.push(CatalogError::DeltaNotLower { release: at(), from: d.from.as_str().into() });
+                    errors.push(CatalogError::DeltaNotLower {
+                        release: at(),
+                        from: d.from.as_str().into(),
+                    });
                 }
                 if r.deltas[..i].iter().any(|e| e.from == d.from) {
-                    errors.push(CatalogError::DuplicateDelta { release: at(), from: d.from.as_str().into() });
+                    errors.push(CatalogError::DuplicateDelta {
+                        release: at(),
+                        from: d.from.as_str().into(),
+                    });
                 }
             }
         }
@@ -218,7 +261,9 @@ impl Catalog {
 
     /// The position of `version` in [`Catalog::releases`], if it is a release.
     pub fn index_of(&self, version: &VersionKey) -> Option<usize> {
-        self.releases.binary_search_by(|r| r.version.key().cmp(version)).ok()
+        self.releases
+            .binary_search_by(|r| r.version.key().cmp(version))
+            .ok()
     }
 
     /// The release with this version, if any.
@@ -341,7 +386,9 @@ pub enum CatalogError {
         from: String,
     },
     /// A size that is zero, negative, fractional, or above 2^53 − 1.
-    #[error("{release}: bad size {value} (expected a whole number of bytes from 1 to 9007199254740991)")]
+    #[error(
+        "{release}: bad size {value} (expected a whole number of bytes from 1 to 9007199254740991)"
+    )]
     BadSize {
         /// The release (and field).
         release: String,

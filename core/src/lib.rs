@@ -16,6 +16,13 @@ pub mod version;
 pub use error::ErrorCode;
 
 #[cfg(feature = "alloc")]
+pub mod campaign;
+#[cfg(feature = "alloc")]
 pub mod catalog;
+#[cfg(feature = "alloc")]
+pub mod explain;
+#[cfg(feature = "alloc")]
+pub mod plan;
+pub mod reconcile;
 #[cfg(feature = "alloc")]
 pub mod rollout;

@@ -16,8 +16,9 @@
 //! The encoding is specified byte for byte in `docs/sampling.md` (and in [`position`]), so a
 //! Python user can re-implement it with `hashlib` in ten lines.
 //!
-//! Everything at the top of this module is heap-free and `no_std`; the device needs nothing
-//! else. Plans (JSON configuration) need `alloc`; the fleet arithmetic needs `std`.
+//! [`position`], [`is_below`], [`is_sampled`], [`period_index`] and [`Sampler`] are heap-free and
+//! `no_std`; the device needs nothing else. Plans ([`SamplingPlan`], JSON with feature `serde`) and
+//! rates as text need `alloc`; the fleet arithmetic ([`fleet`]) needs `std` (for `exp`/`ln`).
 //!
 //! ```
 //! use stepstone::sample::{is_below, is_sampled, position};
@@ -30,6 +31,22 @@
 //! ```
 
 use sha2::{Digest, Sha256};
+
+#[cfg(feature = "alloc")]
+mod error;
+#[cfg(feature = "std")]
+pub mod fleet;
+#[cfg(feature = "alloc")]
+mod plan;
+#[cfg(feature = "alloc")]
+mod rate;
+
+#[cfg(feature = "alloc")]
+pub use error::SampleError;
+#[cfg(feature = "alloc")]
+pub use plan::{ClassRate, MAX_CLASS_LEN, MAX_SALT_LEN, SamplingPlan, check_class_name};
+#[cfg(feature = "alloc")]
+pub use rate::{format_rate, parse_rate};
 
 /// The domain-separation tag that starts every hashed message (19 ASCII bytes, no length
 /// prefix). A future incompatible encoding gets a new tag (`.../v2`).

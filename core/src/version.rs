@@ -180,7 +180,8 @@ fn split_semver(s: &str) -> Result<(u64, u64, u64, &str), VersionErrorKind> {
     if parts.next().is_some() {
         return Err(VersionErrorKind::Malformed);
     }
-    let ident_ok = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ident_ok =
+        |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if rest.contains('-') {
         for id in pre.split('.') {
             if !ident_ok(id) {
@@ -305,23 +306,56 @@ mod tests {
 
     #[test]
     fn integer_accepts_v_prefix_and_leading_zeros() {
-        assert_eq!(compare("v64000", "64000", Scheme::Integer), Ok(Ordering::Equal));
-        assert_eq!(compare("064000", "64000", Scheme::Integer), Ok(Ordering::Equal));
+        assert_eq!(
+            compare("v64000", "64000", Scheme::Integer),
+            Ok(Ordering::Equal)
+        );
+        assert_eq!(
+            compare("064000", "64000", Scheme::Integer),
+            Ok(Ordering::Equal)
+        );
         assert_eq!(compare("9", "10", Scheme::Integer), Ok(Ordering::Less));
     }
 
     #[test]
     fn malformed_versions_are_refused_with_a_kind() {
         assert_eq!(check("", Scheme::Integer), Err(VersionErrorKind::Empty));
-        assert_eq!(check("v", Scheme::Integer), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("1.2", Scheme::Integer), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("18446744073709551616", Scheme::Integer), Err(VersionErrorKind::Overflow));
-        assert_eq!(check("1..2", Scheme::Dotted), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("1.2.", Scheme::Dotted), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("01.2.3", Scheme::Semver), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("1.2.3-", Scheme::Semver), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("1.2.3-01", Scheme::Semver), Err(VersionErrorKind::Malformed));
-        assert_eq!(check("1.2", Scheme::Semver), Err(VersionErrorKind::Malformed));
+        assert_eq!(
+            check("v", Scheme::Integer),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("1.2", Scheme::Integer),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("18446744073709551616", Scheme::Integer),
+            Err(VersionErrorKind::Overflow)
+        );
+        assert_eq!(
+            check("1..2", Scheme::Dotted),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("1.2.", Scheme::Dotted),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("01.2.3", Scheme::Semver),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("1.2.3-", Scheme::Semver),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("1.2.3-01", Scheme::Semver),
+            Err(VersionErrorKind::Malformed)
+        );
+        assert_eq!(
+            check("1.2", Scheme::Semver),
+            Err(VersionErrorKind::Malformed)
+        );
         let long = "1".repeat(MAX_VERSION_LEN + 1);
         assert_eq!(check(&long, Scheme::Dotted), Err(VersionErrorKind::TooLong));
     }
@@ -340,15 +374,31 @@ mod tests {
             "1.0.0",
         ];
         for w in chain.windows(2) {
-            assert_eq!(compare(w[0], w[1], Scheme::Semver), Ok(Ordering::Less), "{w:?}");
+            assert_eq!(
+                compare(w[0], w[1], Scheme::Semver),
+                Ok(Ordering::Less),
+                "{w:?}"
+            );
         }
-        assert_eq!(compare("1.0.0+a", "1.0.0+b", Scheme::Semver), Ok(Ordering::Equal));
+        assert_eq!(
+            compare("1.0.0+a", "1.0.0+b", Scheme::Semver),
+            Ok(Ordering::Equal)
+        );
     }
 
     #[test]
     fn dotted_trailing_zeros_do_not_count() {
-        assert_eq!(compare("4.2", "4.2.0.0", Scheme::Dotted), Ok(Ordering::Equal));
-        assert_eq!(compare("4.2.1.1207", "4.2.1.999", Scheme::Dotted), Ok(Ordering::Greater));
-        assert_eq!(compare("4.10", "4.9.9", Scheme::Dotted), Ok(Ordering::Greater));
+        assert_eq!(
+            compare("4.2", "4.2.0.0", Scheme::Dotted),
+            Ok(Ordering::Equal)
+        );
+        assert_eq!(
+            compare("4.2.1.1207", "4.2.1.999", Scheme::Dotted),
+            Ok(Ordering::Greater)
+        );
+        assert_eq!(
+            compare("4.10", "4.9.9", Scheme::Dotted),
+            Ok(Ordering::Greater)
+        );
     }
 }

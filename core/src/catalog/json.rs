@@ -36,8 +36,11 @@ impl Catalog {
     /// The scheme is the declared `"scheme"`, or detected from the versions (see
     /// [`detect_scheme`]). Unknown fields are errors naming the field.
     pub fn from_json(text: &str) -> Result<Catalog, CatalogErrors> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| CatalogErrors(alloc::vec![CatalogError::Json { message: e.to_string() }]))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            CatalogErrors(alloc::vec![CatalogError::Json {
+                message: e.to_string()
+            }])
+        })?;
         Catalog::from_json_value(&value)
     }
 
@@ -76,23 +79,40 @@ fn kind_of(v: &Value) -> String {
 
 impl Reader {
     fn wrong(&mut self, at: &str, expected: &'static str, found: &Value) {
-        self.errors.push(CatalogError::InvalidType { at: at.to_string(), expected, found: kind_of(found) });
+        self.errors.push(CatalogError::InvalidType {
+            at: at.to_string(),
+            expected,
+            found: kind_of(found),
+        });
     }
 
-    fn object<'v>(&mut self, v: &'v Value, at: &str, known: &[&str]) -> Option<&'v Map<String, Value>> {
+    fn object<'v>(
+        &mut self,
+        v: &'v Value,
+        at: &str,
+        known: &[&str],
+    ) -> Option<&'v Map<String, Value>> {
         let Some(obj) = v.as_object() else {
             self.wrong(at, "an object", v);
             return None;
         };
         for key in obj.keys() {
             if !known.contains(&key.as_str()) {
-                self.errors.push(CatalogError::UnknownField { at: at.to_string(), field: clip(key) });
+                self.errors.push(CatalogError::UnknownField {
+                    at: at.to_string(),
+                    field: clip(key),
+                });
             }
         }
         Some(obj)
     }
 
-    fn string<'v>(&mut self, obj: &'v Map<String, Value>, at: &str, field: &str) -> Option<&'v str> {
+    fn string<'v>(
+        &mut self,
+        obj: &'v Map<String, Value>,
+        at: &str,
+        field: &str,
+    ) -> Option<&'v str> {
         match obj.get(field)? {
             Value::String(s) => Some(s),
             other => {
@@ -115,7 +135,11 @@ impl Reader {
 
     fn strings(&mut self, obj: &Map<String, Value>, at: &str, field: &str) -> Option<Vec<String>> {
         let v = obj.get(field)?;
-        let list = v.as_array().and_then(|a| a.iter().map(|s| s.as_str().map(String::from)).collect::<Option<Vec<_>>>());
+        let list = v.as_array().and_then(|a| {
+            a.iter()
+                .map(|s| s.as_str().map(String::from))
+                .collect::<Option<Vec<_>>>()
+        });
         if list.is_none() {
             self.wrong(&format!("{at}.{field}"), "an array of strings", v);
         }
@@ -128,7 +152,10 @@ impl Reader {
             Value::Number(n) => match n.as_u64() {
                 Some(s) if s > 0 && s <= super::MAX_SIZE => Some(s),
                 _ => {
-                    self.errors.push(CatalogError::BadSize { release: format!("{release}.size"), value: clip(&n.to_string()) });
+                    self.errors.push(CatalogError::BadSize {
+                        release: format!("{release}.size"),
+                        value: clip(&n.to_string()),
+                    });
                     None
                 }
             },
@@ -145,7 +172,10 @@ impl Reader {
         match base16ct::mixed::decode(s, &mut out) {
             Ok(b) if b.len() == 32 => Some(out),
             _ => {
-                self.errors.push(CatalogError::BadSha256 { release: format!("{release}.sha256"), value: clip(s) });
+                self.errors.push(CatalogError::BadSha256 {
+                    release: format!("{release}.sha256"),
+                    value: clip(s),
+                });
                 None
             }
         }
@@ -156,7 +186,8 @@ impl Reader {
         match Version::parse(text, scheme) {
             Ok(v) => Some(v),
             Err(error) => {
-                self.errors.push(CatalogError::MalformedVersion { at, error });
+                self.errors
+                    .push(CatalogError::MalformedVersion { at, error });
                 None
             }
         }
@@ -168,14 +199,18 @@ impl Reader {
             Some(name) => match Scheme::from_name(name) {
                 Some(s) => Some(s),
                 None => {
-                    self.errors.push(CatalogError::UnknownScheme { value: clip(name) });
+                    self.errors
+                        .push(CatalogError::UnknownScheme { value: clip(name) });
                     return None;
                 }
             },
             None => None,
         };
         let Some(list) = top.get("releases") else {
-            self.errors.push(CatalogError::MissingField { at: "catalog".into(), field: "releases" });
+            self.errors.push(CatalogError::MissingField {
+                at: "catalog".into(),
+                field: "releases",
+            });
             return None;
         };
         let Some(list) = list.as_array() else {
@@ -188,10 +223,15 @@ impl Reader {
         let mut texts: Vec<&str> = Vec::new();
         for (i, item) in list.iter().enumerate() {
             let at = format!("releases[{i}]");
-            let Some(obj) = self.object(item, &at, RELEASE_FIELDS) else { continue };
+            let Some(obj) = self.object(item, &at, RELEASE_FIELDS) else {
+                continue;
+            };
             let Some(version) = self.string(obj, &at, "version") else {
                 if !obj.contains_key("version") {
-                    self.errors.push(CatalogError::MissingField { at, field: "version" });
+                    self.errors.push(CatalogError::MissingField {
+                        at,
+                        field: "version",
+                    });
                 }
                 continue;
             };
@@ -209,7 +249,10 @@ impl Reader {
             None => match detect_scheme(texts.iter().copied()) {
                 Ok(s) => Some(s),
                 Err((best, misfits)) => {
-                    self.errors.push(CatalogError::NoScheme { best, versions: misfits.iter().map(|m| clip(m)).collect() });
+                    self.errors.push(CatalogError::NoScheme {
+                        best,
+                        versions: misfits.iter().map(|m| clip(m)).collect(),
+                    });
                     None
                 }
             },
@@ -232,11 +275,19 @@ impl Reader {
             let barrier = self.flag(obj, &label, "barrier");
             let deadend = self.flag(obj, &label, "deadend");
             let mut blocked_from = Vec::new();
-            for (j, range) in self.strings(obj, &label, "blocked_from").unwrap_or_default().iter().enumerate() {
+            for (j, range) in self
+                .strings(obj, &label, "blocked_from")
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
                 if let Some(scheme) = scheme {
                     match VersionRange::parse(range, scheme) {
                         Ok(r) => blocked_from.push(r),
-                        Err(error) => self.errors.push(CatalogError::BadRange { at: format!("{label}.blocked_from[{j}]"), error }),
+                        Err(error) => self.errors.push(CatalogError::BadRange {
+                            at: format!("{label}.blocked_from[{j}]"),
+                            error,
+                        }),
                     }
                 }
             }
@@ -262,21 +313,34 @@ impl Reader {
         Some(Catalog::assemble(scheme, releases, &mut self.errors))
     }
 
-    fn deltas(&mut self, obj: &Map<String, Value>, label: &str, release: &str, scheme: Option<Scheme>) -> Vec<Delta> {
+    fn deltas(
+        &mut self,
+        obj: &Map<String, Value>,
+        label: &str,
+        release: &str,
+        scheme: Option<Scheme>,
+    ) -> Vec<Delta> {
         let mut out = Vec::new();
-        let Some(v) = obj.get("deltas") else { return out };
+        let Some(v) = obj.get("deltas") else {
+            return out;
+        };
         let Some(list) = v.as_array() else {
             self.wrong(&format!("{label}.deltas"), "an array", v);
             return out;
         };
         for (j, d) in list.iter().enumerate() {
             let at = format!("{label}.deltas[{j}]");
-            let Some(dobj) = self.object(d, &at, DELTA_FIELDS) else { continue };
+            let Some(dobj) = self.object(d, &at, DELTA_FIELDS) else {
+                continue;
+            };
             let from = match self.string(dobj, &at, "from") {
                 Some(f) => self.version(f, scheme, format!("{at}.from")),
                 None => {
                     if !dobj.contains_key("from") {
-                        self.errors.push(CatalogError::MissingField { at: at.clone(), field: "from" });
+                        self.errors.push(CatalogError::MissingField {
+                            at: at.clone(),
+                            field: "from",
+                        });
                     }
                     None
                 }
@@ -284,7 +348,10 @@ impl Reader {
             let name = format!("{release}.deltas[{j}]");
             let size = self.size(dobj, &at, &name);
             if size.is_none() && !dobj.contains_key("size") {
-                self.errors.push(CatalogError::MissingField { at: at.clone(), field: "size" });
+                self.errors.push(CatalogError::MissingField {
+                    at: at.clone(),
+                    field: "size",
+                });
             }
             let sha256 = self.sha256(dobj, &at, &name);
             if let (Some(from), Some(size)) = (from, size) {
@@ -319,7 +386,11 @@ mod tests {
     use crate::error::ErrorCode;
 
     fn codes(json: &str) -> Vec<&'static str> {
-        Catalog::from_json(json).unwrap_err().iter().map(|e| e.code()).collect()
+        Catalog::from_json(json)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.code())
+            .collect()
     }
 
     #[test]
@@ -352,15 +423,34 @@ mod tests {
 
     #[test]
     fn scheme_detection_and_declaration() {
-        let semver = Catalog::from_json(r#"{"releases":[{"version":"1.2.3"},{"version":"1.3.0-rc.1"}]}"#).unwrap();
+        let semver =
+            Catalog::from_json(r#"{"releases":[{"version":"1.2.3"},{"version":"1.3.0-rc.1"}]}"#)
+                .unwrap();
         assert_eq!(semver.scheme(), Scheme::Semver);
-        let dotted = Catalog::from_json(r#"{"releases":[{"version":"38.20231027.3.2"},{"version":"4.2"}]}"#).unwrap();
+        let dotted =
+            Catalog::from_json(r#"{"releases":[{"version":"38.20231027.3.2"},{"version":"4.2"}]}"#)
+                .unwrap();
         assert_eq!(dotted.scheme(), Scheme::Dotted);
-        assert_eq!(codes(r#"{"releases":[{"version":"1.2.3-rc.1"},{"version":"1.2.3.4"}]}"#), ["catalog.no_scheme"]);
-        assert_eq!(codes(r#"{"scheme":"integer","releases":[{"version":"1.2"}]}"#), ["catalog.malformed_version"]);
-        assert_eq!(codes(r#"{"scheme":"calendar","releases":[]}"#), ["catalog.unknown_scheme"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"4.2"},{"version":"4.2.0"}]}"#), ["catalog.duplicate_version"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"1.0.0+a"},{"version":"1.0.0+b"}]}"#), ["catalog.duplicate_version"]);
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"1.2.3-rc.1"},{"version":"1.2.3.4"}]}"#),
+            ["catalog.no_scheme"]
+        );
+        assert_eq!(
+            codes(r#"{"scheme":"integer","releases":[{"version":"1.2"}]}"#),
+            ["catalog.malformed_version"]
+        );
+        assert_eq!(
+            codes(r#"{"scheme":"calendar","releases":[]}"#),
+            ["catalog.unknown_scheme"]
+        );
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"4.2"},{"version":"4.2.0"}]}"#),
+            ["catalog.duplicate_version"]
+        );
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"1.0.0+a"},{"version":"1.0.0+b"}]}"#),
+            ["catalog.duplicate_version"]
+        );
     }
 
     #[test]
@@ -369,11 +459,28 @@ mod tests {
         assert_eq!(codes("[]"), ["catalog.invalid_type"]);
         assert_eq!(codes("{}"), ["catalog.missing_field"]);
         assert_eq!(codes(r#"{"releases":[{}]}"#), ["catalog.missing_field"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"1","blocked_from":[">=x"]}]}"#), ["catalog.bad_range"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"1","size":0}]}"#), ["catalog.bad_size"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"1","size":9007199254740992}]}"#), ["catalog.bad_size"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"1","size":18446744073709551616}]}"#), ["catalog.bad_size"]);
-        assert_eq!(codes(r#"{"releases":[{"version":"2","deltas":[{"from":"1","size":1},{"from":"v1","size":2}]}]}"#), ["catalog.duplicate_delta"]);
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"1","blocked_from":[">=x"]}]}"#),
+            ["catalog.bad_range"]
+        );
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"1","size":0}]}"#),
+            ["catalog.bad_size"]
+        );
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"1","size":9007199254740992}]}"#),
+            ["catalog.bad_size"]
+        );
+        assert_eq!(
+            codes(r#"{"releases":[{"version":"1","size":18446744073709551616}]}"#),
+            ["catalog.bad_size"]
+        );
+        assert_eq!(
+            codes(
+                r#"{"releases":[{"version":"2","deltas":[{"from":"1","size":1},{"from":"v1","size":2}]}]}"#
+            ),
+            ["catalog.duplicate_delta"]
+        );
     }
 
     #[test]

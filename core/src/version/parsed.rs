@@ -30,9 +30,12 @@ impl VersionKey {
         check(text, scheme).map_err(fail)?;
         let s = strip_v(text);
         Ok(match scheme {
-            Scheme::Integer => VersionKey::Integer(s.parse().map_err(|_| fail(VersionErrorKind::Malformed))?),
+            Scheme::Integer => {
+                VersionKey::Integer(s.parse().map_err(|_| fail(VersionErrorKind::Malformed))?)
+            }
             Scheme::Semver => {
-                let mut v = semver::Version::parse(s).map_err(|_| fail(VersionErrorKind::Malformed))?;
+                let mut v =
+                    semver::Version::parse(s).map_err(|_| fail(VersionErrorKind::Malformed))?;
                 v.build = semver::BuildMetadata::EMPTY;
                 VersionKey::Semver(v)
             }
@@ -85,7 +88,10 @@ pub struct Version {
 impl Version {
     /// Parses `text` in `scheme`.
     pub fn parse(text: &str, scheme: Scheme) -> Result<Version, VersionError> {
-        Ok(Version { key: VersionKey::parse(text, scheme)?, text: text.to_string() })
+        Ok(Version {
+            key: VersionKey::parse(text, scheme)?,
+            text: text.to_string(),
+        })
     }
 
     /// The spelling this version was parsed from.
@@ -151,13 +157,21 @@ pub struct VersionError {
 
 impl VersionError {
     pub(crate) fn new(kind: VersionErrorKind, value: &str, scheme: Scheme) -> VersionError {
-        VersionError { kind, value: crate::error::clip(value), scheme }
+        VersionError {
+            kind,
+            value: crate::error::clip(value),
+            scheme,
+        }
     }
 }
 
 impl fmt::Display for VersionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {:?} is not a {} version", self.kind, self.value, self.scheme)
+        write!(
+            f,
+            "{}: {:?} is not a {} version",
+            self.kind, self.value, self.scheme
+        )
     }
 }
 
@@ -262,14 +276,28 @@ impl VersionRange {
             };
             let rest = rest.trim();
             if rest.is_empty() {
-                return Err(VersionError::new(VersionErrorKind::EmptyRange, text, scheme));
+                return Err(VersionError::new(
+                    VersionErrorKind::EmptyRange,
+                    text,
+                    scheme,
+                ));
             }
-            let version = Version::parse(rest, scheme).map_err(|e| VersionError { value: crate::error::clip(text), ..e })?;
+            let version = Version::parse(rest, scheme).map_err(|e| VersionError {
+                value: crate::error::clip(text),
+                ..e
+            })?;
             comparators.push(Comparator { op, version });
         }
-        let range = VersionRange { comparators, text: text.to_string() };
+        let range = VersionRange {
+            comparators,
+            text: text.to_string(),
+        };
         if range.is_empty() {
-            return Err(VersionError::new(VersionErrorKind::EmptyRange, text, scheme));
+            return Err(VersionError::new(
+                VersionErrorKind::EmptyRange,
+                text,
+                scheme,
+            ));
         }
         Ok(range)
     }
@@ -375,11 +403,17 @@ impl fmt::Display for Comparator {
 /// assert_eq!(detect_scheme(["38.20231027.3.2", "4.2"]), Ok(Scheme::Dotted));
 /// assert!(detect_scheme(["1.2.3-rc.1", "1.2.3.4"]).is_err());
 /// ```
-pub fn detect_scheme<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -> Result<Scheme, (Scheme, Vec<&'a str>)> {
+pub fn detect_scheme<'a>(
+    texts: impl IntoIterator<Item = &'a str> + Clone,
+) -> Result<Scheme, (Scheme, Vec<&'a str>)> {
     let order = [Scheme::Integer, Scheme::Semver, Scheme::Dotted];
     let mut best: Option<(Scheme, Vec<&'a str>)> = None;
     for scheme in order {
-        let misfits: Vec<&str> = texts.clone().into_iter().filter(|t| !scheme.accepts(t)).collect();
+        let misfits: Vec<&str> = texts
+            .clone()
+            .into_iter()
+            .filter(|t| !scheme.accepts(t))
+            .collect();
         if misfits.is_empty() {
             return Ok(scheme);
         }
@@ -421,13 +455,27 @@ mod tests {
         let e = VersionRange::parse(">=x1", Scheme::Integer).unwrap_err();
         assert_eq!(e.code(), "version.malformed");
         assert_eq!(e.value, ">=x1");
-        assert!(VersionRange::parse("4.2", Scheme::Dotted).unwrap().contains(v("4.2.0", Scheme::Dotted).key()));
+        assert!(
+            VersionRange::parse("4.2", Scheme::Dotted)
+                .unwrap()
+                .contains(v("4.2.0", Scheme::Dotted).key())
+        );
     }
 
     fn semver_text() -> impl Strategy<Value = String> {
         let num = prop_oneof![Just("0".to_string()), "[1-9][0-9]{0,2}"];
-        let ident = prop_oneof![Just("0".to_string()), "[1-9][0-9]{0,2}", "[a-z-][a-z0-9-]{0,3}"];
-        (num.clone(), num.clone(), num, proptest::collection::vec(ident, 0..3), proptest::option::of("[a-z0-9]{1,3}"))
+        let ident = prop_oneof![
+            Just("0".to_string()),
+            "[1-9][0-9]{0,2}",
+            "[a-z-][a-z0-9-]{0,3}"
+        ];
+        (
+            num.clone(),
+            num.clone(),
+            num,
+            proptest::collection::vec(ident, 0..3),
+            proptest::option::of("[a-z0-9]{1,3}"),
+        )
             .prop_map(|(a, b, c, pre, build)| {
                 let mut s = format!("{a}.{b}.{c}");
                 if !pre.is_empty() {

@@ -1,0 +1,383 @@
+//! The planning engine: one downward sweep over the sorted releases that finds, for every
+//! version at or below the target, the best first hop toward it — without materialising the
+//! O(n²) install edges.
+//!
+//! # How it works
+//!
+//! Every version that matters (releases, `min_sw_version`s and barriers, `blocked_from`
+//! bounds, delta bases, query versions) becomes a *point*; points sorted give *slots*:
+//! slot `2i+1` is point `i` itself and slot `2i` is every version strictly between point `i-1`
+//! and point `i`. All versions in one slot behave the same, so a lookup is a binary search.
+//!
+//! A release `r` can be installed from slot `x` iff `lslot(r) <= x < pslot(r)` (its lower
+//! bound from `min_sw_version` and barriers, and below itself), `x` is not in one of `r`'s
+//! blocked intervals, and `x` is not a dead-end release. Sweeping `x` downward from the target,
+//! releases above `x` are already solved; each is a leaf of a min segment tree ordered by
+//! `lslot`, so "best release installable from `x`" is a prefix minimum over the leaves with
+//! `lslot <= x`. Blocked intervals switch leaves off and on as the sweep enters and leaves
+//! them; deltas are checked at their base point. Each answer is the minimum of
+//! `(cost, hops, Reverse(release index))`, which is exactly the planner's three rules
+//! (lowest cost, then fewest hops, then the higher version at the first differing hop), so
+//! following first hops walks the best path. Time O((n + b) log n), memory O(n + b) for `n`
+//! releases and `b` constraints.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cmp::Reverse;
+
+use crate::catalog::{Catalog, Release};
+use crate::version::VersionKey;
+
+use super::Cost;
+
+/// Which releases a device may install at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Filter<'a> {
+    pub model: Option<&'a str>,
+    pub environment: Option<&'a str>,
+}
+
+impl Filter<'_> {
+    /// Not yanked, fits the device's model and environment.
+    pub fn eligible(&self, r: &Release) -> bool {
+        !r.yanked && r.fits_model(self.model) && r.fits_environment(self.environment)
+    }
+}
+
+/// The best way on from one slot: total cost, hop count, first hop (a release index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Best {
+    pub cost: u128,
+    pub hops: u32,
+    pub next: Reverse<u32>,
+}
+
+/// "No first hop": the slot is the target itself.
+pub(crate) const AT_TARGET: u32 = u32::MAX;
+
+impl Best {
+    pub fn next_index(&self) -> Option<usize> {
+        (self.next.0 != AT_TARGET).then_some(self.next.0 as usize)
+    }
+}
+
+/// Prefix-minimum segment tree with point assignment.
+struct MinTree {
+    size: usize,
+    nodes: Vec<Option<Best>>,
+}
+
+impl MinTree {
+    fn new(n: usize) -> MinTree {
+        let size = n.next_power_of_two().max(1);
+        MinTree {
+            size,
+            nodes: vec![None; 2 * size],
+        }
+    }
+
+    fn set(&mut self, leaf: usize, value: Option<Best>) {
+        let mut i = leaf + self.size;
+        if let Some(slot) = self.nodes.get_mut(i) {
+            *slot = value;
+        }
+        while i > 1 {
+            i /= 2;
+            let l = self.nodes.get(2 * i).copied().flatten();
+            let r = self.nodes.get(2 * i + 1).copied().flatten();
+            if let Some(slot) = self.nodes.get_mut(i) {
+                *slot = min_opt(l, r);
+            }
+        }
+    }
+
+    /// Minimum over leaves `0..k`.
+    fn prefix_min(&self, k: usize) -> Option<Best> {
+        let (mut lo, mut hi) = (self.size, self.size + k.min(self.size));
+        let mut acc = None;
+        while lo < hi {
+            if lo & 1 == 1 {
+                acc = min_opt(acc, self.nodes.get(lo).copied().flatten());
+                lo += 1;
+            }
+            if hi & 1 == 1 {
+                hi -= 1;
+                acc = min_opt(acc, self.nodes.get(hi).copied().flatten());
+            }
+            lo /= 2;
+            hi /= 2;
+        }
+        acc
+    }
+}
+
+pub(crate) fn min_opt(a: Option<Best>, b: Option<Best>) -> Option<Best> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// The sorted points and the slot arithmetic over them.
+#[derive(Debug, Clone)]
+pub(crate) struct Slots {
+    pub points: Vec<VersionKey>,
+}
+
+impl Slots {
+    pub fn count(&self) -> usize {
+        2 * self.points.len() + 1
+    }
+
+    /// The slot holding `key`.
+    pub fn of(&self, key: &VersionKey) -> usize {
+        match self.points.binary_search(key) {
+            Ok(i) => 2 * i + 1,
+            Err(i) => 2 * i,
+        }
+    }
+}
+
+/// The result of a sweep: the best way on from every slot at or below the target.
+pub(crate) struct Sweep {
+    pub slots: Slots,
+    /// Per slot; `None` above the target, and where the target cannot be reached.
+    pub best: Vec<Option<Best>>,
+}
+
+/// The lower bound a release puts on the version it is installed from: the higher of its
+/// `min_sw_version` and the highest barrier below it.
+pub(crate) fn lower_bounds(catalog: &Catalog) -> Vec<Option<&VersionKey>> {
+    let mut barrier: Option<&VersionKey> = None;
+    let mut out = Vec::with_capacity(catalog.releases().len());
+    for r in catalog.releases() {
+        let min = r.min_sw_version.as_ref().map(|v| v.key());
+        out.push(match (min, barrier) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        });
+        if r.barrier {
+            barrier = Some(r.version.key());
+        }
+    }
+    out
+}
+
+/// Runs the sweep toward release `target` (an index into `catalog.releases()`), for devices
+/// passing `filter`, down to slot `stop` (0 for every slot). `extra` are query versions that
+/// must get exact slots of their own.
+pub(crate) fn run(
+    catalog: &Catalog,
+    filter: Filter<'_>,
+    target: usize,
+    cost: Cost,
+    extra: &[&VersionKey],
+    stop: Option<&VersionKey>,
+) -> Sweep {
+    let releases = catalog.releases();
+    let below = releases.get(..=target).unwrap_or(releases);
+    let lower = lower_bounds(catalog);
+
+    let mut points: Vec<VersionKey> = Vec::with_capacity(below.len() * 2 + extra.len());
+    for (i, r) in below.iter().enumerate() {
+        points.push(r.version.key().clone());
+        if !filter.eligible(r) {
+            continue;
+        }
+        if let Some(Some(l)) = lower.get(i) {
+            points.push((*l).clone());
+        }
+        for b in &r.blocked_from {
+            points.extend(b.comparators().iter().map(|c| c.version.key().clone()));
+        }
+        points.extend(r.deltas.iter().map(|d| d.from.key().clone()));
+    }
+    points.extend(extra.iter().map(|k| (*k).clone()));
+    points.sort_unstable();
+    points.dedup();
+    let slots = Slots { points };
+    let nslots = slots.count();
+
+    // Per eligible release: its point slot and lower slot.
+    let pslot: Vec<usize> = below.iter().map(|r| slots.of(r.version.key())).collect();
+    let lslot = |i: usize| lower.get(i).copied().flatten().map_or(0, |l| slots.of(l));
+    let mut leaves: Vec<(usize, usize)> = (0..below.len())
+        .filter(|&i| below.get(i).is_some_and(|r| filter.eligible(r)))
+        .map(|i| (lslot(i), i))
+        .collect();
+    leaves.sort_unstable();
+    let mut leaf_of = vec![usize::MAX; below.len()];
+    for (pos, &(_, i)) in leaves.iter().enumerate() {
+        if let Some(l) = leaf_of.get_mut(i) {
+            *l = pos;
+        }
+    }
+
+    // Release at each point slot (only releases at or below the target have points of
+    // their own among releases).
+    let mut release_at = vec![usize::MAX; nslots];
+    let mut deadend_at = vec![false; nslots];
+    for (i, r) in below.iter().enumerate() {
+        let s = pslot.get(i).copied().unwrap_or(0);
+        if let Some(x) = release_at.get_mut(s) {
+            *x = i;
+        }
+        if r.deadend
+            && let Some(x) = deadend_at.get_mut(s)
+        {
+            *x = true;
+        }
+    }
+
+    // Blocked intervals as events, and deltas by base slot.
+    let mut events: Vec<(usize, bool, usize)> = Vec::new(); // (slot, block?, release)
+    let mut deltas: Vec<(usize, usize, u64)> = Vec::new(); // (base slot, release, size)
+    for &(_, i) in &leaves {
+        let Some(r) = below.get(i) else { continue };
+        let top = pslot.get(i).copied().unwrap_or(0);
+        for b in &r.blocked_from {
+            let lo = b
+                .lower()
+                .map_or(0, |(v, inc)| slots.of(v.key()) + usize::from(!inc));
+            let hi = b.upper().map_or(nslots - 1, |(v, inc)| {
+                (slots.of(v.key()) + usize::from(inc)).saturating_sub(1)
+            });
+            let hi = hi.min(top.saturating_sub(1));
+            if top == 0 || lo > hi {
+                continue;
+            }
+            events.push((hi, true, i));
+            if lo > 0 {
+                events.push((lo - 1, false, i));
+            }
+        }
+        if cost == Cost::Bytes {
+            deltas.extend(r.deltas.iter().map(|d| (slots.of(d.from.key()), i, d.size)));
+        }
+    }
+    events.sort_unstable_by_key(|e| Reverse(e.0));
+    deltas.sort_unstable_by_key(|d| Reverse(d.0));
+
+    let target_slot = pslot.get(target).copied().unwrap_or(0);
+    let stop_slot = stop.map_or(0, |k| slots.of(k)).min(target_slot);
+    let mut best: Vec<Option<Best>> = vec![None; nslots];
+    let mut tree = MinTree::new(leaves.len());
+    // Per release, once the sweep is below it: the best way on from it (if it may be left).
+    let mut solved = vec![None::<Best>; below.len()];
+    let mut blocks = vec![0u32; below.len()];
+    let (mut ev, mut dl) = (0usize, 0usize);
+    let mut k = leaves.len();
+
+    let hop_cost = |i: usize| -> Option<u128> {
+        match cost {
+            Cost::Hops => Some(1),
+            Cost::Bytes => below.get(i)?.size.map(u128::from),
+        }
+    };
+    // Installing release `i` in full, then going on from it.
+    let via = |solved: &[Option<Best>], i: usize, hop: Option<u128>| -> Option<Best> {
+        let b = solved.get(i).copied().flatten()?;
+        Some(Best {
+            cost: b.cost + hop?,
+            hops: b.hops + 1,
+            next: Reverse(i as u32),
+        })
+    };
+    let refresh = |tree: &mut MinTree, solved: &[Option<Best>], blocks: &[u32], i: usize| {
+        let value = if blocks.get(i).copied().unwrap_or(0) == 0 {
+            via(solved, i, hop_cost(i))
+        } else {
+            None
+        };
+        if let Some(&leaf) = leaf_of.get(i) {
+            tree.set(leaf, value);
+        }
+    };
+
+    if let Some(b) = best.get_mut(target_slot) {
+        *b = Some(Best {
+            cost: 0,
+            hops: 0,
+            next: Reverse(AT_TARGET),
+        });
+    }
+    while ev < events.len() && events.get(ev).is_some_and(|e| e.0 > target_slot) {
+        ev += 1;
+    }
+    while dl < deltas.len() && deltas.get(dl).is_some_and(|d| d.0 >= target_slot) {
+        dl += 1;
+    }
+    let mut x = target_slot;
+    while x > stop_slot {
+        // Move down: the release at x (if any) becomes a destination.
+        let above = x;
+        x -= 1;
+        let i = release_at.get(above).copied().unwrap_or(usize::MAX);
+        if let (Some(r), Some(Some(b))) = (below.get(i), best.get(above)) {
+            let leaving_ok = !r.deadend || i == target;
+            if filter.eligible(r) && leaving_ok {
+                if let Some(slot) = solved.get_mut(i) {
+                    *slot = Some(*b);
+                }
+                refresh(&mut tree, &solved, &blocks, i);
+            }
+        }
+        while let Some(&(s, block, r)) = events.get(ev) {
+            if s != x {
+                break;
+            }
+            if let Some(c) = blocks.get_mut(r) {
+                *c = if block {
+                    c.saturating_add(1)
+                } else {
+                    c.saturating_sub(1)
+                };
+            }
+            refresh(&mut tree, &solved, &blocks, r);
+            ev += 1;
+        }
+        while k > 0 && leaves.get(k - 1).is_some_and(|l| l.0 > x) {
+            k -= 1;
+        }
+        let mut answer = None;
+        if !deadend_at.get(x).copied().unwrap_or(false) {
+            // A hop with a delta costs the delta, never the full image: take those releases
+            // out of the tree for this one query and offer them at their delta's cost.
+            let first = dl;
+            while deltas.get(dl).is_some_and(|d| d.0 == x) {
+                dl += 1;
+            }
+            let here = deltas.get(first..dl).unwrap_or_default();
+            for &(_, r, _) in here {
+                if let Some(&leaf) = leaf_of.get(r) {
+                    tree.set(leaf, None);
+                }
+            }
+            answer = tree.prefix_min(k);
+            for &(_, r, size) in here {
+                let usable = blocks.get(r) == Some(&0) && leaf_of.get(r).is_some_and(|&l| l < k);
+                if usable {
+                    answer = min_opt(answer, via(&solved, r, Some(u128::from(size))));
+                }
+            }
+            for &(_, r, _) in here {
+                refresh(&mut tree, &solved, &blocks, r);
+            }
+        }
+        while deltas.get(dl).is_some_and(|d| d.0 >= x) {
+            dl += 1;
+        }
+        if let Some(slot) = best.get_mut(x) {
+            *slot = answer;
+        }
+    }
+    Sweep { slots, best }
+}
+
+impl Sweep {
+    /// The best way on from `key` (`None`: no path).
+    pub fn at(&self, key: &VersionKey) -> Option<Best> {
+        self.best.get(self.slots.of(key)).copied().flatten()
+    }
+}

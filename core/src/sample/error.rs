@@ -1,0 +1,118 @@
+//! The sampling area's error: plans, rates and the fleet arithmetic's inputs.
+
+use alloc::string::String;
+
+use crate::error::ErrorCode;
+
+/// Why a sampling plan, a rate or an arithmetic input was refused. Codes are `sample.*`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SampleError {
+    /// The plan is not JSON of the documented shape (`sample.invalid_json`).
+    #[error("invalid sampling plan JSON: {message}")]
+    InvalidJson {
+        /// What the JSON parser said (with line and column).
+        message: String,
+    },
+    /// A rate is not an integer from 0 to 1000000 ppm (`sample.rate_out_of_range`).
+    #[error("rate of class {class:?} must be an integer from 0 to 1000000 ppm, got {value}")]
+    RateOutOfRange {
+        /// The class whose rate it is (empty for a rate given alone).
+        class: String,
+        /// The value as given.
+        value: String,
+    },
+    /// A rate written as text could not be read (`sample.bad_rate`).
+    #[error(
+        "cannot read rate {text:?}: write ppm (50000), a percentage (5%, 0.1%) or ppm (50000ppm)"
+    )]
+    BadRate {
+        /// The text as given.
+        text: String,
+    },
+    /// A class name is empty, longer than 64 bytes, or uses characters other than ASCII
+    /// letters, digits, `_`, `-` and `.` (`sample.bad_class_name`).
+    #[error("bad class name {class:?}: use 1 to 64 ASCII letters, digits, '_', '-' or '.'")]
+    BadClassName {
+        /// The name as given.
+        class: String,
+    },
+    /// The same class appears twice in a plan (`sample.duplicate_class`).
+    #[error("class {class:?} appears twice in the plan")]
+    DuplicateClass {
+        /// The class.
+        class: String,
+    },
+    /// The plan names no class at all (`sample.no_classes`).
+    #[error("the plan has no classes")]
+    NoClasses,
+    /// `period_seconds` is 0 (`sample.zero_period`).
+    #[error("period_seconds must be at least 1")]
+    ZeroPeriod,
+    /// The salt is longer than [`MAX_SALT_LEN`](super::MAX_SALT_LEN) bytes (`sample.salt_too_long`).
+    #[error("salt is {len} bytes long; at most 256 are allowed")]
+    SaltTooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A class the plan does not have was asked for (`sample.unknown_class`).
+    #[error("the plan has no class {class:?} (it has: {known})")]
+    UnknownClass {
+        /// The class asked for.
+        class: String,
+        /// The plan's classes, comma-separated.
+        known: String,
+    },
+    /// A moment before the plan's period offset has no period (`sample.before_offset`).
+    #[error("time {unix_seconds} is before the period offset {offset_seconds}")]
+    BeforeOffset {
+        /// The moment, Unix seconds.
+        unix_seconds: u64,
+        /// The plan's offset.
+        offset_seconds: u64,
+    },
+    /// An input of the fleet arithmetic is out of its range (`sample.bad_input`).
+    #[error("{what} must be {expected}, got {value}")]
+    BadInput {
+        /// Which input (`bug_hours`, `window`, `probability`, ...).
+        what: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// The value as given.
+        value: String,
+    },
+    /// A duration written as text could not be read (`sample.bad_duration`).
+    #[error(
+        "cannot read duration {text:?}: write a number with s, m, h or d (36s, 1h, 30d); a bare number is hours"
+    )]
+    BadDuration {
+        /// The text as given.
+        text: String,
+    },
+    /// A data volume does not fit in 128 bits (`sample.overflow`).
+    #[error("data volume overflows: {what}")]
+    Overflow {
+        /// Which product overflowed.
+        what: &'static str,
+    },
+}
+
+impl ErrorCode for SampleError {
+    fn code(&self) -> &'static str {
+        match self {
+            SampleError::InvalidJson { .. } => "sample.invalid_json",
+            SampleError::RateOutOfRange { .. } => "sample.rate_out_of_range",
+            SampleError::BadRate { .. } => "sample.bad_rate",
+            SampleError::BadClassName { .. } => "sample.bad_class_name",
+            SampleError::DuplicateClass { .. } => "sample.duplicate_class",
+            SampleError::NoClasses => "sample.no_classes",
+            SampleError::ZeroPeriod => "sample.zero_period",
+            SampleError::SaltTooLong { .. } => "sample.salt_too_long",
+            SampleError::UnknownClass { .. } => "sample.unknown_class",
+            SampleError::BeforeOffset { .. } => "sample.before_offset",
+            SampleError::BadInput { .. } => "sample.bad_input",
+            SampleError::BadDuration { .. } => "sample.bad_duration",
+            SampleError::Overflow { .. } => "sample.overflow",
+        }
+    }
+}

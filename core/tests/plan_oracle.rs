@@ -1,0 +1,310 @@
+//! The planner against a brute-force oracle written here from DESIGN.md's rules: enumerate
+//! every increasing chain of installs, keep the best by (cost, hops, higher first differing
+//! hop). Random catalogs in all three schemes, with yanked releases, models, environments,
+//! barriers, dead ends, blocked_from versions and ranges, and deltas.
+
+use std::cmp::Ordering;
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use stepstone::ErrorCode;
+use stepstone::campaign::CampaignTable;
+use stepstone::catalog::{Catalog, Release};
+use stepstone::plan::{Cost, Query, next_hop, plan};
+use stepstone::version::{Version, VersionKey};
+
+#[derive(Debug, Clone)]
+struct Spec {
+    scheme: u8,
+    releases: Vec<RSpec>,
+    from: u32,
+    target: usize,
+    model: Option<&'static str>,
+    env: Option<&'static str>,
+    bytes: bool,
+}
+
+#[derive(Debug, Clone)]
+struct RSpec {
+    v: u32,
+    min: Option<u32>,
+    size: Option<u64>,
+    yanked: bool,
+    barrier: bool,
+    deadend: bool,
+    models: Option<Vec<&'static str>>,
+    envs: Option<Vec<&'static str>>,
+    blocked: Vec<(u8, u32, u32)>, // (form, a, b): 0 = exact a, 1 = >=a,<b, 2 = <a
+    deltas: Vec<(u32, u64)>,
+}
+
+/// An order-preserving spelling of `n` in each scheme.
+fn spell(scheme: u8, n: u32) -> String {
+    match scheme {
+        0 => format!("v{n}"),
+        1 => match n % 3 {
+            0 => format!("1.{}.0-alpha", n / 3),
+            1 => format!("v1.{}.0-rc.1", n / 3),
+            _ => format!("1.{}.0+build.{n}", n / 3),
+        },
+        _ => format!("{}.{}.{}", n / 6, (n / 2) % 3, n % 2),
+    }
+}
+
+fn rspec() -> impl Strategy<Value = RSpec> {
+    let pick = prop_oneof![
+        Just(None),
+        Just(Some(vec!["A"])),
+        Just(Some(vec!["B"])),
+        Just(Some(vec!["A", "B"]))
+    ];
+    let envs = prop_oneof![4 => Just(None), 1 => Just(Some(vec!["prod"])), 1 => Just(Some(vec!["staging"]))];
+    (
+        0u32..24,
+        proptest::option::weighted(0.6, 0u32..24),
+        proptest::option::weighted(0.95, 1u64..60),
+        proptest::bool::weighted(0.12),
+        proptest::bool::weighted(0.1),
+        proptest::bool::weighted(0.08),
+        pick,
+        envs,
+        proptest::collection::vec((0u8..3, 0u32..24, 0u32..24), 0..2),
+        proptest::collection::vec((0u32..24, 1u64..30), 0..3),
+    )
+        .prop_map(
+            |(v, min, size, yanked, barrier, deadend, models, envs, blocked, deltas)| RSpec {
+                v,
+                min,
+                size,
+                yanked,
+                barrier,
+                deadend,
+                models,
+                envs,
+                blocked,
+                deltas,
+            },
+        )
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        0u8..3,
+        proptest::collection::vec(rspec(), 1..9),
+        0u32..25,
+        0usize..9,
+        prop_oneof![Just(None), Just(Some("A")), Just(Some("B"))],
+        prop_oneof![Just(None), Just(Some("prod"))],
+        any::<bool>(),
+    )
+        .prop_map(|(scheme, mut releases, from, target, model, env, bytes)| {
+            // Distinct versions; keep only valid constraints (min below, deltas below).
+            releases.sort_by_key(|r| r.v);
+            releases.dedup_by_key(|r| r.v);
+            for r in &mut releases {
+                r.min = r.min.filter(|m| *m < r.v);
+                r.deltas.retain(|d| d.0 < r.v);
+                r.deltas.sort_by_key(|d| d.0);
+                r.deltas.dedup_by_key(|d| d.0);
+                r.blocked.retain(|b| b.0 != 1 || b.1 < b.2);
+            }
+            let target = target % releases.len();
+            Spec {
+                scheme,
+                releases,
+                from,
+                target,
+                model,
+                env,
+                bytes,
+            }
+        })
+}
+
+fn to_json(s: &Spec) -> Value {
+    let sp = |n| spell(s.scheme, n);
+    let releases: Vec<Value> = s
+        .releases
+        .iter()
+        .map(|r| {
+            let mut o = json!({"version": sp(r.v)});
+            let m = o.as_object_mut().unwrap();
+            if let Some(min) = r.min {
+                m.insert("min_sw_version".into(), json!(sp(min)));
+            }
+            if let Some(size) = r.size {
+                m.insert("size".into(), json!(size));
+            }
+            for (k, b) in [
+                ("yanked", r.yanked),
+                ("barrier", r.barrier),
+                ("deadend", r.deadend),
+            ] {
+                if b {
+                    m.insert(k.into(), json!(true));
+                }
+            }
+            if let Some(models) = &r.models {
+                m.insert("models".into(), json!(models));
+            }
+            if let Some(envs) = &r.envs {
+                m.insert("environments".into(), json!(envs));
+            }
+            let blocked: Vec<String> = r
+                .blocked
+                .iter()
+                .map(|&(form, a, b)| match form {
+                    0 => sp(a),
+                    1 => format!(">={}, <{}", sp(a), sp(b)),
+                    _ => format!("<{}", sp(a)),
+                })
+                .collect();
+            if !blocked.is_empty() {
+                m.insert("blocked_from".into(), json!(blocked));
+            }
+            if !r.deltas.is_empty() {
+                let d: Vec<Value> = r
+                    .deltas
+                    .iter()
+                    .map(|(f, size)| json!({"from": sp(*f), "size": size}))
+                    .collect();
+                m.insert("deltas".into(), json!(d));
+            }
+            o
+        })
+        .collect();
+    let scheme = ["integer", "semver", "dotted"][s.scheme as usize];
+    json!({"scheme": scheme, "releases": releases})
+}
+
+/// DESIGN.md's install rule, written out directly.
+fn installable(c: &Catalog, from: &VersionKey, r: &Release, q: &Query) -> bool {
+    let barriers_ok = c
+        .releases()
+        .iter()
+        .filter(|b| b.barrier && b.version < r.version)
+        .all(|b| from >= b.version.key());
+    !r.yanked
+        && r.fits_model(q.model.as_deref())
+        && r.fits_environment(q.environment.as_deref())
+        && from < r.version.key()
+        && r.min_sw_version.as_ref().is_none_or(|m| from >= m.key())
+        && barriers_ok
+        && !r.is_blocked_from(from)
+        && !c.get(from).is_some_and(|x| x.deadend)
+}
+
+fn hop_cost(from: &VersionKey, r: &Release, cost: Cost) -> u64 {
+    match cost {
+        Cost::Hops => 1,
+        Cost::Bytes => r
+            .delta_from(from)
+            .map(|d| d.size)
+            .or(r.size)
+            .unwrap_or(u64::MAX / 1024),
+    }
+}
+
+/// (cost, hops, path) of the best chain, by exhaustive search.
+fn oracle(c: &Catalog, q: &Query) -> Option<(u64, usize, Vec<Version>)> {
+    fn better(a: &(u64, usize, Vec<Version>), b: &(u64, usize, Vec<Version>)) -> bool {
+        match (a.0, a.1).cmp(&(b.0, b.1)) {
+            Ordering::Less => true,
+            Ordering::Greater => false,
+            Ordering::Equal => {
+                for (x, y) in a.2.iter().zip(&b.2) {
+                    if x != y {
+                        return x > y;
+                    }
+                }
+                false
+            }
+        }
+    }
+    fn go(
+        c: &Catalog,
+        q: &Query,
+        at: &VersionKey,
+        cost: u64,
+        path: &mut Vec<Version>,
+        best: &mut Option<(u64, usize, Vec<Version>)>,
+    ) {
+        if at == q.to.key() {
+            let cand = (cost, path.len(), path.clone());
+            if best.as_ref().is_none_or(|b| better(&cand, b)) {
+                *best = Some(cand);
+            }
+            return;
+        }
+        for r in c.releases() {
+            if r.version <= q.to && installable(c, at, r, q) {
+                path.push(r.version.clone());
+                go(
+                    c,
+                    q,
+                    r.version.key(),
+                    cost + hop_cost(at, r, q.cost),
+                    path,
+                    best,
+                );
+                path.pop();
+            }
+        }
+    }
+    let mut best = None;
+    go(c, q, q.from.key(), 0, &mut Vec::new(), &mut best);
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn planner_matches_the_brute_force_oracle(s in spec()) {
+        let c = Catalog::from_json_value(&to_json(&s)).unwrap();
+        let from = c.parse_version(&spell(s.scheme, s.from)).unwrap();
+        let to = c.parse_version(&spell(s.scheme, s.releases[s.target].v)).unwrap();
+        let mut q = Query::new(from.clone(), to.clone()).cost(if s.bytes { Cost::Bytes } else { Cost::Hops });
+        q.model = s.model.map(String::from);
+        q.environment = s.env.map(String::from);
+        let target = c.get(to.key()).unwrap();
+        let got = plan(&c, &q);
+        let eligible = !target.yanked && target.fits_model(q.model.as_deref()) && target.fits_environment(q.environment.as_deref());
+        if !eligible || from >= to {
+            prop_assert!(got.is_err() || from == to);
+            return Ok(());
+        }
+        let missing_size = s.bytes && c.releases().iter().any(|r| r.version > from && r.version <= to
+            && !r.yanked && r.fits_model(q.model.as_deref()) && r.fits_environment(q.environment.as_deref()) && r.size.is_none());
+        if missing_size {
+            prop_assert_eq!(got.map_err(|e| e.code()).err(), Some("plan.missing_size"));
+            return Ok(());
+        }
+        match oracle(&c, &q) {
+            None => prop_assert_eq!(got.map_err(|e| e.code()).err(), Some("plan.unreachable")),
+            Some((cost, hops, path)) => {
+                let p = got.map_err(|e| e.to_string());
+                prop_assert!(p.is_ok(), "planner said {:?}, oracle found {:?}", p, path);
+                let p = p.unwrap();
+                prop_assert_eq!(&p.path, &path);
+                prop_assert_eq!(p.hops, hops);
+                if s.bytes {
+                    prop_assert_eq!(p.bytes, Some(cost));
+                }
+                // next_hop is the first hop, and following it walks the path.
+                let mut at = from.clone();
+                for want in &path {
+                    let mut step = q.clone();
+                    step.from = at.clone();
+                    let hop = next_hop(&c, &step).unwrap();
+                    prop_assert_eq!(hop.as_ref(), Some(want));
+                    at = want.clone();
+                }
+                // The campaign table agrees.
+                let table = CampaignTable::build(&c, &to, q.model.as_deref(), q.environment.as_deref(), q.cost).unwrap();
+                let first = table.next_hop(from.key()).map_err(|e| e.code());
+                prop_assert_eq!(first.unwrap(), path.first());
+            }
+        }
+    }
+}
