@@ -56,8 +56,12 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// Every kind, in the order of [`HopCounters::failures`].
-    pub const ALL: [FailureKind; 4] =
-        [FailureKind::Failed, FailureKind::TimedOut, FailureKind::Rejected, FailureKind::DownloadError];
+    pub const ALL: [FailureKind; 4] = [
+        FailureKind::Failed,
+        FailureKind::TimedOut,
+        FailureKind::Rejected,
+        FailureKind::DownloadError,
+    ];
 
     /// Index of this kind in [`HopCounters::failures`].
     pub const fn index(self) -> usize {
@@ -111,7 +115,13 @@ pub struct KindPolicy {
 
 impl Default for KindPolicy {
     fn default() -> Self {
-        KindPolicy { retry: true, max_failures: None, base_secs: 60, factor: 2, cap_secs: 6 * 3600 }
+        KindPolicy {
+            retry: true,
+            max_failures: None,
+            base_secs: 60,
+            factor: 2,
+            cap_secs: 6 * 3600,
+        }
     }
 }
 
@@ -177,7 +187,10 @@ impl Default for RetryPolicy {
             failed: KindPolicy::default(),
             timed_out: KindPolicy::default(),
             rejected: KindPolicy::default(),
-            download_error: KindPolicy { base_secs: 30, ..KindPolicy::default() },
+            download_error: KindPolicy {
+                base_secs: 30,
+                ..KindPolicy::default()
+            },
             give_up: GiveUp::default(),
         }
     }
@@ -273,11 +286,17 @@ impl RetryGiveUp {
 impl fmt::Display for RetryGiveUp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RetryGiveUp::AttemptsPerHop { limit } => write!(f, "{limit} attempts on this hop failed"),
+            RetryGiveUp::AttemptsPerHop { limit } => {
+                write!(f, "{limit} attempts on this hop failed")
+            }
             RetryGiveUp::NotRetried { kind } => write!(f, "a {kind} failure is not retried"),
-            RetryGiveUp::KindLimit { kind, limit } => write!(f, "{limit} {kind} failures on this hop"),
+            RetryGiveUp::KindLimit { kind, limit } => {
+                write!(f, "{limit} {kind} failures on this hop")
+            }
             RetryGiveUp::TotalAttempts { limit } => write!(f, "{limit} attempts in total"),
-            RetryGiveUp::Elapsed { limit_secs } => write!(f, "{limit_secs} s since the first attempt"),
+            RetryGiveUp::Elapsed { limit_secs } => {
+                write!(f, "{limit_secs} s since the first attempt")
+            }
         }
     }
 }
@@ -353,7 +372,11 @@ impl RetryPolicy {
                 return Err(RetryError::ZeroFactor(kind));
             }
             if k.cap_secs < k.base_secs {
-                return Err(RetryError::CapBelowBase { kind, base: k.base_secs, cap: k.cap_secs });
+                return Err(RetryError::CapBelowBase {
+                    kind,
+                    base: k.base_secs,
+                    cap: k.cap_secs,
+                });
             }
             if k.max_failures == Some(0) {
                 return Err(RetryError::ZeroLimit(match kind {
@@ -383,14 +406,22 @@ impl RetryPolicy {
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<RetryPolicy, RetryError> {
         use alloc::string::ToString;
-        let p: RetryPolicy = serde_json::from_str(text).map_err(|e| RetryError::Json(e.to_string()))?;
+        let p: RetryPolicy =
+            serde_json::from_str(text).map_err(|e| RetryError::Json(e.to_string()))?;
         p.validate()?;
         Ok(p)
     }
 
     /// The jittered delay after the `n`-th failure of `kind` on hop `hop`, where `attempt` is the
     /// number of the attempt that failed (1 = first). See [`jitter_hash`].
-    pub fn backoff(&self, kind: FailureKind, n: u32, device_id: &[u8], hop: &[u8], attempt: u32) -> u64 {
+    pub fn backoff(
+        &self,
+        kind: FailureKind,
+        n: u32,
+        device_id: &[u8],
+        hop: &[u8],
+        attempt: u32,
+    ) -> u64 {
         let delay = self.kind(kind).delay(n);
         let spread = mul_ppm(delay, self.jitter_ppm);
         if spread == 0 {
@@ -421,16 +452,17 @@ impl RetryPolicy {
         device_id: &[u8],
         hop_id: &[u8],
     ) -> RetryDecision {
-        if let Some(reason) = self.exhausted(hop, kind, total_attempts, first_attempt_at, failed_at) {
+        if let Some(reason) = self.exhausted(hop, kind, total_attempts, first_attempt_at, failed_at)
+        {
             return RetryDecision::GiveUp(reason);
         }
         let n = hop.failures_of(kind).max(1);
         let wait = self.backoff(kind, n, device_id, hop_id, hop.attempts);
         let at = failed_at.saturating_add(wait);
-        if let Some(limit) = self.give_up.max_elapsed_secs {
-            if at.saturating_sub(first_attempt_at) > limit {
-                return RetryDecision::GiveUp(RetryGiveUp::Elapsed { limit_secs: limit });
-            }
+        if let Some(limit) = self.give_up.max_elapsed_secs
+            && at.saturating_sub(first_attempt_at) > limit
+        {
+            return RetryDecision::GiveUp(RetryGiveUp::Elapsed { limit_secs: limit });
         }
         RetryDecision::RetryAt(at)
     }
@@ -450,23 +482,25 @@ impl RetryPolicy {
         if !k.retry {
             return Some(RetryGiveUp::NotRetried { kind });
         }
-        if let Some(limit) = k.max_failures {
-            if hop.failures_of(kind) >= limit {
-                return Some(RetryGiveUp::KindLimit { kind, limit });
-            }
+        if let Some(limit) = k.max_failures
+            && hop.failures_of(kind) >= limit
+        {
+            return Some(RetryGiveUp::KindLimit { kind, limit });
         }
         if hop.attempts >= self.attempts_per_hop {
-            return Some(RetryGiveUp::AttemptsPerHop { limit: self.attempts_per_hop });
+            return Some(RetryGiveUp::AttemptsPerHop {
+                limit: self.attempts_per_hop,
+            });
         }
-        if let Some(limit) = self.give_up.max_total_attempts {
-            if total_attempts >= limit {
-                return Some(RetryGiveUp::TotalAttempts { limit });
-            }
+        if let Some(limit) = self.give_up.max_total_attempts
+            && total_attempts >= limit
+        {
+            return Some(RetryGiveUp::TotalAttempts { limit });
         }
-        if let Some(limit) = self.give_up.max_elapsed_secs {
-            if now.saturating_sub(first_attempt_at) >= limit {
-                return Some(RetryGiveUp::Elapsed { limit_secs: limit });
-            }
+        if let Some(limit) = self.give_up.max_elapsed_secs
+            && now.saturating_sub(first_attempt_at) >= limit
+        {
+            return Some(RetryGiveUp::Elapsed { limit_secs: limit });
         }
         None
     }
@@ -523,9 +557,22 @@ mod tests {
 
     #[test]
     fn delay_doubles_and_caps() {
-        let k = KindPolicy { base_secs: 10, factor: 3, cap_secs: 100, ..KindPolicy::default() };
-        assert_eq!([0, 1, 2, 3, 4, 100].map(|n| k.delay(n)), [10, 10, 30, 90, 100, 100]);
-        let huge = KindPolicy { base_secs: u64::MAX / 2, factor: u32::MAX, cap_secs: u64::MAX, ..k };
+        let k = KindPolicy {
+            base_secs: 10,
+            factor: 3,
+            cap_secs: 100,
+            ..KindPolicy::default()
+        };
+        assert_eq!(
+            [0, 1, 2, 3, 4, 100].map(|n| k.delay(n)),
+            [10, 10, 30, 90, 100, 100]
+        );
+        let huge = KindPolicy {
+            base_secs: u64::MAX / 2,
+            factor: u32::MAX,
+            cap_secs: u64::MAX,
+            ..k
+        };
         assert_eq!(huge.delay(u32::MAX), u64::MAX);
     }
 
@@ -538,8 +585,14 @@ mod tests {
             assert_eq!(d, p.backoff(FailureKind::Failed, 1, b"dev", b"v1", a));
         }
         let no_jitter = RetryPolicy { jitter_ppm: 0, ..p };
-        assert_eq!(no_jitter.backoff(FailureKind::Failed, 3, b"dev", b"v1", 3), 240);
-        let full = RetryPolicy { jitter_ppm: 1_000_000, ..p };
+        assert_eq!(
+            no_jitter.backoff(FailureKind::Failed, 3, b"dev", b"v1", 3),
+            240
+        );
+        let full = RetryPolicy {
+            jitter_ppm: 1_000_000,
+            ..p
+        };
         assert!(full.backoff(FailureKind::Failed, 1, b"d", b"h", 1) <= 60);
     }
 
@@ -566,7 +619,10 @@ mod tests {
             if i < 5 {
                 assert!(matches!(d, RetryDecision::RetryAt(_)), "{i}: {d:?}");
             } else {
-                assert_eq!(d, RetryDecision::GiveUp(RetryGiveUp::AttemptsPerHop { limit: 5 }));
+                assert_eq!(
+                    d,
+                    RetryDecision::GiveUp(RetryGiveUp::AttemptsPerHop { limit: 5 })
+                );
             }
         }
     }
@@ -576,13 +632,18 @@ mod tests {
         let mut p = RetryPolicy::default();
         p.rejected.retry = false;
         p.download_error.max_failures = Some(2);
-        p.give_up = GiveUp { max_total_attempts: Some(7), max_elapsed_secs: Some(1000) };
+        p.give_up = GiveUp {
+            max_total_attempts: Some(7),
+            max_elapsed_secs: Some(1000),
+        };
         let mut hop = HopCounters::default();
         hop.record_attempt();
         hop.record_failure(FailureKind::Rejected);
         assert_eq!(
             p.after_failure(&hop, FailureKind::Rejected, 1, 0, 10, b"d", b"h"),
-            RetryDecision::GiveUp(RetryGiveUp::NotRetried { kind: FailureKind::Rejected })
+            RetryDecision::GiveUp(RetryGiveUp::NotRetried {
+                kind: FailureKind::Rejected
+            })
         );
         let mut hop = HopCounters::default();
         for _ in 0..2 {
@@ -591,7 +652,10 @@ mod tests {
         }
         assert_eq!(
             p.after_failure(&hop, FailureKind::DownloadError, 2, 0, 10, b"d", b"h"),
-            RetryDecision::GiveUp(RetryGiveUp::KindLimit { kind: FailureKind::DownloadError, limit: 2 })
+            RetryDecision::GiveUp(RetryGiveUp::KindLimit {
+                kind: FailureKind::DownloadError,
+                limit: 2
+            })
         );
         let mut hop = HopCounters::default();
         hop.record_attempt();
@@ -617,9 +681,18 @@ mod tests {
         p.timed_out.cap_secs = 1;
         let e = p.validate().unwrap_err();
         assert_eq!(e.code(), "retry.cap_below_base");
-        assert_eq!(e.to_string(), "timed_out.cap_secs (1) is below timed_out.base_secs (60)");
-        let p = RetryPolicy { jitter_ppm: 2_000_000, ..RetryPolicy::default() };
-        assert_eq!(p.validate().unwrap_err().to_string(), "jitter_ppm must be at most 1000000, got 2000000");
+        assert_eq!(
+            e.to_string(),
+            "timed_out.cap_secs (1) is below timed_out.base_secs (60)"
+        );
+        let p = RetryPolicy {
+            jitter_ppm: 2_000_000,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            p.validate().unwrap_err().to_string(),
+            "jitter_ppm must be at most 1000000, got 2000000"
+        );
         let mut p = RetryPolicy::default();
         p.failed.factor = 0;
         assert_eq!(p.validate().unwrap_err().code(), "retry.zero_factor");
@@ -632,7 +705,15 @@ mod tests {
         let s = serde_json::to_string(&p).unwrap();
         assert_eq!(RetryPolicy::from_json(&s).unwrap(), p);
         assert_eq!(RetryPolicy::from_json("{}").unwrap(), p);
-        assert_eq!(RetryPolicy::from_json(r#"{"atempts": 1}"#).unwrap_err().code(), "retry.json");
-        assert_eq!(RetryPolicy::from_json("[").unwrap_err().code(), "retry.json");
+        assert_eq!(
+            RetryPolicy::from_json(r#"{"atempts": 1}"#)
+                .unwrap_err()
+                .code(),
+            "retry.json"
+        );
+        assert_eq!(
+            RetryPolicy::from_json("[").unwrap_err().code(),
+            "retry.json"
+        );
     }
 }

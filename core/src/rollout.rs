@@ -92,7 +92,9 @@ impl Ramp {
             return PPM;
         }
         let grow = u128::from(PPM - start) * u128::from(elapsed) / u128::from(self.duration_secs);
-        start.saturating_add(u32::try_from(grow).unwrap_or(PPM)).min(PPM)
+        start
+            .saturating_add(u32::try_from(grow).unwrap_or(PPM))
+            .min(PPM)
     }
 }
 
@@ -121,7 +123,10 @@ pub struct Confidence {
 
 impl Confidence {
     /// 95%: z = 1.96.
-    pub const P95: Confidence = Confidence { z_num: 196, z_den: 100 };
+    pub const P95: Confidence = Confidence {
+        z_num: 196,
+        z_den: 100,
+    };
 }
 
 /// When a stage's failures halt the rollout. Every rule is optional.
@@ -223,13 +228,33 @@ impl HaltReason {
 impl fmt::Display for HaltReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HaltReason::FailureCount { stage, failed, limit } => {
-                write!(f, "stage {stage}: {failed} failures reach the limit of {limit}")
+            HaltReason::FailureCount {
+                stage,
+                failed,
+                limit,
+            } => {
+                write!(
+                    f,
+                    "stage {stage}: {failed} failures reach the limit of {limit}"
+                )
             }
-            HaltReason::FailureRate { stage, failed, finished, limit_ppm } => {
-                write!(f, "stage {stage}: {failed} of {finished} failed, above {limit_ppm} ppm")
+            HaltReason::FailureRate {
+                stage,
+                failed,
+                finished,
+                limit_ppm,
+            } => {
+                write!(
+                    f,
+                    "stage {stage}: {failed} of {finished} failed, above {limit_ppm} ppm"
+                )
             }
-            HaltReason::Confidence { stage, failed, finished, limit_ppm } => write!(
+            HaltReason::Confidence {
+                stage,
+                failed,
+                finished,
+                limit_ppm,
+            } => write!(
                 f,
                 "stage {stage}: {failed} of {finished} failed; the failure rate is above {limit_ppm} ppm with confidence"
             ),
@@ -383,29 +408,45 @@ impl Rollout {
                 let mut previous = 0;
                 for (i, s) in stages.iter().enumerate() {
                     if s.fraction_ppm > PPM {
-                        return Err(RolloutError::FractionOutOfRange { field: "fraction_ppm", value: s.fraction_ppm });
+                        return Err(RolloutError::FractionOutOfRange {
+                            field: "fraction_ppm",
+                            value: s.fraction_ppm,
+                        });
                     }
                     if s.fraction_ppm < previous {
-                        return Err(RolloutError::FractionsDecrease { stage: i, value: s.fraction_ppm, previous });
+                        return Err(RolloutError::FractionsDecrease {
+                            stage: i,
+                            value: s.fraction_ppm,
+                            previous,
+                        });
                     }
                     previous = s.fraction_ppm;
                 }
             }
             Schedule::Ramp(r) => {
                 if r.start_ppm > PPM {
-                    return Err(RolloutError::FractionOutOfRange { field: "start_ppm", value: r.start_ppm });
+                    return Err(RolloutError::FractionOutOfRange {
+                        field: "start_ppm",
+                        value: r.start_ppm,
+                    });
                 }
             }
         }
-        if let Some(rate) = self.halt.max_failure_rate_ppm {
-            if rate > PPM {
-                return Err(RolloutError::FractionOutOfRange { field: "max_failure_rate_ppm", value: rate });
-            }
+        if let Some(rate) = self.halt.max_failure_rate_ppm
+            && rate > PPM
+        {
+            return Err(RolloutError::FractionOutOfRange {
+                field: "max_failure_rate_ppm",
+                value: rate,
+            });
         }
-        if let Some(c) = self.halt.confidence {
-            if c.z_den == 0 || c.z_den > 1000 || c.z_num > 100_000 {
-                return Err(RolloutError::BadConfidence { z_num: c.z_num, z_den: c.z_den });
-            }
+        if let Some(c) = self.halt.confidence
+            && (c.z_den == 0 || c.z_den > 1000 || c.z_num > 100_000)
+        {
+            return Err(RolloutError::BadConfidence {
+                z_num: c.z_num,
+                z_den: c.z_den,
+            });
         }
         Ok(())
     }
@@ -421,7 +462,8 @@ impl Rollout {
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<Rollout, RolloutError> {
         use alloc::string::ToString;
-        let r: Rollout = serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+        let r: Rollout =
+            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
         r.validate()?;
         Ok(r)
     }
@@ -452,11 +494,15 @@ impl Rollout {
     /// see [`Rollout::admits`]).
     pub fn fraction_ppm(&self, state: &RolloutState, now: u64) -> u32 {
         match &self.schedule {
-            Schedule::Stages(stages) => {
-                stages.get(state.stage as usize).or(stages.last()).map(|s| s.fraction_ppm).unwrap_or(0)
-            }
+            Schedule::Stages(stages) => stages
+                .get(state.stage as usize)
+                .or(stages.last())
+                .map(|s| s.fraction_ppm)
+                .unwrap_or(0),
             Schedule::Ramp(r) => {
-                let Some(elapsed) = self.ramp_elapsed(r, state, now) else { return 0 };
+                let Some(elapsed) = self.ramp_elapsed(r, state, now) else {
+                    return 0;
+                };
                 r.fraction_at(elapsed)
             }
         }
@@ -480,7 +526,9 @@ impl Rollout {
     pub fn stage_of(&self, position: u64) -> u32 {
         match &self.schedule {
             Schedule::Stages(stages) => {
-                let i = stages.iter().position(|s| sample::is_below(position, s.fraction_ppm));
+                let i = stages
+                    .iter()
+                    .position(|s| sample::is_below(position, s.fraction_ppm));
                 let i = i.unwrap_or(stages.len().saturating_sub(1));
                 u32::try_from(i).unwrap_or(u32::MAX)
             }
@@ -494,7 +542,9 @@ impl Rollout {
             return Admission::Halted;
         }
         if sample::is_below(position, self.fraction_ppm(state, now)) {
-            return Admission::Open { stage: self.stage_of(position) };
+            return Admission::Open {
+                stage: self.stage_of(position),
+            };
         }
         let recheck_at = match &self.schedule {
             Schedule::Stages(_) => self.next_advance_at(state),
@@ -505,7 +555,13 @@ impl Rollout {
 
     /// The first time the ramp includes `position`, assuming no halt (binary search over the
     /// monotone fraction).
-    fn ramp_admits_at(&self, r: &Ramp, state: &RolloutState, position: u64, now: u64) -> Option<u64> {
+    fn ramp_admits_at(
+        &self,
+        r: &Ramp,
+        state: &RolloutState,
+        position: u64,
+        now: u64,
+    ) -> Option<u64> {
         let begin = r.start.max(state.started_at);
         let elapsed_now = self.ramp_elapsed(r, state, now).unwrap_or(0);
         let (mut lo, mut hi) = (elapsed_now, r.duration_secs.max(elapsed_now));
@@ -527,11 +583,16 @@ impl Rollout {
     /// When the next stage may open (its soak done), if there is one; `None` for a ramp, a
     /// halted rollout or the last stage.
     pub fn next_advance_at(&self, state: &RolloutState) -> Option<u64> {
-        let Schedule::Stages(stages) = &self.schedule else { return None };
+        let Schedule::Stages(stages) = &self.schedule else {
+            return None;
+        };
         if state.halted.is_some() || state.stage as usize + 1 >= stages.len() {
             return None;
         }
-        let soak = stages.get(state.stage as usize).map(|s| s.min_soak_secs).unwrap_or(0);
+        let soak = stages
+            .get(state.stage as usize)
+            .map(|s| s.min_soak_secs)
+            .unwrap_or(0);
         Some(state.stage_opened_at.saturating_add(soak))
     }
 
@@ -542,7 +603,10 @@ impl Rollout {
             Some(at) if now >= at => {
                 state.stage += 1;
                 state.stage_opened_at = now;
-                state.log.push(RolloutLog::Opened { stage: state.stage, at: now });
+                state.log.push(RolloutLog::Opened {
+                    stage: state.stage,
+                    at: now,
+                });
                 true
             }
             _ => false,
@@ -551,7 +615,13 @@ impl Rollout {
 
     /// Counts one finished attempt of a device of `stage` (see [`Rollout::stage_of`]) and halts
     /// the rollout if a rule trips. Returns the new halt, if this outcome caused one.
-    pub fn record(&self, state: &mut RolloutState, stage: u32, failed: bool, now: u64) -> Option<HaltReason> {
+    pub fn record(
+        &self,
+        state: &mut RolloutState,
+        stage: u32,
+        failed: bool,
+        now: u64,
+    ) -> Option<HaltReason> {
         let i = (stage as usize).min(state.stats.len().saturating_sub(1));
         let stats = state.stats.get_mut(i)?;
         stats.finished = stats.finished.saturating_add(1);
@@ -563,18 +633,28 @@ impl Rollout {
             return None;
         }
         let reason = self.trips(stage, stats)?;
-        state.halted = Some(Halted { at: now, reason: reason.clone() });
-        state.log.push(RolloutLog::Halted { at: now, reason: reason.clone() });
+        state.halted = Some(Halted {
+            at: now,
+            reason: reason.clone(),
+        });
+        state.log.push(RolloutLog::Halted {
+            at: now,
+            reason: reason.clone(),
+        });
         Some(reason)
     }
 
     /// Which rule, if any, these counts of `stage` trip.
     pub fn trips(&self, stage: u32, stats: StageStats) -> Option<HaltReason> {
         let StageStats { finished, failed } = stats;
-        if let Some(limit) = self.halt.max_failures {
-            if failed >= limit {
-                return Some(HaltReason::FailureCount { stage, failed, limit });
-            }
+        if let Some(limit) = self.halt.max_failures
+            && failed >= limit
+        {
+            return Some(HaltReason::FailureCount {
+                stage,
+                failed,
+                limit,
+            });
         }
         let limit_ppm = self.halt.max_failure_rate_ppm?;
         if finished < self.halt.min_finished.max(1) {
@@ -582,21 +662,41 @@ impl Rollout {
         }
         match self.halt.confidence {
             None => {
-                let above = u64::from(failed) * u64::from(PPM) > u64::from(limit_ppm) * u64::from(finished);
-                above.then_some(HaltReason::FailureRate { stage, failed, finished, limit_ppm })
+                let above =
+                    u64::from(failed) * u64::from(PPM) > u64::from(limit_ppm) * u64::from(finished);
+                above.then_some(HaltReason::FailureRate {
+                    stage,
+                    failed,
+                    finished,
+                    limit_ppm,
+                })
             }
-            Some(c) => wilson_lower_above(failed, finished, limit_ppm, c)
-                .then_some(HaltReason::Confidence { stage, failed, finished, limit_ppm }),
+            Some(c) => wilson_lower_above(failed, finished, limit_ppm, c).then_some(
+                HaltReason::Confidence {
+                    stage,
+                    failed,
+                    finished,
+                    limit_ppm,
+                },
+            ),
         }
     }
 
     /// Halts the rollout by hand.
-    pub fn halt(&self, state: &mut RolloutState, note: String, now: u64) -> Result<(), RolloutError> {
+    pub fn halt(
+        &self,
+        state: &mut RolloutState,
+        note: String,
+        now: u64,
+    ) -> Result<(), RolloutError> {
         if state.halted.is_some() {
             return Err(RolloutError::AlreadyHalted);
         }
         let reason = HaltReason::Operator { note };
-        state.halted = Some(Halted { at: now, reason: reason.clone() });
+        state.halted = Some(Halted {
+            at: now,
+            reason: reason.clone(),
+        });
         state.log.push(RolloutLog::Halted { at: now, reason });
         Ok(())
     }
@@ -604,7 +704,9 @@ impl Rollout {
     /// Resumes a halted rollout. The halted stage's counts start again from zero (the operator
     /// has judged them), and the open stage's soak starts again.
     pub fn resume(&self, state: &mut RolloutState, now: u64) -> Result<(), RolloutError> {
-        let Some(h) = state.halted.take() else { return Err(RolloutError::NotHalted) };
+        let Some(h) = state.halted.take() else {
+            return Err(RolloutError::NotHalted);
+        };
         state.halted_secs = state.halted_secs.saturating_add(now.saturating_sub(h.at));
         let stage = match h.reason {
             HaltReason::FailureCount { stage, .. }
@@ -632,8 +734,8 @@ impl Rollout {
 ///
 /// ```
 /// use stepstone::rollout::{wilson_lower_above, Confidence};
-/// // 3 of 20 failed (15%): with 95% confidence the rate is not shown to be above 5%.
-/// assert!(!wilson_lower_above(3, 20, 50_000, Confidence::P95));
+/// // 2 of 20 failed (10%): with 95% confidence the rate is not shown to be above 5%.
+/// assert!(!wilson_lower_above(2, 20, 50_000, Confidence::P95));
 /// // 150 of 1000 failed: it is.
 /// assert!(wilson_lower_above(150, 1000, 50_000, Confidence::P95));
 /// ```
@@ -716,26 +818,66 @@ mod tests {
         Rollout {
             salt: "s".into(),
             schedule: Schedule::Stages(vec![
-                Stage { fraction_ppm: 10_000, min_soak_secs: 100 },
-                Stage { fraction_ppm: 250_000, min_soak_secs: 100 },
-                Stage { fraction_ppm: PPM, min_soak_secs: 0 },
+                Stage {
+                    fraction_ppm: 10_000,
+                    min_soak_secs: 100,
+                },
+                Stage {
+                    fraction_ppm: 250_000,
+                    min_soak_secs: 100,
+                },
+                Stage {
+                    fraction_ppm: PPM,
+                    min_soak_secs: 0,
+                },
             ]),
-            halt: HaltRule { max_failures: Some(50), max_failure_rate_ppm: Some(100_000), min_finished: 20, confidence: None },
+            halt: HaltRule {
+                max_failures: Some(50),
+                max_failure_rate_ppm: Some(100_000),
+                min_finished: 20,
+                confidence: None,
+            },
         }
     }
 
     fn wilson_f64(f: u32, n: u32, z: f64) -> f64 {
         let (f, n) = (f as f64, n as f64);
         let p = f / n;
-        (p + z * z / (2.0 * n) - z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt()) / (1.0 + z * z / n)
+        (p + z * z / (2.0 * n) - z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt())
+            / (1.0 + z * z / n)
     }
 
     #[test]
     fn wilson_matches_float_oracle() {
         let c = Confidence::P95;
         let mut checked = 0;
-        for n in [1u32, 2, 5, 10, 20, 50, 100, 1000, 10_000, 1_000_000, u32::MAX] {
-            for f in [0u32, 1, 2, 3, 5, 10, 50, 100, 500, 5000, 100_000, 2_000_000_000] {
+        for n in [
+            1u32,
+            2,
+            5,
+            10,
+            20,
+            50,
+            100,
+            1000,
+            10_000,
+            1_000_000,
+            u32::MAX,
+        ] {
+            for f in [
+                0u32,
+                1,
+                2,
+                3,
+                5,
+                10,
+                50,
+                100,
+                500,
+                5000,
+                100_000,
+                2_000_000_000,
+            ] {
                 if f > n {
                     continue;
                 }
@@ -745,7 +887,11 @@ mod tests {
                     if (lower - t).abs() < 1e-9 {
                         continue; // too close for the float oracle
                     }
-                    assert_eq!(wilson_lower_above(f, n, limit, c), lower > t, "f={f} n={n} limit={limit} lower={lower}");
+                    assert_eq!(
+                        wilson_lower_above(f, n, limit, c),
+                        lower > t,
+                        "f={f} n={n} limit={limit} lower={lower}"
+                    );
                     checked += 1;
                 }
             }
@@ -756,13 +902,52 @@ mod tests {
     #[test]
     fn wilson_small_bad_luck_does_not_halt_large_regression_does() {
         let mut r = staged();
-        r.halt = HaltRule { max_failure_rate_ppm: Some(50_000), min_finished: 1, confidence: Some(Confidence::P95), ..HaltRule::default() };
+        r.halt = HaltRule {
+            max_failure_rate_ppm: Some(50_000),
+            min_finished: 1,
+            confidence: Some(Confidence::P95),
+            ..HaltRule::default()
+        };
         // 1 of 10 failed (10%): the point rule would halt, the bound does not.
-        assert!(r.trips(0, StageStats { finished: 10, failed: 1 }).is_none());
-        let point = Rollout { halt: HaltRule { confidence: None, ..r.halt }, ..r.clone() };
-        assert!(point.trips(0, StageStats { finished: 10, failed: 1 }).is_some());
+        assert!(
+            r.trips(
+                0,
+                StageStats {
+                    finished: 10,
+                    failed: 1
+                }
+            )
+            .is_none()
+        );
+        let point = Rollout {
+            halt: HaltRule {
+                confidence: None,
+                ..r.halt
+            },
+            ..r.clone()
+        };
+        assert!(
+            point
+                .trips(
+                    0,
+                    StageStats {
+                        finished: 10,
+                        failed: 1
+                    }
+                )
+                .is_some()
+        );
         // 9% of 2000 failed: halts.
-        assert!(matches!(r.trips(0, StageStats { finished: 2000, failed: 180 }), Some(HaltReason::Confidence { .. })));
+        assert!(matches!(
+            r.trips(
+                0,
+                StageStats {
+                    finished: 2000,
+                    failed: 180
+                }
+            ),
+            Some(HaltReason::Confidence { .. })
+        ));
     }
 
     #[test]
@@ -774,7 +959,14 @@ mod tests {
         assert!(!r.advance(&mut st, 1099));
         let ids: Vec<_> = (0..2000).map(|i| alloc::format!("dev-{i}")).collect();
         let inside = |st: &RolloutState, now| {
-            ids.iter().filter(|d| matches!(r.admits(st, r.position(d.as_bytes()), now), Admission::Open { .. })).count()
+            ids.iter()
+                .filter(|d| {
+                    matches!(
+                        r.admits(st, r.position(d.as_bytes()), now),
+                        Admission::Open { .. }
+                    )
+                })
+                .count()
         };
         let n0 = inside(&st, 1050);
         assert!(r.advance(&mut st, 1100));
@@ -804,7 +996,10 @@ mod tests {
         assert_eq!(h.code(), "rollout.failure_rate");
         assert_eq!(r.admits(&st, 0, 12), Admission::Halted);
         assert_eq!(r.next_advance_at(&st), None);
-        assert_eq!(r.halt(&mut st, "again".into(), 13), Err(RolloutError::AlreadyHalted));
+        assert_eq!(
+            r.halt(&mut st, "again".into(), 13),
+            Err(RolloutError::AlreadyHalted)
+        );
         r.resume(&mut st, 50).unwrap();
         assert_eq!(st.stats[0], StageStats::default());
         assert_eq!(r.resume(&mut st, 51), Err(RolloutError::NotHalted));
@@ -815,18 +1010,32 @@ mod tests {
     #[test]
     fn count_rule_trips_without_minimum() {
         let mut r = staged();
-        r.halt = HaltRule { max_failures: Some(3), ..HaltRule::default() };
+        r.halt = HaltRule {
+            max_failures: Some(3),
+            ..HaltRule::default()
+        };
         let mut st = r.start(0);
         assert_eq!(r.record(&mut st, 1, true, 1), None);
         assert_eq!(r.record(&mut st, 1, true, 2), None);
-        assert_eq!(r.record(&mut st, 1, true, 3), Some(HaltReason::FailureCount { stage: 1, failed: 3, limit: 3 }));
+        assert_eq!(
+            r.record(&mut st, 1, true, 3),
+            Some(HaltReason::FailureCount {
+                stage: 1,
+                failed: 3,
+                limit: 3
+            })
+        );
     }
 
     #[test]
     fn ramp_opens_linearly_and_pauses_while_halted() {
         let r = Rollout {
             salt: "s".into(),
-            schedule: Schedule::Ramp(Ramp { start: 100, start_ppm: 0, duration_secs: 1000 }),
+            schedule: Schedule::Ramp(Ramp {
+                start: 100,
+                start_ppm: 0,
+                duration_secs: 1000,
+            }),
             halt: HaltRule::default(),
         };
         let mut st = r.start(0);
@@ -841,7 +1050,12 @@ mod tests {
             })
             .find(|(_, p)| !sample::is_below(*p, 500_000))
             .unwrap();
-        let Admission::NotYet { recheck_at: Some(t) } = r.admits(&st, p, 600) else { panic!("{id}") };
+        let Admission::NotYet {
+            recheck_at: Some(t),
+        } = r.admits(&st, p, 600)
+        else {
+            panic!("{id}")
+        };
         assert!(matches!(r.admits(&st, p, t), Admission::Open { stage: 0 }));
         assert!(matches!(r.admits(&st, p, t - 1), Admission::NotYet { .. }));
         r.halt(&mut st, "look".into(), 600).unwrap();
@@ -854,12 +1068,30 @@ mod tests {
     #[test]
     fn validation() {
         let mut r = staged();
-        r.schedule = Schedule::Stages(vec![Stage { fraction_ppm: 5, min_soak_secs: 0 }, Stage { fraction_ppm: 4, min_soak_secs: 0 }]);
-        assert_eq!(r.validate().unwrap_err().code(), "rollout.fractions_decrease");
+        r.schedule = Schedule::Stages(vec![
+            Stage {
+                fraction_ppm: 5,
+                min_soak_secs: 0,
+            },
+            Stage {
+                fraction_ppm: 4,
+                min_soak_secs: 0,
+            },
+        ]);
+        assert_eq!(
+            r.validate().unwrap_err().code(),
+            "rollout.fractions_decrease"
+        );
         r.schedule = Schedule::Stages(vec![]);
         assert_eq!(r.validate().unwrap_err().code(), "rollout.no_stages");
-        r.schedule = Schedule::Stages(vec![Stage { fraction_ppm: 2_000_000, min_soak_secs: 0 }]);
-        assert_eq!(r.validate().unwrap_err().to_string(), "fraction_ppm is 2000000 ppm, above 1000000");
+        r.schedule = Schedule::Stages(vec![Stage {
+            fraction_ppm: 2_000_000,
+            min_soak_secs: 0,
+        }]);
+        assert_eq!(
+            r.validate().unwrap_err().to_string(),
+            "fraction_ppm is 2000000 ppm, above 1000000"
+        );
         let mut r = staged();
         r.halt.confidence = Some(Confidence { z_num: 1, z_den: 0 });
         assert_eq!(r.validate().unwrap_err().code(), "rollout.bad_confidence");
