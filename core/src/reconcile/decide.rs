@@ -148,6 +148,8 @@ pub enum WaitReason {
 pub enum HoldReason<V> {
     /// The device has never reported a version.
     NoReport,
+    /// The last job expired unanswered: nothing is retried until the device connects again.
+    Unresponsive,
     /// The next hop is a release the device rolled back from.
     RolledBack {
         /// The release.
@@ -165,11 +167,12 @@ pub enum HoldReason<V> {
 }
 
 impl<V> HoldReason<V> {
-    /// Stable name (`no_report`, `rolled_back`, `campaign_ended`, `rollout_halted`,
+    /// Stable name (`no_report`, `unresponsive`, `rolled_back`, `campaign_ended`, `rollout_halted`,
     /// `not_in_rollout`).
     pub fn name(&self) -> &'static str {
         match self {
             HoldReason::NoReport => "no_report",
+            HoldReason::Unresponsive => "unresponsive",
             HoldReason::RolledBack { .. } => "rolled_back",
             HoldReason::CampaignEnded => "campaign_ended",
             HoldReason::RolloutHalted => "rollout_halted",
@@ -210,7 +213,8 @@ impl GiveUpReason {
 /// In order: before the campaign starts, wait; a job in flight, wait for it (or expire it once
 /// its document expired); no version reported, hold; the planner's next hop from the reported
 /// version (none: done; an error: give up, no path); a hop the device rolled back from, hold;
-/// the retry policy exhausted, give up; backing off, wait; the campaign over, hold; the rollout
+/// the retry policy exhausted, give up; the last job expired unanswered and the device has not
+/// spoken since, hold (a shelf device marches on when it reconnects); backing off, wait; the campaign over, hold; the rollout
 /// halted or not open to the device, hold; outside the maintenance windows, wait; else install.
 ///
 /// `device_id` feeds the jitter hash and the rollout position.
@@ -268,6 +272,19 @@ where
         };
     }
     if let Some((h, last)) = hop.and_then(|h| h.last_failure.map(|l| (h, l))) {
+        if last.kind == FailureKind::TimedOut && state.device_seq <= last.device_seq {
+            if let Some(rule) =
+                ctx.policy
+                    .exhausted(&h.counters, last.kind, state.total_attempts, first, now)
+            {
+                return Action::GiveUp {
+                    reason: GiveUpReason::Retry { rule },
+                };
+            }
+            return Action::Hold {
+                reason: HoldReason::Unresponsive,
+            };
+        }
         let name = ctx.planner.spelling(&next).as_bytes();
         match ctx.policy.after_failure(
             &h.counters,

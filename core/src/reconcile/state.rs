@@ -27,6 +27,10 @@ pub struct LastFailure {
     pub kind: FailureKind,
     /// When it was learnt.
     pub at: u64,
+    /// The device sequence number when it was learnt: after a job expired unanswered, nothing
+    /// is retried until the device speaks again (a higher sequence number), so a device on a
+    /// shelf does not burn its attempts on jobs it never sees.
+    pub device_seq: u64,
 }
 
 /// Attempts on the hop the device is on.
@@ -475,7 +479,11 @@ fn fail<V: Clone + PartialEq>(
     };
     let hop = state.hop.insert(hop);
     hop.counters.record_failure(kind);
-    hop.last_failure = Some(LastFailure { kind, at });
+    hop.last_failure = Some(LastFailure {
+        kind,
+        at,
+        device_seq: state.device_seq,
+    });
 }
 
 /// A fresh version report: a report below the previous one is a rollback from the previous one.

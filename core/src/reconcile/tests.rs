@@ -209,6 +209,21 @@ fn expired_jobs_count_as_timed_out() {
             .failures_of(FailureKind::TimedOut),
         1
     );
+    // The device never saw it: nothing is retried until it speaks again.
+    assert_eq!(
+        decide(b"d", &s, &ctx, 10_000),
+        Action::Hold {
+            reason: HoldReason::Unresponsive
+        }
+    );
+    apply(
+        &mut s,
+        &Event::Reported {
+            seq: 2,
+            at: 100,
+            reports: v(&c, "v64000"),
+        },
+    );
     assert!(matches!(
         decide(b"d", &s, &ctx, 100),
         Action::Wait {
