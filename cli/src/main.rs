@@ -2,6 +2,7 @@
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
 mod output;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -18,7 +19,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Simulate a fleet marching to a target through the reconciler.
+    Simulate(simulate::SimulateArgs),
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -33,6 +37,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {};
+    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {
+        Command::Simulate(args) => simulate::run(args),
+    };
     result.unwrap_or_else(|f| f.report(format))
 }
