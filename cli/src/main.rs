@@ -1,8 +1,12 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod graph;
+mod next_hop;
 mod output;
+mod plan;
 mod simulate;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -20,8 +24,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate and lint a catalog: a summary, every error, every warning.
+    Validate(validate::Args),
+    /// Plan the best update path from a version to a target.
+    Plan(plan::Args),
+    /// Next hop toward a target for a device list (campaign table), streamed.
+    NextHop(next_hop::Args),
+    /// Print the upgrade graph as Graphviz DOT or Mermaid.
+    Graph(graph::Args),
     /// Simulate a fleet marching to a target through the reconciler.
-    Simulate(simulate::SimulateArgs),
+    Simulate(simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,8 +49,12 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {
-        Command::Simulate(args) => simulate::run(args),
+    let (result, format): (Result<ExitCode, Failure>, Format) = match &cli.command {
+        Command::Validate(a) => (validate::run(a), a.format),
+        Command::Plan(a) => (plan::run(a), a.format),
+        Command::NextHop(a) => (next_hop::run(a), a.format),
+        Command::Graph(a) => (graph::run(a), Format::Text),
+        Command::Simulate(a) => (simulate::run(a), a.format),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::Args;
+use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use stepstone::catalog::Catalog;
 use stepstone::retry::RetryPolicy;
@@ -14,8 +14,8 @@ use stepstone::simulate::{Report, SimConfig, Simulation};
 use crate::output::{Failure, Format, print_json, read_text};
 
 /// Arguments of `stepstone simulate`.
-#[derive(Args)]
-pub struct SimulateArgs {
+#[derive(ClapArgs)]
+pub struct Args {
     /// Catalog JSON file.
     #[arg(long)]
     catalog: String,
@@ -57,7 +57,7 @@ pub struct SimulateArgs {
     retry: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub format: Format,
 }
 
 /// Reads a rate at the edge: a fraction (`0.05`, `1`), or what `sample::parse_rate` reads
@@ -102,12 +102,7 @@ fn rate(name: &str, text: &str) -> Result<u32, Failure> {
         .ok_or_else(bad)
 }
 
-pub fn run(args: SimulateArgs) -> (Result<ExitCode, Failure>, Format) {
-    let format = args.format;
-    (simulate(args), format)
-}
-
-fn simulate(args: SimulateArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = Catalog::from_json(&read_text(&args.catalog)?).map_err(|e| Failure::no(&e))?;
     let target = catalog
         .parse_version(&args.target)

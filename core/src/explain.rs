@@ -108,11 +108,26 @@ pub fn explain(catalog: &Catalog, query: &Query) -> Explanation {
     let sw = sweep::run(catalog, filter, t, query.cost, &[from], Some(from));
     let reached = reach(catalog, filter, from, t);
     let lower = lower_bounds(catalog);
-    let path: &[Version] = outcome.as_ref().map(|p| p.path.as_slice()).unwrap_or_default();
-    let first = catalog.releases().partition_point(|r| r.version.key() <= from);
-    for (i, r) in catalog.releases().iter().enumerate().take(t + 1).skip(first) {
+    let path: &[Version] = outcome
+        .as_ref()
+        .map(|p| p.path.as_slice())
+        .unwrap_or_default();
+    let first = catalog
+        .releases()
+        .partition_point(|r| r.version.key() <= from);
+    for (i, r) in catalog
+        .releases()
+        .iter()
+        .enumerate()
+        .take(t + 1)
+        .skip(first)
+    {
         let (verdict, reason) = judge(catalog, query, r, i, t, path, &reached, &sw, &lower);
-        releases.push(ReleaseNote { version: r.version.clone(), verdict, reason });
+        releases.push(ReleaseNote {
+            version: r.version.clone(),
+            verdict,
+            reason,
+        });
     }
     Explanation { outcome, releases }
 }
@@ -130,10 +145,16 @@ fn judge(
     lower: &[Option<&crate::version::VersionKey>],
 ) -> (Verdict, String) {
     if let Some(k) = path.iter().position(|v| v == &r.version) {
-        let prev = if k == 0 { &q.from } else { path.get(k - 1).unwrap_or(&q.from) };
+        let prev = if k == 0 {
+            &q.from
+        } else {
+            path.get(k - 1).unwrap_or(&q.from)
+        };
         let mut reason = format!("hop {}, from {}", k + 1, prev);
         if let Some(next) = path.get(k + 1) {
-            let needs = catalog.index_of(next.key()).and_then(|j| lower.get(j).copied().flatten());
+            let needs = catalog
+                .index_of(next.key())
+                .and_then(|j| lower.get(j).copied().flatten());
             if needs == Some(r.version.key()) {
                 reason.push_str(&format!("; {next} needs at least {}", r.version));
             }
@@ -145,31 +166,52 @@ fn judge(
     }
     if !r.fits_model(q.model.as_deref()) {
         let m = q.model.as_deref().unwrap_or("");
-        return (Verdict::WrongModel, format!("not for model {m} (for {})", list(r.models.as_deref())));
+        return (
+            Verdict::WrongModel,
+            format!("not for model {m} (for {})", list(r.models.as_deref())),
+        );
     }
     if !r.fits_environment(q.environment.as_deref()) {
         let e = q.environment.as_deref().unwrap_or("");
-        return (Verdict::WrongEnvironment, format!("not for environment {e} (for {})", list(r.environments.as_deref())));
+        return (
+            Verdict::WrongEnvironment,
+            format!(
+                "not for environment {e} (for {})",
+                list(r.environments.as_deref())
+            ),
+        );
     }
     if r.deadend && i != t {
-        return (Verdict::DeadEnd, String::from("dead end: no automatic update leaves it"));
+        return (
+            Verdict::DeadEnd,
+            String::from("dead end: no automatic update leaves it"),
+        );
     }
     if !reached.reachable.get(i).copied().unwrap_or(false) {
         let why = why_not(catalog, q.filter(), reached, i);
         return (Verdict::Unreachable, format!("unreachable: {why}"));
     }
     if sw.at(r.version.key()).is_none() {
-        return (Verdict::NoRoute, format!("{} cannot be reached from it", q.to));
+        return (
+            Verdict::NoRoute,
+            format!("{} cannot be reached from it", q.to),
+        );
     }
     // Reachable and on a route, but the best path jumps over it.
     let mut prev = &q.from;
     for v in path {
         if v > &r.version {
-            return (Verdict::CheaperPath, format!("skipped: {v} installs directly from {prev}"));
+            return (
+                Verdict::CheaperPath,
+                format!("skipped: {v} installs directly from {prev}"),
+            );
         }
         prev = v;
     }
-    (Verdict::CheaperPath, String::from("skipped: a cheaper path exists"))
+    (
+        Verdict::CheaperPath,
+        String::from("skipped: a cheaper path exists"),
+    )
 }
 
 fn list(items: Option<&[String]>) -> String {
@@ -190,15 +232,39 @@ mod tests {
         let c = Catalog::from_json(FIGURE_1).unwrap();
         let q = Query::parse(&c, "v64000", "v67000").unwrap();
         let e = explain(&c, &q);
-        let rows: Vec<(&str, &str, &str)> = e.releases.iter().map(|n| (n.version.as_str(), n.verdict.code(), n.reason.as_str())).collect();
+        let rows: Vec<(&str, &str, &str)> = e
+            .releases
+            .iter()
+            .map(|n| (n.version.as_str(), n.verdict.code(), n.reason.as_str()))
+            .collect();
         assert_eq!(
             rows,
             [
-                ("v65000", "install", "hop 1, from v64000; v66000 needs at least v65000"),
-                ("v66000", "install", "hop 2, from v65000; v66003 needs at least v66000"),
-                ("v66001", "cheaper_path", "skipped: v66003 installs directly from v66000"),
-                ("v66002", "cheaper_path", "skipped: v66003 installs directly from v66000"),
-                ("v66003", "install", "hop 3, from v66000; v67000 needs at least v66003"),
+                (
+                    "v65000",
+                    "install",
+                    "hop 1, from v64000; v66000 needs at least v65000"
+                ),
+                (
+                    "v66000",
+                    "install",
+                    "hop 2, from v65000; v66003 needs at least v66000"
+                ),
+                (
+                    "v66001",
+                    "cheaper_path",
+                    "skipped: v66003 installs directly from v66000"
+                ),
+                (
+                    "v66002",
+                    "cheaper_path",
+                    "skipped: v66003 installs directly from v66000"
+                ),
+                (
+                    "v66003",
+                    "install",
+                    "hop 3, from v66000; v67000 needs at least v66003"
+                ),
                 ("v67000", "install", "hop 4, from v66003"),
             ]
         );
@@ -218,11 +284,31 @@ mod tests {
             {"version": "8"}]}"#,
         )
         .unwrap();
-        let q = Query::parse(&c, "1", "8").unwrap().model("A").environment("production");
+        let q = Query::parse(&c, "1", "8")
+            .unwrap()
+            .model("A")
+            .environment("production");
         let e = explain(&c, &q);
         let codes: Vec<&str> = e.releases.iter().map(|n| n.verdict.code()).collect();
-        assert_eq!(codes, ["yanked", "wrong_model", "wrong_environment", "dead_end", "unreachable", "unreachable", "install"]);
-        assert_eq!(e.releases[4].reason, "unreachable: 5 is a dead end: no automatic update leaves it");
-        assert_eq!(e.releases[5].reason, "unreachable: 7 needs at least 6; nothing this device can install reaches it");
+        assert_eq!(
+            codes,
+            [
+                "yanked",
+                "wrong_model",
+                "wrong_environment",
+                "dead_end",
+                "unreachable",
+                "unreachable",
+                "install"
+            ]
+        );
+        assert_eq!(
+            e.releases[4].reason,
+            "unreachable: 5 is a dead end: no automatic update leaves it"
+        );
+        assert_eq!(
+            e.releases[5].reason,
+            "unreachable: 7 needs at least 6; nothing this device can install reaches it"
+        );
     }
 }

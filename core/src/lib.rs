@@ -22,6 +22,10 @@ pub mod catalog;
 #[cfg(feature = "alloc")]
 pub mod explain;
 #[cfg(feature = "alloc")]
+pub mod graph;
+#[cfg(feature = "alloc")]
+pub mod lint;
+#[cfg(feature = "alloc")]
 pub mod plan;
 pub mod reconcile;
 #[cfg(feature = "alloc")]

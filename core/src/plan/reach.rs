@@ -167,15 +167,11 @@ pub(crate) fn why_not(catalog: &Catalog, filter: Filter<'_>, r: &Reach<'_>, t: u
             from: spell(catalog, highest),
         };
     }
-    let dead_above = r
-        .dead
-        .iter()
-        .rev()
-        .find(|&&d| {
-            releases
-                .get(d)
-                .is_some_and(|x| x.version.key() < key && min.is_none_or(|m| x.version.key() >= m))
-        });
+    let dead_above = r.dead.iter().rev().find(|&&d| {
+        releases
+            .get(d)
+            .is_some_and(|x| x.version.key() < key && min.is_none_or(|m| x.version.key() >= m))
+    });
     if let Some(&d) = dead_above
         && let Some(x) = releases.get(d)
     {

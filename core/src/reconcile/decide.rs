@@ -148,7 +148,8 @@ pub enum WaitReason {
 pub enum HoldReason<V> {
     /// The device has never reported a version.
     NoReport,
-    /// The last job expired unanswered: nothing is retried until the device connects again.
+    /// The last job expired unanswered and the device has not spoken since it was created:
+    /// nothing is retried until the device connects again.
     Unresponsive,
     /// The next hop is a release the device rolled back from.
     RolledBack {
@@ -214,7 +215,7 @@ impl GiveUpReason {
 /// its document expired); no version reported, hold; the planner's next hop from the reported
 /// version (none: done; an error: give up, no path); a hop the device rolled back from, hold;
 /// the retry policy exhausted, give up; the last job expired unanswered and the device has not
-/// spoken since, hold (a shelf device marches on when it reconnects); backing off, wait; the campaign over, hold; the rollout
+/// spoken since that job was created, hold (a shelf device marches on when it reconnects); backing off, wait; the campaign over, hold; the rollout
 /// halted or not open to the device, hold; outside the maintenance windows, wait; else install.
 ///
 /// `device_id` feeds the jitter hash and the rollout position.

@@ -17,6 +17,9 @@ pub struct Job<V> {
     pub created_at: u64,
     /// When its document (the pre-signed URL) expires; no answer by then counts as timed out.
     pub expires_at: u64,
+    /// The device sequence number when the job was created: if the job expires and the device
+    /// has not spoken since, it never saw the job.
+    pub device_seq: u64,
 }
 
 /// The last failure on a hop.
@@ -27,9 +30,10 @@ pub struct LastFailure {
     pub kind: FailureKind,
     /// When it was learnt.
     pub at: u64,
-    /// The device sequence number when it was learnt: after a job expired unanswered, nothing
-    /// is retried until the device speaks again (a higher sequence number), so a device on a
-    /// shelf does not burn its attempts on jobs it never sees.
+    /// The device sequence number when the failed job was created: after a job expired
+    /// unanswered by a device that has not spoken since the job was created, nothing is retried
+    /// until the device speaks again (a higher sequence number), so a device on a shelf does not
+    /// burn its attempts on jobs it never sees.
     pub device_seq: u64,
 }
 
@@ -117,6 +121,7 @@ impl<V> DeviceState<V> {
                 release: f(j.release)?,
                 created_at: j.created_at,
                 expires_at: j.expires_at,
+                device_seq: j.device_seq,
             }),
             None => None,
         };
@@ -332,6 +337,7 @@ pub fn apply<V: Clone + Ord>(state: &mut DeviceState<V>, event: &Event<V>) -> Ap
                 release: release.clone(),
                 created_at: *at,
                 expires_at: *expires_at,
+                device_seq: state.device_seq,
             });
             let hop = match state.hop.take() {
                 Some(h) if h.release == *release => h,
@@ -482,7 +488,7 @@ fn fail<V: Clone + PartialEq>(
     hop.last_failure = Some(LastFailure {
         kind,
         at,
-        device_seq: state.device_seq,
+        device_seq: job.device_seq,
     });
 }
 
