@@ -5,7 +5,8 @@
 //! late, twice or out of order. Every device runs the real [`crate::reconcile::apply`] and
 //! [`crate::reconcile::decide`], with an [`IndexPlanner`] built from a
 //! [`CampaignTable`] (versions are release indices, one array lookup per question), compact
-//! per-device state, a binary-heap event queue, and a seeded PRNG (SplitMix64) that lives here.
+//! per-device state, a time-bucketed event queue (one bucket per simulated second over a 12-day
+//! ring, a binary heap beyond), and a seeded PRNG (SplitMix64) that lives here.
 //! The same configuration and seed give the same report.
 //!
 //! The world, per install attempt the reconciler asks for:
@@ -195,6 +196,83 @@ impl Ord for Item {
     }
 }
 
+/// Seconds covered by the bucket ring (about 12 days).
+const RING: u64 = 1 << 20;
+
+/// The event queue: items come out by time, then in the order they were pushed. Items within
+/// [`RING`] seconds of now wait in one bucket per second (appending keeps push order); later
+/// ones wait in a binary heap and move into the ring as time comes within reach, before any
+/// item for the same second can be pushed directly, so the order holds.
+struct Queue {
+    ring: Vec<Vec<Item>>,
+    in_ring: usize,
+    base: u64,
+    current: alloc::vec::IntoIter<Item>,
+    far: BinaryHeap<Reverse<Item>>,
+}
+
+impl Queue {
+    fn new() -> Queue {
+        Queue {
+            ring: (0..RING).map(|_| Vec::new()).collect(),
+            in_ring: 0,
+            base: 0,
+            current: Vec::new().into_iter(),
+            far: BinaryHeap::new(),
+        }
+    }
+
+    fn slot(&mut self, at: u64) -> Option<&mut Vec<Item>> {
+        self.ring.get_mut((at % RING) as usize)
+    }
+
+    fn push(&mut self, mut item: Item) {
+        item.at = item.at.max(self.base);
+        if item.at < self.base.saturating_add(RING) {
+            if let Some(slot) = self.slot(item.at) {
+                slot.push(item);
+                self.in_ring += 1;
+            }
+        } else {
+            self.far.push(Reverse(item));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.current.len() == 0 && self.in_ring == 0 && self.far.is_empty()
+    }
+
+    fn pop(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(item);
+            }
+            let base = self.base;
+            if let Some(slot) = self.slot(base)
+                && !slot.is_empty()
+            {
+                let items = core::mem::take(slot);
+                self.in_ring -= items.len();
+                self.current = items.into_iter();
+                continue;
+            }
+            if self.in_ring == 0 {
+                // Nothing within reach: jump to the next far item.
+                let Reverse(next) = self.far.peek()?;
+                self.base = next.at;
+            } else {
+                self.base += 1;
+            }
+            let horizon = self.base.saturating_add(RING);
+            while self.far.peek().is_some_and(|Reverse(i)| i.at < horizon) {
+                if let Some(Reverse(item)) = self.far.pop() {
+                    self.push(item);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Pending,
@@ -306,7 +384,7 @@ pub struct Simulation {
     planner: IndexPlanner,
     sizes: Vec<u64>,
     rng: Rng,
-    queue: BinaryHeap<Reverse<Item>>,
+    queue: Queue,
     order: u64,
     now: u64,
     states: Vec<DeviceState<u32>>,
@@ -397,7 +475,7 @@ impl Simulation {
                 .map(|r| r.size.unwrap_or(0))
                 .collect(),
             planner,
-            queue: BinaryHeap::with_capacity(n + n / 2),
+            queue: Queue::new(),
             order: 0,
             now: 0,
             states: (0..n).map(|_| DeviceState::reporting(start, 1)).collect(),
@@ -443,12 +521,12 @@ impl Simulation {
 
     fn push(&mut self, at: u64, device: u32, what: What) {
         self.order += 1;
-        self.queue.push(Reverse(Item {
+        self.queue.push(Item {
             at,
             order: self.order,
             device,
             what,
-        }));
+        });
     }
 
     fn tick(&mut self, d: u32, at: u64) {
@@ -482,11 +560,11 @@ impl Simulation {
     /// Processes up to `max` queue items. Returns whether anything is left to do.
     pub fn step(&mut self, max: u64) -> bool {
         for _ in 0..max {
-            let Some(Reverse(item)) = self.queue.pop() else {
+            let Some(item) = self.queue.pop() else {
                 return false;
             };
             if item.at > self.cfg.horizon_secs {
-                self.queue.clear();
+                self.queue = Queue::new();
                 return false;
             }
             self.now = item.at;
