@@ -197,6 +197,12 @@ fn print_text(r: &Report, target: &str) {
         "bytes:          {} installed, {} downloaded",
         r.bytes_installed, r.bytes_downloaded
     );
+    let by_release: Vec<String> = r
+        .hops_by_release
+        .iter()
+        .map(|(v, n)| format!("{v} {n}"))
+        .collect();
+    println!("hops by release: {}", by_release.join(", "));
     println!("attempts per installed hop:");
     for (attempts, hops) in &r.attempts_histogram {
         println!("  {attempts}: {hops}");

@@ -43,7 +43,7 @@ use crate::error::ErrorCode;
 use crate::plan::{Cost, PlanError};
 use crate::reconcile::{
     Action, Applied, Context, DEFAULT_JOB_TTL_SECS, DeviceState, Event, HoldReason, IndexPlanner,
-    RolloutView, Timing, apply, decide,
+    Planner, RolloutView, Timing, apply, decide,
 };
 use crate::retry::{FailureKind, RetryPolicy};
 use crate::rollout::{Rollout, RolloutLog, RolloutState};
@@ -368,6 +368,8 @@ pub struct Report {
     pub bytes_downloaded: u64,
     /// Attempts a hop took, for every hop installed: attempts -> hops.
     pub attempts_histogram: BTreeMap<u32, u64>,
+    /// Hops installed per release, as the catalog spells it.
+    pub hops_by_release: BTreeMap<String, u64>,
     /// Events at the reconciler.
     pub events: EventCounts,
     /// The rollout, if there was one.
@@ -403,6 +405,7 @@ pub struct Simulation {
     bytes_installed: u64,
     bytes_downloaded: u64,
     histogram: BTreeMap<u32, u64>,
+    installs: Vec<u64>,
     events: EventCounts,
 }
 
@@ -494,6 +497,7 @@ impl Simulation {
             bytes_installed: 0,
             bytes_downloaded: 0,
             histogram: BTreeMap::new(),
+            installs: alloc::vec![0; catalog.releases().len()],
             events: EventCounts::default(),
             rng: Rng(0),
             cfg,
@@ -678,6 +682,9 @@ impl Simulation {
                 Event::ReleaseYanked { .. } => {}
                 _ if now_on == Some(release) => {
                     self.hops += 1;
+                    if let Some(n) = self.installs.get_mut(release as usize) {
+                        *n += 1;
+                    }
                     self.bytes_installed += self.sizes.get(release as usize).copied().unwrap_or(0);
                     *self.histogram.entry(used).or_insert(0) += 1;
                     self.record_outcome(d, false);
@@ -947,6 +954,13 @@ impl Simulation {
             bytes_installed: self.bytes_installed,
             bytes_downloaded: self.bytes_downloaded,
             attempts_histogram: self.histogram.clone(),
+            hops_by_release: self
+                .installs
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (self.planner.spelling(&(i as u32)).to_string(), *n))
+                .collect(),
             events: self.events.clone(),
             rollout,
             converge_days,
