@@ -81,3 +81,8 @@ pub use crate::retry::RetryPolicy;
 
 #[cfg(all(test, feature = "alloc"))]
 mod tests;
+
+/// The examples of docs/reconciler.md, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/reconciler.md")]
+pub struct ReconcilerGuide;

@@ -543,6 +543,11 @@ fn len_be(bytes: &[u8]) -> [u8; 4] {
     u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes()
 }
 
+/// The examples of docs/retry.md, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/retry.md")]
+pub struct RetryGuide;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 written specs (docs/retry.md, docs/rollout.md, docs/sampling.md) with hashlib and Python
 integers / decimals, without the Rust code. Run from the repository root:
 
-    python3 core/tests/vectors/retry_rollout_oracle.py
+    python3 scripts/vectors/retry_rollout.py
 
 It rewrites the two files; `git diff` should show nothing unless the spec changed."""
 import hashlib, json, struct
