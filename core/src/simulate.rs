@@ -366,7 +366,8 @@ pub struct Report {
     pub bytes_installed: u64,
     /// Bytes of every attempt started (each downloads its release).
     pub bytes_downloaded: u64,
-    /// Attempts a hop took, for every hop installed: attempts -> hops.
+    /// Attempts a hop took, for every hop whose job the reconciler saw complete: attempts ->
+    /// hops (a hop whose result arrived only after its job expired is not in here).
     pub attempts_histogram: BTreeMap<u32, u64>,
     /// Hops installed per release, as the catalog spells it.
     pub hops_by_release: BTreeMap<String, u64>,
@@ -681,11 +682,6 @@ impl Simulation {
                 Event::JobFailed { .. } => self.record_outcome(d, true),
                 Event::ReleaseYanked { .. } => {}
                 _ if now_on == Some(release) => {
-                    self.hops += 1;
-                    if let Some(n) = self.installs.get_mut(release as usize) {
-                        *n += 1;
-                    }
-                    self.bytes_installed += self.sizes.get(release as usize).copied().unwrap_or(0);
                     *self.histogram.entry(used).or_insert(0) += 1;
                     self.record_outcome(d, false);
                 }
@@ -864,6 +860,15 @@ impl Simulation {
         } else {
             release
         };
+        if now_runs == release && before != release {
+            // Counted as the world sees it: a result that reaches the reconciler only after the
+            // job expired is still an install.
+            self.hops += 1;
+            if let Some(n) = self.installs.get_mut(release as usize) {
+                *n += 1;
+            }
+            self.bytes_installed += self.sizes.get(release as usize).copied().unwrap_or(0);
+        }
         if let Some(a) = self.actual.get_mut(i) {
             *a = now_runs;
         }

@@ -171,7 +171,7 @@ fn a_fleet_with_a_year_long_shelf_and_failures_converges_through_v66003() {
         hops.keys().copied().collect::<Vec<_>>(),
         ["v65000", "v66000", "v66003", "v67000"]
     );
-    assert_eq!(hops["v67000"], r.converged);
+    assert_eq!(hops["v67000"], r.converged, "{r:?}");
     // Shelf devices came back over a year: the last converges near the end of it.
     let days = r.converge_days.unwrap();
     assert!(days.max > 300.0 && days.max < 400.0, "{days:?}");
