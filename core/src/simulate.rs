@@ -669,7 +669,6 @@ impl Simulation {
             Applied::Duplicate => self.events.duplicate += 1,
             Applied::Stale => self.events.stale += 1,
             Applied::NotInFlight => self.events.not_in_flight += 1,
-            Applied::NoChange => {}
         }
         if !applied.changed() {
             return;

@@ -107,7 +107,7 @@ vs = [
    dec(12, {"action": "hold", "reason": {"why": "rollout_halted"}})]},
 ]
 doc = {"format": 1,
- "description": "Reconciler event sequences. Each vector starts from `state` (DeviceState with versions as strings; absent fields default), toward `target` in catalog `figure1`, with `policy` (fields that differ from the default retry policy), optional `timing`, optional `rollout` (started at 0) and `device_id` (default \"device-1\"). `steps` run in order: `apply` an event and expect what apply says (changed, duplicate, stale, not_in_flight, no_change), or `decide` at a time and expect the action, or `rollout_advance` / `rollout_halt` at a time. `expect_state`, when present, lists fields of the final state. See docs/reconciler.md.",
+ "description": "Reconciler event sequences. Each vector starts from `state` (DeviceState with versions as strings; absent fields default), toward `target` in catalog `figure1`, with `policy` (fields that differ from the default retry policy), optional `timing`, optional `rollout` (started at 0) and `device_id` (default \"device-1\"). `steps` run in order: `apply` an event and expect what apply says (changed, duplicate, stale, not_in_flight), or `decide` at a time and expect the action, or `rollout_advance` / `rollout_halt` at a time. `expect_state`, when present, lists fields of the final state. See docs/reconciler.md.",
  "catalogs": {"figure1": cat}, "vectors": vs}
 json.dump(doc, open("core/tests/vectors/reconcile.json", "w"), indent=1)
 open("core/tests/vectors/reconcile.json", "a").write("\n")

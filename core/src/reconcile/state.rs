@@ -271,8 +271,6 @@ pub enum Applied {
     /// Nothing changed: a job result for a job that is not in flight (answered, expired,
     /// cancelled or never created).
     NotInFlight,
-    /// Nothing changed: the event asks for nothing this state does not already have.
-    NoChange,
 }
 
 impl Applied {
@@ -281,14 +279,13 @@ impl Applied {
         self == Applied::Changed
     }
 
-    /// Stable name (`changed`, `duplicate`, `stale`, `not_in_flight`, `no_change`).
+    /// Stable name (`changed`, `duplicate`, `stale`, `not_in_flight`).
     pub fn name(self) -> &'static str {
         match self {
             Applied::Changed => "changed",
             Applied::Duplicate => "duplicate",
             Applied::Stale => "stale",
             Applied::NotInFlight => "not_in_flight",
-            Applied::NoChange => "no_change",
         }
     }
 }
