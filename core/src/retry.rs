@@ -552,6 +552,7 @@ pub struct RetryGuide;
 mod tests {
     use super::*;
     use alloc::string::ToString;
+    use alloc::vec::Vec;
 
     #[test]
     fn default_is_the_seed() {
@@ -720,5 +721,21 @@ mod tests {
             RetryPolicy::from_json("[").unwrap_err().code(),
             "retry.json"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn backoff_stays_between_jittered_floor_and_cap(
+            base in 0u64..100_000, factor in 1u32..10, extra in 0u64..1_000_000,
+            jitter in 0u32..=1_000_000, n in 0u32..100, attempt: u32, id: Vec<u8>,
+        ) {
+            let k = KindPolicy { base_secs: base, factor, cap_secs: base + extra, ..KindPolicy::default() };
+            let p = RetryPolicy { jitter_ppm: jitter, failed: k, ..RetryPolicy::default() };
+            let delay = k.delay(n);
+            let got = p.backoff(FailureKind::Failed, n, &id, b"v1", attempt);
+            proptest::prop_assert!(got <= delay && delay <= k.cap_secs);
+            proptest::prop_assert!(got >= delay - mul_ppm(delay, jitter));
+            proptest::prop_assert!(k.delay(n) <= k.delay(n.saturating_add(1)));
+        }
     }
 }

@@ -1111,4 +1111,31 @@ mod tests {
         assert_eq!(Rollout::from_json(&rj).unwrap(), r);
         assert_eq!(Rollout::from_json("{}").unwrap_err().code(), "rollout.json");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn wilson_is_monotone_in_failures_and_limit(
+            f in 0u32..5000, n in 1u32..5000, limit in 0u32..=1_000_000,
+        ) {
+            let f = f.min(n);
+            let c = Confidence::P95;
+            if wilson_lower_above(f, n, limit, c) {
+                // More failures, or a lower limit, is above too.
+                proptest::prop_assert!(wilson_lower_above((f + 1).min(n), n, limit, c));
+                proptest::prop_assert!(wilson_lower_above(f, n, limit / 2, c));
+                // The bound is below the observed rate.
+                proptest::prop_assert!(u64::from(f) * u64::from(PPM) > u64::from(limit) * u64::from(n));
+            }
+        }
+
+        #[test]
+        fn a_device_once_in_stays_in(id: Vec<u8>, a in 0u32..=1_000_000, b in 0u32..=1_000_000) {
+            let r = Rollout { salt: "s".into(), schedule: Schedule::Stages(vec![Stage { fraction_ppm: 0, min_soak_secs: 0 }]), halt: HaltRule::default() };
+            let p = r.position(&id);
+            let (lo, hi) = (a.min(b), a.max(b));
+            if sample::is_below(p, lo) {
+                proptest::prop_assert!(sample::is_below(p, hi));
+            }
+        }
+    }
 }
