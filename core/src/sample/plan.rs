@@ -313,8 +313,8 @@ mod json {
 #[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
-    use alloc::format;
     use crate::error::ErrorCode;
+    use alloc::format;
 
     fn code(text: &str) -> &'static str {
         SamplingPlan::from_json(text)

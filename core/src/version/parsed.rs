@@ -428,8 +428,8 @@ pub fn detect_scheme<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::format;
     use crate::version::compare;
+    use alloc::format;
     use proptest::prelude::*;
 
     fn v(s: &str, scheme: Scheme) -> Version {
