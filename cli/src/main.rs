@@ -1,7 +1,11 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod graph;
+mod next_hop;
 mod output;
+mod plan;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -18,7 +22,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Validate and lint a catalog: a summary, every error, every warning.
+    Validate(validate::Args),
+    /// Plan the best update path from a version to a target.
+    Plan(plan::Args),
+    /// Next hop toward a target for a device list (campaign table), streamed.
+    NextHop(next_hop::Args),
+    /// Print the upgrade graph as Graphviz DOT or Mermaid.
+    Graph(graph::Args),
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -33,6 +46,11 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (result, format): (Result<ExitCode, Failure>, Format) = match cli.command {};
+    let (result, format): (Result<ExitCode, Failure>, Format) = match &cli.command {
+        Command::Validate(a) => (validate::run(a), a.format),
+        Command::Plan(a) => (plan::run(a), a.format),
+        Command::NextHop(a) => (next_hop::run(a), a.format),
+        Command::Graph(a) => (graph::run(a), Format::Text),
+    };
     result.unwrap_or_else(|f| f.report(format))
 }

@@ -28,6 +28,8 @@ pub struct Failure {
     pub code: String,
     pub message: String,
     pub exit: u8,
+    /// Every error when there are several (an invalid catalog); empty for one.
+    pub all: Vec<(String, String)>,
 }
 
 impl Failure {
@@ -37,24 +39,41 @@ impl Failure {
             code: err.code().to_string(),
             message: err.to_string(),
             exit: 1,
+            all: Vec::new(),
+        }
+    }
+
+    /// An invalid catalog: every error (exit 1).
+    pub fn catalog(errors: &stepstone::catalog::CatalogErrors) -> Failure {
+        let all = errors
+            .iter()
+            .map(|e| (e.code().to_string(), e.to_string()))
+            .collect();
+        Failure {
+            all,
+            ..Failure::no(errors)
         }
     }
 
     /// A refusal with an explicit code (exit 1).
+    #[allow(dead_code)] // for subcommands that refuse without a core error
     pub fn no_code(code: &str, message: impl Into<String>) -> Failure {
         Failure {
             code: code.to_string(),
             message: message.into(),
             exit: 1,
+            all: Vec::new(),
         }
     }
 
     /// A usage error (exit 2).
+    #[allow(dead_code)] // for subcommands with checks clap cannot express
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             code: "cli.usage".to_string(),
             message: message.into(),
             exit: 2,
+            all: Vec::new(),
         }
     }
 
@@ -64,6 +83,7 @@ impl Failure {
             code: "io.unreadable".to_string(),
             message: format!("cannot read {path}: {err}"),
             exit: 2,
+            all: Vec::new(),
         }
     }
 
@@ -73,16 +93,30 @@ impl Failure {
             code: "io.unwritable".to_string(),
             message: format!("cannot write {path}: {err}"),
             exit: 2,
+            all: Vec::new(),
         }
     }
 
     /// Prints the failure (stderr always; stdout too as JSON with `--format json`) and gives
     /// the exit code.
     pub fn report(&self, format: Format) -> ExitCode {
-        eprintln!("error[{}]: {}", self.code, self.message);
+        if self.all.is_empty() {
+            eprintln!("error[{}]: {}", self.code, self.message);
+        }
+        for (code, message) in &self.all {
+            eprintln!("error[{code}]: {message}");
+        }
         if format == Format::Json {
-            let obj = serde_json::json!({"error": {"code": self.code, "message": self.message}});
-            println!("{obj}");
+            let mut error = serde_json::json!({"code": self.code, "message": self.message});
+            if !self.all.is_empty() {
+                let all: Vec<_> = self
+                    .all
+                    .iter()
+                    .map(|(c, m)| serde_json::json!({"code": c, "message": m}))
+                    .collect();
+                error["errors"] = serde_json::Value::Array(all);
+            }
+            println!("{}", serde_json::json!({ "error": error }));
         }
         ExitCode::from(self.exit)
     }
@@ -110,4 +144,18 @@ pub fn print_json(value: &impl serde::Serialize) {
         Ok(s) => println!("{s}"),
         Err(e) => eprintln!("error[cli.json]: {e}"),
     }
+}
+
+/// Reads and validates a catalog file: unreadable is exit 2, invalid is exit 1 with every error.
+pub fn load_catalog(path: &str) -> Result<stepstone::catalog::Catalog, Failure> {
+    let text = read_text(path)?;
+    stepstone::catalog::Catalog::from_json(&text).map_err(|e| Failure::catalog(&e))
+}
+
+/// Parses a version in the catalog's scheme (exit 1 when malformed: the input is invalid).
+pub fn parse_version(
+    catalog: &stepstone::catalog::Catalog,
+    text: &str,
+) -> Result<stepstone::version::Version, Failure> {
+    catalog.parse_version(text).map_err(|e| Failure::no(&e))
 }

@@ -19,4 +19,10 @@ pub mod campaign;
 #[cfg(feature = "alloc")]
 pub mod catalog;
 #[cfg(feature = "alloc")]
+pub mod explain;
+#[cfg(feature = "alloc")]
+pub mod graph;
+#[cfg(feature = "alloc")]
+pub mod lint;
+#[cfg(feature = "alloc")]
 pub mod plan;

@@ -157,19 +157,21 @@ pub(crate) fn why_not(catalog: &Catalog, filter: Filter<'_>, r: &Reach<'_>, t: u
     let name = || String::from(target.version.as_str());
     let lower = lower_bounds(catalog);
     let min = lower.get(t).copied().flatten();
+    let key = target.version.key();
     let lo = min.map_or(0, |m| r.open.partition_point(|k| *k < m));
-    let candidates = r.open.get(lo..).unwrap_or_default();
+    let hi = r.open.partition_point(|k| *k < key);
+    let candidates = r.open.get(lo..hi).unwrap_or_default();
     if let Some(highest) = candidates.last() {
         return Blocker::BlockedFrom {
             release: name(),
             from: spell(catalog, highest),
         };
     }
-    let dead_above = r
-        .dead
-        .iter()
-        .rev()
-        .find(|&&d| min.is_none_or(|m| releases.get(d).is_some_and(|x| x.version.key() >= m)));
+    let dead_above = r.dead.iter().rev().find(|&&d| {
+        releases
+            .get(d)
+            .is_some_and(|x| x.version.key() < key && min.is_none_or(|m| x.version.key() >= m))
+    });
     if let Some(&d) = dead_above
         && let Some(x) = releases.get(d)
     {

@@ -1,0 +1,258 @@
+//! The upgrade graph an admin looks at, as Graphviz DOT or Mermaid.
+//!
+//! Nodes are the releases a device of the given model and environment could run; an edge
+//! `a → b` means a device on `a` may install `b` directly (DESIGN.md's install rule, for that
+//! device). Required stepping stones (another release's `min_sw_version`, or a barrier) are
+//! drawn bold, yanked releases dashed and grey, dead ends red. The edges are every direct
+//! install, so the graph is quadratic in the worst case: it is meant for catalogs a person
+//! reads (hundreds of releases), not for planning, which never builds it.
+//!
+//! ```
+//! use stepstone::catalog::Catalog;
+//! use stepstone::graph::{render, GraphFormat};
+//! let catalog = Catalog::from_json(r#"{"releases": [
+//!   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]}"#).unwrap();
+//! let dot = render(&catalog, None, None, GraphFormat::Dot);
+//! assert!(dot.contains("\"v64000\" -> \"v65000\""));
+//! let mermaid = render(&catalog, None, None, GraphFormat::Mermaid);
+//! assert!(mermaid.starts_with("flowchart LR"));
+//! ```
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::catalog::{Catalog, Release};
+use crate::plan::sweep::{Filter, lower_bounds};
+
+/// Output format of [`render`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    #[default]
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+/// How a node is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeStyle {
+    /// A required stepping stone.
+    pub stepping_stone: bool,
+    /// Yanked.
+    pub yanked: bool,
+    /// A dead end.
+    pub deadend: bool,
+}
+
+/// The upgrade graph for devices of `model` in `environment` (`None`: any).
+pub fn build<'c>(
+    catalog: &'c Catalog,
+    model: Option<&str>,
+    environment: Option<&str>,
+) -> DiGraph<(&'c Release, NodeStyle), ()> {
+    let filter = Filter { model, environment };
+    let releases = catalog.releases();
+    let lower = lower_bounds(catalog);
+    let mut g = DiGraph::new();
+    let mut nodes: Vec<Option<NodeIndex>> = Vec::with_capacity(releases.len());
+    for r in releases {
+        let shown = r.fits_model(model) && r.fits_environment(environment);
+        let style = NodeStyle {
+            stepping_stone: r.barrier
+                || releases
+                    .iter()
+                    .any(|o| o.min_sw_version.as_ref() == Some(&r.version)),
+            yanked: r.yanked,
+            deadend: r.deadend,
+        };
+        nodes.push(shown.then(|| g.add_node((r, style))));
+    }
+    for (j, to) in releases.iter().enumerate() {
+        let Some(Some(b)) = nodes.get(j) else {
+            continue;
+        };
+        if !filter.eligible(to) {
+            continue;
+        }
+        let min = lower.get(j).copied().flatten();
+        for (i, from) in releases.iter().enumerate().take(j) {
+            let Some(Some(a)) = nodes.get(i) else {
+                continue;
+            };
+            if from.deadend
+                || min.is_some_and(|m| from.version.key() < m)
+                || to.is_blocked_from(from.version.key())
+            {
+                continue;
+            }
+            g.add_edge(*a, *b, ());
+        }
+    }
+    g
+}
+
+/// The upgrade graph as text.
+pub fn render(
+    catalog: &Catalog,
+    model: Option<&str>,
+    environment: Option<&str>,
+    format: GraphFormat,
+) -> String {
+    let g = build(catalog, model, environment);
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = match format {
+        GraphFormat::Dot => dot(&g, &mut out),
+        GraphFormat::Mermaid => mermaid(&g, &mut out),
+    };
+    out
+}
+
+type Graph<'c> = DiGraph<(&'c Release, NodeStyle), ()>;
+
+fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
+    writeln!(out, "digraph upgrades {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  node [shape=box, fontname=\"Helvetica\"];")?;
+    for n in g.node_indices() {
+        let Some((r, s)) = g.node_weight(n) else {
+            continue;
+        };
+        let mut attrs: Vec<String> = Vec::new();
+        let mut label = String::from(r.version.as_str());
+        if let Some(m) = &r.min_sw_version {
+            label.push_str(&format!("\\nneeds ≥ {m}"));
+        }
+        if r.barrier {
+            label.push_str("\\nbarrier");
+        }
+        if s.yanked {
+            label.push_str("\\nyanked");
+            attrs.push("style=dashed".into());
+            attrs.push("color=gray".into());
+            attrs.push("fontcolor=gray".into());
+        } else if s.stepping_stone {
+            attrs.push("style=bold".into());
+            attrs.push("penwidth=2".into());
+        }
+        if s.deadend {
+            label.push_str("\\ndead end");
+            attrs.push("color=red".into());
+        }
+        attrs.insert(0, format!("label=\"{}\"", escape(&label)));
+        writeln!(
+            out,
+            "  \"{}\" [{}];",
+            escape(r.version.as_str()),
+            attrs.join(", ")
+        )?;
+    }
+    for e in g.edge_references() {
+        let (Some((a, _)), Some((b, sb))) = (g.node_weight(e.source()), g.node_weight(e.target()))
+        else {
+            continue;
+        };
+        let style = if sb.stepping_stone {
+            " [penwidth=2]"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  \"{}\" -> \"{}\"{style};",
+            escape(a.version.as_str()),
+            escape(b.version.as_str())
+        )?;
+    }
+    writeln!(out, "}}")
+}
+
+fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
+    writeln!(out, "flowchart LR")?;
+    for n in g.node_indices() {
+        let Some((r, s)) = g.node_weight(n) else {
+            continue;
+        };
+        let mut label = String::from(r.version.as_str());
+        if let Some(m) = &r.min_sw_version {
+            label.push_str(&format!("<br/>needs ≥ {m}"));
+        }
+        if s.yanked {
+            label.push_str("<br/>yanked");
+        }
+        if s.deadend {
+            label.push_str("<br/>dead end");
+        }
+        writeln!(
+            out,
+            "  n{}[\"{}\"]",
+            n.index(),
+            label.replace('"', "#quot;")
+        )?;
+        let class = if s.yanked {
+            Some("yanked")
+        } else if s.stepping_stone {
+            Some("stone")
+        } else {
+            None
+        };
+        if let Some(c) = class {
+            writeln!(out, "  class n{} {c}", n.index())?;
+        }
+    }
+    for e in g.edge_references() {
+        writeln!(out, "  n{} --> n{}", e.source().index(), e.target().index())?;
+    }
+    writeln!(out, "  classDef stone stroke-width:3px")?;
+    writeln!(out, "  classDef yanked stroke-dasharray:5 5,color:#888")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('"', "\\\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::tests::FIGURE_1;
+
+    #[test]
+    fn seed_graph_edges() {
+        let c = Catalog::from_json(FIGURE_1).unwrap();
+        let g = build(&c, None, None);
+        let edges: Vec<(&str, &str)> = g
+            .edge_references()
+            .filter_map(|e| {
+                Some((
+                    g.node_weight(e.source())?.0.version.as_str(),
+                    g.node_weight(e.target())?.0.version.as_str(),
+                ))
+            })
+            .collect();
+        assert_eq!(
+            edges,
+            [
+                ("v64000", "v65000"),
+                ("v65000", "v66000"),
+                ("v66000", "v66001"),
+                ("v66000", "v66002"),
+                ("v66001", "v66002"),
+                ("v66000", "v66003"),
+                ("v66001", "v66003"),
+                ("v66002", "v66003"),
+                ("v66003", "v67000"),
+            ]
+        );
+        let dot = render(&c, None, None, GraphFormat::Dot);
+        assert!(
+            dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"),
+            "{dot}"
+        );
+    }
+}

@@ -1,0 +1,430 @@
+//! Catalog lint: what would strand devices, found before the catalog is published.
+//!
+//! A catalog can be valid and still be wrong: Fedora CoreOS once had to dead-end a release
+//! because a barrier would have forced devices back. [`lint`] reports, each as a [`Warning`]
+//! with a stable code:
+//!
+//! | code | what |
+//! |---|---|
+//! | `lint.unreachable` | a release no device can reach from the oldest release of its model (and environment) |
+//! | `lint.yanked_stepping_stone` | a yanked release that is a barrier or another release's `min_sw_version` |
+//! | `lint.stepping_stone_model` | a stepping stone not for every model (or environment) of a release that needs it |
+//! | `lint.no_model` | a release for no model or no environment (`models: []`) |
+//! | `lint.dead_end` | a release, not the newest, that no automatic update leaves |
+//! | `lint.delta_unknown_base` | a delta from a version that is not in the catalog |
+//! | `lint.min_sw_unknown` | a `min_sw_version` that names no release |
+//! | `lint.delta_not_smaller` | a delta at least as large as the full image |
+//!
+//! ```
+//! use stepstone::catalog::Catalog;
+//! use stepstone::lint::lint;
+//! let catalog = Catalog::from_json(r#"{"releases": [
+//!   {"version": "v64000"},
+//!   {"version": "v65000", "min_sw_version": "v64000", "yanked": true},
+//!   {"version": "v66000", "min_sw_version": "v65000"}]}"#).unwrap();
+//! let codes: Vec<_> = lint(&catalog).iter().map(|w| w.code).collect();
+//! assert_eq!(codes, ["lint.unreachable", "lint.yanked_stepping_stone", "lint.dead_end"]);
+//! ```
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::catalog::{Catalog, Release};
+use crate::plan::reach::{reach, why_not};
+use crate::plan::sweep::{Filter, lower_bounds};
+use crate::version::VersionKey;
+
+/// One lint finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Warning {
+    /// Stable code (`lint.unreachable`, ...).
+    pub code: &'static str,
+    /// The release it is about.
+    pub release: String,
+    /// What is wrong, naming versions.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Every lint finding for `catalog`, ordered by code then version.
+pub fn lint(catalog: &Catalog) -> Vec<Warning> {
+    let mut out = Vec::new();
+    unreachable(catalog, &mut out);
+    stepping_stones(catalog, &mut out);
+    dead_ends(catalog, &mut out);
+    references(catalog, &mut out);
+    out
+}
+
+fn warn(out: &mut Vec<Warning>, code: &'static str, r: &Release, message: String) {
+    out.push(Warning {
+        code,
+        release: r.version.as_str().into(),
+        message,
+    });
+}
+
+/// The values a catalog names for one dimension (models or environments); `[None]` when it
+/// names none.
+fn dimension<'c>(
+    catalog: &'c Catalog,
+    get: impl Fn(&'c Release) -> Option<&'c Vec<String>>,
+) -> Vec<Option<&'c str>> {
+    let mut all: Vec<&str> = catalog
+        .releases()
+        .iter()
+        .filter_map(&get)
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    if all.is_empty() {
+        alloc::vec![None]
+    } else {
+        all.into_iter().map(Some).collect()
+    }
+}
+
+fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
+    let models = dimension(catalog, |r| r.models.as_ref());
+    let envs = dimension(catalog, |r| r.environments.as_ref());
+    let releases = catalog.releases();
+    // release index -> (device kinds that cannot reach it, reason for the first)
+    let mut stranded: Vec<(Vec<String>, Option<String>, Option<usize>)> =
+        alloc::vec![(Vec::new(), None, None); releases.len()];
+    for &model in &models {
+        for &environment in &envs {
+            let filter = Filter { model, environment };
+            let fits = |r: &Release| r.fits_model(model) && r.fits_environment(environment);
+            let Some(start) = releases.iter().position(fits) else {
+                continue;
+            };
+            let Some(start_release) = releases.get(start) else {
+                continue;
+            };
+            let last = releases.len().saturating_sub(1);
+            let reached = reach(catalog, filter, start_release.version.key(), last);
+            for (i, r) in releases.iter().enumerate().skip(start + 1) {
+                if !filter.eligible(r) || reached.reachable.get(i).copied().unwrap_or(true) {
+                    continue;
+                }
+                let Some(entry) = stranded.get_mut(i) else {
+                    continue;
+                };
+                let who = match (model, environment) {
+                    (Some(m), Some(e)) => format!("model {m} in {e}"),
+                    (Some(m), None) => format!("model {m}"),
+                    (None, Some(e)) => format!("environment {e}"),
+                    (None, None) => String::from("any device"),
+                };
+                entry.0.push(who);
+                if entry.1.is_none() {
+                    entry.1 = Some(format!("{}", why_not(catalog, filter, &reached, i)));
+                    entry.2 = Some(start);
+                }
+            }
+        }
+    }
+    for (r, (who, why, start)) in releases.iter().zip(stranded) {
+        if who.is_empty() {
+            continue;
+        }
+        let from = start
+            .and_then(|s| releases.get(s))
+            .map_or("", |s| s.version.as_str());
+        let why = why.unwrap_or_default();
+        warn(
+            out,
+            "lint.unreachable",
+            r,
+            format!(
+                "{} cannot be reached from {from}, the oldest release, for {}: {why}",
+                r.version,
+                who.join(", ")
+            ),
+        );
+    }
+}
+
+/// Models (or environments) that devices below some point can have: `None` means "any"
+/// (a release for every model lies below).
+#[derive(Default)]
+struct Seen {
+    any: bool,
+    some: BTreeSet<String>,
+}
+
+impl Seen {
+    fn add(&mut self, list: Option<&Vec<String>>) {
+        match list {
+            None => self.any = true,
+            Some(l) => self.some.extend(l.iter().cloned()),
+        }
+    }
+
+    fn contains(&self, m: &str) -> bool {
+        self.any || self.some.contains(m)
+    }
+}
+
+fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
+    let releases = catalog.releases();
+    let all_models = dimension(catalog, |r| r.models.as_ref());
+    let all_envs = dimension(catalog, |r| r.environments.as_ref());
+    // Releases that name each version as their min_sw_version.
+    let mut needed_by: BTreeMap<&VersionKey, Vec<&Release>> = BTreeMap::new();
+    for r in releases.iter().filter(|r| !r.yanked) {
+        if let Some(m) = &r.min_sw_version {
+            needed_by.entry(m.key()).or_default().push(r);
+        }
+    }
+    let (mut models_below, mut envs_below) = (Seen::default(), Seen::default());
+    for (i, stone) in releases.iter().enumerate() {
+        if stone.models.as_ref().is_some_and(Vec::is_empty)
+            || stone.environments.as_ref().is_some_and(Vec::is_empty)
+        {
+            warn(
+                out,
+                "lint.no_model",
+                stone,
+                format!(
+                    "{} is for no model or no environment: no device can install it",
+                    stone.version
+                ),
+            );
+        }
+        // The non-yanked releases that need this one: as min_sw_version, or (a barrier) the
+        // releases above it up to the next barrier.
+        let mut needers: Vec<&Release> = needed_by
+            .get(stone.version.key())
+            .cloned()
+            .unwrap_or_default();
+        if stone.barrier {
+            let above = releases.iter().skip(i + 1);
+            let mut until_next = Vec::new();
+            for r in above {
+                if !r.yanked {
+                    until_next.push(r);
+                }
+                if r.barrier {
+                    break;
+                }
+            }
+            needers.extend(until_next);
+        }
+        if let Some(first) = needers.first() {
+            let what = if stone.barrier {
+                "a barrier"
+            } else {
+                "a min_sw_version"
+            };
+            if stone.yanked {
+                warn(
+                    out,
+                    "lint.yanked_stepping_stone",
+                    stone,
+                    format!(
+                        "{} is yanked but is {what} that {} needs: devices below it are stranded",
+                        stone.version, first.version
+                    ),
+                );
+            } else {
+                for (kind, stone_list, below, all, get) in [
+                    (
+                        "model",
+                        stone.models.as_ref(),
+                        &models_below,
+                        &all_models,
+                        (|r: &Release| r.models.as_ref()) as fn(&Release) -> Option<&Vec<String>>,
+                    ),
+                    (
+                        "environment",
+                        stone.environments.as_ref(),
+                        &envs_below,
+                        &all_envs,
+                        |r: &Release| r.environments.as_ref(),
+                    ),
+                ] {
+                    let Some(stone_list) = stone_list else {
+                        continue;
+                    };
+                    // A gap matters only for devices that can be below the stone.
+                    let missing = needers.iter().find_map(|r| {
+                        let wanted: Vec<&str> = match get(r) {
+                            Some(l) => l.iter().map(String::as_str).collect(),
+                            None => all.iter().flatten().copied().collect(),
+                        };
+                        let gap: Vec<&str> = wanted
+                            .into_iter()
+                            .filter(|m| !stone_list.iter().any(|s| s == m) && below.contains(m))
+                            .collect();
+                        (!gap.is_empty()).then(|| (r.version.clone(), gap))
+                    });
+                    if let Some((needer, gap)) = missing {
+                        warn(
+                            out,
+                            "lint.stepping_stone_model",
+                            stone,
+                            format!(
+                                "{} is {what} that {needer} needs, but is not for {kind} {}",
+                                stone.version,
+                                gap.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        models_below.add(stone.models.as_ref());
+        envs_below.add(stone.environments.as_ref());
+    }
+}
+
+fn dead_ends(catalog: &Catalog, out: &mut Vec<Warning>) {
+    let releases = catalog.releases();
+    let lower = lower_bounds(catalog);
+    let Some(newest) = releases.iter().rposition(|r| !r.yanked) else {
+        return;
+    };
+    for (p, r) in releases.iter().enumerate().take(newest) {
+        if r.deadend {
+            warn(
+                out,
+                "lint.dead_end",
+                r,
+                format!(
+                    "{} is marked deadend: devices on it never update automatically",
+                    r.version
+                ),
+            );
+            continue;
+        }
+        let leaves = releases.iter().enumerate().skip(p + 1).any(|(i, next)| {
+            !next.yanked
+                && lower
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .is_none_or(|l| l <= r.version.key())
+                && !next.is_blocked_from(r.version.key())
+        });
+        if !leaves {
+            warn(
+                out,
+                "lint.dead_end",
+                r,
+                format!(
+                    "nothing newer can be installed from {}: devices on it are stranded",
+                    r.version
+                ),
+            );
+        }
+    }
+}
+
+fn references(catalog: &Catalog, out: &mut Vec<Warning>) {
+    for r in catalog.releases() {
+        for d in &r.deltas {
+            if catalog.get(d.from.key()).is_none() {
+                warn(
+                    out,
+                    "lint.delta_unknown_base",
+                    r,
+                    format!(
+                        "{} has a delta from {}, which is not in the catalog",
+                        r.version, d.from
+                    ),
+                );
+            }
+            if r.size.is_some_and(|s| d.size >= s) {
+                warn(
+                    out,
+                    "lint.delta_not_smaller",
+                    r,
+                    format!(
+                        "{}'s delta from {} ({} bytes) is not smaller than the image",
+                        r.version, d.from, d.size
+                    ),
+                );
+            }
+        }
+        if let Some(m) = r
+            .min_sw_version
+            .as_ref()
+            .filter(|m| catalog.get(m.key()).is_none())
+        {
+            warn(
+                out,
+                "lint.min_sw_unknown",
+                r,
+                format!(
+                    "{}'s min_sw_version {m} names no release in the catalog",
+                    r.version
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::tests::FIGURE_1;
+
+    fn codes(json: &str) -> Vec<(&'static str, String)> {
+        lint(&Catalog::from_json(json).unwrap())
+            .into_iter()
+            .map(|w| (w.code, w.release))
+            .collect()
+    }
+
+    #[test]
+    fn the_seed_catalog_is_clean() {
+        assert_eq!(codes(FIGURE_1), []);
+    }
+
+    #[test]
+    fn every_finding() {
+        let found = codes(
+            r#"{"releases": [
+            {"version": "1", "size": 10, "models": ["A", "B"]},
+            {"version": "2", "min_sw_version": "1", "models": ["A"], "size": 10},
+            {"version": "3", "min_sw_version": "2", "size": 10, "deltas": [{"from": "0", "size": 20}]},
+            {"version": "4", "deadend": true},
+            {"version": "5", "min_sw_version": "4", "models": []},
+            {"version": "6", "barrier": true, "yanked": true},
+            {"version": "7", "min_sw_version": "1"},
+            {"version": "8", "min_sw_version": "6"}]}"#,
+        );
+        let want: Vec<(&str, String)> = [
+            ("lint.unreachable", "3"),
+            ("lint.unreachable", "7"),
+            ("lint.unreachable", "8"),
+            ("lint.stepping_stone_model", "2"),
+            ("lint.dead_end", "4"),
+            ("lint.dead_end", "5"),
+            ("lint.no_model", "5"),
+            ("lint.yanked_stepping_stone", "6"),
+            ("lint.delta_unknown_base", "3"),
+            ("lint.delta_not_smaller", "3"),
+        ]
+        .into_iter()
+        .map(|(c, r)| (c, String::from(r)))
+        .collect();
+        let mut got = found.clone();
+        got.sort();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        assert_eq!(got, want_sorted, "{found:?}");
+    }
+}

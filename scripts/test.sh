@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: the command README.md shows and .ci/run calls. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+bash scripts/setup.sh
+
+stage "fmt" cargo fmt --all --check
+stage "clippy (warnings denied)" cargo clippy --workspace --all-targets -- -D warnings
+stage "cargo test --workspace" cargo test --workspace
+stage "core: no_std, no heap, thumbv7em-none-eabihf" \
+  cargo build -p stepstone --no-default-features --target thumbv7em-none-eabihf
+stage "core: no_std + alloc, thumbv7em-none-eabihf" \
+  cargo build -p stepstone --no-default-features --features alloc --target thumbv7em-none-eabihf
+stage "core: feature combinations" bash scripts/features.sh
+if [ -f fuzz/Cargo.toml ]; then
+  stage "fuzz smoke (seconds per target)" bash scripts/fuzz-smoke.sh
+fi
+echo "all stages passed"

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Writes core/tests/vectors/plan.json.
+
+The rule cases below carry expectations written by hand from DESIGN.md (the seed's six paths,
+every constraint, every error). The all-pairs sweeps over the shared catalogs record what the
+planner answers (`stepstone plan --format json`): those answers are checked independently by
+the brute-force oracle property test (core/tests/plan_oracle.rs); here they pin the output so
+every binding gives the same. Run: python3 scripts/vectors/plan.py (after `cargo build`).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLI = os.path.join(ROOT, "target", "debug", "stepstone")
+
+FIGURE1 = json.load(open(os.path.join(ROOT, "examples", "catalog.json")))
+
+CATALOGS = {
+    "figure1": FIGURE1,
+    "constraints": {"releases": [
+        {"version": "1", "size": 10},
+        {"version": "2", "size": 10, "models": ["A"]},
+        {"version": "3", "size": 10, "barrier": True},
+        {"version": "4", "size": 10, "environments": ["staging"]},
+        {"version": "5", "size": 10, "blocked_from": ["3"]},
+        {"version": "6", "size": 10, "deadend": True},
+        {"version": "7", "size": 10},
+        {"version": "8", "size": 10, "yanked": True},
+        {"version": "9", "size": 10, "min_sw_version": "8"},
+    ]},
+    "deltas": {"releases": [
+        {"version": "1", "size": 100},
+        {"version": "2", "size": 100, "deltas": [{"from": "1", "size": 5}]},
+        {"version": "3", "size": 100, "deltas": [{"from": "2", "size": 5}]},
+        {"version": "4", "size": 100, "deltas": [{"from": "3", "size": 5}, {"from": "1", "size": 40}]},
+    ]},
+    "semver": {"releases": [
+        {"version": "1.0.0", "size": 50},
+        {"version": "1.1.0-rc.1", "size": 50, "min_sw_version": "1.0.0"},
+        {"version": "1.1.0", "size": 50, "min_sw_version": "1.0.0"},
+        {"version": "2.0.0", "size": 60, "min_sw_version": "1.1.0", "blocked_from": [">=1.1.0-rc.1, <1.1.0"]},
+        {"version": "2.1.0+build.7", "size": 60, "min_sw_version": "2.0.0"},
+    ]},
+    "coreos": {"scheme": "dotted", "releases": [
+        {"version": "37.20230303.3.0", "size": 700},
+        {"version": "37.20230322.3.0", "size": 700, "barrier": True},
+        {"version": "38.20230430.3.1", "size": 720},
+        {"version": "38.20230514.3.0", "size": 720, "blocked_from": ["<=37.20230303.3.0"]},
+        {"version": "38.20230609.3.0", "size": 730, "barrier": True},
+        {"version": "39.20231101.3.0", "size": 740},
+        {"version": "39.20231119.3.0", "size": 740, "deadend": True},
+        {"version": "39.20231204.3.3", "size": 750},
+    ]},
+}
+
+vectors = []
+
+
+def plan(name, catalog, frm, to, expect=None, error=None, **opts):
+    v = {"name": name, "op": "plan", "catalog": catalog, "query": {"from": frm, "to": to, **opts}}
+    if error:
+        v["error"] = error
+    else:
+        v["expect"] = expect
+    vectors.append(v)
+
+
+def path(*p, hops=None, bytes=None):
+    out = {"path": list(p), "hops": len(p) if hops is None else hops}
+    if bytes is not None:
+        out["bytes"] = bytes
+    return out
+
+
+S = {r["version"]: r["size"] for r in FIGURE1["releases"]}
+
+# The seed's six worked paths (Figure 1).
+plan("seed-v65000", "figure1", "v64000", "v65000", path("v65000", bytes=S["v65000"]))
+plan("seed-v66000", "figure1", "v64000", "v66000", path("v65000", "v66000", bytes=S["v65000"] + S["v66000"]))
+plan("seed-v66001", "figure1", "v64000", "v66001", path("v65000", "v66000", "v66001", bytes=S["v65000"] + S["v66000"] + 81920))
+plan("seed-v66002-skips-v66001", "figure1", "v64000", "v66002", path("v65000", "v66000", "v66002", bytes=S["v65000"] + S["v66000"] + 98304))
+plan("seed-v66003-skips-minors", "figure1", "v64000", "v66003", path("v65000", "v66000", "v66003", bytes=S["v65000"] + S["v66000"] + 106496))
+plan("seed-v67000", "figure1", "v64000", "v67000", path("v65000", "v66000", "v66003", "v67000", bytes=S["v65000"] + S["v66000"] + 106496 + S["v67000"]))
+
+# Special cases.
+plan("already-there", "figure1", "v66002", "v66002", path(bytes=0))
+plan("same-version-other-spelling", "figure1", "66002", "v66002", path(bytes=0))
+plan("version-not-in-catalog", "figure1", "v65500", "v67000", path("v66000", "v66003", "v67000", bytes=S["v66000"] + 106496 + S["v67000"]))
+plan("below-first-release", "figure1", "v1", "v65000", path("v64000", "v65000", bytes=S["v64000"] + S["v65000"]))
+plan("unknown-target", "figure1", "v64000", "v68000", error="plan.unknown_target")
+plan("downgrade-refused", "figure1", "v67000", "v65000", error="plan.downgrade")
+plan("downgrade-allowed", "figure1", "v67000", "v65000", path("v65000", bytes=S["v65000"]), allow_downgrade=True)
+plan("target-wrong-model", "figure1", "v64000", "v64000", error="plan.target_model", model="AG-2")
+plan("target-wrong-environment", "figure1", "v64000", "v67000", error="plan.target_environment", environment="dev")
+plan("model-filter", "figure1", "v65000", "v67000", path("v66000", "v66003", "v67000", bytes=S["v66000"] + 106496 + S["v67000"]), model="AG-2")
+plan("malformed-from", "figure1", "v6x", "v67000", error="version.malformed")
+plan("malformed-to", "figure1", "v64000", "6.7", error="version.malformed")
+plan("bytes-uses-deltas", "figure1", "v66001", "v66003", path("v66002", "v66003", bytes=45056 + 40960), cost="bytes")
+plan("hops-skips-the-delta-chain", "figure1", "v66001", "v66003", path("v66003", bytes=S["v66003"]))
+
+# Constraints.
+plan("barrier-required", "constraints", "1", "7", path("3", "7", bytes=20))
+plan("barrier-then-environment", "constraints", "1", "5", path("3", "4", "5", bytes=30))
+plan("blocked-from-with-environment", "constraints", "1", "5", error="plan.unreachable", environment="production")
+plan("blocked-from-direct", "constraints", "3", "5", error="plan.unreachable", environment="production")
+plan("model-a-may-use-2", "constraints", "1", "2", path("2", bytes=10), model="A")
+plan("target-not-for-model-b", "constraints", "1", "2", error="plan.target_model", model="B")
+plan("dead-end-cannot-leave", "constraints", "6", "7", error="plan.unreachable")
+plan("dead-end-is-a-fine-target", "constraints", "3", "6", path("6", bytes=10))
+plan("yanked-target", "constraints", "1", "8", error="plan.target_yanked")
+plan("needs-yanked-stepping-stone", "constraints", "1", "9", error="plan.unreachable")
+plan("from-yanked-release", "constraints", "8", "9", path("9", bytes=10))
+
+# Deltas and bytes.
+plan("bytes-delta-chain", "deltas", "1", "4", path("2", "3", "4", bytes=15), cost="bytes")
+plan("hops-direct-uses-delta-bytes", "deltas", "1", "4", path("4", bytes=40))
+plan("bytes-full-image-beats-chain", "deltas", "0", "4", path("4", bytes=100), cost="bytes")
+plan("bytes-delta-beats-image", "deltas", "1", "4", path("2", "3", "4", bytes=15), cost="bytes", model="A")
+vectors.append({"name": "bytes-missing-size", "op": "plan", "catalog": {"releases": [{"version": "1"}, {"version": "2"}]},
+                "query": {"from": "1", "to": "2", "cost": "bytes"}, "error": "plan.missing_size"})
+vectors.append({"name": "hops-without-sizes", "op": "plan", "catalog": {"releases": [{"version": "1"}, {"version": "2"}]},
+                "query": {"from": "1", "to": "2"}, "expect": {"path": ["2"], "hops": 1, "bytes": None}})
+
+# Tie-break: equal cost and hops, the higher first hop wins.
+vectors.append({"name": "tie-break-higher-first-hop", "op": "plan",
+                "catalog": {"releases": [{"version": "1"}, {"version": "2"}, {"version": "3"}, {"version": "4", "min_sw_version": "2"}]},
+                "query": {"from": "1", "to": "4"}, "expect": {"path": ["3", "4"], "hops": 2, "bytes": None}})
+vectors.append({"name": "tie-break-by-blocked", "op": "plan",
+                "catalog": {"releases": [{"version": "1"}, {"version": "2"}, {"version": "3"},
+                                         {"version": "4", "min_sw_version": "2", "blocked_from": ["3"]}]},
+                "query": {"from": "1", "to": "4"}, "expect": {"path": ["2", "4"], "hops": 2, "bytes": None}})
+
+# SemVer and dotted schemes.
+plan("semver-prerelease-skipped", "semver", "1.0.0", "2.1.0", path("1.1.0", "2.0.0", "2.1.0+build.7", bytes=170))
+plan("semver-blocked-range", "semver", "1.1.0-rc.1", "2.0.0", path("1.1.0", "2.0.0", bytes=110))
+plan("semver-build-metadata-same-version", "semver", "2.1.0", "2.1.0+other", path(bytes=0))
+plan("coreos-barriers", "coreos", "37.20230303.3.0", "39.20231204.3.3",
+     path("37.20230322.3.0", "38.20230609.3.0", "39.20231204.3.3", bytes=700 + 730 + 750))
+plan("coreos-dead-end", "coreos", "39.20231119.3.0", "39.20231204.3.3", error="plan.unreachable")
+plan("coreos-trailing-zero", "coreos", "38.20230609.3", "39.20231101.3.0", path("39.20231101.3.0", bytes=740))
+
+# Catalog loading.
+def load(name, catalog, error=None, errors=None, expect=None, text=None):
+    v = {"name": name, "op": "load"}
+    if text is not None:
+        v["catalog_text"] = text
+    else:
+        v["catalog"] = catalog
+    if error:
+        v["error"] = error
+        v["errors"] = errors or [error]
+    else:
+        v["expect"] = expect
+    vectors.append(v)
+
+
+load("load-figure1", "figure1", expect={"releases": 7, "scheme": "integer"})
+load("load-semver-detected", "semver", expect={"releases": 5, "scheme": "semver"})
+load("load-dotted-detected", {"releases": [{"version": "38.20231027.3.2"}, {"version": "4.2.1.1207"}]}, expect={"releases": 2, "scheme": "dotted"})
+load("load-not-json", None, text="{\"releases\": [", error="catalog.json")
+load("load-duplicate", {"releases": [{"version": "v1"}, {"version": "1"}]}, error="catalog.duplicate_version")
+load("load-duplicate-dotted", {"releases": [{"version": "4.2"}, {"version": "4.2.0"}]}, error="catalog.duplicate_version")
+load("load-min-sw-not-lower", {"releases": [{"version": "5", "min_sw_version": "5"}]}, error="catalog.min_sw_not_lower")
+load("load-malformed", {"scheme": "integer", "releases": [{"version": "1.2"}]}, error="catalog.malformed_version")
+load("load-no-scheme", {"releases": [{"version": "1.2.3-rc.1"}, {"version": "1.2.3.4"}]}, error="catalog.no_scheme")
+load("load-delta-not-lower", {"releases": [{"version": "5", "deltas": [{"from": "6", "size": 1}]}]}, error="catalog.delta_not_lower")
+load("load-bad-size", {"releases": [{"version": "5", "size": -1}]}, error="catalog.bad_size")
+load("load-size-too-large", {"releases": [{"version": "5", "size": 9007199254740992}]}, error="catalog.bad_size")
+load("load-bad-sha256", {"releases": [{"version": "5", "sha256": "xyz"}]}, error="catalog.bad_sha256")
+load("load-unknown-field", {"releases": [{"version": "5", "colour": "red"}]}, error="catalog.unknown_field")
+load("load-bad-range", {"releases": [{"version": "5", "blocked_from": [">v3, <v2"]}]}, error="catalog.bad_range")
+load("load-every-error", {"releases": [{"version": "v1", "size": 0, "sha256": "00"}, {"version": "1", "extra": True}]},
+     error="catalog.unknown_field",
+     errors=["catalog.unknown_field", "catalog.bad_size", "catalog.bad_sha256", "catalog.duplicate_version"])
+
+# Lint.
+vectors.append({"name": "lint-figure1-clean", "op": "lint", "catalog": "figure1", "expect": {"warnings": []}})
+vectors.append({"name": "lint-constraints", "op": "lint", "catalog": "constraints", "expect": None})
+vectors.append({"name": "lint-yanked-stone", "op": "lint",
+                "catalog": {"releases": [{"version": "1"}, {"version": "2", "min_sw_version": "1", "yanked": True}, {"version": "3", "min_sw_version": "2"}]},
+                "expect": None})
+
+# Explain.
+vectors.append({"name": "explain-seed", "op": "explain", "catalog": "figure1",
+                "query": {"from": "v64000", "to": "v67000"},
+                "expect": {"releases": [["v65000", "install"], ["v66000", "install"], ["v66001", "cheaper_path"],
+                                        ["v66002", "cheaper_path"], ["v66003", "install"], ["v67000", "install"]]}})
+vectors.append({"name": "explain-constraints", "op": "explain", "catalog": "constraints",
+                "query": {"from": "1", "to": "9", "model": "B"}, "expect": None})
+
+
+def run_cli(catalog, args):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(catalog, f)
+    try:
+        r = subprocess.run([CLI, *args[:1], f.name, *args[1:]], capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
+    return r
+
+
+def query_args(q):
+    a = ["--from", q["from"], "--to", q["to"], "--format", "json"]
+    for k in ("model", "environment", "cost"):
+        if k in q:
+            a += [f"--{k}", q[k]]
+    if q.get("allow_downgrade"):
+        a.append("--allow-downgrade")
+    return a
+
+
+# All-pairs sweeps: every catalog version (and a few between) to every release.
+for cname in ("figure1", "constraints", "coreos"):
+    cat = CATALOGS[cname]
+    versions = [r["version"] for r in cat["releases"]]
+    for i, frm in enumerate(versions):
+        for to in versions[i + 1:]:
+            for cost in ("hops", "bytes"):
+                q = {"from": frm, "to": to, "cost": cost}
+                r = run_cli(cat, ["plan", *query_args(q)])
+                out = json.loads(r.stdout)
+                v = {"name": f"sweep-{cname}-{frm}-{to}-{cost}", "op": "plan", "catalog": cname, "query": q}
+                if "error" in out:
+                    v["error"] = out["error"]["code"]
+                else:
+                    v["expect"] = {"path": out["path"], "hops": out["hops"], "bytes": out["bytes"]}
+                vectors.append(v)
+
+# Fill the expectations written as None from the CLI (lint and explain snapshots).
+for v in vectors:
+    if v.get("expect", 0) is None and v["op"] in ("lint", "explain"):
+        cat = CATALOGS[v["catalog"]] if isinstance(v["catalog"], str) else v["catalog"]
+        if v["op"] == "lint":
+            r = run_cli(cat, ["validate", "--format", "json"])
+            out = json.loads(r.stdout)
+            v["expect"] = {"warnings": [[w["code"], w["release"]] for w in out["warnings"]]}
+        else:
+            r = run_cli(cat, ["plan", *query_args(v["query"]), "--explain"])
+            out = json.loads(r.stdout)
+            v["expect"] = {"releases": [[n["version"], n["verdict"]] for n in out["explain"]]}
+
+# Check the hand-written expectations against the CLI, so a wrong hand case is caught here.
+bad = 0
+for v in vectors:
+    if v["op"] != "plan" or v["name"].startswith("sweep-"):
+        continue
+    cat = CATALOGS[v["catalog"]] if isinstance(v["catalog"], str) else v["catalog"]
+    out = json.loads(run_cli(cat, ["plan", *query_args(v["query"])]).stdout)
+    if "error" in v:
+        ok = out.get("error", {}).get("code") == v["error"]
+    else:
+        e = v["expect"]
+        ok = out.get("path") == e["path"] and out.get("hops") == e["hops"] and ("bytes" not in e or out.get("bytes") == e["bytes"])
+    if not ok:
+        bad += 1
+        print(f"MISMATCH {v['name']}: want {v.get('expect') or v.get('error')}, got {out}", file=sys.stderr)
+
+doc = {
+    "format": 1,
+    "description": "Catalog loading, planning, lint and explain vectors. See README.md in this folder, section plan.json.",
+    "catalogs": CATALOGS,
+    "vectors": vectors,
+}
+with open(os.path.join(ROOT, "core", "tests", "vectors", "plan.json"), "w") as f:
+    json.dump(doc, f, indent=1, ensure_ascii=False)
+    f.write("\n")
+print(f"{len(vectors)} vectors written, {bad} hand cases disagree with the CLI")
+sys.exit(1 if bad else 0)
