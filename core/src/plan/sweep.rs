@@ -233,7 +233,22 @@ pub(crate) fn run(
     let nslots = slots.count();
 
     // Per eligible release: its point slot and lower slot.
-    let pslot: Vec<usize> = below.iter().map(|r| slots.of(r.version.key())).collect();
+    // Releases and points are both sorted: one merge walk instead of a search per release.
+    let mut j = 0usize;
+    let pslot: Vec<usize> = below
+        .iter()
+        .map(|r| {
+            let k = r.version.key();
+            while slots.points.get(j).is_some_and(|p| p < k) {
+                j += 1;
+            }
+            if slots.points.get(j) == Some(k) {
+                2 * j + 1
+            } else {
+                slots.of(k)
+            }
+        })
+        .collect();
     let lslot = |i: usize| lower.get(i).copied().flatten().map_or(0, |l| slots.of(l));
     let mut leaves: Vec<(usize, usize)> = (0..below.len())
         .filter(|&i| below.get(i).is_some_and(|r| filter.eligible(r)))
