@@ -12,7 +12,8 @@ For each catalog size, the Rust generator (benches/examples/gen.rs) writes a cat
 Both must agree: same cost and hops, and the networkx path re-walked with DESIGN.md's rule 3
 (at the first differing hop, the higher version) must equal stepstone's path exactly.
 Prints medians of CPU time (user + sys: the machine may be shared) and of wall time, and the
-ratio networkx / stepstone. Target: >= 1000x at 10k releases.
+ratio networkx / stepstone; and the ratio networkx job / stepstone core (one `plan` call on a
+loaded catalog, timed in-process by the `plan` example). Target: >= 1000x at 10k releases.
 
     python3 benches/networkx_baseline.py [--sizes 100,1000,10000] [--cost hops|bytes]
         [--edges naive|bisect] [--repeat 5] [--seed 42]
@@ -43,7 +44,7 @@ TARGET = os.path.join(ROOT, "target", "release")
 
 def build_tools():
     subprocess.run(
-        ["cargo", "build", "--release", "-q", "-p", "stepstone-benches", "--example", "gen"],
+        ["cargo", "build", "--release", "-q", "-p", "stepstone-benches", "--examples"],
         cwd=ROOT, check=True)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "stepstone-cli"], cwd=ROOT, check=True)
 
@@ -174,7 +175,8 @@ def main():
     print(f"cost={args.cost} edges={args.edges} seed={args.seed} repeat={args.repeat} "
           f"(medians; cpu = user+sys)")
     print(f"{'releases':>9} {'edges':>9} {'hops':>5} | {'networkx cpu':>12} {'(load/build/path wall)':>24} "
-          f"| {'stepstone cpu':>13} {'wall':>9} | {'ratio cpu':>9} {'ratio wall':>10}")
+          f"| {'stepstone cpu':>13} {'wall':>9} | {'ratio cpu':>9} {'ratio wall':>10} "
+          f"| {'core plan':>10} {'ratio core':>10}")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for n in [int(s) for s in args.sizes.split(",")]:
@@ -189,6 +191,13 @@ def main():
                 ss_out = json.loads(res.stdout)
                 ss_cpu.append(cpu)
                 ss_wall.append(wall)
+            # The core alone (catalog loaded, one `plan` call), timed in-process by the
+            # `plan` example: the median of 21 runs of thread CPU time.
+            core = json.loads(subprocess.run(
+                [os.path.join(TARGET, "examples", "plan"), path, lo, hi, args.cost, "21"],
+                check=True, capture_output=True, text=True).stdout)
+            core_s = core["core_ns"] / 1e9
+            ok &= core["path"] == ss_out["path"]
             nx_cpu, parts = [], []
             for _ in range(args.repeat if n <= 10_000 else 1):
                 (g, nx_path, t), cpu, _ = cpu_of(lambda: networkx_job(path, num(lo), num(hi), args.cost, args.edges))
@@ -206,7 +215,8 @@ def main():
             nxw = load + build + find
             print(f"{n:>9} {g.number_of_edges():>9} {len(ss_path):>5} | {nxc * 1e3:>9.1f} ms "
                   f"{f'{load * 1e3:.1f}/{build * 1e3:.1f}/{find * 1e3:.1f} ms':>24} "
-                  f"| {ssc * 1e3:>10.2f} ms {ssw * 1e3:>6.1f} ms | {nxc / ssc:>8.0f}x {nxw / ssw:>9.0f}x"
+                  f"| {ssc * 1e3:>10.2f} ms {ssw * 1e3:>6.1f} ms | {nxc / ssc:>8.0f}x {nxw / ssw:>9.0f}x "
+                  f"| {core_s * 1e3:>7.3f} ms {nxc / core_s:>9.0f}x"
                   f"{'' if same else '  PATHS DIFFER'}")
     print("paths: identical" if ok else "paths: DIFFER")
     return 0 if ok else 1

@@ -2,13 +2,16 @@
 //! the CLI has it: reads the catalog, plans once, prints `{"path": [...], "hops": N, "bytes": N}`.
 //!
 //! ```text
-//! cargo run --release -p stepstone-benches --example plan -- CATALOG FROM TO [hops|bytes]
+//! cargo run --release -p stepstone-benches --example plan -- CATALOG FROM TO [hops|bytes] [RUNS]
 //! ```
+//! With RUNS, also plans RUNS times in-process and adds `"core_ns"`: the median thread CPU
+//! time of one `plan` call (catalog already loaded), for the baseline script's core ratio.
 
 use std::process::ExitCode;
 
 use stepstone::catalog::Catalog;
 use stepstone::plan::{Cost, Query, plan};
+use stepstone_benches::cpu::thread_cpu_ns;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,12 +31,26 @@ fn main() -> ExitCode {
             .cost(cost);
         let p = plan(&catalog, &q).map_err(|e| e.to_string())?;
         let path: Vec<&str> = p.path.iter().map(|v| v.as_str()).collect();
-        Ok(format!(
-            "{{\"path\": {:?}, \"hops\": {}, \"bytes\": {}}}",
+        let mut line = format!(
+            "{{\"path\": {:?}, \"hops\": {}, \"bytes\": {}",
             path,
             p.hops,
             p.bytes.map_or("null".into(), |b| b.to_string())
-        ))
+        );
+        if let Some(runs) = rest.get(1).and_then(|r| r.parse::<usize>().ok()) {
+            let mut times: Vec<u64> = (0..runs.max(1))
+                .map(|_| {
+                    let t0 = thread_cpu_ns();
+                    let p = plan(std::hint::black_box(&catalog), &q);
+                    let t = thread_cpu_ns() - t0;
+                    std::hint::black_box(p.map(|p| p.hops).ok());
+                    t
+                })
+                .collect();
+            times.sort_unstable();
+            line += &format!(", \"core_ns\": {}", times[times.len() / 2]);
+        }
+        Ok(line + "}")
     };
     match run() {
         Ok(line) => {

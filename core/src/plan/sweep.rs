@@ -226,7 +226,10 @@ pub(crate) fn run(
         for b in &r.blocked_from {
             points.extend(b.comparators().iter().map(|c| c.version.key().clone()));
         }
-        points.extend(r.deltas.iter().map(|d| d.from.key().clone()));
+        if cost == Cost::Bytes {
+            // Delta bases matter only to the cost of a hop.
+            points.extend(r.deltas.iter().map(|d| d.from.key().clone()));
+        }
     }
     points.extend(extra.iter().map(|k| (*k).clone()));
     let slots = Slots::new(points);
