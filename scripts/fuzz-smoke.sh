@@ -1,24 +1,18 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target in fuzz/ for a few seconds each (CI calls this; nightly and
-# cargo-fuzz needed: `rustup toolchain install nightly`, `cargo install cargo-fuzz`).
-#
-#   scripts/fuzz-smoke.sh [SECONDS=5]
-#
-# Each target starts from its saved corpus (fuzz/corpus/NAME, not committed) and the seeds
-# committed in fuzz/seeds/NAME, with fuzz/dict/NAME.dict when there is one. A crash fails the
-# script; its input is left in fuzz/artifacts/NAME/ (turn it into a test in core/tests/).
+# Runs every cargo-fuzz target for a few seconds (FUZZ_SECONDS or the first argument, default
+# 10) from the committed seeds in fuzz/seeds/<target>/ (with fuzz/dict/<target>.dict when there
+# is one), so CI catches a target that no longer builds or crashes at once. A crash fails the
+# script; its input is left in fuzz/artifacts/<target>/ (turn it into a test in core/tests/).
+# Long runs are by hand: `cd fuzz && cargo +nightly fuzz run -O TARGET corpus/TARGET -- -max_total_time=600`.
 set -euo pipefail
-SECONDS_EACH=${1:-5}
-cd "$(dirname "$0")/.."
-. scripts/lib.sh
-cd fuzz
-targets=$(cargo +nightly fuzz list)
-stage "fuzz build" cargo +nightly fuzz build
-for t in $targets; do
-  mkdir -p "corpus/$t"
-  dirs=("corpus/$t")
-  [ -d "seeds/$t" ] && dirs+=("seeds/$t")
-  opts=("-max_total_time=$SECONDS_EACH" "-max_len=4096")
-  [ -f "dict/$t.dict" ] && opts+=("-dict=dict/$t.dict")
-  stage "fuzz $t (${SECONDS_EACH}s)" cargo +nightly fuzz run "$t" "${dirs[@]}" -- "${opts[@]}"
+cd "$(dirname "$0")/../fuzz"
+seconds=${1:-${FUZZ_SECONDS:-10}}
+for target in $(cargo +nightly fuzz list); do
+  corpus=$(mktemp -d)
+  if [ -d "seeds/$target" ]; then cp -r "seeds/$target/." "$corpus/"; fi
+  opts=(-max_total_time="$seconds" -rss_limit_mb=2048 -max_len=4096)
+  if [ -f "dict/$target.dict" ]; then opts+=(-dict="dict/$target.dict"); fi
+  echo "--- fuzz $target (${seconds}s)"
+  cargo +nightly fuzz run -O "$target" "$corpus" -- "${opts[@]}" 2>&1 | tail -n 3
+  rm -rf "$corpus"
 done

@@ -5,6 +5,7 @@ mod graph;
 mod next_hop;
 mod output;
 mod plan;
+mod sample;
 mod validate;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     NextHop(next_hop::Args),
     /// Print the upgrade graph as Graphviz DOT or Mermaid.
     Graph(graph::Args),
+    /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
+    Sample(sample::SampleArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Plan(a) => (plan::run(a), a.format),
         Command::NextHop(a) => (next_hop::run(a), a.format),
         Command::Graph(a) => (graph::run(a), Format::Text),
+        Command::Sample(a) => (sample::run(a), a.format()),
     };
     result.unwrap_or_else(|f| f.report(format))
 }
