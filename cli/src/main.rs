@@ -6,6 +6,7 @@ mod next_hop;
 mod output;
 mod plan;
 mod sample;
+mod simulate;
 mod validate;
 
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Graph(graph::Args),
     /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
     Sample(sample::SampleArgs),
+    /// Simulate a fleet marching to a target through the reconciler.
+    Simulate(simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::NextHop(a) => (next_hop::run(a), a.format),
         Command::Graph(a) => (graph::run(a), Format::Text),
         Command::Sample(a) => (sample::run(a), a.format()),
+        Command::Simulate(a) => (simulate::run(a), a.format),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

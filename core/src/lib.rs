@@ -9,6 +9,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod error;
+pub mod retry;
 pub mod sample;
 pub mod version;
 
@@ -26,3 +27,8 @@ pub mod graph;
 pub mod lint;
 #[cfg(feature = "alloc")]
 pub mod plan;
+pub mod reconcile;
+#[cfg(feature = "alloc")]
+pub mod rollout;
+#[cfg(feature = "std")]
+pub mod simulate;
