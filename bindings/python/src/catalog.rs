@@ -5,6 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -26,7 +27,7 @@ use crate::repr;
 /// every problem as `(code, message)`.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Catalog {
-    inner: CoreCatalog,
+    pub(crate) inner: Arc<CoreCatalog>,
 }
 
 fn json_dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -69,7 +70,7 @@ impl Catalog {
 
     fn from_text(text: &str) -> PyResult<Catalog> {
         CoreCatalog::from_json(text)
-            .map(|inner| Catalog { inner })
+            .map(|c| Catalog { inner: Arc::new(c) })
             .map_err(catalog_errors)
     }
 }
@@ -233,6 +234,7 @@ impl Catalog {
             .allow_downgrade(allow_downgrade);
         Ok(Campaign {
             table,
+            catalog: Arc::clone(&self.inner),
             scheme: self.inner.scheme(),
             model: model.map(Into::into),
             environment: environment.map(Into::into),
@@ -244,7 +246,8 @@ impl Catalog {
 /// (`Catalog.campaign(...)`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Campaign {
-    table: CampaignTable,
+    pub(crate) table: CampaignTable,
+    pub(crate) catalog: Arc<CoreCatalog>,
     scheme: Scheme,
     model: Option<String>,
     environment: Option<String>,

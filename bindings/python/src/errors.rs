@@ -16,6 +16,9 @@ pub(crate) enum Area {
     Catalog,
     Plan,
     Sample,
+    Retry,
+    Rollout,
+    Reconcile,
 }
 
 impl Area {
@@ -25,6 +28,9 @@ impl Area {
             Area::Catalog => "CatalogError",
             Area::Plan => "PlanError",
             Area::Sample => "SampleError",
+            Area::Retry => "RetryError",
+            Area::Rollout => "RolloutError",
+            Area::Reconcile => "ReconcileError",
         }
     }
 }

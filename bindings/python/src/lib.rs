@@ -8,7 +8,9 @@ use pyo3::prelude::*;
 mod catalog;
 mod errors;
 mod plan;
+mod reconcile;
 mod repr;
+mod retry;
 mod sample;
 mod version;
 
@@ -20,5 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     catalog::register(m)?;
     plan::register(m)?;
     sample::register(m)?;
+    retry::register(m)?;
+    reconcile::register(m)?;
     Ok(())
 }

@@ -24,6 +24,16 @@ from ._errors import (
     VersionError,
 )
 from ._native import (
+    Action,
+    Reconciler,
+    RetryDecision,
+    RetryPolicy,
+    Rollout,
+    halt_trips,
+    jitter_hash,
+    ramp_fraction,
+    rollout_position,
+    wilson_lower_above,
     Campaign,
     Catalog,
     Explanation,
@@ -45,6 +55,16 @@ from ._native import (
 )
 
 __all__ = [
+    "Action",
+    "Reconciler",
+    "RetryDecision",
+    "RetryPolicy",
+    "Rollout",
+    "halt_trips",
+    "jitter_hash",
+    "ramp_fraction",
+    "rollout_position",
+    "wilson_lower_above",
     "Campaign",
     "Catalog",
     "CatalogError",
