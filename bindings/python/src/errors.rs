@@ -19,6 +19,10 @@ pub(crate) enum Area {
     Retry,
     Rollout,
     Reconcile,
+    Signature,
+    Manifest,
+    Certificate,
+    SignedCatalog,
 }
 
 impl Area {
@@ -31,6 +35,10 @@ impl Area {
             Area::Retry => "RetryError",
             Area::Rollout => "RolloutError",
             Area::Reconcile => "ReconcileError",
+            Area::Signature => "SignatureError",
+            Area::Manifest => "ManifestError",
+            Area::Certificate => "CertificateError",
+            Area::SignedCatalog => "SignedCatalogError",
         }
     }
 }

@@ -12,6 +12,7 @@ mod reconcile;
 mod repr;
 mod retry;
 mod sample;
+mod signature;
 mod version;
 
 /// The native module. Import `stepstone`, not this.
@@ -24,5 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     retry::register(m)?;
     reconcile::register(m)?;
+    signature::register(m)?;
     Ok(())
 }

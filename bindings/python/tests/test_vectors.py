@@ -219,7 +219,51 @@ def run_reconcile(doc: dict[str, Any], v: dict[str, Any]) -> Any:
     return v.get("expect")
 
 
+# ---- signature.json and manifest.json ---------------------------------------------------------
+
+
+def chunks(data: bytes, n: int) -> list[bytes]:
+    return [data[i : i + n] for i in range(0, len(data), n)] or [b""]
+
+
+def run_signature(doc: dict[str, Any], v: dict[str, Any]) -> Any:
+    key = stepstone.PublicKey(bytes.fromhex(v["key"]))
+    sig = stepstone.Signature(bytes.fromhex(v["signature"]))
+    message = bytes.fromhex(v["message"])
+    verifier = stepstone.StreamVerifier(key)
+    for c in chunks(message, 13):
+        verifier.update(c)
+    digest = verifier.finish(sig)
+    key.verify(message, sig)  # the one-shot path agrees
+    return {
+        "signature_format": sig.format,
+        "key_format": key.format,
+        "key_id": key.key_id,
+        "sha256": digest.hex(),
+    }
+
+
+def run_manifest(doc: dict[str, Any], v: dict[str, Any]) -> Any:
+    key = stepstone.PublicKey(bytes.fromhex(v["key"]))
+    m = stepstone.verify_manifest(v["manifest"].encode(), bytes.fromhex(v["signature"]), key)
+    d = v["device"]
+    m.check_device(
+        model=d["model"],
+        environment=d["environment"],
+        current_version=d["current_version"],
+        counter=d["counter"],
+        now=d["now"],
+    )
+    check = m.image_check()
+    for c in chunks(bytes.fromhex(v["image"]), 100):
+        check.update(c)
+    digest = check.finish()
+    return {"version": m.version, "size": m.size, "sha256": digest.hex()}
+
+
 RUNNERS: dict[str, Runner] = {
+    "signature.json": run_signature,
+    "manifest.json": run_manifest,
     "plan.json": run_plan,
     "sample.json": run_sample,
     "retry.json": run_retry,

@@ -17,7 +17,7 @@ from moto.server import ThreadedMotoServer
 HERE = Path(__file__).resolve().parent
 AWS = HERE.parent
 ROOT = AWS.parents[1]
-sys.path[:0] = [str(AWS / "scheduler"), str(AWS / "signer")]
+sys.path[:0] = [str(AWS / "scheduler")]
 
 
 def free_port() -> int:

@@ -12,6 +12,8 @@ fleet at once, sample devices deterministically. Every error is a ``stepstone.Er
 """
 
 from ._errors import (
+    CertificateError,
+    SignedCatalogError,
     CatalogError,
     Error,
     ManifestError,
@@ -24,6 +26,19 @@ from ._errors import (
     VersionError,
 )
 from ._native import (
+    PublicKey,
+    Signature,
+    SigningKey,
+    ImageHasher,
+    StreamVerifier,
+    Manifest,
+    ImageCheck,
+    sha256,
+    verify_manifest,
+    render_manifest,
+    verify_chain,
+    seal_catalog,
+    open_catalog,
     Action,
     Reconciler,
     RetryDecision,
@@ -55,6 +70,21 @@ from ._native import (
 )
 
 __all__ = [
+    "PublicKey",
+    "Signature",
+    "SigningKey",
+    "ImageHasher",
+    "StreamVerifier",
+    "Manifest",
+    "ImageCheck",
+    "sha256",
+    "verify_manifest",
+    "render_manifest",
+    "verify_chain",
+    "seal_catalog",
+    "open_catalog",
+    "CertificateError",
+    "SignedCatalogError",
     "Action",
     "Reconciler",
     "RetryDecision",

@@ -71,3 +71,11 @@ class SignatureError(Error):
 
 class ManifestError(Error):
     """A manifest refused: wrong model, rollback, expired, digest or size mismatch (``manifest.*``)."""
+
+
+class CertificateError(Error):
+    """A certificate or chain refused: malformed, expired, wrong issuer, not a CA... (``cert.*``)."""
+
+
+class SignedCatalogError(Error):
+    """A signed catalog refused: unknown key, bad signature, expired, replayed (``signed_catalog.*``)."""
