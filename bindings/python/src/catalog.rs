@@ -215,6 +215,32 @@ impl Catalog {
             .collect()
     }
 
+    /// The upgrade graph (edges: direct installs) as Graphviz DOT or Mermaid text.
+    #[pyo3(signature = (format = "dot", *, model = None, environment = None))]
+    fn graph(
+        &self,
+        format: &str,
+        model: Option<&str>,
+        environment: Option<&str>,
+    ) -> PyResult<String> {
+        let format = match format {
+            "dot" => stepstone::graph::GraphFormat::Dot,
+            "mermaid" => stepstone::graph::GraphFormat::Mermaid,
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown graph format {}: expected dot or mermaid",
+                    repr::s(other)
+                )));
+            }
+        };
+        Ok(stepstone::graph::render(
+            &self.inner,
+            model,
+            environment,
+            format,
+        ))
+    }
+
     /// A campaign table toward `target`: next hops for millions of devices without replanning.
     #[pyo3(signature = (target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
     fn campaign(

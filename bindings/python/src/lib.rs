@@ -23,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     catalog::register(m)?;
     plan::register(m)?;
     sample::register(m)?;
+    sample::register_fleet(m)?;
     retry::register(m)?;
     reconcile::register(m)?;
     signature::register(m)?;

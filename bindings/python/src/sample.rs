@@ -294,3 +294,68 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SamplingPlan>()?;
     Ok(())
 }
+
+fn to_dict(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
+    let text = serde_json::to_string(v)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+}
+
+/// How often a bug that hits a device every `bug_hours` shows up in a `rate_ppm` sample of
+/// `fleet` devices, and the chance of seeing it within `window_hours` (a dict of the core's
+/// `Estimate` fields). Arithmetic for dashboards: no decision depends on it.
+#[pyfunction]
+fn estimate(
+    py: Python<'_>,
+    fleet: u64,
+    rate_ppm: u32,
+    bug_hours: f64,
+    window_hours: f64,
+) -> PyResult<Py<PyAny>> {
+    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours)
+        .map_err(raise(Area::Sample))?;
+    to_dict(py, &e)
+}
+
+/// The smallest rate (ppm) that sees such a bug within `window_hours` with `probability`, or
+/// `None` if even the whole fleet does not.
+#[pyfunction]
+fn smallest_rate(
+    fleet: u64,
+    bug_hours: f64,
+    window_hours: f64,
+    probability: f64,
+) -> PyResult<Option<u32>> {
+    sample::fleet::smallest_rate(fleet, bug_hours, window_hours, probability)
+        .map_err(raise(Area::Sample))
+}
+
+/// Data volume of a sample per day and over the retention (a dict of the core's `Volume`).
+#[pyfunction]
+fn volume(
+    py: Python<'_>,
+    fleet: u64,
+    rate_ppm: u32,
+    items: u64,
+    bytes_per_item: u64,
+    samples_per_day: u64,
+    retention_days: u64,
+) -> PyResult<Py<PyAny>> {
+    let v = sample::fleet::volume(
+        fleet,
+        rate_ppm,
+        items,
+        bytes_per_item,
+        samples_per_day,
+        retention_days,
+    )
+    .map_err(raise(Area::Sample))?;
+    to_dict(py, &v)
+}
+
+pub(crate) fn register_fleet(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(smallest_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(volume, m)?)?;
+    Ok(())
+}

@@ -149,3 +149,18 @@ def test_reconciler_duplicate_changes_nothing(figure1: stepstone.Catalog) -> Non
     assert outcome in ("duplicate", "stale") and again == state
     action = rec.decide("AG1-1", state, 20)
     assert action.action == "install" and action.release == "v65000" and action.attempt == 1
+
+
+def test_graph_and_fleet_arithmetic(figure1: stepstone.Catalog) -> None:
+    dot = figure1.graph("dot")
+    assert dot.startswith("digraph") and "v66003" in dot
+    assert "v65000" in figure1.graph("mermaid")
+    with pytest.raises(ValueError):
+        figure1.graph("svg")
+    e = stepstone.estimate(1_000_000, 10_000, 1000.0, 24.0)
+    assert e["sampled_devices"] == 10_000.0 and 0.0 < e["p_at_least_one"] <= 1.0
+    v = stepstone.volume(1_000_000, 1_000_000, 100, 4, 100, 1)
+    assert v["bytes_per_day"] == 40_000_000_000  # the talk's 40 GB per day
+    with pytest.raises(stepstone.SampleError) as err:
+        stepstone.estimate(1, 2_000_000, 1.0, 1.0)
+    assert err.value.code == "sample.rate_out_of_range"

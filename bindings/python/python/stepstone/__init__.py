@@ -26,6 +26,9 @@ from ._errors import (
     VersionError,
 )
 from ._native import (
+    estimate,
+    smallest_rate,
+    volume,
     PublicKey,
     Signature,
     SigningKey,
@@ -70,6 +73,9 @@ from ._native import (
 )
 
 __all__ = [
+    "estimate",
+    "smallest_rate",
+    "volume",
     "PublicKey",
     "Signature",
     "SigningKey",
