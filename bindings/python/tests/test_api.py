@@ -173,3 +173,12 @@ def test_bulk_sampling_split_across_cores_keeps_order() -> None:
     assert len(got) == len(ids)
     for i in (0, 1, 65_535, 65_536, 131_072, 150_000, 150_001, 262_144, 300_000):
         assert got[i] == sampler.position(ids[i]), i
+
+
+def test_fleet_simulation(figure1: stepstone.Catalog) -> None:
+    report = figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7)
+    assert report["devices"] == 200 and report["converged"] + report["pending"] <= 200
+    assert report == figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7)
+    with pytest.raises(stepstone.SimulationError) as e:
+        figure1.simulate("v67000", fail_rate_ppm=2_000_000)
+    assert e.value.code == "simulate.rate_out_of_range"
