@@ -17,6 +17,11 @@ build() {
 pytest_api() { (cd "$work" && "$py" -m pytest -q -p no:cacheprovider "$root/bindings/python/tests"); }
 stubs() {
   (cd "$work" && "$py" -m mypy.stubtest stepstone --allowlist "$root/bindings/python/stubtest-allowlist.txt")
+  # The stubs in use: the Lambdas and the benchmark type-check strictly against them.
+  local f
+  for f in examples/aws/scheduler/handler.py examples/aws/signer/handler.py benches/python/bench.py; do
+    (cd "$work" && "$py" -m mypy --strict --ignore-missing-imports --no-incremental "$root/$f")
+  done
 }
 lambdas() {
   (cd "$work" && "$py" -m pytest -q -p no:cacheprovider -p no:logging "$root/examples/aws/tests")
@@ -24,5 +29,5 @@ lambdas() {
 
 stage "python: build and install the abi3 wheel" build
 stage "python: conformance vectors and API tests (installed wheel)" pytest_api
-stage "python: stubs (mypy.stubtest)" stubs
+stage "python: stubs (mypy.stubtest, mypy --strict on the examples)" stubs
 stage "python: AWS Lambdas against moto server mode" lambdas

@@ -241,6 +241,58 @@ impl Catalog {
         ))
     }
 
+    /// Simulates a fleet of `devices` marching to `target` (seeded, deterministic): failures,
+    /// offline devices, duplicate events and rollbacks at the given rates (ppm), retried by
+    /// `policy`, optionally under a staged `rollout`. Gives the core's report as a dict. The
+    /// GIL is released while it runs.
+    #[pyo3(signature = (target, *, devices = 1000, fail_rate_ppm = 0, offline_rate_ppm = 0, duplicate_rate_ppm = 0, rollback_rate_ppm = 0, seed = 1, start = None, shelf_secs = None, horizon_secs = None, policy = None, rollout = None))]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        target: &str,
+        devices: u32,
+        fail_rate_ppm: u32,
+        offline_rate_ppm: u32,
+        duplicate_rate_ppm: u32,
+        rollback_rate_ppm: u32,
+        seed: u64,
+        start: Option<&str>,
+        shelf_secs: Option<u64>,
+        horizon_secs: Option<u64>,
+        policy: Option<&Bound<'_, crate::retry::RetryPolicy>>,
+        rollout: Option<&Bound<'_, crate::retry::Rollout>>,
+    ) -> PyResult<Py<PyAny>> {
+        use stepstone::simulate::{SimConfig, Simulation};
+        let target = self.version(target)?;
+        let start = start.map(|s| self.version(s)).transpose()?;
+        let defaults = SimConfig::default();
+        let cfg = SimConfig {
+            devices,
+            fail_rate_ppm,
+            offline_rate_ppm,
+            duplicate_rate_ppm,
+            rollback_rate_ppm,
+            seed,
+            start,
+            shelf_secs: shelf_secs.unwrap_or(defaults.shelf_secs),
+            horizon_secs: horizon_secs.unwrap_or(defaults.horizon_secs),
+            policy: policy.map_or(defaults.policy, |p| p.get().inner),
+            rollout: rollout.map(|r| r.get().inner.clone()),
+            ..defaults
+        };
+        let report = py
+            .detach(|| {
+                Simulation::new(&self.inner, &target, cfg).map(|mut sim| {
+                    sim.run();
+                    sim.report()
+                })
+            })
+            .map_err(raise(Area::Simulation))?;
+        let text = serde_json::to_string(&report)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+    }
+
     /// A campaign table toward `target`: next hops for millions of devices without replanning.
     #[pyo3(signature = (target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
     fn campaign(

@@ -23,6 +23,7 @@ pub(crate) enum Area {
     Manifest,
     Certificate,
     SignedCatalog,
+    Simulation,
 }
 
 impl Area {
@@ -39,6 +40,7 @@ impl Area {
             Area::Manifest => "ManifestError",
             Area::Certificate => "CertificateError",
             Area::SignedCatalog => "SignedCatalogError",
+            Area::Simulation => "SimulationError",
         }
     }
 }

@@ -41,11 +41,53 @@ impl Ids {
         Ok(out)
     }
 
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = core::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(self.ends.iter().copied())
-            .map(|(a, b)| self.data.get(a..b).unwrap_or_default())
+    /// The ids from index `from` to `to`.
+    fn range(&self, from: usize, to: usize) -> impl Iterator<Item = &[u8]> {
+        let start = |i: usize| {
+            if i == 0 {
+                0
+            } else {
+                self.ends.get(i - 1).copied().unwrap_or(0)
+            }
+        };
+        (from..to).map(move |i| {
+            let end = self.ends.get(i).copied().unwrap_or(0);
+            self.data.get(start(i)..end).unwrap_or_default()
+        })
+    }
+
+    /// `f` over every id, in order, split across the machine's cores for large inputs (each id
+    /// is independent; the answers are the same as one at a time).
+    fn map<T: Send>(&self, f: impl Fn(&[u8]) -> T + Sync) -> Vec<T> {
+        const MIN_PER_THREAD: usize = 1 << 16;
+        let n = self.ends.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(n / MIN_PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            return self.range(0, n).map(f).collect();
+        }
+        let per = n.div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = (0..threads)
+                .map(|k| {
+                    let (from, to) = (k * per, ((k + 1) * per).min(n));
+                    let f = &f;
+                    s.spawn(move || self.range(from, to).map(f).collect::<Vec<T>>())
+                })
+                .collect();
+            let mut out = Vec::with_capacity(n);
+            for p in parts {
+                match p.join() {
+                    Ok(v) => out.extend(v),
+                    // Never drop answers: a worker's panic (none is possible: hashing cannot
+                    // fail) goes on as if this thread had done the work.
+                    Err(e) => std::panic::resume_unwind(e),
+                }
+            }
+            out
+        })
     }
 }
 
@@ -146,7 +188,7 @@ impl Sampler {
     /// Positions of many devices.
     fn positions(&self, py: Python<'_>, device_ids: &Bound<'_, PyAny>) -> PyResult<Vec<u64>> {
         let ids = Ids::read(device_ids)?;
-        Ok(py.detach(|| ids.iter().map(|id| self.inner.position(id)).collect()))
+        Ok(py.detach(|| ids.map(|id| self.inner.position(id))))
     }
 
     /// Decisions for many devices at `rate_ppm`.
@@ -157,11 +199,7 @@ impl Sampler {
         rate_ppm: u32,
     ) -> PyResult<Vec<bool>> {
         let ids = Ids::read(device_ids)?;
-        Ok(py.detach(|| {
-            ids.iter()
-                .map(|id| self.inner.is_sampled(id, rate_ppm))
-                .collect()
-        }))
+        Ok(py.detach(|| ids.map(|id| self.inner.is_sampled(id, rate_ppm))))
     }
 }
 

@@ -164,3 +164,21 @@ def test_graph_and_fleet_arithmetic(figure1: stepstone.Catalog) -> None:
     with pytest.raises(stepstone.SampleError) as err:
         stepstone.estimate(1, 2_000_000, 1.0, 1.0)
     assert err.value.code == "sample.rate_out_of_range"
+
+
+def test_bulk_sampling_split_across_cores_keeps_order() -> None:
+    ids = [b"dev-%08d" % i for i in range(300_001)]
+    sampler = stepstone.Sampler(b"acme-2026", "metrics", 20415)
+    got = sampler.positions(ids)
+    assert len(got) == len(ids)
+    for i in (0, 1, 65_535, 65_536, 131_072, 150_000, 150_001, 262_144, 300_000):
+        assert got[i] == sampler.position(ids[i]), i
+
+
+def test_fleet_simulation(figure1: stepstone.Catalog) -> None:
+    report = figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7)
+    assert report["devices"] == 200 and report["converged"] + report["pending"] <= 200
+    assert report == figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7)
+    with pytest.raises(stepstone.SimulationError) as e:
+        figure1.simulate("v67000", fail_rate_ppm=2_000_000)
+    assert e.value.code == "simulate.rate_out_of_range"

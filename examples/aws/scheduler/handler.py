@@ -156,9 +156,14 @@ def ensure_group_and_job(version: str, model: Optional[str], environment: Option
     except iot.exceptions.ResourceNotFoundException:
         s3 = _client("s3")
         bucket = _env("FOTA_BUCKET")
-        url = lambda key: s3.generate_presigned_url(  # noqa: E731
-            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=7 * 24 * 3600
-        )
+
+        def url(key: str) -> str:
+            return str(
+                s3.generate_presigned_url(
+                    "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=7 * 24 * 3600
+                )
+            )
+
         document = {
             "operation": "fota",
             "version": version,

@@ -12,6 +12,7 @@ fleet at once, sample devices deterministically. Every error is a ``stepstone.Er
 """
 
 from ._errors import (
+    SimulationError,
     CertificateError,
     SignedCatalogError,
     CatalogError,
@@ -73,6 +74,7 @@ from ._native import (
 )
 
 __all__ = [
+    "SimulationError",
     "estimate",
     "smallest_rate",
     "volume",

@@ -79,3 +79,7 @@ class CertificateError(Error):
 
 class SignedCatalogError(Error):
     """A signed catalog refused: unknown key, bad signature, expired, replayed (``signed_catalog.*``)."""
+
+
+class SimulationError(Error):
+    """A fleet simulation refused: unknown start version, empty catalog, bad rate (``simulate.*``)."""

@@ -107,6 +107,22 @@ class Catalog:
         allow_downgrade: bool = False,
     ) -> Explanation: ...
     def lint(self) -> list[LintWarning]: ...
+    def simulate(
+        self,
+        target: str,
+        *,
+        devices: int = 1000,
+        fail_rate_ppm: int = 0,
+        offline_rate_ppm: int = 0,
+        duplicate_rate_ppm: int = 0,
+        rollback_rate_ppm: int = 0,
+        seed: int = 1,
+        start: Optional[str] = None,
+        shelf_secs: Optional[int] = None,
+        horizon_secs: Optional[int] = None,
+        policy: Optional[RetryPolicy] = None,
+        rollout: Optional[Rollout] = None,
+    ) -> dict[str, Any]: ...
     def graph(
         self, format: str = "dot", *, model: Optional[str] = None, environment: Optional[str] = None
     ) -> str: ...
