@@ -77,8 +77,11 @@ function drawGraph(path) {
   for (const [a, b] of g.edges) d.setEdge(a, b);
   dagre.layout(d);
   const svg = document.createElementNS(SVG, 'svg');
-  const { width, height } = d.graph();
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  // Bounds of nodes and edge points (dagre may route an edge outside the graph box).
+  let [x0, y0, x1, y1] = [0, 0, d.graph().width, d.graph().height];
+  for (const e of d.edges()) for (const q of d.edge(e).points) [x0, y0, x1, y1] = [Math.min(x0, q.x - 8), Math.min(y0, q.y - 8), Math.max(x1, q.x + 8), Math.max(y1, q.y + 8)];
+  const [width, height] = [x1 - x0, y1 - y0];
+  svg.setAttribute('viewBox', `${x0} ${y0} ${width} ${height}`);
   svg.setAttribute('width', width);
   svg.setAttribute('height', height);
   svg.innerHTML = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#8892a6"/></marker>
