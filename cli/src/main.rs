@@ -2,11 +2,15 @@
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
 mod graph;
+mod keygen;
 mod next_hop;
 mod output;
 mod plan;
 mod sample;
+mod sign;
+mod simulate;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -34,6 +38,14 @@ enum Command {
     Graph(graph::Args),
     /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
     Sample(sample::SampleArgs),
+    /// Simulate a fleet marching to a target through the reconciler.
+    Simulate(simulate::Args),
+    /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
+    Keygen(keygen::Args),
+    /// Sign a file: RFC 6979 deterministic ECDSA P-256 / SHA-256.
+    Sign(sign::Args),
+    /// Check that an image is genuine: signature, certificate chain, signed manifest.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +67,10 @@ fn main() -> ExitCode {
         Command::NextHop(a) => (next_hop::run(a), a.format),
         Command::Graph(a) => (graph::run(a), Format::Text),
         Command::Sample(a) => (sample::run(a), a.format()),
+        Command::Simulate(a) => (simulate::run(a), a.format),
+        Command::Keygen(a) => (keygen::run(a), a.format),
+        Command::Sign(a) => (sign::run(a), a.format),
+        Command::Verify(a) => (verify::run(a), a.format),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

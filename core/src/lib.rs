@@ -8,8 +8,14 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+pub mod cert;
 pub mod error;
+pub mod manifest;
+pub mod retry;
 pub mod sample;
+pub mod signature;
+pub mod signed_catalog;
 pub mod version;
 
 pub use error::ErrorCode;
@@ -26,3 +32,8 @@ pub mod graph;
 pub mod lint;
 #[cfg(feature = "alloc")]
 pub mod plan;
+pub mod reconcile;
+#[cfg(feature = "alloc")]
+pub mod rollout;
+#[cfg(feature = "std")]
+pub mod simulate;
