@@ -128,8 +128,49 @@ export function makeApi(native, backend) {
     }
   }
 
+  /** Streamed image verification: `update(chunk)` as the bytes arrive, then `finish(signature)`. */
+  class Verifier {
+    #raw;
+    constructor(key) {
+      this.#raw = call(() => native.newVerifier(bytes(key, 'key')));
+    }
+    update(chunk) {
+      call(() => this.#raw.update(bytes(chunk, 'chunk')));
+      return this;
+    }
+    finish(signature) {
+      return JSON.parse(call(() => this.#raw.finish(bytes(signature, 'signature'))));
+    }
+  }
+
+  /** Verifies an image given as any (async) iterable of Uint8Array chunks. */
+  async function verifyStream(key, signature, chunks) {
+    const v = new Verifier(key);
+    for await (const chunk of chunks) v.update(chunk);
+    return v.finish(signature);
+  }
+
+  class Rollout {
+    #raw;
+    constructor(raw) {
+      this.#raw = raw;
+    }
+    static fromJson(json) {
+      return new Rollout(call(() => native.rolloutFromJson(text(json))));
+    }
+    position(deviceId) {
+      return this.#raw.position(bytes(deviceId, 'deviceId'));
+    }
+    stageOf(position) {
+      return call(() => this.#raw.stageOf(position));
+    }
+  }
+
   return {
     backend,
+    Verifier,
+    verifyStream,
+    Rollout,
     StepstoneError,
     Catalog,
     Campaign,

@@ -136,3 +136,35 @@ export declare function volume(a: {
   samplesPerDay: number;
   retentionDays: number;
 }): Volume;
+
+export interface Verified {
+  /** SHA-256 of the image, hex. */
+  sha256: string;
+  bytes: number;
+  signature_format: 'der' | 'raw' | 'hex' | 'base64' | 'hex-raw' | 'base64-raw';
+  key_format: 'pem' | 'der' | 'sec1' | 'hex';
+  key_id: string;
+}
+
+/** Streamed ECDSA P-256 verification of an image: the image never has to be in memory. */
+export declare class Verifier {
+  /** `key`: PEM, DER, SEC1 or hex bytes (detected). */
+  constructor(key: Bytes);
+  update(chunk: Uint8Array): this;
+  /** Throws StepstoneError `signature.invalid` (or another `signature.*`) when it does not verify. */
+  finish(signature: Bytes): Verified;
+}
+
+export declare function verifyStream(
+  key: Bytes,
+  signature: Bytes,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<Verified>;
+
+export declare class Rollout {
+  private constructor();
+  static fromJson(json: string | object): Rollout;
+  /** The device's rollout position, 16 hex digits. */
+  position(deviceId: Bytes): string;
+  stageOf(position: string): number;
+}

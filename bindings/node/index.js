@@ -7,5 +7,5 @@ const native = createRequire(import.meta.url)('./stepstone.node');
 export { StepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
-  estimate, smallestRate, volume,
+  estimate, smallestRate, volume, Verifier, verifyStream, Rollout,
 } = makeApi(native, 'napi');

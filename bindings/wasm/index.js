@@ -15,5 +15,5 @@ if (url.protocol === 'file:') {
 export { StepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
-  estimate, smallestRate, volume,
+  estimate, smallestRate, volume, Verifier, verifyStream, Rollout,
 } = makeApi(native, 'wasm');

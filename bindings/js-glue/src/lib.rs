@@ -392,6 +392,86 @@ pub fn volume(
     )?))
 }
 
+/// A streamed image verification: key first, then the image in chunks, then the signature.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    inner: Option<stepstone::signature::ImageVerifier>,
+    key_format: &'static str,
+    key_id: String,
+}
+
+impl Verifier {
+    /// Reads the public key (PEM, DER, SEC1 or hex; detected).
+    pub fn new(key: &[u8]) -> Res<Verifier> {
+        use stepstone::signature::{KeyFormat, PublicKey};
+        let (key, format) = PublicKey::parse_detect(key)?;
+        let key_format = match format {
+            KeyFormat::Pem => "pem",
+            KeyFormat::Der => "der",
+            KeyFormat::Sec1 => "sec1",
+            _ => "hex",
+        };
+        Ok(Verifier {
+            key_id: key.key_id().to_string(),
+            inner: Some(stepstone::signature::ImageVerifier::new(key)),
+            key_format,
+        })
+    }
+
+    /// Feeds the next chunk of the image.
+    pub fn update(&mut self, chunk: &[u8]) -> Res<()> {
+        self.inner.as_mut().ok_or_else(finished)?.update(chunk);
+        Ok(())
+    }
+
+    /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed, as JSON
+    /// (`{sha256, bytes, signature_format, key_format, key_id}`).
+    pub fn finish(&mut self, signature: &[u8]) -> Res<String> {
+        let (sig, format) = stepstone::signature::Signature::parse_detect(signature)?;
+        let v = self.inner.take().ok_or_else(finished)?;
+        let bytes = v.len();
+        let digest = v.finish(&sig)?;
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(
+            json!({"sha256": hex, "bytes": bytes, "signature_format": format.name(),
+                  "key_format": self.key_format, "key_id": self.key_id})
+            .to_string(),
+        )
+    }
+}
+
+fn finished() -> Fault {
+    Fault {
+        code: "js.verifier_finished",
+        message: "this verifier already finished; start a new one".into(),
+    }
+}
+
+/// A staged rollout (membership only: which stage a device falls in).
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    inner: stepstone::rollout::Rollout,
+}
+
+impl Rollout {
+    /// Reads a rollout from JSON.
+    pub fn from_json(text: &str) -> Res<Rollout> {
+        Ok(Rollout {
+            inner: stepstone::rollout::Rollout::from_json(text)?,
+        })
+    }
+
+    /// A device's rollout position (16 hex digits).
+    pub fn position(&self, device_id: &[u8]) -> String {
+        format!("{:016x}", self.inner.position(device_id))
+    }
+
+    /// The stage a position (hex) falls in.
+    pub fn stage_of(&self, position: &str) -> Res<u32> {
+        Ok(self.inner.stage_of(hex_u64(position)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

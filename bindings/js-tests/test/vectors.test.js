@@ -93,6 +93,23 @@ const runners = {
     }
     throw new Error(`unknown op ${v.op}`);
   },
+  'signature.json': (doc, v) => {
+    try {
+      const verifier = new s.Verifier(hex(v.key));
+      const msg = hex(v.message);
+      for (let i = 0; i < msg.length; i += 7) verifier.update(msg.subarray(i, i + 7));
+      return { expect: verifier.finish(hex(v.signature)) };
+    } catch (e) {
+      if (!(e instanceof s.StepstoneError)) throw e;
+      return { error: e.code };
+    }
+  },
+  'rollout.json': (doc, v) => {
+    if (v.op !== 'membership') return { unsupported: v.op };
+    const r = s.Rollout.fromJson({ salt: v.salt, schedule: { stages: v.stages_ppm.map((f) => ({ fraction_ppm: f })) } });
+    const position = r.position(v.device_id);
+    return { expect: { position, stage: r.stageOf(position), member: v.stages_ppm.map((f) => s.isBelow(position, f)) } };
+  },
 };
 
 function attempt(f) {
@@ -112,11 +129,16 @@ function pick(got, want) {
 for (const file of files) {
   const doc = readJson(`core/tests/vectors/${file}`);
   const run = runners[file];
-  test(`vectors: ${file}`, { skip: run ? false : `no runner for ${file} in this suite yet` }, () => {
+  test(`vectors: ${file}`, { skip: run ? false : `not wrapped by the JS API yet: ${file}` }, (t) => {
     assert.equal(doc.format, 1);
     let n = 0;
+    const unsupported = {};
     for (const v of doc.vectors) {
       const got = run(doc, v);
+      if (got.unsupported) {
+        unsupported[got.unsupported] = (unsupported[got.unsupported] ?? 0) + 1;
+        continue;
+      }
       if ('error' in v) {
         assert.equal(got.error, v.error, `${file} ${v.name}: error code (got ${JSON.stringify(got.expect)})`);
         if (v.errors) assert.deepEqual(got.errors, v.errors, `${file} ${v.name}: every error`);
@@ -126,6 +148,7 @@ for (const file of files) {
       }
       n += 1;
     }
+    t.diagnostic(`${n} vectors passed` + (Object.keys(unsupported).length ? `; ops not wrapped yet: ${JSON.stringify(unsupported)}` : ''));
     assert.ok(n > 0);
   });
 }

@@ -292,3 +292,51 @@ pub fn sampling_from_json(text: String) -> Result<Sampling> {
         .map(Sampling)
         .map_err(fault)
 }
+
+/// A streamed image verification.
+#[napi]
+pub struct Verifier(glue::Verifier);
+
+#[napi]
+impl Verifier {
+    /// Feeds the next chunk.
+    #[napi]
+    pub fn update(&mut self, chunk: Uint8Array) -> Result<()> {
+        self.0.update(&chunk).map_err(fault)
+    }
+    /// Checks the signature, JSON.
+    #[napi]
+    pub fn finish(&mut self, signature: Uint8Array) -> Result<String> {
+        self.0.finish(&signature).map_err(fault)
+    }
+}
+
+/// Starts a streamed verification with a public key.
+#[napi]
+pub fn new_verifier(key: Uint8Array) -> Result<Verifier> {
+    glue::Verifier::new(&key).map(Verifier).map_err(fault)
+}
+
+/// A staged rollout.
+#[napi]
+pub struct Rollout(glue::Rollout);
+
+#[napi]
+impl Rollout {
+    /// Position, hex.
+    #[napi]
+    pub fn position(&self, device_id: Uint8Array) -> String {
+        self.0.position(&device_id)
+    }
+    /// Stage of a position.
+    #[napi]
+    pub fn stage_of(&self, position: String) -> Result<u32> {
+        self.0.stage_of(&position).map_err(fault)
+    }
+}
+
+/// Reads a rollout from JSON.
+#[napi]
+pub fn rollout_from_json(text: String) -> Result<Rollout> {
+    glue::Rollout::from_json(&text).map(Rollout).map_err(fault)
+}

@@ -268,3 +268,48 @@ pub fn build_campaign(
 pub fn sampling_from_json(text: &str) -> R<Sampling> {
     glue::Sampling::from_json(text).map(Sampling).map_err(fault)
 }
+
+/// A streamed image verification.
+#[wasm_bindgen]
+pub struct Verifier(glue::Verifier);
+
+#[wasm_bindgen]
+impl Verifier {
+    /// Feeds the next chunk.
+    pub fn update(&mut self, chunk: &[u8]) -> R<()> {
+        self.0.update(chunk).map_err(fault)
+    }
+    /// Checks the signature, JSON.
+    pub fn finish(&mut self, signature: &[u8]) -> R<String> {
+        self.0.finish(signature).map_err(fault)
+    }
+}
+
+/// Starts a streamed verification with a public key.
+#[wasm_bindgen(js_name = newVerifier)]
+pub fn new_verifier(key: &[u8]) -> R<Verifier> {
+    glue::Verifier::new(key).map(Verifier).map_err(fault)
+}
+
+/// A staged rollout.
+#[wasm_bindgen]
+pub struct Rollout(glue::Rollout);
+
+#[wasm_bindgen]
+impl Rollout {
+    /// Position, hex.
+    pub fn position(&self, device_id: &[u8]) -> String {
+        self.0.position(device_id)
+    }
+    /// Stage of a position.
+    #[wasm_bindgen(js_name = stageOf)]
+    pub fn stage_of(&self, position: &str) -> R<u32> {
+        self.0.stage_of(position).map_err(fault)
+    }
+}
+
+/// Reads a rollout from JSON.
+#[wasm_bindgen(js_name = rolloutFromJson)]
+pub fn rollout_from_json(text: &str) -> R<Rollout> {
+    glue::Rollout::from_json(text).map(Rollout).map_err(fault)
+}
