@@ -1,8 +1,8 @@
 // The console page in real Chromium (Debian's), driven by playwright-core: serves
 // bindings/wasm/console from 127.0.0.1, loads the example catalog, shows the v64000 -> v67000
 // path, shows an error for a broken catalog, and saves screenshots under STEPSTONE_OUT.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { execSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import os from 'node:os';
@@ -66,7 +66,36 @@ try {
   assert.match(await page.textContent('#fleet-result'), /1,919 ppm|1919 ppm/);
   await page.screenshot({ path: path.join(out, 'sampling.png'), fullPage: true });
 
-  // 3. A broken catalog: a readable error with its code.
+  // 3. A good and a tampered image, signed with a key made here by OpenSSL.
+  const keys = mkdtempSync(path.join(os.tmpdir(), 'stepstone-keys-'));
+  const sh = (cmd) => execSync(cmd, { cwd: keys, stdio: 'pipe' });
+  sh('openssl ecparam -name prime256v1 -genkey -noout -out key.pem');
+  sh('openssl ec -in key.pem -pubout -out pub.pem');
+  writeFileSync(path.join(keys, 'image.bin'), Buffer.alloc(3 * 1024 * 1024 + 17, 0x5a));
+  sh('openssl dgst -sha256 -sign key.pem -out image.sig image.bin');
+  const tampered = readFileSync(path.join(keys, 'image.bin'));
+  tampered[1_000_000] ^= 1;
+  writeFileSync(path.join(keys, 'tampered.bin'), tampered);
+  const verify = async (image) => {
+    await page.setInputFiles('#image-file', path.join(keys, image));
+    await page.setInputFiles('#sig-file', path.join(keys, 'image.sig'));
+    await page.setInputFiles('#key-file', path.join(keys, 'pub.pem'));
+    await page.click('#verify');
+    await page.waitForFunction(() => document.querySelector('#verify-result').textContent.length > 0);
+    return page.textContent('#verify-result');
+  };
+  const good = await verify('image.bin');
+  assert.match(good, /valid signature.*3,145,745 bytes/);
+  await page.screenshot({ path: path.join(out, 'verify-good.png'), fullPage: true });
+  await page.evaluate(() => { document.querySelector('#verify-result').textContent = ''; });
+  const bad = await verify('tampered.bin');
+  assert.match(bad, /signature\.invalid/);
+  await page.screenshot({ path: path.join(out, 'verify-tampered.png'), fullPage: true });
+  rmSync(keys, { recursive: true, force: true });
+  console.log(`good image: ${good.trim()}`);
+  console.log(`tampered image: ${bad.trim()}`);
+
+  // 4. A broken catalog: a readable error with its code.
   await page.evaluate(() => { document.querySelector('details').open = true; });
   await page.fill('#catalog-text', '{"releases": [{"version": "v1"}, {"version": "v1"}]}');
   await page.click('#load-text');

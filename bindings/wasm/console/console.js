@@ -157,6 +157,27 @@ function showFleet() {
   }
 }
 
+// The image is read chunk by chunk through the File API's stream: never all in memory.
+async function verifyImage() {
+  const out = $('verify-result');
+  const [image, sig, key] = ['image-file', 'sig-file', 'key-file'].map((id) => $(id).files[0]);
+  if (!image || !sig || !key) return showError(out, new Error('choose an image, its signature and the public key'));
+  try {
+    const v = new s.Verifier(new Uint8Array(await key.arrayBuffer()));
+    const reader = image.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      v.update(value);
+    }
+    const r = v.finish(new Uint8Array(await sig.arrayBuffer()));
+    out.innerHTML = `<div class="ok" id="verdict"><b>valid signature</b>: ${esc(image.name)}, ${r.bytes.toLocaleString('en')} bytes, ` +
+      `sha256 <code>${esc(r.sha256)}</code>, ${esc(r.signature_format)} signature, key ${esc(r.key_id.slice(0, 16))}… (${esc(r.key_format)})</div>`;
+  } catch (e) {
+    showError(out, e);
+  }
+}
+
 async function loadExample() {
   const r = await fetch('example-catalog.json');
   loadCatalog(await r.text());
@@ -170,10 +191,10 @@ $('catalog-file').onchange = async (ev) => {
 };
 for (const id of ['model', 'environment']) $(id).onchange = () => drawGraph(null);
 $('plan').onclick = showPlan;
+$('verify').onclick = verifyImage;
 $('sample').onclick = showSample;
 $('fleet-go').onclick = showFleet;
 $('sample-plan').value = JSON.stringify({ salt: 'acme-2026', period_seconds: 86400, classes: { uptime: 1000000, metrics: 50000, coredumps: 1000 } }, null, 2);
 $('unix-time').value = String(Math.floor(Date.now() / 1000));
-$('verify-body').innerHTML = '<p>Signature and manifest verification appear here once the core has them (issue 4).</p>';
 $('status').textContent = `stepstone ${s.version()} (${s.backend})`;
 document.body.dataset.ready = 'true';
