@@ -6,7 +6,9 @@ mod keygen;
 mod next_hop;
 mod output;
 mod plan;
+mod sample;
 mod sign;
+mod simulate;
 mod validate;
 mod verify;
 
@@ -34,6 +36,10 @@ enum Command {
     NextHop(next_hop::Args),
     /// Print the upgrade graph as Graphviz DOT or Mermaid.
     Graph(graph::Args),
+    /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
+    Sample(sample::SampleArgs),
+    /// Simulate a fleet marching to a target through the reconciler.
+    Simulate(simulate::Args),
     /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
     Keygen(keygen::Args),
     /// Sign a file: RFC 6979 deterministic ECDSA P-256 / SHA-256.
@@ -60,6 +66,8 @@ fn main() -> ExitCode {
         Command::Plan(a) => (plan::run(a), a.format),
         Command::NextHop(a) => (next_hop::run(a), a.format),
         Command::Graph(a) => (graph::run(a), Format::Text),
+        Command::Sample(a) => (sample::run(a), a.format()),
+        Command::Simulate(a) => (simulate::run(a), a.format),
         Command::Keygen(a) => (keygen::run(a), a.format),
         Command::Sign(a) => (sign::run(a), a.format),
         Command::Verify(a) => (verify::run(a), a.format),

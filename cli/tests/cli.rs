@@ -27,6 +27,9 @@ fn err(o: &Output) -> String {
 
 const CATALOG: &str = "examples/catalog.json";
 
+#[path = "cli/sample.rs"]
+mod sample;
+
 #[test]
 fn plan_text_and_json() {
     let o = stepstone(

@@ -3,7 +3,10 @@
 //! [`CampaignTable::build`] runs the planner's sweep once for a target and a device filter
 //! (model, environment) and keeps the first hop for every *slot* of the version line (every
 //! release and constraint version, and every gap between two of them; see the `plan` module).
-//! A lookup is one binary search: O(log n). Building is O((n + b) log n) time and O(n + b)
+//! A lookup is one binary search: O(log n); for the integer scheme it is a radix-bucket probe
+//! (O(1) for evenly spread build numbers) or, when build numbers are dense, one read of a
+//! table holding the answer for every build number between the lowest and the highest point.
+//! Building is O((n + b) log n) time and O(n + b)
 //! memory for `n` releases and `b` constraints, so a 100k-release catalog is fine.
 //!
 //! The answer for every version equals the first hop of [`crate::plan::plan`] for that device
@@ -67,8 +70,9 @@ impl ErrorCode for Refusal {
 pub struct CampaignTable {
     target: Version,
     points: Vec<VersionKey>,
-    /// The same points as integers, when the scheme is `integer`: the fast path.
-    integers: Option<Vec<u64>>,
+    /// The same points as integers with a radix index, when the scheme is `integer`: the
+    /// fast path.
+    integers: Option<IntIndex>,
     /// Per slot: an index into `releases`, or one of the codes above.
     answers: Vec<u32>,
     releases: Vec<Version>,
@@ -123,7 +127,7 @@ impl CampaignTable {
             .iter()
             .map(|r| r.version.clone())
             .collect();
-        let answers = sw
+        let answers: Vec<u32> = sw
             .best
             .iter()
             .enumerate()
@@ -141,7 +145,11 @@ impl CampaignTable {
             })
             .collect();
         let points = sw.slots.points;
-        let integers = points.iter().map(VersionKey::as_integer).collect();
+        let integers = points
+            .iter()
+            .map(VersionKey::as_integer)
+            .collect::<Option<Vec<u64>>>()
+            .and_then(|ints| IntIndex::new(&ints, &answers));
         Ok(CampaignTable {
             target: target.clone(),
             points,
@@ -164,11 +172,7 @@ impl CampaignTable {
     }
 
     fn slot(&self, key: &VersionKey) -> usize {
-        let found = match (&self.integers, key) {
-            (Some(ints), VersionKey::Integer(n)) => ints.binary_search(n),
-            _ => self.points.binary_search(key),
-        };
-        match found {
+        match self.points.binary_search(key) {
             Ok(i) => 2 * i + 1,
             Err(i) => 2 * i,
         }
@@ -176,12 +180,21 @@ impl CampaignTable {
 
     /// The next release for a device at `version` (`None`: it is at the target).
     pub fn next_hop(&self, version: &VersionKey) -> Result<Option<&Version>, Refusal> {
-        match self
-            .answers
-            .get(self.slot(version))
-            .copied()
-            .unwrap_or(UNREACHABLE)
-        {
+        if let (Some(index), VersionKey::Integer(n)) = (&self.integers, version) {
+            return self.decode(index.answer(*n));
+        }
+        self.decode(
+            self.answers
+                .get(self.slot(version))
+                .copied()
+                .unwrap_or(UNREACHABLE),
+        )
+    }
+
+    /// An answer code as the public answer.
+    #[inline]
+    fn decode(&self, answer: u32) -> Result<Option<&Version>, Refusal> {
+        match answer {
             DONE => Ok(None),
             DOWNGRADE if self.allow_downgrade => Ok(Some(&self.target)),
             DOWNGRADE => Err(Refusal::Downgrade),
@@ -197,8 +210,14 @@ impl CampaignTable {
 
     /// The next hop for a device whose version is an integer build number (integer scheme),
     /// with no allocation at all: the bulk path for millions of devices.
+    ///
+    /// In a catalog of another scheme no integer is a valid version: the answer is
+    /// [`Refusal::Unreachable`].
     pub fn next_hop_integer(&self, version: u64) -> Result<Option<&Version>, Refusal> {
-        self.next_hop(&VersionKey::Integer(version))
+        match &self.integers {
+            Some(index) => self.decode(index.answer(version)),
+            None => self.next_hop(&VersionKey::Integer(version)),
+        }
     }
 
     /// Number of slots held (memory is a few words per slot).
@@ -212,6 +231,126 @@ impl CampaignTable {
     }
 }
 
+/// One integer point with the answers at it and in the gap just below it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    point: u64,
+    gap: u32,
+    at: u32,
+}
+
+/// Integer points, each beside its answers, with a radix index over them: the points whose
+/// offset from the first point, shifted right by `shift`, is `b` are
+/// `entries[starts[b]..starts[b + 1]]`. With about two buckets per point a lookup reads one
+/// pair of bucket bounds and then one or two entries that hold the answer too: O(1) for evenly
+/// spread build numbers, and never worse than a binary search (all points in one bucket).
+/// Memory: 16 bytes per point and at most 16 bytes per point of buckets (plus the dense
+/// table, at most 64 bytes per point, when the points are dense).
+#[derive(Debug, Clone)]
+struct IntIndex {
+    base: u64,
+    shift: u32,
+    starts: Vec<u32>,
+    entries: Vec<Entry>,
+    /// The answer above the last point.
+    above: u32,
+    /// When the points are dense (their span at most [`DENSE_PER_POINT`] values per point),
+    /// the answer for every value from the first point to the last: one read per lookup.
+    dense: Vec<u32>,
+}
+
+/// A dense table is kept while it costs at most this many values (4 bytes each) per point.
+const DENSE_PER_POINT: u64 = 16;
+
+impl IntIndex {
+    /// `None` for an empty list, one too long for `u32` offsets, or answers that are not one
+    /// per slot (`2 * points + 1`).
+    fn new(points: &[u64], answers: &[u32]) -> Option<IntIndex> {
+        let (&base, &last) = (points.first()?, points.last()?);
+        u32::try_from(points.len()).ok()?;
+        if answers.len() != 2 * points.len() + 1 {
+            return None;
+        }
+        let entries: Vec<Entry> = points
+            .iter()
+            .zip(answers.chunks_exact(2))
+            .map(|(&point, a)| Entry {
+                point,
+                gap: a.first().copied().unwrap_or(UNREACHABLE),
+                at: a.get(1).copied().unwrap_or(UNREACHABLE),
+            })
+            .collect();
+        let span = last - base;
+        let buckets = points.len().next_power_of_two().saturating_mul(2);
+        let mut shift = 0u32;
+        while shift < 63 && (span >> shift) >= buckets as u64 {
+            shift += 1;
+        }
+        let mut starts = Vec::with_capacity(buckets + 1);
+        let mut i = 0usize;
+        for b in 0..=buckets {
+            // Points below bucket b's first offset.
+            let first = (b as u128) << shift;
+            while points.get(i).is_some_and(|&p| u128::from(p - base) < first) {
+                i += 1;
+            }
+            starts.push(u32::try_from(i).ok()?);
+        }
+        let mut index = IntIndex {
+            base,
+            shift,
+            starts,
+            entries,
+            above: answers.last().copied().unwrap_or(UNREACHABLE),
+            dense: Vec::new(),
+        };
+        let count = (points.len() as u64).max(256);
+        if span < count.saturating_mul(DENSE_PER_POINT) {
+            index.dense = (0..=span).map(|d| index.search(base + d).1).collect();
+        }
+        Some(index)
+    }
+
+    /// The answer for `v`.
+    #[inline]
+    fn answer(&self, v: u64) -> u32 {
+        if !self.dense.is_empty() {
+            return match v.checked_sub(self.base) {
+                None => self.entries.first().map_or(self.above, |e| e.gap),
+                Some(d) => usize::try_from(d)
+                    .ok()
+                    .and_then(|d| self.dense.get(d))
+                    .copied()
+                    .unwrap_or(self.above),
+            };
+        }
+        self.search(v).1
+    }
+
+    /// The slot of `v` (as `Slots::of` in the planner: `2i + 1` at point `i`, `2i` below it)
+    /// and its answer.
+    #[inline]
+    fn search(&self, v: u64) -> (usize, u32) {
+        let Some(offset) = v.checked_sub(self.base) else {
+            // Below the first point: the gap below entry 0.
+            return (0, self.entries.first().map_or(self.above, |e| e.gap));
+        };
+        let b = usize::try_from(offset >> self.shift).unwrap_or(usize::MAX);
+        let (Some(&lo), Some(&hi)) = (self.starts.get(b), self.starts.get(b.wrapping_add(1)))
+        else {
+            return (2 * self.entries.len(), self.above);
+        };
+        let (lo, hi) = (lo as usize, hi as usize);
+        let bucket = self.entries.get(lo..hi).unwrap_or_default();
+        let k = bucket.partition_point(|e| e.point < v);
+        match self.entries.get(lo + k) {
+            Some(e) if e.point == v => (2 * (lo + k) + 1, e.at),
+            Some(e) => (2 * (lo + k), e.gap),
+            None => (2 * self.entries.len(), self.above),
+        }
+    }
+}
+
 impl fmt::Display for CampaignTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -220,5 +359,48 @@ impl fmt::Display for CampaignTable {
             self.target,
             self.answers.len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn binary(points: &[u64], v: u64) -> usize {
+        match points.binary_search(&v) {
+            Ok(i) => 2 * i + 1,
+            Err(i) => 2 * i,
+        }
+    }
+
+    #[test]
+    fn radix_index_agrees_with_binary_search() {
+        let lists: [&[u64]; 7] = [
+            &[5],
+            &[0, u64::MAX],
+            &[1, 2, 3, 1000, 1001, 1_000_000],
+            &[64000, 65000, 66000, 66001, 66002, 66003, 67000],
+            &[7, 7 + (1 << 40), u64::MAX - 1],
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+            &[u64::MAX - 3, u64::MAX - 2, u64::MAX],
+        ];
+        for points in lists {
+            // Answers that name their own slot.
+            let answers: Vec<u32> = (0..2 * points.len() as u32 + 1).collect();
+            let index = IntIndex::new(points, &answers).unwrap();
+            let mut probes = vec![0, 1, u64::MAX, u64::MAX - 1, 1 << 40, 65999, 66000];
+            for &p in points {
+                probes.extend([p.wrapping_sub(1), p, p.wrapping_add(1)]);
+            }
+            for v in probes {
+                let (slot, answer) = index.search(v);
+                assert_eq!(slot, binary(points, v), "{points:?} at {v}");
+                assert_eq!(answer as usize, slot);
+                assert_eq!(index.answer(v), answer, "dense table at {v}");
+            }
+        }
+        assert!(IntIndex::new(&[], &[0]).is_none());
+        assert!(IntIndex::new(&[1], &[0]).is_none());
     }
 }

@@ -12,6 +12,7 @@ extern crate std;
 pub mod cert;
 pub mod error;
 pub mod manifest;
+pub mod retry;
 pub mod sample;
 pub mod signature;
 pub mod signed_catalog;
@@ -31,3 +32,8 @@ pub mod graph;
 pub mod lint;
 #[cfg(feature = "alloc")]
 pub mod plan;
+pub mod reconcile;
+#[cfg(feature = "alloc")]
+pub mod rollout;
+#[cfg(feature = "std")]
+pub mod simulate;

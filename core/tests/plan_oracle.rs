@@ -13,6 +13,10 @@ use stepstone::catalog::{Catalog, Release};
 use stepstone::plan::{Cost, Query, next_hop, plan};
 use stepstone::version::{Version, VersionKey};
 
+#[path = "support/install_rule.rs"]
+mod install_rule;
+use install_rule::installable;
+
 #[derive(Debug, Clone)]
 struct Spec {
     scheme: u8,
@@ -175,23 +179,6 @@ fn to_json(s: &Spec) -> Value {
         .collect();
     let scheme = ["integer", "semver", "dotted"][s.scheme as usize];
     json!({"scheme": scheme, "releases": releases})
-}
-
-/// DESIGN.md's install rule, written out directly.
-fn installable(c: &Catalog, from: &VersionKey, r: &Release, q: &Query) -> bool {
-    let barriers_ok = c
-        .releases()
-        .iter()
-        .filter(|b| b.barrier && b.version < r.version)
-        .all(|b| from >= b.version.key());
-    !r.yanked
-        && r.fits_model(q.model.as_deref())
-        && r.fits_environment(q.environment.as_deref())
-        && from < r.version.key()
-        && r.min_sw_version.as_ref().is_none_or(|m| from >= m.key())
-        && barriers_ok
-        && !r.is_blocked_from(from)
-        && !c.get(from).is_some_and(|x| x.deadend)
 }
 
 fn hop_cost(from: &VersionKey, r: &Release, cost: Cost) -> u64 {

@@ -47,7 +47,9 @@ impl Filter<'_> {
 /// The best way on from one slot: total cost, hop count, first hop (a release index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Best {
-    pub cost: u128,
+    /// Saturating: sizes are at most 2^53 - 1, so a total reaches u64::MAX only past 2048
+    /// hops of 8 PiB images, where every order is already absurd.
+    pub cost: u64,
     pub hops: u32,
     pub next: Reverse<u32>,
 }
@@ -85,8 +87,12 @@ impl MinTree {
             i /= 2;
             let l = self.nodes.get(2 * i).copied().flatten();
             let r = self.nodes.get(2 * i + 1).copied().flatten();
-            if let Some(slot) = self.nodes.get_mut(i) {
-                *slot = min_opt(l, r);
+            let m = min_opt(l, r);
+            match self.nodes.get_mut(i) {
+                // Unchanged here: nothing above changes either.
+                Some(slot) if *slot == m => break,
+                Some(slot) => *slot = m,
+                None => {}
             }
         }
     }
@@ -123,16 +129,46 @@ pub(crate) fn min_opt(a: Option<Best>, b: Option<Best>) -> Option<Best> {
 #[derive(Debug, Clone)]
 pub(crate) struct Slots {
     pub points: Vec<VersionKey>,
+    /// The same points as integers when every one is (integer scheme): sorted and searched
+    /// as plain `u64`s, several times faster than through the key enum.
+    ints: Vec<u64>,
 }
 
 impl Slots {
+    /// Sorts and deduplicates the points.
+    pub fn new(mut points: Vec<VersionKey>) -> Slots {
+        let ints: Option<Vec<u64>> = points.iter().map(VersionKey::as_integer).collect();
+        match ints {
+            Some(mut ints) => {
+                ints.sort_unstable();
+                ints.dedup();
+                Slots {
+                    points: ints.iter().map(|&n| VersionKey::Integer(n)).collect(),
+                    ints,
+                }
+            }
+            None => {
+                points.sort_unstable();
+                points.dedup();
+                Slots {
+                    points,
+                    ints: Vec::new(),
+                }
+            }
+        }
+    }
+
     pub fn count(&self) -> usize {
         2 * self.points.len() + 1
     }
 
     /// The slot holding `key`.
     pub fn of(&self, key: &VersionKey) -> usize {
-        match self.points.binary_search(key) {
+        let found = match key {
+            VersionKey::Integer(n) if !self.ints.is_empty() => self.ints.binary_search(n),
+            _ => self.points.binary_search(key),
+        };
+        match found {
             Ok(i) => 2 * i + 1,
             Err(i) => 2 * i,
         }
@@ -142,7 +178,8 @@ impl Slots {
 /// The result of a sweep: the best way on from every slot at or below the target.
 pub(crate) struct Sweep {
     pub slots: Slots,
-    /// Per slot; `None` above the target, and where the target cannot be reached.
+    /// Per slot; `None` above the target, where the target cannot be reached, and (when the
+    /// sweep had a `stop`) at slots that are neither a release nor the stop.
     pub best: Vec<Option<Best>>,
 }
 
@@ -191,16 +228,32 @@ pub(crate) fn run(
         for b in &r.blocked_from {
             points.extend(b.comparators().iter().map(|c| c.version.key().clone()));
         }
-        points.extend(r.deltas.iter().map(|d| d.from.key().clone()));
+        if cost == Cost::Bytes {
+            // Delta bases matter only to the cost of a hop.
+            points.extend(r.deltas.iter().map(|d| d.from.key().clone()));
+        }
     }
     points.extend(extra.iter().map(|k| (*k).clone()));
-    points.sort_unstable();
-    points.dedup();
-    let slots = Slots { points };
+    let slots = Slots::new(points);
     let nslots = slots.count();
 
     // Per eligible release: its point slot and lower slot.
-    let pslot: Vec<usize> = below.iter().map(|r| slots.of(r.version.key())).collect();
+    // Releases and points are both sorted: one merge walk instead of a search per release.
+    let mut j = 0usize;
+    let pslot: Vec<usize> = below
+        .iter()
+        .map(|r| {
+            let k = r.version.key();
+            while slots.points.get(j).is_some_and(|p| p < k) {
+                j += 1;
+            }
+            if slots.points.get(j) == Some(k) {
+                2 * j + 1
+            } else {
+                slots.of(k)
+            }
+        })
+        .collect();
     let lslot = |i: usize| lower.get(i).copied().flatten().map_or(0, |l| slots.of(l));
     let mut leaves: Vec<(usize, usize)> = (0..below.len())
         .filter(|&i| below.get(i).is_some_and(|r| filter.eligible(r)))
@@ -269,17 +322,17 @@ pub(crate) fn run(
     let (mut ev, mut dl) = (0usize, 0usize);
     let mut k = leaves.len();
 
-    let hop_cost = |i: usize| -> Option<u128> {
+    let hop_cost = |i: usize| -> Option<u64> {
         match cost {
             Cost::Hops => Some(1),
-            Cost::Bytes => below.get(i)?.size.map(u128::from),
+            Cost::Bytes => below.get(i)?.size,
         }
     };
     // Installing release `i` in full, then going on from it.
-    let via = |solved: &[Option<Best>], i: usize, hop: Option<u128>| -> Option<Best> {
+    let via = |solved: &[Option<Best>], i: usize, hop: Option<u64>| -> Option<Best> {
         let b = solved.get(i).copied().flatten()?;
         Some(Best {
-            cost: b.cost + hop?,
+            cost: b.cost.saturating_add(hop?),
             hops: b.hops + 1,
             next: Reverse(i as u32),
         })
@@ -341,7 +394,11 @@ pub(crate) fn run(
             k -= 1;
         }
         let mut answer = None;
-        if !deadend_at.get(x).copied().unwrap_or(false) {
+        // A single plan (`stop` given) reads only release slots and the stop slot; a table
+        // (no `stop`) reads every slot.
+        let needed =
+            stop.is_none() || x == stop_slot || release_at.get(x).is_some_and(|&i| i != usize::MAX);
+        if needed && !deadend_at.get(x).copied().unwrap_or(false) {
             // A hop with a delta costs the delta, never the full image: take those releases
             // out of the tree for this one query and offer them at their delta's cost.
             let first = dl;
@@ -358,7 +415,7 @@ pub(crate) fn run(
             for &(_, r, size) in here {
                 let usable = blocks.get(r) == Some(&0) && leaf_of.get(r).is_some_and(|&l| l < k);
                 if usable {
-                    answer = min_opt(answer, via(&solved, r, Some(u128::from(size))));
+                    answer = min_opt(answer, via(&solved, r, Some(size)));
                 }
             }
             for &(_, r, _) in here {

@@ -15,7 +15,7 @@ pub enum SampleError {
         message: String,
     },
     /// A rate is not an integer from 0 to 1000000 ppm (`sample.rate_out_of_range`).
-    #[error("rate of class {class:?} must be an integer from 0 to 1000000 ppm, got {value}")]
+    #[error("rate{} must be an integer from 0 to 1000000 ppm (100%), got {value}", of_class(.class))]
     RateOutOfRange {
         /// The class whose rate it is (empty for a rate given alone).
         class: String,
@@ -95,6 +95,15 @@ pub enum SampleError {
         /// Which product overflowed.
         what: &'static str,
     },
+}
+
+/// ` of class "metrics"`, or nothing for a rate given alone.
+fn of_class(class: &str) -> String {
+    if class.is_empty() {
+        String::new()
+    } else {
+        alloc::format!(" of class {class:?}")
+    }
 }
 
 impl ErrorCode for SampleError {

@@ -1,18 +1,4 @@
-//! Sampling plans: a salt, a period length and a rate per data class, loaded from JSON.
-//!
-//! ```json
-//! {
-//!   "salt": "acme-2026",
-//!   "period_seconds": 86400,
-//!   "period_offset_seconds": 0,
-//!   "classes": { "uptime": 1000000, "metrics": 50000, "coredumps": 1000 }
-//! }
-//! ```
-//!
-//! Required: `salt` (text; its UTF-8 bytes are the salt; at most 256 bytes), `period_seconds`
-//! (at least 1) and `classes` (at least one; names of 1 to 64 ASCII letters, digits, `_`, `-` or
-//! `.`; rates are integer ppm from 0 to 1000000). `period_offset_seconds` defaults to 0. Unknown
-//! fields are refused, so a misspelt field is not silently ignored.
+//! Sampling plans: a salt, a period length and a rate per data class (see [`SamplingPlan`]).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -36,6 +22,24 @@ pub struct ClassRate {
 }
 
 /// A validated sampling plan. Classes keep the order they were given in.
+///
+/// As JSON ([`from_json`](Self::from_json), feature `serde`):
+///
+/// ```json
+/// {
+///   "salt": "acme-2026",
+///   "period_seconds": 86400,
+///   "period_offset_seconds": 0,
+///   "classes": { "uptime": 1000000, "metrics": 50000, "coredumps": 1000 }
+/// }
+/// ```
+///
+/// Required: `salt` (text; its UTF-8 bytes are the salt; at most 256 bytes), `period_seconds`
+/// (at least 1) and `classes` (at least one; names of 1 to 64 ASCII letters, digits, `_`, `-` or
+/// `.`; rates are integer ppm from 0 to 1000000). `period_offset_seconds` defaults to 0. Unknown
+/// fields are refused, so a misspelt field is not silently ignored.
+///
+/// Built in code:
 ///
 /// ```
 /// use stepstone::sample::SamplingPlan;
@@ -234,7 +238,7 @@ mod json {
     }
 
     impl SamplingPlan {
-        /// Reads and validates a plan from JSON (see the [module docs](super) for the shape).
+        /// Reads and validates a plan from JSON (the shape is on [`SamplingPlan`]).
         ///
         /// ```
         /// use stepstone::sample::SamplingPlan;
@@ -388,7 +392,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "rate of class \"metrics\" must be an integer from 0 to 1000000 ppm, got 2000000"
+            "rate of class \"metrics\" must be an integer from 0 to 1000000 ppm (100%), got 2000000"
         );
         let e =
             SamplingPlan::from_json(r#"{"salt":"s","period_seconds":60,"classes":{"a":1,"a":2}}"#)

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""stepstone's CLI against the planning job a user would otherwise write with networkx.
+
+For each catalog size, the Rust generator (benches/examples/gen.rs) writes a catalog; then
+
+* networkx: load the JSON, build a DiGraph with an edge c -> r for every installable pair
+  (DESIGN.md's install rule), and take the shortest path from the lowest to the highest
+  release (BFS by hops; Dijkstra by bytes, the weight also counting hops so rule 2 holds);
+* stepstone: `stepstone plan CATALOG --from LO --to HI --format json` (a new process each time,
+  JSON parsing included, as a user would run it).
+
+Both must agree: same cost and hops, and the networkx path re-walked with DESIGN.md's rule 3
+(at the first differing hop, the higher version) must equal stepstone's path exactly.
+Prints medians of CPU time (user + sys: the machine may be shared) and of wall time, and the
+ratio networkx / stepstone; and the ratio networkx job / stepstone core (one `plan` call on a
+loaded catalog, timed in-process by the `plan` example). Target: >= 1000x at 10k releases.
+
+    python3 benches/networkx_baseline.py [--sizes 100,1000,10000] [--cost hops|bytes]
+        [--edges naive|bisect] [--repeat 5] [--seed 42]
+
+`--edges naive` (default) tests every pair, as "an edge for every installable pair" reads;
+`--edges bisect` visits, for each release, only the versions from its lower bound
+(min_sw_version, barriers) up: a stronger baseline, for which the ratio is far smaller.
+Needs `pip install networkx` and the release builds of `stepstone` and the `gen` example
+(built on first use with cargo).
+"""
+
+import argparse
+import bisect
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import networkx as nx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.path.join(ROOT, "target", "release")
+
+
+def build_tools():
+    subprocess.run(
+        ["cargo", "build", "--release", "-q", "-p", "stepstone-benches", "--examples"],
+        cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "stepstone-cli"], cwd=ROOT, check=True)
+
+
+def num(v):
+    """Integer-scheme version (`v64000` or `64000`) as a number."""
+    return int(v[1:] if v.startswith("v") else v)
+
+
+def parse_range(text):
+    """`blocked_from` entry: a version or comparators like `>=v1, <v2` -> predicate."""
+    tests = []
+    for part in text.split(","):
+        part = part.strip()
+        for op in (">=", "<=", ">", "<", "="):
+            if part.startswith(op):
+                tests.append((op, num(part[len(op):].strip())))
+                break
+        else:
+            tests.append(("=", num(part)))
+    ops = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+           "<": lambda a, b: a < b, "=": lambda a, b: a == b}
+    return lambda c: all(ops[op](c, v) for op, v in tests)
+
+
+def fits(names, wanted):
+    return names is None or wanted is None or wanted in names
+
+
+def build_graph(doc, model=None, environment=None, cost="hops", edges="bisect"):
+    """DiGraph over versions with an edge c -> r for every installable pair, weighted."""
+    releases = sorted(doc["releases"], key=lambda r: num(r["version"]))
+    versions = [num(r["version"]) for r in releases]
+    deadend = {num(r["version"]) for r in releases if r.get("deadend")}
+    n = len(releases)
+    g = nx.DiGraph()
+    g.add_nodes_from(versions)
+    barrier = None
+    for i, r in enumerate(releases):
+        v = versions[i]
+        lower = num(r["min_sw_version"]) if "min_sw_version" in r else None
+        if barrier is not None:
+            lower = barrier if lower is None else max(lower, barrier)
+        if r.get("barrier"):
+            barrier = v
+        if r.get("yanked") or not fits(r.get("models"), model) \
+                or not fits(r.get("environments"), environment):
+            continue
+        blocked = [parse_range(b) for b in r.get("blocked_from", [])]
+        deltas = {num(d["from"]): d["size"] for d in r.get("deltas", [])}
+        size = r.get("size")
+        if edges == "bisect":
+            start = 0 if lower is None else bisect.bisect_left(versions, lower)
+            candidates = range(start, i)
+        else:
+            candidates = range(n)
+        for j in candidates:
+            c = versions[j]
+            if not (c < v and (lower is None or c >= lower)):
+                continue
+            if c in deadend or any(b(c) for b in blocked):
+                continue
+            w = 1 if cost == "hops" else deltas.get(c, size)
+            # Composite weight: cost first, then hops (DESIGN.md rules 1 and 2).
+            g.add_edge(c, v, cost=w, weight=w * (n + 1) + 1)
+    return g
+
+
+def networkx_job(path, lo, hi, cost, edges):
+    """What a user runs: load, build, shortest path. Returns (path, timings)."""
+    t0 = time.perf_counter()
+    with open(path) as f:
+        doc = json.load(f)
+    t1 = time.perf_counter()
+    g = build_graph(doc, cost=cost, edges=edges)
+    t2 = time.perf_counter()
+    if cost == "hops":
+        p = nx.shortest_path(g, lo, hi)
+    else:
+        p = nx.dijkstra_path(g, lo, hi, weight="weight")
+    t3 = time.perf_counter()
+    return g, p[1:], (t1 - t0, t2 - t1, t3 - t2)
+
+
+def rule3_path(g, lo, hi):
+    """The best path with DESIGN.md's tie-break: among equally good next hops, the highest."""
+    dist = nx.single_source_dijkstra_path_length(g.reverse(copy=False), hi, weight="weight")
+    out, at = [], lo
+    while at != hi:
+        at = max(s for s in g.successors(at)
+                 if s in dist and dist[s] + g[at][s]["weight"] == dist[at])
+        out.append(at)
+    return out
+
+
+def cost_of(g, lo, path):
+    hops, total, at = len(path), 0, lo
+    for v in path:
+        total += g[at][v]["cost"]
+        at = v
+    return total, hops
+
+
+def cpu_of(fn):
+    """(result, CPU seconds of this process and its children, wall seconds)."""
+    s0, c0, w0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    out = fn()
+    s1, c1, w1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    cpu = (s1.ru_utime - s0.ru_utime + s1.ru_stime - s0.ru_stime
+           + c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime)
+    return out, cpu, w1 - w0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--cost", choices=["hops", "bytes"], default="hops")
+    ap.add_argument("--edges", choices=["naive", "bisect"], default="naive")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-build", action="store_true", help="use the binaries as they are")
+    args = ap.parse_args()
+    if not args.no_build:
+        build_tools()
+    stepstone = os.path.join(TARGET, "stepstone")
+    gen = os.path.join(TARGET, "examples", "gen")
+
+    print(f"cost={args.cost} edges={args.edges} seed={args.seed} repeat={args.repeat} "
+          f"(medians; cpu = user+sys)")
+    print(f"{'releases':>9} {'edges':>9} {'hops':>5} | {'networkx cpu':>12} {'(load/build/path wall)':>24} "
+          f"| {'stepstone cpu':>13} {'wall':>9} | {'ratio cpu':>9} {'ratio wall':>10} "
+          f"| {'core plan':>10} {'ratio core':>10}")
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in [int(s) for s in args.sizes.split(",")]:
+            path = os.path.join(tmp, f"catalog-{n}.json")
+            lo, hi = subprocess.run([gen, str(n), str(args.seed), path], check=True,
+                                    capture_output=True, text=True).stdout.split()
+            cmd = [stepstone, "plan", path, "--from", lo, "--to", hi, "--cost", args.cost,
+                   "--format", "json"]
+            ss_cpu, ss_wall, ss_out = [], [], None
+            for _ in range(args.repeat):
+                res, cpu, wall = cpu_of(lambda: subprocess.run(cmd, check=True, capture_output=True, text=True))
+                ss_out = json.loads(res.stdout)
+                ss_cpu.append(cpu)
+                ss_wall.append(wall)
+            # The core alone (catalog loaded, one `plan` call), timed in-process by the
+            # `plan` example: the median of 21 runs of thread CPU time.
+            core = json.loads(subprocess.run(
+                [os.path.join(TARGET, "examples", "plan"), path, lo, hi, args.cost, "21"],
+                check=True, capture_output=True, text=True).stdout)
+            core_s = core["core_ns"] / 1e9
+            ok &= core["path"] == ss_out["path"]
+            nx_cpu, parts = [], []
+            for _ in range(args.repeat if n <= 10_000 else 1):
+                (g, nx_path, t), cpu, _ = cpu_of(lambda: networkx_job(path, num(lo), num(hi), args.cost, args.edges))
+                nx_cpu.append(cpu)
+                parts.append(t)
+            # Agreement: same cost and hops; rule 3 makes the path itself the same.
+            ss_path = [num(v) for v in ss_out["path"]]
+            nx_cost = cost_of(g, num(lo), nx_path)
+            ss_cost = cost_of(g, num(lo), ss_path)
+            same = nx_cost == ss_cost and rule3_path(g, num(lo), num(hi)) == ss_path \
+                and ss_out["hops"] == len(ss_path)
+            ok &= same
+            load, build, find = (statistics.median(p[k] for p in parts) for k in range(3))
+            nxc, ssc, ssw = statistics.median(nx_cpu), statistics.median(ss_cpu), statistics.median(ss_wall)
+            nxw = load + build + find
+            print(f"{n:>9} {g.number_of_edges():>9} {len(ss_path):>5} | {nxc * 1e3:>9.1f} ms "
+                  f"{f'{load * 1e3:.1f}/{build * 1e3:.1f}/{find * 1e3:.1f} ms':>24} "
+                  f"| {ssc * 1e3:>10.2f} ms {ssw * 1e3:>6.1f} ms | {nxc / ssc:>8.0f}x {nxw / ssw:>9.0f}x "
+                  f"| {core_s * 1e3:>7.3f} ms {nxc / core_s:>9.0f}x"
+                  f"{'' if same else '  PATHS DIFFER'}")
+    print("paths: identical" if ok else "paths: DIFFER")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

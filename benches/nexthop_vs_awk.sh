@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The whole `stepstone next-hop` CLI job on a 1M-row device CSV against `awk` merely copying
+# those rows. Target: stepstone within 2x of awk.
+#
+#   benches/nexthop_vs_awk.sh [ROWS=1000000] [RELEASES=10000] [REPEAT=5] [SEED=42]
+#
+# Generates a catalog and a CSV `device_id,version,model` (benches/examples/gen.rs), then times
+# each command REPEAT times writing to /dev/null and prints the medians of CPU time
+# (user+sys: the machine may be shared) and wall time, and the ratios stepstone / awk.
+set -euo pipefail
+ROWS=${1:-1000000}
+RELEASES=${2:-10000}
+REPEAT=${3:-5}
+SEED=${4:-42}
+cd "$(dirname "$0")/.."
+cargo build --release -q -p stepstone-cli
+cargo build --release -q -p stepstone-benches --example gen
+BIN=target/release
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+read -r LO HI < <("$BIN/examples/gen" "$RELEASES" "$SEED" "$TMP/catalog.json" "$TMP/devices.csv" "$ROWS")
+echo "catalog: $RELEASES releases ($LO .. $HI); devices: $(wc -l < "$TMP/devices.csv") rows, $(du -h "$TMP/devices.csv" | cut -f1)"
+
+# CPU time from perf (precise) when it works here, else from /usr/bin/time (10 ms steps).
+PERF=
+if command -v perf > /dev/null && perf stat -x, -e task-clock -o /dev/null -- true 2> /dev/null; then
+  PERF=1
+fi
+
+# median of the numbers on stdin
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# measure NAME CMD...: REPEAT runs, median cpu and wall seconds into $NAME_cpu / $NAME_wall
+measure() {
+  local name=$1; shift
+  local cpus=() walls=()
+  for _ in $(seq "$REPEAT"); do
+    if [ -n "$PERF" ]; then
+      # perf's task-clock: CPU time in ms with sub-ms precision.
+      local t0 t1 cpu
+      t0=$(date +%s%N)
+      perf stat -x, -e task-clock -o "$TMP/time" -- "$@" > /dev/null
+      t1=$(date +%s%N)
+      cpu=$(awk -F, '/task-clock/ { print $1 / 1000 }' "$TMP/time")
+      walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')")
+      cpus+=("$cpu")
+    else
+      /usr/bin/time -f "%e %U %S" -o "$TMP/time" "$@" > /dev/null
+      read -r wall user sys < "$TMP/time"
+      walls+=("$wall")
+      cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
+    fi
+  done
+  printf -v "${name}_cpu" '%s' "$(printf '%s\n' "${cpus[@]}" | median)"
+  printf -v "${name}_wall" '%s' "$(printf '%s\n' "${walls[@]}" | median)"
+}
+
+# The rows must come out right: one per device, in order, with a hop for most.
+"$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv" > "$TMP/out.csv"
+test "$(wc -l < "$TMP/out.csv")" -eq "$ROWS"
+echo "sample rows:"; head -3 "$TMP/out.csv" | sed 's/^/  /'
+
+measure awk awk '{ print }' "$TMP/devices.csv"
+measure stepstone "$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
+
+LABEL="user+sys"; [ -n "$PERF" ] && LABEL="perf task-clock"
+echo "medians of $REPEAT runs (cpu = $LABEL):"
+printf '  %-10s cpu %7.4f s   wall %7.4f s\n' awk "$awk_cpu" "$awk_wall" stepstone "$stepstone_cpu" "$stepstone_wall"
+awk -v a="$awk_cpu" -v s="$stepstone_cpu" -v aw="$awk_wall" -v sw="$stepstone_wall" \
+  'BEGIN { printf "ratio stepstone/awk: cpu %.2fx, wall %.2fx (target <= 2x)\n", s / a, sw / aw }'

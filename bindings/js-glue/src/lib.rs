@@ -1,0 +1,506 @@
+//! The glue the WASM package and the Node addon share.
+//!
+//! Every function here only converts: JS-friendly types in (strings, numbers, bytes), the
+//! core's answer out (plain values, or JSON text the TypeScript layer parses), errors as
+//! [`Fault`] (the core's stable code and its message). `bindings/wasm` and `bindings/node`
+//! wrap these one to one with `#[wasm_bindgen]` and `#[napi]`; neither holds logic.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use serde_json::{Value, json};
+use stepstone::ErrorCode;
+use stepstone::campaign::CampaignTable;
+use stepstone::catalog::Catalog as CoreCatalog;
+use stepstone::plan::{Cost, Query};
+use stepstone::sample::{self, SampleError, SamplingPlan};
+use stepstone::version::{Scheme, Version};
+
+/// An error crossing into JS: the core's stable code and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// `area.reason`, as the core names it.
+    pub code: &'static str,
+    /// The core's message.
+    pub message: String,
+}
+
+impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
+    fn from(e: E) -> Fault {
+        Fault {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Result of a glue call.
+pub type Res<T> = Result<T, Fault>;
+
+/// The crate version, also the cheapest possible call (per-call overhead benchmarks).
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// A planning query as JS passes it: every field plain.
+#[derive(Debug, Clone, Default)]
+pub struct QueryArgs {
+    /// Current version.
+    pub from: String,
+    /// Target version.
+    pub to: String,
+    /// `"hops"` (default) or `"bytes"`.
+    pub cost: Option<String>,
+    /// Device model.
+    pub model: Option<String>,
+    /// Device environment.
+    pub environment: Option<String>,
+    /// Allow going down to the target.
+    pub allow_downgrade: bool,
+}
+
+fn cost(text: Option<&str>) -> Res<Cost> {
+    Ok(text.map_or(Ok(Cost::Hops), str::parse)?)
+}
+
+/// A loaded, valid catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    inner: CoreCatalog,
+}
+
+impl Catalog {
+    /// Loads catalog JSON; the first error's code on failure (all of them: [`validate`]).
+    pub fn load(text: &str) -> Res<Catalog> {
+        Ok(Catalog {
+            inner: CoreCatalog::from_json(text)?,
+        })
+    }
+
+    /// Number of releases.
+    pub fn release_count(&self) -> usize {
+        self.inner.releases().len()
+    }
+
+    /// The version scheme's name.
+    pub fn scheme(&self) -> &'static str {
+        self.inner.scheme().name()
+    }
+
+    /// The catalog as canonical JSON.
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    fn query(&self, q: &QueryArgs) -> Res<Query> {
+        let mut query = Query::new(
+            self.inner.parse_version(&q.from)?,
+            self.inner.parse_version(&q.to)?,
+        )
+        .allow_downgrade(q.allow_downgrade)
+        .cost(cost(q.cost.as_deref())?);
+        query.model = q.model.clone();
+        query.environment = q.environment.clone();
+        Ok(query)
+    }
+
+    /// The best path, as JSON (`{path, hops, bytes, steps}`).
+    pub fn plan(&self, q: &QueryArgs) -> Res<String> {
+        let p = stepstone::plan::plan(&self.inner, &self.query(q)?)?;
+        Ok(to_json(&p))
+    }
+
+    /// The first release to install (`None`: already there).
+    pub fn next_hop(&self, q: &QueryArgs) -> Res<Option<String>> {
+        let hop = stepstone::plan::next_hop(&self.inner, &self.query(q)?)?;
+        Ok(hop.map(|v| v.as_str().to_string()))
+    }
+
+    /// Lint warnings, as JSON (`[{code, release, message}]`).
+    pub fn lint(&self) -> String {
+        to_json(&stepstone::lint::lint(&self.inner))
+    }
+
+    /// Every release's verdict for a query and the outcome, as JSON
+    /// (`{plan | error: {code, message}, releases: [{version, verdict, reason}]}`).
+    pub fn explain(&self, q: &QueryArgs) -> Res<String> {
+        let e = stepstone::explain::explain(&self.inner, &self.query(q)?);
+        let releases: Vec<Value> = e
+            .releases
+            .iter()
+            .map(|n| json!({"version": n.version.as_str(), "verdict": n.verdict.code(), "reason": n.reason}))
+            .collect();
+        let outcome = match &e.outcome {
+            Ok(p) => json!({"plan": p}),
+            Err(err) => json!({"error": {"code": err.code(), "message": err.to_string()}}),
+        };
+        Ok(json!({"outcome": outcome, "releases": releases}).to_string())
+    }
+
+    /// The upgrade graph for a device, as JSON
+    /// (`{nodes: [{version, kind, yanked, stepping_stone, deadend}], edges: [[from, to]]}`).
+    pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> String {
+        let g = stepstone::graph::build(&self.inner, model, environment);
+        let nodes: Vec<Value> = g
+            .node_weights()
+            .map(|(r, s)| {
+                json!({"version": r.version.as_str(), "yanked": s.yanked,
+                       "stepping_stone": s.stepping_stone, "deadend": s.deadend})
+            })
+            .collect();
+        let edges: Vec<Value> = g
+            .edge_indices()
+            .filter_map(|e| g.edge_endpoints(e))
+            .filter_map(|(a, b)| {
+                Some(json!([
+                    g.node_weight(a)?.0.version.as_str(),
+                    g.node_weight(b)?.0.version.as_str()
+                ]))
+            })
+            .collect();
+        json!({"nodes": nodes, "edges": edges}).to_string()
+    }
+
+    /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`).
+    pub fn render(&self, model: Option<&str>, environment: Option<&str>, format: &str) -> String {
+        let format = if format == "mermaid" {
+            stepstone::graph::GraphFormat::Mermaid
+        } else {
+            stepstone::graph::GraphFormat::Dot
+        };
+        stepstone::graph::render(&self.inner, model, environment, format)
+    }
+}
+
+/// Every error a catalog text has, as JSON (`[{code, message}]`, empty when valid).
+pub fn validate(text: &str) -> String {
+    let list: Vec<Value> = match CoreCatalog::from_json(text) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .iter()
+            .map(|e| json!({"code": e.code(), "message": e.to_string()}))
+            .collect(),
+    };
+    Value::Array(list).to_string()
+}
+
+/// A campaign table: next hops toward one target for every device version.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    table: CampaignTable,
+    scheme: Scheme,
+}
+
+impl Campaign {
+    /// Builds the table (the planner's own refusals for the target).
+    pub fn build(
+        catalog: &Catalog,
+        target: &str,
+        model: Option<&str>,
+        environment: Option<&str>,
+        cost_name: Option<&str>,
+        allow_downgrade: bool,
+    ) -> Res<Campaign> {
+        let target = catalog.inner.parse_version(target)?;
+        let table = CampaignTable::build(
+            &catalog.inner,
+            &target,
+            model,
+            environment,
+            cost(cost_name)?,
+        )?
+        .allow_downgrade(allow_downgrade);
+        Ok(Campaign {
+            table,
+            scheme: catalog.inner.scheme(),
+        })
+    }
+
+    /// Next hop for a device at `version` (`None`: at the target).
+    pub fn next_hop(&self, version: &str) -> Res<Option<String>> {
+        let v = Version::parse(version, self.scheme)?;
+        Ok(self
+            .table
+            .next_hop(v.key())?
+            .map(|h| h.as_str().to_string()))
+    }
+
+    /// The target.
+    pub fn target(&self) -> String {
+        self.table.target().as_str().to_string()
+    }
+
+    /// Number of version intervals in the table.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Never true for a built table (kept for clippy's `len_without_is_empty`).
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // The core's Serialize types hold only strings, integers, floats and options: no error.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn bad_input(what: &'static str, expected: &'static str, value: impl ToString) -> Fault {
+    SampleError::BadInput {
+        what,
+        expected,
+        value: value.to_string(),
+    }
+    .into()
+}
+
+/// A decimal string as u64 (JS numbers lose precision above 2^53).
+pub fn parse_u64(what: &'static str, text: &str) -> Res<u64> {
+    text.parse()
+        .map_err(|_| bad_input(what, "a decimal integer from 0 to 2^64-1", text))
+}
+
+/// A JS number as u64: a whole number from 0 to 2^53.
+pub fn number_u64(what: &'static str, value: f64) -> Res<u64> {
+    const MAX: f64 = 9_007_199_254_740_992.0;
+    if (0.0..=MAX).contains(&value) && value.fract() == 0.0 {
+        Ok(value as u64)
+    } else {
+        Err(bad_input(what, "a whole number from 0 to 2^53", value))
+    }
+}
+
+fn hex_u64(text: &str) -> Res<u64> {
+    u64::from_str_radix(text, 16).map_err(|_| bad_input("position", "16 hex digits", text))
+}
+
+/// The 64-bit sampling position, as 16 lowercase hex digits.
+pub fn position(salt: &[u8], device_id: &[u8], period: &str, class: &str) -> Res<String> {
+    let period = parse_u64("period", period)?;
+    Ok(format!(
+        "{:016x}",
+        sample::position(salt, device_id, period, class)
+    ))
+}
+
+/// Whether a position (hex) is below a rate.
+pub fn is_below(position: &str, rate_ppm: u32) -> Res<bool> {
+    Ok(sample::is_below(hex_u64(position)?, rate_ppm))
+}
+
+/// The period index of a time, as a decimal string (`None`: before the first period).
+pub fn period_index(
+    unix_seconds: &str,
+    period_seconds: &str,
+    offset_seconds: &str,
+) -> Res<Option<String>> {
+    Ok(sample::period_index(
+        parse_u64("unix_seconds", unix_seconds)?,
+        parse_u64("period_seconds", period_seconds)?,
+        parse_u64("offset_seconds", offset_seconds)?,
+    )
+    .map(|p| p.to_string()))
+}
+
+/// A fleet sampling plan.
+#[derive(Debug, Clone)]
+pub struct Sampling {
+    plan: SamplingPlan,
+}
+
+impl Sampling {
+    /// Reads a plan from JSON.
+    pub fn from_json(text: &str) -> Res<Sampling> {
+        Ok(Sampling {
+            plan: SamplingPlan::from_json(text)?,
+        })
+    }
+
+    /// The rate of a class, ppm.
+    pub fn rate(&self, class: &str) -> Res<u32> {
+        Ok(self.plan.rate(class)?)
+    }
+
+    /// The period a time falls in (decimal string).
+    pub fn period_at(&self, unix_seconds: &str) -> Res<String> {
+        Ok(self
+            .plan
+            .period_at(parse_u64("unix_seconds", unix_seconds)?)?
+            .to_string())
+    }
+
+    /// A device's position for a class in a period (16 hex digits).
+    pub fn position(&self, device_id: &[u8], class: &str, period: &str) -> Res<String> {
+        let period = parse_u64("period", period)?;
+        Ok(format!(
+            "{:016x}",
+            self.plan.position(device_id, class, period)
+        ))
+    }
+
+    /// Whether a device is sampled for a class in a period.
+    pub fn is_sampled(&self, device_id: &[u8], class: &str, period: &str) -> Res<bool> {
+        let period = parse_u64("period", period)?;
+        Ok(self.plan.is_sampled(device_id, class, period)?)
+    }
+}
+
+/// Expected occurrences of a bug in a sample, as JSON (the core's `Estimate`).
+pub fn estimate(fleet: f64, rate_ppm: u32, bug_hours: f64, window_hours: f64) -> Res<String> {
+    let fleet = number_u64("fleet", fleet)?;
+    Ok(to_json(&sample::fleet::estimate(
+        fleet,
+        rate_ppm,
+        bug_hours,
+        window_hours,
+    )?))
+}
+
+/// The smallest rate that sees a bug with a given probability (`None`: not even all).
+pub fn smallest_rate(
+    fleet: f64,
+    bug_hours: f64,
+    window_hours: f64,
+    probability: f64,
+) -> Res<Option<u32>> {
+    let fleet = number_u64("fleet", fleet)?;
+    Ok(sample::fleet::smallest_rate(
+        fleet,
+        bug_hours,
+        window_hours,
+        probability,
+    )?)
+}
+
+/// Data volume of a sample, as JSON (the core's `Volume`).
+pub fn volume(
+    fleet: f64,
+    rate_ppm: u32,
+    items: f64,
+    bytes_per_item: f64,
+    samples_per_day: f64,
+    retention_days: f64,
+) -> Res<String> {
+    Ok(to_json(&sample::fleet::volume(
+        number_u64("fleet", fleet)?,
+        rate_ppm,
+        number_u64("items", items)?,
+        number_u64("bytes_per_item", bytes_per_item)?,
+        number_u64("samples_per_day", samples_per_day)?,
+        number_u64("retention_days", retention_days)?,
+    )?))
+}
+
+/// A streamed image verification: key first, then the image in chunks, then the signature.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    inner: Option<stepstone::signature::ImageVerifier>,
+    key_format: &'static str,
+    key_id: String,
+}
+
+impl Verifier {
+    /// Reads the public key (PEM, DER, SEC1 or hex; detected).
+    pub fn new(key: &[u8]) -> Res<Verifier> {
+        use stepstone::signature::{KeyFormat, PublicKey};
+        let (key, format) = PublicKey::parse_detect(key)?;
+        let key_format = match format {
+            KeyFormat::Pem => "pem",
+            KeyFormat::Der => "der",
+            KeyFormat::Sec1 => "sec1",
+            _ => "hex",
+        };
+        Ok(Verifier {
+            key_id: key.key_id().to_string(),
+            inner: Some(stepstone::signature::ImageVerifier::new(key)),
+            key_format,
+        })
+    }
+
+    /// Feeds the next chunk of the image.
+    pub fn update(&mut self, chunk: &[u8]) -> Res<()> {
+        self.inner.as_mut().ok_or_else(finished)?.update(chunk);
+        Ok(())
+    }
+
+    /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed, as JSON
+    /// (`{sha256, bytes, signature_format, key_format, key_id}`).
+    pub fn finish(&mut self, signature: &[u8]) -> Res<String> {
+        let (sig, format) = stepstone::signature::Signature::parse_detect(signature)?;
+        let v = self.inner.take().ok_or_else(finished)?;
+        let bytes = v.len();
+        let digest = v.finish(&sig)?;
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(
+            json!({"sha256": hex, "bytes": bytes, "signature_format": format.name(),
+                  "key_format": self.key_format, "key_id": self.key_id})
+            .to_string(),
+        )
+    }
+}
+
+fn finished() -> Fault {
+    Fault {
+        code: "js.verifier_finished",
+        message: "this verifier already finished; start a new one".into(),
+    }
+}
+
+/// A staged rollout (membership only: which stage a device falls in).
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    inner: stepstone::rollout::Rollout,
+}
+
+impl Rollout {
+    /// Reads a rollout from JSON.
+    pub fn from_json(text: &str) -> Res<Rollout> {
+        Ok(Rollout {
+            inner: stepstone::rollout::Rollout::from_json(text)?,
+        })
+    }
+
+    /// A device's rollout position (16 hex digits).
+    pub fn position(&self, device_id: &[u8]) -> String {
+        format!("{:016x}", self.inner.position(device_id))
+    }
+
+    /// The stage a position (hex) falls in.
+    pub fn stage_of(&self, position: &str) -> Res<u32> {
+        Ok(self.inner.stage_of(hex_u64(position)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIG1: &str = include_str!("../../../examples/catalog.json");
+
+    #[test]
+    fn plans_the_seed_path() {
+        let c = Catalog::load(FIG1).unwrap();
+        let q = QueryArgs {
+            from: "v64000".into(),
+            to: "v67000".into(),
+            ..QueryArgs::default()
+        };
+        let p: Value = serde_json::from_str(&c.plan(&q).unwrap()).unwrap();
+        assert_eq!(p["path"][0], "v65000");
+        assert_eq!(c.next_hop(&q).unwrap().as_deref(), Some("v65000"));
+    }
+
+    #[test]
+    fn errors_keep_their_codes() {
+        assert_eq!(Catalog::load("{").unwrap_err().code, "catalog.json");
+        assert_eq!(
+            number_u64("fleet", 1.5).unwrap_err().code,
+            "sample.bad_input"
+        );
+        assert_eq!(
+            parse_u64("period", "x").unwrap_err().code,
+            "sample.bad_input"
+        );
+    }
+}

@@ -1,0 +1,11 @@
+// stepstone-node: loads the napi addon and exposes the shared API of api.js over it.
+import { createRequire } from 'node:module';
+import { makeApi } from './api.js';
+
+const native = createRequire(import.meta.url)('./stepstone.node');
+
+export { StepstoneError } from './api.js';
+export const {
+  backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
+  estimate, smallestRate, volume, Verifier, verifyStream, Rollout,
+} = makeApi(native, 'napi');

@@ -1,0 +1,1141 @@
+//! Staged rollouts: which devices a campaign is open to, when it widens, and when it halts.
+//!
+//! A [`Rollout`] opens a campaign to a growing fraction of the fleet, either in [`Stage`]s
+//! (each a fraction in parts per million and a minimum soak time before the next one opens) or
+//! along a linear [`Ramp`] (start time, start fraction, duration, as Fedora CoreOS rolls out).
+//!
+//! Membership uses fleet sampling's hashing ([`crate::sample`]): a device's position is
+//! `sample::position(salt, device_id, 0, "rollout")` (class `"rollout"`, period 0, so the position
+//! never rotates) and the device is in while `sample::is_below(position, fraction_ppm)`. Fractions
+//! only grow, so a device once in stays in.
+//!
+//! A [`HaltRule`] halts the rollout when failures in a stage cross a threshold: a count, a rate
+//! (only once a minimum number of outcomes are in, as AWS IoT Jobs' abort config and hawkBit's
+//! error thresholds do), and optionally a confidence bound: with [`HaltRule::confidence`] set,
+//! the rate rule compares the Wilson score *lower* bound of the failure rate with the threshold,
+//! so a small stage with bad luck does not halt and a large one with a real regression halts
+//! early. All of it is integer arithmetic ([`wilson_lower_above`]).
+//!
+//! Where a rollout stands is explicit, serialisable state ([`RolloutState`]): the open stage,
+//! per-stage outcome counts, whether it is halted and why, and a log of openings, halts and
+//! resumptions. [`Rollout::record`], [`Rollout::advance`], [`Rollout::halt`] and
+//! [`Rollout::resume`] are the only ways it changes.
+//!
+//! ```
+//! use stepstone::rollout::{Admission, HaltRule, Rollout, Schedule, Stage};
+//! let rollout = Rollout {
+//!     salt: "campaign-67000".into(),
+//!     schedule: Schedule::Stages(vec![
+//!         Stage { fraction_ppm: 10_000, min_soak_secs: 86_400 },
+//!         Stage { fraction_ppm: 1_000_000, min_soak_secs: 0 },
+//!     ]),
+//!     halt: HaltRule { max_failure_rate_ppm: Some(50_000), min_finished: 100, ..HaltRule::default() },
+//! };
+//! rollout.validate().unwrap();
+//! let mut state = rollout.start(0);
+//! let pos = rollout.position(b"device-1");
+//! let admitted = matches!(rollout.admits(&state, pos, 10), Admission::Open { .. });
+//! assert_eq!(admitted, stepstone::sample::is_below(pos, 10_000));
+//! assert!(rollout.advance(&mut state, 86_400)); // soaked: the second stage opens
+//! assert!(matches!(rollout.admits(&state, pos, 86_400), Admission::Open { .. }));
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::fmt;
+
+use crate::error::ErrorCode;
+use crate::sample;
+
+/// One million: a fraction of 1 in parts per million.
+pub const PPM: u32 = 1_000_000;
+
+/// A stage: open to `fraction_ppm` of the fleet for at least `min_soak_secs` before the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Stage {
+    /// Fraction of the fleet, parts per million (0..=1_000_000), not below the previous stage's.
+    pub fraction_ppm: u32,
+    /// Minimum time this stage stays open, healthy, before the next one may open.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub min_soak_secs: u64,
+}
+
+/// A linear ramp from `start_ppm` at `start` to the whole fleet at `start + duration_secs`.
+/// Time spent halted does not count: a resumed ramp goes on from where it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Ramp {
+    /// When the ramp starts (seconds, the caller's clock).
+    pub start: u64,
+    /// Fraction open at `start`, parts per million.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub start_ppm: u32,
+    /// Seconds from `start` until the whole fleet is open.
+    pub duration_secs: u64,
+}
+
+impl Ramp {
+    /// The fraction open `elapsed` seconds after the start (not counting halted time).
+    ///
+    /// ```
+    /// use stepstone::rollout::Ramp;
+    /// let r = Ramp { start: 0, start_ppm: 100_000, duration_secs: 100 };
+    /// assert_eq!([0, 50, 100, 1000].map(|t| r.fraction_at(t)), [100_000, 550_000, 1_000_000, 1_000_000]);
+    /// ```
+    pub fn fraction_at(&self, elapsed: u64) -> u32 {
+        let start = self.start_ppm.min(PPM);
+        if elapsed >= self.duration_secs {
+            return PPM;
+        }
+        let grow = u128::from(PPM - start) * u128::from(elapsed) / u128::from(self.duration_secs);
+        start
+            .saturating_add(u32::try_from(grow).unwrap_or(PPM))
+            .min(PPM)
+    }
+}
+
+/// How a rollout widens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Schedule {
+    /// Discrete stages, opened one after another.
+    Stages(Vec<Stage>),
+    /// A linear ramp.
+    Ramp(Ramp),
+}
+
+/// A confidence level for the rate rule, as the normal quantile `z = z_num / z_den`
+/// (95% two-sided: 196/100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Confidence {
+    /// Numerator of z (at most 100 000).
+    pub z_num: u32,
+    /// Denominator of z (1..=1000).
+    pub z_den: u32,
+}
+
+impl Confidence {
+    /// 95%: z = 1.96.
+    pub const P95: Confidence = Confidence {
+        z_num: 196,
+        z_den: 100,
+    };
+}
+
+/// When a stage's failures halt the rollout. Every rule is optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct HaltRule {
+    /// Halt when a stage has at least this many failures.
+    pub max_failures: Option<u32>,
+    /// Halt when a stage's failure rate is above this (parts per million of finished attempts).
+    pub max_failure_rate_ppm: Option<u32>,
+    /// The rate rule applies only once a stage has at least this many finished attempts.
+    pub min_finished: u32,
+    /// With a confidence level, the rate rule compares the Wilson score lower bound of the failure
+    /// rate (instead of the observed rate) with `max_failure_rate_ppm`.
+    pub confidence: Option<Confidence>,
+}
+
+/// A staged rollout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Rollout {
+    /// Salt of the membership hash (one per campaign, so campaigns pick different devices first).
+    pub salt: String,
+    /// How the rollout widens.
+    pub schedule: Schedule,
+    /// When it halts.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub halt: HaltRule,
+}
+
+/// Outcome counts of one stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StageStats {
+    /// Attempts finished (succeeded or failed).
+    pub finished: u32,
+    /// Attempts failed.
+    pub failed: u32,
+}
+
+/// Why a rollout halted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "rule", rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum HaltReason {
+    /// `max_failures` was reached.
+    FailureCount {
+        /// The stage.
+        stage: u32,
+        /// Its failures.
+        failed: u32,
+        /// The limit.
+        limit: u32,
+    },
+    /// The observed failure rate is above `max_failure_rate_ppm`.
+    FailureRate {
+        /// The stage.
+        stage: u32,
+        /// Its failures.
+        failed: u32,
+        /// Its finished attempts.
+        finished: u32,
+        /// The limit.
+        limit_ppm: u32,
+    },
+    /// The Wilson lower bound of the failure rate is above `max_failure_rate_ppm`.
+    Confidence {
+        /// The stage.
+        stage: u32,
+        /// Its failures.
+        failed: u32,
+        /// Its finished attempts.
+        finished: u32,
+        /// The limit.
+        limit_ppm: u32,
+    },
+    /// An operator halted it.
+    Operator {
+        /// What the operator wrote.
+        note: String,
+    },
+}
+
+impl HaltReason {
+    /// Stable code of the reason (`rollout.failure_count`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            HaltReason::FailureCount { .. } => "rollout.failure_count",
+            HaltReason::FailureRate { .. } => "rollout.failure_rate",
+            HaltReason::Confidence { .. } => "rollout.failure_rate_confident",
+            HaltReason::Operator { .. } => "rollout.operator",
+        }
+    }
+}
+
+impl fmt::Display for HaltReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HaltReason::FailureCount {
+                stage,
+                failed,
+                limit,
+            } => {
+                write!(
+                    f,
+                    "stage {stage}: {failed} failures reach the limit of {limit}"
+                )
+            }
+            HaltReason::FailureRate {
+                stage,
+                failed,
+                finished,
+                limit_ppm,
+            } => {
+                write!(
+                    f,
+                    "stage {stage}: {failed} of {finished} failed, above {limit_ppm} ppm"
+                )
+            }
+            HaltReason::Confidence {
+                stage,
+                failed,
+                finished,
+                limit_ppm,
+            } => write!(
+                f,
+                "stage {stage}: {failed} of {finished} failed; the failure rate is above {limit_ppm} ppm with confidence"
+            ),
+            HaltReason::Operator { note } => write!(f, "halted by an operator: {note}"),
+        }
+    }
+}
+
+/// A halt in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Halted {
+    /// When it halted.
+    pub at: u64,
+    /// Why.
+    pub reason: HaltReason,
+}
+
+/// One line of a rollout's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "event", rename_all = "snake_case"))]
+pub enum RolloutLog {
+    /// A stage opened (stage 0 when the rollout started).
+    Opened {
+        /// The stage.
+        stage: u32,
+        /// When.
+        at: u64,
+    },
+    /// The rollout halted.
+    Halted {
+        /// When.
+        at: u64,
+        /// Why.
+        reason: HaltReason,
+    },
+    /// The rollout resumed.
+    Resumed {
+        /// When.
+        at: u64,
+    },
+}
+
+/// Where a rollout stands. Serialisable; changed only by [`Rollout`]'s methods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RolloutState {
+    /// When the rollout started.
+    pub started_at: u64,
+    /// The open stage (always 0 for a ramp).
+    pub stage: u32,
+    /// When the open stage opened.
+    pub stage_opened_at: u64,
+    /// Seconds spent halted so far (a ramp does not advance while halted).
+    pub halted_secs: u64,
+    /// The halt in force, if any.
+    pub halted: Option<Halted>,
+    /// Outcome counts per stage (one entry for a ramp).
+    pub stats: Vec<StageStats>,
+    /// History: openings, halts, resumptions.
+    pub log: Vec<RolloutLog>,
+}
+
+/// Whether a rollout is open to a device now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Open; the device belongs to this stage (its outcomes count there).
+    Open {
+        /// The device's stage.
+        stage: u32,
+    },
+    /// Not open to this device yet; look again at `recheck_at` (`None`: not before something
+    /// changes, e.g. the last stage is open and the device is outside it).
+    NotYet {
+        /// When the device might be admitted.
+        recheck_at: Option<u64>,
+    },
+    /// The rollout is halted.
+    Halted,
+}
+
+/// A rollout that does not make sense, or a state change that does not apply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RolloutError {
+    /// `stages` is empty.
+    #[error("a staged rollout needs at least one stage")]
+    NoStages,
+    /// A fraction is above 1 000 000 ppm.
+    #[error("{field} is {value} ppm, above 1000000")]
+    FractionOutOfRange {
+        /// Which field.
+        field: &'static str,
+        /// Its value.
+        value: u32,
+    },
+    /// A stage's fraction is below the previous one's: devices would leave the rollout.
+    #[error("stage {stage} opens {value} ppm, less than the {previous} ppm before it")]
+    FractionsDecrease {
+        /// The stage.
+        stage: usize,
+        /// Its fraction.
+        value: u32,
+        /// The previous stage's fraction.
+        previous: u32,
+    },
+    /// The confidence level's z is not a usable fraction.
+    #[error("confidence z = {z_num}/{z_den}: need 1 <= z_den <= 1000 and z_num <= 100000")]
+    BadConfidence {
+        /// Numerator.
+        z_num: u32,
+        /// Denominator.
+        z_den: u32,
+    },
+    /// `resume` on a rollout that is not halted.
+    #[error("the rollout is not halted")]
+    NotHalted,
+    /// `halt` on a rollout that is already halted.
+    #[error("the rollout is already halted")]
+    AlreadyHalted,
+    /// The JSON could not be read as a rollout.
+    #[cfg(feature = "serde")]
+    #[error("rollout JSON: {0}")]
+    Json(String),
+}
+
+impl ErrorCode for RolloutError {
+    fn code(&self) -> &'static str {
+        match self {
+            RolloutError::NoStages => "rollout.no_stages",
+            RolloutError::FractionOutOfRange { .. } => "rollout.fraction_out_of_range",
+            RolloutError::FractionsDecrease { .. } => "rollout.fractions_decrease",
+            RolloutError::BadConfidence { .. } => "rollout.bad_confidence",
+            RolloutError::NotHalted => "rollout.not_halted",
+            RolloutError::AlreadyHalted => "rollout.already_halted",
+            #[cfg(feature = "serde")]
+            RolloutError::Json(_) => "rollout.json",
+        }
+    }
+}
+
+impl Rollout {
+    /// Checks the rollout; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), RolloutError> {
+        match &self.schedule {
+            Schedule::Stages(stages) => {
+                if stages.is_empty() {
+                    return Err(RolloutError::NoStages);
+                }
+                let mut previous = 0;
+                for (i, s) in stages.iter().enumerate() {
+                    if s.fraction_ppm > PPM {
+                        return Err(RolloutError::FractionOutOfRange {
+                            field: "fraction_ppm",
+                            value: s.fraction_ppm,
+                        });
+                    }
+                    if s.fraction_ppm < previous {
+                        return Err(RolloutError::FractionsDecrease {
+                            stage: i,
+                            value: s.fraction_ppm,
+                            previous,
+                        });
+                    }
+                    previous = s.fraction_ppm;
+                }
+            }
+            Schedule::Ramp(r) => {
+                if r.start_ppm > PPM {
+                    return Err(RolloutError::FractionOutOfRange {
+                        field: "start_ppm",
+                        value: r.start_ppm,
+                    });
+                }
+            }
+        }
+        if let Some(rate) = self.halt.max_failure_rate_ppm
+            && rate > PPM
+        {
+            return Err(RolloutError::FractionOutOfRange {
+                field: "max_failure_rate_ppm",
+                value: rate,
+            });
+        }
+        if let Some(c) = self.halt.confidence
+            && (c.z_den == 0 || c.z_den > 1000 || c.z_num > 100_000)
+        {
+            return Err(RolloutError::BadConfidence {
+                z_num: c.z_num,
+                z_den: c.z_den,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads and validates a rollout from JSON.
+    ///
+    /// ```
+    /// use stepstone::rollout::Rollout;
+    /// let r = Rollout::from_json(r#"{"salt": "c1", "schedule": {"ramp": {"start": 0, "duration_secs": 604800}},
+    ///     "halt": {"max_failure_rate_ppm": 20000, "confidence": {"z_num": 196, "z_den": 100}}}"#).unwrap();
+    /// assert_eq!(r.salt, "c1");
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_json(text: &str) -> Result<Rollout, RolloutError> {
+        use alloc::string::ToString;
+        let r: Rollout =
+            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+        r.validate()?;
+        Ok(r)
+    }
+
+    /// A device's fixed rollout position: `sample::position(salt, device_id, 0, "rollout")`.
+    pub fn position(&self, device_id: &[u8]) -> u64 {
+        sample::position(self.salt.as_bytes(), device_id, 0, sample::ROLLOUT_CLASS)
+    }
+
+    /// The state of a rollout started at `now` (stage 0 open; for a ramp, `Ramp::start` rules).
+    pub fn start(&self, now: u64) -> RolloutState {
+        let stats = match &self.schedule {
+            Schedule::Stages(s) => alloc::vec![StageStats::default(); s.len().max(1)],
+            Schedule::Ramp(_) => alloc::vec![StageStats::default()],
+        };
+        RolloutState {
+            started_at: now,
+            stage: 0,
+            stage_opened_at: now,
+            halted_secs: 0,
+            halted: None,
+            stats,
+            log: alloc::vec![RolloutLog::Opened { stage: 0, at: now }],
+        }
+    }
+
+    /// The fraction open at `now` (0 while halted does not apply: halting holds every device,
+    /// see [`Rollout::admits`]).
+    pub fn fraction_ppm(&self, state: &RolloutState, now: u64) -> u32 {
+        match &self.schedule {
+            Schedule::Stages(stages) => stages
+                .get(state.stage as usize)
+                .or(stages.last())
+                .map(|s| s.fraction_ppm)
+                .unwrap_or(0),
+            Schedule::Ramp(r) => {
+                let Some(elapsed) = self.ramp_elapsed(r, state, now) else {
+                    return 0;
+                };
+                r.fraction_at(elapsed)
+            }
+        }
+    }
+
+    /// Seconds of ramp so far (halted time excluded); `None` before the start.
+    fn ramp_elapsed(&self, r: &Ramp, state: &RolloutState, now: u64) -> Option<u64> {
+        let begin = r.start.max(state.started_at);
+        if now < begin {
+            return None;
+        }
+        let mut paused = state.halted_secs;
+        if let Some(h) = &state.halted {
+            paused = paused.saturating_add(now.saturating_sub(h.at));
+        }
+        Some((now - begin).saturating_sub(paused))
+    }
+
+    /// The stage a device at `position` belongs to: the first whose fraction includes it (the
+    /// last stage if none does; always 0 for a ramp).
+    pub fn stage_of(&self, position: u64) -> u32 {
+        match &self.schedule {
+            Schedule::Stages(stages) => {
+                let i = stages
+                    .iter()
+                    .position(|s| sample::is_below(position, s.fraction_ppm));
+                let i = i.unwrap_or(stages.len().saturating_sub(1));
+                u32::try_from(i).unwrap_or(u32::MAX)
+            }
+            Schedule::Ramp(_) => 0,
+        }
+    }
+
+    /// Whether the rollout is open at `now` to the device at `position`.
+    pub fn admits(&self, state: &RolloutState, position: u64, now: u64) -> Admission {
+        if state.halted.is_some() {
+            return Admission::Halted;
+        }
+        if sample::is_below(position, self.fraction_ppm(state, now)) {
+            return Admission::Open {
+                stage: self.stage_of(position),
+            };
+        }
+        let recheck_at = match &self.schedule {
+            Schedule::Stages(_) => self.next_advance_at(state),
+            Schedule::Ramp(r) => self.ramp_admits_at(r, state, position, now),
+        };
+        Admission::NotYet { recheck_at }
+    }
+
+    /// The first time the ramp includes `position`, assuming no halt (binary search over the
+    /// monotone fraction).
+    fn ramp_admits_at(
+        &self,
+        r: &Ramp,
+        state: &RolloutState,
+        position: u64,
+        now: u64,
+    ) -> Option<u64> {
+        let begin = r.start.max(state.started_at);
+        let elapsed_now = self.ramp_elapsed(r, state, now).unwrap_or(0);
+        let (mut lo, mut hi) = (elapsed_now, r.duration_secs.max(elapsed_now));
+        if !sample::is_below(position, r.fraction_at(hi)) {
+            return None;
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if sample::is_below(position, r.fraction_at(mid)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let start = now.max(begin);
+        Some(start.saturating_add(lo - elapsed_now))
+    }
+
+    /// When the next stage may open (its soak done), if there is one; `None` for a ramp, a
+    /// halted rollout or the last stage.
+    pub fn next_advance_at(&self, state: &RolloutState) -> Option<u64> {
+        let Schedule::Stages(stages) = &self.schedule else {
+            return None;
+        };
+        if state.halted.is_some() || state.stage as usize + 1 >= stages.len() {
+            return None;
+        }
+        let soak = stages
+            .get(state.stage as usize)
+            .map(|s| s.min_soak_secs)
+            .unwrap_or(0);
+        Some(state.stage_opened_at.saturating_add(soak))
+    }
+
+    /// Opens the next stage if its time has come (`now >= next_advance_at`). Returns whether a
+    /// stage opened. At most one stage opens per call: each has its own soak.
+    pub fn advance(&self, state: &mut RolloutState, now: u64) -> bool {
+        match self.next_advance_at(state) {
+            Some(at) if now >= at => {
+                state.stage += 1;
+                state.stage_opened_at = now;
+                state.log.push(RolloutLog::Opened {
+                    stage: state.stage,
+                    at: now,
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Counts one finished attempt of a device of `stage` (see [`Rollout::stage_of`]) and halts
+    /// the rollout if a rule trips. Returns the new halt, if this outcome caused one.
+    pub fn record(
+        &self,
+        state: &mut RolloutState,
+        stage: u32,
+        failed: bool,
+        now: u64,
+    ) -> Option<HaltReason> {
+        let i = (stage as usize).min(state.stats.len().saturating_sub(1));
+        let stats = state.stats.get_mut(i)?;
+        stats.finished = stats.finished.saturating_add(1);
+        if failed {
+            stats.failed = stats.failed.saturating_add(1);
+        }
+        let stats = *stats;
+        if state.halted.is_some() || !failed {
+            return None;
+        }
+        let reason = self.trips(stage, stats)?;
+        state.halted = Some(Halted {
+            at: now,
+            reason: reason.clone(),
+        });
+        state.log.push(RolloutLog::Halted {
+            at: now,
+            reason: reason.clone(),
+        });
+        Some(reason)
+    }
+
+    /// Which rule, if any, these counts of `stage` trip.
+    pub fn trips(&self, stage: u32, stats: StageStats) -> Option<HaltReason> {
+        let StageStats { finished, failed } = stats;
+        if let Some(limit) = self.halt.max_failures
+            && failed >= limit
+        {
+            return Some(HaltReason::FailureCount {
+                stage,
+                failed,
+                limit,
+            });
+        }
+        let limit_ppm = self.halt.max_failure_rate_ppm?;
+        if finished < self.halt.min_finished.max(1) {
+            return None;
+        }
+        match self.halt.confidence {
+            None => {
+                let above =
+                    u64::from(failed) * u64::from(PPM) > u64::from(limit_ppm) * u64::from(finished);
+                above.then_some(HaltReason::FailureRate {
+                    stage,
+                    failed,
+                    finished,
+                    limit_ppm,
+                })
+            }
+            Some(c) => wilson_lower_above(failed, finished, limit_ppm, c).then_some(
+                HaltReason::Confidence {
+                    stage,
+                    failed,
+                    finished,
+                    limit_ppm,
+                },
+            ),
+        }
+    }
+
+    /// Halts the rollout by hand.
+    pub fn halt(
+        &self,
+        state: &mut RolloutState,
+        note: String,
+        now: u64,
+    ) -> Result<(), RolloutError> {
+        if state.halted.is_some() {
+            return Err(RolloutError::AlreadyHalted);
+        }
+        let reason = HaltReason::Operator { note };
+        state.halted = Some(Halted {
+            at: now,
+            reason: reason.clone(),
+        });
+        state.log.push(RolloutLog::Halted { at: now, reason });
+        Ok(())
+    }
+
+    /// Resumes a halted rollout. The halted stage's counts start again from zero (the operator
+    /// has judged them), and the open stage's soak starts again.
+    pub fn resume(&self, state: &mut RolloutState, now: u64) -> Result<(), RolloutError> {
+        let Some(h) = state.halted.take() else {
+            return Err(RolloutError::NotHalted);
+        };
+        state.halted_secs = state.halted_secs.saturating_add(now.saturating_sub(h.at));
+        let stage = match h.reason {
+            HaltReason::FailureCount { stage, .. }
+            | HaltReason::FailureRate { stage, .. }
+            | HaltReason::Confidence { stage, .. } => Some(stage),
+            HaltReason::Operator { .. } => None,
+        };
+        if let Some(s) = stage.and_then(|s| state.stats.get_mut(s as usize)) {
+            *s = StageStats::default();
+        }
+        state.stage_opened_at = now;
+        state.log.push(RolloutLog::Resumed { at: now });
+        Ok(())
+    }
+}
+
+/// Whether the Wilson score lower bound of the failure rate `failed / finished`, at confidence
+/// `z = c.z_num / c.z_den`, is above `limit_ppm / 1e6`. Integer arithmetic only.
+///
+/// With `n = finished`, `f = failed`, `t = limit_ppm / T` (`T = 1e6`), `z^2 = Z / D`
+/// (`Z = z_num^2`, `D = z_den^2`), the lower bound
+/// `(p + z^2/2n - z*sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)` is above `t` iff
+/// `A = 2DT*f + Z*T - 2*limit_ppm*(D*n + Z)` is positive and
+/// `A^2 * n > T^2 * Z * (4D*f*(n-f) + Z*n)`. Both sides are compared exactly in 256 bits.
+///
+/// ```
+/// use stepstone::rollout::{wilson_lower_above, Confidence};
+/// // 2 of 20 failed (10%): with 95% confidence the rate is not shown to be above 5%.
+/// assert!(!wilson_lower_above(2, 20, 50_000, Confidence::P95));
+/// // 150 of 1000 failed: it is.
+/// assert!(wilson_lower_above(150, 1000, 50_000, Confidence::P95));
+/// ```
+pub fn wilson_lower_above(failed: u32, finished: u32, limit_ppm: u32, c: Confidence) -> bool {
+    if finished == 0 || c.z_den == 0 {
+        return false;
+    }
+    let f = u128::from(failed.min(finished));
+    let n = u128::from(finished);
+    let t = u128::from(PPM);
+    let z = u128::from(c.z_num) * u128::from(c.z_num);
+    let d = u128::from(c.z_den) * u128::from(c.z_den);
+    let lp = u128::from(limit_ppm);
+    // With z_num <= 1e5, z_den <= 1e3 and 32-bit counts, every term below fits in u128.
+    let plus = 2 * d * t * f + z * t;
+    let minus = 2 * lp * (d * n + z);
+    if plus <= minus {
+        return false;
+    }
+    let a = plus - minus;
+    let lhs = U256::from(a).mul(U256::from(a)).mul(U256::from(n));
+    let inner = 4 * d * f * (n - f) + z * n;
+    let rhs = U256::from(t * t).mul(U256::from(z)).mul(U256::from(inner));
+    lhs.cmp(&rhs) == Ordering::Greater
+}
+
+/// A 256-bit unsigned integer, just enough for [`wilson_lower_above`]: little-endian 64-bit
+/// limbs, multiplication saturating at the maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct U256([u64; 4]);
+
+impl U256 {
+    fn from(v: u128) -> U256 {
+        U256([v as u64, (v >> 64) as u64, 0, 0])
+    }
+
+    fn mul(self, other: U256) -> U256 {
+        let mut out = [0u64; 8];
+        for (i, &a) in self.0.iter().enumerate() {
+            let mut carry: u128 = 0;
+            for (j, &b) in other.0.iter().enumerate() {
+                let k = i + j;
+                let Some(slot) = out.get_mut(k) else { continue };
+                let cur = u128::from(*slot) + u128::from(a) * u128::from(b) + carry;
+                *slot = cur as u64;
+                carry = cur >> 64;
+            }
+            if let Some(slot) = out.get_mut(i + 4) {
+                *slot = carry as u64;
+            }
+        }
+        if out.iter().skip(4).any(|&l| l != 0) {
+            return U256([u64::MAX; 4]);
+        }
+        let mut r = [0u64; 4];
+        r.copy_from_slice(out.get(..4).unwrap_or(&[0; 4]));
+        U256(r)
+    }
+}
+
+impl PartialOrd for U256 {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for U256 {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.iter().rev().cmp(other.0.iter().rev())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn staged() -> Rollout {
+        Rollout {
+            salt: "s".into(),
+            schedule: Schedule::Stages(vec![
+                Stage {
+                    fraction_ppm: 10_000,
+                    min_soak_secs: 100,
+                },
+                Stage {
+                    fraction_ppm: 250_000,
+                    min_soak_secs: 100,
+                },
+                Stage {
+                    fraction_ppm: PPM,
+                    min_soak_secs: 0,
+                },
+            ]),
+            halt: HaltRule {
+                max_failures: Some(50),
+                max_failure_rate_ppm: Some(100_000),
+                min_finished: 20,
+                confidence: None,
+            },
+        }
+    }
+
+    fn wilson_f64(f: u32, n: u32, z: f64) -> f64 {
+        let (f, n) = (f as f64, n as f64);
+        let p = f / n;
+        (p + z * z / (2.0 * n) - z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt())
+            / (1.0 + z * z / n)
+    }
+
+    #[test]
+    fn wilson_matches_float_oracle() {
+        let c = Confidence::P95;
+        let mut checked = 0;
+        for n in [
+            1u32,
+            2,
+            5,
+            10,
+            20,
+            50,
+            100,
+            1000,
+            10_000,
+            1_000_000,
+            u32::MAX,
+        ] {
+            for f in [
+                0u32,
+                1,
+                2,
+                3,
+                5,
+                10,
+                50,
+                100,
+                500,
+                5000,
+                100_000,
+                2_000_000_000,
+            ] {
+                if f > n {
+                    continue;
+                }
+                for limit in [0u32, 1000, 20_000, 50_000, 100_000, 500_000, 999_999, PPM] {
+                    let lower = wilson_f64(f, n, 1.96);
+                    let t = limit as f64 / 1e6;
+                    if (lower - t).abs() < 1e-9 {
+                        continue; // too close for the float oracle
+                    }
+                    assert_eq!(
+                        wilson_lower_above(f, n, limit, c),
+                        lower > t,
+                        "f={f} n={n} limit={limit} lower={lower}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 300);
+    }
+
+    #[test]
+    fn wilson_small_bad_luck_does_not_halt_large_regression_does() {
+        let mut r = staged();
+        r.halt = HaltRule {
+            max_failure_rate_ppm: Some(50_000),
+            min_finished: 1,
+            confidence: Some(Confidence::P95),
+            ..HaltRule::default()
+        };
+        // 1 of 10 failed (10%): the point rule would halt, the bound does not.
+        assert!(
+            r.trips(
+                0,
+                StageStats {
+                    finished: 10,
+                    failed: 1
+                }
+            )
+            .is_none()
+        );
+        let point = Rollout {
+            halt: HaltRule {
+                confidence: None,
+                ..r.halt
+            },
+            ..r.clone()
+        };
+        assert!(
+            point
+                .trips(
+                    0,
+                    StageStats {
+                        finished: 10,
+                        failed: 1
+                    }
+                )
+                .is_some()
+        );
+        // 9% of 2000 failed: halts.
+        assert!(matches!(
+            r.trips(
+                0,
+                StageStats {
+                    finished: 2000,
+                    failed: 180
+                }
+            ),
+            Some(HaltReason::Confidence { .. })
+        ));
+    }
+
+    #[test]
+    fn stages_widen_after_soak_and_membership_is_monotone() {
+        let r = staged();
+        r.validate().unwrap();
+        let mut st = r.start(1000);
+        assert_eq!(r.next_advance_at(&st), Some(1100));
+        assert!(!r.advance(&mut st, 1099));
+        let ids: Vec<_> = (0..2000).map(|i| alloc::format!("dev-{i}")).collect();
+        let inside = |st: &RolloutState, now| {
+            ids.iter()
+                .filter(|d| {
+                    matches!(
+                        r.admits(st, r.position(d.as_bytes()), now),
+                        Admission::Open { .. }
+                    )
+                })
+                .count()
+        };
+        let n0 = inside(&st, 1050);
+        assert!(r.advance(&mut st, 1100));
+        let n1 = inside(&st, 1150);
+        assert!(r.advance(&mut st, 1200));
+        let n2 = inside(&st, 1250);
+        assert!(!r.advance(&mut st, 5000));
+        assert!(n0 < n1 && n1 < n2 && n2 == 2000, "{n0} {n1} {n2}");
+        assert!((300..700).contains(&n1), "{n1}");
+        for d in &ids {
+            let p = r.position(d.as_bytes());
+            if sample::is_below(p, 10_000) {
+                assert_eq!(r.stage_of(p), 0);
+            }
+        }
+    }
+
+    #[test]
+    fn halts_on_rate_after_min_finished_and_resumes() {
+        let r = staged();
+        let mut st = r.start(0);
+        for i in 0..19 {
+            assert_eq!(r.record(&mut st, 0, i % 2 == 0, 10), None);
+        }
+        // 20th finished, 10 of 20 failed = 50% > 10%.
+        let h = r.record(&mut st, 0, true, 11).unwrap();
+        assert_eq!(h.code(), "rollout.failure_rate");
+        assert_eq!(r.admits(&st, 0, 12), Admission::Halted);
+        assert_eq!(r.next_advance_at(&st), None);
+        assert_eq!(
+            r.halt(&mut st, "again".into(), 13),
+            Err(RolloutError::AlreadyHalted)
+        );
+        r.resume(&mut st, 50).unwrap();
+        assert_eq!(st.stats[0], StageStats::default());
+        assert_eq!(r.resume(&mut st, 51), Err(RolloutError::NotHalted));
+        assert_eq!(st.log.len(), 3);
+        assert_eq!(r.next_advance_at(&st), Some(150));
+    }
+
+    #[test]
+    fn count_rule_trips_without_minimum() {
+        let mut r = staged();
+        r.halt = HaltRule {
+            max_failures: Some(3),
+            ..HaltRule::default()
+        };
+        let mut st = r.start(0);
+        assert_eq!(r.record(&mut st, 1, true, 1), None);
+        assert_eq!(r.record(&mut st, 1, true, 2), None);
+        assert_eq!(
+            r.record(&mut st, 1, true, 3),
+            Some(HaltReason::FailureCount {
+                stage: 1,
+                failed: 3,
+                limit: 3
+            })
+        );
+    }
+
+    #[test]
+    fn ramp_opens_linearly_and_pauses_while_halted() {
+        let r = Rollout {
+            salt: "s".into(),
+            schedule: Schedule::Ramp(Ramp {
+                start: 100,
+                start_ppm: 0,
+                duration_secs: 1000,
+            }),
+            halt: HaltRule::default(),
+        };
+        let mut st = r.start(0);
+        assert_eq!(r.fraction_ppm(&st, 50), 0);
+        assert_eq!(r.fraction_ppm(&st, 600), 500_000);
+        // A device not in yet is told when it will be.
+        let (id, p) = (0..)
+            .map(|i| alloc::format!("d{i}"))
+            .map(|d| {
+                let p = r.position(d.as_bytes());
+                (d, p)
+            })
+            .find(|(_, p)| !sample::is_below(*p, 500_000))
+            .unwrap();
+        let Admission::NotYet {
+            recheck_at: Some(t),
+        } = r.admits(&st, p, 600)
+        else {
+            panic!("{id}")
+        };
+        assert!(matches!(r.admits(&st, p, t), Admission::Open { stage: 0 }));
+        assert!(matches!(r.admits(&st, p, t - 1), Admission::NotYet { .. }));
+        r.halt(&mut st, "look".into(), 600).unwrap();
+        assert_eq!(r.admits(&st, p, 700), Admission::Halted);
+        r.resume(&mut st, 800).unwrap();
+        assert_eq!(r.fraction_ppm(&st, 800), 500_000);
+        assert_eq!(r.fraction_ppm(&st, 1300), PPM);
+    }
+
+    #[test]
+    fn validation() {
+        let mut r = staged();
+        r.schedule = Schedule::Stages(vec![
+            Stage {
+                fraction_ppm: 5,
+                min_soak_secs: 0,
+            },
+            Stage {
+                fraction_ppm: 4,
+                min_soak_secs: 0,
+            },
+        ]);
+        assert_eq!(
+            r.validate().unwrap_err().code(),
+            "rollout.fractions_decrease"
+        );
+        r.schedule = Schedule::Stages(vec![]);
+        assert_eq!(r.validate().unwrap_err().code(), "rollout.no_stages");
+        r.schedule = Schedule::Stages(vec![Stage {
+            fraction_ppm: 2_000_000,
+            min_soak_secs: 0,
+        }]);
+        assert_eq!(
+            r.validate().unwrap_err().to_string(),
+            "fraction_ppm is 2000000 ppm, above 1000000"
+        );
+        let mut r = staged();
+        r.halt.confidence = Some(Confidence { z_num: 1, z_den: 0 });
+        assert_eq!(r.validate().unwrap_err().code(), "rollout.bad_confidence");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn state_round_trips_through_json() {
+        let r = staged();
+        let mut st = r.start(0);
+        r.record(&mut st, 0, true, 1);
+        r.halt(&mut st, "why".into(), 2).unwrap();
+        let json = serde_json::to_string(&st).unwrap();
+        let back: RolloutState = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, st);
+        let rj = serde_json::to_string(&r).unwrap();
+        assert_eq!(Rollout::from_json(&rj).unwrap(), r);
+        assert_eq!(Rollout::from_json("{}").unwrap_err().code(), "rollout.json");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wilson_is_monotone_in_failures_and_limit(
+            f in 0u32..5000, n in 1u32..5000, limit in 0u32..=1_000_000,
+        ) {
+            let f = f.min(n);
+            let c = Confidence::P95;
+            if wilson_lower_above(f, n, limit, c) {
+                // More failures, or a lower limit, is above too.
+                proptest::prop_assert!(wilson_lower_above((f + 1).min(n), n, limit, c));
+                proptest::prop_assert!(wilson_lower_above(f, n, limit / 2, c));
+                // The bound is below the observed rate.
+                proptest::prop_assert!(u64::from(f) * u64::from(PPM) > u64::from(limit) * u64::from(n));
+            }
+        }
+
+        #[test]
+        fn a_device_once_in_stays_in(id: Vec<u8>, a in 0u32..=1_000_000, b in 0u32..=1_000_000) {
+            let r = Rollout { salt: "s".into(), schedule: Schedule::Stages(vec![Stage { fraction_ppm: 0, min_soak_secs: 0 }]), halt: HaltRule::default() };
+            let p = r.position(&id);
+            let (lo, hi) = (a.min(b), a.max(b));
+            if sample::is_below(p, lo) {
+                proptest::prop_assert!(sample::is_below(p, hi));
+            }
+        }
+    }
+}

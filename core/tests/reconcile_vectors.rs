@@ -1,0 +1,337 @@
+//! Runs core/tests/vectors/retry.json, rollout.json and reconcile.json. Every binding runs the
+//! same files.
+
+use serde_json::{Value, json};
+use stepstone::ErrorCode;
+use stepstone::campaign::CampaignTable;
+use stepstone::catalog::Catalog;
+use stepstone::plan::Cost;
+use stepstone::reconcile::window::Window;
+use stepstone::reconcile::{Context, DeviceState, Event, RolloutView, Timing, apply, decide};
+use stepstone::retry::{FailureKind, HopCounters, RetryDecision, RetryPolicy, jitter_hash};
+use stepstone::rollout::{Confidence, HaltRule, Ramp, Rollout, StageStats, wilson_lower_above};
+use stepstone::sample;
+
+fn load(name: &str) -> Value {
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(doc["format"], 1);
+    let names: std::collections::BTreeSet<_> = doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names.len(),
+        doc["vectors"].as_array().unwrap().len(),
+        "{name}: names must be unique"
+    );
+    doc
+}
+
+fn policy(v: &Value) -> Result<RetryPolicy, &'static str> {
+    let text = v.get("policy").map_or("{}".to_string(), Value::to_string);
+    RetryPolicy::from_json(&text).map_err(|e| e.code())
+}
+
+fn kind(v: &Value) -> FailureKind {
+    FailureKind::from_name(v["kind"].as_str().unwrap()).unwrap()
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap()
+}
+
+fn u(v: &Value, k: &str) -> u64 {
+    v[k].as_u64().unwrap()
+}
+
+fn run_retry(v: &Value) -> Result<Value, &'static str> {
+    let p = policy(v)?;
+    Ok(match s(v, "op") {
+        "policy" => json!({}),
+        "jitter_hash" => {
+            let h = jitter_hash(
+                s(v, "device_id").as_bytes(),
+                s(v, "hop").as_bytes(),
+                u(v, "attempt") as u32,
+            );
+            json!({"jitter_hash": format!("{h:016x}")})
+        }
+        "backoff" => {
+            let (d, hop, a) = (
+                s(v, "device_id").as_bytes(),
+                s(v, "hop").as_bytes(),
+                u(v, "attempt") as u32,
+            );
+            let delay = p.backoff(kind(v), u(v, "n") as u32, d, hop, a);
+            json!({"delay_secs": delay, "jitter_hash": format!("{:016x}", jitter_hash(d, hop, a))})
+        }
+        "after_failure" => {
+            let hc = &v["hop_counters"];
+            let mut counters = HopCounters {
+                attempts: u(hc, "attempts") as u32,
+                failures: [0; 4],
+            };
+            for (name, n) in hc["failures"].as_object().unwrap() {
+                counters.failures[FailureKind::from_name(name).unwrap().index()] =
+                    n.as_u64().unwrap() as u32;
+            }
+            let d = p.after_failure(
+                &counters,
+                kind(v),
+                u(v, "total_attempts") as u32,
+                u(v, "first_attempt_at"),
+                u(v, "failed_at"),
+                s(v, "device_id").as_bytes(),
+                s(v, "hop").as_bytes(),
+            );
+            match d {
+                RetryDecision::RetryAt(t) => json!({"retry_at": t}),
+                RetryDecision::GiveUp(r) => json!({"give_up": r.code()}),
+            }
+        }
+        other => panic!("unknown op {other}"),
+    })
+}
+
+fn run_rollout(v: &Value) -> Result<Value, &'static str> {
+    Ok(match s(v, "op") {
+        "rollout" => {
+            Rollout::from_json(&v["rollout"].to_string()).map_err(|e| e.code())?;
+            json!({})
+        }
+        "membership" => {
+            let pos = sample::position(
+                s(v, "salt").as_bytes(),
+                s(v, "device_id").as_bytes(),
+                0,
+                "rollout",
+            );
+            let stages: Vec<u32> = v["stages_ppm"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as u32)
+                .collect();
+            let r = Rollout::from_json(
+                &json!({"salt": v["salt"], "schedule": {"stages": stages.iter().map(|f| json!({"fraction_ppm": f})).collect::<Vec<_>>()}})
+                    .to_string(),
+            )
+            .map_err(|e| e.code())?;
+            assert_eq!(r.position(s(v, "device_id").as_bytes()), pos);
+            json!({
+                "position": format!("{pos:016x}"),
+                "stage": r.stage_of(pos),
+                "member": stages.iter().map(|f| sample::is_below(pos, *f)).collect::<Vec<_>>(),
+            })
+        }
+        "wilson" => {
+            let c = Confidence {
+                z_num: u(v, "z_num") as u32,
+                z_den: u(v, "z_den") as u32,
+            };
+            json!({"above": wilson_lower_above(u(v, "failed") as u32, u(v, "finished") as u32, u(v, "limit_ppm") as u32, c)})
+        }
+        "trips" => {
+            let halt: HaltRule = serde_json::from_value(v["halt"].clone()).unwrap();
+            let r = Rollout {
+                salt: String::new(),
+                schedule: stepstone::rollout::Schedule::Stages(vec![]),
+                halt,
+            };
+            let stats = StageStats {
+                finished: u(&v["stats"], "finished") as u32,
+                failed: u(&v["stats"], "failed") as u32,
+            };
+            json!({"halt": r.trips(0, stats).map(|h| h.code())})
+        }
+        "ramp" => {
+            let ramp: Ramp = serde_json::from_value(v["ramp"].clone()).unwrap();
+            json!({"fraction_ppm": ramp.fraction_at(u(v, "elapsed"))})
+        }
+        other => panic!("unknown op {other}"),
+    })
+}
+
+fn check(file: &str, run: fn(&Value) -> Result<Value, &'static str>) -> usize {
+    let doc = load(file);
+    let mut n = 0;
+    for v in doc["vectors"].as_array().unwrap() {
+        let name = &v["name"];
+        match (run(v), v.get("expect"), v.get("error")) {
+            (Ok(got), Some(want), None) => assert_eq!(&got, want, "{file} {name}"),
+            (Err(code), None, Some(want)) => assert_eq!(code, want, "{file} {name}"),
+            (got, _, _) => panic!("{file} {name}: got {got:?}"),
+        }
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn retry_vectors() {
+    assert!(check("retry.json", run_retry) >= 90);
+}
+
+#[test]
+fn rollout_vectors() {
+    assert!(check("rollout.json", run_rollout) >= 60);
+}
+
+#[test]
+fn reconcile_vectors() {
+    let doc = load("reconcile.json");
+    let catalog = Catalog::from_json(&doc["catalogs"]["figure1"].to_string()).unwrap();
+    for v in doc["vectors"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let target = catalog.parse_version(s(v, "target")).unwrap();
+        let table = CampaignTable::build(&catalog, &target, None, None, Cost::Hops).unwrap();
+        let policy = policy(v).unwrap();
+        let windows: Vec<Window> = v
+            .pointer("/timing/windows")
+            .map_or(vec![], |w| serde_json::from_value(w.clone()).unwrap());
+        let timing = Timing {
+            start: v.pointer("/timing/start").and_then(Value::as_u64),
+            end: v.pointer("/timing/end").and_then(Value::as_u64),
+            windows: &windows,
+            utc_offset_secs: v
+                .pointer("/timing/utc_offset_secs")
+                .and_then(Value::as_i64)
+                .unwrap_or(0) as i32,
+        };
+        let rollout = v
+            .get("rollout")
+            .map(|r| Rollout::from_json(&r.to_string()).unwrap());
+        let mut rollout_state = rollout.as_ref().map(|r| r.start(0));
+        let device = v
+            .get("device_id")
+            .and_then(Value::as_str)
+            .unwrap_or("device-1")
+            .as_bytes();
+        let wire: DeviceState<String> = serde_json::from_value(v["state"].clone()).unwrap();
+        let mut state = wire.try_map(|t| catalog.parse_version(&t)).unwrap();
+        for (i, step) in v["steps"].as_array().unwrap().iter().enumerate() {
+            let at = format!("{name} step {i}");
+            if let Some(e) = step.get("apply") {
+                let wire: Event<String> =
+                    serde_json::from_value(e.clone()).unwrap_or_else(|err| panic!("{at}: {err}"));
+                let event = parse_event(&catalog, wire);
+                let before = state.clone();
+                let got = apply(&mut state, &event);
+                assert_eq!(got.name(), step["expect"].as_str().unwrap(), "{at}");
+                if !got.changed() {
+                    assert_eq!(state, before, "{at}: an ignored event changed the state");
+                }
+            } else if let Some(now) = step.get("decide").and_then(Value::as_u64) {
+                let ctx = Context {
+                    rollout: match (&rollout, &rollout_state) {
+                        (Some(rollout), Some(state)) => Some(RolloutView { rollout, state }),
+                        _ => None,
+                    },
+                    timing,
+                    ..Context::new(&table, &policy)
+                };
+                let action = decide(device, &state, &ctx, now);
+                assert_eq!(
+                    serde_json::to_value(&action).unwrap(),
+                    step["expect"],
+                    "{at}"
+                );
+            } else if let Some(now) = step.get("rollout_advance").and_then(Value::as_u64) {
+                assert!(
+                    rollout
+                        .as_ref()
+                        .unwrap()
+                        .advance(rollout_state.as_mut().unwrap(), now),
+                    "{at}"
+                );
+            } else if let Some(now) = step.get("rollout_halt").and_then(Value::as_u64) {
+                rollout
+                    .as_ref()
+                    .unwrap()
+                    .halt(rollout_state.as_mut().unwrap(), "vector".into(), now)
+                    .unwrap();
+            } else {
+                panic!("{at}: unknown step");
+            }
+        }
+        if let Some(want) = v.get("expect_state") {
+            let wire = state
+                .clone()
+                .try_map(|v| Ok::<_, ()>(v.as_str().to_string()))
+                .unwrap();
+            let got = serde_json::to_value(&wire).unwrap();
+            for (k, w) in want.as_object().unwrap() {
+                assert_eq!(&got[k], w, "{name}: final state field {k}");
+            }
+        }
+    }
+}
+
+fn parse_event(catalog: &Catalog, wire: Event<String>) -> Event<stepstone::version::Version> {
+    let v = |t: String| catalog.parse_version(&t).unwrap();
+    match wire {
+        Event::JobCreated {
+            job,
+            release,
+            at,
+            expires_at,
+        } => Event::JobCreated {
+            job,
+            release: v(release),
+            at,
+            expires_at,
+        },
+        Event::JobSucceeded {
+            job,
+            seq,
+            at,
+            reports,
+        } => Event::JobSucceeded {
+            job,
+            seq,
+            at,
+            reports: v(reports),
+        },
+        Event::JobFailed {
+            job,
+            seq,
+            at,
+            kind,
+            reports,
+        } => Event::JobFailed {
+            job,
+            seq,
+            at,
+            kind,
+            reports: reports.map(v),
+        },
+        Event::JobExpired { job, at } => Event::JobExpired { job, at },
+        Event::Reported { seq, at, reports } => Event::Reported {
+            seq,
+            at,
+            reports: v(reports),
+        },
+        Event::TargetChanged { campaign, at } => Event::TargetChanged { campaign, at },
+        Event::CatalogChanged { revision, at } => Event::CatalogChanged { revision, at },
+        Event::ReleaseYanked { revision, release } => Event::ReleaseYanked {
+            revision,
+            release: v(release),
+        },
+        Event::Operator { seq, action } => Event::Operator {
+            seq,
+            action: match action {
+                stepstone::reconcile::OperatorAction::ClearRolledBack { release } => {
+                    stepstone::reconcile::OperatorAction::ClearRolledBack {
+                        release: release.map(v),
+                    }
+                }
+                stepstone::reconcile::OperatorAction::Retry => {
+                    stepstone::reconcile::OperatorAction::Retry
+                }
+            },
+        },
+    }
+}

@@ -1,0 +1,24 @@
+//! Sampling plans from arbitrary bytes: never panic; a plan that loads writes JSON that loads
+//! back to the same plan, and its decisions agree with the bare functions.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use stepstone::ErrorCode;
+use stepstone::sample::{SamplingPlan, is_sampled, parse_rate};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = parse_rate(text);
+    match SamplingPlan::from_json(text) {
+        Ok(plan) => {
+            let again = SamplingPlan::from_json(&plan.to_json()).expect("a plan's own JSON loads");
+            assert_eq!(again, plan);
+            let period = plan.period_at(u64::from(data.len() as u32) * 86_400).unwrap_or(0);
+            for class in plan.classes() {
+                let got = plan.is_sampled(data, &class.name, period).expect("the plan has this class");
+                assert_eq!(got, is_sampled(plan.salt().as_bytes(), data, period, &class.name, class.rate_ppm));
+            }
+        }
+        Err(e) => assert!(e.code().starts_with("sample.")),
+    }
+});

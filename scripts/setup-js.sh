@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what scripts/test-js.sh needs: the wasm target, wasm-bindgen-cli matching the
+# pinned wasm-bindgen, Chromium from Debian, and the npm tools (wasm-opt, tsc, dagre,
+# playwright-core) in bindings/js-tests. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rustup target add wasm32-unknown-unknown
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen 0.2.130" ]; then
+  cargo install wasm-bindgen-cli --version 0.2.130
+fi
+command -v node >/dev/null && command -v npm >/dev/null \
+  || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+(cd bindings/js-tests && npm ci --no-audit --no-fund)
