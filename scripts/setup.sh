@@ -27,4 +27,5 @@ debian_tools() {
 stage "setup: rust targets and components" rust_targets
 stage "setup: debian tools" debian_tools
 stage "setup: cargo-fuzz" fuzz_tools
+stage "setup: python (venv, maturin, pytest, moto)" bash scripts/setup-python.sh
 stage "setup: JS packages (wasm-bindgen, chromium, npm tools)" bash scripts/setup-js.sh

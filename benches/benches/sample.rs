@@ -43,6 +43,15 @@ fn decisions(c: &mut Criterion) {
                 .count()
         })
     });
+    g.bench_function("sample_many_1M", |b| {
+        let s = Sampler::new(SALT, CLASS, PERIOD);
+        b.iter(|| {
+            s.sample_many(black_box(&ids), RATE)
+                .iter()
+                .filter(|&&x| x)
+                .count()
+        })
+    });
     // The same 1M whole messages (64 shared bytes + the id: two SHA-256 blocks), hashed with
     // no sampling logic and no midstate: what a decision costs without the shared prefix.
     let messages: Vec<Vec<u8>> = ids

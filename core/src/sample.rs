@@ -213,6 +213,39 @@ impl Sampler {
     }
 }
 
+#[cfg(feature = "std")]
+impl Sampler {
+    /// Decisions for many devices at once, split over the machine's cores (feature `std`): the
+    /// bulk path for the cloud. `out[i]` is `self.is_sampled(ids[i], rate_ppm)`.
+    ///
+    /// ```
+    /// use stepstone::sample::Sampler;
+    /// let s = Sampler::new(b"acme", "metrics", 3);
+    /// let ids: Vec<String> = (0..1000).map(|i| format!("dev-{i}")).collect();
+    /// let many = s.sample_many(&ids, 50_000);
+    /// assert!(ids.iter().zip(&many).all(|(id, &m)| m == s.is_sampled(id.as_bytes(), 50_000)));
+    /// ```
+    pub fn sample_many<T: AsRef<[u8]> + Sync>(
+        &self,
+        ids: &[T],
+        rate_ppm: u32,
+    ) -> std::vec::Vec<bool> {
+        let mut out = std::vec![false; ids.len()];
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = ids.len().div_ceil(threads).max(4096);
+        std::thread::scope(|scope| {
+            for (ids, out) in ids.chunks(chunk).zip(out.chunks_mut(chunk)) {
+                scope.spawn(move || {
+                    for (id, o) in ids.iter().zip(out.iter_mut()) {
+                        *o = self.is_sampled(id.as_ref(), rate_ppm);
+                    }
+                });
+            }
+        });
+        out
+    }
+}
+
 impl core::fmt::Debug for Sampler {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Sampler { .. }")

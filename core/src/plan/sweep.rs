@@ -47,7 +47,9 @@ impl Filter<'_> {
 /// The best way on from one slot: total cost, hop count, first hop (a release index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Best {
-    pub cost: u128,
+    /// Saturating: sizes are at most 2^53 - 1, so a total reaches u64::MAX only past 2048
+    /// hops of 8 PiB images, where every order is already absurd.
+    pub cost: u64,
     pub hops: u32,
     pub next: Reverse<u32>,
 }
@@ -320,17 +322,17 @@ pub(crate) fn run(
     let (mut ev, mut dl) = (0usize, 0usize);
     let mut k = leaves.len();
 
-    let hop_cost = |i: usize| -> Option<u128> {
+    let hop_cost = |i: usize| -> Option<u64> {
         match cost {
             Cost::Hops => Some(1),
-            Cost::Bytes => below.get(i)?.size.map(u128::from),
+            Cost::Bytes => below.get(i)?.size,
         }
     };
     // Installing release `i` in full, then going on from it.
-    let via = |solved: &[Option<Best>], i: usize, hop: Option<u128>| -> Option<Best> {
+    let via = |solved: &[Option<Best>], i: usize, hop: Option<u64>| -> Option<Best> {
         let b = solved.get(i).copied().flatten()?;
         Some(Best {
-            cost: b.cost + hop?,
+            cost: b.cost.saturating_add(hop?),
             hops: b.hops + 1,
             next: Reverse(i as u32),
         })
@@ -413,7 +415,7 @@ pub(crate) fn run(
             for &(_, r, size) in here {
                 let usable = blocks.get(r) == Some(&0) && leaf_of.get(r).is_some_and(|&l| l < k);
                 if usable {
-                    answer = min_opt(answer, via(&solved, r, Some(u128::from(size))));
+                    answer = min_opt(answer, via(&solved, r, Some(size)));
                 }
             }
             for &(_, r, _) in here {

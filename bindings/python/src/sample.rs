@@ -1,0 +1,399 @@
+//! Fleet sampling: positions and decisions, one device or millions (GIL released), and plans.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use stepstone::sample;
+
+use crate::errors::{Area, raise};
+use crate::repr;
+
+/// Bytes of a device id or salt given as `bytes` or `str` (its UTF-8).
+fn bytes_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        Ok(b.as_bytes().to_vec())
+    } else {
+        Ok(obj.cast::<PyString>()?.to_cow()?.into_owned().into_bytes())
+    }
+}
+
+/// Many ids packed in one buffer with their end offsets (one allocation for a million ids).
+struct Ids {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    fn read(ids: &Bound<'_, PyAny>) -> PyResult<Ids> {
+        let mut out = Ids {
+            data: Vec::new(),
+            ends: Vec::new(),
+        };
+        for item in ids.try_iter()? {
+            let item = item?;
+            if let Ok(b) = item.cast::<PyBytes>() {
+                out.data.extend_from_slice(b.as_bytes());
+            } else {
+                out.data
+                    .extend_from_slice(item.cast::<PyString>()?.to_cow()?.as_bytes());
+            }
+            out.ends.push(out.data.len());
+        }
+        Ok(out)
+    }
+
+    /// The ids from index `from` to `to`.
+    fn range(&self, from: usize, to: usize) -> impl Iterator<Item = &[u8]> {
+        let start = |i: usize| {
+            if i == 0 {
+                0
+            } else {
+                self.ends.get(i - 1).copied().unwrap_or(0)
+            }
+        };
+        (from..to).map(move |i| {
+            let end = self.ends.get(i).copied().unwrap_or(0);
+            self.data.get(start(i)..end).unwrap_or_default()
+        })
+    }
+
+    /// `f` over every id, in order, split across the machine's cores for large inputs (each id
+    /// is independent; the answers are the same as one at a time).
+    fn map<T: Send>(&self, f: impl Fn(&[u8]) -> T + Sync) -> Vec<T> {
+        const MIN_PER_THREAD: usize = 1 << 16;
+        let n = self.ends.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(n / MIN_PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            return self.range(0, n).map(f).collect();
+        }
+        let per = n.div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = (0..threads)
+                .map(|k| {
+                    let (from, to) = (k * per, ((k + 1) * per).min(n));
+                    let f = &f;
+                    s.spawn(move || self.range(from, to).map(f).collect::<Vec<T>>())
+                })
+                .collect();
+            let mut out = Vec::with_capacity(n);
+            for p in parts {
+                match p.join() {
+                    Ok(v) => out.extend(v),
+                    // Never drop answers: a worker's panic (none is possible: hashing cannot
+                    // fail) goes on as if this thread had done the work.
+                    Err(e) => std::panic::resume_unwind(e),
+                }
+            }
+            out
+        })
+    }
+}
+
+/// A device's position in `[0, 2**64)` for (salt, class, period).
+#[pyfunction]
+#[pyo3(signature = (salt, device_id, period, class_))]
+fn sample_position(
+    salt: &Bound<'_, PyAny>,
+    device_id: &Bound<'_, PyAny>,
+    period: u64,
+    class_: &str,
+) -> PyResult<u64> {
+    Ok(sample::position(
+        &bytes_of(salt)?,
+        &bytes_of(device_id)?,
+        period,
+        class_,
+    ))
+}
+
+/// Whether a device is in the `rate_ppm` sample of `class_` in `period`.
+#[pyfunction]
+#[pyo3(signature = (salt, device_id, period, class_, rate_ppm))]
+fn is_sampled(
+    salt: &Bound<'_, PyAny>,
+    device_id: &Bound<'_, PyAny>,
+    period: u64,
+    class_: &str,
+    rate_ppm: u32,
+) -> PyResult<bool> {
+    Ok(sample::is_sampled(
+        &bytes_of(salt)?,
+        &bytes_of(device_id)?,
+        period,
+        class_,
+        rate_ppm,
+    ))
+}
+
+/// Whether `position` is below a rate of `rate_ppm` (exact integer arithmetic; saturates).
+#[pyfunction]
+fn is_below(position: u64, rate_ppm: u32) -> bool {
+    sample::is_below(position, rate_ppm)
+}
+
+/// The period containing `unix_seconds`, or `None` before `offset_seconds`.
+#[pyfunction]
+#[pyo3(signature = (unix_seconds, period_seconds, offset_seconds = 0))]
+fn period_index(unix_seconds: u64, period_seconds: u64, offset_seconds: u64) -> Option<u64> {
+    sample::period_index(unix_seconds, period_seconds, offset_seconds)
+}
+
+/// Reads a rate: ppm (`50000`), a percentage (`5%`, `0.1%`) or `50000ppm`.
+#[pyfunction]
+fn parse_rate(text: &str) -> PyResult<u32> {
+    sample::parse_rate(text).map_err(raise(Area::Sample))
+}
+
+/// A rate in ppm as a short percentage.
+#[pyfunction]
+fn format_rate(rate_ppm: u32) -> String {
+    sample::format_rate(rate_ppm)
+}
+
+/// Decides many devices for one (salt, class, period): `positions` and `sampled` take a list of
+/// ids (str or bytes) and release the GIL while hashing.
+#[pyclass(module = "stepstone", frozen)]
+pub(crate) struct Sampler {
+    inner: sample::Sampler,
+    repr: String,
+}
+
+#[pymethods]
+impl Sampler {
+    #[new]
+    #[pyo3(signature = (salt, class_, period))]
+    fn new(salt: &Bound<'_, PyAny>, class_: &str, period: u64) -> PyResult<Sampler> {
+        Ok(Sampler {
+            inner: sample::Sampler::new(&bytes_of(salt)?, class_, period),
+            repr: format!("Sampler(class_={}, period={period})", repr::s(class_)),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        self.repr.clone()
+    }
+
+    /// One device's position.
+    fn position(&self, device_id: &Bound<'_, PyAny>) -> PyResult<u64> {
+        Ok(self.inner.position(&bytes_of(device_id)?))
+    }
+
+    /// Whether one device is in the `rate_ppm` sample.
+    fn is_sampled(&self, device_id: &Bound<'_, PyAny>, rate_ppm: u32) -> PyResult<bool> {
+        Ok(self.inner.is_sampled(&bytes_of(device_id)?, rate_ppm))
+    }
+
+    /// Positions of many devices.
+    fn positions(&self, py: Python<'_>, device_ids: &Bound<'_, PyAny>) -> PyResult<Vec<u64>> {
+        let ids = Ids::read(device_ids)?;
+        Ok(py.detach(|| ids.map(|id| self.inner.position(id))))
+    }
+
+    /// Decisions for many devices at `rate_ppm`.
+    fn sampled(
+        &self,
+        py: Python<'_>,
+        device_ids: &Bound<'_, PyAny>,
+        rate_ppm: u32,
+    ) -> PyResult<Vec<bool>> {
+        let ids = Ids::read(device_ids)?;
+        Ok(py.detach(|| ids.map(|id| self.inner.is_sampled(id, rate_ppm))))
+    }
+}
+
+/// A validated sampling plan: salt, period, per-class rates (docs/sampling.md).
+#[pyclass(module = "stepstone", frozen)]
+pub(crate) struct SamplingPlan {
+    inner: sample::SamplingPlan,
+}
+
+#[pymethods]
+impl SamplingPlan {
+    /// Reads a plan from JSON text.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<SamplingPlan> {
+        sample::SamplingPlan::from_json(text)
+            .map(|inner| SamplingPlan { inner })
+            .map_err(raise(Area::Sample))
+    }
+
+    /// Reads a plan from a dict in the JSON shape.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyDict>) -> PyResult<SamplingPlan> {
+        let text: String = data
+            .py()
+            .import("json")?
+            .call_method1("dumps", (data,))?
+            .extract()?;
+        SamplingPlan::from_json(&text)
+    }
+
+    /// The plan as JSON text.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The salt.
+    #[getter]
+    fn salt(&self) -> &str {
+        self.inner.salt()
+    }
+
+    /// Length of a period in seconds.
+    #[getter]
+    fn period_seconds(&self) -> u64 {
+        self.inner.period_seconds()
+    }
+
+    /// Start of period 0 in Unix seconds.
+    #[getter]
+    fn period_offset_seconds(&self) -> u64 {
+        self.inner.period_offset_seconds()
+    }
+
+    /// The classes and their rates (ppm), in the plan's order.
+    #[getter]
+    fn classes(&self) -> Vec<(String, u32)> {
+        self.inner
+            .classes()
+            .iter()
+            .map(|c| (c.name.clone(), c.rate_ppm))
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SamplingPlan(salt={}, period_seconds={}, classes={:?})",
+            repr::s(self.salt()),
+            self.period_seconds(),
+            self.classes()
+        )
+    }
+
+    /// The rate of `class_` in ppm, or `SampleError` (`sample.unknown_class`).
+    #[pyo3(signature = (class_))]
+    fn rate(&self, class_: &str) -> PyResult<u32> {
+        self.inner.rate(class_).map_err(raise(Area::Sample))
+    }
+
+    /// The period containing `unix_seconds`, or `SampleError` (`sample.before_offset`).
+    fn period_at(&self, unix_seconds: u64) -> PyResult<u64> {
+        self.inner
+            .period_at(unix_seconds)
+            .map_err(raise(Area::Sample))
+    }
+
+    /// The device's position for `class_` in `period`.
+    #[pyo3(signature = (device_id, class_, period))]
+    fn position(&self, device_id: &Bound<'_, PyAny>, class_: &str, period: u64) -> PyResult<u64> {
+        Ok(self.inner.position(&bytes_of(device_id)?, class_, period))
+    }
+
+    /// Whether the device reports `class_` in `period`.
+    #[pyo3(signature = (device_id, class_, period))]
+    fn is_sampled(
+        &self,
+        device_id: &Bound<'_, PyAny>,
+        class_: &str,
+        period: u64,
+    ) -> PyResult<bool> {
+        self.inner
+            .is_sampled(&bytes_of(device_id)?, class_, period)
+            .map_err(raise(Area::Sample))
+    }
+
+    /// A `Sampler` for `class_` in `period`, with the class's rate: `(sampler, rate_ppm)`.
+    #[pyo3(signature = (class_, period))]
+    fn sampler(&self, class_: &str, period: u64) -> PyResult<(Sampler, u32)> {
+        let (inner, rate) = self
+            .inner
+            .sampler(class_, period)
+            .map_err(raise(Area::Sample))?;
+        Ok((
+            Sampler {
+                inner,
+                repr: format!("Sampler(class_={}, period={period})", repr::s(class_)),
+            },
+            rate,
+        ))
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(sample_position, m)?)?;
+    m.add_function(wrap_pyfunction!(is_sampled, m)?)?;
+    m.add_function(wrap_pyfunction!(is_below, m)?)?;
+    m.add_function(wrap_pyfunction!(period_index, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(format_rate, m)?)?;
+    m.add_class::<Sampler>()?;
+    m.add_class::<SamplingPlan>()?;
+    Ok(())
+}
+
+fn to_dict(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
+    let text = serde_json::to_string(v)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+}
+
+/// How often a bug that hits a device every `bug_hours` shows up in a `rate_ppm` sample of
+/// `fleet` devices, and the chance of seeing it within `window_hours` (a dict of the core's
+/// `Estimate` fields). Arithmetic for dashboards: no decision depends on it.
+#[pyfunction]
+fn estimate(
+    py: Python<'_>,
+    fleet: u64,
+    rate_ppm: u32,
+    bug_hours: f64,
+    window_hours: f64,
+) -> PyResult<Py<PyAny>> {
+    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours)
+        .map_err(raise(Area::Sample))?;
+    to_dict(py, &e)
+}
+
+/// The smallest rate (ppm) that sees such a bug within `window_hours` with `probability`, or
+/// `None` if even the whole fleet does not.
+#[pyfunction]
+fn smallest_rate(
+    fleet: u64,
+    bug_hours: f64,
+    window_hours: f64,
+    probability: f64,
+) -> PyResult<Option<u32>> {
+    sample::fleet::smallest_rate(fleet, bug_hours, window_hours, probability)
+        .map_err(raise(Area::Sample))
+}
+
+/// Data volume of a sample per day and over the retention (a dict of the core's `Volume`).
+#[pyfunction]
+fn volume(
+    py: Python<'_>,
+    fleet: u64,
+    rate_ppm: u32,
+    items: u64,
+    bytes_per_item: u64,
+    samples_per_day: u64,
+    retention_days: u64,
+) -> PyResult<Py<PyAny>> {
+    let v = sample::fleet::volume(
+        fleet,
+        rate_ppm,
+        items,
+        bytes_per_item,
+        samples_per_day,
+        retention_days,
+    )
+    .map_err(raise(Area::Sample))?;
+    to_dict(py, &v)
+}
+
+pub(crate) fn register_fleet(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(smallest_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(volume, m)?)?;
+    Ok(())
+}

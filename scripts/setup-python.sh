@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what scripts/test-python.sh needs, from PyPI, into a virtualenv (default .venv at the
+# repository root, git-ignored; STEPSTONE_VENV to choose another). Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${STEPSTONE_VENV:-$PWD/.venv}
+
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  apt-get update -qq && apt-get install -y -qq python3-venv
+fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip
+# maturin builds the abi3 wheel; pytest, moto's server, boto3 and cryptography run the suites;
+# mypy checks the stubs; numpy is optional (bulk next hops from an array).
+"$venv/bin/python" -m pip install -q \
+  'maturin==1.16.0' pytest 'moto[server]>=5' boto3 mypy cryptography numpy
+"$venv/bin/python" -m pip --version

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The Python package: builds the abi3 wheel, installs it, and runs from outside the source tree
+# (so the installed wheel is what is tested): every conformance vector, the API tests, the stub
+# check (mypy.stubtest) and the two AWS Lambdas against moto's server mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+root=$PWD
+py=${STEPSTONE_VENV:-$root/.venv}/bin/python
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+build() {
+  "$py" -m maturin build --release -m bindings/python/Cargo.toml -o "$work/wheels"
+  "$py" -m pip install -q --force-reinstall --no-deps "$work"/wheels/stepstone-*.whl
+}
+pytest_api() { (cd "$work" && "$py" -m pytest -q -p no:cacheprovider "$root/bindings/python/tests"); }
+stubs() {
+  (cd "$work" && "$py" -m mypy.stubtest stepstone --allowlist "$root/bindings/python/stubtest-allowlist.txt")
+  # The stubs in use: the Lambdas and the benchmark type-check strictly against them.
+  local f
+  for f in examples/aws/scheduler/handler.py examples/aws/signer/handler.py benches/python/bench.py; do
+    (cd "$work" && "$py" -m mypy --strict --ignore-missing-imports --no-incremental "$root/$f")
+  done
+}
+lambdas() {
+  (cd "$work" && "$py" -m pytest -q -p no:cacheprovider -p no:logging "$root/examples/aws/tests")
+}
+
+stage "python: build and install the abi3 wheel" build
+stage "python: conformance vectors and API tests (installed wheel)" pytest_api
+stage "python: stubs (mypy.stubtest, mypy --strict on the examples)" stubs
+stage "python: AWS Lambdas against moto server mode" lambdas
