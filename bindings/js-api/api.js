@@ -150,6 +150,26 @@ export function makeApi(native, backend) {
     return v.finish(signature);
   }
 
+  /** A signed manifest checked for a device; then the image streamed against its size and digest. */
+  class ManifestCheck {
+    #raw;
+    constructor({ key, manifest, signature, device }) {
+      const d = device;
+      this.#raw = call(() => native.newManifestCheck(bytes(key, 'key'), bytes(manifest, 'manifest'), bytes(signature, 'signature'),
+        d.model, d.environment, d.currentVersion, d.counter, dec(d.now)));
+    }
+    get remaining() {
+      return this.#raw.remaining();
+    }
+    update(chunk) {
+      call(() => this.#raw.update(bytes(chunk, 'chunk')));
+      return this;
+    }
+    finish() {
+      return JSON.parse(call(() => this.#raw.finish()));
+    }
+  }
+
   class Rollout {
     #raw;
     constructor(raw) {
@@ -169,6 +189,7 @@ export function makeApi(native, backend) {
   return {
     backend,
     Verifier,
+    ManifestCheck,
     verifyStream,
     Rollout,
     StepstoneError,

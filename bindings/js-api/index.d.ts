@@ -168,3 +168,23 @@ export declare class Rollout {
   position(deviceId: Bytes): string;
   stageOf(position: string): number;
 }
+
+export interface ManifestDevice {
+  model: string;
+  environment: string;
+  currentVersion: string;
+  /** Anti-rollback counter: the highest version the device ever accepted. */
+  counter: string;
+  /** Now, Unix seconds. */
+  now: U64;
+}
+
+/** A signed manifest: verified and checked for the device on construction (throws `manifest.*`). */
+export declare class ManifestCheck {
+  constructor(a: { key: Bytes; manifest: Bytes; signature: Bytes; device: ManifestDevice });
+  /** Image bytes still expected. */
+  readonly remaining: number;
+  /** Refuses a chunk past the declared size (`manifest.size_mismatch`). */
+  update(chunk: Uint8Array): this;
+  finish(): { version: string; size: number; sha256: string };
+}

@@ -8,4 +8,5 @@ export { StepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
   estimate, smallestRate, volume, Verifier, verifyStream, Rollout,
+  ManifestCheck,
 } = makeApi(native, 'napi');

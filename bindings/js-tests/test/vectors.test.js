@@ -104,6 +104,21 @@ const runners = {
       return { error: e.code };
     }
   },
+  'manifest.json': (doc, v) => {
+    try {
+      const d = v.device;
+      const m = new s.ManifestCheck({
+        key: hex(v.key), manifest: v.manifest, signature: hex(v.signature),
+        device: { model: d.model, environment: d.environment, currentVersion: d.current_version, counter: d.counter, now: d.now },
+      });
+      const image = hex(v.image);
+      for (let i = 0; i < image.length; i += 1000) m.update(image.subarray(i, i + 1000));
+      return { expect: m.finish() };
+    } catch (e) {
+      if (!(e instanceof s.StepstoneError)) throw e;
+      return { error: e.code };
+    }
+  },
   'rollout.json': (doc, v) => {
     if (v.op !== 'membership') return { unsupported: v.op };
     const r = s.Rollout.fromJson({ salt: v.salt, schedule: { stages: v.stages_ppm.map((f) => ({ fraction_ppm: f })) } });

@@ -340,3 +340,51 @@ impl Rollout {
 pub fn rollout_from_json(text: String) -> Result<Rollout> {
     glue::Rollout::from_json(&text).map(Rollout).map_err(fault)
 }
+
+/// A manifest checked for a device; the image is streamed against it.
+#[napi]
+pub struct ManifestCheck(glue::ManifestCheck);
+
+#[napi]
+impl ManifestCheck {
+    /// Bytes still expected.
+    #[napi]
+    pub fn remaining(&self) -> f64 {
+        self.0.remaining() as f64
+    }
+    /// Feeds the next chunk.
+    #[napi]
+    pub fn update(&mut self, chunk: Uint8Array) -> Result<()> {
+        self.0.update(&chunk).map_err(fault)
+    }
+    /// Checks size and digest, JSON.
+    #[napi]
+    pub fn finish(&mut self) -> Result<String> {
+        self.0.finish().map_err(fault)
+    }
+}
+
+/// Verifies a signed manifest and checks it suits the device.
+#[allow(clippy::too_many_arguments)]
+#[napi]
+pub fn new_manifest_check(
+    key: Uint8Array,
+    manifest: Uint8Array,
+    signature: Uint8Array,
+    model: String,
+    environment: String,
+    current_version: String,
+    counter: String,
+    now: String,
+) -> Result<ManifestCheck> {
+    let device = glue::DeviceArgs {
+        model,
+        environment,
+        current_version,
+        counter,
+        now,
+    };
+    glue::ManifestCheck::new(&key, &manifest, &signature, &device)
+        .map(ManifestCheck)
+        .map_err(fault)
+}

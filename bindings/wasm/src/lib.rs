@@ -313,3 +313,48 @@ impl Rollout {
 pub fn rollout_from_json(text: &str) -> R<Rollout> {
     glue::Rollout::from_json(text).map(Rollout).map_err(fault)
 }
+
+/// A manifest checked for a device; the image is streamed against it.
+#[wasm_bindgen]
+pub struct ManifestCheck(glue::ManifestCheck);
+
+#[wasm_bindgen]
+impl ManifestCheck {
+    /// Bytes still expected.
+    pub fn remaining(&self) -> f64 {
+        self.0.remaining() as f64
+    }
+    /// Feeds the next chunk.
+    pub fn update(&mut self, chunk: &[u8]) -> R<()> {
+        self.0.update(chunk).map_err(fault)
+    }
+    /// Checks size and digest, JSON.
+    pub fn finish(&mut self) -> R<String> {
+        self.0.finish().map_err(fault)
+    }
+}
+
+/// Verifies a signed manifest and checks it suits the device.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = newManifestCheck)]
+pub fn new_manifest_check(
+    key: &[u8],
+    manifest: &[u8],
+    signature: &[u8],
+    model: String,
+    environment: String,
+    current_version: String,
+    counter: String,
+    now: String,
+) -> R<ManifestCheck> {
+    let device = glue::DeviceArgs {
+        model,
+        environment,
+        current_version,
+        counter,
+        now,
+    };
+    glue::ManifestCheck::new(key, manifest, signature, &device)
+        .map(ManifestCheck)
+        .map_err(fault)
+}
