@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod compact;
 pub mod error;
 pub mod retry;
 pub mod sample;
