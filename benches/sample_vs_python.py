@@ -22,8 +22,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def position(salt, device_id, period, cls):
     c = cls.encode()
-    msg = (b"stepstone/sample/v1" + len(salt).to_bytes(4, "big") + salt + len(c).to_bytes(4, "big") + c
-           + period.to_bytes(8, "big") + len(device_id).to_bytes(4, "big") + device_id)
+    shared = (b"stepstone/sample/v2" + len(salt).to_bytes(4, "big") + salt + len(c).to_bytes(4, "big") + c
+              + period.to_bytes(8, "big"))
+    msg = shared + bytes(-len(shared) % 64) + len(device_id).to_bytes(4, "big") + device_id
     return int.from_bytes(hashlib.sha256(msg).digest()[:8], "big")
 
 
@@ -34,8 +35,9 @@ def plain(ids):
 
 def prefix(ids):
     c = CLASS.encode()
-    h0 = hashlib.sha256(b"stepstone/sample/v1" + len(SALT).to_bytes(4, "big") + SALT
-                        + len(c).to_bytes(4, "big") + c + PERIOD.to_bytes(8, "big"))
+    shared = (b"stepstone/sample/v2" + len(SALT).to_bytes(4, "big") + SALT
+              + len(c).to_bytes(4, "big") + c + PERIOD.to_bytes(8, "big"))
+    h0 = hashlib.sha256(shared + bytes(-len(shared) % 64))
     limit = RATE << 64
     n = 0
     for i in ids:

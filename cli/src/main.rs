@@ -1,13 +1,17 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod catalog_pack;
 mod graph;
+mod keygen;
 mod next_hop;
 mod output;
 mod plan;
 mod sample;
+mod sign;
 mod simulate;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -35,8 +39,16 @@ enum Command {
     Graph(graph::Args),
     /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
     Sample(sample::SampleArgs),
+    /// Catalog tools: `catalog pack` writes the compact binary catalog for devices.
+    Catalog(catalog_pack::CatalogArgs),
     /// Simulate a fleet marching to a target through the reconciler.
     Simulate(simulate::Args),
+    /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
+    Keygen(keygen::Args),
+    /// Sign a file: RFC 6979 deterministic ECDSA P-256 / SHA-256.
+    Sign(sign::Args),
+    /// Check that an image is genuine: signature, certificate chain, signed manifest.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,7 +70,11 @@ fn main() -> ExitCode {
         Command::NextHop(a) => (next_hop::run(a), a.format),
         Command::Graph(a) => (graph::run(a), Format::Text),
         Command::Sample(a) => (sample::run(a), a.format()),
+        Command::Catalog(a) => (catalog_pack::run(a), a.format()),
         Command::Simulate(a) => (simulate::run(a), a.format),
+        Command::Keygen(a) => (keygen::run(a), a.format),
+        Command::Sign(a) => (sign::run(a), a.format),
+        Command::Verify(a) => (verify::run(a), a.format),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

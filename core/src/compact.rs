@@ -186,6 +186,7 @@ fn scheme_of(code: u8) -> Option<Scheme> {
     }
 }
 
+#[cfg(feature = "alloc")]
 const fn scheme_code(scheme: Scheme) -> u8 {
     match scheme {
         Scheme::Integer => 0,

@@ -8,10 +8,15 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+pub mod cert;
 pub mod compact;
 pub mod error;
+pub mod manifest;
 pub mod retry;
 pub mod sample;
+pub mod signature;
+pub mod signed_catalog;
 pub mod version;
 
 pub use error::ErrorCode;

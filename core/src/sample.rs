@@ -49,8 +49,13 @@ pub use plan::{ClassRate, MAX_CLASS_LEN, MAX_SALT_LEN, SamplingPlan, check_class
 pub use rate::{format_rate, parse_rate};
 
 /// The domain-separation tag that starts every hashed message (19 ASCII bytes, no length
-/// prefix). A future incompatible encoding gets a new tag (`.../v2`).
-pub const DOMAIN_TAG: &[u8] = b"stepstone/sample/v1";
+/// prefix). A future incompatible encoding gets a new tag (`.../v3`).
+///
+/// (`v1` put the device id right after the period, so a typical message took two SHA-256
+/// blocks per device; `v2` pads the shared part to whole 64-byte blocks, so a fleet-wide pass
+/// hashes one block per device from a precomputed midstate: about twice as fast on the cloud
+/// and on the device.)
+pub const DOMAIN_TAG: &[u8] = b"stepstone/sample/v2";
 
 /// A rate that samples every device: one million parts per million.
 pub const PPM_ALL: u32 = 1_000_000;
@@ -72,8 +77,9 @@ fn first_u64_be(digest: &[u8]) -> u64 {
         .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
 }
 
-/// A hasher that has already absorbed the tag, salt, class and period: the part of the message
-/// every device of one (salt, class, period) shares.
+/// A hasher that has already absorbed the tag, salt, class and period, zero-padded to a whole
+/// number of 64-byte blocks: the part of the message every device of one (salt, class, period)
+/// shares. Its state is a SHA-256 midstate, so each device costs only its own block(s).
 fn prefix(salt: &[u8], class: &str, period: u64) -> Sha256 {
     let mut h = Sha256::new();
     h.update(DOMAIN_TAG);
@@ -82,6 +88,9 @@ fn prefix(salt: &[u8], class: &str, period: u64) -> Sha256 {
     h.update(len_be(class.as_bytes()));
     h.update(class.as_bytes());
     h.update(period.to_be_bytes());
+    let len = DOMAIN_TAG.len() + 4 + salt.len() + 4 + class.len() + 8;
+    let pad = (64 - len % 64) % 64;
+    h.update(&[0u8; 64][..pad]);
     h
 }
 
@@ -97,20 +106,22 @@ fn finish(mut h: Sha256, device_id: &[u8]) -> u64 {
 /// The position is the first 8 bytes, read as a big-endian unsigned integer, of SHA-256 over
 ///
 /// ```text
-/// b"stepstone/sample/v1"            19 bytes, no length prefix
+/// b"stepstone/sample/v2"            19 bytes, no length prefix
 /// u32be(len(salt))    || salt
 /// u32be(len(class))   || class      UTF-8 bytes of the class name
 /// u64be(period)
+/// zero bytes up to the next multiple of 64 bytes (none if already a multiple)
 /// u32be(len(device_id)) || device_id
 /// ```
 ///
 /// where `u32be`/`u64be` are fixed-width big-endian unsigned integers. Every variable field is
-/// length-prefixed, so no two different inputs encode to the same message.
+/// length-prefixed and the padding length follows from them, so no two different inputs encode
+/// to the same message.
 ///
 /// ```
 /// use stepstone::sample::position;
 /// // The first conformance vector (core/tests/vectors/sample.json).
-/// assert_eq!(position(b"", b"", 0, ""), 0x8c0f_1ac1_b703_f1f7);
+/// assert_eq!(position(b"", b"", 0, ""), 0x8c87_d162_41ae_754b);
 /// ```
 pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
     finish(prefix(salt, class, period), device_id)
@@ -220,12 +231,14 @@ mod tests {
             msg[n..n + b.len()].copy_from_slice(b);
             n += b.len();
         };
-        put(b"stepstone/sample/v1");
+        put(b"stepstone/sample/v2");
         put(&(salt.len() as u32).to_be_bytes());
         put(salt);
         put(&(class.len() as u32).to_be_bytes());
         put(class.as_bytes());
         put(&period.to_be_bytes());
+        let pad = (64 - (19 + 4 + salt.len() + 4 + class.len() + 8) % 64) % 64;
+        put(&[0u8; 64][..pad]);
         put(&(device_id.len() as u32).to_be_bytes());
         put(device_id);
         let d = Sha256::digest(&msg[..n]);
@@ -252,9 +265,9 @@ mod tests {
 
     #[test]
     fn known_answer() {
-        // Computed independently with Python: hashlib.sha256(b"stepstone/sample/v1" +
-        // b"\0\0\0\0" * 2 + b"\0" * 8 + b"\0\0\0\0").digest()[:8]
-        assert_eq!(position(b"", b"", 0, ""), 0x8c0f_1ac1_b703_f1f7);
+        // Computed independently with Python: m = b"stepstone/sample/v2" + b"\0" * 16;
+        // hashlib.sha256(m + bytes(-len(m) % 64) + b"\0" * 4).digest()[:8]
+        assert_eq!(position(b"", b"", 0, ""), 0x8c87_d162_41ae_754b);
     }
 
     #[test]
@@ -290,7 +303,7 @@ mod tests {
             1 << 63,
             u64::MAX - 1,
             u64::MAX,
-            0x8c0f_1ac1_b703_f1f7,
+            0x8c87_d162_41ae_754b,
         ];
         for p in positions {
             let mut was = false;

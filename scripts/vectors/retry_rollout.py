@@ -131,8 +131,8 @@ def retry_vectors():
 
 def position(salt, device_id, period=0, cls="rollout"):
     s, c, d = salt.encode(), cls.encode(), device_id.encode()
-    msg = (b"stepstone/sample/v1" + struct.pack(">I", len(s)) + s + struct.pack(">I", len(c)) + c +
-           struct.pack(">Q", period) + struct.pack(">I", len(d)) + d)
+    shared = b"stepstone/sample/v2" + struct.pack(">I", len(s)) + s + struct.pack(">I", len(c)) + c + struct.pack(">Q", period)
+    msg = shared + bytes(-len(shared) % 64) + struct.pack(">I", len(d)) + d
     return int.from_bytes(hashlib.sha256(msg).digest()[:8], "big")
 
 

@@ -79,7 +79,7 @@ fn one_device_answers_with_its_exit_code() {
     );
     assert_eq!(o.status.code(), Some(1), "not in today's 5%");
     assert!(
-        out(&o).starts_with("DA143532: not sampled: position 0xce5ca09692d2ad0e"),
+        out(&o).starts_with("DA143532: not sampled: position 0x1fa53d6562cc3db7"),
         "{}",
         out(&o)
     );

@@ -15,11 +15,12 @@ import sys
 
 def position(salt: bytes, device_id: bytes, period: int, cls: str) -> int:
     c = cls.encode("utf-8")
-    msg = (b"stepstone/sample/v1"
-           + len(salt).to_bytes(4, "big") + salt
-           + len(c).to_bytes(4, "big") + c
-           + period.to_bytes(8, "big")
-           + len(device_id).to_bytes(4, "big") + device_id)
+    shared = (b"stepstone/sample/v2"
+              + len(salt).to_bytes(4, "big") + salt
+              + len(c).to_bytes(4, "big") + c
+              + period.to_bytes(8, "big"))
+    shared += bytes(-len(shared) % 64)
+    msg = shared + len(device_id).to_bytes(4, "big") + device_id
     return int.from_bytes(hashlib.sha256(msg).digest()[:8], "big")
 
 

@@ -1,0 +1,107 @@
+//! `stepstone sign`: RFC 6979 deterministic ECDSA P-256 / SHA-256 over a file (streamed), so
+//! the same key and file always give the same signature.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use stepstone::signature::sign::SigningKey;
+use stepstone::signature::{ImageHasher, SignatureFormat};
+
+use crate::output::{Failure, Format, read_file};
+
+/// Signature encodings `sign` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Encoding {
+    /// Binary ASN.1 DER, as `openssl dgst -sign` writes.
+    #[default]
+    Der,
+    /// Binary raw r||s, 64 bytes.
+    Raw,
+    /// Hex of the DER form.
+    Hex,
+    /// Base64 of the DER form.
+    Base64,
+    /// Hex of raw r||s.
+    HexRaw,
+    /// Base64 of raw r||s.
+    Base64Raw,
+}
+
+impl Encoding {
+    fn format(self) -> SignatureFormat {
+        match self {
+            Encoding::Der => SignatureFormat::Der,
+            Encoding::Raw => SignatureFormat::Raw,
+            Encoding::Hex => SignatureFormat::Hex,
+            Encoding::Base64 => SignatureFormat::Base64,
+            Encoding::HexRaw => SignatureFormat::HexRaw,
+            Encoding::Base64Raw => SignatureFormat::Base64Raw,
+        }
+    }
+}
+
+/// Arguments of `stepstone sign`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Private key: PKCS#8 or SEC1 (`EC PRIVATE KEY`), PEM or DER.
+    #[arg(long, value_name = "KEY")]
+    key: String,
+    /// Signature encoding (text forms end with a newline).
+    #[arg(long, value_enum, default_value_t)]
+    encoding: Encoding,
+    /// Where to write the signature (stdout when absent).
+    #[arg(long, value_name = "FILE")]
+    out: Option<String>,
+    /// Output format for errors.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// The file to sign (`-` for stdin).
+    file: String,
+}
+
+/// Feeds a file (or stdin) to `f` in 64 KiB chunks.
+pub fn stream(
+    path: &str,
+    mut f: impl FnMut(&[u8]) -> Result<bool, Failure>,
+) -> Result<(), Failure> {
+    use std::io::Read as _;
+    let mut reader: Box<dyn std::io::Read> = if path == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| Failure::unreadable(path, e))?)
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| Failure::unreadable(path, e))?;
+        if n == 0 || !f(buf.get(..n).unwrap_or(&[]))? {
+            return Ok(());
+        }
+    }
+}
+
+/// Runs `stepstone sign`.
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    let key = SigningKey::parse(&read_file(&args.key)?).map_err(|e| Failure::no(&e))?;
+    let mut hasher = ImageHasher::new();
+    stream(&args.file, |chunk| {
+        hasher.update(chunk);
+        Ok(true)
+    })?;
+    let sig = key
+        .sign_digest(&hasher.finish())
+        .map_err(|e| Failure::no(&e))?;
+    let mut bytes = sig.encode(args.encoding.format()).as_bytes().to_vec();
+    if !matches!(args.encoding, Encoding::Der | Encoding::Raw) {
+        bytes.push(b'\n');
+    }
+    match &args.out {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::unwritable(path, e))?,
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| Failure::unwritable("stdout", e))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,939 @@
+//! Signed release manifests: a small text document binding a firmware's version, minimum
+//! installed version, size, SHA-256, models, environment, expiry and signing key id, with a
+//! detached ECDSA P-256 signature over its exact bytes. Checked without a heap.
+//!
+//! The format is specified in `docs/manifest.md` (so C and Python tools can write it):
+//!
+//! ```text
+//! stepstone-manifest 1
+//! scheme integer
+//! version v66003
+//! min_sw_version v66000
+//! size 1843200
+//! sha256 <64 lowercase hex digits>
+//! models AG-1 AG-2
+//! environment production
+//! expires 1767225600
+//! key_id <64 lowercase hex digits: SHA-256 of the signing key's uncompressed SEC1 point>
+//! ```
+//!
+//! Why a line format rather than JSON: the signature covers the exact bytes, and the bytes
+//! must have exactly one reading. JSON parsers disagree on duplicate keys, escapes, number
+//! precision and Unicode; this format has none of those (fixed field order, each field once,
+//! ASCII, `\n` line ends, no escapes), so a device, the cloud and a C or Python producer read
+//! the same manifest the same way, and the parser is a few hundred lines that need no heap.
+//!
+//! Every policy field lives inside the signed bytes (MCUboot's CVE-2024-32883 trusted one that
+//! did not). Checks, each with its own error code, in this order:
+//! 1. [`verify`]: the signature over the exact bytes (`manifest.bad_signature`), then the
+//!    format (`manifest.malformed`, `manifest.unsupported_format`), then the key id names the
+//!    key that verified (`manifest.key_mismatch`);
+//! 2. [`Manifest::check_device`]: expiry (`manifest.expired`), model (`manifest.wrong_model`),
+//!    environment (`manifest.wrong_environment`), anti-rollback (`manifest.rollback`: the
+//!    version must be above the device's counter and its running version), minimum installed
+//!    version (`manifest.below_min_version`);
+//! 3. [`ImageCheck`]: the streamed image's size (`manifest.size_mismatch`, reported as soon as
+//!    one byte too many arrives, so a reader stops at the declared size) and digest
+//!    (`manifest.digest_mismatch`).
+//!
+//! Anti-rollback holds only if the device stores the highest version it accepted (its
+//! counter) and raises it after installing: an old manifest carries its own old minimum.
+//!
+//! ```
+//! use stepstone::manifest::{self, Device};
+//! # let (key, text, sig) = stepstone::manifest::doc_example();
+//! let key = stepstone::signature::PublicKey::parse(key).unwrap();
+//! let sig = stepstone::signature::Signature::parse(sig).unwrap();
+//! let m = manifest::verify(text, &sig, &key).unwrap();
+//! let device = Device {
+//!     model: "AG-1", environment: "production",
+//!     current_version: "v66000", counter: "v66000", now: 1_700_000_000,
+//! };
+//! m.check_device(&device).unwrap();
+//! let mut image = m.image_check();
+//! image.update(b"firmware image bytes").unwrap();
+//! image.finish().unwrap();
+//! ```
+
+use core::cmp::Ordering;
+use core::fmt;
+
+use crate::error::ErrorCode;
+use crate::signature::{Digest, ImageHasher, KeyId, PublicKey, Signature};
+use crate::version::{self, Scheme, VersionErrorKind};
+
+/// The manifest format version this library reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Largest manifest accepted, in bytes.
+pub const MAX_MANIFEST_LEN: usize = 4096;
+/// The first line of every manifest of this format.
+pub const MAGIC: &str = "stepstone-manifest";
+
+const QUOTED_MAX: usize = 40;
+
+/// A short copy of user text for error messages, held without a heap (at most 40 bytes, cut on
+/// a char boundary, with `…` when cut).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Quoted {
+    buf: [u8; QUOTED_MAX],
+    len: u8,
+    cut: bool,
+}
+
+impl Quoted {
+    /// Copies (a prefix of) `text`.
+    pub fn new(text: &str) -> Quoted {
+        let mut end = text.len().min(QUOTED_MAX);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut buf = [0u8; QUOTED_MAX];
+        if let (Some(dst), Some(src)) = (buf.get_mut(..end), text.as_bytes().get(..end)) {
+            dst.copy_from_slice(src);
+        }
+        Quoted {
+            buf,
+            len: end as u8,
+            cut: end < text.len(),
+        } // ok: end <= QUOTED_MAX
+    }
+
+    /// The copied text.
+    pub fn as_str(&self) -> &str {
+        let bytes = self.buf.get(..usize::from(self.len)).unwrap_or(&[]);
+        core::str::from_utf8(bytes).unwrap_or("")
+    }
+}
+
+impl fmt::Display for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())?;
+        if self.cut {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+/// Why a manifest, a device or an image was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// The detached signature does not verify over the manifest bytes, or is malformed.
+    #[error("manifest signature does not verify with key {key_id}")]
+    BadSignature {
+        /// The key that was tried.
+        key_id: KeyId,
+    },
+    /// The manifest does not follow the format.
+    #[error("manifest line {line}: {reason}")]
+    Malformed {
+        /// 1-based line number (0 for the document as a whole).
+        line: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The first line names another format or format version.
+    #[error("manifest format {found:?} is not supported (expected \"stepstone-manifest 1\")")]
+    UnsupportedFormat {
+        /// The first line as found.
+        found: Quoted,
+    },
+    /// The manifest names another signing key than the one that verified it.
+    #[error("manifest names key {named} but was verified with key {used}")]
+    KeyMismatch {
+        /// `key_id` in the manifest.
+        named: KeyId,
+        /// The key that verified the signature.
+        used: KeyId,
+    },
+    /// The manifest expired.
+    #[error("manifest expired at {expires} (now is {now})")]
+    Expired {
+        /// Its `expires` (Unix seconds).
+        expires: u64,
+        /// The `now` given.
+        now: u64,
+    },
+    /// The device's model is not among the manifest's models.
+    #[error("manifest is not for model {model}")]
+    WrongModel {
+        /// The device's model.
+        model: Quoted,
+    },
+    /// The device's environment is not the manifest's.
+    #[error("manifest is for environment {expected}, not {found}")]
+    WrongEnvironment {
+        /// The manifest's environment.
+        expected: Quoted,
+        /// The device's environment.
+        found: Quoted,
+    },
+    /// The version is not above the device's anti-rollback counter (or running version).
+    #[error("manifest version {version} is not above the device's {floor_name} {floor}")]
+    Rollback {
+        /// The manifest's version.
+        version: Quoted,
+        /// The device value it does not exceed.
+        floor: Quoted,
+        /// `anti-rollback counter` or `running version`.
+        floor_name: &'static str,
+    },
+    /// The device runs a version below the manifest's `min_sw_version`.
+    #[error("device runs {current}, below this release's min_sw_version {min}")]
+    BelowMinVersion {
+        /// The device's running version.
+        current: Quoted,
+        /// The manifest's `min_sw_version`.
+        min: Quoted,
+    },
+    /// A device fact is not a version of the manifest's scheme.
+    #[error("device {field} {value:?} is not a {scheme} version: {kind}")]
+    DeviceVersion {
+        /// `current_version` or `counter`.
+        field: &'static str,
+        /// The value given.
+        value: Quoted,
+        /// The manifest's scheme.
+        scheme: Scheme,
+        /// Why it was refused.
+        kind: VersionErrorKind,
+    },
+    /// The image is longer or shorter than the manifest's size.
+    #[error("image is {} than the manifest's size {expected} bytes ({got} bytes read)", if *.longer { "longer" } else { "shorter" })]
+    SizeMismatch {
+        /// The manifest's size.
+        expected: u64,
+        /// Bytes read (for a longer image: where reading stopped).
+        got: u64,
+        /// Whether the image is longer.
+        longer: bool,
+    },
+    /// The image's SHA-256 differs from the manifest's.
+    #[error("image SHA-256 differs from the manifest's")]
+    DigestMismatch,
+}
+
+impl ErrorCode for ManifestError {
+    fn code(&self) -> &'static str {
+        match self {
+            ManifestError::BadSignature { .. } => "manifest.bad_signature",
+            ManifestError::Malformed { .. } => "manifest.malformed",
+            ManifestError::UnsupportedFormat { .. } => "manifest.unsupported_format",
+            ManifestError::KeyMismatch { .. } => "manifest.key_mismatch",
+            ManifestError::Expired { .. } => "manifest.expired",
+            ManifestError::WrongModel { .. } => "manifest.wrong_model",
+            ManifestError::WrongEnvironment { .. } => "manifest.wrong_environment",
+            ManifestError::Rollback { .. } => "manifest.rollback",
+            ManifestError::BelowMinVersion { .. } => "manifest.below_min_version",
+            ManifestError::DeviceVersion { .. } => "manifest.device_version",
+            ManifestError::SizeMismatch { .. } => "manifest.size_mismatch",
+            ManifestError::DigestMismatch => "manifest.digest_mismatch",
+        }
+    }
+}
+
+/// Reading `key value` lines, shared with the signed catalog header.
+pub(crate) mod lines {
+    /// One `key value` line: its 1-based number, key and value.
+    pub(crate) struct Line<'a> {
+        pub(crate) number: usize,
+        pub(crate) key: &'a str,
+        pub(crate) value: &'a str,
+    }
+
+    /// Splits `text` (already checked to be ASCII) into `key value` lines. Every line must end
+    /// with `\n`; key and value are separated by exactly one space; the value is non-empty and
+    /// neither starts nor ends with a space.
+    pub(crate) fn split(
+        text: &str,
+    ) -> impl Iterator<Item = Result<Line<'_>, (usize, &'static str)>> {
+        let body = text.strip_suffix('\n');
+        let body_ok = body.is_some();
+        let mut iter = body.unwrap_or(text).split('\n').enumerate();
+        let mut failed = false;
+        core::iter::from_fn(move || {
+            if failed {
+                return None;
+            }
+            if !body_ok {
+                failed = true;
+                return Some(Err((0, "the last line must end with a line feed")));
+            }
+            let (i, line) = iter.next()?;
+            let number = i + 1;
+            let parsed = match line.split_once(' ') {
+                None => Err((number, "expected `key value`")),
+                Some((key, value)) => {
+                    if key.is_empty() || value.is_empty() {
+                        Err((number, "empty key or value"))
+                    } else if value.starts_with(' ') || value.ends_with(' ') {
+                        Err((number, "value starts or ends with a space"))
+                    } else {
+                        Ok(Line { number, key, value })
+                    }
+                }
+            };
+            failed = parsed.is_err();
+            Some(parsed)
+        })
+    }
+
+    /// A decimal `u64` with no sign, no leading zeros (except `0` itself), no spaces.
+    pub(crate) fn decimal(value: &str) -> Option<u64> {
+        if value.is_empty()
+            || (value.len() > 1 && value.starts_with('0'))
+            || !value.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        value.parse().ok()
+    }
+
+    /// Exactly 64 lowercase hex digits.
+    pub(crate) fn hex32(value: &str) -> Option<[u8; 32]> {
+        if value.len() != 64
+            || !value
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        base16ct::lower::decode(value, &mut out).ok()?;
+        Some(out)
+    }
+
+    /// Checks the document is ASCII text with no control characters but `\n`, within `max`.
+    pub(crate) fn ascii_text(bytes: &[u8], max: usize) -> Result<&str, (usize, &'static str)> {
+        if bytes.len() > max {
+            return Err((0, "longer than the maximum size"));
+        }
+        let mut line = 1usize;
+        for &b in bytes {
+            if b == b'\n' {
+                line += 1;
+            } else if !(0x20..0x7f).contains(&b) {
+                return Err((
+                    line,
+                    "only printable ASCII and line feeds are allowed (no CR, tab or UTF-8)",
+                ));
+            }
+        }
+        core::str::from_utf8(bytes).map_err(|_| (0, "not ASCII"))
+    }
+}
+
+/// The models a manifest is for: one or more names, or `*` for every model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Models<'a> {
+    text: &'a str,
+}
+
+impl<'a> Models<'a> {
+    /// Whether the manifest is for every model (`models *`).
+    pub fn is_any(&self) -> bool {
+        self.text == "*"
+    }
+
+    /// The model names (just `*` for every model).
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.text.split(' ')
+    }
+
+    /// Whether `model` may install this release.
+    pub fn contains(&self, model: &str) -> bool {
+        self.is_any() || self.iter().any(|m| m == model)
+    }
+
+    /// The `models` value as written.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// A parsed manifest, borrowing from its bytes. Obtain one with [`verify`]; [`Manifest::parse`]
+/// alone does not check the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Manifest<'a> {
+    /// The version scheme of `version` and `min_sw_version` (and of the device's versions).
+    pub scheme: Scheme,
+    /// The release's version, as spelled.
+    pub version: &'a str,
+    /// The lowest version a device must run to install this release, if any.
+    pub min_sw_version: Option<&'a str>,
+    /// The image's exact size in bytes.
+    pub size: u64,
+    /// The image's SHA-256.
+    pub sha256: Digest,
+    /// The models it is for.
+    pub models: Models<'a>,
+    /// The environment it is for (`production`, `staging`, ...).
+    pub environment: &'a str,
+    /// Unix seconds from which the manifest is refused.
+    pub expires: u64,
+    /// The id of the key that signs it.
+    pub key_id: KeyId,
+}
+
+/// What a device knows about itself, as [`Manifest::check_device`] needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Device<'a> {
+    /// The device's model.
+    pub model: &'a str,
+    /// The device's environment.
+    pub environment: &'a str,
+    /// The version it runs.
+    pub current_version: &'a str,
+    /// Its anti-rollback counter: the highest version it ever accepted (at least
+    /// `current_version`). Stored by the device and raised after each install.
+    pub counter: &'a str,
+    /// Now, in Unix seconds (core has no clock).
+    pub now: u64,
+}
+
+fn malformed(line: usize, reason: &'static str) -> ManifestError {
+    ManifestError::Malformed { line, reason }
+}
+
+fn is_token(value: &str) -> bool {
+    !value.is_empty() && !value.contains(' ')
+}
+
+/// The fields in their required order; `min_sw_version` is the only optional one.
+const FIELDS: [&str; 9] = [
+    "scheme",
+    "version",
+    "min_sw_version",
+    "size",
+    "sha256",
+    "models",
+    "environment",
+    "expires",
+    "key_id",
+];
+
+impl<'a> Manifest<'a> {
+    /// Parses manifest bytes **without checking the signature**: use [`verify`] on a device.
+    pub fn parse(bytes: &'a [u8]) -> Result<Manifest<'a>, ManifestError> {
+        let text = lines::ascii_text(bytes, MAX_MANIFEST_LEN).map_err(|(l, r)| malformed(l, r))?;
+        let mut it = lines::split(text);
+        let first = it
+            .next()
+            .ok_or(malformed(1, "empty manifest"))?
+            .map_err(|(l, r)| match l {
+                0 => malformed(l, r),
+                _ => ManifestError::UnsupportedFormat {
+                    found: Quoted::new(text.split('\n').next().unwrap_or("")),
+                },
+            })?;
+        if first.key != MAGIC || first.value != "1" {
+            let found = text.split('\n').next().unwrap_or("");
+            return Err(ManifestError::UnsupportedFormat {
+                found: Quoted::new(found),
+            });
+        }
+        let mut m = Manifest {
+            scheme: Scheme::Integer,
+            version: "",
+            min_sw_version: None,
+            size: 0,
+            sha256: [0; 32],
+            models: Models { text: "" },
+            environment: "",
+            expires: 0,
+            key_id: KeyId([0; 32]),
+        };
+        let mut next_field = 0usize;
+        for line in it {
+            let line = line.map_err(|(l, r)| malformed(l, r))?;
+            // Find the field among those still allowed, skipping only optional ones.
+            let mut found = None;
+            while let Some(&name) = FIELDS.get(next_field) {
+                next_field += 1;
+                if name == line.key {
+                    found = Some(name);
+                    break;
+                }
+                if name != "min_sw_version" {
+                    break;
+                }
+            }
+            let Some(name) = found else {
+                return Err(if FIELDS.contains(&line.key) {
+                    malformed(
+                        line.number,
+                        "field out of order, repeated, or a required field before it is missing",
+                    )
+                } else {
+                    malformed(line.number, "unknown field")
+                });
+            };
+            let n = line.number;
+            let v = line.value;
+            match name {
+                "scheme" => {
+                    m.scheme = Scheme::from_name(v)
+                        .ok_or(malformed(n, "scheme is not integer, semver or dotted"))?
+                }
+                "version" => {
+                    version::check(v, m.scheme)
+                        .map_err(|_| malformed(n, "version is not a version of the scheme"))?;
+                    m.version = v;
+                }
+                "min_sw_version" => {
+                    let o = version::compare(v, m.version, m.scheme).map_err(|_| {
+                        malformed(n, "min_sw_version is not a version of the scheme")
+                    })?;
+                    if o != Ordering::Less {
+                        return Err(malformed(n, "min_sw_version is not below version"));
+                    }
+                    m.min_sw_version = Some(v);
+                }
+                "size" => {
+                    m.size =
+                        lines::decimal(v).ok_or(malformed(n, "size is not a decimal integer"))?
+                }
+                "sha256" => {
+                    m.sha256 = lines::hex32(v)
+                        .ok_or(malformed(n, "sha256 is not 64 lowercase hex digits"))?
+                }
+                "models" => {
+                    let models = Models { text: v };
+                    if models.iter().any(|m| m.is_empty()) || (v.contains('*') && v != "*") {
+                        return Err(malformed(
+                            n,
+                            "models must be names separated by single spaces, or `*` alone",
+                        ));
+                    }
+                    m.models = models;
+                }
+                "environment" => {
+                    if !is_token(v) {
+                        return Err(malformed(n, "environment must be one word"));
+                    }
+                    m.environment = v;
+                }
+                "expires" => {
+                    m.expires = lines::decimal(v)
+                        .ok_or(malformed(n, "expires is not decimal Unix seconds"))?
+                }
+                _ => {
+                    m.key_id = KeyId(
+                        lines::hex32(v)
+                            .ok_or(malformed(n, "key_id is not 64 lowercase hex digits"))?,
+                    );
+                }
+            }
+        }
+        if next_field < FIELDS.len() {
+            return Err(malformed(
+                0,
+                "required fields missing (scheme, version, size, sha256, models, environment, expires, key_id)",
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Checks the manifest against a device: expiry, model, environment, anti-rollback and
+    /// minimum installed version, in that order, each with its own error.
+    pub fn check_device(&self, device: &Device<'_>) -> Result<(), ManifestError> {
+        if device.now >= self.expires {
+            return Err(ManifestError::Expired {
+                expires: self.expires,
+                now: device.now,
+            });
+        }
+        if !self.models.contains(device.model) {
+            return Err(ManifestError::WrongModel {
+                model: Quoted::new(device.model),
+            });
+        }
+        if device.environment != self.environment {
+            return Err(ManifestError::WrongEnvironment {
+                expected: Quoted::new(self.environment),
+                found: Quoted::new(device.environment),
+            });
+        }
+        let cmp = |field: &'static str, value: &str| {
+            version::compare(self.version, value, self.scheme).map_err(|kind| {
+                ManifestError::DeviceVersion {
+                    field,
+                    value: Quoted::new(value),
+                    scheme: self.scheme,
+                    kind,
+                }
+            })
+        };
+        for (field, floor, floor_name) in [
+            ("counter", device.counter, "anti-rollback counter"),
+            ("current_version", device.current_version, "running version"),
+        ] {
+            if cmp(field, floor)? != Ordering::Greater {
+                return Err(ManifestError::Rollback {
+                    version: Quoted::new(self.version),
+                    floor: Quoted::new(floor),
+                    floor_name,
+                });
+            }
+        }
+        if let Some(min) = self.min_sw_version {
+            // `min` was checked against the scheme when parsing.
+            let below = version::compare(device.current_version, min, self.scheme)
+                .map(|o| o == Ordering::Less);
+            if below.unwrap_or(true) {
+                return Err(ManifestError::BelowMinVersion {
+                    current: Quoted::new(device.current_version),
+                    min: Quoted::new(min),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts checking a streamed image against the manifest's size and digest.
+    pub fn image_check(&self) -> ImageCheck {
+        ImageCheck {
+            size: self.size,
+            sha256: self.sha256,
+            hasher: ImageHasher::new(),
+        }
+    }
+
+    /// Checks an image already streamed through `hasher` (as a device's verify context does)
+    /// against the manifest's size and digest: [`ImageCheck::finish`] on those bytes.
+    pub fn check_image(&self, hasher: ImageHasher) -> Result<Digest, ManifestError> {
+        ImageCheck {
+            size: self.size,
+            sha256: self.sha256,
+            hasher,
+        }
+        .finish()
+    }
+}
+
+/// Verifies a manifest: the detached `signature` over its exact bytes with `key`, then its
+/// format, then that its `key_id` names `key`.
+pub fn verify<'a>(
+    bytes: &'a [u8],
+    signature: &Signature,
+    key: &PublicKey,
+) -> Result<Manifest<'a>, ManifestError> {
+    key.verify(bytes, signature)
+        .map_err(|_| ManifestError::BadSignature {
+            key_id: key.key_id(),
+        })?;
+    let m = Manifest::parse(bytes)?;
+    let used = key.key_id();
+    if m.key_id != used {
+        return Err(ManifestError::KeyMismatch {
+            named: m.key_id,
+            used,
+        });
+    }
+    Ok(m)
+}
+
+/// Like [`verify`], with the signature still encoded (DER, raw, hex or base64): a malformed
+/// signature is `manifest.bad_signature`, like one that does not verify.
+pub fn verify_encoded<'a>(
+    bytes: &'a [u8],
+    signature: &[u8],
+    key: &PublicKey,
+) -> Result<Manifest<'a>, ManifestError> {
+    let sig = Signature::parse(signature).map_err(|_| ManifestError::BadSignature {
+        key_id: key.key_id(),
+    })?;
+    verify(bytes, &sig, key)
+}
+
+/// Checks a streamed image against a manifest's size and SHA-256.
+///
+/// [`ImageCheck::update`] refuses a chunk that would take the image past the declared size,
+/// without hashing it, so a reader stops there (no endless-data attack); [`ImageCheck::remaining`]
+/// tells how much more to read.
+#[derive(Clone, Debug)]
+pub struct ImageCheck {
+    size: u64,
+    sha256: Digest,
+    hasher: ImageHasher,
+}
+
+impl ImageCheck {
+    /// Feeds the next chunk; an error as soon as the image is longer than declared.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), ManifestError> {
+        let got = self.hasher.len().saturating_add(chunk.len() as u64);
+        if got > self.size {
+            return Err(ManifestError::SizeMismatch {
+                expected: self.size,
+                got,
+                longer: true,
+            });
+        }
+        self.hasher.update(chunk);
+        Ok(())
+    }
+
+    /// Bytes still expected.
+    pub fn remaining(&self) -> u64 {
+        self.size.saturating_sub(self.hasher.len())
+    }
+
+    /// Ends the image: an error if it is shorter than declared or its digest differs; else
+    /// its digest.
+    pub fn finish(self) -> Result<Digest, ManifestError> {
+        let got = self.hasher.len();
+        if got != self.size {
+            return Err(ManifestError::SizeMismatch {
+                expected: self.size,
+                got,
+                longer: got > self.size,
+            });
+        }
+        let digest = self.hasher.finish();
+        if digest != self.sha256 {
+            return Err(ManifestError::DigestMismatch);
+        }
+        Ok(digest)
+    }
+}
+
+/// The fields of a manifest to write (feature `alloc`): [`ManifestFields::render`] gives the
+/// exact bytes to sign.
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestFields {
+    /// Version scheme.
+    pub scheme: Scheme,
+    /// Release version.
+    pub version: alloc::string::String,
+    /// Lowest version a device must run, if any.
+    pub min_sw_version: Option<alloc::string::String>,
+    /// Image size in bytes.
+    pub size: u64,
+    /// Image SHA-256.
+    pub sha256: Digest,
+    /// Models (`["*"]` for every model).
+    pub models: alloc::vec::Vec<alloc::string::String>,
+    /// Environment.
+    pub environment: alloc::string::String,
+    /// Expiry, Unix seconds.
+    pub expires: u64,
+    /// Signing key id.
+    pub key_id: KeyId,
+}
+
+#[cfg(feature = "alloc")]
+impl ManifestFields {
+    /// The manifest text, checked by parsing it back.
+    pub fn render(&self) -> Result<alloc::string::String, ManifestError> {
+        use core::fmt::Write as _;
+        let mut s = alloc::string::String::new();
+        let hex = |d: &[u8; 32]| {
+            let mut h = alloc::string::String::with_capacity(64);
+            for b in d {
+                let _ = write!(h, "{b:02x}");
+            }
+            h
+        };
+        let _ = writeln!(s, "{MAGIC} {FORMAT_VERSION}");
+        let _ = writeln!(s, "scheme {}", self.scheme.name());
+        let _ = writeln!(s, "version {}", self.version);
+        if let Some(min) = &self.min_sw_version {
+            let _ = writeln!(s, "min_sw_version {min}");
+        }
+        let _ = writeln!(s, "size {}", self.size);
+        let _ = writeln!(s, "sha256 {}", hex(&self.sha256));
+        let _ = writeln!(s, "models {}", self.models.join(" "));
+        let _ = writeln!(s, "environment {}", self.environment);
+        let _ = writeln!(s, "expires {}", self.expires);
+        let _ = writeln!(s, "key_id {}", hex(&self.key_id.0));
+        Manifest::parse(s.as_bytes())?;
+        Ok(s)
+    }
+}
+
+/// A key, manifest and signature for doc examples (the image is `b"firmware image bytes"`).
+#[doc(hidden)]
+pub fn doc_example() -> (&'static [u8], &'static [u8], &'static [u8]) {
+    (
+        crate::signature::doc_example().0,
+        DOC_MANIFEST,
+        DOC_MANIFEST_SIG,
+    )
+}
+
+const DOC_MANIFEST: &[u8] = b"stepstone-manifest 1
+scheme integer
+version v66003
+min_sw_version v66000
+size 20
+sha256 e76368252dedf5db84fbc5a233cc102f4f909dd336748944e572d0fb5b438970
+models AG-1 AG-2
+environment production
+expires 1900000000
+key_id 8bebe36f07a8fe0419aecc8619bb5b75297e30243e3ceb0609bfc71dd22de78b
+";
+const DOC_MANIFEST_SIG: &[u8] = b"3044022010916f6817691cb80bb2212b6c6271bbc402cd2b7b2a56866e6217454c65938702205639f52e63322f938c948f357e97c91520b06d7c098a5ca80cf4f043172d2cf9";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed() -> Manifest<'static> {
+        let (key, text, sig) = doc_example();
+        let key = PublicKey::parse(key).unwrap();
+        verify(text, &Signature::parse(sig).unwrap(), &key).unwrap()
+    }
+
+    fn device() -> Device<'static> {
+        Device {
+            model: "AG-1",
+            environment: "production",
+            current_version: "v66000",
+            counter: "v66000",
+            now: 1_700_000_000,
+        }
+    }
+
+    #[test]
+    fn each_refusal_has_its_code() {
+        let m = parsed();
+        assert_eq!(m.check_device(&device()), Ok(()));
+        let cases: [(Device<'_>, &str); 7] = [
+            (
+                Device {
+                    now: 1_900_000_000,
+                    ..device()
+                },
+                "manifest.expired",
+            ),
+            (
+                Device {
+                    model: "AG-9",
+                    ..device()
+                },
+                "manifest.wrong_model",
+            ),
+            (
+                Device {
+                    environment: "staging",
+                    ..device()
+                },
+                "manifest.wrong_environment",
+            ),
+            (
+                Device {
+                    counter: "v66003",
+                    ..device()
+                },
+                "manifest.rollback",
+            ),
+            (
+                Device {
+                    current_version: "v67000",
+                    counter: "v67000",
+                    ..device()
+                },
+                "manifest.rollback",
+            ),
+            (
+                Device {
+                    current_version: "v65000",
+                    counter: "v65000",
+                    ..device()
+                },
+                "manifest.below_min_version",
+            ),
+            (
+                Device {
+                    counter: "x",
+                    ..device()
+                },
+                "manifest.device_version",
+            ),
+        ];
+        for (d, code) in cases {
+            assert_eq!(m.check_device(&d).unwrap_err().code(), code, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn image_size_and_digest() {
+        let m = parsed();
+        let mut c = m.image_check();
+        c.update(b"firmware image bytes").unwrap();
+        assert_eq!(c.remaining(), 0);
+        let err = c.clone().update(b"!").unwrap_err();
+        assert_eq!(
+            err,
+            ManifestError::SizeMismatch {
+                expected: 20,
+                got: 21,
+                longer: true
+            }
+        );
+        c.finish().unwrap();
+        let mut c = m.image_check();
+        c.update(b"firmware image byte").unwrap();
+        assert_eq!(c.finish().unwrap_err().code(), "manifest.size_mismatch");
+        let mut c = m.image_check();
+        c.update(b"firmware image byteS").unwrap();
+        assert_eq!(c.finish().unwrap_err(), ManifestError::DigestMismatch);
+    }
+
+    #[test]
+    fn format_is_strict() {
+        let (_, text, _) = doc_example();
+        let text = core::str::from_utf8(text).unwrap();
+        let bad = |t: &str| Manifest::parse(t.as_bytes()).unwrap_err().code();
+        assert_eq!(
+            bad(&text.replace("stepstone-manifest 1", "stepstone-manifest 2")),
+            "manifest.unsupported_format"
+        );
+        assert_eq!(bad(&text.replace("size 20\n", "")), "manifest.malformed");
+        assert_eq!(
+            bad(&text.replace("size 20\n", "size 020\n")),
+            "manifest.malformed"
+        );
+        assert_eq!(
+            bad(&text.replace("size 20\n", "size 20\nsize 20\n")),
+            "manifest.malformed"
+        );
+        assert_eq!(bad(&text.replace("\n", "\r\n")), "manifest.malformed");
+        assert_eq!(bad(text.trim_end()), "manifest.malformed");
+        assert_eq!(
+            bad(&text.replace("models AG-1 AG-2", "models AG-1  AG-2")),
+            "manifest.malformed"
+        );
+        assert_eq!(bad(&text.replace("v66000", "v66003")), "manifest.malformed");
+        assert_eq!(bad(&std::format!("{text}extra 1\n")), "manifest.malformed");
+        // min_sw_version is optional
+        let without_min = text.replace("min_sw_version v66000\n", "");
+        let m = Manifest::parse(without_min.as_bytes()).unwrap();
+        assert_eq!(m.min_sw_version, None);
+    }
+
+    #[test]
+    fn rendering_round_trips() {
+        let m = parsed();
+        let f = ManifestFields {
+            scheme: m.scheme,
+            version: m.version.into(),
+            min_sw_version: m.min_sw_version.map(Into::into),
+            size: m.size,
+            sha256: m.sha256,
+            models: m.models.iter().map(Into::into).collect(),
+            environment: m.environment.into(),
+            expires: m.expires,
+            key_id: m.key_id,
+        };
+        assert_eq!(f.render().unwrap().as_bytes(), doc_example().1);
+    }
+}

@@ -1,0 +1,381 @@
+//! Firmware signatures: ECDSA P-256 over SHA-256 of the image, verified without a heap.
+//!
+//! * [`PublicKey`]: a P-256 public key, read from PEM or DER SubjectPublicKeyInfo, or a SEC1
+//!   point (compressed or not), or that point as hex ([`PublicKey::parse`] detects which).
+//! * [`Signature`]: strict ASN.1 DER (what OpenSSL and cloud signers emit) or raw `r‖s`
+//!   (64 bytes, IEEE P1363), or either as hex or base64 text ([`Signature::parse`] detects
+//!   which). Malformed input is an error, never a panic.
+//! * [`ImageHasher`]: SHA-256 over an image fed in chunks of any size (a device never holds the
+//!   image); [`PublicKey::verify_digest`] then checks the signature over the 32-byte digest.
+//!
+//! Choices, as OpenSSL users expect them:
+//! * Both `s` and `n - s` verify (OpenSSL and p256 accept high-S). So signature bytes are
+//!   malleable: never use them as a dedup or replay key; use the image digest.
+//! * An API that takes a digest takes exactly 32 bytes: p256's `verify_prehash` zero-pads a
+//!   short digest (an empty digest would verify against a matching signature).
+//! * DER is strict: BER lengths, missing or extra leading zeros, trailing bytes are refused.
+//! * A key id is the SHA-256 of the uncompressed SEC1 point (`04‖X‖Y`, 65 bytes): RFC 7093
+//!   method 1 without truncation. Manifests and signed catalogs name their key by it.
+//!
+//! Signing (feature `sign`) lives in [`sign`]: RFC 6979 deterministic signatures.
+//!
+//! ```
+//! use stepstone::signature::{ImageHasher, PublicKey, Signature};
+//! # let (key, sig) = stepstone::signature::doc_example();
+//! let key = PublicKey::parse(key).unwrap();
+//! let sig = Signature::parse(sig).unwrap();
+//! let mut hasher = ImageHasher::new();
+//! for chunk in b"firmware image bytes".chunks(3) {
+//!     hasher.update(chunk);
+//! }
+//! assert!(key.verify_digest(&hasher.finish(), &sig).is_ok());
+//! ```
+
+mod encoding;
+mod key;
+#[cfg(feature = "sign")]
+pub mod sign;
+
+use core::fmt;
+
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ErrorCode;
+
+pub use encoding::SignatureFormat;
+#[cfg(feature = "alloc")]
+pub(crate) use key::trim_ascii;
+pub use key::{KeyFormat, KeyId};
+
+/// Length of a SHA-256 digest, the only digest length any API here accepts.
+pub const DIGEST_LEN: usize = 32;
+
+/// A SHA-256 digest.
+pub type Digest = [u8; DIGEST_LEN];
+
+/// Why a key or signature was refused, or a signature did not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The signature bytes are none of strict DER, raw `r‖s`, hex or base64 of either.
+    #[error(
+        "signature of {len} bytes is neither strict DER, raw r||s (64 bytes), nor hex or base64 of either"
+    )]
+    Malformed {
+        /// Length of the input.
+        len: usize,
+    },
+    /// The signature is well formed but does not verify with the key over this digest.
+    #[error("signature does not verify with key {key_id}")]
+    Invalid {
+        /// The key that was tried.
+        key_id: KeyId,
+    },
+    /// A digest that is not exactly 32 bytes.
+    #[error("digest of {len} bytes, expected exactly 32 (SHA-256)")]
+    DigestLength {
+        /// Length given.
+        len: usize,
+    },
+    /// The public key could not be read.
+    #[error("public key is not {expected}: {reason}")]
+    KeyMalformed {
+        /// The form that was tried (`PEM SubjectPublicKeyInfo`, `SEC1 point`, ...).
+        expected: &'static str,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// A well-formed key for another algorithm or curve (only ECDSA P-256 is supported).
+    #[error("public key is not an ECDSA P-256 key ({reason})")]
+    KeyUnsupported {
+        /// What was found instead.
+        reason: &'static str,
+    },
+    /// A private key that could not be read (feature `sign`).
+    #[error("private key is not {expected}: {reason}")]
+    PrivateKeyMalformed {
+        /// The form that was tried.
+        expected: &'static str,
+        /// What was wrong.
+        reason: &'static str,
+    },
+}
+
+impl ErrorCode for SignatureError {
+    fn code(&self) -> &'static str {
+        match self {
+            SignatureError::Malformed { .. } => "signature.malformed",
+            SignatureError::Invalid { .. } => "signature.invalid",
+            SignatureError::DigestLength { .. } => "signature.digest_length",
+            SignatureError::KeyMalformed { .. } => "signature.key_malformed",
+            SignatureError::KeyUnsupported { .. } => "signature.key_unsupported",
+            SignatureError::PrivateKeyMalformed { .. } => "signature.private_key_malformed",
+        }
+    }
+}
+
+/// A P-256 public key that verifies firmware signatures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey {
+    inner: p256::ecdsa::VerifyingKey,
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("key_id", &self.key_id())
+            .finish()
+    }
+}
+
+impl PublicKey {
+    /// Wraps a p256 verifying key.
+    pub fn from_p256(inner: p256::ecdsa::VerifyingKey) -> PublicKey {
+        PublicKey { inner }
+    }
+
+    /// The p256 verifying key.
+    pub fn as_p256(&self) -> &p256::ecdsa::VerifyingKey {
+        &self.inner
+    }
+
+    /// The key's id: SHA-256 of its uncompressed SEC1 point (`04‖X‖Y`).
+    pub fn key_id(&self) -> KeyId {
+        let point = self.inner.to_sec1_point(false);
+        KeyId(Sha256::digest(point.as_bytes()).into())
+    }
+
+    /// The uncompressed SEC1 point (`04‖X‖Y`, 65 bytes).
+    pub fn to_sec1_uncompressed(&self) -> [u8; 65] {
+        let point = self.inner.to_sec1_point(false);
+        let mut out = [0u8; 65];
+        let bytes = point.as_bytes();
+        if bytes.len() == out.len() {
+            out.copy_from_slice(bytes);
+        }
+        out
+    }
+
+    /// Verifies `signature` over a SHA-256 `digest`, which must be exactly 32 bytes.
+    ///
+    /// Both S values verify (as in OpenSSL).
+    pub fn verify_digest(
+        &self,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        if digest.len() != DIGEST_LEN {
+            return Err(SignatureError::DigestLength { len: digest.len() });
+        }
+        self.inner
+            .verify_prehash(digest, &signature.inner)
+            .map_err(|_| SignatureError::Invalid {
+                key_id: self.key_id(),
+            })
+    }
+
+    /// Verifies `signature` over a whole message held in memory (hashes it with SHA-256).
+    pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), SignatureError> {
+        self.verify_digest(&sha256(message), signature)
+    }
+}
+
+/// An ECDSA P-256 signature (the pair `r`, `s`, both in `[1, n)`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    inner: p256::ecdsa::Signature,
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = self.to_raw();
+        f.write_str("Signature(")?;
+        for b in raw {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Signature {
+    /// Wraps a p256 signature.
+    pub fn from_p256(inner: p256::ecdsa::Signature) -> Signature {
+        Signature { inner }
+    }
+
+    /// The p256 signature.
+    pub fn as_p256(&self) -> &p256::ecdsa::Signature {
+        &self.inner
+    }
+
+    /// Raw `r‖s`, 64 bytes big-endian (IEEE P1363).
+    pub fn to_raw(&self) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        let bytes = self.inner.to_bytes();
+        if bytes.len() == out.len() {
+            out.copy_from_slice(&bytes);
+        }
+        out
+    }
+
+    /// Whether `s` is in the upper half of the group order (a "high-S" signature). Such
+    /// signatures verify; this only tells which of the two equivalent forms this one is.
+    pub fn is_high_s(&self) -> bool {
+        use p256::elliptic_curve::scalar::IsHigh;
+        bool::from(self.inner.s().is_high())
+    }
+}
+
+/// SHA-256 of a message held in memory.
+pub fn sha256(message: &[u8]) -> Digest {
+    Sha256::digest(message).into()
+}
+
+/// SHA-256 over an image fed in chunks of any size, counting the bytes it saw.
+///
+/// sha2 picks the CPU's SHA extensions (x86 SHA-NI, ARMv8 SHA2) at run time where it has them.
+#[derive(Clone, Default)]
+pub struct ImageHasher {
+    hasher: Sha256,
+    len: u64,
+}
+
+impl fmt::Debug for ImageHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImageHasher")
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl ImageHasher {
+    /// A hasher that has seen no bytes.
+    pub fn new() -> ImageHasher {
+        ImageHasher::default()
+    }
+
+    /// Feeds the next chunk of the image.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.hasher.update(chunk);
+        self.len = self.len.saturating_add(chunk.len() as u64);
+    }
+
+    /// Bytes fed so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether no byte was fed yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The SHA-256 digest of every byte fed.
+    pub fn finish(self) -> Digest {
+        self.hasher.finalize().into()
+    }
+}
+
+/// Verifies a signature over an image fed in chunks: [`ImageHasher`] plus a key.
+///
+/// ```
+/// use stepstone::signature::{ImageVerifier, PublicKey, Signature};
+/// # let (key, sig) = stepstone::signature::doc_example();
+/// let mut v = ImageVerifier::new(PublicKey::parse(key).unwrap());
+/// v.update(b"firmware ");
+/// v.update(b"image bytes");
+/// assert!(v.finish(&Signature::parse(sig).unwrap()).is_ok());
+/// ```
+#[derive(Clone, Debug)]
+pub struct ImageVerifier {
+    key: PublicKey,
+    hasher: ImageHasher,
+}
+
+impl ImageVerifier {
+    /// Starts verifying an image against `key`.
+    pub fn new(key: PublicKey) -> ImageVerifier {
+        ImageVerifier {
+            key,
+            hasher: ImageHasher::new(),
+        }
+    }
+
+    /// Feeds the next chunk of the image.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.hasher.update(chunk);
+    }
+
+    /// Bytes fed so far.
+    pub fn len(&self) -> u64 {
+        self.hasher.len()
+    }
+
+    /// Whether no byte was fed yet.
+    pub fn is_empty(&self) -> bool {
+        self.hasher.is_empty()
+    }
+
+    /// Checks `signature` over every byte fed; gives the image digest when it verifies.
+    pub fn finish(self, signature: &Signature) -> Result<Digest, SignatureError> {
+        let digest = self.hasher.finish();
+        self.key.verify_digest(&digest, signature)?;
+        Ok(digest)
+    }
+}
+
+/// A key and signature for doc examples: the signature of `b"firmware image bytes"`.
+#[doc(hidden)]
+pub fn doc_example() -> (&'static [u8], &'static [u8]) {
+    (
+        b"-----BEGIN PUBLIC KEY-----\n\
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEGksYV+gPnpYc1MN0qK/bGFfsCvqn\n\
+xrf3HGSfA7XpZVeuOa9EuFm7sTYa61arKV809tnXUW6qptz+dHalk4k35Q==\n\
+-----END PUBLIC KEY-----\n",
+        b"3045022100d704b34f09dfd4e415d115ac33ad5f1ba842f98677489a01bb0858852659acab022078f4effbaede3608fde0562785421abb4264599fcaf66de4f38d271332703dfd",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_digest_is_refused_not_zero_padded() {
+        let (key, _) = doc_example();
+        let key = PublicKey::parse(key).unwrap();
+        let sig = Signature::parse(&[1u8; 64]).unwrap();
+        assert_eq!(
+            key.verify_digest(&[], &sig),
+            Err(SignatureError::DigestLength { len: 0 })
+        );
+        assert_eq!(
+            key.verify_digest(&[0; 31], &sig),
+            Err(SignatureError::DigestLength { len: 31 })
+        );
+        assert_eq!(
+            key.verify_digest(&[0; 33], &sig),
+            Err(SignatureError::DigestLength { len: 33 })
+        );
+    }
+
+    #[test]
+    fn hasher_counts_and_matches_one_shot() {
+        let data: [u8; 1000] = core::array::from_fn(|i| (i % 251) as u8);
+        for chunk in [1usize, 7, 64, 999, 1000, 4096] {
+            let mut h = ImageHasher::new();
+            for c in data.chunks(chunk) {
+                h.update(c);
+            }
+            assert_eq!(h.len(), 1000);
+            assert_eq!(h.finish(), sha256(&data));
+        }
+    }
+}
+
+/// The examples in `docs/signatures.md` and `docs/manifest.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/signatures.md")]
+#[doc = include_str!("../../docs/manifest.md")]
+pub struct SignatureDocs;

@@ -1,0 +1,261 @@
+//! Reading P-256 public keys: PEM or DER SubjectPublicKeyInfo, SEC1 points, hex. Heap-free.
+
+use core::fmt;
+
+use p256::pkcs8::DecodePublicKey;
+
+use super::{PublicKey, SignatureError};
+
+/// Largest DER a public-key PEM may hold here. A P-256 SubjectPublicKeyInfo is 91 bytes (59
+/// compressed); explicit-parameter encodings run to about 300 and are refused anyway.
+const MAX_KEY_DER: usize = 512;
+
+/// The form a public key was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyFormat {
+    /// PEM `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo), what `openssl pkey -pubout` writes.
+    Pem,
+    /// DER SubjectPublicKeyInfo (`openssl pkey -pubout -outform DER`).
+    Der,
+    /// A SEC1 point: 65 bytes `04‖X‖Y`, or 33 bytes `02|03‖X` compressed.
+    Sec1,
+    /// Hex text of a SEC1 point or of DER SubjectPublicKeyInfo.
+    Hex,
+}
+
+/// A key id: SHA-256 of the key's uncompressed SEC1 point. Displays as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub [u8; 32]);
+
+impl KeyId {
+    /// Parses 64 hex digits (either case).
+    pub fn from_hex(text: &str) -> Option<KeyId> {
+        let mut out = [0u8; 32];
+        if text.len() != 64 {
+            return None;
+        }
+        base16ct::mixed::decode(text, &mut out).ok()?;
+        Some(KeyId(out))
+    }
+
+    /// The 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyId({self})")
+    }
+}
+
+fn map_spki(err: p256::pkcs8::spki::Error) -> SignatureError {
+    use p256::pkcs8::spki::Error as E;
+    match err {
+        E::OidUnknown { .. } | E::AlgorithmParametersMissing => SignatureError::KeyUnsupported {
+            reason: "its algorithm is not id-ecPublicKey on prime256v1",
+        },
+        _ => SignatureError::KeyMalformed {
+            expected: "DER SubjectPublicKeyInfo",
+            reason: "not a strict-DER P-256 SubjectPublicKeyInfo with a valid point",
+        },
+    }
+}
+
+pub(crate) fn trim_ascii(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
+    bytes.get(start..end).unwrap_or(&[])
+}
+
+fn pem_label_reason(label: &str) -> &'static str {
+    match label {
+        "CERTIFICATE" => {
+            "the PEM holds a CERTIFICATE, not a PUBLIC KEY (verify with a certificate and a root instead)"
+        }
+        "PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
+            "the PEM holds a private key; give its public key (openssl pkey -pubout)"
+        }
+        "EC PARAMETERS" => "the PEM holds EC PARAMETERS, not a PUBLIC KEY",
+        _ => "the PEM label is not PUBLIC KEY",
+    }
+}
+
+impl PublicKey {
+    /// Reads a SEC1 point: 65 bytes `04‖X‖Y` or 33 bytes `02|03‖X`. The point must be on the
+    /// curve and not the identity.
+    pub fn from_sec1(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
+            .map(PublicKey::from_p256)
+            .map_err(|_| SignatureError::KeyMalformed {
+                expected: "a SEC1 P-256 point",
+                reason: "not a valid point on P-256",
+            })
+    }
+
+    /// Reads strict-DER SubjectPublicKeyInfo (algorithm id-ecPublicKey, curve prime256v1).
+    pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, SignatureError> {
+        p256::PublicKey::from_public_key_der(der)
+            .map(|k| PublicKey::from_p256(k.into()))
+            .map_err(map_spki)
+    }
+
+    /// Reads PEM `-----BEGIN PUBLIC KEY-----` (RFC 7468), without a heap.
+    pub fn from_pem(pem: &[u8]) -> Result<PublicKey, SignatureError> {
+        let mut buf = [0u8; MAX_KEY_DER];
+        let (label, der) = pem_rfc7468::decode(trim_ascii(pem), &mut buf).map_err(|_| {
+            SignatureError::KeyMalformed {
+                expected: "PEM",
+                reason: "not a well-formed RFC 7468 PEM block (or larger than 512 bytes of DER)",
+            }
+        })?;
+        if label != "PUBLIC KEY" {
+            return Err(SignatureError::KeyMalformed {
+                expected: "PEM PUBLIC KEY",
+                reason: pem_label_reason(label),
+            });
+        }
+        PublicKey::from_spki_der(der)
+    }
+
+    /// Reads a public key in any supported form and says which it was:
+    /// PEM (text starting `-----BEGIN`), DER SubjectPublicKeyInfo (binary starting `0x30`),
+    /// a SEC1 point (33 or 65 binary bytes starting `02`, `03` or `04`), or hex text of a SEC1
+    /// point or of DER.
+    pub fn parse_detect(bytes: &[u8]) -> Result<(PublicKey, KeyFormat), SignatureError> {
+        let text = trim_ascii(bytes);
+        if text.starts_with(b"-----BEGIN") {
+            return PublicKey::from_pem(bytes).map(|k| (k, KeyFormat::Pem));
+        }
+        let is_hex = !text.is_empty() && text.iter().all(u8::is_ascii_hexdigit);
+        // Hex text starting "30" also starts with the byte 0x30: binary DER is tried first and
+        // hex only when that fails and every character is a hex digit.
+        match bytes.first() {
+            Some(0x30) => match PublicKey::from_spki_der(bytes) {
+                Ok(k) => return Ok((k, KeyFormat::Der)),
+                Err(e) if !is_hex => return Err(e),
+                Err(_) => {}
+            },
+            Some(0x02..=0x04) if bytes.len() == 33 || bytes.len() == 65 => {
+                return PublicKey::from_sec1(bytes).map(|k| (k, KeyFormat::Sec1));
+            }
+            _ => {}
+        }
+        if is_hex && text.len() <= 2 * MAX_KEY_DER {
+            let mut buf = [0u8; MAX_KEY_DER];
+            let raw = base16ct::mixed::decode(text, &mut buf).map_err(|_| {
+                SignatureError::KeyMalformed {
+                    expected: "hex",
+                    reason: "odd number of hex digits",
+                }
+            })?;
+            let key = match raw.first() {
+                Some(0x30) => PublicKey::from_spki_der(raw)?,
+                _ => PublicKey::from_sec1(raw)?,
+            };
+            return Ok((key, KeyFormat::Hex));
+        }
+        Err(SignatureError::KeyMalformed {
+            expected: "PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex",
+            reason: "unrecognised encoding",
+        })
+    }
+
+    /// Reads a public key in any supported form (see [`PublicKey::parse_detect`]).
+    ///
+    /// ```
+    /// use stepstone::signature::PublicKey;
+    /// let (pem, _) = stepstone::signature::doc_example();
+    /// let key = PublicKey::parse(pem).unwrap();
+    /// assert_eq!(PublicKey::parse(&key.to_sec1_uncompressed()).unwrap(), key);
+    /// ```
+    pub fn parse(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
+        PublicKey::parse_detect(bytes).map(|(k, _)| k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::doc_example;
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn key() -> PublicKey {
+        PublicKey::parse(doc_example().0).unwrap()
+    }
+
+    #[test]
+    fn every_form_reads_the_same_key() {
+        let k = key();
+        let sec1 = k.to_sec1_uncompressed();
+        let compressed = k.as_p256().to_sec1_point(true);
+        assert_eq!(
+            PublicKey::parse_detect(&sec1).unwrap(),
+            (k, KeyFormat::Sec1)
+        );
+        assert_eq!(
+            PublicKey::parse_detect(compressed.as_bytes()).unwrap(),
+            (k, KeyFormat::Sec1)
+        );
+        let mut hex = [0u8; 130];
+        let hex = base16ct::lower::encode(&sec1, &mut hex).unwrap();
+        assert_eq!(PublicKey::parse_detect(hex).unwrap(), (k, KeyFormat::Hex));
+    }
+
+    #[test]
+    fn wrong_things_are_refused_with_codes() {
+        assert_eq!(
+            PublicKey::parse(b"").unwrap_err().code(),
+            "signature.key_malformed"
+        );
+        assert_eq!(
+            PublicKey::parse(&[4u8; 65]).unwrap_err().code(),
+            "signature.key_malformed"
+        );
+        assert_eq!(
+            PublicKey::parse(&[0x30, 0x00]).unwrap_err().code(),
+            "signature.key_malformed"
+        );
+        let cert = b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
+        let err = PublicKey::parse(cert).unwrap_err();
+        assert!(
+            matches!(err, SignatureError::KeyMalformed { reason, .. } if reason.contains("CERTIFICATE"))
+        );
+    }
+
+    #[test]
+    fn key_id_is_sha256_of_uncompressed_point() {
+        let k = key();
+        assert_eq!(
+            k.key_id().0,
+            super::super::sha256(&k.to_sec1_uncompressed())
+        );
+        let text = alloc_free_hex(&k.key_id());
+        assert_eq!(
+            KeyId::from_hex(core::str::from_utf8(&text).unwrap()),
+            Some(k.key_id())
+        );
+    }
+
+    fn alloc_free_hex(id: &KeyId) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        base16ct::lower::encode(&id.0, &mut out).unwrap();
+        out
+    }
+}

@@ -1,0 +1,391 @@
+//! Signed catalogs: an envelope around catalog bytes with a sequence number, an expiry and the
+//! signing key's id, so a console or device that reads a catalog from a mirror or a gateway
+//! refuses an old one (TUF's freeze and rollback attacks) and one signed by an unknown key.
+//! Opening it needs no heap; the caller passes the verified inner bytes to the catalog parser.
+//!
+//! Format (ASCII header, `\n` line ends, fields in this order, each once; spec in
+//! `docs/signatures.md`):
+//!
+//! ```text
+//! stepstone-signed-catalog 1
+//! sequence 42
+//! expires 1767225600
+//! key_id <64 lowercase hex: SHA-256 of the signing key's uncompressed SEC1 point>
+//! size <payload bytes>
+//! signature <the signature as hex or base64, DER or raw r‖s>
+//!
+//! <payload: exactly `size` bytes of catalog>
+//! ```
+//!
+//! The signature covers the envelope with its `signature` line removed: the header lines
+//! before it, the empty line, and the payload. So every field, the payload's length included,
+//! is signed. Checks, in order, each with its own code: format (`signed_catalog.malformed`),
+//! key id among the trusted keys (`signed_catalog.unknown_key`), signature
+//! (`signed_catalog.bad_signature`), expiry (`signed_catalog.expired`), sequence not below the
+//! last one accepted (`signed_catalog.rollback`). An equal sequence is accepted (the same
+//! catalog fetched again); a signer must raise the sequence for every new catalog.
+//!
+//! ```
+//! use stepstone::signed_catalog::{open, Trust};
+//! # let (key, envelope) = stepstone::signed_catalog::doc_example();
+//! let key = stepstone::signature::PublicKey::parse(key).unwrap();
+//! let trust = Trust { keys: &[key], last_sequence: Some(41), now: 1_800_000_000 };
+//! let opened = open(envelope, &trust).unwrap();
+//! assert_eq!(opened.sequence, 42);
+//! assert_eq!(opened.payload, br#"{"releases":[]}"#);
+//! ```
+
+use core::fmt;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ErrorCode;
+use crate::manifest::lines;
+use crate::signature::{KeyId, PublicKey, Signature};
+
+/// The first line of every signed catalog of this format.
+pub const MAGIC: &str = "stepstone-signed-catalog";
+/// Largest header accepted, in bytes.
+pub const MAX_HEADER_LEN: usize = 1024;
+
+/// Why a signed catalog was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignedCatalogError {
+    /// The envelope does not follow the format.
+    #[error("signed catalog header line {line}: {reason}")]
+    Malformed {
+        /// 1-based line (0 for the envelope as a whole).
+        line: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Signed by a key that is not trusted.
+    #[error("signed catalog is signed by key {key_id}, which is not trusted")]
+    UnknownKey {
+        /// The key id it names.
+        key_id: KeyId,
+    },
+    /// The signature does not verify.
+    #[error("signed catalog signature does not verify with key {key_id}")]
+    BadSignature {
+        /// The key tried.
+        key_id: KeyId,
+    },
+    /// The catalog expired.
+    #[error("signed catalog expired at {expires} (now is {now})")]
+    Expired {
+        /// Its expiry, Unix seconds.
+        expires: u64,
+        /// The `now` given.
+        now: u64,
+    },
+    /// Older than the last catalog accepted.
+    #[error("signed catalog sequence {sequence} is below the last accepted {last}")]
+    Rollback {
+        /// Its sequence.
+        sequence: u64,
+        /// The last sequence accepted.
+        last: u64,
+    },
+}
+
+impl ErrorCode for SignedCatalogError {
+    fn code(&self) -> &'static str {
+        match self {
+            SignedCatalogError::Malformed { .. } => "signed_catalog.malformed",
+            SignedCatalogError::UnknownKey { .. } => "signed_catalog.unknown_key",
+            SignedCatalogError::BadSignature { .. } => "signed_catalog.bad_signature",
+            SignedCatalogError::Expired { .. } => "signed_catalog.expired",
+            SignedCatalogError::Rollback { .. } => "signed_catalog.rollback",
+        }
+    }
+}
+
+/// What the reader trusts: its keys, the last sequence it accepted (store it and pass it back),
+/// and now.
+#[derive(Debug, Clone, Copy)]
+pub struct Trust<'a> {
+    /// Keys allowed to sign catalogs.
+    pub keys: &'a [PublicKey],
+    /// Sequence of the last catalog accepted, if any.
+    pub last_sequence: Option<u64>,
+    /// Now, Unix seconds.
+    pub now: u64,
+}
+
+/// A verified catalog envelope.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Opened<'a> {
+    /// The sequence number (store it as the new `last_sequence`).
+    pub sequence: u64,
+    /// Expiry, Unix seconds.
+    pub expires: u64,
+    /// The key that signed it.
+    pub key_id: KeyId,
+    /// The catalog bytes, verified.
+    pub payload: &'a [u8],
+}
+
+impl fmt::Debug for Opened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Opened")
+            .field("sequence", &self.sequence)
+            .field("expires", &self.expires)
+            .field("key_id", &self.key_id)
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
+}
+
+fn malformed(line: usize, reason: &'static str) -> SignedCatalogError {
+    SignedCatalogError::Malformed { line, reason }
+}
+
+/// The parsed header and where the signature line sits.
+struct Parsed<'a> {
+    sequence: u64,
+    expires: u64,
+    key_id: KeyId,
+    signature: &'a str,
+    /// Byte range of the `signature ...\n` line in the envelope.
+    sig_line: (usize, usize),
+    payload: &'a [u8],
+}
+
+const FIELDS: [&str; 5] = ["sequence", "expires", "key_id", "size", "signature"];
+
+fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
+    // The header ends at the first empty line.
+    let end = envelope
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .ok_or(malformed(0, "no empty line after the header"))?;
+    if end + 1 > MAX_HEADER_LEN {
+        return Err(malformed(0, "header longer than 1024 bytes"));
+    }
+    let header = envelope.get(..end + 1).ok_or(malformed(0, "truncated"))?; // with its final \n
+    let payload = envelope.get(end + 2..).unwrap_or(&[]);
+    let text = lines::ascii_text(header, MAX_HEADER_LEN).map_err(|(l, r)| malformed(l, r))?;
+    let mut it = lines::split(text);
+    match it.next() {
+        Some(Ok(l)) if l.key == MAGIC && l.value == "1" => {}
+        _ => {
+            return Err(malformed(
+                1,
+                "first line is not `stepstone-signed-catalog 1`",
+            ));
+        }
+    }
+    let mut p = Parsed {
+        sequence: 0,
+        expires: 0,
+        key_id: KeyId([0; 32]),
+        signature: "",
+        sig_line: (0, 0),
+        payload,
+    };
+    let mut size = 0u64;
+    let mut offset = text.find('\n').map_or(0, |i| i + 1);
+    let mut count = 0usize;
+    for line in it {
+        let line = line.map_err(|(l, r)| malformed(l, r))?;
+        let len = line.key.len() + 1 + line.value.len() + 1;
+        let expected = FIELDS
+            .get(count)
+            .copied()
+            .ok_or(malformed(line.number, "unexpected field after signature"))?;
+        if line.key != expected {
+            return Err(malformed(
+                line.number,
+                "fields must be sequence, expires, key_id, size, signature, in order",
+            ));
+        }
+        let (n, v) = (line.number, line.value);
+        match expected {
+            "sequence" => {
+                p.sequence =
+                    lines::decimal(v).ok_or(malformed(n, "sequence is not a decimal integer"))?
+            }
+            "expires" => {
+                p.expires =
+                    lines::decimal(v).ok_or(malformed(n, "expires is not decimal Unix seconds"))?
+            }
+            "key_id" => {
+                p.key_id = KeyId(
+                    lines::hex32(v).ok_or(malformed(n, "key_id is not 64 lowercase hex digits"))?,
+                )
+            }
+            "size" => {
+                size = lines::decimal(v).ok_or(malformed(n, "size is not a decimal integer"))?
+            }
+            _ => {
+                p.signature = v;
+                p.sig_line = (offset, offset + len);
+            }
+        }
+        offset += len;
+        count += 1;
+    }
+    if count != FIELDS.len() {
+        return Err(malformed(
+            0,
+            "required fields missing (sequence, expires, key_id, size, signature)",
+        ));
+    }
+    if payload.len() as u64 != size {
+        return Err(malformed(0, "payload length differs from size"));
+    }
+    Ok(p)
+}
+
+/// Opens a signed catalog: checks format, key, signature, expiry and sequence (in that order)
+/// and gives the verified payload.
+pub fn open<'a>(envelope: &'a [u8], trust: &Trust<'_>) -> Result<Opened<'a>, SignedCatalogError> {
+    let p = parse(envelope)?;
+    let key = trust
+        .keys
+        .iter()
+        .find(|k| k.key_id() == p.key_id)
+        .ok_or(SignedCatalogError::UnknownKey { key_id: p.key_id })?;
+    let bad = SignedCatalogError::BadSignature { key_id: p.key_id };
+    let sig = Signature::parse(p.signature.as_bytes()).map_err(|_| bad)?;
+    let (before, after) = (envelope.get(..p.sig_line.0), envelope.get(p.sig_line.1..));
+    let (Some(before), Some(after)) = (before, after) else {
+        return Err(bad);
+    };
+    let mut h = Sha256::new();
+    h.update(before);
+    h.update(after);
+    let digest: [u8; 32] = h.finalize().into();
+    key.verify_digest(&digest, &sig).map_err(|_| bad)?;
+    if trust.now >= p.expires {
+        return Err(SignedCatalogError::Expired {
+            expires: p.expires,
+            now: trust.now,
+        });
+    }
+    if let Some(last) = trust.last_sequence
+        && p.sequence < last
+    {
+        return Err(SignedCatalogError::Rollback {
+            sequence: p.sequence,
+            last,
+        });
+    }
+    Ok(Opened {
+        sequence: p.sequence,
+        expires: p.expires,
+        key_id: p.key_id,
+        payload: p.payload,
+    })
+}
+
+/// Wraps and signs catalog bytes (feature `sign`).
+#[cfg(feature = "sign")]
+pub fn seal(
+    catalog: &[u8],
+    sequence: u64,
+    expires: u64,
+    key: &crate::signature::sign::SigningKey,
+) -> Result<alloc::vec::Vec<u8>, crate::signature::SignatureError> {
+    use crate::signature::SignatureFormat;
+    let key_id = key.public_key().key_id();
+    let header = alloc::format!(
+        "{MAGIC} 1\nsequence {sequence}\nexpires {expires}\nkey_id {key_id}\nsize {}\n",
+        catalog.len()
+    );
+    let mut h = Sha256::new();
+    h.update(header.as_bytes());
+    h.update(b"\n");
+    h.update(catalog);
+    let digest: [u8; 32] = h.finalize().into();
+    let sig = key.sign_digest(&digest)?;
+    let mut out = alloc::vec::Vec::with_capacity(header.len() + 160 + catalog.len());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(b"signature ");
+    out.extend_from_slice(sig.encode(SignatureFormat::Hex).as_bytes());
+    out.extend_from_slice(b"\n\n");
+    out.extend_from_slice(catalog);
+    Ok(out)
+}
+
+/// A key and envelope for doc examples (sequence 42, expires 1900000000).
+#[doc(hidden)]
+pub fn doc_example() -> (&'static [u8], &'static [u8]) {
+    (crate::signature::doc_example().0, DOC_ENVELOPE)
+}
+
+const DOC_ENVELOPE: &[u8] = b"stepstone-signed-catalog 1\nsequence 42\nexpires 1900000000\nkey_id 8bebe36f07a8fe0419aecc8619bb5b75297e30243e3ceb0609bfc71dd22de78b\nsize 15\nsignature 3045022100fe43e4b098be4b844ed60cb9b243950e0642539083a865737674370085c094c702207a808c95d8550b887b68cbd79867ab7dc00c41457dd1c360bf5fca96b729b350\n\n{\"releases\":[]}";
+
+#[cfg(all(test, feature = "sign"))]
+mod tests {
+    use super::*;
+    use crate::signature::sign::SigningKey;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[5u8; 32]).unwrap()
+    }
+
+    #[test]
+    fn seal_then_open_and_each_refusal() {
+        let k = key();
+        let env = seal(b"{\"releases\":[]}", 7, 2_000, &k).unwrap();
+        let keys = [k.public_key()];
+        let trust = Trust {
+            keys: &keys,
+            last_sequence: Some(7),
+            now: 1_000,
+        };
+        let o = open(&env, &trust).unwrap();
+        assert_eq!(
+            (o.sequence, o.expires, o.payload),
+            (7, 2_000, &b"{\"releases\":[]}"[..])
+        );
+        let code = |env: &[u8], t: &Trust<'_>| open(env, t).unwrap_err().code();
+        assert_eq!(
+            code(
+                &env,
+                &Trust {
+                    last_sequence: Some(8),
+                    ..trust
+                }
+            ),
+            "signed_catalog.rollback"
+        );
+        assert_eq!(
+            code(
+                &env,
+                &Trust {
+                    now: 2_000,
+                    ..trust
+                }
+            ),
+            "signed_catalog.expired"
+        );
+        let other = [SigningKey::from_bytes(&[6u8; 32]).unwrap().public_key()];
+        assert_eq!(
+            code(
+                &env,
+                &Trust {
+                    keys: &other,
+                    ..trust
+                }
+            ),
+            "signed_catalog.unknown_key"
+        );
+        let mut tampered = env.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert_eq!(code(&tampered, &trust), "signed_catalog.bad_signature");
+        let text = std::string::String::from_utf8(env.clone()).unwrap();
+        let raised = text.replace("sequence 7\n", "sequence 9\n");
+        assert_eq!(
+            code(raised.as_bytes(), &trust),
+            "signed_catalog.bad_signature"
+        );
+        let mut longer = env.clone();
+        longer.push(b' ');
+        assert_eq!(code(&longer, &trust), "signed_catalog.malformed");
+        assert_eq!(code(b"", &trust), "signed_catalog.malformed");
+    }
+}

@@ -1,0 +1,29 @@
+//! Manifest parsing and device checks never panic; whatever parses renders back to the same
+//! bytes (the format has exactly one spelling of each manifest).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use stepstone::manifest::{Device, Manifest, ManifestFields};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(m) = Manifest::parse(data) else { return };
+    let fields = ManifestFields {
+        scheme: m.scheme,
+        version: m.version.into(),
+        min_sw_version: m.min_sw_version.map(Into::into),
+        size: m.size,
+        sha256: m.sha256,
+        models: m.models.iter().map(Into::into).collect(),
+        environment: m.environment.into(),
+        expires: m.expires,
+        key_id: m.key_id,
+    };
+    assert_eq!(fields.render().unwrap().as_bytes(), data);
+    for (model, version) in [("AG-1", "v1"), ("x", "1.2.3"), ("*", "4.2")] {
+        let device = Device { model, environment: "production", current_version: version, counter: version, now: 1_800_000_000 };
+        let _ = m.check_device(&device);
+    }
+    let mut image = m.image_check();
+    let _ = image.update(data);
+    let _ = image.finish();
+});

@@ -1,0 +1,12 @@
+//! Signed-catalog envelopes never panic when opened, whatever the bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use stepstone::signature::PublicKey;
+use stepstone::signed_catalog::{Trust, open};
+
+fuzz_target!(|data: &[u8]| {
+    let key = PublicKey::parse(stepstone::signed_catalog::doc_example().0).unwrap();
+    let keys = [key];
+    let _ = open(data, &Trust { keys: &keys, last_sequence: Some(1), now: 1_800_000_000 });
+});
