@@ -1,6 +1,7 @@
 //! `stepstone`: the command line over the stepstone core. Each subcommand lives in its own
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
+mod catalog_pack;
 mod graph;
 mod keygen;
 mod next_hop;
@@ -38,6 +39,8 @@ enum Command {
     Graph(graph::Args),
     /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
     Sample(sample::SampleArgs),
+    /// Catalog tools: `catalog pack` writes the compact binary catalog for devices.
+    Catalog(catalog_pack::CatalogArgs),
     /// Simulate a fleet marching to a target through the reconciler.
     Simulate(simulate::Args),
     /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::NextHop(a) => (next_hop::run(a), a.format),
         Command::Graph(a) => (graph::run(a), Format::Text),
         Command::Sample(a) => (sample::run(a), a.format()),
+        Command::Catalog(a) => (catalog_pack::run(a), a.format()),
         Command::Simulate(a) => (simulate::run(a), a.format),
         Command::Keygen(a) => (keygen::run(a), a.format),
         Command::Sign(a) => (sign::run(a), a.format),

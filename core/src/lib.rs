@@ -10,6 +10,7 @@ extern crate std;
 
 #[cfg(feature = "alloc")]
 pub mod cert;
+pub mod compact;
 pub mod error;
 pub mod manifest;
 pub mod retry;

@@ -605,6 +605,17 @@ impl<'a> Manifest<'a> {
             hasher: ImageHasher::new(),
         }
     }
+
+    /// Checks an image already streamed through `hasher` (as a device's verify context does)
+    /// against the manifest's size and digest: [`ImageCheck::finish`] on those bytes.
+    pub fn check_image(&self, hasher: ImageHasher) -> Result<Digest, ManifestError> {
+        ImageCheck {
+            size: self.size,
+            sha256: self.sha256,
+            hasher,
+        }
+        .finish()
+    }
 }
 
 /// Verifies a manifest: the detached `signature` over its exact bytes with `key`, then its

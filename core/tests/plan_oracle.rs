@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
 use stepstone::catalog::{Catalog, Release};
+use stepstone::compact::{CompactCatalog, PackOptions, pack};
 use stepstone::plan::{Cost, Query, next_hop, plan};
 use stepstone::version::{Version, VersionKey};
 
@@ -292,6 +293,29 @@ proptest! {
                 let first = table.next_hop(from.key()).map_err(|e| e.code());
                 prop_assert_eq!(first.unwrap(), path.first());
             }
+        }
+    }
+
+    /// The heap-free next hop over the packed catalog answers exactly what the planner
+    /// answers (by hops, for the packed model and environment), errors included, for the
+    /// target named at call time and for the packed target.
+    #[test]
+    fn compact_next_hop_matches_the_planner(s in spec()) {
+        let c = Catalog::from_json_value(&to_json(&s)).unwrap();
+        let from_text = spell(s.scheme, s.from);
+        let to_text = spell(s.scheme, s.releases[s.target].v);
+        let from = c.parse_version(&from_text).unwrap();
+        let to = c.parse_version(&to_text).unwrap();
+        let mut q = Query::new(from, to);
+        q.model = s.model.map(String::from);
+        q.environment = s.env.map(String::from);
+        let want = next_hop(&c, &q).map(|h| h.map(|v| v.as_str().to_string())).map_err(|e| e.code());
+        let opts = PackOptions { target: Some(to_text.clone()), model: q.model.clone(), environment: q.environment.clone() };
+        let bytes = pack(&c, &opts).unwrap();
+        let compact = CompactCatalog::parse(&bytes).unwrap();
+        for target in [Some(to_text.as_str()), None] {
+            let got = compact.next_hop(&from_text, target).map(|h| h.map(String::from)).map_err(|e| e.code());
+            prop_assert_eq!(&got, &want, "target {:?}", target);
         }
     }
 }

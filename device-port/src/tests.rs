@@ -1,0 +1,91 @@
+use super::*;
+use core::ptr::{null, null_mut};
+
+#[test]
+fn every_status_has_a_message_and_round_trips() {
+    for s in StepstoneStatus::ALL {
+        assert_eq!(StepstoneStatus::from_i32(s as i32), Some(s));
+        assert_eq!(s.message().last(), Some(&0));
+        if s != StepstoneStatus::StepstoneOk && s != StepstoneStatus::StepstoneErrUnknown {
+            assert_eq!(StepstoneStatus::from_code(s.code()), s, "{}", s.code());
+        }
+    }
+    assert!(!stepstone_strerror(-5).is_null());
+}
+
+#[test]
+fn null_pointers_are_refused() {
+    let mut pos = 0u64;
+    // SAFETY: NULL with lengths, the point of the test.
+    unsafe {
+        assert_eq!(
+            stepstone_sample_position(null(), 3, null(), 0, 0, null(), 0, &mut pos),
+            StepstoneStatus::StepstoneErrNullPointer as i32
+        );
+        assert_eq!(
+            stepstone_sample_position(null(), 0, null(), 0, 0, null(), 0, null_mut()),
+            StepstoneStatus::StepstoneErrNullPointer as i32
+        );
+        assert_eq!(
+            stepstone_sample_position(null(), 0, null(), 0, 0, null(), 0, &mut pos),
+            0
+        );
+        assert_eq!(pos, stepstone::sample::position(b"", b"", 0, ""));
+        assert_eq!(
+            stepstone_verify_update(null_mut(), null(), 0),
+            StepstoneStatus::StepstoneErrNullPointer as i32
+        );
+        let mut ctx = StepstoneVerifyCtx {
+            opaque: [0; STEPSTONE_VERIFY_CTX_WORDS],
+        };
+        assert_eq!(
+            stepstone_verify_update(&mut ctx, null(), 0),
+            StepstoneStatus::StepstoneErrBadContext as i32
+        );
+        assert_eq!(
+            stepstone_verify_init(&mut ctx, 8),
+            StepstoneStatus::StepstoneErrBufferTooSmall as i32
+        );
+        assert_eq!(
+            stepstone_verify_init(&mut ctx, core::mem::size_of_val(&ctx)),
+            0
+        );
+        assert_eq!(stepstone_verify_update(&mut ctx, b"abc".as_ptr(), 3), 0);
+        assert_eq!(
+            stepstone_verify_finish_key(&mut ctx, null(), 0, null(), 0),
+            StepstoneStatus::StepstoneErrSignatureKeyMalformed as i32
+        );
+        // Finished: the context is dead now.
+        assert_eq!(
+            stepstone_verify_update(&mut ctx, null(), 0),
+            StepstoneStatus::StepstoneErrBadContext as i32
+        );
+    }
+}
+
+#[test]
+fn backoff_matches_core() {
+    let mut p = core::mem::MaybeUninit::<StepstoneRetryPolicy>::uninit();
+    let mut d = 0u64;
+    // SAFETY: valid pointers.
+    unsafe {
+        assert_eq!(stepstone_retry_policy_default(p.as_mut_ptr()), 0);
+        let p = p.assume_init();
+        assert_eq!(
+            stepstone_retry_backoff(&p, 0, 2, b"d".as_ptr(), 1, b"v2".as_ptr(), 2, 2, &mut d),
+            0
+        );
+        let want = stepstone::retry::RetryPolicy::default().backoff(
+            stepstone::retry::FailureKind::Failed,
+            2,
+            b"d",
+            b"v2",
+            2,
+        );
+        assert_eq!(d, want);
+        assert_eq!(
+            stepstone_retry_backoff(&p, 9, 2, null(), 0, null(), 0, 2, &mut d),
+            StepstoneStatus::StepstoneErrBadArgument as i32
+        );
+    }
+}

@@ -1,0 +1,18 @@
+/* Host C test: links the stepstone-device staticlib, runs the device subset of the conformance
+ * vectors through the C API, prints "N passed, M failed". Built by scripts/test-device.sh. */
+#include <stdio.h>
+#define REPORT printf
+#include "run_vectors.c"
+
+int main(void) {
+  /* No pointer is trusted: NULLs with lengths are refused, not dereferenced. */
+  uint64_t pos;
+  check(stepstone_sample_position(NULL, 4, NULL, 0, 0, NULL, 0, &pos) == STEPSTONE_ERR_NULL_POINTER,
+        "abi", "null-salt", 0, 0);
+  check(stepstone_next_hop(NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL) == STEPSTONE_ERR_COMPACT_TRUNCATED,
+        "abi", "null-catalog", 0, 0);
+  check(stepstone_verify_update(NULL, NULL, 0) == STEPSTONE_ERR_NULL_POINTER, "abi", "null-ctx", 0, 0);
+  run_vectors();
+  printf("%u passed, %u failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
