@@ -27,3 +27,4 @@ debian_tools() {
 stage "setup: rust targets and components" rust_targets
 stage "setup: debian tools" debian_tools
 stage "setup: cargo-fuzz" fuzz_tools
+stage "setup: device port (cbindgen, arm-none-eabi-gcc, qemu)" bash scripts/setup-device.sh

@@ -18,4 +18,5 @@ stage "core: feature combinations" bash scripts/features.sh
 if [ -f fuzz/Cargo.toml ]; then
   stage "fuzz smoke (seconds per target)" bash scripts/fuzz-smoke.sh
 fi
+stage "device port: header, host C test, Cortex-M4 firmware on QEMU" bash scripts/test-device.sh
 echo "all stages passed"
