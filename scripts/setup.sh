@@ -29,3 +29,4 @@ stage "setup: debian tools" debian_tools
 stage "setup: cargo-fuzz" fuzz_tools
 stage "setup: python (venv, maturin, pytest, moto)" bash scripts/setup-python.sh
 stage "setup: JS packages (wasm-bindgen, chromium, npm tools)" bash scripts/setup-js.sh
+stage "setup: device port (cbindgen, arm-none-eabi-gcc, qemu)" bash scripts/setup-device.sh
