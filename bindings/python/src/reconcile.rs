@@ -10,8 +10,7 @@ use serde_json::Value;
 use stepstone::catalog::Catalog;
 use stepstone::reconcile::window::Window;
 use stepstone::reconcile::{
-    Context, DEFAULT_JOB_TTL_SECS, DeviceState, Event, OperatorAction, RolloutView, Timing, apply,
-    decide,
+    Context, DEFAULT_JOB_TTL_SECS, DeviceState, Event, RolloutView, Timing, apply, decide,
 };
 use stepstone::rollout::RolloutState;
 use stepstone::version::Version;
@@ -58,65 +57,7 @@ fn state_out(py: Python<'_>, state: &DeviceState<Version>) -> PyResult<Py<PyAny>
 fn event_in(py: Python<'_>, catalog: &Catalog, obj: &Bound<'_, PyAny>) -> PyResult<Event<Version>> {
     let wire: Event<String> =
         serde_json::from_str(&json_text(Some(obj))?).map_err(|e| invalid(py, "event", e))?;
-    let v = |t: String| catalog.parse_version(&t).map_err(raise(Area::Version));
-    Ok(match wire {
-        Event::JobCreated {
-            job,
-            release,
-            at,
-            expires_at,
-        } => Event::JobCreated {
-            job,
-            release: v(release)?,
-            at,
-            expires_at,
-        },
-        Event::JobSucceeded {
-            job,
-            seq,
-            at,
-            reports,
-        } => Event::JobSucceeded {
-            job,
-            seq,
-            at,
-            reports: v(reports)?,
-        },
-        Event::JobFailed {
-            job,
-            seq,
-            at,
-            kind,
-            reports,
-        } => Event::JobFailed {
-            job,
-            seq,
-            at,
-            kind,
-            reports: reports.map(v).transpose()?,
-        },
-        Event::JobExpired { job, at } => Event::JobExpired { job, at },
-        Event::Reported { seq, at, reports } => Event::Reported {
-            seq,
-            at,
-            reports: v(reports)?,
-        },
-        Event::TargetChanged { campaign, at } => Event::TargetChanged { campaign, at },
-        Event::CatalogChanged { revision, at } => Event::CatalogChanged { revision, at },
-        Event::ReleaseYanked { revision, release } => Event::ReleaseYanked {
-            revision,
-            release: v(release)?,
-        },
-        Event::Operator { seq, action } => Event::Operator {
-            seq,
-            action: match action {
-                OperatorAction::ClearRolledBack { release } => OperatorAction::ClearRolledBack {
-                    release: release.map(v).transpose()?,
-                },
-                OperatorAction::Retry => OperatorAction::Retry,
-            },
-        },
-    })
+    wire.try_map(|t| catalog.parse_version(&t).map_err(raise(Area::Version)))
 }
 
 /// What `decide` says to do with a device now. `action` is `install`, `wait`, `expire`, `done`,

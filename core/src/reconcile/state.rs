@@ -257,6 +257,73 @@ pub enum Event<V> {
     },
 }
 
+impl<V> Event<V> {
+    /// The same event with every version converted by `f` (`String` on the wire to `Version`
+    /// in a service, or to a release index), as [`DeviceState::try_map`] does for states.
+    pub fn try_map<W, E>(self, mut f: impl FnMut(V) -> Result<W, E>) -> Result<Event<W>, E> {
+        Ok(match self {
+            Event::JobCreated {
+                job,
+                release,
+                at,
+                expires_at,
+            } => Event::JobCreated {
+                job,
+                release: f(release)?,
+                at,
+                expires_at,
+            },
+            Event::JobSucceeded {
+                job,
+                seq,
+                at,
+                reports,
+            } => Event::JobSucceeded {
+                job,
+                seq,
+                at,
+                reports: f(reports)?,
+            },
+            Event::JobFailed {
+                job,
+                seq,
+                at,
+                kind,
+                reports,
+            } => Event::JobFailed {
+                job,
+                seq,
+                at,
+                kind,
+                reports: reports.map(&mut f).transpose()?,
+            },
+            Event::JobExpired { job, at } => Event::JobExpired { job, at },
+            Event::Reported { seq, at, reports } => Event::Reported {
+                seq,
+                at,
+                reports: f(reports)?,
+            },
+            Event::TargetChanged { campaign, at } => Event::TargetChanged { campaign, at },
+            Event::CatalogChanged { revision, at } => Event::CatalogChanged { revision, at },
+            Event::ReleaseYanked { revision, release } => Event::ReleaseYanked {
+                revision,
+                release: f(release)?,
+            },
+            Event::Operator { seq, action } => Event::Operator {
+                seq,
+                action: match action {
+                    OperatorAction::ClearRolledBack { release } => {
+                        OperatorAction::ClearRolledBack {
+                            release: release.map(f).transpose()?,
+                        }
+                    }
+                    OperatorAction::Retry => OperatorAction::Retry,
+                },
+            },
+        })
+    }
+}
+
 /// What [`apply`] did with an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
