@@ -51,22 +51,24 @@ def prefix(ids):
     return n
 
 
-def best_of(f, ids, runs=3):
+def timed(f, ids, runs=3, clock=time.perf_counter):
+    """Sorted times of `runs` calls of f(ids) on `clock`, and the last result."""
     times, result = [], None
     for _ in range(runs):
-        t = time.perf_counter()
+        t = clock()
         result = f(ids)
-        times.append(time.perf_counter() - t)
-    return min(times), result
+        times.append(clock() - t)
+    return sorted(times), result
+
+
+def best_of(f, ids, runs=3):
+    times, result = timed(f, ids, runs)
+    return times[0], result
 
 
 def cpu_median(f, ids, runs=3):
-    times, result = [], None
-    for _ in range(runs):
-        t = time.thread_time()
-        result = f(ids)
-        times.append(time.thread_time() - t)
-    return sorted(times)[len(times) // 2], result
+    times, result = timed(f, ids, runs, time.thread_time)
+    return times[len(times) // 2], result
 
 
 def same_run(ids):
