@@ -4,7 +4,10 @@
     cargo bench -p stepstone-benches --bench sample      # writes target/criterion/...
     python3 benches/sample_vs_python.py                  # times Python, prints ratios
 
---run runs the cargo bench first. The Python loops decide the same 1M ids
+--run runs the cargo bench first. --same-run instead times both sides in this one run, in
+thread CPU time (so a busy machine slows both alike): the Python loops with time.thread_time()
+and the Rust side with `cargo run --release -p stepstone-benches --example sample_speed`
+(medians). The Python loops decide the same 1M ids
 (dev-00000000 .. dev-00999999) with the same salt, class, period and rate as the bench:
 "plain" is the ten-line function of docs/sampling.md; "prefix" is the fastest straightforward
 Python (the shared prefix hashed once, hasher.copy() per id).
@@ -48,13 +51,49 @@ def prefix(ids):
     return n
 
 
-def best_of(f, ids, runs=3):
+def timed(f, ids, runs=3, clock=time.perf_counter):
+    """Sorted times of `runs` calls of f(ids) on `clock`, and the last result."""
     times, result = [], None
     for _ in range(runs):
-        t = time.perf_counter()
+        t = clock()
         result = f(ids)
-        times.append(time.perf_counter() - t)
-    return min(times), result
+        times.append(clock() - t)
+    return sorted(times), result
+
+
+def best_of(f, ids, runs=3):
+    times, result = timed(f, ids, runs)
+    return times[0], result
+
+
+def cpu_median(f, ids, runs=3):
+    times, result = timed(f, ids, runs, time.thread_time)
+    return times[len(times) // 2], result
+
+
+def same_run(ids):
+    """Python and Rust timed in thread CPU time in one run, interleaved: python, rust, python."""
+    cmd = ["cargo", "run", "-q", "--release", "-p", "stepstone-benches", "--example", "sample_speed", "--", "7"]
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "stepstone-benches", "--example", "sample_speed"],
+                   cwd=ROOT, check=True)
+    py1, n1 = cpu_median(plain, ids)
+    rs = json.loads(subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+    py2, n2 = cpu_median(plain, ids)
+    pre, n3 = cpu_median(prefix, ids)
+    assert n1 == n2 == n3 == rs["sampled"], (n1, n2, n3, rs["sampled"])
+    py = sorted([py1, py2])[0]
+    ns = {k: rs[k] * 1e-9 for k in ("is_sampled_1M", "sampler_1M", "sample_many_1M", "compress_1M")}
+    print(f"1M decisions (rate {RATE} ppm, {n1} sampled); python {sys.version.split()[0]}; "
+          f"thread CPU time, medians; one run")
+    for name, t in [("python plain (docs/sampling.md)", py), ("python prefix + copy()", pre),
+                    ("rust is_sampled", ns["is_sampled_1M"]), ("rust Sampler (one core)", ns["sampler_1M"]),
+                    ("rust raw SHA-256 compress, 1 block/id", ns["compress_1M"])]:
+        print(f"  {name:40s} {t * 1e3:9.1f} ms cpu  {1 / t:7.2f} M decisions/cpu-s")
+    print(f"  {'rust sample_many (wall, ' + str(rs['cores']) + ' cores)':40s} {ns['sample_many_1M'] * 1e3:9.1f} ms wall")
+    print(f"ratio python plain / rust Sampler:     {py / ns['sampler_1M']:6.1f}x  (target >= 20x, one core)")
+    print(f"ratio python prefix / rust Sampler:    {pre / ns['sampler_1M']:6.1f}x")
+    print(f"ratio python plain / rust is_sampled:  {py / ns['is_sampled_1M']:6.1f}x")
+    print(f"Sampler at {ns['compress_1M'] / ns['sampler_1M']:.0%} of one raw SHA-256 compression per id")
 
 
 def criterion_median(group, name):
@@ -67,6 +106,8 @@ def main():
     if "--run" in sys.argv:
         subprocess.run(["cargo", "bench", "-p", "stepstone-benches", "--bench", "sample"], cwd=ROOT, check=True)
     ids = [f"dev-{i:08d}".encode() for i in range(1_000_000)]
+    if "--same-run" in sys.argv:
+        return same_run(ids)
     py_plain, n1 = best_of(plain, ids)
     py_prefix, n2 = best_of(prefix, ids)
     assert n1 == n2

@@ -11,7 +11,8 @@ fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
 # maturin builds the abi3 wheel; pytest, moto's server, boto3 and cryptography run the suites;
-# mypy checks the stubs; numpy is optional (bulk next hops from an array).
+# mypy checks the stubs; numpy and pyarrow are optional for users (bulk calls take their arrays)
+# and installed here so those paths are tested.
 "$venv/bin/python" -m pip install -q \
-  'maturin==1.16.0' pytest 'moto[server]>=5' boto3 mypy cryptography numpy
+  'maturin==1.16.0' pytest 'moto[server]>=5' boto3 mypy cryptography numpy pyarrow
 "$venv/bin/python" -m pip --version

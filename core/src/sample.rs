@@ -30,8 +30,6 @@
 //! }
 //! ```
 
-use sha2::{Digest, Sha256};
-
 #[cfg(feature = "alloc")]
 mod error;
 #[cfg(feature = "std")]
@@ -69,36 +67,105 @@ fn len_be(bytes: &[u8]) -> [u8; 4] {
     u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes()
 }
 
-/// The first eight bytes of a digest, read big-endian.
-fn first_u64_be(digest: &[u8]) -> u64 {
-    digest
-        .iter()
-        .take(8)
-        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+/// SHA-256's initial hash value (FIPS 180-4, 5.3.3). `sha2` keeps its copy private; the tests
+/// check that hashing from it agrees with `sha2::Sha256`.
+const SHA256_IV: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
+/// Longest device id that fits, with its 4-byte length, SHA-256's `0x80` byte and its 8-byte
+/// bit count, in the one block after the shared part: `64 - 4 - 1 - 8`.
+const ONE_BLOCK_ID_LEN: usize = 51;
+
+/// SHA-256 fed block by block from a midstate, with the message length counted in bytes. Just
+/// enough of a streaming hasher to run `sha2`'s raw compression function over a message whose
+/// first part is already absorbed (the shared prefix), which `sha2::Sha256` cannot resume from.
+struct Blocks {
+    state: [u32; 8],
+    buf: [u8; 64],
+    filled: usize,
+    len: u64,
 }
 
-/// A hasher that has already absorbed the tag, salt, class and period, zero-padded to a whole
-/// number of 64-byte blocks: the part of the message every device of one (salt, class, period)
-/// shares. Its state is a SHA-256 midstate, so each device costs only its own block(s).
-fn prefix(salt: &[u8], class: &str, period: u64) -> Sha256 {
-    let mut h = Sha256::new();
+impl Blocks {
+    fn new(state: [u32; 8], len: u64) -> Blocks {
+        Blocks {
+            state,
+            buf: [0; 64],
+            filled: 0,
+            len,
+        }
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len = self.len.wrapping_add(bytes.len() as u64);
+        while !bytes.is_empty() {
+            let take = (64 - self.filled).min(bytes.len());
+            self.buf[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled == 64 {
+                sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
+                self.filled = 0;
+            }
+        }
+    }
+
+    /// Pads (`0x80`, zeros, the bit count) and returns the first eight digest bytes as a u64.
+    fn finish_u64(mut self) -> u64 {
+        let bits = self.len.wrapping_mul(8).to_be_bytes();
+        self.update(&[0x80]);
+        while self.filled != 56 {
+            self.update(&[0]);
+        }
+        self.update(&bits);
+        (u64::from(self.state[0]) << 32) | u64::from(self.state[1])
+    }
+}
+
+/// The hash state after the tag, salt, class and period, zero-padded to a whole number of
+/// 64-byte blocks: the part of the message every device of one (salt, class, period) shares,
+/// with its length in bytes. Each device then costs only its own block(s).
+fn prefix(salt: &[u8], class: &str, period: u64) -> ([u32; 8], u64) {
+    let mut h = Blocks::new(SHA256_IV, 0);
     h.update(DOMAIN_TAG);
-    h.update(len_be(salt));
+    h.update(&len_be(salt));
     h.update(salt);
-    h.update(len_be(class.as_bytes()));
+    h.update(&len_be(class.as_bytes()));
     h.update(class.as_bytes());
-    h.update(period.to_be_bytes());
-    let len = DOMAIN_TAG.len() + 4 + salt.len() + 4 + class.len() + 8;
-    let pad = (64 - len % 64) % 64;
+    h.update(&period.to_be_bytes());
+    let pad = (64 - h.filled) % 64;
     h.update(&[0u8; 64][..pad]);
-    h
+    debug_assert_eq!(h.filled, 0);
+    (h.state, h.len)
 }
 
-/// Finishes a prefix hasher with the device id and reads the position.
-fn finish(mut h: Sha256, device_id: &[u8]) -> u64 {
-    h.update(len_be(device_id));
+/// Finishes from a prefix state with the device id and reads the position.
+fn finish(state: [u32; 8], prefix_len: u64, device_id: &[u8]) -> u64 {
+    if device_id.len() <= ONE_BLOCK_ID_LEN {
+        // The common case: one block, built in place, one compression.
+        let n = device_id.len();
+        let mut block = [0u8; 64];
+        block[..4].copy_from_slice(&len_be(device_id));
+        block[4..4 + n].copy_from_slice(device_id);
+        block[4 + n] = 0x80;
+        let bits = prefix_len.wrapping_add(4 + n as u64).wrapping_mul(8);
+        block[56..].copy_from_slice(&bits.to_be_bytes());
+        let mut state = state;
+        sha2::block_api::compress256(&mut state, core::slice::from_ref(&block));
+        return (u64::from(state[0]) << 32) | u64::from(state[1]);
+    }
+    let mut h = Blocks::new(state, prefix_len);
+    h.update(&len_be(device_id));
     h.update(device_id);
-    first_u64_be(&h.finalize())
+    h.finish_u64()
 }
 
 /// A device's position in `[0, 2^64)` for (salt, class, period). Heap-free.
@@ -124,7 +191,7 @@ fn finish(mut h: Sha256, device_id: &[u8]) -> u64 {
 /// assert_eq!(position(b"", b"", 0, ""), 0x8c87_d162_41ae_754b);
 /// ```
 pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
-    finish(prefix(salt, class, period), device_id)
+    Sampler::new(salt, class, period).position(device_id)
 }
 
 /// Whether `position` is below a rate of `rate_ppm` parts per million: true iff
@@ -191,20 +258,20 @@ pub const fn period_index(
 /// ```
 #[derive(Clone)]
 pub struct Sampler {
-    prefix: Sha256,
+    state: [u32; 8],
+    prefix_len: u64,
 }
 
 impl Sampler {
     /// A sampler for one (salt, class, period).
     pub fn new(salt: &[u8], class: &str, period: u64) -> Sampler {
-        Sampler {
-            prefix: prefix(salt, class, period),
-        }
+        let (state, prefix_len) = prefix(salt, class, period);
+        Sampler { state, prefix_len }
     }
 
     /// The device's position.
     pub fn position(&self, device_id: &[u8]) -> u64 {
-        finish(self.prefix.clone(), device_id)
+        finish(self.state, self.prefix_len, device_id)
     }
 
     /// Whether the device is in the rate-`rate_ppm` sample.
@@ -255,6 +322,7 @@ impl core::fmt::Debug for Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     /// The message bytes written out by hand, hashed in one piece.
     fn by_hand(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
@@ -293,6 +361,24 @@ mod tests {
                 Sampler::new(salt, class, period).position(id),
                 by_hand(salt, id, period, class)
             );
+        }
+    }
+
+    #[test]
+    fn every_id_and_salt_length_agrees_with_sha2() {
+        // Ids around the one-block limit (51 bytes) and the block boundaries after it, salts
+        // that put the shared part at every offset within a block: the raw-compression path
+        // must give what sha2::Sha256 gives over the whole message.
+        let bytes: [u8; 200] = core::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x5a);
+        for salt_len in [0, 1, 7, 20, 21, 29, 30, 64, 85, 100] {
+            let salt = &bytes[..salt_len];
+            let sampler = Sampler::new(salt, "metrics", 20415);
+            for id_len in 0..=200 {
+                let id = &bytes[200 - id_len..];
+                let want = by_hand(salt, id, 20415, "metrics");
+                assert_eq!(sampler.position(id), want, "salt {salt_len}, id {id_len}");
+                assert_eq!(position(salt, id, 20415, "metrics"), want);
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! Fleet sampling: positions and decisions, one device or millions (GIL released), and plans.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use stepstone::sample;
 
 use crate::errors::{Area, raise};
@@ -22,23 +22,162 @@ struct Ids {
     ends: Vec<usize>,
 }
 
+// `PyUnicode_AsUTF8AndSize`: the string's cached UTF-8, no copy. In the stable ABI since 3.10
+// and exported with the same signature by every CPython 3 (so by 3.9 too); pyo3 hides it from
+// abi3-py39 builds, whose `to_cow` allocates a `bytes` object per string instead.
+unsafe extern "C" {
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const core::ffi::c_char;
+}
+
+/// Appends a `bytes` or `str` object's bytes (UTF-8 for `str`) to `out`.
+fn push_id(out: &mut Vec<u8>, item: &Bound<'_, PyAny>) -> PyResult<()> {
+    if let Ok(b) = item.cast::<PyBytes>() {
+        out.extend_from_slice(b.as_bytes());
+        return Ok(());
+    }
+    let s = item.cast::<PyString>()?;
+    let mut len: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` (checked by the cast) and the GIL is held; the returned
+    // buffer belongs to the string and stays valid while `s` is alive, which covers the copy.
+    let ptr = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
+    match usize::try_from(len) {
+        Ok(len) if !ptr.is_null() => {
+            // SAFETY: CPython guarantees `len` readable bytes at `ptr` (see above).
+            out.extend_from_slice(unsafe { core::slice::from_raw_parts(ptr.cast::<u8>(), len) });
+            Ok(())
+        }
+        // A lone surrogate cannot be UTF-8: CPython has set UnicodeEncodeError.
+        _ => Err(PyErr::fetch(item.py())),
+    }
+}
+
 impl Ids {
+    /// Reads a list/tuple/iterable of `bytes` or `str`, a numpy array of fixed-width bytes
+    /// (dtype kind `S`, trailing NULs stripped as numpy does), or a pyarrow `binary`/`string`
+    /// array (no per-item Python objects for the last two).
     fn read(ids: &Bound<'_, PyAny>) -> PyResult<Ids> {
+        if let Some(ids) = Ids::from_arrow(ids)? {
+            return Ok(ids);
+        }
+        if let Some(ids) = Ids::from_numpy(ids)? {
+            return Ok(ids);
+        }
         let mut out = Ids {
             data: Vec::new(),
             ends: Vec::new(),
         };
-        for item in ids.try_iter()? {
-            let item = item?;
-            if let Ok(b) = item.cast::<PyBytes>() {
-                out.data.extend_from_slice(b.as_bytes());
-            } else {
-                out.data
-                    .extend_from_slice(item.cast::<PyString>()?.to_cow()?.as_bytes());
+        if let Ok(list) = ids.cast::<PyList>() {
+            out.ends.reserve(list.len());
+            for item in list.iter() {
+                push_id(&mut out.data, &item)?;
+                out.ends.push(out.data.len());
             }
+            return Ok(out);
+        }
+        for item in ids.try_iter()? {
+            push_id(&mut out.data, &item?)?;
             out.ends.push(out.data.len());
         }
         Ok(out)
+    }
+
+    /// A numpy array whose dtype kind is `S` (fixed-width bytes): one copy of its buffer.
+    fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Option<Ids>> {
+        if !obj.hasattr("dtype")? || !obj.hasattr("tobytes")? {
+            return Ok(None);
+        }
+        let dtype = obj.getattr("dtype")?;
+        if dtype.getattr("kind")?.extract::<String>()? != "S" {
+            return Ok(None);
+        }
+        let width: usize = dtype.getattr("itemsize")?.extract()?;
+        let n: usize = obj.getattr("size")?.extract()?;
+        let raw = obj.call_method0("tobytes")?;
+        let raw = raw.cast::<PyBytes>()?.as_bytes();
+        let mut out = Ids {
+            data: Vec::with_capacity(raw.len()),
+            ends: Vec::with_capacity(n),
+        };
+        if width > 0 {
+            for item in raw.chunks_exact(width) {
+                let len = item.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+                out.data.extend_from_slice(&item[..len]);
+                out.ends.push(out.data.len());
+            }
+        } else {
+            out.ends.resize(n, 0);
+        }
+        Ok(Some(out))
+    }
+
+    /// A pyarrow `binary`/`string` array (or chunked array) with 32-bit offsets, read from its
+    /// offsets and data buffers. Nulls are refused (a device id cannot be missing).
+    fn from_arrow(obj: &Bound<'_, PyAny>) -> PyResult<Option<Ids>> {
+        if !obj.hasattr("buffers")? && !obj.hasattr("chunks")? {
+            return Ok(None);
+        }
+        let Ok(module) = obj.get_type().getattr("__module__") else {
+            return Ok(None);
+        };
+        if !module.extract::<String>()?.starts_with("pyarrow") {
+            return Ok(None);
+        }
+        let chunks: Vec<Bound<'_, PyAny>> = if obj.hasattr("chunks")? {
+            obj.getattr("chunks")?.extract()?
+        } else {
+            vec![obj.clone()]
+        };
+        let mut out = Ids {
+            data: Vec::new(),
+            ends: Vec::new(),
+        };
+        for chunk in chunks {
+            let ty = chunk.getattr("type")?.str()?.to_cow()?.into_owned();
+            if ty != "binary" && ty != "string" {
+                return Ok(None);
+            }
+            if chunk.getattr("null_count")?.extract::<usize>()? != 0 {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "device ids: the pyarrow array has nulls",
+                ));
+            }
+            let n: usize = chunk.len()?;
+            let offset: usize = chunk.getattr("offset")?.extract()?;
+            let buffers: Vec<Option<Bound<'_, PyAny>>> =
+                chunk.call_method0("buffers")?.extract()?;
+            let bytes_of_buffer = |i: usize| -> PyResult<Vec<u8>> {
+                match buffers.get(i) {
+                    Some(Some(b)) => b.call_method0("to_pybytes")?.extract(),
+                    _ => Ok(Vec::new()),
+                }
+            };
+            let offsets = bytes_of_buffer(1)?;
+            let data = bytes_of_buffer(2)?;
+            let at = |i: usize| -> PyResult<usize> {
+                offsets
+                    .get(4 * i..4 * i + 4)
+                    .and_then(|b| usize::try_from(i32::from_le_bytes(b.try_into().ok()?)).ok())
+                    .ok_or_else(|| {
+                        pyo3::exceptions::PyValueError::new_err(format!(
+                            "device ids: pyarrow offset {i} is out of range"
+                        ))
+                    })
+            };
+            for i in offset..offset + n {
+                let (from, to) = (at(i)?, at(i + 1)?);
+                let id = data.get(from..to).ok_or_else(|| {
+                    pyo3::exceptions::PyValueError::new_err(format!(
+                        "device ids: pyarrow value {i} spans {from}..{to}, beyond its data"
+                    ))
+                })?;
+                out.data.extend_from_slice(id);
+                out.ends.push(out.data.len());
+            }
+        }
+        Ok(Some(out))
     }
 
     /// The ids from index `from` to `to`.
@@ -152,8 +291,9 @@ fn format_rate(rate_ppm: u32) -> String {
     sample::format_rate(rate_ppm)
 }
 
-/// Decides many devices for one (salt, class, period): `positions` and `sampled` take a list of
-/// ids (str or bytes) and release the GIL while hashing.
+/// Decides many devices for one (salt, class, period): `positions` and `sampled` take a list,
+/// tuple or iterable of ids (str or bytes), a numpy array of dtype `S`, or a pyarrow
+/// `binary`/`string` array, and release the GIL while hashing (split over the cores).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Sampler {
     inner: sample::Sampler,

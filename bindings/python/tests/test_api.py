@@ -85,6 +85,44 @@ def test_bulk_next_hops_agree_with_one_at_a_time(figure1: stepstone.Catalog) -> 
     np = pytest.importorskip("numpy")
     arr = np.array([64000, 65000, 67000], dtype=np.int64)
     assert campaign.next_hops(arr) == ["v65000", "v66000", None]
+    pa = pytest.importorskip("pyarrow")
+    assert campaign.next_hops(pa.array([64000, 65000, 67000], type=pa.uint32())) == ["v65000", "v66000", None]
+
+
+def test_bulk_sampling_reads_every_kind_of_id_sequence() -> None:
+    sampler = stepstone.Sampler(b"acme-2026", "metrics", 20415)
+    ids = [f"dev-{i:05d}" for i in range(3000)] + ["", "é-ünïcode", "x" * 120]
+    want = [stepstone.sample_position(b"acme-2026", i, 20415, "metrics") for i in ids]
+    encoded = [i.encode() for i in ids]
+    assert sampler.positions(ids) == want
+    assert sampler.positions(encoded) == want
+    assert sampler.positions(tuple(ids)) == want
+    assert sampler.positions(i for i in ids) == want
+    assert sampler.sampled(ids, 50_000) == [stepstone.is_below(p, 50_000) for p in want]
+    with pytest.raises(UnicodeEncodeError):
+        sampler.positions(["ok", "\ud800"])
+    with pytest.raises(TypeError):
+        sampler.positions(["ok", 7])
+
+
+def test_bulk_sampling_reads_numpy_and_pyarrow_arrays() -> None:
+    sampler = stepstone.Sampler(b"acme-2026", "metrics", 20415)
+    ids = [f"dev-{i:05d}".encode() for i in range(3000)] + [b"", b"a\x00b", b"x" * 120]
+    want = sampler.positions(ids)
+    np = pytest.importorskip("numpy")
+    # numpy's fixed-width bytes strip trailing NULs (b"a\x00b" keeps its inner one).
+    assert sampler.positions(np.array(ids, dtype="S")) == want
+    assert sampler.positions(np.array(ids, dtype="S200")) == want
+    assert sampler.positions(np.array(ids, dtype="S")[::2]) == want[::2]
+    pa = pytest.importorskip("pyarrow")
+    assert sampler.positions(pa.array(ids, type=pa.binary())) == want
+    text = [i.decode() for i in ids]
+    assert sampler.positions(pa.array(text, type=pa.string())) == want
+    assert sampler.positions(pa.array(ids, type=pa.binary()).slice(5, 100)) == want[5:105]
+    chunked = pa.chunked_array([ids[:1000], ids[1000:]], type=pa.binary())
+    assert sampler.sampled(chunked, 50_000) == sampler.sampled(ids, 50_000)
+    with pytest.raises(ValueError, match="nulls"):
+        sampler.positions(pa.array([b"a", None], type=pa.binary()))
 
 
 def test_bulk_calls_release_the_gil() -> None:
