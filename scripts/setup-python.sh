@@ -10,8 +10,9 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
-# maturin builds the abi3 wheel; pytest, moto's server, boto3 and cryptography run the suites;
-# mypy checks the stubs; numpy is optional (bulk next hops from an array).
+# maturin builds the abi3 wheel, linked by zig (ziglang) for manylinux2014; auditwheel checks its
+# tag; pytest, moto's server, boto3 and cryptography run the suites; mypy checks the stubs; numpy
+# is optional (bulk next hops from an array).
 "$venv/bin/python" -m pip install -q \
-  'maturin==1.16.0' pytest 'moto[server]>=5' boto3 mypy cryptography numpy
+  'maturin==1.16.0' 'ziglang==0.17.1' auditwheel pytest 'moto[server]>=5' boto3 mypy cryptography numpy
 "$venv/bin/python" -m pip --version
