@@ -4,12 +4,15 @@
 # another Debian release and runs the wheel's suite (bindings/python/tests: every conformance
 # vector plus the API tests) with it, from outside the source tree.
 #
-#   x86_64   CPython 3.9.2 from Debian 11 (bullseye, glibc 2.31), run through bullseye's own
-#            ld.so, so the wheel is loaded against glibc 2.31, not this machine's.
-#   aarch64  CPython 3.11 from Debian 12 (bookworm, arm64, glibc 2.36) under qemu-user
-#            (`qemu-aarch64 -L ROOT`); slow (several minutes), so it is not a CI stage.
+#   x86_64        CPython 3.9.2 from Debian 11 (bullseye, glibc 2.31), run through bullseye's
+#                 own ld.so, so the wheel is loaded against glibc 2.31, not this machine's.
+#                 About half a minute once cached; a stage of scripts/test-python.sh.
+#   aarch64       CPython 3.11.2 from Debian 12 (bookworm, arm64, glibc 2.36) under qemu-user
+#                 (`qemu-aarch64 -L ROOT`).
+#   aarch64-py39  CPython 3.9.2 from Debian 11 (bullseye, arm64, glibc 2.31) under qemu-user.
+#   The aarch64 checks take minutes (a cross build, then pip and pytest emulated): by hand only.
 #
-# Usage: scripts/check-python-platforms.sh [x86_64] [aarch64]      (default: both)
+# Usage: scripts/check-python-platforms.sh [x86_64] [aarch64] [aarch64-py39]   (default: all)
 #   STEPSTONE_WHEEL_X86_64=PATH, STEPSTONE_WHEEL_AARCH64=PATH: check this wheel instead of
 #   building one. Otherwise each wheel is built with `maturin build --release --zig
 #   --compatibility manylinux2014 --target <arch>-unknown-linux-gnu` into target/wheels-<arch>/
@@ -34,7 +37,7 @@ plat=$root/target/platforms
 cache=$plat/cache
 mkdir -p "$cache"
 platforms=("$@")
-[ ${#platforms[@]} -gt 0 ] || platforms=(x86_64 aarch64)
+[ ${#platforms[@]} -gt 0 ] || platforms=(x86_64 aarch64 aarch64-py39)
 summary=()
 status=0
 
@@ -114,38 +117,44 @@ pip_wheel() { # python-version -> folder holding a pip wheel that runs on it
   ls "$d"/pip-*.whl
 }
 
+# One platform: the wheel for ARCH, a CPython VERSION from Debian SUITE.
+check() { # name arch suite version
+  local name=$1 arch=$2 suite=$3 ver=$4 deb r run qemu
+  echo "::: $name: CPython $ver from Debian $suite, $arch"
+  [ -n "${wheels[$arch]:-}" ] || wheels[$arch]=$(wheel_for "$arch")
+  describe "${wheels[$arch]}" "$arch"
+  deb=$([ "$arch" = x86_64 ] && echo amd64 || echo arm64)
+  # libstdc++6: numpy's extension needs it (the stepstone wheel needs only libc). On 3.9 pip
+  # needs distutils, which Debian ships apart from the standard library.
+  local pkgs=("python$ver" libstdc++6)
+  [ "$ver" != 3.9 ] || pkgs+=(python3-distutils)
+  userland "$suite" "$deb" "${pkgs[@]}"
+  r=$plat/$suite-$deb
+  if [ "$arch" = x86_64 ]; then
+    # The root's own ld.so and libraries: the wheel loads against the suite's glibc.
+    run=("$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+         --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" "$r/usr/bin/python$ver")
+  else
+    qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
+    if [ -z "$qemu" ]; then
+      python3 scripts/debian-root.py --suite bookworm --arch amd64 --cache "$cache" \
+        --root "$plat/qemu" --only ./usr/bin/qemu-aarch64-static qemu-user-static
+      qemu=$plat/qemu/usr/bin/qemu-aarch64-static
+    fi
+    run=("$qemu" -L "$r" "$r/usr/bin/python$ver")
+  fi
+  install_and_test "CPython $ver $arch ($suite)" "${wheels[$arch]}" \
+    "$plat/site-$name/site-packages" "$cache/wheels-cp${ver/./}-$arch" "$(pip_wheel "$ver")" "${run[@]}"
+}
+
+declare -A wheels=()
 for p in "${platforms[@]}"; do
   t0=$SECONDS
   case $p in
-    x86_64)
-      echo "::: CPython 3.9 (Debian 11, glibc 2.31), x86_64"
-      wheel=$(wheel_for x86_64)
-      describe "$wheel" x86_64
-      # python3-distutils: pip needs it on 3.9 (Debian splits it out of the standard library).
-      userland bullseye amd64 python3.9 python3-distutils
-      r=$plat/bullseye-amd64
-      run=("$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-           --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu"
-           "$r/usr/bin/python3.9")
-      install_and_test "CPython 3.9 x86_64" "$wheel" "$plat/py39-x86_64/site-packages" \
-        "$cache/wheels-cp39-x86_64" "$(pip_wheel 3.9)" "${run[@]}"
-      ;;
-    aarch64)
-      echo "::: CPython 3.11 (Debian 12, glibc 2.36), aarch64 under qemu-user"
-      wheel=$(wheel_for aarch64)
-      describe "$wheel" aarch64
-      userland bookworm arm64 python3.11
-      qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
-      if [ -z "$qemu" ]; then
-        python3 scripts/debian-root.py --suite bookworm --arch amd64 --cache "$cache" \
-          --root "$plat/qemu" --only ./usr/bin/qemu-aarch64-static qemu-user-static
-        qemu=$plat/qemu/usr/bin/qemu-aarch64-static
-      fi
-      r=$plat/bookworm-arm64
-      install_and_test "CPython 3.11 aarch64 (qemu)" "$wheel" "$plat/py311-aarch64/site-packages" \
-        "$cache/wheels-cp311-aarch64" "$(pip_wheel 3.11)" "$qemu" -L "$r" "$r/usr/bin/python3.11"
-      ;;
-    *) echo "unknown platform $p (x86_64 or aarch64)" >&2; exit 2 ;;
+    x86_64) check "$p" x86_64 bullseye 3.9 ;;
+    aarch64) check "$p" aarch64 bookworm 3.11 ;;
+    aarch64-py39) check "$p" aarch64 bullseye 3.9 ;;
+    *) echo "unknown platform $p (x86_64, aarch64, aarch64-py39)" >&2; exit 2 ;;
   esac
   echo "::: $p: $((SECONDS - t0)) s"
 done
