@@ -76,10 +76,8 @@ print(f"  wheel    {path.rsplit('/', 1)[-1]}")
 print(f"  tags     {', '.join(tags)}")
 print(f"  module   {so} ({len(elf) // 1024} KiB, ELF {machine}, "
       f"newest symbol GLIBC_{'.'.join(map(str, glibc))})")
-ok = all(t.startswith("cp39-abi3-") for t in tags) and any(
-    t.endswith(f"manylinux2014_{arch}") or t.endswith(f"manylinux_2_17_{arch}") for t in tags)
-if machine != arch or not tags or glibc > (2, 17) and any("2014" in t or "2_17" in t for t in tags):
-    ok = False
+ok = (machine == arch and bool(tags) and all(t.startswith("cp39-abi3-") for t in tags)
+      and f"cp39-abi3-manylinux2014_{arch}" in tags and glibc <= (2, 17))
 if not ok:
     sys.exit(f"  the wheel is not a cp39-abi3 manylinux2014 {arch} wheel")
 EOF
@@ -104,12 +102,12 @@ install_and_test() { # name wheel site wheelhouse pip-wheel run...
     "$@" -m pytest -q -p no:cacheprovider -rs "$root/bindings/python/tests" 2>&1) || rc=$?
   rm -rf "$tmp"
   echo "$out" | tail -n 25
-  "$@" -c 'import sys, platform; print(f"  python {platform.python_version()} {platform.machine()} {platform.libc_ver()[0]} {platform.libc_ver()[1]}")' 
+  "$@" -c 'import sys, platform; print(f"  python {platform.python_version()} {platform.machine()} {platform.libc_ver()[0]} {platform.libc_ver()[1]}")'
   summary+=("$name: $(echo "$out" | tail -n 1 | sed 's/^=* *//; s/ *=*$//') (exit $rc)")
   [ $rc -eq 0 ] || status=1
 }
 
-pip_wheel() { # python-version -> folder holding a pip wheel that runs on it
+pip_wheel() { # python-version -> a pip wheel that runs on it (run as `python PIP.whl/pip`)
   local d=$cache/pip-$1
   if ! ls "$d"/pip-*.whl >/dev/null 2>&1; then
     "$py" -m pip download -q --no-deps --only-binary=:all: --python-version "$1" -d "$d" pip
