@@ -11,6 +11,9 @@ packages, downloads each .deb (checked by SHA-256) and unpacks it with `dpkg-deb
 configured or installed; maintainer scripts do not run. Absolute symlinks are made relative, so
 the folder works as `qemu-aarch64 -L ROOT` or through its own ld.so.
 
+`--only MEMBER` unpacks just those files (the check takes qemu-aarch64-static alone from the
+62 MB qemu-user-static package this way).
+
 Downloads are kept under --cache and reused, so a second run needs no network. The root is
 rebuilt only when the package set changes (a stamp file records it). Standard library only.
 """
