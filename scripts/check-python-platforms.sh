@@ -17,6 +17,8 @@
 #   building one. Otherwise each wheel is built with `maturin build --release --zig
 #   --compatibility manylinux2014 --target <arch>-unknown-linux-gnu` into target/wheels-<arch>/
 #   (needs scripts/setup-python.sh; installs ziglang into the venv and adds the Rust target).
+#   STEPSTONE_DEBIAN_MIRROR=URL: another Debian mirror (default http://deb.debian.org/debian; once
+#   bullseye leaves it, http://archive.debian.org/debian).
 #
 # For each platform it prints the wheel's tags (WHEEL file, the extension's ELF machine and the
 # newest glibc symbol it needs), `auditwheel show`, then pytest's summary; at the end one line per
@@ -34,6 +36,7 @@ py=${STEPSTONE_VENV:-$root/.venv}/bin/python
 export PATH="$(dirname "$py"):$PATH"   # maturin finds zig as the venv's `python -m ziglang`
 export PIP_ROOT_USER_ACTION=ignore     # the target Pythons' pip installs into a --target folder
 plat=$root/target/platforms
+mirror=${STEPSTONE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=$plat/cache
 mkdir -p "$cache"
 platforms=("$@")
@@ -44,8 +47,8 @@ status=0
 # A CPython of the given Debian suite/arch, unpacked under target/platforms/<suite>-<arch>.
 userland() { # suite arch packages...
   local suite=$1 arch=$2; shift 2
-  python3 scripts/debian-root.py --suite "$suite" --arch "$arch" --cache "$cache" \
-    --root "$plat/$suite-$arch" "$@"
+  python3 scripts/debian-root.py --mirror "$mirror" --suite "$suite" --arch "$arch" \
+    --cache "$cache" --root "$plat/$suite-$arch" "$@"
 }
 
 wheel_for() { # arch -> path of the wheel to check (built unless given)
