@@ -10,9 +10,10 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
-# maturin builds the abi3 wheel; pytest, moto's server, boto3 and cryptography run the suites;
-# mypy checks the stubs; numpy and pyarrow are optional for users (bulk calls take their arrays)
-# and installed here so those paths are tested.
+# maturin builds the abi3 wheel, linked by zig (ziglang) for manylinux2014; auditwheel checks its
+# tag; pytest, moto's server, boto3 and cryptography run the suites; mypy checks the stubs; numpy
+# and pyarrow are optional for users (bulk calls take their arrays) and installed here so those
+# paths are tested.
 "$venv/bin/python" -m pip install -q \
-  'maturin==1.16.0' pytest 'moto[server]>=5' boto3 mypy cryptography numpy pyarrow
+  'maturin==1.16.0' 'ziglang==0.17.1' auditwheel pytest 'moto[server]>=5' boto3 mypy cryptography numpy pyarrow
 "$venv/bin/python" -m pip --version
