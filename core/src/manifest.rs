@@ -653,6 +653,19 @@ pub fn verify_encoded<'a>(
     verify(bytes, &sig, key)
 }
 
+/// Like [`verify_encoded`], with the signature in binary form only (strict DER or raw `r‖s`,
+/// read by [`Signature::parse_binary`]): no hex or base64 text. What the device port calls.
+pub fn verify_binary<'a>(
+    bytes: &'a [u8],
+    signature: &[u8],
+    key: &PublicKey,
+) -> Result<Manifest<'a>, ManifestError> {
+    let sig = Signature::parse_binary(signature).map_err(|_| ManifestError::BadSignature {
+        key_id: key.key_id(),
+    })?;
+    verify(bytes, &sig, key)
+}
+
 /// Checks a streamed image against a manifest's size and SHA-256.
 ///
 /// [`ImageCheck::update`] refuses a chunk that would take the image past the declared size,
@@ -800,6 +813,26 @@ mod tests {
             counter: "v66000",
             now: 1_700_000_000,
         }
+    }
+
+    #[test]
+    fn binary_signatures_only_for_verify_binary() {
+        use crate::signature::SignatureFormat;
+        let (key, text, sig) = doc_example();
+        let key = PublicKey::parse(key).unwrap();
+        let sig = Signature::parse(sig).unwrap();
+        for f in [SignatureFormat::Der, SignatureFormat::Raw] {
+            assert_eq!(
+                verify_binary(text, sig.encode(f).as_bytes(), &key),
+                Ok(parsed())
+            );
+        }
+        let hex = sig.encode(SignatureFormat::Hex);
+        assert!(verify_encoded(text, hex.as_bytes(), &key).is_ok());
+        assert_eq!(
+            verify_binary(text, hex.as_bytes(), &key).map_err(|e| e.code()),
+            Err("manifest.bad_signature")
+        );
     }
 
     #[test]

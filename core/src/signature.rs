@@ -35,6 +35,7 @@ mod encoding;
 mod key;
 #[cfg(feature = "sign")]
 pub mod sign;
+mod strict_der;
 
 use core::fmt;
 
@@ -142,18 +143,19 @@ impl PublicKey {
 
     /// The key's id: SHA-256 of its uncompressed SEC1 point (`04‖X‖Y`).
     pub fn key_id(&self) -> KeyId {
-        let point = self.inner.to_sec1_point(false);
-        KeyId(Sha256::digest(point.as_bytes()).into())
+        KeyId(sha256(&self.to_sec1_uncompressed()))
     }
 
     /// The uncompressed SEC1 point (`04‖X‖Y`, 65 bytes).
     pub fn to_sec1_uncompressed(&self) -> [u8; 65] {
-        let point = self.inner.to_sec1_point(false);
+        use p256::elliptic_curve::point::AffineCoordinates;
+        let point = self.inner.as_affine();
         let mut out = [0u8; 65];
-        let bytes = point.as_bytes();
-        if bytes.len() == out.len() {
-            out.copy_from_slice(bytes);
-        }
+        let (tag, xy) = out.split_at_mut(1);
+        let (x, y) = xy.split_at_mut(32);
+        tag.fill(4);
+        x.copy_from_slice(&point.x());
+        y.copy_from_slice(&point.y());
         out
     }
 
