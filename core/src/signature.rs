@@ -33,6 +33,7 @@
 
 mod encoding;
 mod key;
+mod shamir;
 #[cfg(feature = "sign")]
 pub mod sign;
 mod strict_der;
@@ -161,20 +162,30 @@ impl PublicKey {
 
     /// Verifies `signature` over a SHA-256 `digest`, which must be exactly 32 bytes.
     ///
-    /// Both S values verify (as in OpenSSL).
+    /// Both S values verify (as in OpenSSL). On targets with no operating system
+    /// (`target_os = "none"`, firmware) the check runs on a smaller verifier with the same
+    /// verdicts (Shamir's trick instead of wNAF; see the `shamir` module's source).
     pub fn verify_digest(
         &self,
         digest: &[u8],
         signature: &Signature,
     ) -> Result<(), SignatureError> {
-        if digest.len() != DIGEST_LEN {
+        let Ok(digest) = <&[u8; DIGEST_LEN]>::try_from(digest) else {
             return Err(SignatureError::DigestLength { len: digest.len() });
-        }
-        self.inner
-            .verify_prehash(digest, &signature.inner)
-            .map_err(|_| SignatureError::Invalid {
+        };
+        // Bare metal: the small verifier (see `shamir`); elsewhere p256's faster one.
+        let valid = if cfg!(target_os = "none") {
+            shamir::verify(self.inner.as_affine(), digest, &signature.inner)
+        } else {
+            self.inner.verify_prehash(digest, &signature.inner).is_ok()
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid {
                 key_id: self.key_id(),
             })
+        }
     }
 
     /// Verifies `signature` over a whole message held in memory (hashes it with SHA-256).

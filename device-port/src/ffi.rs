@@ -356,10 +356,10 @@ pub unsafe extern "C" fn stepstone_next_hop(
         // SAFETY: as above.
         let target = unsafe { text(target, target_len)? };
         let target = (!target.is_empty()).then_some(target);
-        let c = CompactCatalog::parse(cat).map_err(|e| Status::of(&e))?;
+        let c = CompactCatalog::parse(cat).map_err(Status::from)?;
         let hop = c
             .next_hop(current, target)
-            .map_err(|e| Status::of(&e))?
+            .map_err(Status::from)?
             .unwrap_or_default();
         if out_len.is_null() {
             return Err(Status::StepstoneErrNullPointer);
@@ -371,9 +371,9 @@ pub unsafe extern "C" fn stepstone_next_hop(
             if out.is_null() {
                 return Err(Status::StepstoneErrNullPointer);
             }
-            // SAFETY: `out` is valid for `out_cap >= hop.len()` bytes; the regions are distinct
-            // (the hop lies in the catalog, which is only read).
-            unsafe { core::ptr::copy(hop.as_ptr(), out, hop.len()) };
+            // SAFETY: `out` is valid for `out_cap >= hop.len()` bytes, and the caller promises
+            // it does not overlap the catalog (an input, which the hop lies in).
+            unsafe { core::ptr::copy_nonoverlapping(hop.as_ptr(), out, hop.len()) };
         }
         // SAFETY: checked non-NULL above; the caller promises it is valid.
         unsafe { put(out_len, hop.len()) }
@@ -485,10 +485,10 @@ pub unsafe extern "C" fn stepstone_verify_finish_key(
         let hasher = unsafe { take(ctx)? };
         // SAFETY: as above.
         let (key, sig) = unsafe { (bytes(key, key_len)?, bytes(signature, signature_len)?) };
-        let key = PublicKey::parse(key).map_err(|e| Status::of(&e))?;
-        let sig = Signature::parse(sig).map_err(|e| Status::of(&e))?;
+        let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
+        let sig = Signature::parse_binary(sig).map_err(Status::from)?;
         key.verify_digest(&hasher.finish(), &sig)
-            .map_err(|e| Status::of(&e))
+            .map_err(Status::from)
     })
 }
 
@@ -531,9 +531,9 @@ unsafe fn checked_manifest<'a>(
             device(dev)?,
         )
     };
-    let key = PublicKey::parse(key).map_err(|e| Status::of(&e))?;
-    let m = manifest::verify_encoded(text, sig, &key).map_err(|e| Status::of(&e))?;
-    m.check_device(&dev).map_err(|e| Status::of(&e))?;
+    let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
+    let m = manifest::verify_binary(text, sig, &key).map_err(Status::from)?;
+    m.check_device(&dev).map_err(Status::from)?;
     Ok(m)
 }
 
@@ -601,8 +601,6 @@ pub unsafe extern "C" fn stepstone_verify_finish_manifest(
                 device,
             )
         }?;
-        m.check_image(hasher)
-            .map(|_| ())
-            .map_err(|e| Status::of(&e))
+        m.check_image(hasher).map(|_| ()).map_err(Status::from)
     })
 }

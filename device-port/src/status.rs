@@ -1,7 +1,10 @@
 //! Status codes: one `#[repr(i32)]` enum, 0 = ok, each with a static message and the stable
 //! core error code it stands for. Generated table: edit the rows, not the matches.
 
-use stepstone::ErrorCode;
+use stepstone::compact::{CompactError, HopError};
+use stepstone::manifest::ManifestError;
+use stepstone::signature::SignatureError;
+use stepstone::version::VersionErrorKind;
 
 /// What every `stepstone_*` function returns (0 = ok). The numbers never change.
 #[repr(i32)]
@@ -272,6 +275,8 @@ impl StepstoneStatus {
     }
 
     /// The status for a core error code (`StepstoneErrUnknown` for one the device never sees).
+    /// Host-side helper for tests and tools; the device maps errors by variant (`From` below),
+    /// so no code string is linked into the firmware.
     pub fn from_code(code: &str) -> StepstoneStatus {
         StepstoneStatus::ALL
             .iter()
@@ -280,16 +285,143 @@ impl StepstoneStatus {
             .unwrap_or(StepstoneStatus::StepstoneErrUnknown)
     }
 
-    /// The status for any core error.
-    pub fn of<E: ErrorCode>(e: &E) -> StepstoneStatus {
-        StepstoneStatus::from_code(e.code())
-    }
-
     /// The status with this number, if any.
-    pub fn from_i32(n: i32) -> Option<StepstoneStatus> {
-        StepstoneStatus::ALL
-            .iter()
-            .copied()
-            .find(|s| *s as i32 == n)
+    pub const fn from_i32(n: i32) -> Option<StepstoneStatus> {
+        Some(match n {
+            0 => StepstoneStatus::StepstoneOk,
+            1 => StepstoneStatus::StepstoneErrNullPointer,
+            2 => StepstoneStatus::StepstoneErrBufferTooSmall,
+            3 => StepstoneStatus::StepstoneErrBadContext,
+            4 => StepstoneStatus::StepstoneErrNotUtf8,
+            5 => StepstoneStatus::StepstoneErrBadArgument,
+            6 => StepstoneStatus::StepstoneErrPanic,
+            7 => StepstoneStatus::StepstoneErrUnknown,
+            10 => StepstoneStatus::StepstoneErrVersionMalformed,
+            11 => StepstoneStatus::StepstoneErrVersionEmpty,
+            12 => StepstoneStatus::StepstoneErrVersionTooLong,
+            13 => StepstoneStatus::StepstoneErrVersionOverflow,
+            20 => StepstoneStatus::StepstoneErrCompactTruncated,
+            21 => StepstoneStatus::StepstoneErrCompactBadMagic,
+            22 => StepstoneStatus::StepstoneErrCompactFormat,
+            23 => StepstoneStatus::StepstoneErrCompactCorrupt,
+            24 => StepstoneStatus::StepstoneErrCompactNoTarget,
+            30 => StepstoneStatus::StepstoneErrPlanUnknownTarget,
+            31 => StepstoneStatus::StepstoneErrPlanTargetYanked,
+            32 => StepstoneStatus::StepstoneErrPlanTargetModel,
+            33 => StepstoneStatus::StepstoneErrPlanTargetEnvironment,
+            34 => StepstoneStatus::StepstoneErrPlanDowngrade,
+            35 => StepstoneStatus::StepstoneErrPlanUnreachable,
+            40 => StepstoneStatus::StepstoneErrSignatureInvalid,
+            41 => StepstoneStatus::StepstoneErrSignatureMalformed,
+            42 => StepstoneStatus::StepstoneErrSignatureKeyMalformed,
+            43 => StepstoneStatus::StepstoneErrSignatureKeyUnsupported,
+            44 => StepstoneStatus::StepstoneErrSignatureDigestLength,
+            50 => StepstoneStatus::StepstoneErrManifestBadSignature,
+            51 => StepstoneStatus::StepstoneErrManifestMalformed,
+            52 => StepstoneStatus::StepstoneErrManifestUnsupportedFormat,
+            53 => StepstoneStatus::StepstoneErrManifestKeyMismatch,
+            54 => StepstoneStatus::StepstoneErrManifestExpired,
+            55 => StepstoneStatus::StepstoneErrManifestWrongModel,
+            56 => StepstoneStatus::StepstoneErrManifestWrongEnvironment,
+            57 => StepstoneStatus::StepstoneErrManifestRollback,
+            58 => StepstoneStatus::StepstoneErrManifestBelowMinVersion,
+            59 => StepstoneStatus::StepstoneErrManifestDeviceVersion,
+            60 => StepstoneStatus::StepstoneErrManifestSizeMismatch,
+            61 => StepstoneStatus::StepstoneErrManifestDigestMismatch,
+            70 => StepstoneStatus::StepstoneErrSampleNoPeriod,
+            _ => return None,
+        })
+    }
+}
+
+// Core errors to statuses, by variant: the status's `code()` is the error's `code()` (the tests
+// check every variant). Variants the device never meets (packing, private keys) are
+// `StepstoneErrUnknown`.
+
+impl From<SignatureError> for StepstoneStatus {
+    fn from(e: SignatureError) -> StepstoneStatus {
+        match e {
+            SignatureError::Malformed { .. } => StepstoneStatus::StepstoneErrSignatureMalformed,
+            SignatureError::Invalid { .. } => StepstoneStatus::StepstoneErrSignatureInvalid,
+            SignatureError::DigestLength { .. } => {
+                StepstoneStatus::StepstoneErrSignatureDigestLength
+            }
+            SignatureError::KeyMalformed { .. } => {
+                StepstoneStatus::StepstoneErrSignatureKeyMalformed
+            }
+            SignatureError::KeyUnsupported { .. } => {
+                StepstoneStatus::StepstoneErrSignatureKeyUnsupported
+            }
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<ManifestError> for StepstoneStatus {
+    fn from(e: ManifestError) -> StepstoneStatus {
+        match e {
+            ManifestError::BadSignature { .. } => StepstoneStatus::StepstoneErrManifestBadSignature,
+            ManifestError::Malformed { .. } => StepstoneStatus::StepstoneErrManifestMalformed,
+            ManifestError::UnsupportedFormat { .. } => {
+                StepstoneStatus::StepstoneErrManifestUnsupportedFormat
+            }
+            ManifestError::KeyMismatch { .. } => StepstoneStatus::StepstoneErrManifestKeyMismatch,
+            ManifestError::Expired { .. } => StepstoneStatus::StepstoneErrManifestExpired,
+            ManifestError::WrongModel { .. } => StepstoneStatus::StepstoneErrManifestWrongModel,
+            ManifestError::WrongEnvironment { .. } => {
+                StepstoneStatus::StepstoneErrManifestWrongEnvironment
+            }
+            ManifestError::Rollback { .. } => StepstoneStatus::StepstoneErrManifestRollback,
+            ManifestError::BelowMinVersion { .. } => {
+                StepstoneStatus::StepstoneErrManifestBelowMinVersion
+            }
+            ManifestError::DeviceVersion { .. } => {
+                StepstoneStatus::StepstoneErrManifestDeviceVersion
+            }
+            ManifestError::SizeMismatch { .. } => StepstoneStatus::StepstoneErrManifestSizeMismatch,
+            ManifestError::DigestMismatch => StepstoneStatus::StepstoneErrManifestDigestMismatch,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<CompactError> for StepstoneStatus {
+    fn from(e: CompactError) -> StepstoneStatus {
+        match e {
+            CompactError::Truncated { .. } => StepstoneStatus::StepstoneErrCompactTruncated,
+            CompactError::BadMagic => StepstoneStatus::StepstoneErrCompactBadMagic,
+            CompactError::Format(_) => StepstoneStatus::StepstoneErrCompactFormat,
+            CompactError::Corrupt { .. } => StepstoneStatus::StepstoneErrCompactCorrupt,
+            CompactError::UnknownTarget => StepstoneStatus::StepstoneErrPlanUnknownTarget,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<VersionErrorKind> for StepstoneStatus {
+    fn from(e: VersionErrorKind) -> StepstoneStatus {
+        match e {
+            VersionErrorKind::Empty => StepstoneStatus::StepstoneErrVersionEmpty,
+            VersionErrorKind::TooLong => StepstoneStatus::StepstoneErrVersionTooLong,
+            VersionErrorKind::Malformed => StepstoneStatus::StepstoneErrVersionMalformed,
+            VersionErrorKind::Overflow => StepstoneStatus::StepstoneErrVersionOverflow,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<HopError> for StepstoneStatus {
+    fn from(e: HopError) -> StepstoneStatus {
+        match e {
+            HopError::Version(k) => k.into(),
+            HopError::NoTarget => StepstoneStatus::StepstoneErrCompactNoTarget,
+            HopError::UnknownTarget => StepstoneStatus::StepstoneErrPlanUnknownTarget,
+            HopError::TargetYanked => StepstoneStatus::StepstoneErrPlanTargetYanked,
+            HopError::TargetNotForModel => StepstoneStatus::StepstoneErrPlanTargetModel,
+            HopError::TargetNotForEnvironment => StepstoneStatus::StepstoneErrPlanTargetEnvironment,
+            HopError::Downgrade => StepstoneStatus::StepstoneErrPlanDowngrade,
+            HopError::Unreachable => StepstoneStatus::StepstoneErrPlanUnreachable,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
     }
 }
