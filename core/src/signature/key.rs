@@ -4,6 +4,7 @@ use core::fmt;
 
 use super::strict_der::{self, SpkiRefusal};
 use super::{PublicKey, SignatureError};
+use crate::error::detail;
 
 /// Largest DER a public-key PEM may hold here. A P-256 SubjectPublicKeyInfo is 91 bytes (59
 /// compressed); explicit-parameter encodings run to about 300 and are refused anyway.
@@ -86,7 +87,9 @@ fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureErr
         Some((&tag @ (2 | 3 | 5), x)) if x.len() == 32 => {
             if !DECOMPRESS {
                 return Err(SignatureError::KeyUnsupported {
-                    reason: "a compressed point (this reader takes uncompressed points only)",
+                    reason: detail!(
+                        "a compressed point (this reader takes uncompressed points only)"
+                    ),
                 });
             }
             field(x).and_then(|x| match tag {
@@ -100,16 +103,16 @@ fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureErr
         .and_then(|p| p256::ecdsa::VerifyingKey::from_affine(p).ok())
         .map(PublicKey::from_p256)
         .ok_or(SignatureError::KeyMalformed {
-            expected: "a SEC1 P-256 point",
-            reason: "not a valid point on P-256",
+            expected: detail!("a SEC1 P-256 point"),
+            reason: detail!("not a valid point on P-256"),
         })
 }
 
 /// A DER SubjectPublicKeyInfo for P-256 (its point read by [`point`]).
 fn spki<const DECOMPRESS: bool>(der: &[u8]) -> Result<PublicKey, SignatureError> {
     let malformed = SignatureError::KeyMalformed {
-        expected: "DER SubjectPublicKeyInfo",
-        reason: "not a strict-DER P-256 SubjectPublicKeyInfo with a valid point",
+        expected: detail!("DER SubjectPublicKeyInfo"),
+        reason: detail!("not a strict-DER P-256 SubjectPublicKeyInfo with a valid point"),
     };
     match strict_der::p256_spki_point(der) {
         Ok(p) => match point::<DECOMPRESS>(p) {
@@ -117,7 +120,7 @@ fn spki<const DECOMPRESS: bool>(der: &[u8]) -> Result<PublicKey, SignatureError>
             other => other.map_err(|_| malformed),
         },
         Err(SpkiRefusal::Unsupported) => Err(SignatureError::KeyUnsupported {
-            reason: "its algorithm is not id-ecPublicKey on prime256v1",
+            reason: detail!("its algorithm is not id-ecPublicKey on prime256v1"),
         }),
         Err(SpkiRefusal::Malformed) => Err(malformed),
     }
@@ -183,8 +186,8 @@ impl PublicKey {
             Some(0x30) => spki::<false>(bytes),
             Some(0x02..=0x04) if bytes.len() == 33 || bytes.len() == 65 => point::<false>(bytes),
             _ => Err(SignatureError::KeyMalformed {
-                expected: "DER SubjectPublicKeyInfo or an uncompressed SEC1 point",
-                reason: "unrecognised encoding (PEM and hex are not read here)",
+                expected: detail!("DER SubjectPublicKeyInfo or an uncompressed SEC1 point"),
+                reason: detail!("unrecognised encoding (PEM and hex are not read here)"),
             }),
         }
     }
@@ -194,13 +197,15 @@ impl PublicKey {
         let mut buf = [0u8; MAX_KEY_DER];
         let (label, der) = pem_rfc7468::decode(trim_ascii(pem), &mut buf).map_err(|_| {
             SignatureError::KeyMalformed {
-                expected: "PEM",
-                reason: "not a well-formed RFC 7468 PEM block (or larger than 512 bytes of DER)",
+                expected: detail!("PEM"),
+                reason: detail!(
+                    "not a well-formed RFC 7468 PEM block (or larger than 512 bytes of DER)"
+                ),
             }
         })?;
         if label != "PUBLIC KEY" {
             return Err(SignatureError::KeyMalformed {
-                expected: "PEM PUBLIC KEY",
+                expected: detail!("PEM PUBLIC KEY"),
                 reason: pem_label_reason(label),
             });
         }
@@ -234,8 +239,8 @@ impl PublicKey {
             let mut buf = [0u8; MAX_KEY_DER];
             let raw = base16ct::mixed::decode(text, &mut buf).map_err(|_| {
                 SignatureError::KeyMalformed {
-                    expected: "hex",
-                    reason: "odd number of hex digits",
+                    expected: detail!("hex"),
+                    reason: detail!("odd number of hex digits"),
                 }
             })?;
             let key = match raw.first() {
@@ -245,8 +250,8 @@ impl PublicKey {
             return Ok((key, KeyFormat::Hex));
         }
         Err(SignatureError::KeyMalformed {
-            expected: "PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex",
-            reason: "unrecognised encoding",
+            expected: detail!("PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex"),
+            reason: detail!("unrecognised encoding"),
         })
     }
 
