@@ -69,10 +69,12 @@ pub const MAX_MANIFEST_LEN: usize = 4096;
 /// The first line of every manifest of this format.
 pub const MAGIC: &str = "stepstone-manifest";
 
-const QUOTED_MAX: usize = 40;
+/// Bytes a [`Quoted`] keeps: 40, or none without feature `messages` (the device port, where
+/// errors become numeric statuses and smaller errors mean less stack).
+const QUOTED_MAX: usize = if cfg!(feature = "messages") { 40 } else { 0 };
 
 /// A short copy of user text for error messages, held without a heap (at most 40 bytes, cut on
-/// a char boundary, with `…` when cut).
+/// a char boundary, with `…` when cut; empty without feature `messages`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Quoted {
     buf: [u8; QUOTED_MAX],
@@ -84,13 +86,6 @@ impl Quoted {
     /// Copies (a prefix of) `text`. Without feature `messages` (the device port) it copies
     /// nothing: the quote is only ever shown in a message.
     pub fn new(text: &str) -> Quoted {
-        if !cfg!(feature = "messages") {
-            return Quoted {
-                buf: [0; QUOTED_MAX],
-                len: 0,
-                cut: false,
-            };
-        }
         let mut end = text.len().min(QUOTED_MAX);
         while !text.is_char_boundary(end) {
             end -= 1;

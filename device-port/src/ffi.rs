@@ -336,8 +336,8 @@ pub unsafe extern "C" fn stepstone_retry_backoff(
 /// means the device is already at the target.
 ///
 /// # Safety
-/// Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes;
-/// `out_len` valid for a write.
+/// Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes and
+/// not overlapping `catalog`; `out_len` valid for a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn stepstone_next_hop(
     catalog: *const u8,
@@ -467,8 +467,14 @@ pub unsafe extern "C" fn stepstone_verify_update(
     })
 }
 
-/// Finishes against a pinned public key (SEC1 point, DER or PEM SubjectPublicKeyInfo) and a
-/// signature (DER or raw r‖s) over the image's SHA-256. The context is finished either way.
+/// Finishes against a pinned public key and a signature over the image's SHA-256. The context
+/// is finished either way.
+///
+/// The device reads binary forms only (`docs/device.md`): the key as DER SubjectPublicKeyInfo
+/// or a 65-byte uncompressed SEC1 point (a compressed point is
+/// `STEPSTONE_ERR_SIGNATURE_KEY_UNSUPPORTED`; PEM and hex are `..._KEY_MALFORMED`), the
+/// signature as strict DER (what OpenSSL and cloud signers emit) or raw r‖s (64 bytes); hex or
+/// base64 text is `STEPSTONE_ERR_SIGNATURE_MALFORMED`.
 ///
 /// # Safety
 /// `ctx` as for `stepstone_verify_init`; the others NULL (length 0) or valid for their length.
@@ -538,7 +544,9 @@ unsafe fn checked_manifest<'a>(
 }
 
 /// Checks a signed release manifest before the download: its signature with the pinned key,
-/// then expiry, model, environment, anti-rollback and minimum version for this device.
+/// then expiry, model, environment, anti-rollback and minimum version for this device. Key and
+/// signature forms as for `stepstone_verify_finish_key`; a signature the device cannot read is
+/// `STEPSTONE_ERR_MANIFEST_BAD_SIGNATURE`.
 ///
 /// # Safety
 /// Each pointer NULL (length 0) or valid for its length; `device` NULL or valid.

@@ -62,7 +62,8 @@ pub enum StepstoneStatus {
     StepstoneErrSignatureMalformed = 41,
     /// Public key is malformed (`signature.key_malformed`).
     StepstoneErrSignatureKeyMalformed = 42,
-    /// Public key is not a P-256 key (`signature.key_unsupported`).
+    /// Public key is not a P-256 key, or (on the device) its point is compressed
+    /// (`signature.key_unsupported`).
     StepstoneErrSignatureKeyUnsupported = 43,
     /// Digest is not 32 bytes (`signature.digest_length`).
     StepstoneErrSignatureDigestLength = 44,
@@ -140,90 +141,72 @@ impl StepstoneStatus {
         StepstoneStatus::StepstoneErrSampleNoPeriod,
     ];
 
-    /// The static, NUL-terminated message.
+    /// The static, NUL-terminated message (short: it lives in firmware flash).
     pub const fn message(self) -> &'static [u8] {
         match self {
             StepstoneStatus::StepstoneOk => b"ok\0",
-            StepstoneStatus::StepstoneErrNullPointer => b"a required pointer argument is NULL\0",
-            StepstoneStatus::StepstoneErrBufferTooSmall => {
-                b"the output buffer or context is too small\0"
-            }
+            StepstoneStatus::StepstoneErrNullPointer => b"NULL pointer argument\0",
+            StepstoneStatus::StepstoneErrBufferTooSmall => b"buffer or context too small\0",
             StepstoneStatus::StepstoneErrBadContext => {
-                b"the verify context was not initialised (or was already finished)\0"
+                b"verify context not initialised, or finished\0"
             }
-            StepstoneStatus::StepstoneErrNotUtf8 => b"a text argument is not UTF-8\0",
-            StepstoneStatus::StepstoneErrBadArgument => b"an argument is out of range\0",
-            StepstoneStatus::StepstoneErrPanic => {
-                b"internal error (a panic was caught at the boundary)\0"
-            }
-            StepstoneStatus::StepstoneErrUnknown => b"an error without a device status code\0",
-            StepstoneStatus::StepstoneErrVersionMalformed => {
-                b"a version is malformed in the catalog's scheme\0"
-            }
-            StepstoneStatus::StepstoneErrVersionEmpty => b"a version is empty\0",
-            StepstoneStatus::StepstoneErrVersionTooLong => b"a version is too long\0",
-            StepstoneStatus::StepstoneErrVersionOverflow => b"a version number overflows\0",
+            StepstoneStatus::StepstoneErrNotUtf8 => b"text argument not UTF-8\0",
+            StepstoneStatus::StepstoneErrBadArgument => b"argument out of range\0",
+            StepstoneStatus::StepstoneErrPanic => b"internal error (panic)\0",
+            StepstoneStatus::StepstoneErrUnknown => b"error without a device status\0",
+            StepstoneStatus::StepstoneErrVersionMalformed => b"malformed version\0",
+            StepstoneStatus::StepstoneErrVersionEmpty => b"empty version\0",
+            StepstoneStatus::StepstoneErrVersionTooLong => b"version too long\0",
+            StepstoneStatus::StepstoneErrVersionOverflow => b"version number overflows\0",
             StepstoneStatus::StepstoneErrCompactTruncated => b"compact catalog truncated\0",
-            StepstoneStatus::StepstoneErrCompactBadMagic => b"not a compact catalog (bad magic)\0",
-            StepstoneStatus::StepstoneErrCompactFormat => b"compact catalog format not supported\0",
-            StepstoneStatus::StepstoneErrCompactCorrupt => b"compact catalog is corrupt\0",
-            StepstoneStatus::StepstoneErrCompactNoTarget => {
-                b"no target given and none packed in the catalog\0"
-            }
-            StepstoneStatus::StepstoneErrPlanUnknownTarget => b"target is not in the catalog\0",
-            StepstoneStatus::StepstoneErrPlanTargetYanked => b"target is yanked\0",
-            StepstoneStatus::StepstoneErrPlanTargetModel => b"target is not for the packed model\0",
+            StepstoneStatus::StepstoneErrCompactBadMagic => b"not a compact catalog\0",
+            StepstoneStatus::StepstoneErrCompactFormat => b"compact catalog format unsupported\0",
+            StepstoneStatus::StepstoneErrCompactCorrupt => b"compact catalog corrupt\0",
+            StepstoneStatus::StepstoneErrCompactNoTarget => b"no target given or packed\0",
+            StepstoneStatus::StepstoneErrPlanUnknownTarget => b"target not in catalog\0",
+            StepstoneStatus::StepstoneErrPlanTargetYanked => b"target yanked\0",
+            StepstoneStatus::StepstoneErrPlanTargetModel => b"target not for this model\0",
             StepstoneStatus::StepstoneErrPlanTargetEnvironment => {
-                b"target is not for the packed environment\0"
+                b"target not for this environment\0"
             }
-            StepstoneStatus::StepstoneErrPlanDowngrade => {
-                b"target is below the current version; downgrades are not allowed\0"
-            }
-            StepstoneStatus::StepstoneErrPlanUnreachable => {
-                b"no chain of installs reaches the target\0"
-            }
+            StepstoneStatus::StepstoneErrPlanDowngrade => b"target below current version\0",
+            StepstoneStatus::StepstoneErrPlanUnreachable => b"no path to target\0",
             StepstoneStatus::StepstoneErrSignatureInvalid => b"signature does not verify\0",
-            StepstoneStatus::StepstoneErrSignatureMalformed => b"signature is malformed\0",
-            StepstoneStatus::StepstoneErrSignatureKeyMalformed => b"public key is malformed\0",
+            StepstoneStatus::StepstoneErrSignatureMalformed => b"malformed signature\0",
+            StepstoneStatus::StepstoneErrSignatureKeyMalformed => b"malformed public key\0",
             StepstoneStatus::StepstoneErrSignatureKeyUnsupported => {
-                b"public key is not a P-256 key\0"
+                b"unsupported key (not uncompressed P-256)\0"
             }
-            StepstoneStatus::StepstoneErrSignatureDigestLength => b"digest is not 32 bytes\0",
+            StepstoneStatus::StepstoneErrSignatureDigestLength => b"digest not 32 bytes\0",
             StepstoneStatus::StepstoneErrManifestBadSignature => {
                 b"manifest signature does not verify\0"
             }
-            StepstoneStatus::StepstoneErrManifestMalformed => b"manifest is malformed\0",
+            StepstoneStatus::StepstoneErrManifestMalformed => b"malformed manifest\0",
             StepstoneStatus::StepstoneErrManifestUnsupportedFormat => {
-                b"manifest format not supported\0"
+                b"manifest format unsupported\0"
             }
-            StepstoneStatus::StepstoneErrManifestKeyMismatch => {
-                b"manifest names another signing key\0"
-            }
+            StepstoneStatus::StepstoneErrManifestKeyMismatch => b"manifest names another key\0",
             StepstoneStatus::StepstoneErrManifestExpired => b"manifest expired\0",
-            StepstoneStatus::StepstoneErrManifestWrongModel => {
-                b"manifest is not for this device's model\0"
-            }
+            StepstoneStatus::StepstoneErrManifestWrongModel => b"manifest not for this model\0",
             StepstoneStatus::StepstoneErrManifestWrongEnvironment => {
-                b"manifest is not for this device's environment\0"
+                b"manifest not for this environment\0"
             }
             StepstoneStatus::StepstoneErrManifestRollback => {
-                b"manifest version is not above the anti-rollback counter\0"
+                b"version not above anti-rollback counter\0"
             }
             StepstoneStatus::StepstoneErrManifestBelowMinVersion => {
-                b"device runs a version below the manifest's min_sw_version\0"
+                b"device below min_sw_version\0"
             }
             StepstoneStatus::StepstoneErrManifestDeviceVersion => {
-                b"a device version is not of the manifest's scheme\0"
+                b"device version not in manifest's scheme\0"
             }
             StepstoneStatus::StepstoneErrManifestSizeMismatch => {
-                b"image size differs from the manifest\0"
+                b"image size differs from manifest\0"
             }
             StepstoneStatus::StepstoneErrManifestDigestMismatch => {
-                b"image SHA-256 differs from the manifest\0"
+                b"image SHA-256 differs from manifest\0"
             }
-            StepstoneStatus::StepstoneErrSampleNoPeriod => {
-                b"no sampling period (period length 0 or time before the offset)\0"
-            }
+            StepstoneStatus::StepstoneErrSampleNoPeriod => b"no sampling period\0",
         }
     }
 
