@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The device port: header is current, host C test over the vector subset, Cortex-M4 firmware
-# under QEMU (mps2-an386) over the same vectors. Each prints "N passed, M failed".
+# under QEMU (mps2-an386) over the same vectors (each prints "N passed, M failed"), then the
+# size report, which fails when flash, static RAM or peak stack is over its budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/device-test
@@ -25,11 +26,13 @@ cc -std=c11 -Wall -Wextra -Werror -I device-port/include -I device-port/tests -I
 "$out/host_test"
 
 echo "-- Cortex-M4 firmware under QEMU"
-cargo build -q -p stepstone-device --no-default-features --features panic-handler \
-  --target thumbv7em-none-eabihf --profile device
+lib=$(bash scripts/device-lib.sh thumbv7em-none-eabihf)
 arm-none-eabi-gcc "${arm_flags[@]}" device-port/firmware/startup.c device-port/firmware/main.c \
-  target/thumbv7em-none-eabihf/device/libstepstone_device.a -T device-port/firmware/mps2-an386.ld \
+  "$lib" -T device-port/firmware/mps2-an386.ld \
   --specs=rdimon.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack -o "$out/app.elf"
 timeout 300 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
   -semihosting-config enable=on,target=native -kernel "$out/app.elf" | tee "$out/qemu.log"
 grep -q '^[0-9]* passed, 0 failed$' "$out/qemu.log"
+
+echo "-- size report (budgets)"
+bash scripts/size-report.sh

@@ -11,6 +11,20 @@
 //! assert_eq!(err.code(), "version.malformed");
 //! ```
 
+/// Human-readable detail inside an error (a reason, a field name): the text with feature
+/// `messages` (implied by `alloc`), else `""`. Codes and every decision are the same either way;
+/// the device port, which reports numeric statuses, leaves the text out of its flash.
+macro_rules! detail {
+    ($text:literal) => {
+        if cfg!(feature = "messages") {
+            $text
+        } else {
+            ""
+        }
+    };
+}
+pub(crate) use detail;
+
 /// An error with a stable machine code.
 pub trait ErrorCode {
     /// The stable code, `area.reason`.

@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod arith;
 #[cfg(feature = "alloc")]
 pub mod cert;
 pub mod compact;

@@ -58,7 +58,7 @@
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, detail};
 use crate::signature::{Digest, ImageHasher, KeyId, PublicKey, Signature};
 use crate::version::{self, Scheme, VersionErrorKind};
 
@@ -69,10 +69,12 @@ pub const MAX_MANIFEST_LEN: usize = 4096;
 /// The first line of every manifest of this format.
 pub const MAGIC: &str = "stepstone-manifest";
 
-const QUOTED_MAX: usize = 40;
+/// Bytes a [`Quoted`] keeps: 40, or none without feature `messages` (the device port, where
+/// errors become numeric statuses and smaller errors mean less stack).
+const QUOTED_MAX: usize = if cfg!(feature = "messages") { 40 } else { 0 };
 
 /// A short copy of user text for error messages, held without a heap (at most 40 bytes, cut on
-/// a char boundary, with `…` when cut).
+/// a char boundary, with `…` when cut; empty without feature `messages`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Quoted {
     buf: [u8; QUOTED_MAX],
@@ -81,7 +83,8 @@ pub struct Quoted {
 }
 
 impl Quoted {
-    /// Copies (a prefix of) `text`.
+    /// Copies (a prefix of) `text`. Without feature `messages` (the device port) it copies
+    /// nothing: the quote is only ever shown in a message.
     pub fn new(text: &str) -> Quoted {
         let mut end = text.len().min(QUOTED_MAX);
         while !text.is_char_boundary(end) {
@@ -241,6 +244,8 @@ impl ErrorCode for ManifestError {
 
 /// Reading `key value` lines, shared with the signed catalog header.
 pub(crate) mod lines {
+    use crate::error::detail;
+
     /// One `key value` line: its 1-based number, key and value.
     pub(crate) struct Line<'a> {
         pub(crate) number: usize,
@@ -264,17 +269,17 @@ pub(crate) mod lines {
             }
             if !body_ok {
                 failed = true;
-                return Some(Err((0, "the last line must end with a line feed")));
+                return Some(Err((0, detail!("the last line must end with a line feed"))));
             }
             let (i, line) = iter.next()?;
             let number = i + 1;
             let parsed = match line.split_once(' ') {
-                None => Err((number, "expected `key value`")),
+                None => Err((number, detail!("expected `key value`"))),
                 Some((key, value)) => {
                     if key.is_empty() || value.is_empty() {
-                        Err((number, "empty key or value"))
+                        Err((number, detail!("empty key or value")))
                     } else if value.starts_with(' ') || value.ends_with(' ') {
-                        Err((number, "value starts or ends with a space"))
+                        Err((number, detail!("value starts or ends with a space")))
                     } else {
                         Ok(Line { number, key, value })
                     }
@@ -313,7 +318,7 @@ pub(crate) mod lines {
     /// Checks the document is ASCII text with no control characters but `\n`, within `max`.
     pub(crate) fn ascii_text(bytes: &[u8], max: usize) -> Result<&str, (usize, &'static str)> {
         if bytes.len() > max {
-            return Err((0, "longer than the maximum size"));
+            return Err((0, detail!("longer than the maximum size")));
         }
         let mut line = 1usize;
         for &b in bytes {
@@ -322,11 +327,13 @@ pub(crate) mod lines {
             } else if !(0x20..0x7f).contains(&b) {
                 return Err((
                     line,
-                    "only printable ASCII and line feeds are allowed (no CR, tab or UTF-8)",
+                    detail!(
+                        "only printable ASCII and line feeds are allowed (no CR, tab or UTF-8)"
+                    ),
                 ));
             }
         }
-        core::str::from_utf8(bytes).map_err(|_| (0, "not ASCII"))
+        core::str::from_utf8(bytes).map_err(|_| (0, detail!("not ASCII")))
     }
 }
 
@@ -426,7 +433,7 @@ impl<'a> Manifest<'a> {
         let mut it = lines::split(text);
         let first = it
             .next()
-            .ok_or(malformed(1, "empty manifest"))?
+            .ok_or(malformed(1, detail!("empty manifest")))?
             .map_err(|(l, r)| match l {
                 0 => malformed(l, r),
                 _ => ManifestError::UnsupportedFormat {
@@ -469,73 +476,84 @@ impl<'a> Manifest<'a> {
                 return Err(if FIELDS.contains(&line.key) {
                     malformed(
                         line.number,
-                        "field out of order, repeated, or a required field before it is missing",
+                        detail!(
+                            "field out of order, repeated, or a required field before it is missing"
+                        ),
                     )
                 } else {
-                    malformed(line.number, "unknown field")
+                    malformed(line.number, detail!("unknown field"))
                 });
             };
             let n = line.number;
             let v = line.value;
             match name {
                 "scheme" => {
-                    m.scheme = Scheme::from_name(v)
-                        .ok_or(malformed(n, "scheme is not integer, semver or dotted"))?
+                    m.scheme = Scheme::from_name(v).ok_or(malformed(
+                        n,
+                        detail!("scheme is not integer, semver or dotted"),
+                    ))?
                 }
                 "version" => {
-                    version::check(v, m.scheme)
-                        .map_err(|_| malformed(n, "version is not a version of the scheme"))?;
+                    version::check(v, m.scheme).map_err(|_| {
+                        malformed(n, detail!("version is not a version of the scheme"))
+                    })?;
                     m.version = v;
                 }
                 "min_sw_version" => {
                     let o = version::compare(v, m.version, m.scheme).map_err(|_| {
-                        malformed(n, "min_sw_version is not a version of the scheme")
+                        malformed(n, detail!("min_sw_version is not a version of the scheme"))
                     })?;
                     if o != Ordering::Less {
-                        return Err(malformed(n, "min_sw_version is not below version"));
+                        return Err(malformed(n, detail!("min_sw_version is not below version")));
                     }
                     m.min_sw_version = Some(v);
                 }
                 "size" => {
-                    m.size =
-                        lines::decimal(v).ok_or(malformed(n, "size is not a decimal integer"))?
+                    m.size = lines::decimal(v)
+                        .ok_or(malformed(n, detail!("size is not a decimal integer")))?
                 }
                 "sha256" => {
-                    m.sha256 = lines::hex32(v)
-                        .ok_or(malformed(n, "sha256 is not 64 lowercase hex digits"))?
+                    m.sha256 = lines::hex32(v).ok_or(malformed(
+                        n,
+                        detail!("sha256 is not 64 lowercase hex digits"),
+                    ))?
                 }
                 "models" => {
                     let models = Models { text: v };
                     if models.iter().any(|m| m.is_empty()) || (v.contains('*') && v != "*") {
                         return Err(malformed(
                             n,
-                            "models must be names separated by single spaces, or `*` alone",
+                            detail!(
+                                "models must be names separated by single spaces, or `*` alone"
+                            ),
                         ));
                     }
                     m.models = models;
                 }
                 "environment" => {
                     if !is_token(v) {
-                        return Err(malformed(n, "environment must be one word"));
+                        return Err(malformed(n, detail!("environment must be one word")));
                     }
                     m.environment = v;
                 }
                 "expires" => {
                     m.expires = lines::decimal(v)
-                        .ok_or(malformed(n, "expires is not decimal Unix seconds"))?
+                        .ok_or(malformed(n, detail!("expires is not decimal Unix seconds")))?
                 }
                 _ => {
-                    m.key_id = KeyId(
-                        lines::hex32(v)
-                            .ok_or(malformed(n, "key_id is not 64 lowercase hex digits"))?,
-                    );
+                    m.key_id = KeyId(lines::hex32(v).ok_or(malformed(
+                        n,
+                        detail!("key_id is not 64 lowercase hex digits"),
+                    ))?);
                 }
             }
         }
         if next_field < FIELDS.len() {
             return Err(malformed(
                 0,
-                "required fields missing (scheme, version, size, sha256, models, environment, expires, key_id)",
+                detail!(
+                    "required fields missing (scheme, version, size, sha256, models, environment, expires, key_id)"
+                ),
             ));
         }
         Ok(m)
@@ -572,8 +590,16 @@ impl<'a> Manifest<'a> {
             })
         };
         for (field, floor, floor_name) in [
-            ("counter", device.counter, "anti-rollback counter"),
-            ("current_version", device.current_version, "running version"),
+            (
+                detail!("counter"),
+                device.counter,
+                detail!("anti-rollback counter"),
+            ),
+            (
+                detail!("current_version"),
+                device.current_version,
+                detail!("running version"),
+            ),
         ] {
             if cmp(field, floor)? != Ordering::Greater {
                 return Err(ManifestError::Rollback {
@@ -648,6 +674,19 @@ pub fn verify_encoded<'a>(
     key: &PublicKey,
 ) -> Result<Manifest<'a>, ManifestError> {
     let sig = Signature::parse(signature).map_err(|_| ManifestError::BadSignature {
+        key_id: key.key_id(),
+    })?;
+    verify(bytes, &sig, key)
+}
+
+/// Like [`verify_encoded`], with the signature in binary form only (strict DER or raw `r‖s`,
+/// read by [`Signature::parse_binary`]): no hex or base64 text. What the device port calls.
+pub fn verify_binary<'a>(
+    bytes: &'a [u8],
+    signature: &[u8],
+    key: &PublicKey,
+) -> Result<Manifest<'a>, ManifestError> {
+    let sig = Signature::parse_binary(signature).map_err(|_| ManifestError::BadSignature {
         key_id: key.key_id(),
     })?;
     verify(bytes, &sig, key)
@@ -800,6 +839,26 @@ mod tests {
             counter: "v66000",
             now: 1_700_000_000,
         }
+    }
+
+    #[test]
+    fn binary_signatures_only_for_verify_binary() {
+        use crate::signature::SignatureFormat;
+        let (key, text, sig) = doc_example();
+        let key = PublicKey::parse(key).unwrap();
+        let sig = Signature::parse(sig).unwrap();
+        for f in [SignatureFormat::Der, SignatureFormat::Raw] {
+            assert_eq!(
+                verify_binary(text, sig.encode(f).as_bytes(), &key),
+                Ok(parsed())
+            );
+        }
+        let hex = sig.encode(SignatureFormat::Hex);
+        assert!(verify_encoded(text, hex.as_bytes(), &key).is_ok());
+        assert_eq!(
+            verify_binary(text, hex.as_bytes(), &key).map_err(|e| e.code()),
+            Err("manifest.bad_signature")
+        );
     }
 
     #[test]

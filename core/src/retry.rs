@@ -34,6 +34,7 @@ use core::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::arith::mul_ppm;
 use crate::error::ErrorCode;
 
 /// Domain-separation tag of the jitter hash, version 1.
@@ -430,7 +431,7 @@ impl RetryPolicy {
         let h = jitter_hash(device_id, hop, attempt);
         // spread <= delay since jitter_ppm <= 1e6; only spread == u64::MAX has no `+ 1`.
         match spread.checked_add(1) {
-            Some(m) => delay - h % m, // ok: h % m <= spread <= delay
+            Some(m) => delay - crate::arith::div_rem(h, m).1, // ok: h % m <= spread <= delay
             None => delay,
         }
     }
@@ -504,12 +505,6 @@ impl RetryPolicy {
         }
         None
     }
-}
-
-/// `value * ppm / 1_000_000`, rounded down, without overflow.
-pub(crate) fn mul_ppm(value: u64, ppm: u32) -> u64 {
-    let v = u128::from(value) * u128::from(ppm) / 1_000_000;
-    u64::try_from(v).unwrap_or(u64::MAX)
 }
 
 /// The jitter hash: the first 8 bytes, big-endian, of

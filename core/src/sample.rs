@@ -245,7 +245,7 @@ pub const fn period_index(
     if period_seconds == 0 || unix_seconds < offset_seconds {
         return None;
     }
-    Some((unix_seconds - offset_seconds) / period_seconds)
+    Some(crate::arith::div_rem(unix_seconds - offset_seconds, period_seconds).0)
 }
 
 /// Positions for many devices that share one (salt, class, period): the shared part of the

@@ -33,8 +33,10 @@
 
 mod encoding;
 mod key;
+mod shamir;
 #[cfg(feature = "sign")]
 pub mod sign;
+mod strict_der;
 
 use core::fmt;
 
@@ -142,37 +144,48 @@ impl PublicKey {
 
     /// The key's id: SHA-256 of its uncompressed SEC1 point (`04‖X‖Y`).
     pub fn key_id(&self) -> KeyId {
-        let point = self.inner.to_sec1_point(false);
-        KeyId(Sha256::digest(point.as_bytes()).into())
+        KeyId(sha256(&self.to_sec1_uncompressed()))
     }
 
     /// The uncompressed SEC1 point (`04‖X‖Y`, 65 bytes).
     pub fn to_sec1_uncompressed(&self) -> [u8; 65] {
-        let point = self.inner.to_sec1_point(false);
+        use p256::elliptic_curve::point::AffineCoordinates;
+        let point = self.inner.as_affine();
         let mut out = [0u8; 65];
-        let bytes = point.as_bytes();
-        if bytes.len() == out.len() {
-            out.copy_from_slice(bytes);
-        }
+        let (tag, xy) = out.split_at_mut(1);
+        let (x, y) = xy.split_at_mut(32);
+        tag.fill(4);
+        x.copy_from_slice(&point.x());
+        y.copy_from_slice(&point.y());
         out
     }
 
     /// Verifies `signature` over a SHA-256 `digest`, which must be exactly 32 bytes.
     ///
-    /// Both S values verify (as in OpenSSL).
+    /// Both S values verify (as in OpenSSL). On targets with no operating system
+    /// (`target_os = "none"`, firmware) the check runs on a smaller verifier with the same
+    /// verdicts (Shamir's trick instead of wNAF; see the `shamir` module's source).
     pub fn verify_digest(
         &self,
         digest: &[u8],
         signature: &Signature,
     ) -> Result<(), SignatureError> {
-        if digest.len() != DIGEST_LEN {
+        let Ok(digest) = <&[u8; DIGEST_LEN]>::try_from(digest) else {
             return Err(SignatureError::DigestLength { len: digest.len() });
-        }
-        self.inner
-            .verify_prehash(digest, &signature.inner)
-            .map_err(|_| SignatureError::Invalid {
+        };
+        // Bare metal: the small verifier (see `shamir`); elsewhere p256's faster one.
+        let valid = if cfg!(target_os = "none") {
+            shamir::verify(self.inner.as_affine(), digest, &signature.inner)
+        } else {
+            self.inner.verify_prehash(digest, &signature.inner).is_ok()
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid {
                 key_id: self.key_id(),
             })
+        }
     }
 
     /// Verifies `signature` over a whole message held in memory (hashes it with SHA-256).

@@ -130,7 +130,8 @@ enum StepstoneStatus
    */
   STEPSTONE_ERR_SIGNATURE_KEY_MALFORMED = 42,
   /*
-   Public key is not a P-256 key (`signature.key_unsupported`).
+   Public key is not a P-256 key, or (on the device) its point is compressed
+   (`signature.key_unsupported`).
    */
   STEPSTONE_ERR_SIGNATURE_KEY_UNSUPPORTED = 43,
   /*
@@ -438,8 +439,8 @@ int32_t stepstone_retry_backoff(const struct StepstoneRetryPolicy *policy,
  means the device is already at the target.
 
  # Safety
- Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes;
- `out_len` valid for a write.
+ Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes and
+ not overlapping `catalog`; `out_len` valid for a write.
  */
 int32_t stepstone_next_hop(const uint8_t *catalog,
                            size_t catalog_len,
@@ -469,8 +470,14 @@ int32_t stepstone_verify_init(struct StepstoneVerifyCtx *ctx, size_t ctx_size);
 int32_t stepstone_verify_update(struct StepstoneVerifyCtx *ctx, const uint8_t *chunk, size_t len);
 
 /*
- Finishes against a pinned public key (SEC1 point, DER or PEM SubjectPublicKeyInfo) and a
- signature (DER or raw r‖s) over the image's SHA-256. The context is finished either way.
+ Finishes against a pinned public key and a signature over the image's SHA-256. The context
+ is finished either way.
+
+ The device reads binary forms only (`docs/device.md`): the key as DER SubjectPublicKeyInfo
+ or a 65-byte uncompressed SEC1 point (a compressed point is
+ `STEPSTONE_ERR_SIGNATURE_KEY_UNSUPPORTED`; PEM and hex are `..._KEY_MALFORMED`), the
+ signature as strict DER (what OpenSSL and cloud signers emit) or raw r‖s (64 bytes); hex or
+ base64 text is `STEPSTONE_ERR_SIGNATURE_MALFORMED`.
 
  # Safety
  `ctx` as for `stepstone_verify_init`; the others NULL (length 0) or valid for their length.
@@ -483,7 +490,9 @@ int32_t stepstone_verify_finish_key(struct StepstoneVerifyCtx *ctx,
 
 /*
  Checks a signed release manifest before the download: its signature with the pinned key,
- then expiry, model, environment, anti-rollback and minimum version for this device.
+ then expiry, model, environment, anti-rollback and minimum version for this device. Key and
+ signature forms as for `stepstone_verify_finish_key`; a signature the device cannot read is
+ `STEPSTONE_ERR_MANIFEST_BAD_SIGNATURE`.
 
  # Safety
  Each pointer NULL (length 0) or valid for its length; `device` NULL or valid.

@@ -336,8 +336,8 @@ pub unsafe extern "C" fn stepstone_retry_backoff(
 /// means the device is already at the target.
 ///
 /// # Safety
-/// Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes;
-/// `out_len` valid for a write.
+/// Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes and
+/// not overlapping `catalog`; `out_len` valid for a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn stepstone_next_hop(
     catalog: *const u8,
@@ -356,10 +356,10 @@ pub unsafe extern "C" fn stepstone_next_hop(
         // SAFETY: as above.
         let target = unsafe { text(target, target_len)? };
         let target = (!target.is_empty()).then_some(target);
-        let c = CompactCatalog::parse(cat).map_err(|e| Status::of(&e))?;
+        let c = CompactCatalog::parse(cat).map_err(Status::from)?;
         let hop = c
             .next_hop(current, target)
-            .map_err(|e| Status::of(&e))?
+            .map_err(Status::from)?
             .unwrap_or_default();
         if out_len.is_null() {
             return Err(Status::StepstoneErrNullPointer);
@@ -371,9 +371,9 @@ pub unsafe extern "C" fn stepstone_next_hop(
             if out.is_null() {
                 return Err(Status::StepstoneErrNullPointer);
             }
-            // SAFETY: `out` is valid for `out_cap >= hop.len()` bytes; the regions are distinct
-            // (the hop lies in the catalog, which is only read).
-            unsafe { core::ptr::copy(hop.as_ptr(), out, hop.len()) };
+            // SAFETY: `out` is valid for `out_cap >= hop.len()` bytes, and the caller promises
+            // it does not overlap the catalog (an input, which the hop lies in).
+            unsafe { core::ptr::copy_nonoverlapping(hop.as_ptr(), out, hop.len()) };
         }
         // SAFETY: checked non-NULL above; the caller promises it is valid.
         unsafe { put(out_len, hop.len()) }
@@ -467,8 +467,14 @@ pub unsafe extern "C" fn stepstone_verify_update(
     })
 }
 
-/// Finishes against a pinned public key (SEC1 point, DER or PEM SubjectPublicKeyInfo) and a
-/// signature (DER or raw r‖s) over the image's SHA-256. The context is finished either way.
+/// Finishes against a pinned public key and a signature over the image's SHA-256. The context
+/// is finished either way.
+///
+/// The device reads binary forms only (`docs/device.md`): the key as DER SubjectPublicKeyInfo
+/// or a 65-byte uncompressed SEC1 point (a compressed point is
+/// `STEPSTONE_ERR_SIGNATURE_KEY_UNSUPPORTED`; PEM and hex are `..._KEY_MALFORMED`), the
+/// signature as strict DER (what OpenSSL and cloud signers emit) or raw r‖s (64 bytes); hex or
+/// base64 text is `STEPSTONE_ERR_SIGNATURE_MALFORMED`.
 ///
 /// # Safety
 /// `ctx` as for `stepstone_verify_init`; the others NULL (length 0) or valid for their length.
@@ -485,10 +491,10 @@ pub unsafe extern "C" fn stepstone_verify_finish_key(
         let hasher = unsafe { take(ctx)? };
         // SAFETY: as above.
         let (key, sig) = unsafe { (bytes(key, key_len)?, bytes(signature, signature_len)?) };
-        let key = PublicKey::parse(key).map_err(|e| Status::of(&e))?;
-        let sig = Signature::parse(sig).map_err(|e| Status::of(&e))?;
+        let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
+        let sig = Signature::parse_binary(sig).map_err(Status::from)?;
         key.verify_digest(&hasher.finish(), &sig)
-            .map_err(|e| Status::of(&e))
+            .map_err(Status::from)
     })
 }
 
@@ -531,14 +537,16 @@ unsafe fn checked_manifest<'a>(
             device(dev)?,
         )
     };
-    let key = PublicKey::parse(key).map_err(|e| Status::of(&e))?;
-    let m = manifest::verify_encoded(text, sig, &key).map_err(|e| Status::of(&e))?;
-    m.check_device(&dev).map_err(|e| Status::of(&e))?;
+    let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
+    let m = manifest::verify_binary(text, sig, &key).map_err(Status::from)?;
+    m.check_device(&dev).map_err(Status::from)?;
     Ok(m)
 }
 
 /// Checks a signed release manifest before the download: its signature with the pinned key,
-/// then expiry, model, environment, anti-rollback and minimum version for this device.
+/// then expiry, model, environment, anti-rollback and minimum version for this device. Key and
+/// signature forms as for `stepstone_verify_finish_key`; a signature the device cannot read is
+/// `STEPSTONE_ERR_MANIFEST_BAD_SIGNATURE`.
 ///
 /// # Safety
 /// Each pointer NULL (length 0) or valid for its length; `device` NULL or valid.
@@ -601,8 +609,6 @@ pub unsafe extern "C" fn stepstone_verify_finish_manifest(
                 device,
             )
         }?;
-        m.check_image(hasher)
-            .map(|_| ())
-            .map_err(|e| Status::of(&e))
+        m.check_image(hasher).map(|_| ()).map_err(Status::from)
     })
 }

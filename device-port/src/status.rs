@@ -1,7 +1,10 @@
 //! Status codes: one `#[repr(i32)]` enum, 0 = ok, each with a static message and the stable
 //! core error code it stands for. Generated table: edit the rows, not the matches.
 
-use stepstone::ErrorCode;
+use stepstone::compact::{CompactError, HopError};
+use stepstone::manifest::ManifestError;
+use stepstone::signature::SignatureError;
+use stepstone::version::VersionErrorKind;
 
 /// What every `stepstone_*` function returns (0 = ok). The numbers never change.
 #[repr(i32)]
@@ -59,7 +62,8 @@ pub enum StepstoneStatus {
     StepstoneErrSignatureMalformed = 41,
     /// Public key is malformed (`signature.key_malformed`).
     StepstoneErrSignatureKeyMalformed = 42,
-    /// Public key is not a P-256 key (`signature.key_unsupported`).
+    /// Public key is not a P-256 key, or (on the device) its point is compressed
+    /// (`signature.key_unsupported`).
     StepstoneErrSignatureKeyUnsupported = 43,
     /// Digest is not 32 bytes (`signature.digest_length`).
     StepstoneErrSignatureDigestLength = 44,
@@ -137,90 +141,72 @@ impl StepstoneStatus {
         StepstoneStatus::StepstoneErrSampleNoPeriod,
     ];
 
-    /// The static, NUL-terminated message.
+    /// The static, NUL-terminated message (short: it lives in firmware flash).
     pub const fn message(self) -> &'static [u8] {
         match self {
             StepstoneStatus::StepstoneOk => b"ok\0",
-            StepstoneStatus::StepstoneErrNullPointer => b"a required pointer argument is NULL\0",
-            StepstoneStatus::StepstoneErrBufferTooSmall => {
-                b"the output buffer or context is too small\0"
-            }
+            StepstoneStatus::StepstoneErrNullPointer => b"NULL pointer argument\0",
+            StepstoneStatus::StepstoneErrBufferTooSmall => b"buffer or context too small\0",
             StepstoneStatus::StepstoneErrBadContext => {
-                b"the verify context was not initialised (or was already finished)\0"
+                b"verify context not initialised, or finished\0"
             }
-            StepstoneStatus::StepstoneErrNotUtf8 => b"a text argument is not UTF-8\0",
-            StepstoneStatus::StepstoneErrBadArgument => b"an argument is out of range\0",
-            StepstoneStatus::StepstoneErrPanic => {
-                b"internal error (a panic was caught at the boundary)\0"
-            }
-            StepstoneStatus::StepstoneErrUnknown => b"an error without a device status code\0",
-            StepstoneStatus::StepstoneErrVersionMalformed => {
-                b"a version is malformed in the catalog's scheme\0"
-            }
-            StepstoneStatus::StepstoneErrVersionEmpty => b"a version is empty\0",
-            StepstoneStatus::StepstoneErrVersionTooLong => b"a version is too long\0",
-            StepstoneStatus::StepstoneErrVersionOverflow => b"a version number overflows\0",
+            StepstoneStatus::StepstoneErrNotUtf8 => b"text argument not UTF-8\0",
+            StepstoneStatus::StepstoneErrBadArgument => b"argument out of range\0",
+            StepstoneStatus::StepstoneErrPanic => b"internal error (panic)\0",
+            StepstoneStatus::StepstoneErrUnknown => b"error without a device status\0",
+            StepstoneStatus::StepstoneErrVersionMalformed => b"malformed version\0",
+            StepstoneStatus::StepstoneErrVersionEmpty => b"empty version\0",
+            StepstoneStatus::StepstoneErrVersionTooLong => b"version too long\0",
+            StepstoneStatus::StepstoneErrVersionOverflow => b"version number overflows\0",
             StepstoneStatus::StepstoneErrCompactTruncated => b"compact catalog truncated\0",
-            StepstoneStatus::StepstoneErrCompactBadMagic => b"not a compact catalog (bad magic)\0",
-            StepstoneStatus::StepstoneErrCompactFormat => b"compact catalog format not supported\0",
-            StepstoneStatus::StepstoneErrCompactCorrupt => b"compact catalog is corrupt\0",
-            StepstoneStatus::StepstoneErrCompactNoTarget => {
-                b"no target given and none packed in the catalog\0"
-            }
-            StepstoneStatus::StepstoneErrPlanUnknownTarget => b"target is not in the catalog\0",
-            StepstoneStatus::StepstoneErrPlanTargetYanked => b"target is yanked\0",
-            StepstoneStatus::StepstoneErrPlanTargetModel => b"target is not for the packed model\0",
+            StepstoneStatus::StepstoneErrCompactBadMagic => b"not a compact catalog\0",
+            StepstoneStatus::StepstoneErrCompactFormat => b"compact catalog format unsupported\0",
+            StepstoneStatus::StepstoneErrCompactCorrupt => b"compact catalog corrupt\0",
+            StepstoneStatus::StepstoneErrCompactNoTarget => b"no target given or packed\0",
+            StepstoneStatus::StepstoneErrPlanUnknownTarget => b"target not in catalog\0",
+            StepstoneStatus::StepstoneErrPlanTargetYanked => b"target yanked\0",
+            StepstoneStatus::StepstoneErrPlanTargetModel => b"target not for this model\0",
             StepstoneStatus::StepstoneErrPlanTargetEnvironment => {
-                b"target is not for the packed environment\0"
+                b"target not for this environment\0"
             }
-            StepstoneStatus::StepstoneErrPlanDowngrade => {
-                b"target is below the current version; downgrades are not allowed\0"
-            }
-            StepstoneStatus::StepstoneErrPlanUnreachable => {
-                b"no chain of installs reaches the target\0"
-            }
+            StepstoneStatus::StepstoneErrPlanDowngrade => b"target below current version\0",
+            StepstoneStatus::StepstoneErrPlanUnreachable => b"no path to target\0",
             StepstoneStatus::StepstoneErrSignatureInvalid => b"signature does not verify\0",
-            StepstoneStatus::StepstoneErrSignatureMalformed => b"signature is malformed\0",
-            StepstoneStatus::StepstoneErrSignatureKeyMalformed => b"public key is malformed\0",
+            StepstoneStatus::StepstoneErrSignatureMalformed => b"malformed signature\0",
+            StepstoneStatus::StepstoneErrSignatureKeyMalformed => b"malformed public key\0",
             StepstoneStatus::StepstoneErrSignatureKeyUnsupported => {
-                b"public key is not a P-256 key\0"
+                b"unsupported key (not uncompressed P-256)\0"
             }
-            StepstoneStatus::StepstoneErrSignatureDigestLength => b"digest is not 32 bytes\0",
+            StepstoneStatus::StepstoneErrSignatureDigestLength => b"digest not 32 bytes\0",
             StepstoneStatus::StepstoneErrManifestBadSignature => {
                 b"manifest signature does not verify\0"
             }
-            StepstoneStatus::StepstoneErrManifestMalformed => b"manifest is malformed\0",
+            StepstoneStatus::StepstoneErrManifestMalformed => b"malformed manifest\0",
             StepstoneStatus::StepstoneErrManifestUnsupportedFormat => {
-                b"manifest format not supported\0"
+                b"manifest format unsupported\0"
             }
-            StepstoneStatus::StepstoneErrManifestKeyMismatch => {
-                b"manifest names another signing key\0"
-            }
+            StepstoneStatus::StepstoneErrManifestKeyMismatch => b"manifest names another key\0",
             StepstoneStatus::StepstoneErrManifestExpired => b"manifest expired\0",
-            StepstoneStatus::StepstoneErrManifestWrongModel => {
-                b"manifest is not for this device's model\0"
-            }
+            StepstoneStatus::StepstoneErrManifestWrongModel => b"manifest not for this model\0",
             StepstoneStatus::StepstoneErrManifestWrongEnvironment => {
-                b"manifest is not for this device's environment\0"
+                b"manifest not for this environment\0"
             }
             StepstoneStatus::StepstoneErrManifestRollback => {
-                b"manifest version is not above the anti-rollback counter\0"
+                b"version not above anti-rollback counter\0"
             }
             StepstoneStatus::StepstoneErrManifestBelowMinVersion => {
-                b"device runs a version below the manifest's min_sw_version\0"
+                b"device below min_sw_version\0"
             }
             StepstoneStatus::StepstoneErrManifestDeviceVersion => {
-                b"a device version is not of the manifest's scheme\0"
+                b"device version not in manifest's scheme\0"
             }
             StepstoneStatus::StepstoneErrManifestSizeMismatch => {
-                b"image size differs from the manifest\0"
+                b"image size differs from manifest\0"
             }
             StepstoneStatus::StepstoneErrManifestDigestMismatch => {
-                b"image SHA-256 differs from the manifest\0"
+                b"image SHA-256 differs from manifest\0"
             }
-            StepstoneStatus::StepstoneErrSampleNoPeriod => {
-                b"no sampling period (period length 0 or time before the offset)\0"
-            }
+            StepstoneStatus::StepstoneErrSampleNoPeriod => b"no sampling period\0",
         }
     }
 
@@ -272,6 +258,8 @@ impl StepstoneStatus {
     }
 
     /// The status for a core error code (`StepstoneErrUnknown` for one the device never sees).
+    /// Host-side helper for tests and tools; the device maps errors by variant (`From` below),
+    /// so no code string is linked into the firmware.
     pub fn from_code(code: &str) -> StepstoneStatus {
         StepstoneStatus::ALL
             .iter()
@@ -280,16 +268,143 @@ impl StepstoneStatus {
             .unwrap_or(StepstoneStatus::StepstoneErrUnknown)
     }
 
-    /// The status for any core error.
-    pub fn of<E: ErrorCode>(e: &E) -> StepstoneStatus {
-        StepstoneStatus::from_code(e.code())
-    }
-
     /// The status with this number, if any.
-    pub fn from_i32(n: i32) -> Option<StepstoneStatus> {
-        StepstoneStatus::ALL
-            .iter()
-            .copied()
-            .find(|s| *s as i32 == n)
+    pub const fn from_i32(n: i32) -> Option<StepstoneStatus> {
+        Some(match n {
+            0 => StepstoneStatus::StepstoneOk,
+            1 => StepstoneStatus::StepstoneErrNullPointer,
+            2 => StepstoneStatus::StepstoneErrBufferTooSmall,
+            3 => StepstoneStatus::StepstoneErrBadContext,
+            4 => StepstoneStatus::StepstoneErrNotUtf8,
+            5 => StepstoneStatus::StepstoneErrBadArgument,
+            6 => StepstoneStatus::StepstoneErrPanic,
+            7 => StepstoneStatus::StepstoneErrUnknown,
+            10 => StepstoneStatus::StepstoneErrVersionMalformed,
+            11 => StepstoneStatus::StepstoneErrVersionEmpty,
+            12 => StepstoneStatus::StepstoneErrVersionTooLong,
+            13 => StepstoneStatus::StepstoneErrVersionOverflow,
+            20 => StepstoneStatus::StepstoneErrCompactTruncated,
+            21 => StepstoneStatus::StepstoneErrCompactBadMagic,
+            22 => StepstoneStatus::StepstoneErrCompactFormat,
+            23 => StepstoneStatus::StepstoneErrCompactCorrupt,
+            24 => StepstoneStatus::StepstoneErrCompactNoTarget,
+            30 => StepstoneStatus::StepstoneErrPlanUnknownTarget,
+            31 => StepstoneStatus::StepstoneErrPlanTargetYanked,
+            32 => StepstoneStatus::StepstoneErrPlanTargetModel,
+            33 => StepstoneStatus::StepstoneErrPlanTargetEnvironment,
+            34 => StepstoneStatus::StepstoneErrPlanDowngrade,
+            35 => StepstoneStatus::StepstoneErrPlanUnreachable,
+            40 => StepstoneStatus::StepstoneErrSignatureInvalid,
+            41 => StepstoneStatus::StepstoneErrSignatureMalformed,
+            42 => StepstoneStatus::StepstoneErrSignatureKeyMalformed,
+            43 => StepstoneStatus::StepstoneErrSignatureKeyUnsupported,
+            44 => StepstoneStatus::StepstoneErrSignatureDigestLength,
+            50 => StepstoneStatus::StepstoneErrManifestBadSignature,
+            51 => StepstoneStatus::StepstoneErrManifestMalformed,
+            52 => StepstoneStatus::StepstoneErrManifestUnsupportedFormat,
+            53 => StepstoneStatus::StepstoneErrManifestKeyMismatch,
+            54 => StepstoneStatus::StepstoneErrManifestExpired,
+            55 => StepstoneStatus::StepstoneErrManifestWrongModel,
+            56 => StepstoneStatus::StepstoneErrManifestWrongEnvironment,
+            57 => StepstoneStatus::StepstoneErrManifestRollback,
+            58 => StepstoneStatus::StepstoneErrManifestBelowMinVersion,
+            59 => StepstoneStatus::StepstoneErrManifestDeviceVersion,
+            60 => StepstoneStatus::StepstoneErrManifestSizeMismatch,
+            61 => StepstoneStatus::StepstoneErrManifestDigestMismatch,
+            70 => StepstoneStatus::StepstoneErrSampleNoPeriod,
+            _ => return None,
+        })
+    }
+}
+
+// Core errors to statuses, by variant: the status's `code()` is the error's `code()` (the tests
+// check every variant). Variants the device never meets (packing, private keys) are
+// `StepstoneErrUnknown`.
+
+impl From<SignatureError> for StepstoneStatus {
+    fn from(e: SignatureError) -> StepstoneStatus {
+        match e {
+            SignatureError::Malformed { .. } => StepstoneStatus::StepstoneErrSignatureMalformed,
+            SignatureError::Invalid { .. } => StepstoneStatus::StepstoneErrSignatureInvalid,
+            SignatureError::DigestLength { .. } => {
+                StepstoneStatus::StepstoneErrSignatureDigestLength
+            }
+            SignatureError::KeyMalformed { .. } => {
+                StepstoneStatus::StepstoneErrSignatureKeyMalformed
+            }
+            SignatureError::KeyUnsupported { .. } => {
+                StepstoneStatus::StepstoneErrSignatureKeyUnsupported
+            }
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<ManifestError> for StepstoneStatus {
+    fn from(e: ManifestError) -> StepstoneStatus {
+        match e {
+            ManifestError::BadSignature { .. } => StepstoneStatus::StepstoneErrManifestBadSignature,
+            ManifestError::Malformed { .. } => StepstoneStatus::StepstoneErrManifestMalformed,
+            ManifestError::UnsupportedFormat { .. } => {
+                StepstoneStatus::StepstoneErrManifestUnsupportedFormat
+            }
+            ManifestError::KeyMismatch { .. } => StepstoneStatus::StepstoneErrManifestKeyMismatch,
+            ManifestError::Expired { .. } => StepstoneStatus::StepstoneErrManifestExpired,
+            ManifestError::WrongModel { .. } => StepstoneStatus::StepstoneErrManifestWrongModel,
+            ManifestError::WrongEnvironment { .. } => {
+                StepstoneStatus::StepstoneErrManifestWrongEnvironment
+            }
+            ManifestError::Rollback { .. } => StepstoneStatus::StepstoneErrManifestRollback,
+            ManifestError::BelowMinVersion { .. } => {
+                StepstoneStatus::StepstoneErrManifestBelowMinVersion
+            }
+            ManifestError::DeviceVersion { .. } => {
+                StepstoneStatus::StepstoneErrManifestDeviceVersion
+            }
+            ManifestError::SizeMismatch { .. } => StepstoneStatus::StepstoneErrManifestSizeMismatch,
+            ManifestError::DigestMismatch => StepstoneStatus::StepstoneErrManifestDigestMismatch,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<CompactError> for StepstoneStatus {
+    fn from(e: CompactError) -> StepstoneStatus {
+        match e {
+            CompactError::Truncated { .. } => StepstoneStatus::StepstoneErrCompactTruncated,
+            CompactError::BadMagic => StepstoneStatus::StepstoneErrCompactBadMagic,
+            CompactError::Format(_) => StepstoneStatus::StepstoneErrCompactFormat,
+            CompactError::Corrupt { .. } => StepstoneStatus::StepstoneErrCompactCorrupt,
+            CompactError::UnknownTarget => StepstoneStatus::StepstoneErrPlanUnknownTarget,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<VersionErrorKind> for StepstoneStatus {
+    fn from(e: VersionErrorKind) -> StepstoneStatus {
+        match e {
+            VersionErrorKind::Empty => StepstoneStatus::StepstoneErrVersionEmpty,
+            VersionErrorKind::TooLong => StepstoneStatus::StepstoneErrVersionTooLong,
+            VersionErrorKind::Malformed => StepstoneStatus::StepstoneErrVersionMalformed,
+            VersionErrorKind::Overflow => StepstoneStatus::StepstoneErrVersionOverflow,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<HopError> for StepstoneStatus {
+    fn from(e: HopError) -> StepstoneStatus {
+        match e {
+            HopError::Version(k) => k.into(),
+            HopError::NoTarget => StepstoneStatus::StepstoneErrCompactNoTarget,
+            HopError::UnknownTarget => StepstoneStatus::StepstoneErrPlanUnknownTarget,
+            HopError::TargetYanked => StepstoneStatus::StepstoneErrPlanTargetYanked,
+            HopError::TargetNotForModel => StepstoneStatus::StepstoneErrPlanTargetModel,
+            HopError::TargetNotForEnvironment => StepstoneStatus::StepstoneErrPlanTargetEnvironment,
+            HopError::Downgrade => StepstoneStatus::StepstoneErrPlanDowngrade,
+            HopError::Unreachable => StepstoneStatus::StepstoneErrPlanUnreachable,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
     }
 }

@@ -10,7 +10,121 @@ fn every_status_has_a_message_and_round_trips() {
             assert_eq!(StepstoneStatus::from_code(s.code()), s, "{}", s.code());
         }
     }
+    for n in -3..100 {
+        assert_eq!(
+            StepstoneStatus::from_i32(n),
+            StepstoneStatus::ALL
+                .iter()
+                .copied()
+                .find(|s| *s as i32 == n)
+        );
+    }
     assert!(!stepstone_strerror(-5).is_null());
+}
+
+/// Every core error the device can meet maps, by variant, to the status with the same code.
+#[test]
+fn errors_map_to_the_status_with_their_code() {
+    use stepstone::ErrorCode;
+    use stepstone::compact::{CompactError, HopError};
+    use stepstone::manifest::{ManifestError, Quoted};
+    use stepstone::signature::{KeyId, SignatureError};
+    use stepstone::version::{Scheme, VersionErrorKind};
+    fn same<E: ErrorCode + Copy>(errors: &[E], status: fn(E) -> StepstoneStatus) {
+        for &e in errors {
+            assert_eq!(status(e).code(), e.code());
+        }
+    }
+    let q = Quoted::new("x");
+    let id = KeyId([0; 32]);
+    same(
+        &[
+            SignatureError::Malformed { len: 1 },
+            SignatureError::Invalid { key_id: id },
+            SignatureError::DigestLength { len: 1 },
+            SignatureError::KeyMalformed {
+                expected: "",
+                reason: "",
+            },
+            SignatureError::KeyUnsupported { reason: "" },
+        ],
+        StepstoneStatus::from,
+    );
+    let versions = [
+        VersionErrorKind::Empty,
+        VersionErrorKind::TooLong,
+        VersionErrorKind::Malformed,
+        VersionErrorKind::Overflow,
+    ];
+    same(&versions, StepstoneStatus::from);
+    same(
+        &[
+            ManifestError::BadSignature { key_id: id },
+            ManifestError::Malformed {
+                line: 1,
+                reason: "",
+            },
+            ManifestError::UnsupportedFormat { found: q },
+            ManifestError::KeyMismatch {
+                named: id,
+                used: id,
+            },
+            ManifestError::Expired { expires: 1, now: 2 },
+            ManifestError::WrongModel { model: q },
+            ManifestError::WrongEnvironment {
+                expected: q,
+                found: q,
+            },
+            ManifestError::Rollback {
+                version: q,
+                floor: q,
+                floor_name: "",
+            },
+            ManifestError::BelowMinVersion { current: q, min: q },
+            ManifestError::DeviceVersion {
+                field: "",
+                value: q,
+                scheme: Scheme::Integer,
+                kind: VersionErrorKind::Empty,
+            },
+            ManifestError::SizeMismatch {
+                expected: 1,
+                got: 2,
+                longer: true,
+            },
+            ManifestError::DigestMismatch,
+        ],
+        StepstoneStatus::from,
+    );
+    same(
+        &[
+            CompactError::Truncated { needed: 1, len: 0 },
+            CompactError::BadMagic,
+            CompactError::Format(2),
+            CompactError::Corrupt { at: 0 },
+            CompactError::UnknownTarget,
+        ],
+        StepstoneStatus::from,
+    );
+    let mut hops = versions.map(HopError::Version).to_vec();
+    hops.extend([
+        HopError::NoTarget,
+        HopError::UnknownTarget,
+        HopError::TargetYanked,
+        HopError::TargetNotForModel,
+        HopError::TargetNotForEnvironment,
+        HopError::Downgrade,
+        HopError::Unreachable,
+    ]);
+    same(&hops, StepstoneStatus::from);
+    // Errors the device never meets have no status of their own.
+    assert_eq!(
+        StepstoneStatus::from(CompactError::TooLarge {
+            what: "releases",
+            count: 1
+        }),
+        StepstoneStatus::StepstoneErrUnknown
+    );
 }
 
 #[test]

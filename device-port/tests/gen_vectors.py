@@ -8,7 +8,16 @@ plan.json (plan by hops without downgrade: the next hop over a compact catalog p
 `stepstone catalog pack` for the query's model and environment), signature.json (streamed verify
 against a key) and manifest.json (manifest check, streamed image, finish against the manifest).
 Expected errors become status names: `plan.downgrade` -> STEPSTONE_ERR_PLAN_DOWNGRADE.
+
+The device reads binary forms only (docs/device.md): a key as DER SubjectPublicKeyInfo or an
+uncompressed SEC1 point, a signature as DER or raw r||s. So, for the device:
+- a PEM public key is converted to its DER at pack time, as a firmware build embeds it;
+- a key or signature given as hex or base64 text, and a compressed SEC1 point, are run as they
+  are and expected to be refused with the documented status (`signature.key_malformed`,
+  `signature.malformed`, `signature.key_unsupported`); their names get a `[device refuses ...]`
+  suffix and the count is printed.
 """
+import base64
 import json
 import os
 import subprocess
@@ -39,6 +48,32 @@ def cstr(text):
         return "NULL, 0"
     raw = text.encode("utf-8")
     return '"' + "".join(f"\\x{b:02x}" for b in raw) + f'", {len(raw)}'
+
+
+def pem_to_der(key):
+    """The DER inside a PEM `PUBLIC KEY` block; other bytes unchanged."""
+    text = key.decode("ascii", "replace").strip()
+    if not text.startswith("-----BEGIN PUBLIC KEY-----"):
+        return key
+    body = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    return base64.b64decode(body)
+
+
+def device_signature_case(v):
+    """(name, key bytes, expected error code or None) as the device answers a signature vector."""
+    key = pem_to_der(bytes.fromhex(v["key"]))
+    expect = v.get("expect", {})
+    if "error" in v:
+        return v["name"], key, v["error"]
+    kf, sf = expect.get("key_format"), expect.get("signature_format")
+    if kf == "hex":
+        return v["name"] + " [device refuses hex keys]", key, "signature.key_malformed"
+    if kf == "sec1" and len(key) == 33:
+        return (v["name"] + " [device refuses compressed points]", key,
+                "signature.key_unsupported")
+    if sf not in ("der", "raw"):
+        return v["name"] + f" [device refuses {sf} text]", key, "signature.malformed"
+    return v["name"], key, None
 
 
 def status(code):
@@ -126,14 +161,20 @@ def main():
     table("hop_case", "hop_cases", hop_rows)
 
     sig = load("signature.json")["vectors"]
-    table("signature_case", "signature_cases", [
-        f'{{"{v["name"]}", {cbytes(bytes.fromhex(v["key"]))}, {cbytes(bytes.fromhex(v["message"]))}, '
-        f'{cbytes(bytes.fromhex(v["signature"]))}, {status(v.get("error"))}}}'
-        for v in sig])
+    rows = []
+    refused = 0
+    for v in sig:
+        name, key, error = device_signature_case(v)
+        refused += "[device refuses" in name
+        rows.append(f'{{"{name}", {cbytes(key)}, {cbytes(bytes.fromhex(v["message"]))}, '
+                    f'{cbytes(bytes.fromhex(v["signature"]))}, {status(error)}}}')
+    table("signature_case", "signature_cases", rows)
+    print(f"signature vectors the device refuses by its documented rules: {refused}",
+          file=sys.stderr)
 
     man = load("manifest.json")["vectors"]
     table("manifest_case", "manifest_cases", [
-        f'{{"{v["name"]}", {cbytes(bytes.fromhex(v["key"]))}, {cbytes(v["manifest"].encode())}, '
+        f'{{"{v["name"]}", {cbytes(pem_to_der(bytes.fromhex(v["key"])))}, {cbytes(v["manifest"].encode())}, '
         f'{cbytes(bytes.fromhex(v["signature"]))}, {cbytes(bytes.fromhex(v["image"]))}, '
         f'{{{cstr(d["model"])}, {cstr(d["environment"])}, {cstr(d["current_version"])}, '
         f'{cstr(d["counter"])}, UINT64_C({d["now"]})}}, {status(v.get("error"))}}}'

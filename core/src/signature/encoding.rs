@@ -14,7 +14,7 @@
 use base64ct::{Base64, Base64Unpadded, Encoding};
 
 use super::key::trim_ascii;
-use super::{Signature, SignatureError};
+use super::{Signature, SignatureError, strict_der};
 
 /// Longest text accepted for a signature (base64 of 72 DER bytes is 96 characters, hex 144).
 const MAX_TEXT: usize = 512;
@@ -87,22 +87,23 @@ fn malformed(len: usize) -> SignatureError {
 }
 
 fn from_binary(bytes: &[u8]) -> Option<(Signature, SignatureFormat)> {
-    if let Ok(sig) = p256::ecdsa::Signature::from_der(bytes) {
-        return Some((Signature::from_p256(sig), SignatureFormat::Der));
+    if let Ok(sig) = Signature::from_der(bytes) {
+        return Some((sig, SignatureFormat::Der));
     }
-    if bytes.len() == 64 {
-        return p256::ecdsa::Signature::from_slice(bytes)
-            .ok()
-            .map(|s| (Signature::from_p256(s), SignatureFormat::Raw));
-    }
-    None
+    Signature::from_raw(bytes)
+        .ok()
+        .map(|s| (s, SignatureFormat::Raw))
 }
 
 impl Signature {
     /// Reads a strict ASN.1 DER signature. Refuses BER lengths, non-minimal or negative
     /// integers, zero or out-of-range `r`/`s` (`≥ n`), and trailing bytes.
+    ///
+    /// Read by this crate's own strict DER reader (no `der` crate, no heap, no formatting code),
+    /// which accepts exactly what `p256::ecdsa::Signature::from_der` accepts.
     pub fn from_der(der: &[u8]) -> Result<Signature, SignatureError> {
-        p256::ecdsa::Signature::from_der(der)
+        let raw = strict_der::ecdsa_signature(der).ok_or(malformed(der.len()))?;
+        p256::ecdsa::Signature::from_slice(&raw)
             .map(Signature::from_p256)
             .map_err(|_| malformed(der.len()))
     }
@@ -120,8 +121,8 @@ impl Signature {
     /// Reads a signature in any supported encoding and says which it was (see the module docs
     /// for the detection order).
     pub fn parse_detect(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureError> {
-        if let Ok(sig) = p256::ecdsa::Signature::from_der(bytes) {
-            return Ok((Signature::from_p256(sig), SignatureFormat::Der));
+        if let Ok(sig) = Signature::from_der(bytes) {
+            return Ok((sig, SignatureFormat::Der));
         }
         // 64 bytes that are all base64 or hex characters are text first (base64 of a 48-byte
         // DER signature is 64 characters; found by fuzzing): a random raw signature is all
@@ -184,6 +185,27 @@ fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureErr
 }
 
 impl Signature {
+    /// Reads a binary signature only: strict DER, else exactly 64 bytes of raw `r‖s`. No text
+    /// forms (hex, base64) and no detection of them: what the device port reads, with no
+    /// base64 or hex decoder linked in. For binary input it answers as [`Signature::parse`]
+    /// does, except for 64 bytes that are also base64 or hex text of a signature, which `parse`
+    /// reads as text and this reads as raw.
+    ///
+    /// ```
+    /// use stepstone::signature::{Signature, SignatureFormat};
+    /// let (_, hex) = stepstone::signature::doc_example();
+    /// let sig = Signature::parse(hex).unwrap();
+    /// let der = sig.encode(SignatureFormat::Der);
+    /// assert_eq!(Signature::parse_binary(der.as_bytes()).unwrap(), sig);
+    /// assert_eq!(Signature::parse_binary(&sig.to_raw()).unwrap(), sig);
+    /// assert!(Signature::parse_binary(hex).is_err());
+    /// ```
+    pub fn parse_binary(bytes: &[u8]) -> Result<Signature, SignatureError> {
+        from_binary(bytes)
+            .map(|(s, _)| s)
+            .ok_or(malformed(bytes.len()))
+    }
+
     /// Reads a signature in any supported encoding (DER, raw, hex or base64 of either).
     ///
     /// ```

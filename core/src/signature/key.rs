@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use p256::pkcs8::DecodePublicKey;
-
+use super::strict_der::{self, SpkiRefusal};
 use super::{PublicKey, SignatureError};
+use crate::error::detail;
 
 /// Largest DER a public-key PEM may hold here. A P-256 SubjectPublicKeyInfo is 91 bytes (59
 /// compressed); explicit-parameter encodings run to about 300 and are refused anyway.
@@ -59,19 +59,6 @@ impl fmt::Debug for KeyId {
     }
 }
 
-fn map_spki(err: p256::pkcs8::spki::Error) -> SignatureError {
-    use p256::pkcs8::spki::Error as E;
-    match err {
-        E::OidUnknown { .. } | E::AlgorithmParametersMissing => SignatureError::KeyUnsupported {
-            reason: "its algorithm is not id-ecPublicKey on prime256v1",
-        },
-        _ => SignatureError::KeyMalformed {
-            expected: "DER SubjectPublicKeyInfo",
-            reason: "not a strict-DER P-256 SubjectPublicKeyInfo with a valid point",
-        },
-    }
-}
-
 pub(crate) fn trim_ascii(bytes: &[u8]) -> &[u8] {
     let start = bytes
         .iter()
@@ -82,6 +69,61 @@ pub(crate) fn trim_ascii(bytes: &[u8]) -> &[u8] {
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(start, |i| i + 1);
     bytes.get(start..end).unwrap_or(&[])
+}
+
+/// A SEC1 point; compressed and compact forms only when `DECOMPRESS` (else unsupported).
+fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
+    use p256::elliptic_curve::point::{AffineCoordinates, DecompactPoint, DecompressPoint};
+    use p256::elliptic_curve::subtle::Choice;
+    use p256::{AffinePoint, FieldBytes};
+    let field = |b: &[u8]| <[u8; 32]>::try_from(b).ok().map(FieldBytes::from);
+    let point = match bytes.split_first() {
+        Some((4, xy)) if xy.len() == 64 => {
+            let (x, y) = xy.split_at(32);
+            field(x)
+                .zip(field(y))
+                .and_then(|(x, y)| AffinePoint::from_coordinates(&x, &y).into())
+        }
+        Some((&tag @ (2 | 3 | 5), x)) if x.len() == 32 => {
+            if !DECOMPRESS {
+                return Err(SignatureError::KeyUnsupported {
+                    reason: detail!(
+                        "a compressed point (this reader takes uncompressed points only)"
+                    ),
+                });
+            }
+            field(x).and_then(|x| match tag {
+                5 => AffinePoint::decompact(&x).into(),
+                _ => AffinePoint::decompress(&x, Choice::from(tag & 1)).into(),
+            })
+        }
+        _ => None,
+    };
+    point
+        .and_then(|p| p256::ecdsa::VerifyingKey::from_affine(p).ok())
+        .map(PublicKey::from_p256)
+        .ok_or(SignatureError::KeyMalformed {
+            expected: detail!("a SEC1 P-256 point"),
+            reason: detail!("not a valid point on P-256"),
+        })
+}
+
+/// A DER SubjectPublicKeyInfo for P-256 (its point read by [`point`]).
+fn spki<const DECOMPRESS: bool>(der: &[u8]) -> Result<PublicKey, SignatureError> {
+    let malformed = SignatureError::KeyMalformed {
+        expected: detail!("DER SubjectPublicKeyInfo"),
+        reason: detail!("not a strict-DER P-256 SubjectPublicKeyInfo with a valid point"),
+    };
+    match strict_der::p256_spki_point(der) {
+        Ok(p) => match point::<DECOMPRESS>(p) {
+            Err(e @ SignatureError::KeyUnsupported { .. }) => Err(e),
+            other => other.map_err(|_| malformed),
+        },
+        Err(SpkiRefusal::Unsupported) => Err(SignatureError::KeyUnsupported {
+            reason: detail!("its algorithm is not id-ecPublicKey on prime256v1"),
+        }),
+        Err(SpkiRefusal::Malformed) => Err(malformed),
+    }
 }
 
 fn pem_label_reason(label: &str) -> &'static str {
@@ -98,22 +140,56 @@ fn pem_label_reason(label: &str) -> &'static str {
 }
 
 impl PublicKey {
-    /// Reads a SEC1 point: 65 bytes `04‖X‖Y` or 33 bytes `02|03‖X`. The point must be on the
-    /// curve and not the identity.
+    /// Reads a SEC1 point: 65 bytes `04‖X‖Y` or 33 bytes `02|03‖X` (also `05‖X`, the
+    /// compact form p256 reads). The point must be on the curve and not the identity.
+    ///
+    /// Read without the `sec1` crate (no formatting code on a device); accepts exactly what
+    /// `p256::ecdsa::VerifyingKey::from_sec1_bytes` accepts.
     pub fn from_sec1(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
-        p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
-            .map(PublicKey::from_p256)
-            .map_err(|_| SignatureError::KeyMalformed {
-                expected: "a SEC1 P-256 point",
-                reason: "not a valid point on P-256",
-            })
+        point::<true>(bytes)
     }
 
     /// Reads strict-DER SubjectPublicKeyInfo (algorithm id-ecPublicKey, curve prime256v1).
+    ///
+    /// Read by this crate's own strict DER reader (no `der`/`spki` crates: no heap, no
+    /// formatting code), which accepts exactly what p256's `DecodePublicKey::from_public_key_der`
+    /// accepts and refuses the same inputs as unsupported (another algorithm or curve, or no
+    /// curve parameter) or malformed (everything else).
     pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, SignatureError> {
-        p256::PublicKey::from_public_key_der(der)
-            .map(|k| PublicKey::from_p256(k.into()))
-            .map_err(map_spki)
+        spki::<true>(der)
+    }
+
+    /// Reads a binary public key with an uncompressed point: DER SubjectPublicKeyInfo (starting
+    /// `0x30`) or a 65-byte SEC1 point `04‖X‖Y`. This is the device port's reader. It never
+    /// decompresses a point: a compressed point would need a modular square root, about 3.6 KB of
+    /// Cortex-M flash. It reads no PEM and no hex, so no base64 or hex decoder is linked in.
+    ///
+    /// For an uncompressed binary key it answers as [`PublicKey::parse`] does. A compressed
+    /// point (33 bytes `02|03‖X`, alone or in SubjectPublicKeyInfo) is refused as
+    /// `signature.key_unsupported`; convert it once with
+    /// `openssl ec -pubin -conv_form uncompressed -outform DER`. Anything else is
+    /// `signature.key_malformed`.
+    ///
+    /// ```
+    /// use stepstone::error::ErrorCode;
+    /// use stepstone::signature::PublicKey;
+    /// let (pem, _) = stepstone::signature::doc_example();
+    /// let key = PublicKey::parse(pem).unwrap();
+    /// assert_eq!(PublicKey::parse_uncompressed(&key.to_sec1_uncompressed()).unwrap(), key);
+    /// let compressed = key.as_p256().to_sec1_point(true);
+    /// let err = PublicKey::parse_uncompressed(compressed.as_bytes()).unwrap_err();
+    /// assert_eq!(err.code(), "signature.key_unsupported");
+    /// assert!(PublicKey::parse_uncompressed(pem).is_err());
+    /// ```
+    pub fn parse_uncompressed(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
+        match bytes.first() {
+            Some(0x30) => spki::<false>(bytes),
+            Some(0x02..=0x04) if bytes.len() == 33 || bytes.len() == 65 => point::<false>(bytes),
+            _ => Err(SignatureError::KeyMalformed {
+                expected: detail!("DER SubjectPublicKeyInfo or an uncompressed SEC1 point"),
+                reason: detail!("unrecognised encoding (PEM and hex are not read here)"),
+            }),
+        }
     }
 
     /// Reads PEM `-----BEGIN PUBLIC KEY-----` (RFC 7468), without a heap.
@@ -121,13 +197,15 @@ impl PublicKey {
         let mut buf = [0u8; MAX_KEY_DER];
         let (label, der) = pem_rfc7468::decode(trim_ascii(pem), &mut buf).map_err(|_| {
             SignatureError::KeyMalformed {
-                expected: "PEM",
-                reason: "not a well-formed RFC 7468 PEM block (or larger than 512 bytes of DER)",
+                expected: detail!("PEM"),
+                reason: detail!(
+                    "not a well-formed RFC 7468 PEM block (or larger than 512 bytes of DER)"
+                ),
             }
         })?;
         if label != "PUBLIC KEY" {
             return Err(SignatureError::KeyMalformed {
-                expected: "PEM PUBLIC KEY",
+                expected: detail!("PEM PUBLIC KEY"),
                 reason: pem_label_reason(label),
             });
         }
@@ -161,8 +239,8 @@ impl PublicKey {
             let mut buf = [0u8; MAX_KEY_DER];
             let raw = base16ct::mixed::decode(text, &mut buf).map_err(|_| {
                 SignatureError::KeyMalformed {
-                    expected: "hex",
-                    reason: "odd number of hex digits",
+                    expected: detail!("hex"),
+                    reason: detail!("odd number of hex digits"),
                 }
             })?;
             let key = match raw.first() {
@@ -172,8 +250,8 @@ impl PublicKey {
             return Ok((key, KeyFormat::Hex));
         }
         Err(SignatureError::KeyMalformed {
-            expected: "PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex",
-            reason: "unrecognised encoding",
+            expected: detail!("PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex"),
+            reason: detail!("unrecognised encoding"),
         })
     }
 
