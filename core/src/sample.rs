@@ -80,10 +80,6 @@ const SHA256_IV: [u32; 8] = [
     0x5be0_cd19,
 ];
 
-/// Longest device id that fits, with its 4-byte length, SHA-256's `0x80` byte and its 8-byte
-/// bit count, in the one block after the shared part: `64 - 4 - 1 - 8`.
-const ONE_BLOCK_ID_LEN: usize = 51;
-
 /// SHA-256 fed block by block from a midstate, with the message length counted in bytes. Just
 /// enough of a streaming hasher to run `sha2`'s raw compression function over a message whose
 /// first part is already absorbed (the shared prefix), which `sha2::Sha256` cannot resume from.
@@ -121,11 +117,16 @@ impl Blocks {
     /// Pads (`0x80`, zeros, the bit count) and returns the first eight digest bytes as a u64.
     fn finish_u64(mut self) -> u64 {
         let bits = self.len.wrapping_mul(8).to_be_bytes();
-        self.update(&[0x80]);
-        while self.filled != 56 {
-            self.update(&[0]);
+        // `filled` is below 64 between updates, so the tail holds at least the 0x80 byte.
+        let tail = &mut self.buf[self.filled.min(63)..];
+        tail[0] = 0x80;
+        tail[1..].fill(0);
+        if self.filled >= 56 {
+            sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
+            self.buf = [0; 64];
         }
-        self.update(&bits);
+        self.buf[56..].copy_from_slice(&bits);
+        sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
         (u64::from(self.state[0]) << 32) | u64::from(self.state[1])
     }
 }
@@ -146,6 +147,10 @@ fn prefix(salt: &[u8], class: &str, period: u64) -> ([u32; 8], u64) {
     debug_assert_eq!(h.filled, 0);
     (h.state, h.len)
 }
+
+/// Longest device id that fits, with its 4-byte length, SHA-256's `0x80` byte and its 8-byte
+/// bit count, in the one block after the shared part: `64 - 4 - 1 - 8`.
+const ONE_BLOCK_ID_LEN: usize = 51;
 
 /// Finishes from a prefix state with the device id and reads the position.
 fn finish(state: [u32; 8], prefix_len: u64, device_id: &[u8]) -> u64 {
@@ -191,7 +196,22 @@ fn finish(state: [u32; 8], prefix_len: u64, device_id: &[u8]) -> u64 {
 /// assert_eq!(position(b"", b"", 0, ""), 0x8c87_d162_41ae_754b);
 /// ```
 pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
-    Sampler::new(salt, class, period).position(device_id)
+    // One decision: the plain hasher, whose code a device already links for images (the
+    // midstate machinery of `Sampler` pays off only over many ids; the tests hold the two equal).
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(DOMAIN_TAG);
+    h.update(len_be(salt));
+    h.update(salt);
+    h.update(len_be(class.as_bytes()));
+    h.update(class.as_bytes());
+    h.update(period.to_be_bytes());
+    let len = DOMAIN_TAG.len() + 4 + salt.len() + 4 + class.len() + 8;
+    h.update(&[0u8; 64][..(64 - len % 64) % 64]);
+    h.update(len_be(device_id));
+    h.update(device_id);
+    let d = h.finalize();
+    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
 /// Whether `position` is below a rate of `rate_ppm` parts per million: true iff

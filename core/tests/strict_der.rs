@@ -75,7 +75,7 @@ fn reference_spki(der: &[u8]) -> Result<[u8; 65], &'static str> {
 }
 
 fn ours_spki(der: &[u8]) -> Result<[u8; 65], &'static str> {
-    PublicKey::from_spki_der(der)
+    PublicKey::from_spki_der_strict(der)
         .map(|k| k.to_sec1_uncompressed())
         .map_err(|e| e.code())
 }
@@ -251,14 +251,14 @@ fn signatures_read_as_p256_reads_them() {
         .collect();
     let mut checked = 0;
     for input in &wycheproof {
-        let ours = Signature::from_der(input).ok().map(|s| s.to_raw());
+        let ours = Signature::from_der_strict(input).ok().map(|s| s.to_raw());
         assert_eq!(ours, reference_sig(input), "Wycheproof DER {:02x?}", input);
         checked += 1;
     }
     seeds.extend(wycheproof.into_iter().step_by(16));
     for seed in &seeds {
         for input in mutations(seed) {
-            let ours = Signature::from_der(&input).ok().map(|s| s.to_raw());
+            let ours = Signature::from_der_strict(&input).ok().map(|s| s.to_raw());
             assert_eq!(ours, reference_sig(&input), "DER {:02x?}", input);
             checked += 1;
         }

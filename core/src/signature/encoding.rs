@@ -86,8 +86,16 @@ fn malformed(len: usize) -> SignatureError {
     SignatureError::Malformed { len }
 }
 
-fn from_binary(bytes: &[u8]) -> Option<(Signature, SignatureFormat)> {
-    if let Ok(sig) = Signature::from_der(bytes) {
+/// DER, else 64 raw bytes. The DER reader is p256's (the `der` crate) everywhere but the device
+/// readers, which pass `strict` for this crate's own small reader (same answers; see
+/// `strict_der`).
+fn from_binary(bytes: &[u8], strict: bool) -> Option<(Signature, SignatureFormat)> {
+    let der = if strict {
+        Signature::from_der_strict(bytes)
+    } else {
+        Signature::from_der(bytes)
+    };
+    if let Ok(sig) = der {
         return Some((sig, SignatureFormat::Der));
     }
     Signature::from_raw(bytes)
@@ -99,9 +107,19 @@ impl Signature {
     /// Reads a strict ASN.1 DER signature. Refuses BER lengths, non-minimal or negative
     /// integers, zero or out-of-range `r`/`s` (`≥ n`), and trailing bytes.
     ///
-    /// Read by this crate's own strict DER reader (no `der` crate, no heap, no formatting code),
-    /// which accepts exactly what `p256::ecdsa::Signature::from_der` accepts.
+    /// Read by p256 (`ecdsa`'s DER decoding on the RustCrypto `der` crate).
     pub fn from_der(der: &[u8]) -> Result<Signature, SignatureError> {
+        p256::ecdsa::Signature::from_der(der)
+            .map(Signature::from_p256)
+            .map_err(|_| malformed(der.len()))
+    }
+
+    /// [`Signature::from_der`] on this crate's own small strict DER reader: what the device
+    /// port links instead of the `der` crate (about 9 KB of Cortex-M flash). It accepts exactly
+    /// what `from_der` accepts; `core/tests/strict_der.rs` and the `signature` fuzz target hold
+    /// the two together. Only the device readers ([`Signature::parse_binary`]) use it.
+    #[doc(hidden)]
+    pub fn from_der_strict(der: &[u8]) -> Result<Signature, SignatureError> {
         let raw = strict_der::ecdsa_signature(der).ok_or(malformed(der.len()))?;
         p256::ecdsa::Signature::from_slice(&raw)
             .map(Signature::from_p256)
@@ -136,7 +154,7 @@ impl Signature {
         {
             return Ok(found);
         }
-        if let Some(found) = from_binary(bytes) {
+        if let Some(found) = from_binary(bytes, false) {
             return Ok(found);
         }
         parse_text(bytes)
@@ -165,7 +183,7 @@ fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureErr
     if compact.iter().all(u8::is_ascii_hexdigit) {
         let raw =
             base16ct::mixed::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?;
-        return match from_binary(raw) {
+        return match from_binary(raw, false) {
             Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::HexRaw)),
             Some((sig, _)) => Ok((sig, SignatureFormat::Hex)),
             None => Err(malformed(bytes.len())),
@@ -177,7 +195,7 @@ fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureErr
             Base64Unpadded::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?
         }
     };
-    match from_binary(raw) {
+    match from_binary(raw, false) {
         Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::Base64Raw)),
         Some((sig, _)) => Ok((sig, SignatureFormat::Base64)),
         None => Err(malformed(bytes.len())),
@@ -201,7 +219,7 @@ impl Signature {
     /// assert!(Signature::parse_binary(hex).is_err());
     /// ```
     pub fn parse_binary(bytes: &[u8]) -> Result<Signature, SignatureError> {
-        from_binary(bytes)
+        from_binary(bytes, true)
             .map(|(s, _)| s)
             .ok_or(malformed(bytes.len()))
     }

@@ -151,11 +151,35 @@ impl PublicKey {
 
     /// Reads strict-DER SubjectPublicKeyInfo (algorithm id-ecPublicKey, curve prime256v1).
     ///
-    /// Read by this crate's own strict DER reader (no `der`/`spki` crates: no heap, no
-    /// formatting code), which accepts exactly what p256's `DecodePublicKey::from_public_key_der`
-    /// accepts and refuses the same inputs as unsupported (another algorithm or curve, or no
-    /// curve parameter) or malformed (everything else).
+    /// Read by p256's `DecodePublicKey::from_public_key_der` (the RustCrypto `spki` and `der`
+    /// crates). A well-formed key of another algorithm or curve, or with no curve parameter, is
+    /// `signature.key_unsupported`; everything else refused is `signature.key_malformed`.
     pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, SignatureError> {
+        use p256::pkcs8::DecodePublicKey;
+        use p256::pkcs8::spki::Error as E;
+        p256::PublicKey::from_public_key_der(der)
+            .map(|k| PublicKey::from_p256(k.into()))
+            .map_err(|e| match e {
+                E::OidUnknown { .. } | E::AlgorithmParametersMissing => {
+                    SignatureError::KeyUnsupported {
+                        reason: detail!("its algorithm is not id-ecPublicKey on prime256v1"),
+                    }
+                }
+                _ => SignatureError::KeyMalformed {
+                    expected: detail!("DER SubjectPublicKeyInfo"),
+                    reason: detail!(
+                        "not a strict-DER P-256 SubjectPublicKeyInfo with a valid point"
+                    ),
+                },
+            })
+    }
+
+    /// [`PublicKey::from_spki_der`] on this crate's own small strict DER reader: what the
+    /// device port links instead of the `der`, `spki`, `sec1` and `const-oid` crates. Same
+    /// answers and codes (`core/tests/strict_der.rs`, the `key` fuzz target); only the device
+    /// reader ([`PublicKey::parse_uncompressed`]) uses it.
+    #[doc(hidden)]
+    pub fn from_spki_der_strict(der: &[u8]) -> Result<PublicKey, SignatureError> {
         spki::<true>(der)
     }
 
