@@ -174,11 +174,17 @@ impl Catalog {
             .iter()
             .map(|n| json!({"version": n.version.as_str(), "verdict": n.verdict.code(), "reason": n.reason}))
             .collect();
+        // The plan goes through the same serializer as `plan` (one copy of its code in WASM).
         let outcome = match &e.outcome {
-            Ok(p) => json!({"plan": p}),
-            Err(err) => json!({"error": {"code": err.code(), "message": err.to_string()}}),
+            Ok(p) => format!(r#"{{"plan":{}}}"#, to_json(p)),
+            Err(err) => {
+                json!({"error": {"code": err.code(), "message": err.to_string()}}).to_string()
+            }
         };
-        Ok(json!({"outcome": outcome, "releases": releases}).to_string())
+        Ok(format!(
+            r#"{{"outcome":{outcome},"releases":{}}}"#,
+            Value::Array(releases)
+        ))
     }
 
     /// The upgrade graph for a device, as JSON

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use stepstone::campaign::CampaignTable;
 use stepstone::reconcile::window::Window;
 use stepstone::reconcile::{
@@ -106,7 +106,13 @@ impl Reconciler {
         let wire: Event<String> = serde_json::from_str(event).map_err(|e| invalid("event", e))?;
         let e = wire.try_map(|t| Version::parse(&t, self.scheme))?;
         let applied = apply(&mut s, &e);
-        Ok(json!({"state": state_out(s), "outcome": applied.name()}).to_string())
+        // Through the same serializer as `state` (one copy of its code in WASM); the outcome's
+        // name is a bare snake_case word.
+        Ok(format!(
+            r#"{{"state":{},"outcome":"{}"}}"#,
+            to_json(&state_out(s)),
+            applied.name()
+        ))
     }
 
     /// `state` in the core's full wire form (absent fields filled in), as JSON.
