@@ -591,6 +591,61 @@ mod tests {
     }
 
     #[test]
+    fn signed_catalog_payload_is_a_range_of_the_envelope() {
+        let (key, envelope) = stepstone::signed_catalog::doc_example();
+        let mut keys = CatalogKeys::new();
+        keys.add(key).unwrap();
+        let o: Value =
+            serde_json::from_str(&keys.open(envelope, "1800000000", None).unwrap()).unwrap();
+        let (start, end) = (
+            o["payload"][0].as_u64().unwrap() as usize,
+            o["payload"][1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&envelope[start..end], br#"{"releases":[]}"#);
+        assert_eq!(o["sequence"], 42);
+        let e = keys.open(envelope, "1800000000", Some("43")).unwrap_err();
+        assert_eq!(e.code, "signed_catalog.rollback");
+        assert_eq!(
+            keys.open(envelope, "x", None).unwrap_err().code,
+            "js.bad_argument"
+        );
+    }
+
+    #[test]
+    fn reconciler_installs_the_first_hop() {
+        let c = Catalog::load(FIG1).unwrap();
+        let t = Campaign::build(&c, "v67000", None, None, None, false).unwrap();
+        let r = Reconciler::new(&t, "{}").unwrap();
+        let a: Value = serde_json::from_str(
+            &r.decide(
+                b"d",
+                Some(r#"{"reported": "v64000", "device_seq": 1}"#),
+                "0",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (a["action"].as_str(), a["release"].as_str()),
+            (Some("install"), Some("v65000"))
+        );
+        let applied: Value = serde_json::from_str(
+            &r.apply(
+                None,
+                r#"{"event": "reported", "seq": 1, "at": 0, "reports": "v66000"}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(applied["outcome"], "changed");
+        assert_eq!(applied["state"]["reported"], "v66000");
+        assert_eq!(
+            Reconciler::new(&t, "[").unwrap_err().code,
+            "reconcile.invalid_json"
+        );
+    }
+
+    #[test]
     fn errors_keep_their_codes() {
         assert_eq!(Catalog::load("{").unwrap_err().code, "catalog.json");
         assert_eq!(
