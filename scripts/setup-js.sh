@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs what scripts/test-js.sh needs: the wasm target, wasm-bindgen-cli matching the
-# pinned wasm-bindgen, Chromium from Debian, and the npm tools (wasm-opt, tsc, dagre,
-# playwright-core) in bindings/js-tests. Idempotent.
+# Installs what scripts/test-js.sh needs: the wasm target, nightly's rust-src (when nightly is
+# there), wasm-bindgen-cli matching the pinned wasm-bindgen, Chromium from Debian, and the npm
+# tools (wasm-opt, tsc, dagre, playwright-core) in bindings/js-tests. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rustup target add wasm32-unknown-unknown
+# The smaller WASM build (scripts/test-js.sh) rebuilds std on nightly: it needs its source.
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup component add rust-src --toolchain nightly
+fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen 0.2.130" ]; then
   cargo install wasm-bindgen-cli --version 0.2.130
 fi

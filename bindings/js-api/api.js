@@ -41,12 +41,21 @@ const bytes = (x, what) => {
 };
 const dec = (x) => (typeof x === 'bigint' || typeof x === 'number' ? String(x) : x);
 const text = (x) => (typeof x === 'string' ? x : JSON.stringify(x));
+const optText = (x) => (x === undefined || x === null ? undefined : text(x));
 const opt = (x) => (x === undefined || x === null ? undefined : x);
 const queryArgs = (q) => [q.from, q.to, opt(q.cost), opt(q.model), opt(q.environment), !!q.allowDowngrade];
 
 export function makeApi(native, backend) {
+  let campaignRaw;
+
   class Campaign {
     #raw;
+    static {
+      campaignRaw = (c) => {
+        if (!(c instanceof Campaign)) throw new StepstoneError('js.bad_argument', 'campaign must be a Campaign');
+        return c.#raw;
+      };
+    }
     constructor(raw) {
       this.#raw = raw;
     }
@@ -67,8 +76,9 @@ export function makeApi(native, backend) {
     constructor(raw) {
       this.#raw = raw;
     }
-    /** Loads a catalog from JSON text or an object; throws the first error. */
+    /** Loads a catalog from JSON text, UTF-8 bytes or an object; throws the first error. */
     static load(json) {
+      if (json instanceof Uint8Array) return new Catalog(call(() => native.loadCatalogBytes(json)));
       return new Catalog(call(() => native.loadCatalog(text(json))));
     }
     get releaseCount() {
@@ -178,12 +188,89 @@ export function makeApi(native, backend) {
     static fromJson(json) {
       return new Rollout(call(() => native.rolloutFromJson(text(json))));
     }
+    toJSON() {
+      return JSON.parse(this.#raw.toJson());
+    }
     position(deviceId) {
       return this.#raw.position(bytes(deviceId, 'deviceId'));
     }
     stageOf(position) {
       return call(() => this.#raw.stageOf(position));
     }
+    /** The code of the halt rule a stage's counts trip, or null. */
+    trips(stage, { finished, failed }) {
+      return this.#raw.trips(stage, finished, failed) ?? null;
+    }
+  }
+
+  /** A retry policy: the fields that differ from the default (none: the default). */
+  class RetryPolicy {
+    #raw;
+    constructor(raw) {
+      this.#raw = raw;
+    }
+    static fromJson(json = {}) {
+      return new RetryPolicy(call(() => native.retryPolicyFromJson(text(json))));
+    }
+    toJSON() {
+      return JSON.parse(this.#raw.toJson());
+    }
+    /** Seconds to wait after the `n`-th failure of `kind` on `hop` (jittered). */
+    backoff({ kind, n, deviceId, hop, attempt }) {
+      return call(() => this.#raw.backoff(kind, n, bytes(deviceId, 'deviceId'), bytes(hop, 'hop'), attempt));
+    }
+    /** After a failure: `{retry_at}` or `{give_up}` (the rule's code). */
+    afterFailure({ attempts, failures = {}, kind, totalAttempts, firstAttemptAt, failedAt, deviceId, hop }) {
+      return JSON.parse(call(() => this.#raw.afterFailure(attempts, text(failures), kind, totalAttempts,
+        dec(firstAttemptAt), dec(failedAt), bytes(deviceId, 'deviceId'), bytes(hop, 'hop'))));
+    }
+  }
+
+  /** The scheduler's brain for one campaign: `apply(state, event)` and `decide(deviceId, state, now)`. */
+  class Reconciler {
+    #raw;
+    constructor(campaign, options = {}) {
+      const o = options;
+      const json = JSON.stringify({
+        policy: o.policy, rollout: o.rollout, rollout_started_at: o.rolloutStartedAt, start: o.start, end: o.end,
+        windows: o.windows, utc_offset_secs: o.utcOffsetSecs, job_ttl_secs: o.jobTtlSecs,
+      });
+      this.#raw = call(() => native.newReconciler(campaignRaw(campaign), json));
+    }
+    /** `{state, outcome}`: the new state and `changed`, `duplicate`, `stale` or `not_in_flight`. */
+    apply(state, event) {
+      return JSON.parse(call(() => this.#raw.apply(optText(state), text(event))));
+    }
+    /** `state` in the core's full wire form (none: a new device). */
+    state(state) {
+      return JSON.parse(call(() => this.#raw.state(optText(state))));
+    }
+    decide(deviceId, state, now) {
+      return JSON.parse(call(() => this.#raw.decide(bytes(deviceId, 'deviceId'), optText(state), dec(now))));
+    }
+    rolloutAdvance(now) {
+      return call(() => this.#raw.rolloutAdvance(dec(now)));
+    }
+    rolloutHalt(now, note) {
+      call(() => this.#raw.rolloutHalt(dec(now), opt(note)));
+    }
+    rolloutResume(now) {
+      call(() => this.#raw.rolloutResume(dec(now)));
+    }
+    get rolloutState() {
+      const s = this.#raw.rolloutState();
+      return s === undefined || s === null ? null : JSON.parse(s);
+    }
+  }
+
+  /** Opens a signed catalog envelope with the trusted keys; the payload is a view into `envelope`. */
+  function openCatalog(envelope, { keys, now, lastSequence }) {
+    const env = bytes(envelope, 'envelope');
+    const set = native.newCatalogKeys();
+    for (const k of Array.isArray(keys) ? keys : [keys]) call(() => set.add(bytes(k, 'key')));
+    const o = JSON.parse(call(() => set.open(env, dec(now), opt(lastSequence) === undefined ? undefined : dec(lastSequence))));
+    const [start, end] = o.payload;
+    return { sequence: o.sequence, expires: o.expires, key_id: o.key_id, payload: env.subarray(start, end) };
   }
 
   return {
@@ -192,6 +279,9 @@ export function makeApi(native, backend) {
     ManifestCheck,
     verifyStream,
     Rollout,
+    RetryPolicy,
+    Reconciler,
+    openCatalog,
     StepstoneError,
     Catalog,
     Campaign,
@@ -209,6 +299,12 @@ export function makeApi(native, backend) {
       JSON.parse(call(() => native.estimate(fleet, ratePpm, bugHours, windowHours))),
     smallestRate: ({ fleet, bugHours, windowHours, probability }) =>
       call(() => native.smallestRate(fleet, bugHours, windowHours, probability)) ?? null,
+    jitterHash: (deviceId, hop, attempt) => native.jitterHash(bytes(deviceId, 'deviceId'), bytes(hop, 'hop'), attempt),
+    haltTrips: (rule, { finished, failed }) => call(() => native.haltTrips(text(rule), finished, failed)) ?? null,
+    rampFraction: (ramp, elapsed) => call(() => native.rampFraction(text(ramp), dec(elapsed))),
+    wilsonLowerAbove: ({ failed, finished, limitPpm, zNum, zDen }) =>
+      native.wilsonLowerAbove(failed, finished, limitPpm, zNum, zDen),
+    rolloutPosition: (salt, deviceId) => native.rolloutPosition(bytes(salt, 'salt'), bytes(deviceId, 'deviceId')),
     volume: ({ fleet, ratePpm, items, bytesPerItem, samplesPerDay, retentionDays }) =>
       JSON.parse(call(() => native.volume(fleet, ratePpm, items, bytesPerItem, samplesPerDay, retentionDays))),
   };

@@ -65,8 +65,8 @@ export declare class Campaign {
 
 export declare class Catalog {
   private constructor();
-  /** Loads and validates a catalog (JSON text or object); throws the first error. */
-  static load(json: string | object): Catalog;
+  /** Loads and validates a catalog (JSON text, UTF-8 bytes or object); throws the first error. */
+  static load(json: string | Uint8Array | object): Catalog;
   readonly releaseCount: number;
   readonly scheme: string;
   toJSON(): unknown;
@@ -161,13 +161,209 @@ export declare function verifyStream(
   chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
 ): Promise<Verified>;
 
+/** A rollout's schedule: discrete stages, or a linear ramp. */
+export interface Stage {
+  fraction_ppm: number;
+  min_soak_secs?: number;
+}
+export interface Ramp {
+  start: number;
+  start_ppm?: number;
+  duration_secs: number;
+}
+export interface Confidence {
+  z_num: number;
+  z_den: number;
+}
+/** When a stage's failures halt the rollout; every rule optional. */
+export interface HaltRule {
+  max_failures?: number | null;
+  max_failure_rate_ppm?: number | null;
+  min_finished?: number;
+  confidence?: Confidence | null;
+}
+export interface RolloutSpec {
+  salt: string;
+  schedule: { stages: Stage[] } | { ramp: Ramp };
+  halt?: HaltRule;
+}
+export interface StageStats {
+  finished: number;
+  failed: number;
+}
+/** `rollout.failure_count`, `rollout.failure_rate` or `rollout.failure_rate_confident`. */
+export type HaltCode = string;
+
 export declare class Rollout {
   private constructor();
-  static fromJson(json: string | object): Rollout;
+  /** Reads and checks a rollout (throws `rollout.*`). */
+  static fromJson(json: string | RolloutSpec): Rollout;
+  /** The rollout with every field. */
+  toJSON(): RolloutSpec;
   /** The device's rollout position, 16 hex digits. */
   position(deviceId: Bytes): string;
   stageOf(position: string): number;
+  /** The halt rule these counts of `stage` trip, or null. */
+  trips(stage: number, stats: StageStats): HaltCode | null;
 }
+
+/** The halt rule these counts trip, or null. */
+export declare function haltTrips(rule: string | HaltRule, stats: StageStats): HaltCode | null;
+/** A ramp's open fraction (ppm) `elapsed` seconds after it started. */
+export declare function rampFraction(ramp: string | Ramp, elapsed: U64): number;
+/** Whether the Wilson score lower bound of `failed / finished` at z = zNum / zDen is above `limitPpm / 1e6` (exact). */
+export declare function wilsonLowerAbove(a: { failed: number; finished: number; limitPpm: number; zNum: number; zDen: number }): boolean;
+/** A device's rollout position for `salt` (class `rollout`, period 0), 16 hex digits. */
+export declare function rolloutPosition(salt: Bytes, deviceId: Bytes): string;
+
+export type FailureKind = 'failed' | 'timed_out' | 'rejected' | 'download_error';
+
+export interface KindPolicy {
+  retry?: boolean;
+  max_failures?: number | null;
+  base_secs?: number;
+  factor?: number;
+  cap_secs?: number;
+}
+
+/** A retry policy as JSON: only the fields that differ from the default. */
+export interface RetryPolicySpec {
+  attempts_per_hop?: number;
+  jitter_ppm?: number;
+  failed?: KindPolicy;
+  timed_out?: KindPolicy;
+  rejected?: KindPolicy;
+  download_error?: KindPolicy;
+  give_up?: { max_total_attempts?: number | null; max_elapsed_secs?: number | null };
+}
+
+/** `retry.attempts_per_hop`, `retry.not_retried`, `retry.kind_limit`, `retry.total_attempts` or `retry.elapsed`. */
+export type RetryDecision = { retry_at: number } | { give_up: string };
+
+export declare class RetryPolicy {
+  private constructor();
+  /** Reads and checks a policy (throws `retry.*`); no argument: the default policy. */
+  static fromJson(json?: string | RetryPolicySpec): RetryPolicy;
+  /** The policy with every field. */
+  toJSON(): Required<RetryPolicySpec>;
+  /** Seconds to wait after the `n`-th failure of `kind` (jittered by device, hop and attempt). */
+  backoff(a: { kind: FailureKind; n: number; deviceId: Bytes; hop: Bytes; attempt: number }): number;
+  /** What to do after a failure; `failures` counts this one. */
+  afterFailure(a: {
+    attempts: number;
+    failures?: Partial<Record<FailureKind, number>>;
+    kind: FailureKind;
+    totalAttempts: number;
+    firstAttemptAt: U64;
+    failedAt: U64;
+    deviceId: Bytes;
+    hop: Bytes;
+  }): RetryDecision;
+}
+
+/** The jitter hash of (device, hop, attempt): 16 hex digits. */
+export declare function jitterHash(deviceId: Bytes, hop: Bytes, attempt: number): string;
+
+/** A device's state in the core's wire form (versions as the catalog spells them); absent fields default. */
+export interface DeviceState {
+  reported?: string | null;
+  device_seq?: number;
+  last_job?: number;
+  job?: { id: number; release: string; created_at: number; expires_at: number; device_seq: number } | null;
+  hop?: {
+    release: string;
+    counters: { attempts: number; failures: [number, number, number, number] };
+    last_failure: { kind: FailureKind; at: number; device_seq: number } | null;
+  } | null;
+  total_attempts?: number;
+  first_attempt_at?: number | null;
+  rolled_back?: string[];
+  campaign?: number;
+  catalog_revision?: number;
+  operator_seq?: number;
+}
+
+/** An event, tagged `event`: `job_created`, `job_succeeded`, `job_failed`, `job_expired`, `reported`,
+ * `target_changed`, `catalog_changed`, `release_yanked`, `operator`. */
+export interface ReconcileEvent {
+  event: string;
+  [field: string]: unknown;
+}
+
+export type Outcome = 'changed' | 'duplicate' | 'stale' | 'not_in_flight';
+
+/** What to do with a device now, tagged `action`. */
+export type Action =
+  | { action: 'install'; release: string; job: number; expires_at: number; attempt: number; stage?: number }
+  | { action: 'wait'; until: number; reason: { why: string; [k: string]: unknown } }
+  | { action: 'expire'; job: number }
+  | { action: 'done' }
+  | { action: 'hold'; reason: { why: string; [k: string]: unknown } }
+  | { action: 'give_up'; reason: { why: string; [k: string]: unknown } };
+
+/** A weekly maintenance window in the device's local time (day 0 = Monday). */
+export interface Window {
+  day: number;
+  start_minute: number;
+  duration_minutes: number;
+}
+
+export interface ReconcilerOptions {
+  policy?: RetryPolicy | RetryPolicySpec | null;
+  rollout?: Rollout | RolloutSpec | null;
+  /** When the rollout started (default 0). */
+  rolloutStartedAt?: number;
+  start?: number | null;
+  end?: number | null;
+  windows?: Window[];
+  utcOffsetSecs?: number;
+  /** Lifetime of a job document (default 7 days). */
+  jobTtlSecs?: number;
+}
+
+/** The scheduler's brain for one campaign (throws `reconcile.*`, `retry.*`, `rollout.*`, `window.*`). */
+export declare class Reconciler {
+  constructor(campaign: Campaign, options?: ReconcilerOptions);
+  /** Applies an event; a duplicate or stale event leaves the state as it was. */
+  apply(state: DeviceState | string | null | undefined, event: ReconcileEvent | string): { state: DeviceState; outcome: Outcome };
+  /** The state in the core's full wire form (none: a new device). */
+  state(state?: DeviceState | string | null): DeviceState;
+  decide(deviceId: Bytes, state: DeviceState | string | null | undefined, now: U64): Action;
+  /** Opens the rollout's next stage if its soak is done; whether it did. */
+  rolloutAdvance(now: U64): boolean;
+  /** Halts the rollout by hand (`rollout.already_halted`). */
+  rolloutHalt(now: U64, note?: string): void;
+  /** Resumes a halted rollout (`rollout.not_halted`). */
+  rolloutResume(now: U64): void;
+  /** Where the rollout stands (null without a rollout). */
+  readonly rolloutState: RolloutState | null;
+}
+
+/** Where a rollout stands. `reason.rule`: `failure_count`, `failure_rate`, `confidence` or `operator`. */
+export interface RolloutState {
+  started_at: number;
+  stage: number;
+  stage_opened_at: number;
+  halted_secs: number;
+  halted: { at: number; reason: { rule: string; [k: string]: unknown } } | null;
+  stats: StageStats[];
+  log: ({ event: 'opened'; stage: number; at: number } | { event: 'halted'; at: number; reason: { rule: string } } | { event: 'resumed'; at: number })[];
+}
+
+export interface OpenedCatalog {
+  sequence: number;
+  expires: number;
+  key_id: string;
+  /** The verified catalog bytes: a view into the envelope (pass it to `Catalog.load`). */
+  payload: Uint8Array;
+}
+
+/** Opens a signed catalog: key among `keys`, signature, expiry at `now`, sequence not below
+ * `lastSequence` (throws `signed_catalog.*`, or `signature.*` for a bad key). */
+export declare function openCatalog(
+  envelope: Bytes,
+  trust: { keys: Bytes | Bytes[]; now: U64; lastSequence?: U64 | null },
+): OpenedCatalog;
 
 export interface ManifestDevice {
   model: string;

@@ -16,5 +16,6 @@ export { StepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
   estimate, smallestRate, volume, Verifier, verifyStream, Rollout,
-  ManifestCheck,
+  ManifestCheck, RetryPolicy, jitterHash, Reconciler, openCatalog, haltTrips, rampFraction,
+  wilsonLowerAbove, rolloutPosition,
 } = makeApi(native, 'wasm');

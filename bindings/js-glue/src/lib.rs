@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
@@ -37,6 +39,17 @@ impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
 
+mod api;
+mod reconcile;
+mod retry;
+mod rollout;
+mod signed_catalog;
+
+pub use reconcile::Reconciler;
+pub use retry::{RetryPolicy, jitter_hash};
+pub use rollout::{Rollout, halt_trips, ramp_fraction, rollout_position, wilson_lower_above};
+pub use signed_catalog::CatalogKeys;
+
 /// The crate version, also the cheapest possible call (per-call overhead benchmarks).
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
@@ -59,6 +72,27 @@ pub struct QueryArgs {
     pub allow_downgrade: bool,
 }
 
+impl QueryArgs {
+    /// A query from the values JS passes (`allow_downgrade` absent: false).
+    pub fn new(
+        from: String,
+        to: String,
+        cost: Option<String>,
+        model: Option<String>,
+        environment: Option<String>,
+        allow_downgrade: Option<bool>,
+    ) -> QueryArgs {
+        QueryArgs {
+            from,
+            to,
+            cost,
+            model,
+            environment,
+            allow_downgrade: allow_downgrade.unwrap_or(false),
+        }
+    }
+}
+
 fn cost(text: Option<&str>) -> Res<Cost> {
     Ok(text.map_or(Ok(Cost::Hops), str::parse)?)
 }
@@ -75,6 +109,16 @@ impl Catalog {
         Ok(Catalog {
             inner: CoreCatalog::from_json(text)?,
         })
+    }
+
+    /// Loads catalog JSON given as bytes (UTF-8; `catalog.json` when it is not).
+    pub fn load_bytes(bytes: &[u8]) -> Res<Catalog> {
+        let text = core::str::from_utf8(bytes).map_err(|e| {
+            Fault::from(stepstone::catalog::CatalogError::Json {
+                message: e.to_string(),
+            })
+        })?;
+        Catalog::load(text)
     }
 
     /// Number of releases.
@@ -130,11 +174,17 @@ impl Catalog {
             .iter()
             .map(|n| json!({"version": n.version.as_str(), "verdict": n.verdict.code(), "reason": n.reason}))
             .collect();
+        // The plan goes through the same serializer as `plan` (one copy of its code in WASM).
         let outcome = match &e.outcome {
-            Ok(p) => json!({"plan": p}),
-            Err(err) => json!({"error": {"code": err.code(), "message": err.to_string()}}),
+            Ok(p) => format!(r#"{{"plan":{}}}"#, to_json(p)),
+            Err(err) => {
+                json!({"error": {"code": err.code(), "message": err.to_string()}}).to_string()
+            }
         };
-        Ok(json!({"outcome": outcome, "releases": releases}).to_string())
+        Ok(format!(
+            r#"{{"outcome":{outcome},"releases":{}}}"#,
+            Value::Array(releases)
+        ))
     }
 
     /// The upgrade graph for a device, as JSON
@@ -187,7 +237,7 @@ pub fn validate(text: &str) -> String {
 /// A campaign table: next hops toward one target for every device version.
 #[derive(Debug, Clone)]
 pub struct Campaign {
-    table: CampaignTable,
+    table: Arc<CampaignTable>,
     scheme: Scheme,
 }
 
@@ -211,7 +261,7 @@ impl Campaign {
         )?
         .allow_downgrade(allow_downgrade);
         Ok(Campaign {
-            table,
+            table: Arc::new(table),
             scheme: catalog.inner.scheme(),
         })
     }
@@ -241,7 +291,7 @@ impl Campaign {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // The core's Serialize types hold only strings, integers, floats and options: no error.
     serde_json::to_string(value).unwrap_or_default()
 }
@@ -255,10 +305,19 @@ fn bad_input(what: &'static str, expected: &'static str, value: impl ToString) -
     .into()
 }
 
-/// A decimal string as u64 (JS numbers lose precision above 2^53).
+/// A decimal string as u64, for the sampling API (`sample.bad_input`).
 pub fn parse_u64(what: &'static str, text: &str) -> Res<u64> {
     text.parse()
         .map_err(|_| bad_input(what, "a decimal integer from 0 to 2^64-1", text))
+}
+
+/// A decimal string (JS numbers and bigints are passed as their decimal text) as u64, for the
+/// APIs outside sampling (`js.bad_argument`).
+pub fn u64_arg(what: &'static str, text: &str) -> Res<u64> {
+    text.parse().map_err(|_| Fault {
+        code: "js.bad_argument",
+        message: format!("{what} must be a whole number from 0 to 2^64-1, got `{text}`"),
+    })
 }
 
 /// A JS number as u64: a whole number from 0 to 2^53.
@@ -271,7 +330,7 @@ pub fn number_u64(what: &'static str, value: f64) -> Res<u64> {
     }
 }
 
-fn hex_u64(text: &str) -> Res<u64> {
+pub(crate) fn hex_u64(text: &str) -> Res<u64> {
     u64::from_str_radix(text, 16).map_err(|_| bad_input("position", "16 hex digits", text))
 }
 
@@ -512,31 +571,6 @@ fn finished() -> Fault {
     }
 }
 
-/// A staged rollout (membership only: which stage a device falls in).
-#[derive(Debug, Clone)]
-pub struct Rollout {
-    inner: stepstone::rollout::Rollout,
-}
-
-impl Rollout {
-    /// Reads a rollout from JSON.
-    pub fn from_json(text: &str) -> Res<Rollout> {
-        Ok(Rollout {
-            inner: stepstone::rollout::Rollout::from_json(text)?,
-        })
-    }
-
-    /// A device's rollout position (16 hex digits).
-    pub fn position(&self, device_id: &[u8]) -> String {
-        format!("{:016x}", self.inner.position(device_id))
-    }
-
-    /// The stage a position (hex) falls in.
-    pub fn stage_of(&self, position: &str) -> Res<u32> {
-        Ok(self.inner.stage_of(hex_u64(position)?))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,6 +588,61 @@ mod tests {
         let p: Value = serde_json::from_str(&c.plan(&q).unwrap()).unwrap();
         assert_eq!(p["path"][0], "v65000");
         assert_eq!(c.next_hop(&q).unwrap().as_deref(), Some("v65000"));
+    }
+
+    #[test]
+    fn signed_catalog_payload_is_a_range_of_the_envelope() {
+        let (key, envelope) = stepstone::signed_catalog::doc_example();
+        let mut keys = CatalogKeys::new();
+        keys.add(key).unwrap();
+        let o: Value =
+            serde_json::from_str(&keys.open(envelope, "1800000000", None).unwrap()).unwrap();
+        let (start, end) = (
+            o["payload"][0].as_u64().unwrap() as usize,
+            o["payload"][1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&envelope[start..end], br#"{"releases":[]}"#);
+        assert_eq!(o["sequence"], 42);
+        let e = keys.open(envelope, "1800000000", Some("43")).unwrap_err();
+        assert_eq!(e.code, "signed_catalog.rollback");
+        assert_eq!(
+            keys.open(envelope, "x", None).unwrap_err().code,
+            "js.bad_argument"
+        );
+    }
+
+    #[test]
+    fn reconciler_installs_the_first_hop() {
+        let c = Catalog::load(FIG1).unwrap();
+        let t = Campaign::build(&c, "v67000", None, None, None, false).unwrap();
+        let r = Reconciler::new(&t, "{}").unwrap();
+        let a: Value = serde_json::from_str(
+            &r.decide(
+                b"d",
+                Some(r#"{"reported": "v64000", "device_seq": 1}"#),
+                "0",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (a["action"].as_str(), a["release"].as_str()),
+            (Some("install"), Some("v65000"))
+        );
+        let applied: Value = serde_json::from_str(
+            &r.apply(
+                None,
+                r#"{"event": "reported", "seq": 1, "at": 0, "reports": "v66000"}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(applied["outcome"], "changed");
+        assert_eq!(applied["state"]["reported"], "v66000");
+        assert_eq!(
+            Reconciler::new(&t, "[").unwrap_err().code,
+            "reconcile.invalid_json"
+        );
     }
 
     #[test]

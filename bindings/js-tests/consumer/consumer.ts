@@ -1,7 +1,7 @@
 // A user's file: both packages, one API. Checked with `tsc --noEmit`.
 import * as wasm from 'stepstone-wasm';
 import * as napi from 'stepstone-node';
-import type { Plan, Query, Problem } from 'stepstone-wasm';
+import type { Plan, Query, Problem, Action, DeviceState, RetryDecision, OpenedCatalog, RolloutState } from 'stepstone-wasm';
 
 type Api = typeof wasm;
 const backends: Api[] = [wasm, napi];
@@ -30,4 +30,30 @@ for (const s of backends) {
     }
   }
   void [hop, path, hopBytes, next, problems, sampled, rate];
+
+  // Retry decisions, rollouts, the reconciler, signed catalogs.
+  const policy = s.RetryPolicy.fromJson({ attempts_per_hop: 3, rejected: { retry: false } });
+  const wait: number = policy.backoff({ kind: 'timed_out', n: 1, deviceId: 'd1', hop: 'v65000', attempt: 1 });
+  const decision: RetryDecision = policy.afterFailure({
+    attempts: 1, failures: { failed: 1 }, kind: 'failed', totalAttempts: 1, firstAttemptAt: 0, failedAt: 60n,
+    deviceId: 'd1', hop: 'v65000',
+  });
+  const retryAt: number | undefined = 'retry_at' in decision ? decision.retry_at : undefined;
+  const jitter: string = s.jitterHash('d1', 'v65000', 1);
+  const rollout = s.Rollout.fromJson({ salt: 'c', schedule: { ramp: { start: 0, duration_secs: 86400 } }, halt: { max_failures: 5 } });
+  const halt: string | null = rollout.trips(0, { finished: 10, failed: 5 }) ?? s.haltTrips({ max_failures: 1 }, { finished: 1, failed: 1 });
+  const open: number = s.rampFraction({ start: 0, duration_secs: 100 }, 50);
+  const above: boolean = s.wilsonLowerAbove({ failed: 1, finished: 10, limitPpm: 50_000, zNum: 196, zDen: 100 });
+  const rec = new s.Reconciler(t, { policy, rollout, windows: [{ day: 6, start_minute: 120, duration_minutes: 120 }] });
+  const applied: { state: DeviceState; outcome: string } = rec.apply(null, { event: 'reported', seq: 1, at: 0, reports: 'v64000' });
+  const action: Action = rec.decide('d1', applied.state, 1_700_000_000);
+  if (action.action === 'install') {
+    const release: string = action.release;
+    void release;
+  }
+  const advanced: boolean = rec.rolloutAdvance(10n);
+  const rs: RolloutState | null = rec.rolloutState;
+  const opened: OpenedCatalog = s.openCatalog(new Uint8Array(), { keys: ['-----BEGIN PUBLIC KEY-----'], now: 0, lastSequence: 1 });
+  const signed: wasm.Catalog = s.Catalog.load(opened.payload);
+  void [wait, retryAt, jitter, halt, open, above, advanced, rs, signed];
 }

@@ -1,0 +1,99 @@
+//! Retry decisions: backoff, jitter and the give-up rules.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use stepstone::retry::{self, FailureKind, HopCounters, RetryDecision, RetryError};
+
+use crate::{Res, to_json, u64_arg};
+
+/// A failure kind by its JSON name (`failed`, `timed_out`, `rejected`, `download_error`).
+fn kind(name: &str) -> Res<FailureKind> {
+    FailureKind::from_name(name).ok_or_else(|| {
+        RetryError::Json(format!(
+            "unknown failure kind `{name}`, expected failed, timed_out, rejected or download_error"
+        ))
+        .into()
+    })
+}
+
+/// A retry policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RetryPolicy {
+    pub(crate) inner: retry::RetryPolicy,
+}
+
+impl RetryPolicy {
+    /// Reads and checks a policy from JSON holding the fields that differ from the default.
+    pub fn from_json(text: &str) -> Res<RetryPolicy> {
+        Ok(RetryPolicy {
+            inner: retry::RetryPolicy::from_json(text)?,
+        })
+    }
+
+    /// The policy as JSON (every field).
+    pub fn to_json(&self) -> String {
+        to_json(&self.inner)
+    }
+
+    /// Seconds to wait after the `n`-th failure of `kind`, jittered by device, hop and attempt.
+    pub fn backoff(
+        &self,
+        kind_name: &str,
+        n: u32,
+        device_id: &[u8],
+        hop: &[u8],
+        attempt: u32,
+    ) -> Res<u64> {
+        Ok(self
+            .inner
+            .backoff(kind(kind_name)?, n, device_id, hop, attempt))
+    }
+
+    /// What to do after a failure, as JSON: `{"retry_at": t}` or `{"give_up": code}`.
+    /// `failures` is JSON mapping a kind name to its count on this hop, this failure included;
+    /// times are decimal strings.
+    #[allow(clippy::too_many_arguments)]
+    pub fn after_failure(
+        &self,
+        attempts: u32,
+        failures: &str,
+        kind_name: &str,
+        total_attempts: u32,
+        first_attempt_at: &str,
+        failed_at: &str,
+        device_id: &[u8],
+        hop: &[u8],
+    ) -> Res<String> {
+        let counts: BTreeMap<String, u32> =
+            serde_json::from_str(failures).map_err(|e| RetryError::Json(e.to_string()))?;
+        let mut counters = HopCounters {
+            attempts,
+            failures: [0; 4],
+        };
+        for (name, n) in counts {
+            if let Some(slot) = counters.failures.get_mut(kind(&name)?.index()) {
+                *slot = n;
+            }
+        }
+        let decision = self.inner.after_failure(
+            &counters,
+            kind(kind_name)?,
+            total_attempts,
+            u64_arg("first_attempt_at", first_attempt_at)?,
+            u64_arg("failed_at", failed_at)?,
+            device_id,
+            hop,
+        );
+        Ok(match decision {
+            RetryDecision::RetryAt(t) => json!({ "retry_at": t }),
+            RetryDecision::GiveUp(r) => json!({ "give_up": r.code() }),
+        }
+        .to_string())
+    }
+}
+
+/// The jitter hash of (device, hop, attempt), as 16 hex digits.
+pub fn jitter_hash(device_id: &[u8], hop: &[u8], attempt: u32) -> String {
+    format!("{:016x}", retry::jitter_hash(device_id, hop, attempt))
+}

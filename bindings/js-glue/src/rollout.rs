@@ -1,0 +1,87 @@
+//! Staged rollouts: membership, the ramp, halt rules and the Wilson bound.
+
+use stepstone::rollout::{self, Confidence, HaltRule, Ramp, RolloutError, StageStats};
+use stepstone::sample;
+
+use crate::{Res, hex_u64, to_json, u64_arg};
+
+fn json_error(e: serde_json::Error) -> RolloutError {
+    RolloutError::Json(e.to_string())
+}
+
+/// A staged rollout (stages or a ramp, with halt rules).
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    pub(crate) inner: rollout::Rollout,
+}
+
+impl Rollout {
+    /// Reads and checks a rollout from JSON (`rollout.*` codes).
+    pub fn from_json(text: &str) -> Res<Rollout> {
+        Ok(Rollout {
+            inner: rollout::Rollout::from_json(text)?,
+        })
+    }
+
+    /// The rollout as JSON (every field).
+    pub fn to_json(&self) -> String {
+        to_json(&self.inner)
+    }
+
+    /// A device's rollout position (16 hex digits).
+    pub fn position(&self, device_id: &[u8]) -> String {
+        format!("{:016x}", self.inner.position(device_id))
+    }
+
+    /// The stage a position (hex) falls in.
+    pub fn stage_of(&self, position: &str) -> Res<u32> {
+        Ok(self.inner.stage_of(hex_u64(position)?))
+    }
+
+    /// The code of the halt rule these counts of `stage` trip, if any.
+    pub fn trips(&self, stage: u32, finished: u32, failed: u32) -> Option<&'static str> {
+        self.inner
+            .trips(stage, StageStats { finished, failed })
+            .map(|h| h.code())
+    }
+}
+
+/// The code of the rule a halt rule (JSON) trips for these counts, if any.
+pub fn halt_trips(rule: &str, finished: u32, failed: u32) -> Res<Option<&'static str>> {
+    let halt: HaltRule = serde_json::from_str(rule).map_err(json_error)?;
+    // `trips` reads only the halt rule; the schedule plays no part.
+    let r = Rollout {
+        inner: rollout::Rollout {
+            salt: String::new(),
+            schedule: rollout::Schedule::Stages(Vec::new()),
+            halt,
+        },
+    };
+    Ok(r.trips(0, finished, failed))
+}
+
+/// A ramp's (JSON) open fraction, ppm, `elapsed` seconds (decimal) after it started.
+pub fn ramp_fraction(ramp: &str, elapsed: &str) -> Res<u32> {
+    let ramp: Ramp = serde_json::from_str(ramp).map_err(json_error)?;
+    Ok(ramp.fraction_at(u64_arg("elapsed", elapsed)?))
+}
+
+/// Whether the Wilson lower bound of `failed / finished` at `z = z_num / z_den` is above
+/// `limit_ppm / 10^6` (exact).
+pub fn wilson_lower_above(
+    failed: u32,
+    finished: u32,
+    limit_ppm: u32,
+    z_num: u32,
+    z_den: u32,
+) -> bool {
+    rollout::wilson_lower_above(failed, finished, limit_ppm, Confidence { z_num, z_den })
+}
+
+/// A device's rollout position for `salt` (16 hex digits).
+pub fn rollout_position(salt: &[u8], device_id: &[u8]) -> String {
+    format!(
+        "{:016x}",
+        sample::position(salt, device_id, 0, sample::ROLLOUT_CLASS)
+    )
+}
