@@ -148,14 +148,15 @@ impl Ids {
             let offset: usize = chunk.getattr("offset")?.extract()?;
             let buffers: Vec<Option<Bound<'_, PyAny>>> =
                 chunk.call_method0("buffers")?.extract()?;
-            let bytes_of_buffer = |i: usize| -> PyResult<Vec<u8>> {
+            let buffer = |i: usize| -> PyResult<Option<Bound<'_, PyBytes>>> {
                 match buffers.get(i) {
-                    Some(Some(b)) => b.call_method0("to_pybytes")?.extract(),
-                    _ => Ok(Vec::new()),
+                    Some(Some(b)) => Ok(Some(b.call_method0("to_pybytes")?.cast_into()?)),
+                    _ => Ok(None),
                 }
             };
-            let offsets = bytes_of_buffer(1)?;
-            let data = bytes_of_buffer(2)?;
+            let (offsets, data) = (buffer(1)?, buffer(2)?);
+            let offsets = offsets.as_ref().map_or(&[][..], |b| b.as_bytes());
+            let data = data.as_ref().map_or(&[][..], |b| b.as_bytes());
             let at = |i: usize| -> PyResult<usize> {
                 offsets
                     .get(4 * i..4 * i + 4)
