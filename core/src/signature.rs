@@ -31,15 +31,13 @@
 //! assert!(key.verify_digest(&hasher.finish(), &sig).is_ok());
 //! ```
 
+mod backend;
 mod encoding;
 mod key;
 #[cfg(feature = "sign")]
 pub mod sign;
 
 use core::fmt;
-
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use sha2::{Digest as _, Sha256};
 
 use crate::error::ErrorCode;
 
@@ -142,8 +140,7 @@ impl PublicKey {
 
     /// The key's id: SHA-256 of its uncompressed SEC1 point (`04‖X‖Y`).
     pub fn key_id(&self) -> KeyId {
-        let point = self.inner.to_sec1_point(false);
-        KeyId(Sha256::digest(point.as_bytes()).into())
+        KeyId(sha256(&self.to_sec1_uncompressed()))
     }
 
     /// The uncompressed SEC1 point (`04‖X‖Y`, 65 bytes).
@@ -165,14 +162,16 @@ impl PublicKey {
         digest: &[u8],
         signature: &Signature,
     ) -> Result<(), SignatureError> {
-        if digest.len() != DIGEST_LEN {
-            return Err(SignatureError::DigestLength { len: digest.len() });
-        }
-        self.inner
-            .verify_prehash(digest, &signature.inner)
-            .map_err(|_| SignatureError::Invalid {
+        let digest: &Digest = digest
+            .try_into()
+            .map_err(|_| SignatureError::DigestLength { len: digest.len() })?;
+        if backend::active::verify_digest(self, digest, signature) {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid {
                 key_id: self.key_id(),
             })
+        }
     }
 
     /// Verifies `signature` over a whole message held in memory (hashes it with SHA-256).
@@ -229,7 +228,7 @@ impl Signature {
 
 /// SHA-256 of a message held in memory.
 pub fn sha256(message: &[u8]) -> Digest {
-    Sha256::digest(message).into()
+    backend::active::sha256(message)
 }
 
 /// SHA-256 over an image fed in chunks of any size, counting the bytes it saw.
@@ -237,7 +236,7 @@ pub fn sha256(message: &[u8]) -> Digest {
 /// sha2 picks the CPU's SHA extensions (x86 SHA-NI, ARMv8 SHA2) at run time where it has them.
 #[derive(Clone, Default)]
 pub struct ImageHasher {
-    hasher: Sha256,
+    hasher: backend::active::Sha256,
     len: u64,
 }
 
@@ -273,7 +272,7 @@ impl ImageHasher {
 
     /// The SHA-256 digest of every byte fed.
     pub fn finish(self) -> Digest {
-        self.hasher.finalize().into()
+        self.hasher.finish()
     }
 }
 
@@ -322,6 +321,119 @@ impl ImageVerifier {
         let digest = self.hasher.finish();
         self.key.verify_digest(&digest, signature)?;
         Ok(digest)
+    }
+}
+
+/// Both backends side by side, for the differential tests, the `differential` fuzz target and
+/// the benchmarks (feature `aws-lc`, x86_64 / aarch64 hosts). Not part of the stable API: the
+/// public functions above use the active backend ([`differential::ACTIVE`]).
+#[cfg(all(feature = "aws-lc", any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[doc(hidden)]
+pub mod differential {
+    use super::backend::{aws_lc, portable};
+    use super::{Digest, PublicKey, Signature, SignatureError};
+
+    /// The backend the public API uses when this module exists.
+    pub const ACTIVE: &str = "aws-lc";
+
+    fn verify_with(
+        verify: fn(&PublicKey, &Digest, &Signature) -> bool,
+        key: &PublicKey,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        let digest: &Digest = digest
+            .try_into()
+            .map_err(|_| SignatureError::DigestLength { len: digest.len() })?;
+        if verify(key, digest, signature) {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid {
+                key_id: key.key_id(),
+            })
+        }
+    }
+
+    /// [`PublicKey::verify_digest`] on the portable backend (p256).
+    pub fn verify_digest_p256(
+        key: &PublicKey,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        verify_with(portable::verify_digest, key, digest, signature)
+    }
+
+    /// [`PublicKey::verify_digest`] on the aws-lc backend.
+    pub fn verify_digest_aws_lc(
+        key: &PublicKey,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        verify_with(aws_lc::verify_digest, key, digest, signature)
+    }
+
+    /// [`super::sha256`] on the portable backend (sha2).
+    pub fn sha256_p256(message: &[u8]) -> Digest {
+        portable::sha256(message)
+    }
+
+    /// [`super::sha256`] on the aws-lc backend.
+    pub fn sha256_aws_lc(message: &[u8]) -> Digest {
+        aws_lc::sha256(message)
+    }
+
+    /// [`super::ImageHasher`] on the portable backend (sha2).
+    #[derive(Clone, Default)]
+    pub struct HasherP256(portable::Sha256);
+
+    impl HasherP256 {
+        /// Feeds a chunk.
+        pub fn update(&mut self, chunk: &[u8]) {
+            self.0.update(chunk);
+        }
+        /// The digest of every byte fed.
+        pub fn finish(self) -> Digest {
+            self.0.finish()
+        }
+    }
+
+    /// [`super::ImageHasher`] on the aws-lc backend.
+    #[derive(Clone, Default)]
+    pub struct HasherAwsLc(aws_lc::Sha256);
+
+    impl HasherAwsLc {
+        /// Feeds a chunk.
+        pub fn update(&mut self, chunk: &[u8]) {
+            self.0.update(chunk);
+        }
+        /// The digest of every byte fed.
+        pub fn finish(self) -> Digest {
+            self.0.finish()
+        }
+    }
+
+    /// AWS-LC's own verdict on undecoded bytes, with none of stepstone's parsing: `key` as DER
+    /// SubjectPublicKeyInfo or a SEC1 point (AWS-LC's parser), `signature` as DER
+    /// (`ECDSA_P256_SHA256_ASN1`) or, when `fixed`, 64-byte `r‖s` (`_FIXED`), `digest` any
+    /// length (AWS-LC refuses all but 32). Shipped code never calls this; the differential
+    /// checks use it to show that stepstone's parsing plus either backend accepts exactly what
+    /// AWS-LC alone accepts.
+    pub fn aws_lc_native_verify(key: &[u8], digest: &[u8], signature: &[u8], fixed: bool) -> bool {
+        use aws_lc_rs::digest::{Digest as LcDigest, SHA256};
+        use aws_lc_rs::signature::{
+            ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_FIXED, UnparsedPublicKey,
+        };
+        let alg = if fixed {
+            &ECDSA_P256_SHA256_FIXED
+        } else {
+            &ECDSA_P256_SHA256_ASN1
+        };
+        let Ok(digest) = LcDigest::import_less_safe(digest, &SHA256) else {
+            return false;
+        };
+        UnparsedPublicKey::new(alg, key)
+            .verify_digest(&digest, signature)
+            .is_ok()
     }
 }
 
