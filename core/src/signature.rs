@@ -327,7 +327,10 @@ impl ImageVerifier {
 /// Both backends side by side, for the differential tests, the `differential` fuzz target and
 /// the benchmarks (feature `aws-lc`, x86_64 / aarch64 hosts). Not part of the stable API: the
 /// public functions above use the active backend ([`differential::ACTIVE`]).
-#[cfg(all(feature = "aws-lc", any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[cfg(all(
+    feature = "aws-lc",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 #[doc(hidden)]
 pub mod differential {
     use super::backend::{aws_lc, portable};

@@ -49,7 +49,10 @@ pub(crate) mod portable {
 }
 
 /// AWS-LC through aws-lc-rs (feature `aws-lc`, x86_64 / aarch64 hosts).
-#[cfg(all(feature = "aws-lc", any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[cfg(all(
+    feature = "aws-lc",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 pub(crate) mod aws_lc {
     use aws_lc_rs::digest;
     use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1, ParsedPublicKey};
@@ -110,8 +113,13 @@ pub(crate) mod aws_lc {
     }
 }
 
-#[cfg(all(feature = "aws-lc", any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[cfg(all(
+    feature = "aws-lc",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 pub(crate) use aws_lc as active;
-#[cfg(not(all(feature = "aws-lc", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+#[cfg(not(all(
+    feature = "aws-lc",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
 pub(crate) use portable as active;
-
