@@ -19,6 +19,20 @@
 //!
 //! Signing (feature `sign`) lives in [`sign`]: RFC 6979 deterministic signatures.
 //!
+//! Backends (the arithmetic only; parsing is stepstone's own in every build):
+//! * portable, the default and the reference: `p256` and `sha2` (SHA-NI / ARMv8 SHA2 picked at
+//!   run time). The only backend on the device, in WASM and off x86_64 / aarch64.
+//! * `aws-lc` (feature, x86_64 and aarch64 hosts; ignored elsewhere): [`ImageHasher`],
+//!   [`ImageVerifier`], [`sha256`] and [`PublicKey::verify_digest`] run on AWS-LC
+//!   (aws-lc-rs). AWS-LC is handed only what stepstone has parsed and checked: the point as
+//!   uncompressed SEC1, `(r, s)` as canonical DER, and exactly 32 digest bytes, so key formats,
+//!   DER strictness, the digest-length rule and high-S acceptance are unchanged. The CLI
+//!   enables it by default (3x faster verify here; p256 misses the issue's "within 2x of
+//!   OpenSSL", AWS-LC beats OpenSSL); the Python wheel and the Node addon keep p256. Verdicts
+//!   are the same on every Wycheproof, OpenSSL-interop and conformance vector and on fuzzed
+//!   input (`core/tests/backend_differential.rs`, fuzz target `differential`). Signing stays
+//!   on p256 in every build. Figures are in `docs/signatures.md`.
+//!
 //! ```
 //! use stepstone::signature::{ImageHasher, PublicKey, Signature};
 //! # let (key, sig) = stepstone::signature::doc_example();
@@ -233,7 +247,8 @@ pub fn sha256(message: &[u8]) -> Digest {
 
 /// SHA-256 over an image fed in chunks of any size, counting the bytes it saw.
 ///
-/// sha2 picks the CPU's SHA extensions (x86 SHA-NI, ARMv8 SHA2) at run time where it has them.
+/// Both backends use the CPU's SHA extensions (x86 SHA-NI, ARMv8 SHA2) where it has them: sha2
+/// picks them at run time; AWS-LC (feature `aws-lc`) likewise.
 #[derive(Clone, Default)]
 pub struct ImageHasher {
     hasher: backend::active::Sha256,

@@ -53,12 +53,12 @@ struct Case<'a> {
     message: &'a [u8],
 }
 
-/// Both backends and the public API: the same result, error included.
+/// Both backends: the same result, error included. (The public API is the aws-lc one here;
+/// core/tests/backend_differential.rs checks that.)
 fn both(key: &PublicKey, digest: &[u8], sig: &Signature) -> Result<(), SignatureError> {
     let p = verify_digest_p256(key, digest, sig);
     let a = verify_digest_aws_lc(key, digest, sig);
     assert_eq!(p, a, "p256 and aws-lc disagree: key {key:?} digest {digest:02x?} sig {sig:?}");
-    assert_eq!(key.verify_digest(digest, sig), p, "public API");
     p
 }
 
@@ -120,7 +120,6 @@ fuzz_target!(|case: Case| {
     let Ok(sk) = SigningKey::from_bytes(&case.scalar) else { return };
     let key = sk.public_key();
     let sig = sk.sign_digest(&digest).expect("32-byte digest signs");
-    assert!(both(&key, &digest, &sig).is_ok(), "own signature refused");
     let mut d = digest;
     let mut raw = sig.to_raw();
     let mut k = key;
@@ -148,6 +147,8 @@ fuzz_target!(|case: Case| {
         }
     }
     let mutated = Signature::from_raw(&raw);
+    // (Mutation::None checks the signature as made; p256 is the slow side, so each distinct
+    // (key, digest, signature) is verified once.)
     let verdict = match &mutated {
         Ok(s) => both(&k, &d, s).is_ok(),
         Err(_) => false,
@@ -161,14 +162,15 @@ fuzz_target!(|case: Case| {
 
     // Byte edits of the DER and raw forms, given undecoded to AWS-LC's parsers.
     if !case.edits.is_empty() {
-        let base = match &mutated {
-            Ok(s) => *s,
-            Err(_) => sig,
+        let (base, base_verdict) = match &mutated {
+            Ok(s) => (*s, verdict),
+            Err(_) => (sig, both(&k, &d, &sig).is_ok()),
         };
         for (fixed, enc) in [(false, base.encode(SignatureFormat::Der)), (true, base.encode(SignatureFormat::Raw))] {
             let bytes = edit(enc.as_bytes(), &case.edits);
             let ours = if fixed { Signature::from_raw(&bytes) } else { Signature::from_der(&bytes) };
             let expected = match ours {
+                Ok(s) if s == base => base_verdict,
                 Ok(s) => both(&k, &d, &s).is_ok(),
                 Err(_) => false,
             };
