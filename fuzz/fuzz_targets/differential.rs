@@ -58,7 +58,10 @@ struct Case<'a> {
 fn both(key: &PublicKey, digest: &[u8], sig: &Signature) -> Result<(), SignatureError> {
     let p = verify_digest_p256(key, digest, sig);
     let a = verify_digest_aws_lc(key, digest, sig);
-    assert_eq!(p, a, "p256 and aws-lc disagree: key {key:?} digest {digest:02x?} sig {sig:?}");
+    assert_eq!(
+        p, a,
+        "p256 and aws-lc disagree: key {key:?} digest {digest:02x?} sig {sig:?}"
+    );
     p
 }
 
@@ -80,7 +83,7 @@ fn sub(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
 fn edit(bytes: &[u8], edits: &[(u8, u8, u8)]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     for &(op, pos, val) in edits.iter().take(4) {
-        let at = if out.is_empty() { 0 } else { pos as usize % (out.len() + 1) };
+        let at = usize::from(pos) % (out.len() + 1);
         match op % 4 {
             0 if at < out.len() => out[at] = val,
             1 => out.insert(at, val),
@@ -96,7 +99,11 @@ fn edit(bytes: &[u8], edits: &[(u8, u8, u8)]) -> Vec<u8> {
 fuzz_target!(|case: Case| {
     // SHA-256: streamed and one-shot, both backends and the public hasher.
     let chunk = usize::from(case.chunk).max(1);
-    let (mut hp, mut ha, mut h) = (HasherP256::default(), HasherAwsLc::default(), ImageHasher::new());
+    let (mut hp, mut ha, mut h) = (
+        HasherP256::default(),
+        HasherAwsLc::default(),
+        ImageHasher::new(),
+    );
     for c in case.message.chunks(chunk) {
         hp.update(c);
         ha.update(c);
@@ -105,19 +112,32 @@ fuzz_target!(|case: Case| {
     let digest = hp.finish();
     assert_eq!(ha.finish(), digest, "streamed sha256");
     assert_eq!(h.finish(), digest, "ImageHasher");
-    assert_eq!(differential::sha256_p256(case.message), digest, "one-shot sha256 (p256)");
-    assert_eq!(differential::sha256_aws_lc(case.message), digest, "one-shot sha256 (aws-lc)");
+    assert_eq!(
+        differential::sha256_p256(case.message),
+        digest,
+        "one-shot sha256 (p256)"
+    );
+    assert_eq!(
+        differential::sha256_aws_lc(case.message),
+        digest,
+        "one-shot sha256 (aws-lc)"
+    );
 
     // Arbitrary bytes through stepstone's parsers, then both backends.
     let short = &case.message[..case.message.len().min(usize::from(case.digest_len) % 40)];
-    if let (Ok(key), Ok(sig)) = (PublicKey::parse(case.key_bytes), Signature::parse(case.sig_bytes)) {
+    if let (Ok(key), Ok(sig)) = (
+        PublicKey::parse(case.key_bytes),
+        Signature::parse(case.sig_bytes),
+    ) {
         both(&key, &digest, &sig).ok();
         both(&key, &case.digest, &sig).ok();
         both(&key, short, &sig).ok();
     }
 
     // A real signature and one mutation of it.
-    let Ok(sk) = SigningKey::from_bytes(&case.scalar) else { return };
+    let Ok(sk) = SigningKey::from_bytes(&case.scalar) else {
+        return;
+    };
     let key = sk.public_key();
     let sig = sk.sign_digest(&digest).expect("32-byte digest signs");
     let mut d = digest;
@@ -158,7 +178,11 @@ fuzz_target!(|case: Case| {
     }
     // AWS-LC alone on the undecoded raw bytes (fixed form) with the key as SEC1.
     let point = k.to_sec1_uncompressed();
-    assert_eq!(aws_lc_native_verify(&point, &d, &raw, true), verdict, "AWS-LC fixed parsing");
+    assert_eq!(
+        aws_lc_native_verify(&point, &d, &raw, true),
+        verdict,
+        "AWS-LC fixed parsing"
+    );
 
     // Byte edits of the DER and raw forms, given undecoded to AWS-LC's parsers.
     if !case.edits.is_empty() {
@@ -166,9 +190,16 @@ fuzz_target!(|case: Case| {
             Ok(s) => (*s, verdict),
             Err(_) => (sig, both(&k, &d, &sig).is_ok()),
         };
-        for (fixed, enc) in [(false, base.encode(SignatureFormat::Der)), (true, base.encode(SignatureFormat::Raw))] {
+        for (fixed, enc) in [
+            (false, base.encode(SignatureFormat::Der)),
+            (true, base.encode(SignatureFormat::Raw)),
+        ] {
             let bytes = edit(enc.as_bytes(), &case.edits);
-            let ours = if fixed { Signature::from_raw(&bytes) } else { Signature::from_der(&bytes) };
+            let ours = if fixed {
+                Signature::from_raw(&bytes)
+            } else {
+                Signature::from_der(&bytes)
+            };
             let expected = match ours {
                 Ok(s) if s == base => base_verdict,
                 Ok(s) => both(&k, &d, &s).is_ok(),
