@@ -27,7 +27,7 @@
 //!   (aws-lc-rs). AWS-LC is handed only what stepstone has parsed and checked: the point as
 //!   uncompressed SEC1, `(r, s)` as canonical DER, and exactly 32 digest bytes, so key formats,
 //!   DER strictness, the digest-length rule and high-S acceptance are unchanged. The CLI
-//!   enables it by default (3x faster verify here; p256 misses the issue's "within 2x of
+//!   enables it by default (verify about 2.8x faster here; p256 misses the issue's "within 2x of
 //!   OpenSSL", AWS-LC beats OpenSSL); the Python wheel and the Node addon keep p256. Verdicts
 //!   are the same on every Wycheproof, OpenSSL-interop and conformance vector and on fuzzed
 //!   input (`core/tests/backend_differential.rs`, fuzz target `differential`). Signing stays
