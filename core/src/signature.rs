@@ -491,6 +491,16 @@ mod tests {
     }
 
     #[test]
+    fn public_types_are_send_and_sync_on_every_backend() {
+        // Compile-time: the aws-lc backend's hasher must not take Send / Sync away.
+        fn check<T: Send + Sync + Clone>() {}
+        check::<ImageHasher>();
+        check::<ImageVerifier>();
+        check::<PublicKey>();
+        check::<Signature>();
+    }
+
+    #[test]
     fn hasher_counts_and_matches_one_shot() {
         let data: [u8; 1000] = core::array::from_fn(|i| (i % 251) as u8);
         for chunk in [1usize, 7, 64, 999, 1000, 4096] {
