@@ -79,7 +79,7 @@ pub(crate) mod aws_lc {
 
     impl Sha256 {
         pub(crate) fn update(&mut self, chunk: &[u8]) {
-            // aws-lc-rs panics past 2^64 - 1 bits of input (2 EiB); no image gets there.
+            // aws-lc-rs panics once more than u64::MAX bytes have been fed; no image gets there.
             self.0.update(chunk);
         }
 
