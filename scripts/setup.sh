@@ -19,6 +19,9 @@ debian_tools() {
   local missing=()
   command -v openssl >/dev/null || missing+=(openssl)
   command -v python3 >/dev/null || missing+=(python3)
+  # aws-lc-sys (core feature `aws-lc`, on in the CLI) compiles AWS-LC with the C compiler; it
+  # needs no cmake, clang or bindgen on x86_64 / aarch64 Linux.
+  command -v cc >/dev/null || missing+=(gcc)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
   fi

@@ -19,6 +19,20 @@
 //!
 //! Signing (feature `sign`) lives in [`sign`]: RFC 6979 deterministic signatures.
 //!
+//! Backends (the arithmetic only; parsing is stepstone's own in every build):
+//! * portable, the default and the reference: `p256` and `sha2` (SHA-NI / ARMv8 SHA2 picked at
+//!   run time). The only backend on the device, in WASM and off x86_64 / aarch64.
+//! * `aws-lc` (feature, x86_64 and aarch64 hosts; ignored elsewhere): [`ImageHasher`],
+//!   [`ImageVerifier`], [`sha256`] and [`PublicKey::verify_digest`] run on AWS-LC
+//!   (aws-lc-rs). AWS-LC is handed only what stepstone has parsed and checked: the point as
+//!   uncompressed SEC1, `(r, s)` as canonical DER, and exactly 32 digest bytes, so key formats,
+//!   DER strictness, the digest-length rule and high-S acceptance are unchanged. The CLI
+//!   enables it by default (verify about 2.8x faster here; p256 misses the issue's "within 2x of
+//!   OpenSSL", AWS-LC beats OpenSSL); the Python wheel and the Node addon keep p256. Verdicts
+//!   are the same on every Wycheproof, OpenSSL-interop and conformance vector and on fuzzed
+//!   input (`core/tests/backend_differential.rs`, fuzz target `differential`). Signing stays
+//!   on p256 in every build. Figures are in `docs/signatures.md`.
+//!
 //! ```
 //! use stepstone::signature::{ImageHasher, PublicKey, Signature};
 //! # let (key, sig) = stepstone::signature::doc_example();
@@ -31,6 +45,7 @@
 //! assert!(key.verify_digest(&hasher.finish(), &sig).is_ok());
 //! ```
 
+mod backend;
 mod encoding;
 mod key;
 mod shamir;
@@ -39,9 +54,6 @@ pub mod sign;
 mod strict_der;
 
 use core::fmt;
-
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use sha2::{Digest as _, Sha256};
 
 use crate::error::ErrorCode;
 
@@ -170,16 +182,10 @@ impl PublicKey {
         digest: &[u8],
         signature: &Signature,
     ) -> Result<(), SignatureError> {
-        let Ok(digest) = <&[u8; DIGEST_LEN]>::try_from(digest) else {
-            return Err(SignatureError::DigestLength { len: digest.len() });
-        };
-        // Bare metal: the small verifier (see `shamir`); elsewhere p256's faster one.
-        let valid = if cfg!(target_os = "none") {
-            shamir::verify(self.inner.as_affine(), digest, &signature.inner)
-        } else {
-            self.inner.verify_prehash(digest, &signature.inner).is_ok()
-        };
-        if valid {
+        let digest: &Digest = digest
+            .try_into()
+            .map_err(|_| SignatureError::DigestLength { len: digest.len() })?;
+        if backend::active::verify_digest(self, digest, signature) {
             Ok(())
         } else {
             Err(SignatureError::Invalid {
@@ -242,15 +248,16 @@ impl Signature {
 
 /// SHA-256 of a message held in memory.
 pub fn sha256(message: &[u8]) -> Digest {
-    Sha256::digest(message).into()
+    backend::active::sha256(message)
 }
 
 /// SHA-256 over an image fed in chunks of any size, counting the bytes it saw.
 ///
-/// sha2 picks the CPU's SHA extensions (x86 SHA-NI, ARMv8 SHA2) at run time where it has them.
+/// Both backends use the CPU's SHA extensions (x86 SHA-NI, ARMv8 SHA2) where it has them: sha2
+/// picks them at run time; AWS-LC (feature `aws-lc`) likewise.
 #[derive(Clone, Default)]
 pub struct ImageHasher {
-    hasher: Sha256,
+    hasher: backend::active::Sha256,
     len: u64,
 }
 
@@ -286,7 +293,7 @@ impl ImageHasher {
 
     /// The SHA-256 digest of every byte fed.
     pub fn finish(self) -> Digest {
-        self.hasher.finalize().into()
+        self.hasher.finish()
     }
 }
 
@@ -338,6 +345,122 @@ impl ImageVerifier {
     }
 }
 
+/// Both backends side by side, for the differential tests, the `differential` fuzz target and
+/// the benchmarks (feature `aws-lc`, x86_64 / aarch64 hosts). Not part of the stable API: the
+/// public functions above use the active backend ([`differential::ACTIVE`]).
+#[cfg(all(
+    feature = "aws-lc",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+#[doc(hidden)]
+pub mod differential {
+    use super::backend::{aws_lc, portable};
+    use super::{Digest, PublicKey, Signature, SignatureError};
+
+    /// The backend the public API uses when this module exists.
+    pub const ACTIVE: &str = "aws-lc";
+
+    fn verify_with(
+        verify: fn(&PublicKey, &Digest, &Signature) -> bool,
+        key: &PublicKey,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        let digest: &Digest = digest
+            .try_into()
+            .map_err(|_| SignatureError::DigestLength { len: digest.len() })?;
+        if verify(key, digest, signature) {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid {
+                key_id: key.key_id(),
+            })
+        }
+    }
+
+    /// [`PublicKey::verify_digest`] on the portable backend (p256).
+    pub fn verify_digest_p256(
+        key: &PublicKey,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        verify_with(portable::verify_digest, key, digest, signature)
+    }
+
+    /// [`PublicKey::verify_digest`] on the aws-lc backend.
+    pub fn verify_digest_aws_lc(
+        key: &PublicKey,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), SignatureError> {
+        verify_with(aws_lc::verify_digest, key, digest, signature)
+    }
+
+    /// [`super::sha256`] on the portable backend (sha2).
+    pub fn sha256_p256(message: &[u8]) -> Digest {
+        portable::sha256(message)
+    }
+
+    /// [`super::sha256`] on the aws-lc backend.
+    pub fn sha256_aws_lc(message: &[u8]) -> Digest {
+        aws_lc::sha256(message)
+    }
+
+    /// [`super::ImageHasher`] on the portable backend (sha2).
+    #[derive(Clone, Default)]
+    pub struct HasherP256(portable::Sha256);
+
+    impl HasherP256 {
+        /// Feeds a chunk.
+        pub fn update(&mut self, chunk: &[u8]) {
+            self.0.update(chunk);
+        }
+        /// The digest of every byte fed.
+        pub fn finish(self) -> Digest {
+            self.0.finish()
+        }
+    }
+
+    /// [`super::ImageHasher`] on the aws-lc backend.
+    #[derive(Clone, Default)]
+    pub struct HasherAwsLc(aws_lc::Sha256);
+
+    impl HasherAwsLc {
+        /// Feeds a chunk.
+        pub fn update(&mut self, chunk: &[u8]) {
+            self.0.update(chunk);
+        }
+        /// The digest of every byte fed.
+        pub fn finish(self) -> Digest {
+            self.0.finish()
+        }
+    }
+
+    /// AWS-LC's own verdict on undecoded bytes, with none of stepstone's parsing: `key` as DER
+    /// SubjectPublicKeyInfo or a SEC1 point (AWS-LC's parser), `signature` as DER
+    /// (`ECDSA_P256_SHA256_ASN1`) or, when `fixed`, 64-byte `r‖s` (`_FIXED`), `digest` any
+    /// length (AWS-LC refuses all but 32). Shipped code never calls this; the differential
+    /// checks use it to show that stepstone's parsing plus either backend accepts exactly what
+    /// AWS-LC alone accepts.
+    pub fn aws_lc_native_verify(key: &[u8], digest: &[u8], signature: &[u8], fixed: bool) -> bool {
+        use aws_lc_rs::digest::{Digest as LcDigest, SHA256};
+        use aws_lc_rs::signature::{
+            ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_FIXED, UnparsedPublicKey,
+        };
+        let alg = if fixed {
+            &ECDSA_P256_SHA256_FIXED
+        } else {
+            &ECDSA_P256_SHA256_ASN1
+        };
+        let Ok(digest) = LcDigest::import_less_safe(digest, &SHA256) else {
+            return false;
+        };
+        UnparsedPublicKey::new(alg, key)
+            .verify_digest(&digest, signature)
+            .is_ok()
+    }
+}
+
 /// A key and signature for doc examples: the signature of `b"firmware image bytes"`.
 #[doc(hidden)]
 pub fn doc_example() -> (&'static [u8], &'static [u8]) {
@@ -371,6 +494,16 @@ mod tests {
             key.verify_digest(&[0; 33], &sig),
             Err(SignatureError::DigestLength { len: 33 })
         );
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync_on_every_backend() {
+        // Compile-time: the aws-lc backend's hasher must not take Send / Sync away.
+        fn check<T: Send + Sync + Clone>() {}
+        check::<ImageHasher>();
+        check::<ImageVerifier>();
+        check::<PublicKey>();
+        check::<Signature>();
     }
 
     #[test]
