@@ -231,6 +231,18 @@ impl Ids {
     }
 }
 
+/// `flags` as a Python list: `[False] * n` built by CPython in one go, then only the `True`
+/// entries set (a sample is mostly `False`), instead of one `PyList_SetItem` call per element.
+fn bool_list<'py>(py: Python<'py>, flags: &[bool]) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::new(py, [false])?
+        .mul(flags.len())?
+        .cast_into::<PyList>()?;
+    for (i, _) in flags.iter().enumerate().filter(|(_, f)| **f) {
+        list.set_item(i, true)?;
+    }
+    Ok(list)
+}
+
 /// A device's position in `[0, 2**64)` for (salt, class, period).
 #[pyfunction]
 #[pyo3(signature = (salt, device_id, period, class_))]
@@ -333,14 +345,15 @@ impl Sampler {
     }
 
     /// Decisions for many devices at `rate_ppm`.
-    fn sampled(
+    fn sampled<'py>(
         &self,
-        py: Python<'_>,
-        device_ids: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        device_ids: &Bound<'py, PyAny>,
         rate_ppm: u32,
-    ) -> PyResult<Vec<bool>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let ids = Ids::read(device_ids)?;
-        Ok(py.detach(|| ids.map(|id| self.inner.is_sampled(id, rate_ppm))))
+        let flags = py.detach(|| ids.map(|id| self.inner.is_sampled(id, rate_ppm)));
+        bool_list(py, &flags)
     }
 }
 
