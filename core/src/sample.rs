@@ -131,19 +131,25 @@ impl Blocks {
     }
 }
 
-/// The hash state after the tag, salt, class and period, zero-padded to a whole number of
-/// 64-byte blocks: the part of the message every device of one (salt, class, period) shares,
-/// with its length in bytes. Each device then costs only its own block(s).
+/// Feeds the part of the message every device of one (salt, class, period) shares to `put`:
+/// the tag, salt, class and period, zero-padded to a whole number of 64-byte blocks. The one
+/// place the layout of [`position`] is written down in code; both hashers read it from here.
+fn encode_shared(salt: &[u8], class: &str, period: u64, mut put: impl FnMut(&[u8])) {
+    put(DOMAIN_TAG);
+    put(&len_be(salt));
+    put(salt);
+    put(&len_be(class.as_bytes()));
+    put(class.as_bytes());
+    put(&period.to_be_bytes());
+    let len = DOMAIN_TAG.len() + 4 + salt.len() + 4 + class.len() + 8;
+    put(&[0u8; 64][..(64 - len % 64) % 64]);
+}
+
+/// The hash state after the shared part ([`encode_shared`]), with its length in bytes. Each
+/// device then costs only its own block(s).
 fn prefix(salt: &[u8], class: &str, period: u64) -> ([u32; 8], u64) {
     let mut h = Blocks::new(SHA256_IV, 0);
-    h.update(DOMAIN_TAG);
-    h.update(&len_be(salt));
-    h.update(salt);
-    h.update(&len_be(class.as_bytes()));
-    h.update(class.as_bytes());
-    h.update(&period.to_be_bytes());
-    let pad = (64 - h.filled) % 64;
-    h.update(&[0u8; 64][..pad]);
+    encode_shared(salt, class, period, |b| h.update(b));
     debug_assert_eq!(h.filled, 0);
     (h.state, h.len)
 }
@@ -200,14 +206,7 @@ pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 
     // midstate machinery of `Sampler` pays off only over many ids; the tests hold the two equal).
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    h.update(DOMAIN_TAG);
-    h.update(len_be(salt));
-    h.update(salt);
-    h.update(len_be(class.as_bytes()));
-    h.update(class.as_bytes());
-    h.update(period.to_be_bytes());
-    let len = DOMAIN_TAG.len() + 4 + salt.len() + 4 + class.len() + 8;
-    h.update(&[0u8; 64][..(64 - len % 64) % 64]);
+    encode_shared(salt, class, period, |b| h.update(b));
     h.update(len_be(device_id));
     h.update(device_id);
     let d = h.finalize();
