@@ -40,8 +40,10 @@ use crate::version::{Scheme, VersionErrorKind, compare};
 
 /// The four bytes every compact catalog starts with.
 pub const MAGIC: [u8; 4] = *b"SSCC";
-/// The format version this code writes and reads.
-pub const FORMAT: u8 = 1;
+/// The format version this code writes (it also reads format 1, which has no digests).
+pub const FORMAT: u8 = 2;
+/// Bytes of one release digest (format 2, header flag bit 2).
+pub const DIGEST_LEN: usize = 32;
 /// Bytes in the fixed header.
 pub const HEADER_LEN: usize = 24;
 /// Most releases a compact catalog may hold (the next-hop table lives on the stack).
@@ -81,7 +83,7 @@ pub enum CompactError {
     #[error("not a compact catalog (bad magic)")]
     BadMagic,
     /// A format version this code does not read.
-    #[error("compact catalog format {0} is not supported (expected 1)")]
+    #[error("compact catalog format {0} is not supported (expected 1 or 2)")]
     Format(u8),
     /// A field out of range, a bad string or unsorted points; `at` is the byte offset.
     #[error("compact catalog is corrupt at byte {at}")]
@@ -205,7 +207,28 @@ pub struct CompactCatalog<'a> {
     target: Option<usize>,
     model: Option<&'a str>,
     environment: Option<&'a str>,
+    /// Byte offset of the release digest table (format 2 with flag bit 2), if any.
+    digests: Option<usize>,
 }
+
+/// What a compact catalog says of one release, for binding a manifest to the catalog
+/// ([`crate::manifest::Manifest::check_catalog`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseFacts {
+    /// Withdrawn.
+    pub yanked: bool,
+    /// Not for the packed model.
+    pub not_for_model: bool,
+    /// Not for the packed environment.
+    pub not_for_environment: bool,
+    /// The image's SHA-256, when the catalog had one for it.
+    pub sha256: Option<[u8; DIGEST_LEN]>,
+}
+
+/// Flag bits of the header's byte 6.
+const HEADER_FLAG_MODEL: u8 = 1;
+const HEADER_FLAG_ENVIRONMENT: u8 = 2;
+const HEADER_FLAG_DIGESTS: u8 = 4;
 
 /// One release as the compact catalog stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,12 +261,14 @@ impl<'a> CompactCatalog<'a> {
             return Err(CompactError::BadMagic);
         }
         let format = u8_at(bytes, 4)?;
-        if format != FORMAT {
-            return Err(CompactError::Format(format));
-        }
+        let known_flags = match format {
+            1 => HEADER_FLAG_MODEL | HEADER_FLAG_ENVIRONMENT,
+            2 => HEADER_FLAG_MODEL | HEADER_FLAG_ENVIRONMENT | HEADER_FLAG_DIGESTS,
+            _ => return Err(CompactError::Format(format)),
+        };
         let scheme = scheme_of(u8_at(bytes, 5)?).ok_or(CompactError::Corrupt { at: 5 })?;
         let flags = u8_at(bytes, 6)?;
-        if flags & !3 != 0 || u8_at(bytes, 7)? != 0 {
+        if flags & !known_flags != 0 || u8_at(bytes, 7)? != 0 {
             return Err(CompactError::Corrupt { at: 6 });
         }
         let points = usize::from(u16_at(bytes, 8)?);
@@ -261,7 +286,9 @@ impl<'a> CompactCatalog<'a> {
             t if usize::from(t) < releases => Some(usize::from(t)),
             _ => return Err(CompactError::Corrupt { at: 14 }),
         };
-        let end = HEADER_LEN + points * POINT_LEN + releases * RELEASE_LEN + blocks * BLOCK_LEN;
+        let tables = HEADER_LEN + points * POINT_LEN + releases * RELEASE_LEN + blocks * BLOCK_LEN;
+        let digests = (flags & HEADER_FLAG_DIGESTS != 0).then_some(tables);
+        let end = tables + digests.map_or(0, |_| releases * DIGEST_LEN);
         if bytes.len() < end {
             return Err(CompactError::Truncated {
                 needed: end,
@@ -276,8 +303,12 @@ impl<'a> CompactCatalog<'a> {
                 .ok_or(CompactError::Corrupt { at })?;
             core::str::from_utf8(raw).map_err(|_| CompactError::Corrupt { at })
         };
-        let model = (flags & 1 != 0).then(|| text(16)).transpose()?;
-        let environment = (flags & 2 != 0).then(|| text(20)).transpose()?;
+        let model = (flags & HEADER_FLAG_MODEL != 0)
+            .then(|| text(16))
+            .transpose()?;
+        let environment = (flags & HEADER_FLAG_ENVIRONMENT != 0)
+            .then(|| text(20))
+            .transpose()?;
         let mut c = CompactCatalog {
             bytes,
             scheme,
@@ -286,6 +317,7 @@ impl<'a> CompactCatalog<'a> {
             target,
             model,
             environment,
+            digests,
         };
         // Points: valid in the scheme, strictly ascending.
         let mut prev: Option<&str> = None;
@@ -355,6 +387,29 @@ impl<'a> CompactCatalog<'a> {
     /// The environment the catalog was packed for, if any.
     pub fn environment(&self) -> Option<&'a str> {
         self.environment
+    }
+
+    /// What the catalog says of the release spelled `version` (compared in the catalog's
+    /// scheme), or `None` when it is not a release of the catalog (or not a valid version).
+    pub fn release(&self, version: &str) -> Option<ReleaseFacts> {
+        let slot = self.slot_of(version).ok()?;
+        let i = (0..self.releases).find(|&i| self.rel(i).is_some_and(|r| r.pslot == slot))?;
+        let r = self.rel(i)?;
+        let sha256 = self.digests.and_then(|at| {
+            let raw = self
+                .bytes
+                .get(at + i * DIGEST_LEN..at + (i + 1) * DIGEST_LEN)?;
+            let mut d = [0u8; DIGEST_LEN];
+            d.copy_from_slice(raw);
+            // All zero: the catalog had no digest for this release.
+            (d != [0u8; DIGEST_LEN]).then_some(d)
+        });
+        Some(ReleaseFacts {
+            yanked: r.flags & FLAG_YANKED != 0,
+            not_for_model: r.flags & FLAG_NOT_MODEL != 0,
+            not_for_environment: r.flags & FLAG_NOT_ENVIRONMENT != 0,
+            sha256,
+        })
     }
 
     fn release_at(&self, i: usize) -> usize {

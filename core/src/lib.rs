@@ -19,6 +19,8 @@ pub mod sample;
 pub mod signature;
 pub mod signed_catalog;
 pub mod version;
+#[cfg(feature = "serde")]
+mod wire;
 
 pub use error::ErrorCode;
 

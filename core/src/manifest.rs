@@ -221,6 +221,29 @@ pub enum ManifestError {
     /// The image's SHA-256 differs from the manifest's.
     #[error("image SHA-256 differs from the manifest's")]
     DigestMismatch,
+    /// `now` is 0: the device has no clock and no time floor, so expiry cannot be checked
+    /// (a freeze attack would pass).
+    #[error("now is 0 (clock not set): expiry cannot be checked")]
+    ClockUnset,
+    /// The manifest's version is not a release of the signed catalog for this device (absent,
+    /// another scheme, or not for the device's model or environment).
+    #[error("manifest version {version} is not a release of the catalog for this device")]
+    NotInCatalog {
+        /// The manifest's version.
+        version: Quoted,
+    },
+    /// The signed catalog marks the manifest's release yanked.
+    #[error("manifest version {version} is yanked in the catalog")]
+    Yanked {
+        /// The manifest's version.
+        version: Quoted,
+    },
+    /// The signed catalog gives the release another SHA-256 than the manifest.
+    #[error("manifest SHA-256 for {version} differs from the catalog's")]
+    CatalogDigestMismatch {
+        /// The manifest's version.
+        version: Quoted,
+    },
 }
 
 impl ErrorCode for ManifestError {
@@ -238,6 +261,10 @@ impl ErrorCode for ManifestError {
             ManifestError::DeviceVersion { .. } => "manifest.device_version",
             ManifestError::SizeMismatch { .. } => "manifest.size_mismatch",
             ManifestError::DigestMismatch => "manifest.digest_mismatch",
+            ManifestError::ClockUnset => "manifest.clock_unset",
+            ManifestError::NotInCatalog { .. } => "manifest.not_in_catalog",
+            ManifestError::Yanked { .. } => "manifest.yanked",
+            ManifestError::CatalogDigestMismatch { .. } => "manifest.catalog_digest_mismatch",
         }
     }
 }
@@ -401,8 +428,33 @@ pub struct Device<'a> {
     /// Its anti-rollback counter: the highest version it ever accepted (at least
     /// `current_version`). Stored by the device and raised after each install.
     pub counter: &'a str,
-    /// Now, in Unix seconds (core has no clock).
+    /// Now, in Unix seconds (core has no clock). 0 is refused (`manifest.clock_unset`); a
+    /// device without a real-time clock passes its time floor (the highest `issued` of the
+    /// signed catalogs it accepted).
     pub now: u64,
+}
+
+/// What a device learns from a verified manifest and image: what it stores after installing
+/// (the version is its new anti-rollback counter). JSON (feature `serde`):
+/// `{"version", "size", "sha256", "key_id", "expires"}` with the digests as lowercase hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Verified<'a> {
+    /// The release's version, as spelled.
+    pub version: &'a str,
+    /// The image's size in bytes.
+    pub size: u64,
+    /// The image's SHA-256.
+    #[cfg_attr(feature = "serde", serde(with = "crate::wire::hex32"))]
+    pub sha256: Digest,
+    /// The id of the key that signed the manifest.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::wire::key_id::serialize")
+    )]
+    pub key_id: KeyId,
+    /// When the manifest expires, Unix seconds.
+    pub expires: u64,
 }
 
 fn malformed(line: usize, reason: &'static str) -> ManifestError {
@@ -559,9 +611,70 @@ impl<'a> Manifest<'a> {
         Ok(m)
     }
 
-    /// Checks the manifest against a device: expiry, model, environment, anti-rollback and
-    /// minimum installed version, in that order, each with its own error.
+    /// The facts a device keeps once the image checks out.
+    pub fn verified(&self) -> Verified<'a> {
+        Verified {
+            version: self.version,
+            size: self.size,
+            sha256: self.sha256,
+            key_id: self.key_id,
+            expires: self.expires,
+        }
+    }
+
+    /// Binds the manifest to a signed catalog the device opened (mix-and-match): its version
+    /// must be a release of the catalog, for the device's model and environment
+    /// (`manifest.not_in_catalog`), not yanked (`manifest.yanked`), and with the catalog's
+    /// SHA-256 when the catalog has one (`manifest.catalog_digest_mismatch`).
+    pub fn check_catalog(
+        &self,
+        catalog: &crate::compact::CompactCatalog<'_>,
+        device: &Device<'_>,
+    ) -> Result<(), ManifestError> {
+        let version = || Quoted::new(self.version);
+        let packed_for_other = catalog.model().is_some_and(|m| m != device.model)
+            || catalog
+                .environment()
+                .is_some_and(|e| e != device.environment);
+        let facts = catalog
+            .release(self.version)
+            .filter(|f| {
+                catalog.scheme() == self.scheme
+                    && !packed_for_other
+                    && !f.not_for_model
+                    && !f.not_for_environment
+            })
+            .ok_or_else(|| ManifestError::NotInCatalog { version: version() })?;
+        if facts.yanked {
+            return Err(ManifestError::Yanked { version: version() });
+        }
+        if facts.sha256.is_some_and(|d| d != self.sha256) {
+            return Err(ManifestError::CatalogDigestMismatch { version: version() });
+        }
+        Ok(())
+    }
+
+    /// Checks an image's length and SHA-256, computed elsewhere, against the manifest's.
+    pub fn check_digest(&self, len: u64, digest: &Digest) -> Result<(), ManifestError> {
+        if len != self.size {
+            return Err(ManifestError::SizeMismatch {
+                expected: self.size,
+                got: len,
+                longer: len > self.size,
+            });
+        }
+        if *digest != self.sha256 {
+            return Err(ManifestError::DigestMismatch);
+        }
+        Ok(())
+    }
+
+    /// Checks the manifest against a device: a set clock, expiry, model, environment,
+    /// anti-rollback and minimum installed version, in that order, each with its own error.
     pub fn check_device(&self, device: &Device<'_>) -> Result<(), ManifestError> {
+        if device.now == 0 {
+            return Err(ManifestError::ClockUnset);
+        }
         if device.now >= self.expires {
             return Err(ManifestError::Expired {
                 expires: self.expires,
@@ -629,6 +742,7 @@ impl<'a> Manifest<'a> {
             size: self.size,
             sha256: self.sha256,
             hasher: ImageHasher::new(),
+            overflowed: false,
         }
     }
 
@@ -639,6 +753,7 @@ impl<'a> Manifest<'a> {
             size: self.size,
             sha256: self.sha256,
             hasher,
+            overflowed: false,
         }
         .finish()
     }
@@ -662,6 +777,27 @@ pub fn verify<'a>(
             named: m.key_id,
             used,
         });
+    }
+    Ok(m)
+}
+
+/// The whole manifest-first check a device makes before the first image byte, in order: the
+/// signature over the exact bytes with the pinned manifest `key` (signature still encoded:
+/// DER, raw, hex or base64), the format and key id ([`verify`]), the device
+/// ([`Manifest::check_device`]), and, when the device opened a signed catalog, the binding to
+/// it ([`Manifest::check_catalog`]). Then stream the image through [`Manifest::image_check`]
+/// and keep [`Manifest::verified`].
+pub fn verify_for_device<'a>(
+    bytes: &'a [u8],
+    signature: &[u8],
+    key: &PublicKey,
+    device: &Device<'_>,
+    catalog: Option<&crate::compact::CompactCatalog<'_>>,
+) -> Result<Manifest<'a>, ManifestError> {
+    let m = verify_encoded(bytes, signature, key)?;
+    m.check_device(device)?;
+    if let Some(c) = catalog {
+        m.check_catalog(c, device)?;
     }
     Ok(m)
 }
@@ -702,16 +838,21 @@ pub struct ImageCheck {
     size: u64,
     sha256: Digest,
     hasher: ImageHasher,
+    /// A chunk went past the declared size: every later call is refused (a smaller chunk
+    /// after a refused one must not slip through).
+    overflowed: bool,
 }
 
 impl ImageCheck {
-    /// Feeds the next chunk; an error as soon as the image is longer than declared.
+    /// Feeds the next chunk; an error as soon as the image is longer than declared, and for
+    /// every call after that.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), ManifestError> {
         let got = self.hasher.len().saturating_add(chunk.len() as u64);
-        if got > self.size {
+        if self.overflowed || got > self.size {
+            self.overflowed = true;
             return Err(ManifestError::SizeMismatch {
                 expected: self.size,
-                got,
+                got: got.max(self.size.saturating_add(1)),
                 longer: true,
             });
         }
@@ -728,6 +869,13 @@ impl ImageCheck {
     /// its digest.
     pub fn finish(self) -> Result<Digest, ManifestError> {
         let got = self.hasher.len();
+        if self.overflowed {
+            return Err(ManifestError::SizeMismatch {
+                expected: self.size,
+                got: self.size.saturating_add(1),
+                longer: true,
+            });
+        }
         if got != self.size {
             return Err(ManifestError::SizeMismatch {
                 expected: self.size,

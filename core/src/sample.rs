@@ -67,69 +67,7 @@ fn len_be(bytes: &[u8]) -> [u8; 4] {
     u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes()
 }
 
-/// SHA-256's initial hash value (FIPS 180-4, 5.3.3). `sha2` keeps its copy private; the tests
-/// check that hashing from it agrees with `sha2::Sha256`.
-const SHA256_IV: [u32; 8] = [
-    0x6a09_e667,
-    0xbb67_ae85,
-    0x3c6e_f372,
-    0xa54f_f53a,
-    0x510e_527f,
-    0x9b05_688c,
-    0x1f83_d9ab,
-    0x5be0_cd19,
-];
-
-/// SHA-256 fed block by block from a midstate, with the message length counted in bytes. Just
-/// enough of a streaming hasher to run `sha2`'s raw compression function over a message whose
-/// first part is already absorbed (the shared prefix), which `sha2::Sha256` cannot resume from.
-struct Blocks {
-    state: [u32; 8],
-    buf: [u8; 64],
-    filled: usize,
-    len: u64,
-}
-
-impl Blocks {
-    fn new(state: [u32; 8], len: u64) -> Blocks {
-        Blocks {
-            state,
-            buf: [0; 64],
-            filled: 0,
-            len,
-        }
-    }
-
-    fn update(&mut self, mut bytes: &[u8]) {
-        self.len = self.len.wrapping_add(bytes.len() as u64);
-        while !bytes.is_empty() {
-            let take = (64 - self.filled).min(bytes.len());
-            self.buf[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
-            self.filled += take;
-            bytes = &bytes[take..];
-            if self.filled == 64 {
-                sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
-                self.filled = 0;
-            }
-        }
-    }
-
-    /// Pads (`0x80`, zeros, the bit count) and returns the first eight digest bytes as a u64.
-    fn finish_u64(mut self) -> u64 {
-        let bits = self.len.wrapping_mul(8).to_be_bytes();
-        // `filled` is below 64 between updates, so the tail holds at least the 0x80 byte.
-        let tail = &mut self.buf[self.filled.min(63)..];
-        tail[0] = 0x80;
-        tail[1..].fill(0);
-        if self.filled >= 56 {
-            sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
-            self.buf = [0; 64];
-        }
-        self.buf[56..].copy_from_slice(&bits);
-        sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
-        (u64::from(self.state[0]) << 32) | u64::from(self.state[1])
-    }
-}
+use crate::signature::blocks::{Blocks, SHA256_IV};
 
 /// Feeds the part of the message every device of one (salt, class, period) shares to `put`:
 /// the tag, salt, class and period, zero-padded to a whole number of 64-byte blocks. The one
@@ -150,8 +88,10 @@ fn encode_shared(salt: &[u8], class: &str, period: u64, mut put: impl FnMut(&[u8
 fn prefix(salt: &[u8], class: &str, period: u64) -> ([u32; 8], u64) {
     let mut h = Blocks::new(SHA256_IV, 0);
     encode_shared(salt, class, period, |b| h.update(b));
-    debug_assert_eq!(h.filled, 0);
-    (h.state, h.len)
+    // `encode_shared` pads the shared part to whole blocks.
+    let midstate = h.midstate();
+    assert!(midstate.is_some(), "shared prefix is not whole blocks");
+    midstate.unwrap_or((SHA256_IV, 0))
 }
 
 /// Longest device id that fits, with its 4-byte length, SHA-256's `0x80` byte and its 8-byte

@@ -46,6 +46,7 @@
 //! ```
 
 mod backend;
+pub(crate) mod blocks;
 mod encoding;
 mod key;
 mod shamir;
@@ -296,6 +297,51 @@ impl ImageHasher {
         self.hasher.finish()
     }
 }
+
+/// [`ImageHasher`] that is always on the portable backend (sha2), whatever the features: the
+/// state the device port keeps in caller-owned memory (plain data, nothing to drop, the same
+/// on every build, including host builds where feature unification turns `aws-lc` on).
+#[derive(Clone, Copy, Default)]
+pub struct PortableImageHasher {
+    blocks: blocks::Blocks,
+}
+
+impl fmt::Debug for PortableImageHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PortableImageHasher")
+            .field("len", &self.blocks.len())
+            .finish()
+    }
+}
+
+impl PortableImageHasher {
+    /// A hasher that has seen no bytes.
+    pub fn new() -> PortableImageHasher {
+        PortableImageHasher::default()
+    }
+
+    /// Feeds the next chunk of the image.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.blocks.update(chunk);
+    }
+
+    /// Bytes fed so far.
+    pub fn len(&self) -> u64 {
+        self.blocks.len()
+    }
+
+    /// Whether no byte was fed yet.
+    pub fn is_empty(&self) -> bool {
+        self.blocks.len() == 0
+    }
+
+    /// The SHA-256 digest of every byte fed.
+    pub fn finish(self) -> Digest {
+        self.blocks.finish()
+    }
+}
+
+const _: () = assert!(!core::mem::needs_drop::<PortableImageHasher>());
 
 /// Verifies a signature over an image fed in chunks: [`ImageHasher`] plus a key.
 ///

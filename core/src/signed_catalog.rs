@@ -4,11 +4,13 @@
 //! Opening it needs no heap; the caller passes the verified inner bytes to the catalog parser.
 //!
 //! Format (ASCII header, `\n` line ends, fields in this order, each once; spec in
-//! `docs/signatures.md`):
+//! `docs/signatures.md`). Format 2 adds the signed `issued` time; format 1 (no `issued`) is
+//! still read:
 //!
 //! ```text
-//! stepstone-signed-catalog 1
+//! stepstone-signed-catalog 2
 //! sequence 42
+//! issued 1760000000
 //! expires 1767225600
 //! key_id <64 lowercase hex: SHA-256 of the signing key's uncompressed SEC1 point>
 //! size <payload bytes>
@@ -21,15 +23,21 @@
 //! before it, the empty line, and the payload. So every field, the payload's length included,
 //! is signed. Checks, in order, each with its own code: format (`signed_catalog.malformed`),
 //! key id among the trusted keys (`signed_catalog.unknown_key`), signature
-//! (`signed_catalog.bad_signature`), expiry (`signed_catalog.expired`), sequence not below the
-//! last one accepted (`signed_catalog.rollback`). An equal sequence is accepted (the same
-//! catalog fetched again); a signer must raise the sequence for every new catalog.
+//! (`signed_catalog.bad_signature`), a set clock (`now` 0 is `signed_catalog.clock_unset`),
+//! expiry (`signed_catalog.expired`), sequence not below the last one accepted
+//! (`signed_catalog.rollback`). An equal sequence is accepted only with exactly the signed
+//! bytes accepted last time (the same catalog fetched again: [`Opened::digest`] equals the
+//! `last_digest` given); otherwise it is `signed_catalog.sequence_reused`, so two catalogs
+//! signed with one number cannot be swapped (undoing a yank). A signer must raise the sequence
+//! for every new catalog.
+//!
+//! Devices open the binary envelope of [`compact`] instead (same codes).
 //!
 //! ```
 //! use stepstone::signed_catalog::{open, Trust};
 //! # let (key, envelope) = stepstone::signed_catalog::doc_example();
 //! let key = stepstone::signature::PublicKey::parse(key).unwrap();
-//! let trust = Trust { keys: &[key], last_sequence: Some(41), now: 1_800_000_000 };
+//! let trust = Trust { keys: &[key], last_sequence: Some(41), last_digest: None, now: 1_800_000_000 };
 //! let opened = open(envelope, &trust).unwrap();
 //! assert_eq!(opened.sequence, 42);
 //! assert_eq!(opened.payload, br#"{"releases":[]}"#);
@@ -39,9 +47,11 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, detail};
 use crate::manifest::lines;
-use crate::signature::{KeyId, PublicKey, Signature};
+use crate::signature::{Digest, KeyId, PublicKey, Signature};
+
+pub mod compact;
 
 /// The first line of every signed catalog of this format.
 pub const MAGIC: &str = "stepstone-signed-catalog";
@@ -88,6 +98,32 @@ pub enum SignedCatalogError {
         /// The last sequence accepted.
         last: u64,
     },
+    /// The sequence of the last catalog accepted, with other signed bytes (or the last bytes
+    /// are not known).
+    #[error(
+        "signed catalog sequence {sequence} equals the last accepted one but its signed bytes differ (or the last digest was not given)"
+    )]
+    SequenceReused {
+        /// The sequence.
+        sequence: u64,
+    },
+    /// `now` is 0: the caller has no clock; expiry cannot be checked.
+    #[error("now is 0 (clock not set): expiry cannot be checked")]
+    ClockUnset,
+    /// `now` is below the time floor (the highest `issued` accepted).
+    #[error("now {now} is below the time floor {floor} (the newest catalog's issued time)")]
+    ClockBehind {
+        /// The `now` given.
+        now: u64,
+        /// The floor.
+        floor: u64,
+    },
+    /// A payload too large for the envelope (sealing).
+    #[error("payload of {len} bytes is too large for the envelope")]
+    TooLarge {
+        /// Payload bytes.
+        len: usize,
+    },
 }
 
 impl ErrorCode for SignedCatalogError {
@@ -98,6 +134,10 @@ impl ErrorCode for SignedCatalogError {
             SignedCatalogError::BadSignature { .. } => "signed_catalog.bad_signature",
             SignedCatalogError::Expired { .. } => "signed_catalog.expired",
             SignedCatalogError::Rollback { .. } => "signed_catalog.rollback",
+            SignedCatalogError::SequenceReused { .. } => "signed_catalog.sequence_reused",
+            SignedCatalogError::ClockUnset => "signed_catalog.clock_unset",
+            SignedCatalogError::ClockBehind { .. } => "signed_catalog.clock_behind",
+            SignedCatalogError::TooLarge { .. } => "signed_catalog.too_large",
         }
     }
 }
@@ -110,7 +150,10 @@ pub struct Trust<'a> {
     pub keys: &'a [PublicKey],
     /// Sequence of the last catalog accepted, if any.
     pub last_sequence: Option<u64>,
-    /// Now, Unix seconds.
+    /// [`Opened::digest`] of the last catalog accepted: an envelope with an equal sequence is
+    /// accepted only when its digest is this one.
+    pub last_digest: Option<Digest>,
+    /// Now, Unix seconds (0 is refused: `signed_catalog.clock_unset`).
     pub now: u64,
 }
 
@@ -119,10 +162,14 @@ pub struct Trust<'a> {
 pub struct Opened<'a> {
     /// The sequence number (store it as the new `last_sequence`).
     pub sequence: u64,
+    /// When it was signed, Unix seconds (format 2; `None` for format 1).
+    pub issued: Option<u64>,
     /// Expiry, Unix seconds.
     pub expires: u64,
     /// The key that signed it.
     pub key_id: KeyId,
+    /// SHA-256 of the signed bytes (store it as the new `last_digest`).
+    pub digest: Digest,
     /// The catalog bytes, verified.
     pub payload: &'a [u8],
 }
@@ -131,6 +178,7 @@ impl fmt::Debug for Opened<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Opened")
             .field("sequence", &self.sequence)
+            .field("issued", &self.issued)
             .field("expires", &self.expires)
             .field("key_id", &self.key_id)
             .field("payload_len", &self.payload.len())
@@ -145,6 +193,7 @@ fn malformed(line: usize, reason: &'static str) -> SignedCatalogError {
 /// The parsed header and where the signature line sits.
 struct Parsed<'a> {
     sequence: u64,
+    issued: Option<u64>,
     expires: u64,
     key_id: KeyId,
     signature: &'a str,
@@ -153,7 +202,42 @@ struct Parsed<'a> {
     payload: &'a [u8],
 }
 
-const FIELDS: [&str; 5] = ["sequence", "expires", "key_id", "size", "signature"];
+const FIELDS_V1: [&str; 5] = ["sequence", "expires", "key_id", "size", "signature"];
+const FIELDS_V2: [&str; 6] = [
+    "sequence",
+    "issued",
+    "expires",
+    "key_id",
+    "size",
+    "signature",
+];
+
+/// `now` must be set (non-zero) and not below `floor` (the highest `issued` accepted).
+pub(crate) fn check_clock(now: u64, floor: u64) -> Result<(), SignedCatalogError> {
+    if now == 0 {
+        return Err(SignedCatalogError::ClockUnset);
+    }
+    if now < floor {
+        return Err(SignedCatalogError::ClockBehind { now, floor });
+    }
+    Ok(())
+}
+
+/// A sequence below the last is a rollback; an equal one must carry the same signed bytes.
+pub(crate) fn check_sequence(
+    sequence: u64,
+    digest: &Digest,
+    last: u64,
+    last_digest: Option<&Digest>,
+) -> Result<(), SignedCatalogError> {
+    if sequence < last {
+        return Err(SignedCatalogError::Rollback { sequence, last });
+    }
+    if sequence == last && last_digest != Some(digest) {
+        return Err(SignedCatalogError::SequenceReused { sequence });
+    }
+    Ok(())
+}
 
 fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
     // The header ends at the first empty line.
@@ -168,17 +252,19 @@ fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
     let payload = envelope.get(end + 2..).unwrap_or(&[]);
     let text = lines::ascii_text(header, MAX_HEADER_LEN).map_err(|(l, r)| malformed(l, r))?;
     let mut it = lines::split(text);
-    match it.next() {
-        Some(Ok(l)) if l.key == MAGIC && l.value == "1" => {}
+    let fields: &[&str] = match it.next() {
+        Some(Ok(l)) if l.key == MAGIC && l.value == "2" => &FIELDS_V2,
+        Some(Ok(l)) if l.key == MAGIC && l.value == "1" => &FIELDS_V1,
         _ => {
             return Err(malformed(
                 1,
-                "first line is not `stepstone-signed-catalog 1`",
+                detail!("first line is not `stepstone-signed-catalog 2` (or 1)"),
             ));
         }
-    }
+    };
     let mut p = Parsed {
         sequence: 0,
+        issued: None,
         expires: 0,
         key_id: KeyId([0; 32]),
         signature: "",
@@ -191,14 +277,14 @@ fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
     for line in it {
         let line = line.map_err(|(l, r)| malformed(l, r))?;
         let len = line.key.len() + 1 + line.value.len() + 1;
-        let expected = FIELDS
+        let expected = fields
             .get(count)
             .copied()
             .ok_or(malformed(line.number, "unexpected field after signature"))?;
         if line.key != expected {
             return Err(malformed(
                 line.number,
-                "fields must be sequence, expires, key_id, size, signature, in order",
+                "fields must be sequence, issued (format 2), expires, key_id, size, signature, in order",
             ));
         }
         let (n, v) = (line.number, line.value);
@@ -206,6 +292,11 @@ fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
             "sequence" => {
                 p.sequence =
                     lines::decimal(v).ok_or(malformed(n, "sequence is not a decimal integer"))?
+            }
+            "issued" => {
+                p.issued = Some(
+                    lines::decimal(v).ok_or(malformed(n, "issued is not decimal Unix seconds"))?,
+                )
             }
             "expires" => {
                 p.expires =
@@ -227,10 +318,10 @@ fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
         offset += len;
         count += 1;
     }
-    if count != FIELDS.len() {
+    if count != fields.len() {
         return Err(malformed(
             0,
-            "required fields missing (sequence, expires, key_id, size, signature)",
+            "required fields missing (sequence, issued, expires, key_id, size, signature)",
         ));
     }
     if payload.len() as u64 != size {
@@ -259,40 +350,40 @@ pub fn open<'a>(envelope: &'a [u8], trust: &Trust<'_>) -> Result<Opened<'a>, Sig
     h.update(after);
     let digest: [u8; 32] = h.finalize().into();
     key.verify_digest(&digest, &sig).map_err(|_| bad)?;
+    check_clock(trust.now, 0)?;
     if trust.now >= p.expires {
         return Err(SignedCatalogError::Expired {
             expires: p.expires,
             now: trust.now,
         });
     }
-    if let Some(last) = trust.last_sequence
-        && p.sequence < last
-    {
-        return Err(SignedCatalogError::Rollback {
-            sequence: p.sequence,
-            last,
-        });
+    if let Some(last) = trust.last_sequence {
+        check_sequence(p.sequence, &digest, last, trust.last_digest.as_ref())?;
     }
     Ok(Opened {
         sequence: p.sequence,
+        issued: p.issued,
         expires: p.expires,
         key_id: p.key_id,
+        digest,
         payload: p.payload,
     })
 }
 
-/// Wraps and signs catalog bytes (feature `sign`).
+/// Wraps and signs catalog bytes in format 2 (feature `sign`): `issued` is when it is
+/// signed (Unix seconds), the time floor devices without a clock keep.
 #[cfg(feature = "sign")]
 pub fn seal(
     catalog: &[u8],
     sequence: u64,
+    issued: u64,
     expires: u64,
     key: &crate::signature::sign::SigningKey,
 ) -> Result<alloc::vec::Vec<u8>, crate::signature::SignatureError> {
     use crate::signature::SignatureFormat;
     let key_id = key.public_key().key_id();
     let header = alloc::format!(
-        "{MAGIC} 1\nsequence {sequence}\nexpires {expires}\nkey_id {key_id}\nsize {}\n",
+        "{MAGIC} 2\nsequence {sequence}\nissued {issued}\nexpires {expires}\nkey_id {key_id}\nsize {}\n",
         catalog.len()
     );
     let mut h = Sha256::new();
@@ -330,19 +421,44 @@ mod tests {
     #[test]
     fn seal_then_open_and_each_refusal() {
         let k = key();
-        let env = seal(b"{\"releases\":[]}", 7, 2_000, &k).unwrap();
+        let env = seal(b"{\"releases\":[]}", 7, 500, 2_000, &k).unwrap();
         let keys = [k.public_key()];
-        let trust = Trust {
+        let first = Trust {
             keys: &keys,
-            last_sequence: Some(7),
+            last_sequence: Some(6),
+            last_digest: None,
             now: 1_000,
         };
-        let o = open(&env, &trust).unwrap();
+        let o = open(&env, &first).unwrap();
         assert_eq!(
-            (o.sequence, o.expires, o.payload),
-            (7, 2_000, &b"{\"releases\":[]}"[..])
+            (o.sequence, o.issued, o.expires, o.payload),
+            (7, Some(500), 2_000, &b"{\"releases\":[]}"[..])
         );
+        // The same bytes again: accepted; an equal sequence with other bytes, or with no last
+        // digest to compare: refused.
+        let trust = Trust {
+            last_sequence: Some(7),
+            last_digest: Some(o.digest),
+            ..first
+        };
+        assert_eq!(open(&env, &trust).unwrap().digest, o.digest);
         let code = |env: &[u8], t: &Trust<'_>| open(env, t).unwrap_err().code();
+        let twin = seal(b"{\"releases\":[ ]}", 7, 500, 2_000, &k).unwrap();
+        assert_eq!(code(&twin, &trust), "signed_catalog.sequence_reused");
+        assert_eq!(
+            code(
+                &env,
+                &Trust {
+                    last_digest: None,
+                    ..trust
+                }
+            ),
+            "signed_catalog.sequence_reused"
+        );
+        assert_eq!(
+            code(&env, &Trust { now: 0, ..trust }),
+            "signed_catalog.clock_unset"
+        );
         assert_eq!(
             code(
                 &env,

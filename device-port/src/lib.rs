@@ -19,11 +19,15 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+mod catalog;
 mod ffi;
 mod status;
+mod verify;
 
+pub use catalog::*;
 pub use ffi::*;
 pub use status::StepstoneStatus;
+pub use verify::*;
 
 /// Runs `f` as one C entry point: its error becomes the status, a panic (host only) becomes
 /// `STEPSTONE_ERR_PANIC`.
@@ -39,10 +43,46 @@ pub(crate) fn boundary(f: impl FnOnce() -> Result<(), StepstoneStatus>) -> i32 {
     }
 }
 
+// `stepstone_panic_hook`: a weak, empty default the firmware may replace with its own
+// `void stepstone_panic_hook(void)` (log, then reset: `NVIC_SystemReset()`). Stable Rust has no
+// weak definitions, so it is written in assembly (Thumb, every Cortex-M profile).
+#[cfg(all(
+    feature = "panic-handler",
+    not(feature = "std"),
+    not(test),
+    target_arch = "arm"
+))]
+core::arch::global_asm!(
+    ".section .text.stepstone_panic_hook,\"ax\",%progbits",
+    ".weak stepstone_panic_hook",
+    ".type stepstone_panic_hook,%function",
+    ".thumb_func",
+    "stepstone_panic_hook:",
+    "bx lr",
+    ".size stepstone_panic_hook, . - stepstone_panic_hook",
+    ".text",
+);
+
+#[cfg(all(
+    feature = "panic-handler",
+    not(feature = "std"),
+    not(test),
+    target_arch = "arm"
+))]
+unsafe extern "C" {
+    fn stepstone_panic_hook();
+}
+
 #[cfg(all(feature = "panic-handler", not(feature = "std"), not(test)))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    // Unreachable by construction (see the crate docs); halt rather than run on.
+    // Unreachable by construction (see the crate docs). Tell the firmware (its
+    // `stepstone_panic_hook`, if it defines one, may log and reset), then halt rather than run on.
+    #[cfg(target_arch = "arm")]
+    // SAFETY: a C function without arguments, the weak default or the firmware's own.
+    unsafe {
+        stepstone_panic_hook()
+    };
     loop {
         core::hint::spin_loop();
     }

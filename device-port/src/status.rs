@@ -4,6 +4,7 @@
 use stepstone::compact::{CompactError, HopError};
 use stepstone::manifest::ManifestError;
 use stepstone::signature::SignatureError;
+use stepstone::signed_catalog::SignedCatalogError;
 use stepstone::version::VersionErrorKind;
 
 /// What every `stepstone_*` function returns (0 = ok). The numbers never change.
@@ -91,13 +92,38 @@ pub enum StepstoneStatus {
     StepstoneErrManifestSizeMismatch = 60,
     /// Image SHA-256 differs from the manifest (`manifest.digest_mismatch`).
     StepstoneErrManifestDigestMismatch = 61,
+    /// `now` is 0: no clock, expiry cannot be checked (`manifest.clock_unset`).
+    StepstoneErrManifestClockUnset = 62,
+    /// Manifest version is not a release of the signed catalog for this device (`manifest.not_in_catalog`).
+    StepstoneErrManifestNotInCatalog = 63,
+    /// Manifest release is yanked in the signed catalog (`manifest.yanked`).
+    StepstoneErrManifestYanked = 64,
+    /// Manifest SHA-256 differs from the signed catalog's (`manifest.catalog_digest_mismatch`).
+    StepstoneErrManifestCatalogDigestMismatch = 65,
     /// No sampling period (period length 0 or time before the offset) (`sample.no_period`).
     StepstoneErrSampleNoPeriod = 70,
+    /// Signed catalog envelope is malformed (`signed_catalog.malformed`).
+    StepstoneErrCatalogMalformed = 80,
+    /// Signed catalog names another key than the pinned one (`signed_catalog.unknown_key`).
+    StepstoneErrCatalogUnknownKey = 81,
+    /// Signed catalog signature does not verify (`signed_catalog.bad_signature`).
+    StepstoneErrCatalogBadSignature = 82,
+    /// Signed catalog expired (`signed_catalog.expired`).
+    StepstoneErrCatalogExpired = 83,
+    /// Signed catalog sequence below the last accepted (`signed_catalog.rollback`).
+    StepstoneErrCatalogRollback = 84,
+    /// Signed catalog has the last sequence but other bytes (`signed_catalog.sequence_reused`).
+    StepstoneErrCatalogSequenceReused = 85,
+    /// `now` is 0: no clock, expiry cannot be checked (`signed_catalog.clock_unset`).
+    StepstoneErrCatalogClockUnset = 86,
+    /// `now` is below the time floor (the last catalog's issued time) (`signed_catalog.clock_behind`).
+    StepstoneErrCatalogClockBehind = 87,
 }
 
 impl StepstoneStatus {
     /// All statuses, in numeric order.
-    pub const ALL: [StepstoneStatus; 41] = [
+    /// cbindgen:ignore
+    pub const ALL: [StepstoneStatus; 53] = [
         StepstoneStatus::StepstoneOk,
         StepstoneStatus::StepstoneErrNullPointer,
         StepstoneStatus::StepstoneErrBufferTooSmall,
@@ -138,7 +164,19 @@ impl StepstoneStatus {
         StepstoneStatus::StepstoneErrManifestDeviceVersion,
         StepstoneStatus::StepstoneErrManifestSizeMismatch,
         StepstoneStatus::StepstoneErrManifestDigestMismatch,
+        StepstoneStatus::StepstoneErrManifestClockUnset,
+        StepstoneStatus::StepstoneErrManifestNotInCatalog,
+        StepstoneStatus::StepstoneErrManifestYanked,
+        StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch,
         StepstoneStatus::StepstoneErrSampleNoPeriod,
+        StepstoneStatus::StepstoneErrCatalogMalformed,
+        StepstoneStatus::StepstoneErrCatalogUnknownKey,
+        StepstoneStatus::StepstoneErrCatalogBadSignature,
+        StepstoneStatus::StepstoneErrCatalogExpired,
+        StepstoneStatus::StepstoneErrCatalogRollback,
+        StepstoneStatus::StepstoneErrCatalogSequenceReused,
+        StepstoneStatus::StepstoneErrCatalogClockUnset,
+        StepstoneStatus::StepstoneErrCatalogClockBehind,
     ];
 
     /// The static, NUL-terminated message (short: it lives in firmware flash).
@@ -207,6 +245,24 @@ impl StepstoneStatus {
                 b"image SHA-256 differs from manifest\0"
             }
             StepstoneStatus::StepstoneErrSampleNoPeriod => b"no sampling period\0",
+            StepstoneStatus::StepstoneErrManifestClockUnset => b"clock not set (now is 0)\0",
+            StepstoneStatus::StepstoneErrManifestNotInCatalog => {
+                b"manifest release not in catalog\0"
+            }
+            StepstoneStatus::StepstoneErrManifestYanked => b"manifest release yanked\0",
+            StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch => {
+                b"manifest SHA-256 differs from catalog\0"
+            }
+            StepstoneStatus::StepstoneErrCatalogMalformed => b"malformed signed catalog\0",
+            StepstoneStatus::StepstoneErrCatalogUnknownKey => b"catalog signed by unknown key\0",
+            StepstoneStatus::StepstoneErrCatalogBadSignature => {
+                b"catalog signature does not verify\0"
+            }
+            StepstoneStatus::StepstoneErrCatalogExpired => b"catalog expired\0",
+            StepstoneStatus::StepstoneErrCatalogRollback => b"catalog sequence below last\0",
+            StepstoneStatus::StepstoneErrCatalogSequenceReused => b"catalog sequence reused\0",
+            StepstoneStatus::StepstoneErrCatalogClockUnset => b"clock not set (now is 0)\0",
+            StepstoneStatus::StepstoneErrCatalogClockBehind => b"clock below time floor\0",
         }
     }
 
@@ -254,6 +310,20 @@ impl StepstoneStatus {
             StepstoneStatus::StepstoneErrManifestSizeMismatch => "manifest.size_mismatch",
             StepstoneStatus::StepstoneErrManifestDigestMismatch => "manifest.digest_mismatch",
             StepstoneStatus::StepstoneErrSampleNoPeriod => "sample.no_period",
+            StepstoneStatus::StepstoneErrManifestClockUnset => "manifest.clock_unset",
+            StepstoneStatus::StepstoneErrManifestNotInCatalog => "manifest.not_in_catalog",
+            StepstoneStatus::StepstoneErrManifestYanked => "manifest.yanked",
+            StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch => {
+                "manifest.catalog_digest_mismatch"
+            }
+            StepstoneStatus::StepstoneErrCatalogMalformed => "signed_catalog.malformed",
+            StepstoneStatus::StepstoneErrCatalogUnknownKey => "signed_catalog.unknown_key",
+            StepstoneStatus::StepstoneErrCatalogBadSignature => "signed_catalog.bad_signature",
+            StepstoneStatus::StepstoneErrCatalogExpired => "signed_catalog.expired",
+            StepstoneStatus::StepstoneErrCatalogRollback => "signed_catalog.rollback",
+            StepstoneStatus::StepstoneErrCatalogSequenceReused => "signed_catalog.sequence_reused",
+            StepstoneStatus::StepstoneErrCatalogClockUnset => "signed_catalog.clock_unset",
+            StepstoneStatus::StepstoneErrCatalogClockBehind => "signed_catalog.clock_behind",
         }
     }
 
@@ -312,6 +382,18 @@ impl StepstoneStatus {
             60 => StepstoneStatus::StepstoneErrManifestSizeMismatch,
             61 => StepstoneStatus::StepstoneErrManifestDigestMismatch,
             70 => StepstoneStatus::StepstoneErrSampleNoPeriod,
+            62 => StepstoneStatus::StepstoneErrManifestClockUnset,
+            63 => StepstoneStatus::StepstoneErrManifestNotInCatalog,
+            64 => StepstoneStatus::StepstoneErrManifestYanked,
+            65 => StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch,
+            80 => StepstoneStatus::StepstoneErrCatalogMalformed,
+            81 => StepstoneStatus::StepstoneErrCatalogUnknownKey,
+            82 => StepstoneStatus::StepstoneErrCatalogBadSignature,
+            83 => StepstoneStatus::StepstoneErrCatalogExpired,
+            84 => StepstoneStatus::StepstoneErrCatalogRollback,
+            85 => StepstoneStatus::StepstoneErrCatalogSequenceReused,
+            86 => StepstoneStatus::StepstoneErrCatalogClockUnset,
+            87 => StepstoneStatus::StepstoneErrCatalogClockBehind,
             _ => return None,
         })
     }
@@ -363,6 +445,12 @@ impl From<ManifestError> for StepstoneStatus {
             }
             ManifestError::SizeMismatch { .. } => StepstoneStatus::StepstoneErrManifestSizeMismatch,
             ManifestError::DigestMismatch => StepstoneStatus::StepstoneErrManifestDigestMismatch,
+            ManifestError::ClockUnset => StepstoneStatus::StepstoneErrManifestClockUnset,
+            ManifestError::NotInCatalog { .. } => StepstoneStatus::StepstoneErrManifestNotInCatalog,
+            ManifestError::Yanked { .. } => StepstoneStatus::StepstoneErrManifestYanked,
+            ManifestError::CatalogDigestMismatch { .. } => {
+                StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch
+            }
             _ => StepstoneStatus::StepstoneErrUnknown,
         }
     }
@@ -404,6 +492,28 @@ impl From<HopError> for StepstoneStatus {
             HopError::TargetNotForEnvironment => StepstoneStatus::StepstoneErrPlanTargetEnvironment,
             HopError::Downgrade => StepstoneStatus::StepstoneErrPlanDowngrade,
             HopError::Unreachable => StepstoneStatus::StepstoneErrPlanUnreachable,
+            _ => StepstoneStatus::StepstoneErrUnknown,
+        }
+    }
+}
+
+impl From<SignedCatalogError> for StepstoneStatus {
+    fn from(e: SignedCatalogError) -> StepstoneStatus {
+        match e {
+            SignedCatalogError::Malformed { .. } => StepstoneStatus::StepstoneErrCatalogMalformed,
+            SignedCatalogError::UnknownKey { .. } => StepstoneStatus::StepstoneErrCatalogUnknownKey,
+            SignedCatalogError::BadSignature { .. } => {
+                StepstoneStatus::StepstoneErrCatalogBadSignature
+            }
+            SignedCatalogError::Expired { .. } => StepstoneStatus::StepstoneErrCatalogExpired,
+            SignedCatalogError::Rollback { .. } => StepstoneStatus::StepstoneErrCatalogRollback,
+            SignedCatalogError::SequenceReused { .. } => {
+                StepstoneStatus::StepstoneErrCatalogSequenceReused
+            }
+            SignedCatalogError::ClockUnset => StepstoneStatus::StepstoneErrCatalogClockUnset,
+            SignedCatalogError::ClockBehind { .. } => {
+                StepstoneStatus::StepstoneErrCatalogClockBehind
+            }
             _ => StepstoneStatus::StepstoneErrUnknown,
         }
     }

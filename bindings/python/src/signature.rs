@@ -554,16 +554,26 @@ fn verify_chain(
         .map_err(raise(Area::Certificate))
 }
 
-/// Wraps and signs catalog bytes with a sequence number and an expiry.
+/// Wraps and signs catalog bytes with a sequence number, an expiry and the time it is signed
+/// (`issued`, Unix seconds; default: now), in signed catalog format 2.
 #[pyfunction]
+#[pyo3(signature = (catalog, sequence, expires, key, *, issued = None))]
 fn seal_catalog<'py>(
     py: Python<'py>,
     catalog: &[u8],
     sequence: u64,
     expires: u64,
     key: &SigningKeyPy,
+    issued: Option<u64>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let out = signed_catalog::seal(catalog, sequence, expires, &key.inner)
+    let issued = match issued {
+        Some(t) => t,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))?,
+    };
+    let out = signed_catalog::seal(catalog, sequence, issued, expires, &key.inner)
         .map_err(raise(Area::Signature))?;
     Ok(PyBytes::new(py, &out))
 }
@@ -571,18 +581,20 @@ fn seal_catalog<'py>(
 /// Opens a signed catalog: checks the key (one of `keys`), signature, expiry at `now` and that
 /// the sequence is above `last_sequence`; gives `(sequence, expires, key_id, payload)`.
 #[pyfunction]
-#[pyo3(signature = (envelope, keys, *, now, last_sequence = None))]
+#[pyo3(signature = (envelope, keys, *, now, last_sequence = None, last_digest = None))]
 fn open_catalog<'py>(
     py: Python<'py>,
     envelope: &[u8],
     keys: Vec<PyRef<'_, PublicKey>>,
     now: u64,
     last_sequence: Option<u64>,
+    last_digest: Option<[u8; 32]>,
 ) -> PyResult<(u64, u64, String, Bound<'py, PyBytes>)> {
     let keys: Vec<signature::PublicKey> = keys.iter().map(|k| k.inner).collect();
     let trust = Trust {
         keys: &keys,
         last_sequence,
+        last_digest,
         now,
     };
     let o = signed_catalog::open(envelope, &trust).map_err(raise(Area::SignedCatalog))?;

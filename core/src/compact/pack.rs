@@ -4,9 +4,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{
-    BLOCK_LEN, CompactError, FLAG_DEADEND, FLAG_NOT_ENVIRONMENT, FLAG_NOT_MODEL, FLAG_YANKED,
-    FORMAT, HEADER_LEN, MAGIC, MAX_POINTS, MAX_RELEASES, NO_TARGET, POINT_LEN, RELEASE_LEN,
-    scheme_code,
+    BLOCK_LEN, CompactError, DIGEST_LEN, FLAG_DEADEND, FLAG_NOT_ENVIRONMENT, FLAG_NOT_MODEL,
+    FLAG_YANKED, FORMAT, HEADER_FLAG_DIGESTS, HEADER_FLAG_ENVIRONMENT, HEADER_FLAG_MODEL,
+    HEADER_LEN, MAGIC, MAX_POINTS, MAX_RELEASES, NO_TARGET, POINT_LEN, RELEASE_LEN, scheme_code,
 };
 use crate::catalog::Catalog;
 use crate::plan::sweep::lower_bounds;
@@ -124,9 +124,22 @@ pub fn pack(catalog: &Catalog, options: &PackOptions) -> Result<Vec<u8>, Compact
         rel_table.extend_from_slice(&u16_of("blocked ranges", start)?.to_le_bytes());
     }
 
+    // Release digests (format 2): when any release has a sha256, one 32-byte entry per
+    // release, all zero for a release without one.
+    let with_digests = releases.iter().any(|r| r.sha256.is_some());
+    let mut digest_table = Vec::new();
+    if with_digests {
+        for r in releases {
+            digest_table.extend_from_slice(&r.sha256.unwrap_or([0u8; DIGEST_LEN]));
+        }
+    }
+
     // Strings after the tables: model, environment, then the points.
-    let strings_at =
-        HEADER_LEN + points.len() * POINT_LEN + releases.len() * RELEASE_LEN + nblocks * BLOCK_LEN;
+    let strings_at = HEADER_LEN
+        + points.len() * POINT_LEN
+        + releases.len() * RELEASE_LEN
+        + nblocks * BLOCK_LEN
+        + digest_table.len();
     let mut strings: Vec<u8> = Vec::new();
     let mut add = |text: &str| -> Result<[u8; 4], CompactError> {
         let off = u16_of("bytes", strings_at + strings.len())?;
@@ -148,7 +161,17 @@ pub fn pack(catalog: &Catalog, options: &PackOptions) -> Result<Vec<u8>, Compact
     out.extend_from_slice(&MAGIC);
     out.push(FORMAT);
     out.push(scheme_code(catalog.scheme()));
-    out.push(u8::from(model.is_some()) | (u8::from(environment.is_some()) << 1));
+    let mut flags = 0u8;
+    if model.is_some() {
+        flags |= HEADER_FLAG_MODEL;
+    }
+    if environment.is_some() {
+        flags |= HEADER_FLAG_ENVIRONMENT;
+    }
+    if with_digests {
+        flags |= HEADER_FLAG_DIGESTS;
+    }
+    out.push(flags);
     out.push(0);
     out.extend_from_slice(&u16_of("points", points.len())?.to_le_bytes());
     out.extend_from_slice(&u16_of("releases", releases.len())?.to_le_bytes());
@@ -159,6 +182,7 @@ pub fn pack(catalog: &Catalog, options: &PackOptions) -> Result<Vec<u8>, Compact
     out.extend_from_slice(&point_table);
     out.extend_from_slice(&rel_table);
     out.extend_from_slice(&block_table);
+    out.extend_from_slice(&digest_table);
     out.extend_from_slice(&strings);
     Ok(out)
 }

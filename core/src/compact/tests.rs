@@ -91,9 +91,51 @@ fn every_truncation_and_bit_flip_is_an_error_or_consistent() {
         CompactError::BadMagic
     );
     b[0] = b'S';
-    b[4] = 2;
+    b[4] = 3;
     assert_eq!(
         CompactCatalog::parse(&b).unwrap_err(),
-        CompactError::Format(2)
+        CompactError::Format(3)
+    );
+}
+
+#[test]
+fn digests_are_packed_and_format_1_is_still_read() {
+    let catalog = Catalog::from_json(
+        r#"{"releases": [
+      {"version": "v1", "sha256": "1111111111111111111111111111111111111111111111111111111111111111"},
+      {"version": "v2", "min_sw_version": "v1", "yanked": true},
+      {"version": "v3", "min_sw_version": "v1", "models": ["A"],
+       "sha256": "3333333333333333333333333333333333333333333333333333333333333333"}]}"#,
+    )
+    .unwrap();
+    let opts = PackOptions {
+        model: Some("B".into()),
+        ..Default::default()
+    };
+    let bytes = pack(&catalog, &opts).unwrap();
+    assert_eq!((bytes[4], bytes[6] & 4), (FORMAT, 4));
+    let c = CompactCatalog::parse(&bytes).unwrap();
+    let v1 = c.release("v1").unwrap();
+    assert_eq!(v1.sha256, Some([0x11; 32]));
+    assert!(!v1.yanked && !v1.not_for_model);
+    let v2 = c.release("v2").unwrap();
+    assert_eq!((v2.yanked, v2.sha256), (true, None));
+    let v3 = c.release("v3").unwrap();
+    assert_eq!((v3.not_for_model, v3.sha256), (true, Some([0x33; 32])));
+    assert_eq!(c.release("v4"), None);
+    assert_eq!(c.release("x"), None);
+    // No digest anywhere: no table, and the flag is off.
+    let plain = Catalog::from_json(r#"{"releases": [{"version": "v1"}]}"#).unwrap();
+    let bytes = pack(&plain, &PackOptions::default()).unwrap();
+    assert_eq!(bytes[6] & 4, 0);
+    // Format 1 (no digests) still parses; the digest flag is refused there.
+    let mut old = bytes.clone();
+    old[4] = 1;
+    let c = CompactCatalog::parse(&old).unwrap();
+    assert_eq!(c.release("v1").unwrap().sha256, None);
+    old[6] |= 4;
+    assert_eq!(
+        CompactCatalog::parse(&old).unwrap_err(),
+        CompactError::Corrupt { at: 6 }
     );
 }
