@@ -4,6 +4,7 @@
 mod catalog_pack;
 mod graph;
 mod keygen;
+mod manifest;
 mod next_hop;
 mod output;
 mod plan;
@@ -49,6 +50,8 @@ enum Command {
     Sign(sign::Args),
     /// Check that an image is genuine: signature, certificate chain, signed manifest.
     Verify(verify::Args),
+    /// Release manifests: `manifest create` signs one for an image, `manifest show` prints one.
+    Manifest(manifest::ManifestArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Keygen(a) => (keygen::run(a), a.format),
         Command::Sign(a) => (sign::run(a), a.format),
         Command::Verify(a) => (verify::run(a), a.format),
+        Command::Manifest(a) => (manifest::run(a), a.format()),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

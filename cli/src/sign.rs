@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use stepstone::signature::sign::SigningKey;
-use stepstone::signature::{ImageHasher, SignatureFormat};
+use stepstone::signature::{ImageHasher, Signature, SignatureFormat};
 
 use crate::output::{Failure, Format, read_file};
 
@@ -39,6 +39,21 @@ impl Encoding {
             Encoding::Base64Raw => SignatureFormat::Base64Raw,
         }
     }
+
+    /// The signature's bytes in this encoding, as `sign` writes them: text forms end with a
+    /// newline, binary forms are the bare bytes.
+    pub fn encode(self, sig: &Signature) -> Vec<u8> {
+        let mut bytes = sig.encode(self.format()).as_bytes().to_vec();
+        if !matches!(self, Encoding::Der | Encoding::Raw) {
+            bytes.push(b'\n');
+        }
+        bytes
+    }
+}
+
+/// Reads a private signing key file: unreadable is exit 2, not a P-256 private key exit 1.
+pub fn read_key(path: &str) -> Result<SigningKey, Failure> {
+    SigningKey::parse(&read_file(path)?).map_err(|e| Failure::no(&e))
 }
 
 /// Arguments of `stepstone sign`.
@@ -84,7 +99,7 @@ pub fn stream(
 
 /// Runs `stepstone sign`.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
-    let key = SigningKey::parse(&read_file(&args.key)?).map_err(|e| Failure::no(&e))?;
+    let key = read_key(&args.key)?;
     let mut hasher = ImageHasher::new();
     stream(&args.file, |chunk| {
         hasher.update(chunk);
@@ -93,10 +108,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let sig = key
         .sign_digest(&hasher.finish())
         .map_err(|e| Failure::no(&e))?;
-    let mut bytes = sig.encode(args.encoding.format()).as_bytes().to_vec();
-    if !matches!(args.encoding, Encoding::Der | Encoding::Raw) {
-        bytes.push(b'\n');
-    }
+    let bytes = args.encoding.encode(&sig);
     match &args.out {
         Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::unwritable(path, e))?,
         None => std::io::stdout()

@@ -4,6 +4,11 @@
 //!
 //! Exit 0 genuine, 1 not genuine (any malformed signature, key, certificate or manifest is a
 //! "not", with its code), 2 usage error or unreadable file.
+//!
+//! A bare image signature (`--key`/`--cert` with `--signature`) proves authorship only: it
+//! carries no version, model or expiry, so any image the key ever signed passes (an older
+//! release, another model's image). `--manifest` binds version, models, environment, expiry,
+//! size and digest.
 
 use std::process::ExitCode;
 
@@ -14,11 +19,24 @@ use stepstone::signature::{ImageHasher, PublicKey, Signature};
 use crate::output::{Failure, Format, print_json, read_file};
 use crate::sign::stream;
 
+/// What the help says about bare image signatures, after the flags.
+const AUTHORSHIP_ONLY: &str = "\
+A bare image signature (--key or --cert with --signature, no --manifest) proves authorship only: \
+the image was signed by that key. It says nothing about version, model or expiry, so any image \
+the key ever signed passes, an older release or another model's image included. To check that \
+this image is meant for this device now, verify a signed release manifest: --manifest M \
+--manifest-signature S with --model, --environment and --current-version (docs/manifest.md; \
+`stepstone manifest create` writes one).";
+
 /// Arguments of `stepstone verify`.
 #[derive(clap::Args)]
 #[command(group = clap::ArgGroup::new("trust").required(true).args(["key", "cert"]))]
+#[command(after_help = AUTHORSHIP_ONLY)]
 pub struct Args {
     /// Pinned public key: PEM or DER SubjectPublicKeyInfo, SEC1 point, or hex.
+    ///
+    /// With --signature alone this proves only that the key signed the image (authorship): no
+    /// version, model or expiry. Use --manifest for those.
     #[arg(long, value_name = "KEY")]
     key: Option<String>,
     /// Signing certificate (PEM, possibly followed by intermediates; or DER), instead of --key.
@@ -27,10 +45,15 @@ pub struct Args {
     /// Pinned root certificate the --cert chain must lead to.
     #[arg(long, value_name = "ROOT", requires = "cert")]
     root: Option<String>,
-    /// Detached signature of the image: DER, raw r||s, or hex or base64 of either.
+    /// Detached signature of the image (DER, raw r||s, or hex or base64 of either): proves
+    /// authorship only, not version, model or expiry (see --manifest).
+    ///
+    /// Any image the key ever signed passes, an older release or another model's image
+    /// included. Use --manifest to check version, models, environment and expiry.
     #[arg(long, value_name = "SIG", required_unless_present = "manifest")]
     signature: Option<String>,
-    /// Signed release manifest to check the device and image against.
+    /// Signed release manifest to check the device and image against: version (anti-rollback),
+    /// models, environment, expiry, size and SHA-256, all under the manifest's signature.
     #[arg(long, value_name = "M", requires_all = ["manifest_signature", "model", "environment", "current_version"])]
     manifest: Option<String>,
     /// Detached signature of the manifest's exact bytes.
@@ -153,6 +176,17 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let key_id = key.key_id().to_string();
     match args.format {
         Format::Json => {
+            // The verified facts at the top level, as core states them (`Manifest::verified`:
+            // version, size, sha256, key_id, expires); `version` and `expires` are null without
+            // a manifest (a bare signature binds neither).
+            let mut facts = serde_json::json!({
+                "version": null, "size": size, "sha256": hex(&digest), "key_id": key_id,
+                "expires": null,
+            });
+            if let Some(m) = &manifest {
+                facts = serde_json::to_value(m.verified())
+                    .map_err(|e| Failure::no_code("cli.json", e.to_string()))?;
+            }
             let manifest = manifest.map(|m| {
                 serde_json::json!({
                     "version": m.version, "scheme": m.scheme.name(), "min_sw_version": m.min_sw_version,
@@ -160,10 +194,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
                     "expires": m.expires,
                 })
             });
-            print_json(&serde_json::json!({
-                "genuine": true, "key_id": key_id, "sha256": hex(&digest), "size": size,
-                "signature_checked": signature.is_some(), "manifest": manifest,
-            }));
+            facts["genuine"] = true.into();
+            facts["signature_checked"] = signature.is_some().into();
+            facts["manifest"] = manifest.into();
+            print_json(&facts);
         }
         Format::Text => {
             let what = match (&signature, &manifest) {
