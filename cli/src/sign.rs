@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use stepstone::signature::sign::SigningKey;
 use stepstone::signature::{ImageHasher, Signature, SignatureFormat};
+use zeroize::Zeroizing;
 
-use crate::output::{Failure, Format, read_file};
+use crate::output::{Failure, Format};
 
 /// Signature encodings `sign` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -52,8 +53,40 @@ impl Encoding {
 }
 
 /// Reads a private signing key file: unreadable is exit 2, not a P-256 private key exit 1.
+/// The file's bytes are wiped once parsed; the key then lives in p256's `SigningKey`, which
+/// wipes its scalar on drop.
 pub fn read_key(path: &str) -> Result<SigningKey, Failure> {
-    SigningKey::parse(&read_file(path)?).map_err(|e| Failure::no(&e))
+    SigningKey::parse(&read_secret(path)?).map_err(|e| Failure::no(&e))
+}
+
+/// Reads a whole file (or stdin for `-`) holding a secret into memory wiped on drop. Unlike
+/// `std::fs::read`, a growing buffer is moved into a bigger one by hand, so the smaller one is
+/// wiped before it is freed instead of being left in the allocator by `Vec`'s reallocation.
+fn read_secret(path: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    use std::io::Read as _;
+    let mut reader: Box<dyn std::io::Read> = if path == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| Failure::unreadable(path, e))?)
+    };
+    let mut chunk = Zeroizing::new([0u8; 4096]);
+    let mut out = Zeroizing::new(Vec::with_capacity(chunk.len()));
+    loop {
+        let n = match reader.read(&mut chunk[..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Failure::unreadable(path, e)),
+        };
+        let Some(read) = chunk.get(..n).filter(|r| !r.is_empty()) else {
+            return Ok(out);
+        };
+        if out.capacity() - out.len() < read.len() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(2 * (out.len() + read.len())));
+            bigger.extend_from_slice(&out);
+            out = bigger; // the old buffer is wiped as it drops
+        }
+        out.extend_from_slice(read);
+    }
 }
 
 /// Arguments of `stepstone sign`.
@@ -116,4 +149,30 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::unwritable("stdout", e))?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key file is read into a wiped buffer, whole, across the buffer's growth.
+    #[test]
+    fn secrets_are_read_whole_into_wiped_memory() {
+        let dir =
+            std::env::temp_dir().join(format!("stepstone-read-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for len in [0usize, 1, 4095, 4096, 4097, 50_000] {
+            let path = dir.join(format!("{len}"));
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&path, &data).unwrap();
+            let read: Zeroizing<Vec<u8>> = read_secret(path.to_str().unwrap()).unwrap();
+            assert_eq!(*read, data);
+        }
+        let missing = dir.join("missing");
+        assert_eq!(
+            read_secret(missing.to_str().unwrap()).unwrap_err().code,
+            "io.unreadable"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -7,13 +7,21 @@
 //! * every certificate, the root included, is valid at `now` (Unix seconds; core has no clock);
 //! * every issuer is a CA (`basicConstraints cA=TRUE`), with `keyCertSign` if it has a key
 //!   usage, and its `pathLenConstraint` is respected;
-//! * the signing certificate has `digitalSignature` if it has a key usage, and `codeSigning`
-//!   (or `anyExtendedKeyUsage`) if it has an extended key usage: a TLS server certificate
-//!   from the same CA cannot sign firmware;
+//! * the signing certificate (the leaf) is not a CA (`cA=TRUE` is `cert.leaf_is_ca`), has
+//!   `digitalSignature` if it has a key usage, and has an extended key usage extension
+//!   (`cert.leaf_no_eku`) that lists `codeSigning` (`cert.leaf_not_code_signing`) and not
+//!   `anyExtendedKeyUsage` (`cert.leaf_any_eku`): a TLS server certificate, or a certificate
+//!   good for any purpose, from the same CA cannot sign firmware;
 //! * no certificate has a critical extension this code does not process.
 //!
+//! Each signature is verified over the TBSCertificate bytes exactly as they appear in the
+//! certificate given (sliced out of its encoding), never over a re-encoding of the parsed
+//! fields: `x509-cert` decodes some encodings it would write differently (a validity date before
+//! 2050 as GeneralizedTime is re-encoded as UTCTime, an explicit `critical FALSE` is dropped),
+//! and the issuer signed the bytes, not the fields.
+//!
 //! The root is a trust anchor pinned by the caller: its own signature is not checked, its
-//! dates and CA flags are. Certificates are strict DER (`x509-cert`), PEM or DER on input.
+//! dates and CA flags are. Certificates are DER (`x509-cert`), PEM or DER on input.
 //! Revocation is not checked (devices have no CRL or OCSP access); rotate the intermediate
 //! and pin by root instead. Devices without a heap pin a key or a leaf certificate's key
 //! instead (as FreeRTOS's AWS OTA does) and use [`crate::signature`] alone.
@@ -29,8 +37,9 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::ops::Range;
 
-use der::{Decode, DecodePem, Encode};
+use der::{Decode, Encode, Header, Reader, SliceReader};
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 use x509_cert::spki::ObjectIdentifier;
 
@@ -145,6 +154,37 @@ pub enum CertError {
         /// The extension's OID.
         oid: String,
     },
+    /// The signing certificate is a CA (`basicConstraints cA=TRUE`): firmware is signed by an
+    /// end-entity certificate, so a CA key that issues certificates never signs images.
+    #[error(
+        "signing certificate {subject} is a CA (basicConstraints cA=TRUE); firmware must be signed by an end-entity certificate"
+    )]
+    LeafIsCa {
+        /// The signing certificate.
+        subject: String,
+    },
+    /// The signing certificate has no extended key usage extension.
+    #[error("signing certificate {subject} has no extended key usage; it must list codeSigning")]
+    LeafNoEku {
+        /// The signing certificate.
+        subject: String,
+    },
+    /// The signing certificate's extended key usage lists `anyExtendedKeyUsage`.
+    #[error(
+        "signing certificate {subject} has extended key usage anyExtendedKeyUsage; it must list codeSigning and not any"
+    )]
+    LeafAnyEku {
+        /// The signing certificate.
+        subject: String,
+    },
+    /// The signing certificate's extended key usage does not list `codeSigning`.
+    #[error(
+        "signing certificate {subject}: extended key usage lacks codeSigning, so it may not sign firmware"
+    )]
+    LeafNotCodeSigning {
+        /// The signing certificate.
+        subject: String,
+    },
 }
 
 impl ErrorCode for CertError {
@@ -161,14 +201,22 @@ impl ErrorCode for CertError {
             CertError::PathLength { .. } => "cert.path_length",
             CertError::KeyUsage { .. } => "cert.key_usage",
             CertError::UnknownCriticalExtension { .. } => "cert.unknown_critical_extension",
+            CertError::LeafIsCa { .. } => "cert.leaf_is_ca",
+            CertError::LeafNoEku { .. } => "cert.leaf_no_eku",
+            CertError::LeafAnyEku { .. } => "cert.leaf_any_eku",
+            CertError::LeafNotCodeSigning { .. } => "cert.leaf_not_code_signing",
         }
     }
 }
 
-/// An X.509 certificate.
+/// An X.509 certificate, with the bytes it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
     inner: x509_cert::Certificate,
+    /// The DER encoding as given (PEM decoded), byte for byte.
+    der: Vec<u8>,
+    /// Where the TBSCertificate (tag and length included) lies in `der`.
+    tbs: Range<usize>,
 }
 
 fn malformed(err: impl core::fmt::Display) -> CertError {
@@ -177,7 +225,38 @@ fn malformed(err: impl core::fmt::Display) -> CertError {
     }
 }
 
+/// Where the first element of the outer SEQUENCE (the TBSCertificate) lies in `der`, header
+/// included: the bytes the issuer signed.
+fn tbs_range(der: &[u8]) -> der::Result<Range<usize>> {
+    let mut reader = SliceReader::new(der)?;
+    Header::decode(&mut reader)?; // Certificate ::= SEQUENCE { tbsCertificate, ... }
+    let start = usize::try_from(reader.position())?;
+    let tbs = reader.tlv_bytes()?;
+    Ok(start..start + tbs.len())
+}
+
+/// Reads one PEM `CERTIFICATE` block (surrounding whitespace allowed).
+fn decode_pem(block: &[u8]) -> Result<Certificate, CertError> {
+    let text = core::str::from_utf8(crate::signature::trim_ascii(block))
+        .map_err(|_| malformed("PEM is not ASCII text"))?;
+    let (label, doc) = der::Document::from_pem(text).map_err(malformed)?;
+    if label != "CERTIFICATE" {
+        return Err(malformed(alloc::format!(
+            "PEM label {}, expected CERTIFICATE",
+            clip(label)
+        )));
+    }
+    Certificate::from_der_vec(doc.into_vec())
+}
+
 impl Certificate {
+    /// Reads one DER certificate and keeps its bytes (no trailing data).
+    fn from_der_vec(der: Vec<u8>) -> Result<Certificate, CertError> {
+        let inner = x509_cert::Certificate::from_der(&der).map_err(malformed)?;
+        let tbs = tbs_range(&der).map_err(malformed)?;
+        Ok(Certificate { inner, der, tbs })
+    }
+
     /// Reads one certificate, PEM (`-----BEGIN CERTIFICATE-----`) or strict DER.
     pub fn parse(bytes: &[u8]) -> Result<Certificate, CertError> {
         let mut chain = Certificate::parse_chain(bytes)?;
@@ -191,27 +270,44 @@ impl Certificate {
 
     /// Reads one or more PEM certificates (in file order), or one DER certificate.
     pub fn parse_chain(bytes: &[u8]) -> Result<Vec<Certificate>, CertError> {
-        let text = crate::signature::trim_ascii(bytes);
-        if text.starts_with(b"-----BEGIN") {
-            let certs = x509_cert::Certificate::load_pem_chain(text).map_err(malformed)?;
+        const END: &[u8] = b"-----END CERTIFICATE-----";
+        let mut rest = crate::signature::trim_ascii(bytes);
+        if rest.starts_with(b"-----BEGIN") {
+            // Each block runs to the next END line; the DER bytes are kept, so the PEM is decoded
+            // here rather than by x509-cert's PEM reader (which keeps only the parsed fields).
+            let mut certs = Vec::new();
+            while !rest.is_empty() {
+                let stop = rest
+                    .windows(END.len())
+                    .position(|w| w == END)
+                    .ok_or_else(|| malformed("PEM block without -----END CERTIFICATE-----"))?
+                    + END.len();
+                let (block, tail) = rest.split_at(stop);
+                certs.push(decode_pem(block)?);
+                rest = crate::signature::trim_ascii(tail);
+            }
             if certs.is_empty() || certs.len() > MAX_CHAIN_LEN + 1 {
                 return Err(CertError::ChainLength { len: certs.len() });
             }
-            return Ok(certs
-                .into_iter()
-                .map(|inner| Certificate { inner })
-                .collect());
+            return Ok(certs);
         }
-        x509_cert::Certificate::from_der(bytes)
-            .map(|inner| alloc::vec![Certificate { inner }])
-            .map_err(malformed)
+        Certificate::from_der_vec(bytes.to_vec()).map(|c| alloc::vec![c])
     }
 
     /// Reads one PEM certificate.
     pub fn from_pem(pem: &[u8]) -> Result<Certificate, CertError> {
-        x509_cert::Certificate::from_pem(pem)
-            .map(|inner| Certificate { inner })
-            .map_err(malformed)
+        decode_pem(pem)
+    }
+
+    /// The certificate's DER encoding, byte for byte as it was read (PEM decoded).
+    pub fn as_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The TBSCertificate's bytes as they appear in [`Certificate::as_der`] (tag and length
+    /// included): what the issuer signed and what [`verify_chain`] verifies its signature over.
+    pub fn tbs_der(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or(&[])
     }
 
     /// The subject name (RFC 4514 form).
@@ -319,26 +415,29 @@ impl Certificate {
         Ok(())
     }
 
-    /// Checks this certificate may sign firmware.
+    /// Checks this certificate may sign firmware: an end entity, `digitalSignature` if it has
+    /// a key usage, an extended key usage with `codeSigning` and without `anyExtendedKeyUsage`.
     fn check_signer(&self) -> Result<(), CertError> {
+        let subject = || self.subject();
+        if self.ext::<BasicConstraints>()?.is_some_and(|bc| bc.ca) {
+            return Err(CertError::LeafIsCa { subject: subject() });
+        }
         if let Some(ku) = self.ext::<KeyUsage>()?
             && !ku.digital_signature()
         {
             return Err(CertError::KeyUsage {
-                subject: self.subject(),
+                subject: subject(),
                 reason: "key usage lacks digitalSignature, so it may not sign firmware",
             });
         }
-        if let Some(eku) = self.ext::<ExtendedKeyUsage>()?
-            && !eku
-                .0
-                .iter()
-                .any(|oid| *oid == EKU_CODE_SIGNING || *oid == EKU_ANY)
-        {
-            return Err(CertError::KeyUsage {
-                subject: self.subject(),
-                reason: "extended key usage lacks codeSigning, so it may not sign firmware",
-            });
+        let Some(eku) = self.ext::<ExtendedKeyUsage>()? else {
+            return Err(CertError::LeafNoEku { subject: subject() });
+        };
+        if eku.0.contains(&EKU_ANY) {
+            return Err(CertError::LeafAnyEku { subject: subject() });
+        }
+        if !eku.0.contains(&EKU_CODE_SIGNING) {
+            return Err(CertError::LeafNotCodeSigning { subject: subject() });
         }
         Ok(())
     }
@@ -368,9 +467,10 @@ impl Certificate {
             subject: self.subject(),
         };
         let sig = Signature::from_der(sig_bytes).map_err(|_| bad())?;
-        // x509-cert decodes strict DER only, so re-encoding gives the signed bytes back.
-        let tbs_der = tbs.to_der().map_err(malformed)?;
-        key.verify(&tbs_der, &sig).map_err(|_| bad())
+        // The bytes as given, not `tbs.to_der()`: x509-cert re-encodes some fields differently
+        // from how they were read (GeneralizedTime before 2050 as UTCTime, an explicit
+        // `critical FALSE` dropped), so a re-encoding is not what the issuer signed.
+        key.verify(self.tbs_der(), &sig).map_err(|_| bad())
     }
 }
 

@@ -6,6 +6,13 @@
 //! Core has no randomness: a new key comes from 32 bytes the caller draws from the operating
 //! system ([`SigningKey::from_bytes`]); the CLI's `keygen` does that.
 //!
+//! Secrets are wiped (the `zeroize` crate): the scalar lives in p256's `SigningKey`, which
+//! zeroizes it on drop (so [`SigningKey`] is [`ZeroizeOnDrop`], clones included); the DER
+//! decoded from a PEM key is read into a buffer wiped on drop; [`SigningKey::to_pkcs8_pem`] and
+//! [`SigningKey::to_bytes`] return [`Zeroizing`] values. What the caller passes in (the bytes
+//! of a key file, a seed) is the caller's to wipe, and copies made on the stack inside p256's
+//! arithmetic, by the allocator or by the operating system (swap, core dumps) are not reached.
+//!
 //! ```
 //! use stepstone::signature::sign::SigningKey;
 //! use stepstone::signature::{sha256, SignatureFormat};
@@ -24,6 +31,8 @@ use alloc::vec::Vec;
 
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use zeroize::Zeroize as _;
+pub use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::key::trim_ascii;
 use super::{DIGEST_LEN, PublicKey, Signature, SignatureError};
@@ -33,6 +42,12 @@ use super::{DIGEST_LEN, PublicKey, Signature, SignatureError};
 pub struct SigningKey {
     inner: p256::ecdsa::SigningKey,
 }
+
+// The only field is p256's SigningKey, which zeroizes its scalar on drop.
+impl ZeroizeOnDrop for SigningKey {}
+
+/// Largest DER private key read from PEM (a P-256 PKCS#8 key is 138 bytes, SEC1 121).
+const MAX_PRIVATE_KEY_DER: usize = 512;
 
 impl core::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -57,6 +72,14 @@ fn pem_block<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     rest.get(..stop)
 }
 
+/// Decodes the PEM `block` into `buf` if its label is `label`.
+fn decode_pem<'a>(block: &str, label: &str, buf: &'a mut [u8]) -> Option<&'a [u8]> {
+    match pem_rfc7468::decode(block.as_bytes(), buf) {
+        Ok((found, der)) if found == label => Some(der),
+        _ => None,
+    }
+}
+
 impl SigningKey {
     /// A key from its 32-byte big-endian scalar (must be in `[1, n)`).
     pub fn from_bytes(scalar: &[u8; 32]) -> Result<SigningKey, SignatureError> {
@@ -73,13 +96,17 @@ impl SigningKey {
         let secret = if text.starts_with(b"-----BEGIN") {
             let text = core::str::from_utf8(text)
                 .map_err(|_| private_malformed("PEM", "not ASCII text"))?;
+            // The PEM is decoded here into a buffer wiped on drop: p256's `from_sec1_pem`
+            // decodes into a plain Vec that is freed unwiped.
+            let mut der = Zeroizing::new([0u8; MAX_PRIVATE_KEY_DER]);
             if let Some(block) = pem_block(text, "PRIVATE KEY") {
-                p256::SecretKey::from_pkcs8_pem(block).map_err(|_| {
-                    private_malformed("PEM PKCS#8", "not an unencrypted P-256 PKCS#8 key")
-                })?
+                let bad = || private_malformed("PEM PKCS#8", "not an unencrypted P-256 PKCS#8 key");
+                let der = decode_pem(block, "PRIVATE KEY", &mut der[..]).ok_or_else(bad)?;
+                p256::SecretKey::from_pkcs8_der(der).map_err(|_| bad())?
             } else if let Some(block) = pem_block(text, "EC PRIVATE KEY") {
-                p256::SecretKey::from_sec1_pem(block)
-                    .map_err(|_| private_malformed("PEM SEC1", "not a P-256 EC PRIVATE KEY"))?
+                let bad = || private_malformed("PEM SEC1", "not a P-256 EC PRIVATE KEY");
+                let der = decode_pem(block, "EC PRIVATE KEY", &mut der[..]).ok_or_else(bad)?;
+                p256::SecretKey::from_sec1_der(der).map_err(|_| bad())?
             } else if text.contains("ENCRYPTED PRIVATE KEY") {
                 return Err(private_malformed(
                     "an unencrypted key",
@@ -96,8 +123,9 @@ impl SigningKey {
                 .or_else(|_| p256::SecretKey::from_sec1_der(bytes))
                 .map_err(|_| private_malformed("DER PKCS#8 or SEC1", "not a P-256 private key"))?
         };
+        // `secret` (a SecretKey) zeroizes itself when dropped here.
         Ok(SigningKey {
-            inner: secret.into(),
+            inner: (&secret).into(),
         })
     }
 
@@ -123,18 +151,23 @@ impl SigningKey {
     }
 
     /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as `openssl genpkey`
-    /// writes it.
-    pub fn to_pkcs8_pem(&self) -> String {
+    /// writes it; the text is wiped when the value is dropped (copy it out only into memory
+    /// you wipe too).
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        // Both the SecretKey and p256's DER document are wiped on drop.
         let secret = p256::SecretKey::from(self.inner.as_nonzero_scalar());
         secret
             .to_pkcs8_pem(LineEnding::LF)
-            .map(|z| String::from(z.as_str()))
-            .unwrap_or_default()
+            .unwrap_or_else(|_| Zeroizing::new(String::new()))
     }
 
-    /// The 32-byte scalar (keep it secret).
-    pub fn to_bytes(&self) -> [u8; 32] {
-        self.inner.to_bytes().into()
+    /// The 32-byte scalar (keep it secret), wiped when the value is dropped.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut field_bytes = self.inner.to_bytes();
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(&field_bytes);
+        field_bytes.zeroize();
+        out
     }
 }
 
@@ -197,13 +230,64 @@ mod tests {
         out
     }
 
+    /// Compile-time: the types that hold secrets wipe them.
+    #[test]
+    fn secrets_are_held_in_zeroizing_types() {
+        fn zeroize_on_drop<T: ZeroizeOnDrop>(_: &T) {}
+        fn is<T>(_: &T) {}
+        let key = SigningKey::from_bytes(&[5u8; 32]).unwrap();
+        zeroize_on_drop(&key);
+        zeroize_on_drop(&key.inner);
+        zeroize_on_drop(&key.to_pkcs8_pem());
+        is::<Zeroizing<String>>(&key.to_pkcs8_pem());
+        is::<Zeroizing<[u8; 32]>>(&key.to_bytes());
+        // And at run time: wiping clears what they hold (Drop calls the same `zeroize`).
+        let mut pem = key.to_pkcs8_pem();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        pem.zeroize();
+        assert!(pem.is_empty());
+        let mut scalar = key.to_bytes();
+        assert_eq!(*scalar, [5u8; 32]);
+        scalar.zeroize();
+        assert_eq!(*scalar, [0u8; 32]);
+    }
+
+    #[test]
+    fn pem_keys_of_both_forms_parse_and_wrong_labels_are_refused() {
+        let key = SigningKey::from_bytes(&[6u8; 32]).unwrap();
+        let pkcs8 = key.to_pkcs8_pem();
+        let secret = p256::SecretKey::from(key.inner.as_nonzero_scalar());
+        let sec1 = secret.to_sec1_pem(LineEnding::LF).unwrap();
+        for pem in [pkcs8.as_str(), sec1.as_str()] {
+            assert_eq!(
+                SigningKey::parse(pem.as_bytes()).unwrap().public_key(),
+                key.public_key()
+            );
+            // openssl ecparam -genkey writes EC PARAMETERS first.
+            let with_params = alloc::format!(
+                "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{pem}"
+            );
+            assert_eq!(
+                SigningKey::parse(with_params.as_bytes())
+                    .unwrap()
+                    .public_key(),
+                key.public_key()
+            );
+        }
+        // A PKCS#8 body under the SEC1 label (and the reverse) is refused.
+        let swapped = pkcs8.replace("PRIVATE KEY", "EC PRIVATE KEY");
+        assert!(SigningKey::parse(swapped.as_bytes()).is_err());
+        let swapped = sec1.replace("EC PRIVATE KEY", "PRIVATE KEY");
+        assert!(SigningKey::parse(swapped.as_bytes()).is_err());
+    }
+
     #[test]
     fn keys_round_trip_and_bad_keys_have_codes() {
         let key = SigningKey::from_bytes(&[3u8; 32]).unwrap();
         let pem = key.to_pkcs8_pem();
         assert_eq!(
-            SigningKey::parse(pem.as_bytes()).unwrap().to_bytes(),
-            key.to_bytes()
+            *SigningKey::parse(pem.as_bytes()).unwrap().to_bytes(),
+            *key.to_bytes()
         );
         let pub_pem = key.public_key().to_spki_pem();
         assert_eq!(
