@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/device-test
-flash_budget=28672 ram_budget=256 stack_budget=4096
+flash_budget=30720 ram_budget=256 stack_budget=4096
 lib=$(bash scripts/device-lib.sh thumbv7em-none-eabihf)
 mkdir -p "$out"
 arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os \

@@ -214,7 +214,7 @@ pub struct CompactCatalog<'a> {
 /// What a compact catalog says of one release, for binding a manifest to the catalog
 /// ([`crate::manifest::Manifest::check_catalog`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReleaseFacts {
+pub struct ReleaseFacts<'a> {
     /// Withdrawn.
     pub yanked: bool,
     /// Not for the packed model.
@@ -222,7 +222,7 @@ pub struct ReleaseFacts {
     /// Not for the packed environment.
     pub not_for_environment: bool,
     /// The image's SHA-256, when the catalog had one for it.
-    pub sha256: Option<[u8; DIGEST_LEN]>,
+    pub sha256: Option<&'a [u8; DIGEST_LEN]>,
 }
 
 /// Flag bits of the header's byte 6.
@@ -295,30 +295,24 @@ impl<'a> CompactCatalog<'a> {
                 len: bytes.len(),
             });
         }
-        let text = |at: usize| -> Result<&'a str, CompactError> {
-            let off = usize::from(u16_at(bytes, at)?);
-            let len = usize::from(u16_at(bytes, at + 2)?);
-            let raw = bytes
-                .get(off..off + len)
-                .ok_or(CompactError::Corrupt { at })?;
-            core::str::from_utf8(raw).map_err(|_| CompactError::Corrupt { at })
-        };
-        let model = (flags & HEADER_FLAG_MODEL != 0)
-            .then(|| text(16))
-            .transpose()?;
-        let environment = (flags & HEADER_FLAG_ENVIRONMENT != 0)
-            .then(|| text(20))
-            .transpose()?;
         let mut c = CompactCatalog {
             bytes,
             scheme,
             points,
             releases,
             target,
-            model,
-            environment,
+            model: None,
+            environment: None,
             digests,
         };
+        let view = c;
+        let text = |at: usize| view.text_at(at).ok_or(CompactError::Corrupt { at });
+        c.model = (flags & HEADER_FLAG_MODEL != 0)
+            .then(|| text(16))
+            .transpose()?;
+        c.environment = (flags & HEADER_FLAG_ENVIRONMENT != 0)
+            .then(|| text(20))
+            .transpose()?;
         // Points: valid in the scheme, strictly ascending.
         let mut prev: Option<&str> = None;
         for i in 0..points {
@@ -341,7 +335,10 @@ impl<'a> CompactCatalog<'a> {
         let mut last: Option<usize> = None;
         for i in 0..releases {
             let at = c.release_at(i);
-            let r = c.rel_raw(i)?;
+            let r = c.rel(i).ok_or(CompactError::Truncated {
+                needed: at + RELEASE_LEN,
+                len: bytes.len(),
+            })?;
             if last.is_some_and(|l| r.pslot <= l)
                 || r.pslot % 2 == 0
                 || r.pslot >= nslots
@@ -355,9 +352,12 @@ impl<'a> CompactCatalog<'a> {
         }
         for b in 0..blocks {
             let at = c.block_at(b);
-            let lo = usize::from(u16_at(bytes, at)?);
-            let hi = usize::from(u16_at(bytes, at + 2)?);
-            if lo > hi || hi >= nslots {
+            // In range: the length was checked against the tables' end above.
+            let Some(&[l0, l1, h0, h1]) = bytes.get(at..at + BLOCK_LEN) else {
+                return Err(CompactError::Corrupt { at });
+            };
+            let (lo, hi) = (u16::from_le_bytes([l0, l1]), u16::from_le_bytes([h0, h1]));
+            if lo > hi || usize::from(hi) >= nslots {
                 return Err(CompactError::Corrupt { at });
             }
         }
@@ -391,18 +391,14 @@ impl<'a> CompactCatalog<'a> {
 
     /// What the catalog says of the release spelled `version` (compared in the catalog's
     /// scheme), or `None` when it is not a release of the catalog (or not a valid version).
-    pub fn release(&self, version: &str) -> Option<ReleaseFacts> {
-        let slot = self.slot_of(version).ok()?;
-        let i = (0..self.releases).find(|&i| self.rel(i).is_some_and(|r| r.pslot == slot))?;
+    pub fn release(&self, version: &str) -> Option<ReleaseFacts<'a>> {
+        let i = self.index_of_slot(self.slot_of(version).ok()?)?;
         let r = self.rel(i)?;
+        let bytes: &'a [u8] = self.bytes;
         let sha256 = self.digests.and_then(|at| {
-            let raw = self
-                .bytes
-                .get(at + i * DIGEST_LEN..at + (i + 1) * DIGEST_LEN)?;
-            let mut d = [0u8; DIGEST_LEN];
-            d.copy_from_slice(raw);
+            let d: &'a [u8; DIGEST_LEN] = bytes.get(at + i * DIGEST_LEN..)?.first_chunk()?;
             // All zero: the catalog had no digest for this release.
-            (d != [0u8; DIGEST_LEN]).then_some(d)
+            d.iter().any(|&b| b != 0).then_some(d)
         });
         Some(ReleaseFacts {
             yanked: r.flags & FLAG_YANKED != 0,
@@ -420,27 +416,40 @@ impl<'a> CompactCatalog<'a> {
         HEADER_LEN + self.points * POINT_LEN + self.releases * RELEASE_LEN + b * BLOCK_LEN
     }
 
-    fn rel_raw(&self, i: usize) -> Result<Rel, CompactError> {
+    /// Release `i` (one bounds check for its 8 bytes; `None` only past the table, which
+    /// `parse` rules out for every index below the release count).
+    fn rel(&self, i: usize) -> Option<Rel> {
         let at = self.release_at(i);
-        let point = usize::from(u16_at(self.bytes, at)?);
-        Ok(Rel {
-            pslot: 2 * point + 1,
-            lslot: usize::from(u16_at(self.bytes, at + 2)?),
-            flags: u8_at(self.bytes, at + 4)?,
-            block_start: usize::from(u16_at(self.bytes, at + 6)?),
-            block_count: usize::from(u8_at(self.bytes, at + 5)?),
+        let &[p0, p1, l0, l1, flags, count, s0, s1] = self.bytes.get(at..at + RELEASE_LEN)? else {
+            return None;
+        };
+        Some(Rel {
+            pslot: 2 * usize::from(u16::from_le_bytes([p0, p1])) + 1,
+            lslot: usize::from(u16::from_le_bytes([l0, l1])),
+            flags,
+            block_start: usize::from(u16::from_le_bytes([s0, s1])),
+            block_count: usize::from(count),
         })
     }
 
-    fn rel(&self, i: usize) -> Option<Rel> {
-        self.rel_raw(i).ok()
+    /// The release at slot `slot`, if one is there.
+    #[inline(never)]
+    fn index_of_slot(&self, slot: usize) -> Option<usize> {
+        (0..self.releases).find(|&i| self.rel(i).is_some_and(|r| r.pslot == slot))
+    }
+
+    /// An (offset, length) pair at `at`, as a string of the catalog.
+    fn text_at(&self, at: usize) -> Option<&'a str> {
+        let &[o0, o1, n0, n1] = self.bytes.get(at..at + 4)? else {
+            return None;
+        };
+        let off = usize::from(u16::from_le_bytes([o0, o1]));
+        let len = usize::from(u16::from_le_bytes([n0, n1]));
+        core::str::from_utf8(self.bytes.get(off..off + len)?).ok()
     }
 
     fn point(&self, i: usize) -> Option<&'a str> {
-        let at = HEADER_LEN + i * POINT_LEN;
-        let off = usize::from(u16_at(self.bytes, at).ok()?);
-        let len = usize::from(u16_at(self.bytes, at + 2).ok()?);
-        core::str::from_utf8(self.bytes.get(off..off + len)?).ok()
+        self.text_at(HEADER_LEN + i * POINT_LEN)
     }
 
     /// Release `i`'s version as the catalog spells it.
@@ -468,9 +477,12 @@ impl<'a> CompactCatalog<'a> {
     fn blocked(&self, r: &Rel, x: usize) -> bool {
         (r.block_start..r.block_start + r.block_count).any(|b| {
             let at = self.block_at(b);
-            let lo = u16_at(self.bytes, at).map_or(0, usize::from);
-            let hi = u16_at(self.bytes, at + 2).map_or(0, usize::from);
-            lo <= x && x <= hi
+            // Past the table (which `parse` rules out) nothing is blocked.
+            let Some(&[l0, l1, h0, h1]) = self.bytes.get(at..at + BLOCK_LEN) else {
+                return false;
+            };
+            let (lo, hi) = (u16::from_le_bytes([l0, l1]), u16::from_le_bytes([h0, h1]));
+            usize::from(lo) <= x && x <= usize::from(hi)
         })
     }
 
@@ -514,9 +526,7 @@ impl<'a> CompactCatalog<'a> {
         let t = match target {
             Some(text) => {
                 let s = self.slot_of(text).map_err(HopError::Version)?;
-                (0..self.releases)
-                    .find(|&i| self.rel(i).is_some_and(|r| r.pslot == s))
-                    .ok_or(HopError::UnknownTarget)?
+                self.index_of_slot(s).ok_or(HopError::UnknownTarget)?
             }
             None => self.target.ok_or(HopError::NoTarget)?,
         };

@@ -648,7 +648,7 @@ impl<'a> Manifest<'a> {
         if facts.yanked {
             return Err(ManifestError::Yanked { version: version() });
         }
-        if facts.sha256.is_some_and(|d| d != self.sha256) {
+        if facts.sha256.is_some_and(|d| *d != self.sha256) {
             return Err(ManifestError::CatalogDigestMismatch { version: version() });
         }
         Ok(())

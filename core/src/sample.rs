@@ -142,15 +142,14 @@ fn finish(state: [u32; 8], prefix_len: u64, device_id: &[u8]) -> u64 {
 /// assert_eq!(position(b"", b"", 0, ""), 0x8c87_d162_41ae_754b);
 /// ```
 pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
-    // One decision: the plain hasher, whose code a device already links for images (the
-    // midstate machinery of `Sampler` pays off only over many ids; the tests hold the two equal).
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
+    // One decision: the plain streaming hasher, whose code a device already links for images
+    // (the midstate machinery of `Sampler` pays off only over many ids; the tests hold the two
+    // equal).
+    let mut h = Blocks::default();
     encode_shared(salt, class, period, |b| h.update(b));
-    h.update(len_be(device_id));
+    h.update(&len_be(device_id));
     h.update(device_id);
-    let d = h.finalize();
-    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+    h.finish_u64()
 }
 
 /// Whether `position` is below a rate of `rate_ppm` parts per million: true iff

@@ -335,8 +335,8 @@ impl PortableImageHasher {
         self.blocks.len() == 0
     }
 
-    /// The SHA-256 digest of every byte fed.
-    pub fn finish(self) -> Digest {
+    /// The SHA-256 digest of every byte fed (the hasher is plain data: `finish` takes a copy).
+    pub fn finish(&self) -> Digest {
         self.blocks.finish()
     }
 }

@@ -11,4 +11,7 @@ __attribute__((used)) void *const stepstone_entry_points[] = {
     (void *)stepstone_retry_backoff, (void *)stepstone_next_hop, (void *)stepstone_verify_init,
     (void *)stepstone_verify_update, (void *)stepstone_verify_finish_key,
     (void *)stepstone_manifest_check, (void *)stepstone_verify_finish_manifest,
+    (void *)stepstone_verify_init_manifest, (void *)stepstone_verify_finish_checked,
+    (void *)stepstone_manifest_check_checked, (void *)stepstone_verify_finish_manifest_checked,
+    (void *)stepstone_catalog_open,
 };

@@ -10,12 +10,23 @@
 /*
  Bytes of a caller-owned verify context ([`StepstoneVerifyCtx`]).
  */
-#define STEPSTONE_VERIFY_CTX_SIZE 256
+#define STEPSTONE_VERIFY_CTX_SIZE 512
 
 /*
  `STEPSTONE_VERIFY_CTX_SIZE` in 8-byte words.
  */
-#define STEPSTONE_VERIFY_CTX_WORDS 32
+#define STEPSTONE_VERIFY_CTX_WORDS 64
+
+/*
+ Alignment a verify context needs, in bytes. A context at an address that is not a multiple
+ of it is refused with `STEPSTONE_ERR_BAD_ARGUMENT` (never a fault).
+ */
+#define STEPSTONE_VERIFY_CTX_ALIGN 8
+
+/*
+ Bytes of `StepstoneVerified::version`: the longest version, plus its NUL.
+ */
+#define STEPSTONE_VERSION_MAX 129
 
 /*
  What every `stepstone_*` function returns (0 = ok). The numbers never change.
@@ -187,9 +198,57 @@ enum StepstoneStatus
    */
   STEPSTONE_ERR_MANIFEST_DIGEST_MISMATCH = 61,
   /*
+   `now` is 0: no clock, expiry cannot be checked (`manifest.clock_unset`).
+   */
+  STEPSTONE_ERR_MANIFEST_CLOCK_UNSET = 62,
+  /*
+   Manifest version is not a release of the signed catalog for this device (`manifest.not_in_catalog`).
+   */
+  STEPSTONE_ERR_MANIFEST_NOT_IN_CATALOG = 63,
+  /*
+   Manifest release is yanked in the signed catalog (`manifest.yanked`).
+   */
+  STEPSTONE_ERR_MANIFEST_YANKED = 64,
+  /*
+   Manifest SHA-256 differs from the signed catalog's (`manifest.catalog_digest_mismatch`).
+   */
+  STEPSTONE_ERR_MANIFEST_CATALOG_DIGEST_MISMATCH = 65,
+  /*
    No sampling period (period length 0 or time before the offset) (`sample.no_period`).
    */
   STEPSTONE_ERR_SAMPLE_NO_PERIOD = 70,
+  /*
+   Signed catalog envelope is malformed (`signed_catalog.malformed`).
+   */
+  STEPSTONE_ERR_CATALOG_MALFORMED = 80,
+  /*
+   Signed catalog names another key than the pinned one (`signed_catalog.unknown_key`).
+   */
+  STEPSTONE_ERR_CATALOG_UNKNOWN_KEY = 81,
+  /*
+   Signed catalog signature does not verify (`signed_catalog.bad_signature`).
+   */
+  STEPSTONE_ERR_CATALOG_BAD_SIGNATURE = 82,
+  /*
+   Signed catalog expired (`signed_catalog.expired`).
+   */
+  STEPSTONE_ERR_CATALOG_EXPIRED = 83,
+  /*
+   Signed catalog sequence below the last accepted (`signed_catalog.rollback`).
+   */
+  STEPSTONE_ERR_CATALOG_ROLLBACK = 84,
+  /*
+   Signed catalog has the last sequence but other bytes (`signed_catalog.sequence_reused`).
+   */
+  STEPSTONE_ERR_CATALOG_SEQUENCE_REUSED = 85,
+  /*
+   `now` is 0: no clock, expiry cannot be checked (`signed_catalog.clock_unset`).
+   */
+  STEPSTONE_ERR_CATALOG_CLOCK_UNSET = 86,
+  /*
+   `now` is below the time floor (the last catalog's issued time) (`signed_catalog.clock_behind`).
+   */
+  STEPSTONE_ERR_CATALOG_CLOCK_BEHIND = 87,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -233,13 +292,66 @@ typedef int32_t StepstoneFailureKind;
 #endif // __cplusplus
 
 /*
+ What a device stores of the last signed catalog it accepted (in flash, beside its
+ anti-rollback counter) and passes back to `stepstone_catalog_open`.
+ */
+typedef struct StepstoneCatalogState {
+  /*
+   The last accepted sequence.
+   */
+  uint64_t sequence;
+  /*
+   SHA-256 of the last accepted envelope's signed bytes.
+   */
+  uint8_t sha256[32];
+  /*
+   The time floor: the highest `issued` accepted. A device without a real-time clock
+   passes it as `now` (to `stepstone_catalog_open` and in `StepstoneDevice`).
+   */
+  uint64_t issued;
+} StepstoneCatalogState;
+
+/*
+ What `stepstone_catalog_open` gives for an accepted catalog.
+ */
+typedef struct StepstoneCatalogOpened {
+  /*
+   The state to store (replacing the last one) once the catalog is used.
+   */
+  struct StepstoneCatalogState state;
+  /*
+   Where the compact catalog starts in the envelope: pass `envelope + payload_offset`
+   and `payload_len` to `stepstone_next_hop` and as `StepstoneDevice::catalog`.
+   */
+  size_t payload_offset;
+  /*
+   Bytes of the compact catalog.
+   */
+  size_t payload_len;
+  /*
+   The catalog's sequence.
+   */
+  uint64_t sequence;
+  /*
+   When the catalog was signed, Unix seconds.
+   */
+  uint64_t issued;
+  /*
+   When it expires, Unix seconds.
+   */
+  uint64_t expires;
+} StepstoneCatalogOpened;
+
+/*
  Backoff for one failure kind (see `docs/retry.md`).
  */
 typedef struct StepstoneKindPolicy {
   /*
-   Whether this kind is retried at all.
+   Whether this kind is retried at all: 1 yes, 0 no (any other value is
+   `STEPSTONE_ERR_BAD_ARGUMENT`; a byte, so C's `bool`, `uint8_t` or a literal all cross
+   safely).
    */
-  bool retry;
+  uint8_t retry;
   /*
    At most this many failures of this kind on one hop; 0 = no own limit.
    */
@@ -285,8 +397,10 @@ typedef struct StepstoneRetryPolicy {
 } StepstoneRetryPolicy;
 
 /*
- Caller-owned state of one streaming verify. Declare one (stack or static), pass it to
- `stepstone_verify_init`, then `_update` per chunk, then one `_finish_*`. Opaque.
+ Caller-owned state of one streaming verify. Declare one (stack or static, aligned to
+ `STEPSTONE_VERIFY_CTX_ALIGN`: the `uint64_t` array makes a declared one so), start it with
+ `stepstone_verify_init_manifest` (or `stepstone_verify_init`), then `_update` per chunk,
+ then a `_finish_*`. Opaque.
  */
 typedef struct StepstoneVerifyCtx {
   /*
@@ -297,6 +411,7 @@ typedef struct StepstoneVerifyCtx {
 
 /*
  What a device knows about itself, for manifest checks. Text fields are pointer + length.
+ Zero-initialise it (`StepstoneDevice d = {0};`) so fields added later stay off.
  */
 typedef struct StepstoneDevice {
   /*
@@ -332,19 +447,82 @@ typedef struct StepstoneDevice {
    */
   size_t counter_len;
   /*
-   Now, in Unix seconds.
+   Now, in Unix seconds. 0 is refused (`STEPSTONE_ERR_MANIFEST_CLOCK_UNSET`); a device
+   without a real-time clock passes its time floor (`StepstoneCatalogState::issued`).
    */
   uint64_t now;
+  /*
+   Optional: the compact catalog of a signed catalog that `stepstone_catalog_open`
+   accepted (`envelope + opened.payload_offset`, `opened.payload_len` bytes). When given,
+   a manifest must name a release of it for this device, not yanked, with its SHA-256
+   (mix-and-match). NULL with length 0: no catalog check.
+   */
+  const uint8_t *catalog;
+  /*
+   Bytes in `catalog`.
+   */
+  size_t catalog_len;
 } StepstoneDevice;
 
 /*
- All statuses, in numeric order.
+ The facts of a verified manifest (and image): what firmware stores after installing. The
+ version is the new anti-rollback counter.
  */
-#define StepstoneStatus_ALL { StepstoneStatus_StepstoneOk, StepstoneStatus_StepstoneErrNullPointer, StepstoneStatus_StepstoneErrBufferTooSmall, StepstoneStatus_StepstoneErrBadContext, StepstoneStatus_StepstoneErrNotUtf8, StepstoneStatus_StepstoneErrBadArgument, StepstoneStatus_StepstoneErrPanic, StepstoneStatus_StepstoneErrUnknown, StepstoneStatus_StepstoneErrVersionMalformed, StepstoneStatus_StepstoneErrVersionEmpty, StepstoneStatus_StepstoneErrVersionTooLong, StepstoneStatus_StepstoneErrVersionOverflow, StepstoneStatus_StepstoneErrCompactTruncated, StepstoneStatus_StepstoneErrCompactBadMagic, StepstoneStatus_StepstoneErrCompactFormat, StepstoneStatus_StepstoneErrCompactCorrupt, StepstoneStatus_StepstoneErrCompactNoTarget, StepstoneStatus_StepstoneErrPlanUnknownTarget, StepstoneStatus_StepstoneErrPlanTargetYanked, StepstoneStatus_StepstoneErrPlanTargetModel, StepstoneStatus_StepstoneErrPlanTargetEnvironment, StepstoneStatus_StepstoneErrPlanDowngrade, StepstoneStatus_StepstoneErrPlanUnreachable, StepstoneStatus_StepstoneErrSignatureInvalid, StepstoneStatus_StepstoneErrSignatureMalformed, StepstoneStatus_StepstoneErrSignatureKeyMalformed, StepstoneStatus_StepstoneErrSignatureKeyUnsupported, StepstoneStatus_StepstoneErrSignatureDigestLength, StepstoneStatus_StepstoneErrManifestBadSignature, StepstoneStatus_StepstoneErrManifestMalformed, StepstoneStatus_StepstoneErrManifestUnsupportedFormat, StepstoneStatus_StepstoneErrManifestKeyMismatch, StepstoneStatus_StepstoneErrManifestExpired, StepstoneStatus_StepstoneErrManifestWrongModel, StepstoneStatus_StepstoneErrManifestWrongEnvironment, StepstoneStatus_StepstoneErrManifestRollback, StepstoneStatus_StepstoneErrManifestBelowMinVersion, StepstoneStatus_StepstoneErrManifestDeviceVersion, StepstoneStatus_StepstoneErrManifestSizeMismatch, StepstoneStatus_StepstoneErrManifestDigestMismatch, StepstoneStatus_StepstoneErrSampleNoPeriod, }
+typedef struct StepstoneVerified {
+  /*
+   The release's version, NUL-terminated.
+   */
+  char version[STEPSTONE_VERSION_MAX];
+  /*
+   Bytes in `version` before the NUL.
+   */
+  size_t version_len;
+  /*
+   The image's size in bytes.
+   */
+  uint64_t size;
+  /*
+   The image's SHA-256.
+   */
+  uint8_t sha256[32];
+  /*
+   When the manifest expires, Unix seconds.
+   */
+  uint64_t expires;
+  /*
+   The id of the key that signed the manifest (SHA-256 of its uncompressed point).
+   */
+  uint8_t key_id[32];
+} StepstoneVerified;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+extern void stepstone_panic_hook(void);
+
+/*
+ Opens a signed compact catalog (`stepstone catalog pack --sign`, `docs/compact-catalog.md`)
+ with the pinned catalog key, without a heap. Refuses, each with its own status: a malformed
+ envelope (`STEPSTONE_ERR_CATALOG_MALFORMED`), another key (`..._UNKNOWN_KEY`), a bad
+ signature (`..._BAD_SIGNATURE`), `now` 0 (`..._CLOCK_UNSET`) or below `last->issued`
+ (`..._CLOCK_BEHIND`), expiry (`..._EXPIRED`), a lower sequence (`..._ROLLBACK`), an equal
+ sequence whose signed bytes differ from the last accepted ones (`..._SEQUENCE_REUSED`), and
+ a payload that is not a compact catalog (`STEPSTONE_ERR_COMPACT_*`). `last` is NULL when no
+ catalog was accepted yet. The key may differ from the image and manifest keys (role
+ separation: `docs/security.md`). Key forms as for `stepstone_verify_finish_key`.
+
+ # Safety
+ `envelope` and `key` NULL (length 0) or valid for their length; `last` NULL or valid for a
+ read; `out` valid for a write.
+ */
+int32_t stepstone_catalog_open(const uint8_t *envelope,
+                               size_t len,
+                               const uint8_t *key,
+                               size_t key_len,
+                               const struct StepstoneCatalogState *last,
+                               uint64_t now,
+                               struct StepstoneCatalogOpened *out);
 
 /*
  The static, NUL-terminated message for a status code (also for unknown codes).
@@ -439,8 +617,8 @@ int32_t stepstone_retry_backoff(const struct StepstoneRetryPolicy *policy,
  means the device is already at the target.
 
  # Safety
- Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes and
- not overlapping `catalog`; `out_len` valid for a write.
+ Each pointer NULL (length 0) or valid for its length; `out` valid for `out_cap` bytes (it
+ may overlap `catalog`); `out_len` valid for a write.
  */
 int32_t stepstone_next_hop(const uint8_t *catalog,
                            size_t catalog_len,
@@ -453,8 +631,9 @@ int32_t stepstone_next_hop(const uint8_t *catalog,
                            size_t *out_len);
 
 /*
- Starts a streaming verify in the caller's context (`ctx_size` is `sizeof *ctx`, at least
- `STEPSTONE_VERIFY_CTX_SIZE`).
+ Starts a key-only streaming verify in the caller's context (`ctx_size` is `sizeof *ctx`,
+ at least `STEPSTONE_VERIFY_CTX_SIZE`; a smaller or misaligned context is
+ `STEPSTONE_ERR_BAD_ARGUMENT`). Prefer `stepstone_verify_init_manifest`.
 
  # Safety
  `ctx` NULL or valid for writes of `ctx_size` bytes.
@@ -462,7 +641,10 @@ int32_t stepstone_next_hop(const uint8_t *catalog,
 int32_t stepstone_verify_init(struct StepstoneVerifyCtx *ctx, size_t ctx_size);
 
 /*
- Feeds the next chunk of the image.
+ Feeds the next chunk of the image. On a context from `stepstone_verify_init_manifest`, the
+ first chunk that goes past the manifest's size is refused, unhashed, with
+ `STEPSTONE_ERR_MANIFEST_SIZE_MISMATCH`, and so is every call after it: stop downloading.
+ After a finish was tried, `STEPSTONE_ERR_BAD_CONTEXT`.
 
  # Safety
  `ctx` as for `stepstone_verify_init`; `chunk` NULL (length 0) or valid for `len` bytes.
@@ -470,14 +652,21 @@ int32_t stepstone_verify_init(struct StepstoneVerifyCtx *ctx, size_t ctx_size);
 int32_t stepstone_verify_update(struct StepstoneVerifyCtx *ctx, const uint8_t *chunk, size_t len);
 
 /*
- Finishes against a pinned public key and a signature over the image's SHA-256. The context
- is finished either way.
+ Finishes a key-only context against a pinned public key and a signature over the image's
+ SHA-256.
+
+ **Authorship only.** A bare image signature proves that the key signed these bytes, and
+ nothing else: no version, model, environment or expiry is checked, so any image the key ever
+ signed passes (an older release with a known flaw, another model's image, even a signed
+ manifest presented as an image). To install, use the manifest path
+ (`stepstone_verify_init_manifest` ... `stepstone_verify_finish_checked`).
 
  The device reads binary forms only (`docs/device.md`): the key as DER SubjectPublicKeyInfo
  or a 65-byte uncompressed SEC1 point (a compressed point is
  `STEPSTONE_ERR_SIGNATURE_KEY_UNSUPPORTED`; PEM and hex are `..._KEY_MALFORMED`), the
  signature as strict DER (what OpenSSL and cloud signers emit) or raw r‖s (64 bytes); hex or
- base64 text is `STEPSTONE_ERR_SIGNATURE_MALFORMED`.
+ base64 text is `STEPSTONE_ERR_SIGNATURE_MALFORMED`. On a manifest-first context:
+ `STEPSTONE_ERR_BAD_CONTEXT`.
 
  # Safety
  `ctx` as for `stepstone_verify_init`; the others NULL (length 0) or valid for their length.
@@ -490,8 +679,10 @@ int32_t stepstone_verify_finish_key(struct StepstoneVerifyCtx *ctx,
 
 /*
  Checks a signed release manifest before the download: its signature with the pinned key,
- then expiry, model, environment, anti-rollback and minimum version for this device. Key and
- signature forms as for `stepstone_verify_finish_key`; a signature the device cannot read is
+ then a set clock, expiry, model, environment, anti-rollback and minimum version for this
+ device, then (when `device->catalog` is given) that the catalog lists the release for this
+ device, not yanked, with the same SHA-256. Key and signature forms as for
+ `stepstone_verify_finish_key`; a signature the device cannot read is
  `STEPSTONE_ERR_MANIFEST_BAD_SIGNATURE`.
 
  # Safety
@@ -506,9 +697,59 @@ int32_t stepstone_manifest_check(const uint8_t *key,
                                  const struct StepstoneDevice *device);
 
 /*
- Finishes against a signed manifest: the manifest checks of `stepstone_manifest_check`,
- then the streamed image's size and SHA-256 against the manifest's. The context is finished
- either way.
+ `stepstone_manifest_check`, and on success the manifest's facts in `*out` (optional: NULL
+ for none).
+
+ # Safety
+ As `stepstone_manifest_check`; `out` NULL or valid for a write.
+ */
+int32_t stepstone_manifest_check_checked(const uint8_t *key,
+                                         size_t key_len,
+                                         const uint8_t *manifest,
+                                         size_t manifest_len,
+                                         const uint8_t *signature,
+                                         size_t signature_len,
+                                         const struct StepstoneDevice *device,
+                                         struct StepstoneVerified *out);
+
+/*
+ Starts a manifest-first verify: checks everything `stepstone_manifest_check` checks before
+ any image byte, then keeps the declared size and digest (and the facts) in the context.
+ Stream the image with `stepstone_verify_update` (a chunk past the declared size is refused
+ at once) and end with `stepstone_verify_finish_checked`. `ctx_size` is `sizeof *ctx`. On
+ any refusal the context is left unstarted.
+
+ # Safety
+ `ctx` NULL or valid for writes of `ctx_size` bytes; the others as for
+ `stepstone_manifest_check`.
+ */
+int32_t stepstone_verify_init_manifest(struct StepstoneVerifyCtx *ctx,
+                                       size_t ctx_size,
+                                       const uint8_t *key,
+                                       size_t key_len,
+                                       const uint8_t *manifest,
+                                       size_t manifest_len,
+                                       const uint8_t *signature,
+                                       size_t signature_len,
+                                       const struct StepstoneDevice *device);
+
+/*
+ Finishes a manifest-first context: the streamed image's size and SHA-256 against the
+ manifest's, then the verified facts in `*out` (required). Store `out->version` as the new
+ anti-rollback counter once the image is installed. On a key-only context:
+ `STEPSTONE_ERR_BAD_CONTEXT`.
+
+ # Safety
+ `ctx` as for `stepstone_verify_init`; `out` NULL or valid for a write.
+ */
+int32_t stepstone_verify_finish_checked(struct StepstoneVerifyCtx *ctx,
+                                        struct StepstoneVerified *out);
+
+/*
+ Finishes a key-only context against a signed manifest: the manifest checks of
+ `stepstone_manifest_check`, then the streamed image's size and SHA-256 against the
+ manifest's. Prefer `stepstone_verify_init_manifest`, which refuses an over-long image at
+ once instead of at the end.
 
  # Safety
  `ctx` as for `stepstone_verify_init`; the others as for `stepstone_manifest_check`.
@@ -521,6 +762,23 @@ int32_t stepstone_verify_finish_manifest(struct StepstoneVerifyCtx *ctx,
                                          const uint8_t *signature,
                                          size_t signature_len,
                                          const struct StepstoneDevice *device);
+
+/*
+ `stepstone_verify_finish_manifest`, and on success the verified facts in `*out` (optional:
+ NULL for none).
+
+ # Safety
+ As `stepstone_verify_finish_manifest`; `out` NULL or valid for a write.
+ */
+int32_t stepstone_verify_finish_manifest_checked(struct StepstoneVerifyCtx *ctx,
+                                                 const uint8_t *key,
+                                                 size_t key_len,
+                                                 const uint8_t *manifest,
+                                                 size_t manifest_len,
+                                                 const uint8_t *signature,
+                                                 size_t signature_len,
+                                                 const struct StepstoneDevice *device,
+                                                 struct StepstoneVerified *out);
 
 #ifdef __cplusplus
 }  // extern "C"

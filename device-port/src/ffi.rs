@@ -93,9 +93,17 @@ pub(crate) unsafe fn put<T>(out: *mut T, value: T) -> Result<(), Status> {
     if out.is_null() {
         return Err(Status::StepstoneErrNullPointer);
     }
-    // SAFETY: non-NULL and valid for writes per the caller; `write_unaligned` drops nothing
-    // and needs no alignment (a packed or byte-buffer struct from C never faults).
-    unsafe { out.write_unaligned(value) };
+    let value = core::mem::ManuallyDrop::new(value);
+    // SAFETY: non-NULL and valid for writes per the caller. A byte copy needs no alignment (a
+    // packed or byte-buffer struct from C never faults), drops nothing, and is one memcpy call
+    // for a large struct instead of an inlined unaligned copy.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            (&raw const *value).cast::<u8>(),
+            out.cast::<u8>(),
+            core::mem::size_of::<T>(),
+        )
+    };
     Ok(())
 }
 
@@ -108,8 +116,17 @@ pub(crate) unsafe fn get<T>(ptr: *const T) -> Result<T, Status> {
     if ptr.is_null() {
         return Err(Status::StepstoneErrNullPointer);
     }
-    // SAFETY: non-NULL and valid for reads per the caller; plain data.
-    Ok(unsafe { ptr.read_unaligned() })
+    let mut value = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: non-NULL and valid for reads per the caller; a byte copy (no alignment needed)
+    // of plain data, valid for any bytes.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            ptr.cast::<u8>(),
+            value.as_mut_ptr().cast::<u8>(),
+            core::mem::size_of::<T>(),
+        );
+        Ok(value.assume_init())
+    }
 }
 
 /// The static, NUL-terminated message for a status code (also for unknown codes).
@@ -226,18 +243,15 @@ fn kind_to_c(k: &KindPolicy) -> StepstoneKindPolicy {
     }
 }
 
-fn kind_from_c(k: &StepstoneKindPolicy) -> Result<KindPolicy, Status> {
-    Ok(KindPolicy {
-        retry: match k.retry {
-            0 => false,
-            1 => true,
-            _ => return Err(Status::StepstoneErrBadArgument),
-        },
+/// `k.retry` must be 0 or 1: checked for every kind before this is called.
+fn kind_from_c(k: &StepstoneKindPolicy) -> KindPolicy {
+    KindPolicy {
+        retry: k.retry == 1,
         max_failures: (k.max_failures != 0).then_some(k.max_failures),
         base_secs: k.base_secs,
         factor: k.factor,
         cap_secs: k.cap_secs,
-    })
+    }
 }
 
 /// Fills `*out` with the default retry policy (5 attempts per hop, 50% jitter, 60 s doubling
@@ -287,9 +301,11 @@ pub unsafe extern "C" fn stepstone_retry_backoff(
             .ok()
             .and_then(|i| FailureKind::ALL.get(i).copied())
             .ok_or(Status::StepstoneErrBadArgument)?;
+        // A C `bool` holding anything but 0 or 1 is refused, never read as a Rust `bool`.
+        if c.kinds.iter().any(|k| k.retry > 1) {
+            return Err(Status::StepstoneErrBadArgument);
+        }
         let [failed, timed_out, rejected, download_error] = c.kinds.each_ref().map(kind_from_c);
-        let (failed, timed_out, rejected, download_error) =
-            (failed?, timed_out?, rejected?, download_error?);
         let p = RetryPolicy {
             attempts_per_hop: c.attempts_per_hop,
             jitter_ppm: c.jitter_ppm,
@@ -346,9 +362,14 @@ pub unsafe extern "C" fn stepstone_next_hop(
         if out_len.is_null() {
             return Err(Status::StepstoneErrNullPointer);
         }
-        // Raw pointer and length now: no reference into the catalog is used after the copy,
-        // which may overwrite it.
-        let (src, n) = (hop.as_ptr(), hop.len());
+        // `out` may overlap the catalog the hop lies in: the hop goes through a stack copy
+        // (versions are at most 128 bytes), so no reference into the catalog is used while
+        // `out` is written, and no memmove is linked.
+        let mut tmp = [0u8; stepstone::version::MAX_VERSION_LEN];
+        let n = hop.len();
+        tmp.get_mut(..n)
+            .ok_or(Status::StepstoneErrCompactCorrupt)?
+            .copy_from_slice(hop.as_bytes());
         if n > out_cap {
             return Err(Status::StepstoneErrBufferTooSmall);
         }
@@ -356,9 +377,8 @@ pub unsafe extern "C" fn stepstone_next_hop(
             if out.is_null() {
                 return Err(Status::StepstoneErrNullPointer);
             }
-            // SAFETY: `out` is valid for `out_cap >= n` bytes; `copy` (memmove) is right even
-            // when `out` overlaps the catalog the hop lies in.
-            unsafe { core::ptr::copy(src, out, n) };
+            // SAFETY: `out` is valid for `out_cap >= n` bytes; `tmp` is this call's own stack.
+            unsafe { core::ptr::copy_nonoverlapping(tmp.as_ptr(), out, n) };
         }
         // SAFETY: checked non-NULL above; the caller promises it is valid.
         unsafe { put(out_len, n) }

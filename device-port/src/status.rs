@@ -179,90 +179,67 @@ impl StepstoneStatus {
         StepstoneStatus::StepstoneErrCatalogClockBehind,
     ];
 
-    /// The static, NUL-terminated message (short: it lives in firmware flash).
+    /// The static, NUL-terminated message: a few words, as it lives in firmware flash (the
+    /// status name and [`StepstoneStatus::code`] say the rest).
     pub const fn message(self) -> &'static [u8] {
         match self {
             StepstoneStatus::StepstoneOk => b"ok\0",
-            StepstoneStatus::StepstoneErrNullPointer => b"NULL pointer argument\0",
-            StepstoneStatus::StepstoneErrBufferTooSmall => b"buffer or context too small\0",
-            StepstoneStatus::StepstoneErrBadContext => {
-                b"verify context not initialised, or finished\0"
-            }
-            StepstoneStatus::StepstoneErrNotUtf8 => b"text argument not UTF-8\0",
-            StepstoneStatus::StepstoneErrBadArgument => b"argument out of range\0",
-            StepstoneStatus::StepstoneErrPanic => b"internal error (panic)\0",
-            StepstoneStatus::StepstoneErrUnknown => b"error without a device status\0",
+            StepstoneStatus::StepstoneErrNullPointer => b"NULL pointer\0",
+            StepstoneStatus::StepstoneErrBufferTooSmall => b"buffer too small\0",
+            StepstoneStatus::StepstoneErrBadContext => b"bad verify context\0",
+            StepstoneStatus::StepstoneErrNotUtf8 => b"text not UTF-8\0",
+            StepstoneStatus::StepstoneErrBadArgument => b"bad argument\0",
+            StepstoneStatus::StepstoneErrPanic => b"internal error\0",
+            StepstoneStatus::StepstoneErrUnknown => b"unknown error\0",
             StepstoneStatus::StepstoneErrVersionMalformed => b"malformed version\0",
             StepstoneStatus::StepstoneErrVersionEmpty => b"empty version\0",
             StepstoneStatus::StepstoneErrVersionTooLong => b"version too long\0",
-            StepstoneStatus::StepstoneErrVersionOverflow => b"version number overflows\0",
-            StepstoneStatus::StepstoneErrCompactTruncated => b"compact catalog truncated\0",
+            StepstoneStatus::StepstoneErrVersionOverflow => b"version overflows\0",
+            StepstoneStatus::StepstoneErrCompactTruncated => b"catalog truncated\0",
             StepstoneStatus::StepstoneErrCompactBadMagic => b"not a compact catalog\0",
-            StepstoneStatus::StepstoneErrCompactFormat => b"compact catalog format unsupported\0",
-            StepstoneStatus::StepstoneErrCompactCorrupt => b"compact catalog corrupt\0",
-            StepstoneStatus::StepstoneErrCompactNoTarget => b"no target given or packed\0",
+            StepstoneStatus::StepstoneErrCompactFormat => b"catalog format unsupported\0",
+            StepstoneStatus::StepstoneErrCompactCorrupt => b"catalog corrupt\0",
+            StepstoneStatus::StepstoneErrCompactNoTarget => b"no target\0",
             StepstoneStatus::StepstoneErrPlanUnknownTarget => b"target not in catalog\0",
             StepstoneStatus::StepstoneErrPlanTargetYanked => b"target yanked\0",
-            StepstoneStatus::StepstoneErrPlanTargetModel => b"target not for this model\0",
-            StepstoneStatus::StepstoneErrPlanTargetEnvironment => {
-                b"target not for this environment\0"
-            }
-            StepstoneStatus::StepstoneErrPlanDowngrade => b"target below current version\0",
+            StepstoneStatus::StepstoneErrPlanTargetModel => b"target not for model\0",
+            StepstoneStatus::StepstoneErrPlanTargetEnvironment => b"target not for environment\0",
+            StepstoneStatus::StepstoneErrPlanDowngrade => b"downgrade\0",
             StepstoneStatus::StepstoneErrPlanUnreachable => b"no path to target\0",
-            StepstoneStatus::StepstoneErrSignatureInvalid => b"signature does not verify\0",
+            StepstoneStatus::StepstoneErrSignatureInvalid => b"bad signature\0",
             StepstoneStatus::StepstoneErrSignatureMalformed => b"malformed signature\0",
-            StepstoneStatus::StepstoneErrSignatureKeyMalformed => b"malformed public key\0",
-            StepstoneStatus::StepstoneErrSignatureKeyUnsupported => {
-                b"unsupported key (not uncompressed P-256)\0"
-            }
+            StepstoneStatus::StepstoneErrSignatureKeyMalformed => b"malformed key\0",
+            StepstoneStatus::StepstoneErrSignatureKeyUnsupported => b"unsupported key\0",
             StepstoneStatus::StepstoneErrSignatureDigestLength => b"digest not 32 bytes\0",
-            StepstoneStatus::StepstoneErrManifestBadSignature => {
-                b"manifest signature does not verify\0"
-            }
+            StepstoneStatus::StepstoneErrManifestBadSignature => b"bad manifest signature\0",
             StepstoneStatus::StepstoneErrManifestMalformed => b"malformed manifest\0",
             StepstoneStatus::StepstoneErrManifestUnsupportedFormat => {
                 b"manifest format unsupported\0"
             }
-            StepstoneStatus::StepstoneErrManifestKeyMismatch => b"manifest names another key\0",
+            StepstoneStatus::StepstoneErrManifestKeyMismatch => b"manifest key mismatch\0",
             StepstoneStatus::StepstoneErrManifestExpired => b"manifest expired\0",
-            StepstoneStatus::StepstoneErrManifestWrongModel => b"manifest not for this model\0",
-            StepstoneStatus::StepstoneErrManifestWrongEnvironment => {
-                b"manifest not for this environment\0"
-            }
-            StepstoneStatus::StepstoneErrManifestRollback => {
-                b"version not above anti-rollback counter\0"
-            }
-            StepstoneStatus::StepstoneErrManifestBelowMinVersion => {
-                b"device below min_sw_version\0"
-            }
-            StepstoneStatus::StepstoneErrManifestDeviceVersion => {
-                b"device version not in manifest's scheme\0"
-            }
-            StepstoneStatus::StepstoneErrManifestSizeMismatch => {
-                b"image size differs from manifest\0"
-            }
-            StepstoneStatus::StepstoneErrManifestDigestMismatch => {
-                b"image SHA-256 differs from manifest\0"
+            StepstoneStatus::StepstoneErrManifestWrongModel => b"wrong model\0",
+            StepstoneStatus::StepstoneErrManifestWrongEnvironment => b"wrong environment\0",
+            StepstoneStatus::StepstoneErrManifestRollback => b"rollback\0",
+            StepstoneStatus::StepstoneErrManifestBelowMinVersion => b"below min version\0",
+            StepstoneStatus::StepstoneErrManifestDeviceVersion => b"bad device version\0",
+            StepstoneStatus::StepstoneErrManifestSizeMismatch => b"image size mismatch\0",
+            StepstoneStatus::StepstoneErrManifestDigestMismatch => b"image digest mismatch\0",
+            StepstoneStatus::StepstoneErrManifestClockUnset => b"clock not set\0",
+            StepstoneStatus::StepstoneErrManifestNotInCatalog => b"release not in catalog\0",
+            StepstoneStatus::StepstoneErrManifestYanked => b"release yanked\0",
+            StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch => {
+                b"catalog digest mismatch\0"
             }
             StepstoneStatus::StepstoneErrSampleNoPeriod => b"no sampling period\0",
-            StepstoneStatus::StepstoneErrManifestClockUnset => b"clock not set (now is 0)\0",
-            StepstoneStatus::StepstoneErrManifestNotInCatalog => {
-                b"manifest release not in catalog\0"
-            }
-            StepstoneStatus::StepstoneErrManifestYanked => b"manifest release yanked\0",
-            StepstoneStatus::StepstoneErrManifestCatalogDigestMismatch => {
-                b"manifest SHA-256 differs from catalog\0"
-            }
-            StepstoneStatus::StepstoneErrCatalogMalformed => b"malformed signed catalog\0",
-            StepstoneStatus::StepstoneErrCatalogUnknownKey => b"catalog signed by unknown key\0",
-            StepstoneStatus::StepstoneErrCatalogBadSignature => {
-                b"catalog signature does not verify\0"
-            }
+            StepstoneStatus::StepstoneErrCatalogMalformed => b"bad signed catalog\0",
+            StepstoneStatus::StepstoneErrCatalogUnknownKey => b"unknown catalog key\0",
+            StepstoneStatus::StepstoneErrCatalogBadSignature => b"bad catalog signature\0",
             StepstoneStatus::StepstoneErrCatalogExpired => b"catalog expired\0",
-            StepstoneStatus::StepstoneErrCatalogRollback => b"catalog sequence below last\0",
+            StepstoneStatus::StepstoneErrCatalogRollback => b"catalog rollback\0",
             StepstoneStatus::StepstoneErrCatalogSequenceReused => b"catalog sequence reused\0",
-            StepstoneStatus::StepstoneErrCatalogClockUnset => b"clock not set (now is 0)\0",
-            StepstoneStatus::StepstoneErrCatalogClockBehind => b"clock below time floor\0",
+            StepstoneStatus::StepstoneErrCatalogClockUnset => b"clock not set\0",
+            StepstoneStatus::StepstoneErrCatalogClockBehind => b"clock behind floor\0",
         }
     }
 

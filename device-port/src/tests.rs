@@ -93,14 +93,40 @@ fn errors_map_to_the_status_with_their_code() {
                 longer: true,
             },
             ManifestError::DigestMismatch,
+            ManifestError::ClockUnset,
+            ManifestError::NotInCatalog { version: q },
+            ManifestError::Yanked { version: q },
+            ManifestError::CatalogDigestMismatch { version: q },
         ],
         StepstoneStatus::from,
     );
+    {
+        use stepstone::signed_catalog::SignedCatalogError as E;
+        same(
+            &[
+                E::Malformed {
+                    line: 0,
+                    reason: "",
+                },
+                E::UnknownKey { key_id: id },
+                E::BadSignature { key_id: id },
+                E::Expired { expires: 1, now: 2 },
+                E::Rollback {
+                    sequence: 1,
+                    last: 2,
+                },
+                E::SequenceReused { sequence: 1 },
+                E::ClockUnset,
+                E::ClockBehind { now: 1, floor: 2 },
+            ],
+            StepstoneStatus::from,
+        );
+    }
     same(
         &[
             CompactError::Truncated { needed: 1, len: 0 },
             CompactError::BadMagic,
-            CompactError::Format(2),
+            CompactError::Format(3),
             CompactError::Corrupt { at: 0 },
             CompactError::UnknownTarget,
         ],
@@ -158,7 +184,7 @@ fn null_pointers_are_refused() {
         );
         assert_eq!(
             stepstone_verify_init(&mut ctx, 8),
-            StepstoneStatus::StepstoneErrBufferTooSmall as i32
+            StepstoneStatus::StepstoneErrBadArgument as i32
         );
         assert_eq!(
             stepstone_verify_init(&mut ctx, core::mem::size_of_val(&ctx)),
@@ -169,11 +195,13 @@ fn null_pointers_are_refused() {
             stepstone_verify_finish_key(&mut ctx, null(), 0, null(), 0),
             StepstoneStatus::StepstoneErrSignatureKeyMalformed as i32
         );
-        // Finished: the context is dead now.
+        // An argument error leaves the context as it was: still taking bytes.
+        assert_eq!(stepstone_verify_update(&mut ctx, null(), 0), 0);
         assert_eq!(
-            stepstone_verify_update(&mut ctx, null(), 0),
-            StepstoneStatus::StepstoneErrBadContext as i32
+            stepstone_verify_finish_key(&mut ctx, null(), 3, null(), 0),
+            StepstoneStatus::StepstoneErrNullPointer as i32
         );
+        assert_eq!(stepstone_verify_update(&mut ctx, null(), 0), 0);
     }
 }
 
@@ -203,3 +231,5 @@ fn backoff_matches_core() {
         );
     }
 }
+
+mod chain;

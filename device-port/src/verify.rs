@@ -19,7 +19,7 @@ use core::mem::{align_of, needs_drop, size_of};
 
 use stepstone::compact::CompactCatalog;
 use stepstone::manifest::{self, Device, Manifest};
-use stepstone::signature::{Digest, KeyId, PortableImageHasher, PublicKey, Signature};
+use stepstone::signature::{Digest, PortableImageHasher, PublicKey, Signature};
 use stepstone::version::MAX_VERSION_LEN;
 
 use crate::boundary;
@@ -89,6 +89,7 @@ pub struct StepstoneDevice {
 /// The facts of a verified manifest (and image): what firmware stores after installing. The
 /// version is the new anti-rollback counter.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct StepstoneVerified {
     /// The release's version, NUL-terminated.
     pub version: [c_char; STEPSTONE_VERSION_MAX],
@@ -104,32 +105,16 @@ pub struct StepstoneVerified {
     pub key_id: [u8; 32],
 }
 
-/// Where the image stands.
-enum Image {
-    /// Still taking bytes.
-    Hashing(PortableImageHasher),
-    /// A finish was tried: length and digest kept for another try.
-    Closed { len: u64, digest: Digest },
-}
-
-/// What a manifest-first context expects of the image, and reports after.
-#[derive(Clone, Copy)]
-struct Expected {
-    size: u64,
-    sha256: Digest,
-    expires: u64,
-    key_id: KeyId,
-    version: [u8; MAX_VERSION_LEN],
-    version_len: u8,
-}
-
 /// What the verify context holds.
 #[repr(C)]
 struct VerifyState {
     magic: u64,
-    image: Image,
-    /// `Some` for a context from `stepstone_verify_init_manifest`.
-    expected: Option<Expected>,
+    hasher: PortableImageHasher,
+    /// Set by the first finish attempt: the image's length and digest, kept for another try.
+    closed: Option<(u64, Digest)>,
+    /// `Some` for a context from `stepstone_verify_init_manifest`: what the image must be,
+    /// and what is reported after.
+    expected: Option<StepstoneVerified>,
     /// A chunk went past the declared size: every later call is refused.
     overflowed: bool,
 }
@@ -193,10 +178,11 @@ unsafe fn start(
 }
 
 impl VerifyState {
-    fn new(expected: Option<Expected>) -> VerifyState {
+    fn new(expected: Option<StepstoneVerified>) -> VerifyState {
         VerifyState {
             magic: LIVE,
-            image: Image::Hashing(PortableImageHasher::new()),
+            hasher: PortableImageHasher::new(),
+            closed: None,
             expected,
             overflowed: false,
         }
@@ -204,15 +190,8 @@ impl VerifyState {
 
     /// Closes the image (once) and gives its length and digest.
     fn close(&mut self) -> (u64, Digest) {
-        let (len, digest) = match &mut self.image {
-            Image::Hashing(h) => {
-                let h = core::mem::take(h);
-                (h.len(), h.finish())
-            }
-            Image::Closed { len, digest } => (*len, *digest),
-        };
-        self.image = Image::Closed { len, digest };
-        (len, digest)
+        let h = &self.hasher;
+        *self.closed.get_or_insert_with(|| (h.len(), h.finish()))
     }
 }
 
@@ -250,16 +229,16 @@ pub unsafe extern "C" fn stepstone_verify_update(
         if s.overflowed {
             return Err(Status::StepstoneErrManifestSizeMismatch);
         }
-        let Image::Hashing(h) = &mut s.image else {
+        if s.closed.is_some() {
             return Err(Status::StepstoneErrBadContext);
-        };
+        }
         if let Some(e) = &s.expected
-            && h.len().saturating_add(chunk.len() as u64) > e.size
+            && s.hasher.len().saturating_add(chunk.len() as u64) > e.size
         {
             s.overflowed = true;
             return Err(Status::StepstoneErrManifestSizeMismatch);
         }
-        h.update(chunk);
+        s.hasher.update(chunk);
         Ok(())
     })
 }
@@ -370,38 +349,21 @@ unsafe fn checked_manifest<'a>(
     Ok(m)
 }
 
-fn expected_of(m: &Manifest<'_>) -> Expected {
-    let mut version = [0u8; MAX_VERSION_LEN];
-    let v = m.version.as_bytes();
-    let n = v.len().min(MAX_VERSION_LEN);
-    if let (Some(dst), Some(src)) = (version.get_mut(..n), v.get(..n)) {
-        dst.copy_from_slice(src);
-    }
-    Expected {
-        size: m.size,
-        sha256: m.sha256,
-        expires: m.expires,
-        key_id: m.key_id,
-        version,
-        version_len: n as u8, // ok: n <= MAX_VERSION_LEN = 128
-    }
-}
-
-fn verified_of(e: &Expected) -> StepstoneVerified {
+/// The facts of a manifest, as C reads them.
+fn verified_of(m: &Manifest<'_>) -> StepstoneVerified {
     let mut version = [0 as c_char; STEPSTONE_VERSION_MAX];
-    for (d, s) in version
-        .iter_mut()
-        .zip(e.version.iter().take(usize::from(e.version_len)))
-    {
+    // At most 128 bytes (the manifest's version passed the scheme's check); the last stays NUL.
+    let n = m.version.len().min(MAX_VERSION_LEN);
+    for (d, s) in version.iter_mut().zip(m.version.as_bytes().iter().take(n)) {
         *d = *s as c_char;
     }
     StepstoneVerified {
         version,
-        version_len: usize::from(e.version_len),
-        size: e.size,
-        sha256: e.sha256,
-        expires: e.expires,
-        key_id: e.key_id.0,
+        version_len: n,
+        size: m.size,
+        sha256: m.sha256,
+        expires: m.expires,
+        key_id: m.key_id.0,
     }
 }
 
@@ -414,7 +376,7 @@ unsafe fn report(m: &Manifest<'_>, out: *mut StepstoneVerified) -> Result<(), St
         return Ok(());
     }
     // SAFETY: the caller's promise.
-    unsafe { put(out, verified_of(&expected_of(m))) }
+    unsafe { put(out, verified_of(m)) }
 }
 
 /// Checks a signed release manifest before the download: its signature with the pinned key,
@@ -519,7 +481,7 @@ pub unsafe extern "C" fn stepstone_verify_init_manifest(
                     signature_len,
                     device,
                 )?;
-                Ok(VerifyState::new(Some(expected_of(&m))))
+                Ok(VerifyState::new(Some(verified_of(&m))))
             })
         }
     })
@@ -543,19 +505,29 @@ pub unsafe extern "C" fn stepstone_verify_finish_checked(
         if out.is_null() {
             return Err(Status::StepstoneErrNullPointer);
         }
-        let e = s.expected.ok_or(Status::StepstoneErrBadContext)?;
+        if s.expected.is_none() {
+            return Err(Status::StepstoneErrBadContext);
+        }
         if s.overflowed {
             return Err(Status::StepstoneErrManifestSizeMismatch);
         }
         let (len, digest) = s.close();
+        let e = s.expected.as_ref().ok_or(Status::StepstoneErrBadContext)?;
         if len != e.size {
             return Err(Status::StepstoneErrManifestSizeMismatch);
         }
         if digest != e.sha256 {
             return Err(Status::StepstoneErrManifestDigestMismatch);
         }
-        // SAFETY: checked non-NULL; the caller's promise.
-        unsafe { put(out, verified_of(&e)) }?;
+        // SAFETY: checked non-NULL; the caller's promise. The facts are copied out.
+        // (byte copy: `out` may be unaligned; one memcpy call rather than an inlined copy).
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                (e as *const StepstoneVerified).cast::<u8>(),
+                out.cast::<u8>(),
+                size_of::<StepstoneVerified>(),
+            )
+        };
         s.magic = 0;
         Ok(())
     })

@@ -116,12 +116,12 @@ fn digests_are_packed_and_format_1_is_still_read() {
     assert_eq!((bytes[4], bytes[6] & 4), (FORMAT, 4));
     let c = CompactCatalog::parse(&bytes).unwrap();
     let v1 = c.release("v1").unwrap();
-    assert_eq!(v1.sha256, Some([0x11; 32]));
+    assert_eq!(v1.sha256, Some(&[0x11; 32]));
     assert!(!v1.yanked && !v1.not_for_model);
     let v2 = c.release("v2").unwrap();
     assert_eq!((v2.yanked, v2.sha256), (true, None));
     let v3 = c.release("v3").unwrap();
-    assert_eq!((v3.not_for_model, v3.sha256), (true, Some([0x33; 32])));
+    assert_eq!((v3.not_for_model, v3.sha256), (true, Some(&[0x33; 32])));
     assert_eq!(c.release("v4"), None);
     assert_eq!(c.release("x"), None);
     // No digest anywhere: no table, and the flag is off.

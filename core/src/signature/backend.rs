@@ -15,13 +15,13 @@
 /// p256 + sha2: the portable backend and the reference.
 pub(crate) mod portable {
     use p256::ecdsa::signature::hazmat::PrehashVerifier;
-    use sha2::Digest as _;
 
     use crate::signature::{DIGEST_LEN, Digest, PublicKey, Signature};
 
-    /// Streaming SHA-256 (sha2 picks SHA-NI / ARMv8 SHA2 at run time where the CPU has them).
+    /// Streaming SHA-256 on sha2's compression function (which picks SHA-NI / ARMv8 SHA2 at
+    /// run time where the CPU has them), buffered as plain data ([`crate::signature::blocks`]).
     #[derive(Clone, Default)]
-    pub(crate) struct Sha256(sha2::Sha256);
+    pub(crate) struct Sha256(crate::signature::blocks::Blocks);
 
     impl Sha256 {
         pub(crate) fn update(&mut self, chunk: &[u8]) {
@@ -29,13 +29,15 @@ pub(crate) mod portable {
         }
 
         pub(crate) fn finish(self) -> Digest {
-            self.0.finalize().into()
+            self.0.finish()
         }
     }
 
     /// SHA-256 of a message held in memory.
     pub(crate) fn sha256(message: &[u8]) -> Digest {
-        sha2::Sha256::digest(message).into()
+        let mut h = crate::signature::blocks::Blocks::default();
+        h.update(message);
+        h.finish()
     }
 
     /// Whether `signature` verifies over `digest` with `key` (both S values accepted). On bare

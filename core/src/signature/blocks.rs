@@ -87,29 +87,30 @@ impl Blocks {
     }
 
     /// Pads (`0x80`, zeros, the bit count) and gives the final state words.
-    fn finish_words(mut self) -> [u32; 8] {
+    fn finish_words(&self) -> [u32; 8] {
+        let (mut state, mut buf) = (self.state, self.buf);
         let bits = self.len.wrapping_mul(8).to_be_bytes();
         // `filled` is below 64 between updates, so the tail holds at least the 0x80 byte.
         let at = self.filled.min(63);
-        self.buf[at] = 0x80;
-        self.buf[at + 1..].fill(0);
+        buf[at] = 0x80;
+        buf[at + 1..].fill(0);
         if self.filled >= 56 {
-            sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
-            self.buf = [0; 64];
+            sha2::block_api::compress256(&mut state, core::slice::from_ref(&buf));
+            buf = [0; 64];
         }
-        self.buf[56..].copy_from_slice(&bits);
-        sha2::block_api::compress256(&mut self.state, core::slice::from_ref(&self.buf));
-        self.state
+        buf[56..].copy_from_slice(&bits);
+        sha2::block_api::compress256(&mut state, core::slice::from_ref(&buf));
+        state
     }
 
     /// The first eight digest bytes as a big-endian u64.
-    pub(crate) fn finish_u64(self) -> u64 {
+    pub(crate) fn finish_u64(&self) -> u64 {
         let s = self.finish_words();
         (u64::from(s[0]) << 32) | u64::from(s[1])
     }
 
     /// The digest.
-    pub(crate) fn finish(self) -> [u8; 32] {
+    pub(crate) fn finish(&self) -> [u8; 32] {
         let mut out = [0u8; 32];
         for (chunk, w) in out.chunks_exact_mut(4).zip(self.finish_words()) {
             chunk.copy_from_slice(&w.to_be_bytes());
