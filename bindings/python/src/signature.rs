@@ -1,11 +1,16 @@
 //! Signatures (ECDSA P-256 over SHA-256), streaming verification, signed manifests, certificate
 //! chains and signed catalogs. Chunks are hashed with the GIL released.
+//!
+//! Secret key material copied into Rust (the PEM or DER bytes a `SigningKey` is read from, a
+//! scalar, a new key's random seed, the PKCS#8 PEM handed back) is held in `Zeroizing` buffers,
+//! wiped when dropped; p256's key wipes itself. Python's own `bytes` and `str` objects are
+//! beyond reach: the caller's copies stay until Python frees them.
 
 use std::sync::Mutex;
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 use stepstone::cert::{self, Certificate};
 use stepstone::manifest::{self, Device, ManifestFields};
 use stepstone::signature::{
@@ -13,6 +18,7 @@ use stepstone::signature::{
 };
 use stepstone::signed_catalog::{self, Trust};
 use stepstone::version::Scheme;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::errors::{Area, raise};
 use crate::repr;
@@ -56,6 +62,17 @@ fn bytes_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         Ok(s.into_bytes())
     } else {
         obj.extract::<Vec<u8>>()
+    }
+}
+
+/// Like [`bytes_arg`], for secret key bytes: the Rust-side copy is wiped when dropped.
+fn secret_arg(obj: &Bound<'_, PyAny>) -> PyResult<Zeroizing<Vec<u8>>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        Ok(Zeroizing::new(b.as_bytes().to_vec()))
+    } else if let Ok(s) = obj.extract::<String>() {
+        Ok(Zeroizing::new(s.into_bytes()))
+    } else {
+        obj.extract::<Vec<u8>>().map(Zeroizing::new)
     }
 }
 
@@ -206,17 +223,36 @@ pub(crate) struct SigningKeyPy {
 impl SigningKeyPy {
     #[new]
     fn new(data: &Bound<'_, PyAny>) -> PyResult<SigningKeyPy> {
-        SigningKey::parse(&bytes_arg(data)?)
+        let secret = secret_arg(data)?;
+        SigningKey::parse(&secret)
             .map(|inner| SigningKeyPy { inner })
             .map_err(raise(Area::Signature))
+    }
+
+    /// A new key from the operating system's random source (getrandom), as
+    /// `stepstone keygen` makes one.
+    #[staticmethod]
+    fn generate() -> PyResult<SigningKeyPy> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        loop {
+            getrandom::fill(seed.as_mut())
+                .map_err(|e| PyOSError::new_err(format!("the OS random source failed: {e}")))?;
+            // A scalar of zero or not below the group order has probability about 2^-32:
+            // draw again.
+            if let Ok(inner) = SigningKey::from_bytes(&seed) {
+                return Ok(SigningKeyPy { inner });
+            }
+        }
     }
 
     /// A key from its 32-byte scalar.
     #[staticmethod]
     fn from_scalar(scalar: &[u8]) -> PyResult<SigningKeyPy> {
-        let arr: [u8; 32] = scalar
-            .try_into()
-            .map_err(|_| PyValueError::new_err("a P-256 scalar is 32 bytes"))?;
+        let mut arr = Zeroizing::new([0u8; 32]);
+        if scalar.len() != arr.len() {
+            return Err(PyValueError::new_err("a P-256 scalar is 32 bytes"));
+        }
+        arr.copy_from_slice(scalar);
         SigningKey::from_bytes(&arr)
             .map(|inner| SigningKeyPy { inner })
             .map_err(raise(Area::Signature))
@@ -253,8 +289,13 @@ impl SigningKeyPy {
     }
 
     /// The private key as PEM PKCS#8.
-    fn to_pkcs8_pem(&self) -> String {
-        self.inner.to_pkcs8_pem()
+    fn to_pkcs8_pem<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        // Wiped explicitly once Python has its copy (whether core hands back a `String` or a
+        // `Zeroizing<String>`).
+        let mut pem = self.inner.to_pkcs8_pem();
+        let text = PyString::new(py, &pem);
+        pem.zeroize();
+        text
     }
 
     fn __repr__(&self) -> String {
