@@ -1,11 +1,14 @@
-//! `stepstone catalog pack CATALOG [--target V] [--model M] [--environment E] -o OUT`: the
-//! compact binary catalog a device plans over (`docs/compact-catalog.md`).
+//! `stepstone catalog pack CATALOG [--target V] [--model M] [--environment E]
+//! [--sign KEY --sequence N --expires UNIX [--issued UNIX]] -o OUT`: the compact binary catalog
+//! a device plans over, optionally in its signed envelope; `stepstone catalog inspect FILE`
+//! shows one (`docs/compact-catalog.md`).
 
 use std::process::ExitCode;
 
-use stepstone::compact::{PackOptions, pack};
+use stepstone::compact::{CompactCatalog, PackOptions, pack};
+use stepstone::signed_catalog::compact as envelope;
 
-use crate::output::{Failure, Format, load_catalog, print_json};
+use crate::output::{Failure, Format, load_catalog, print_json, read_file};
 
 /// Catalog tools.
 #[derive(clap::Args)]
@@ -17,16 +20,33 @@ pub struct CatalogArgs {
 /// The `catalog` subcommands.
 #[derive(clap::Subcommand)]
 pub enum CatalogCommand {
-    /// Pack a catalog into the compact binary format devices plan over.
+    /// Pack a catalog into the compact binary format devices plan over (signed with --sign).
     Pack(PackArgs),
+    /// Show a compact catalog or a signed one (header, releases); checks the signature with
+    /// --key.
+    Inspect(InspectArgs),
 }
 
 impl CatalogArgs {
     pub fn format(&self) -> Format {
         match &self.command {
             CatalogCommand::Pack(a) => a.format,
+            CatalogCommand::Inspect(a) => a.format,
         }
     }
+}
+
+/// Show a packed catalog.
+#[derive(clap::Args)]
+pub struct InspectArgs {
+    /// A compact catalog, or a signed compact catalog (`catalog pack --sign`).
+    file: String,
+    /// The catalog signing key's public key: check the envelope's signature (not its expiry).
+    #[arg(long)]
+    key: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Pack a catalog for one model and environment.
@@ -46,6 +66,22 @@ pub struct PackArgs {
     /// Where to write the compact catalog.
     #[arg(short = 'o', long = "output")]
     output: String,
+    /// Sign it with this P-256 private key (PKCS#8 or SEC1 PEM): writes the signed envelope
+    /// devices open with `stepstone_catalog_open`. Use a catalog key of its own (not the image
+    /// or manifest key).
+    #[arg(long, value_name = "KEY", requires_all = ["sequence", "expires"])]
+    sign: Option<String>,
+    /// With --sign: the sequence number; raise it for every new catalog (an equal sequence
+    /// with other bytes is refused by devices).
+    #[arg(long, requires = "sign")]
+    sequence: Option<u64>,
+    /// With --sign: expiry, Unix seconds.
+    #[arg(long, requires = "sign")]
+    expires: Option<u64>,
+    /// With --sign: the signed issue time, Unix seconds (default: now). Devices without a
+    /// clock keep the highest one they accepted as their time floor.
+    #[arg(long, requires = "sign")]
+    issued: Option<u64>,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -54,7 +90,35 @@ pub struct PackArgs {
 pub fn run(args: &CatalogArgs) -> Result<ExitCode, Failure> {
     match &args.command {
         CatalogCommand::Pack(a) => run_pack(a),
+        CatalogCommand::Inspect(a) => run_inspect(a),
     }
+}
+
+fn now() -> Result<u64, Failure> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|e| Failure::usage(format!("the system clock is before 1970: {e}")))
+}
+
+/// Seals `compact` when --sign is given.
+fn seal(args: &PackArgs, compact: Vec<u8>) -> Result<Vec<u8>, Failure> {
+    let (Some(key), Some(sequence), Some(expires)) = (&args.sign, args.sequence, args.expires)
+    else {
+        return Ok(compact);
+    };
+    let issued = match args.issued {
+        Some(t) => t,
+        None => now()?,
+    };
+    if expires <= issued {
+        return Err(Failure::no_code(
+            "signed_catalog.expired",
+            format!("--expires {expires} is not after the issue time {issued}"),
+        ));
+    }
+    let key = crate::sign::read_key(key)?;
+    envelope::seal(&compact, sequence, issued, expires, &key).map_err(|e| Failure::no(&e))
 }
 
 fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
@@ -65,12 +129,14 @@ fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
         environment: args.environment.clone(),
     };
     let bytes = pack(&catalog, &options).map_err(|e| Failure::no(&e))?;
+    let bytes = seal(args, bytes)?;
     std::fs::write(&args.output, &bytes).map_err(|e| Failure::unwritable(&args.output, e))?;
     match args.format {
         Format::Json => print_json(&serde_json::json!({
             "output": args.output,
             "bytes": bytes.len(),
             "releases": catalog.releases().len(),
+            "signed": args.sign.is_some(),
         })),
         Format::Text => println!(
             "{}: {} releases packed in {} bytes",
@@ -78,6 +144,103 @@ fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
             catalog.releases().len(),
             bytes.len()
         ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
+    let bytes = read_file(&args.file)?;
+    let (header, payload) = if bytes.starts_with(&envelope::MAGIC) {
+        let (h, _, _) = envelope::parse(&bytes).map_err(|e| Failure::no(&e))?;
+        if let Some(k) = &args.key {
+            let key = stepstone::signature::PublicKey::parse(&read_file(k)?)
+                .map_err(|e| Failure::no(&e))?;
+            // Signature and key only: no clock, so no expiry or sequence check here.
+            envelope::open(&bytes, &key, None, h.issued.max(1)).map_err(|e| Failure::no(&e))?;
+        }
+        let payload = bytes
+            .get(envelope::HEADER_LEN..envelope::HEADER_LEN + h.payload_len)
+            .unwrap_or_default();
+        (Some(h), payload)
+    } else {
+        if args.key.is_some() {
+            return Err(Failure::usage(format!(
+                "{} is not signed (no SSCE envelope), so --key has nothing to check",
+                args.file
+            )));
+        }
+        (None, &bytes[..])
+    };
+    let c = CompactCatalog::parse(payload).map_err(|e| Failure::no(&e))?;
+    let releases: Vec<serde_json::Value> = (0..c.release_count())
+        .filter_map(|i| c.version(i))
+        .map(|v| {
+            let f = c.release(v);
+            serde_json::json!({
+                "version": v,
+                "yanked": f.is_some_and(|f| f.yanked),
+                "for_model": f.is_some_and(|f| !f.not_for_model),
+                "for_environment": f.is_some_and(|f| !f.not_for_environment),
+                "sha256": f.and_then(|f| f.sha256).map(|d| base16ct::lower::encode_string(d)),
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "signed": header,
+        "verified": args.key.is_some(),
+        "format": payload.get(4).copied(),
+        "scheme": c.scheme().name(),
+        "model": c.model(),
+        "environment": c.environment(),
+        "target": c.target(),
+        "releases": releases,
+    });
+    match args.format {
+        Format::Json => print_json(&value),
+        Format::Text => {
+            if let Some(h) = header {
+                println!(
+                    "signed compact catalog: sequence {}, issued {}, expires {}, key {}{}",
+                    h.sequence,
+                    h.issued,
+                    h.expires,
+                    h.key_id,
+                    if args.key.is_some() {
+                        " (signature verified)"
+                    } else {
+                        " (signature not checked: give --key)"
+                    }
+                );
+            }
+            println!(
+                "compact catalog format {}, scheme {}, model {}, environment {}, target {}",
+                payload.get(4).copied().unwrap_or_default(),
+                c.scheme().name(),
+                c.model().unwrap_or("(any)"),
+                c.environment().unwrap_or("(any)"),
+                c.target().unwrap_or("(none)")
+            );
+            for r in &releases {
+                let mut notes = Vec::new();
+                if r["yanked"] == true {
+                    notes.push("yanked".to_string());
+                }
+                if r["for_model"] == false {
+                    notes.push("not for the model".into());
+                }
+                if r["for_environment"] == false {
+                    notes.push("not for the environment".into());
+                }
+                if let Some(d) = r["sha256"].as_str() {
+                    notes.push(format!("sha256 {d}"));
+                }
+                println!(
+                    "  {}  {}",
+                    r["version"].as_str().unwrap_or(""),
+                    notes.join(", ")
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
