@@ -766,12 +766,21 @@ pub fn verify<'a>(
     signature: &Signature,
     key: &PublicKey,
 ) -> Result<Manifest<'a>, ManifestError> {
-    key.verify(bytes, signature)
-        .map_err(|_| ManifestError::BadSignature {
-            key_id: key.key_id(),
-        })?;
+    verify_as(bytes, Some(signature), key, key.key_id())
+}
+
+/// [`verify`] with the key's id computed once (`used`); a signature that could not be read
+/// (`None`) is `manifest.bad_signature`, like one that does not verify.
+fn verify_as<'a>(
+    bytes: &'a [u8],
+    signature: Option<&Signature>,
+    key: &PublicKey,
+    used: KeyId,
+) -> Result<Manifest<'a>, ManifestError> {
+    let bad = ManifestError::BadSignature { key_id: used };
+    let signature = signature.ok_or(bad)?;
+    key.verify(bytes, signature).map_err(|_| bad)?;
     let m = Manifest::parse(bytes)?;
-    let used = key.key_id();
     if m.key_id != used {
         return Err(ManifestError::KeyMismatch {
             named: m.key_id,
@@ -822,10 +831,8 @@ pub fn verify_binary<'a>(
     signature: &[u8],
     key: &PublicKey,
 ) -> Result<Manifest<'a>, ManifestError> {
-    let sig = Signature::parse_binary(signature).map_err(|_| ManifestError::BadSignature {
-        key_id: key.key_id(),
-    })?;
-    verify(bytes, &sig, key)
+    let sig = Signature::parse_binary(signature).ok();
+    verify_as(bytes, sig.as_ref(), key, key.key_id())
 }
 
 /// Checks a streamed image against a manifest's size and SHA-256.
