@@ -155,39 +155,39 @@ unsafe fn state<'a>(ctx: *mut StepstoneVerifyCtx) -> Result<&'a mut VerifyState,
     Ok(unsafe { &mut *s })
 }
 
-/// Starts a context: checks it and writes `state` into it. A context that cannot be started
-/// is left dead (magic cleared) when it is writable, so a stale one is never used.
+/// Starts a context: checks it, writes a fresh state into it (still dead: magic cleared), lets
+/// `fill` complete it, and only then makes it live. A context that cannot be started is left
+/// dead when it is writable, so a stale one is never used.
 ///
 /// # Safety
 /// `ctx` NULL or valid for writes of `ctx_size` bytes.
 unsafe fn start(
     ctx: *mut StepstoneVerifyCtx,
     ctx_size: usize,
-    state: impl FnOnce() -> Result<VerifyState, Status>,
+    fill: impl FnOnce(&mut VerifyState) -> Result<(), Status>,
 ) -> Result<(), Status> {
     let s = checked_ctx(ctx)?;
     if ctx_size < size_of::<StepstoneVerifyCtx>() {
         return Err(Status::StepstoneErrBadArgument);
     }
-    // SAFETY: valid for writes, aligned, large enough (checked); a plain u64.
-    unsafe { core::ptr::addr_of_mut!((*s).magic).write(0) };
-    let state = state()?;
-    // SAFETY: as above; nothing to drop there (asserted).
-    unsafe { s.write(state) };
+    // SAFETY: valid for writes, aligned, large enough (checked); nothing to drop there
+    // (asserted). Written in place, then initialised.
+    let s = unsafe {
+        s.write(VerifyState {
+            magic: 0,
+            hasher: PortableImageHasher::new(),
+            closed: None,
+            expected: None,
+            overflowed: false,
+        });
+        &mut *s
+    };
+    fill(s)?;
+    s.magic = LIVE;
     Ok(())
 }
 
 impl VerifyState {
-    fn new(expected: Option<StepstoneVerified>) -> VerifyState {
-        VerifyState {
-            magic: LIVE,
-            hasher: PortableImageHasher::new(),
-            closed: None,
-            expected,
-            overflowed: false,
-        }
-    }
-
     /// Closes the image (once) and gives its length and digest.
     fn close(&mut self) -> (u64, Digest) {
         let h = &self.hasher;
@@ -207,7 +207,7 @@ pub unsafe extern "C" fn stepstone_verify_init(
     ctx_size: usize,
 ) -> i32 {
     // SAFETY: the caller's promise.
-    boundary(|| unsafe { start(ctx, ctx_size, || Ok(VerifyState::new(None))) })
+    boundary(|| unsafe { start(ctx, ctx_size, |_| Ok(())) })
 }
 
 /// Feeds the next chunk of the image. On a context from `stepstone_verify_init_manifest`, the
@@ -349,22 +349,32 @@ unsafe fn checked_manifest<'a>(
     Ok(m)
 }
 
-/// The facts of a manifest, as C reads them.
-fn verified_of(m: &Manifest<'_>) -> StepstoneVerified {
-    let mut version = [0 as c_char; STEPSTONE_VERSION_MAX];
+/// No facts yet: every field zero.
+const NO_FACTS: StepstoneVerified = StepstoneVerified {
+    version: [0; STEPSTONE_VERSION_MAX],
+    version_len: 0,
+    size: 0,
+    sha256: [0; 32],
+    expires: 0,
+    key_id: [0; 32],
+};
+
+/// Writes the facts of a manifest, as C reads them, into `v` (which starts as [`NO_FACTS`]).
+fn fill_verified(m: &Manifest<'_>, v: &mut StepstoneVerified) {
     // At most 128 bytes (the manifest's version passed the scheme's check); the last stays NUL.
     let n = m.version.len().min(MAX_VERSION_LEN);
-    for (d, s) in version.iter_mut().zip(m.version.as_bytes().iter().take(n)) {
+    for (d, s) in v
+        .version
+        .iter_mut()
+        .zip(m.version.as_bytes().iter().take(n))
+    {
         *d = *s as c_char;
     }
-    StepstoneVerified {
-        version,
-        version_len: n,
-        size: m.size,
-        sha256: m.sha256,
-        expires: m.expires,
-        key_id: m.key_id.0,
-    }
+    v.version_len = n;
+    v.size = m.size;
+    v.sha256 = m.sha256;
+    v.expires = m.expires;
+    v.key_id = m.key_id.0;
 }
 
 /// Fills `*out` (when not NULL) with what `m` says.
@@ -375,8 +385,10 @@ unsafe fn report(m: &Manifest<'_>, out: *mut StepstoneVerified) -> Result<(), St
     if out.is_null() {
         return Ok(());
     }
+    let mut v = NO_FACTS;
+    fill_verified(m, &mut v);
     // SAFETY: the caller's promise.
-    unsafe { put(out, verified_of(m)) }
+    unsafe { put(out, v) }
 }
 
 /// Checks a signed release manifest before the download: its signature with the pinned key,
@@ -431,7 +443,7 @@ pub unsafe extern "C" fn stepstone_manifest_check_checked(
 ) -> i32 {
     boundary(|| {
         // SAFETY: forwarded.
-        let m = unsafe {
+        let r = unsafe {
             checked_manifest(
                 key,
                 key_len,
@@ -441,9 +453,14 @@ pub unsafe extern "C" fn stepstone_manifest_check_checked(
                 signature_len,
                 device,
             )
-        }?;
+        };
+        // By reference: no copy of the manifest out of the result.
+        let m = match &r {
+            Ok(m) => m,
+            Err(e) => return Err(*e),
+        };
         // SAFETY: the caller's promise.
-        unsafe { report(&m, out) }
+        unsafe { report(m, out) }
     })
 }
 
@@ -471,8 +488,8 @@ pub unsafe extern "C" fn stepstone_verify_init_manifest(
     boundary(|| {
         // SAFETY: the caller's promises, forwarded.
         unsafe {
-            start(ctx, ctx_size, || {
-                let m = checked_manifest(
+            start(ctx, ctx_size, |s| {
+                let r = checked_manifest(
                     key,
                     key_len,
                     manifest,
@@ -480,8 +497,13 @@ pub unsafe extern "C" fn stepstone_verify_init_manifest(
                     signature,
                     signature_len,
                     device,
-                )?;
-                Ok(VerifyState::new(Some(verified_of(&m))))
+                );
+                let m = match &r {
+                    Ok(m) => m,
+                    Err(e) => return Err(*e),
+                };
+                fill_verified(m, s.expected.insert(NO_FACTS));
+                Ok(())
             })
         }
     })
@@ -591,7 +613,7 @@ pub unsafe extern "C" fn stepstone_verify_finish_manifest_checked(
             return Err(Status::StepstoneErrBadContext);
         }
         // SAFETY: forwarded.
-        let m = unsafe {
+        let r = unsafe {
             checked_manifest(
                 key,
                 key_len,
@@ -601,11 +623,16 @@ pub unsafe extern "C" fn stepstone_verify_finish_manifest_checked(
                 signature_len,
                 device,
             )
-        }?;
+        };
+        // By reference: no copy of the manifest out of the result.
+        let m = match &r {
+            Ok(m) => m,
+            Err(e) => return Err(*e),
+        };
         let (len, digest) = s.close();
         m.check_digest(len, &digest).map_err(Status::from)?;
         // SAFETY: the caller's promise.
-        unsafe { report(&m, out) }?;
+        unsafe { report(m, out) }?;
         s.magic = 0;
         Ok(())
     })
