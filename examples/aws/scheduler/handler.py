@@ -378,7 +378,9 @@ def to_event(
     """The reconciler event for a device message (``None`` for a TICK or an ignored operation).
 
     AWS job ids name a version's continuous job; the reconciler numbers each device's jobs. An
-    execution event is for the device's job in flight when its job id is that release's;
+    execution event is for the device's job in flight when its job id is that release's and the
+    device sent it after the job was created (its ``seq`` is above the device's counter at
+    creation: an old result for an earlier attempt on the same release is not this attempt's);
     otherwise it is for job 0, which the reconciler ignores as not in flight.
     """
     kind = body["eventType"]
@@ -392,11 +394,15 @@ def to_event(
         if op in IGNORED_OPERATIONS:
             return None
         details = body.get("statusDetails") or {}
+        seq = int(details["seq"])
         job = state.get("job") or {}
         release = job.get("release")
-        in_flight = release is not None and body["jobId"] == group_name(release, model, environment)
+        in_flight = (
+            release is not None
+            and body["jobId"] == group_name(release, model, environment)
+            and seq > int(job.get("device_seq", 0))
+        )
         job_id = int(job["id"]) if in_flight else 0
-        seq = int(details["seq"])
         if op == "succeeded":
             return {"event": "job_succeeded", "job": job_id, "seq": seq, "at": now, "reports": details["version"]}
         failure = {"failed": "failed", "timed_out": "timed_out", "rejected": "rejected"}.get(op)

@@ -9,7 +9,8 @@ production code follows real KMS. The shim is here, in the tests only: ``kms_dig
 asks moto to sign a probe digest; if the signature verifies only over SHA-256(digest) (moto's
 behaviour), it patches moto's server-side ECDSA signing, for requests with
 ``MessageType=DIGEST`` only, to sign the digest as a pre-hashed value (cryptography's
-``Prehashed``), which is what KMS does. If a later moto follows KMS, the probe says so and
+``Prehashed``), which is what KMS does (``motokit.install_moto_kms_digest_shim``; the server is
+in this process). If a later moto follows KMS, the probe says so and
 nothing is patched. ``test_signer.py::test_moto_kms_digest_shim`` shows both sides.
 """
 
@@ -21,15 +22,16 @@ import json
 import os
 import socket
 import sys
-import threading
 import urllib.request
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from motokit import install_moto_kms_digest_shim
 
 import stepstone
 
@@ -118,43 +120,6 @@ def kms_signs_digest_as_given() -> bool:
     except stepstone.SignatureError:
         public.verify(digest, sig["Signature"])  # over SHA-256(digest): moto's reading
         return False
-
-
-def install_moto_kms_digest_shim() -> Callable[[], None]:
-    """Makes moto's server sign MessageType=DIGEST requests the way KMS does (the message is
-    the digest: signed pre-hashed). Returns the undo."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-    from moto.kms import responses as kms_responses
-    from moto.kms import utils as kms_utils
-
-    local = threading.local()
-    response_sign = kms_responses.KmsResponse.sign
-    key_sign = kms_utils.ECDSAPrivateKey.sign
-    algorithms = {"ECDSA_SHA_256": hashes.SHA256, "ECDSA_SHA_384": hashes.SHA384, "ECDSA_SHA_512": hashes.SHA512}
-
-    def sign_request(self: Any) -> Any:
-        local.digest = self._get_param("MessageType") == "DIGEST"
-        try:
-            return response_sign(self)
-        finally:
-            local.digest = False
-
-    def sign_key(self: Any, message: bytes, signing_algorithm: str) -> bytes:
-        if getattr(local, "digest", False):
-            prehashed = Prehashed(algorithms[signing_algorithm]())
-            return bytes(self.private_key.sign(message, ec.ECDSA(prehashed)))
-        return bytes(key_sign(self, message, signing_algorithm))
-
-    kms_responses.KmsResponse.sign = sign_request  # type: ignore[method-assign]
-    kms_utils.ECDSAPrivateKey.sign = sign_key  # type: ignore[method-assign]
-
-    def undo() -> None:
-        kms_responses.KmsResponse.sign = response_sign  # type: ignore[method-assign]
-        kms_utils.ECDSAPrivateKey.sign = key_sign  # type: ignore[method-assign]
-
-    return undo
 
 
 @pytest.fixture()

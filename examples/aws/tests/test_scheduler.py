@@ -266,6 +266,24 @@ def test_a_failed_install_is_retried_after_backoff(fleet: dict[str, Any]) -> Non
     assert d.group() == "fota-v66000-AG-1-production"
 
 
+def test_an_old_result_does_not_count_against_the_next_attempt(fleet: dict[str, Any]) -> None:
+    """AWS names one continuous job per release; the result of attempt 1, delivered again while
+    attempt 2 of the same release is in flight, is not attempt 2's (the device sent it before
+    attempt 2 existed)."""
+    d = Device(fleet, "AG1-old", "v64000")
+    d.report()
+    run(fleet)
+    failure = d.run_job("failed")
+    run(fleet)
+    later(fleet, 24 * 3600)
+    run(fleet)
+    assert d.group() == "fota-v65000-AG-1-production"
+    assert state(d.thing)["hop"]["counters"]["attempts"] == 2
+    before = item(d.thing)
+    assert scheduler.process(failure) == "not_in_flight"
+    assert item(d.thing) == before
+
+
 def test_gives_up_after_five_attempts_on_one_hop(fleet: dict[str, Any]) -> None:
     d = Device(fleet, "AG1-broken", "v64000")
     d.report()
