@@ -241,6 +241,29 @@ impl Catalog {
         ))
     }
 
+    /// Packs the catalog into the compact binary catalog a device plans over and checks
+    /// manifests against (`docs/compact-catalog.md`; what `stepstone catalog pack` writes),
+    /// for one `model` and `environment`, with an optional default `target`. Sign it with
+    /// `seal_compact_catalog`. Errors: `CatalogError` (`compact.too_large`), `PlanError`
+    /// (`plan.unknown_target`).
+    #[pyo3(signature = (*, target = None, model = None, environment = None))]
+    fn pack_compact<'py>(
+        &self,
+        py: Python<'py>,
+        target: Option<String>,
+        model: Option<String>,
+        environment: Option<String>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let options = stepstone::compact::PackOptions {
+            target,
+            model,
+            environment,
+        };
+        let bytes = stepstone::compact::pack(&self.inner, &options)
+            .map_err(|e| crate::errors::raise(crate::errors::area_of(e.code()))(e))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
     /// Simulates a fleet of `devices` marching to `target` (seeded, deterministic): failures,
     /// offline devices, duplicate events and rollbacks at the given rates (ppm), retried by
     /// `policy`, optionally under a staged `rollout`. Gives the core's report as a dict. The

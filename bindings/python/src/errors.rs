@@ -45,6 +45,19 @@ impl Area {
     }
 }
 
+/// The area of a code the binding raises from more than one core type (the compact catalog's
+/// errors carry `compact.*` and `plan.*` codes): by its prefix; `compact.*` is a catalog error.
+pub(crate) fn area_of(code: &str) -> Area {
+    match code.split('.').next().unwrap_or("") {
+        "plan" => Area::Plan,
+        "manifest" => Area::Manifest,
+        "signed_catalog" => Area::SignedCatalog,
+        "signature" => Area::Signature,
+        "version" => Area::Version,
+        _ => Area::Catalog,
+    }
+}
+
 static CLASSES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 fn class<'py>(py: Python<'py>, area: Area) -> PyResult<Bound<'py, PyType>> {

@@ -13,6 +13,7 @@ mod repr;
 mod retry;
 mod sample;
 mod signature;
+mod trust;
 mod version;
 
 /// The native module. Import `stepstone`, not this.
@@ -27,5 +28,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     retry::register(m)?;
     reconcile::register(m)?;
     signature::register(m)?;
+    trust::register(m)?;
     Ok(())
 }

@@ -55,7 +55,7 @@ fn signature_format(name: &str) -> PyResult<SignatureFormat> {
     })
 }
 
-fn bytes_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+pub(crate) fn bytes_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(b) = obj.cast::<PyBytes>() {
         Ok(b.as_bytes().to_vec())
     } else if let Ok(s) = obj.extract::<String>() {
@@ -80,7 +80,7 @@ fn secret_arg(obj: &Bound<'_, PyAny>) -> PyResult<Zeroizing<Vec<u8>>> {
 #[pyclass(module = "stepstone", frozen)]
 #[derive(Clone)]
 pub(crate) struct PublicKey {
-    inner: signature::PublicKey,
+    pub(crate) inner: signature::PublicKey,
     format: &'static str,
 }
 
@@ -167,6 +167,20 @@ impl Signature {
         }
         signature::Signature::parse(&bytes_arg(obj)?).map_err(raise(Area::Signature))
     }
+
+    /// A `Signature` as its DER bytes, anything else as the bytes given (still encoded: the
+    /// core reads them, so a malformed one is the caller's own error code).
+    pub(crate) fn encoded(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+        if let Ok(s) = obj.cast::<Signature>() {
+            return Ok(s
+                .get()
+                .inner
+                .encode(SignatureFormat::Der)
+                .as_bytes()
+                .to_vec());
+        }
+        bytes_arg(obj)
+    }
 }
 
 #[pymethods]
@@ -216,7 +230,7 @@ impl Signature {
 /// A P-256 private key (PEM or DER, PKCS#8 or SEC1) that signs with RFC 6979 nonces.
 #[pyclass(module = "stepstone", name = "SigningKey", frozen)]
 pub(crate) struct SigningKeyPy {
-    inner: SigningKey,
+    pub(crate) inner: SigningKey,
 }
 
 #[pymethods]
@@ -313,7 +327,7 @@ fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
     PyBytes::new(py, &d)
 }
 
-fn taken() -> PyErr {
+pub(crate) fn taken() -> PyErr {
     PyValueError::new_err("finish() was already called")
 }
 
@@ -619,8 +633,14 @@ fn seal_catalog<'py>(
     Ok(PyBytes::new(py, &out))
 }
 
-/// Opens a signed catalog: checks the key (one of `keys`), signature, expiry at `now` and that
-/// the sequence is above `last_sequence`; gives `(sequence, expires, key_id, payload)`.
+/// The Python class `stepstone._results.OpenedCatalog` (a tuple subclass), looked up once.
+static OPENED_CATALOG: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+/// Opens a signed catalog: checks the key (one of `keys`), signature, that `now` is set,
+/// expiry at `now`, and the sequence against `last_sequence` (below it: a rollback; equal:
+/// accepted only when the signed bytes' SHA-256 is `last_digest`). Gives an `OpenedCatalog`,
+/// which unpacks as `(sequence, expires, key_id, payload)` and also has `.digest` (32 bytes:
+/// store it, pass it back as `last_digest`) and `.issued` (`None` for format 1).
 #[pyfunction]
 #[pyo3(signature = (envelope, keys, *, now, last_sequence = None, last_digest = None))]
 fn open_catalog<'py>(
@@ -630,7 +650,7 @@ fn open_catalog<'py>(
     now: u64,
     last_sequence: Option<u64>,
     last_digest: Option<[u8; 32]>,
-) -> PyResult<(u64, u64, String, Bound<'py, PyBytes>)> {
+) -> PyResult<Bound<'py, PyAny>> {
     let keys: Vec<signature::PublicKey> = keys.iter().map(|k| k.inner).collect();
     let trust = Trust {
         keys: &keys,
@@ -639,11 +659,18 @@ fn open_catalog<'py>(
         now,
     };
     let o = signed_catalog::open(envelope, &trust).map_err(raise(Area::SignedCatalog))?;
-    Ok((
+    let class = OPENED_CATALOG.get_or_try_init(py, || {
+        py.import("stepstone._results")?
+            .getattr("OpenedCatalog")
+            .map(Bound::unbind)
+    })?;
+    class.bind(py).call1((
         o.sequence,
         o.expires,
         o.key_id.to_string(),
         PyBytes::new(py, o.payload),
+        PyBytes::new(py, &o.digest),
+        o.issued,
     ))
 }
 

@@ -12,6 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 VECTORS = Path(os.environ.get("STEPSTONE_VECTORS", ROOT / "core" / "tests" / "vectors"))
 
+# Lines a test wants shown after the run (e.g. how many vectors a runner checked).
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
 
 def load_vectors(name: str) -> dict[str, Any]:
     doc = json.loads((VECTORS / name).read_text())

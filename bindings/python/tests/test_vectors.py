@@ -13,6 +13,7 @@ import pytest
 
 import stepstone
 from conftest import VECTORS, load_vectors
+from test_attacks import run_attack
 
 Runner = Callable[[dict[str, Any], dict[str, Any]], Any]
 
@@ -264,6 +265,7 @@ def run_manifest(doc: dict[str, Any], v: dict[str, Any]) -> Any:
 RUNNERS: dict[str, Runner] = {
     "signature.json": run_signature,
     "manifest.json": run_manifest,
+    "attacks.json": run_attack,
     "plan.json": run_plan,
     "sample.json": run_sample,
     "retry.json": run_retry,

@@ -26,6 +26,7 @@ from ._errors import (
     SignatureError,
     VersionError,
 )
+from ._results import OpenedCatalog
 from ._native import (
     estimate,
     smallest_rate,
@@ -43,6 +44,9 @@ from ._native import (
     verify_chain,
     seal_catalog,
     open_catalog,
+    open_compact_catalog,
+    seal_compact_catalog,
+    ManifestFirst,
     Action,
     Reconciler,
     RetryDecision,
@@ -91,6 +95,10 @@ __all__ = [
     "verify_chain",
     "seal_catalog",
     "open_catalog",
+    "OpenedCatalog",
+    "open_compact_catalog",
+    "seal_compact_catalog",
+    "ManifestFirst",
     "CertificateError",
     "SignedCatalogError",
     "Action",

@@ -3,6 +3,8 @@
 import os
 from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple, Union, final
 
+from stepstone._results import OpenedCatalog
+
 _DeviceId = Union[str, bytes]
 _Json = Union[str, Mapping[str, Any]]
 
@@ -126,6 +128,13 @@ class Catalog:
     def graph(
         self, format: str = "dot", *, model: Optional[str] = None, environment: Optional[str] = None
     ) -> str: ...
+    def pack_compact(
+        self,
+        *,
+        target: Optional[str] = None,
+        model: Optional[str] = None,
+        environment: Optional[str] = None,
+    ) -> bytes: ...
     def campaign(
         self,
         target: str,
@@ -399,4 +408,32 @@ def open_catalog(
     now: int,
     last_sequence: Optional[int] = None,
     last_digest: Optional[bytes] = None,
-) -> Tuple[int, int, str, bytes]: ...
+) -> OpenedCatalog: ...
+def open_compact_catalog(
+    envelope: bytes,
+    key: PublicKey,
+    *,
+    now: int,
+    last: Optional[_Json] = None,
+) -> dict[str, Any]: ...
+def seal_compact_catalog(
+    payload: bytes, sequence: int, expires: int, key: SigningKey, *, issued: Optional[int] = None
+) -> bytes: ...
+@final
+class ManifestFirst:
+    def __new__(
+        cls,
+        key: PublicKey,
+        manifest: _Bytes,
+        signature: _Sig,
+        *,
+        model: str,
+        environment: str,
+        current_version: str,
+        counter: str,
+        now: int,
+        catalog: Optional[bytes] = None,
+    ) -> ManifestFirst: ...
+    def update(self, chunk: bytes) -> None: ...
+    def remaining(self) -> int: ...
+    def finish(self) -> dict[str, Any]: ...
