@@ -43,6 +43,11 @@ const dec = (x) => (typeof x === 'bigint' || typeof x === 'number' ? String(x) :
 const text = (x) => (typeof x === 'string' ? x : JSON.stringify(x));
 const optText = (x) => (x === undefined || x === null ? undefined : text(x));
 const opt = (x) => (x === undefined || x === null ? undefined : x);
+// A required 64-bit argument as decimal text (bigint, number or string): absent is js.bad_argument.
+const u64 = (x, what) => {
+  if (x === undefined || x === null) throw new StepstoneError('js.bad_argument', `${what} is required`);
+  return dec(x);
+};
 const queryArgs = (q) => [q.from, q.to, opt(q.cost), opt(q.model), opt(q.environment), !!q.allowDowngrade];
 
 export function makeApi(native, backend) {
@@ -180,6 +185,40 @@ export function makeApi(native, backend) {
     }
   }
 
+  /**
+   * The manifest-first install check: the manifest's signature (pinned manifest key), format,
+   * key id, the device and, given `catalog` (an opened compact catalog's payload), the binding
+   * to that catalog, all on construction, before any image byte; then the image streamed.
+   */
+  class ManifestFirst {
+    #raw;
+    constructor({ key, manifest, signature, device, catalog }) {
+      const d = device ?? {};
+      const cat = catalog === undefined || catalog === null ? undefined : bytes(catalog, 'catalog');
+      this.#raw = call(() => native.newManifestFirst(bytes(key, 'key'), bytes(manifest, 'manifest'), bytes(signature, 'signature'),
+        d.model, d.environment, d.currentVersion, d.counter, u64(d.now, 'device.now'), cat));
+    }
+    get remaining() {
+      return this.#raw.remaining();
+    }
+    update(chunk) {
+      call(() => this.#raw.update(bytes(chunk, 'chunk')));
+      return this;
+    }
+    /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
+    finish() {
+      return JSON.parse(call(() => this.#raw.finish()));
+    }
+  }
+
+  /** Opens a signed compact catalog with the pinned catalog key; `payload` is a view into `envelope`. */
+  function openCompactCatalog(envelope, key, { now, last } = {}) {
+    const env = bytes(envelope, 'envelope');
+    const o = JSON.parse(call(() => native.openCompactCatalog(env, bytes(key, 'key'), u64(now, 'now'), optText(last))));
+    o.payload = env.subarray(o.payload_offset, o.payload_offset + o.header.payload_len);
+    return o;
+  }
+
   class Rollout {
     #raw;
     constructor(raw) {
@@ -264,19 +303,25 @@ export function makeApi(native, backend) {
   }
 
   /** Opens a signed catalog envelope with the trusted keys; the payload is a view into `envelope`. */
-  function openCatalog(envelope, { keys, now, lastSequence }) {
+  function openCatalog(envelope, { keys, now, lastSequence, lastDigest }) {
     const env = bytes(envelope, 'envelope');
     const set = native.newCatalogKeys();
     for (const k of Array.isArray(keys) ? keys : [keys]) call(() => set.add(bytes(k, 'key')));
-    const o = JSON.parse(call(() => set.open(env, dec(now), opt(lastSequence) === undefined ? undefined : dec(lastSequence))));
+    const last = opt(lastSequence) === undefined ? undefined : dec(lastSequence);
+    const o = JSON.parse(call(() => set.open(env, dec(now), last, opt(lastDigest))));
     const [start, end] = o.payload;
-    return { sequence: o.sequence, expires: o.expires, key_id: o.key_id, payload: env.subarray(start, end) };
+    return {
+      sequence: o.sequence, issued: o.issued, expires: o.expires, key_id: o.key_id, digest: o.digest,
+      payload: env.subarray(start, end),
+    };
   }
 
   return {
     backend,
     Verifier,
     ManifestCheck,
+    ManifestFirst,
+    openCompactCatalog,
     verifyStream,
     Rollout,
     RetryPolicy,

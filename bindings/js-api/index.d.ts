@@ -352,18 +352,60 @@ export interface RolloutState {
 
 export interface OpenedCatalog {
   sequence: number;
+  /** When it was signed, Unix seconds (null for a format-1 envelope). */
+  issued: number | null;
   expires: number;
   key_id: string;
+  /** SHA-256 of the signed bytes, hex: store it with `sequence`, pass both back. */
+  digest: string;
   /** The verified catalog bytes: a view into the envelope (pass it to `Catalog.load`). */
   payload: Uint8Array;
 }
 
-/** Opens a signed catalog: key among `keys`, signature, expiry at `now`, sequence not below
- * `lastSequence` (throws `signed_catalog.*`, or `signature.*` for a bad key). */
+/** Opens a signed catalog: key among `keys`, signature, `now` set (0 is
+ * `signed_catalog.clock_unset`), expiry at `now`, sequence not below `lastSequence`, and an
+ * equal sequence only with the stored `lastDigest` (else `signed_catalog.sequence_reused`).
+ * Throws `signed_catalog.*`, or `signature.*` for a bad key. */
 export declare function openCatalog(
   envelope: Bytes,
-  trust: { keys: Bytes | Bytes[]; now: U64; lastSequence?: U64 | null },
+  trust: { keys: Bytes | Bytes[]; now: U64; lastSequence?: U64 | null; lastDigest?: string | null },
 ): OpenedCatalog;
+
+/** What a device stores of the last signed compact catalog it accepted (the core's JSON). */
+export interface CatalogState {
+  sequence: number;
+  /** SHA-256 of the signed bytes, hex. */
+  sha256: string;
+  /** The time floor: the highest `issued` accepted. */
+  issued: number;
+}
+
+export interface CompactCatalogHeader {
+  sequence: number;
+  issued: number;
+  expires: number;
+  key_id: string;
+  payload_len: number;
+}
+
+/** A verified signed compact catalog: the core's JSON plus the payload. */
+export interface OpenedCompactCatalog {
+  header: CompactCatalogHeader;
+  /** Store it; pass it back as `last` next time. */
+  state: CatalogState;
+  payload_offset: number;
+  /** The compact catalog bytes, verified: a view into the envelope (pass it to `ManifestFirst`). */
+  payload: Uint8Array;
+}
+
+/** Opens a signed compact catalog (`stepstone catalog pack --sign`) with the pinned catalog key:
+ * layout, key, signature, clock (`now` not 0, not below `last.issued`), expiry, sequence
+ * (throws `signed_catalog.*`; a `last` that is not a state is `js.bad_argument`). */
+export declare function openCompactCatalog(
+  envelope: Uint8Array,
+  key: Bytes,
+  trust: { now: U64; last?: CatalogState | string | null },
+): OpenedCompactCatalog;
 
 export interface ManifestDevice {
   model: string;
@@ -383,4 +425,29 @@ export declare class ManifestCheck {
   /** Refuses a chunk past the declared size (`manifest.size_mismatch`). */
   update(chunk: Uint8Array): this;
   finish(): { version: string; size: number; sha256: string };
+}
+
+/** What a device keeps once the manifest and the image check out (the core's JSON): `version` is
+ * its new anti-rollback counter. */
+export interface VerifiedRelease {
+  version: string;
+  size: number;
+  /** SHA-256 of the image, hex. */
+  sha256: string;
+  /** The manifest key's id, hex. */
+  key_id: string;
+  expires: number;
+}
+
+/** The manifest-first install check: on construction the manifest's signature, format and key
+ * id, the device and, given `catalog` (an opened compact catalog's payload), the binding to that
+ * catalog (throws `manifest.*`; `compact.*` for a payload that is not a compact catalog). */
+export declare class ManifestFirst {
+  constructor(a: { key: Bytes; manifest: Bytes; signature: Bytes; device: ManifestDevice; catalog?: Uint8Array | null });
+  /** Image bytes still expected. */
+  readonly remaining: number;
+  /** Refuses the first chunk past the declared size, and every call after (`manifest.size_mismatch`). */
+  update(chunk: Uint8Array): this;
+  /** Checks size and digest (`manifest.size_mismatch`, `manifest.digest_mismatch`). */
+  finish(): VerifiedRelease;
 }

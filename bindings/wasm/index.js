@@ -16,6 +16,6 @@ export { StepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
   estimate, smallestRate, volume, Verifier, verifyStream, Rollout,
-  ManifestCheck, RetryPolicy, jitterHash, Reconciler, openCatalog, haltTrips, rampFraction,
+  ManifestCheck, ManifestFirst, openCompactCatalog, RetryPolicy, jitterHash, Reconciler, openCatalog, haltTrips, rampFraction,
   wilsonLowerAbove, rolloutPosition,
 } = makeApi(native, 'wasm');

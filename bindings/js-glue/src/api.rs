@@ -363,6 +363,67 @@ macro_rules! js_api {
                 .map_err(fault)
         }
 
+        /// The manifest-first install check: manifest, device and catalog checked first, then
+        /// the image streamed.
+        #[$a]
+        pub struct ManifestFirst($crate::ManifestFirst);
+
+        #[$a]
+        impl ManifestFirst {
+            /// Bytes still expected.
+            #[$a(js_name = "remaining")]
+            pub fn remaining(&self) -> f64 {
+                self.0.remaining() as f64
+            }
+            /// Feeds the next chunk.
+            #[$a(js_name = "update")]
+            pub fn update(&mut self, chunk: Bytes) -> Result<()> {
+                self.0.update(&chunk).map_err(fault)
+            }
+            /// Checks size and digest; the verified facts, JSON.
+            #[$a(js_name = "finish")]
+            pub fn finish(&mut self) -> Result<String> {
+                self.0.finish().map_err(fault)
+            }
+        }
+
+        /// Verifies a signed manifest for a device and, given one, an opened compact catalog.
+        #[allow(clippy::too_many_arguments)]
+        #[$a(js_name = "newManifestFirst")]
+        pub fn new_manifest_first(
+            key: Bytes,
+            manifest: Bytes,
+            signature: Bytes,
+            model: String,
+            environment: String,
+            current_version: String,
+            counter: String,
+            now: String,
+            catalog: Option<Bytes>,
+        ) -> Result<ManifestFirst> {
+            let device = $crate::DeviceArgs {
+                model,
+                environment,
+                current_version,
+                counter,
+                now,
+            };
+            $crate::ManifestFirst::new(&key, &manifest, &signature, &device, catalog.as_deref())
+                .map(ManifestFirst)
+                .map_err(fault)
+        }
+
+        /// Opens a signed compact catalog with the pinned catalog key, JSON.
+        #[$a(js_name = "openCompactCatalog")]
+        pub fn open_compact_catalog(
+            envelope: Bytes,
+            key: Bytes,
+            now: String,
+            last: Option<String>,
+        ) -> Result<String> {
+            $crate::open_compact_catalog(&envelope, &key, &now, last.as_deref()).map_err(fault)
+        }
+
         /// A retry policy.
         #[$a]
         pub struct RetryPolicy($crate::RetryPolicy);
@@ -576,9 +637,15 @@ macro_rules! js_api {
                 envelope: Bytes,
                 now: String,
                 last_sequence: Option<String>,
+                last_digest: Option<String>,
             ) -> Result<String> {
                 self.0
-                    .open(&envelope, &now, last_sequence.as_deref())
+                    .open(
+                        &envelope,
+                        &now,
+                        last_sequence.as_deref(),
+                        last_digest.as_deref(),
+                    )
                     .map_err(fault)
             }
         }

@@ -48,7 +48,7 @@ mod signed_catalog;
 pub use reconcile::Reconciler;
 pub use retry::{RetryPolicy, jitter_hash};
 pub use rollout::{Rollout, halt_trips, ramp_fraction, rollout_position, wilson_lower_above};
-pub use signed_catalog::CatalogKeys;
+pub use signed_catalog::{CatalogKeys, open_compact_catalog};
 
 /// The crate version, also the cheapest possible call (per-call overhead benchmarks).
 pub fn version() -> &'static str {
@@ -564,6 +564,71 @@ impl ManifestCheck {
     }
 }
 
+/// The manifest-first install check: the manifest's signature, format and key id, the
+/// device and (given the opened catalog's payload) the binding to that catalog, all checked on
+/// construction, before any image byte; then the image streamed against the manifest's size
+/// (refused at the first chunk past it, and after) and SHA-256.
+#[derive(Debug, Clone)]
+pub struct ManifestFirst {
+    check: Option<stepstone::manifest::ImageCheck>,
+    /// The core's `Verified` JSON, given once the image checks out.
+    facts: String,
+}
+
+impl ManifestFirst {
+    /// Verifies `manifest` with the pinned manifest `key` (PEM, DER, SEC1 or hex) and its
+    /// `signature` (DER, raw, hex or base64) and checks it for the device and, when given, the
+    /// compact catalog `catalog` (the payload of an opened signed compact catalog).
+    pub fn new(
+        key: &[u8],
+        manifest: &[u8],
+        signature: &[u8],
+        device: &DeviceArgs,
+        catalog: Option<&[u8]>,
+    ) -> Res<ManifestFirst> {
+        let now = u64_arg("now", &device.now)?;
+        let key = stepstone::signature::PublicKey::parse(key)?;
+        let catalog = catalog
+            .map(stepstone::compact::CompactCatalog::parse)
+            .transpose()?;
+        let device = stepstone::manifest::Device {
+            model: &device.model,
+            environment: &device.environment,
+            current_version: &device.current_version,
+            counter: &device.counter,
+            now,
+        };
+        let m = stepstone::manifest::verify_for_device(
+            manifest,
+            signature,
+            &key,
+            &device,
+            catalog.as_ref(),
+        )?;
+        Ok(ManifestFirst {
+            check: Some(m.image_check()),
+            facts: to_json(&m.verified()),
+        })
+    }
+
+    /// Bytes of the image still expected (0 once finished).
+    pub fn remaining(&self) -> u64 {
+        self.check.as_ref().map_or(0, |c| c.remaining())
+    }
+
+    /// Feeds the next chunk (refused past the declared size, and every call after).
+    pub fn update(&mut self, chunk: &[u8]) -> Res<()> {
+        Ok(self.check.as_mut().ok_or_else(finished)?.update(chunk)?)
+    }
+
+    /// Checks size and digest; the core's `Verified` JSON
+    /// (`{version, size, sha256, key_id, expires}`).
+    pub fn finish(&mut self) -> Res<String> {
+        self.check.take().ok_or_else(finished)?.finish()?;
+        Ok(self.facts.clone())
+    }
+}
+
 fn finished() -> Fault {
     Fault {
         code: "js.verifier_finished",
@@ -596,17 +661,38 @@ mod tests {
         let mut keys = CatalogKeys::new();
         keys.add(key).unwrap();
         let o: Value =
-            serde_json::from_str(&keys.open(envelope, "1800000000", None).unwrap()).unwrap();
+            serde_json::from_str(&keys.open(envelope, "1800000000", None, None).unwrap()).unwrap();
         let (start, end) = (
             o["payload"][0].as_u64().unwrap() as usize,
             o["payload"][1].as_u64().unwrap() as usize,
         );
         assert_eq!(&envelope[start..end], br#"{"releases":[]}"#);
         assert_eq!(o["sequence"], 42);
-        let e = keys.open(envelope, "1800000000", Some("43")).unwrap_err();
+        let e = keys
+            .open(envelope, "1800000000", Some("43"), None)
+            .unwrap_err();
         assert_eq!(e.code, "signed_catalog.rollback");
         assert_eq!(
-            keys.open(envelope, "x", None).unwrap_err().code,
+            keys.open(envelope, "x", None, None).unwrap_err().code,
+            "js.bad_argument"
+        );
+        // An equal sequence: accepted with the digest given back, refused without it.
+        let digest = o["digest"].as_str().unwrap();
+        assert_eq!(o["issued"], Value::Null, "format 1 has no issued time");
+        assert!(
+            keys.open(envelope, "1800000000", Some("42"), Some(digest))
+                .is_ok()
+        );
+        assert_eq!(
+            keys.open(envelope, "1800000000", Some("42"), None)
+                .unwrap_err()
+                .code,
+            "signed_catalog.sequence_reused"
+        );
+        assert_eq!(
+            keys.open(envelope, "1800000000", Some("42"), Some("00"))
+                .unwrap_err()
+                .code,
             "js.bad_argument"
         );
     }

@@ -1,7 +1,10 @@
 // A user's file: both packages, one API. Checked with `tsc --noEmit`.
 import * as wasm from 'stepstone-wasm';
 import * as napi from 'stepstone-node';
-import type { Plan, Query, Problem, Action, DeviceState, RetryDecision, OpenedCatalog, RolloutState } from 'stepstone-wasm';
+import type {
+  Plan, Query, Problem, Action, DeviceState, RetryDecision, OpenedCatalog, RolloutState, CatalogState, OpenedCompactCatalog,
+  VerifiedRelease,
+} from 'stepstone-wasm';
 
 type Api = typeof wasm;
 const backends: Api[] = [wasm, napi];
@@ -55,5 +58,25 @@ for (const s of backends) {
   const rs: RolloutState | null = rec.rolloutState;
   const opened: OpenedCatalog = s.openCatalog(new Uint8Array(), { keys: ['-----BEGIN PUBLIC KEY-----'], now: 0, lastSequence: 1 });
   const signed: wasm.Catalog = s.Catalog.load(opened.payload);
-  void [wait, retryAt, jitter, halt, open, above, advanced, rs, signed];
+  const again: OpenedCatalog = s.openCatalog(new Uint8Array(), {
+    keys: '-----BEGIN PUBLIC KEY-----', now: 1_800_000_000n, lastSequence: opened.sequence, lastDigest: opened.digest,
+  });
+  const issued: number | null = again.issued;
+  void [wait, retryAt, jitter, halt, open, above, advanced, rs, signed, issued];
+
+  // The trust chain: signed compact catalog, manifest first, streamed image, verified facts.
+  let stored: CatalogState | null = null;
+  const compact: OpenedCompactCatalog = s.openCompactCatalog(new Uint8Array(), new Uint8Array(), { now: '1800000000', last: stored });
+  stored = compact.state;
+  const floor: number = stored.issued;
+  const check = new s.ManifestFirst({
+    key: new Uint8Array(), manifest: new Uint8Array(), signature: 'hex',
+    device: { model: 'AG-1', environment: 'production', currentVersion: 'v66000', counter: 'v66000', now: floor },
+    catalog: compact.payload,
+  });
+  const left: number = check.update(new Uint8Array(8)).remaining;
+  const facts: VerifiedRelease = check.finish();
+  const counter: string = facts.version;
+  const seq: number = compact.header.sequence;
+  void [left, counter, seq];
 }

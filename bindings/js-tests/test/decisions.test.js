@@ -108,13 +108,17 @@ test("reconciler: the seed's march, idempotent events, rollout halt and resume",
 });
 
 // A signed catalog made here with Node's crypto, following the format in docs/signatures.md.
-function seal(payload, { sequence, expires }, privateKey, publicKey) {
+// Format 1 without `issued`, format 2 with it. `digest` is the SHA-256 of the signed bytes.
+function seal(payload, { sequence, expires, issued }, privateKey, publicKey) {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = createHash('sha256').update(spki.subarray(spki.length - 65)).digest('hex');
-  const header = `stepstone-signed-catalog 1\nsequence ${sequence}\nexpires ${expires}\nkey_id ${keyId}\nsize ${payload.length}\n`;
+  const header = issued === undefined
+    ? `stepstone-signed-catalog 1\nsequence ${sequence}\nexpires ${expires}\nkey_id ${keyId}\nsize ${payload.length}\n`
+    : `stepstone-signed-catalog 2\nsequence ${sequence}\nissued ${issued}\nexpires ${expires}\nkey_id ${keyId}\nsize ${payload.length}\n`;
   const signed = Buffer.concat([Buffer.from(header + '\n'), payload]);
   const sig = sign('sha256', signed, privateKey).toString('hex');
-  return { keyId, envelope: new Uint8Array(Buffer.concat([Buffer.from(`${header}signature ${sig}\n\n`), payload])) };
+  const digest = createHash('sha256').update(signed).digest('hex');
+  return { keyId, digest, envelope: new Uint8Array(Buffer.concat([Buffer.from(`${header}signature ${sig}\n\n`), payload])) };
 }
 
 test('signed catalog: open, load the payload, each refusal', () => {
@@ -122,12 +126,23 @@ test('signed catalog: open, load the payload, each refusal', () => {
   const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
   const pem = publicKey.export({ type: 'spki', format: 'pem' });
   const payload = Buffer.from(catalogText);
-  const { keyId, envelope } = seal(payload, { sequence: 7, expires: 2_000_000_000 }, privateKey, publicKey);
-  const o = s.openCatalog(envelope, { keys: [other.export({ type: 'spki', format: 'pem' }), pem], now: 1_800_000_000, lastSequence: 7 });
-  assert.deepEqual([o.sequence, o.expires, o.key_id], [7, 2_000_000_000, keyId]);
+  const { keyId, digest, envelope } = seal(payload, { sequence: 7, expires: 2_000_000_000 }, privateKey, publicKey);
+  const o = s.openCatalog(envelope, { keys: [other.export({ type: 'spki', format: 'pem' }), pem], now: 1_800_000_000, lastSequence: 6 });
+  assert.deepEqual([o.sequence, o.expires, o.key_id, o.issued, o.digest], [7, 2_000_000_000, keyId, null, digest]);
   assert.equal(Buffer.compare(Buffer.from(o.payload), payload), 0);
   assert.deepEqual(s.Catalog.load(o.payload).plan({ from: 'v64000', to: 'v67000' }).path, ['v65000', 'v66000', 'v66003', 'v67000']);
-  assert.equal(s.openCatalog(envelope, { keys: pem, now: 0n }).sequence, 7);
+  assert.equal(s.openCatalog(envelope, { keys: pem, now: 1_800_000_000n }).sequence, 7);
+  // The same catalog fetched again: accepted with the stored digest; refused without it.
+  assert.equal(s.openCatalog(envelope, { keys: pem, now: '1800000000', lastSequence: 7n, lastDigest: o.digest }).digest, digest);
+  assert.equal(codeOf(() => s.openCatalog(envelope, { keys: pem, now: 1_800_000_000, lastSequence: 7 })), 'signed_catalog.sequence_reused');
+  assert.equal(codeOf(() => s.openCatalog(envelope, { keys: pem, now: 1_800_000_000, lastSequence: 7, lastDigest: 'ab' })), 'js.bad_argument');
+  // Format 2 carries `issued`; another catalog with the same sequence is refused.
+  const two = seal(payload, { sequence: 7, expires: 2_000_000_000, issued: 1_700_000_000 }, privateKey, publicKey);
+  const o2 = s.openCatalog(two.envelope, { keys: pem, now: 1_800_000_000 });
+  assert.deepEqual([o2.issued, o2.digest], [1_700_000_000, two.digest]);
+  assert.equal(codeOf(() => s.openCatalog(two.envelope, { keys: pem, now: 1_800_000_000, lastSequence: 7, lastDigest: o.digest })),
+    'signed_catalog.sequence_reused');
+  assert.equal(codeOf(() => s.openCatalog(envelope, { keys: pem, now: 0n })), 'signed_catalog.clock_unset');
 
   const trust = { keys: pem, now: 1_800_000_000 };
   assert.equal(codeOf(() => s.openCatalog(envelope, { ...trust, lastSequence: 8 })), 'signed_catalog.rollback');

@@ -119,6 +119,34 @@ const runners = {
       return { error: e.code };
     }
   },
+  // The install chain, as core/tests/attack_vectors.rs runs it: open the signed compact catalog,
+  // check the manifest first (device and catalog), stream the image, finish.
+  'attacks.json': (doc, v) => {
+    assert.equal(v.op, 'install', v.name);
+    try {
+      let opened = null;
+      if (v.catalog) {
+        const c = v.catalog;
+        opened = s.openCompactCatalog(hex(c.envelope), hex(c.key), { now: c.now, last: c.last });
+      }
+      const d = v.device;
+      const m = new s.ManifestFirst({
+        key: hex(v.manifest_key), manifest: hex(v.manifest), signature: hex(v.signature),
+        device: { model: d.model, environment: d.environment, currentVersion: d.current_version, counter: d.counter, now: d.now },
+        catalog: opened?.payload,
+      });
+      const image = hex(v.image);
+      for (let i = 0; i < image.length; i += v.chunk) m.update(image.subarray(i, i + v.chunk));
+      const facts = m.finish();
+      if (opened) facts.catalog = opened.state;
+      // The whole answer, as the Rust runner compares it (no field left unchecked).
+      if ('expect' in v) assert.deepEqual(facts, v.expect, v.name);
+      return { expect: facts };
+    } catch (e) {
+      if (!(e instanceof s.StepstoneError)) throw e;
+      return { error: e.code };
+    }
+  },
   'rollout.json': (doc, v) => {
     const r = (f) => {
       try {
@@ -256,6 +284,7 @@ for (const file of files) {
       n += 1;
     }
     assert.equal(n, doc.vectors.length);
+    if (file === 'attacks.json') assert.ok(n >= 30, `${file}: ${n} vectors, at least 30 expected`);
     t.diagnostic(`${n} of ${doc.vectors.length} vectors passed`);
   });
 }
