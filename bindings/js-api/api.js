@@ -165,13 +165,19 @@ export function makeApi(native, backend) {
     return v.finish(signature);
   }
 
+  // Both manifest classes stand on the one native check (`newManifestFirst`): one copy in the WASM.
+  const manifestFirst = ({ key, manifest, signature, device, catalog }) => {
+    const d = device ?? {};
+    const cat = catalog === undefined || catalog === null ? undefined : bytes(catalog, 'catalog');
+    return call(() => native.newManifestFirst(bytes(key, 'key'), bytes(manifest, 'manifest'), bytes(signature, 'signature'),
+      d.model, d.environment, d.currentVersion, d.counter, u64(d.now, 'device.now'), cat));
+  };
+
   /** A signed manifest checked for a device; then the image streamed against its size and digest. */
   class ManifestCheck {
     #raw;
     constructor({ key, manifest, signature, device }) {
-      const d = device;
-      this.#raw = call(() => native.newManifestCheck(bytes(key, 'key'), bytes(manifest, 'manifest'), bytes(signature, 'signature'),
-        d.model, d.environment, d.currentVersion, d.counter, dec(d.now)));
+      this.#raw = manifestFirst({ key, manifest, signature, device });
     }
     get remaining() {
       return this.#raw.remaining();
@@ -181,7 +187,8 @@ export function makeApi(native, backend) {
       return this;
     }
     finish() {
-      return JSON.parse(call(() => this.#raw.finish()));
+      const { version, size, sha256 } = JSON.parse(call(() => this.#raw.finish()));
+      return { version, size, sha256 };
     }
   }
 
@@ -192,11 +199,8 @@ export function makeApi(native, backend) {
    */
   class ManifestFirst {
     #raw;
-    constructor({ key, manifest, signature, device, catalog }) {
-      const d = device ?? {};
-      const cat = catalog === undefined || catalog === null ? undefined : bytes(catalog, 'catalog');
-      this.#raw = call(() => native.newManifestFirst(bytes(key, 'key'), bytes(manifest, 'manifest'), bytes(signature, 'signature'),
-        d.model, d.environment, d.currentVersion, d.counter, u64(d.now, 'device.now'), cat));
+    constructor(args) {
+      this.#raw = manifestFirst(args);
     }
     get remaining() {
       return this.#raw.remaining();

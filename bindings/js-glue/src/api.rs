@@ -315,54 +315,6 @@ macro_rules! js_api {
             $crate::Verifier::new(&key).map(Verifier).map_err(fault)
         }
 
-        /// A manifest checked for a device; the image is streamed against it.
-        #[$a]
-        pub struct ManifestCheck($crate::ManifestCheck);
-
-        #[$a]
-        impl ManifestCheck {
-            /// Bytes still expected.
-            #[$a(js_name = "remaining")]
-            pub fn remaining(&self) -> f64 {
-                self.0.remaining() as f64
-            }
-            /// Feeds the next chunk.
-            #[$a(js_name = "update")]
-            pub fn update(&mut self, chunk: Bytes) -> Result<()> {
-                self.0.update(&chunk).map_err(fault)
-            }
-            /// Checks size and digest, JSON.
-            #[$a(js_name = "finish")]
-            pub fn finish(&mut self) -> Result<String> {
-                self.0.finish().map_err(fault)
-            }
-        }
-
-        /// Verifies a signed manifest and checks it suits the device.
-        #[allow(clippy::too_many_arguments)]
-        #[$a(js_name = "newManifestCheck")]
-        pub fn new_manifest_check(
-            key: Bytes,
-            manifest: Bytes,
-            signature: Bytes,
-            model: String,
-            environment: String,
-            current_version: String,
-            counter: String,
-            now: String,
-        ) -> Result<ManifestCheck> {
-            let device = $crate::DeviceArgs {
-                model,
-                environment,
-                current_version,
-                counter,
-                now,
-            };
-            $crate::ManifestCheck::new(&key, &manifest, &signature, &device)
-                .map(ManifestCheck)
-                .map_err(fault)
-        }
-
         /// The manifest-first install check: manifest, device and catalog checked first, then
         /// the image streamed.
         #[$a]

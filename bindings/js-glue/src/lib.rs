@@ -514,56 +514,6 @@ pub struct DeviceArgs {
     pub now: String,
 }
 
-/// A signed manifest, checked for a device, then the image streamed against it.
-#[derive(Debug, Clone)]
-pub struct ManifestCheck {
-    check: Option<stepstone::manifest::ImageCheck>,
-    version: String,
-    size: u64,
-}
-
-impl ManifestCheck {
-    /// Verifies the manifest's signature with `key`, then that it suits the device.
-    pub fn new(
-        key: &[u8],
-        manifest: &[u8],
-        signature: &[u8],
-        device: &DeviceArgs,
-    ) -> Res<ManifestCheck> {
-        let key = stepstone::signature::PublicKey::parse(key)?;
-        let m = stepstone::manifest::verify_encoded(manifest, signature, &key)?;
-        m.check_device(&stepstone::manifest::Device {
-            model: &device.model,
-            environment: &device.environment,
-            current_version: &device.current_version,
-            counter: &device.counter,
-            now: parse_u64("now", &device.now)?,
-        })?;
-        Ok(ManifestCheck {
-            check: Some(m.image_check()),
-            version: m.version.to_string(),
-            size: m.size,
-        })
-    }
-
-    /// Bytes of the image still expected.
-    pub fn remaining(&self) -> u64 {
-        self.check.as_ref().map_or(0, |c| c.remaining())
-    }
-
-    /// Feeds the next chunk (refused past the declared size).
-    pub fn update(&mut self, chunk: &[u8]) -> Res<()> {
-        Ok(self.check.as_mut().ok_or_else(finished)?.update(chunk)?)
-    }
-
-    /// Checks size and digest, as JSON (`{version, size, sha256}`).
-    pub fn finish(&mut self) -> Res<String> {
-        let digest = self.check.take().ok_or_else(finished)?.finish()?;
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(json!({"version": self.version, "size": self.size, "sha256": hex}).to_string())
-    }
-}
-
 /// The manifest-first install check: the manifest's signature, format and key id, the
 /// device and (given the opened catalog's payload) the binding to that catalog, all checked on
 /// construction, before any image byte; then the image streamed against the manifest's size

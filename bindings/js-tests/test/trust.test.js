@@ -83,6 +83,14 @@ test('ManifestFirst: refusals', () => {
   assert.equal(codeOf(() => first({ device: { ...device, now: 0 } })), 'manifest.clock_unset');
   assert.equal(codeOf(() => first({ device: { ...device, counter: 'v66003' } })), 'manifest.rollback');
   assert.equal(codeOf(() => first({ device: { ...device, now: undefined } })), 'js.bad_argument');
+  assert.equal(codeOf(() => first({ device: { ...device, now: 'soon' } })), 'js.bad_argument');
+  // ManifestCheck (no catalog, fewer facts) is the same check underneath.
+  const args = { key: hex(genuine.manifest_key), manifest: hex(genuine.manifest), signature: hex(genuine.signature) };
+  assert.equal(codeOf(() => new s.ManifestCheck({ ...args, device: { ...device, now: 'soon' } })), 'js.bad_argument');
+  assert.equal(codeOf(() => new s.ManifestCheck({ ...args, device: { ...device, now: 0 } })), 'manifest.clock_unset');
+  const check = new s.ManifestCheck({ ...args, device });
+  check.update(image);
+  assert.deepEqual(check.finish(), { version: 'v66003', size: image.length, sha256: genuine.expect.sha256 });
   assert.equal(codeOf(() => first({ signature: 'junk' })), 'manifest.bad_signature');
   // The whole envelope is not a compact catalog: its payload is.
   assert.match(codeOf(() => first({ catalog: envelope })), /^compact\./);
