@@ -84,7 +84,7 @@ LOG.setLevel(logging.INFO)
 
 #: Counters for logs and tests: ``conflicts`` (conditional writes refused: lost updates
 #: prevented), ``throttled`` (AWS throttling errors), ``failed`` (messages returned to SQS),
-#: ``processed`` and one entry per outcome.
+#: ``error:<code>`` per error, ``processed`` and one entry per outcome.
 STATS: collections.Counter[str] = collections.Counter()
 
 _lock = threading.RLock()
@@ -274,7 +274,10 @@ def ensure_group_and_job(version: str, model: Optional[str], environment: Option
     try:
         arn = iot.describe_thing_group(thingGroupName=name)["thingGroupArn"]
     except iot.exceptions.ResourceNotFoundException:
-        arn = iot.create_thing_group(thingGroupName=name)["thingGroupArn"]
+        try:
+            arn = iot.create_thing_group(thingGroupName=name)["thingGroupArn"]
+        except iot.exceptions.ResourceAlreadyExistsException:  # another container was first
+            arn = iot.describe_thing_group(thingGroupName=name)["thingGroupArn"]
     try:
         iot.describe_job(jobId=name)
     except iot.exceptions.ResourceNotFoundException:
@@ -495,11 +498,12 @@ def process(body: dict[str, Any]) -> str:
         "last_action": action.action,
         "target": target,
     }
+    # Nothing to write when neither the state, the group nor the target changed (a TICK during
+    # a backoff or while a job is in flight): ``last_action`` is the action of the last change.
     unchanged = (
         before is not None
         and json.dumps(before, sort_keys=True) == values["state"]
         and item.get("group") == group
-        and item.get("last_action") == action.action
         and item.get("target") == target
     )
     if not unchanged:
@@ -545,6 +549,7 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
             code = _error_code(e)
             with _lock:
                 STATS["failed"] += 1
+                STATS[f"error:{code}"] += 1
                 if isinstance(e, Conflict):
                     STATS["conflicts"] += 1
                 if code in THROTTLING:
