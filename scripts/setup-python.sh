@@ -16,4 +16,7 @@ fi
 # paths are tested.
 "$venv/bin/python" -m pip install -q \
   'maturin==1.16.0' 'ziglang==0.17.1' auditwheel pytest 'moto[server]>=5' boto3 mypy cryptography numpy pyarrow
+# examples/aws (scripts/test-aws.sh): cfn-lint checks the CloudFormation template (moto's
+# CloudFormation parses it too); pinned to the 5.2 series whose gaps the tests document.
+"$venv/bin/python" -m pip install -q 'cfn-lint>=1' 'moto[server]>=5.2.6,<5.3'
 "$venv/bin/python" -m pip --version
