@@ -14,7 +14,14 @@
 //! error thresholds do), and optionally a confidence bound: with [`HaltRule::confidence`] set,
 //! the rate rule compares the Wilson score *lower* bound of the failure rate with the threshold,
 //! so a small stage with bad luck does not halt and a large one with a real regression halts
-//! early. All of it is integer arithmetic ([`wilson_lower_above`]).
+//! early. All of it is integer arithmetic ([`wilson_lower_above`]), exact for every `u32` input.
+//!
+//! Counts that come from outside (a binding, a JSON document) go through the checked entry
+//! points: [`HaltRule::trips`] (the rule validated, the counts checked),
+//! [`StageStats::new`] / [`StageStats::from_json`] and [`wilson_lower_above_checked`]. A missing,
+//! negative or inconsistent count is an error with a `rollout.*` code, never read as 0 and so
+//! never silently "do not halt". [`Rollout::trips`] is the infallible form for counts kept by
+//! [`Rollout::record`].
 //!
 //! Where a rollout stands is explicit, serialisable state ([`RolloutState`]): the open stage,
 //! per-stage outcome counts, whether it is halted and why, and a log of openings, halts and
@@ -127,6 +134,17 @@ impl Confidence {
         z_num: 196,
         z_den: 100,
     };
+
+    /// Checks `1 <= z_den <= 1000` and `z_num <= 100000` (`rollout.bad_confidence`).
+    pub fn validate(&self) -> Result<(), RolloutError> {
+        if self.z_den == 0 || self.z_den > 1000 || self.z_num > 100_000 {
+            return Err(RolloutError::BadConfidence {
+                z_num: self.z_num,
+                z_den: self.z_den,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// When a stage's failures halt the rollout. Every rule is optional.
@@ -145,6 +163,103 @@ pub struct HaltRule {
     pub confidence: Option<Confidence>,
 }
 
+impl HaltRule {
+    /// Checks the rule: `max_failure_rate_ppm` at most 1 000 000
+    /// (`rollout.fraction_out_of_range`), a confidence with `1 <= z_den <= 1000` and
+    /// `z_num <= 100000` (`rollout.bad_confidence`).
+    pub fn validate(&self) -> Result<(), RolloutError> {
+        if let Some(rate) = self.max_failure_rate_ppm
+            && rate > PPM
+        {
+            return Err(RolloutError::FractionOutOfRange {
+                field: "max_failure_rate_ppm",
+                value: rate,
+            });
+        }
+        if let Some(c) = self.confidence {
+            c.validate()?;
+        }
+        Ok(())
+    }
+
+    /// Reads and validates a halt rule from JSON (every field optional, no other field).
+    ///
+    /// ```
+    /// use stepstone::rollout::HaltRule;
+    /// use stepstone::ErrorCode;
+    /// let r = HaltRule::from_json(r#"{"max_failures": 3}"#).unwrap();
+    /// assert_eq!(r.max_failures, Some(3));
+    /// let e = HaltRule::from_json(r#"{"max_failure_rate_ppm": 2000000}"#).unwrap_err();
+    /// assert_eq!(e.code(), "rollout.fraction_out_of_range");
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_json(text: &str) -> Result<HaltRule, RolloutError> {
+        use alloc::string::ToString;
+        let r: HaltRule =
+            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+        r.validate()?;
+        Ok(r)
+    }
+
+    /// Which rule, if any, these counts of `stage` trip: the checked form for counts from
+    /// outside. The rule is validated ([`HaltRule::validate`]) and the counts checked
+    /// ([`StageStats::check`]); a bad rule or inconsistent counts are an error, never "do not
+    /// halt".
+    ///
+    /// ```
+    /// use stepstone::rollout::{HaltRule, StageStats};
+    /// use stepstone::ErrorCode;
+    /// let rule = HaltRule { max_failures: Some(3), ..HaltRule::default() };
+    /// let tripped = rule.trips(0, StageStats { finished: 10, failed: 3 }).unwrap();
+    /// assert_eq!(tripped.map(|h| h.code()), Some("rollout.failure_count"));
+    /// let e = rule.trips(0, StageStats { finished: 2, failed: 3 }).unwrap_err();
+    /// assert_eq!(e.code(), "rollout.failed_above_finished");
+    /// ```
+    pub fn trips(&self, stage: u32, stats: StageStats) -> Result<Option<HaltReason>, RolloutError> {
+        self.validate()?;
+        stats.check()?;
+        Ok(self.evaluate(stage, stats))
+    }
+
+    /// The rules, on counts taken as they are.
+    fn evaluate(&self, stage: u32, stats: StageStats) -> Option<HaltReason> {
+        let StageStats { finished, failed } = stats;
+        if let Some(limit) = self.max_failures
+            && failed >= limit
+        {
+            return Some(HaltReason::FailureCount {
+                stage,
+                failed,
+                limit,
+            });
+        }
+        let limit_ppm = self.max_failure_rate_ppm?;
+        if finished < self.min_finished.max(1) {
+            return None;
+        }
+        match self.confidence {
+            None => {
+                let above =
+                    u64::from(failed) * u64::from(PPM) > u64::from(limit_ppm) * u64::from(finished);
+                above.then_some(HaltReason::FailureRate {
+                    stage,
+                    failed,
+                    finished,
+                    limit_ppm,
+                })
+            }
+            Some(c) => wilson_lower_above(failed, finished, limit_ppm, c).then_some(
+                HaltReason::Confidence {
+                    stage,
+                    failed,
+                    finished,
+                    limit_ppm,
+                },
+            ),
+        }
+    }
+}
+
 /// A staged rollout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -159,7 +274,8 @@ pub struct Rollout {
     pub halt: HaltRule,
 }
 
-/// Outcome counts of one stage.
+/// Outcome counts of one stage. Both counts are required when read from JSON (serde has no
+/// default for them): a missing count is refused, not read as 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StageStats {
@@ -167,6 +283,87 @@ pub struct StageStats {
     pub finished: u32,
     /// Attempts failed.
     pub failed: u32,
+}
+
+impl StageStats {
+    /// Checked counts: `failed` may not exceed `finished` (`rollout.failed_above_finished`).
+    ///
+    /// ```
+    /// use stepstone::rollout::StageStats;
+    /// use stepstone::ErrorCode;
+    /// assert!(StageStats::new(10, 3).is_ok());
+    /// let e = StageStats::new(3, 10).unwrap_err();
+    /// assert_eq!(e.code(), "rollout.failed_above_finished");
+    /// assert_eq!(e.to_string(), "failed is 10, more than the 3 finished attempts");
+    /// ```
+    pub fn new(finished: u32, failed: u32) -> Result<StageStats, RolloutError> {
+        let s = StageStats { finished, failed };
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Whether the counts are consistent (`failed <= finished`).
+    pub fn check(&self) -> Result<(), RolloutError> {
+        if self.failed > self.finished {
+            return Err(RolloutError::FailedAboveFinished {
+                failed: self.failed,
+                finished: self.finished,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads `{"finished": N, "failed": N}`: both required, each a whole number from 0 to
+    /// 2^32 − 1, `failed <= finished`, no other field. A missing count is
+    /// `rollout.missing_count`, a bad one `rollout.bad_count` (naming the field and value).
+    ///
+    /// ```
+    /// use stepstone::rollout::StageStats;
+    /// use stepstone::ErrorCode;
+    /// assert_eq!(StageStats::from_json(r#"{"finished": 100, "failed": 2}"#).unwrap().failed, 2);
+    /// let e = StageStats::from_json(r#"{"finished": 100}"#).unwrap_err();
+    /// assert_eq!((e.code(), e.to_string().as_str()),
+    ///     ("rollout.missing_count", "stage counts: failed is missing (a missing count is not read as 0)"));
+    /// let e = StageStats::from_json(r#"{"finished": 100, "failed": -1}"#).unwrap_err();
+    /// assert_eq!(e.code(), "rollout.bad_count");
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_json(text: &str) -> Result<StageStats, RolloutError> {
+        use alloc::string::ToString;
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+        StageStats::from_json_value(&v)
+    }
+
+    /// [`StageStats::from_json`] on an already parsed value.
+    #[cfg(feature = "serde")]
+    pub fn from_json_value(v: &serde_json::Value) -> Result<StageStats, RolloutError> {
+        use alloc::string::ToString;
+        let Some(obj) = v.as_object() else {
+            return Err(RolloutError::Json(alloc::format!(
+                "stage counts: expected an object with finished and failed, found {}",
+                crate::error::clip(&v.to_string())
+            )));
+        };
+        if let Some(k) = obj.keys().find(|k| *k != "finished" && *k != "failed") {
+            return Err(RolloutError::Json(alloc::format!(
+                "stage counts: unknown field {:?} (expected finished and failed)",
+                crate::error::clip(k)
+            )));
+        }
+        let count = |field: &'static str| -> Result<u32, RolloutError> {
+            let v = obj.get(field).ok_or(RolloutError::MissingCount { field })?;
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| RolloutError::BadCount {
+                    field,
+                    value: crate::error::clip(&v.to_string()),
+                })
+        };
+        let finished = count("finished")?;
+        let failed = count("failed")?;
+        StageStats::new(finished, failed)
+    }
 }
 
 /// Why a rollout halted.
@@ -370,6 +567,29 @@ pub enum RolloutError {
         /// Denominator.
         z_den: u32,
     },
+    /// A stage's counts say more attempts failed than finished.
+    #[error("failed is {failed}, more than the {finished} finished attempts")]
+    FailedAboveFinished {
+        /// The failures given.
+        failed: u32,
+        /// The finished attempts given.
+        finished: u32,
+    },
+    /// A count (`finished`, `failed`) is absent. It is refused, not read as 0: a missing count
+    /// must not mean "do not halt".
+    #[error("stage counts: {field} is missing (a missing count is not read as 0)")]
+    MissingCount {
+        /// Which count.
+        field: &'static str,
+    },
+    /// A count that is not a whole number from 0 to 2^32 − 1.
+    #[error("stage counts: {field} is {value}, not a whole number from 0 to 4294967295")]
+    BadCount {
+        /// Which count.
+        field: &'static str,
+        /// The value as written (clipped).
+        value: String,
+    },
     /// `resume` on a rollout that is not halted.
     #[error("the rollout is not halted")]
     NotHalted,
@@ -389,6 +609,9 @@ impl ErrorCode for RolloutError {
             RolloutError::FractionOutOfRange { .. } => "rollout.fraction_out_of_range",
             RolloutError::FractionsDecrease { .. } => "rollout.fractions_decrease",
             RolloutError::BadConfidence { .. } => "rollout.bad_confidence",
+            RolloutError::FailedAboveFinished { .. } => "rollout.failed_above_finished",
+            RolloutError::MissingCount { .. } => "rollout.missing_count",
+            RolloutError::BadCount { .. } => "rollout.bad_count",
             RolloutError::NotHalted => "rollout.not_halted",
             RolloutError::AlreadyHalted => "rollout.already_halted",
             #[cfg(feature = "serde")]
@@ -432,23 +655,7 @@ impl Rollout {
                 }
             }
         }
-        if let Some(rate) = self.halt.max_failure_rate_ppm
-            && rate > PPM
-        {
-            return Err(RolloutError::FractionOutOfRange {
-                field: "max_failure_rate_ppm",
-                value: rate,
-            });
-        }
-        if let Some(c) = self.halt.confidence
-            && (c.z_den == 0 || c.z_den > 1000 || c.z_num > 100_000)
-        {
-            return Err(RolloutError::BadConfidence {
-                z_num: c.z_num,
-                z_den: c.z_den,
-            });
-        }
-        Ok(())
+        self.halt.validate()
     }
 
     /// Reads and validates a rollout from JSON.
@@ -645,41 +852,13 @@ impl Rollout {
     }
 
     /// Which rule, if any, these counts of `stage` trip.
+    ///
+    /// Infallible, for counts kept by [`Rollout::record`] on a validated rollout. Counts from
+    /// outside go through [`HaltRule::trips`], which refuses inconsistent ones; here a `failed`
+    /// above `finished` is not refused but counts as every attempt failing (never as "do not
+    /// halt").
     pub fn trips(&self, stage: u32, stats: StageStats) -> Option<HaltReason> {
-        let StageStats { finished, failed } = stats;
-        if let Some(limit) = self.halt.max_failures
-            && failed >= limit
-        {
-            return Some(HaltReason::FailureCount {
-                stage,
-                failed,
-                limit,
-            });
-        }
-        let limit_ppm = self.halt.max_failure_rate_ppm?;
-        if finished < self.halt.min_finished.max(1) {
-            return None;
-        }
-        match self.halt.confidence {
-            None => {
-                let above =
-                    u64::from(failed) * u64::from(PPM) > u64::from(limit_ppm) * u64::from(finished);
-                above.then_some(HaltReason::FailureRate {
-                    stage,
-                    failed,
-                    finished,
-                    limit_ppm,
-                })
-            }
-            Some(c) => wilson_lower_above(failed, finished, limit_ppm, c).then_some(
-                HaltReason::Confidence {
-                    stage,
-                    failed,
-                    finished,
-                    limit_ppm,
-                },
-            ),
-        }
+        self.halt.evaluate(stage, stats)
     }
 
     /// Halts the rollout by hand.
@@ -724,13 +903,22 @@ impl Rollout {
 }
 
 /// Whether the Wilson score lower bound of the failure rate `failed / finished`, at confidence
-/// `z = c.z_num / c.z_den`, is above `limit_ppm / 1e6`. Integer arithmetic only.
+/// `z = c.z_num / c.z_den`, is above `limit_ppm / 1e6`. Integer arithmetic only, exact for
+/// every `u32` value of every argument: no overflow, no panic, and no rounding.
 ///
 /// With `n = finished`, `f = failed`, `t = limit_ppm / T` (`T = 1e6`), `z^2 = Z / D`
 /// (`Z = z_num^2`, `D = z_den^2`), the lower bound
 /// `(p + z^2/2n - z*sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)` is above `t` iff
 /// `A = 2DT*f + Z*T - 2*limit_ppm*(D*n + Z)` is positive and
-/// `A^2 * n > T^2 * Z * (4D*f*(n-f) + Z*n)`. Both sides are compared exactly in 256 bits.
+/// `A^2 * n > T^2 * Z * (4D*f*(n-f) + Z*n)`. `A` is below 2^118 when positive, the products
+/// below 2^270; they are compared exactly in 512 bits.
+///
+/// Inputs that do not describe a stage are answered, not refused (the checked form,
+/// [`wilson_lower_above_checked`], refuses them with a code):
+/// * `finished == 0`: `false` (no outcomes show nothing);
+/// * `failed > finished`: counted as `failed == finished` (every attempt failed);
+/// * `z_den == 0` (z infinite): `false`, the limit of the bound as z grows, which is 0;
+/// * `limit_ppm` above 1 000 000: `false`, as the bound never exceeds 1.
 ///
 /// ```
 /// use stepstone::rollout::{wilson_lower_above, Confidence};
@@ -738,6 +926,8 @@ impl Rollout {
 /// assert!(!wilson_lower_above(2, 20, 50_000, Confidence::P95));
 /// // 150 of 1000 failed: it is.
 /// assert!(wilson_lower_above(150, 1000, 50_000, Confidence::P95));
+/// // Any u32 is answered exactly.
+/// assert!(!wilson_lower_above(u32::MAX, u32::MAX, u32::MAX, Confidence { z_num: u32::MAX, z_den: u32::MAX }));
 /// ```
 pub fn wilson_lower_above(failed: u32, finished: u32, limit_ppm: u32, c: Confidence) -> bool {
     if finished == 0 || c.z_den == 0 {
@@ -746,63 +936,124 @@ pub fn wilson_lower_above(failed: u32, finished: u32, limit_ppm: u32, c: Confide
     let f = u128::from(failed.min(finished));
     let n = u128::from(finished);
     let t = u128::from(PPM);
+    // Each below 2^64.
     let z = u128::from(c.z_num) * u128::from(c.z_num);
     let d = u128::from(c.z_den) * u128::from(c.z_den);
     let lp = u128::from(limit_ppm);
-    // With z_num <= 1e5, z_den <= 1e3 and 32-bit counts, every term below fits in u128.
+    // 2DTf < 2 * 2^64 * 2^20 * 2^32 = 2^117 and ZT < 2^84: plus < 2^118.
     let plus = 2 * d * t * f + z * t;
-    let minus = 2 * lp * (d * n + z);
+    // Dn + Z < 2^97; twice the limit times it may pass 2^128, and is then above plus.
+    let Some(minus) = (d * n + z).checked_mul(2 * lp) else {
+        return false;
+    };
     if plus <= minus {
         return false;
     }
-    let a = plus - minus;
-    let lhs = U256::from(a).mul(U256::from(a)).mul(U256::from(n));
-    let inner = 4 * d * f * (n - f) + z * n;
-    let rhs = U256::from(t * t).mul(U256::from(z)).mul(U256::from(inner));
-    lhs.cmp(&rhs) == Ordering::Greater
+    let a = Wide::from(plus - minus);
+    // A^2 n < 2^236 * 2^32.
+    let lhs = a.mul(&a).mul(&Wide::from(n));
+    // 4D < 2^66 and f(n-f) <= n^2/4 < 2^62; Zn < 2^96: inner < 2^129.
+    let inner = Wide::from(4 * d)
+        .mul(&Wide::from(f * (n - f)))
+        .add(&Wide::from(z * n));
+    // T^2 Z < 2^40 * 2^64: rhs < 2^233.
+    let rhs = Wide::from(t * t * z).mul(&inner);
+    lhs > rhs
 }
 
-/// A 256-bit unsigned integer, just enough for [`wilson_lower_above`]: little-endian 64-bit
-/// limbs, multiplication saturating at the maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct U256([u64; 4]);
+/// [`wilson_lower_above`] for values from outside: the confidence must be one a
+/// [`HaltRule`] accepts (`rollout.bad_confidence`), `limit_ppm` at most 1 000 000
+/// (`rollout.fraction_out_of_range`) and `failed <= finished`
+/// (`rollout.failed_above_finished`). Each error names the value.
+///
+/// ```
+/// use stepstone::rollout::{wilson_lower_above_checked, Confidence};
+/// use stepstone::ErrorCode;
+/// assert_eq!(wilson_lower_above_checked(150, 1000, 50_000, Confidence::P95), Ok(true));
+/// let e = wilson_lower_above_checked(5, 3, 50_000, Confidence::P95).unwrap_err();
+/// assert_eq!(e.code(), "rollout.failed_above_finished");
+/// let e = wilson_lower_above_checked(1, 3, 50_000, Confidence { z_num: 196, z_den: 0 }).unwrap_err();
+/// assert_eq!(e.to_string(), "confidence z = 196/0: need 1 <= z_den <= 1000 and z_num <= 100000");
+/// ```
+pub fn wilson_lower_above_checked(
+    failed: u32,
+    finished: u32,
+    limit_ppm: u32,
+    c: Confidence,
+) -> Result<bool, RolloutError> {
+    c.validate()?;
+    if limit_ppm > PPM {
+        return Err(RolloutError::FractionOutOfRange {
+            field: "limit_ppm",
+            value: limit_ppm,
+        });
+    }
+    StageStats::new(finished, failed)?;
+    Ok(wilson_lower_above(failed, finished, limit_ppm, c))
+}
 
-impl U256 {
-    fn from(v: u128) -> U256 {
-        U256([v as u64, (v >> 64) as u64, 0, 0])
+/// A 512-bit unsigned integer, just enough for [`wilson_lower_above`]: little-endian 64-bit
+/// limbs. Every product there is below 2^270, so nothing is lost; a product that did not fit
+/// would saturate at the maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Wide([u64; 8]);
+
+impl Wide {
+    fn from(v: u128) -> Wide {
+        let mut w = [0u64; 8];
+        w[0] = v as u64;
+        w[1] = (v >> 64) as u64;
+        Wide(w)
     }
 
-    fn mul(self, other: U256) -> U256 {
-        let mut out = [0u64; 8];
+    fn mul(&self, other: &Wide) -> Wide {
+        let mut out = [0u64; 16];
         for (i, &a) in self.0.iter().enumerate() {
             let mut carry: u128 = 0;
             for (j, &b) in other.0.iter().enumerate() {
-                let k = i + j;
-                let Some(slot) = out.get_mut(k) else { continue };
+                let Some(slot) = out.get_mut(i + j) else {
+                    continue;
+                };
                 let cur = u128::from(*slot) + u128::from(a) * u128::from(b) + carry;
                 *slot = cur as u64;
                 carry = cur >> 64;
             }
-            if let Some(slot) = out.get_mut(i + 4) {
+            if let Some(slot) = out.get_mut(i + 8) {
                 *slot = carry as u64;
             }
         }
-        if out.iter().skip(4).any(|&l| l != 0) {
-            return U256([u64::MAX; 4]);
+        let (low, high) = out.split_at(8);
+        if high.iter().any(|&l| l != 0) {
+            return Wide([u64::MAX; 8]);
         }
-        let mut r = [0u64; 4];
-        r.copy_from_slice(out.get(..4).unwrap_or(&[0; 4]));
-        U256(r)
+        let mut r = [0u64; 8];
+        r.copy_from_slice(low);
+        Wide(r)
+    }
+
+    fn add(&self, other: &Wide) -> Wide {
+        let mut r = [0u64; 8];
+        let mut carry = false;
+        for ((slot, &a), &b) in r.iter_mut().zip(&self.0).zip(&other.0) {
+            let (s1, c1) = a.overflowing_add(b);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            *slot = s2;
+            carry = c1 || c2;
+        }
+        if carry {
+            return Wide([u64::MAX; 8]);
+        }
+        Wide(r)
     }
 }
 
-impl PartialOrd for U256 {
+impl PartialOrd for Wide {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for U256 {
+impl Ord for Wide {
     fn cmp(&self, other: &Self) -> Ordering {
         self.0.iter().rev().cmp(other.0.iter().rev())
     }
@@ -897,6 +1148,186 @@ mod tests {
             }
         }
         assert!(checked > 300);
+    }
+
+    #[test]
+    fn wilson_takes_any_u32_without_overflow() {
+        // These overflowed the old u128 sum (a panic in debug builds, a wrapped verdict in
+        // release): a huge z_den with a huge limit and count.
+        let huge = Confidence {
+            z_num: 1,
+            z_den: u32::MAX,
+        };
+        assert!(!wilson_lower_above(1, u32::MAX, u32::MAX, huge));
+        assert!(!wilson_lower_above(u32::MAX, u32::MAX, PPM, huge));
+        // z ~ 2^-32: the bound is the observed rate, 100%, above 999 999 ppm.
+        assert!(wilson_lower_above(u32::MAX, u32::MAX, 999_999, huge));
+        // z ~ 2^32: the bound is near 0.
+        let wide = Confidence {
+            z_num: u32::MAX,
+            z_den: 1,
+        };
+        assert!(!wilson_lower_above(u32::MAX, u32::MAX, 1, wide));
+        assert!(wilson_lower_above(u32::MAX, u32::MAX, 0, wide));
+        // z = 0: the bound is the observed rate, exactly.
+        let zero = Confidence { z_num: 0, z_den: 1 };
+        assert!(wilson_lower_above(1, 4, 249_999, zero));
+        assert!(!wilson_lower_above(1, 4, 250_000, zero));
+        // Degenerate inputs have documented answers.
+        assert!(!wilson_lower_above(5, 0, 0, Confidence::P95));
+        assert!(!wilson_lower_above(
+            5,
+            10,
+            0,
+            Confidence {
+                z_num: 196,
+                z_den: 0
+            }
+        ));
+        assert_eq!(
+            wilson_lower_above(50, 10, 500_000, Confidence::P95),
+            wilson_lower_above(10, 10, 500_000, Confidence::P95)
+        );
+    }
+
+    #[test]
+    fn checked_entry_points_refuse_bad_values_with_codes() {
+        let codes = |r: Result<bool, RolloutError>| r.map_err(|e| e.code());
+        assert_eq!(
+            codes(wilson_lower_above_checked(1, 3, 50_000, Confidence::P95)),
+            Ok(true)
+        );
+        assert_eq!(
+            codes(wilson_lower_above_checked(4, 3, 50_000, Confidence::P95)),
+            Err("rollout.failed_above_finished")
+        );
+        assert_eq!(
+            wilson_lower_above_checked(1, 3, 1_000_001, Confidence::P95)
+                .unwrap_err()
+                .to_string(),
+            "limit_ppm is 1000001 ppm, above 1000000"
+        );
+        assert_eq!(
+            codes(wilson_lower_above_checked(
+                1,
+                3,
+                5,
+                Confidence {
+                    z_num: 100_001,
+                    z_den: 1
+                }
+            )),
+            Err("rollout.bad_confidence")
+        );
+
+        let rule = HaltRule {
+            max_failure_rate_ppm: Some(100_000),
+            min_finished: 10,
+            ..HaltRule::default()
+        };
+        let stats = |finished, failed| StageStats { finished, failed };
+        assert_eq!(rule.trips(0, stats(9, 9)), Ok(None));
+        assert_eq!(
+            rule.trips(2, stats(10, 2)).map(|h| h.map(|h| h.code())),
+            Ok(Some("rollout.failure_rate"))
+        );
+        assert_eq!(
+            rule.trips(0, stats(10, 11)).unwrap_err(),
+            RolloutError::FailedAboveFinished {
+                failed: 11,
+                finished: 10
+            }
+        );
+        let bad = HaltRule {
+            max_failure_rate_ppm: Some(PPM + 1),
+            ..HaltRule::default()
+        };
+        assert_eq!(
+            bad.trips(0, stats(0, 0)).unwrap_err().code(),
+            "rollout.fraction_out_of_range"
+        );
+        let bad = HaltRule {
+            confidence: Some(Confidence { z_num: 1, z_den: 0 }),
+            ..HaltRule::default()
+        };
+        assert_eq!(
+            bad.trips(0, stats(0, 0)).unwrap_err().code(),
+            "rollout.bad_confidence"
+        );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn stage_counts_from_json_refuse_missing_and_bad_counts() {
+        let read = |t: &str| StageStats::from_json(t).map_err(|e| (e.code(), e.to_string()));
+        assert_eq!(
+            read(r#"{"finished": 10, "failed": 3}"#),
+            Ok(StageStats {
+                finished: 10,
+                failed: 3
+            })
+        );
+        let cases: [(&str, &str, &str); 8] = [
+            (
+                r#"{"finished": 100}"#,
+                "rollout.missing_count",
+                "stage counts: failed is missing (a missing count is not read as 0)",
+            ),
+            (
+                r#"{"failed": 1}"#,
+                "rollout.missing_count",
+                "stage counts: finished is missing (a missing count is not read as 0)",
+            ),
+            (
+                r#"{"finished": 10, "failed": -1}"#,
+                "rollout.bad_count",
+                "stage counts: failed is -1, not a whole number from 0 to 4294967295",
+            ),
+            (
+                r#"{"finished": 4294967296, "failed": 0}"#,
+                "rollout.bad_count",
+                "stage counts: finished is 4294967296, not a whole number from 0 to 4294967295",
+            ),
+            (
+                r#"{"finished": "1000", "failed": 0}"#,
+                "rollout.bad_count",
+                "stage counts: finished is \"1000\", not a whole number from 0 to 4294967295",
+            ),
+            (
+                r#"{"finished": 10, "failed": 1.5}"#,
+                "rollout.bad_count",
+                "stage counts: failed is 1.5, not a whole number from 0 to 4294967295",
+            ),
+            (
+                r#"{"finished": 1, "failed": 2}"#,
+                "rollout.failed_above_finished",
+                "failed is 2, more than the 1 finished attempts",
+            ),
+            (
+                r#"{"finished": 1, "failed": 0, "failures": 1}"#,
+                "rollout.json",
+                "rollout JSON: stage counts: unknown field \"failures\" (expected finished and failed)",
+            ),
+        ];
+        for (text, code, message) in cases {
+            assert_eq!(read(text), Err((code, String::from(message))), "{text}");
+        }
+        assert_eq!(read("[1, 2]").unwrap_err().0, "rollout.json");
+        // Serde's own reading of the counts (inside a rollout state) has no default either.
+        assert!(serde_json::from_str::<StageStats>(r#"{"finished": 100}"#).is_err());
+        // A halt rule from JSON is validated.
+        assert_eq!(
+            HaltRule::from_json(r#"{"confidence": {"z_num": 196, "z_den": 0}}"#)
+                .unwrap_err()
+                .code(),
+            "rollout.bad_confidence"
+        );
+        assert_eq!(
+            HaltRule::from_json(r#"{"max_failure": 3}"#)
+                .unwrap_err()
+                .code(),
+            "rollout.json"
+        );
     }
 
     #[test]
