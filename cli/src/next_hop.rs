@@ -1,12 +1,15 @@
-//! `stepstone next-hop CATALOG --to V [--model M] [--environment E] [--devices FILE|-]`.
+//! `stepstone next-hop CATALOG --to V [--model M] [--environment E] [--devices FILE|-]
+//! [--strict]`.
 //!
-//! Reads a device list, streamed (CSV `device_id,version[,model[,environment]]`, or one
-//! version per line, an optional header line starting with `device_id`), and prints
+//! Reads a device list, streamed: CSV (RFC 4180: quoted fields, CRLF or LF, an optional UTF-8
+//! BOM) whose first row is a header naming its columns in any order (`device_id`, `version`,
+//! and optionally `model`, `environment`), or one version per line. Prints
 //! `device_id,version,next_hop` rows: an empty next_hop when the device is at the target,
-//! `error:<code>` when it is refused. Answers come from one campaign table per
-//! (model, environment) seen, built on first use. `--from V` answers for one device instead.
+//! `error:<code>` when it is refused, then a summary on stderr. Answers come from one campaign
+//! table per (model, environment) seen, built on first use. `--from V` answers for one device
+//! instead. The codes and the exact rules are in docs/cli.md.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use stepstone::ErrorCode;
@@ -32,7 +35,8 @@ pub struct Args {
     /// Environment for rows that do not name one.
     #[arg(long)]
     environment: Option<String>,
-    /// Device list (CSV), or - for stdin (the default).
+    /// Device list, or - for stdin (the default): CSV with a header naming its columns
+    /// (device_id, version, model, environment; any order), or one version per line.
     #[arg(long, default_value = "-")]
     devices: String,
     /// One device's version instead of a list: prints its next hop alone.
@@ -44,6 +48,9 @@ pub struct Args {
     /// Devices above the target go straight down to it.
     #[arg(long)]
     allow_downgrade: bool,
+    /// Exit 1 when any row is refused (every row is still answered).
+    #[arg(long)]
+    strict: bool,
     /// Output format for errors.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -92,6 +99,180 @@ impl Tables<'_> {
     }
 }
 
+/// The column names a device list's header may use.
+const COLUMNS: [&str; 4] = ["device_id", "version", "model", "environment"];
+
+/// Row codes (the row is printed with `error:<code>` and counted as refused).
+pub const MISSING_COLUMNS: &str = "csv.missing_columns";
+pub const EXTRA_COLUMNS: &str = "csv.extra_columns";
+pub const EMPTY_DEVICE_ID: &str = "csv.empty_device_id";
+pub const NOT_UTF8: &str = "csv.not_utf8";
+
+/// Where each column is, from the header (or the one-version-per-line form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    /// Fields every row must have.
+    width: usize,
+    device_id: Option<usize>,
+    version: usize,
+    model: Option<usize>,
+    environment: Option<usize>,
+}
+
+impl Layout {
+    /// One version per line, no header.
+    const LINES: Layout = Layout {
+        width: 1,
+        device_id: None,
+        version: 0,
+        model: None,
+        environment: None,
+    };
+
+    /// The layout a header row gives, or why it is refused (a whole-input failure).
+    fn from_header(names: &[String]) -> Result<Layout, Failure> {
+        let mut at: [Option<usize>; 4] = [None; 4];
+        for (i, name) in names.iter().enumerate() {
+            let Some(k) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name)) else {
+                return Err(Failure::no_code(
+                    "csv.header_unknown",
+                    format!(
+                        "the device list's header names column {name:?}; the columns are {}",
+                        COLUMNS.join(", ")
+                    ),
+                ));
+            };
+            if at[k].replace(i).is_some() {
+                return Err(Failure::no_code(
+                    "csv.header_duplicate",
+                    format!("the device list's header names column {} twice", COLUMNS[k]),
+                ));
+            }
+        }
+        let [device_id, version, model, environment] = at;
+        let Some(version) = version else {
+            return Err(Failure::no_code(
+                "csv.header_incomplete",
+                "the device list's header has no version column",
+            ));
+        };
+        if device_id.is_none() && names.len() > 1 {
+            return Err(Failure::no_code(
+                "csv.header_incomplete",
+                "the device list's header has no device_id column (only a header of the single \
+                 column version may leave it out)",
+            ));
+        }
+        Ok(Layout {
+            width: names.len(),
+            device_id,
+            version,
+            model,
+            environment,
+        })
+    }
+}
+
+/// What the rows came to, for the summary line.
+#[derive(Default)]
+struct Tally {
+    rows: u64,
+    moving: u64,
+    at_target: u64,
+    refused: Vec<(&'static str, u64)>,
+}
+
+impl Tally {
+    fn refuse(&mut self, code: &'static str) {
+        match self.refused.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => self.refused.push((code, 1)),
+        }
+    }
+
+    fn refused(&self) -> u64 {
+        self.refused.iter().map(|(_, n)| n).sum()
+    }
+
+    /// `100000 rows: 17918 → 3.2.1, 5998 at target, 21948 refused (plan.model_required
+    /// 20000, version.malformed 1948)`: refusals by count, most first.
+    fn summary(&self, target: &str) -> String {
+        let mut by: Vec<(&str, u64)> = self.refused.clone();
+        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut line = format!(
+            "{} row{}: {} → {target}, {} at target, {} refused",
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            self.moving,
+            self.at_target,
+            self.refused()
+        );
+        if !by.is_empty() {
+            let list: Vec<String> = by.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            line.push_str(&format!(" ({})", list.join(", ")));
+        }
+        line
+    }
+}
+
+/// `Some(text)` when `bytes` is UTF-8.
+fn text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
+}
+
+/// A row with only blank text (an empty or white line): skipped, not counted.
+fn blank(rec: &csv::ByteRecord) -> bool {
+    rec.len() <= 1 && rec.iter().all(|f| f.trim_ascii().is_empty())
+}
+
+/// The header's names, when `rec` is a header: it names at least one known column.
+fn header_names(rec: &csv::ByteRecord) -> Option<Vec<String>> {
+    let names: Vec<String> = rec
+        .iter()
+        .map(|f| text(f).map_or_else(String::new, |t| t.trim().to_string()))
+        .collect();
+    names
+        .iter()
+        .any(|n| COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(n)))
+        .then_some(names)
+}
+
+/// The input with a leading UTF-8 byte order mark dropped.
+fn without_bom(mut input: Box<dyn Read>) -> std::io::Result<Box<dyn Read>> {
+    let mut head = [0u8; 3];
+    let mut n = 0;
+    while n < head.len() {
+        match input.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let keep = if head[..n] == [0xEF, 0xBB, 0xBF] {
+        Vec::new()
+    } else {
+        head[..n].to_vec()
+    };
+    Ok(Box::new(std::io::Cursor::new(keep).chain(input)))
+}
+
+/// Writes one CSV field, quoted when it must be (a comma, quote or line break in it).
+fn field(out: &mut impl Write, s: &[u8]) -> std::io::Result<()> {
+    if s.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.write_all(b"\"")?;
+        for part in s.split_inclusive(|&b| b == b'"') {
+            out.write_all(part)?;
+            if part.last() == Some(&b'"') {
+                out.write_all(b"\"")?;
+            }
+        }
+        out.write_all(b"\"")
+    } else {
+        out.write_all(s)
+    }
+}
+
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
     let target = parse_version(&catalog, &args.to)?;
@@ -119,110 +300,172 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let input: Box<dyn BufRead> = if args.devices == "-" {
+    let unreadable = |e: &dyn std::fmt::Display| Failure::unreadable(&args.devices, e);
+    let input: Box<dyn Read> = if args.devices == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(&args.devices)
-            .map_err(|e| Failure::unreadable(&args.devices, e))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, file))
+        let file = std::fs::File::open(&args.devices).map_err(|e| unreadable(&e))?;
+        Box::new(file)
     };
+    let input = without_bom(input).map_err(|e| unreadable(&e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input);
+    let read_err = |e: csv::Error| unreadable(&e);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let scheme = catalog.scheme();
-    let write_err = |e: std::io::Error| Failure::unwritable("stdout", e);
-    // Lines are read in place from the reader's buffer, a block of whole lines at a time
-    // (checked as UTF-8 once per block; copied only when a line straddles two reads),
-    // integer versions parsed without allocating, rows written piecewise: the loop allocates
-    // nothing per row.
-    let mut input = input;
-    let mut spill: Vec<u8> = Vec::new();
-    let mut first = true;
-    let bad_text = |e: std::str::Utf8Error| {
-        let e = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
-        Failure::unreadable(&args.devices, e)
-    };
-    loop {
-        let chunk = input
-            .fill_buf()
-            .map_err(|e| Failure::unreadable(&args.devices, e))?;
-        if chunk.is_empty() {
-            break;
+    let mut tally = Tally::default();
+    let mut rec = csv::ByteRecord::new();
+
+    // The first row that is not blank says which form this is.
+    let mut layout = None;
+    while reader.read_byte_record(&mut rec).map_err(read_err)? {
+        if blank(&rec) {
+            continue;
         }
-        let Some(last) = chunk.iter().rposition(|&b| b == b'\n') else {
-            // One line longer than what is buffered (or the last line, without a newline).
-            spill.clear();
-            input
-                .read_until(b'\n', &mut spill)
-                .map_err(|e| Failure::unreadable(&args.devices, e))?;
-            if spill.last() == Some(&b'\n') {
-                spill.pop();
-            }
-            let line = std::str::from_utf8(&spill).map_err(bad_text)?;
-            if row(line, first, args, scheme, &mut tables, &mut out)? {
+        if let Some(names) = header_names(&rec) {
+            layout = Some(Layout::from_header(&names)?);
+            if writeln!(out, "device_id,version,next_hop").is_err() {
                 return Ok(ExitCode::SUCCESS);
             }
-            first = false;
-            continue;
-        };
-        let block = chunk.get(..last).unwrap_or_default();
-        match std::str::from_utf8(block) {
-            Ok(text) => {
-                for line in text.split('\n') {
-                    if row(line, first, args, scheme, &mut tables, &mut out)? {
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                    first = false;
+            rec.clear();
+        } else if rec.len() == 1 {
+            layout = Some(Layout::LINES);
+        } else {
+            return Err(Failure::no_code(
+                "csv.no_header",
+                format!(
+                    "{}: the device list is CSV (its first row has {} fields) but has no header; \
+                     put one first naming its columns in any order: device_id,version[,model][,environment]",
+                    if args.devices == "-" {
+                        "stdin"
+                    } else {
+                        &args.devices
+                    },
+                    rec.len()
+                ),
+            ));
+        }
+        break;
+    }
+    let Some(layout) = layout else {
+        // Nothing but blank lines.
+        eprintln!("{}", tally.summary(target.as_str()));
+        return Ok(ExitCode::SUCCESS);
+    };
+
+    // Rows are read into one reused record, integer versions parsed without allocating, rows
+    // written piecewise: the loop allocates nothing per row.
+    loop {
+        if !rec.is_empty() && !blank(&rec) {
+            tally.rows += 1;
+            let stop = row(
+                &rec,
+                &layout,
+                args,
+                scheme,
+                &mut tables,
+                &mut tally,
+                &mut out,
+            );
+            match stop {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Ok(ExitCode::SUCCESS);
                 }
-            }
-            Err(_) => {
-                // Answer the rows before the bad line, then report it.
-                for line in block.split(|&b| b == b'\n') {
-                    let line = std::str::from_utf8(line).map_err(bad_text)?;
-                    if row(line, first, args, scheme, &mut tables, &mut out)? {
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                    first = false;
-                }
+                Err(e) => return Err(Failure::unwritable("stdout", e)),
             }
         }
-        input.consume(last + 1);
+        if !reader.read_byte_record(&mut rec).map_err(read_err)? {
+            break;
+        }
     }
     match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(write_err(e)),
-        _ => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(Failure::unwritable("stdout", e)),
+        Ok(()) => {}
     }
+    eprintln!("{}", tally.summary(target.as_str()));
+    Ok(if args.strict && tally.refused() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-/// Answers one device row; `Ok(true)` when stdout is closed (`| head`): stop quietly.
+/// Answers one device row and counts it.
 fn row(
-    line: &str,
-    first: bool,
+    rec: &csv::ByteRecord,
+    layout: &Layout,
     args: &Args,
     scheme: Scheme,
     tables: &mut Tables<'_>,
+    tally: &mut Tally,
     out: &mut impl Write,
-) -> Result<bool, Failure> {
-    let write_err = |e: std::io::Error| Failure::unwritable("stdout", e);
-    let line = line.trim_end_matches('\r');
-    if line.trim().is_empty() {
-        return Ok(false);
+) -> std::io::Result<()> {
+    let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or_default().trim_ascii();
+    let id = get(layout.device_id);
+    let version = get(Some(layout.version));
+    let answer = answer(rec, layout, args, scheme, tables);
+    match answer {
+        Ok(Some(_)) => tally.moving += 1,
+        Ok(None) => tally.at_target += 1,
+        Err(code) => tally.refuse(code),
     }
-    if first && line.starts_with("device_id") {
-        writeln!(out, "device_id,version,next_hop").map_err(write_err)?;
-        return Ok(false);
+    if answer == Err(NOT_UTF8) {
+        // Echoed as UTF-8 (U+FFFD for the bad bytes): the output stays text.
+        field(out, String::from_utf8_lossy(id).as_bytes())?;
+        out.write_all(b",")?;
+        field(out, String::from_utf8_lossy(version).as_bytes())?;
+    } else {
+        field(out, id)?;
+        out.write_all(b",")?;
+        field(out, version)?;
     }
-    let (id, version, model, env) = match fields(line) {
-        [v, None, ..] => ("", v.unwrap_or_default().trim(), None, None),
-        [id, v, m, e] => (
-            id.unwrap_or_default(),
-            v.unwrap_or_default().trim(),
-            m.map(str::trim).filter(|s| !s.is_empty()),
-            e.map(str::trim).filter(|s| !s.is_empty()),
-        ),
+    match answer {
+        Ok(hop) => {
+            out.write_all(b",")?;
+            field(out, hop.unwrap_or("").as_bytes())?;
+        }
+        Err(code) => {
+            out.write_all(b",error:")?;
+            out.write_all(code.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n")
+}
+
+/// The next hop for one row (`None`: at the target), or the code it is refused with.
+fn answer<'t>(
+    rec: &csv::ByteRecord,
+    layout: &Layout,
+    args: &Args,
+    scheme: Scheme,
+    tables: &'t mut Tables<'_>,
+) -> Result<Option<&'t str>, &'static str> {
+    if rec.len() < layout.width {
+        return Err(MISSING_COLUMNS);
+    }
+    if rec.len() > layout.width {
+        return Err(EXTRA_COLUMNS);
+    }
+    let get = |i: Option<usize>| -> Result<&str, &'static str> {
+        let bytes = i.and_then(|i| rec.get(i)).unwrap_or_default();
+        text(bytes).map(str::trim).ok_or(NOT_UTF8)
     };
+    let id = get(layout.device_id)?;
+    let version = get(Some(layout.version))?;
+    let model = Some(get(layout.model)?).filter(|s| !s.is_empty());
+    let env = Some(get(layout.environment)?).filter(|s| !s.is_empty());
+    if layout.device_id.is_some() && id.is_empty() {
+        return Err(EMPTY_DEVICE_ID);
+    }
     let model = model.or(args.model.as_deref());
     let env = env.or(args.environment.as_deref());
-    let answer: Result<Option<&str>, &'static str> = match integer(version, scheme) {
+    match integer(version, scheme) {
         Some(v) => match tables.get(model, env) {
             Err(e) => Err(e.code()),
             Ok(table) => table
@@ -240,52 +483,7 @@ fn row(
                     .map_err(|e| e.code()),
             },
         },
-    };
-    let mut write = || -> std::io::Result<()> {
-        out.write_all(id.as_bytes())?;
-        out.write_all(b",")?;
-        out.write_all(version.as_bytes())?;
-        match answer {
-            Ok(hop) => {
-                out.write_all(b",")?;
-                out.write_all(hop.unwrap_or("").as_bytes())?;
-            }
-            Err(code) => {
-                out.write_all(b",error:")?;
-                out.write_all(code.as_bytes())?;
-            }
-        }
-        out.write_all(b"\n")
-    };
-    match write() {
-        Ok(()) => Ok(false),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
-        Err(e) => Err(write_err(e)),
     }
-}
-
-/// The first four comma-separated fields of a row (`None` past the last one), found in one
-/// pass over the bytes.
-fn fields(line: &str) -> [Option<&str>; 4] {
-    let mut out = [None; 4];
-    let mut start = 0;
-    let mut n = 0;
-    for (i, b) in line.bytes().enumerate() {
-        if b == b',' {
-            if let Some(slot) = out.get_mut(n) {
-                *slot = line.get(start..i);
-            }
-            n += 1;
-            start = i + 1;
-            if n == 4 {
-                return out;
-            }
-        }
-    }
-    if let Some(slot) = out.get_mut(n) {
-        *slot = line.get(start..);
-    }
-    out
 }
 
 /// The build number of an integer-scheme version spelled `[v]DIGITS` with at most 19 digits
@@ -342,23 +540,5 @@ mod tests {
             }
         }
         assert_eq!(integer("1.0.0", Scheme::Semver), None);
-    }
-
-    #[test]
-    fn fields_split_like_str_split() {
-        for line in [
-            "",
-            "v1",
-            "a,v1",
-            "a,v1,",
-            "a,v1,A",
-            "a, v1 ,A,prod",
-            "a,v1,A,prod,x,y",
-            ",,,",
-        ] {
-            let mut want: Vec<Option<&str>> = line.split(',').map(Some).take(4).collect();
-            want.resize(4, None);
-            assert_eq!(fields(line).to_vec(), want, "{line:?}");
-        }
     }
 }

@@ -158,7 +158,7 @@ fn next_hop_streams_rows() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         out(&o),
-        "device_id,version,next_hop\nd1,v64000,v65000\nd2,v66001,v66003\nd3,v67000,\nd4,v6x,error:version.malformed\nd5,v65000,error:plan.target_model\n,v66003,v67000\n"
+        "device_id,version,next_hop\nd1,v64000,v65000\nd2,v66001,v66003\nd3,v67000,\nd4,v6x,error:version.malformed\nd5,v65000,error:plan.target_model\nv66003,,error:csv.missing_columns\n"
     );
     let o = stepstone(
         &["next-hop", CATALOG, "--to", "v67000", "--from", "v66000"],
