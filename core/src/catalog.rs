@@ -171,7 +171,16 @@ impl Catalog {
     /// ```
     pub fn new(scheme: Scheme, releases: Vec<Release>) -> Result<Catalog, CatalogErrors> {
         let mut errors = Vec::new();
-        let catalog = Catalog::assemble(scheme, releases, &mut errors);
+        let numbered = releases
+            .into_iter()
+            .enumerate()
+            .map(|(index, release)| Numbered {
+                index,
+                deltas: None,
+                release,
+            })
+            .collect();
+        let catalog = Catalog::assemble(scheme, numbered, &mut errors);
         if errors.is_empty() {
             Ok(catalog)
         } else {
@@ -180,29 +189,46 @@ impl Catalog {
     }
 
     /// Checks every rule, appends what is wrong to `errors`, and sorts what it was given.
+    /// Each release comes with its index in the input (`releases[i]` in JSON), which errors
+    /// name.
     fn assemble(
         scheme: Scheme,
-        mut releases: Vec<Release>,
+        mut releases: Vec<Numbered>,
         errors: &mut Vec<CatalogError>,
     ) -> Catalog {
-        for r in &releases {
-            let at = || r.version.as_str().into();
-            let mut versions = core::iter::once(&r.version)
-                .chain(&r.min_sw_version)
-                .chain(r.deltas.iter().map(|d| &d.from))
+        for n in &releases {
+            let r = &n.release;
+            let at = || label(n.index, r.version.as_str());
+            let delta = |j: usize| n.delta_index(j);
+            let versions = core::iter::once((String::from("version"), &r.version))
                 .chain(
-                    r.blocked_from
+                    r.min_sw_version
                         .iter()
-                        .flat_map(|b| b.comparators().iter().map(|c| &c.version)),
-                );
-            if let Some(other) = versions.find(|v| v.scheme() != scheme) {
+                        .map(|m| (String::from("min_sw_version"), m)),
+                )
+                .chain(
+                    r.deltas
+                        .iter()
+                        .enumerate()
+                        .map(|(j, d)| (alloc::format!("deltas[{}].from", delta(j)), &d.from)),
+                )
+                .chain(r.blocked_from.iter().enumerate().flat_map(|(j, b)| {
+                    b.comparators()
+                        .iter()
+                        .map(move |c| (alloc::format!("blocked_from[{j}]"), &c.version))
+                }));
+            if let Some((field, other)) = versions.into_iter().find(|(_, v)| v.scheme() != scheme) {
                 errors.push(CatalogError::MixedScheme {
                     release: at(),
+                    field,
                     version: other.as_str().into(),
                     scheme,
                 });
             }
+            // Versions of two schemes do not compare: a misfit is reported once, above.
+            let comparable = |v: &Version| v.scheme() == scheme && r.version.scheme() == scheme;
             if let Some(min) = &r.min_sw_version
+                && comparable(min)
                 && min >= &r.version
             {
                 errors.push(CatalogError::MinSwNotLower {
@@ -210,24 +236,33 @@ impl Catalog {
                     min_sw_version: min.as_str().into(),
                 });
             }
-            for size in r.size.iter().chain(r.deltas.iter().map(|d| &d.size)) {
+            let sizes = r.size.iter().map(|s| (String::from("size"), s)).chain(
+                r.deltas
+                    .iter()
+                    .enumerate()
+                    .map(|(j, d)| (alloc::format!("deltas[{}].size", delta(j)), &d.size)),
+            );
+            for (field, size) in sizes {
                 if *size == 0 || *size > MAX_SIZE {
                     errors.push(CatalogError::BadSize {
-                        release: at(),
+                        release: alloc::format!("{}.{field}", at()),
                         value: alloc::format!("{size}"),
                     });
                 }
             }
-            for (i, d) in r.deltas.iter().enumerate() {
-                if d.from >= r.version {
+            for (j, d) in r.deltas.iter().enumerate() {
+                if comparable(&d.from) && d.from >= r.version {
                     errors.push(CatalogError::DeltaNotLower {
                         release: at(),
+                        index: delta(j),
                         from: d.from.as_str().into(),
                     });
                 }
-                if r.deltas[..i].iter().any(|e| e.from == d.from) {
+                if let Some(k) = r.deltas.iter().take(j).position(|e| e.from == d.from) {
                     errors.push(CatalogError::DuplicateDelta {
                         release: at(),
+                        index: delta(j),
+                        first_index: delta(k),
                         from: d.from.as_str().into(),
                     });
                 }
@@ -235,17 +270,22 @@ impl Catalog {
         }
         // Stable sort keeps the catalog's order among duplicates, so "first" is the one
         // written first.
-        releases.sort_by(|a, b| a.version.cmp(&b.version));
-        let mut duplicates = Vec::new();
-        for w in releases.windows(2) {
-            if w[0].version == w[1].version {
-                duplicates.push(CatalogError::DuplicateVersion {
-                    version: w[1].version.as_str().into(),
-                    first: w[0].version.as_str().into(),
-                });
+        releases.sort_by(|a, b| a.release.version.cmp(&b.release.version));
+        let mut first = 0;
+        for (k, n) in releases.iter().enumerate() {
+            match releases.get(first) {
+                Some(f) if k > first && f.release.version == n.release.version => {
+                    errors.push(CatalogError::DuplicateVersion {
+                        version: n.release.version.as_str().into(),
+                        index: n.index,
+                        first: f.release.version.as_str().into(),
+                        first_index: f.index,
+                    });
+                }
+                _ => first = k,
             }
         }
-        errors.extend(duplicates);
+        let releases = releases.into_iter().map(|n| n.release).collect();
         Catalog { scheme, releases }
     }
 
@@ -297,13 +337,15 @@ pub enum CatalogError {
         /// What was there, clipped.
         found: String,
     },
-    /// A field that catalogs do not have.
-    #[error("{at}: unknown field {field:?}")]
+    /// A field that catalogs do not have, with the known field it is likely a misspelling of.
+    #[error("{at}: unknown field {field:?}{}", did_you_mean(*.suggestion))]
     UnknownField {
-        /// Where.
+        /// Where (`releases[3] (v66001)`, `releases[3] (v66001).deltas[0]`, `catalog`).
         at: String,
         /// The field's name.
         field: String,
+        /// The known field within two edits of it, or equal but for case, `_` and `-`.
+        suggestion: Option<&'static str>,
     },
     /// A required field is absent.
     #[error("{at}: missing field {field:?}")]
@@ -314,18 +356,28 @@ pub enum CatalogError {
         field: &'static str,
     },
     /// `scheme` names no known scheme.
-    #[error("unknown scheme {value:?} (expected integer, semver or dotted)")]
+    #[error(
+        "catalog.scheme: unknown scheme {value:?} (expected integer, semver or dotted){}",
+        did_you_mean(*.suggestion)
+    )]
     UnknownScheme {
         /// The value given.
         value: String,
+        /// The scheme it is likely a misspelling of.
+        suggestion: Option<&'static str>,
     },
     /// No scheme fits every version.
-    #[error("no version scheme fits every version: {versions:?} are not {best} versions")]
+    #[error(
+        "no version scheme fits every version: the closest, {best}, does not fit {}",
+        misfits(.at, .versions)
+    )]
     NoScheme {
         /// The scheme that fits the most versions.
         best: Scheme,
         /// The versions that do not fit it.
         versions: Vec<String>,
+        /// Where each of them is (`releases[1].version`), in the same order.
+        at: Vec<String>,
     },
     /// A version that is not of the catalog's scheme.
     #[error("{at}: {error}")]
@@ -336,7 +388,7 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A blocked_from entry that is not a range.
-    #[error("{at}: bad range: {error}")]
+    #[error("{at}: {}", bad_range(.error))]
     BadRange {
         /// Where.
         at: String,
@@ -344,45 +396,61 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A version given to [`Catalog::new`] in another scheme than the catalog's.
-    #[error("{release}: version {version:?} is not of the catalog's scheme {scheme}")]
+    #[error("{release}.{field}: {version:?} is not of the catalog's scheme ({scheme})")]
     MixedScheme {
-        /// The release.
+        /// The release (`releases[3] (v66001)`).
         release: String,
+        /// The field holding the misfit (`version`, `min_sw_version`, `deltas[0].from`,
+        /// `blocked_from[1]`).
+        field: String,
         /// The misfit.
         version: String,
         /// The catalog's scheme.
         scheme: Scheme,
     },
-    /// Two releases with the same version.
-    #[error("duplicate version {version:?} (same version as {first:?})")]
+    /// Two releases with the same version (`v2` and `2`, `4.2` and `4.2.0`, `1.0.0+a` and
+    /// `1.0.0+b` are each one version).
+    #[error("releases[{index}] ({version}) duplicates releases[{first_index}] ({first})")]
     DuplicateVersion {
         /// The later spelling.
         version: String,
+        /// The later release's index in the catalog.
+        index: usize,
         /// The first spelling.
         first: String,
+        /// The first release's index in the catalog.
+        first_index: usize,
     },
     /// A `min_sw_version` not lower than its release.
-    #[error("{release}: min_sw_version {min_sw_version:?} is not lower than the release")]
+    #[error("{release}.min_sw_version: {min_sw_version:?} is not lower than the release")]
     MinSwNotLower {
-        /// The release.
+        /// The release (`releases[3] (v66001)`).
         release: String,
         /// Its min_sw_version.
         min_sw_version: String,
     },
     /// A delta from a version not lower than its release.
-    #[error("{release}: delta from {from:?} is not from a lower version")]
+    #[error("{release}.deltas[{index}].from: {from:?} is not lower than the release")]
     DeltaNotLower {
-        /// The release.
+        /// The release (`releases[3] (v66001)`).
         release: String,
+        /// The delta's index in the release's `deltas`.
+        index: usize,
         /// The delta's base.
         from: String,
     },
     /// Two deltas from the same base.
-    #[error("{release}: two deltas from {from:?}")]
+    #[error(
+        "{release}.deltas[{index}].from: {from:?} is the same version as deltas[{first_index}].from"
+    )]
     DuplicateDelta {
-        /// The release.
+        /// The release (`releases[3] (v66001)`).
         release: String,
-        /// The base.
+        /// The later delta's index.
+        index: usize,
+        /// The first delta's index.
+        first_index: usize,
+        /// The later delta's base.
         from: String,
     },
     /// A size that is zero, negative, fractional, or above 2^53 − 1.
@@ -390,7 +458,7 @@ pub enum CatalogError {
         "{release}: bad size {value} (expected a whole number of bytes from 1 to 9007199254740991)"
     )]
     BadSize {
-        /// The release (and field).
+        /// The release and field (`releases[3] (v66001).deltas[0].size`).
         release: String,
         /// The value as written.
         value: String,
@@ -398,7 +466,7 @@ pub enum CatalogError {
     /// A sha256 that is not 64 hex digits.
     #[error("{release}: bad sha256 {value:?} (expected 64 hex digits)")]
     BadSha256 {
-        /// The release (and field).
+        /// The release and field (`releases[3] (v66001).sha256`).
         release: String,
         /// The value as written, clipped.
         value: String,
@@ -424,6 +492,65 @@ impl ErrorCode for CatalogError {
             CatalogError::BadSize { .. } => "catalog.bad_size",
             CatalogError::BadSha256 { .. } => "catalog.bad_sha256",
         }
+    }
+}
+
+/// A release with where it was in the input, for error messages.
+pub(crate) struct Numbered {
+    /// Its index in the input's `releases`.
+    pub index: usize,
+    /// The input index of each of its deltas, when some were left out (JSON that failed to
+    /// read); `None`: the deltas are as given.
+    pub deltas: Option<Vec<usize>>,
+    /// The release.
+    pub release: Release,
+}
+
+impl Numbered {
+    fn delta_index(&self, j: usize) -> usize {
+        self.deltas
+            .as_ref()
+            .and_then(|d| d.get(j).copied())
+            .unwrap_or(j)
+    }
+}
+
+/// How errors name a release: `releases[3] (v66001)`.
+pub(crate) fn label(index: usize, version: &str) -> String {
+    alloc::format!("releases[{index}] ({})", crate::error::clip(version))
+}
+
+/// `; did you mean "min_sw_version"?`, or nothing.
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| alloc::format!("; did you mean {s:?}?"))
+}
+
+/// `releases[1].version "1.2.3.4", releases[2] (1.2.3).min_sw_version "x"` (at most five,
+/// then how many more).
+fn misfits(at: &[String], versions: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = String::new();
+    for (i, (a, v)) in at.iter().zip(versions).take(SHOWN).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&alloc::format!("{a} {v:?}"));
+    }
+    if versions.len() > SHOWN {
+        out.push_str(&alloc::format!(" and {} more", versions.len() - SHOWN));
+    }
+    out
+}
+
+/// A range's error in words: the range is named, not taken for a version.
+fn bad_range(e: &VersionError) -> String {
+    match e.kind {
+        crate::version::VersionErrorKind::EmptyRange => alloc::format!("{e}"),
+        kind => alloc::format!(
+            "{:?} is not a range of {} versions ({kind})",
+            e.value,
+            e.scheme
+        ),
     }
 }
 
@@ -464,5 +591,58 @@ impl<'a> IntoIterator for &'a CatalogErrors {
     type IntoIter = core::slice::Iter<'a, CatalogError>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn releases_built_in_code_are_named_by_their_position() {
+        let v = |s, scheme| Version::parse(s, scheme).unwrap();
+        let int = |s| v(s, Scheme::Integer);
+        let mut a = Release::new(int("v3"));
+        a.min_sw_version = Some(v("1.2.3", Scheme::Semver));
+        a.size = Some(0);
+        let mut b = Release::new(int("v2"));
+        b.deltas = alloc::vec![
+            Delta {
+                from: int("1"),
+                size: 1,
+                sha256: None
+            },
+            Delta {
+                from: int("v5"),
+                size: MAX_SIZE + 1,
+                sha256: None
+            },
+        ];
+        let c = Release::new(int("2"));
+        let err = Catalog::new(Scheme::Integer, alloc::vec![a, b, c]).unwrap_err();
+        let got: Vec<String> = err
+            .iter()
+            .map(|e| alloc::format!("[{}] {e}", e.code()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                r#"[catalog.mixed_scheme] releases[0] (v3).min_sw_version: "1.2.3" is not of the catalog's scheme (integer)"#,
+                "[catalog.bad_size] releases[0] (v3).size: bad size 0 (expected a whole number of bytes from 1 to 9007199254740991)",
+                "[catalog.bad_size] releases[1] (v2).deltas[1].size: bad size 9007199254740992 (expected a whole number of bytes from 1 to 9007199254740991)",
+                r#"[catalog.delta_not_lower] releases[1] (v2).deltas[1].from: "v5" is not lower than the release"#,
+                "[catalog.duplicate_version] releases[2] (2) duplicates releases[1] (v2)",
+            ]
+        );
+        // The list reads as one message, and its code is the first error's.
+        assert_eq!(err.code(), "catalog.mixed_scheme");
+        assert!(err.to_string().contains("(integer); releases[0] (v3).size"));
+    }
+
+    #[test]
+    fn a_label_clips_what_it_quotes() {
+        assert_eq!(label(3, "v66001"), "releases[3] (v66001)");
+        assert!(label(0, &"9".repeat(1000)).len() < 200);
     }
 }

@@ -59,6 +59,21 @@ impl Scheme {
         }
     }
 
+    /// The name with its indefinite article, for messages: `an integer`, `a semver`,
+    /// `a dotted`.
+    ///
+    /// ```
+    /// use stepstone::version::Scheme;
+    /// assert_eq!(format!("not {} version", Scheme::Integer.with_article()), "not an integer version");
+    /// ```
+    pub const fn with_article(self) -> &'static str {
+        match self {
+            Scheme::Integer => "an integer",
+            Scheme::Semver => "a semver",
+            Scheme::Dotted => "a dotted",
+        }
+    }
+
     /// Parses a scheme name as catalogs spell it.
     pub fn from_name(name: &str) -> Option<Scheme> {
         match name {

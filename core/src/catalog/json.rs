@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
-use super::{Catalog, CatalogError, CatalogErrors, Delta, Release};
+use super::{Catalog, CatalogError, CatalogErrors, Delta, Numbered, Release, label};
 use crate::error::clip;
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
@@ -29,6 +29,56 @@ const RELEASE_FIELDS: &[&str] = &[
     "deltas",
 ];
 const DELTA_FIELDS: &[&str] = &["from", "size", "sha256"];
+const SCHEMES: &[&str] = &["integer", "semver", "dotted"];
+
+/// The known name `unknown` is most likely a misspelling of: one equal to it but for case,
+/// `-`, `_` and spaces (`minSwVersion`, `Min-SW-Version`), else the nearest within two edits
+/// (`min_sw_verison`, `szie`) that is closer than the unknown name is long (so `id` suggests
+/// nothing). Ties go to the first in `known`.
+pub(crate) fn suggest(unknown: &str, known: &[&'static str]) -> Option<&'static str> {
+    // Anything far longer than every known name is more than two edits from all of them.
+    if unknown.len() > 40 {
+        return None;
+    }
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let u = squash(unknown);
+    if let Some(k) = known.iter().find(|k| squash(k) == u) {
+        return Some(k);
+    }
+    let lower: String = unknown.chars().flat_map(char::to_lowercase).collect();
+    let length = lower.chars().count();
+    known
+        .iter()
+        .map(|k| (levenshtein(&lower, k), *k))
+        .filter(|&(d, _)| d <= 2 && d < length)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Edit distance (insertions, deletions, substitutions) between two short strings.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = i;
+        let mut left = i + 1;
+        let mut next = Vec::with_capacity(row.len());
+        next.push(left);
+        for (cb, up) in b.iter().zip(row.iter().skip(1)) {
+            let cost = diagonal + usize::from(ca != *cb);
+            left = cost.min(up + 1).min(left + 1);
+            next.push(left);
+            diagonal = *up;
+        }
+        row = next;
+    }
+    row.last().copied().unwrap_or(0)
+}
 
 impl Catalog {
     /// Reads a catalog from JSON text, reporting every problem at once.
@@ -90,7 +140,7 @@ impl Reader {
         &mut self,
         v: &'v Value,
         at: &str,
-        known: &[&str],
+        known: &[&'static str],
     ) -> Option<&'v Map<String, Value>> {
         let Some(obj) = v.as_object() else {
             self.wrong(at, "an object", v);
@@ -101,6 +151,7 @@ impl Reader {
                 self.errors.push(CatalogError::UnknownField {
                     at: at.to_string(),
                     field: clip(key),
+                    suggestion: suggest(key, known),
                 });
             }
         }
@@ -146,14 +197,14 @@ impl Reader {
         list
     }
 
-    fn size(&mut self, obj: &Map<String, Value>, at: &str, release: &str) -> Option<u64> {
+    fn size(&mut self, obj: &Map<String, Value>, at: &str) -> Option<u64> {
         let v = obj.get("size")?;
         match v {
             Value::Number(n) => match n.as_u64() {
                 Some(s) if s > 0 && s <= super::MAX_SIZE => Some(s),
                 _ => {
                     self.errors.push(CatalogError::BadSize {
-                        release: format!("{release}.size"),
+                        release: format!("{at}.size"),
                         value: clip(&n.to_string()),
                     });
                     None
@@ -166,14 +217,14 @@ impl Reader {
         }
     }
 
-    fn sha256(&mut self, obj: &Map<String, Value>, at: &str, release: &str) -> Option<[u8; 32]> {
+    fn sha256(&mut self, obj: &Map<String, Value>, at: &str) -> Option<[u8; 32]> {
         let s = self.string(obj, at, "sha256")?;
         let mut out = [0u8; 32];
         match base16ct::mixed::decode(s, &mut out) {
             Ok(b) if b.len() == 32 => Some(out),
             _ => {
                 self.errors.push(CatalogError::BadSha256 {
-                    release: format!("{release}.sha256"),
+                    release: format!("{at}.sha256"),
                     value: clip(s),
                 });
                 None
@@ -199,8 +250,10 @@ impl Reader {
             Some(name) => match Scheme::from_name(name) {
                 Some(s) => Some(s),
                 None => {
-                    self.errors
-                        .push(CatalogError::UnknownScheme { value: clip(name) });
+                    self.errors.push(CatalogError::UnknownScheme {
+                        value: clip(name),
+                        suggestion: suggest(name, SCHEMES),
+                    });
                     return None;
                 }
             },
@@ -220,10 +273,16 @@ impl Reader {
 
         // First pass: shapes, and the version strings that decide the scheme.
         let mut objects = Vec::with_capacity(list.len());
-        let mut texts: Vec<&str> = Vec::new();
+        // Every version string that decides the scheme, with where it is.
+        let mut texts: Vec<(&str, String)> = Vec::new();
         for (i, item) in list.iter().enumerate() {
             let at = format!("releases[{i}]");
-            let Some(obj) = self.object(item, &at, RELEASE_FIELDS) else {
+            // Errors name the release by its version too, once it is known.
+            let named = match item.get("version") {
+                Some(Value::String(v)) => label(i, v),
+                _ => at.clone(),
+            };
+            let Some(obj) = self.object(item, &named, RELEASE_FIELDS) else {
                 continue;
             };
             let Some(version) = self.string(obj, &at, "version") else {
@@ -235,24 +294,31 @@ impl Reader {
                 }
                 continue;
             };
-            texts.push(version);
+            texts.push((version, format!("{at}.version")));
             if let Some(Value::String(m)) = obj.get("min_sw_version") {
-                texts.push(m);
+                texts.push((m, format!("{named}.min_sw_version")));
             }
             if let Some(Value::Array(ds)) = obj.get("deltas") {
-                texts.extend(ds.iter().filter_map(|d| d.get("from")?.as_str()));
+                for (j, d) in ds.iter().enumerate() {
+                    if let Some(from) = d.get("from").and_then(Value::as_str) {
+                        texts.push((from, format!("{named}.deltas[{j}].from")));
+                    }
+                }
             }
-            objects.push((at, obj, version));
+            objects.push((i, at, named, obj, version));
         }
         let scheme = match declared {
             Some(s) => Some(s),
-            None => match detect_scheme(texts.iter().copied()) {
+            None => match detect_scheme(texts.iter().map(|(t, _)| *t)) {
                 Ok(s) => Some(s),
-                Err((best, misfits)) => {
-                    self.errors.push(CatalogError::NoScheme {
-                        best,
-                        versions: misfits.iter().map(|m| clip(m)).collect(),
-                    });
+                Err((best, _)) => {
+                    let (versions, at) = texts
+                        .iter()
+                        .filter(|(t, _)| !best.accepts(t))
+                        .map(|(t, a)| (clip(t), a.clone()))
+                        .unzip();
+                    self.errors
+                        .push(CatalogError::NoScheme { best, versions, at });
                     None
                 }
             },
@@ -260,15 +326,14 @@ impl Reader {
 
         // Second pass: values.
         let mut releases = Vec::with_capacity(objects.len());
-        for (at, obj, text) in objects {
-            let label = format!("{at} ({})", clip(text));
+        for (index, at, label, obj, text) in objects {
             let version = self.version(text, scheme, format!("{at}.version"));
             let min_sw_version = self
                 .string(obj, &label, "min_sw_version")
                 .and_then(|m| self.version(m, scheme, format!("{label}.min_sw_version")));
             let kind = self.string(obj, &label, "kind").map(String::from);
-            let size = self.size(obj, &label, text);
-            let sha256 = self.sha256(obj, &label, text);
+            let size = self.size(obj, &label);
+            let sha256 = self.sha256(obj, &label);
             let models = self.strings(obj, &label, "models");
             let environments = self.strings(obj, &label, "environments");
             let yanked = self.flag(obj, &label, "yanked");
@@ -291,21 +356,25 @@ impl Reader {
                     }
                 }
             }
-            let deltas = self.deltas(obj, &label, text, scheme);
+            let (deltas, delta_indices) = self.deltas(obj, &label, scheme);
             if let Some(version) = version {
-                releases.push(Release {
-                    version,
-                    kind,
-                    min_sw_version,
-                    size,
-                    sha256,
-                    models,
-                    environments,
-                    yanked,
-                    barrier,
-                    deadend,
-                    blocked_from,
-                    deltas,
+                releases.push(Numbered {
+                    index,
+                    deltas: Some(delta_indices),
+                    release: Release {
+                        version,
+                        kind,
+                        min_sw_version,
+                        size,
+                        sha256,
+                        models,
+                        environments,
+                        yanked,
+                        barrier,
+                        deadend,
+                        blocked_from,
+                        deltas,
+                    },
                 });
             }
         }
@@ -317,16 +386,16 @@ impl Reader {
         &mut self,
         obj: &Map<String, Value>,
         label: &str,
-        release: &str,
         scheme: Option<Scheme>,
-    ) -> Vec<Delta> {
+    ) -> (Vec<Delta>, Vec<usize>) {
         let mut out = Vec::new();
+        let mut indices = Vec::new();
         let Some(v) = obj.get("deltas") else {
-            return out;
+            return (out, indices);
         };
         let Some(list) = v.as_array() else {
             self.wrong(&format!("{label}.deltas"), "an array", v);
-            return out;
+            return (out, indices);
         };
         for (j, d) in list.iter().enumerate() {
             let at = format!("{label}.deltas[{j}]");
@@ -345,20 +414,20 @@ impl Reader {
                     None
                 }
             };
-            let name = format!("{release}.deltas[{j}]");
-            let size = self.size(dobj, &at, &name);
+            let size = self.size(dobj, &at);
             if size.is_none() && !dobj.contains_key("size") {
                 self.errors.push(CatalogError::MissingField {
                     at: at.clone(),
                     field: "size",
                 });
             }
-            let sha256 = self.sha256(dobj, &at, &name);
+            let sha256 = self.sha256(dobj, &at);
             if let (Some(from), Some(size)) = (from, size) {
                 out.push(Delta { from, size, sha256 });
+                indices.push(j);
             }
         }
-        out
+        (out, indices)
     }
 }
 
@@ -481,6 +550,138 @@ mod tests {
             ),
             ["catalog.duplicate_delta"]
         );
+    }
+
+    fn messages(json: &str) -> Vec<String> {
+        Catalog::from_json(json)
+            .unwrap_err()
+            .iter()
+            .map(|e| alloc::format!("[{}] {e}", e.code()))
+            .collect()
+    }
+
+    #[test]
+    fn every_message_names_the_release_and_field() {
+        let json = r#"{ "scheme": "integer", "releses": [], "releases": [
+            { "version": "v1", "size": -1, "sha256": "abc", "Min-Sw-Version": "v0" },
+            { "version": "v2", "min_sw_version": "v2", "yanked": "no",
+              "deltas": [ { "from": "v3", "size": 1.5, "sise": 1 }, { "from": "1", "size": 1 }, { "from": "v1", "size": 1 } ] },
+            { "version": "2" },
+            { "version": "v66001", "blocked_from": [">=x", ">v5, <v3"], "min_sw_verison": "v1" },
+            { "version": "v66002", "min_sw_version": "banana" }
+        ] }"#;
+        let want = [
+            r#"[catalog.unknown_field] catalog: unknown field "releses"; did you mean "releases"?"#,
+            r#"[catalog.unknown_field] releases[0] (v1): unknown field "Min-Sw-Version"; did you mean "min_sw_version"?"#,
+            r#"[catalog.unknown_field] releases[3] (v66001): unknown field "min_sw_verison"; did you mean "min_sw_version"?"#,
+            r#"[catalog.bad_size] releases[0] (v1).size: bad size -1 (expected a whole number of bytes from 1 to 9007199254740991)"#,
+            r#"[catalog.bad_sha256] releases[0] (v1).sha256: bad sha256 "abc" (expected 64 hex digits)"#,
+            r#"[catalog.invalid_type] releases[1] (v2).yanked: expected true or false, found "no""#,
+            r#"[catalog.unknown_field] releases[1] (v2).deltas[0]: unknown field "sise"; did you mean "size"?"#,
+            r#"[catalog.bad_size] releases[1] (v2).deltas[0].size: bad size 1.5 (expected a whole number of bytes from 1 to 9007199254740991)"#,
+            r#"[catalog.bad_range] releases[3] (v66001).blocked_from[0]: ">=x" is not a range of integer versions (malformed version)"#,
+            r#"[catalog.bad_range] releases[3] (v66001).blocked_from[1]: ">v5, <v3" is an empty range: no integer version matches it"#,
+            r#"[catalog.malformed_version] releases[4] (v66002).min_sw_version: "banana" is not an integer version (malformed version)"#,
+            r#"[catalog.min_sw_not_lower] releases[1] (v2).min_sw_version: "v2" is not lower than the release"#,
+            r#"[catalog.duplicate_delta] releases[1] (v2).deltas[2].from: "v1" is the same version as deltas[1].from"#,
+            r#"[catalog.duplicate_version] releases[2] (2) duplicates releases[1] (v2)"#,
+        ];
+        assert_eq!(messages(json), want);
+        // The delta from v3 to v2 is refused once its size is fine.
+        assert_eq!(
+            messages(
+                r#"{"releases": [{"version": "v1"}, {"version": "v2", "deltas": [{"from": "v3", "size": 1}]}]}"#
+            ),
+            [
+                r#"[catalog.delta_not_lower] releases[1] (v2).deltas[0].from: "v3" is not lower than the release"#
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_without_a_release_version() {
+        assert_eq!(
+            messages(
+                r#"{"scheme": "integer", "releases": [{"version": "v1"}, {"version": "banana", "colour": 1}]}"#
+            ),
+            [
+                r#"[catalog.unknown_field] releases[1] (banana): unknown field "colour""#,
+                r#"[catalog.malformed_version] releases[1].version: "banana" is not an integer version (malformed version)"#,
+            ]
+        );
+        assert_eq!(
+            messages(r#"{"releases": [{"size": 1}, {"version": 5}]}"#),
+            [
+                r#"[catalog.missing_field] releases[0]: missing field "version""#,
+                r#"[catalog.invalid_type] releases[1].version: expected a string, found 5"#,
+            ]
+        );
+        assert_eq!(
+            messages(r#"{"scheme": "semvar", "releases": []}"#),
+            [
+                r#"[catalog.unknown_scheme] catalog.scheme: unknown scheme "semvar" (expected integer, semver or dotted); did you mean "semver"?"#
+            ]
+        );
+        assert_eq!(
+            messages(
+                r#"{"releases": [{"version": "1.2.3-rc.1"}, {"version": "1.2.3-rc.2"}, {"version": "1.2.3-rc.3"},
+                {"version": "1.2.3.4", "min_sw_version": "1.2.3.3"}, {"version": "2.0.0", "deltas": [{"from": "1.2.3.4", "size": 1}]}]}"#
+            ),
+            [
+                r#"[catalog.no_scheme] no version scheme fits every version: the closest, semver, does not fit releases[3].version "1.2.3.4", releases[3] (1.2.3.4).min_sw_version "1.2.3.3", releases[4] (2.0.0).deltas[0].from "1.2.3.4""#
+            ]
+        );
+        let rc: Vec<String> = (0..10)
+            .map(|i| alloc::format!(r#"{{"version": "1.0.0-rc.{i}"}}"#))
+            .collect();
+        let four: Vec<String> = (0..7)
+            .map(|i| alloc::format!(r#"{{"version": "1.2.3.{i}"}}"#))
+            .collect();
+        let text = alloc::format!(r#"{{"releases": [{}, {}]}}"#, rc.join(","), four.join(","));
+        let m = messages(&text);
+        assert!(
+            m[0].contains("the closest, semver, does not fit releases[10].version"),
+            "{m:?}"
+        );
+        assert!(
+            m[0].ends_with(r#"releases[14].version "1.2.3.4" and 2 more"#),
+            "{m:?}"
+        );
+        assert_eq!(
+            messages(
+                r#"{"releases": [{"version": "4.2"}, {"version": "1"}, {"version": "4.2.0"}, {"version": "v4.2"}]}"#
+            ),
+            [
+                "[catalog.duplicate_version] releases[2] (4.2.0) duplicates releases[0] (4.2)",
+                "[catalog.duplicate_version] releases[3] (v4.2) duplicates releases[0] (4.2)",
+            ]
+        );
+    }
+
+    #[test]
+    fn near_misses_are_suggested_and_far_ones_not() {
+        let k = RELEASE_FIELDS;
+        assert_eq!(suggest("min_sw_verison", k), Some("min_sw_version"));
+        assert_eq!(suggest("minSwVersion", k), Some("min_sw_version"));
+        assert_eq!(suggest("MIN-SW-VERSION", k), Some("min_sw_version"));
+        assert_eq!(suggest("min sw version", k), Some("min_sw_version"));
+        assert_eq!(suggest("blockedFrom", k), Some("blocked_from"));
+        assert_eq!(suggest("dead_end", k), Some("deadend"));
+        assert_eq!(suggest("szie", k), Some("size"));
+        assert_eq!(suggest("model", k), Some("models"));
+        assert_eq!(suggest("Versoin", k), Some("version"));
+        assert_eq!(suggest("sha265", k), Some("sha256"));
+        assert_eq!(suggest("min_sw", k), None);
+        assert_eq!(suggest("colour", k), None);
+        assert_eq!(suggest("id", k), None);
+        assert_eq!(suggest("", k), None);
+        assert_eq!(suggest(&"x".repeat(10_000), k), None);
+        assert_eq!(suggest("semvar", SCHEMES), Some("semver"));
+        assert_eq!(suggest("calendar", SCHEMES), None);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", ""), 3);
+        assert_eq!(levenshtein("flaw", "lawn"), 2);
     }
 
     #[test]

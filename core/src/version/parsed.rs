@@ -166,12 +166,22 @@ impl VersionError {
 }
 
 impl fmt::Display for VersionError {
+    /// `"banana" is not an integer version (malformed version)`; for a range that no version
+    /// can satisfy, `">v5, <v3" is an empty range: no integer version matches it`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {:?} is not a {} version",
-            self.kind, self.value, self.scheme
-        )
+        match self.kind {
+            VersionErrorKind::EmptyRange => write!(
+                f,
+                "{:?} is an empty range: no {} version matches it",
+                self.value, self.scheme
+            ),
+            kind => write!(
+                f,
+                "{:?} is not {} version ({kind})",
+                self.value,
+                self.scheme.with_article()
+            ),
+        }
     }
 }
 
@@ -437,6 +447,31 @@ mod tests {
     }
 
     #[test]
+    fn messages_name_the_value_with_the_right_article() {
+        let msg = |t: &str, s| Version::parse(t, s).unwrap_err().to_string();
+        assert_eq!(
+            msg("banana", Scheme::Integer),
+            "\"banana\" is not an integer version (malformed version)"
+        );
+        assert_eq!(
+            msg("1.2", Scheme::Semver),
+            "\"1.2\" is not a semver version (malformed version)"
+        );
+        assert_eq!(
+            msg("1..2", Scheme::Dotted),
+            "\"1..2\" is not a dotted version (malformed version)"
+        );
+        assert_eq!(
+            msg("", Scheme::Integer),
+            "\"\" is not an integer version (empty version)"
+        );
+        assert_eq!(
+            msg("18446744073709551616", Scheme::Integer),
+            "\"18446744073709551616\" is not an integer version (version component does not fit in 64 bits)"
+        );
+    }
+
+    #[test]
     fn build_metadata_does_not_order() {
         assert_eq!(v("1.0.0+a", Scheme::Semver), v("v1.0.0+b", Scheme::Semver));
     }
@@ -455,6 +490,12 @@ mod tests {
         let e = VersionRange::parse(">=x1", Scheme::Integer).unwrap_err();
         assert_eq!(e.code(), "version.malformed");
         assert_eq!(e.value, ">=x1");
+        assert_eq!(
+            VersionRange::parse(">v5, <v3", Scheme::Integer)
+                .unwrap_err()
+                .to_string(),
+            "\">v5, <v3\" is an empty range: no integer version matches it"
+        );
         assert!(
             VersionRange::parse("4.2", Scheme::Dotted)
                 .unwrap()
