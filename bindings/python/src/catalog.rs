@@ -20,11 +20,22 @@ use crate::errors::{Area, catalog_errors, exception_object, raise};
 use crate::plan::{Explanation, LintWarning, Plan};
 use crate::repr;
 
-/// A validated firmware catalog.
+/// A validated firmware catalog: releases, their minimum versions, barriers, models,
+/// environments, sizes and deltas.
 ///
-/// `Catalog(source)` reads a dict (the JSON shape), JSON text (a `str` starting with `{`), or a
-/// path (`str` or `os.PathLike`). Invalid catalogs raise `CatalogError` whose `.errors` lists
-/// every problem as `(code, message)`.
+/// The ways in: `Catalog.from_path(path)` (a JSON file), `Catalog.from_json(text)` and
+/// `Catalog.from_dict(data)`. `Catalog(source)` takes any of the three: a dict, an
+/// `os.PathLike`, or a `str`, read as JSON text when it starts with `{` and as a path otherwise;
+/// a `str` that is neither (not JSON, no such file) raises `CatalogError` (`catalog.json`)
+/// naming both readings.
+///
+/// Parameters:
+///     source (dict | str | os.PathLike): the catalog.
+///
+/// Raises: `CatalogError` whose `.errors` lists every problem at once as `(code, message)`
+/// (`catalog.duplicate_version`, `catalog.min_sw_not_lower`, `catalog.malformed_version`,
+/// `catalog.unknown_field`, `catalog.json`, ...); `OSError` for an unreadable file; `TypeError`
+/// for another type.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Catalog {
     pub(crate) inner: Arc<CoreCatalog>,
@@ -87,8 +98,34 @@ impl Catalog {
             if s.trim_start().starts_with('{') {
                 return Catalog::from_text(&s);
             }
+            let path = std::path::Path::new(&*s);
+            if path.is_file() {
+                return Catalog::from_text(&read_path(source)?);
+            }
+            // Neither reading works: say what each found.
+            let json = match serde_json::from_str::<serde_json::Value>(&s) {
+                Err(e) => format!("not JSON: {e}"),
+                Ok(_) => "JSON, but not an object".to_string(),
+            };
+            let file = if path.exists() {
+                "not a file"
+            } else {
+                "no such file"
+            };
+            let shown: String = s.chars().take(80).collect();
+            let message = format!(
+                "Catalog(str): {} is neither a catalog as JSON text ({json}) nor the path of one \
+                 ({file}); use Catalog.from_json(text) or Catalog.from_path(path)",
+                repr::s(&shown)
+            );
+            return Err(crate::errors::exception(
+                source.py(),
+                Area::Catalog,
+                "catalog.json",
+                &message,
+            ));
         }
-        if source.is_instance_of::<PyString>() || source.hasattr("__fspath__")? {
+        if source.hasattr("__fspath__")? {
             return Catalog::from_text(&read_path(source)?);
         }
         Err(PyTypeError::new_err(
@@ -97,18 +134,41 @@ impl Catalog {
     }
 
     /// Reads a catalog from JSON text.
+    ///
+    /// Parameters:
+    ///     text (str): the catalog as JSON (`{"releases": [...]}`).
+    ///
+    /// Returns: Catalog.
+    ///
+    /// Raises: `CatalogError` with every problem in `.errors` (`catalog.json` for text that is
+    /// not JSON, `catalog.duplicate_version`, `catalog.min_sw_not_lower`, ...).
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Catalog> {
         Catalog::from_text(text)
     }
 
-    /// Reads a catalog from a dict in the JSON shape.
+    /// Reads a catalog from a dict in the JSON shape (what `json.load` gives).
+    ///
+    /// Parameters:
+    ///     data (dict): the catalog.
+    ///
+    /// Returns: Catalog.
+    ///
+    /// Raises: `CatalogError`, as `from_json`; `TypeError` if `data` is not a dict.
     #[staticmethod]
     fn from_dict(data: &Bound<'_, PyDict>) -> PyResult<Catalog> {
         Catalog::from_text(&json_dumps(data)?)
     }
 
     /// Reads a catalog from a JSON file.
+    ///
+    /// Parameters:
+    ///     path (str | os.PathLike): the file.
+    ///
+    /// Returns: Catalog.
+    ///
+    /// Raises: `CatalogError`, as `from_json`; `OSError` (`FileNotFoundError`, ...) if the file
+    /// cannot be read.
     #[staticmethod]
     fn from_path(path: &Bound<'_, PyAny>) -> PyResult<Catalog> {
         Catalog::from_text(&read_path(path)?)
@@ -130,7 +190,9 @@ impl Catalog {
             .collect()
     }
 
-    /// The catalog as JSON text (defaults left out).
+    /// The catalog as JSON text (defaults left out; reads back with `from_json`).
+    ///
+    /// Returns: str. Raises: nothing.
     fn to_json(&self) -> String {
         self.inner.to_json()
     }
@@ -156,7 +218,29 @@ impl Catalog {
         )
     }
 
-    /// The best path from `current` to `target` (see DESIGN.md, "Update paths").
+    /// The best path from `current` to `target`: the releases to install, in order.
+    ///
+    /// A device at `c` may install release `r` when `r` is not yanked, fits the device's model
+    /// and environment, `c < r`, `c >= r.min_sw_version`, `c` is at or above every barrier below
+    /// `r`, `c` is not in `r.blocked_from`, and `c` is not a dead end. The best path has the
+    /// lowest cost, then the fewest hops, then the higher version at the first difference.
+    ///
+    /// Parameters:
+    ///     current (str): the device's version, e.g. `v64000` (the catalog's scheme).
+    ///     target (str): the version to reach; a release of the catalog.
+    ///     model (str | None): the device's model; releases listing models are for those only.
+    ///     environment (str | None): the device's environment (`production`, ...).
+    ///     cost (str): `hops` (fewest installs) or `bytes` (fewest bytes, deltas counted).
+    ///     allow_downgrade (bool): allow a target below `current`.
+    ///
+    /// Returns: Plan (`path`, `hops`, `bytes`, `steps`); an empty path when `current` is the
+    /// target.
+    ///
+    /// Raises: `VersionError` (`version.malformed`, ...) for a version of another scheme;
+    /// `PlanError`: `plan.unknown_target`, `plan.target_yanked`, `plan.target_model`,
+    /// `plan.target_environment`, `plan.downgrade`, `plan.unreachable` (no path: a dead end, a
+    /// blocked or missing stepping stone), `plan.missing_size` (`cost="bytes"` without sizes),
+    /// `plan.unknown_cost`.
     #[pyo3(signature = (current, target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
     fn plan(
         &self,
@@ -174,7 +258,23 @@ impl Catalog {
             .map_err(raise(Area::Plan))
     }
 
-    /// The first release on the best path, or `None` when the device is at the target.
+    /// The first release on the best path: what the device installs next.
+    ///
+    /// Parameters:
+    ///     current (str): the device's version, e.g. `v64000` (the catalog's scheme).
+    ///     target (str): the version to reach; a release of the catalog.
+    ///     model (str | None): the device's model; releases listing models are for those only.
+    ///     environment (str | None): the device's environment (`production`, ...).
+    ///     cost (str): `hops` (fewest installs) or `bytes` (fewest bytes, deltas counted).
+    ///     allow_downgrade (bool): allow a target below `current`.
+    ///
+    /// Returns: str | None, the next release, or `None` when the device is at the target.
+    ///
+    /// Raises: `VersionError` (`version.malformed`, ...) for a version of another scheme;
+    /// `PlanError`: `plan.unknown_target`, `plan.target_yanked`, `plan.target_model`,
+    /// `plan.target_environment`, `plan.downgrade`, `plan.unreachable` (no path: a dead end, a
+    /// blocked or missing stepping stone), `plan.missing_size` (`cost="bytes"` without sizes),
+    /// `plan.unknown_cost`.
     #[pyo3(signature = (current, target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
     fn next_hop(
         &self,
@@ -191,7 +291,22 @@ impl Catalog {
             .map_err(raise(Area::Plan))
     }
 
-    /// The plan (or its error) with a note for every release between `current` and `target`.
+    /// The plan (or its error) with a note for every release between `current` and `target`:
+    /// why each is installed or skipped.
+    ///
+    /// Parameters:
+    ///     current (str): the device's version, e.g. `v64000` (the catalog's scheme).
+    ///     target (str): the version to reach; a release of the catalog.
+    ///     model (str | None): the device's model; releases listing models are for those only.
+    ///     environment (str | None): the device's environment (`production`, ...).
+    ///     cost (str): `hops` (fewest installs) or `bytes` (fewest bytes, deltas counted).
+    ///     allow_downgrade (bool): allow a target below `current`.
+    ///
+    /// Returns: Explanation (`plan`, `error`, `releases`); a planning failure is in `error`,
+    /// not raised.
+    ///
+    /// Raises: `VersionError` for a version of another scheme; `PlanError`
+    /// (`plan.unknown_cost`).
     #[pyo3(signature = (current, target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
     fn explain(
         &self,
@@ -207,7 +322,12 @@ impl Catalog {
         Explanation::new(py, stepstone::explain::explain(&self.inner, &q))
     }
 
-    /// What would strand devices: unreachable releases, dead ends, unknown delta bases...
+    /// What would strand devices: unreachable releases, yanked stepping stones, dead ends,
+    /// unknown delta bases...
+    ///
+    /// Returns: list[LintWarning] (`code` such as `lint.unreachable`, `release`, `message`).
+    ///
+    /// Raises: nothing.
     fn lint(&self) -> Vec<LintWarning> {
         stepstone::lint::lint(&self.inner)
             .into_iter()
@@ -216,6 +336,15 @@ impl Catalog {
     }
 
     /// The upgrade graph (edges: direct installs) as Graphviz DOT or Mermaid text.
+    ///
+    /// Parameters:
+    ///     format (str): `dot` or `mermaid`.
+    ///     model (str | None): only releases for this model.
+    ///     environment (str | None): only releases for this environment.
+    ///
+    /// Returns: str.
+    ///
+    /// Raises: `ValueError` for another format.
     #[pyo3(signature = (format = "dot", *, model = None, environment = None))]
     fn graph(
         &self,
@@ -242,10 +371,16 @@ impl Catalog {
     }
 
     /// Packs the catalog into the compact binary catalog a device plans over and checks
-    /// manifests against (`docs/compact-catalog.md`; what `stepstone catalog pack` writes),
-    /// for one `model` and `environment`, with an optional default `target`. Sign it with
-    /// `seal_compact_catalog`. Errors: `CatalogError` (`compact.too_large`), `PlanError`
-    /// (`plan.unknown_target`).
+    /// manifests against (what `stepstone catalog pack` writes), for one `model` and
+    /// `environment`, with an optional default `target`. Sign it with `seal_compact_catalog`.
+    ///
+    /// Parameters:
+    ///     target (str | None): the default target carried in the pack.
+    ///     model (str | None), environment (str | None): the devices it is for.
+    ///
+    /// Returns: bytes.
+    ///
+    /// Raises: `CatalogError` (`compact.too_large`), `PlanError` (`plan.unknown_target`).
     #[pyo3(signature = (*, target = None, model = None, environment = None))]
     fn pack_compact<'py>(
         &self,
@@ -265,9 +400,24 @@ impl Catalog {
     }
 
     /// Simulates a fleet of `devices` marching to `target` (seeded, deterministic): failures,
-    /// offline devices, duplicate events and rollbacks at the given rates (ppm), retried by
-    /// `policy`, optionally under a staged `rollout`. Gives the core's report as a dict. The
-    /// GIL is released while it runs.
+    /// offline devices, duplicate events and rollbacks at the given rates, retried by `policy`,
+    /// optionally under a staged `rollout`. The GIL is released while it runs.
+    ///
+    /// Parameters:
+    ///     target (str): the version to reach.
+    ///     devices (int): fleet size (default 1000).
+    ///     fail_rate_ppm, offline_rate_ppm, duplicate_rate_ppm, rollback_rate_ppm (int): rates
+    ///         in parts per million.
+    ///     seed (int): the random seed; the same seed gives the same report.
+    ///     start (str | None): every device starts here (default: the oldest release).
+    ///     shelf_secs, horizon_secs (int | None): time on a shelf at the start; how long to run.
+    ///     policy (RetryPolicy | None): default `RetryPolicy()`.
+    ///     rollout (Rollout | None): a staged rollout.
+    ///
+    /// Returns: dict, the core's report (converged, given up, held, hops, bytes, attempts...).
+    ///
+    /// Raises: `VersionError` for a version of another scheme; `SimulationError`
+    /// (`simulate.unknown_start`, `simulate.empty_catalog`, `simulate.rate_out_of_range`).
     #[pyo3(signature = (target, *, devices = 1000, fail_rate_ppm = 0, offline_rate_ppm = 0, duplicate_rate_ppm = 0, rollback_rate_ppm = 0, seed = 1, start = None, shelf_secs = None, horizon_secs = None, policy = None, rollout = None))]
     fn simulate(
         &self,
@@ -316,7 +466,21 @@ impl Catalog {
         Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
     }
 
-    /// A campaign table toward `target`: next hops for millions of devices without replanning.
+    /// A campaign table toward `target`: next hops for millions of devices without replanning
+    /// (one binary search per device).
+    ///
+    /// Parameters:
+    ///     target (str): the version to reach.
+    ///     model (str | None): the devices' model.
+    ///     environment (str | None): the devices' environment.
+    ///     cost (str): `hops` or `bytes`.
+    ///     allow_downgrade (bool): devices above the target are sent down to it.
+    ///
+    /// Returns: Campaign.
+    ///
+    /// Raises: `VersionError` for a version of another scheme; `PlanError`
+    /// (`plan.unknown_target`, `plan.target_yanked`, `plan.target_model`,
+    /// `plan.target_environment`, `plan.missing_size`, `plan.unknown_cost`).
     #[pyo3(signature = (target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
     fn campaign(
         &self,
@@ -343,8 +507,11 @@ impl Catalog {
     }
 }
 
-/// Precomputed next hops toward one target for one model and environment
-/// (`Catalog.campaign(...)`).
+/// Precomputed next hops toward one target for one model and environment, made by
+/// `Catalog.campaign(target, model=..., environment=...)`; `len()` is the number of version
+/// slots.
+///
+/// Raises: `TypeError` if called directly (there is no constructor: use `Catalog.campaign`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Campaign {
     pub(crate) table: CampaignTable,
@@ -476,8 +643,15 @@ impl Campaign {
         )
     }
 
-    /// The next release for a device at `version` (a str, or an int build number), `None` when
-    /// it is at the target; `PlanError` when it cannot get there.
+    /// The next release for a device at `version`.
+    ///
+    /// Parameters:
+    ///     version (str | int): the device's version, or an integer build number.
+    ///
+    /// Returns: str | None, the release, or `None` when the device is at the target.
+    ///
+    /// Raises: `VersionError` (`version.malformed`, ...); `PlanError` when the device cannot
+    /// get there (`plan.unreachable`, `plan.downgrade`); `TypeError` for another type.
     fn next_hop(&self, py: Python<'_>, version: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         match self.answer(&Campaign::input(version)?) {
             Ok(v) => Ok(v.map(|v| v.as_str().into())),
@@ -487,9 +661,17 @@ impl Campaign {
 
     /// Next hops for many devices in one call (the GIL is released while the table answers).
     ///
-    /// `versions` is any iterable of str/int, or a numpy/pyarrow integer array. Each answer is a
-    /// version string, `None` (at the target) or, with `return_exceptions=True`, the exception
-    /// for that device (else the first such exception is raised).
+    /// Parameters:
+    ///     versions: any iterable of str/int, or a numpy/pyarrow integer array.
+    ///     return_exceptions (bool): put each device's exception in its place instead of
+    ///         raising the first.
+    ///
+    /// Returns: list[str | None | Exception], one answer per device, in order: a version,
+    /// `None` (at the target) or, with `return_exceptions=True`, the device's `VersionError` or
+    /// `PlanError`.
+    ///
+    /// Raises: without `return_exceptions`, the first device's `VersionError` or `PlanError`;
+    /// `TypeError` for an item that is neither str nor int.
     #[pyo3(signature = (versions, *, return_exceptions = false))]
     fn next_hops<'py>(
         &self,
@@ -509,6 +691,14 @@ impl Campaign {
     }
 
     /// Next hops for native-endian u64 build numbers packed in `data` (integer scheme).
+    ///
+    /// Parameters:
+    ///     data (bytes): 8 bytes per device (`numpy.asarray(v, "uint64").tobytes()`).
+    ///     return_exceptions (bool): as `next_hops`.
+    ///
+    /// Returns: list, as `next_hops`.
+    ///
+    /// Raises: as `next_hops`.
     #[pyo3(signature = (data, *, return_exceptions = false))]
     fn next_hops_u64<'py>(
         &self,

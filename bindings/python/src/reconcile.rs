@@ -142,8 +142,22 @@ impl Action {
     }
 }
 
-/// The scheduler's brain for one campaign: the campaign's table, a retry policy, an optional
-/// staged rollout (started at `rollout_started_at`), campaign times and weekly windows.
+/// The scheduler's brain for one campaign: `apply` an event to a device's state, then
+/// `decide` what to do with the device now. States and events are dicts in the core's JSON wire
+/// form (what a scheduler stores), versions spelled as the catalog spells them.
+///
+/// Parameters:
+///     campaign (Campaign): `catalog.campaign(target, model=..., environment=...)`.
+///     policy (RetryPolicy | None): default `RetryPolicy()` (5 attempts per hop).
+///     rollout (Rollout | None), rollout_started_at (int): an optional staged rollout.
+///     start (int | None), end (int | None): the campaign's times (seconds).
+///     windows (list[dict] | None): weekly maintenance windows `{"day": 0..6,
+///         "start_minute": ..., "duration_minutes": ...}` in the device's local time.
+///     utc_offset_secs (int): the device's UTC offset now.
+///     job_ttl_secs (int): how long a job document lives (default 7 days).
+///
+/// Raises: `ReconcileError` (`reconcile.invalid_json` for windows that do not read, or the
+/// window's own code).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Reconciler {
     campaign: Py<Campaign>,
@@ -198,9 +212,20 @@ impl Reconciler {
         })
     }
 
-    /// Applies `event` to `state` (dicts in the wire form; `None` is a new device):
-    /// returns `(new_state, outcome)`, outcome `changed`, `duplicate`, `stale` or
-    /// `not_in_flight`. A duplicate or stale event leaves the state exactly as it was.
+    /// Applies `event` to `state`. Idempotent: an event already seen, older than what was
+    /// applied, or about a job not in flight leaves the state exactly as it was.
+    ///
+    /// Parameters:
+    ///     state (dict | None): the device's state in the wire form; `None`: a new device.
+    ///     event (dict): `{"event": "reported", "seq": 1, "at": t, "reports": "v64000"}`, or
+    ///         `job_created`, `job_succeeded`, `job_failed`, `job_expired`, `target_changed`,
+    ///         `catalog_changed`, `release_yanked`, `operator` (docs/reconciler.md lists fields).
+    ///
+    /// Returns: tuple[dict, str], `(new_state, outcome)`, outcome `changed`, `duplicate`,
+    /// `stale` or `not_in_flight`.
+    ///
+    /// Raises: `ReconcileError` (`reconcile.invalid_json`) for a state or event that does not
+    /// read; `VersionError` for a version of another scheme.
     #[pyo3(signature = (state, event))]
     fn apply(
         &self,
@@ -215,13 +240,32 @@ impl Reconciler {
         Ok((state_out(py, &s)?, applied.name()))
     }
 
-    /// `state` in the core's full wire form (absent fields filled in; `None`: a new device).
+    /// `state` in the core's full wire form, absent fields filled in.
+    ///
+    /// Parameters:
+    ///     state (dict | None): a stored state; `None`: a new device.
+    ///
+    /// Returns: dict.
+    ///
+    /// Raises: `ReconcileError` (`reconcile.invalid_json`), `VersionError`.
     #[pyo3(signature = (state = None))]
     fn state(&self, py: Python<'_>, state: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         state_out(py, &state_in(py, &self.campaign.get().catalog, state)?)
     }
 
-    /// What to do with the device `device_id` in `state` at time `now`.
+    /// What to do with the device now.
+    ///
+    /// Parameters:
+    ///     device_id (str): the device (its rollout position and retry jitter depend on it).
+    ///     state (dict | None): its state.
+    ///     now (int): the time (seconds); the reconciler reads no clock.
+    ///
+    /// Returns: Action: `install` (create job `job` for `release`, expiring at `expires_at`;
+    /// then apply `job_created`), `wait` (ask again at `until`, or when an event arrives),
+    /// `expire` (apply `job_expired` for `job`), `hold`, `done` or `give_up` (`why` and
+    /// `to_dict()["reason"]` say why).
+    ///
+    /// Raises: `ReconcileError` (`reconcile.invalid_json`), `VersionError`.
     #[pyo3(signature = (device_id, state, now))]
     fn decide(
         &self,
@@ -255,7 +299,14 @@ impl Reconciler {
         Ok(Action { value })
     }
 
-    /// Opens the rollout's next stage if it may open at `now`; whether it did.
+    /// Opens the rollout's next stage if it may open at `now`.
+    ///
+    /// Parameters:
+    ///     now (int): the time (seconds).
+    ///
+    /// Returns: bool, whether a stage opened (false without a rollout).
+    ///
+    /// Raises: `ReconcileError` only if another thread panicked holding the rollout state.
     fn rollout_advance(&self, py: Python<'_>, now: u64) -> PyResult<bool> {
         let mut guard = self
             .rollout_state
@@ -268,6 +319,14 @@ impl Reconciler {
     }
 
     /// Halts the rollout by hand.
+    ///
+    /// Parameters:
+    ///     now (int): the time (seconds).
+    ///     note (str | None): why, kept in the rollout state.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `RolloutError` (`rollout.already_halted`).
     #[pyo3(signature = (now, note = None))]
     fn rollout_halt(&self, py: Python<'_>, now: u64, note: Option<String>) -> PyResult<()> {
         let note = note.unwrap_or_default();

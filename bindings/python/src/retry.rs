@@ -32,9 +32,18 @@ pub(crate) fn kind(py: Python<'_>, name: &str) -> PyResult<FailureKind> {
         .map_err(|e| raise(Area::Retry)(retry::RetryError::Json(e.to_string())))
 }
 
-/// A retry policy (default: at most 5 attempts per hop, exponential backoff with deterministic
-/// jitter). `RetryPolicy(spec)` reads a dict or JSON text holding the fields that differ from the
-/// default; `RetryPolicy()` is the default.
+/// A retry policy: how often a failed hop is tried again, how long to wait, when to give up.
+/// The default: at most 5 attempts per hop, backoff `min(cap, base * factor**(n-1))` per failure
+/// kind (`failed`, `timed_out`, `rejected`, `download_error`) shortened by a deterministic jitter.
+///
+/// Parameters:
+///     spec (dict | str | None): the fields that differ from the default, as a dict or JSON
+///         text, e.g. `{"attempts_per_hop": 3, "rejected": {"base_secs": 3600}}`; `None`: the
+///         default policy.
+///
+/// Raises: `RetryError` naming the field (`retry.zero_attempts`, `retry.jitter_out_of_range`,
+/// `retry.zero_factor`, `retry.cap_below_base`, `retry.zero_limit`, `retry.json` for an unknown
+/// field or a value of the wrong type).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct RetryPolicy {
     pub(crate) inner: retry::RetryPolicy,
@@ -50,7 +59,9 @@ impl RetryPolicy {
             .map_err(raise(Area::Retry))
     }
 
-    /// The policy as JSON text (every field).
+    /// The policy as JSON text, every field written out (reads back with `RetryPolicy(text)`).
+    ///
+    /// Returns: str. Raises: nothing.
     fn to_json(&self) -> PyResult<String> {
         serde_json::to_string(&self.inner)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
@@ -60,7 +71,19 @@ impl RetryPolicy {
         Ok(format!("RetryPolicy({})", self.to_json()?))
     }
 
-    /// Seconds to wait after the `n`-th failure of `kind` (jittered by device, hop and attempt).
+    /// Seconds to wait after the `n`-th failure of `kind`, jittered by device, hop and attempt
+    /// (the same numbers on every binding and on the device).
+    ///
+    /// Parameters:
+    ///     kind (str): `failed`, `timed_out`, `rejected` or `download_error`.
+    ///     n (int): which failure of that kind on the hop (1 = first).
+    ///     device_id (str): the device.
+    ///     hop (str): the release being installed, as the catalog spells it.
+    ///     attempt (int): the attempt that failed (1 = first).
+    ///
+    /// Returns: int, seconds.
+    ///
+    /// Raises: `RetryError` (`retry.json`) for an unknown kind.
     #[pyo3(signature = (kind, n, device_id, hop, attempt))]
     fn backoff(
         &self,
@@ -80,9 +103,22 @@ impl RetryPolicy {
         ))
     }
 
-    /// What to do after a failure: `RetryDecision(retry_at=t)` or `RetryDecision(give_up=code)`.
+    /// What to do after a failure: retry at a time, or give up (and by which rule).
     ///
-    /// `failures` maps a kind name to its count on this hop, this failure included.
+    /// Parameters (keyword only):
+    ///     attempts (int): attempts made on this hop, the failed one included.
+    ///     failures (dict[str, int]): failures per kind on this hop, this one included.
+    ///     kind (str): this failure's kind.
+    ///     total_attempts (int): attempts over the whole march.
+    ///     first_attempt_at (int): when the march's first attempt started (seconds).
+    ///     failed_at (int): when this failure was learnt (seconds, the caller's clock).
+    ///     device_id (str), hop (str): for the jitter.
+    ///
+    /// Returns: RetryDecision, `retry_at` set (seconds) or `give_up` set to the rule's code
+    /// (`retry.not_retried`, `retry.kind_limit`, `retry.attempts_per_hop`,
+    /// `retry.total_attempts`, `retry.elapsed`).
+    ///
+    /// Raises: `RetryError` (`retry.json`) for an unknown kind name.
     #[pyo3(signature = (*, attempts, failures, kind, total_attempts, first_attempt_at, failed_at, device_id, hop))]
     #[allow(clippy::too_many_arguments)]
     fn after_failure(
@@ -151,13 +187,27 @@ impl RetryDecisionPy {
     }
 }
 
-/// The jitter hash of (device, hop, attempt): the first 8 bytes of the documented SHA-256.
+/// The jitter hash of (device, hop, attempt): the first 8 bytes, big-endian, of
+/// `SHA-256(b"stepstone/jitter/v1" || u32be(len) || device_id || u32be(len) || hop ||
+/// u32be(attempt))`.
+///
+/// Parameters:
+///     device_id (str), hop (str), attempt (int).
+///
+/// Returns: int. Raises: nothing.
 #[pyfunction]
 fn jitter_hash(device_id: &str, hop: &str, attempt: u32) -> u64 {
     retry::jitter_hash(device_id.as_bytes(), hop.as_bytes(), attempt)
 }
 
-/// A staged rollout (stages or a ramp, with halt rules), read from a dict or JSON text.
+/// A staged rollout (stages or a ramp, with halt rules), read from a dict or JSON text
+/// (docs/rollout.md's format).
+///
+/// Parameters:
+///     spec (dict | str): the rollout.
+///
+/// Raises: `RolloutError` (`rollout.json`, `rollout.no_stages`, `rollout.fractions_decrease`,
+/// `rollout.fraction_out_of_range`, `rollout.bad_confidence`, `rollout.bad_count`, ...).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Rollout {
     pub(crate) inner: rollout::Rollout,
@@ -176,17 +226,36 @@ impl Rollout {
         format!("Rollout(salt={})", repr::s(&self.inner.salt))
     }
 
-    /// The device's rollout position (fleet sampling, class `rollout`, period 0).
+    /// The device's rollout position (fleet sampling with the rollout's salt, class `rollout`,
+    /// period 0).
+    ///
+    /// Parameters:
+    ///     device_id (str): the device.
+    ///
+    /// Returns: int in `[0, 2**64)`. Raises: nothing.
     fn position(&self, device_id: &str) -> u64 {
         self.inner.position(device_id.as_bytes())
     }
 
     /// The first stage whose fraction includes `position` (else the last).
+    ///
+    /// Parameters:
+    ///     position (int): from `position`.
+    ///
+    /// Returns: int, the stage index. Raises: `OverflowError` for a negative number.
     fn stage_of(&self, position: u64) -> u32 {
         self.inner.stage_of(position)
     }
 
-    /// The halt rule's code that trips for a stage's counts, or `None`.
+    /// Whether the halt rules trip for a stage's counts.
+    ///
+    /// Parameters:
+    ///     stage (int): the stage index.
+    ///     finished (int): devices of the stage that finished (succeeded or failed).
+    ///     failed (int): those that failed.
+    ///
+    /// Returns: str | None, the rule's code (`rollout.failure_count`, `rollout.failure_rate`,
+    /// `rollout.failure_rate_confident`), or `None`. Raises: nothing.
     fn trips(&self, stage: u32, finished: u32, failed: u32) -> Option<&'static str> {
         self.inner
             .trips(stage, StageStats { finished, failed })
@@ -194,7 +263,15 @@ impl Rollout {
     }
 }
 
-/// Whether a halt rule (a dict) trips for these counts: its code, or `None`.
+/// Whether a halt rule trips for these counts.
+///
+/// Parameters:
+///     rule (dict | str): the halt rule, as in a rollout's `halt`.
+///     finished (int), failed (int): the counts.
+///
+/// Returns: str | None, the rule's code, or `None`.
+///
+/// Raises: `RolloutError` (`rollout.json`).
 #[pyfunction]
 fn halt_trips(
     rule: &Bound<'_, PyAny>,
@@ -212,7 +289,15 @@ fn halt_trips(
         .map(|h| h.code()))
 }
 
-/// A ramp's open fraction (ppm) `elapsed` seconds after it started.
+/// A ramp's open fraction `elapsed` seconds after it started.
+///
+/// Parameters:
+///     ramp (dict | str): the ramp, as in a rollout.
+///     elapsed (int): seconds since it started.
+///
+/// Returns: int, the fraction in ppm.
+///
+/// Raises: `RolloutError` (`rollout.json`).
 #[pyfunction]
 fn ramp_fraction(ramp: &Bound<'_, PyAny>, elapsed: u64) -> PyResult<u32> {
     let ramp: Ramp = serde_json::from_str(&json_text(Some(ramp))?)
@@ -221,13 +306,25 @@ fn ramp_fraction(ramp: &Bound<'_, PyAny>, elapsed: u64) -> PyResult<u32> {
 }
 
 /// Whether the Wilson lower bound of `failed / finished` at `z = z_num / z_den` is above
-/// `limit_ppm / 10**6` (exact).
+/// `limit_ppm / 10**6`, in exact integer arithmetic.
+///
+/// Parameters:
+///     failed (int), finished (int): the counts.
+///     limit_ppm (int): the failure rate limit.
+///     z_num (int), z_den (int): the confidence's z as a fraction (1960/1000: 95%).
+///
+/// Returns: bool. Raises: `OverflowError` for a negative number.
 #[pyfunction]
 fn wilson_lower_above(failed: u32, finished: u32, limit_ppm: u32, z_num: u32, z_den: u32) -> bool {
     rollout::wilson_lower_above(failed, finished, limit_ppm, Confidence { z_num, z_den })
 }
 
-/// A device's rollout position for `salt` (fleet sampling, class `rollout`, period 0).
+/// A device's rollout position for `salt`: `sample_position(salt, device_id, "rollout", 0)`.
+///
+/// Parameters:
+///     salt (str), device_id (str).
+///
+/// Returns: int. Raises: nothing.
 #[pyfunction]
 fn rollout_position(salt: &str, device_id: &str) -> u64 {
     sample::position(

@@ -243,49 +243,115 @@ fn bool_list<'py>(py: Python<'py>, flags: &[bool]) -> PyResult<Bound<'py, PyList
     Ok(list)
 }
 
-/// A device's position in `[0, 2**64)` for (salt, class, period).
+/// `(class_, period)` from the two arguments after `device_id`: the order every sampling call
+/// shares is `(salt, device_id, class_, period)`. The order before it (`period, class_`) still
+/// works, with a `DeprecationWarning`.
+fn class_and_period(
+    class_: &Bound<'_, PyAny>,
+    period: &Bound<'_, PyAny>,
+) -> PyResult<(String, u64)> {
+    if class_.is_instance_of::<PyString>() || !period.is_instance_of::<PyString>() {
+        return Ok((class_.extract()?, period.extract()?));
+    }
+    let py = class_.py();
+    PyErr::warn(
+        py,
+        &py.get_type::<pyo3::exceptions::PyDeprecationWarning>(),
+        c"stepstone: the order (salt, device_id, period, class_) is deprecated; pass (salt, device_id, class_, period), the order of Sampler(salt, class_, period) and SamplingPlan.position(device_id, class_, period)",
+        1,
+    )?;
+    Ok((period.extract()?, class_.extract()?))
+}
+
+/// A device's position in `[0, 2**64)` for one salt, class and period (docs/sampling.md's hash;
+/// the same on every binding and on the device). A device is sampled at a rate when its
+/// position is below it (`is_below`).
+///
+/// Parameters:
+///     salt (bytes | str): the fleet's secret salt (str: its UTF-8).
+///     device_id (bytes | str): the device's id (str: its UTF-8).
+///     class_ (str): the sampling class (`metrics`, `rollout`, ...).
+///     period (int): the period index (`period_index`, `SamplingPlan.period_at`).
+///
+/// Returns: int, the position.
+///
+/// Raises: `TypeError` for arguments of another type. The order `(salt, device_id, period,
+/// class_)` of earlier versions is still read, with a `DeprecationWarning`.
 #[pyfunction]
-#[pyo3(signature = (salt, device_id, period, class_))]
+#[pyo3(signature = (salt, device_id, class_, period))]
 fn sample_position(
     salt: &Bound<'_, PyAny>,
     device_id: &Bound<'_, PyAny>,
-    period: u64,
-    class_: &str,
+    class_: &Bound<'_, PyAny>,
+    period: &Bound<'_, PyAny>,
 ) -> PyResult<u64> {
+    let (class_, period) = class_and_period(class_, period)?;
     Ok(sample::position(
         &bytes_of(salt)?,
         &bytes_of(device_id)?,
         period,
-        class_,
+        &class_,
     ))
 }
 
 /// Whether a device is in the `rate_ppm` sample of `class_` in `period`.
+///
+/// Parameters:
+///     salt (bytes | str): the fleet's secret salt.
+///     device_id (bytes | str): the device's id.
+///     class_ (str): the sampling class.
+///     period (int): the period index.
+///     rate_ppm (int): the rate in parts per million (0..=1000000; `parse_rate("5%")`).
+///
+/// Returns: bool.
+///
+/// Raises: `TypeError` for arguments of another type, `OverflowError` for a negative or too
+/// large number. The order `(salt, device_id, period, class_, rate_ppm)` of earlier versions is
+/// still read, with a `DeprecationWarning`.
 #[pyfunction]
-#[pyo3(signature = (salt, device_id, period, class_, rate_ppm))]
+#[pyo3(signature = (salt, device_id, class_, period, rate_ppm))]
 fn is_sampled(
     salt: &Bound<'_, PyAny>,
     device_id: &Bound<'_, PyAny>,
-    period: u64,
-    class_: &str,
+    class_: &Bound<'_, PyAny>,
+    period: &Bound<'_, PyAny>,
     rate_ppm: u32,
 ) -> PyResult<bool> {
+    let (class_, period) = class_and_period(class_, period)?;
     Ok(sample::is_sampled(
         &bytes_of(salt)?,
         &bytes_of(device_id)?,
         period,
-        class_,
+        &class_,
         rate_ppm,
     ))
 }
 
 /// Whether `position` is below a rate of `rate_ppm` (exact integer arithmetic; saturates).
+///
+/// Parameters:
+///     position (int): a position from `sample_position` or `Sampler.position`.
+///     rate_ppm (int): the rate in parts per million.
+///
+/// Returns: bool, true when the device at `position` is in the sample.
+///
+/// Raises: `OverflowError` for a negative or too large number.
 #[pyfunction]
 fn is_below(position: u64, rate_ppm: u32) -> bool {
     sample::is_below(position, rate_ppm)
 }
 
 /// The period containing `unix_seconds`, or `None` before `offset_seconds`.
+///
+/// Parameters:
+///     unix_seconds (int): the time.
+///     period_seconds (int): the length of a period (86400: daily).
+///     offset_seconds (int): the start of period 0 (default 0).
+///
+/// Returns: int | None, `(unix_seconds - offset_seconds) // period_seconds`, or `None` before
+/// the offset or when `period_seconds` is 0.
+///
+/// Raises: `OverflowError` for a negative or too large number.
 #[pyfunction]
 #[pyo3(signature = (unix_seconds, period_seconds, offset_seconds = 0))]
 fn period_index(unix_seconds: u64, period_seconds: u64, offset_seconds: u64) -> Option<u64> {
@@ -293,20 +359,43 @@ fn period_index(unix_seconds: u64, period_seconds: u64, offset_seconds: u64) -> 
 }
 
 /// Reads a rate: ppm (`50000`), a percentage (`5%`, `0.1%`) or `50000ppm`.
+///
+/// Parameters:
+///     text (str): the rate as written.
+///
+/// Returns: int, the rate in parts per million.
+///
+/// Raises: `SampleError` (`sample.bad_rate`, `sample.rate_out_of_range`).
 #[pyfunction]
 fn parse_rate(text: &str) -> PyResult<u32> {
     sample::parse_rate(text).map_err(raise(Area::Sample))
 }
 
-/// A rate in ppm as a short percentage.
+/// A rate in ppm as a short percentage (`50000` -> `5%`).
+///
+/// Parameters:
+///     rate_ppm (int): the rate in parts per million.
+///
+/// Returns: str.
+///
+/// Raises: `OverflowError` for a negative or too large number.
 #[pyfunction]
 fn format_rate(rate_ppm: u32) -> String {
     sample::format_rate(rate_ppm)
 }
 
-/// Decides many devices for one (salt, class, period): `positions` and `sampled` take a list,
-/// tuple or iterable of ids (str or bytes), a numpy array of dtype `S`, or a pyarrow
-/// `binary`/`string` array, and release the GIL while hashing (split over the cores).
+/// Decides many devices for one salt, class and period: `Sampler(salt, class_, period)` (the
+/// order every sampling call shares: salt, [device_id,] class_, period). The salt's and class's
+/// part of the hash is computed once, so a million ids take about 50 ms. `positions` and
+/// `sampled` take a list, tuple or iterable of ids (str or bytes), a numpy array of dtype `S`, or
+/// a pyarrow `binary`/`string` array, and release the GIL while hashing (split over the cores).
+///
+/// Parameters:
+///     salt (bytes | str): the fleet's secret salt.
+///     class_ (str): the sampling class.
+///     period (int): the period index.
+///
+/// Raises: `TypeError` for arguments of another type.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Sampler {
     inner: sample::Sampler,
@@ -328,23 +417,55 @@ impl Sampler {
         self.repr.clone()
     }
 
-    /// One device's position.
+    /// One device's position (as `sample_position(salt, device_id, class_, period)`).
+    ///
+    /// Parameters:
+    ///     device_id (bytes | str): the device's id.
+    ///
+    /// Returns: int.
+    ///
+    /// Raises: `TypeError` if `device_id` is not bytes or str.
     fn position(&self, device_id: &Bound<'_, PyAny>) -> PyResult<u64> {
         Ok(self.inner.position(&bytes_of(device_id)?))
     }
 
     /// Whether one device is in the `rate_ppm` sample.
+    ///
+    /// Parameters:
+    ///     device_id (bytes | str): the device's id.
+    ///     rate_ppm (int): the rate in parts per million.
+    ///
+    /// Returns: bool.
+    ///
+    /// Raises: `TypeError` if `device_id` is not bytes or str.
     fn is_sampled(&self, device_id: &Bound<'_, PyAny>, rate_ppm: u32) -> PyResult<bool> {
         Ok(self.inner.is_sampled(&bytes_of(device_id)?, rate_ppm))
     }
 
-    /// Positions of many devices.
+    /// Positions of many devices, in order (the GIL is released while hashing).
+    ///
+    /// Parameters:
+    ///     device_ids: an iterable of bytes/str, a numpy array of dtype `S`, or a pyarrow
+    ///         `binary`/`string` array.
+    ///
+    /// Returns: list[int].
+    ///
+    /// Raises: `TypeError` for an id that is not bytes or str; `ValueError` for a null in a
+    /// pyarrow array.
     fn positions(&self, py: Python<'_>, device_ids: &Bound<'_, PyAny>) -> PyResult<Vec<u64>> {
         let ids = Ids::read(device_ids)?;
         Ok(py.detach(|| ids.map(|id| self.inner.position(id))))
     }
 
-    /// Decisions for many devices at `rate_ppm`.
+    /// Decisions for many devices at `rate_ppm`, in order (the GIL is released while hashing).
+    ///
+    /// Parameters:
+    ///     device_ids: as for `positions`.
+    ///     rate_ppm (int): the rate in parts per million.
+    ///
+    /// Returns: list[bool].
+    ///
+    /// Raises: as `positions`.
     fn sampled<'py>(
         &self,
         py: Python<'py>,
@@ -357,7 +478,12 @@ impl Sampler {
     }
 }
 
-/// A validated sampling plan: salt, period, per-class rates (docs/sampling.md).
+/// A validated sampling plan: salt, period length and offset, and a rate per class. Made with
+/// `SamplingPlan.from_json(text)` or `SamplingPlan.from_dict(data)`:
+/// `{"salt": "acme-2026", "period_seconds": 86400, "classes": {"metrics": 50000}}`.
+///
+/// Raises: `TypeError` if called directly (there is no constructor: use `from_json` or
+/// `from_dict`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct SamplingPlan {
     inner: sample::SamplingPlan,
@@ -366,6 +492,16 @@ pub(crate) struct SamplingPlan {
 #[pymethods]
 impl SamplingPlan {
     /// Reads a plan from JSON text.
+    ///
+    /// Parameters:
+    ///     text (str): the plan as JSON.
+    ///
+    /// Returns: SamplingPlan.
+    ///
+    /// Raises: `SampleError` (`sample.invalid_json`, `sample.no_classes`,
+    /// `sample.duplicate_class`, `sample.bad_class_name`, `sample.bad_rate`,
+    /// `sample.rate_out_of_range`, `sample.zero_period`, `sample.bad_duration`,
+    /// `sample.salt_too_long`).
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<SamplingPlan> {
         sample::SamplingPlan::from_json(text)
@@ -374,6 +510,13 @@ impl SamplingPlan {
     }
 
     /// Reads a plan from a dict in the JSON shape.
+    ///
+    /// Parameters:
+    ///     data (dict): the plan.
+    ///
+    /// Returns: SamplingPlan.
+    ///
+    /// Raises: `SampleError`, as `from_json`; `TypeError` if `data` is not a dict.
     #[staticmethod]
     fn from_dict(data: &Bound<'_, PyDict>) -> PyResult<SamplingPlan> {
         let text: String = data
@@ -384,7 +527,9 @@ impl SamplingPlan {
         SamplingPlan::from_json(&text)
     }
 
-    /// The plan as JSON text.
+    /// The plan as JSON text (reads back with `from_json`).
+    ///
+    /// Returns: str. Raises: nothing.
     fn to_json(&self) -> String {
         self.inner.to_json()
     }
@@ -426,26 +571,58 @@ impl SamplingPlan {
         )
     }
 
-    /// The rate of `class_` in ppm, or `SampleError` (`sample.unknown_class`).
+    /// The rate of `class_` in ppm.
+    ///
+    /// Parameters:
+    ///     class_ (str): a class of the plan.
+    ///
+    /// Returns: int.
+    ///
+    /// Raises: `SampleError` (`sample.unknown_class`).
     #[pyo3(signature = (class_))]
     fn rate(&self, class_: &str) -> PyResult<u32> {
         self.inner.rate(class_).map_err(raise(Area::Sample))
     }
 
-    /// The period containing `unix_seconds`, or `SampleError` (`sample.before_offset`).
+    /// The period containing `unix_seconds`.
+    ///
+    /// Parameters:
+    ///     unix_seconds (int): the time.
+    ///
+    /// Returns: int, the period index.
+    ///
+    /// Raises: `SampleError` (`sample.before_offset`).
     fn period_at(&self, unix_seconds: u64) -> PyResult<u64> {
         self.inner
             .period_at(unix_seconds)
             .map_err(raise(Area::Sample))
     }
 
-    /// The device's position for `class_` in `period`.
+    /// The device's position for `class_` in `period` (the plan's salt).
+    ///
+    /// Parameters:
+    ///     device_id (bytes | str): the device's id.
+    ///     class_ (str): the sampling class.
+    ///     period (int): the period index.
+    ///
+    /// Returns: int.
+    ///
+    /// Raises: `TypeError` if `device_id` is not bytes or str.
     #[pyo3(signature = (device_id, class_, period))]
     fn position(&self, device_id: &Bound<'_, PyAny>, class_: &str, period: u64) -> PyResult<u64> {
         Ok(self.inner.position(&bytes_of(device_id)?, class_, period))
     }
 
-    /// Whether the device reports `class_` in `period`.
+    /// Whether the device reports `class_` in `period` (the class's rate).
+    ///
+    /// Parameters:
+    ///     device_id (bytes | str): the device's id.
+    ///     class_ (str): a class of the plan.
+    ///     period (int): the period index.
+    ///
+    /// Returns: bool.
+    ///
+    /// Raises: `SampleError` (`sample.unknown_class`).
     #[pyo3(signature = (device_id, class_, period))]
     fn is_sampled(
         &self,
@@ -458,7 +635,15 @@ impl SamplingPlan {
             .map_err(raise(Area::Sample))
     }
 
-    /// A `Sampler` for `class_` in `period`, with the class's rate: `(sampler, rate_ppm)`.
+    /// A `Sampler` for `class_` in `period` with the plan's salt, and the class's rate.
+    ///
+    /// Parameters:
+    ///     class_ (str): a class of the plan.
+    ///     period (int): the period index.
+    ///
+    /// Returns: tuple[Sampler, int], `(sampler, rate_ppm)`: `sampler.sampled(ids, rate_ppm)`.
+    ///
+    /// Raises: `SampleError` (`sample.unknown_class`).
     #[pyo3(signature = (class_, period))]
     fn sampler(&self, class_: &str, period: u64) -> PyResult<(Sampler, u32)> {
         let (inner, rate) = self
@@ -494,8 +679,18 @@ fn to_dict(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
 }
 
 /// How often a bug that hits a device every `bug_hours` shows up in a `rate_ppm` sample of
-/// `fleet` devices, and the chance of seeing it within `window_hours` (a dict of the core's
-/// `Estimate` fields). Arithmetic for dashboards: no decision depends on it.
+/// `fleet` devices, and the chance of seeing it within `window_hours`. Arithmetic for
+/// dashboards: no decision depends on it.
+///
+/// Parameters:
+///     fleet (int): devices in the fleet.
+///     rate_ppm (int): the sampling rate.
+///     bug_hours (float): a device meets the bug once every this many hours.
+///     window_hours (float): how long one watches.
+///
+/// Returns: dict, the core's `Estimate` fields.
+///
+/// Raises: `SampleError` (`sample.bad_input`, `sample.rate_out_of_range`).
 #[pyfunction]
 fn estimate(
     py: Python<'_>,
@@ -509,8 +704,17 @@ fn estimate(
     to_dict(py, &e)
 }
 
-/// The smallest rate (ppm) that sees such a bug within `window_hours` with `probability`, or
-/// `None` if even the whole fleet does not.
+/// The smallest rate (ppm) that sees such a bug within `window_hours` with `probability`.
+///
+/// Parameters:
+///     fleet (int): devices in the fleet.
+///     bug_hours (float): a device meets the bug once every this many hours.
+///     window_hours (float): how long one watches.
+///     probability (float): the chance wanted, in (0, 1).
+///
+/// Returns: int | None, the rate in ppm; `None` if even the whole fleet does not see it.
+///
+/// Raises: `SampleError` (`sample.bad_input`, `sample.rate_out_of_range`).
 #[pyfunction]
 fn smallest_rate(
     fleet: u64,
@@ -522,7 +726,19 @@ fn smallest_rate(
         .map_err(raise(Area::Sample))
 }
 
-/// Data volume of a sample per day and over the retention (a dict of the core's `Volume`).
+/// Data volume of a sample per day and over the retention.
+///
+/// Parameters:
+///     fleet (int): devices in the fleet.
+///     rate_ppm (int): the sampling rate.
+///     items (int): items each sampled device sends per sample.
+///     bytes_per_item (int): their size.
+///     samples_per_day (int): samples a day.
+///     retention_days (int): days kept.
+///
+/// Returns: dict, the core's `Volume` fields.
+///
+/// Raises: `SampleError` (`sample.overflow`, `sample.bad_duration`, `sample.rate_out_of_range`).
 #[pyfunction]
 fn volume(
     py: Python<'_>,

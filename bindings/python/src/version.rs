@@ -15,7 +15,16 @@ pub(crate) fn scheme(name: &str) -> PyResult<Scheme> {
     })
 }
 
-/// Compares two versions of one scheme: -1, 0 or 1.
+/// Compares two versions of one scheme.
+///
+/// Parameters:
+///     a (str), b (str): the versions (`v64000`, `2.0.0-rc.1`, `38.20231027.3.2`).
+///     scheme (str): `integer` (default), `semver` or `dotted`.
+///
+/// Returns: int, -1, 0 or 1 as `a` is below, equal to or above `b`.
+///
+/// Raises: `VersionError` naming the offending value (`version.malformed`, `version.empty`,
+/// `version.too_long`, `version.overflow`); `ValueError` for an unknown scheme.
 #[pyfunction]
 #[pyo3(signature = (a, b, scheme = "integer"))]
 fn compare_versions(a: &str, b: &str, scheme: &str) -> PyResult<i8> {
@@ -28,7 +37,16 @@ fn compare_versions(a: &str, b: &str, scheme: &str) -> PyResult<i8> {
         .map_err(raise(Area::Version))
 }
 
-/// Checks that `text` is a version of `scheme`; raises `VersionError` if not.
+/// Checks that `text` is a version of `scheme`.
+///
+/// Parameters:
+///     text (str): the version.
+///     scheme (str): `integer` (default), `semver` or `dotted`.
+///
+/// Returns: None.
+///
+/// Raises: `VersionError` (`version.malformed`, `version.empty`, `version.too_long`,
+/// `version.overflow`); `ValueError` for an unknown scheme.
 #[pyfunction]
 #[pyo3(signature = (text, scheme = "integer"))]
 fn check_version(text: &str, scheme: &str) -> PyResult<()> {

@@ -92,7 +92,7 @@ def test_bulk_next_hops_agree_with_one_at_a_time(figure1: stepstone.Catalog) -> 
 def test_bulk_sampling_reads_every_kind_of_id_sequence() -> None:
     sampler = stepstone.Sampler(b"acme-2026", "metrics", 20415)
     ids = [f"dev-{i:05d}" for i in range(3000)] + ["", "é-ünïcode", "x" * 120]
-    want = [stepstone.sample_position(b"acme-2026", i, 20415, "metrics") for i in ids]
+    want = [stepstone.sample_position(b"acme-2026", i, "metrics", 20415) for i in ids]
     encoded = [i.encode() for i in ids]
     assert sampler.positions(ids) == want
     assert sampler.positions(encoded) == want
@@ -143,7 +143,7 @@ def test_bulk_calls_release_the_gil() -> None:
     t.join()
     # With the GIL held for the whole call this loop could not run while hashing.
     assert spins > 1000, spins
-    assert result[0][:100] == [stepstone.is_sampled(b"salt", i, 1, "metrics", 50_000) for i in ids[:100]]
+    assert result[0][:100] == [stepstone.is_sampled(b"salt", i, "metrics", 1, 50_000) for i in ids[:100]]
 
 
 def test_sampling_plan_and_rates() -> None:

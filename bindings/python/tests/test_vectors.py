@@ -91,8 +91,8 @@ def run_sample(doc: dict[str, Any], v: dict[str, Any]) -> Any:
     op = v["op"]
     if op == "position":
         salt, dev = bytes.fromhex(v["salt_hex"]), bytes.fromhex(v["device_id_hex"])
-        pos = stepstone.sample_position(salt, dev, int(v["period"]), v["class"])
-        sampled = stepstone.is_sampled(salt, dev, int(v["period"]), v["class"], v["rate_ppm"])
+        pos = stepstone.sample_position(salt, dev, v["class"], int(v["period"]))
+        sampled = stepstone.is_sampled(salt, dev, v["class"], int(v["period"]), v["rate_ppm"])
         # The bulk path gives the same answers.
         s = stepstone.Sampler(salt, v["class"], int(v["period"]))
         assert s.positions([dev]) == [pos] and s.sampled([dev], v["rate_ppm"]) == [sampled]
