@@ -126,14 +126,11 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         };
         let mut attrs: Vec<String> = Vec::new();
         let mut label = String::from(r.version.as_str());
-        if let Some(m) = &r.min_sw_version {
-            label.push_str(&format!("\\nneeds ≥ {m}"));
-        }
-        if r.barrier {
-            label.push_str("\\nbarrier");
+        for note in notes(r, s) {
+            label.push_str("\\n");
+            label.push_str(&note);
         }
         if s.yanked {
-            label.push_str("\\nyanked");
             attrs.push("style=dashed".into());
             attrs.push("color=gray".into());
             attrs.push("fontcolor=gray".into());
@@ -142,7 +139,6 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             attrs.push("penwidth=2".into());
         }
         if s.deadend {
-            label.push_str("\\ndead end");
             attrs.push("color=red".into());
         }
         attrs.insert(0, format!("label=\"{}\"", escape(&label)));
@@ -173,6 +169,24 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
     writeln!(out, "}}")
 }
 
+/// The lines under a node's version in its label: what DOT and Mermaid both show.
+fn notes(r: &Release, s: &NodeStyle) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(m) = &r.min_sw_version {
+        notes.push(format!("needs ≥ {m}"));
+    }
+    if r.barrier {
+        notes.push("barrier".into());
+    }
+    if s.yanked {
+        notes.push("yanked".into());
+    }
+    if s.deadend {
+        notes.push("dead end".into());
+    }
+    notes
+}
+
 fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
     writeln!(out, "flowchart LR")?;
     for n in g.node_indices() {
@@ -180,14 +194,9 @@ fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             continue;
         };
         let mut label = String::from(r.version.as_str());
-        if let Some(m) = &r.min_sw_version {
-            label.push_str(&format!("<br/>needs ≥ {m}"));
-        }
-        if s.yanked {
-            label.push_str("<br/>yanked");
-        }
-        if s.deadend {
-            label.push_str("<br/>dead end");
+        for note in notes(r, s) {
+            label.push_str("<br/>");
+            label.push_str(&note);
         }
         writeln!(
             out,
@@ -195,22 +204,33 @@ fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             n.index(),
             label.replace('"', "#quot;")
         )?;
-        let class = if s.yanked {
-            Some("yanked")
+        // As DOT draws it: yanked dashed and grey, else a stepping stone bold; a dead end red.
+        if s.yanked {
+            writeln!(out, "  class n{} yanked", n.index())?;
         } else if s.stepping_stone {
-            Some("stone")
-        } else {
-            None
-        };
-        if let Some(c) = class {
-            writeln!(out, "  class n{} {c}", n.index())?;
+            writeln!(out, "  class n{} stone", n.index())?;
+        }
+        if s.deadend {
+            writeln!(out, "  class n{} deadend", n.index())?;
         }
     }
-    for e in g.edge_references() {
+    // Edges into a stepping stone are drawn thick, as DOT's penwidth=2 (Mermaid numbers links
+    // in the order they are written).
+    let mut thick: Vec<String> = Vec::new();
+    for (i, e) in g.edge_references().enumerate() {
         writeln!(out, "  n{} --> n{}", e.source().index(), e.target().index())?;
+        if g.node_weight(e.target())
+            .is_some_and(|(_, s)| s.stepping_stone)
+        {
+            thick.push(format!("{i}"));
+        }
+    }
+    if !thick.is_empty() {
+        writeln!(out, "  linkStyle {} stroke-width:3px", thick.join(","))?;
     }
     writeln!(out, "  classDef stone stroke-width:3px")?;
-    writeln!(out, "  classDef yanked stroke-dasharray:5 5,color:#888")
+    writeln!(out, "  classDef yanked stroke-dasharray:5 5,color:#888")?;
+    writeln!(out, "  classDef deadend stroke:#d00,color:#d00")
 }
 
 fn escape(s: &str) -> String {
@@ -254,5 +274,57 @@ mod tests {
             dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"),
             "{dot}"
         );
+    }
+
+    /// Every node's label lines and every style DOT gives, Mermaid gives too.
+    #[test]
+    fn mermaid_shows_what_dot_shows() {
+        let c = Catalog::from_json(
+            r#"{"releases": [
+              {"version": "v1"},
+              {"version": "v2", "barrier": true},
+              {"version": "v3", "min_sw_version": "v2", "yanked": true},
+              {"version": "v4", "min_sw_version": "v2", "deadend": true},
+              {"version": "v5", "min_sw_version": "v2"}
+            ]}"#,
+        )
+        .unwrap();
+        let dot = render(&c, None, None, GraphFormat::Dot);
+        let mermaid = render(&c, None, None, GraphFormat::Mermaid);
+        for (dot_label, mermaid_label) in [
+            ("v2\\nbarrier", "v2<br/>barrier"),
+            ("v3\\nneeds ≥ v2\\nyanked", "v3<br/>needs ≥ v2<br/>yanked"),
+            (
+                "v4\\nneeds ≥ v2\\ndead end",
+                "v4<br/>needs ≥ v2<br/>dead end",
+            ),
+        ] {
+            assert!(dot.contains(dot_label), "{dot_label}: {dot}");
+            assert!(
+                mermaid.contains(mermaid_label),
+                "{mermaid_label}: {mermaid}"
+            );
+        }
+        // v2 is a stepping stone (a barrier, and others need it), v3 yanked, v4 a dead end.
+        assert!(dot.contains("style=bold"), "{dot}");
+        assert!(mermaid.contains("  class n1 stone\n"), "{mermaid}");
+        assert!(mermaid.contains("  class n2 yanked\n"), "{mermaid}");
+        assert!(mermaid.contains("  class n3 deadend\n"), "{mermaid}");
+        assert!(
+            mermaid.contains("classDef deadend stroke:#d00"),
+            "{mermaid}"
+        );
+        // The same edges, and the ones into the stepping stone thick in both.
+        let dot_edges = dot.matches(" -> ").count();
+        let mermaid_edges = mermaid.matches(" --> ").count();
+        assert_eq!(dot_edges, mermaid_edges);
+        let thick_dot = dot.matches("[penwidth=2];").count();
+        let link_style = mermaid
+            .lines()
+            .find_map(|l| l.strip_prefix("  linkStyle "))
+            .and_then(|l| l.split(' ').next())
+            .map_or(0, |ids| ids.split(',').count());
+        assert_eq!(thick_dot, 1, "{dot}");
+        assert_eq!(link_style, thick_dot, "{mermaid}");
     }
 }
