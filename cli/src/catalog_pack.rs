@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use stepstone::compact::{CompactCatalog, PackOptions, pack};
 use stepstone::signed_catalog::compact as envelope;
 
-use crate::output::{Failure, Format, load_catalog, print_json, read_file};
+use stepstone::plan::{Query, plan};
+
+use crate::output::{Failure, Format, load_catalog, parse_version, print_json, read_file};
 
 /// Catalog tools.
 #[derive(clap::Args)]
@@ -123,6 +125,15 @@ fn seal(args: &PackArgs, compact: Vec<u8>) -> Result<Vec<u8>, Failure> {
 
 fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
+    if let Some(target) = &args.target {
+        // The default target must be one the packed model and environment can install: the
+        // planner's own target checks (a device already at the target: nothing else checked).
+        let target = parse_version(&catalog, target)?;
+        let mut q = Query::new(target.clone(), target);
+        q.model = args.model.clone();
+        q.environment = args.environment.clone();
+        plan(&catalog, &q).map_err(|e| Failure::no(&e))?;
+    }
     let options = PackOptions {
         target: args.target.clone(),
         model: args.model.clone(),

@@ -1,6 +1,7 @@
 //! `stepstone keygen`: a new P-256 signing key from the operating system's random source.
-//! Writes the private key as PKCS#8 PEM (mode 0600 on Unix) and optionally the public key as
-//! SubjectPublicKeyInfo PEM; prints the key id. The seed and the PEM text are wiped after use
+//! Writes the private key as PKCS#8 PEM (mode 0600 on Unix) and always the public key as
+//! SubjectPublicKeyInfo PEM (`--pub`, default `<out>.pub.pem`); prints the key id. Neither file
+//! may exist already: nothing is written unless both can be created. The seed and the PEM text are wiped after use
 //! (`zeroize`); the key itself lives in p256's `SigningKey`, which wipes its scalar on drop.
 
 use std::process::ExitCode;
@@ -16,7 +17,8 @@ pub struct Args {
     /// Where to write the private key (PKCS#8 PEM). Refuses to overwrite an existing file.
     #[arg(long, value_name = "FILE")]
     out: String,
-    /// Where to write the public key (PEM SubjectPublicKeyInfo).
+    /// Where to write the public key (PEM SubjectPublicKeyInfo); default `<out>.pub.pem`.
+    /// Refuses to overwrite an existing file.
     #[arg(long = "pub", value_name = "FILE")]
     public: Option<String>,
     /// Output format.
@@ -24,8 +26,8 @@ pub struct Args {
     pub format: Format,
 }
 
-fn write_new(path: &str, contents: &[u8], private: bool) -> Result<(), Failure> {
-    use std::io::Write as _;
+/// Creates `path`, which must not exist (mode 0600 on Unix when `private`).
+fn create_new(path: &str, private: bool) -> Result<std::fs::File, Failure> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -35,13 +37,25 @@ fn write_new(path: &str, contents: &[u8], private: bool) -> Result<(), Failure> 
     }
     #[cfg(not(unix))]
     let _ = private;
-    let mut f = opts.open(path).map_err(|e| Failure::unwritable(path, e))?;
-    f.write_all(contents)
-        .map_err(|e| Failure::unwritable(path, e))
+    opts.open(path).map_err(|e| Failure::unwritable(path, e))
+}
+
+/// The public key's path: `--pub`, or `<out>.pub.pem`.
+fn public_path(args: &Args) -> String {
+    args.public
+        .clone()
+        .unwrap_or_else(|| format!("{}.pub.pem", args.out))
 }
 
 /// Runs `stepstone keygen`.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    use std::io::Write as _;
+    let public_path = public_path(args);
+    if public_path == args.out {
+        return Err(Failure::usage(format!(
+            "--pub {public_path} is the private key's file too; give another"
+        )));
+    }
     let key = loop {
         let mut seed = Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut seed[..])
@@ -51,19 +65,38 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             break key;
         }
     };
+    // Both files are created before either is written: an existing one refuses the whole job
+    // and leaves nothing behind.
+    let mut private_file = create_new(&args.out, true)?;
+    let mut public_file = match create_new(&public_path, false) {
+        Ok(f) => f,
+        Err(e) => {
+            drop(private_file);
+            let _ = std::fs::remove_file(&args.out);
+            return Err(e);
+        }
+    };
     let pem: Zeroizing<String> = key.to_pkcs8_pem();
-    write_new(&args.out, pem.as_bytes(), true)?;
+    private_file
+        .write_all(pem.as_bytes())
+        .map_err(|e| Failure::unwritable(&args.out, e))?;
     drop(pem);
     let public = key.public_key();
-    if let Some(path) = &args.public {
-        write_new(path, public.to_spki_pem().as_bytes(), false)?;
-    }
+    public_file
+        .write_all(public.to_spki_pem().as_bytes())
+        .map_err(|e| Failure::unwritable(&public_path, e))?;
     let key_id = public.key_id().to_string();
     match args.format {
         Format::Json => print_json(
-            &serde_json::json!({"key_id": key_id, "private": args.out, "public": args.public}),
+            &serde_json::json!({"key_id": key_id, "private": args.out, "public": public_path}),
         ),
-        Format::Text => println!("key_id {key_id}"),
+        Format::Text => {
+            println!("key_id {key_id}");
+            eprintln!(
+                "wrote {} (private key) and {public_path} (public key)",
+                args.out
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

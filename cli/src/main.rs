@@ -9,6 +9,7 @@ mod next_hop;
 mod output;
 mod plan;
 mod sample;
+mod shell;
 mod sign;
 mod simulate;
 mod validate;
@@ -16,13 +17,31 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use output::{Failure, Format};
 
-/// stepstone: firmware catalogs, update paths, signatures, rollouts and fleet sampling.
+/// `stepstone --version`: the crate version and the git commit it was built from (`unknown`
+/// outside a git checkout; see build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("STEPSTONE_GIT_COMMIT"),
+    ")"
+);
+
+/// The command line: parsed with clap; completions and the man page are generated from it.
 #[derive(Parser)]
-#[command(name = "stepstone", version, about, long_about = None)]
+#[command(
+    name = "stepstone",
+    version = VERSION,
+    about = "Firmware catalogs, update paths, device lists, graphs, fleet sampling \
+             and simulation, signing keys, signatures and release manifests.",
+    long_about = None,
+    after_help = "Exit codes: 0 answered; 1 the answer is no or the input is invalid; \
+                  2 usage error or unreadable file. Every subcommand, flag and JSON output: \
+                  docs/cli.md."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,11 +59,12 @@ enum Command {
     Graph(graph::Args),
     /// Fleet sampling: sampled devices, one device's answer, and the fleet arithmetic.
     Sample(sample::SampleArgs),
-    /// Catalog tools: `catalog pack` writes the compact binary catalog for devices.
+    /// Catalog tools: `catalog pack` writes the compact binary catalog for devices (signed with
+    /// --sign), `catalog inspect` shows one.
     Catalog(catalog_pack::CatalogArgs),
     /// Simulate a fleet marching to a target through the reconciler.
     Simulate(simulate::Args),
-    /// Make a new P-256 signing key (PKCS#8 PEM) and its public key.
+    /// Make a new P-256 signing key (PKCS#8 PEM) and its public key; prints the key id.
     Keygen(keygen::Args),
     /// Sign a file: RFC 6979 deterministic ECDSA P-256 / SHA-256.
     Sign(sign::Args),
@@ -52,6 +72,10 @@ enum Command {
     Verify(verify::Args),
     /// Release manifests: `manifest create` signs one for an image, `manifest show` prints one.
     Manifest(manifest::ManifestArgs),
+    /// Print a shell completion script: bash, zsh or fish.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or write one per subcommand with --dir.
+    Man(shell::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +103,8 @@ fn main() -> ExitCode {
         Command::Sign(a) => (sign::run(a), a.format),
         Command::Verify(a) => (verify::run(a), a.format),
         Command::Manifest(a) => (manifest::run(a), a.format()),
+        Command::Completions(a) => (shell::completions(a, Cli::command()), Format::Text),
+        Command::Man(a) => (shell::man(a, Cli::command()), Format::Text),
     };
     result.unwrap_or_else(|f| f.report(format))
 }

@@ -146,10 +146,34 @@ pub fn print_json(value: &impl serde::Serialize) {
     }
 }
 
-/// Reads and validates a catalog file: unreadable is exit 2, invalid is exit 1 with every error.
+/// Reads a JSON input file: unreadable is exit 2 (`io.unreadable`); bytes that are not UTF-8
+/// are invalid JSON, so `Err(message)` for the caller's `<kind>.json` error (exit 1), like any
+/// other text that is not JSON.
+pub fn read_json_text(path: &str) -> Result<Result<String, String>, Failure> {
+    Ok(String::from_utf8(read_file(path)?).map_err(|e| {
+        format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    }))
+}
+
+/// Reads a catalog's text: unreadable is exit 2; not UTF-8 is the catalog's `catalog.json`
+/// error.
+pub fn read_catalog_text(
+    path: &str,
+) -> Result<Result<String, stepstone::catalog::CatalogErrors>, Failure> {
+    Ok(read_json_text(path)?.map_err(|message| {
+        stepstone::catalog::CatalogErrors(vec![stepstone::catalog::CatalogError::Json { message }])
+    }))
+}
+
+/// Reads and validates a catalog file: unreadable is exit 2, invalid (not UTF-8 included) is
+/// exit 1 with every error.
 pub fn load_catalog(path: &str) -> Result<stepstone::catalog::Catalog, Failure> {
-    let text = read_text(path)?;
-    stepstone::catalog::Catalog::from_json(&text).map_err(|e| Failure::catalog(&e))
+    read_catalog_text(path)?
+        .and_then(|text| stepstone::catalog::Catalog::from_json(&text))
+        .map_err(|e| Failure::catalog(&e))
 }
 
 /// Parses a version in the catalog's scheme (exit 1 when malformed: the input is invalid).

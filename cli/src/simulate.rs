@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use stepstone::catalog::Catalog;
 use stepstone::retry::RetryPolicy;
 use stepstone::rollout::Rollout;
+use stepstone::sample::fleet::format_bytes;
 use stepstone::simulate::{Report, SimConfig, Simulation};
 
-use crate::output::{Failure, Format, print_json, read_text};
+use crate::output::{Failure, Format, load_catalog, print_json, read_json_text};
 
 /// Arguments of `stepstone simulate`.
 #[derive(ClapArgs)]
@@ -103,7 +103,7 @@ fn rate(name: &str, text: &str) -> Result<u32, Failure> {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
-    let catalog = Catalog::from_json(&read_text(&args.catalog)?).map_err(|e| Failure::no(&e))?;
+    let catalog = load_catalog(&args.catalog)?;
     let target = catalog
         .parse_version(&args.target)
         .map_err(|e| Failure::no(&e))?;
@@ -112,11 +112,19 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         None => None,
     };
     let rollout = match &args.rollout {
-        Some(path) => Some(Rollout::from_json(&read_text(path)?).map_err(|e| Failure::no(&e))?),
+        Some(path) => {
+            let text = read_json_text(path)?
+                .map_err(|m| Failure::no_code("rollout.json", format!("{path}: {m}")))?;
+            Some(Rollout::from_json(&text).map_err(|e| Failure::no(&e))?)
+        }
         None => None,
     };
     let policy = match &args.retry {
-        Some(path) => RetryPolicy::from_json(&read_text(path)?).map_err(|e| Failure::no(&e))?,
+        Some(path) => {
+            let text = read_json_text(path)?
+                .map_err(|m| Failure::no_code("retry.json", format!("{path}: {m}")))?;
+            RetryPolicy::from_json(&text).map_err(|e| Failure::no(&e))?
+        }
         None => RetryPolicy::default(),
     };
     let cfg = SimConfig {
@@ -195,7 +203,8 @@ fn print_text(r: &Report, target: &str) {
     println!("hops installed: {}  (attempts {})", r.hops, r.attempts);
     println!(
         "bytes:          {} installed, {} downloaded",
-        r.bytes_installed, r.bytes_downloaded
+        format_bytes(r.bytes_installed),
+        format_bytes(r.bytes_downloaded)
     );
     let by_release: Vec<String> = r
         .hops_by_release

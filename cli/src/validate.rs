@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use stepstone::catalog::Catalog;
 use stepstone::lint::lint;
 
-use crate::output::{Failure, Format, print_json, read_text};
+use crate::output::{Failure, Format, print_json, read_catalog_text};
 
 /// Validate and lint a catalog.
 #[derive(clap::Args)]
@@ -22,8 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
-    let text = read_text(&args.catalog)?;
-    let catalog = match Catalog::from_json(&text) {
+    let catalog = match read_catalog_text(&args.catalog)?.and_then(|t| Catalog::from_json(&t)) {
         Ok(c) => c,
         Err(errors) => {
             let failure = Failure::catalog(&errors);

@@ -122,7 +122,7 @@ fn validate_reports_every_error_and_warning() {
     assert_eq!(o.status.code(), Some(1));
     let e = err(&o);
     assert!(
-        e.contains("error[catalog.bad_size]: v1.size: bad size -1"),
+        e.contains("error[catalog.bad_size]: releases[0] (v1).size: bad size -1"),
         "{e}"
     );
     assert!(e.contains("error[catalog.duplicate_version]"), "{e}");

@@ -326,3 +326,393 @@ fn device_list_file_that_cannot_be_read_is_exit_2() {
     assert_eq!(code(&o), 2);
     assert!(err(&o).starts_with("error[io.unreadable]: "), "{}", err(&o));
 }
+
+// ---- keygen ----------------------------------------------------------------------------
+
+#[test]
+fn keygen_writes_the_public_key_by_default_and_prints_the_key_id() {
+    let t = Tmp::new("keygen");
+    let o = run_in(&t.0, &["keygen", "--out", "k.pem"], b"");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let kid = out(&o).trim().strip_prefix("key_id ").unwrap().to_string();
+    assert_eq!(kid.len(), 64, "{kid}");
+    assert!(kid.bytes().all(|b| b.is_ascii_hexdigit()), "{kid}");
+    let public = std::fs::read_to_string(t.p("k.pem.pub.pem")).unwrap();
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"), "{public}");
+    assert!(err(&o).contains("k.pem.pub.pem"), "{}", err(&o));
+    // The default public key is the private key's: sign with one, verify with the other.
+    std::fs::write(t.p("img"), b"image").unwrap();
+    let o = run_in(
+        &t.0,
+        &["sign", "--key", "k.pem", "img", "--out", "img.sig"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = run_in(
+        &t.0,
+        &[
+            "verify",
+            "--key",
+            "k.pem.pub.pem",
+            "--signature",
+            "img.sig",
+            "img",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+
+    // JSON names both files.
+    let o = run_in(&t.0, &["keygen", "--out", "j.pem", "--format", "json"], b"");
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["private"], "j.pem");
+    assert_eq!(v["public"], "j.pem.pub.pem");
+    assert_eq!(v["key_id"].as_str().unwrap().len(), 64);
+
+    // --pub still chooses the public key's file.
+    let o = run_in(&t.0, &["keygen", "--out", "a.pem", "--pub", "a.pub"], b"");
+    assert_eq!(code(&o), 0);
+    assert!(t.0.join("a.pub").exists());
+    assert!(!t.0.join("a.pem.pub.pem").exists());
+}
+
+#[test]
+fn keygen_writes_nothing_when_either_file_exists() {
+    let t = Tmp::new("keygen-exists");
+    t.write("b.pem.pub.pem", b"someone's key");
+    let o = run_in(&t.0, &["keygen", "--out", "b.pem"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).starts_with("error[io.unwritable]: "), "{}", err(&o));
+    assert!(!t.0.join("b.pem").exists(), "no private key left behind");
+    assert_eq!(
+        std::fs::read(t.p("b.pem.pub.pem")).unwrap(),
+        b"someone's key"
+    );
+    let o = run_in(&t.0, &["keygen", "--out", "c.pem", "--pub", "c.pem"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(!t.0.join("c.pem").exists());
+}
+
+// ---- non-UTF-8 catalogs ----------------------------------------------------------------
+
+#[test]
+fn catalog_that_is_not_utf8_is_exit_1_catalog_json() {
+    let t = Tmp::new("utf8");
+    let cat = t.write("c.json", b"{\"releases\": [{\"version\": \"1.0.0\xFF\"}]}");
+    for args in [
+        vec!["validate", cat.as_str()],
+        vec!["plan", &cat, "--from", "1.0.0", "--to", "1.0.0"],
+        vec!["next-hop", &cat, "--to", "1.0.0", "--from", "1.0.0"],
+        vec!["graph", &cat],
+        vec!["catalog", "pack", &cat, "-o", "out.bin"],
+        vec!["simulate", "--catalog", &cat, "--target", "1.0.0"],
+    ] {
+        let o = run_in(&t.0, &args, b"");
+        assert_eq!(code(&o), 1, "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).starts_with("error[catalog.json]: catalog is not valid JSON: not UTF-8"),
+            "{args:?}: {}",
+            err(&o)
+        );
+    }
+    let o = run_in(&t.0, &["validate", &cat, "--format", "json"], b"");
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"][0]["code"], "catalog.json");
+    // Stdin too.
+    let o = run_in(&t.0, &["validate", "-"], b"\xFE\xFF{}");
+    assert_eq!(code(&o), 1);
+    assert!(err(&o).starts_with("error[catalog.json]"), "{}", err(&o));
+    // A file that cannot be read at all stays exit 2.
+    let o = run_in(&t.0, &["validate", "missing.json"], b"");
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn rollout_and_retry_files_that_are_not_utf8_are_exit_1() {
+    let t = Tmp::new("utf8-sim");
+    let cat = t.write("c.json", PLAIN.as_bytes());
+    let bad = t.write("bad.json", b"\xFF");
+    for (flag, want) in [("--rollout", "rollout.json"), ("--retry", "retry.json")] {
+        let o = run_in(
+            &t.0,
+            &[
+                "simulate",
+                "--catalog",
+                &cat,
+                "--target",
+                "3.2.1",
+                flag,
+                &bad,
+            ],
+            b"",
+        );
+        assert_eq!(code(&o), 1, "{}", err(&o));
+        assert!(
+            err(&o).starts_with(&format!("error[{want}]: ")),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
+// ---- completions, man, --version, help -------------------------------------------------
+
+/// The subcommands the top-level help lists.
+fn listed_subcommands() -> Vec<String> {
+    let o = run_in(&std::env::temp_dir(), &["--help"], b"");
+    assert_eq!(code(&o), 0);
+    out(&o)
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect()
+}
+
+const SUBCOMMANDS: [&str; 14] = [
+    "validate",
+    "plan",
+    "next-hop",
+    "graph",
+    "sample",
+    "catalog",
+    "simulate",
+    "keygen",
+    "sign",
+    "verify",
+    "manifest",
+    "completions",
+    "man",
+    "help",
+];
+
+#[test]
+fn top_level_help_lists_every_subcommand() {
+    assert_eq!(listed_subcommands(), SUBCOMMANDS);
+    let o = run_in(&std::env::temp_dir(), &["--help"], b"");
+    let help = out(&o);
+    assert!(!help.contains("validate, plan, next-hop, graph."), "{help}");
+    assert!(help.contains("Exit codes: 0 answered"), "{help}");
+    for sub in SUBCOMMANDS.iter().filter(|s| **s != "help") {
+        let o = run_in(&std::env::temp_dir(), &[sub, "--help"], b"");
+        assert_eq!(code(&o), 0, "{sub} --help");
+        let o = run_in(&std::env::temp_dir(), &["help", sub], b"");
+        assert_eq!(code(&o), 0, "help {sub}");
+    }
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for (shell, marker) in [
+        ("bash", "complete -F _stepstone"),
+        ("zsh", "#compdef stepstone"),
+        ("fish", "complete -c stepstone"),
+    ] {
+        let o = run_in(&std::env::temp_dir(), &["completions", shell], b"");
+        assert_eq!(code(&o), 0, "{shell}: {}", err(&o));
+        let script = out(&o);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for sub in ["next-hop", "catalog", "completions", "man", "keygen"] {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+        assert!(script.contains("strict"), "{shell}: next-hop's --strict");
+    }
+    let o = run_in(&std::env::temp_dir(), &["completions", "powershell"], b"");
+    assert_eq!(code(&o), 2);
+    let o = run_in(&std::env::temp_dir(), &["completions"], b"");
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn man_page_on_stdout_and_one_per_subcommand_with_dir() {
+    let o = run_in(&std::env::temp_dir(), &["man"], b"");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let page = out(&o);
+    assert!(page.contains(".TH stepstone 1"), "{page}");
+    assert!(page.contains(".SH NAME"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for sub in ["validate", "next\\-hop", "catalog", "completions", "man"] {
+        assert!(page.contains(sub), "man lacks {sub}");
+    }
+    let t = Tmp::new("man");
+    let o = run_in(&t.0, &["man", "--dir", "pages"], b"");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    for f in [
+        "stepstone.1",
+        "stepstone-next-hop.1",
+        "stepstone-catalog.1",
+        "stepstone-catalog-pack.1",
+        "stepstone-completions.1",
+    ] {
+        let text = std::fs::read_to_string(t.0.join("pages").join(f))
+            .unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(text.contains(".TH"), "{f}");
+    }
+    let page = std::fs::read_to_string(t.0.join("pages/stepstone-next-hop.1")).unwrap();
+    assert!(page.contains("strict"), "{page}");
+}
+
+#[test]
+fn version_names_the_git_commit() {
+    let o = run_in(&std::env::temp_dir(), &["--version"], b"");
+    assert_eq!(code(&o), 0);
+    let v = out(&o);
+    let commit = v
+        .trim()
+        .strip_prefix(concat!(
+            "stepstone ",
+            env!("CARGO_PKG_VERSION"),
+            " (commit "
+        ))
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{v}"));
+    // A short hash in a git checkout; `unknown` (documented) when built outside one.
+    assert!(
+        commit == "unknown" || (commit.len() >= 7 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{v}"
+    );
+}
+
+// ---- graph, simulate, catalog pack -----------------------------------------------------
+
+#[test]
+fn mermaid_shows_barriers_dead_ends_and_yanked_as_dot_does() {
+    let t = Tmp::new("mermaid");
+    let cat = t.write(
+        "c.json",
+        br#"{"scheme": "semver", "releases": [
+          {"version": "1.0.0"},
+          {"version": "2.0.0", "barrier": true},
+          {"version": "2.1.0", "min_sw_version": "2.0.0", "yanked": true},
+          {"version": "2.2.0", "min_sw_version": "2.0.0", "deadend": true},
+          {"version": "3.0.0", "min_sw_version": "2.0.0"}
+        ]}"#,
+    );
+    let dot = out(&run_in(&t.0, &["graph", &cat], b""));
+    let o = run_in(&t.0, &["graph", &cat, "--format", "mermaid"], b"");
+    assert_eq!(code(&o), 0);
+    let mermaid = out(&o);
+    for note in ["barrier", "yanked", "dead end", "needs ≥ 2.0.0"] {
+        assert!(dot.contains(note), "dot lacks {note}: {dot}");
+        assert!(mermaid.contains(note), "mermaid lacks {note}: {mermaid}");
+    }
+    assert!(mermaid.contains("2.0.0<br/>barrier"), "{mermaid}");
+    assert!(
+        mermaid.contains("2.2.0<br/>needs ≥ 2.0.0<br/>dead end"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("classDef deadend"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle "), "{mermaid}");
+}
+
+#[test]
+fn simulate_prints_bytes_with_units() {
+    let t = Tmp::new("simulate");
+    let cat = t.write(
+        "c.json",
+        br#"{"scheme": "semver", "releases": [
+          {"version": "1.0.0", "size": 1000000},
+          {"version": "2.0.0", "min_sw_version": "1.0.0", "size": 2000000000},
+          {"version": "3.2.1", "min_sw_version": "2.0.0", "size": 3000000000}
+        ]}"#,
+    );
+    let o = run_in(
+        &t.0,
+        &[
+            "simulate",
+            "--catalog",
+            &cat,
+            "--target",
+            "3.2.1",
+            "--devices",
+            "200",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let text = out(&o);
+    // 200 devices × (2 GB + 3 GB) = 1 TB, each installed once.
+    assert!(
+        text.contains("bytes:          1 TB installed, 1 TB downloaded"),
+        "{text}"
+    );
+    let o = run_in(
+        &t.0,
+        &[
+            "simulate",
+            "--catalog",
+            &cat,
+            "--target",
+            "3.2.1",
+            "--devices",
+            "200",
+            "--format",
+            "json",
+        ],
+        b"",
+    );
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(
+        v["bytes_installed"], 1_000_000_000_000u64,
+        "JSON keeps exact bytes"
+    );
+}
+
+/// Models and environments: 2.1.0 is GW-100's and lab's only.
+const PACK: &str = r#"{"scheme": "semver", "releases": [
+  {"version": "1.0.0", "models": ["GW-100", "GW-200"], "environments": ["lab", "prod"]},
+  {"version": "2.1.0", "models": ["GW-100"], "environments": ["lab"]},
+  {"version": "3.2.1", "models": ["GW-100", "GW-200"], "environments": ["lab", "prod"]},
+  {"version": "3.3.0", "models": ["GW-100", "GW-200"], "environments": ["lab", "prod"], "yanked": true}
+]}"#;
+
+#[test]
+fn catalog_pack_refuses_a_target_the_packed_device_cannot_install() {
+    let t = Tmp::new("pack");
+    let cat = t.write("c.json", PACK.as_bytes());
+    let pack = |target: &str, model: &str, env: &str| {
+        run_in(
+            &t.0,
+            &[
+                "catalog",
+                "pack",
+                &cat,
+                "--target",
+                target,
+                "--model",
+                model,
+                "--environment",
+                env,
+                "-o",
+                "out.bin",
+            ],
+            b"",
+        )
+    };
+    for (target, model, env, want) in [
+        ("2.1.0", "GW-200", "lab", "plan.target_model"),
+        ("2.1.0", "GW-100", "prod", "plan.target_environment"),
+        ("3.3.0", "GW-100", "prod", "plan.target_yanked"),
+        ("9.9.9", "GW-100", "prod", "plan.unknown_target"),
+        ("x", "GW-100", "prod", "version.malformed"),
+    ] {
+        let _ = std::fs::remove_file(t.0.join("out.bin"));
+        let o = pack(target, model, env);
+        assert_eq!(code(&o), 1, "{target} {model} {env}: {}", err(&o));
+        assert!(
+            err(&o).starts_with(&format!("error[{want}]: ")),
+            "{target} {model} {env}: {}",
+            err(&o)
+        );
+        assert!(!t.0.join("out.bin").exists(), "nothing written");
+    }
+    let o = pack("3.2.1", "GW-200", "prod");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(t.0.join("out.bin").exists());
+    let o = pack("2.1.0", "GW-100", "lab");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+}
