@@ -21,7 +21,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::catalog::{Catalog, Release};
-use crate::plan::reach::{reach, why_not};
+use crate::plan::reach::{WhyNot, reach};
 use crate::plan::sweep::{self, lower_bounds};
 use crate::plan::{Plan, PlanError, Query, Start, plan, precheck};
 use crate::version::Version;
@@ -107,6 +107,7 @@ pub fn explain(catalog: &Catalog, query: &Query) -> Explanation {
     let from = query.from.key();
     let sw = sweep::run(catalog, filter, t, query.cost, &[from], Some(from));
     let reached = reach(catalog, filter, from, t);
+    let mut why = WhyNot::new(catalog, filter, &reached);
     let lower = lower_bounds(catalog);
     let path: &[Version] = outcome
         .as_ref()
@@ -122,7 +123,7 @@ pub fn explain(catalog: &Catalog, query: &Query) -> Explanation {
         .take(t + 1)
         .skip(first)
     {
-        let (verdict, reason) = judge(catalog, query, r, i, t, path, &reached, &sw, &lower);
+        let (verdict, reason) = judge(catalog, query, r, i, t, path, &mut why, &sw, &lower);
         releases.push(ReleaseNote {
             version: r.version.clone(),
             verdict,
@@ -140,7 +141,7 @@ fn judge(
     i: usize,
     t: usize,
     path: &[Version],
-    reached: &crate::plan::reach::Reach<'_>,
+    why: &mut WhyNot<'_, '_>,
     sw: &sweep::Sweep,
     lower: &[Option<&crate::version::VersionKey>],
 ) -> (Verdict, String) {
@@ -187,8 +188,8 @@ fn judge(
             String::from("dead end: no automatic update leaves it"),
         );
     }
-    if !reached.reachable.get(i).copied().unwrap_or(false) {
-        let why = why_not(catalog, q.filter(), reached, i);
+    if !why.reachable(i) {
+        let why = why.of(i);
         return (Verdict::Unreachable, format!("unreachable: {why}"));
     }
     if sw.at(r.version.key()).is_none() {
@@ -308,7 +309,25 @@ mod tests {
         );
         assert_eq!(
             e.releases[5].reason,
-            "unreachable: 7 needs at least 6; nothing this device can install reaches it"
+            "unreachable: 7 needs at least 6, which this device cannot reach: 5 is a dead end: no automatic update leaves it"
+        );
+    }
+
+    #[test]
+    fn from_a_dead_end_the_dead_end_is_named() {
+        let c = Catalog::from_json(
+            r#"{"releases": [{"version": "v1", "deadend": true}, {"version": "v2"}, {"version": "v3", "min_sw_version": "v2"}]}"#,
+        )
+        .unwrap();
+        let e = explain(&c, &Query::parse(&c, "1", "v3").unwrap());
+        let reasons: Vec<&str> = e.releases.iter().map(|n| n.reason.as_str()).collect();
+        // Before: "unreachable: v2 is a dead end: ..." and "v3 needs at least v2; ...".
+        assert_eq!(
+            reasons,
+            [
+                "unreachable: v1 is a dead end: no automatic update leaves it",
+                "unreachable: v1 is a dead end: no automatic update leaves it",
+            ]
         );
     }
 }

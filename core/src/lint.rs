@@ -33,7 +33,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::catalog::{Catalog, Release};
-use crate::plan::reach::{reach, why_not};
+use crate::plan::reach::{WhyNot, reach};
 use crate::plan::sweep::{Filter, lower_bounds};
 use crate::version::VersionKey;
 
@@ -114,6 +114,7 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
             };
             let last = releases.len().saturating_sub(1);
             let reached = reach(catalog, filter, start_release.version.key(), last);
+            let mut why = WhyNot::new(catalog, filter, &reached);
             for (i, r) in releases.iter().enumerate().skip(start + 1) {
                 if !filter.eligible(r) || reached.reachable.get(i).copied().unwrap_or(true) {
                     continue;
@@ -129,7 +130,7 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
                 };
                 entry.0.push(who);
                 if entry.1.is_none() {
-                    entry.1 = Some(format!("{}", why_not(catalog, filter, &reached, i)));
+                    entry.1 = Some(format!("{}", why.of(i)));
                     entry.2 = Some(start);
                 }
             }
@@ -391,6 +392,92 @@ mod tests {
     #[test]
     fn the_seed_catalog_is_clean() {
         assert_eq!(codes(FIGURE_1), []);
+    }
+
+    fn messages(json: &str) -> Vec<String> {
+        lint(&Catalog::from_json(json).unwrap())
+            .into_iter()
+            .filter(|w| w.code == "lint.unreachable")
+            .map(|w| w.message)
+            .collect()
+    }
+
+    #[test]
+    fn unreachable_names_the_dead_end_that_stops_the_path() {
+        // The oldest release is a dead end. The old fallback named each stranded release as
+        // its own dead end ("2 is a dead end"), and 3 only by its minimum.
+        assert_eq!(
+            messages(
+                r#"{"releases": [{"version": "1", "deadend": true}, {"version": "2"}, {"version": "3", "min_sw_version": "2"}]}"#
+            ),
+            [
+                "2 cannot be reached from 1, the oldest release, for any device: 1 is a dead end: no automatic update leaves it",
+                "3 cannot be reached from 1, the oldest release, for any device: 1 is a dead end: no automatic update leaves it",
+            ]
+        );
+    }
+
+    #[test]
+    fn unreachable_follows_a_chain_of_minimums_to_the_real_blocker() {
+        // 5 needs 4 needs 3 needs 2, and 2 is yanked: the rule that stops the path is 3's.
+        let chain = r#"{"releases": [{"version": "1"},
+            {"version": "2", "min_sw_version": "1", "yanked": true},
+            {"version": "3", "min_sw_version": "2"},
+            {"version": "4", "min_sw_version": "3"},
+            {"version": "5", "min_sw_version": "4"}]}"#;
+        assert_eq!(
+            messages(chain),
+            [
+                "3 cannot be reached from 1, the oldest release, for any device: 3 needs at least 2; nothing this device can install reaches it (2 is yanked)",
+                "4 cannot be reached from 1, the oldest release, for any device: 4 needs at least 3, which this device cannot reach: 3 needs at least 2; nothing this device can install reaches it (2 is yanked)",
+                "5 cannot be reached from 1, the oldest release, for any device: 5 needs at least 4, which this device cannot reach: 3 needs at least 2; nothing this device can install reaches it (2 is yanked)",
+            ]
+        );
+        // Through a barrier, down to a dead end, and to a blocked_from edge.
+        assert_eq!(
+            messages(
+                r#"{"releases": [{"version": "1"}, {"version": "2", "deadend": true},
+                {"version": "3", "min_sw_version": "2"}, {"version": "4", "barrier": true, "min_sw_version": "3"},
+                {"version": "5"}]}"#
+            )
+            .last()
+            .map(String::as_str),
+            Some(
+                "5 cannot be reached from 1, the oldest release, for any device: 5 needs at least 4 (a barrier), which this device cannot reach: 2 is a dead end: no automatic update leaves it"
+            )
+        );
+        assert_eq!(
+            messages(
+                r#"{"releases": [{"version": "1"}, {"version": "2", "blocked_from": ["1"]},
+                {"version": "3", "min_sw_version": "2"}]}"#
+            ),
+            [
+                "2 cannot be reached from 1, the oldest release, for any device: 2 may not be installed from 1 (blocked_from), and nothing else this device can install reaches it",
+                "3 cannot be reached from 1, the oldest release, for any device: 3 needs at least 2, which this device cannot reach: 2 may not be installed from 1 (blocked_from), and nothing else this device can install reaches it",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_chain_is_explained_in_one_pass() {
+        // 2000 releases, each needing the one before, above a yanked stone: every message
+        // names the stone's rule, and the chain is walked once (this would be quadratic
+        // per release otherwise).
+        let mut json = String::from(
+            r#"{"releases": [{"version": "1"}, {"version": "2", "yanked": true}, {"version": "3", "min_sw_version": "2"}"#,
+        );
+        for v in 4..2003 {
+            json.push_str(&format!(
+                r#", {{"version": "{v}", "min_sw_version": "{}"}}"#,
+                v - 1
+            ));
+        }
+        json.push_str("]}");
+        let m = messages(&json);
+        assert_eq!(m.len(), 2000);
+        assert!(m.iter().skip(1).all(|w| w.ends_with(
+            "which this device cannot reach: 3 needs at least 2; nothing this device can install reaches it (2 is yanked)"
+        )));
     }
 
     #[test]
