@@ -1,6 +1,8 @@
 /* Minimal Cortex-M4 start-up for QEMU mps2-an386: vector table, FPU on, .bss zeroed, newlib's
- * semihosting handles (rdimon), constructors, main, exit (exit code over semihosting). */
+ * semihosting handles (rdimon), constructors, main, exit (exit code over semihosting). A fault
+ * prints the fault status registers (CFSR, HFSR; CFSR bit 24 is UNALIGNED) and exits 99. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +15,11 @@ void Reset_Handler(void);
 /* No crti/crtn with -nostartfiles: newlib's init and fini arrays call these. */
 void _init(void) {}
 void _fini(void) {}
-static void Fault_Handler(void) { exit(99); }
+static void Fault_Handler(void) {
+  printf("FAULT: CFSR=0x%08lx HFSR=0x%08lx\n", (unsigned long)*(volatile uint32_t *)0xE000ED28,
+         (unsigned long)*(volatile uint32_t *)0xE000ED2C);
+  exit(99);
+}
 
 __attribute__((section(".vectors"), used)) static void *const vectors[16] = {
     &__stack, Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler,

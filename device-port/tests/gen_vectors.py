@@ -6,8 +6,12 @@ usage: gen_vectors.py STEPSTONE_CLI OUT_HEADER
 The device subset: sample.json (position, is_below, period_index), retry.json (backoff),
 plan.json (plan by hops without downgrade: the next hop over a compact catalog packed by
 `stepstone catalog pack` for the query's model and environment), signature.json (streamed verify
-against a key) and manifest.json (manifest check, streamed image, finish against the manifest).
-Expected errors become status names: `plan.downgrade` -> STEPSTONE_ERR_PLAN_DOWNGRADE.
+against a key), manifest.json (manifest check, streamed image, finish against the manifest; also
+run manifest first) and attacks.json (all of it: the install chain, signed catalog, manifest
+first, streamed image, verified facts, as core/tests/attack_vectors.rs runs it).
+Expected errors become the status whose header comment names that code
+(`signed_catalog.rollback` -> STEPSTONE_ERR_CATALOG_ROLLBACK), read from the generated
+device-port/include/stepstone.h: a code the header does not name stops the generator.
 
 The device reads binary forms only (docs/device.md): a key as DER SubjectPublicKeyInfo or an
 uncompressed SEC1 point, a signature as DER or raw r||s. So, for the device:
@@ -20,12 +24,14 @@ uncompressed SEC1 point, a signature as DER or raw r||s. So, for the device:
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VEC = os.path.join(ROOT, "core", "tests", "vectors")
+HEADER = os.path.join(ROOT, "device-port", "include", "stepstone.h")
 KINDS = ["failed", "timed_out", "rejected", "download_error"]
 
 
@@ -76,8 +82,64 @@ def device_signature_case(v):
     return v["name"], key, None
 
 
+def status_table():
+    """code -> status name, from the header's enum: each status's comment ends with its code."""
+    with open(HEADER, encoding="utf-8") as f:
+        header = f.read()
+    table = {}
+    for comment, name in re.findall(r"/\*((?:(?!\*/).)*)\*/\s*(STEPSTONE_ERR_\w+)\s*=\s*\d+",
+                                    header, re.S):
+        codes = re.findall(r"\(`([a-z0-9_]+\.[a-z0-9_]+)`\)", comment)
+        if codes:
+            table[codes[-1]] = name
+    return table
+
+
+STATUS = status_table()
+
+
 def status(code):
-    return "STEPSTONE_OK" if code is None else "STEPSTONE_ERR_" + code.replace(".", "_").upper()
+    """The status for a core error code (None: STEPSTONE_OK)."""
+    if code is None:
+        return "STEPSTONE_OK"
+    if code not in STATUS:
+        sys.exit(f"gen_vectors.py: no status in {HEADER} names the code {code!r}")
+    return STATUS[code]
+
+
+def cname(text):
+    """A C string literal for a name: printable ASCII as is, the rest as octal escapes."""
+    out = []
+    for b in text.encode("utf-8"):
+        c = chr(b)
+        out.append("\\" + c if c in '"\\' else c if 32 <= b < 127 else f"\\{b:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def cdevice(d):
+    """A designated initializer for a StepstoneDevice: fields added later stay zero."""
+    fields = []
+    for f in ("model", "environment", "current_version", "counter"):
+        ptr, n = cstr(d[f]).rsplit(", ", 1)
+        fields += [f".{f} = {ptr}", f".{f}_len = {n}"]
+    fields.append(f".now = UINT64_C({d['now']})")
+    return "{" + ", ".join(fields) + "}"
+
+
+def cstate(s):
+    """A StepstoneCatalogState initializer for a core CatalogState in JSON."""
+    digest = ",".join(str(b) for b in bytes.fromhex(s["sha256"]))
+    return (f"{{.sequence = UINT64_C({s['sequence']}), .sha256 = {{{digest}}}, "
+            f".issued = UINT64_C({s['issued']})}}")
+
+
+def facts(v):
+    """The expected facts of a manifest vector: version, size, sha256 (zero for an error)."""
+    e = v.get("expect")
+    if e is None:
+        return "NULL, 0, 0, {0}"
+    digest = ",".join(str(b) for b in bytes.fromhex(e["sha256"]))
+    return f'{cstr(e["version"])}, UINT64_C({e["size"]}), {{{digest}}}'
 
 
 def main():
@@ -176,9 +238,54 @@ def main():
     table("manifest_case", "manifest_cases", [
         f'{{"{v["name"]}", {cbytes(pem_to_der(bytes.fromhex(v["key"])))}, {cbytes(v["manifest"].encode())}, '
         f'{cbytes(bytes.fromhex(v["signature"]))}, {cbytes(bytes.fromhex(v["image"]))}, '
-        f'{{{cstr(d["model"])}, {cstr(d["environment"])}, {cstr(d["current_version"])}, '
-        f'{cstr(d["counter"])}, UINT64_C({d["now"]})}}, {status(v.get("error"))}}}'
-        for v in man for d in [v["device"]]])
+        f'{cdevice(v["device"])}, {status(v.get("error"))}, {facts(v)}}}'
+        for v in man])
+
+    attacks = load("attacks.json")
+    assert attacks["format"] == 1, "attacks.json: unknown format"
+    blobs = {}
+
+    def blob(data):
+        """A named static array for bytes, one per distinct content (images repeat)."""
+        if not data:
+            return "NULL, 0"
+        if data not in blobs:
+            blobs[data] = f"attack_blob_{len(blobs)}"
+        return f"{blobs[data]}, {len(data)}"
+
+    rows = []
+    for v in attacks["vectors"]:
+        if v["op"] != "install":
+            sys.exit(f"attacks.json: {v['name']}: unknown op {v['op']!r}")
+        c = v.get("catalog")
+        if c is None:
+            cat = "0, NULL, 0, NULL, 0, 0, {0}, 0"
+        else:
+            last = c["last"]
+            cat = (f'1, {blob(bytes.fromhex(c["key"]))}, {blob(bytes.fromhex(c["envelope"]))}, '
+                   f'{int(last is not None)}, {cstate(last) if last else "{0}"}, '
+                   f'UINT64_C({c["now"]})')
+        e = v.get("expect")
+        if "error" in v:
+            want = f'{status(v["error"])}, NULL, 0, 0, {{0}}, {{0}}, 0, 0, {{0}}'
+        else:
+            extra = set(e) - {"version", "size", "sha256", "key_id", "expires", "catalog"}
+            if extra:
+                sys.exit(f"attacks.json: {v['name']}: unknown expect fields {sorted(extra)}")
+            digest = ",".join(str(b) for b in bytes.fromhex(e["sha256"]))
+            key_id = ",".join(str(b) for b in bytes.fromhex(e["key_id"]))
+            st = e.get("catalog")
+            want = (f'STEPSTONE_OK, {cstr(e["version"])}, UINT64_C({e["size"]}), {{{digest}}}, '
+                    f'{{{key_id}}}, UINT64_C({e["expires"]}), {int(st is not None)}, '
+                    f'{cstate(st) if st else "{0}"}')
+        rows.append(f'{{{cname(v["name"])}, {cname(v["attack"])}, '
+                    f'{blob(bytes.fromhex(v["manifest_key"]))}, {blob(bytes.fromhex(v["manifest"]))}, '
+                    f'{blob(bytes.fromhex(v["signature"]))}, {cdevice(v["device"])}, '
+                    f'{blob(bytes.fromhex(v["image"]))}, {int(v["chunk"])}u, {cat}, {want}}}')
+    for data, name in blobs.items():
+        lines.append(f"static const uint8_t {name}[] = {{{','.join(str(b) for b in data)}}};")
+    lines.append("")
+    table("attack_case", "attack_cases", rows)
 
     with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,5 +1,6 @@
 /* Host C test: links the stepstone-device staticlib, runs the device subset of the conformance
- * vectors through the C API, prints "N passed, M failed". Built by scripts/test-device.sh. */
+ * vectors and attacks.json through the C API, prints "GROUP: N passed, M failed" per group, then
+ * "N passed, M failed". Built by scripts/test-device.sh. */
 #include <stdio.h>
 #define REPORT printf
 #include "run_vectors.c"
@@ -12,6 +13,10 @@ int main(void) {
   check(stepstone_next_hop(NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL) == STEPSTONE_ERR_COMPACT_TRUNCATED,
         "abi", "null-catalog", 0, 0);
   check(stepstone_verify_update(NULL, NULL, 0) == STEPSTONE_ERR_NULL_POINTER, "abi", "null-ctx", 0, 0);
+  check(stepstone_verify_finish_checked(NULL, NULL) == STEPSTONE_ERR_NULL_POINTER, "abi",
+        "null-ctx-finish-checked", 0, 0);
+  check(stepstone_catalog_open(NULL, 0, NULL, 0, NULL, 0, NULL) == STEPSTONE_ERR_NULL_POINTER,
+        "abi", "null-catalog-open", 0, 0);
   run_vectors();
   printf("%u passed, %u failed\n", passed, failed);
   return failed ? 1 : 0;

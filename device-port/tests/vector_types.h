@@ -20,7 +20,28 @@ typedef struct { const char *name; const uint8_t *catalog; size_t catalog_len;
   const char *hop; size_t hop_len; int32_t status; } hop_case;
 typedef struct { const char *name; const uint8_t *key; size_t key_len; const uint8_t *msg;
   size_t msg_len; const uint8_t *sig; size_t sig_len; int32_t status; } signature_case;
+/* A manifest vector; on success its facts (version, size, sha256). */
 typedef struct { const char *name; const uint8_t *key; size_t key_len; const uint8_t *manifest;
   size_t manifest_len; const uint8_t *sig; size_t sig_len; const uint8_t *image;
-  size_t image_len; StepstoneDevice device; int32_t status; } manifest_case;
+  size_t image_len; StepstoneDevice device; int32_t status;
+  const char *version; size_t version_len; uint64_t size; uint8_t sha256[32]; } manifest_case;
+/* An attacks.json vector (op install). The device's `catalog` is set at run time from the
+ * opened envelope. Expected: `status`, and on success the facts and (with a catalog) the new
+ * catalog state. */
+typedef struct {
+  const char *name; const char *attack;
+  const uint8_t *manifest_key; size_t manifest_key_len;
+  const uint8_t *manifest; size_t manifest_len;
+  const uint8_t *sig; size_t sig_len;
+  StepstoneDevice device;
+  const uint8_t *image; size_t image_len; size_t chunk;
+  int has_catalog;
+  const uint8_t *catalog_key; size_t catalog_key_len;
+  const uint8_t *envelope; size_t envelope_len;
+  int has_last; StepstoneCatalogState last; uint64_t catalog_now;
+  int32_t status;
+  const char *version; size_t version_len; uint64_t size; uint8_t sha256[32]; uint8_t key_id[32];
+  uint64_t expires;
+  int has_state; StepstoneCatalogState state;
+} attack_case;
 #endif
