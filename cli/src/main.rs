@@ -2,6 +2,7 @@
 //! module and only parses arguments, calls core, and prints; see `output` for exit codes.
 
 mod catalog_pack;
+mod csv_rows;
 mod graph;
 mod keygen;
 mod manifest;

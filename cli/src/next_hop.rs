@@ -18,6 +18,7 @@ use stepstone::catalog::Catalog;
 use stepstone::plan::{Cost, PlanError};
 use stepstone::version::{Scheme, Version, VersionKey};
 
+use crate::csv_rows::{Row, Rows};
 use crate::output::{Failure, Format, load_catalog, parse_version};
 use crate::plan::CostArg;
 
@@ -215,21 +216,14 @@ impl Tally {
     }
 }
 
-/// `Some(text)` when `bytes` is UTF-8.
-fn text(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok()
-}
-
-/// A row with only blank text (an empty or white line): skipped, not counted.
-fn blank(rec: &csv::ByteRecord) -> bool {
-    rec.len() <= 1 && rec.iter().all(|f| f.trim_ascii().is_empty())
-}
-
 /// The header's names, when `rec` is a header: it names at least one known column.
-fn header_names(rec: &csv::ByteRecord) -> Option<Vec<String>> {
-    let names: Vec<String> = rec
-        .iter()
-        .map(|f| text(f).map_or_else(String::new, |t| t.trim().to_string()))
+fn header_names(rec: &Row<'_>) -> Option<Vec<String>> {
+    let names: Vec<String> = (0..rec.len())
+        .map(|i| {
+            rec.text(i)
+                .flatten()
+                .map_or_else(String::new, |t| t.trim().to_string())
+        })
         .collect();
     names
         .iter()
@@ -308,80 +302,68 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         Box::new(file)
     };
     let input = without_bom(input).map_err(|e| unreadable(&e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(input);
-    let read_err = |e: csv::Error| unreadable(&e);
+    let mut rows = Rows::new(std::io::BufReader::with_capacity(1 << 16, input));
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let scheme = catalog.scheme();
     let mut tally = Tally::default();
-    let mut rec = csv::ByteRecord::new();
-
-    // The first row that is not blank says which form this is.
-    let mut layout = None;
-    while reader.read_byte_record(&mut rec).map_err(read_err)? {
-        if blank(&rec) {
-            continue;
-        }
-        if let Some(names) = header_names(&rec) {
-            layout = Some(Layout::from_header(&names)?);
-            if writeln!(out, "device_id,version,next_hop").is_err() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            rec.clear();
-        } else if rec.len() == 1 {
-            layout = Some(Layout::LINES);
-        } else {
-            return Err(Failure::no_code(
-                "csv.no_header",
-                format!(
-                    "{}: the device list is CSV (its first row has {} fields) but has no header; \
-                     put one first naming its columns in any order: device_id,version[,model][,environment]",
-                    if args.devices == "-" {
-                        "stdin"
-                    } else {
-                        &args.devices
-                    },
-                    rec.len()
-                ),
-            ));
-        }
-        break;
-    }
-    let Some(layout) = layout else {
-        // Nothing but blank lines.
-        eprintln!("{}", tally.summary(target.as_str()));
-        return Ok(ExitCode::SUCCESS);
+    // Set by the first row that is not blank: a header, or the one-version-per-line form.
+    let mut layout: Option<Layout> = None;
+    let mut closed = false;
+    let source = if args.devices == "-" {
+        "stdin"
+    } else {
+        &args.devices
     };
-
-    // Rows are read into one reused record, integer versions parsed without allocating, rows
-    // written piecewise: the loop allocates nothing per row.
-    loop {
-        if !rec.is_empty() && !blank(&rec) {
-            tally.rows += 1;
-            let stop = row(
-                &rec,
-                &layout,
-                args,
-                scheme,
-                &mut tables,
-                &mut tally,
-                &mut out,
-            );
-            match stop {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                    return Ok(ExitCode::SUCCESS);
-                }
-                Err(e) => return Err(Failure::unwritable("stdout", e)),
+    // Rows are borrowed from the reader's buffer, integer versions parsed without allocating,
+    // rows written piecewise: the loop allocates nothing per row.
+    rows.for_each(
+        |e| unreadable(&e),
+        |rec| {
+            if rec.blank() {
+                return Ok(true);
             }
-        }
-        if !reader.read_byte_record(&mut rec).map_err(read_err)? {
-            break;
-        }
+            let Some(layout) = &layout else {
+                if let Some(names) = header_names(rec) {
+                    layout = Some(Layout::from_header(&names)?);
+                    closed = writeln!(out, "device_id,version,next_hop").is_err();
+                    return Ok(!closed);
+                }
+                if rec.len() != 1 {
+                    return Err(Failure::no_code(
+                        "csv.no_header",
+                        format!(
+                            "{source}: the device list is CSV (its first row has {} fields) but \
+                             has no header; put one first naming its columns in any order: \
+                             device_id,version[,model][,environment]",
+                            rec.len()
+                        ),
+                    ));
+                }
+                layout = Some(Layout::LINES);
+                tally.rows += 1;
+                return answered(
+                    row(
+                        rec,
+                        &Layout::LINES,
+                        args,
+                        scheme,
+                        &mut tables,
+                        &mut tally,
+                        &mut out,
+                    ),
+                    &mut closed,
+                );
+            };
+            tally.rows += 1;
+            answered(
+                row(rec, layout, args, scheme, &mut tables, &mut tally, &mut out),
+                &mut closed,
+            )
+        },
+    )?;
+    if closed {
+        return Ok(ExitCode::SUCCESS);
     }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
@@ -396,9 +378,21 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     })
 }
 
+/// `Ok(true)` to go on after a row was written; a closed stdout (`| head`) stops quietly.
+fn answered(written: std::io::Result<()>, closed: &mut bool) -> Result<bool, Failure> {
+    match written {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            *closed = true;
+            Ok(false)
+        }
+        Err(e) => Err(Failure::unwritable("stdout", e)),
+    }
+}
+
 /// Answers one device row and counts it.
 fn row(
-    rec: &csv::ByteRecord,
+    rec: &Row<'_>,
     layout: &Layout,
     args: &Args,
     scheme: Scheme,
@@ -406,9 +400,9 @@ fn row(
     tally: &mut Tally,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or_default().trim_ascii();
-    let id = get(layout.device_id);
-    let version = get(Some(layout.version));
+    let bytes = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or_default().trim_ascii();
+    let id = bytes(layout.device_id);
+    let version = bytes(Some(layout.version));
     let answer = answer(rec, layout, args, scheme, tables);
     match answer {
         Ok(Some(_)) => tally.moving += 1,
@@ -420,15 +414,21 @@ fn row(
         field(out, String::from_utf8_lossy(id).as_bytes())?;
         out.write_all(b",")?;
         field(out, String::from_utf8_lossy(version).as_bytes())?;
-    } else {
+    } else if rec.quoted() {
+        // Only a field that was quoted can need quotes again.
         field(out, id)?;
         out.write_all(b",")?;
         field(out, version)?;
+    } else {
+        out.write_all(id)?;
+        out.write_all(b",")?;
+        out.write_all(version)?;
     }
     match answer {
         Ok(hop) => {
+            // A catalog's version spelling holds no comma, quote or line break.
             out.write_all(b",")?;
-            field(out, hop.unwrap_or("").as_bytes())?;
+            out.write_all(hop.unwrap_or("").as_bytes())?;
         }
         Err(code) => {
             out.write_all(b",error:")?;
@@ -440,7 +440,7 @@ fn row(
 
 /// The next hop for one row (`None`: at the target), or the code it is refused with.
 fn answer<'t>(
-    rec: &csv::ByteRecord,
+    rec: &Row<'_>,
     layout: &Layout,
     args: &Args,
     scheme: Scheme,
@@ -453,8 +453,8 @@ fn answer<'t>(
         return Err(EXTRA_COLUMNS);
     }
     let get = |i: Option<usize>| -> Result<&str, &'static str> {
-        let bytes = i.and_then(|i| rec.get(i)).unwrap_or_default();
-        text(bytes).map(str::trim).ok_or(NOT_UTF8)
+        let Some(i) = i else { return Ok("") };
+        rec.text(i).flatten().map(str::trim_ascii).ok_or(NOT_UTF8)
     };
     let id = get(layout.device_id)?;
     let version = get(Some(layout.version))?;
