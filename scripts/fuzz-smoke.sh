@@ -4,7 +4,10 @@
 # is one), so CI catches a target that no longer builds or crashes at once. A crash fails the
 # script; its input is left in fuzz/artifacts/<target>/ (turn it into a test in core/tests/).
 # Long runs are by hand: `cd fuzz && cargo +nightly fuzz run -O TARGET corpus/TARGET -- -max_total_time=600`
-# (`--features aws-lc` for the differential target).
+# (`--features aws-lc` for the differential target). The device port's trust chain has two
+# targets of its own: `compact_envelope` (the signed catalog envelope, core and C) and
+# `device_chain` (the C entry points as a state machine); then the endless-data property test
+# through the C entry points (fuzz/tests/c_image_check_props.rs) runs once.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds=${1:-${FUZZ_SECONDS:-10}}
@@ -20,3 +23,5 @@ for target in $(cargo +nightly fuzz list); do
   cargo +nightly fuzz run -O "${features[@]}" "$target" "$corpus" -- "${opts[@]}" 2>&1 | tail -n 3
   rm -rf "$corpus"
 done
+echo "--- property: nothing past the declared size through the C entry points"
+cargo test -q --test c_image_check_props 2>&1 | tail -n 3

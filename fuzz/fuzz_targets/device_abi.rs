@@ -1,6 +1,7 @@
 //! The device port's C entry points, through their Rust side, with arbitrary bytes and lengths
 //! (including NULL pointers with non-zero lengths and undersized outputs): no panic, no crash,
-//! and every status is one the header names.
+//! and every status is one the header names. The chain's entry points as a state machine:
+//! `device_chain`; the signed catalog envelope: `compact_envelope`.
 #![no_main]
 use core::ptr::{null, null_mut};
 use libfuzzer_sys::fuzz_target;
@@ -69,7 +70,10 @@ fuzz_target!(|data: &[u8]| {
                 current_version_len: c.len().min(8),
                 counter: null(),
                 counter_len: 0,
-                now: 0,
+                now: u64::from(sel),
+                // The catalog: bytes, or NULL with a length.
+                catalog: p(a, 16),
+                catalog_len: a.len(),
             };
             stepstone_verify_finish_manifest(
                 &mut ctx,
