@@ -44,10 +44,15 @@ fn run_in(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Output {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    // The binary may exit before reading it all (a refused header): ignore a broken pipe.
-    let _ = input.write_all(stdin);
-    drop(input);
-    child.wait_with_output().unwrap()
+    let stdin = stdin.to_vec();
+    // Written from a thread while the output is read (a long list fills both pipes); the
+    // binary may exit before reading it all (a refused header): ignore a broken pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    o
 }
 
 fn out(o: &Output) -> String {
@@ -715,4 +720,41 @@ fn catalog_pack_refuses_a_target_the_packed_device_cannot_install() {
     assert!(t.0.join("out.bin").exists());
     let o = pack("2.1.0", "GW-100", "lab");
     assert_eq!(code(&o), 0, "{}", err(&o));
+}
+
+#[test]
+fn large_mixed_list_across_buffer_boundaries() {
+    // Plain, quoted, CRLF and multi-line quoted rows, far more than one 64 KiB read buffer.
+    let versions = ["1.0.0", "2.0.0", "3.2.1", "bad"];
+    let hops = ["2.0.0", "3.2.1", "", "error:version.malformed"];
+    let mut input = String::from("device_id,version\n");
+    let mut want = String::from(HEADER);
+    for i in 0..30_000 {
+        let v = i % 4;
+        match i % 5 {
+            0 => {
+                input.push_str(&format!("\"dev,{i}\",\"{}\"\n", versions[v]));
+                want.push_str(&format!("\"dev,{i}\",{},{}\n", versions[v], hops[v]));
+            }
+            1 => {
+                input.push_str(&format!("dev-{i},{}\r\n", versions[v]));
+                want.push_str(&format!("dev-{i},{},{}\n", versions[v], hops[v]));
+            }
+            2 => {
+                input.push_str(&format!("\"dev\n{i}\",{}\n", versions[v]));
+                want.push_str(&format!("\"dev\n{i}\",{},{}\n", versions[v], hops[v]));
+            }
+            _ => {
+                input.push_str(&format!("dev-{i}, {} \n", versions[v]));
+                want.push_str(&format!("dev-{i},{},{}\n", versions[v], hops[v]));
+            }
+        }
+    }
+    let o = hop(input.as_bytes(), &[]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o) == want, "outputs differ");
+    assert_eq!(
+        err(&o),
+        "30000 rows: 15000 → 3.2.1, 7500 at target, 7500 refused (version.malformed 7500)\n"
+    );
 }
