@@ -57,7 +57,7 @@ measure() {
 
 # The rows must come out right: one per device, in order, with a hop for most.
 "$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv" > "$TMP/out.csv"
-test "$(wc -l < "$TMP/out.csv")" -eq "$ROWS"
+test "$(wc -l < "$TMP/out.csv")" -eq "$((ROWS + 1))"   # the header line, then one row per device
 echo "sample rows:"; head -3 "$TMP/out.csv" | sed 's/^/  /'
 
 measure awk awk '{ print }' "$TMP/devices.csv"

@@ -189,6 +189,8 @@ pub fn write_devices_csv(
     seed: u64,
 ) -> io::Result<()> {
     let mut rng = Rng::new(seed ^ 0xC5C5);
+    // `stepstone next-hop` requires a header for CSV (its columns may come in any order).
+    writeln!(out, "device_id,version,model")?;
     for (i, v) in device_versions(catalog, n, seed).into_iter().enumerate() {
         let model = match rng.range(0, 19) {
             0 => "",
