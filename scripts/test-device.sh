@@ -2,9 +2,9 @@
 # The device port: header is current, host C test over the vector subset and attacks.json,
 # Cortex-M4 firmware under QEMU (mps2-an386) over the same vectors (each prints
 # "GROUP: N passed, M failed" per group, "attacks: ..." among them, then "N passed, M failed"),
-# the C example of the whole device flow (device-port/examples/device_flow.c) run on the host
-# over fixtures made here and compiled for the Cortex-M4, then the size report, which fails when
-# flash, static RAM or peak stack is over its budget.
+# the C example of the whole device flow (device-port/examples/device_flow.c) built and run on
+# the host and on the Cortex-M4 under QEMU over fixtures the CLI makes here, then the size
+# report, which fails when flash, static RAM or peak stack is over its budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/device-test

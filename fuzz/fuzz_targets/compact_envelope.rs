@@ -114,6 +114,14 @@ struct Input {
     now: Clock,
 }
 
+/// `COMPACT_ENVELOPE_STATS=1`: one line per input (core's answer and C's status), to see which
+/// rules a corpus reaches: `cargo fuzz run compact_envelope CORPUS -- -runs=0 2>&1 | grep
+/// ^envelope | sort | uniq -c`.
+fn stats() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("COMPACT_ENVELOPE_STATS").is_some())
+}
+
 fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
 }
@@ -317,6 +325,11 @@ fuzz_target!(|input: Input| {
         StepstoneStatus::StepstoneErrUnknown,
         "a core code without a status"
     );
+    if stats() {
+        let core = opened.as_ref().map_or_else(|e| e.code(), |_| "ok");
+        let kind = if pristine { "sealed" } else { "other" };
+        eprintln!("envelope {kind} {core} c={st}");
+    }
     assert_eq!(
         st,
         want as i32,

@@ -174,9 +174,11 @@ struct ManifestIn {
     min_sw: Option<u8>,
     /// The declared size is the image's plus this.
     size_delta: i8,
-    digest_ok: bool,
+    /// Declares another digest than the image's.
+    digest_wrong: bool,
     models: u8,
     staging: bool,
+    /// Expiry: an hour after now, moved by this.
     expires_delta: i32,
     /// Signed with the catalog key (role separation: refused).
     catalog_key: bool,
@@ -191,7 +193,8 @@ enum CatalogIn {
         /// 0: the image's SHA-256, 1: none, 2: another.
         digest: u8,
         yanked: bool,
-        listed: bool,
+        /// v66003 left out of the catalog.
+        unlisted: bool,
         for_ag2: bool,
         edit: Option<(u16, u8)>,
         now_delta: i32,
@@ -257,7 +260,7 @@ fn manifest_for(m: &ManifestIn, image: &[u8]) -> (Vec<u8>, Vec<u8>) {
         &k.manifest
     };
     let mut sha = sha256(image);
-    if !m.digest_ok {
+    if m.digest_wrong {
         sha[0] ^= 1;
     }
     let fields = ManifestFields {
@@ -273,7 +276,7 @@ fn manifest_for(m: &ManifestIn, image: &[u8]) -> (Vec<u8>, Vec<u8>) {
             .map(|s| s.to_string())
             .collect(),
         environment: if m.staging { "staging" } else { "production" }.into(),
-        expires: NOW.wrapping_add_signed(m.expires_delta.into()),
+        expires: (NOW + 3_600).wrapping_add_signed(m.expires_delta.into()),
         key_id: k.manifest.public_key().key_id(),
     };
     let Ok(text) = fields.render() else {
@@ -302,7 +305,7 @@ fn catalog_for(c: &CatalogIn, image: &[u8]) -> (Vec<u8>, Option<(usize, usize)>,
         CatalogIn::Sealed {
             digest,
             yanked,
-            listed,
+            unlisted,
             for_ag2,
             edit,
             now_delta,
@@ -312,7 +315,7 @@ fn catalog_for(c: &CatalogIn, image: &[u8]) -> (Vec<u8>, Option<(usize, usize)>,
                 1 => String::new(),
                 _ => format!(r#", "sha256": "{}""#, hex(&[7u8; 32])),
             };
-            let v66003 = if *listed {
+            let v66003 = if !*unlisted {
                 format!(
                     r#"{{"version": "v66003", "min_sw_version": "v66000", "yanked": {yanked}{sha}}},"#
                 )
@@ -802,7 +805,10 @@ fuzz_target!(|input: Input| {
     }
     drop(envelope);
     if stats() {
-        let calls: Vec<String> = log.iter().map(|(n, s)| format!("{n}={}", *s as i32)).collect();
+        let calls: Vec<String> = log
+            .iter()
+            .map(|(n, s)| format!("{n}={}", *s as i32))
+            .collect();
         eprintln!("chain {}", calls.join(" "));
     }
 });
