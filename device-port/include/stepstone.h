@@ -740,7 +740,8 @@ int32_t stepstone_verify_init_manifest(struct StepstoneVerifyCtx *ctx,
  `STEPSTONE_ERR_BAD_CONTEXT`.
 
  # Safety
- `ctx` as for `stepstone_verify_init`; `out` NULL or valid for a write.
+ `ctx` as for `stepstone_verify_init`; `out` NULL or valid for a write (`out` overlapping
+ the context is `STEPSTONE_ERR_BAD_ARGUMENT`).
  */
 int32_t stepstone_verify_finish_checked(struct StepstoneVerifyCtx *ctx,
                                         struct StepstoneVerified *out);

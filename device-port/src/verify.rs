@@ -515,7 +515,8 @@ pub unsafe extern "C" fn stepstone_verify_init_manifest(
 /// `STEPSTONE_ERR_BAD_CONTEXT`.
 ///
 /// # Safety
-/// `ctx` as for `stepstone_verify_init`; `out` NULL or valid for a write.
+/// `ctx` as for `stepstone_verify_init`; `out` NULL or valid for a write (`out` overlapping
+/// the context is `STEPSTONE_ERR_BAD_ARGUMENT`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn stepstone_verify_finish_checked(
     ctx: *mut StepstoneVerifyCtx,
@@ -526,6 +527,13 @@ pub unsafe extern "C" fn stepstone_verify_finish_checked(
         let s = unsafe { state(ctx) }?;
         if out.is_null() {
             return Err(Status::StepstoneErrNullPointer);
+        }
+        // `out` inside the context would overwrite the facts while they are copied out.
+        let (o, c) = (out as usize, ctx as usize);
+        if o < c.wrapping_add(STEPSTONE_VERIFY_CTX_SIZE)
+            && c < o.wrapping_add(size_of::<StepstoneVerified>())
+        {
+            return Err(Status::StepstoneErrBadArgument);
         }
         if s.expected.is_none() {
             return Err(Status::StepstoneErrBadContext);

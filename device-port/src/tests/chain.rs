@@ -492,3 +492,25 @@ fn next_hop_output_may_overlap_the_catalog() {
     assert_eq!(rc, OK);
     assert_eq!(&cat[..n], b"v66003");
 }
+
+#[test]
+fn facts_are_not_written_over_the_context() {
+    let f = fixture();
+    let (text, sig) = manifest(&f, "v66003", &f.manifest_key);
+    let dev = device(&[], NOW);
+    let mut c = ctx();
+    assert_eq!(init(&f, &mut c, &text, &sig, &dev), OK);
+    assert_eq!(update(&mut c, &f.image), OK);
+    let inside = (&raw mut c)
+        .cast::<u8>()
+        .wrapping_add(8)
+        .cast::<StepstoneVerified>();
+    // SAFETY: `inside` points into the context, on purpose; it is refused before any write.
+    assert_eq!(
+        unsafe { stepstone_verify_finish_checked(&mut c, inside) },
+        st(StepstoneStatus::StepstoneErrBadArgument)
+    );
+    let mut out = zero_verified();
+    assert_eq!(finish(&mut c, &mut out), OK);
+    assert_eq!(out.size, 1000);
+}
