@@ -4,12 +4,12 @@
 For each catalog size, the Rust generator (benches/examples/gen.rs) writes a catalog; then
 
 * networkx: load the JSON, build a DiGraph with an edge c -> r for every installable pair
-  (DESIGN.md's install rule), and take the shortest path from the lowest to the highest
+  (the install rule, README "Update paths"), and take the shortest path from the lowest to the highest
   release (BFS by hops; Dijkstra by bytes, the weight also counting hops so rule 2 holds);
 * stepstone: `stepstone plan CATALOG --from LO --to HI --format json` (a new process each time,
   JSON parsing included, as a user would run it).
 
-Both must agree: same cost and hops, and the networkx path re-walked with DESIGN.md's rule 3
+Both must agree: same cost and hops, and the networkx path re-walked with the install rule's tie-break (README, "Update paths")
 (at the first differing hop, the higher version) must equal stepstone's path exactly.
 Prints medians of CPU time (user + sys: the machine may be shared) and of wall time, and the
 ratio networkx / stepstone; and the ratio networkx job / stepstone core (one `plan` call on a
@@ -108,7 +108,7 @@ def build_graph(doc, model=None, environment=None, cost="hops", edges="bisect"):
             if c in deadend or any(b(c) for b in blocked):
                 continue
             w = 1 if cost == "hops" else deltas.get(c, size)
-            # Composite weight: cost first, then hops (DESIGN.md rules 1 and 2).
+            # Composite weight: cost first, then hops (the path rules 1 and 2, README "Update paths").
             g.add_edge(c, v, cost=w, weight=w * (n + 1) + 1)
     return g
 
@@ -130,7 +130,7 @@ def networkx_job(path, lo, hi, cost, edges):
 
 
 def rule3_path(g, lo, hi):
-    """The best path with DESIGN.md's tie-break: among equally good next hops, the highest."""
+    """The best path with the planner's tie-break: among equally good next hops, the highest."""
     dist = nx.single_source_dijkstra_path_length(g.reverse(copy=False), hi, weight="weight")
     out, at = [], lo
     while at != hi:

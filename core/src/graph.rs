@@ -1,7 +1,7 @@
 //! The upgrade graph an admin looks at, as Graphviz DOT or Mermaid.
 //!
 //! Nodes are the releases a device of the given model and environment could run; an edge
-//! `a → b` means a device on `a` may install `b` directly (DESIGN.md's install rule, for that
+//! `a → b` means a device on `a` may install `b` directly (the install rule (README, "Update paths"), for that
 //! device). Required stepping stones (another release's `min_sw_version`, or a barrier) are
 //! drawn bold, yanked releases dashed and grey, dead ends red. The edges are every direct
 //! install, so the graph is quadratic in the worst case: it is meant for catalogs a person

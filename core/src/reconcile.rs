@@ -1,6 +1,6 @@
 //! The reconciler: the scheduler's brain, one device at a time.
 //!
-//! The seed's FOTA-scheduler marches each device hop by hop to its target: it adds the device to
+//! KeepTruckin's 2020 FOTA FOTA-scheduler marches each device hop by hop to its target: it adds the device to
 //! the job of its next version, waits for the job execution to end, checks the version the
 //! device reports, and retries a failed hop at most five times. Here that is two pure
 //! functions:

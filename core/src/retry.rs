@@ -1,6 +1,6 @@
 //! Retry policy: how often a failed hop is tried again, how long to wait, and when to give up.
 //!
-//! The seed's FOTA-scheduler retries a failed job execution at most five times. A
+//! KeepTruckin's 2020 FOTA FOTA-scheduler retries a failed job execution at most five times. A
 //! [`RetryPolicy`] says the same and more, heap-free, so the device port can compute the same
 //! backoff the cloud does:
 //!
@@ -156,13 +156,13 @@ pub struct GiveUp {
     pub max_elapsed_secs: Option<u64>,
 }
 
-/// A retry policy. `Default` is the seed's: 5 attempts per hop, every kind retried with
+/// A retry policy. `Default` is the one in KeepTruckin's 2020 FOTA post: 5 attempts per hop, every kind retried with
 /// backoff 60 s doubling up to 6 h, 50% jitter, no total limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct RetryPolicy {
-    /// Attempts per hop, the first one included (the seed: 5). At least 1.
+    /// Attempts per hop, the first one included (KeepTruckin's 2020 FOTA post: 5). At least 1.
     pub attempts_per_hop: u32,
     /// Parts per million of each delay that jitter may take off (0..=1_000_000).
     pub jitter_ppm: u32,

@@ -1,5 +1,5 @@
 //! Certificate chains made by the `openssl` CLI at test time: a signing certificate (an end
-//! entity, under an intermediate CA as in the seed's FOTA signer, or directly under the root)
+//! entity, under an intermediate CA as in KeepTruckin's 2020 FOTA signer, or directly under the root)
 //! chains to a pinned root; dates, CA flags, path length, key usage and the signing
 //! certificate's policy (not a CA, extended key usage with codeSigning and without
 //! anyExtendedKeyUsage) are enforced, each with its own error code. Signatures are checked

@@ -1,4 +1,4 @@
-//! The planner against a brute-force oracle written here from DESIGN.md's rules: enumerate
+//! The planner against a brute-force oracle written here from the install rules: enumerate
 //! every increasing chain of installs, keep the best by (cost, hops, higher first differing
 //! hop). Random catalogs in all three schemes, with yanked releases, models, environments,
 //! barriers, dead ends, blocked_from versions and ranges, and deltas.

@@ -1,4 +1,4 @@
-//! The seed's whole story: devices on v64000, some on a shelf for a year of releases, reach
+//! KeepTruckin's 2020 FOTA whole story: devices on v64000, some on a shelf for a year of releases, reach
 //! v67000 through v65000 -> v66000 -> v66003 (skipping v66001 and v66002), with failures
 //! injected; the FOTA-scheduler retries a failed hop at most five times.
 

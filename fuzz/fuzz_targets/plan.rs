@@ -1,7 +1,7 @@
 //! Structured planning: an arbitrary small catalog (any scheme, every constraint) and query.
 //! Whenever the catalog loads, `plan`, `next_hop` and a `CampaignTable` must agree:
 //! `next_hop` is the first hop of the plan, following it walks the plan, every hop obeys
-//! DESIGN.md's install rule, and the table gives the same first hop or the same refusal.
+//! the install rule (README, "Update paths"), and the table gives the same first hop or the same refusal.
 #![no_main]
 
 use arbitrary::Arbitrary;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes core/tests/vectors/plan.json.
 
-The rule cases below carry expectations written by hand from DESIGN.md (the seed's six paths,
+The rule cases below carry expectations written by hand from the install rule (KeepTruckin's six paths,
 every constraint, every error). The all-pairs sweeps over the shared catalogs record what the
 planner answers (`stepstone plan --format json`): those answers are checked independently by
 the brute-force oracle property test (core/tests/plan_oracle.rs); here they pin the output so
@@ -77,7 +77,7 @@ def path(*p, hops=None, bytes=None):
 
 S = {r["version"]: r["size"] for r in FIGURE1["releases"]}
 
-# The seed's six worked paths (Figure 1).
+# KeepTruckin's 2020 FOTA six worked paths (Figure 1).
 plan("seed-v65000", "figure1", "v64000", "v65000", path("v65000", bytes=S["v65000"]))
 plan("seed-v66000", "figure1", "v64000", "v66000", path("v65000", "v66000", bytes=S["v65000"] + S["v66000"]))
 plan("seed-v66001", "figure1", "v64000", "v66001", path("v65000", "v66000", "v66001", bytes=S["v65000"] + S["v66000"] + 81920))

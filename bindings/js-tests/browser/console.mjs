@@ -43,7 +43,7 @@ try {
   await page.goto(`http://127.0.0.1:${port}/index.html`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
 
-  // 1. The bundled example catalog and the seed's path.
+  // 1. The bundled example catalog and KeepTruckin's 2020 FOTA path.
   await page.click('#load-example');
   await page.waitForSelector('#graph svg');
   await page.selectOption('#from', 'v64000');

@@ -10,7 +10,7 @@ test('backend is the one asked for', () => {
   assert.match(s.version(), /^\d+\.\d+\.\d+/);
 });
 
-test("the seed's v64000 -> v67000 path", () => {
+test("KeepTruckin's 2020 FOTA v64000 -> v67000 path", () => {
   const c = s.Catalog.load(catalogText);
   const p = s.Catalog.load(JSON.parse(catalogText)).plan({ from: 'v64000', to: 'v67000' });
   assert.deepEqual(p, c.plan({ from: 'v64000', to: 'v67000' }));

@@ -57,7 +57,7 @@ test('rollout: JSON round trip, trips, ramp, Wilson, errors', () => {
   assert.equal(codeOf(() => s.haltTrips({ nonsense: 1 }, { finished: 1, failed: 1 })), 'rollout.json');
 });
 
-test("reconciler: the seed's march, idempotent events, rollout halt and resume", () => {
+test("reconciler: KeepTruckin's 2020 FOTA march, idempotent events, rollout halt and resume", () => {
   const campaign = s.Catalog.load(catalogText).campaign('v67000');
   const rec = new s.Reconciler(campaign, { policy: s.RetryPolicy.fromJson({ jitter_ppm: 0 }) });
   assert.equal(rec.rolloutState, null);

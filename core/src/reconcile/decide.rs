@@ -7,7 +7,7 @@ use crate::rollout::{Admission, Rollout, RolloutState};
 use super::state::DeviceState;
 use super::window::{Window, next_open};
 
-/// The seed's job document lifetime: a pre-signed S3 URL lives at most 7 days.
+/// KeepTruckin's 2020 FOTA job document lifetime: a pre-signed S3 URL lives at most 7 days.
 pub const DEFAULT_JOB_TTL_SECS: u64 = 7 * 86_400;
 
 /// Where a device goes next, toward a fixed target. The planner is the reconciler's only view

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use crate::retry::{FailureKind, HopCounters};
 
-/// An install job the scheduler created for a device (the seed: the device added to the static
+/// An install job the scheduler created for a device (KeepTruckin's 2020 FOTA post: the device added to the static
 /// thing group of the release, so its continuous job queues an execution).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

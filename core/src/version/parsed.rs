@@ -402,7 +402,7 @@ impl fmt::Display for Comparator {
     }
 }
 
-/// Picks the scheme for a set of version strings, as DESIGN.md says: `integer` if every one is
+/// Picks the scheme for a set of version strings, as README.md ("Versions") says: `integer` if every one is
 /// of that form, else `semver` if every one is SemVer, else `dotted` if every one is dotted;
 /// otherwise `Err` with the scheme that fits the most and the strings that do not fit it.
 ///

@@ -1,4 +1,4 @@
-//! DESIGN.md's install rule, written out directly (no sweep, no slots): the reference the
+//! the install rule (README, "Update paths"), written out directly (no sweep, no slots): the reference the
 //! planner is checked against by `plan_oracle.rs` and the `plan` fuzz target.
 
 use stepstone::catalog::{Catalog, Release};

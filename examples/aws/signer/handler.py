@@ -18,7 +18,7 @@ verified with stepstone against the key's public key (``kms:GetPublicKey``, read
 container) *before anything is written*; a signature that does not verify raises and nothing
 is stored.
 
-Certificate chain (optional, the seed signs with an intermediate certificate): with
+Certificate chain (optional; KeepTruckin's 2020 FOTA design signs with an intermediate certificate): with
 ``FOTA_CERT_CHAIN`` and ``FOTA_CERT_ROOT`` set, the chain (signing certificate first) is
 checked at cold start with stepstone's ``verify_chain`` against the root, at the current time,
 and the signing certificate's key must be the KMS key; otherwise the function refuses to start

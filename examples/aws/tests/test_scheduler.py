@@ -1,4 +1,4 @@
-"""FOTA-scheduler against moto's server mode: the seed's story, end to end.
+"""FOTA-scheduler against moto's server mode: KeepTruckin's 2020 FOTA story, end to end.
 
 Devices on v64000 with target v67000 march through the stepping stones v65000 -> v66000 ->
 v66003 -> v67000 (v66001 and v66002 skipped), one static thing group and continuous job per

@@ -1,4 +1,4 @@
-"""The template, deployed on moto's server (CloudFormation ``create-stack``), and the seed's story
+"""The template, deployed on moto's server (CloudFormation ``create-stack``), and KeepTruckin's 2020 FOTA story
 run against the stack's own resources: its bucket, KMS key, queue, dead-letter queue, table and
 roles, and the environment its functions were given.
 
