@@ -197,7 +197,7 @@ pub enum ManifestError {
         min: Quoted,
     },
     /// A device fact is not a version of the manifest's scheme.
-    #[error("device {field} {value:?} is not a {scheme} version: {kind}")]
+    #[error("device {field} {value:?} is not {} version: {kind}", .scheme.with_article())]
     DeviceVersion {
         /// `current_version` or `counter`.
         field: &'static str,
