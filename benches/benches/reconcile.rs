@@ -10,7 +10,7 @@ use stepstone::catalog::Catalog;
 use stepstone::plan::Cost;
 use stepstone::reconcile::{Action, Context, DeviceState, Event, IndexPlanner, apply, decide};
 use stepstone::retry::{FailureKind, RetryPolicy};
-use stepstone::simulate::{SimConfig, Simulation};
+use stepstone_sim::{SimConfig, Simulation};
 
 const CATALOG: &str = include_str!("../../examples/catalog.json");
 

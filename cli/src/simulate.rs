@@ -1,5 +1,5 @@
 //! `stepstone simulate`: a discrete-event fleet simulation of the reconciler
-//! (`stepstone::simulate`), with a progress bar on stderr.
+//! (crate `stepstone-sim`), with a progress bar on stderr.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use stepstone::retry::RetryPolicy;
 use stepstone::rollout::Rollout;
 use stepstone::sample::fleet::format_bytes;
-use stepstone::simulate::{Report, SimConfig, Simulation};
+use stepstone_sim::{Report, SimConfig, Simulation};
 
 use crate::output::{Failure, Format, load_catalog, print_json, read_json_text};
 
@@ -200,6 +200,17 @@ fn print_text(r: &Report, target: &str) {
         println!("  {why}: {n}");
     }
     println!("still pending:  {}", r.pending);
+    let finals: Vec<String> = r
+        .final_versions
+        .iter()
+        .map(|(v, n)| format!("{v} {n}"))
+        .collect();
+    println!("final versions: {}", finals.join(", "));
+    let stuck: u64 = r.stuck.iter().map(|s| s.count).sum();
+    println!("stuck:          {stuck}");
+    for s in &r.stuck {
+        println!("  from {}: {} [{}]", s.from, s.count, s.code);
+    }
     println!("hops installed: {}  (attempts {})", r.hops, r.attempts);
     println!(
         "bytes:          {} installed, {} downloaded",

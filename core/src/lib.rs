@@ -39,5 +39,3 @@ pub mod plan;
 pub mod reconcile;
 #[cfg(feature = "alloc")]
 pub mod rollout;
-#[cfg(feature = "std")]
-pub mod simulate;

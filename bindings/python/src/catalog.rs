@@ -435,7 +435,7 @@ impl Catalog {
         policy: Option<&Bound<'_, crate::retry::RetryPolicy>>,
         rollout: Option<&Bound<'_, crate::retry::Rollout>>,
     ) -> PyResult<Py<PyAny>> {
-        use stepstone::simulate::{SimConfig, Simulation};
+        use stepstone_sim::{SimConfig, Simulation};
         let target = self.version(target)?;
         let start = start.map(|s| self.version(s)).transpose()?;
         let defaults = SimConfig::default();

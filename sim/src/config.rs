@@ -1,0 +1,93 @@
+//! What to simulate, and why a simulation cannot start.
+
+use stepstone::ErrorCode;
+use stepstone::plan::PlanError;
+use stepstone::reconcile::DEFAULT_JOB_TTL_SECS;
+use stepstone::retry::RetryPolicy;
+use stepstone::rollout::Rollout;
+use stepstone::version::Version;
+
+pub(crate) const DAY: u64 = 86_400;
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Number of devices.
+    pub devices: u32,
+    /// Chance that an install attempt fails, ppm.
+    pub fail_rate_ppm: u32,
+    /// Chance that a device is on a shelf at the start, and that it drops offline before an
+    /// attempt, ppm.
+    pub offline_rate_ppm: u32,
+    /// Chance that a device message is delivered twice, ppm.
+    pub duplicate_rate_ppm: u32,
+    /// Chance that a successful install boots back into the old version, ppm.
+    pub rollback_rate_ppm: u32,
+    /// PRNG seed.
+    pub seed: u64,
+    /// Where every device starts; `None`: the catalog's lowest release.
+    pub start: Option<Version>,
+    /// Shelf devices come back within this many seconds.
+    pub shelf_secs: u64,
+    /// The simulation stops at this time.
+    pub horizon_secs: u64,
+    /// The retry policy.
+    pub policy: RetryPolicy,
+    /// A staged rollout, if any.
+    pub rollout: Option<Rollout>,
+    /// Job document lifetime.
+    pub job_ttl_secs: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            devices: 1000,
+            fail_rate_ppm: 0,
+            offline_rate_ppm: 0,
+            duplicate_rate_ppm: 0,
+            rollback_rate_ppm: 0,
+            seed: 1,
+            start: None,
+            shelf_secs: 30 * DAY,
+            horizon_secs: 730 * DAY,
+            policy: RetryPolicy::default(),
+            rollout: None,
+            job_ttl_secs: DEFAULT_JOB_TTL_SECS,
+        }
+    }
+}
+
+/// Why a simulation cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// The campaign table could not be built (target not in the catalog, yanked, ...).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The start version is not a release of the catalog.
+    #[error("start version {0:?} is not a release of the catalog")]
+    UnknownStart(String),
+    /// The catalog has no releases.
+    #[error("the catalog has no releases")]
+    EmptyCatalog,
+    /// A rate is above 1 000 000 ppm.
+    #[error("{name} is {value} ppm, above 1000000")]
+    Rate {
+        /// Which rate.
+        name: &'static str,
+        /// Its value.
+        value: u32,
+    },
+}
+
+impl ErrorCode for SimError {
+    fn code(&self) -> &'static str {
+        match self {
+            SimError::Plan(e) => e.code(),
+            SimError::UnknownStart(_) => "simulate.unknown_start",
+            SimError::EmptyCatalog => "simulate.empty_catalog",
+            SimError::Rate { .. } => "simulate.rate_out_of_range",
+        }
+    }
+}
