@@ -84,6 +84,24 @@ pub struct ReleaseNote {
 }
 
 /// A plan (or why there is none) with a note for every release between current and target.
+///
+/// Its JSON form (feature `serde`), the one every binding and the CLI print:
+/// `{"outcome": {"plan": {...}} | {"error": {"code", "message"}}, "releases": [{"version",
+/// "verdict", "hop"?, "reason"}]}` (`hop` only for `install`).
+///
+/// ```
+/// # use stepstone::catalog::Catalog;
+/// # use stepstone::explain::explain;
+/// # use stepstone::plan::Query;
+/// let catalog = Catalog::from_json(r#"{"releases": [{"version": "v1"}, {"version": "v2"}]}"#).unwrap();
+/// let e = explain(&catalog, &Query::parse(&catalog, "v1", "v2").unwrap());
+/// let json = serde_json::to_value(&e).unwrap();
+/// assert_eq!(json["outcome"]["plan"]["path"][0], "v2");
+/// assert_eq!(json["releases"][0], serde_json::json!(
+///     {"version": "v2", "verdict": "install", "hop": 1, "reason": "hop 1, from v1"}));
+/// let e = explain(&catalog, &Query::parse(&catalog, "v1", "v3").unwrap());
+/// assert_eq!(serde_json::to_value(&e).unwrap()["outcome"]["error"]["code"], "plan.unknown_target");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     /// The plan, or the planner's error.
@@ -91,6 +109,29 @@ pub struct Explanation {
     /// Releases strictly above the current version up to the target, in version order
     /// (empty for a downgrade, an unknown target, or a device already there).
     pub releases: Vec<ReleaseNote>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Explanation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeStruct};
+        /// `{"plan": p}` or `{"error": {"code", "message"}}`.
+        struct Outcome<'a>(&'a Result<Plan, PlanError>);
+        impl serde::Serialize for Outcome<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(1))?;
+                match self.0 {
+                    Ok(p) => m.serialize_entry("plan", p)?,
+                    Err(e) => m.serialize_entry("error", &crate::wire::ErrorWire::of(e))?,
+                }
+                m.end()
+            }
+        }
+        let mut st = s.serialize_struct("Explanation", 2)?;
+        st.serialize_field("outcome", &Outcome(&self.outcome))?;
+        st.serialize_field("releases", &self.releases)?;
+        st.end()
+    }
 }
 
 /// Explains the plan for `query`.

@@ -29,7 +29,17 @@ use petgraph::visit::EdgeRef;
 use crate::catalog::{Catalog, Release};
 use crate::plan::sweep::{Filter, lower_bounds};
 
-/// Output format of [`render`].
+/// Output format of [`render`], by name (`dot`, `mermaid`).
+///
+/// ```
+/// use stepstone::graph::GraphFormat;
+/// use stepstone::ErrorCode;
+/// assert_eq!("mermaid".parse::<GraphFormat>().unwrap(), GraphFormat::Mermaid);
+/// assert_eq!(GraphFormat::Dot.name(), "dot");
+/// let e = "svg".parse::<GraphFormat>().unwrap_err();
+/// assert_eq!((e.code(), e.to_string().as_str()),
+///     ("graph.unknown_format", "unknown graph format \"svg\": expected dot or mermaid"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GraphFormat {
     /// Graphviz DOT.
@@ -37,6 +47,116 @@ pub enum GraphFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+}
+
+impl GraphFormat {
+    /// Every format, in the order the error message lists them.
+    pub const ALL: [GraphFormat; 2] = [GraphFormat::Dot, GraphFormat::Mermaid];
+
+    /// The format's name: `dot` or `mermaid`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            GraphFormat::Dot => "dot",
+            GraphFormat::Mermaid => "mermaid",
+        }
+    }
+}
+
+impl core::str::FromStr for GraphFormat {
+    type Err = GraphError;
+    fn from_str(s: &str) -> Result<GraphFormat, GraphError> {
+        GraphFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| GraphError::UnknownFormat {
+                name: crate::error::clip(s),
+            })
+    }
+}
+
+/// Why a graph request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// A format name that is not `dot` or `mermaid` (`graph.unknown_format`).
+    #[error("unknown graph format {name:?}: expected dot or mermaid")]
+    UnknownFormat {
+        /// The name given.
+        name: String,
+    },
+}
+
+impl crate::ErrorCode for GraphError {
+    fn code(&self) -> &'static str {
+        match self {
+            GraphError::UnknownFormat { .. } => "graph.unknown_format",
+        }
+    }
+}
+
+/// The upgrade graph's JSON form (feature `serde`): `{"nodes": [{"version", "yanked",
+/// "stepping_stone", "deadend"}], "edges": [[from, to]]}`, nodes in version order.
+///
+/// ```
+/// use stepstone::catalog::Catalog;
+/// use stepstone::graph::wire;
+/// let catalog = Catalog::from_json(r#"{"releases": [
+///   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]}"#).unwrap();
+/// let g = serde_json::to_value(wire(&catalog, None, None)).unwrap();
+/// assert_eq!(g["edges"], serde_json::json!([["v64000", "v65000"]]));
+/// assert_eq!(g["nodes"][0]["stepping_stone"], true);
+/// ```
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GraphWire<'c> {
+    /// The releases shown.
+    pub nodes: Vec<NodeWire<'c>>,
+    /// Direct installs, `[from, to]`.
+    pub edges: Vec<[&'c str; 2]>,
+}
+
+/// One node of [`GraphWire`].
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NodeWire<'c> {
+    /// The release.
+    pub version: &'c str,
+    /// Yanked.
+    pub yanked: bool,
+    /// A required stepping stone.
+    pub stepping_stone: bool,
+    /// A dead end.
+    pub deadend: bool,
+}
+
+/// The upgrade graph for devices of `model` in `environment` (`None`: any), in its JSON form.
+#[cfg(feature = "serde")]
+pub fn wire<'c>(
+    catalog: &'c Catalog,
+    model: Option<&str>,
+    environment: Option<&str>,
+) -> GraphWire<'c> {
+    let g = build(catalog, model, environment);
+    let nodes = g
+        .node_weights()
+        .map(|(r, s)| NodeWire {
+            version: r.version.as_str(),
+            yanked: s.yanked,
+            stepping_stone: s.stepping_stone,
+            deadend: s.deadend,
+        })
+        .collect();
+    let edges = g
+        .edge_indices()
+        .filter_map(|e| g.edge_endpoints(e))
+        .filter_map(|(a, b)| {
+            Some([
+                g.node_weight(a)?.0.version.as_str(),
+                g.node_weight(b)?.0.version.as_str(),
+            ])
+        })
+        .collect();
+    GraphWire { nodes, edges }
 }
 
 /// How a node is drawn.

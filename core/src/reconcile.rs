@@ -1,6 +1,6 @@
 //! The reconciler: the scheduler's brain, one device at a time.
 //!
-//! KeepTruckin's 2020 FOTA FOTA-scheduler marches each device hop by hop to its target: it adds the device to
+//! KeepTruckin's 2020 FOTA scheduler marches each device hop by hop to its target: it adds the device to
 //! the job of its next version, waits for the job execution to end, checks the version the
 //! device reports, and retries a failed hop at most five times. Here that is two pure
 //! functions:
@@ -63,6 +63,8 @@ pub mod window;
 mod decide;
 #[cfg(feature = "alloc")]
 mod planner;
+#[cfg(feature = "serde")]
+mod session;
 #[cfg(feature = "alloc")]
 mod state;
 
@@ -73,6 +75,8 @@ pub use decide::{
 };
 #[cfg(feature = "alloc")]
 pub use planner::{CatalogPlanner, IndexPlanner};
+#[cfg(feature = "serde")]
+pub use session::{AppliedWire, Session, SessionError, SessionOptions};
 #[cfg(feature = "alloc")]
 pub use state::{Applied, DeviceState, Event, HopState, Job, LastFailure, OperatorAction, apply};
 

@@ -88,6 +88,22 @@ impl FailureKind {
     }
 }
 
+/// A kind by name (`retry.unknown_kind` for any other).
+///
+/// ```
+/// use stepstone::retry::FailureKind;
+/// use stepstone::ErrorCode;
+/// assert_eq!("timed_out".parse::<FailureKind>().unwrap(), FailureKind::TimedOut);
+/// assert_eq!("meteor".parse::<FailureKind>().unwrap_err().code(), "retry.unknown_kind");
+/// ```
+#[cfg(feature = "alloc")]
+impl core::str::FromStr for FailureKind {
+    type Err = RetryError;
+    fn from_str(s: &str) -> Result<FailureKind, RetryError> {
+        FailureKind::from_name(s).ok_or_else(|| RetryError::UnknownKind(crate::error::clip(s)))
+    }
+}
+
 impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -219,6 +235,37 @@ impl HopCounters {
         }
     }
 
+    /// Counters from `attempts` and (kind, failures) pairs; a kind absent from `failures`
+    /// counts 0, a kind given twice is `retry.duplicate_kind`.
+    ///
+    /// ```
+    /// use stepstone::retry::{FailureKind, HopCounters};
+    /// let c = HopCounters::from_pairs(3, [(FailureKind::TimedOut, 2)]).unwrap();
+    /// assert_eq!((c.attempts, c.failures_of(FailureKind::TimedOut), c.failures_of(FailureKind::Failed)), (3, 2, 0));
+    /// assert!(HopCounters::from_pairs(3, [(FailureKind::Failed, 1), (FailureKind::Failed, 2)]).is_err());
+    /// ```
+    pub fn from_pairs(
+        attempts: u32,
+        failures: impl IntoIterator<Item = (FailureKind, u32)>,
+    ) -> Result<HopCounters, RetryError> {
+        let mut c = HopCounters {
+            attempts,
+            failures: [0; 4],
+        };
+        let mut seen = [false; 4];
+        for (kind, n) in failures {
+            let i = kind.index();
+            if seen.get(i).copied().unwrap_or(true) {
+                return Err(RetryError::DuplicateKind(kind));
+            }
+            if let (Some(flag), Some(slot)) = (seen.get_mut(i), c.failures.get_mut(i)) {
+                *flag = true;
+                *slot = n;
+            }
+        }
+        Ok(c)
+    }
+
     /// Failures of `kind` so far.
     pub fn failures_of(&self, kind: FailureKind) -> u32 {
         self.failures.get(kind.index()).copied().unwrap_or(0)
@@ -226,12 +273,43 @@ impl HopCounters {
 }
 
 /// What to do after a failed attempt.
+///
+/// Its JSON form (feature `serde`): `{"retry_at": t}` or `{"give_up": "retry.kind_limit",
+/// "rule": {...}}` (the rule with its limit, as [`RetryGiveUp`] serializes).
+///
+/// ```
+/// use stepstone::retry::{RetryDecision, RetryGiveUp};
+/// assert_eq!(serde_json::to_string(&RetryDecision::RetryAt(60)).unwrap(), r#"{"retry_at":60}"#);
+/// let g = RetryDecision::GiveUp(RetryGiveUp::TotalAttempts { limit: 9 });
+/// assert_eq!(serde_json::to_string(&g).unwrap(),
+///     r#"{"give_up":"retry.total_attempts","rule":{"rule":"total_attempts","limit":9}}"#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryDecision {
     /// Try again at this time (seconds, the caller's clock).
     RetryAt(u64),
     /// Stop: this hop (and so the march) is given up.
     GiveUp(RetryGiveUp),
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for RetryDecision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            RetryDecision::RetryAt(t) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("retry_at", t)?;
+                m.end()
+            }
+            RetryDecision::GiveUp(r) => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("give_up", r.code())?;
+                m.serialize_entry("rule", r)?;
+                m.end()
+            }
+        }
+    }
 }
 
 /// Why the retry policy gave up.
@@ -330,6 +408,14 @@ pub enum RetryError {
     #[cfg(feature = "serde")]
     #[error("retry policy JSON: {0}")]
     Json(alloc::string::String),
+    /// A failure kind name that is none of `failed`, `timed_out`, `rejected`,
+    /// `download_error` (`retry.unknown_kind`).
+    #[cfg(feature = "alloc")]
+    #[error("unknown failure kind {0:?}: expected failed, timed_out, rejected or download_error")]
+    UnknownKind(alloc::string::String),
+    /// A failure kind counted twice in [`HopCounters::from_pairs`] (`retry.duplicate_kind`).
+    #[error("failure kind {0} is counted twice")]
+    DuplicateKind(FailureKind),
 }
 
 impl ErrorCode for RetryError {
@@ -342,6 +428,9 @@ impl ErrorCode for RetryError {
             RetryError::ZeroLimit(_) => "retry.zero_limit",
             #[cfg(feature = "serde")]
             RetryError::Json(_) => "retry.json",
+            #[cfg(feature = "alloc")]
+            RetryError::UnknownKind(_) => "retry.unknown_kind",
+            RetryError::DuplicateKind(_) => "retry.duplicate_kind",
         }
     }
 }

@@ -680,12 +680,17 @@ impl Rollout {
         sample::position(self.salt.as_bytes(), device_id, 0, sample::ROLLOUT_CLASS)
     }
 
+    /// How many stages the rollout counts outcomes for (a ramp: 1).
+    pub fn stage_count(&self) -> usize {
+        match &self.schedule {
+            Schedule::Stages(s) => s.len().max(1),
+            Schedule::Ramp(_) => 1,
+        }
+    }
+
     /// The state of a rollout started at `now` (stage 0 open; for a ramp, `Ramp::start` rules).
     pub fn start(&self, now: u64) -> RolloutState {
-        let stats = match &self.schedule {
-            Schedule::Stages(s) => alloc::vec![StageStats::default(); s.len().max(1)],
-            Schedule::Ramp(_) => alloc::vec![StageStats::default()],
-        };
+        let stats = alloc::vec![StageStats::default(); self.stage_count()];
         RolloutState {
             started_at: now,
             stage: 0,

@@ -56,12 +56,41 @@ mod strict_der;
 
 use core::fmt;
 
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered, codes};
 
 pub use encoding::SignatureFormat;
 #[cfg(feature = "alloc")]
 pub(crate) use key::trim_ascii;
 pub use key::{KeyFormat, KeyId};
+
+/// A key or signature format name that is not one of the known ones
+/// (`signature.unknown_format`), naming the value and the choices.
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} format {name:?}: expected {choices}")]
+pub struct UnknownFormat {
+    what: &'static str,
+    name: alloc::string::String,
+    choices: &'static str,
+}
+
+#[cfg(feature = "alloc")]
+impl UnknownFormat {
+    fn new(what: &'static str, name: &str, choices: &'static str) -> UnknownFormat {
+        UnknownFormat {
+            what,
+            name: crate::error::clip(name),
+            choices,
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl crate::ErrorCode for UnknownFormat {
+    fn code(&self) -> &'static str {
+        "signature.unknown_format"
+    }
+}
 
 /// Length of a SHA-256 digest, the only digest length any API here accepts.
 pub const DIGEST_LEN: usize = 32;
@@ -117,16 +146,22 @@ pub enum SignatureError {
     },
 }
 
+impl Registered for SignatureError {
+    fn registered(&self) -> Code {
+        match self {
+            SignatureError::Malformed { .. } => codes::SIGNATURE_MALFORMED,
+            SignatureError::Invalid { .. } => codes::SIGNATURE_INVALID,
+            SignatureError::DigestLength { .. } => codes::SIGNATURE_DIGEST_LENGTH,
+            SignatureError::KeyMalformed { .. } => codes::SIGNATURE_KEY_MALFORMED,
+            SignatureError::KeyUnsupported { .. } => codes::SIGNATURE_KEY_UNSUPPORTED,
+            SignatureError::PrivateKeyMalformed { .. } => codes::SIGNATURE_PRIVATE_KEY_MALFORMED,
+        }
+    }
+}
+
 impl ErrorCode for SignatureError {
     fn code(&self) -> &'static str {
-        match self {
-            SignatureError::Malformed { .. } => "signature.malformed",
-            SignatureError::Invalid { .. } => "signature.invalid",
-            SignatureError::DigestLength { .. } => "signature.digest_length",
-            SignatureError::KeyMalformed { .. } => "signature.key_malformed",
-            SignatureError::KeyUnsupported { .. } => "signature.key_unsupported",
-            SignatureError::PrivateKeyMalformed { .. } => "signature.private_key_malformed",
-        }
+        self.registered().as_str()
     }
 }
 

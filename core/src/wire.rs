@@ -33,3 +33,20 @@ pub(crate) mod key_id {
         super::hex32::serialize(&v.0, s)
     }
 }
+
+/// An error's wire form, `{"code": "area.reason", "message": "..."}`: how an answer that
+/// carries an error (an explanation's outcome, a simulation's stuck devices) spells it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct ErrorWire {
+    pub(crate) code: &'static str,
+    pub(crate) message: alloc::string::String,
+}
+
+impl ErrorWire {
+    pub(crate) fn of<E: crate::ErrorCode + core::fmt::Display>(e: &E) -> ErrorWire {
+        ErrorWire {
+            code: e.code(),
+            message: alloc::string::ToString::to_string(e),
+        }
+    }
+}

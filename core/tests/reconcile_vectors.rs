@@ -6,8 +6,7 @@ use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
 use stepstone::catalog::Catalog;
 use stepstone::plan::Cost;
-use stepstone::reconcile::window::Window;
-use stepstone::reconcile::{Context, DeviceState, Event, RolloutView, Timing, apply, decide};
+use stepstone::reconcile::Session;
 use stepstone::retry::{FailureKind, HopCounters, RetryDecision, RetryPolicy, jitter_hash};
 use stepstone::rollout::{Confidence, HaltRule, Ramp, Rollout, StageStats, wilson_lower_above};
 use stepstone::sample;
@@ -188,88 +187,57 @@ fn reconcile_vectors() {
         let name = v["name"].as_str().unwrap();
         let target = catalog.parse_version(s(v, "target")).unwrap();
         let table = CampaignTable::build(&catalog, &target, None, None, Cost::Hops).unwrap();
-        let policy = policy(v).unwrap();
-        let windows: Vec<Window> = v
-            .pointer("/timing/windows")
-            .map_or(vec![], |w| serde_json::from_value(w.clone()).unwrap());
-        let timing = Timing {
-            start: v.pointer("/timing/start").and_then(Value::as_u64),
-            end: v.pointer("/timing/end").and_then(Value::as_u64),
-            windows: &windows,
-            utc_offset_secs: v
-                .pointer("/timing/utc_offset_secs")
-                .and_then(Value::as_i64)
-                .unwrap_or(0) as i32,
-        };
-        let rollout = v
-            .get("rollout")
-            .map(|r| Rollout::from_json(&r.to_string()).unwrap());
-        let mut rollout_state = rollout.as_ref().map(|r| r.start(0));
+        // The vector's settings are the session's options as JSON, exactly as a binding passes them.
+        let mut options = v.get("timing").cloned().unwrap_or_else(|| json!({}));
+        for k in ["policy", "rollout"] {
+            if let Some(x) = v.get(k) {
+                options[k] = x.clone();
+            }
+        }
+        let mut session = Session::from_json(
+            std::sync::Arc::new(table),
+            catalog.scheme(),
+            &options.to_string(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: options: {e}"));
         let device = v
             .get("device_id")
             .and_then(Value::as_str)
             .unwrap_or("device-1")
             .as_bytes();
-        let wire: DeviceState<String> = serde_json::from_value(v["state"].clone()).unwrap();
-        let mut state = wire.try_map(|t| catalog.parse_version(&t)).unwrap();
+        let mut state = session.state_json(Some(&v["state"].to_string())).unwrap();
         for (i, step) in v["steps"].as_array().unwrap().iter().enumerate() {
             let at = format!("{name} step {i}");
             if let Some(e) = step.get("apply") {
-                let wire: Event<String> =
-                    serde_json::from_value(e.clone()).unwrap_or_else(|err| panic!("{at}: {err}"));
-                let event = parse_event(&catalog, wire);
-                let before = state.clone();
-                let got = apply(&mut state, &event);
+                let (next, got) = session
+                    .apply(Some(&state), &e.to_string())
+                    .unwrap_or_else(|err| panic!("{at}: {err}"));
                 assert_eq!(got.name(), step["expect"].as_str().unwrap(), "{at}");
+                let next = serde_json::to_string(&next).unwrap();
                 if !got.changed() {
-                    assert_eq!(state, before, "{at}: an ignored event changed the state");
+                    assert_eq!(next, state, "{at}: an ignored event changed the state");
                 }
+                state = next;
             } else if let Some(now) = step.get("decide").and_then(Value::as_u64) {
-                let ctx = Context {
-                    rollout: match (&rollout, &rollout_state) {
-                        (Some(rollout), Some(state)) => Some(RolloutView { rollout, state }),
-                        _ => None,
-                    },
-                    timing,
-                    ..Context::new(&table, &policy)
-                };
-                let action = decide(device, &state, &ctx, now);
-                assert_eq!(
-                    serde_json::to_value(&action).unwrap(),
-                    step["expect"],
-                    "{at}"
-                );
+                let action: Value =
+                    serde_json::from_str(&session.decide_json(device, Some(&state), now).unwrap())
+                        .unwrap();
+                assert_eq!(action, step["expect"], "{at}");
             } else if let Some(now) = step.get("rollout_advance").and_then(Value::as_u64) {
-                assert!(
-                    rollout
-                        .as_ref()
-                        .unwrap()
-                        .advance(rollout_state.as_mut().unwrap(), now),
-                    "{at}"
-                );
+                assert!(session.rollout_advance(now).unwrap(), "{at}");
             } else if let Some(now) = step.get("rollout_halt").and_then(Value::as_u64) {
-                rollout
-                    .as_ref()
-                    .unwrap()
-                    .halt(rollout_state.as_mut().unwrap(), "vector".into(), now)
-                    .unwrap();
+                session.rollout_halt(now, "vector").unwrap();
+            } else if let Some(now) = step.get("rollout_resume").and_then(Value::as_u64) {
+                session.rollout_resume(now).unwrap();
             } else {
                 panic!("{at}: unknown step");
             }
         }
         if let Some(want) = v.get("expect_state") {
-            let wire = state
-                .clone()
-                .try_map(|v| Ok::<_, ()>(v.as_str().to_string()))
-                .unwrap();
-            let got = serde_json::to_value(&wire).unwrap();
+            let got: Value = serde_json::from_str(&state).unwrap();
             for (k, w) in want.as_object().unwrap() {
                 assert_eq!(&got[k], w, "{name}: final state field {k}");
             }
         }
     }
-}
-
-fn parse_event(catalog: &Catalog, wire: Event<String>) -> Event<stepstone::version::Version> {
-    wire.try_map(|t| catalog.parse_version(&t)).unwrap()
 }

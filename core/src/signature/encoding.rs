@@ -39,6 +39,16 @@ pub enum SignatureFormat {
 }
 
 impl SignatureFormat {
+    /// Every format, in the order the error message lists them.
+    pub const ALL: [SignatureFormat; 6] = [
+        SignatureFormat::Der,
+        SignatureFormat::Raw,
+        SignatureFormat::Hex,
+        SignatureFormat::Base64,
+        SignatureFormat::HexRaw,
+        SignatureFormat::Base64Raw,
+    ];
+
     /// The format's name as the CLI spells it (`der`, `raw`, `hex`, `base64`, `hex-raw`,
     /// `base64-raw`).
     pub const fn name(self) -> &'static str {
@@ -50,6 +60,33 @@ impl SignatureFormat {
             SignatureFormat::HexRaw => "hex-raw",
             SignatureFormat::Base64Raw => "base64-raw",
         }
+    }
+}
+
+/// A format by name (`signature.unknown_format` for any other).
+///
+/// ```
+/// use stepstone::signature::SignatureFormat;
+/// use stepstone::ErrorCode;
+/// assert_eq!("hex-raw".parse::<SignatureFormat>().unwrap(), SignatureFormat::HexRaw);
+/// let e = "pem".parse::<SignatureFormat>().unwrap_err();
+/// assert_eq!((e.code(), e.to_string().as_str()), ("signature.unknown_format",
+///     "unknown signature format \"pem\": expected der, raw, hex, base64, hex-raw or base64-raw"));
+/// ```
+#[cfg(feature = "alloc")]
+impl core::str::FromStr for SignatureFormat {
+    type Err = super::UnknownFormat;
+    fn from_str(s: &str) -> Result<SignatureFormat, super::UnknownFormat> {
+        SignatureFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                super::UnknownFormat::new(
+                    "signature",
+                    s,
+                    "der, raw, hex, base64, hex-raw or base64-raw",
+                )
+            })
     }
 }
 

@@ -23,6 +23,44 @@ pub enum KeyFormat {
     Hex,
 }
 
+impl KeyFormat {
+    /// Every format.
+    pub const ALL: [KeyFormat; 4] = [
+        KeyFormat::Pem,
+        KeyFormat::Der,
+        KeyFormat::Sec1,
+        KeyFormat::Hex,
+    ];
+
+    /// The format's name: `pem`, `der`, `sec1` or `hex`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeyFormat::Pem => "pem",
+            KeyFormat::Der => "der",
+            KeyFormat::Sec1 => "sec1",
+            KeyFormat::Hex => "hex",
+        }
+    }
+}
+
+/// A key format by name (`signature.unknown_format` for any other).
+///
+/// ```
+/// use stepstone::signature::KeyFormat;
+/// assert_eq!("sec1".parse::<KeyFormat>().unwrap().name(), "sec1");
+/// assert!("jwk".parse::<KeyFormat>().is_err());
+/// ```
+#[cfg(feature = "alloc")]
+impl core::str::FromStr for KeyFormat {
+    type Err = super::UnknownFormat;
+    fn from_str(s: &str) -> Result<KeyFormat, super::UnknownFormat> {
+        KeyFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| super::UnknownFormat::new("key", s, "pem, der, sec1 or hex"))
+    }
+}
+
 /// A key id: SHA-256 of the key's uncompressed SEC1 point. Displays as 64 lowercase hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(pub [u8; 32]);

@@ -1,0 +1,534 @@
+//! A reconciler session: one campaign's table, retry policy, staged rollout (and where it
+//! stands) and timing, with `apply` / `decide` / `rollout_*` on the JSON wire forms a scheduler
+//! stores. Every binding (Python, WASM, Node) and the conformance-vector runner stand on it, so
+//! the session's argument handling, JSON shapes and error codes exist once.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use stepstone::campaign::CampaignTable;
+//! use stepstone::catalog::Catalog;
+//! use stepstone::plan::Cost;
+//! use stepstone::reconcile::Session;
+//!
+//! let catalog = Catalog::from_json(r#"{"releases": [
+//!   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"},
+//!   {"version": "v66000", "min_sw_version": "v65000"}]}"#).unwrap();
+//! let target = catalog.parse_version("v66000").unwrap();
+//! let table = CampaignTable::build(&catalog, &target, None, None, Cost::Hops).unwrap();
+//! let session = Session::from_json(Arc::new(table), catalog.scheme(), r#"{"job_ttl_secs": 3600}"#).unwrap();
+//!
+//! let state = r#"{"reported": "v64000", "device_seq": 1}"#;
+//! let action = session.decide_json(b"AG1-000001", Some(state), 0).unwrap();
+//! assert_eq!(action, r#"{"action":"install","release":"v65000","job":1,"expires_at":3600,"attempt":1}"#);
+//!
+//! let event = r#"{"event": "job_created", "job": 1, "release": "v65000", "at": 0, "expires_at": 3600}"#;
+//! let applied = session.apply_json(Some(state), event).unwrap();
+//! assert!(applied.ends_with(r#""outcome":"changed"}"#));
+//!
+//! // Wrong input has a code of its own.
+//! use stepstone::ErrorCode;
+//! assert_eq!(session.apply_json(None, "{").unwrap_err().code(), "reconcile.invalid_json");
+//! ```
+
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::ErrorCode;
+use crate::campaign::CampaignTable;
+use crate::retry::{RetryError, RetryPolicy};
+use crate::rollout::{Rollout, RolloutError, RolloutState};
+use crate::version::{Scheme, Version, VersionError};
+
+use super::window::{Window, WindowError};
+use super::{
+    Action, Applied, Context, DEFAULT_JOB_TTL_SECS, DeviceState, Event, RolloutView, Timing, apply,
+    decide,
+};
+
+/// A session's settings: every field optional (the JSON form `{policy, rollout,
+/// rollout_started_at, rollout_state, start, end, windows, utc_offset_secs, job_ttl_secs}`;
+/// an unknown field is refused).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionOptions {
+    /// The retry policy (default: [`RetryPolicy::default`]); checked.
+    pub policy: Option<RetryPolicy>,
+    /// A staged rollout; checked.
+    pub rollout: Option<Rollout>,
+    /// When the rollout started (its first stage opened), seconds.
+    pub rollout_started_at: u64,
+    /// Where the rollout stands, as stored from [`Session::rollout_state`] (a stateless
+    /// service resumes from it); absent: the rollout starts at `rollout_started_at`.
+    pub rollout_state: Option<RolloutState>,
+    /// No install before this time.
+    pub start: Option<u64>,
+    /// No install from this time on.
+    pub end: Option<u64>,
+    /// Weekly maintenance windows (device-local time); checked.
+    pub windows: Vec<Window>,
+    /// The device's UTC offset, seconds.
+    pub utc_offset_secs: i32,
+    /// Lifetime of a job document, seconds (default [`DEFAULT_JOB_TTL_SECS`]).
+    pub job_ttl_secs: Option<u64>,
+}
+
+/// Why a session call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// A JSON input (options, device state, event) does not read; `what` names it.
+    InvalidJson {
+        /// Which input.
+        what: &'static str,
+        /// serde's message (line, column, the field).
+        message: String,
+    },
+    /// A rollout call on a session without a rollout (`reconcile.no_rollout`).
+    NoRollout {
+        /// The call.
+        call: &'static str,
+    },
+    /// A `rollout_state` that does not belong to the session's rollout
+    /// (`reconcile.rollout_state_mismatch`).
+    RolloutStateMismatch {
+        /// What does not match.
+        reason: String,
+    },
+    /// A version in a state or event that is not of the catalog's scheme.
+    Version(VersionError),
+    /// The retry policy is invalid.
+    Retry(RetryError),
+    /// The rollout is invalid, or a rollout call is refused.
+    Rollout(RolloutError),
+    /// A maintenance window is invalid.
+    Window(WindowError),
+}
+
+impl ErrorCode for SessionError {
+    fn code(&self) -> &'static str {
+        match self {
+            SessionError::InvalidJson { .. } => "reconcile.invalid_json",
+            SessionError::NoRollout { .. } => "reconcile.no_rollout",
+            SessionError::RolloutStateMismatch { .. } => "reconcile.rollout_state_mismatch",
+            SessionError::Version(e) => e.code(),
+            SessionError::Retry(e) => e.code(),
+            SessionError::Rollout(e) => e.code(),
+            SessionError::Window(e) => e.code(),
+        }
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionError::InvalidJson { what, message } => write!(f, "invalid {what}: {message}"),
+            SessionError::NoRollout { call } => {
+                write!(f, "{call}: this reconciler has no rollout")
+            }
+            SessionError::RolloutStateMismatch { reason } => {
+                write!(f, "rollout_state does not belong to this rollout: {reason}")
+            }
+            SessionError::Version(e) => e.fmt(f),
+            SessionError::Retry(e) => e.fmt(f),
+            SessionError::Rollout(e) => e.fmt(f),
+            SessionError::Window(e) => e.fmt(f),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SessionError {}
+
+impl From<VersionError> for SessionError {
+    fn from(e: VersionError) -> SessionError {
+        SessionError::Version(e)
+    }
+}
+
+impl From<RolloutError> for SessionError {
+    fn from(e: RolloutError) -> SessionError {
+        SessionError::Rollout(e)
+    }
+}
+
+fn invalid(what: &'static str, e: serde_json::Error) -> SessionError {
+    SessionError::InvalidJson {
+        what,
+        message: e.to_string(),
+    }
+}
+
+/// What [`Session::apply`] gives back: the new state and what the event did (the JSON form
+/// `{"state": {...}, "outcome": "changed" | "duplicate" | "stale" | "not_in_flight"}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppliedWire<'a> {
+    /// The new state, versions spelled as the catalog spells them.
+    pub state: &'a DeviceState<String>,
+    /// The outcome's name.
+    pub outcome: &'static str,
+}
+
+/// The scheduler's brain for one campaign. Cheap to clone (the table is shared).
+#[derive(Debug, Clone)]
+pub struct Session {
+    table: Arc<CampaignTable>,
+    scheme: Scheme,
+    policy: RetryPolicy,
+    rollout: Option<(Rollout, RolloutState)>,
+    start: Option<u64>,
+    end: Option<u64>,
+    windows: Vec<Window>,
+    utc_offset_secs: i32,
+    job_ttl_secs: u64,
+}
+
+impl Session {
+    /// A session for the campaign `table` (versions of `scheme`), every option checked.
+    pub fn new(
+        table: Arc<CampaignTable>,
+        scheme: Scheme,
+        options: SessionOptions,
+    ) -> Result<Session, SessionError> {
+        let policy = options.policy.unwrap_or_default();
+        policy.validate().map_err(SessionError::Retry)?;
+        for w in &options.windows {
+            w.validate().map_err(SessionError::Window)?;
+        }
+        let rollout = match options.rollout {
+            Some(r) => {
+                r.validate()?;
+                let state = match options.rollout_state {
+                    Some(s) => {
+                        check_state(&r, &s)?;
+                        s
+                    }
+                    None => r.start(options.rollout_started_at),
+                };
+                Some((r, state))
+            }
+            None if options.rollout_state.is_some() => {
+                return Err(SessionError::RolloutStateMismatch {
+                    reason: "a rollout_state was given without a rollout".into(),
+                });
+            }
+            None => None,
+        };
+        Ok(Session {
+            table,
+            scheme,
+            policy,
+            rollout,
+            start: options.start,
+            end: options.end,
+            windows: options.windows,
+            utc_offset_secs: options.utc_offset_secs,
+            job_ttl_secs: options.job_ttl_secs.unwrap_or(DEFAULT_JOB_TTL_SECS),
+        })
+    }
+
+    /// A session with options as JSON (see [`SessionOptions`]; `reconcile.invalid_json` when
+    /// they do not read).
+    pub fn from_json(
+        table: Arc<CampaignTable>,
+        scheme: Scheme,
+        options: &str,
+    ) -> Result<Session, SessionError> {
+        let o: SessionOptions = serde_json::from_str(options).map_err(|e| invalid("options", e))?;
+        Session::new(table, scheme, o)
+    }
+
+    /// The campaign table.
+    pub fn table(&self) -> &CampaignTable {
+        &self.table
+    }
+
+    /// The retry policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// A device state from its wire form (`None`: a new device), versions checked against the
+    /// scheme.
+    pub fn state_in(&self, state: Option<&str>) -> Result<DeviceState<Version>, SessionError> {
+        let wire: DeviceState<String> = match state {
+            Some(text) => serde_json::from_str(text).map_err(|e| invalid("device state", e))?,
+            None => DeviceState::default(),
+        };
+        Ok(wire.try_map(|t| Version::parse(&t, self.scheme))?)
+    }
+
+    /// An event from its wire form, versions checked against the scheme.
+    pub fn event_in(&self, event: &str) -> Result<Event<Version>, SessionError> {
+        let wire: Event<String> = serde_json::from_str(event).map_err(|e| invalid("event", e))?;
+        Ok(wire.try_map(|t| Version::parse(&t, self.scheme))?)
+    }
+
+    /// Applies `event` to `state`: the new state and what the event did.
+    pub fn apply(
+        &self,
+        state: Option<&str>,
+        event: &str,
+    ) -> Result<(DeviceState<String>, Applied), SessionError> {
+        let mut s = self.state_in(state)?;
+        let e = self.event_in(event)?;
+        let applied = apply(&mut s, &e);
+        Ok((wire_state(s), applied))
+    }
+
+    /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}`.
+    pub fn apply_json(&self, state: Option<&str>, event: &str) -> Result<String, SessionError> {
+        let (state, applied) = self.apply(state, event)?;
+        Ok(to_json(&AppliedWire {
+            state: &state,
+            outcome: applied.name(),
+        }))
+    }
+
+    /// `state` in the full wire form (absent fields filled in).
+    pub fn state(&self, state: Option<&str>) -> Result<DeviceState<String>, SessionError> {
+        Ok(wire_state(self.state_in(state)?))
+    }
+
+    /// [`Session::state`] as JSON.
+    pub fn state_json(&self, state: Option<&str>) -> Result<String, SessionError> {
+        Ok(to_json(&self.state(state)?))
+    }
+
+    /// The decision context (table, policy, rollout and timing).
+    pub fn context(&self) -> Context<'_, CampaignTable> {
+        Context {
+            rollout: self
+                .rollout
+                .as_ref()
+                .map(|(rollout, state)| RolloutView { rollout, state }),
+            timing: Timing {
+                start: self.start,
+                end: self.end,
+                windows: &self.windows,
+                utc_offset_secs: self.utc_offset_secs,
+            },
+            job_ttl_secs: self.job_ttl_secs,
+            ..Context::new(&*self.table, &self.policy)
+        }
+    }
+
+    /// What to do with device `device_id` in `state` (`None`: a new device) at `now`.
+    pub fn decide(
+        &self,
+        device_id: &[u8],
+        state: Option<&str>,
+        now: u64,
+    ) -> Result<Action<Version>, SessionError> {
+        let s = self.state_in(state)?;
+        Ok(decide(device_id, &s, &self.context(), now))
+    }
+
+    /// [`Session::decide`] as the action's JSON.
+    pub fn decide_json(
+        &self,
+        device_id: &[u8],
+        state: Option<&str>,
+        now: u64,
+    ) -> Result<String, SessionError> {
+        Ok(to_json(&self.decide(device_id, state, now)?))
+    }
+
+    /// Opens the rollout's next stage if it may open at `now`; whether it did
+    /// (`reconcile.no_rollout` without a rollout).
+    pub fn rollout_advance(&mut self, now: u64) -> Result<bool, SessionError> {
+        let (r, s) = self.rollout_mut("rollout_advance")?;
+        Ok(r.advance(s, now))
+    }
+
+    /// Halts the rollout by hand (`rollout.already_halted` if it is halted).
+    pub fn rollout_halt(&mut self, now: u64, note: &str) -> Result<(), SessionError> {
+        let (r, s) = self.rollout_mut("rollout_halt")?;
+        Ok(r.halt(s, note.to_string(), now)?)
+    }
+
+    /// Resumes a halted rollout (`rollout.not_halted` if it is not halted).
+    pub fn rollout_resume(&mut self, now: u64) -> Result<(), SessionError> {
+        let (r, s) = self.rollout_mut("rollout_resume")?;
+        Ok(r.resume(s, now)?)
+    }
+
+    /// Counts one finished attempt of a device of `stage` and halts the rollout if a rule
+    /// trips: the halt's code, if this outcome caused one.
+    pub fn rollout_record(
+        &mut self,
+        stage: u32,
+        failed: bool,
+        now: u64,
+    ) -> Result<Option<&'static str>, SessionError> {
+        let (r, s) = self.rollout_mut("rollout_record")?;
+        Ok(r.record(s, stage, failed, now).map(|h| h.code()))
+    }
+
+    /// Where the rollout stands (`None` without a rollout).
+    pub fn rollout_state(&self) -> Option<&RolloutState> {
+        self.rollout.as_ref().map(|(_, s)| s)
+    }
+
+    /// [`Session::rollout_state`] as JSON.
+    pub fn rollout_state_json(&self) -> Option<String> {
+        self.rollout_state().map(to_json)
+    }
+
+    fn rollout_mut(
+        &mut self,
+        call: &'static str,
+    ) -> Result<(&Rollout, &mut RolloutState), SessionError> {
+        match &mut self.rollout {
+            Some((r, s)) => Ok((r, s)),
+            None => Err(SessionError::NoRollout { call }),
+        }
+    }
+}
+
+fn check_state(rollout: &Rollout, state: &RolloutState) -> Result<(), SessionError> {
+    let stages = rollout.stage_count();
+    let mismatch = |reason: String| Err(SessionError::RolloutStateMismatch { reason });
+    if state.stats.len() != stages {
+        return mismatch(alloc::format!(
+            "it counts {} stages, the rollout has {stages}",
+            state.stats.len()
+        ));
+    }
+    if state.stage as usize >= stages {
+        return mismatch(alloc::format!(
+            "stage {} is past the rollout's last stage {}",
+            state.stage,
+            stages.saturating_sub(1)
+        ));
+    }
+    for (i, s) in state.stats.iter().enumerate() {
+        s.check().map_err(|e| SessionError::RolloutStateMismatch {
+            reason: alloc::format!("stats[{i}]: {e}"),
+        })?;
+    }
+    Ok(())
+}
+
+fn wire_state(state: DeviceState<Version>) -> DeviceState<String> {
+    match state.try_map(|v| Ok::<_, core::convert::Infallible>(v.as_str().to_string())) {
+        Ok(w) => w,
+        Err(never) => match never {},
+    }
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    // The wire types hold only strings, integers and options, with string keys: serde_json
+    // cannot fail on them.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::plan::Cost;
+
+    fn session(options: &str) -> Result<Session, SessionError> {
+        let c = Catalog::from_json(
+            r#"{"releases": [{"version": "v1"}, {"version": "v2", "min_sw_version": "v1"}]}"#,
+        )
+        .unwrap();
+        let t = CampaignTable::build(&c, &c.parse_version("v2").unwrap(), None, None, Cost::Hops)
+            .unwrap();
+        Session::from_json(Arc::new(t), c.scheme(), options)
+    }
+
+    const ROLLOUT: &str = r#"{"rollout": {"salt": "s", "schedule": {"stages": [
+        {"fraction_ppm": 10000, "min_soak_secs": 60}, {"fraction_ppm": 1000000}]}}}"#;
+
+    #[test]
+    fn every_bad_input_has_its_code() {
+        let code = |r: Result<Session, SessionError>| r.unwrap_err().code();
+        assert_eq!(code(session("[")), "reconcile.invalid_json");
+        assert_eq!(code(session(r#"{"polcy": {}}"#)), "reconcile.invalid_json");
+        assert_eq!(
+            code(session(
+                r#"{"windows": [{"day": 9, "start_minute": 0, "duration_minutes": 5}]}"#
+            )),
+            "window.day"
+        );
+        assert_eq!(
+            code(session(
+                r#"{"rollout": {"salt": "s", "schedule": {"stages": []}}}"#
+            )),
+            "rollout.no_stages"
+        );
+        let s = session("{}").unwrap();
+        assert_eq!(
+            s.state_in(Some("{")).unwrap_err().code(),
+            "reconcile.invalid_json"
+        );
+        assert_eq!(
+            s.state_in(Some(r#"{"reported": "2.0.0"}"#))
+                .unwrap_err()
+                .code(),
+            "version.malformed"
+        );
+        assert_eq!(
+            s.event_in(r#"{"event": "nope"}"#).unwrap_err().code(),
+            "reconcile.invalid_json"
+        );
+    }
+
+    #[test]
+    fn rollout_calls_without_a_rollout_are_refused() {
+        let mut s = session("{}").unwrap();
+        let e = s.rollout_halt(5, "why").unwrap_err();
+        assert_eq!(
+            (e.code(), e.to_string().as_str()),
+            (
+                "reconcile.no_rollout",
+                "rollout_halt: this reconciler has no rollout"
+            )
+        );
+        assert_eq!(
+            s.rollout_resume(5).unwrap_err().code(),
+            "reconcile.no_rollout"
+        );
+        assert_eq!(
+            s.rollout_advance(5).unwrap_err().code(),
+            "reconcile.no_rollout"
+        );
+        assert!(s.rollout_state_json().is_none());
+    }
+
+    #[test]
+    fn halt_resume_and_a_stored_state_round_trip() {
+        let mut s = session(ROLLOUT).unwrap();
+        assert!(!s.rollout_advance(59).unwrap());
+        assert!(s.rollout_advance(60).unwrap());
+        s.rollout_halt(70, "bad batch").unwrap();
+        assert_eq!(
+            s.rollout_halt(71, "again").unwrap_err().code(),
+            "rollout.already_halted"
+        );
+        s.rollout_resume(80).unwrap();
+        assert_eq!(
+            s.rollout_resume(81).unwrap_err().code(),
+            "rollout.not_halted"
+        );
+        // A stateless service stores the state and builds the next session from it.
+        let stored = s.rollout_state_json().unwrap();
+        let mut options: serde_json::Value = serde_json::from_str(ROLLOUT).unwrap();
+        options["rollout_state"] = serde_json::from_str(&stored).unwrap();
+        let again = session(&options.to_string()).unwrap();
+        assert_eq!(again.rollout_state(), s.rollout_state());
+        // A state of another rollout is refused.
+        options["rollout_state"]["stats"] = serde_json::json!([]);
+        let e = session(&options.to_string()).unwrap_err();
+        assert_eq!(e.code(), "reconcile.rollout_state_mismatch");
+        assert_eq!(
+            e.to_string(),
+            "rollout_state does not belong to this rollout: it counts 0 stages, the rollout has 2"
+        );
+        let e = session(&alloc::format!(r#"{{"rollout_state": {stored}}}"#)).unwrap_err();
+        assert_eq!(e.code(), "reconcile.rollout_state_mismatch");
+    }
+}
