@@ -1,7 +1,14 @@
 // The one JavaScript API over either backend (the WASM module or the napi addon).
-// Both backends expose the same raw functions (see bindings/js-glue); this file only turns
-// arguments into their plain form, parses the JSON answers and turns errors into
+// Both backends expose the same raw functions (see bindings/js-glue); this file only checks and
+// converts the arguments into their plain form, parses the JSON answers and turns errors into
 // StepstoneError. It is copied verbatim into both npm packages.
+//
+// Every public function and method checks its arguments here, before any of them reaches WASM
+// memory or a napi conversion, so both backends refuse a bad argument the same way: a
+// StepstoneError with code `js.bad_argument` naming the argument and the value. Only the type and
+// the JS encoding of a value are checked here (a string, a whole number in range, 16 hex digits,
+// a decimal string); what a value means (an unknown version, cost, kind, a rate above 10^6) is
+// the core's to answer, with its own code.
 
 /** An error from stepstone: `code` is the core's stable `area.reason` code. */
 export class StepstoneError extends Error {
@@ -15,14 +22,16 @@ export class StepstoneError extends Error {
 const CODE = /^[a-z0-9_]+\.[a-z0-9_.]+$/;
 const PREFIXED = /^\[([a-z0-9_]+\.[a-z0-9_.]+)\] ([\s\S]*)$/;
 
-function rethrow(e) {
-  if (e instanceof StepstoneError) throw e;
-  if (e && typeof e.code === 'string' && CODE.test(e.code)) {
-    throw new StepstoneError(e.code, e.message);
-  }
+// A native error as a StepstoneError (WASM: an Error with `code`; napi: `[code] message`).
+function converted(e) {
+  if (e instanceof StepstoneError) return e;
+  if (e && typeof e.code === 'string' && CODE.test(e.code)) return new StepstoneError(e.code, e.message);
   const m = e && typeof e.message === 'string' ? PREFIXED.exec(e.message) : null;
-  if (m) throw new StepstoneError(m[1], m[2]);
-  throw e;
+  return m ? new StepstoneError(m[1], m[2]) : e;
+}
+
+function rethrow(e) {
+  throw converted(e);
 }
 
 function call(f) {
@@ -33,22 +42,135 @@ function call(f) {
   }
 }
 
+// ---- Argument checks. Each takes the value and the argument's name, returns the value in the
+// form the native function takes, or throws js.bad_argument naming the argument and the value.
+
+const BAD = 'js.bad_argument';
+const U32_MAX = 4294967295;
+const U64_MAX = 18446744073709551615n;
+const U64 = 'a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string)';
+const clip = (s) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+const isPlain = (x) => {
+  if (x === null || typeof x !== 'object') return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+};
+const absent = (x) => x === undefined || x === null;
+
+/** The value as a message shows it: its type, then the value (strings quoted, long ones clipped). */
+function describe(x) {
+  switch (typeof x) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return `string ${JSON.stringify(clip(x))}`;
+    case 'number':
+      return `number ${Object.is(x, -0) ? '-0' : String(x)}`;
+    case 'bigint':
+      return `bigint ${clip(String(x))}n`;
+    case 'boolean':
+      return `boolean ${x}`;
+    case 'symbol':
+      return `symbol ${clip(String(x))}`;
+    case 'function':
+      return 'a function';
+    default:
+      if (x === null) return 'null';
+      if (x instanceof Uint8Array) return `Uint8Array(${x.length})`;
+      if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) return `${x.constructor.name}(${x.byteLength} bytes)`;
+      if (Array.isArray(x) || isPlain(x)) {
+        try {
+          return `${Array.isArray(x) ? 'array' : 'object'} ${clip(JSON.stringify(x))}`;
+        } catch {
+          return Array.isArray(x) ? `array of ${x.length} items` : 'object';
+        }
+      }
+      return `object ${x.constructor?.name ?? ''}`.trimEnd();
+  }
+}
+
+const badArgument = (message) => new StepstoneError(BAD, message);
+function fail(name, what, x) {
+  throw badArgument(`\`${name}\` must be ${what}, got ${describe(x)}`);
+}
+
+/** A string (required). */
+const str = (x, name, what = 'a string') => (typeof x === 'string' ? x : fail(name, what, x));
+/** A string, or undefined/null for none. */
+const optStr = (x, name, what = 'a string') => (absent(x) ? undefined : str(x, name, `${what} or null`));
+/** A version as the catalog spells it: its form is the core's to check (`version.malformed`). */
+const ver = (x, name) => str(x, name, 'a version string');
+/** A u32: a number, whole, 0 to 4294967295. */
+const u32 = (x, name) =>
+  typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= U32_MAX ? x + 0 : fail(name, 'a whole number from 0 to 4294967295', x);
+/** A count the glue takes as a JS number: a safe integer, 0 or more. */
+const u53 = (x, name) => (Number.isSafeInteger(x) && x >= 0 ? x + 0 : fail(name, 'a whole number from 0 to 2^53-1', x));
+/** An i32: a number, whole, -2^31 to 2^31-1. */
+const i32 = (x, name) =>
+  Number.isInteger(x) && x >= -2147483648 && x <= 2147483647 ? x + 0 : fail(name, 'a whole number from -2147483648 to 2147483647', x);
+/** A float the core checks itself (`sample.bad_input` for NaN, a negative, ...): any number. */
+const num = (x, name) => (typeof x === 'number' ? x : fail(name, 'a number', x));
+/** A u64 as the decimal text the glue takes: a safe integer, a bigint or a decimal string. */
+function u64(x, name) {
+  if (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) return String(x + 0);
+  if (typeof x === 'bigint' && x >= 0n && x <= U64_MAX) return x.toString();
+  if (typeof x === 'string' && /^[0-9]+$/.test(x) && BigInt(x) <= U64_MAX) return BigInt(x).toString();
+  return fail(name, U64, x);
+}
+const optU64 = (x, name) => (absent(x) ? undefined : u64(x, name));
+const bool = (x, name) => (typeof x === 'boolean' ? x : fail(name, 'true or false', x));
+const optBool = (x, name) => (absent(x) ? undefined : bool(x, name));
 const encoder = new TextEncoder();
-const bytes = (x, what) => {
+/** Bytes: a Uint8Array (Buffer too) as it is, a string as its UTF-8. */
+function bytes(x, name) {
   if (x instanceof Uint8Array) return x;
   if (typeof x === 'string') return encoder.encode(x);
-  throw new StepstoneError('js.bad_argument', `${what} must be a Uint8Array or a string`);
+  return fail(name, 'a Uint8Array or a string', x);
+}
+const optBytes = (x, name) => (absent(x) ? undefined : bytes(x, name));
+/** A 64-bit position as this API spells it: 16 hex digits. */
+const hex16 = (x, name) =>
+  typeof x === 'string' && /^[0-9a-fA-F]{16}$/.test(x) ? x : fail(name, 'a position: 16 hex digits', x);
+/** A JSON value written as JSON text (bigints and cycles cannot be). */
+function stringify(x, name) {
+  try {
+    return JSON.stringify(x);
+  } catch (e) {
+    throw badArgument(`\`${name}\` cannot be written as JSON: ${e.message}, got ${describe(x)}`);
+  }
+}
+/** A JSON document (catalog, plan, rule, state, event): its text, or a plain object. */
+const jsonArg = (x, name, what = 'JSON text or a plain object') =>
+  typeof x === 'string' ? x : isPlain(x) ? stringify(x, name) : fail(name, what, x);
+const optJson = (x, name, what = 'JSON text or a plain object') => (absent(x) ? undefined : jsonArg(x, name, `${what} or null`));
+/** An options object: plain, with only the `keys` this call knows (`optional`: undefined is {}). */
+function plainObject(x, name, keys, optional = false) {
+  if (x === undefined && optional) return {};
+  if (!isPlain(x)) fail(name, `an object with ${keys.join(', ')}`, x);
+  for (const k of Object.keys(x)) {
+    if (!keys.includes(k)) throw badArgument(`\`${name}\` has an unknown key \`${clip(k)}\` (known: ${keys.join(', ')})`);
+  }
+  return x;
+}
+
+// A planning query: the same keys for plan, nextHop and explain.
+const QUERY = ['from', 'to', 'cost', 'model', 'environment', 'allowDowngrade'];
+function queryArgs(query) {
+  const q = plainObject(query, 'query', QUERY);
+  return [ver(q.from, 'from'), ver(q.to, 'to'), optStr(q.cost, 'cost', "'hops' or 'bytes'"), optStr(q.model, 'model'),
+    optStr(q.environment, 'environment'), optBool(q.allowDowngrade, 'allowDowngrade')];
+}
+// Stage counts: both required (a missing count never reads as "do not halt").
+function stageCounts(stats) {
+  const s = plainObject(stats, 'stats', ['finished', 'failed']);
+  return [u32(s.finished, 'finished'), u32(s.failed, 'failed')];
+}
+
+// Classes only this file constructs take this token first.
+const INTERNAL = Symbol('stepstone internal');
+const internal = (token, cls, how) => {
+  if (token !== INTERNAL) throw badArgument(`${cls} has no public constructor: use ${how}`);
 };
-const dec = (x) => (typeof x === 'bigint' || typeof x === 'number' ? String(x) : x);
-const text = (x) => (typeof x === 'string' ? x : JSON.stringify(x));
-const optText = (x) => (x === undefined || x === null ? undefined : text(x));
-const opt = (x) => (x === undefined || x === null ? undefined : x);
-// A required 64-bit argument as decimal text (bigint, number or string): absent is js.bad_argument.
-const u64 = (x, what) => {
-  if (x === undefined || x === null) throw new StepstoneError('js.bad_argument', `${what} is required`);
-  return dec(x);
-};
-const queryArgs = (q) => [q.from, q.to, opt(q.cost), opt(q.model), opt(q.environment), !!q.allowDowngrade];
 
 export function makeApi(native, backend) {
   let campaignRaw;
@@ -56,17 +178,16 @@ export function makeApi(native, backend) {
   class Campaign {
     #raw;
     static {
-      campaignRaw = (c) => {
-        if (!(c instanceof Campaign)) throw new StepstoneError('js.bad_argument', 'campaign must be a Campaign');
-        return c.#raw;
-      };
+      campaignRaw = (c) => (c instanceof Campaign ? c.#raw : fail('campaign', 'a Campaign (from catalog.campaign)', c));
     }
-    constructor(raw) {
+    constructor(token, raw) {
+      internal(token, 'Campaign', 'catalog.campaign(target)');
       this.#raw = raw;
     }
     /** Next release for a device at `version` (null: at the target). */
     nextHop(version) {
-      return call(() => this.#raw.nextHop(version) ?? null);
+      const v = ver(version, 'version');
+      return call(() => this.#raw.nextHop(v) ?? null);
     }
     get target() {
       return this.#raw.target();
@@ -76,15 +197,41 @@ export function makeApi(native, backend) {
     }
   }
 
+  // Every problem of a catalog that failed to load, as `{code, message}`: `validate` on the same
+  // text (bytes that are not UTF-8: the load error alone).
+  const problems = (source, e) => {
+    let text = source;
+    if (source instanceof Uint8Array) {
+      try {
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(source);
+      } catch {
+        return [{ code: e.code, message: e.message }];
+      }
+    }
+    const list = JSON.parse(native.validate(text));
+    return list.length > 0 ? list : [{ code: e.code, message: e.message }];
+  };
+
   class Catalog {
     #raw;
-    constructor(raw) {
+    constructor(token, raw) {
+      internal(token, 'Catalog', 'Catalog.load(json)');
       this.#raw = raw;
     }
-    /** Loads a catalog from JSON text, UTF-8 bytes or an object; throws the first error. */
+    /**
+     * Loads a catalog from JSON text, UTF-8 bytes or a plain object. An invalid catalog throws
+     * one StepstoneError: the first problem's code, and `errors` listing every problem.
+     */
     static load(json) {
-      if (json instanceof Uint8Array) return new Catalog(call(() => native.loadCatalogBytes(json)));
-      return new Catalog(call(() => native.loadCatalog(text(json))));
+      const source = json instanceof Uint8Array ? json : jsonArg(json, 'json', 'catalog JSON text, UTF-8 bytes or a plain object');
+      try {
+        const raw = source instanceof Uint8Array ? native.loadCatalogBytes(source) : native.loadCatalog(source);
+        return new Catalog(INTERNAL, raw);
+      } catch (e) {
+        const err = converted(e);
+        if (err instanceof StepstoneError) err.errors = problems(source, err);
+        throw err;
+      }
     }
     get releaseCount() {
       return this.#raw.releaseCount();
@@ -96,50 +243,65 @@ export function makeApi(native, backend) {
       return JSON.parse(this.#raw.toJson());
     }
     plan(query) {
-      return JSON.parse(call(() => this.#raw.plan(...queryArgs(query))));
+      const a = queryArgs(query);
+      return JSON.parse(call(() => this.#raw.plan(...a)));
     }
     nextHop(query) {
-      return call(() => this.#raw.nextHop(...queryArgs(query)) ?? null);
+      const a = queryArgs(query);
+      return call(() => this.#raw.nextHop(...a) ?? null);
     }
     explain(query) {
-      return JSON.parse(call(() => this.#raw.explain(...queryArgs(query))));
+      const a = queryArgs(query);
+      return JSON.parse(call(() => this.#raw.explain(...a)));
     }
     lint() {
       return JSON.parse(this.#raw.lint());
     }
-    graph(device = {}) {
-      return JSON.parse(this.#raw.graph(opt(device.model), opt(device.environment)));
+    graph(device = undefined) {
+      const d = plainObject(device, 'device', ['model', 'environment'], true);
+      const [model, environment] = [optStr(d.model, 'model'), optStr(d.environment, 'environment')];
+      return JSON.parse(this.#raw.graph(model, environment));
     }
-    render(format = 'dot', device = {}) {
-      return this.#raw.render(opt(device.model), opt(device.environment), format);
+    render(format = 'dot', device = undefined) {
+      const f = str(format, 'format', "'dot' or 'mermaid'");
+      const d = plainObject(device, 'device', ['model', 'environment'], true);
+      const [model, environment] = [optStr(d.model, 'model'), optStr(d.environment, 'environment')];
+      return call(() => this.#raw.render(model, environment, f));
     }
-    campaign(target, device = {}) {
-      const raw = call(() =>
-        native.buildCampaign(this.#raw, target, opt(device.model), opt(device.environment), opt(device.cost), !!device.allowDowngrade),
-      );
-      return new Campaign(raw);
+    campaign(target, device = undefined) {
+      const t = ver(target, 'target');
+      const d = plainObject(device, 'device', ['model', 'environment', 'cost', 'allowDowngrade'], true);
+      const a = [optStr(d.model, 'model'), optStr(d.environment, 'environment'), optStr(d.cost, 'cost', "'hops' or 'bytes'"),
+        optBool(d.allowDowngrade, 'allowDowngrade') ?? false];
+      return new Campaign(INTERNAL, call(() => native.buildCampaign(this.#raw, t, ...a)));
     }
   }
 
   class SamplingPlan {
     #raw;
-    constructor(raw) {
+    constructor(token, raw) {
+      internal(token, 'SamplingPlan', 'SamplingPlan.fromJson(json)');
       this.#raw = raw;
     }
     static fromJson(json) {
-      return new SamplingPlan(call(() => native.samplingFromJson(text(json))));
+      const text = jsonArg(json, 'json');
+      return new SamplingPlan(INTERNAL, call(() => native.samplingFromJson(text)));
     }
     rate(cls) {
-      return call(() => this.#raw.rate(cls));
+      const c = str(cls, 'cls');
+      return call(() => this.#raw.rate(c));
     }
     periodAt(unixSeconds) {
-      return BigInt(call(() => this.#raw.periodAt(dec(unixSeconds))));
+      const t = u64(unixSeconds, 'unixSeconds');
+      return BigInt(call(() => this.#raw.periodAt(t)));
     }
     position(deviceId, cls, period) {
-      return call(() => this.#raw.position(bytes(deviceId, 'deviceId'), cls, dec(period)));
+      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
+      return call(() => this.#raw.position(...a));
     }
     isSampled(deviceId, cls, period) {
-      return call(() => this.#raw.isSampled(bytes(deviceId, 'deviceId'), cls, dec(period)));
+      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
+      return call(() => this.#raw.isSampled(...a));
     }
   }
 
@@ -147,43 +309,56 @@ export function makeApi(native, backend) {
   class Verifier {
     #raw;
     constructor(key) {
-      this.#raw = call(() => native.newVerifier(bytes(key, 'key')));
+      const k = bytes(key, 'key');
+      this.#raw = call(() => native.newVerifier(k));
     }
     update(chunk) {
-      call(() => this.#raw.update(bytes(chunk, 'chunk')));
+      const c = bytes(chunk, 'chunk');
+      call(() => this.#raw.update(c));
       return this;
     }
     finish(signature) {
-      return JSON.parse(call(() => this.#raw.finish(bytes(signature, 'signature'))));
+      const sig = bytes(signature, 'signature');
+      return JSON.parse(call(() => this.#raw.finish(sig)));
     }
   }
 
   /** Verifies an image given as any (async) iterable of Uint8Array chunks. */
   async function verifyStream(key, signature, chunks) {
-    const v = new Verifier(key);
+    const k = bytes(key, 'key');
+    const sig = bytes(signature, 'signature');
+    if (chunks === null || typeof chunks !== 'object' || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
+      fail('chunks', 'an iterable or async iterable of Uint8Array chunks', chunks);
+    }
+    const v = new Verifier(k);
     for await (const chunk of chunks) v.update(chunk);
-    return v.finish(signature);
+    return v.finish(sig);
   }
 
   // Both manifest classes stand on the one native check (`newManifestFirst`): one copy in the WASM.
-  const manifestFirst = ({ key, manifest, signature, device, catalog }) => {
-    const d = device ?? {};
-    const cat = catalog === undefined || catalog === null ? undefined : bytes(catalog, 'catalog');
-    return call(() => native.newManifestFirst(bytes(key, 'key'), bytes(manifest, 'manifest'), bytes(signature, 'signature'),
-      d.model, d.environment, d.currentVersion, d.counter, u64(d.now, 'device.now'), cat));
+  const DEVICE = ['model', 'environment', 'currentVersion', 'counter', 'now'];
+  const manifestFirst = (args, keys) => {
+    const a = plainObject(args, 'args', keys);
+    const [key, manifest, signature] = [bytes(a.key, 'key'), bytes(a.manifest, 'manifest'), bytes(a.signature, 'signature')];
+    const d = plainObject(a.device, 'device', DEVICE);
+    const device = [str(d.model, 'device.model'), str(d.environment, 'device.environment'),
+      ver(d.currentVersion, 'device.currentVersion'), ver(d.counter, 'device.counter'), u64(d.now, 'device.now')];
+    const catalog = optBytes(a.catalog, 'catalog');
+    return call(() => native.newManifestFirst(key, manifest, signature, ...device, catalog));
   };
 
   /** A signed manifest checked for a device; then the image streamed against its size and digest. */
   class ManifestCheck {
     #raw;
-    constructor({ key, manifest, signature, device }) {
-      this.#raw = manifestFirst({ key, manifest, signature, device });
+    constructor(args) {
+      this.#raw = manifestFirst(args, ['key', 'manifest', 'signature', 'device']);
     }
     get remaining() {
       return this.#raw.remaining();
     }
     update(chunk) {
-      call(() => this.#raw.update(bytes(chunk, 'chunk')));
+      const c = bytes(chunk, 'chunk');
+      call(() => this.#raw.update(c));
       return this;
     }
     finish() {
@@ -200,13 +375,14 @@ export function makeApi(native, backend) {
   class ManifestFirst {
     #raw;
     constructor(args) {
-      this.#raw = manifestFirst(args);
+      this.#raw = manifestFirst(args, ['key', 'manifest', 'signature', 'device', 'catalog']);
     }
     get remaining() {
       return this.#raw.remaining();
     }
     update(chunk) {
-      call(() => this.#raw.update(bytes(chunk, 'chunk')));
+      const c = bytes(chunk, 'chunk');
+      call(() => this.#raw.update(c));
       return this;
     }
     /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
@@ -216,20 +392,26 @@ export function makeApi(native, backend) {
   }
 
   /** Opens a signed compact catalog with the pinned catalog key; `payload` is a view into `envelope`. */
-  function openCompactCatalog(envelope, key, { now, last } = {}) {
+  function openCompactCatalog(envelope, key, trust = undefined) {
     const env = bytes(envelope, 'envelope');
-    const o = JSON.parse(call(() => native.openCompactCatalog(env, bytes(key, 'key'), u64(now, 'now'), optText(last))));
+    const k = bytes(key, 'key');
+    const t = plainObject(trust, 'trust', ['now', 'last'], true);
+    const now = u64(t.now, 'now');
+    const last = optJson(t.last, 'last', 'a catalog state (object or its JSON text)');
+    const o = JSON.parse(call(() => native.openCompactCatalog(env, k, now, last)));
     o.payload = env.subarray(o.payload_offset, o.payload_offset + o.header.payload_len);
     return o;
   }
 
   class Rollout {
     #raw;
-    constructor(raw) {
+    constructor(token, raw) {
+      internal(token, 'Rollout', 'Rollout.fromJson(json)');
       this.#raw = raw;
     }
     static fromJson(json) {
-      return new Rollout(call(() => native.rolloutFromJson(text(json))));
+      const text = jsonArg(json, 'json');
+      return new Rollout(INTERNAL, call(() => native.rolloutFromJson(text)));
     }
     toJSON() {
       return JSON.parse(this.#raw.toJson());
@@ -238,67 +420,104 @@ export function makeApi(native, backend) {
       return this.#raw.position(bytes(deviceId, 'deviceId'));
     }
     stageOf(position) {
-      return call(() => this.#raw.stageOf(position));
+      const p = hex16(position, 'position');
+      return call(() => this.#raw.stageOf(p));
     }
     /** The code of the halt rule a stage's counts trip, or null. */
-    trips(stage, { finished, failed }) {
-      return this.#raw.trips(stage, finished, failed) ?? null;
+    trips(stage, stats) {
+      const st = u32(stage, 'stage');
+      const [finished, failed] = stageCounts(stats);
+      return call(() => this.#raw.trips(st, finished, failed)) ?? null;
     }
   }
 
   /** A retry policy: the fields that differ from the default (none: the default). */
   class RetryPolicy {
     #raw;
-    constructor(raw) {
+    constructor(token, raw) {
+      internal(token, 'RetryPolicy', 'RetryPolicy.fromJson(json)');
       this.#raw = raw;
     }
     static fromJson(json = {}) {
-      return new RetryPolicy(call(() => native.retryPolicyFromJson(text(json))));
+      const text = jsonArg(json, 'json');
+      return new RetryPolicy(INTERNAL, call(() => native.retryPolicyFromJson(text)));
     }
     toJSON() {
       return JSON.parse(this.#raw.toJson());
     }
     /** Seconds to wait after the `n`-th failure of `kind` on `hop` (jittered). */
-    backoff({ kind, n, deviceId, hop, attempt }) {
-      return call(() => this.#raw.backoff(kind, n, bytes(deviceId, 'deviceId'), bytes(hop, 'hop'), attempt));
+    backoff(args) {
+      const a = plainObject(args, 'args', ['kind', 'n', 'deviceId', 'hop', 'attempt']);
+      const v = [str(a.kind, 'kind'), u32(a.n, 'n'), bytes(a.deviceId, 'deviceId'), bytes(a.hop, 'hop'), u32(a.attempt, 'attempt')];
+      return call(() => this.#raw.backoff(...v));
     }
     /** After a failure: `{retry_at}` or `{give_up}` (the rule's code). */
-    afterFailure({ attempts, failures = {}, kind, totalAttempts, firstAttemptAt, failedAt, deviceId, hop }) {
-      return JSON.parse(call(() => this.#raw.afterFailure(attempts, text(failures), kind, totalAttempts,
-        dec(firstAttemptAt), dec(failedAt), bytes(deviceId, 'deviceId'), bytes(hop, 'hop'))));
+    afterFailure(args) {
+      const keys = ['attempts', 'failures', 'kind', 'totalAttempts', 'firstAttemptAt', 'failedAt', 'deviceId', 'hop'];
+      const a = plainObject(args, 'args', keys);
+      const attempts = u32(a.attempts, 'attempts');
+      // Kind names are the core's to check (`retry.json`); the counts are checked here.
+      const failures = a.failures === undefined ? {} : isPlain(a.failures) ? a.failures : fail('failures', 'an object of counts by kind', a.failures);
+      for (const [k, n] of Object.entries(failures)) u32(n, `failures.${clip(k)}`);
+      const v = [stringify(failures, 'failures'), str(a.kind, 'kind'), u32(a.totalAttempts, 'totalAttempts'),
+        u64(a.firstAttemptAt, 'firstAttemptAt'), u64(a.failedAt, 'failedAt'), bytes(a.deviceId, 'deviceId'), bytes(a.hop, 'hop')];
+      return JSON.parse(call(() => this.#raw.afterFailure(attempts, ...v)));
     }
+  }
+
+  // The reconciler's options as the glue's JSON; 64-bit times written as JSON integers.
+  const RECONCILER = ['policy', 'rollout', 'rolloutStartedAt', 'start', 'end', 'windows', 'utcOffsetSecs', 'jobTtlSecs'];
+  const spec = (x, name, cls, what) =>
+    absent(x) ? undefined : x instanceof cls ? stringify(x, name) : isPlain(x) ? stringify(x, name) : fail(name, `${what} or null`, x);
+  function reconcilerOptions(options) {
+    const o = plainObject(options, 'options', RECONCILER, true);
+    const fields = {
+      policy: spec(o.policy, 'policy', RetryPolicy, 'a RetryPolicy or a policy object'),
+      rollout: spec(o.rollout, 'rollout', Rollout, 'a Rollout or a rollout object'),
+      rollout_started_at: optU64(o.rolloutStartedAt, 'rolloutStartedAt'),
+      start: optU64(o.start, 'start'),
+      end: optU64(o.end, 'end'),
+      windows: absent(o.windows) ? undefined : Array.isArray(o.windows) ? stringify(o.windows, 'windows') : fail('windows', 'an array of windows', o.windows),
+      utc_offset_secs: absent(o.utcOffsetSecs) ? undefined : String(i32(o.utcOffsetSecs, 'utcOffsetSecs')),
+      job_ttl_secs: optU64(o.jobTtlSecs, 'jobTtlSecs'),
+    };
+    const parts = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `"${k}":${v}`);
+    return `{${parts.join(',')}}`;
   }
 
   /** The scheduler's brain for one campaign: `apply(state, event)` and `decide(deviceId, state, now)`. */
   class Reconciler {
     #raw;
-    constructor(campaign, options = {}) {
-      const o = options;
-      const json = JSON.stringify({
-        policy: o.policy, rollout: o.rollout, rollout_started_at: o.rolloutStartedAt, start: o.start, end: o.end,
-        windows: o.windows, utc_offset_secs: o.utcOffsetSecs, job_ttl_secs: o.jobTtlSecs,
-      });
-      this.#raw = call(() => native.newReconciler(campaignRaw(campaign), json));
+    constructor(campaign, options = undefined) {
+      const c = campaignRaw(campaign);
+      const json = reconcilerOptions(options);
+      this.#raw = call(() => native.newReconciler(c, json));
     }
     /** `{state, outcome}`: the new state and `changed`, `duplicate`, `stale` or `not_in_flight`. */
     apply(state, event) {
-      return JSON.parse(call(() => this.#raw.apply(optText(state), text(event))));
+      const [s, e] = [optJson(state, 'state', 'a device state (object or JSON text)'), jsonArg(event, 'event', 'an event (object or JSON text)')];
+      return JSON.parse(call(() => this.#raw.apply(s, e)));
     }
     /** `state` in the core's full wire form (none: a new device). */
     state(state) {
-      return JSON.parse(call(() => this.#raw.state(optText(state))));
+      const s = optJson(state, 'state', 'a device state (object or JSON text)');
+      return JSON.parse(call(() => this.#raw.state(s)));
     }
     decide(deviceId, state, now) {
-      return JSON.parse(call(() => this.#raw.decide(bytes(deviceId, 'deviceId'), optText(state), dec(now))));
+      const a = [bytes(deviceId, 'deviceId'), optJson(state, 'state', 'a device state (object or JSON text)'), u64(now, 'now')];
+      return JSON.parse(call(() => this.#raw.decide(...a)));
     }
     rolloutAdvance(now) {
-      return call(() => this.#raw.rolloutAdvance(dec(now)));
+      const t = u64(now, 'now');
+      return call(() => this.#raw.rolloutAdvance(t));
     }
     rolloutHalt(now, note) {
-      call(() => this.#raw.rolloutHalt(dec(now), opt(note)));
+      const [t, n] = [u64(now, 'now'), optStr(note, 'note')];
+      call(() => this.#raw.rolloutHalt(t, n));
     }
     rolloutResume(now) {
-      call(() => this.#raw.rolloutResume(dec(now)));
+      const t = u64(now, 'now');
+      call(() => this.#raw.rolloutResume(t));
     }
     get rolloutState() {
       const s = this.#raw.rolloutState();
@@ -307,12 +526,14 @@ export function makeApi(native, backend) {
   }
 
   /** Opens a signed catalog envelope with the trusted keys; the payload is a view into `envelope`. */
-  function openCatalog(envelope, { keys, now, lastSequence, lastDigest }) {
+  function openCatalog(envelope, trust) {
     const env = bytes(envelope, 'envelope');
+    const t = plainObject(trust, 'trust', ['keys', 'now', 'lastSequence', 'lastDigest']);
+    const keys = Array.isArray(t.keys) ? t.keys.map((k, i) => bytes(k, `keys[${i}]`)) : [bytes(t.keys, 'keys')];
+    const [now, lastSequence, lastDigest] = [u64(t.now, 'now'), optU64(t.lastSequence, 'lastSequence'), optStr(t.lastDigest, 'lastDigest')];
     const set = native.newCatalogKeys();
-    for (const k of Array.isArray(keys) ? keys : [keys]) call(() => set.add(bytes(k, 'key')));
-    const last = opt(lastSequence) === undefined ? undefined : dec(lastSequence);
-    const o = JSON.parse(call(() => set.open(env, dec(now), last, opt(lastDigest))));
+    for (const k of keys) call(() => set.add(k));
+    const o = JSON.parse(call(() => set.open(env, now, lastSequence, lastDigest)));
     const [start, end] = o.payload;
     return {
       sequence: o.sequence, issued: o.issued, expires: o.expires, key_id: o.key_id, digest: o.digest,
@@ -336,25 +557,57 @@ export function makeApi(native, backend) {
     Campaign,
     SamplingPlan,
     version: () => native.version(),
-    validate: (json) => JSON.parse(native.validate(text(json))),
-    position: (salt, deviceId, period, cls) =>
-      call(() => native.position(bytes(salt, 'salt'), bytes(deviceId, 'deviceId'), dec(period), cls)),
-    isBelow: (position, ratePpm) => call(() => native.isBelow(position, ratePpm)),
+    validate: (json) => JSON.parse(native.validate(jsonArg(json, 'json', 'catalog JSON text or a plain object'))),
+    position: (salt, deviceId, period, cls) => {
+      const a = [bytes(salt, 'salt'), bytes(deviceId, 'deviceId'), u64(period, 'period'), str(cls, 'cls')];
+      return call(() => native.position(...a));
+    },
+    isBelow: (position, ratePpm) => {
+      const a = [hex16(position, 'position'), u32(ratePpm, 'ratePpm')];
+      return call(() => native.isBelow(...a));
+    },
     periodIndex: (unixSeconds, periodSeconds, offsetSeconds = 0) => {
-      const p = call(() => native.periodIndex(dec(unixSeconds), dec(periodSeconds), dec(offsetSeconds)));
+      const a = [u64(unixSeconds, 'unixSeconds'), u64(periodSeconds, 'periodSeconds'), u64(offsetSeconds, 'offsetSeconds')];
+      const p = call(() => native.periodIndex(...a));
       return p === null || p === undefined ? null : BigInt(p);
     },
-    estimate: ({ fleet, ratePpm, bugHours, windowHours }) =>
-      JSON.parse(call(() => native.estimate(fleet, ratePpm, bugHours, windowHours))),
-    smallestRate: ({ fleet, bugHours, windowHours, probability }) =>
-      call(() => native.smallestRate(fleet, bugHours, windowHours, probability)) ?? null,
-    jitterHash: (deviceId, hop, attempt) => native.jitterHash(bytes(deviceId, 'deviceId'), bytes(hop, 'hop'), attempt),
-    haltTrips: (rule, { finished, failed }) => call(() => native.haltTrips(text(rule), finished, failed)) ?? null,
-    rampFraction: (ramp, elapsed) => call(() => native.rampFraction(text(ramp), dec(elapsed))),
-    wilsonLowerAbove: ({ failed, finished, limitPpm, zNum, zDen }) =>
-      native.wilsonLowerAbove(failed, finished, limitPpm, zNum, zDen),
-    rolloutPosition: (salt, deviceId) => native.rolloutPosition(bytes(salt, 'salt'), bytes(deviceId, 'deviceId')),
-    volume: ({ fleet, ratePpm, items, bytesPerItem, samplesPerDay, retentionDays }) =>
-      JSON.parse(call(() => native.volume(fleet, ratePpm, items, bytesPerItem, samplesPerDay, retentionDays))),
+    estimate: (args) => {
+      const a = plainObject(args, 'args', ['fleet', 'ratePpm', 'bugHours', 'windowHours']);
+      const v = [u53(a.fleet, 'fleet'), u32(a.ratePpm, 'ratePpm'), num(a.bugHours, 'bugHours'), num(a.windowHours, 'windowHours')];
+      return JSON.parse(call(() => native.estimate(...v)));
+    },
+    smallestRate: (args) => {
+      const a = plainObject(args, 'args', ['fleet', 'bugHours', 'windowHours', 'probability']);
+      const v = [u53(a.fleet, 'fleet'), num(a.bugHours, 'bugHours'), num(a.windowHours, 'windowHours'), num(a.probability, 'probability')];
+      return call(() => native.smallestRate(...v)) ?? null;
+    },
+    jitterHash: (deviceId, hop, attempt) => {
+      const a = [bytes(deviceId, 'deviceId'), bytes(hop, 'hop'), u32(attempt, 'attempt')];
+      return native.jitterHash(...a);
+    },
+    haltTrips: (rule, stats) => {
+      const r = jsonArg(rule, 'rule', 'a halt rule (object or JSON text)');
+      const [finished, failed] = stageCounts(stats);
+      return call(() => native.haltTrips(r, finished, failed)) ?? null;
+    },
+    rampFraction: (ramp, elapsed) => {
+      const a = [jsonArg(ramp, 'ramp', 'a ramp (object or JSON text)'), u64(elapsed, 'elapsed')];
+      return call(() => native.rampFraction(...a));
+    },
+    wilsonLowerAbove: (args) => {
+      const a = plainObject(args, 'args', ['failed', 'finished', 'limitPpm', 'zNum', 'zDen']);
+      const v = [u32(a.failed, 'failed'), u32(a.finished, 'finished'), u32(a.limitPpm, 'limitPpm'), u32(a.zNum, 'zNum'), u32(a.zDen, 'zDen')];
+      return call(() => native.wilsonLowerAbove(...v));
+    },
+    rolloutPosition: (salt, deviceId) => {
+      const a = [bytes(salt, 'salt'), bytes(deviceId, 'deviceId')];
+      return native.rolloutPosition(...a);
+    },
+    volume: (args) => {
+      const a = plainObject(args, 'args', ['fleet', 'ratePpm', 'items', 'bytesPerItem', 'samplesPerDay', 'retentionDays']);
+      const v = [u53(a.fleet, 'fleet'), u32(a.ratePpm, 'ratePpm'), u53(a.items, 'items'), u53(a.bytesPerItem, 'bytesPerItem'),
+        u53(a.samplesPerDay, 'samplesPerDay'), u53(a.retentionDays, 'retentionDays')];
+      return JSON.parse(call(() => native.volume(...v)));
+    },
   };
 }

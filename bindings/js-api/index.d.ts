@@ -1,9 +1,17 @@
 // The one TypeScript API of both stepstone packages (stepstone-wasm and stepstone-node).
 
+// Every function and method checks its arguments before they reach the WASM module or the
+// addon: a wrong type, a missing required field, a number that is negative, fractional, NaN,
+// infinite or out of range, or an unknown option key throws StepstoneError `js.bad_argument`
+// naming the argument and the value (docs/js.md, "Arguments"). Values of the right type that the
+// core refuses throw the core's code.
+
 /** Every error thrown by stepstone: a real Error with the core's stable code. */
 export declare class StepstoneError extends Error {
-  /** `area.reason`, e.g. `catalog.duplicate_version`, `plan.unreachable`. */
+  /** `area.reason`, e.g. `catalog.duplicate_version`, `plan.unreachable`, `js.bad_argument`. */
   readonly code: string;
+  /** From `Catalog.load` on an invalid catalog: every problem, the first being `code`'s. */
+  errors?: Problem[];
   constructor(code: string, message: string);
 }
 
@@ -65,7 +73,8 @@ export declare class Campaign {
 
 export declare class Catalog {
   private constructor();
-  /** Loads and validates a catalog (JSON text, UTF-8 bytes or object); throws the first error. */
+  /** Loads and validates a catalog (JSON text, UTF-8 bytes or a plain object). An invalid catalog
+   * throws one StepstoneError: the first problem's code, every problem in `errors`. */
   static load(json: string | Uint8Array | object): Catalog;
   readonly releaseCount: number;
   readonly scheme: string;
@@ -79,7 +88,9 @@ export declare class Catalog {
   campaign(target: string, device?: Device & { cost?: Cost; allowDowngrade?: boolean }): Campaign;
 }
 
+/** Bytes: a Uint8Array (or Buffer) as it is, a string as its UTF-8. */
 export type Bytes = Uint8Array | string;
+/** A 64-bit count or time: a safe integer >= 0, a bigint 0 to 2^64 - 1, or its decimal string. */
 export type U64 = bigint | number | string;
 
 export declare class SamplingPlan {
@@ -124,6 +135,7 @@ export declare function version(): string;
 /** Every error of a catalog (empty when valid). */
 export declare function validate(json: string | object): Problem[];
 export declare function position(salt: Bytes, deviceId: Bytes, period: U64, cls: string): string;
+/** Whether a position (16 hex digits) is below a rate (ppm, a u32). */
 export declare function isBelow(position: string, ratePpm: number): boolean;
 export declare function periodIndex(unixSeconds: U64, periodSeconds: U64, offsetSeconds?: U64): bigint | null;
 export declare function estimate(a: { fleet: number; ratePpm: number; bugHours: number; windowHours: number }): Estimate;
@@ -202,12 +214,14 @@ export declare class Rollout {
   toJSON(): RolloutSpec;
   /** The device's rollout position, 16 hex digits. */
   position(deviceId: Bytes): string;
+  /** The stage of a position (16 hex digits). */
   stageOf(position: string): number;
-  /** The halt rule these counts of `stage` trip, or null. */
+  /** The halt rule these counts of `stage` trip, or null. Both counts are required (whole numbers,
+   * 0 to 2^32 - 1): a missing count throws `js.bad_argument`, it never reads as "do not halt". */
   trips(stage: number, stats: StageStats): HaltCode | null;
 }
 
-/** The halt rule these counts trip, or null. */
+/** The halt rule these counts trip, or null (both counts required, as for `Rollout.trips`). */
 export declare function haltTrips(rule: string | HaltRule, stats: StageStats): HaltCode | null;
 /** A ramp's open fraction (ppm) `elapsed` seconds after it started. */
 export declare function rampFraction(ramp: string | Ramp, elapsed: U64): number;
@@ -312,13 +326,14 @@ export interface ReconcilerOptions {
   policy?: RetryPolicy | RetryPolicySpec | null;
   rollout?: Rollout | RolloutSpec | null;
   /** When the rollout started (default 0). */
-  rolloutStartedAt?: number;
-  start?: number | null;
-  end?: number | null;
+  rolloutStartedAt?: U64;
+  start?: U64 | null;
+  end?: U64 | null;
   windows?: Window[];
+  /** Whole seconds, -2^31 to 2^31 - 1. */
   utcOffsetSecs?: number;
   /** Lifetime of a job document (default 7 days). */
-  jobTtlSecs?: number;
+  jobTtlSecs?: U64;
 }
 
 /** The scheduler's brain for one campaign (throws `reconcile.*`, `retry.*`, `rollout.*`, `window.*`). */

@@ -46,8 +46,9 @@ test('errors are StepstoneError with the core code', () => {
     [() => s.Catalog.load(catalogText).plan({ from: 'v6x', to: 'v67000' }), 'version.malformed'],
     [() => s.Catalog.load(catalogText).plan({ from: 'v64000', to: 'v67000', cost: 'speed' }), null],
     [() => s.SamplingPlan.fromJson('{}'), null],
-    [() => s.position('salt', 'id', 'not a number', 'metrics'), 'sample.bad_input'],
-    [() => s.estimate({ fleet: 1.5, ratePpm: 1000, bugHours: 10, windowHours: 1 }), 'sample.bad_input'],
+    [() => s.position('salt', 'id', 'not a number', 'metrics'), 'js.bad_argument'],
+    [() => s.estimate({ fleet: 1.5, ratePpm: 1000, bugHours: 10, windowHours: 1 }), 'js.bad_argument'],
+    [() => s.estimate({ fleet: 1000, ratePpm: 1000, bugHours: NaN, windowHours: 1 }), 'sample.bad_input'],
   ];
   for (const [f, code] of cases) {
     let thrown;
@@ -91,4 +92,85 @@ test('sampling plan and fleet arithmetic', () => {
   assert.equal(vol.bytes_per_day, 1_920_000_000);
   assert.equal(vol.retained_bytes, 57_600_000_000);
   assert.equal(s.periodIndex(86_400n * 3n + 5n, 86_400), 3n);
+});
+
+// Bad arguments are refused in api.js, the same on both backends (arguments.test.js runs the
+// shared vectors, fuzz.test.js random ones): these are the messages as a user reads them.
+function badArgument(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof s.StepstoneError, `StepstoneError, got ${e?.stack ?? e}`);
+    assert.equal(e.code, 'js.bad_argument', e.message);
+    return e.message;
+  }
+  assert.fail('did not throw');
+}
+
+test('bad arguments: js.bad_argument naming the argument and the value', () => {
+  const c = s.Catalog.load(catalogText);
+  const r = s.Rollout.fromJson({ salt: 's', schedule: { stages: [{ fraction_ppm: 1000000 }] }, halt: { max_failures: 1 } });
+  const cases = [
+    [() => c.plan({ from: 64000, to: 'v67000' }), '`from` must be a version string, got number 64000'],
+    [() => c.plan({}), '`from` must be a version string, got undefined'],
+    [() => c.plan({ from: 'v64000', to: 'v67000', allow_downgrade: true }), '`query` has an unknown key `allow_downgrade` (known: from, to, cost, model, environment, allowDowngrade)'],
+    [() => c.plan('v64000'), '`query` must be an object with from, to, cost, model, environment, allowDowngrade, got string "v64000"'],
+    [() => c.campaign(67000), '`target` must be a version string, got number 67000'],
+    [() => c.graph({ model: 5 }), '`model` must be a string or null, got number 5'],
+    [() => c.render(5), "`format` must be 'dot' or 'mermaid', got number 5"],
+    [() => r.stageOf(5), '`position` must be a position: 16 hex digits, got number 5'],
+    [() => s.Catalog.load(undefined), '`json` must be catalog JSON text, UTF-8 bytes or a plain object, got undefined'],
+    [() => r.trips(0, { finished: 100 }), '`failed` must be a whole number from 0 to 4294967295, got undefined'],
+    [() => s.haltTrips({ max_failures: 1 }, {}), '`finished` must be a whole number from 0 to 4294967295, got undefined'],
+    [() => r.trips(0, { finished: '1000', failed: 0 }), '`finished` must be a whole number from 0 to 4294967295, got string "1000"'],
+    [() => r.trips(0, { finished: 100, failed: -1 }), '`failed` must be a whole number from 0 to 4294967295, got number -1'],
+    [() => r.trips(0, { finished: 100, failed: NaN }), '`failed` must be a whole number from 0 to 4294967295, got number NaN'],
+    [() => s.isBelow('0000000000000000', 2 ** 32), '`ratePpm` must be a whole number from 0 to 4294967295, got number 4294967296'],
+    [() => s.periodIndex(-1n, 86400), '`unixSeconds` must be a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string), got bigint -1n'],
+    [() => s.periodIndex(2 ** 53, 86400), '`unixSeconds` must be a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string), got number 9007199254740992'],
+    [() => s.periodIndex('18446744073709551616', 86400), '`unixSeconds` must be a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string), got string "18446744073709551616"'],
+    [() => c.nextHop({ from: 'v'.repeat(100), to: 5 }), '`to` must be a version string, got number 5'],
+    [() => c.campaign('v67000').nextHop(['v1']), '`version` must be a version string, got array ["v1"]'],
+    [() => s.validate(Symbol('x')), '`json` must be catalog JSON text or a plain object, got symbol Symbol(x)'],
+    [() => s.validate({ releases: [{ version: 'v1', size: 1n }] }), '`json` cannot be written as JSON: Do not know how to serialize a BigInt, got object'],
+    [() => new s.Catalog({}), 'Catalog has no public constructor: use Catalog.load(json)'],
+  ];
+  for (const [f, want] of cases) assert.equal(badArgument(f), want);
+  // Long strings are clipped in the message.
+  assert.equal(badArgument(() => c.plan({ from: 'v64000', to: 'v67000', cost: 5, model: 'x'.repeat(100) })), '`cost` must be \'hops\' or \'bytes\' or null, got number 5');
+  assert.equal(badArgument(() => s.isBelow('x'.repeat(100), 1)), `\`position\` must be a position: 16 hex digits, got string "${'x'.repeat(57)}..."`);
+  // The core still answers for values of the right type.
+  assert.throws(() => c.plan({ from: 'v64000', to: 'v67000', cost: 'speed' }), (e) => e.code === 'plan.unknown_cost');
+  assert.throws(() => c.campaign('v6x'), (e) => e.code === 'version.malformed');
+});
+
+test('64-bit arguments: safe integer, bigint or decimal string, the same answer', () => {
+  const want = s.periodIndex(1_800_000_000, 86_400);
+  for (const t of [1_800_000_000n, '1800000000', '001800000000']) assert.equal(s.periodIndex(t, 86_400n), want);
+  assert.equal(s.periodIndex(18446744073709551615n, '1'), 18446744073709551615n);
+  assert.equal(s.periodIndex('18446744073709551615', 1), 18446744073709551615n);
+  assert.equal(s.periodIndex(-0, 1), 0n);
+});
+
+test('Catalog.load on an invalid catalog: one StepstoneError, every problem in errors', () => {
+  const bad = JSON.parse(catalogText);
+  bad.releases.push(bad.releases[0], { version: 'v6x' }, { version: 'v70000', sizes: 1 });
+  const all = s.validate(bad);
+  assert.ok(all.length >= 3, JSON.stringify(all));
+  for (const source of [bad, JSON.stringify(bad), new TextEncoder().encode(JSON.stringify(bad))]) {
+    let thrown;
+    try {
+      s.Catalog.load(source);
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(thrown instanceof s.StepstoneError);
+    assert.equal(thrown.code, all[0].code);
+    assert.deepEqual(thrown.errors, all);
+    assert.ok(thrown.errors.every((p) => Object.keys(p).sort().join() === 'code,message'));
+  }
+  // Not UTF-8, not JSON: one problem.
+  for (const source of [Uint8Array.of(0xff, 0xfe), '{']) {
+    assert.throws(() => s.Catalog.load(source), (e) => e.code === 'catalog.json' && e.errors.length === 1 && e.errors[0].code === 'catalog.json');
+  }
 });

@@ -1,19 +1,25 @@
 // Picks the backend by STEPSTONE_BACKEND (wasm | napi) and imports the package installed in
-// the consumer project (the current directory), never the source folders.
+// the consumer project (the current directory), never the source folders. `importBackend`
+// gives either package, for tests that compare the two.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const which = process.env.STEPSTONE_BACKEND ?? 'wasm';
-const name = { wasm: 'stepstone-wasm', napi: 'stepstone-node' }[which];
-if (!name) throw new Error(`STEPSTONE_BACKEND must be wasm or napi, not ${which}`);
 const require = createRequire(path.join(process.cwd(), 'package.json'));
-const entry = require.resolve(name);
-if (!entry.includes(`${path.sep}node_modules${path.sep}`)) {
-  throw new Error(`${name} resolved to ${entry}, not an installed package`);
+
+/** The installed package of a backend (`wasm` or `napi`). */
+export async function importBackend(which) {
+  const name = { wasm: 'stepstone-wasm', napi: 'stepstone-node' }[which];
+  if (!name) throw new Error(`STEPSTONE_BACKEND must be wasm or napi, not ${which}`);
+  const entry = require.resolve(name);
+  if (!entry.includes(`${path.sep}node_modules${path.sep}`)) {
+    throw new Error(`${name} resolved to ${entry}, not an installed package`);
+  }
+  return import(pathToFileURL(entry).href);
 }
-export const s = await import(pathToFileURL(entry).href);
+
+export const s = await importBackend(process.env.STEPSTONE_BACKEND ?? 'wasm');
 export const root = process.env.STEPSTONE_ROOT ?? path.resolve(import.meta.dirname, '../../..');
 export const readJson = (rel) => JSON.parse(readFileSync(path.join(root, rel), 'utf8'));
 export const readText = (rel) => readFileSync(path.join(root, rel), 'utf8');
