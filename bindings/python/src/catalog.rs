@@ -7,16 +7,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyInt, PyList, PyString};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyList, PyString, PyTuple};
 use stepstone::ErrorCode;
 use stepstone::campaign::{CampaignTable, Refusal};
 use stepstone::catalog::Catalog as CoreCatalog;
 use stepstone::plan::{Cost, Query};
 use stepstone::version::{Scheme, Version, VersionError, VersionKey};
 
-use crate::errors::{Area, catalog_errors, exception_object, raise};
+use crate::args::{Args, describe, params};
+use crate::errors::{catalog_errors, exception_object, internal, raise};
 use crate::plan::{Explanation, LintWarning, Plan};
 use crate::repr;
 
@@ -34,45 +34,55 @@ use crate::repr;
 ///
 /// Raises: `CatalogError` whose `.errors` lists every problem at once as `(code, message)`
 /// (`catalog.duplicate_version`, `catalog.min_sw_not_lower`, `catalog.malformed_version`,
-/// `catalog.unknown_field`, `catalog.json`, ...); `OSError` for an unreadable file; `TypeError`
-/// for another type.
+/// `catalog.unknown_field`, `catalog.json`, ...); `IoError` (`io.unreadable`, also an
+/// `OSError`) naming the path of a file that cannot be read; `BadArgumentError`
+/// (`python.bad_argument`) for another type.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Catalog {
     pub(crate) inner: Arc<CoreCatalog>,
 }
 
-fn json_dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    obj.py()
-        .import("json")?
-        .call_method1("dumps", (obj,))?
+/// The catalog text in the file `path` (a str or an `os.PathLike`, as `what` is named):
+/// `io.unreadable` naming the path if it cannot be read.
+fn read_path(a: &Args<'_>, what: &str, path: &Bound<'_, PyAny>) -> PyResult<String> {
+    let fspath = path
+        .py()
+        .import("os")?
+        .call_method1("fspath", (path,))
+        .map_err(|_| a.wrong(what, "a path (str or os.PathLike)", path))?;
+    let path: std::path::PathBuf = fspath
         .extract()
-}
-
-fn read_path(path: &Bound<'_, PyAny>) -> PyResult<String> {
-    let path: std::path::PathBuf = path.extract()?;
-    Ok(std::fs::read_to_string(path)?)
-}
-
-fn cost(name: &str) -> PyResult<Cost> {
-    name.parse::<Cost>().map_err(raise(Area::Plan))
+        .map_err(|_| a.wrong(what, "a path (str or os.PathLike)", &fspath))?;
+    let bytes = std::fs::read(&path).map_err(|e| crate::errors::unreadable(a.py(), &path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        crate::errors::exception(
+            a.py(),
+            "catalog.json",
+            &format!(
+                "{} is not UTF-8 text (byte {} is not)",
+                crate::repr::s(&path.display().to_string()),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
 }
 
 impl Catalog {
     fn version(&self, text: &str) -> PyResult<Version> {
-        self.inner.parse_version(text).map_err(raise(Area::Version))
+        self.inner.parse_version(text).map_err(raise)
     }
 
-    fn query(
-        &self,
-        current: &str,
-        target: &str,
-        model: Option<String>,
-        environment: Option<String>,
-        cost: &str,
-        allow_downgrade: bool,
-    ) -> PyResult<Query> {
-        let mut q = Query::new(self.version(current)?, self.version(target)?)
-            .cost(self::cost(cost)?)
+    /// A query from `current`, `target` and the shared options: every argument's type first
+    /// (`python.bad_argument`), then the core reads the versions and the cost.
+    fn query(&self, a: &Args<'_>) -> PyResult<Query> {
+        let (current, target) = (a.version("current")?, a.version("target")?);
+        let (model, environment) = (a.opt_text("model")?, a.opt_text("environment")?);
+        let (cost, allow_downgrade) = (
+            a.text_or("cost", "hops")?,
+            a.flag_or("allow_downgrade", false)?,
+        );
+        let mut q = Query::new(self.version(&current)?, self.version(&target)?)
+            .cost(cost.parse::<Cost>().map_err(raise)?)
             .allow_downgrade(allow_downgrade);
         q.model = model;
         q.environment = environment;
@@ -89,18 +99,21 @@ impl Catalog {
 #[pymethods]
 impl Catalog {
     #[new]
-    fn new(source: &Bound<'_, PyAny>) -> PyResult<Catalog> {
-        if source.is_instance_of::<PyDict>() {
-            return Catalog::from_text(&json_dumps(source)?);
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(source)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Catalog> {
+        let a = params!("Catalog", ["source"], []).bind(args, kwargs)?;
+        let source = a.required("source")?;
+        if source.is_instance_of::<PyDict>() || source.cast::<pyo3::types::PyMapping>().is_ok() {
+            return Catalog::from_text(&a.json("source")?);
         }
-        if let Ok(s) = source.cast::<PyString>() {
-            let s = s.to_cow()?;
+        if source.is_instance_of::<PyString>() {
+            let s = a.text("source")?;
             if s.trim_start().starts_with('{') {
                 return Catalog::from_text(&s);
             }
-            let path = std::path::Path::new(&*s);
+            let path = std::path::Path::new(&s);
             if path.is_file() {
-                return Catalog::from_text(&read_path(source)?);
+                return Catalog::from_text(&read_path(&a, "source", source)?);
             }
             // Neither reading works: say what each found.
             let json = match serde_json::from_str::<serde_json::Value>(&s) {
@@ -118,19 +131,12 @@ impl Catalog {
                  ({file}); use Catalog.from_json(text) or Catalog.from_path(path)",
                 repr::s(&shown)
             );
-            return Err(crate::errors::exception(
-                source.py(),
-                Area::Catalog,
-                "catalog.json",
-                &message,
-            ));
+            return Err(crate::errors::exception(a.py(), "catalog.json", &message));
         }
         if source.hasattr("__fspath__")? {
-            return Catalog::from_text(&read_path(source)?);
+            return Catalog::from_text(&read_path(&a, "source", source)?);
         }
-        Err(PyTypeError::new_err(
-            "Catalog() takes a dict, JSON text or a path",
-        ))
+        Err(a.wrong("source", "a dict, JSON text or a path", source))
     }
 
     /// Reads a catalog from JSON text.
@@ -143,8 +149,13 @@ impl Catalog {
     /// Raises: `CatalogError` with every problem in `.errors` (`catalog.json` for text that is
     /// not JSON, `catalog.duplicate_version`, `catalog.min_sw_not_lower`, ...).
     #[staticmethod]
-    fn from_json(text: &str) -> PyResult<Catalog> {
-        Catalog::from_text(text)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(text)")]
+    fn from_json(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Catalog> {
+        let a = params!("Catalog.from_json", ["text"], []).bind(args, kwargs)?;
+        Catalog::from_text(&a.text("text")?)
     }
 
     /// Reads a catalog from a dict in the JSON shape (what `json.load` gives).
@@ -154,10 +165,20 @@ impl Catalog {
     ///
     /// Returns: Catalog.
     ///
-    /// Raises: `CatalogError`, as `from_json`; `TypeError` if `data` is not a dict.
+    /// Raises: `CatalogError`, as `from_json`; `BadArgumentError` (`python.bad_argument`) if
+    /// `data` is not a dict (or another mapping) or does not convert to JSON.
     #[staticmethod]
-    fn from_dict(data: &Bound<'_, PyDict>) -> PyResult<Catalog> {
-        Catalog::from_text(&json_dumps(data)?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
+    fn from_dict(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Catalog> {
+        let a = params!("Catalog.from_dict", ["data"], []).bind(args, kwargs)?;
+        let data = a.required("data")?;
+        if data.is_instance_of::<PyString>() {
+            return Err(a.wrong("data", "a dict", data));
+        }
+        Catalog::from_text(&a.json("data")?)
     }
 
     /// Reads a catalog from a JSON file.
@@ -167,11 +188,17 @@ impl Catalog {
     ///
     /// Returns: Catalog.
     ///
-    /// Raises: `CatalogError`, as `from_json`; `OSError` (`FileNotFoundError`, ...) if the file
-    /// cannot be read.
+    /// Raises: `CatalogError`, as `from_json`; `IoError` (`io.unreadable`, also an `OSError`)
+    /// naming the path if the file cannot be read; `BadArgumentError` (`python.bad_argument`) if
+    /// `path` is not a str or an `os.PathLike`.
     #[staticmethod]
-    fn from_path(path: &Bound<'_, PyAny>) -> PyResult<Catalog> {
-        Catalog::from_text(&read_path(path)?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(path)")]
+    fn from_path(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Catalog> {
+        let a = params!("Catalog.from_path", ["path"], []).bind(args, kwargs)?;
+        Catalog::from_text(&read_path(&a, "path", a.required("path")?)?)
     }
 
     /// The version scheme: `integer`, `semver` or `dotted`.
@@ -201,10 +228,26 @@ impl Catalog {
         self.inner.releases().len()
     }
 
-    fn __contains__(&self, version: &str) -> bool {
-        self.inner
-            .parse_version(version)
-            .is_ok_and(|v| self.inner.get(v.key()).is_some())
+    fn __contains__(&self, version: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(text) = version.cast::<PyString>() else {
+            return Err(crate::errors::bad_argument(
+                version.py(),
+                &format!(
+                    "`version in Catalog`: `version` must be a version string, got {}",
+                    describe(version)
+                ),
+            ));
+        };
+        let text = text.to_cow().map_err(|_| {
+            crate::errors::bad_argument(
+                version.py(),
+                "`version in Catalog`: `version` is not valid UTF-8 text",
+            )
+        })?;
+        Ok(self
+            .inner
+            .parse_version(&text)
+            .is_ok_and(|v| self.inner.get(v.key()).is_some()))
     }
 
     fn __repr__(&self) -> String {
@@ -241,21 +284,23 @@ impl Catalog {
     /// `plan.target_environment`, `plan.downgrade`, `plan.unreachable` (no path: a dead end, a
     /// blocked or missing stepping stone), `plan.missing_size` (`cost="bytes"` without sizes),
     /// `plan.unknown_cost`.
-    #[pyo3(signature = (current, target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, current, target, *, model=None, environment=None, cost='hops', allow_downgrade=False)")]
     fn plan(
         &self,
         py: Python<'_>,
-        current: &str,
-        target: &str,
-        model: Option<String>,
-        environment: Option<String>,
-        cost: &str,
-        allow_downgrade: bool,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Plan> {
-        let q = self.query(current, target, model, environment, cost, allow_downgrade)?;
+        let a = params!(
+            "Catalog.plan",
+            ["current", "target"],
+            ["model", "environment", "cost", "allow_downgrade"]
+        )
+        .bind(args, kwargs)?;
+        let q = self.query(&a)?;
         py.detach(|| stepstone::plan::plan(&self.inner, &q))
             .map(Plan::from)
-            .map_err(raise(Area::Plan))
+            .map_err(raise)
     }
 
     /// The first release on the best path: what the device installs next.
@@ -275,20 +320,23 @@ impl Catalog {
     /// `plan.target_environment`, `plan.downgrade`, `plan.unreachable` (no path: a dead end, a
     /// blocked or missing stepping stone), `plan.missing_size` (`cost="bytes"` without sizes),
     /// `plan.unknown_cost`.
-    #[pyo3(signature = (current, target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, current, target, *, model=None, environment=None, cost='hops', allow_downgrade=False)")]
     fn next_hop(
         &self,
-        current: &str,
-        target: &str,
-        model: Option<String>,
-        environment: Option<String>,
-        cost: &str,
-        allow_downgrade: bool,
+        _py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Option<String>> {
-        let q = self.query(current, target, model, environment, cost, allow_downgrade)?;
+        let a = params!(
+            "Catalog.next_hop",
+            ["current", "target"],
+            ["model", "environment", "cost", "allow_downgrade"]
+        )
+        .bind(args, kwargs)?;
+        let q = self.query(&a)?;
         stepstone::plan::next_hop(&self.inner, &q)
             .map(|v| v.map(|v| v.as_str().into()))
-            .map_err(raise(Area::Plan))
+            .map_err(raise)
     }
 
     /// The plan (or its error) with a note for every release between `current` and `target`:
@@ -307,18 +355,20 @@ impl Catalog {
     ///
     /// Raises: `VersionError` for a version of another scheme; `PlanError`
     /// (`plan.unknown_cost`).
-    #[pyo3(signature = (current, target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, current, target, *, model=None, environment=None, cost='hops', allow_downgrade=False)")]
     fn explain(
         &self,
         py: Python<'_>,
-        current: &str,
-        target: &str,
-        model: Option<String>,
-        environment: Option<String>,
-        cost: &str,
-        allow_downgrade: bool,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Explanation> {
-        let q = self.query(current, target, model, environment, cost, allow_downgrade)?;
+        let a = params!(
+            "Catalog.explain",
+            ["current", "target"],
+            ["model", "environment", "cost", "allow_downgrade"]
+        )
+        .bind(args, kwargs)?;
+        let q = self.query(&a)?;
         Explanation::new(py, stepstone::explain::explain(&self.inner, &q))
     }
 
@@ -344,28 +394,28 @@ impl Catalog {
     ///
     /// Returns: str.
     ///
-    /// Raises: `ValueError` for another format.
-    #[pyo3(signature = (format = "dot", *, model = None, environment = None))]
+    /// Raises: `GraphError` (`graph.unknown_format`) for another format; `BadArgumentError`
+    /// (`python.bad_argument`) for an argument that is not a str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, format='dot', *, model=None, environment=None)")]
     fn graph(
         &self,
-        format: &str,
-        model: Option<&str>,
-        environment: Option<&str>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
-        let format = match format {
-            "dot" => stepstone::graph::GraphFormat::Dot,
-            "mermaid" => stepstone::graph::GraphFormat::Mermaid,
-            other => {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                    "unknown graph format {}: expected dot or mermaid",
-                    repr::s(other)
-                )));
-            }
-        };
+        let a =
+            params!("Catalog.graph", ["format"], ["model", "environment"]).bind(args, kwargs)?;
+        let (format, model, environment) = (
+            a.text_or("format", "dot")?,
+            a.opt_text("model")?,
+            a.opt_text("environment")?,
+        );
+        let format = format
+            .parse::<stepstone::graph::GraphFormat>()
+            .map_err(raise)?;
         Ok(stepstone::graph::render(
             &self.inner,
-            model,
-            environment,
+            model.as_deref(),
+            environment.as_deref(),
             format,
         ))
     }
@@ -381,21 +431,25 @@ impl Catalog {
     /// Returns: bytes.
     ///
     /// Raises: `CatalogError` (`compact.too_large`), `PlanError` (`plan.unknown_target`).
-    #[pyo3(signature = (*, target = None, model = None, environment = None))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, target=None, model=None, environment=None)")]
     fn pack_compact<'py>(
         &self,
         py: Python<'py>,
-        target: Option<String>,
-        model: Option<String>,
-        environment: Option<String>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
+        let a = params!(
+            "Catalog.pack_compact",
+            [],
+            ["target", "model", "environment"]
+        )
+        .bind(args, kwargs)?;
         let options = stepstone::compact::PackOptions {
-            target,
-            model,
-            environment,
+            target: a.opt_version("target")?,
+            model: a.opt_text("model")?,
+            environment: a.opt_text("environment")?,
         };
-        let bytes = stepstone::compact::pack(&self.inner, &options)
-            .map_err(|e| crate::errors::raise(crate::errors::area_of(e.code()))(e))?;
+        let bytes = stepstone::compact::pack(&self.inner, &options).map_err(raise)?;
         Ok(PyBytes::new(py, &bytes))
     }
 
@@ -418,27 +472,48 @@ impl Catalog {
     ///
     /// Raises: `VersionError` for a version of another scheme; `SimulationError`
     /// (`simulate.unknown_start`, `simulate.empty_catalog`, `simulate.rate_out_of_range`).
-    #[pyo3(signature = (target, *, devices = 1000, fail_rate_ppm = 0, offline_rate_ppm = 0, duplicate_rate_ppm = 0, rollback_rate_ppm = 0, seed = 1, start = None, shelf_secs = None, horizon_secs = None, policy = None, rollout = None))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, target, *, devices=1000, fail_rate_ppm=0, offline_rate_ppm=0, duplicate_rate_ppm=0, rollback_rate_ppm=0, seed=1, start=None, shelf_secs=None, horizon_secs=None, policy=None, rollout=None)")]
     fn simulate(
         &self,
         py: Python<'_>,
-        target: &str,
-        devices: u32,
-        fail_rate_ppm: u32,
-        offline_rate_ppm: u32,
-        duplicate_rate_ppm: u32,
-        rollback_rate_ppm: u32,
-        seed: u64,
-        start: Option<&str>,
-        shelf_secs: Option<u64>,
-        horizon_secs: Option<u64>,
-        policy: Option<&Bound<'_, crate::retry::RetryPolicy>>,
-        rollout: Option<&Bound<'_, crate::retry::Rollout>>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         use stepstone_sim::{SimConfig, Simulation};
-        let target = self.version(target)?;
-        let start = start.map(|s| self.version(s)).transpose()?;
+        let a = params!(
+            "Catalog.simulate",
+            ["target"],
+            [
+                "devices",
+                "fail_rate_ppm",
+                "offline_rate_ppm",
+                "duplicate_rate_ppm",
+                "rollback_rate_ppm",
+                "seed",
+                "start",
+                "shelf_secs",
+                "horizon_secs",
+                "policy",
+                "rollout"
+            ]
+        )
+        .bind(args, kwargs)?;
+        let target = a.version("target")?;
         let defaults = SimConfig::default();
+        let devices = a.u32_or("devices", 1000)?;
+        let fail_rate_ppm = a.u32_or("fail_rate_ppm", 0)?;
+        let offline_rate_ppm = a.u32_or("offline_rate_ppm", 0)?;
+        let duplicate_rate_ppm = a.u32_or("duplicate_rate_ppm", 0)?;
+        let rollback_rate_ppm = a.u32_or("rollback_rate_ppm", 0)?;
+        let seed = a.u64_or("seed", 1)?;
+        let start = a.opt_version("start")?;
+        let shelf_secs = a.opt_u64("shelf_secs")?;
+        let horizon_secs = a.opt_u64("horizon_secs")?;
+        let policy =
+            a.opt_object::<crate::retry::RetryPolicy>("policy", "a RetryPolicy or None")?;
+        let rollout = a.opt_object::<crate::retry::Rollout>("rollout", "a Rollout or None")?;
+        let target = self.version(&target)?;
+        let start = start.map(|s| self.version(&s)).transpose()?;
         let cfg = SimConfig {
             devices,
             fail_rate_ppm,
@@ -460,9 +535,8 @@ impl Catalog {
                     sim.report()
                 })
             })
-            .map_err(raise(Area::Simulation))?;
-        let text = serde_json::to_string(&report)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+            .map_err(raise)?;
+        let text = serde_json::to_string(&report).map_err(internal)?;
         Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
     }
 
@@ -481,28 +555,45 @@ impl Catalog {
     /// Raises: `VersionError` for a version of another scheme; `PlanError`
     /// (`plan.unknown_target`, `plan.target_yanked`, `plan.target_model`,
     /// `plan.target_environment`, `plan.missing_size`, `plan.unknown_cost`).
-    #[pyo3(signature = (target, *, model = None, environment = None, cost = "hops", allow_downgrade = false))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, target, *, model=None, environment=None, cost='hops', allow_downgrade=False)")]
     fn campaign(
         &self,
         py: Python<'_>,
-        target: &str,
-        model: Option<&str>,
-        environment: Option<&str>,
-        cost: &str,
-        allow_downgrade: bool,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Campaign> {
-        let target = self.version(target)?;
-        let cost = self::cost(cost)?;
+        let a = params!(
+            "Catalog.campaign",
+            ["target"],
+            ["model", "environment", "cost", "allow_downgrade"]
+        )
+        .bind(args, kwargs)?;
+        let target = a.version("target")?;
+        let (model, environment) = (a.opt_text("model")?, a.opt_text("environment")?);
+        let (cost, allow_downgrade) = (
+            a.text_or("cost", "hops")?,
+            a.flag_or("allow_downgrade", false)?,
+        );
+        let target = self.version(&target)?;
+        let cost = cost.parse::<Cost>().map_err(raise)?;
         let table = py
-            .detach(|| CampaignTable::build(&self.inner, &target, model, environment, cost))
-            .map_err(raise(Area::Plan))?
+            .detach(|| {
+                CampaignTable::build(
+                    &self.inner,
+                    &target,
+                    model.as_deref(),
+                    environment.as_deref(),
+                    cost,
+                )
+            })
+            .map_err(raise)?
             .allow_downgrade(allow_downgrade);
         Ok(Campaign {
             table,
             catalog: Arc::clone(&self.inner),
             scheme: self.inner.scheme(),
-            model: model.map(Into::into),
-            environment: environment.map(Into::into),
+            model,
+            environment,
         })
     }
 }
@@ -558,23 +649,20 @@ impl Campaign {
 
     fn failure(py: Python<'_>, f: Failure) -> PyResult<Py<PyAny>> {
         match f {
-            Failure::Version(e) => exception_object(py, Area::Version, e.code(), &e.to_string()),
-            Failure::Refused(v, r) => {
-                exception_object(py, Area::Plan, r.code(), &format!("{v}: {r}"))
-            }
+            Failure::Version(e) => exception_object(py, e.code(), &e.to_string()),
+            Failure::Refused(v, r) => exception_object(py, r.code(), &format!("{v}: {r}")),
         }
     }
 
-    fn input(item: &Bound<'_, PyAny>) -> PyResult<Input> {
-        if let Ok(s) = item.cast::<PyString>() {
-            Ok(Input::Text(s.to_cow()?.into_owned()))
-        } else if item.is_instance_of::<PyInt>() {
-            Ok(Input::Int(item.extract()?))
+    /// One device's version (argument `name` of `a`'s call): a str, or a build number (an
+    /// int from 0 to 2**64 - 1).
+    fn input(a: &Args<'_>, name: &str, item: &Bound<'_, PyAny>) -> PyResult<Input> {
+        if item.is_instance_of::<PyString>() {
+            Ok(Input::Text(a.str_of(name, "", item)?))
+        } else if crate::args::int_like(item) {
+            Ok(Input::Int(a.ranged(name, item, u64::MAX)?))
         } else {
-            Err(PyTypeError::new_err(format!(
-                "a device version is a str or an int, not {}",
-                item.get_type().name()?
-            )))
+            Err(a.wrong(name, "a version string or a build number (int)", item))
         }
     }
 
@@ -606,6 +694,25 @@ impl Campaign {
             }
         }
         Ok(list)
+    }
+
+    /// Next hops for native-endian u64 build numbers packed in `data`.
+    fn next_hops_of<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        return_exceptions: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let inputs: Vec<Input> = data
+            .chunks_exact(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(c);
+                Input::Int(u64::from_ne_bytes(b))
+            })
+            .collect();
+        let answers = py.detach(|| inputs.iter().map(|i| self.answer(i)).collect::<Vec<_>>());
+        Campaign::to_list(py, answers, return_exceptions)
     }
 }
 
@@ -651,9 +758,17 @@ impl Campaign {
     /// Returns: str | None, the release, or `None` when the device is at the target.
     ///
     /// Raises: `VersionError` (`version.malformed`, ...); `PlanError` when the device cannot
-    /// get there (`plan.unreachable`, `plan.downgrade`); `TypeError` for another type.
-    fn next_hop(&self, py: Python<'_>, version: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-        match self.answer(&Campaign::input(version)?) {
+    /// get there (`plan.unreachable`, `plan.downgrade`); `BadArgumentError`
+    /// (`python.bad_argument`) for another type or a negative build number.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, version)")]
+    fn next_hop(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Option<String>> {
+        let a = params!("Campaign.next_hop", ["version"], []).bind(args, kwargs)?;
+        match self.answer(&Campaign::input(&a, "version", a.required("version")?)?) {
             Ok(v) => Ok(v.map(|v| v.as_str().into())),
             Err(f) => Err(PyErr::from_value(Campaign::failure(py, f)?.into_bound(py))),
         }
@@ -662,7 +777,8 @@ impl Campaign {
     /// Next hops for many devices in one call (the GIL is released while the table answers).
     ///
     /// Parameters:
-    ///     versions: any iterable of str/int, or a numpy/pyarrow integer array.
+    ///     versions: any iterable of str/int, or a one-dimensional numpy/pyarrow integer
+    ///         array.
     ///     return_exceptions (bool): put each device's exception in its place instead of
     ///         raising the first.
     ///
@@ -671,20 +787,33 @@ impl Campaign {
     /// `PlanError`.
     ///
     /// Raises: without `return_exceptions`, the first device's `VersionError` or `PlanError`;
-    /// `TypeError` for an item that is neither str nor int.
-    #[pyo3(signature = (versions, *, return_exceptions = false))]
+    /// `BadArgumentError` (`python.bad_argument`, naming the index and the value; whatever
+    /// `return_exceptions` says) for an item that is neither str nor int, a negative build
+    /// number (a numpy array with a negative value), a float or bool array, an array that is
+    /// not one-dimensional, or a pyarrow array with nulls.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, versions, *, return_exceptions=False)")]
     fn next_hops<'py>(
         &self,
         py: Python<'py>,
-        versions: &Bound<'py, PyAny>,
-        return_exceptions: bool,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        if let Some(bytes) = integer_array_bytes(versions)? {
-            return self.next_hops_u64(py, bytes.as_bytes(), return_exceptions);
+        let a = params!("Campaign.next_hops", ["versions"], ["return_exceptions"])
+            .bind(args, kwargs)?;
+        let versions = a.required("versions")?;
+        let return_exceptions = a.flag_or("return_exceptions", false)?;
+        if let Some(bytes) = integer_array_bytes(&a, "versions", versions)? {
+            return self.next_hops_of(py, bytes.as_bytes(), return_exceptions);
         }
-        let inputs = versions
-            .try_iter()?
-            .map(|item| Campaign::input(&item?))
+        if versions.is_instance_of::<PyString>() || versions.is_instance_of::<PyBytes>() {
+            return Err(a.wrong("versions", "an iterable of versions (str or int)", versions));
+        }
+        let items = versions
+            .try_iter()
+            .map_err(|_| a.wrong("versions", "an iterable of versions (str or int)", versions))?;
+        let inputs = items
+            .enumerate()
+            .map(|(i, item)| Campaign::input(&a, &format!("versions[{i}]"), &item?))
             .collect::<PyResult<Vec<Input>>>()?;
         let answers = py.detach(|| inputs.iter().map(|i| self.answer(i)).collect::<Vec<_>>());
         Campaign::to_list(py, answers, return_exceptions)
@@ -698,47 +827,112 @@ impl Campaign {
     ///
     /// Returns: list, as `next_hops`.
     ///
-    /// Raises: as `next_hops`.
-    #[pyo3(signature = (data, *, return_exceptions = false))]
+    /// Raises: as `next_hops`; `BadArgumentError` (`python.bad_argument`) if `data` is not
+    /// bytes or its length is not a multiple of 8.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, data, *, return_exceptions=False)")]
     fn next_hops_u64<'py>(
         &self,
         py: Python<'py>,
-        data: &[u8],
-        return_exceptions: bool,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let inputs: Vec<Input> = data
-            .chunks_exact(8)
-            .map(|c| {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(c);
-                Input::Int(u64::from_ne_bytes(b))
-            })
-            .collect();
-        let answers = py.detach(|| inputs.iter().map(|i| self.answer(i)).collect::<Vec<_>>());
-        Campaign::to_list(py, answers, return_exceptions)
+        let a = params!("Campaign.next_hops_u64", ["data"], ["return_exceptions"])
+            .bind(args, kwargs)?;
+        let data = a.bytes("data")?;
+        let return_exceptions = a.flag_or("return_exceptions", false)?;
+        if data.len() % 8 != 0 {
+            return Err(a.fail(
+                "data",
+                format!(
+                    "must be 8 bytes per device, got {} bytes ({} left over)",
+                    data.len(),
+                    data.len() % 8
+                ),
+            ));
+        }
+        self.next_hops_of(py, &data, return_exceptions)
     }
 }
 
-/// For a numpy (or pyarrow) array of integers: its values as native-endian u64 bytes.
-fn integer_array_bytes<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyBytes>>> {
-    let obj = if obj.hasattr("to_numpy")? && obj.hasattr("type")? {
-        // pyarrow
+/// For a numpy (or pyarrow) array of integers: its values as native-endian u64 bytes. `None`
+/// for what is not such an array (iterated item by item instead). Refused (argument `name` of
+/// `a`'s call): an array that is not one-dimensional, a signed one with a negative value (named
+/// with its index), a float or bool array, a pyarrow array with nulls.
+fn integer_array_bytes<'py>(
+    a: &Args<'py>,
+    name: &str,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let py = obj.py();
+    let is_arrow = obj
+        .get_type()
+        .getattr("__module__")
+        .and_then(|m| m.extract::<String>())
+        .is_ok_and(|m| m.starts_with("pyarrow"));
+    let obj = if is_arrow && obj.hasattr("to_numpy")? && obj.hasattr("type")? {
+        let nulls: usize = obj.getattr("null_count")?.extract()?;
+        if nulls > 0 {
+            return Err(a.fail(
+                name,
+                format!("has {nulls} null(s): a device's version cannot be missing"),
+            ));
+        }
         obj.call_method(
             "to_numpy",
             (),
-            Some(&[("zero_copy_only", false)].into_py_dict(obj.py())?),
+            Some(&[("zero_copy_only", false)].into_py_dict(py)?),
         )?
     } else {
         obj.clone()
     };
-    let Ok(dtype) = obj.getattr("dtype") else {
-        return Ok(None);
-    };
-    let kind: String = dtype.getattr("kind")?.extract()?;
-    if kind != "i" && kind != "u" {
+    if !(obj.hasattr("dtype")? && obj.hasattr("ndim")? && obj.hasattr("tobytes")?) {
         return Ok(None);
     }
-    let numpy = obj.py().import("numpy")?;
+    let dtype = obj.getattr("dtype")?;
+    let Ok(kind) = dtype.getattr("kind").and_then(|k| k.extract::<String>()) else {
+        return Ok(None);
+    };
+    let ndim: usize = obj.getattr("ndim")?.extract()?;
+    if ndim != 1 {
+        return Err(a.fail(
+            name,
+            format!(
+                "must be a one-dimensional array, got shape {}",
+                obj.getattr("shape")?.repr()?
+            ),
+        ));
+    }
+    match kind.as_str() {
+        "i" | "u" => {}
+        "f" | "c" | "b" | "m" | "M" => {
+            return Err(a.fail(
+                name,
+                format!(
+                    "must hold versions (str) or build numbers (integers), got a {} array",
+                    dtype.str()?
+                ),
+            ));
+        }
+        _ => return Ok(None),
+    }
+    let numpy = py.import("numpy")?;
+    if kind == "i" {
+        let negative = numpy.call_method1(
+            "flatnonzero",
+            (obj.rich_compare(0, pyo3::basic::CompareOp::Lt)?,),
+        )?;
+        if negative.len()? > 0 {
+            let i: usize = negative.get_item(0)?.extract()?;
+            let value = obj.get_item(i)?;
+            return Err(a.fail(
+                &format!("{name}[{i}]"),
+                format!(
+                    "must be at least 0 (a build number), got {}",
+                    value.call_method0("item")?.repr()?
+                ),
+            ));
+        }
+    }
     let arr = numpy.call_method1("ascontiguousarray", (obj, "uint64"))?;
     Ok(Some(arr.call_method0("tobytes")?.cast_into::<PyBytes>()?))
 }

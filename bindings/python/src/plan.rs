@@ -143,7 +143,6 @@ impl Explanation {
                 None,
                 Some(crate::errors::exception_object(
                     py,
-                    crate::errors::Area::Plan,
                     stepstone::ErrorCode::code(&err),
                     &err.to_string(),
                 )?),

@@ -6,6 +6,7 @@
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 use stepstone::catalog::Catalog;
 use stepstone::reconcile::window::Window;
@@ -15,14 +16,14 @@ use stepstone::reconcile::{
 use stepstone::rollout::RolloutState;
 use stepstone::version::Version;
 
+use crate::args::{Args, params};
 use crate::catalog::Campaign;
-use crate::errors::{Area, exception, raise};
-use crate::retry::{RetryPolicy, Rollout, json_text};
+use crate::errors::{exception, raise};
+use crate::retry::{RetryPolicy, Rollout};
 
 fn invalid(py: Python<'_>, what: &str, e: impl core::fmt::Display) -> PyErr {
     exception(
         py,
-        Area::Reconcile,
         "reconcile.invalid_json",
         &format!("invalid {what}: {e}"),
     )
@@ -33,15 +34,13 @@ fn to_py(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
     Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
-fn state_in(
-    py: Python<'_>,
-    catalog: &Catalog,
-    obj: Option<&Bound<'_, PyAny>>,
-) -> PyResult<DeviceState<Version>> {
+/// The device state in argument `state` of `a`'s call (a dict, its JSON text, or `None`: a
+/// new device).
+fn state_in(a: &Args<'_>, catalog: &Catalog) -> PyResult<DeviceState<Version>> {
+    let text = a.opt_json("state")?.unwrap_or_else(|| "{}".into());
     let wire: DeviceState<String> =
-        serde_json::from_str(&json_text(obj)?).map_err(|e| invalid(py, "device state", e))?;
-    wire.try_map(|t| catalog.parse_version(&t))
-        .map_err(raise(Area::Version))
+        serde_json::from_str(&text).map_err(|e| invalid(a.py(), "device state", e))?;
+    wire.try_map(|t| catalog.parse_version(&t)).map_err(raise)
 }
 
 fn state_out(py: Python<'_>, state: &DeviceState<Version>) -> PyResult<Py<PyAny>> {
@@ -54,10 +53,11 @@ fn state_out(py: Python<'_>, state: &DeviceState<Version>) -> PyResult<Py<PyAny>
     }
 }
 
-fn event_in(py: Python<'_>, catalog: &Catalog, obj: &Bound<'_, PyAny>) -> PyResult<Event<Version>> {
+/// The event in argument `event` of `a`'s call (a dict or its JSON text).
+fn event_in(a: &Args<'_>, catalog: &Catalog) -> PyResult<Event<Version>> {
     let wire: Event<String> =
-        serde_json::from_str(&json_text(Some(obj))?).map_err(|e| invalid(py, "event", e))?;
-    wire.try_map(|t| catalog.parse_version(&t).map_err(raise(Area::Version)))
+        serde_json::from_str(&a.json("event")?).map_err(|e| invalid(a.py(), "event", e))?;
+    wire.try_map(|t| catalog.parse_version(&t).map_err(raise))
 }
 
 /// What `decide` says to do with a device now. `action` is `install`, `wait`, `expire`, `done`,
@@ -157,7 +157,8 @@ impl Action {
 ///     job_ttl_secs (int): how long a job document lives (default 7 days).
 ///
 /// Raises: `ReconcileError` (`reconcile.invalid_json` for windows that do not read, or the
-/// window's own code).
+/// window's own code, `window.*`); `BadArgumentError` (`python.bad_argument`) for an argument of
+/// another type, missing, or a number that is negative or out of range.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Reconciler {
     campaign: Py<Campaign>,
@@ -174,28 +175,41 @@ pub(crate) struct Reconciler {
 #[pymethods]
 impl Reconciler {
     #[new]
-    #[pyo3(signature = (campaign, *, policy = None, rollout = None, rollout_started_at = 0, start = None, end = None, windows = None, utc_offset_secs = 0, job_ttl_secs = DEFAULT_JOB_TTL_SECS))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(campaign, *, policy=None, rollout=None, rollout_started_at=0, start=None, end=None, windows=None, utc_offset_secs=0, job_ttl_secs=604800)")]
     fn new(
         py: Python<'_>,
-        campaign: Py<Campaign>,
-        policy: Option<&Bound<'_, RetryPolicy>>,
-        rollout: Option<&Bound<'_, Rollout>>,
-        rollout_started_at: u64,
-        start: Option<u64>,
-        end: Option<u64>,
-        windows: Option<&Bound<'_, PyAny>>,
-        utc_offset_secs: i32,
-        job_ttl_secs: u64,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Reconciler> {
+        let a = params!(
+            "Reconciler",
+            ["campaign"],
+            [
+                "policy",
+                "rollout",
+                "rollout_started_at",
+                "start",
+                "end",
+                "windows",
+                "utc_offset_secs",
+                "job_ttl_secs"
+            ]
+        )
+        .bind(args, kwargs)?;
+        let campaign = a.object::<Campaign>("campaign", "a Campaign")?.unbind();
+        let policy = a.opt_object::<RetryPolicy>("policy", "a RetryPolicy or None")?;
+        let rollout = a.opt_object::<Rollout>("rollout", "a Rollout or None")?;
+        let rollout_started_at = a.u64_or("rollout_started_at", 0)?;
+        let (start, end) = (a.opt_u64("start")?, a.opt_u64("end")?);
+        let windows = a.opt_json_list("windows")?;
+        let utc_offset_secs = a.i32_or("utc_offset_secs", 0)?;
+        let job_ttl_secs = a.u64_or("job_ttl_secs", DEFAULT_JOB_TTL_SECS)?;
         let windows: Vec<Window> = match windows {
-            Some(w) => {
-                serde_json::from_str(&json_text(Some(w))?).map_err(|e| invalid(py, "windows", e))?
-            }
+            Some(w) => serde_json::from_str(&w).map_err(|e| invalid(py, "windows", e))?,
             None => Vec::new(),
         };
         for w in &windows {
-            w.validate().map_err(raise(Area::Reconcile))?;
+            w.validate().map_err(raise)?;
         }
         let rollout = rollout.map(|r| r.get().inner.clone());
         let state = rollout.as_ref().map(|r| r.start(rollout_started_at));
@@ -226,16 +240,18 @@ impl Reconciler {
     ///
     /// Raises: `ReconcileError` (`reconcile.invalid_json`) for a state or event that does not
     /// read; `VersionError` for a version of another scheme.
-    #[pyo3(signature = (state, event))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, state, event)")]
     fn apply(
         &self,
         py: Python<'_>,
-        state: Option<&Bound<'_, PyAny>>,
-        event: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Py<PyAny>, &'static str)> {
+        let a = params!("Reconciler.apply", ["state", "event"], []).bind(args, kwargs)?;
+        a.required("state")?;
         let catalog = &self.campaign.get().catalog;
-        let mut s = state_in(py, catalog, state)?;
-        let e = event_in(py, catalog, event)?;
+        let mut s = state_in(&a, catalog)?;
+        let e = event_in(&a, catalog)?;
         let applied = apply(&mut s, &e);
         Ok((state_out(py, &s)?, applied.name()))
     }
@@ -248,9 +264,15 @@ impl Reconciler {
     /// Returns: dict.
     ///
     /// Raises: `ReconcileError` (`reconcile.invalid_json`), `VersionError`.
-    #[pyo3(signature = (state = None))]
-    fn state(&self, py: Python<'_>, state: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        state_out(py, &state_in(py, &self.campaign.get().catalog, state)?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, state=None)")]
+    fn state(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let a = params!("Reconciler.state", ["state"], []).bind(args, kwargs)?;
+        state_out(py, &state_in(&a, &self.campaign.get().catalog)?)
     }
 
     /// What to do with the device now.
@@ -266,16 +288,20 @@ impl Reconciler {
     /// `to_dict()["reason"]` say why).
     ///
     /// Raises: `ReconcileError` (`reconcile.invalid_json`), `VersionError`.
-    #[pyo3(signature = (device_id, state, now))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, state, now)")]
     fn decide(
         &self,
         py: Python<'_>,
-        device_id: &str,
-        state: Option<&Bound<'_, PyAny>>,
-        now: u64,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Action> {
+        let a =
+            params!("Reconciler.decide", ["device_id", "state", "now"], []).bind(args, kwargs)?;
+        let device_id = a.text("device_id")?;
+        a.required("state")?;
+        let now = a.u64("now")?;
         let campaign = self.campaign.get();
-        let s = state_in(py, &campaign.catalog, state)?;
+        let s = state_in(&a, &campaign.catalog)?;
         let guard = self
             .rollout_state
             .lock()
@@ -307,7 +333,15 @@ impl Reconciler {
     /// Returns: bool, whether a stage opened (false without a rollout).
     ///
     /// Raises: `ReconcileError` only if another thread panicked holding the rollout state.
-    fn rollout_advance(&self, py: Python<'_>, now: u64) -> PyResult<bool> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now)")]
+    fn rollout_advance(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<bool> {
+        let a = params!("Reconciler.rollout_advance", ["now"], []).bind(args, kwargs)?;
+        let now = a.u64("now")?;
         let mut guard = self
             .rollout_state
             .lock()
@@ -327,15 +361,22 @@ impl Reconciler {
     /// Returns: None.
     ///
     /// Raises: `RolloutError` (`rollout.already_halted`).
-    #[pyo3(signature = (now, note = None))]
-    fn rollout_halt(&self, py: Python<'_>, now: u64, note: Option<String>) -> PyResult<()> {
-        let note = note.unwrap_or_default();
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now, note=None)")]
+    fn rollout_halt(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("Reconciler.rollout_halt", ["now", "note"], []).bind(args, kwargs)?;
+        let now = a.u64("now")?;
+        let note = a.opt_text("note")?.unwrap_or_default();
         let mut guard = self
             .rollout_state
             .lock()
             .map_err(|_| invalid(py, "rollout state", "poisoned lock"))?;
         match (&self.rollout, guard.as_mut()) {
-            (Some(r), Some(s)) => r.halt(s, note, now).map_err(raise(Area::Rollout)),
+            (Some(r), Some(s)) => r.halt(s, note, now).map_err(raise),
             _ => Ok(()),
         }
     }

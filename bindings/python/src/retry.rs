@@ -1,35 +1,22 @@
 //! Retry policies and staged rollouts.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 use stepstone::retry::{self, FailureKind, HopCounters, RetryDecision};
 use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
-use crate::errors::{Area, raise};
+use crate::args::params;
+use crate::errors::{internal, raise};
 use crate::repr;
 
-/// JSON text of a dict, a str (already JSON) or `None` (`{}`).
-pub(crate) fn json_text(obj: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
-    match obj {
-        None => Ok("{}".into()),
-        Some(o) if o.is_none() => Ok("{}".into()),
-        Some(o) => match o.extract::<String>() {
-            Ok(s) => Ok(s),
-            Err(_) => o
-                .py()
-                .import("json")?
-                .call_method1("dumps", (o,))?
-                .extract(),
-        },
-    }
+/// A failure kind by name, read by the core (`retry.unknown_kind` for another name).
+pub(crate) fn kind(name: &str) -> PyResult<FailureKind> {
+    name.parse::<FailureKind>().map_err(raise)
 }
 
-pub(crate) fn kind(py: Python<'_>, name: &str) -> PyResult<FailureKind> {
-    // The core's own reading of a kind name (serde), so the error is the core's `retry.json`.
-    let _ = py;
-    serde_json::from_value::<FailureKind>(serde_json::Value::String(name.into()))
-        .map_err(|e| raise(Area::Retry)(retry::RetryError::Json(e.to_string())))
+fn rollout_json(e: serde_json::Error) -> PyErr {
+    raise(rollout::RolloutError::Json(e.to_string()))
 }
 
 /// A retry policy: how often a failed hop is tried again, how long to wait, when to give up.
@@ -43,7 +30,8 @@ pub(crate) fn kind(py: Python<'_>, name: &str) -> PyResult<FailureKind> {
 ///
 /// Raises: `RetryError` naming the field (`retry.zero_attempts`, `retry.jitter_out_of_range`,
 /// `retry.zero_factor`, `retry.cap_below_base`, `retry.zero_limit`, `retry.json` for an unknown
-/// field or a value of the wrong type).
+/// field or a value of the wrong type); `BadArgumentError` (`python.bad_argument`) for a `spec`
+/// that is neither a dict nor a str, or does not convert to JSON.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct RetryPolicy {
     pub(crate) inner: retry::RetryPolicy,
@@ -52,19 +40,20 @@ pub(crate) struct RetryPolicy {
 #[pymethods]
 impl RetryPolicy {
     #[new]
-    #[pyo3(signature = (spec = None))]
-    fn new(spec: Option<&Bound<'_, PyAny>>) -> PyResult<RetryPolicy> {
-        retry::RetryPolicy::from_json(&json_text(spec)?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(spec=None)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<RetryPolicy> {
+        let a = params!("RetryPolicy", ["spec"], []).bind(args, kwargs)?;
+        let spec = a.opt_json("spec")?.unwrap_or_else(|| "{}".into());
+        retry::RetryPolicy::from_json(&spec)
             .map(|inner| RetryPolicy { inner })
-            .map_err(raise(Area::Retry))
+            .map_err(raise)
     }
 
     /// The policy as JSON text, every field written out (reads back with `RetryPolicy(text)`).
     ///
     /// Returns: str. Raises: nothing.
     fn to_json(&self) -> PyResult<String> {
-        serde_json::to_string(&self.inner)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+        serde_json::to_string(&self.inner).map_err(internal)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -83,19 +72,25 @@ impl RetryPolicy {
     ///
     /// Returns: int, seconds.
     ///
-    /// Raises: `RetryError` (`retry.json`) for an unknown kind.
-    #[pyo3(signature = (kind, n, device_id, hop, attempt))]
+    /// Raises: `RetryError` (`retry.unknown_kind`) for an unknown kind; `BadArgumentError`
+    /// (`python.bad_argument`) for an argument of another type, missing, negative or above
+    /// 2**32 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, kind, n, device_id, hop, attempt)")]
     fn backoff(
         &self,
-        py: Python<'_>,
-        kind: &str,
-        n: u32,
-        device_id: &str,
-        hop: &str,
-        attempt: u32,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<u64> {
+        let a = params!(
+            "RetryPolicy.backoff",
+            ["kind", "n", "device_id", "hop", "attempt"],
+            []
+        )
+        .bind(args, kwargs)?;
+        let (kind, n) = (a.text("kind")?, a.u32("n")?);
+        let (device_id, hop, attempt) = (a.text("device_id")?, a.text("hop")?, a.u32("attempt")?);
         Ok(self.inner.backoff(
-            self::kind(py, kind)?,
+            self::kind(&kind)?,
             n,
             device_id.as_bytes(),
             hop.as_bytes(),
@@ -118,35 +113,54 @@ impl RetryPolicy {
     /// (`retry.not_retried`, `retry.kind_limit`, `retry.attempts_per_hop`,
     /// `retry.total_attempts`, `retry.elapsed`).
     ///
-    /// Raises: `RetryError` (`retry.json`) for an unknown kind name.
-    #[pyo3(signature = (*, attempts, failures, kind, total_attempts, first_attempt_at, failed_at, device_id, hop))]
-    #[allow(clippy::too_many_arguments)]
+    /// Raises: `RetryError` (`retry.unknown_kind`) for an unknown kind name; `BadArgumentError`
+    /// (`python.bad_argument`) for a missing argument, one of another type, or a count or time
+    /// that is negative or out of range.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, attempts, failures, kind, total_attempts, first_attempt_at, failed_at, device_id, hop)")]
     fn after_failure(
         &self,
-        py: Python<'_>,
-        attempts: u32,
-        failures: &Bound<'_, PyDict>,
-        kind: &str,
-        total_attempts: u32,
-        first_attempt_at: u64,
-        failed_at: u64,
-        device_id: &str,
-        hop: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<RetryDecisionPy> {
-        let mut counters = HopCounters {
-            attempts,
-            failures: [0; 4],
-        };
+        let a = params!(
+            "RetryPolicy.after_failure",
+            [],
+            [
+                "attempts",
+                "failures",
+                "kind",
+                "total_attempts",
+                "first_attempt_at",
+                "failed_at",
+                "device_id",
+                "hop"
+            ]
+        )
+        .bind(args, kwargs)?;
+        let attempts = a.u32("attempts")?;
+        let failures = a.required("failures")?;
+        let failures = failures
+            .cast::<PyDict>()
+            .map_err(|_| a.wrong("failures", "a dict of kind -> count", failures))?;
+        let mut counts = Vec::new();
         for (name, n) in failures.iter() {
-            let k = self::kind(py, &name.extract::<String>()?)?;
-            if let Some(slot) = counters.failures.get_mut(k.index()) {
-                *slot = n.extract()?;
-            }
+            let name = a.str_of("failures", "a dict with str keys (failure kinds)", &name)?;
+            let n = a.ranged(&format!("failures[{}]", repr::s(&name)), &n, u32::MAX)?;
+            counts.push((name, n));
         }
+        let kind = a.text("kind")?;
+        let total_attempts = a.u32("total_attempts")?;
+        let (first_attempt_at, failed_at) = (a.u64("first_attempt_at")?, a.u64("failed_at")?);
+        let (device_id, hop) = (a.text("device_id")?, a.text("hop")?);
+        let pairs = counts
+            .into_iter()
+            .map(|(name, n)| Ok((self::kind(&name)?, n)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let counters = HopCounters::from_pairs(attempts, pairs).map_err(raise)?;
         Ok(
             match self.inner.after_failure(
                 &counters,
-                self::kind(py, kind)?,
+                self::kind(&kind)?,
                 total_attempts,
                 first_attempt_at,
                 failed_at,
@@ -194,10 +208,20 @@ impl RetryDecisionPy {
 /// Parameters:
 ///     device_id (str), hop (str), attempt (int).
 ///
-/// Returns: int. Raises: nothing.
+/// Returns: int.
+///
+/// Raises: `BadArgumentError` (`python.bad_argument`) for an argument of another type, or an
+/// `attempt` that is negative or above 2**32 - 1.
 #[pyfunction]
-fn jitter_hash(device_id: &str, hop: &str, attempt: u32) -> u64 {
-    retry::jitter_hash(device_id.as_bytes(), hop.as_bytes(), attempt)
+#[pyo3(signature = (*args, **kwargs), text_signature = "(device_id, hop, attempt)")]
+fn jitter_hash(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u64> {
+    let a = params!("jitter_hash", ["device_id", "hop", "attempt"], []).bind(args, kwargs)?;
+    let (device_id, hop, attempt) = (a.text("device_id")?, a.text("hop")?, a.u32("attempt")?);
+    Ok(retry::jitter_hash(
+        device_id.as_bytes(),
+        hop.as_bytes(),
+        attempt,
+    ))
 }
 
 /// A staged rollout (stages or a ramp, with halt rules), read from a dict or JSON text
@@ -207,7 +231,9 @@ fn jitter_hash(device_id: &str, hop: &str, attempt: u32) -> u64 {
 ///     spec (dict | str): the rollout.
 ///
 /// Raises: `RolloutError` (`rollout.json`, `rollout.no_stages`, `rollout.fractions_decrease`,
-/// `rollout.fraction_out_of_range`, `rollout.bad_confidence`, `rollout.bad_count`, ...).
+/// `rollout.fraction_out_of_range`, `rollout.bad_confidence`, `rollout.bad_count`, ...);
+/// `BadArgumentError` (`python.bad_argument`) for a `spec` that is missing, neither a dict nor a
+/// str, or does not convert to JSON.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Rollout {
     pub(crate) inner: rollout::Rollout,
@@ -216,10 +242,12 @@ pub(crate) struct Rollout {
 #[pymethods]
 impl Rollout {
     #[new]
-    fn new(spec: &Bound<'_, PyAny>) -> PyResult<Rollout> {
-        rollout::Rollout::from_json(&json_text(Some(spec))?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(spec)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Rollout> {
+        let a = params!("Rollout", ["spec"], []).bind(args, kwargs)?;
+        rollout::Rollout::from_json(&a.json("spec")?)
             .map(|inner| Rollout { inner })
-            .map_err(raise(Area::Rollout))
+            .map_err(raise)
     }
 
     fn __repr__(&self) -> String {
@@ -232,9 +260,17 @@ impl Rollout {
     /// Parameters:
     ///     device_id (str): the device.
     ///
-    /// Returns: int in `[0, 2**64)`. Raises: nothing.
-    fn position(&self, device_id: &str) -> u64 {
-        self.inner.position(device_id.as_bytes())
+    /// Returns: int in `[0, 2**64)`.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not a str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id)")]
+    fn position(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u64> {
+        let a = params!("Rollout.position", ["device_id"], []).bind(args, kwargs)?;
+        Ok(self.inner.position(a.text("device_id")?.as_bytes()))
     }
 
     /// The first stage whose fraction includes `position` (else the last).
@@ -242,9 +278,18 @@ impl Rollout {
     /// Parameters:
     ///     position (int): from `position`.
     ///
-    /// Returns: int, the stage index. Raises: `OverflowError` for a negative number.
-    fn stage_of(&self, position: u64) -> u32 {
-        self.inner.stage_of(position)
+    /// Returns: int, the stage index.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) for a `position` that is not an int
+    /// from 0 to 2**64 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, position)")]
+    fn stage_of(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u32> {
+        let a = params!("Rollout.stage_of", ["position"], []).bind(args, kwargs)?;
+        Ok(self.inner.stage_of(a.u64("position")?))
     }
 
     /// Whether the halt rules trip for a stage's counts.
@@ -255,11 +300,25 @@ impl Rollout {
     ///     failed (int): those that failed.
     ///
     /// Returns: str | None, the rule's code (`rollout.failure_count`, `rollout.failure_rate`,
-    /// `rollout.failure_rate_confident`), or `None`. Raises: nothing.
-    fn trips(&self, stage: u32, finished: u32, failed: u32) -> Option<&'static str> {
-        self.inner
-            .trips(stage, StageStats { finished, failed })
-            .map(|h| h.code())
+    /// `rollout.failure_rate_confident`), or `None`: the counts trip no rule.
+    ///
+    /// Raises: `RolloutError` (`rollout.unknown_stage` for a stage past the last,
+    /// `rollout.failed_above_finished`); `BadArgumentError` (`python.bad_argument`) for a count
+    /// that is missing, not an int, negative or above 2**32 - 1 (a missing count is never read
+    /// as 0).
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, stage, finished, failed)")]
+    fn trips(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Option<&'static str>> {
+        let a = params!("Rollout.trips", ["stage", "finished", "failed"], []).bind(args, kwargs)?;
+        let (stage, finished, failed) = (a.u32("stage")?, a.u32("finished")?, a.u32("failed")?);
+        let tripped = self
+            .inner
+            .trips_checked(stage, StageStats { finished, failed })
+            .map_err(raise)?;
+        Ok(tripped.map(|h| h.code()))
     }
 }
 
@@ -269,24 +328,25 @@ impl Rollout {
 ///     rule (dict | str): the halt rule, as in a rollout's `halt`.
 ///     finished (int), failed (int): the counts.
 ///
-/// Returns: str | None, the rule's code, or `None`.
+/// Returns: str | None, the rule's code, or `None`: the counts trip no rule.
 ///
-/// Raises: `RolloutError` (`rollout.json`).
+/// Raises: `RolloutError` (`rollout.json`, `rollout.fraction_out_of_range`,
+/// `rollout.bad_confidence`, `rollout.failed_above_finished`); `BadArgumentError`
+/// (`python.bad_argument`) for a count that is missing, not an int, negative or above
+/// 2**32 - 1, or a `rule` that is neither a dict nor a str.
 #[pyfunction]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(rule, finished, failed)")]
 fn halt_trips(
-    rule: &Bound<'_, PyAny>,
-    finished: u32,
-    failed: u32,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Option<&'static str>> {
-    let halt: HaltRule = serde_json::from_str(&json_text(Some(rule))?)
-        .map_err(|e| raise(Area::Rollout)(rollout::RolloutError::Json(e.to_string())))?;
-    let r = rollout::Rollout {
-        salt: String::new(),
-        schedule: rollout::Schedule::Stages(vec![]),
-        halt,
-    };
-    Ok(r.trips(0, StageStats { finished, failed })
-        .map(|h| h.code()))
+    let a = params!("halt_trips", ["rule", "finished", "failed"], []).bind(args, kwargs)?;
+    let (rule, finished, failed) = (a.json("rule")?, a.u32("finished")?, a.u32("failed")?);
+    let halt = HaltRule::from_json(&rule).map_err(raise)?;
+    let tripped = halt
+        .trips(0, StageStats { finished, failed })
+        .map_err(raise)?;
+    Ok(tripped.map(|h| h.code()))
 }
 
 /// A ramp's open fraction `elapsed` seconds after it started.
@@ -297,11 +357,15 @@ fn halt_trips(
 ///
 /// Returns: int, the fraction in ppm.
 ///
-/// Raises: `RolloutError` (`rollout.json`).
+/// Raises: `RolloutError` (`rollout.json`); `BadArgumentError` (`python.bad_argument`) for an
+/// `elapsed` that is not an int from 0 to 2**64 - 1, or a `ramp` that is neither a dict nor a
+/// str.
 #[pyfunction]
-fn ramp_fraction(ramp: &Bound<'_, PyAny>, elapsed: u64) -> PyResult<u32> {
-    let ramp: Ramp = serde_json::from_str(&json_text(Some(ramp))?)
-        .map_err(|e| raise(Area::Rollout)(rollout::RolloutError::Json(e.to_string())))?;
+#[pyo3(signature = (*args, **kwargs), text_signature = "(ramp, elapsed)")]
+fn ramp_fraction(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u32> {
+    let a = params!("ramp_fraction", ["ramp", "elapsed"], []).bind(args, kwargs)?;
+    let (ramp, elapsed) = (a.json("ramp")?, a.u64("elapsed")?);
+    let ramp: Ramp = serde_json::from_str(&ramp).map_err(rollout_json)?;
     Ok(ramp.fraction_at(elapsed))
 }
 
@@ -313,10 +377,28 @@ fn ramp_fraction(ramp: &Bound<'_, PyAny>, elapsed: u64) -> PyResult<u32> {
 ///     limit_ppm (int): the failure rate limit.
 ///     z_num (int), z_den (int): the confidence's z as a fraction (1960/1000: 95%).
 ///
-/// Returns: bool. Raises: `OverflowError` for a negative number.
+/// Returns: bool.
+///
+/// Raises: `RolloutError` (`rollout.bad_confidence` unless `1 <= z_den <= 1000` and
+/// `z_num <= 100000`, `rollout.fraction_out_of_range` for a limit above 1000000,
+/// `rollout.failed_above_finished`); `BadArgumentError` (`python.bad_argument`) for an argument
+/// that is missing, not an int, negative or above 2**32 - 1.
 #[pyfunction]
-fn wilson_lower_above(failed: u32, finished: u32, limit_ppm: u32, z_num: u32, z_den: u32) -> bool {
-    rollout::wilson_lower_above(failed, finished, limit_ppm, Confidence { z_num, z_den })
+#[pyo3(signature = (*args, **kwargs), text_signature = "(failed, finished, limit_ppm, z_num, z_den)")]
+fn wilson_lower_above(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<bool> {
+    let a = params!(
+        "wilson_lower_above",
+        ["failed", "finished", "limit_ppm", "z_num", "z_den"],
+        []
+    )
+    .bind(args, kwargs)?;
+    let (failed, finished, limit_ppm) = (a.u32("failed")?, a.u32("finished")?, a.u32("limit_ppm")?);
+    let (z_num, z_den) = (a.u32("z_num")?, a.u32("z_den")?);
+    rollout::wilson_lower_above_checked(failed, finished, limit_ppm, Confidence { z_num, z_den })
+        .map_err(raise)
 }
 
 /// A device's rollout position for `salt`: `sample_position(salt, device_id, "rollout", 0)`.
@@ -324,15 +406,23 @@ fn wilson_lower_above(failed: u32, finished: u32, limit_ppm: u32, z_num: u32, z_
 /// Parameters:
 ///     salt (str), device_id (str).
 ///
-/// Returns: int. Raises: nothing.
+/// Returns: int.
+///
+/// Raises: `BadArgumentError` (`python.bad_argument`) for an argument that is not a str.
 #[pyfunction]
-fn rollout_position(salt: &str, device_id: &str) -> u64 {
-    sample::position(
+#[pyo3(signature = (*args, **kwargs), text_signature = "(salt, device_id)")]
+fn rollout_position(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<u64> {
+    let a = params!("rollout_position", ["salt", "device_id"], []).bind(args, kwargs)?;
+    let (salt, device_id) = (a.text("salt")?, a.text("device_id")?);
+    Ok(sample::position(
         salt.as_bytes(),
         device_id.as_bytes(),
         0,
         sample::ROLLOUT_CLASS,
-    )
+    ))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

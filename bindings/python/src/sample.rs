@@ -1,20 +1,12 @@
 //! Fleet sampling: positions and decisions, one device or millions (GIL released), and plans.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use stepstone::sample;
 
-use crate::errors::{Area, raise};
+use crate::args::{Args, params};
+use crate::errors::{internal, raise};
 use crate::repr;
-
-/// Bytes of a device id or salt given as `bytes` or `str` (its UTF-8).
-fn bytes_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        Ok(b.as_bytes().to_vec())
-    } else {
-        Ok(obj.cast::<PyString>()?.to_cow()?.into_owned().into_bytes())
-    }
-}
 
 /// Many ids packed in one buffer with their end offsets (one allocation for a million ids).
 struct Ids {
@@ -32,13 +24,21 @@ unsafe extern "C" {
     ) -> *const core::ffi::c_char;
 }
 
-/// Appends a `bytes` or `str` object's bytes (UTF-8 for `str`) to `out`.
-fn push_id(out: &mut Vec<u8>, item: &Bound<'_, PyAny>) -> PyResult<()> {
+/// Appends a `bytes` or `str` object's bytes (UTF-8 for `str`) to `out`; `item` is the
+/// argument `name` of `a`'s call (`device_ids[7]`).
+fn push_id(
+    a: &Args<'_>,
+    name: &dyn Fn() -> String,
+    out: &mut Vec<u8>,
+    item: &Bound<'_, PyAny>,
+) -> PyResult<()> {
     if let Ok(b) = item.cast::<PyBytes>() {
         out.extend_from_slice(b.as_bytes());
         return Ok(());
     }
-    let s = item.cast::<PyString>()?;
+    let s = item
+        .cast::<PyString>()
+        .map_err(|_| a.wrong(&name(), "a device id (bytes or str)", item))?;
     let mut len: pyo3::ffi::Py_ssize_t = 0;
     // SAFETY: `s` is a live `str` (checked by the cast) and the GIL is held; the returned
     // buffer belongs to the string and stays valid while `s` is alive, which covers the copy.
@@ -50,7 +50,16 @@ fn push_id(out: &mut Vec<u8>, item: &Bound<'_, PyAny>) -> PyResult<()> {
             Ok(())
         }
         // A lone surrogate cannot be UTF-8: CPython has set UnicodeEncodeError.
-        _ => Err(PyErr::fetch(item.py())),
+        _ => {
+            drop(PyErr::take(item.py()));
+            Err(a.fail(
+                &name(),
+                format!(
+                    "is not valid UTF-8 text (a lone surrogate), got {}",
+                    crate::args::describe(item)
+                ),
+            ))
+        }
     }
 }
 
@@ -58,12 +67,21 @@ impl Ids {
     /// Reads a list/tuple/iterable of `bytes` or `str`, a numpy array of fixed-width bytes
     /// (dtype kind `S`, trailing NULs stripped as numpy does), or a pyarrow `binary`/`string`
     /// array (no per-item Python objects for the last two).
-    fn read(ids: &Bound<'_, PyAny>) -> PyResult<Ids> {
-        if let Some(ids) = Ids::from_arrow(ids)? {
+    ///
+    /// Refused (`python.bad_argument`, naming the index): an id that is neither bytes nor str,
+    /// a str that is not UTF-8, a numpy array that is not one-dimensional, a pyarrow array
+    /// with nulls.
+    fn read(a: &Args<'_>) -> PyResult<Ids> {
+        const NAME: &str = "device_ids";
+        let ids = a.required(NAME)?;
+        if let Some(ids) = Ids::from_arrow(a, ids)? {
             return Ok(ids);
         }
-        if let Some(ids) = Ids::from_numpy(ids)? {
+        if let Some(ids) = Ids::from_numpy(a, ids)? {
             return Ok(ids);
+        }
+        if ids.is_instance_of::<PyString>() || ids.is_instance_of::<PyBytes>() {
+            return Err(a.wrong(NAME, "an iterable of device ids (bytes or str)", ids));
         }
         let mut out = Ids {
             data: Vec::new(),
@@ -71,26 +89,41 @@ impl Ids {
         };
         if let Ok(list) = ids.cast::<PyList>() {
             out.ends.reserve(list.len());
-            for item in list.iter() {
-                push_id(&mut out.data, &item)?;
+            for (i, item) in list.iter().enumerate() {
+                push_id(a, &|| format!("{NAME}[{i}]"), &mut out.data, &item)?;
                 out.ends.push(out.data.len());
             }
             return Ok(out);
         }
-        for item in ids.try_iter()? {
-            push_id(&mut out.data, &item?)?;
+        let items = ids
+            .try_iter()
+            .map_err(|_| a.wrong(NAME, "an iterable of device ids (bytes or str)", ids))?;
+        for (i, item) in items.enumerate() {
+            push_id(a, &|| format!("{NAME}[{i}]"), &mut out.data, &item?)?;
             out.ends.push(out.data.len());
         }
         Ok(out)
     }
 
     /// A numpy array whose dtype kind is `S` (fixed-width bytes): one copy of its buffer.
-    fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Option<Ids>> {
-        if !obj.hasattr("dtype")? || !obj.hasattr("tobytes")? {
+    fn from_numpy(a: &Args<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Option<Ids>> {
+        if !obj.hasattr("dtype")? || !obj.hasattr("tobytes")? || !obj.hasattr("ndim")? {
             return Ok(None);
         }
         let dtype = obj.getattr("dtype")?;
-        if dtype.getattr("kind")?.extract::<String>()? != "S" {
+        let Ok(kind) = dtype.getattr("kind").and_then(|k| k.extract::<String>()) else {
+            return Ok(None);
+        };
+        if obj.getattr("ndim")?.extract::<usize>()? != 1 {
+            return Err(a.fail(
+                "device_ids",
+                format!(
+                    "must be a one-dimensional array, got shape {}",
+                    obj.getattr("shape")?.repr()?
+                ),
+            ));
+        }
+        if kind != "S" {
             return Ok(None);
         }
         let width: usize = dtype.getattr("itemsize")?.extract()?;
@@ -115,7 +148,7 @@ impl Ids {
 
     /// A pyarrow `binary`/`string` array (or chunked array) with 32-bit offsets, read from its
     /// offsets and data buffers. Nulls are refused (a device id cannot be missing).
-    fn from_arrow(obj: &Bound<'_, PyAny>) -> PyResult<Option<Ids>> {
+    fn from_arrow(a: &Args<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Option<Ids>> {
         if !obj.hasattr("buffers")? && !obj.hasattr("chunks")? {
             return Ok(None);
         }
@@ -139,9 +172,13 @@ impl Ids {
             if ty != "binary" && ty != "string" {
                 return Ok(None);
             }
-            if chunk.getattr("null_count")?.extract::<usize>()? != 0 {
-                return Err(pyo3::exceptions::PyValueError::new_err(
-                    "device ids: the pyarrow array has nulls",
+            let nulls = chunk.getattr("null_count")?.extract::<usize>()?;
+            if nulls != 0 {
+                return Err(a.fail(
+                    "device_ids",
+                    format!(
+                        "has {nulls} null(s) in its pyarrow array: a device id cannot be missing"
+                    ),
                 ));
             }
             let n: usize = chunk.len()?;
@@ -162,17 +199,16 @@ impl Ids {
                     .get(4 * i..4 * i + 4)
                     .and_then(|b| usize::try_from(i32::from_le_bytes(b.try_into().ok()?)).ok())
                     .ok_or_else(|| {
-                        pyo3::exceptions::PyValueError::new_err(format!(
-                            "device ids: pyarrow offset {i} is out of range"
-                        ))
+                        a.fail("device_ids", format!("has pyarrow offset {i} out of range"))
                     })
             };
             for i in offset..offset + n {
                 let (from, to) = (at(i)?, at(i + 1)?);
                 let id = data.get(from..to).ok_or_else(|| {
-                    pyo3::exceptions::PyValueError::new_err(format!(
-                        "device ids: pyarrow value {i} spans {from}..{to}, beyond its data"
-                    ))
+                    a.fail(
+                        "device_ids",
+                        format!("has pyarrow value {i} spanning {from}..{to}, beyond its data"),
+                    )
                 })?;
                 out.data.extend_from_slice(id);
                 out.ends.push(out.data.len());
@@ -246,12 +282,10 @@ fn bool_list<'py>(py: Python<'py>, flags: &[bool]) -> PyResult<Bound<'py, PyList
 /// `(class_, period)` from the two arguments after `device_id`: the order every sampling call
 /// shares is `(salt, device_id, class_, period)`. The order before it (`period, class_`) still
 /// works, with a `DeprecationWarning`.
-fn class_and_period(
-    class_: &Bound<'_, PyAny>,
-    period: &Bound<'_, PyAny>,
-) -> PyResult<(String, u64)> {
+fn class_and_period(a: &Args<'_>) -> PyResult<(String, u64)> {
+    let (class_, period) = (a.required("class_")?, a.required("period")?);
     if class_.is_instance_of::<PyString>() || !period.is_instance_of::<PyString>() {
-        return Ok((class_.extract()?, period.extract()?));
+        return Ok((a.text("class_")?, a.u64("period")?));
     }
     let py = class_.py();
     PyErr::warn(
@@ -260,7 +294,10 @@ fn class_and_period(
         c"stepstone: the order (salt, device_id, period, class_) is deprecated; pass (salt, device_id, class_, period), the order of Sampler(salt, class_, period) and SamplingPlan.position(device_id, class_, period)",
         1,
     )?;
-    Ok((period.extract()?, class_.extract()?))
+    Ok((
+        a.str_of("period", "a str (the class, in the old order)", period)?,
+        a.ranged("class_", class_, u64::MAX)?,
+    ))
 }
 
 /// A device's position in `[0, 2**64)` for one salt, class and period (docs/sampling.md's hash;
@@ -275,23 +312,21 @@ fn class_and_period(
 ///
 /// Returns: int, the position.
 ///
-/// Raises: `TypeError` for arguments of another type. The order `(salt, device_id, period,
+/// Raises: `BadArgumentError` (`python.bad_argument`) for an argument of another type, missing,
+/// or a period that is negative or above 2**64 - 1. The order `(salt, device_id, period,
 /// class_)` of earlier versions is still read, with a `DeprecationWarning`.
 #[pyfunction]
-#[pyo3(signature = (salt, device_id, class_, period))]
-fn sample_position(
-    salt: &Bound<'_, PyAny>,
-    device_id: &Bound<'_, PyAny>,
-    class_: &Bound<'_, PyAny>,
-    period: &Bound<'_, PyAny>,
-) -> PyResult<u64> {
-    let (class_, period) = class_and_period(class_, period)?;
-    Ok(sample::position(
-        &bytes_of(salt)?,
-        &bytes_of(device_id)?,
-        period,
-        &class_,
-    ))
+#[pyo3(signature = (*args, **kwargs), text_signature = "(salt, device_id, class_, period)")]
+fn sample_position(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u64> {
+    let a = params!(
+        "sample_position",
+        ["salt", "device_id", "class_", "period"],
+        []
+    )
+    .bind(args, kwargs)?;
+    let (salt, device_id) = (a.bytes_or_text("salt")?, a.bytes_or_text("device_id")?);
+    let (class_, period) = class_and_period(&a)?;
+    Ok(sample::position(&salt, &device_id, period, &class_))
 }
 
 /// Whether a device is in the `rate_ppm` sample of `class_` in `period`.
@@ -305,25 +340,23 @@ fn sample_position(
 ///
 /// Returns: bool.
 ///
-/// Raises: `TypeError` for arguments of another type, `OverflowError` for a negative or too
-/// large number. The order `(salt, device_id, period, class_, rate_ppm)` of earlier versions is
-/// still read, with a `DeprecationWarning`.
+/// Raises: `BadArgumentError` (`python.bad_argument`) for an argument of another type, missing,
+/// or a number that is negative or too large. The order `(salt, device_id, period, class_,
+/// rate_ppm)` of earlier versions is still read, with a `DeprecationWarning`.
 #[pyfunction]
-#[pyo3(signature = (salt, device_id, class_, period, rate_ppm))]
-fn is_sampled(
-    salt: &Bound<'_, PyAny>,
-    device_id: &Bound<'_, PyAny>,
-    class_: &Bound<'_, PyAny>,
-    period: &Bound<'_, PyAny>,
-    rate_ppm: u32,
-) -> PyResult<bool> {
-    let (class_, period) = class_and_period(class_, period)?;
+#[pyo3(signature = (*args, **kwargs), text_signature = "(salt, device_id, class_, period, rate_ppm)")]
+fn is_sampled(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
+    let a = params!(
+        "is_sampled",
+        ["salt", "device_id", "class_", "period", "rate_ppm"],
+        []
+    )
+    .bind(args, kwargs)?;
+    let (salt, device_id) = (a.bytes_or_text("salt")?, a.bytes_or_text("device_id")?);
+    let (class_, period) = class_and_period(&a)?;
+    let rate_ppm = a.u32("rate_ppm")?;
     Ok(sample::is_sampled(
-        &bytes_of(salt)?,
-        &bytes_of(device_id)?,
-        period,
-        &class_,
-        rate_ppm,
+        &salt, &device_id, period, &class_, rate_ppm,
     ))
 }
 
@@ -335,10 +368,13 @@ fn is_sampled(
 ///
 /// Returns: bool, true when the device at `position` is in the sample.
 ///
-/// Raises: `OverflowError` for a negative or too large number.
+/// Raises: `BadArgumentError` (`python.bad_argument`) for a number that is missing, not an int,
+/// negative or too large.
 #[pyfunction]
-fn is_below(position: u64, rate_ppm: u32) -> bool {
-    sample::is_below(position, rate_ppm)
+#[pyo3(signature = (*args, **kwargs), text_signature = "(position, rate_ppm)")]
+fn is_below(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
+    let a = params!("is_below", ["position", "rate_ppm"], []).bind(args, kwargs)?;
+    Ok(sample::is_below(a.u64("position")?, a.u32("rate_ppm")?))
 }
 
 /// The period containing `unix_seconds`, or `None` before `offset_seconds`.
@@ -351,11 +387,27 @@ fn is_below(position: u64, rate_ppm: u32) -> bool {
 /// Returns: int | None, `(unix_seconds - offset_seconds) // period_seconds`, or `None` before
 /// the offset or when `period_seconds` is 0.
 ///
-/// Raises: `OverflowError` for a negative or too large number.
+/// Raises: `BadArgumentError` (`python.bad_argument`) for a number that is missing, not an int,
+/// negative or too large.
 #[pyfunction]
-#[pyo3(signature = (unix_seconds, period_seconds, offset_seconds = 0))]
-fn period_index(unix_seconds: u64, period_seconds: u64, offset_seconds: u64) -> Option<u64> {
-    sample::period_index(unix_seconds, period_seconds, offset_seconds)
+#[pyo3(signature = (*args, **kwargs), text_signature = "(unix_seconds, period_seconds, offset_seconds=0)")]
+fn period_index(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<u64>> {
+    let a = params!(
+        "period_index",
+        ["unix_seconds", "period_seconds", "offset_seconds"],
+        []
+    )
+    .bind(args, kwargs)?;
+    let (unix_seconds, period_seconds) = (a.u64("unix_seconds")?, a.u64("period_seconds")?);
+    let offset_seconds = a.u64_or("offset_seconds", 0)?;
+    Ok(sample::period_index(
+        unix_seconds,
+        period_seconds,
+        offset_seconds,
+    ))
 }
 
 /// Reads a rate: ppm (`50000`), a percentage (`5%`, `0.1%`) or `50000ppm`.
@@ -365,10 +417,13 @@ fn period_index(unix_seconds: u64, period_seconds: u64, offset_seconds: u64) -> 
 ///
 /// Returns: int, the rate in parts per million.
 ///
-/// Raises: `SampleError` (`sample.bad_rate`, `sample.rate_out_of_range`).
+/// Raises: `SampleError` (`sample.bad_rate`, `sample.rate_out_of_range`); `BadArgumentError`
+/// (`python.bad_argument`) if `text` is not a str.
 #[pyfunction]
-fn parse_rate(text: &str) -> PyResult<u32> {
-    sample::parse_rate(text).map_err(raise(Area::Sample))
+#[pyo3(signature = (*args, **kwargs), text_signature = "(text)")]
+fn parse_rate(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u32> {
+    let a = params!("parse_rate", ["text"], []).bind(args, kwargs)?;
+    sample::parse_rate(&a.text("text")?).map_err(raise)
 }
 
 /// A rate in ppm as a short percentage (`50000` -> `5%`).
@@ -378,24 +433,29 @@ fn parse_rate(text: &str) -> PyResult<u32> {
 ///
 /// Returns: str.
 ///
-/// Raises: `OverflowError` for a negative or too large number.
+/// Raises: `BadArgumentError` (`python.bad_argument`) for a rate that is missing, not an int,
+/// negative or above 2**32 - 1.
 #[pyfunction]
-fn format_rate(rate_ppm: u32) -> String {
-    sample::format_rate(rate_ppm)
+#[pyo3(signature = (*args, **kwargs), text_signature = "(rate_ppm)")]
+fn format_rate(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<String> {
+    let a = params!("format_rate", ["rate_ppm"], []).bind(args, kwargs)?;
+    Ok(sample::format_rate(a.u32("rate_ppm")?))
 }
 
 /// Decides many devices for one salt, class and period: `Sampler(salt, class_, period)` (the
 /// order every sampling call shares: salt, [device_id,] class_, period). The salt's and class's
 /// part of the hash is computed once, so a million ids take about 50 ms. `positions` and
-/// `sampled` take a list, tuple or iterable of ids (str or bytes), a numpy array of dtype `S`, or
-/// a pyarrow `binary`/`string` array, and release the GIL while hashing (split over the cores).
+/// `sampled` take a list, tuple or iterable of ids (str or bytes), a one-dimensional numpy array
+/// of dtype `S`, or a pyarrow `binary`/`string` array, and release the GIL while hashing (split
+/// over the cores).
 ///
 /// Parameters:
 ///     salt (bytes | str): the fleet's secret salt.
 ///     class_ (str): the sampling class.
 ///     period (int): the period index.
 ///
-/// Raises: `TypeError` for arguments of another type.
+/// Raises: `BadArgumentError` (`python.bad_argument`) for an argument of another type, missing,
+/// or a period that is negative or above 2**64 - 1.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Sampler {
     inner: sample::Sampler,
@@ -405,11 +465,17 @@ pub(crate) struct Sampler {
 #[pymethods]
 impl Sampler {
     #[new]
-    #[pyo3(signature = (salt, class_, period))]
-    fn new(salt: &Bound<'_, PyAny>, class_: &str, period: u64) -> PyResult<Sampler> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(salt, class_, period)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Sampler> {
+        let a = params!("Sampler", ["salt", "class_", "period"], []).bind(args, kwargs)?;
+        let (salt, class_, period) = (
+            a.bytes_or_text("salt")?,
+            a.text("class_")?,
+            a.u64("period")?,
+        );
         Ok(Sampler {
-            inner: sample::Sampler::new(&bytes_of(salt)?, class_, period),
-            repr: format!("Sampler(class_={}, period={period})", repr::s(class_)),
+            inner: sample::Sampler::new(&salt, &class_, period),
+            repr: format!("Sampler(class_={}, period={period})", repr::s(&class_)),
         })
     }
 
@@ -424,9 +490,15 @@ impl Sampler {
     ///
     /// Returns: int.
     ///
-    /// Raises: `TypeError` if `device_id` is not bytes or str.
-    fn position(&self, device_id: &Bound<'_, PyAny>) -> PyResult<u64> {
-        Ok(self.inner.position(&bytes_of(device_id)?))
+    /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not bytes or str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id)")]
+    fn position(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u64> {
+        let a = params!("Sampler.position", ["device_id"], []).bind(args, kwargs)?;
+        Ok(self.inner.position(&a.bytes_or_text("device_id")?))
     }
 
     /// Whether one device is in the `rate_ppm` sample.
@@ -437,23 +509,39 @@ impl Sampler {
     ///
     /// Returns: bool.
     ///
-    /// Raises: `TypeError` if `device_id` is not bytes or str.
-    fn is_sampled(&self, device_id: &Bound<'_, PyAny>, rate_ppm: u32) -> PyResult<bool> {
-        Ok(self.inner.is_sampled(&bytes_of(device_id)?, rate_ppm))
+    /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not bytes or str, or
+    /// for a rate that is not an int from 0 to 2**32 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, rate_ppm)")]
+    fn is_sampled(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<bool> {
+        let a = params!("Sampler.is_sampled", ["device_id", "rate_ppm"], []).bind(args, kwargs)?;
+        let (device_id, rate_ppm) = (a.bytes_or_text("device_id")?, a.u32("rate_ppm")?);
+        Ok(self.inner.is_sampled(&device_id, rate_ppm))
     }
 
     /// Positions of many devices, in order (the GIL is released while hashing).
     ///
     /// Parameters:
-    ///     device_ids: an iterable of bytes/str, a numpy array of dtype `S`, or a pyarrow
-    ///         `binary`/`string` array.
+    ///     device_ids: an iterable of bytes/str, a one-dimensional numpy array of dtype `S`, or
+    ///         a pyarrow `binary`/`string` array.
     ///
     /// Returns: list[int].
     ///
-    /// Raises: `TypeError` for an id that is not bytes or str; `ValueError` for a null in a
+    /// Raises: `BadArgumentError` (`python.bad_argument`, naming the index) for an id that is not
+    /// bytes or str or not UTF-8, a numpy array that is not one-dimensional, or a null in a
     /// pyarrow array.
-    fn positions(&self, py: Python<'_>, device_ids: &Bound<'_, PyAny>) -> PyResult<Vec<u64>> {
-        let ids = Ids::read(device_ids)?;
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_ids)")]
+    fn positions(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<u64>> {
+        let a = params!("Sampler.positions", ["device_ids"], []).bind(args, kwargs)?;
+        let ids = Ids::read(&a)?;
         Ok(py.detach(|| ids.map(|id| self.inner.position(id))))
     }
 
@@ -465,14 +553,18 @@ impl Sampler {
     ///
     /// Returns: list[bool].
     ///
-    /// Raises: as `positions`.
+    /// Raises: as `positions`; `BadArgumentError` for a rate that is not an int from 0 to
+    /// 2**32 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_ids, rate_ppm)")]
     fn sampled<'py>(
         &self,
         py: Python<'py>,
-        device_ids: &Bound<'py, PyAny>,
-        rate_ppm: u32,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = Ids::read(device_ids)?;
+        let a = params!("Sampler.sampled", ["device_ids", "rate_ppm"], []).bind(args, kwargs)?;
+        let rate_ppm = a.u32("rate_ppm")?;
+        let ids = Ids::read(&a)?;
         let flags = py.detach(|| ids.map(|id| self.inner.is_sampled(id, rate_ppm)));
         bool_list(py, &flags)
     }
@@ -501,12 +593,16 @@ impl SamplingPlan {
     /// Raises: `SampleError` (`sample.invalid_json`, `sample.no_classes`,
     /// `sample.duplicate_class`, `sample.bad_class_name`, `sample.bad_rate`,
     /// `sample.rate_out_of_range`, `sample.zero_period`, `sample.bad_duration`,
-    /// `sample.salt_too_long`).
+    /// `sample.salt_too_long`); `BadArgumentError` (`python.bad_argument`) if `text` is not a
+    /// str.
     #[staticmethod]
-    fn from_json(text: &str) -> PyResult<SamplingPlan> {
-        sample::SamplingPlan::from_json(text)
-            .map(|inner| SamplingPlan { inner })
-            .map_err(raise(Area::Sample))
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(text)")]
+    fn from_json(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SamplingPlan> {
+        let a = params!("SamplingPlan.from_json", ["text"], []).bind(args, kwargs)?;
+        SamplingPlan::read(&a.text("text")?)
     }
 
     /// Reads a plan from a dict in the JSON shape.
@@ -516,15 +612,20 @@ impl SamplingPlan {
     ///
     /// Returns: SamplingPlan.
     ///
-    /// Raises: `SampleError`, as `from_json`; `TypeError` if `data` is not a dict.
+    /// Raises: `SampleError`, as `from_json`; `BadArgumentError` (`python.bad_argument`) if
+    /// `data` is not a dict (or another mapping) or does not convert to JSON.
     #[staticmethod]
-    fn from_dict(data: &Bound<'_, PyDict>) -> PyResult<SamplingPlan> {
-        let text: String = data
-            .py()
-            .import("json")?
-            .call_method1("dumps", (data,))?
-            .extract()?;
-        SamplingPlan::from_json(&text)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
+    fn from_dict(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SamplingPlan> {
+        let a = params!("SamplingPlan.from_dict", ["data"], []).bind(args, kwargs)?;
+        let data = a.required("data")?;
+        if data.is_instance_of::<PyString>() {
+            return Err(a.wrong("data", "a dict", data));
+        }
+        SamplingPlan::read(&a.json("data")?)
     }
 
     /// The plan as JSON text (reads back with `from_json`).
@@ -578,10 +679,12 @@ impl SamplingPlan {
     ///
     /// Returns: int.
     ///
-    /// Raises: `SampleError` (`sample.unknown_class`).
-    #[pyo3(signature = (class_))]
-    fn rate(&self, class_: &str) -> PyResult<u32> {
-        self.inner.rate(class_).map_err(raise(Area::Sample))
+    /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
+    /// (`python.bad_argument`) if `class_` is not a str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_)")]
+    fn rate(&self, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u32> {
+        let a = params!("SamplingPlan.rate", ["class_"], []).bind(args, kwargs)?;
+        self.inner.rate(&a.text("class_")?).map_err(raise)
     }
 
     /// The period containing `unix_seconds`.
@@ -591,11 +694,16 @@ impl SamplingPlan {
     ///
     /// Returns: int, the period index.
     ///
-    /// Raises: `SampleError` (`sample.before_offset`).
-    fn period_at(&self, unix_seconds: u64) -> PyResult<u64> {
-        self.inner
-            .period_at(unix_seconds)
-            .map_err(raise(Area::Sample))
+    /// Raises: `SampleError` (`sample.before_offset`); `BadArgumentError`
+    /// (`python.bad_argument`) for a time that is not an int from 0 to 2**64 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, unix_seconds)")]
+    fn period_at(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u64> {
+        let a = params!("SamplingPlan.period_at", ["unix_seconds"], []).bind(args, kwargs)?;
+        self.inner.period_at(a.u64("unix_seconds")?).map_err(raise)
     }
 
     /// The device's position for `class_` in `period` (the plan's salt).
@@ -607,10 +715,26 @@ impl SamplingPlan {
     ///
     /// Returns: int.
     ///
-    /// Raises: `TypeError` if `device_id` is not bytes or str.
-    #[pyo3(signature = (device_id, class_, period))]
-    fn position(&self, device_id: &Bound<'_, PyAny>, class_: &str, period: u64) -> PyResult<u64> {
-        Ok(self.inner.position(&bytes_of(device_id)?, class_, period))
+    /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not bytes or str,
+    /// `class_` not a str, or `period` not an int from 0 to 2**64 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, class_, period)")]
+    fn position(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u64> {
+        let a = params!(
+            "SamplingPlan.position",
+            ["device_id", "class_", "period"],
+            []
+        )
+        .bind(args, kwargs)?;
+        let (device_id, class_, period) = (
+            a.bytes_or_text("device_id")?,
+            a.text("class_")?,
+            a.u64("period")?,
+        );
+        Ok(self.inner.position(&device_id, &class_, period))
     }
 
     /// Whether the device reports `class_` in `period` (the class's rate).
@@ -622,17 +746,28 @@ impl SamplingPlan {
     ///
     /// Returns: bool.
     ///
-    /// Raises: `SampleError` (`sample.unknown_class`).
-    #[pyo3(signature = (device_id, class_, period))]
+    /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
+    /// (`python.bad_argument`) as `position`.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, class_, period)")]
     fn is_sampled(
         &self,
-        device_id: &Bound<'_, PyAny>,
-        class_: &str,
-        period: u64,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<bool> {
+        let a = params!(
+            "SamplingPlan.is_sampled",
+            ["device_id", "class_", "period"],
+            []
+        )
+        .bind(args, kwargs)?;
+        let (device_id, class_, period) = (
+            a.bytes_or_text("device_id")?,
+            a.text("class_")?,
+            a.u64("period")?,
+        );
         self.inner
-            .is_sampled(&bytes_of(device_id)?, class_, period)
-            .map_err(raise(Area::Sample))
+            .is_sampled(&device_id, &class_, period)
+            .map_err(raise)
     }
 
     /// A `Sampler` for `class_` in `period` with the plan's salt, and the class's rate.
@@ -643,20 +778,33 @@ impl SamplingPlan {
     ///
     /// Returns: tuple[Sampler, int], `(sampler, rate_ppm)`: `sampler.sampled(ids, rate_ppm)`.
     ///
-    /// Raises: `SampleError` (`sample.unknown_class`).
-    #[pyo3(signature = (class_, period))]
-    fn sampler(&self, class_: &str, period: u64) -> PyResult<(Sampler, u32)> {
-        let (inner, rate) = self
-            .inner
-            .sampler(class_, period)
-            .map_err(raise(Area::Sample))?;
+    /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
+    /// (`python.bad_argument`) if `class_` is not a str or `period` not an int from 0 to
+    /// 2**64 - 1.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_, period)")]
+    fn sampler(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(Sampler, u32)> {
+        let a = params!("SamplingPlan.sampler", ["class_", "period"], []).bind(args, kwargs)?;
+        let (class_, period) = (a.text("class_")?, a.u64("period")?);
+        let (inner, rate) = self.inner.sampler(&class_, period).map_err(raise)?;
         Ok((
             Sampler {
                 inner,
-                repr: format!("Sampler(class_={}, period={period})", repr::s(class_)),
+                repr: format!("Sampler(class_={}, period={period})", repr::s(&class_)),
             },
             rate,
         ))
+    }
+}
+
+impl SamplingPlan {
+    fn read(text: &str) -> PyResult<SamplingPlan> {
+        sample::SamplingPlan::from_json(text)
+            .map(|inner| SamplingPlan { inner })
+            .map_err(raise)
     }
 }
 
@@ -673,8 +821,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 fn to_dict(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
-    let text = serde_json::to_string(v)
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    let text = serde_json::to_string(v).map_err(internal)?;
     Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
@@ -690,17 +837,25 @@ fn to_dict(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
 ///
 /// Returns: dict, the core's `Estimate` fields.
 ///
-/// Raises: `SampleError` (`sample.bad_input`, `sample.rate_out_of_range`).
+/// Raises: `SampleError` (`sample.bad_input` for hours that are not finite and positive,
+/// `sample.rate_out_of_range`); `BadArgumentError` (`python.bad_argument`) for an argument of
+/// another type, missing, or a count that is negative or too large.
 #[pyfunction]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(fleet, rate_ppm, bug_hours, window_hours)")]
 fn estimate(
     py: Python<'_>,
-    fleet: u64,
-    rate_ppm: u32,
-    bug_hours: f64,
-    window_hours: f64,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
-    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours)
-        .map_err(raise(Area::Sample))?;
+    let a = params!(
+        "estimate",
+        ["fleet", "rate_ppm", "bug_hours", "window_hours"],
+        []
+    )
+    .bind(args, kwargs)?;
+    let (fleet, rate_ppm) = (a.u64("fleet")?, a.u32("rate_ppm")?);
+    let (bug_hours, window_hours) = (a.real("bug_hours")?, a.real("window_hours")?);
+    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours).map_err(raise)?;
     to_dict(py, &e)
 }
 
@@ -714,16 +869,25 @@ fn estimate(
 ///
 /// Returns: int | None, the rate in ppm; `None` if even the whole fleet does not see it.
 ///
-/// Raises: `SampleError` (`sample.bad_input`, `sample.rate_out_of_range`).
+/// Raises: `SampleError` (`sample.bad_input`, `sample.rate_out_of_range`); `BadArgumentError`
+/// (`python.bad_argument`) for an argument of another type, missing, or a fleet that is negative
+/// or too large.
 #[pyfunction]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(fleet, bug_hours, window_hours, probability)")]
 fn smallest_rate(
-    fleet: u64,
-    bug_hours: f64,
-    window_hours: f64,
-    probability: f64,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Option<u32>> {
-    sample::fleet::smallest_rate(fleet, bug_hours, window_hours, probability)
-        .map_err(raise(Area::Sample))
+    let a = params!(
+        "smallest_rate",
+        ["fleet", "bug_hours", "window_hours", "probability"],
+        []
+    )
+    .bind(args, kwargs)?;
+    let fleet = a.u64("fleet")?;
+    let (bug_hours, window_hours) = (a.real("bug_hours")?, a.real("window_hours")?);
+    let probability = a.real("probability")?;
+    sample::fleet::smallest_rate(fleet, bug_hours, window_hours, probability).map_err(raise)
 }
 
 /// Data volume of a sample per day and over the retention.
@@ -738,17 +902,32 @@ fn smallest_rate(
 ///
 /// Returns: dict, the core's `Volume` fields.
 ///
-/// Raises: `SampleError` (`sample.overflow`, `sample.bad_duration`, `sample.rate_out_of_range`).
+/// Raises: `SampleError` (`sample.overflow`, `sample.bad_duration`, `sample.rate_out_of_range`);
+/// `BadArgumentError` (`python.bad_argument`) for a number that is missing, not an int,
+/// negative or too large.
 #[pyfunction]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(fleet, rate_ppm, items, bytes_per_item, samples_per_day, retention_days)")]
 fn volume(
     py: Python<'_>,
-    fleet: u64,
-    rate_ppm: u32,
-    items: u64,
-    bytes_per_item: u64,
-    samples_per_day: u64,
-    retention_days: u64,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
+    let a = params!(
+        "volume",
+        [
+            "fleet",
+            "rate_ppm",
+            "items",
+            "bytes_per_item",
+            "samples_per_day",
+            "retention_days"
+        ],
+        []
+    )
+    .bind(args, kwargs)?;
+    let (fleet, rate_ppm, items) = (a.u64("fleet")?, a.u32("rate_ppm")?, a.u64("items")?);
+    let bytes_per_item = a.u64("bytes_per_item")?;
+    let (samples_per_day, retention_days) = (a.u64("samples_per_day")?, a.u64("retention_days")?);
     let v = sample::fleet::volume(
         fleet,
         rate_ppm,
@@ -757,7 +936,7 @@ fn volume(
         samples_per_day,
         retention_days,
     )
-    .map_err(raise(Area::Sample))?;
+    .map_err(raise)?;
     to_dict(py, &v)
 }
 

@@ -8,19 +8,18 @@
 
 use std::sync::Mutex;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use stepstone::cert::{self, Certificate};
 use stepstone::manifest::{self, Device, ManifestFields};
 use stepstone::signature::{
     self, ImageHasher, ImageVerifier, KeyFormat, KeyId, SignatureFormat, sign::SigningKey,
 };
 use stepstone::signed_catalog::{self, Trust};
-use stepstone::version::Scheme;
 use zeroize::{Zeroize as _, Zeroizing};
 
-use crate::errors::{Area, raise};
+use crate::args::{Args, params};
+use crate::errors::{finished, raise};
 use crate::repr;
 
 fn hex(bytes: &[u8]) -> String {
@@ -36,47 +35,35 @@ fn key_format_name(f: KeyFormat) -> &'static str {
     }
 }
 
-fn signature_format(name: &str) -> PyResult<SignatureFormat> {
-    [
-        SignatureFormat::Der,
-        SignatureFormat::Raw,
-        SignatureFormat::Hex,
-        SignatureFormat::Base64,
-        SignatureFormat::HexRaw,
-        SignatureFormat::Base64Raw,
-    ]
-    .into_iter()
-    .find(|f| f.name() == name)
-    .ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "unknown signature format {}: expected der, raw, hex, base64, hex-raw or base64-raw",
-            repr::s(name)
-        ))
-    })
+/// The signature encoding named in argument `name` (default `der`), read by the core
+/// (`signature.unknown_format` for another name).
+fn signature_format(a: &Args<'_>, name: &str) -> PyResult<SignatureFormat> {
+    a.text_or(name, "der")?
+        .parse::<SignatureFormat>()
+        .map_err(raise)
 }
 
-pub(crate) fn bytes_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        Ok(b.as_bytes().to_vec())
-    } else if let Ok(s) = obj.extract::<String>() {
-        Ok(s.into_bytes())
-    } else {
-        obj.extract::<Vec<u8>>()
-    }
-}
-
-/// Like [`bytes_arg`], for secret key bytes: the Rust-side copy is wiped when dropped.
-fn secret_arg(obj: &Bound<'_, PyAny>) -> PyResult<Zeroizing<Vec<u8>>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        Ok(Zeroizing::new(b.as_bytes().to_vec()))
-    } else if let Ok(s) = obj.extract::<String>() {
-        Ok(Zeroizing::new(s.into_bytes()))
-    } else {
-        obj.extract::<Vec<u8>>().map(Zeroizing::new)
-    }
+/// The current time in Unix seconds (`io.clock` if the clock is before 1970).
+pub(crate) fn now(py: Python<'_>) -> PyResult<u64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|e| {
+            crate::errors::exception(
+                py,
+                "io.clock",
+                &format!("the system clock is before 1970: {e}"),
+            )
+        })
 }
 
 /// A P-256 public key: PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex text of one.
+///
+/// Parameters:
+///     data (bytes | str): the key.
+///
+/// Raises: `SignatureError` (`signature.key_malformed`, `signature.key_unsupported`);
+/// `BadArgumentError` (`python.bad_argument`) if `data` is not bytes or str.
 #[pyclass(module = "stepstone", frozen)]
 #[derive(Clone)]
 pub(crate) struct PublicKey {
@@ -87,13 +74,15 @@ pub(crate) struct PublicKey {
 #[pymethods]
 impl PublicKey {
     #[new]
-    fn new(data: &Bound<'_, PyAny>) -> PyResult<PublicKey> {
-        signature::PublicKey::parse_detect(&bytes_arg(data)?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PublicKey> {
+        let a = params!("PublicKey", ["data"], []).bind(args, kwargs)?;
+        signature::PublicKey::parse_detect(&a.bytes_or_text("data")?)
             .map(|(inner, f)| PublicKey {
                 inner,
                 format: key_format_name(f),
             })
-            .map_err(raise(Area::Signature))
+            .map_err(raise)
     }
 
     /// The encoding it was read from: `pem`, `der`, `sec1` or `hex`.
@@ -109,29 +98,66 @@ impl PublicKey {
     }
 
     /// The key as PEM SubjectPublicKeyInfo.
+    ///
+    /// Returns: str. Raises: nothing.
     fn to_pem(&self) -> String {
         self.inner.to_spki_pem()
     }
 
     /// The uncompressed SEC1 point (65 bytes).
+    ///
+    /// Returns: bytes. Raises: nothing.
     fn to_sec1<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.to_sec1_uncompressed())
     }
 
-    /// Verifies `signature` (a `Signature`, or its bytes in any encoding) over `message`;
-    /// raises `SignatureError` if it does not verify.
-    fn verify(&self, py: Python<'_>, message: &[u8], signature: &Bound<'_, PyAny>) -> PyResult<()> {
-        let sig = Signature::of(signature)?;
-        py.detach(|| self.inner.verify(message, &sig))
-            .map_err(raise(Area::Signature))
+    /// Verifies `signature` over `message`.
+    ///
+    /// Parameters:
+    ///     message (bytes): what was signed (hashed with SHA-256).
+    ///     signature (Signature | bytes | str): the signature, in any encoding.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `SignatureError` if it does not verify (`signature.invalid`) or does not read
+    /// (`signature.malformed`); `BadArgumentError` (`python.bad_argument`) for an argument of
+    /// another type.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, message, signature)")]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("PublicKey.verify", ["message", "signature"], []).bind(args, kwargs)?;
+        let message = a.bytes("message")?;
+        let sig = Signature::of(&a, "signature")?;
+        py.detach(|| self.inner.verify(&message, &sig))
+            .map_err(raise)
     }
 
-    /// Verifies over a SHA-256 digest (exactly 32 bytes).
-    fn verify_digest(&self, digest: &[u8], signature: &Bound<'_, PyAny>) -> PyResult<()> {
-        let sig = Signature::of(signature)?;
-        self.inner
-            .verify_digest(digest, &sig)
-            .map_err(raise(Area::Signature))
+    /// Verifies `signature` over a SHA-256 digest.
+    ///
+    /// Parameters:
+    ///     digest (bytes): exactly 32 bytes.
+    ///     signature (Signature | bytes | str): the signature, in any encoding.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `SignatureError` (`signature.invalid`, `signature.malformed`,
+    /// `signature.digest_length`); `BadArgumentError` (`python.bad_argument`) for an argument of
+    /// another type.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, digest, signature)")]
+    fn verify_digest(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a =
+            params!("PublicKey.verify_digest", ["digest", "signature"], []).bind(args, kwargs)?;
+        let digest = a.bytes("digest")?;
+        let sig = Signature::of(&a, "signature")?;
+        self.inner.verify_digest(&digest, &sig).map_err(raise)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -153,6 +179,12 @@ impl PublicKey {
 }
 
 /// An ECDSA P-256 signature, read from DER, raw r‖s, or hex/base64 text of either.
+///
+/// Parameters:
+///     data (bytes | str): the signature.
+///
+/// Raises: `SignatureError` (`signature.malformed`); `BadArgumentError`
+/// (`python.bad_argument`) if `data` is not bytes or str.
 #[pyclass(module = "stepstone", frozen)]
 #[derive(Clone)]
 pub(crate) struct Signature {
@@ -161,17 +193,18 @@ pub(crate) struct Signature {
 }
 
 impl Signature {
-    fn of(obj: &Bound<'_, PyAny>) -> PyResult<signature::Signature> {
-        if let Ok(s) = obj.cast::<Signature>() {
+    /// The signature in argument `name`: a `Signature`, or its bytes in any encoding.
+    fn of(a: &Args<'_>, name: &str) -> PyResult<signature::Signature> {
+        if let Ok(s) = a.required(name)?.cast::<Signature>() {
             return Ok(s.get().inner);
         }
-        signature::Signature::parse(&bytes_arg(obj)?).map_err(raise(Area::Signature))
+        signature::Signature::parse(&a.bytes_or_text(name)?).map_err(raise)
     }
 
-    /// A `Signature` as its DER bytes, anything else as the bytes given (still encoded: the
-    /// core reads them, so a malformed one is the caller's own error code).
-    pub(crate) fn encoded(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-        if let Ok(s) = obj.cast::<Signature>() {
+    /// A `Signature` in argument `name` as its DER bytes, anything else as the bytes given
+    /// (still encoded: the core reads them, so a malformed one is the caller's own error code).
+    pub(crate) fn encoded(a: &Args<'_>, name: &str) -> PyResult<Vec<u8>> {
+        if let Ok(s) = a.required(name)?.cast::<Signature>() {
             return Ok(s
                 .get()
                 .inner
@@ -179,20 +212,22 @@ impl Signature {
                 .as_bytes()
                 .to_vec());
         }
-        bytes_arg(obj)
+        a.bytes_or_text(name).map(std::borrow::Cow::into_owned)
     }
 }
 
 #[pymethods]
 impl Signature {
     #[new]
-    fn new(data: &Bound<'_, PyAny>) -> PyResult<Signature> {
-        signature::Signature::parse_detect(&bytes_arg(data)?)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Signature> {
+        let a = params!("Signature", ["data"], []).bind(args, kwargs)?;
+        signature::Signature::parse_detect(&a.bytes_or_text("data")?)
             .map(|(inner, f)| Signature {
                 inner,
                 format: f.name(),
             })
-            .map_err(raise(Area::Signature))
+            .map_err(raise)
     }
 
     /// The encoding it was read from.
@@ -207,12 +242,28 @@ impl Signature {
         self.inner.is_high_s()
     }
 
-    /// The signature in `format` (`der`, `raw`, `hex`, `base64`, `hex-raw`, `base64-raw`).
-    #[pyo3(signature = (format = "der"))]
-    fn encode<'py>(&self, py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyBytes>> {
+    /// The signature in another encoding.
+    ///
+    /// Parameters:
+    ///     format (str): `der` (default), `raw`, `hex`, `base64`, `hex-raw` or `base64-raw`.
+    ///
+    /// Returns: bytes.
+    ///
+    /// Raises: `SignatureError` (`signature.unknown_format`) for another format;
+    /// `BadArgumentError` (`python.bad_argument`) if `format` is not a str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, format='der')")]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let a = params!("Signature.encode", ["format"], []).bind(args, kwargs)?;
         Ok(PyBytes::new(
             py,
-            self.inner.encode(signature_format(format)?).as_bytes(),
+            self.inner
+                .encode(signature_format(&a, "format")?)
+                .as_bytes(),
         ))
     }
 
@@ -228,6 +279,12 @@ impl Signature {
 }
 
 /// A P-256 private key (PEM or DER, PKCS#8 or SEC1) that signs with RFC 6979 nonces.
+///
+/// Parameters:
+///     data (bytes | str): the key.
+///
+/// Raises: `SignatureError` (`signature.private_key_malformed`); `BadArgumentError`
+/// (`python.bad_argument`) if `data` is not bytes or str.
 #[pyclass(module = "stepstone", name = "SigningKey", frozen)]
 pub(crate) struct SigningKeyPy {
     pub(crate) inner: SigningKey,
@@ -236,21 +293,42 @@ pub(crate) struct SigningKeyPy {
 #[pymethods]
 impl SigningKeyPy {
     #[new]
-    fn new(data: &Bound<'_, PyAny>) -> PyResult<SigningKeyPy> {
-        let secret = secret_arg(data)?;
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
+    fn new(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SigningKeyPy> {
+        let a = params!("SigningKey", ["data"], []).bind(args, kwargs)?;
+        // The Rust-side copy of the secret is wiped when dropped.
+        let secret = Zeroizing::new(a.bytes_or_text("data")?.into_owned());
         SigningKey::parse(&secret)
             .map(|inner| SigningKeyPy { inner })
-            .map_err(raise(Area::Signature))
+            .map_err(raise)
     }
 
     /// A new key from the operating system's random source (getrandom), as
     /// `stepstone keygen` makes one.
+    ///
+    /// Returns: SigningKey.
+    ///
+    /// Raises: `IoError` (`io.random`) if the random source fails.
     #[staticmethod]
-    fn generate() -> PyResult<SigningKeyPy> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
+    fn generate(
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SigningKeyPy> {
+        params!("SigningKey.generate", [], []).bind(args, kwargs)?;
         let mut seed = Zeroizing::new([0u8; 32]);
         loop {
-            getrandom::fill(seed.as_mut())
-                .map_err(|e| PyOSError::new_err(format!("the OS random source failed: {e}")))?;
+            getrandom::fill(seed.as_mut()).map_err(|e| {
+                crate::errors::exception(
+                    py,
+                    "io.random",
+                    &format!("the OS random source failed: {e}"),
+                )
+            })?;
             // A scalar of zero or not below the group order has probability about 2^-32:
             // draw again.
             if let Ok(inner) = SigningKey::from_bytes(&seed) {
@@ -260,16 +338,33 @@ impl SigningKeyPy {
     }
 
     /// A key from its 32-byte scalar.
+    ///
+    /// Parameters:
+    ///     scalar (bytes): 32 bytes, big-endian.
+    ///
+    /// Returns: SigningKey.
+    ///
+    /// Raises: `SignatureError` for zero or a scalar not below the group order;
+    /// `BadArgumentError` (`python.bad_argument`) if `scalar` is not 32 bytes.
     #[staticmethod]
-    fn from_scalar(scalar: &[u8]) -> PyResult<SigningKeyPy> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(scalar)")]
+    fn from_scalar(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SigningKeyPy> {
+        let a = params!("SigningKey.from_scalar", ["scalar"], []).bind(args, kwargs)?;
+        let scalar = Zeroizing::new(a.bytes("scalar")?.into_owned());
         let mut arr = Zeroizing::new([0u8; 32]);
         if scalar.len() != arr.len() {
-            return Err(PyValueError::new_err("a P-256 scalar is 32 bytes"));
+            return Err(a.fail(
+                "scalar",
+                format!("must be 32 bytes, got {} bytes", scalar.len()),
+            ));
         }
-        arr.copy_from_slice(scalar);
+        arr.copy_from_slice(&scalar);
         SigningKey::from_bytes(&arr)
             .map(|inner| SigningKeyPy { inner })
-            .map_err(raise(Area::Signature))
+            .map_err(raise)
     }
 
     /// The public key.
@@ -282,27 +377,59 @@ impl SigningKeyPy {
     }
 
     /// Signs `message` (hashed with SHA-256).
-    fn sign(&self, py: Python<'_>, message: &[u8]) -> PyResult<Signature> {
-        py.detach(|| self.inner.sign(message))
+    ///
+    /// Parameters:
+    ///     message (bytes): what to sign.
+    ///
+    /// Returns: Signature.
+    ///
+    /// Raises: `SignatureError`; `BadArgumentError` (`python.bad_argument`) if `message` is not
+    /// bytes.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, message)")]
+    fn sign(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Signature> {
+        let a = params!("SigningKey.sign", ["message"], []).bind(args, kwargs)?;
+        let message = a.bytes("message")?;
+        py.detach(|| self.inner.sign(&message))
             .map(|inner| Signature {
                 inner,
                 format: "der",
             })
-            .map_err(raise(Area::Signature))
+            .map_err(raise)
     }
 
-    /// Signs a SHA-256 digest (exactly 32 bytes), e.g. from `ImageHasher`.
-    fn sign_digest(&self, digest: &[u8]) -> PyResult<Signature> {
+    /// Signs a SHA-256 digest, e.g. from `ImageHasher`.
+    ///
+    /// Parameters:
+    ///     digest (bytes): exactly 32 bytes.
+    ///
+    /// Returns: Signature.
+    ///
+    /// Raises: `SignatureError` (`signature.digest_length`); `BadArgumentError`
+    /// (`python.bad_argument`) if `digest` is not bytes.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, digest)")]
+    fn sign_digest(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Signature> {
+        let a = params!("SigningKey.sign_digest", ["digest"], []).bind(args, kwargs)?;
         self.inner
-            .sign_digest(digest)
+            .sign_digest(&a.bytes("digest")?)
             .map(|inner| Signature {
                 inner,
                 format: "der",
             })
-            .map_err(raise(Area::Signature))
+            .map_err(raise)
     }
 
     /// The private key as PEM PKCS#8.
+    ///
+    /// Returns: str. Raises: nothing.
     fn to_pkcs8_pem<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         // Wiped explicitly once Python has its copy (whether core hands back a `String` or a
         // `Zeroizing<String>`).
@@ -321,64 +448,120 @@ impl SigningKeyPy {
 }
 
 /// SHA-256 of a message.
+///
+/// Parameters:
+///     data (bytes): the message.
+///
+/// Returns: bytes, 32.
+///
+/// Raises: `BadArgumentError` (`python.bad_argument`) if `data` is not bytes.
 #[pyfunction]
-fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
-    let d = py.detach(|| signature::sha256(data));
-    PyBytes::new(py, &d)
-}
-
-pub(crate) fn taken() -> PyErr {
-    PyValueError::new_err("finish() was already called")
+#[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
+fn sha256<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let a = params!("sha256", ["data"], []).bind(args, kwargs)?;
+    let data = a.bytes("data")?;
+    let d = py.detach(|| signature::sha256(&data));
+    Ok(PyBytes::new(py, &d))
 }
 
 /// SHA-256 of an image fed in chunks.
+///
+/// Raises: nothing.
 #[pyclass(module = "stepstone", name = "ImageHasher", frozen)]
 pub(crate) struct ImageHasherPy {
     inner: Mutex<Option<ImageHasher>>,
 }
 
 /// Verifies a signature over an image fed in chunks (the image is never held whole).
+///
+/// Parameters:
+///     key (PublicKey): the signer's key.
+///
+/// Raises: `BadArgumentError` (`python.bad_argument`) if `key` is not a `PublicKey`.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct StreamVerifier {
     inner: Mutex<Option<ImageVerifier>>,
 }
 
+/// Runs `$body` on the object's live state with the GIL released; `python.finished` once
+/// `finish` took it.
 macro_rules! with {
-    ($self:ident, $py:ident, |$h:ident| $body:expr) => {{
-        let mut guard = $self.inner.lock().map_err(|_| taken())?;
-        let $h = guard.as_mut().ok_or_else(taken)?;
+    ($self:ident, $py:ident, $what:literal, |$h:ident| $body:expr) => {{
+        let mut guard = $self.inner.lock().map_err(|_| finished($what))?;
+        let $h = guard.as_mut().ok_or_else(|| finished($what))?;
         Ok($py.detach(|| $body))
     }};
+}
+
+/// Takes the object's state out for `finish`; `python.finished` the second time.
+macro_rules! take {
+    ($self:ident, $what:literal) => {
+        $self
+            .inner
+            .lock()
+            .map_err(|_| finished($what))?
+            .take()
+            .ok_or_else(|| finished($what))?
+    };
+}
+
+/// The chunk argument of an `update`.
+fn chunk<'a>(a: &'a Args<'_>) -> PyResult<std::borrow::Cow<'a, [u8]>> {
+    a.bytes("chunk")
 }
 
 #[pymethods]
 impl ImageHasherPy {
     #[new]
-    fn new() -> ImageHasherPy {
-        ImageHasherPy {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
+    fn new(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<ImageHasherPy> {
+        params!("ImageHasher", [], []).bind(args, kwargs)?;
+        Ok(ImageHasherPy {
             inner: Mutex::new(Some(ImageHasher::new())),
-        }
+        })
     }
 
     /// Feeds the next chunk.
-    fn update(&self, py: Python<'_>, chunk: &[u8]) -> PyResult<()> {
-        with!(self, py, |h| h.update(chunk))
+    ///
+    /// Parameters:
+    ///     chunk (bytes): the next bytes of the image.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `Error` (`python.finished`) after `finish`; `BadArgumentError`
+    /// (`python.bad_argument`) if `chunk` is not bytes.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, chunk)")]
+    fn update(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("ImageHasher.update", ["chunk"], []).bind(args, kwargs)?;
+        let chunk = chunk(&a)?;
+        with!(self, py, "ImageHasher", |h| h.update(&chunk))
     }
 
     /// Bytes fed so far.
     fn __len__(&self) -> PyResult<usize> {
-        let guard = self.inner.lock().map_err(|_| taken())?;
+        let guard = self.inner.lock().map_err(|_| finished("ImageHasher"))?;
         Ok(guard.as_ref().map_or(0, |h| h.len() as usize))
     }
 
-    /// The digest (32 bytes).
+    /// The digest.
+    ///
+    /// Returns: bytes, 32.
+    ///
+    /// Raises: `Error` (`python.finished`) the second time.
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let h = self
-            .inner
-            .lock()
-            .map_err(|_| taken())?
-            .take()
-            .ok_or_else(taken)?;
+        let h = take!(self, "ImageHasher");
         Ok(PyBytes::new(py, &h.finish()))
     }
 }
@@ -386,31 +569,59 @@ impl ImageHasherPy {
 #[pymethods]
 impl StreamVerifier {
     #[new]
-    fn new(key: &PublicKey) -> StreamVerifier {
-        StreamVerifier {
-            inner: Mutex::new(Some(ImageVerifier::new(key.inner))),
-        }
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(key)")]
+    fn new(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<StreamVerifier> {
+        let a = params!("StreamVerifier", ["key"], []).bind(args, kwargs)?;
+        let key = a.object::<PublicKey>("key", "a PublicKey")?;
+        Ok(StreamVerifier {
+            inner: Mutex::new(Some(ImageVerifier::new(key.get().inner))),
+        })
     }
 
     /// Feeds the next chunk.
-    fn update(&self, py: Python<'_>, chunk: &[u8]) -> PyResult<()> {
-        with!(self, py, |h| h.update(chunk))
+    ///
+    /// Parameters:
+    ///     chunk (bytes): the next bytes of the image.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `Error` (`python.finished`) after `finish`; `BadArgumentError`
+    /// (`python.bad_argument`) if `chunk` is not bytes.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, chunk)")]
+    fn update(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("StreamVerifier.update", ["chunk"], []).bind(args, kwargs)?;
+        let chunk = chunk(&a)?;
+        with!(self, py, "StreamVerifier", |h| h.update(&chunk))
     }
 
-    /// Verifies `signature` over everything fed; gives the image's SHA-256.
+    /// Verifies `signature` over everything fed.
+    ///
+    /// Parameters:
+    ///     signature (Signature | bytes | str): the signature, in any encoding.
+    ///
+    /// Returns: bytes, the image's SHA-256.
+    ///
+    /// Raises: `SignatureError` if it does not verify; `Error` (`python.finished`) the second
+    /// time; `BadArgumentError` (`python.bad_argument`) for a signature of another type.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, signature)")]
     fn finish<'py>(
         &self,
         py: Python<'py>,
-        signature: &Bound<'_, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let sig = Signature::of(signature)?;
-        let v = self
-            .inner
-            .lock()
-            .map_err(|_| taken())?
-            .take()
-            .ok_or_else(taken)?;
-        let digest = v.finish(&sig).map_err(raise(Area::Signature))?;
+        let a = params!("StreamVerifier.finish", ["signature"], []).bind(args, kwargs)?;
+        let sig = Signature::of(&a, "signature")?;
+        let v = take!(self, "StreamVerifier");
+        let digest = v.finish(&sig).map_err(raise)?;
         Ok(PyBytes::new(py, &digest))
     }
 }
@@ -442,7 +653,7 @@ pub(crate) struct Manifest {
 
 impl Manifest {
     fn parsed(&self) -> PyResult<manifest::Manifest<'_>> {
-        manifest::Manifest::parse(&self.bytes).map_err(raise(Area::Manifest))
+        manifest::Manifest::parse(&self.bytes).map_err(raise)
     }
 }
 
@@ -456,27 +667,48 @@ impl Manifest {
 
     /// Checks the manifest against a device: expiry, model, environment, anti-rollback
     /// (`counter`: the highest version the device accepted) and minimum version.
-    #[pyo3(signature = (*, model, environment, current_version, counter, now))]
+    ///
+    /// Parameters:
+    ///     model (str), environment (str): the device's.
+    ///     current_version (str): the version it runs.
+    ///     counter (str): its anti-rollback counter.
+    ///     now (int): the time, Unix seconds.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `ManifestError` (`manifest.expired`, `manifest.wrong_model`,
+    /// `manifest.wrong_environment`, `manifest.rollback`, `manifest.below_min_version`, ...);
+    /// `BadArgumentError` (`python.bad_argument`) for an argument of another type, missing, or
+    /// a `now` that is negative or too large.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, model, environment, current_version, counter, now)")]
     fn check_device(
         &self,
-        model: &str,
-        environment: &str,
-        current_version: &str,
-        counter: &str,
-        now: u64,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
+        let a = params!(
+            "Manifest.check_device",
+            [],
+            ["model", "environment", "current_version", "counter", "now"]
+        )
+        .bind(args, kwargs)?;
+        let (model, environment) = (a.text("model")?, a.text("environment")?);
+        let (current_version, counter) = (a.version("current_version")?, a.version("counter")?);
+        let now = a.u64("now")?;
         self.parsed()?
             .check_device(&Device {
-                model,
-                environment,
-                current_version,
-                counter,
+                model: &model,
+                environment: &environment,
+                current_version: &current_version,
+                counter: &counter,
                 now,
             })
-            .map_err(raise(Area::Manifest))
+            .map_err(raise)
     }
 
     /// Starts checking a streamed image against the manifest's size and digest.
+    ///
+    /// Returns: ImageCheck. Raises: `ManifestError` only if the manifest no longer parses.
     fn image_check(&self) -> PyResult<ImageCheck> {
         Ok(ImageCheck {
             inner: Mutex::new(Some(self.parsed()?.image_check())),
@@ -503,42 +735,74 @@ pub(crate) struct ImageCheck {
 
 #[pymethods]
 impl ImageCheck {
-    /// Feeds the next chunk (`ManifestError` as soon as the image is longer than declared).
-    fn update(&self, py: Python<'_>, chunk: &[u8]) -> PyResult<()> {
-        let r: PyResult<Result<(), manifest::ManifestError>> = with!(self, py, |c| c.update(chunk));
-        r?.map_err(raise(Area::Manifest))
+    /// Feeds the next chunk.
+    ///
+    /// Parameters:
+    ///     chunk (bytes): the next bytes of the image.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `ManifestError` (`manifest.size_mismatch`) as soon as the image is longer than
+    /// declared; `Error` (`python.finished`) after `finish`; `BadArgumentError`
+    /// (`python.bad_argument`) if `chunk` is not bytes.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, chunk)")]
+    fn update(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("ImageCheck.update", ["chunk"], []).bind(args, kwargs)?;
+        let chunk = chunk(&a)?;
+        let r: PyResult<Result<(), manifest::ManifestError>> =
+            with!(self, py, "ImageCheck", |c| c.update(&chunk));
+        r?.map_err(raise)
     }
 
     /// Bytes still expected.
+    ///
+    /// Returns: int. Raises: nothing.
     fn remaining(&self) -> PyResult<u64> {
-        let guard = self.inner.lock().map_err(|_| taken())?;
+        let guard = self.inner.lock().map_err(|_| finished("ImageCheck"))?;
         Ok(guard.as_ref().map_or(0, manifest::ImageCheck::remaining))
     }
 
-    /// Ends the image: its SHA-256, or `ManifestError` (size or digest mismatch).
+    /// Ends the image.
+    ///
+    /// Returns: bytes, its SHA-256.
+    ///
+    /// Raises: `ManifestError` (`manifest.size_mismatch`, `manifest.digest_mismatch`); `Error`
+    /// (`python.finished`) the second time.
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let c = self
-            .inner
-            .lock()
-            .map_err(|_| taken())?
-            .take()
-            .ok_or_else(taken)?;
-        let d = c.finish().map_err(raise(Area::Manifest))?;
+        let c = take!(self, "ImageCheck");
+        let d = c.finish().map_err(raise)?;
         Ok(PyBytes::new(py, &d))
     }
 }
 
-/// Verifies a manifest's detached signature (any encoding) with `key`, then its format and
-/// key id; gives the `Manifest`, or raises `ManifestError`.
+/// Verifies a manifest's detached signature with `key`, then its format and key id.
+///
+/// Parameters:
+///     text (bytes | str): the manifest's exact text.
+///     signature (bytes | str): its signature, in any encoding.
+///     key (PublicKey): the pinned manifest key.
+///
+/// Returns: Manifest.
+///
+/// Raises: `ManifestError` (`manifest.bad_signature`, `manifest.malformed`,
+/// `manifest.key_mismatch`, ...); `BadArgumentError` (`python.bad_argument`) for an argument of
+/// another type.
 #[pyfunction]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(text, signature, key)")]
 fn verify_manifest(
-    text: &Bound<'_, PyAny>,
-    signature: &Bound<'_, PyAny>,
-    key: &PublicKey,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Manifest> {
-    let bytes = bytes_arg(text)?;
-    let sig = bytes_arg(signature)?;
-    let m = manifest::verify_encoded(&bytes, &sig, &key.inner).map_err(raise(Area::Manifest))?;
+    let a = params!("verify_manifest", ["text", "signature", "key"], []).bind(args, kwargs)?;
+    let bytes = a.bytes_or_text("text")?.into_owned();
+    let sig = Signature::encoded(&a, "signature")?;
+    let key = a.object::<PublicKey>("key", "a PublicKey")?;
+    let m = manifest::verify_encoded(&bytes, &sig, &key.get().inner).map_err(raise)?;
     let out = Manifest {
         scheme: m.scheme.name(),
         version: m.version.into(),
@@ -555,27 +819,62 @@ fn verify_manifest(
 }
 
 /// Writes a manifest's exact text (to sign with `SigningKey.sign`).
+///
+/// Parameters (keyword only):
+///     version (str), min_sw_version (str | None): the release and the lowest version that
+///         may install it.
+///     size (int), sha256 (bytes): the image's size and digest (32 bytes).
+///     key_id (str): the signing key's id (64 hex digits).
+///     environment (str), models (list[str] | None): who may install it (`None`: `*`).
+///     expires (int): Unix seconds.
+///     scheme (str): `integer` (default), `semver` or `dotted`.
+///
+/// Returns: str.
+///
+/// Raises: `ManifestError` for fields the format refuses; `BadArgumentError`
+/// (`python.bad_argument`) for an argument of another type, missing, a `sha256` that is not 32
+/// bytes, a `key_id` that is not 64 hex digits, or an unknown scheme.
 #[pyfunction]
-#[pyo3(signature = (*, version, size, sha256, key_id, environment, expires, models = None, min_sw_version = None, scheme = "integer"))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(*, version, size, sha256, key_id, environment, expires, models=None, min_sw_version=None, scheme='integer')")]
 fn render_manifest(
-    version: String,
-    size: u64,
-    sha256: &[u8],
-    key_id: &str,
-    environment: String,
-    expires: u64,
-    models: Option<Vec<String>>,
-    min_sw_version: Option<String>,
-    scheme: &str,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
-    let sha256: [u8; 32] = sha256
-        .try_into()
-        .map_err(|_| PyValueError::new_err("sha256 is 32 bytes"))?;
-    let key_id =
-        KeyId::from_hex(key_id).ok_or_else(|| PyValueError::new_err("key_id is 64 hex digits"))?;
-    let scheme = Scheme::from_name(scheme)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown scheme {}", repr::s(scheme))))?;
+    let a = params!(
+        "render_manifest",
+        [],
+        [
+            "version",
+            "size",
+            "sha256",
+            "key_id",
+            "environment",
+            "expires",
+            "models",
+            "min_sw_version",
+            "scheme"
+        ]
+    )
+    .bind(args, kwargs)?;
+    let (version, size) = (a.version("version")?, a.u64("size")?);
+    let digest = a.bytes("sha256")?;
+    let sha256: [u8; 32] = digest[..].try_into().map_err(|_| {
+        a.fail(
+            "sha256",
+            format!("must be 32 bytes, got {} bytes", digest.len()),
+        )
+    })?;
+    let key_id = a.text("key_id")?;
+    let key_id = KeyId::from_hex(&key_id).ok_or_else(|| {
+        a.fail(
+            "key_id",
+            format!("must be 64 hex digits, got {}", repr::s(&key_id)),
+        )
+    })?;
+    let (environment, expires) = (a.text("environment")?, a.u64("expires")?);
+    let models = a.opt_texts("models")?;
+    let min_sw_version = a.opt_version("min_sw_version")?;
+    let scheme = crate::version::scheme(&a, "scheme")?;
     ManifestFields {
         scheme,
         version,
@@ -588,48 +887,78 @@ fn render_manifest(
         key_id,
     }
     .render()
-    .map_err(raise(Area::Manifest))
+    .map_err(raise)
 }
 
 /// Checks that `chain` (PEM or DER, signing certificate first) chains to the pinned `root` at
-/// `now`; gives the signing certificate's key, or raises `CertificateError`.
+/// `now`.
+///
+/// Parameters:
+///     chain (bytes | str), root (bytes | str): the certificates.
+///     now (int): the time, Unix seconds.
+///
+/// Returns: PublicKey, the signing certificate's key.
+///
+/// Raises: `CertificateError` (`cert.*`); `BadArgumentError` (`python.bad_argument`) for an
+/// argument of another type or a `now` that is negative or too large.
 #[pyfunction]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(chain, root, now)")]
 fn verify_chain(
-    chain: &Bound<'_, PyAny>,
-    root: &Bound<'_, PyAny>,
-    now: u64,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PublicKey> {
-    let chain = Certificate::parse_chain(&bytes_arg(chain)?).map_err(raise(Area::Certificate))?;
-    let root = Certificate::parse(&bytes_arg(root)?).map_err(raise(Area::Certificate))?;
+    let a = params!("verify_chain", ["chain", "root", "now"], []).bind(args, kwargs)?;
+    let (chain, root, now) = (
+        a.bytes_or_text("chain")?,
+        a.bytes_or_text("root")?,
+        a.u64("now")?,
+    );
+    let chain = Certificate::parse_chain(&chain).map_err(raise)?;
+    let root = Certificate::parse(&root).map_err(raise)?;
     cert::verify_chain(&chain, &root, now)
         .map(|inner| PublicKey {
             inner,
             format: "der",
         })
-        .map_err(raise(Area::Certificate))
+        .map_err(raise)
 }
 
-/// Wraps and signs catalog bytes with a sequence number, an expiry and the time it is signed
-/// (`issued`, Unix seconds; default: now), in signed catalog format 2.
+/// Wraps and signs catalog bytes with a sequence number, an expiry and the time it is signed,
+/// in signed catalog format 2.
+///
+/// Parameters:
+///     catalog (bytes): the catalog.
+///     sequence (int): raise it for every new catalog.
+///     expires (int): Unix seconds.
+///     key (SigningKey): the catalog key.
+///     issued (int | None): when it is signed, Unix seconds (default: now).
+///
+/// Returns: bytes, the envelope.
+///
+/// Raises: `SignatureError`, `SignedCatalogError`; `BadArgumentError` (`python.bad_argument`)
+/// for an argument of another type, missing, or a number that is negative or too large.
 #[pyfunction]
-#[pyo3(signature = (catalog, sequence, expires, key, *, issued = None))]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(catalog, sequence, expires, key, *, issued=None)")]
 fn seal_catalog<'py>(
     py: Python<'py>,
-    catalog: &[u8],
-    sequence: u64,
-    expires: u64,
-    key: &SigningKeyPy,
-    issued: Option<u64>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let issued = match issued {
+    let a = params!(
+        "seal_catalog",
+        ["catalog", "sequence", "expires", "key"],
+        ["issued"]
+    )
+    .bind(args, kwargs)?;
+    let catalog = a.bytes("catalog")?;
+    let (sequence, expires) = (a.u64("sequence")?, a.u64("expires")?);
+    let key = a.object::<SigningKeyPy>("key", "a SigningKey")?;
+    let issued = match a.opt_u64("issued")? {
         Some(t) => t,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))?,
+        None => now(py)?,
     };
-    let out = signed_catalog::seal(catalog, sequence, issued, expires, &key.inner)
-        .map_err(raise(Area::Signature))?;
+    let out = signed_catalog::seal(&catalog, sequence, issued, expires, &key.get().inner)
+        .map_err(raise)?;
     Ok(PyBytes::new(py, &out))
 }
 
@@ -638,27 +967,66 @@ static OPENED_CATALOG: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLoc
 
 /// Opens a signed catalog: checks the key (one of `keys`), signature, that `now` is set,
 /// expiry at `now`, and the sequence against `last_sequence` (below it: a rollback; equal:
-/// accepted only when the signed bytes' SHA-256 is `last_digest`). Gives an `OpenedCatalog`,
-/// which unpacks as `(sequence, expires, key_id, payload)` and also has `.digest` (32 bytes:
-/// store it, pass it back as `last_digest`) and `.issued` (`None` for format 1).
+/// accepted only when the signed bytes' SHA-256 is `last_digest`).
+///
+/// Parameters:
+///     envelope (bytes): the signed catalog.
+///     keys (list[PublicKey]): the pinned catalog keys.
+///     now (int): the time, Unix seconds.
+///     last_sequence (int | None), last_digest (bytes | None): what was stored from the last
+///         catalog accepted.
+///
+/// Returns: OpenedCatalog, which unpacks as `(sequence, expires, key_id, payload)` and also has
+/// `.digest` (32 bytes: store it, pass it back as `last_digest`) and `.issued` (`None` for
+/// format 1).
+///
+/// Raises: `SignedCatalogError` (`signed_catalog.*`); `BadArgumentError`
+/// (`python.bad_argument`) for an argument of another type, missing, a number that is negative
+/// or too large, or a `last_digest` that is not 32 bytes.
 #[pyfunction]
-#[pyo3(signature = (envelope, keys, *, now, last_sequence = None, last_digest = None))]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(envelope, keys, *, now, last_sequence=None, last_digest=None)")]
 fn open_catalog<'py>(
     py: Python<'py>,
-    envelope: &[u8],
-    keys: Vec<PyRef<'_, PublicKey>>,
-    now: u64,
-    last_sequence: Option<u64>,
-    last_digest: Option<[u8; 32]>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let keys: Vec<signature::PublicKey> = keys.iter().map(|k| k.inner).collect();
+    let a = params!(
+        "open_catalog",
+        ["envelope", "keys"],
+        ["now", "last_sequence", "last_digest"]
+    )
+    .bind(args, kwargs)?;
+    let envelope = a.bytes("envelope")?;
+    let list = a.required("keys")?;
+    if !(list.is_instance_of::<PyList>() || list.is_instance_of::<PyTuple>()) {
+        return Err(a.wrong("keys", "a list of PublicKey", list));
+    }
+    let mut keys: Vec<signature::PublicKey> = Vec::new();
+    for (i, k) in list.try_iter()?.enumerate() {
+        let k = k?;
+        let key = k
+            .cast::<PublicKey>()
+            .map_err(|_| a.wrong(&format!("keys[{i}]"), "a PublicKey", &k))?;
+        keys.push(key.get().inner);
+    }
+    let now = a.u64("now")?;
+    let last_sequence = a.opt_u64("last_sequence")?;
+    let last_digest = match a.opt_bytes("last_digest")? {
+        None => None,
+        Some(d) => Some(<[u8; 32]>::try_from(&d[..]).map_err(|_| {
+            a.fail(
+                "last_digest",
+                format!("must be 32 bytes, got {} bytes", d.len()),
+            )
+        })?),
+    };
     let trust = Trust {
         keys: &keys,
         last_sequence,
         last_digest,
         now,
     };
-    let o = signed_catalog::open(envelope, &trust).map_err(raise(Area::SignedCatalog))?;
+    let o = signed_catalog::open(&envelope, &trust).map_err(raise)?;
     let class = OPENED_CATALOG.get_or_try_init(py, || {
         py.import("stepstone._results")?
             .getattr("OpenedCatalog")

@@ -9,17 +9,15 @@
 
 use std::sync::Mutex;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
-use stepstone::ErrorCode;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 use stepstone::compact::CompactCatalog;
 use stepstone::manifest::{self, Device, ManifestError};
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 
-use crate::errors::{Area, area_of, raise};
-use crate::retry::json_text;
-use crate::signature::{PublicKey, Signature, SigningKeyPy, bytes_arg, taken};
+use crate::args::{Args, params};
+use crate::errors::{finished, internal, raise};
+use crate::signature::{PublicKey, Signature, SigningKeyPy, now};
 
 fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (text,))
@@ -27,70 +25,100 @@ fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
 
 fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
     // The core's wire types hold only integers, strings and hex digests: this cannot fail.
-    serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
+    serde_json::to_string(value).map_err(internal)
 }
 
-/// A stored catalog state (a dict, or its JSON text) in the core's wire form.
-fn state_in(obj: &Bound<'_, PyAny>) -> PyResult<CatalogState> {
-    serde_json::from_str(&json_text(Some(obj))?).map_err(|e| {
-        PyValueError::new_err(format!(
-            "last is not a catalog state {{\"sequence\": N, \"sha256\": \"<64 hex>\", \"issued\": N}} \
-             (what open_compact_catalog gave as \"state\"): {e}"
-        ))
+/// The stored catalog state in argument `last` (a dict, or its JSON text) in the core's wire
+/// form; `None` when absent or `None`.
+fn state_in(a: &Args<'_>) -> PyResult<Option<CatalogState>> {
+    let Some(text) = a.opt_json("last")? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        a.fail(
+            "last",
+            format!(
+                "must be a catalog state {{\"sequence\": N, \"sha256\": \"<64 hex>\", \"issued\": N}} \
+                 (what open_compact_catalog gave as \"state\"): {e}"
+            ),
+        )
     })
 }
 
 /// Opens a signed compact catalog (the binary envelope of `stepstone catalog pack --sign`)
 /// with the pinned catalog `key`, at `now` (Unix seconds; a device without a clock passes
 /// `last["issued"]`), given the state stored from the last catalog accepted (`None` the first
-/// time). Checks layout, key, signature, clock, expiry and sequence, in that order
-/// (`SignedCatalogError`). Gives the core's JSON as a dict, `{"header": {sequence, issued,
-/// expires, key_id, payload_len}, "state": {sequence, sha256, issued}, "payload_offset": N}`,
-/// plus `"payload"`: the verified compact catalog bytes (pass them to `ManifestFirst`).
-/// Store `"state"` and pass it back as `last` next time.
+/// time). Checks layout, key, signature, clock, expiry and sequence, in that order.
+///
+/// Parameters:
+///     envelope (bytes): the signed compact catalog.
+///     key (PublicKey): the pinned catalog key.
+///     now (int): the time, Unix seconds.
+///     last (dict | str | None): the `"state"` stored from the last catalog accepted.
+///
+/// Returns: dict, the core's JSON, `{"header": {sequence, issued, expires, key_id,
+/// payload_len}, "state": {sequence, sha256, issued}, "payload_offset": N}`, plus `"payload"`:
+/// the verified compact catalog bytes (pass them to `ManifestFirst`). Store `"state"` and pass
+/// it back as `last` next time.
+///
+/// Raises: `SignedCatalogError` (`signed_catalog.*`); `BadArgumentError`
+/// (`python.bad_argument`) for an argument of another type, missing, a `now` that is negative
+/// or too large, or a `last` that is not a state as this call gave it.
 #[pyfunction]
-#[pyo3(signature = (envelope, key, *, now, last = None))]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(envelope, key, *, now, last=None)")]
 fn open_compact_catalog<'py>(
     py: Python<'py>,
-    envelope: &[u8],
-    key: &PublicKey,
-    now: u64,
-    last: Option<&Bound<'_, PyAny>>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let last = match last {
-        Some(obj) if !obj.is_none() => Some(state_in(obj)?),
-        _ => None,
-    };
-    let opened = envelope::open(envelope, &key.inner, last.as_ref(), now)
-        .map_err(raise(Area::SignedCatalog))?;
+    let a =
+        params!("open_compact_catalog", ["envelope", "key"], ["now", "last"]).bind(args, kwargs)?;
+    let bytes = a.bytes("envelope")?;
+    let key = a.object::<PublicKey>("key", "a PublicKey")?;
+    let now = a.u64("now")?;
+    let last = state_in(&a)?;
+    let opened = envelope::open(&bytes, &key.get().inner, last.as_ref(), now).map_err(raise)?;
     let out = json_loads(py, &to_json(&opened)?)?.cast_into::<PyDict>()?;
     out.set_item("payload", PyBytes::new(py, opened.payload))?;
     Ok(out)
 }
 
 /// Wraps a compact catalog (`Catalog.pack_compact`) in the signed binary envelope devices
-/// open (`open_compact_catalog`, the C `stepstone_catalog_open`), with a sequence number (raise
-/// it for every new catalog), an expiry and the time it is signed (`issued`, Unix seconds;
-/// default: now), signed with the catalog key.
+/// open (`open_compact_catalog`, the C `stepstone_catalog_open`).
+///
+/// Parameters:
+///     payload (bytes): the compact catalog.
+///     sequence (int): raise it for every new catalog.
+///     expires (int): Unix seconds.
+///     key (SigningKey): the catalog key.
+///     issued (int | None): when it is signed, Unix seconds (default: now).
+///
+/// Returns: bytes, the envelope.
+///
+/// Raises: `SignedCatalogError`; `BadArgumentError` (`python.bad_argument`) for an argument of
+/// another type, missing, or a number that is negative or too large.
 #[pyfunction]
-#[pyo3(signature = (payload, sequence, expires, key, *, issued = None))]
+#[pyo3(signature = (*args, **kwargs), text_signature = "(payload, sequence, expires, key, *, issued=None)")]
 fn seal_compact_catalog<'py>(
     py: Python<'py>,
-    payload: &[u8],
-    sequence: u64,
-    expires: u64,
-    key: &SigningKeyPy,
-    issued: Option<u64>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let issued = match issued {
+    let a = params!(
+        "seal_compact_catalog",
+        ["payload", "sequence", "expires", "key"],
+        ["issued"]
+    )
+    .bind(args, kwargs)?;
+    let payload = a.bytes("payload")?;
+    let (sequence, expires) = (a.u64("sequence")?, a.u64("expires")?);
+    let key = a.object::<SigningKeyPy>("key", "a SigningKey")?;
+    let issued = match a.opt_u64("issued")? {
         Some(t) => t,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .map_err(|e| PyOSError::new_err(e.to_string()))?,
+        None => now(py)?,
     };
-    let out = envelope::seal(payload, sequence, issued, expires, &key.inner)
-        .map_err(raise(Area::SignedCatalog))?;
+    let out =
+        envelope::seal(&payload, sequence, issued, expires, &key.get().inner).map_err(raise)?;
     Ok(PyBytes::new(py, &out))
 }
 
@@ -101,6 +129,17 @@ fn seal_compact_catalog<'py>(
 /// all before any image byte; then the image streamed through `update`, refused at the first
 /// chunk past the declared size (and every call after), and `finish` giving the verified
 /// facts.
+///
+/// Parameters:
+///     key (PublicKey): the pinned manifest key.
+///     manifest (bytes | str): the manifest's exact text.
+///     signature (Signature | bytes | str): its signature, in any encoding.
+///     model, environment, current_version, counter (str), now (int): the device.
+///     catalog (bytes | None): the payload `open_compact_catalog` gave.
+///
+/// Raises: `ManifestError` (`manifest.*`), `CatalogError` (`compact.*`) for a catalog that is
+/// not a compact catalog; `BadArgumentError` (`python.bad_argument`) for an argument of
+/// another type, missing, or a `now` that is negative or too large.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct ManifestFirst {
     check: Mutex<Option<manifest::ImageCheck>>,
@@ -111,75 +150,107 @@ pub(crate) struct ManifestFirst {
 #[pymethods]
 impl ManifestFirst {
     #[new]
-    #[pyo3(signature = (key, manifest, signature, *, model, environment, current_version, counter, now, catalog = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(key, manifest, signature, *, model, environment, current_version, counter, now, catalog=None)")]
     fn new(
         py: Python<'_>,
-        key: &PublicKey,
-        manifest: &Bound<'_, PyAny>,
-        signature: &Bound<'_, PyAny>,
-        model: &str,
-        environment: &str,
-        current_version: &str,
-        counter: &str,
-        now: u64,
-        catalog: Option<&[u8]>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<ManifestFirst> {
-        let bytes = bytes_arg(manifest)?;
-        let signature = Signature::encoded(signature)?;
+        let a = params!(
+            "ManifestFirst",
+            ["key", "manifest", "signature"],
+            [
+                "model",
+                "environment",
+                "current_version",
+                "counter",
+                "now",
+                "catalog"
+            ]
+        )
+        .bind(args, kwargs)?;
+        let key = a.object::<PublicKey>("key", "a PublicKey")?.get().inner;
+        let bytes = a.bytes_or_text("manifest")?.into_owned();
+        let signature = Signature::encoded(&a, "signature")?;
+        let (model, environment) = (a.text("model")?, a.text("environment")?);
+        let (current_version, counter) = (a.version("current_version")?, a.version("counter")?);
+        let now = a.u64("now")?;
+        let catalog = a.opt_bytes("catalog")?;
         let catalog = catalog
+            .as_deref()
             .map(CompactCatalog::parse)
             .transpose()
-            .map_err(|e| raise(area_of(e.code()))(e))?;
+            .map_err(raise)?;
         let device = Device {
-            model,
-            environment,
-            current_version,
-            counter,
+            model: &model,
+            environment: &environment,
+            current_version: &current_version,
+            counter: &counter,
             now,
         };
-        let key = key.inner;
         let checked = py.detach(|| {
             manifest::verify_for_device(&bytes, &signature, &key, &device, catalog.as_ref())
                 .map(|m| (m.image_check(), to_json(&m.verified())))
         });
-        let (check, facts) = checked.map_err(raise(Area::Manifest))?;
+        let (check, facts) = checked.map_err(raise)?;
         Ok(ManifestFirst {
             check: Mutex::new(Some(check)),
             facts: facts?,
         })
     }
 
-    /// Feeds the next image chunk: `ManifestError` (`manifest.size_mismatch`) as soon as the
-    /// image is longer than the manifest declares, and for every call after that.
-    fn update(&self, py: Python<'_>, chunk: &[u8]) -> PyResult<()> {
+    /// Feeds the next image chunk.
+    ///
+    /// Parameters:
+    ///     chunk (bytes): the next bytes of the image.
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `ManifestError` (`manifest.size_mismatch`) as soon as the image is longer than
+    /// the manifest declares, and for every call after that; `Error` (`python.finished`) after
+    /// `finish`; `BadArgumentError` (`python.bad_argument`) if `chunk` is not bytes.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, chunk)")]
+    fn update(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("ManifestFirst.update", ["chunk"], []).bind(args, kwargs)?;
+        let chunk = a.bytes("chunk")?;
         // The lock is taken without the GIL, so a second thread waiting for it cannot hold the
         // GIL this one needs back.
         let r = py.detach(|| -> Option<Result<(), ManifestError>> {
             let mut guard = self.check.lock().ok()?;
-            Some(guard.as_mut()?.update(chunk))
+            Some(guard.as_mut()?.update(&chunk))
         });
-        r.ok_or_else(taken)?.map_err(raise(Area::Manifest))
+        r.ok_or_else(|| finished("ManifestFirst"))?.map_err(raise)
     }
 
     /// Image bytes still expected (0 once finished).
+    ///
+    /// Returns: int. Raises: nothing.
     fn remaining(&self) -> PyResult<u64> {
-        let guard = self.check.lock().map_err(|_| taken())?;
+        let guard = self.check.lock().map_err(|_| finished("ManifestFirst"))?;
         Ok(guard.as_ref().map_or(0, manifest::ImageCheck::remaining))
     }
 
-    /// Ends the image: `ManifestError` if it is shorter than declared or its SHA-256 differs;
-    /// else the verified facts as the core's JSON, a dict `{"version", "size", "sha256",
-    /// "key_id", "expires"}` (digests as lowercase hex): store `version` as the device's new
-    /// anti-rollback counter once installed.
+    /// Ends the image: store `version` as the device's new anti-rollback counter once
+    /// installed.
+    ///
+    /// Returns: dict, the verified facts as the core's JSON, `{"version", "size", "sha256",
+    /// "key_id", "expires"}` (digests as lowercase hex).
+    ///
+    /// Raises: `ManifestError` if the image is shorter than declared or its SHA-256 differs;
+    /// `Error` (`python.finished`) the second time.
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let check = self
             .check
             .lock()
-            .map_err(|_| taken())?
+            .map_err(|_| finished("ManifestFirst"))?
             .take()
-            .ok_or_else(taken)?;
-        check.finish().map_err(raise(Area::Manifest))?;
+            .ok_or_else(|| finished("ManifestFirst"))?;
+        check.finish().map_err(raise)?;
         json_loads(py, &self.facts)
     }
 }

@@ -1,17 +1,24 @@
 //! Versions: compare, check and detect schemes.
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 use stepstone::version::{self, Scheme};
 
-use crate::errors::{Area, raise};
+use crate::args::{Args, params};
+use crate::errors::raise;
 
-/// Reads a scheme name (`integer`, `semver`, `dotted`).
-pub(crate) fn scheme(name: &str) -> PyResult<Scheme> {
-    Scheme::from_name(name).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "unknown scheme {name:?} (expected integer, semver or dotted)"
-        ))
+/// Reads the scheme name in argument `name` (`integer`, `semver`, `dotted`; default
+/// `integer`): another name is `python.bad_argument`.
+pub(crate) fn scheme(a: &Args<'_>, name: &str) -> PyResult<Scheme> {
+    let text = a.text_or(name, "integer")?;
+    Scheme::from_name(&text).ok_or_else(|| {
+        a.fail(
+            name,
+            format!(
+                "must be integer, semver or dotted, got {}",
+                crate::repr::s(&text)
+            ),
+        )
     })
 }
 
@@ -24,17 +31,17 @@ pub(crate) fn scheme(name: &str) -> PyResult<Scheme> {
 /// Returns: int, -1, 0 or 1 as `a` is below, equal to or above `b`.
 ///
 /// Raises: `VersionError` naming the offending value (`version.malformed`, `version.empty`,
-/// `version.too_long`, `version.overflow`); `ValueError` for an unknown scheme.
+/// `version.too_long`, `version.overflow`); `BadArgumentError` (`python.bad_argument`) for an
+/// argument that is not a str or an unknown scheme.
 #[pyfunction]
-#[pyo3(signature = (a, b, scheme = "integer"))]
-fn compare_versions(a: &str, b: &str, scheme: &str) -> PyResult<i8> {
-    let s = self::scheme(scheme)?;
+#[pyo3(signature = (*args, **kwargs), text_signature = "(a, b, scheme='integer')")]
+fn compare_versions(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<i8> {
+    let p = params!("compare_versions", ["a", "b", "scheme"], []).bind(args, kwargs)?;
+    let (a, b, s) = (p.version("a")?, p.version("b")?, scheme(&p, "scheme")?);
     // Parsing first gives the core's error naming the offending value.
-    version::Version::parse(a, s).map_err(raise(Area::Version))?;
-    version::Version::parse(b, s).map_err(raise(Area::Version))?;
-    version::compare(a, b, s)
-        .map(|o| o as i8)
-        .map_err(raise(Area::Version))
+    version::Version::parse(&a, s).map_err(raise)?;
+    version::Version::parse(&b, s).map_err(raise)?;
+    version::compare(&a, &b, s).map(|o| o as i8).map_err(raise)
 }
 
 /// Checks that `text` is a version of `scheme`.
@@ -46,13 +53,14 @@ fn compare_versions(a: &str, b: &str, scheme: &str) -> PyResult<i8> {
 /// Returns: None.
 ///
 /// Raises: `VersionError` (`version.malformed`, `version.empty`, `version.too_long`,
-/// `version.overflow`); `ValueError` for an unknown scheme.
+/// `version.overflow`); `BadArgumentError` (`python.bad_argument`) for an argument that is not
+/// a str or an unknown scheme.
 #[pyfunction]
-#[pyo3(signature = (text, scheme = "integer"))]
-fn check_version(text: &str, scheme: &str) -> PyResult<()> {
-    version::Version::parse(text, self::scheme(scheme)?)
-        .map(drop)
-        .map_err(raise(Area::Version))
+#[pyo3(signature = (*args, **kwargs), text_signature = "(text, scheme='integer')")]
+fn check_version(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let p = params!("check_version", ["text", "scheme"], []).bind(args, kwargs)?;
+    let (text, s) = (p.version("text")?, scheme(&p, "scheme")?);
+    version::Version::parse(&text, s).map(drop).map_err(raise)
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -24,8 +24,10 @@ def test_catalog_from_a_dict_json_text_or_a_path() -> None:
     assert stepstone.Catalog.from_dict(json.loads(text)).versions == stepstone.Catalog.from_path(
         CATALOG
     ).versions
-    with pytest.raises(TypeError):
+    with pytest.raises(stepstone.BadArgumentError) as e:
         stepstone.Catalog(42)  # type: ignore[arg-type]
+    assert e.value.code == "python.bad_argument" and "`source`" in str(e.value) and "int 42" in str(e.value)
+    assert isinstance(e.value, TypeError), "still a TypeError, as before"
 
 
 def test_results_are_values_with_a_readable_repr(figure1: stepstone.Catalog) -> None:
@@ -99,10 +101,12 @@ def test_bulk_sampling_reads_every_kind_of_id_sequence() -> None:
     assert sampler.positions(tuple(ids)) == want
     assert sampler.positions(i for i in ids) == want
     assert sampler.sampled(ids, 50_000) == [stepstone.is_below(p, 50_000) for p in want]
-    with pytest.raises(UnicodeEncodeError):
+    with pytest.raises(stepstone.BadArgumentError, match=r"device_ids\[1\]. is not valid UTF-8"):
         sampler.positions(["ok", "\ud800"])
-    with pytest.raises(TypeError):
+    with pytest.raises(stepstone.BadArgumentError, match=r"device_ids\[1\]. must be a device id .*int 7"):
         sampler.positions(["ok", 7])
+    with pytest.raises(stepstone.BadArgumentError, match="got str 'abc'"):
+        sampler.positions("abc")  # a str is one id, not an iterable of them
 
 
 def test_bulk_sampling_reads_numpy_and_pyarrow_arrays() -> None:
@@ -121,8 +125,10 @@ def test_bulk_sampling_reads_numpy_and_pyarrow_arrays() -> None:
     assert sampler.positions(pa.array(ids, type=pa.binary()).slice(5, 100)) == want[5:105]
     chunked = pa.chunked_array([ids[:1000], ids[1000:]], type=pa.binary())
     assert sampler.sampled(chunked, 50_000) == sampler.sampled(ids, 50_000)
-    with pytest.raises(ValueError, match="nulls"):
+    with pytest.raises(stepstone.BadArgumentError, match="has 1 null"):
         sampler.positions(pa.array([b"a", None], type=pa.binary()))
+    with pytest.raises(stepstone.BadArgumentError, match=r"one-dimensional array, got shape \(2, 1\)"):
+        sampler.positions(np.array([[b"a"], [b"b"]], dtype="S"))
 
 
 def test_bulk_calls_release_the_gil() -> None:
@@ -193,8 +199,9 @@ def test_graph_and_fleet_arithmetic(figure1: stepstone.Catalog) -> None:
     dot = figure1.graph("dot")
     assert dot.startswith("digraph") and "v66003" in dot
     assert "v65000" in figure1.graph("mermaid")
-    with pytest.raises(ValueError):
+    with pytest.raises(stepstone.GraphError, match='unknown graph format "svg"') as g:
         figure1.graph("svg")
+    assert g.value.code == "graph.unknown_format"
     e = stepstone.estimate(1_000_000, 10_000, 1000.0, 24.0)
     assert e["sampled_devices"] == 10_000.0 and 0.0 < e["p_at_least_one"] <= 1.0
     v = stepstone.volume(1_000_000, 1_000_000, 100, 4, 100, 1)

@@ -141,8 +141,13 @@ def test_catalog_str_is_json_or_a_path_and_otherwise_says_both(tmp_path: Any) ->
     with pytest.raises(stepstone.CatalogError) as e:
         stepstone.Catalog('{"releases": [{"version": "v1"}, {"version": "v1"}]}')
     assert e.value.code == "catalog.duplicate_version"
-    with pytest.raises(FileNotFoundError):
-        stepstone.Catalog(tmp_path / "missing.json")  # an os.PathLike is always a path
+    missing = tmp_path / "missing.json"
+    for call in (lambda: stepstone.Catalog(missing), lambda: stepstone.Catalog.from_path(str(missing))):
+        with pytest.raises(stepstone.IoError) as io:
+            call()  # an os.PathLike is always a path
+        assert io.value.code == "io.unreadable" and io.value.filename == str(missing)
+        assert str(missing) in str(io.value) and "No such file" in str(io.value)
+        assert isinstance(io.value, OSError), "still an OSError, as before"
 
 
 # ---- the sampling calls' argument order -----------------------------------------------------------------
@@ -173,5 +178,5 @@ def test_the_old_argument_order_still_works_with_a_deprecation_warning() -> None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         stepstone.sample_position(salt, device, cls, period)  # the new order: no warning
-    with pytest.raises(TypeError):
+    with pytest.raises(stepstone.BadArgumentError, match="`class_` must be a str, got int 1"):
         stepstone.sample_position(salt, device, 1, 2)  # neither order

@@ -61,7 +61,7 @@ def test_generate_is_a_static_constructor() -> None:
     k = stepstone.SigningKey.generate()
     assert type(k) is stepstone.SigningKey
     assert repr(k) == f"SigningKey(key_id='{k.public_key.key_id}')"
-    with pytest.raises(TypeError):
+    with pytest.raises(stepstone.BadArgumentError, match=r"SigningKey.generate\(\): takes no arguments, got 1"):
         stepstone.SigningKey.generate(b"seed")  # type: ignore[call-arg]
 
 
@@ -71,7 +71,7 @@ def test_secret_inputs_still_parse_from_every_form() -> None:
     pem = k.to_pkcs8_pem()
     for form in (pem, pem.encode(), bytearray(pem.encode())):
         assert stepstone.SigningKey(form).public_key == k.public_key  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(stepstone.BadArgumentError, match="`scalar` must be 32 bytes, got 31 bytes"):
         stepstone.SigningKey.from_scalar(bytes(31))
     with pytest.raises(stepstone.SignatureError):
         stepstone.SigningKey.from_scalar(bytes(32))  # zero is not a key

@@ -120,10 +120,10 @@ def test_open_compact_catalog_refuses_a_state_that_is_not_one() -> None:
         dict(good, sequence=-1),
         "not json",
     ):
-        with pytest.raises(ValueError) as e:
+        with pytest.raises(stepstone.BadArgumentError) as e:
             opened_genuine(v, last=bad)
-        assert not isinstance(e.value, stepstone.Error), bad
-    with pytest.raises(TypeError):
+        assert e.value.code == "python.bad_argument" and "`last` must be a catalog state" in str(e.value), bad
+    with pytest.raises(stepstone.BadArgumentError, match="`last` does not convert to JSON"):
         opened_genuine(v, last=dict(good, sha256=b"\0" * 32))
 
 
@@ -161,10 +161,10 @@ def test_manifest_first_streams_and_gives_the_verified_facts() -> None:
     del want["catalog"]
     assert facts == want
     assert m.remaining() == 0
-    with pytest.raises(ValueError, match="already"):
-        m.finish()
-    with pytest.raises(ValueError, match="already"):
-        m.update(b"")
+    for again in (m.finish, lambda: m.update(b"")):
+        with pytest.raises(stepstone.Error, match="already finished") as e:
+            again()
+        assert e.value.code == "python.finished" and type(e.value) is stepstone.Error
 
 
 def test_manifest_first_takes_the_signature_in_any_encoding() -> None:

@@ -2,7 +2,9 @@
 
 Load a catalog (a dict, JSON text or a path), plan update paths, answer next hops for a whole
 fleet at once, sample devices deterministically. Every error is a ``stepstone.Error``
-(a ``ValueError``) carrying the core's stable ``.code``.
+(a ``ValueError``) carrying a stable ``.code``; its class follows the code's area
+(``plan.*`` -> ``PlanError``), and an argument refused before the core sees it is a
+``BadArgumentError`` with code ``python.bad_argument``.
 
 >>> import stepstone
 >>> catalog = stepstone.Catalog({"releases": [
@@ -12,6 +14,9 @@ fleet at once, sample devices deterministically. Every error is a ``stepstone.Er
 """
 
 from ._errors import (
+    BadArgumentError,
+    GraphError,
+    IoError,
     SimulationError,
     CertificateError,
     SignedCatalogError,
@@ -78,6 +83,9 @@ from ._native import (
 )
 
 __all__ = [
+    "BadArgumentError",
+    "GraphError",
+    "IoError",
     "SimulationError",
     "estimate",
     "smallest_rate",

@@ -1,12 +1,18 @@
-"""Exception classes raised by stepstone: one base, one subclass per area of the core."""
+"""Exception classes raised by stepstone: one base, one subclass per area of the core.
+
+The class of an error is picked from its code in one place, ``error_for`` (the native module
+calls it for every error it raises): ``python.bad_argument`` is a ``BadArgumentError``; any other
+code by its area, the part before the first dot (``plan.unreachable`` is a ``PlanError``,
+``compact.*`` a ``CatalogError``); an area not in the table gives the base ``Error``.
+"""
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import Dict, List, Optional, Tuple, Type
 
 
 class Error(ValueError):
-    """Base of every stepstone error. ``.code`` is the core's stable code (``area.reason``)."""
+    """Base of every stepstone error. ``.code`` is the stable code (``area.reason``)."""
 
     code: str
 
@@ -26,12 +32,34 @@ class Error(ValueError):
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
 
 
+class BadArgumentError(Error, TypeError):
+    """An argument the binding refuses before the core sees it (``python.bad_argument``): of the
+    wrong type, missing, negative, not a whole number, NaN, out of range, or unknown. The
+    message names the argument and the value. Also a ``TypeError``, as such errors were before."""
+
+
+class IoError(Error, OSError):
+    """The operating system refused: a file that cannot be read (``io.unreadable``, ``.filename``
+    is its path), the random source or the clock. Also an ``OSError``."""
+
+    def __init__(self, message: str, code: str = "", filename: Optional[str] = None) -> None:
+        super().__init__(message, code)
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.message, self.code, self.filename))
+
+
 class VersionError(Error):
     """A malformed, empty, too long or overflowing version (``version.*``)."""
 
 
 class CatalogError(Error):
-    """An invalid catalog (``catalog.*``); ``.errors`` lists every problem as (code, message)."""
+    """An invalid catalog (``catalog.*``, ``compact.*``); ``.errors`` lists every problem as
+    (code, message)."""
 
     errors: List[Tuple[str, str]]
 
@@ -49,6 +77,10 @@ class PlanError(Error):
     """No path, unknown or yanked target, refused downgrade... (``plan.*``)."""
 
 
+class GraphError(Error):
+    """An upgrade graph request refused: an unknown format (``graph.*``)."""
+
+
 class SampleError(Error):
     """A bad sampling plan, rate or class (``sample.*``)."""
 
@@ -58,15 +90,15 @@ class RetryError(Error):
 
 
 class ReconcileError(Error):
-    """A bad device state or event (``reconcile.*``)."""
+    """A bad device state, event or maintenance window (``reconcile.*``, ``window.*``)."""
 
 
 class RolloutError(Error):
-    """A bad rollout plan (``rollout.*``)."""
+    """A bad rollout plan or stage counts (``rollout.*``)."""
 
 
 class SignatureError(Error):
-    """A key, signature or certificate refused (``signature.*``)."""
+    """A key or signature refused (``signature.*``)."""
 
 
 class ManifestError(Error):
@@ -83,3 +115,50 @@ class SignedCatalogError(Error):
 
 class SimulationError(Error):
     """A fleet simulation refused: unknown start version, empty catalog, bad rate (``simulate.*``)."""
+
+
+# The one table: an error's class by its code's area.
+_BY_AREA: Dict[str, Type[Error]] = {
+    "version": VersionError,
+    "catalog": CatalogError,
+    "compact": CatalogError,
+    "plan": PlanError,
+    "graph": GraphError,
+    "sample": SampleError,
+    "retry": RetryError,
+    "rollout": RolloutError,
+    "reconcile": ReconcileError,
+    "window": ReconcileError,
+    "signature": SignatureError,
+    "manifest": ManifestError,
+    "cert": CertificateError,
+    "signed_catalog": SignedCatalogError,
+    "simulate": SimulationError,
+    "io": IoError,
+}
+
+BAD_ARGUMENT = "python.bad_argument"
+
+
+def class_for(code: str) -> Type[Error]:
+    """The exception class for ``code``: ``BadArgumentError`` for ``python.bad_argument``, else
+    by the code's area (``plan.unreachable`` -> ``PlanError``), else ``Error``."""
+    if code == BAD_ARGUMENT:
+        return BadArgumentError
+    return _BY_AREA.get(code.split(".", 1)[0], Error)
+
+
+def error_for(
+    code: str,
+    message: str,
+    errors: Optional[List[Tuple[str, str]]] = None,
+    filename: Optional[str] = None,
+) -> Error:
+    """The exception for ``code`` and ``message`` (what the native module raises). ``errors``
+    is a catalog's full list, ``filename`` the path an ``io.*`` error is about."""
+    cls = class_for(code)
+    if cls is CatalogError:
+        return CatalogError(message, code, errors)
+    if cls is IoError:
+        return IoError(message, code, filename)
+    return cls(message, code)
