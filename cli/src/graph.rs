@@ -1,4 +1,7 @@
-//! `stepstone graph CATALOG [--format dot|mermaid] [--model M] [--environment E]`.
+//! `stepstone graph CATALOG [--format dot|mermaid|json] [--model M] [--environment E]`.
+//!
+//! `json` is the core's graph form (`{"nodes": [...], "edges": [[from, to]]}`), the same the
+//! bindings' `graph()` gives.
 
 use std::process::ExitCode;
 
@@ -11,7 +14,7 @@ use crate::output::{Failure, load_catalog};
 pub struct Args {
     /// The catalog (JSON), or - for stdin.
     catalog: String,
-    /// Graphviz DOT or Mermaid.
+    /// Graphviz DOT, Mermaid, or the graph as JSON.
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
     format: GraphFormatArg,
     /// Only releases for this model.
@@ -29,22 +32,21 @@ pub enum GraphFormatArg {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+    /// `{"nodes": [{version, yanked, stepping_stone, deadend}], "edges": [[from, to]]}`.
+    Json,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
+    let (model, environment) = (args.model.as_deref(), args.environment.as_deref());
     let format = match args.format {
         GraphFormatArg::Dot => GraphFormat::Dot,
         GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+        GraphFormatArg::Json => {
+            crate::output::print_json(&stepstone::graph::wire(&catalog, model, environment));
+            return Ok(ExitCode::SUCCESS);
+        }
     };
-    print!(
-        "{}",
-        render(
-            &catalog,
-            args.model.as_deref(),
-            args.environment.as_deref(),
-            format
-        )
-    );
+    print!("{}", render(&catalog, model, environment, format));
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,8 @@
 //! [--allow-downgrade] [--explain] [--format text|json]`.
 //!
 //! Text shows `v64000 → v65000 → …`; JSON prints exactly one object
-//! `{"path": [...], "hops": N, "bytes": N, ...}` on stdout.
+//! `{"path": [...], "hops": N, "bytes": N, ...}` on stdout (with `--explain`, the core's
+//! explanation `{"outcome": {"plan" | "error"}, "releases": [...]}`).
 
 use std::process::ExitCode;
 
@@ -103,14 +104,8 @@ fn print_text(q: &Query, p: &Plan) {
 fn report_explained(args: &Args, q: &Query, e: Explanation) -> Result<ExitCode, Failure> {
     match args.format {
         Format::Json => {
-            let mut obj = match &e.outcome {
-                Ok(p) => serde_json::to_value(p).unwrap_or_default(),
-                Err(err) => {
-                    serde_json::json!({"error": {"code": stepstone::ErrorCode::code(err), "message": err.to_string()}})
-                }
-            };
-            obj["explain"] = serde_json::to_value(&e.releases).unwrap_or_default();
-            print_json(&obj);
+            // The core's explanation form, the same in every binding.
+            print_json(&e);
             if let Err(err) = &e.outcome {
                 eprintln!("error[{}]: {err}", stepstone::ErrorCode::code(err));
                 return Ok(ExitCode::from(1));

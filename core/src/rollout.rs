@@ -541,6 +541,14 @@ pub enum RolloutError {
     /// `stages` is empty.
     #[error("a staged rollout needs at least one stage")]
     NoStages,
+    /// A stage number past the rollout's last stage (`rollout.unknown_stage`).
+    #[error("stage {stage} is past the rollout's last stage ({last})")]
+    UnknownStage {
+        /// The stage asked for.
+        stage: u32,
+        /// The last stage (stage count − 1).
+        last: u32,
+    },
     /// A fraction is above 1 000 000 ppm.
     #[error("{field} is {value} ppm, above 1000000")]
     FractionOutOfRange {
@@ -613,6 +621,7 @@ impl ErrorCode for RolloutError {
             RolloutError::MissingCount { .. } => "rollout.missing_count",
             RolloutError::BadCount { .. } => "rollout.bad_count",
             RolloutError::NotHalted => "rollout.not_halted",
+            RolloutError::UnknownStage { .. } => "rollout.unknown_stage",
             RolloutError::AlreadyHalted => "rollout.already_halted",
             #[cfg(feature = "serde")]
             RolloutError::Json(_) => "rollout.json",
@@ -864,6 +873,35 @@ impl Rollout {
     /// halt").
     pub fn trips(&self, stage: u32, stats: StageStats) -> Option<HaltReason> {
         self.halt.evaluate(stage, stats)
+    }
+
+    /// Which rule, if any, the counts of `stage` trip: the checked form for a stage and counts
+    /// from outside. A stage past the last is `rollout.unknown_stage`; the counts are checked as
+    /// [`HaltRule::trips`] checks them.
+    ///
+    /// ```
+    /// use stepstone::rollout::{Rollout, StageStats};
+    /// use stepstone::ErrorCode;
+    /// let r = Rollout::from_json(r#"{"salt": "s", "schedule": {"stages": [{"fraction_ppm": 1000000}]},
+    ///     "halt": {"max_failures": 3}}"#).unwrap();
+    /// let hit = r.trips_checked(0, StageStats { finished: 9, failed: 3 }).unwrap();
+    /// assert_eq!(hit.map(|h| h.code()), Some("rollout.failure_count"));
+    /// let e = r.trips_checked(1, StageStats { finished: 9, failed: 3 }).unwrap_err();
+    /// assert_eq!((e.code(), e.to_string().as_str()), ("rollout.unknown_stage", "stage 1 is past the rollout's last stage (0)"));
+    /// ```
+    pub fn trips_checked(
+        &self,
+        stage: u32,
+        stats: StageStats,
+    ) -> Result<Option<HaltReason>, RolloutError> {
+        let count = self.stage_count();
+        if stage as usize >= count {
+            return Err(RolloutError::UnknownStage {
+                stage,
+                last: u32::try_from(count.saturating_sub(1)).unwrap_or(u32::MAX),
+            });
+        }
+        self.halt.trips(stage, stats)
     }
 
     /// Halts the rollout by hand.

@@ -108,9 +108,10 @@ macro_rules! js_api {
                 model: Option<String>,
                 environment: Option<String>,
                 format: String,
-            ) -> String {
+            ) -> Result<String> {
                 self.0
                     .render(model.as_deref(), environment.as_deref(), &format)
+                    .map_err(fault)
             }
         }
 
@@ -468,8 +469,11 @@ macro_rules! js_api {
             }
             /// The halt rule a stage's counts trip, if any.
             #[$a(js_name = "trips")]
-            pub fn trips(&self, stage: u32, finished: u32, failed: u32) -> Option<String> {
-                self.0.trips(stage, finished, failed).map(String::from)
+            pub fn trips(&self, stage: u32, finished: u32, failed: u32) -> Result<Option<String>> {
+                self.0
+                    .trips(stage, finished, failed)
+                    .map(|c| c.map(String::from))
+                    .map_err(fault)
             }
         }
 
@@ -503,8 +507,8 @@ macro_rules! js_api {
             limit_ppm: u32,
             z_num: u32,
             z_den: u32,
-        ) -> bool {
-            $crate::wilson_lower_above(failed, finished, limit_ppm, z_num, z_den)
+        ) -> Result<bool> {
+            $crate::wilson_lower_above(failed, finished, limit_ppm, z_num, z_den).map_err(fault)
         }
 
         /// A device's rollout position for a salt, hex.

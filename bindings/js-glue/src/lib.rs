@@ -165,60 +165,35 @@ impl Catalog {
         to_json(&stepstone::lint::lint(&self.inner))
     }
 
-    /// Every release's verdict for a query and the outcome, as JSON
-    /// (`{plan | error: {code, message}, releases: [{version, verdict, reason}]}`).
+    /// Every release's verdict for a query and the outcome, as the core's JSON
+    /// (`{outcome: {plan} | {error: {code, message}}, releases: [{version, verdict, hop?, reason}]}`).
     pub fn explain(&self, q: &QueryArgs) -> Res<String> {
-        let e = stepstone::explain::explain(&self.inner, &self.query(q)?);
-        let releases: Vec<Value> = e
-            .releases
-            .iter()
-            .map(|n| json!({"version": n.version.as_str(), "verdict": n.verdict.code(), "reason": n.reason}))
-            .collect();
-        // The plan goes through the same serializer as `plan` (one copy of its code in WASM).
-        let outcome = match &e.outcome {
-            Ok(p) => format!(r#"{{"plan":{}}}"#, to_json(p)),
-            Err(err) => {
-                json!({"error": {"code": err.code(), "message": err.to_string()}}).to_string()
-            }
-        };
-        Ok(format!(
-            r#"{{"outcome":{outcome},"releases":{}}}"#,
-            Value::Array(releases)
-        ))
+        Ok(to_json(&stepstone::explain::explain(
+            &self.inner,
+            &self.query(q)?,
+        )))
     }
 
-    /// The upgrade graph for a device, as JSON
-    /// (`{nodes: [{version, kind, yanked, stepping_stone, deadend}], edges: [[from, to]]}`).
+    /// The upgrade graph for a device, as the core's JSON
+    /// (`{nodes: [{version, yanked, stepping_stone, deadend}], edges: [[from, to]]}`).
     pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> String {
-        let g = stepstone::graph::build(&self.inner, model, environment);
-        let nodes: Vec<Value> = g
-            .node_weights()
-            .map(|(r, s)| {
-                json!({"version": r.version.as_str(), "yanked": s.yanked,
-                       "stepping_stone": s.stepping_stone, "deadend": s.deadend})
-            })
-            .collect();
-        let edges: Vec<Value> = g
-            .edge_indices()
-            .filter_map(|e| g.edge_endpoints(e))
-            .filter_map(|(a, b)| {
-                Some(json!([
-                    g.node_weight(a)?.0.version.as_str(),
-                    g.node_weight(b)?.0.version.as_str()
-                ]))
-            })
-            .collect();
-        json!({"nodes": nodes, "edges": edges}).to_string()
+        to_json(&stepstone::graph::wire(&self.inner, model, environment))
     }
 
-    /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`).
-    pub fn render(&self, model: Option<&str>, environment: Option<&str>, format: &str) -> String {
-        let format = if format == "mermaid" {
-            stepstone::graph::GraphFormat::Mermaid
-        } else {
-            stepstone::graph::GraphFormat::Dot
-        };
-        stepstone::graph::render(&self.inner, model, environment, format)
+    /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`); any other name is
+    /// `graph.unknown_format`.
+    pub fn render(
+        &self,
+        model: Option<&str>,
+        environment: Option<&str>,
+        format: &str,
+    ) -> Res<String> {
+        Ok(stepstone::graph::render(
+            &self.inner,
+            model,
+            environment,
+            format.parse()?,
+        ))
     }
 }
 
@@ -462,18 +437,11 @@ pub struct Verifier {
 impl Verifier {
     /// Reads the public key (PEM, DER, SEC1 or hex; detected).
     pub fn new(key: &[u8]) -> Res<Verifier> {
-        use stepstone::signature::{KeyFormat, PublicKey};
-        let (key, format) = PublicKey::parse_detect(key)?;
-        let key_format = match format {
-            KeyFormat::Pem => "pem",
-            KeyFormat::Der => "der",
-            KeyFormat::Sec1 => "sec1",
-            _ => "hex",
-        };
+        let (key, format) = stepstone::signature::PublicKey::parse_detect(key)?;
         Ok(Verifier {
             key_id: key.key_id().to_string(),
             inner: Some(stepstone::signature::ImageVerifier::new(key)),
-            key_format,
+            key_format: format.name(),
         })
     }
 

@@ -2,19 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-use stepstone::retry::{self, FailureKind, HopCounters, RetryDecision, RetryError};
+use stepstone::retry::{self, FailureKind, HopCounters, RetryError};
 
 use crate::{Res, to_json, u64_arg};
 
-/// A failure kind by its JSON name (`failed`, `timed_out`, `rejected`, `download_error`).
+/// A failure kind by its JSON name (`retry.unknown_kind` for any other).
 fn kind(name: &str) -> Res<FailureKind> {
-    FailureKind::from_name(name).ok_or_else(|| {
-        RetryError::Json(format!(
-            "unknown failure kind `{name}`, expected failed, timed_out, rejected or download_error"
-        ))
-        .into()
-    })
+    Ok(name.parse()?)
 }
 
 /// A retry policy.
@@ -67,15 +61,11 @@ impl RetryPolicy {
     ) -> Res<String> {
         let counts: BTreeMap<String, u32> =
             serde_json::from_str(failures).map_err(|e| RetryError::Json(e.to_string()))?;
-        let mut counters = HopCounters {
-            attempts,
-            failures: [0; 4],
-        };
-        for (name, n) in counts {
-            if let Some(slot) = counters.failures.get_mut(kind(&name)?.index()) {
-                *slot = n;
-            }
-        }
+        let pairs = counts
+            .iter()
+            .map(|(name, n)| Ok((kind(name)?, *n)))
+            .collect::<Res<Vec<(FailureKind, u32)>>>()?;
+        let counters = HopCounters::from_pairs(attempts, pairs)?;
         let decision = self.inner.after_failure(
             &counters,
             kind(kind_name)?,
@@ -85,11 +75,7 @@ impl RetryPolicy {
             device_id,
             hop,
         );
-        Ok(match decision {
-            RetryDecision::RetryAt(t) => json!({ "retry_at": t }),
-            RetryDecision::GiveUp(r) => json!({ "give_up": r.code() }),
-        }
-        .to_string())
+        Ok(to_json(&decision))
     }
 }
 

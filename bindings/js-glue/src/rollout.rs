@@ -38,26 +38,21 @@ impl Rollout {
         Ok(self.inner.stage_of(hex_u64(position)?))
     }
 
-    /// The code of the halt rule these counts of `stage` trip, if any.
-    pub fn trips(&self, stage: u32, finished: u32, failed: u32) -> Option<&'static str> {
-        self.inner
-            .trips(stage, StageStats { finished, failed })
-            .map(|h| h.code())
+    /// The code of the halt rule these counts of `stage` trip, if any (a stage past the last:
+    /// `rollout.unknown_stage`; `failed` above `finished`: `rollout.failed_above_finished`).
+    pub fn trips(&self, stage: u32, finished: u32, failed: u32) -> Res<Option<&'static str>> {
+        Ok(self
+            .inner
+            .trips_checked(stage, StageStats { finished, failed })?
+            .map(|h| h.code()))
     }
 }
 
-/// The code of the rule a halt rule (JSON) trips for these counts, if any.
+/// The code of the rule a halt rule (JSON; checked) trips for these counts, if any.
 pub fn halt_trips(rule: &str, finished: u32, failed: u32) -> Res<Option<&'static str>> {
-    let halt: HaltRule = serde_json::from_str(rule).map_err(json_error)?;
-    // `trips` reads only the halt rule; the schedule plays no part.
-    let r = Rollout {
-        inner: rollout::Rollout {
-            salt: String::new(),
-            schedule: rollout::Schedule::Stages(Vec::new()),
-            halt,
-        },
-    };
-    Ok(r.trips(0, finished, failed))
+    Ok(HaltRule::from_json(rule)?
+        .trips(0, StageStats { finished, failed })?
+        .map(|h| h.code()))
 }
 
 /// A ramp's (JSON) open fraction, ppm, `elapsed` seconds (decimal) after it started.
@@ -74,8 +69,13 @@ pub fn wilson_lower_above(
     limit_ppm: u32,
     z_num: u32,
     z_den: u32,
-) -> bool {
-    rollout::wilson_lower_above(failed, finished, limit_ppm, Confidence { z_num, z_den })
+) -> Res<bool> {
+    Ok(rollout::wilson_lower_above_checked(
+        failed,
+        finished,
+        limit_ppm,
+        Confidence { z_num, z_den },
+    )?)
 }
 
 /// A device's rollout position for `salt` (16 hex digits).

@@ -1,0 +1,68 @@
+//! The CLI prints the core's wire forms as they are: `plan --explain --format json` and
+//! `graph --format json` give exactly what `serde_json` makes of the core's types, which is also
+//! what every binding returns.
+
+use std::process::Command;
+
+use stepstone::catalog::Catalog;
+use stepstone::plan::Query;
+
+const CATALOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/catalog.json");
+
+fn run(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let o = Command::new(env!("CARGO_BIN_EXE_stepstone"))
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    (o.status.code(), v)
+}
+
+fn catalog() -> Catalog {
+    Catalog::from_json(&std::fs::read_to_string(CATALOG).unwrap()).unwrap()
+}
+
+#[test]
+fn explain_json_is_the_core_explanation() {
+    let c = catalog();
+    for (to, code) in [("v67000", Some(0)), ("v99", Some(1))] {
+        let (status, got) = run(&[
+            "plan",
+            CATALOG,
+            "--from",
+            "v64000",
+            "--to",
+            to,
+            "--explain",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(status, code, "{to}");
+        let q = Query::parse(&c, "v64000", to).unwrap();
+        let want = serde_json::to_value(stepstone::explain::explain(&c, &q)).unwrap();
+        assert_eq!(got, want, "{to}");
+    }
+    let (_, refused) = run(&[
+        "plan",
+        CATALOG,
+        "--from",
+        "v64000",
+        "--to",
+        "v99",
+        "--explain",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(refused["outcome"]["error"]["code"], "plan.unknown_target");
+}
+
+#[test]
+fn graph_json_is_the_core_graph() {
+    let c = catalog();
+    let (status, got) = run(&["graph", CATALOG, "--format", "json", "--model", "AG-2"]);
+    assert_eq!(status, Some(0));
+    let want = serde_json::to_value(stepstone::graph::wire(&c, Some("AG-2"), None)).unwrap();
+    assert_eq!(got, want);
+    assert!(!got["edges"].as_array().unwrap().is_empty());
+}
