@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::catalog::Catalog;
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered, codes};
 use crate::plan::sweep::{self, Filter};
 use crate::plan::{Cost, PlanError, Query, precheck};
 use crate::version::{Version, VersionKey};
@@ -55,13 +55,19 @@ pub enum Refusal {
     MissingSize,
 }
 
+impl Registered for Refusal {
+    fn registered(&self) -> Code {
+        match self {
+            Refusal::Unreachable => codes::PLAN_UNREACHABLE,
+            Refusal::Downgrade => codes::PLAN_DOWNGRADE,
+            Refusal::MissingSize => codes::PLAN_MISSING_SIZE,
+        }
+    }
+}
+
 impl ErrorCode for Refusal {
     fn code(&self) -> &'static str {
-        match self {
-            Refusal::Unreachable => "plan.unreachable",
-            Refusal::Downgrade => "plan.downgrade",
-            Refusal::MissingSize => "plan.missing_size",
-        }
+        self.registered().as_str()
     }
 }
 

@@ -25,7 +25,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered, codes};
 use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 
 #[cfg(feature = "serde")]
@@ -473,25 +473,31 @@ pub enum CatalogError {
     },
 }
 
+impl Registered for CatalogError {
+    fn registered(&self) -> Code {
+        match self {
+            CatalogError::Json { .. } => codes::CATALOG_JSON,
+            CatalogError::InvalidType { .. } => codes::CATALOG_INVALID_TYPE,
+            CatalogError::UnknownField { .. } => codes::CATALOG_UNKNOWN_FIELD,
+            CatalogError::MissingField { .. } => codes::CATALOG_MISSING_FIELD,
+            CatalogError::UnknownScheme { .. } => codes::CATALOG_UNKNOWN_SCHEME,
+            CatalogError::NoScheme { .. } => codes::CATALOG_NO_SCHEME,
+            CatalogError::MalformedVersion { .. } => codes::CATALOG_MALFORMED_VERSION,
+            CatalogError::BadRange { .. } => codes::CATALOG_BAD_RANGE,
+            CatalogError::MixedScheme { .. } => codes::CATALOG_MIXED_SCHEME,
+            CatalogError::DuplicateVersion { .. } => codes::CATALOG_DUPLICATE_VERSION,
+            CatalogError::MinSwNotLower { .. } => codes::CATALOG_MIN_SW_NOT_LOWER,
+            CatalogError::DeltaNotLower { .. } => codes::CATALOG_DELTA_NOT_LOWER,
+            CatalogError::DuplicateDelta { .. } => codes::CATALOG_DUPLICATE_DELTA,
+            CatalogError::BadSize { .. } => codes::CATALOG_BAD_SIZE,
+            CatalogError::BadSha256 { .. } => codes::CATALOG_BAD_SHA256,
+        }
+    }
+}
+
 impl ErrorCode for CatalogError {
     fn code(&self) -> &'static str {
-        match self {
-            CatalogError::Json { .. } => "catalog.json",
-            CatalogError::InvalidType { .. } => "catalog.invalid_type",
-            CatalogError::UnknownField { .. } => "catalog.unknown_field",
-            CatalogError::MissingField { .. } => "catalog.missing_field",
-            CatalogError::UnknownScheme { .. } => "catalog.unknown_scheme",
-            CatalogError::NoScheme { .. } => "catalog.no_scheme",
-            CatalogError::MalformedVersion { .. } => "catalog.malformed_version",
-            CatalogError::BadRange { .. } => "catalog.bad_range",
-            CatalogError::MixedScheme { .. } => "catalog.mixed_scheme",
-            CatalogError::DuplicateVersion { .. } => "catalog.duplicate_version",
-            CatalogError::MinSwNotLower { .. } => "catalog.min_sw_not_lower",
-            CatalogError::DeltaNotLower { .. } => "catalog.delta_not_lower",
-            CatalogError::DuplicateDelta { .. } => "catalog.duplicate_delta",
-            CatalogError::BadSize { .. } => "catalog.bad_size",
-            CatalogError::BadSha256 { .. } => "catalog.bad_sha256",
-        }
+        self.registered().as_str()
     }
 }
 
@@ -565,10 +571,19 @@ impl CatalogErrors {
     }
 }
 
+impl Registered for CatalogErrors {
+    /// The code of the first error (`catalog.invalid` when there is none).
+    fn registered(&self) -> Code {
+        self.0
+            .first()
+            .map_or(codes::CATALOG_INVALID, Registered::registered)
+    }
+}
+
 impl ErrorCode for CatalogErrors {
     /// The code of the first error.
     fn code(&self) -> &'static str {
-        self.0.first().map_or("catalog.invalid", ErrorCode::code)
+        self.registered().as_str()
     }
 }
 

@@ -43,7 +43,7 @@ use der::{Decode, Encode, Header, Reader, SliceReader};
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 use x509_cert::spki::ObjectIdentifier;
 
-use crate::error::{ErrorCode, clip};
+use crate::error::{Code, ErrorCode, Registered, clip, codes};
 use crate::signature::{PublicKey, Signature};
 
 /// Longest chain accepted (signing certificate plus intermediates, root excluded).
@@ -187,25 +187,31 @@ pub enum CertError {
     },
 }
 
+impl Registered for CertError {
+    fn registered(&self) -> Code {
+        match self {
+            CertError::Malformed { .. } => codes::CERT_MALFORMED,
+            CertError::ChainLength { .. } => codes::CERT_CHAIN_LENGTH,
+            CertError::IssuerMismatch { .. } => codes::CERT_ISSUER_MISMATCH,
+            CertError::UnsupportedAlgorithm { .. } => codes::CERT_UNSUPPORTED_ALGORITHM,
+            CertError::BadSignature { .. } => codes::CERT_BAD_SIGNATURE,
+            CertError::NotYetValid { .. } => codes::CERT_NOT_YET_VALID,
+            CertError::Expired { .. } => codes::CERT_EXPIRED,
+            CertError::NotCa { .. } => codes::CERT_NOT_CA,
+            CertError::PathLength { .. } => codes::CERT_PATH_LENGTH,
+            CertError::KeyUsage { .. } => codes::CERT_KEY_USAGE,
+            CertError::UnknownCriticalExtension { .. } => codes::CERT_UNKNOWN_CRITICAL_EXTENSION,
+            CertError::LeafIsCa { .. } => codes::CERT_LEAF_IS_CA,
+            CertError::LeafNoEku { .. } => codes::CERT_LEAF_NO_EKU,
+            CertError::LeafAnyEku { .. } => codes::CERT_LEAF_ANY_EKU,
+            CertError::LeafNotCodeSigning { .. } => codes::CERT_LEAF_NOT_CODE_SIGNING,
+        }
+    }
+}
+
 impl ErrorCode for CertError {
     fn code(&self) -> &'static str {
-        match self {
-            CertError::Malformed { .. } => "cert.malformed",
-            CertError::ChainLength { .. } => "cert.chain_length",
-            CertError::IssuerMismatch { .. } => "cert.issuer_mismatch",
-            CertError::UnsupportedAlgorithm { .. } => "cert.unsupported_algorithm",
-            CertError::BadSignature { .. } => "cert.bad_signature",
-            CertError::NotYetValid { .. } => "cert.not_yet_valid",
-            CertError::Expired { .. } => "cert.expired",
-            CertError::NotCa { .. } => "cert.not_ca",
-            CertError::PathLength { .. } => "cert.path_length",
-            CertError::KeyUsage { .. } => "cert.key_usage",
-            CertError::UnknownCriticalExtension { .. } => "cert.unknown_critical_extension",
-            CertError::LeafIsCa { .. } => "cert.leaf_is_ca",
-            CertError::LeafNoEku { .. } => "cert.leaf_no_eku",
-            CertError::LeafAnyEku { .. } => "cert.leaf_any_eku",
-            CertError::LeafNotCodeSigning { .. } => "cert.leaf_not_code_signing",
-        }
+        self.registered().as_str()
     }
 }
 

@@ -35,7 +35,7 @@
 
 use core::cmp::Ordering;
 
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered, codes};
 use crate::version::{Scheme, VersionErrorKind, compare};
 
 /// The four bytes every compact catalog starts with.
@@ -104,16 +104,22 @@ pub enum CompactError {
     UnknownTarget,
 }
 
+impl Registered for CompactError {
+    fn registered(&self) -> Code {
+        match self {
+            CompactError::Truncated { .. } => codes::COMPACT_TRUNCATED,
+            CompactError::BadMagic => codes::COMPACT_BAD_MAGIC,
+            CompactError::Format(_) => codes::COMPACT_FORMAT,
+            CompactError::Corrupt { .. } => codes::COMPACT_CORRUPT,
+            CompactError::TooLarge { .. } => codes::COMPACT_TOO_LARGE,
+            CompactError::UnknownTarget => codes::PLAN_UNKNOWN_TARGET,
+        }
+    }
+}
+
 impl ErrorCode for CompactError {
     fn code(&self) -> &'static str {
-        match self {
-            CompactError::Truncated { .. } => "compact.truncated",
-            CompactError::BadMagic => "compact.bad_magic",
-            CompactError::Format(_) => "compact.format",
-            CompactError::Corrupt { .. } => "compact.corrupt",
-            CompactError::TooLarge { .. } => "compact.too_large",
-            CompactError::UnknownTarget => "plan.unknown_target",
-        }
+        self.registered().as_str()
     }
 }
 
@@ -147,18 +153,24 @@ pub enum HopError {
     Unreachable,
 }
 
+impl Registered for HopError {
+    fn registered(&self) -> Code {
+        match self {
+            HopError::Version(k) => k.registered(),
+            HopError::NoTarget => codes::COMPACT_NO_TARGET,
+            HopError::UnknownTarget => codes::PLAN_UNKNOWN_TARGET,
+            HopError::TargetYanked => codes::PLAN_TARGET_YANKED,
+            HopError::TargetNotForModel => codes::PLAN_TARGET_MODEL,
+            HopError::TargetNotForEnvironment => codes::PLAN_TARGET_ENVIRONMENT,
+            HopError::Downgrade => codes::PLAN_DOWNGRADE,
+            HopError::Unreachable => codes::PLAN_UNREACHABLE,
+        }
+    }
+}
+
 impl ErrorCode for HopError {
     fn code(&self) -> &'static str {
-        match self {
-            HopError::Version(k) => k.code(),
-            HopError::NoTarget => "compact.no_target",
-            HopError::UnknownTarget => "plan.unknown_target",
-            HopError::TargetYanked => "plan.target_yanked",
-            HopError::TargetNotForModel => "plan.target_model",
-            HopError::TargetNotForEnvironment => "plan.target_environment",
-            HopError::Downgrade => "plan.downgrade",
-            HopError::Unreachable => "plan.unreachable",
-        }
+        self.registered().as_str()
     }
 }
 

@@ -4,6 +4,10 @@
 //! every one implements [`ErrorCode`]. Codes are `area.reason` strings (`catalog.duplicate_version`)
 //! that never change once published: bindings, the CLI and the conformance vectors match on them.
 //!
+//! Every code is in one table, the [registry](REGISTRY) (`docs/errors.md` lists it): its
+//! meaning, its area and, for the codes the device port reports, its C status. Core's errors
+//! take their codes from it ([`codes`]) and give them as a [`Code`] too ([`Registered`]).
+//!
 //! ```
 //! use stepstone::error::ErrorCode;
 //! use stepstone::version::{check, Scheme};
@@ -24,6 +28,12 @@ macro_rules! detail {
     };
 }
 pub(crate) use detail;
+
+mod registry;
+
+pub use registry::{
+    ALL, AREAS, Area, Code, Device, DeviceStatus, Entry, REGISTRY, Registered, codes,
+};
 
 /// An error with a stable machine code.
 pub trait ErrorCode {

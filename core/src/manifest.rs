@@ -58,7 +58,7 @@
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::error::{ErrorCode, detail};
+use crate::error::{Code, ErrorCode, Registered, codes, detail};
 use crate::signature::{Digest, ImageHasher, KeyId, PublicKey, Signature};
 use crate::version::{self, Scheme, VersionErrorKind};
 
@@ -246,26 +246,32 @@ pub enum ManifestError {
     },
 }
 
+impl Registered for ManifestError {
+    fn registered(&self) -> Code {
+        match self {
+            ManifestError::BadSignature { .. } => codes::MANIFEST_BAD_SIGNATURE,
+            ManifestError::Malformed { .. } => codes::MANIFEST_MALFORMED,
+            ManifestError::UnsupportedFormat { .. } => codes::MANIFEST_UNSUPPORTED_FORMAT,
+            ManifestError::KeyMismatch { .. } => codes::MANIFEST_KEY_MISMATCH,
+            ManifestError::Expired { .. } => codes::MANIFEST_EXPIRED,
+            ManifestError::WrongModel { .. } => codes::MANIFEST_WRONG_MODEL,
+            ManifestError::WrongEnvironment { .. } => codes::MANIFEST_WRONG_ENVIRONMENT,
+            ManifestError::Rollback { .. } => codes::MANIFEST_ROLLBACK,
+            ManifestError::BelowMinVersion { .. } => codes::MANIFEST_BELOW_MIN_VERSION,
+            ManifestError::DeviceVersion { .. } => codes::MANIFEST_DEVICE_VERSION,
+            ManifestError::SizeMismatch { .. } => codes::MANIFEST_SIZE_MISMATCH,
+            ManifestError::DigestMismatch => codes::MANIFEST_DIGEST_MISMATCH,
+            ManifestError::ClockUnset => codes::MANIFEST_CLOCK_UNSET,
+            ManifestError::NotInCatalog { .. } => codes::MANIFEST_NOT_IN_CATALOG,
+            ManifestError::Yanked { .. } => codes::MANIFEST_YANKED,
+            ManifestError::CatalogDigestMismatch { .. } => codes::MANIFEST_CATALOG_DIGEST_MISMATCH,
+        }
+    }
+}
+
 impl ErrorCode for ManifestError {
     fn code(&self) -> &'static str {
-        match self {
-            ManifestError::BadSignature { .. } => "manifest.bad_signature",
-            ManifestError::Malformed { .. } => "manifest.malformed",
-            ManifestError::UnsupportedFormat { .. } => "manifest.unsupported_format",
-            ManifestError::KeyMismatch { .. } => "manifest.key_mismatch",
-            ManifestError::Expired { .. } => "manifest.expired",
-            ManifestError::WrongModel { .. } => "manifest.wrong_model",
-            ManifestError::WrongEnvironment { .. } => "manifest.wrong_environment",
-            ManifestError::Rollback { .. } => "manifest.rollback",
-            ManifestError::BelowMinVersion { .. } => "manifest.below_min_version",
-            ManifestError::DeviceVersion { .. } => "manifest.device_version",
-            ManifestError::SizeMismatch { .. } => "manifest.size_mismatch",
-            ManifestError::DigestMismatch => "manifest.digest_mismatch",
-            ManifestError::ClockUnset => "manifest.clock_unset",
-            ManifestError::NotInCatalog { .. } => "manifest.not_in_catalog",
-            ManifestError::Yanked { .. } => "manifest.yanked",
-            ManifestError::CatalogDigestMismatch { .. } => "manifest.catalog_digest_mismatch",
-        }
+        self.registered().as_str()
     }
 }
 

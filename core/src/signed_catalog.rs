@@ -47,7 +47,7 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::error::{ErrorCode, detail};
+use crate::error::{Code, ErrorCode, Registered, codes, detail};
 use crate::manifest::lines;
 use crate::signature::{Digest, KeyId, PublicKey, Signature};
 
@@ -126,19 +126,25 @@ pub enum SignedCatalogError {
     },
 }
 
+impl Registered for SignedCatalogError {
+    fn registered(&self) -> Code {
+        match self {
+            SignedCatalogError::Malformed { .. } => codes::SIGNED_CATALOG_MALFORMED,
+            SignedCatalogError::UnknownKey { .. } => codes::SIGNED_CATALOG_UNKNOWN_KEY,
+            SignedCatalogError::BadSignature { .. } => codes::SIGNED_CATALOG_BAD_SIGNATURE,
+            SignedCatalogError::Expired { .. } => codes::SIGNED_CATALOG_EXPIRED,
+            SignedCatalogError::Rollback { .. } => codes::SIGNED_CATALOG_ROLLBACK,
+            SignedCatalogError::SequenceReused { .. } => codes::SIGNED_CATALOG_SEQUENCE_REUSED,
+            SignedCatalogError::ClockUnset => codes::SIGNED_CATALOG_CLOCK_UNSET,
+            SignedCatalogError::ClockBehind { .. } => codes::SIGNED_CATALOG_CLOCK_BEHIND,
+            SignedCatalogError::TooLarge { .. } => codes::SIGNED_CATALOG_TOO_LARGE,
+        }
+    }
+}
+
 impl ErrorCode for SignedCatalogError {
     fn code(&self) -> &'static str {
-        match self {
-            SignedCatalogError::Malformed { .. } => "signed_catalog.malformed",
-            SignedCatalogError::UnknownKey { .. } => "signed_catalog.unknown_key",
-            SignedCatalogError::BadSignature { .. } => "signed_catalog.bad_signature",
-            SignedCatalogError::Expired { .. } => "signed_catalog.expired",
-            SignedCatalogError::Rollback { .. } => "signed_catalog.rollback",
-            SignedCatalogError::SequenceReused { .. } => "signed_catalog.sequence_reused",
-            SignedCatalogError::ClockUnset => "signed_catalog.clock_unset",
-            SignedCatalogError::ClockBehind { .. } => "signed_catalog.clock_behind",
-            SignedCatalogError::TooLarge { .. } => "signed_catalog.too_large",
-        }
+        self.registered().as_str()
     }
 }
 

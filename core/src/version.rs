@@ -31,7 +31,7 @@
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered, codes};
 
 /// Longest accepted version string, in bytes. Longer input is refused before it is parsed.
 pub const MAX_VERSION_LEN: usize = 128;
@@ -115,12 +115,17 @@ pub enum VersionErrorKind {
 impl VersionErrorKind {
     /// Stable machine code.
     pub const fn code(self) -> &'static str {
+        self.registered().as_str()
+    }
+
+    /// The code as a [`Code`] (what [`Registered::registered`] gives), in const contexts.
+    pub const fn registered(self) -> Code {
         match self {
-            VersionErrorKind::Empty => "version.empty",
-            VersionErrorKind::TooLong => "version.too_long",
-            VersionErrorKind::Malformed => "version.malformed",
-            VersionErrorKind::Overflow => "version.overflow",
-            VersionErrorKind::EmptyRange => "version.empty_range",
+            VersionErrorKind::Empty => codes::VERSION_EMPTY,
+            VersionErrorKind::TooLong => codes::VERSION_TOO_LONG,
+            VersionErrorKind::Malformed => codes::VERSION_MALFORMED,
+            VersionErrorKind::Overflow => codes::VERSION_OVERFLOW,
+            VersionErrorKind::EmptyRange => codes::VERSION_EMPTY_RANGE,
         }
     }
 }
@@ -134,6 +139,12 @@ impl fmt::Display for VersionErrorKind {
             VersionErrorKind::Overflow => "version component does not fit in 64 bits",
             VersionErrorKind::EmptyRange => "version range matches no version",
         })
+    }
+}
+
+impl Registered for VersionErrorKind {
+    fn registered(&self) -> Code {
+        VersionErrorKind::registered(*self)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered, codes};
 
 /// Why a sampling plan, a rate or an arithmetic input was refused. Codes are `sample.*`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,22 +106,28 @@ fn of_class(class: &str) -> String {
     }
 }
 
+impl Registered for SampleError {
+    fn registered(&self) -> Code {
+        match self {
+            SampleError::InvalidJson { .. } => codes::SAMPLE_INVALID_JSON,
+            SampleError::RateOutOfRange { .. } => codes::SAMPLE_RATE_OUT_OF_RANGE,
+            SampleError::BadRate { .. } => codes::SAMPLE_BAD_RATE,
+            SampleError::BadClassName { .. } => codes::SAMPLE_BAD_CLASS_NAME,
+            SampleError::DuplicateClass { .. } => codes::SAMPLE_DUPLICATE_CLASS,
+            SampleError::NoClasses => codes::SAMPLE_NO_CLASSES,
+            SampleError::ZeroPeriod => codes::SAMPLE_ZERO_PERIOD,
+            SampleError::SaltTooLong { .. } => codes::SAMPLE_SALT_TOO_LONG,
+            SampleError::UnknownClass { .. } => codes::SAMPLE_UNKNOWN_CLASS,
+            SampleError::BeforeOffset { .. } => codes::SAMPLE_BEFORE_OFFSET,
+            SampleError::BadInput { .. } => codes::SAMPLE_BAD_INPUT,
+            SampleError::BadDuration { .. } => codes::SAMPLE_BAD_DURATION,
+            SampleError::Overflow { .. } => codes::SAMPLE_OVERFLOW,
+        }
+    }
+}
+
 impl ErrorCode for SampleError {
     fn code(&self) -> &'static str {
-        match self {
-            SampleError::InvalidJson { .. } => "sample.invalid_json",
-            SampleError::RateOutOfRange { .. } => "sample.rate_out_of_range",
-            SampleError::BadRate { .. } => "sample.bad_rate",
-            SampleError::BadClassName { .. } => "sample.bad_class_name",
-            SampleError::DuplicateClass { .. } => "sample.duplicate_class",
-            SampleError::NoClasses => "sample.no_classes",
-            SampleError::ZeroPeriod => "sample.zero_period",
-            SampleError::SaltTooLong { .. } => "sample.salt_too_long",
-            SampleError::UnknownClass { .. } => "sample.unknown_class",
-            SampleError::BeforeOffset { .. } => "sample.before_offset",
-            SampleError::BadInput { .. } => "sample.bad_input",
-            SampleError::BadDuration { .. } => "sample.bad_duration",
-            SampleError::Overflow { .. } => "sample.overflow",
-        }
+        self.registered().as_str()
     }
 }

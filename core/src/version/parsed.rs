@@ -7,7 +7,7 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 
 use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, strip_v};
-use crate::error::ErrorCode;
+use crate::error::{Code, ErrorCode, Registered};
 
 /// The identity and order of a version, without its spelling.
 ///
@@ -186,6 +186,12 @@ impl fmt::Display for VersionError {
 }
 
 impl core::error::Error for VersionError {}
+
+impl Registered for VersionError {
+    fn registered(&self) -> Code {
+        self.kind.registered()
+    }
+}
 
 impl ErrorCode for VersionError {
     fn code(&self) -> &'static str {
