@@ -77,27 +77,27 @@ enum StepstoneStatus
    */
   STEPSTONE_ERR_VERSION_EMPTY = 11,
   /*
-   A version is too long (`version.too_long`).
+   A version is longer than 128 bytes (`version.too_long`).
    */
   STEPSTONE_ERR_VERSION_TOO_LONG = 12,
   /*
-   A version number overflows (`version.overflow`).
+   A numeric component of a version does not fit in 64 bits (`version.overflow`).
    */
   STEPSTONE_ERR_VERSION_OVERFLOW = 13,
   /*
-   Compact catalog truncated (`compact.truncated`).
+   A compact catalog ends before the structure it announces (`compact.truncated`).
    */
   STEPSTONE_ERR_COMPACT_TRUNCATED = 20,
   /*
-   Not a compact catalog (bad magic) (`compact.bad_magic`).
+   Not a compact catalog (the bytes do not start with `SSCC`) (`compact.bad_magic`).
    */
   STEPSTONE_ERR_COMPACT_BAD_MAGIC = 21,
   /*
-   Compact catalog format not supported (`compact.format`).
+   A compact catalog format version this code does not read (`compact.format`).
    */
   STEPSTONE_ERR_COMPACT_FORMAT = 22,
   /*
-   Compact catalog is corrupt (`compact.corrupt`).
+   A compact catalog is corrupt: a field out of range, a bad string or unsorted points (`compact.corrupt`).
    */
   STEPSTONE_ERR_COMPACT_CORRUPT = 23,
   /*
@@ -105,23 +105,23 @@ enum StepstoneStatus
    */
   STEPSTONE_ERR_COMPACT_NO_TARGET = 24,
   /*
-   Target is not in the catalog (`plan.unknown_target`).
+   The target is not a release of the catalog (`plan.unknown_target`).
    */
   STEPSTONE_ERR_PLAN_UNKNOWN_TARGET = 30,
   /*
-   Target is yanked (`plan.target_yanked`).
+   The target is yanked (`plan.target_yanked`).
    */
   STEPSTONE_ERR_PLAN_TARGET_YANKED = 31,
   /*
-   Target is not for the packed model (`plan.target_model`).
+   The target is not for the device's model (`plan.target_model`).
    */
   STEPSTONE_ERR_PLAN_TARGET_MODEL = 32,
   /*
-   Target is not for the packed environment (`plan.target_environment`).
+   The target is not for the device's environment (`plan.target_environment`).
    */
   STEPSTONE_ERR_PLAN_TARGET_ENVIRONMENT = 33,
   /*
-   Target is below the current version; downgrades are not allowed (`plan.downgrade`).
+   The target is below the current version, and downgrades are not allowed (`plan.downgrade`).
    */
   STEPSTONE_ERR_PLAN_DOWNGRADE = 34,
   /*
@@ -129,72 +129,71 @@ enum StepstoneStatus
    */
   STEPSTONE_ERR_PLAN_UNREACHABLE = 35,
   /*
-   Signature does not verify (`signature.invalid`).
+   The signature is well formed but does not verify with the key over this digest (`signature.invalid`).
    */
   STEPSTONE_ERR_SIGNATURE_INVALID = 40,
   /*
-   Signature is malformed (`signature.malformed`).
+   The signature is none of strict DER, raw r and s, or hex or base64 of either (`signature.malformed`).
    */
   STEPSTONE_ERR_SIGNATURE_MALFORMED = 41,
   /*
-   Public key is malformed (`signature.key_malformed`).
+   The public key could not be read (`signature.key_malformed`).
    */
   STEPSTONE_ERR_SIGNATURE_KEY_MALFORMED = 42,
   /*
-   Public key is not a P-256 key, or (on the device) its point is compressed
-   (`signature.key_unsupported`).
+   The public key is not a P-256 key, or (on the device) its point is compressed (`signature.key_unsupported`).
    */
   STEPSTONE_ERR_SIGNATURE_KEY_UNSUPPORTED = 43,
   /*
-   Digest is not 32 bytes (`signature.digest_length`).
+   A digest is not exactly 32 bytes (`signature.digest_length`).
    */
   STEPSTONE_ERR_SIGNATURE_DIGEST_LENGTH = 44,
   /*
-   Manifest signature does not verify (`manifest.bad_signature`).
+   The manifest's signature does not verify (or is malformed) (`manifest.bad_signature`).
    */
   STEPSTONE_ERR_MANIFEST_BAD_SIGNATURE = 50,
   /*
-   Manifest is malformed (`manifest.malformed`).
+   The manifest does not follow the format (`manifest.malformed`).
    */
   STEPSTONE_ERR_MANIFEST_MALFORMED = 51,
   /*
-   Manifest format not supported (`manifest.unsupported_format`).
+   The manifest's first line names another format or format version (`manifest.unsupported_format`).
    */
   STEPSTONE_ERR_MANIFEST_UNSUPPORTED_FORMAT = 52,
   /*
-   Manifest names another signing key (`manifest.key_mismatch`).
+   The manifest names another signing key than the one that verified it (`manifest.key_mismatch`).
    */
   STEPSTONE_ERR_MANIFEST_KEY_MISMATCH = 53,
   /*
-   Manifest expired (`manifest.expired`).
+   The manifest expired (`manifest.expired`).
    */
   STEPSTONE_ERR_MANIFEST_EXPIRED = 54,
   /*
-   Manifest is not for this device's model (`manifest.wrong_model`).
+   The manifest is not for this device's model (`manifest.wrong_model`).
    */
   STEPSTONE_ERR_MANIFEST_WRONG_MODEL = 55,
   /*
-   Manifest is not for this device's environment (`manifest.wrong_environment`).
+   The manifest is not for this device's environment (`manifest.wrong_environment`).
    */
   STEPSTONE_ERR_MANIFEST_WRONG_ENVIRONMENT = 56,
   /*
-   Manifest version is not above the anti-rollback counter (`manifest.rollback`).
+   The manifest's version is not above the anti-rollback counter (or the running version) (`manifest.rollback`).
    */
   STEPSTONE_ERR_MANIFEST_ROLLBACK = 57,
   /*
-   Device runs a version below the manifest's min_sw_version (`manifest.below_min_version`).
+   The device runs a version below the manifest's `min_sw_version` (`manifest.below_min_version`).
    */
   STEPSTONE_ERR_MANIFEST_BELOW_MIN_VERSION = 58,
   /*
-   A device version is not of the manifest's scheme (`manifest.device_version`).
+   A device version (running or counter) is not of the manifest's scheme (`manifest.device_version`).
    */
   STEPSTONE_ERR_MANIFEST_DEVICE_VERSION = 59,
   /*
-   Image size differs from the manifest (`manifest.size_mismatch`).
+   The image is longer or shorter than the manifest's size (`manifest.size_mismatch`).
    */
   STEPSTONE_ERR_MANIFEST_SIZE_MISMATCH = 60,
   /*
-   Image SHA-256 differs from the manifest (`manifest.digest_mismatch`).
+   The image's SHA-256 differs from the manifest's (`manifest.digest_mismatch`).
    */
   STEPSTONE_ERR_MANIFEST_DIGEST_MISMATCH = 61,
   /*
@@ -202,43 +201,43 @@ enum StepstoneStatus
    */
   STEPSTONE_ERR_MANIFEST_CLOCK_UNSET = 62,
   /*
-   Manifest version is not a release of the signed catalog for this device (`manifest.not_in_catalog`).
+   The manifest's version is not a release of the signed catalog for this device (`manifest.not_in_catalog`).
    */
   STEPSTONE_ERR_MANIFEST_NOT_IN_CATALOG = 63,
   /*
-   Manifest release is yanked in the signed catalog (`manifest.yanked`).
+   The manifest's release is yanked in the signed catalog (`manifest.yanked`).
    */
   STEPSTONE_ERR_MANIFEST_YANKED = 64,
   /*
-   Manifest SHA-256 differs from the signed catalog's (`manifest.catalog_digest_mismatch`).
+   The manifest's SHA-256 differs from the signed catalog's (`manifest.catalog_digest_mismatch`).
    */
   STEPSTONE_ERR_MANIFEST_CATALOG_DIGEST_MISMATCH = 65,
   /*
-   No sampling period (period length 0 or time before the offset) (`sample.no_period`).
+   No sampling period: the period length is 0 or the time is before the offset (the device's `stepstone_sample_period_index`) (`sample.no_period`).
    */
   STEPSTONE_ERR_SAMPLE_NO_PERIOD = 70,
   /*
-   Signed catalog envelope is malformed (`signed_catalog.malformed`).
+   The signed catalog envelope is malformed (`signed_catalog.malformed`).
    */
   STEPSTONE_ERR_CATALOG_MALFORMED = 80,
   /*
-   Signed catalog names another key than the pinned one (`signed_catalog.unknown_key`).
+   The signed catalog names a key that is not trusted (not the pinned catalog key) (`signed_catalog.unknown_key`).
    */
   STEPSTONE_ERR_CATALOG_UNKNOWN_KEY = 81,
   /*
-   Signed catalog signature does not verify (`signed_catalog.bad_signature`).
+   The signed catalog's signature does not verify (`signed_catalog.bad_signature`).
    */
   STEPSTONE_ERR_CATALOG_BAD_SIGNATURE = 82,
   /*
-   Signed catalog expired (`signed_catalog.expired`).
+   The signed catalog expired (`signed_catalog.expired`).
    */
   STEPSTONE_ERR_CATALOG_EXPIRED = 83,
   /*
-   Signed catalog sequence below the last accepted (`signed_catalog.rollback`).
+   The signed catalog's sequence is below the last accepted (`signed_catalog.rollback`).
    */
   STEPSTONE_ERR_CATALOG_ROLLBACK = 84,
   /*
-   Signed catalog has the last sequence but other bytes (`signed_catalog.sequence_reused`).
+   The signed catalog has the last accepted sequence but other signed bytes (`signed_catalog.sequence_reused`).
    */
   STEPSTONE_ERR_CATALOG_SEQUENCE_REUSED = 85,
   /*

@@ -82,9 +82,9 @@ pub unsafe extern "C" fn stepstone_catalog_open(
                 issued: l.issued,
             })
         };
-        let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
-        let o = compact::open(envelope, &key, last.as_ref(), now).map_err(Status::from)?;
-        CompactCatalog::parse(o.payload).map_err(Status::from)?;
+        let key = PublicKey::parse_uncompressed(key).map_err(Status::of)?;
+        let o = compact::open(envelope, &key, last.as_ref(), now).map_err(Status::of)?;
+        CompactCatalog::parse(o.payload).map_err(Status::of)?;
         let opened = StepstoneCatalogOpened {
             state: StepstoneCatalogState {
                 sequence: o.state.sequence,

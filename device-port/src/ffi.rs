@@ -132,10 +132,7 @@ pub(crate) unsafe fn get<T>(ptr: *const T) -> Result<T, Status> {
 /// The static, NUL-terminated message for a status code (also for unknown codes).
 #[unsafe(no_mangle)]
 pub extern "C" fn stepstone_strerror(code: i32) -> *const c_char {
-    Status::from_i32(code)
-        .map_or(&b"unknown status code\0"[..], Status::message)
-        .as_ptr()
-        .cast()
+    crate::status::message_ptr(code).cast()
 }
 
 /// The fleet-sampling position of a device (`docs/sampling.md`) in `*out_position`.
@@ -354,10 +351,10 @@ pub unsafe extern "C" fn stepstone_next_hop(
         // SAFETY: as above.
         let target = unsafe { text(target, target_len)? };
         let target = (!target.is_empty()).then_some(target);
-        let c = CompactCatalog::parse(cat).map_err(Status::from)?;
+        let c = CompactCatalog::parse(cat).map_err(Status::of)?;
         let hop = c
             .next_hop(current, target)
-            .map_err(Status::from)?
+            .map_err(Status::of)?
             .unwrap_or_default();
         if out_len.is_null() {
             return Err(Status::StepstoneErrNullPointer);

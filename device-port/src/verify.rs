@@ -281,10 +281,10 @@ pub unsafe extern "C" fn stepstone_verify_finish_key(
         if s.expected.is_some() {
             return Err(Status::StepstoneErrBadContext);
         }
-        let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
-        let sig = Signature::parse_binary(sig).map_err(Status::from)?;
+        let key = PublicKey::parse_uncompressed(key).map_err(Status::of)?;
+        let sig = Signature::parse_binary(sig).map_err(Status::of)?;
         let (_, digest) = s.close();
-        key.verify_digest(&digest, &sig).map_err(Status::from)?;
+        key.verify_digest(&digest, &sig).map_err(Status::of)?;
         s.magic = 0;
         Ok(())
     })
@@ -312,7 +312,7 @@ unsafe fn device<'a>(
     };
     let catalog = match catalog {
         [] => None,
-        c => Some(CompactCatalog::parse(c).map_err(Status::from)?),
+        c => Some(CompactCatalog::parse(c).map_err(Status::of)?),
     };
     Ok((device, catalog))
 }
@@ -340,11 +340,11 @@ unsafe fn checked_manifest<'a>(
             device(dev)?,
         )
     };
-    let key = PublicKey::parse_uncompressed(key).map_err(Status::from)?;
-    let m = manifest::verify_binary(text, sig, &key).map_err(Status::from)?;
-    m.check_device(&dev).map_err(Status::from)?;
+    let key = PublicKey::parse_uncompressed(key).map_err(Status::of)?;
+    let m = manifest::verify_binary(text, sig, &key).map_err(Status::of)?;
+    m.check_device(&dev).map_err(Status::of)?;
     if let Some(c) = catalog {
-        m.check_catalog(&c, &dev).map_err(Status::from)?;
+        m.check_catalog(&c, &dev).map_err(Status::of)?;
     }
     Ok(m)
 }
@@ -638,7 +638,7 @@ pub unsafe extern "C" fn stepstone_verify_finish_manifest_checked(
             Err(e) => return Err(*e),
         };
         let (len, digest) = s.close();
-        m.check_digest(len, &digest).map_err(Status::from)?;
+        m.check_digest(len, &digest).map_err(Status::of)?;
         // SAFETY: the caller's promise.
         unsafe { report(m, out) }?;
         s.magic = 0;
