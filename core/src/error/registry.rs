@@ -878,12 +878,17 @@ registry! {
             "The CLI could not write its JSON output";
     }
 
-    /// Files the CLI and the Python package read and write; exit 2 in the CLI.
-    area io "Files" {
+    /// What the CLI and the Python package need from the system: files (exit 2 in the CLI),
+    /// the clock, the random source.
+    area io "System" {
         IO_UNREADABLE = "io.unreadable":
             "A file (or stdin) cannot be read: missing, a directory, no permission";
         IO_UNWRITABLE = "io.unwritable":
             "A file cannot be written, or already exists where the command will not overwrite it";
+        IO_CLOCK = "io.clock":
+            "The system clock is before 1970";
+        IO_RANDOM = "io.random":
+            "The operating system's random source failed";
     }
 
     /// `stepstone next-hop` device lists (`docs/cli.md`): the header's codes refuse the whole
@@ -941,7 +946,7 @@ mod tests {
             };
             assert_eq!(c.device_status(), status, "{c}");
         }
-        assert_eq!(Code::find("plan.nope"), None);
+        assert_eq!(Code::find("nowhere.nope"), None);
     }
 
     #[test]

@@ -162,7 +162,7 @@ fn every_registered_code_maps_to_its_status() {
         StepstoneStatus::StepstoneErrUnknown
     );
     assert_eq!(
-        StepstoneStatus::from_code("plan.nope"),
+        StepstoneStatus::from_code("nowhere.nope"),
         StepstoneStatus::StepstoneErrUnknown
     );
 }
