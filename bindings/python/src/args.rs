@@ -502,6 +502,15 @@ impl<'py> Args<'py> {
     }
 }
 
+/// The refusal of a class made only by other calls (`Campaign()`): `python.bad_argument`
+/// saying what makes one.
+pub(crate) fn no_constructor(py: Python<'_>, class: &str, how: &str) -> PyErr {
+    bad_argument(
+        py,
+        &format!("{class}() has no constructor: make one with {how}"),
+    )
+}
+
 /// Declares a call's parameters as a `static` [`Params`].
 macro_rules! params {
     ($call:literal, [$($p:literal),* $(,)?], [$($k:literal),* $(,)?]) => {{

@@ -220,8 +220,14 @@ impl Catalog {
     /// The catalog as JSON text (defaults left out; reads back with `from_json`).
     ///
     /// Returns: str. Raises: nothing.
-    fn to_json(&self) -> String {
-        self.inner.to_json()
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_json(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        params!("Catalog.to_json", [], []).bind(args, kwargs)?;
+        Ok(self.inner.to_json())
     }
 
     fn __len__(&self) -> usize {
@@ -378,11 +384,17 @@ impl Catalog {
     /// Returns: list[LintWarning] (`code` such as `lint.unreachable`, `release`, `message`).
     ///
     /// Raises: nothing.
-    fn lint(&self) -> Vec<LintWarning> {
-        stepstone::lint::lint(&self.inner)
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn lint(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<LintWarning>> {
+        params!("Catalog.lint", [], []).bind(args, kwargs)?;
+        Ok(stepstone::lint::lint(&self.inner)
             .into_iter()
             .map(LintWarning::from)
-            .collect()
+            .collect())
     }
 
     /// The upgrade graph (edges: direct installs) as Graphviz DOT or Mermaid text.
@@ -602,7 +614,8 @@ impl Catalog {
 /// `Catalog.campaign(target, model=..., environment=...)`; `len()` is the number of version
 /// slots.
 ///
-/// Raises: `TypeError` if called directly (there is no constructor: use `Catalog.campaign`).
+/// Raises: `BadArgumentError` (`python.bad_argument`, also a `TypeError`) if called directly
+/// (there is no constructor: use `Catalog.campaign`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Campaign {
     pub(crate) table: CampaignTable,
@@ -718,6 +731,20 @@ impl Campaign {
 
 #[pymethods]
 impl Campaign {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "Campaign",
+            "Catalog.campaign(target, ...)",
+        ))
+    }
+
     /// The target version.
     #[getter]
     fn target(&self) -> String {

@@ -2,6 +2,7 @@
 //! `LintWarning`. Frozen, compared by value, with a `__repr__` that reads like a constructor.
 
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 use stepstone::{explain, lint, plan};
 
 use crate::repr;
@@ -20,6 +21,20 @@ pub(crate) struct Step {
 
 #[pymethods]
 impl Step {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "Step",
+            "Catalog.plan(current, target)",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Step(version={}, bytes={}, delta_from={})",
@@ -46,6 +61,20 @@ pub(crate) struct Plan {
 
 #[pymethods]
 impl Plan {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "Plan",
+            "Catalog.plan(current, target)",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Plan(path={}, hops={}, bytes={})",
@@ -96,6 +125,20 @@ pub(crate) struct ReleaseNote {
 
 #[pymethods]
 impl ReleaseNote {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "ReleaseNote",
+            "Catalog.explain(current, target)",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "ReleaseNote(version={}, verdict={}, hop={}, reason={})",
@@ -120,6 +163,20 @@ pub(crate) struct Explanation {
 
 #[pymethods]
 impl Explanation {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "Explanation",
+            "Catalog.explain(current, target)",
+        ))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let error = match &self.error {
             Some(e) => e.bind(py).repr()?.to_string(),
@@ -183,6 +240,20 @@ pub(crate) struct LintWarning {
 
 #[pymethods]
 impl LintWarning {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "LintWarning",
+            "Catalog.lint()",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "LintWarning(code={}, release={}, message={})",

@@ -76,6 +76,20 @@ impl Action {
 
 #[pymethods]
 impl Action {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "Action",
+            "Reconciler.decide(device_id, state, now)",
+        ))
+    }
+
     /// The action's name.
     #[getter]
     fn action(&self) -> &str {
@@ -127,7 +141,14 @@ impl Action {
     }
 
     /// The core's JSON form as a dict.
-    fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_dict(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        params!("Action.to_dict", [], []).bind(args, kwargs)?;
         to_py(py, &self.value)
     }
 

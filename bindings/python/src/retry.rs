@@ -52,12 +52,19 @@ impl RetryPolicy {
     /// The policy as JSON text, every field written out (reads back with `RetryPolicy(text)`).
     ///
     /// Returns: str. Raises: nothing.
-    fn to_json(&self) -> PyResult<String> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_json(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        params!("RetryPolicy.to_json", [], []).bind(args, kwargs)?;
         serde_json::to_string(&self.inner).map_err(internal)
     }
 
     fn __repr__(&self) -> PyResult<String> {
-        Ok(format!("RetryPolicy({})", self.to_json()?))
+        let json = serde_json::to_string(&self.inner).map_err(internal)?;
+        Ok(format!("RetryPolicy({json})"))
     }
 
     /// Seconds to wait after the `n`-th failure of `kind`, jittered by device, hop and attempt
@@ -192,6 +199,20 @@ pub(crate) struct RetryDecisionPy {
 
 #[pymethods]
 impl RetryDecisionPy {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "RetryDecision",
+            "RetryPolicy.after_failure(...)",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "RetryDecision(retry_at={}, give_up={})",

@@ -574,8 +574,8 @@ impl Sampler {
 /// `SamplingPlan.from_json(text)` or `SamplingPlan.from_dict(data)`:
 /// `{"salt": "acme-2026", "period_seconds": 86400, "classes": {"metrics": 50000}}`.
 ///
-/// Raises: `TypeError` if called directly (there is no constructor: use `from_json` or
-/// `from_dict`).
+/// Raises: `BadArgumentError` (`python.bad_argument`, also a `TypeError`) if called directly
+/// (there is no constructor: use `from_json` or `from_dict`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct SamplingPlan {
     inner: sample::SamplingPlan,
@@ -583,6 +583,20 @@ pub(crate) struct SamplingPlan {
 
 #[pymethods]
 impl SamplingPlan {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "SamplingPlan",
+            "SamplingPlan.from_json(text) or SamplingPlan.from_dict(data)",
+        ))
+    }
+
     /// Reads a plan from JSON text.
     ///
     /// Parameters:
@@ -631,8 +645,14 @@ impl SamplingPlan {
     /// The plan as JSON text (reads back with `from_json`).
     ///
     /// Returns: str. Raises: nothing.
-    fn to_json(&self) -> String {
-        self.inner.to_json()
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_json(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        params!("SamplingPlan.to_json", [], []).bind(args, kwargs)?;
+        Ok(self.inner.to_json())
     }
 
     /// The salt.

@@ -100,15 +100,28 @@ impl PublicKey {
     /// The key as PEM SubjectPublicKeyInfo.
     ///
     /// Returns: str. Raises: nothing.
-    fn to_pem(&self) -> String {
-        self.inner.to_spki_pem()
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_pem(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        params!("PublicKey.to_pem", [], []).bind(args, kwargs)?;
+        Ok(self.inner.to_spki_pem())
     }
 
     /// The uncompressed SEC1 point (65 bytes).
     ///
     /// Returns: bytes. Raises: nothing.
-    fn to_sec1<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_sec1_uncompressed())
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_sec1<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        params!("PublicKey.to_sec1", [], []).bind(args, kwargs)?;
+        Ok(PyBytes::new(py, &self.inner.to_sec1_uncompressed()))
     }
 
     /// Verifies `signature` over `message`.
@@ -430,13 +443,20 @@ impl SigningKeyPy {
     /// The private key as PEM PKCS#8.
     ///
     /// Returns: str. Raises: nothing.
-    fn to_pkcs8_pem<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_pkcs8_pem<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        params!("SigningKey.to_pkcs8_pem", [], []).bind(args, kwargs)?;
         // Wiped explicitly once Python has its copy (whether core hands back a `String` or a
         // `Zeroizing<String>`).
         let mut pem = self.inner.to_pkcs8_pem();
         let text = PyString::new(py, &pem);
         pem.zeroize();
-        text
+        Ok(text)
     }
 
     fn __repr__(&self) -> String {
@@ -560,7 +580,14 @@ impl ImageHasherPy {
     /// Returns: bytes, 32.
     ///
     /// Raises: `Error` (`python.finished`) the second time.
-    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn finish<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        params!("ImageHasher.finish", [], []).bind(args, kwargs)?;
         let h = take!(self, "ImageHasher");
         Ok(PyBytes::new(py, &h.finish()))
     }
@@ -659,6 +686,20 @@ impl Manifest {
 
 #[pymethods]
 impl Manifest {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "Manifest",
+            "verify_manifest(text, signature, key)",
+        ))
+    }
+
     /// The exact signed text.
     #[getter]
     fn text(&self) -> String {
@@ -709,7 +750,13 @@ impl Manifest {
     /// Starts checking a streamed image against the manifest's size and digest.
     ///
     /// Returns: ImageCheck. Raises: `ManifestError` only if the manifest no longer parses.
-    fn image_check(&self) -> PyResult<ImageCheck> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn image_check(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<ImageCheck> {
+        params!("Manifest.image_check", [], []).bind(args, kwargs)?;
         Ok(ImageCheck {
             inner: Mutex::new(Some(self.parsed()?.image_check())),
         })
@@ -735,6 +782,20 @@ pub(crate) struct ImageCheck {
 
 #[pymethods]
 impl ImageCheck {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
+    fn refuse_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Err(crate::args::no_constructor(
+            py,
+            "ImageCheck",
+            "Manifest.image_check()",
+        ))
+    }
+
     /// Feeds the next chunk.
     ///
     /// Parameters:
@@ -762,7 +823,13 @@ impl ImageCheck {
     /// Bytes still expected.
     ///
     /// Returns: int. Raises: nothing.
-    fn remaining(&self) -> PyResult<u64> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn remaining(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u64> {
+        params!("ImageCheck.remaining", [], []).bind(args, kwargs)?;
         let guard = self.inner.lock().map_err(|_| finished("ImageCheck"))?;
         Ok(guard.as_ref().map_or(0, manifest::ImageCheck::remaining))
     }
@@ -773,7 +840,14 @@ impl ImageCheck {
     ///
     /// Raises: `ManifestError` (`manifest.size_mismatch`, `manifest.digest_mismatch`); `Error`
     /// (`python.finished`) the second time.
-    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn finish<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        params!("ImageCheck.finish", [], []).bind(args, kwargs)?;
         let c = take!(self, "ImageCheck");
         let d = c.finish().map_err(raise)?;
         Ok(PyBytes::new(py, &d))

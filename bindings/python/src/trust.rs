@@ -230,7 +230,13 @@ impl ManifestFirst {
     /// Image bytes still expected (0 once finished).
     ///
     /// Returns: int. Raises: nothing.
-    fn remaining(&self) -> PyResult<u64> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn remaining(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u64> {
+        params!("ManifestFirst.remaining", [], []).bind(args, kwargs)?;
         let guard = self.check.lock().map_err(|_| finished("ManifestFirst"))?;
         Ok(guard.as_ref().map_or(0, manifest::ImageCheck::remaining))
     }
@@ -243,7 +249,14 @@ impl ManifestFirst {
     ///
     /// Raises: `ManifestError` if the image is shorter than declared or its SHA-256 differs;
     /// `Error` (`python.finished`) the second time.
-    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn finish<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        params!("ManifestFirst.finish", [], []).bind(args, kwargs)?;
         let check = self
             .check
             .lock()
