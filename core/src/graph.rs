@@ -88,8 +88,9 @@ pub enum GraphError {
 
 impl crate::ErrorCode for GraphError {
     fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            GraphError::UnknownFormat { .. } => "graph.unknown_format",
+            GraphError::UnknownFormat { .. } => codes::GRAPH_UNKNOWN_FORMAT.as_str(),
         }
     }
 }

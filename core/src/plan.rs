@@ -256,15 +256,16 @@ pub enum PlanError {
 
 impl ErrorCode for PlanError {
     fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            PlanError::UnknownTarget { .. } => "plan.unknown_target",
-            PlanError::TargetYanked { .. } => "plan.target_yanked",
-            PlanError::TargetNotForModel { .. } => "plan.target_model",
-            PlanError::TargetNotForEnvironment { .. } => "plan.target_environment",
-            PlanError::Downgrade { .. } => "plan.downgrade",
-            PlanError::MissingSize { .. } => "plan.missing_size",
-            PlanError::Unreachable { .. } => "plan.unreachable",
-            PlanError::UnknownCost { .. } => "plan.unknown_cost",
+            PlanError::UnknownTarget { .. } => codes::PLAN_UNKNOWN_TARGET.as_str(),
+            PlanError::TargetYanked { .. } => codes::PLAN_TARGET_YANKED.as_str(),
+            PlanError::TargetNotForModel { .. } => codes::PLAN_TARGET_MODEL.as_str(),
+            PlanError::TargetNotForEnvironment { .. } => codes::PLAN_TARGET_ENVIRONMENT.as_str(),
+            PlanError::Downgrade { .. } => codes::PLAN_DOWNGRADE.as_str(),
+            PlanError::MissingSize { .. } => codes::PLAN_MISSING_SIZE.as_str(),
+            PlanError::Unreachable { .. } => codes::PLAN_UNREACHABLE.as_str(),
+            PlanError::UnknownCost { .. } => codes::PLAN_UNKNOWN_COST.as_str(),
         }
     }
 }

@@ -350,12 +350,13 @@ pub enum RetryGiveUp {
 impl RetryGiveUp {
     /// Stable code of the rule (`retry.attempts_per_hop`, ...), for reports.
     pub const fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            RetryGiveUp::AttemptsPerHop { .. } => "retry.attempts_per_hop",
-            RetryGiveUp::NotRetried { .. } => "retry.not_retried",
-            RetryGiveUp::KindLimit { .. } => "retry.kind_limit",
-            RetryGiveUp::TotalAttempts { .. } => "retry.total_attempts",
-            RetryGiveUp::Elapsed { .. } => "retry.elapsed",
+            RetryGiveUp::AttemptsPerHop { .. } => codes::RETRY_ATTEMPTS_PER_HOP.as_str(),
+            RetryGiveUp::NotRetried { .. } => codes::RETRY_NOT_RETRIED.as_str(),
+            RetryGiveUp::KindLimit { .. } => codes::RETRY_KIND_LIMIT.as_str(),
+            RetryGiveUp::TotalAttempts { .. } => codes::RETRY_TOTAL_ATTEMPTS.as_str(),
+            RetryGiveUp::Elapsed { .. } => codes::RETRY_ELAPSED.as_str(),
         }
     }
 }
@@ -420,17 +421,18 @@ pub enum RetryError {
 
 impl ErrorCode for RetryError {
     fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            RetryError::ZeroAttempts => "retry.zero_attempts",
-            RetryError::Jitter(_) => "retry.jitter_out_of_range",
-            RetryError::ZeroFactor(_) => "retry.zero_factor",
-            RetryError::CapBelowBase { .. } => "retry.cap_below_base",
-            RetryError::ZeroLimit(_) => "retry.zero_limit",
+            RetryError::ZeroAttempts => codes::RETRY_ZERO_ATTEMPTS.as_str(),
+            RetryError::Jitter(_) => codes::RETRY_JITTER_OUT_OF_RANGE.as_str(),
+            RetryError::ZeroFactor(_) => codes::RETRY_ZERO_FACTOR.as_str(),
+            RetryError::CapBelowBase { .. } => codes::RETRY_CAP_BELOW_BASE.as_str(),
+            RetryError::ZeroLimit(_) => codes::RETRY_ZERO_LIMIT.as_str(),
             #[cfg(feature = "serde")]
-            RetryError::Json(_) => "retry.json",
+            RetryError::Json(_) => codes::RETRY_JSON.as_str(),
             #[cfg(feature = "alloc")]
-            RetryError::UnknownKind(_) => "retry.unknown_kind",
-            RetryError::DuplicateKind(_) => "retry.duplicate_kind",
+            RetryError::UnknownKind(_) => codes::RETRY_UNKNOWN_KIND.as_str(),
+            RetryError::DuplicateKind(_) => codes::RETRY_DUPLICATE_KIND.as_str(),
         }
     }
 }
@@ -495,7 +497,7 @@ impl RetryPolicy {
     pub fn from_json(text: &str) -> Result<RetryPolicy, RetryError> {
         use alloc::string::ToString;
         let p: RetryPolicy =
-            serde_json::from_str(text).map_err(|e| RetryError::Json(e.to_string()))?;
+            crate::wire::from_document(text).map_err(|e| RetryError::Json(e.to_string()))?;
         p.validate()?;
         Ok(p)
     }

@@ -413,11 +413,12 @@ pub enum HaltReason {
 impl HaltReason {
     /// Stable code of the reason (`rollout.failure_count`, ...).
     pub fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            HaltReason::FailureCount { .. } => "rollout.failure_count",
-            HaltReason::FailureRate { .. } => "rollout.failure_rate",
-            HaltReason::Confidence { .. } => "rollout.failure_rate_confident",
-            HaltReason::Operator { .. } => "rollout.operator",
+            HaltReason::FailureCount { .. } => codes::ROLLOUT_FAILURE_COUNT.as_str(),
+            HaltReason::FailureRate { .. } => codes::ROLLOUT_FAILURE_RATE.as_str(),
+            HaltReason::Confidence { .. } => codes::ROLLOUT_FAILURE_RATE_CONFIDENT.as_str(),
+            HaltReason::Operator { .. } => codes::ROLLOUT_OPERATOR.as_str(),
         }
     }
 }
@@ -612,19 +613,24 @@ pub enum RolloutError {
 
 impl ErrorCode for RolloutError {
     fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            RolloutError::NoStages => "rollout.no_stages",
-            RolloutError::FractionOutOfRange { .. } => "rollout.fraction_out_of_range",
-            RolloutError::FractionsDecrease { .. } => "rollout.fractions_decrease",
-            RolloutError::BadConfidence { .. } => "rollout.bad_confidence",
-            RolloutError::FailedAboveFinished { .. } => "rollout.failed_above_finished",
-            RolloutError::MissingCount { .. } => "rollout.missing_count",
-            RolloutError::BadCount { .. } => "rollout.bad_count",
-            RolloutError::NotHalted => "rollout.not_halted",
-            RolloutError::UnknownStage { .. } => "rollout.unknown_stage",
-            RolloutError::AlreadyHalted => "rollout.already_halted",
+            RolloutError::NoStages => codes::ROLLOUT_NO_STAGES.as_str(),
+            RolloutError::FractionOutOfRange { .. } => {
+                codes::ROLLOUT_FRACTION_OUT_OF_RANGE.as_str()
+            }
+            RolloutError::FractionsDecrease { .. } => codes::ROLLOUT_FRACTIONS_DECREASE.as_str(),
+            RolloutError::BadConfidence { .. } => codes::ROLLOUT_BAD_CONFIDENCE.as_str(),
+            RolloutError::FailedAboveFinished { .. } => {
+                codes::ROLLOUT_FAILED_ABOVE_FINISHED.as_str()
+            }
+            RolloutError::MissingCount { .. } => codes::ROLLOUT_MISSING_COUNT.as_str(),
+            RolloutError::BadCount { .. } => codes::ROLLOUT_BAD_COUNT.as_str(),
+            RolloutError::NotHalted => codes::ROLLOUT_NOT_HALTED.as_str(),
+            RolloutError::UnknownStage { .. } => codes::ROLLOUT_UNKNOWN_STAGE.as_str(),
+            RolloutError::AlreadyHalted => codes::ROLLOUT_ALREADY_HALTED.as_str(),
             #[cfg(feature = "serde")]
-            RolloutError::Json(_) => "rollout.json",
+            RolloutError::Json(_) => codes::ROLLOUT_JSON.as_str(),
         }
     }
 }
@@ -679,7 +685,7 @@ impl Rollout {
     pub fn from_json(text: &str) -> Result<Rollout, RolloutError> {
         use alloc::string::ToString;
         let r: Rollout =
-            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+            crate::wire::from_document(text).map_err(|e| RolloutError::Json(e.to_string()))?;
         r.validate()?;
         Ok(r)
     }

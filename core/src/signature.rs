@@ -88,7 +88,7 @@ impl UnknownFormat {
 #[cfg(feature = "alloc")]
 impl crate::ErrorCode for UnknownFormat {
     fn code(&self) -> &'static str {
-        "signature.unknown_format"
+        codes::SIGNATURE_UNKNOWN_FORMAT.as_str()
     }
 }
 

@@ -108,10 +108,13 @@ pub enum SessionError {
 
 impl ErrorCode for SessionError {
     fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            SessionError::InvalidJson { .. } => "reconcile.invalid_json",
-            SessionError::NoRollout { .. } => "reconcile.no_rollout",
-            SessionError::RolloutStateMismatch { .. } => "reconcile.rollout_state_mismatch",
+            SessionError::InvalidJson { .. } => codes::RECONCILE_INVALID_JSON.as_str(),
+            SessionError::NoRollout { .. } => codes::RECONCILE_NO_ROLLOUT.as_str(),
+            SessionError::RolloutStateMismatch { .. } => {
+                codes::RECONCILE_ROLLOUT_STATE_MISMATCH.as_str()
+            }
             SessionError::Version(e) => e.code(),
             SessionError::Retry(e) => e.code(),
             SessionError::Rollout(e) => e.code(),
@@ -235,7 +238,8 @@ impl Session {
         scheme: Scheme,
         options: &str,
     ) -> Result<Session, SessionError> {
-        let o: SessionOptions = serde_json::from_str(options).map_err(|e| invalid("options", e))?;
+        let o: SessionOptions =
+            crate::wire::from_document(options).map_err(|e| invalid("options", e))?;
         Session::new(table, scheme, o)
     }
 

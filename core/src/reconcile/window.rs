@@ -50,10 +50,11 @@ pub enum WindowError {
 
 impl ErrorCode for WindowError {
     fn code(&self) -> &'static str {
+        use crate::error::codes;
         match self {
-            WindowError::Day(_) => "window.day",
-            WindowError::StartMinute(_) => "window.start_minute",
-            WindowError::Duration(_) => "window.duration",
+            WindowError::Day(_) => codes::WINDOW_DAY.as_str(),
+            WindowError::StartMinute(_) => codes::WINDOW_START_MINUTE.as_str(),
+            WindowError::Duration(_) => codes::WINDOW_DURATION.as_str(),
         }
     }
 }
