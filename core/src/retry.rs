@@ -497,7 +497,7 @@ impl RetryPolicy {
     pub fn from_json(text: &str) -> Result<RetryPolicy, RetryError> {
         use alloc::string::ToString;
         let p: RetryPolicy =
-            crate::wire::from_document(text).map_err(|e| RetryError::Json(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| RetryError::Json(e.to_string()))?;
         p.validate()?;
         Ok(p)
     }

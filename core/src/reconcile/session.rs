@@ -238,8 +238,7 @@ impl Session {
         scheme: Scheme,
         options: &str,
     ) -> Result<Session, SessionError> {
-        let o: SessionOptions =
-            crate::wire::from_document(options).map_err(|e| invalid("options", e))?;
+        let o: SessionOptions = serde_json::from_str(options).map_err(|e| invalid("options", e))?;
         Session::new(table, scheme, o)
     }
 
