@@ -685,7 +685,7 @@ impl Rollout {
     pub fn from_json(text: &str) -> Result<Rollout, RolloutError> {
         use alloc::string::ToString;
         let r: Rollout =
-            crate::wire::from_document(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
         r.validate()?;
         Ok(r)
     }
