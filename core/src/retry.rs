@@ -497,7 +497,7 @@ impl RetryPolicy {
     pub fn from_json(text: &str) -> Result<RetryPolicy, RetryError> {
         use alloc::string::ToString;
         let p: RetryPolicy =
-            serde_json::from_str(text).map_err(|e| RetryError::Json(e.to_string()))?;
+            crate::wire::from_document(text).map_err(|e| RetryError::Json(e.to_string()))?;
         p.validate()?;
         Ok(p)
     }
@@ -805,6 +805,35 @@ mod tests {
         assert_eq!(
             RetryPolicy::from_json("[").unwrap_err().code(),
             "retry.json"
+        );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_top_level_schema_string_is_skipped() {
+        let p = RetryPolicy::from_json(
+            r#"{"$schema": "../docs/schema/retry-policy.schema.json", "attempts_per_hop": 3}"#,
+        )
+        .unwrap();
+        assert_eq!(p.attempts_per_hop, 3);
+        for bad in [
+            r#"{"$schema": 1, "attempts_per_hop": 3}"#,
+            r#"{"$schema": null}"#,
+            r#"{"failed": {"$schema": "x"}}"#,
+            r#"{"$schema": "x", "attempts": 3}"#,
+        ] {
+            assert_eq!(
+                RetryPolicy::from_json(bad).unwrap_err().code(),
+                "retry.json",
+                "{bad}"
+            );
+        }
+        // The policy is still checked.
+        assert_eq!(
+            RetryPolicy::from_json(r#"{"$schema": "x", "attempts_per_hop": 0}"#)
+                .unwrap_err()
+                .code(),
+            "retry.zero_attempts"
         );
     }
 

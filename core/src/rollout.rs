@@ -685,7 +685,7 @@ impl Rollout {
     pub fn from_json(text: &str) -> Result<Rollout, RolloutError> {
         use alloc::string::ToString;
         let r: Rollout =
-            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+            crate::wire::from_document(text).map_err(|e| RolloutError::Json(e.to_string()))?;
         r.validate()?;
         Ok(r)
     }
@@ -1590,6 +1590,35 @@ mod tests {
         let rj = serde_json::to_string(&r).unwrap();
         assert_eq!(Rollout::from_json(&rj).unwrap(), r);
         assert_eq!(Rollout::from_json("{}").unwrap_err().code(), "rollout.json");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_top_level_schema_string_is_skipped() {
+        let r = Rollout::from_json(
+            r#"{"$schema": "../docs/schema/rollout.schema.json", "salt": "s",
+                "schedule": {"stages": [{"fraction_ppm": 1000000}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.salt, "s");
+        for bad in [
+            r#"{"$schema": 1, "salt": "s", "schedule": {"stages": [{"fraction_ppm": 1}]}}"#,
+            r#"{"$schema": ["x"], "salt": "s", "schedule": {"stages": [{"fraction_ppm": 1}]}}"#,
+            r#"{"salt": "s", "schedule": {"$schema": "x", "stages": [{"fraction_ppm": 1}]}}"#,
+            r#"{"salt": "s", "schedule": {"stages": [{"fraction_ppm": 1}]}, "halt": {"$schema": "x"}}"#,
+        ] {
+            assert_eq!(
+                Rollout::from_json(bad).unwrap_err().code(),
+                "rollout.json",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Rollout::from_json(r#"{"$schema": "x", "salt": "s", "schedule": {"stages": []}}"#)
+                .unwrap_err()
+                .code(),
+            "rollout.no_stages"
+        );
     }
 
     proptest::proptest! {

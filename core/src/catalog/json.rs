@@ -13,7 +13,8 @@ use super::{Catalog, CatalogError, CatalogErrors, Delta, Numbered, Release, labe
 use crate::error::clip;
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
-const CATALOG_FIELDS: &[&str] = &["scheme", "releases"];
+// `$schema` names the document's JSON Schema for editors; its value must be a string.
+const CATALOG_FIELDS: &[&str] = &["scheme", "releases", crate::wire::SCHEMA_KEY];
 const RELEASE_FIELDS: &[&str] = &[
     "version",
     "kind",
@@ -84,7 +85,8 @@ impl Catalog {
     /// Reads a catalog from JSON text, reporting every problem at once.
     ///
     /// The scheme is the declared `"scheme"`, or detected from the versions (see
-    /// [`detect_scheme`]). Unknown fields are errors naming the field.
+    /// [`detect_scheme`]). Unknown fields are errors naming the field, except a top-level
+    /// `"$schema"` string (the document's JSON Schema, for editors), which is skipped.
     pub fn from_json(text: &str) -> Result<Catalog, CatalogErrors> {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             CatalogErrors(alloc::vec![CatalogError::Json {
@@ -246,6 +248,9 @@ impl Reader {
 
     fn catalog(&mut self, value: &Value) -> Option<Catalog> {
         let top = self.object(value, "catalog", CATALOG_FIELDS)?;
+        if let Some(v) = top.get(crate::wire::SCHEMA_KEY).filter(|v| !v.is_string()) {
+            self.wrong("catalog.$schema", "a string", v);
+        }
         let declared = match self.string(top, "catalog", "scheme") {
             Some(name) => match Scheme::from_name(name) {
                 Some(s) => Some(s),
@@ -695,5 +700,36 @@ mod tests {
         let again = Catalog::from_json(&c.to_json()).unwrap();
         assert_eq!(c, again);
         assert!(c.to_json().contains("\"aaaaaaaa"));
+    }
+
+    #[test]
+    fn a_top_level_schema_string_is_skipped() {
+        let c = Catalog::from_json(
+            r#"{"$schema": "../docs/schema/catalog.schema.json", "releases": [{"version": "v1"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.releases().len(), 1);
+        assert!(!c.to_json().contains("$schema"));
+        // Not a string: the usual wrong-type error, with every other error still reported.
+        assert_eq!(
+            messages(r#"{"$schema": 7, "releases": [{"version": "v1", "size": 0}]}"#),
+            [
+                "[catalog.invalid_type] catalog.$schema: expected a string, found 7",
+                "[catalog.bad_size] releases[0] (v1).size: bad size 0 (expected a whole number of bytes from 1 to 9007199254740991)",
+            ]
+        );
+        assert_eq!(
+            codes(r#"{"$schema": null, "releases": []}"#),
+            ["catalog.invalid_type"]
+        );
+        // Only at the top level, and only that name.
+        assert_eq!(
+            codes(r#"{"releases": [{"version": "v1", "$schema": "x"}]}"#),
+            ["catalog.unknown_field"]
+        );
+        assert_eq!(
+            messages(r#"{"schema": "integer", "releases": []}"#),
+            [r#"[catalog.unknown_field] catalog: unknown field "schema"; did you mean "scheme"?"#]
+        );
     }
 }

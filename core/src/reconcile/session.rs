@@ -49,7 +49,7 @@ use super::{
 
 /// A session's settings: every field optional (the JSON form `{policy, rollout,
 /// rollout_started_at, rollout_state, start, end, windows, utc_offset_secs, job_ttl_secs}`;
-/// an unknown field is refused).
+/// an unknown field is refused, except a top-level `"$schema"` string, which is skipped).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SessionOptions {
@@ -238,7 +238,8 @@ impl Session {
         scheme: Scheme,
         options: &str,
     ) -> Result<Session, SessionError> {
-        let o: SessionOptions = serde_json::from_str(options).map_err(|e| invalid("options", e))?;
+        let o: SessionOptions =
+            crate::wire::from_document(options).map_err(|e| invalid("options", e))?;
         Session::new(table, scheme, o)
     }
 
@@ -476,6 +477,24 @@ mod tests {
         );
         assert_eq!(
             s.event_in(r#"{"event": "nope"}"#).unwrap_err().code(),
+            "reconcile.invalid_json"
+        );
+    }
+
+    #[test]
+    fn a_top_level_schema_string_is_skipped() {
+        let s = session(
+            r#"{"$schema": "../docs/schema/reconciler-options.schema.json", "job_ttl_secs": 60}"#,
+        )
+        .unwrap();
+        assert_eq!(s.job_ttl_secs, 60);
+        let code = |r: Result<Session, SessionError>| r.unwrap_err().code();
+        assert_eq!(
+            code(session(r#"{"$schema": 60}"#)),
+            "reconcile.invalid_json"
+        );
+        assert_eq!(
+            code(session(r#"{"policy": {"$schema": "x"}}"#)),
             "reconcile.invalid_json"
         );
     }

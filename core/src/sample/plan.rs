@@ -37,7 +37,8 @@ pub struct ClassRate {
 /// Required: `salt` (text; its UTF-8 bytes are the salt; at most 256 bytes), `period_seconds`
 /// (at least 1) and `classes` (at least one; names of 1 to 64 ASCII letters, digits, `_`, `-` or
 /// `.`; rates are integer ppm from 0 to 1000000). `period_offset_seconds` defaults to 0. Unknown
-/// fields are refused, so a misspelt field is not silently ignored.
+/// fields are refused, so a misspelt field is not silently ignored; a top-level `"$schema"`
+/// string (the plan's JSON Schema, for editors) is skipped.
 ///
 /// Built in code:
 ///
@@ -251,9 +252,10 @@ mod json {
         /// assert_eq!(err.code(), "sample.rate_out_of_range");
         /// ```
         pub fn from_json(text: &str) -> Result<SamplingPlan, SampleError> {
-            let raw: Raw = serde_json::from_str(text).map_err(|e| SampleError::InvalidJson {
-                message: clip(&e.to_string()),
-            })?;
+            let raw: Raw =
+                crate::wire::from_document(text).map_err(|e| SampleError::InvalidJson {
+                    message: clip(&e.to_string()),
+                })?;
             let mut plan = SamplingPlan::new(&raw.salt, raw.period_seconds)?
                 .with_offset(raw.period_offset_seconds);
             if raw.classes.0.is_empty() {
@@ -381,6 +383,35 @@ mod tests {
                 r#"{{"salt":"{long_salt}","period_seconds":1,"classes":{{"a":1}}}}"#
             )),
             "sample.salt_too_long"
+        );
+    }
+
+    #[test]
+    fn a_top_level_schema_string_is_skipped() {
+        let plan = SamplingPlan::from_json(
+            r#"{"$schema": "../docs/schema/sampling-plan.schema.json", "salt": "s",
+                "period_seconds": 60, "classes": {"a": 1}}"#,
+        )
+        .unwrap();
+        assert_eq!(plan.rate("a"), Ok(1));
+        assert!(!plan.to_json().contains("$schema"));
+        assert_eq!(
+            code(r#"{"$schema": 1, "salt":"s","period_seconds":60,"classes":{"a":1}}"#),
+            "sample.invalid_json"
+        );
+        assert_eq!(
+            code(r#"{"$schema": false, "salt":"s","period_seconds":60,"classes":{"a":1}}"#),
+            "sample.invalid_json"
+        );
+        // Inside `classes` it is a class name like any other (and not a valid one).
+        assert_eq!(
+            code(r#"{"salt":"s","period_seconds":60,"classes":{"$schema":1}}"#),
+            "sample.bad_class_name"
+        );
+        // Duplicates are still refused.
+        assert_eq!(
+            code(r#"{"$schema":"x","salt":"s","salt":"t","period_seconds":60,"classes":{"a":1}}"#),
+            "sample.invalid_json"
         );
     }
 
