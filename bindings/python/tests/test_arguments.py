@@ -264,3 +264,25 @@ def test_summary() -> None:
         if c["call"] not in NOT_IN_PYTHON and c["name"] not in CORE_DISAGREES and not c["error"].endswith("?")
     )
     SUMMARY.append(f"arguments.json: {len(DOC['cases'])} cases, {runnable} run, {len(DOC['cases']) - runnable} skipped")
+
+
+def test_the_readme_errors_example(figure1: stepstone.Catalog, tmp_path: Any, monkeypatch: Any) -> None:
+    """bindings/python/README.md's "Errors" block, run as written: each print gives what its
+    comment says."""
+    import contextlib
+    import io
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "bindings" / "python" / "README.md").read_text()
+    section = text.split("### Errors", 1)[1].split("\n## ", 1)[0]
+    m = re.search(r"```python\n(.*?)```", section, re.S)
+    assert m is not None, "the Errors section has a python block"
+    monkeypatch.chdir(tmp_path)  # where missing.json is missing
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(m.group(1), "README.md:Errors", "exec"), {"stepstone": stepstone, "catalog": figure1})
+    got = out.getvalue().splitlines()
+    want = [re.sub(r"^'(.*)'$", r"\1", c.strip()) for c in re.findall(r"print\(.*?\)\s+# (.*)", m.group(1))]
+    assert len(want) == 5 and got == want, (got, want)
