@@ -394,6 +394,24 @@ impl<'py> Args<'py> {
             .transpose()
     }
 
+    /// Required secret bytes (a private key, a scalar): `bytes`, `bytearray`, `memoryview`, or
+    /// with `text` a `str`. A refusal names the type only, never the value.
+    pub(crate) fn secret(&self, name: &str, text: bool) -> PyResult<Cow<'_, [u8]>> {
+        let v = self.required(name)?;
+        self.bytes_of(name, v, text).map_err(|_| {
+            let ty = v
+                .get_type()
+                .name()
+                .and_then(|n| n.to_cow().map(Cow::into_owned))
+                .unwrap_or_else(|_| "object".into());
+            let kind = if text { "bytes or str" } else { "bytes" };
+            self.fail(
+                name,
+                format!("must be {kind}, got {ty} (its value is not shown: it may be secret)"),
+            )
+        })
+    }
+
     /// Required bytes, or a `str` as its UTF-8 (keys, signatures, manifests, ids).
     pub(crate) fn bytes_or_text(&self, name: &str) -> PyResult<Cow<'_, [u8]>> {
         self.bytes_of(name, self.required(name)?, true)

@@ -313,7 +313,7 @@ impl SigningKeyPy {
     ) -> PyResult<SigningKeyPy> {
         let a = params!("SigningKey", ["data"], []).bind(args, kwargs)?;
         // The Rust-side copy of the secret is wiped when dropped.
-        let secret = Zeroizing::new(a.bytes_or_text("data")?.into_owned());
+        let secret = Zeroizing::new(a.secret("data", true)?.into_owned());
         SigningKey::parse(&secret)
             .map(|inner| SigningKeyPy { inner })
             .map_err(raise)
@@ -366,7 +366,7 @@ impl SigningKeyPy {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SigningKeyPy> {
         let a = params!("SigningKey.from_scalar", ["scalar"], []).bind(args, kwargs)?;
-        let scalar = Zeroizing::new(a.bytes("scalar")?.into_owned());
+        let scalar = Zeroizing::new(a.secret("scalar", false)?.into_owned());
         let mut arr = Zeroizing::new([0u8; 32]);
         if scalar.len() != arr.len() {
             return Err(a.fail(

@@ -73,6 +73,11 @@ def test_secret_inputs_still_parse_from_every_form() -> None:
         assert stepstone.SigningKey(form).public_key == k.public_key  # type: ignore[arg-type]
     with pytest.raises(stepstone.BadArgumentError, match="`scalar` must be 32 bytes, got 31 bytes"):
         stepstone.SigningKey.from_scalar(bytes(31))
+    # A secret of the wrong type is refused by its type: the message never shows the value.
+    for call in (lambda: stepstone.SigningKey(list(b"secret-pem")), lambda: stepstone.SigningKey.from_scalar(list(range(32)))):
+        with pytest.raises(stepstone.BadArgumentError, match=r"got list \(its value is not shown") as e:
+            call()
+        assert "115" not in str(e.value) and "31" not in str(e.value)
     with pytest.raises(stepstone.SignatureError):
         stepstone.SigningKey.from_scalar(bytes(32))  # zero is not a key
     with pytest.raises(stepstone.SignatureError):
