@@ -227,3 +227,35 @@ def test_fleet_simulation(figure1: stepstone.Catalog) -> None:
     with pytest.raises(stepstone.SimulationError) as e:
         figure1.simulate("v67000", fail_rate_ppm=2_000_000)
     assert e.value.code == "simulate.rate_out_of_range"
+
+
+def test_the_class_follows_the_code(figure1: stepstone.Catalog, tmp_path: Path) -> None:
+    from stepstone._errors import class_for
+
+    assert class_for("python.bad_argument") is stepstone.BadArgumentError
+    assert class_for("python.finished") is stepstone.Error, "an area not in the table: the base"
+    assert class_for("nonsense.reason") is stepstone.Error
+    assert class_for("compact.too_large") is stepstone.CatalogError
+    assert class_for("plan.unreachable") is stepstone.PlanError
+    assert class_for("window.day") is stepstone.ReconcileError
+    assert class_for("io.unreadable") is stepstone.IoError
+    # A call that used to name its class raises what its code says (simulate's plan.* errors
+    # were SimulationErrors).
+    for call in (
+        lambda: figure1.simulate("v99999"),
+        lambda: figure1.simulate("v67000", start="v99999"),
+        lambda: figure1.pack_compact(target="v99999"),
+    ):
+        with pytest.raises(stepstone.Error) as e:
+            call()
+        assert type(e.value) is class_for(e.value.code), (type(e.value), e.value.code)
+    # Both new classes pickle with their code (and path).
+    with pytest.raises(stepstone.IoError) as io:
+        stepstone.Catalog.from_path(tmp_path / "nope.json")
+    with pytest.raises(stepstone.BadArgumentError) as bad:
+        figure1.next_hop("v64000", 67000)  # type: ignore[arg-type]
+    assert "`target` must be a version string, got int 67000" in str(bad.value)
+    for err in (io.value, bad.value):
+        copy = pickle.loads(pickle.dumps(err))
+        assert (type(copy), copy.code, str(copy)) == (type(err), err.code, str(err))
+    assert pickle.loads(pickle.dumps(io.value)).filename == str(tmp_path / "nope.json")
