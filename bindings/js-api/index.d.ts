@@ -55,7 +55,8 @@ export interface LintWarning {
 
 export interface Explanation {
   outcome: { plan: Plan } | { error: Problem };
-  releases: { version: string; verdict: string; reason: string }[];
+  /** `hop`: the 1-based hop of an `install` verdict. */
+  releases: { version: string; verdict: string; hop?: number; reason: string }[];
 }
 
 export interface Graph {
@@ -251,8 +252,9 @@ export interface RetryPolicySpec {
   give_up?: { max_total_attempts?: number | null; max_elapsed_secs?: number | null };
 }
 
-/** `retry.attempts_per_hop`, `retry.not_retried`, `retry.kind_limit`, `retry.total_attempts` or `retry.elapsed`. */
-export type RetryDecision = { retry_at: number } | { give_up: string };
+/** `give_up`: `retry.attempts_per_hop`, `retry.not_retried`, `retry.kind_limit`, `retry.total_attempts` or
+ * `retry.elapsed`; `rule`: the same rule with its limit (`{rule: 'attempts_per_hop', limit: 5}`). */
+export type RetryDecision = { retry_at: number } | { give_up: string; rule: { rule: string; [k: string]: unknown } };
 
 export declare class RetryPolicy {
   private constructor();

@@ -29,12 +29,14 @@ test('retry policy: default, JSON round trip, backoff, decisions, errors', () =>
   assert.equal(tight.backoff({ kind: 'failed', n: 3, deviceId: 'd', hop: 'v65000', attempt: 3 }), 240);
   const args = { attempts: 1, failures: { failed: 1 }, kind: 'failed', totalAttempts: 1, firstAttemptAt: 0, failedAt: 1000n, deviceId: 'd', hop: 'v65000' };
   assert.deepEqual(tight.afterFailure(args), { retry_at: 1060 });
-  assert.deepEqual(tight.afterFailure({ ...args, attempts: 2, failures: { failed: 2 } }), { give_up: 'retry.attempts_per_hop' });
+  // The core's wire form: the code and the rule with its limit.
+  assert.deepEqual(tight.afterFailure({ ...args, attempts: 2, failures: { failed: 2 } }),
+    { give_up: 'retry.attempts_per_hop', rule: { rule: 'attempts_per_hop', limit: 2 } });
   assert.match(s.jitterHash('AG1-000123', 'v66003', 1), /^[0-9a-f]{16}$/);
   assert.equal(s.jitterHash(new TextEncoder().encode('AG1-000123'), 'v66003', 1), s.jitterHash('AG1-000123', 'v66003', 1));
   assert.equal(codeOf(() => s.RetryPolicy.fromJson({ attempts_per_hop: 0 })), 'retry.zero_attempts');
   assert.equal(codeOf(() => s.RetryPolicy.fromJson('{')), 'retry.json');
-  assert.equal(codeOf(() => p.backoff({ kind: 'melted', n: 1, deviceId: 'd', hop: 'h', attempt: 1 })), 'retry.json');
+  assert.equal(codeOf(() => p.backoff({ kind: 'melted', n: 1, deviceId: 'd', hop: 'h', attempt: 1 })), 'retry.unknown_kind');
   assert.equal(codeOf(() => p.afterFailure({ ...args, failedAt: -1 })), 'js.bad_argument');
 });
 
