@@ -5,7 +5,8 @@ format). Here every call is made with keyword arguments, so the Python names are
 user would bind them; an absent key is an omitted argument. `error: "bad_argument"` means
 `python.bad_argument` (a `BadArgumentError`); any other code is the core's, and the exception's
 class must be the one its code's area picks. `names` must appear in the message, spelt as the
-Python API spells the argument (RENAME below).
+Python API spells the argument (`Call.rename`, `Call.named`). A case with `expect` instead is
+a call the core answers: it must return that (as JSON; null is None).
 """
 
 from __future__ import annotations
@@ -180,15 +181,6 @@ NOT_IN_PYTHON = {
     "reconciler.rollout_resume": "Python's Reconciler has no rollout_resume yet (the core Session port adds it)",
 }
 
-# Cases whose expectation the Python binding cannot meet because the core answers otherwise:
-# name -> reason (each is a disagreement to settle in the core or the vectors, not here).
-CORE_DISAGREES = {
-    "period_index: period zero": (
-        "core sample::period_index answers None for period_seconds 0, as sample.json's "
-        "period-5-0-0 expects; arguments.json expects sample.zero_period"
-    ),
-}
-
 SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -225,9 +217,7 @@ def params() -> list[Any]:
         marks = []
         if c["call"] in NOT_IN_PYTHON:
             marks.append(pytest.mark.skip(reason=NOT_IN_PYTHON[c["call"]]))
-        elif c["name"] in CORE_DISAGREES:
-            marks.append(pytest.mark.skip(reason=CORE_DISAGREES[c["name"]]))
-        elif c["error"].endswith("?"):
+        elif c.get("error", "").endswith("?"):
             marks.append(pytest.mark.skip(reason=f"the expected code {c['error']} is a guess"))
         out.append(pytest.param(c, id=c["name"], marks=marks))
     return out
@@ -239,11 +229,26 @@ def test_the_file() -> None:
     assert len(names) == len(set(names)), "case names are unique"
     unknown = {c["call"] for c in DOC["cases"]} - set(CALLS) - set(NOT_IN_PYTHON)
     assert not unknown, f"calls with no mapping in the Python runner: add them: {sorted(unknown)}"
-    assert set(CORE_DISAGREES) <= set(names), "a skipped case is no longer in the file"
+    for c in DOC["cases"]:
+        assert ("error" in c) != ("expect" in c), f"{c['name']}: one of error or expect"
+
+
+def as_json(x: Any) -> Any:
+    """A call's answer in JSON's terms (what an `expect` holds)."""
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    if isinstance(x, (list, tuple)):
+        return [as_json(v) for v in x]
+    if isinstance(x, dict):
+        return {k: as_json(v) for k, v in x.items()}
+    raise AssertionError(f"no JSON form for {type(x).__name__} in this runner: add one")
 
 
 @pytest.mark.parametrize("case", params())
 def test_case(case: dict[str, Any]) -> None:
+    if "expect" in case:
+        assert as_json(run(case)) == case["expect"], case["name"]
+        return
     want = stepstone._errors.BAD_ARGUMENT if case["error"] == "bad_argument" else case["error"]
     with pytest.raises(stepstone.Error) as e:
         got = run(case)
@@ -261,7 +266,7 @@ def test_summary() -> None:
     runnable = sum(
         1
         for c in DOC["cases"]
-        if c["call"] not in NOT_IN_PYTHON and c["name"] not in CORE_DISAGREES and not c["error"].endswith("?")
+        if c["call"] not in NOT_IN_PYTHON and not c.get("error", "").endswith("?")
     )
     SUMMARY.append(f"arguments.json: {len(DOC['cases'])} cases, {runnable} run, {len(DOC['cases']) - runnable} skipped")
 
