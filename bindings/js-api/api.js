@@ -200,16 +200,14 @@ export function makeApi(native, backend) {
   // Every problem of a catalog that failed to load, as `{code, message}`: `validate` on the same
   // text (bytes that are not UTF-8: the load error alone).
   const problems = (source, e) => {
-    let text = source;
-    if (source instanceof Uint8Array) {
-      try {
-        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(source);
-      } catch {
-        return [{ code: e.code, message: e.message }];
-      }
+    try {
+      const text = source instanceof Uint8Array ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(source) : source;
+      const list = JSON.parse(native.validate(text));
+      if (list.length > 0) return list;
+    } catch {
+      // Not UTF-8: the load error is the one problem.
     }
-    const list = JSON.parse(native.validate(text));
-    return list.length > 0 ? list : [{ code: e.code, message: e.message }];
+    return [{ code: e.code, message: e.message }];
   };
 
   class Catalog {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { s, readText, readJson } from './backend.js';
+import { s, importBackend, readText, readJson } from './backend.js';
 
 const SEED = Number(process.env.STEPSTONE_FUZZ_SEED ?? 20261206);
 const CALLS = Number(process.env.STEPSTONE_FUZZ_CALLS ?? 6000);
@@ -22,7 +22,7 @@ function prng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const rand = prng(SEED);
+let rand = prng(SEED);
 const int = (n) => Math.floor(rand() * n);
 const pick = (xs) => xs[int(xs.length)];
 const chance = (p) => rand() < p;
@@ -209,8 +209,8 @@ const targets = [
   (c, a) => c.policy.afterFailure(a)],
   ['jitterHash', [K.bytes, K.bytes, K.u32], (c, ...a) => c.s.jitterHash(...a)],
   ['new Reconciler', [{ ok: (x) => x === 'campaign', gen: () => 'campaign' }, K.obj({
-    policy: { ok: (x) => x === undefined || x === null || x instanceof s.RetryPolicy || (isPlain(x) && jsonable(x)), gen: () => pick([undefined, { attempts_per_hop: 0 }, {}]) },
-    rollout: { ok: (x) => x === undefined || x === null || x instanceof s.Rollout || (isPlain(x) && jsonable(x)), gen: () => pick([undefined, rolloutSpec]) },
+    policy: { ok: (x) => x === undefined || x === null || x?.constructor?.name === 'RetryPolicy' || (isPlain(x) && jsonable(x)), gen: () => pick([undefined, { attempts_per_hop: 0 }, {}]) },
+    rollout: { ok: (x) => x === undefined || x === null || x?.constructor?.name === 'Rollout' || (isPlain(x) && jsonable(x)), gen: () => pick([undefined, rolloutSpec]) },
     rolloutStartedAt: opt(K.u64), start: opt(K.u64), end: opt(K.u64),
     windows: { ok: (x) => x === undefined || x === null || (Array.isArray(x) && jsonable(x)), gen: () => pick([[], [{ day: 7, start_minute: 0, duration_minutes: 1 }]]) },
     utcOffsetSecs: opt(K.i32), jobTtlSecs: opt(K.u64),
@@ -232,7 +232,7 @@ const targets = [
 ];
 
 // The objects the methods run on; rebuilt now and then (a finished verifier stays finished).
-function context() {
+function context(s) {
   const catalog = s.Catalog.load(catalogText);
   const campaign = catalog.campaign('v67000');
   payload = s.openCompactCatalog(hex(genuine.catalog.envelope), hex(genuine.catalog.key), { now: genuine.catalog.now }).payload;
@@ -259,9 +259,9 @@ function context() {
 function stillWorks(ctx, after) {
   try {
     assert.deepEqual(ctx.catalog.plan({ from: 'v64000', to: 'v67000' }).path, ['v65000', 'v66000', 'v66003', 'v67000']);
-    assert.equal(s.isBelow('0000000000000000', 1), true);
+    assert.equal(ctx.s.isBelow('0000000000000000', 1), true);
     assert.equal(ctx.campaign.nextHop('v64000'), 'v65000');
-    assert.equal(s.rolloutPosition('salt', 'device'), ctx.rolloutPosition);
+    assert.equal(ctx.s.rolloutPosition('salt', 'device'), ctx.rolloutPosition);
   } catch (e) {
     assert.fail(`after ${after()}: ${e.stack ?? e}`);
   }
@@ -269,14 +269,24 @@ function stillWorks(ctx, after) {
 
 const show = (a) => a.map((x) => inspect(x, { depth: 2, maxStringLength: 60, maxArrayLength: 8, breakLength: Infinity })).join(', ');
 
-test(`fuzz: ${CALLS} random calls on ${s.backend} (seed ${SEED})`, async (t) => {
+// What a call gave, to compare backends: the error's code and message, or the answer.
+function outcome(error, out) {
+  if (error) return `${error.code}: ${error.message}`;
+  if (out !== null && typeof out === 'object' && ![Object, Array].includes(out.constructor)) return `a ${out.constructor.name}`;
+  return inspect(out, { depth: 6, breakLength: Infinity });
+}
+
+/** `calls` seeded random calls on `api`, each checked; the outcomes in order. */
+async function fuzz(api, seed, calls) {
+  rand = prng(seed);
   const t0 = performance.now();
-  let ctx = context();
+  let ctx = context(api);
   const counts = { answered: 0, refused: 0, bad_argument: 0 };
   const seen = new Set();
   const spent = {};
-  for (let i = 0; i < CALLS; i += 1) {
-    if (i % 200 === 0) ctx = context();
+  const outcomes = [];
+  for (let i = 0; i < calls; i += 1) {
+    if (i % 200 === 0) ctx = context(api);
     const [name, kinds, f] = targets[i < targets.length ? i : int(targets.length)];
     seen.add(name);
     const args = kinds.map(arg);
@@ -285,20 +295,22 @@ test(`fuzz: ${CALLS} random calls on ${s.backend} (seed ${SEED})`, async (t) => 
     const refused = valid && kinds.some((k, j) => k.refused?.(args[j]));
     const what = () => `#${i} ${name}(${show(args)})`;
     let error = null;
+    let out;
     const t1 = performance.now();
     try {
-      const out = f(ctx, ...args);
-      if (out instanceof Promise) await out;
+      out = f(ctx, ...args);
+      if (out instanceof Promise) out = await out;
     } catch (e) {
       error = e;
     }
     spent[name] = (spent[name] ?? 0) + performance.now() - t1;
+    outcomes.push(`${name}: ${outcome(error, out)}`);
     if (error === null) {
       if (!valid || refused) assert.fail(`${what()}: answered, but an argument breaks the rules`);
       counts.answered += 1;
       continue;
     }
-    if (!(error instanceof s.StepstoneError)) assert.fail(`${what()}: threw ${error?.stack ?? error}`);
+    if (!(error instanceof api.StepstoneError)) assert.fail(`${what()}: threw ${error?.stack ?? error}`);
     if (!CODE.test(error.code) || typeof error.message !== 'string' || error.message === '') {
       assert.fail(`${what()}: code ${error.code}, message ${error.message}`);
     }
@@ -309,8 +321,21 @@ test(`fuzz: ${CALLS} random calls on ${s.backend} (seed ${SEED})`, async (t) => 
   assert.equal(seen.size, targets.length, 'every target called');
   const secs = (performance.now() - t0) / 1000;
   const slowest = Object.entries(spent).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`);
+  return { outcomes, counts, secs, slowest };
+}
+
+test(`fuzz: ${CALLS} random calls on ${s.backend} (seed ${SEED})`, async (t) => {
+  const { counts, secs, slowest } = await fuzz(s, SEED, CALLS);
   t.diagnostic(`${JSON.stringify(counts)} in ${secs.toFixed(1)} s (slowest: ${slowest.join(', ')})`);
   assert.ok(secs < 20, `${secs} s: keep it under 20 s`);
+});
+
+test('fuzz: the same random calls on both backends, the same outcomes', async (t) => {
+  const [wasm, napi] = [await importBackend('wasm'), await importBackend('napi')];
+  const calls = Math.min(CALLS, 2000);
+  const [a, b] = [await fuzz(wasm, SEED + 1, calls), await fuzz(napi, SEED + 1, calls)];
+  for (let i = 0; i < calls; i += 1) assert.equal(b.outcomes[i], a.outcomes[i], `call #${i}`);
+  t.diagnostic(`${calls} calls alike: ${JSON.stringify(a.counts)}`);
 });
 
 test(`fuzz: a missing or bad count never reads as "do not halt" (${s.backend})`, () => {
