@@ -19,4 +19,6 @@ fi
 # examples/aws (scripts/test-aws.sh): cfn-lint checks the CloudFormation template (moto's
 # CloudFormation parses it too); pinned to the 5.2 series whose gaps the tests document.
 "$venv/bin/python" -m pip install -q 'cfn-lint>=1' 'moto[server]>=5.2.6,<5.3'
+# scripts/test-schemas.sh: jsonschema (draft 2020-12, with referencing) checks docs/schema/.
+"$venv/bin/python" -m pip install -q 'jsonschema>=4.18'
 "$venv/bin/python" -m pip --version
