@@ -83,11 +83,12 @@ pub enum SimError {
 
 impl ErrorCode for SimError {
     fn code(&self) -> &'static str {
+        use stepstone::error::codes;
         match self {
             SimError::Plan(e) => e.code(),
-            SimError::UnknownStart(_) => "simulate.unknown_start",
-            SimError::EmptyCatalog => "simulate.empty_catalog",
-            SimError::Rate { .. } => "simulate.rate_out_of_range",
+            SimError::UnknownStart(_) => codes::SIMULATE_UNKNOWN_START.as_str(),
+            SimError::EmptyCatalog => codes::SIMULATE_EMPTY_CATALOG.as_str(),
+            SimError::Rate { .. } => codes::SIMULATE_RATE_OUT_OF_RANGE.as_str(),
         }
     }
 }
