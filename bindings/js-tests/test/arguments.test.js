@@ -2,7 +2,7 @@
 // then every case on both backends, which must answer alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { s, importBackend, readJson } from './backend.js';
+import { s, importBackend, apiMembers, readJson } from './backend.js';
 
 const doc = readJson('core/tests/vectors/arguments.json');
 
@@ -84,6 +84,36 @@ const calls = {
   'reconciler.rollout_resume': { pos: ['now'], run: (c, now) => c.reconciler().rolloutResume(now) },
 };
 
+// Every member of the JS API: the logical call whose cases exercise it, or null for those that
+// take no argument (getters, toJSON, finish). A new function or method must be listed here, and
+// so get bad-argument cases in arguments.json.
+const API = {
+  version: null, validate: 'validate', position: 'position', isBelow: 'is_below', periodIndex: 'period_index',
+  estimate: 'estimate', smallestRate: 'smallest_rate', volume: 'volume', verifyStream: 'verify_stream',
+  openCompactCatalog: 'open_compact_catalog', openCatalog: 'open_catalog', haltTrips: 'halt_trips',
+  rampFraction: 'ramp_fraction', wilsonLowerAbove: 'wilson_lower_above', rolloutPosition: 'rollout_position',
+  jitterHash: 'jitter_hash',
+  'Catalog.load': 'catalog.load', 'Catalog#plan': 'catalog.plan', 'Catalog#nextHop': 'catalog.next_hop',
+  'Catalog#explain': 'catalog.explain', 'Catalog#graph': 'catalog.graph', 'Catalog#render': 'catalog.render',
+  'Catalog#campaign': 'catalog.campaign', 'Catalog#releaseCount': null, 'Catalog#scheme': null, 'Catalog#toJSON': null,
+  'Catalog#lint': null,
+  'Campaign#nextHop': 'campaign.next_hop', 'Campaign#target': null, 'Campaign#size': null,
+  'SamplingPlan.fromJson': 'sampling.from_json', 'SamplingPlan#rate': 'sampling.rate', 'SamplingPlan#periodAt': 'sampling.period_at',
+  'SamplingPlan#position': 'sampling.position', 'SamplingPlan#isSampled': 'sampling.is_sampled',
+  'new Verifier': 'verifier.new', 'Verifier#update': 'verifier.update', 'Verifier#finish': 'verifier.finish',
+  'new ManifestCheck': 'manifest_check.new', 'ManifestCheck#update': 'manifest_check.update', 'ManifestCheck#finish': null,
+  'ManifestCheck#remaining': null,
+  'new ManifestFirst': 'manifest_first.new', 'ManifestFirst#update': 'manifest_first.update', 'ManifestFirst#finish': null,
+  'ManifestFirst#remaining': null,
+  'Rollout.fromJson': 'rollout.from_json', 'Rollout#position': 'rollout.position', 'Rollout#stageOf': 'rollout.stage_of',
+  'Rollout#trips': 'rollout.trips', 'Rollout#toJSON': null,
+  'RetryPolicy.fromJson': 'retry.from_json', 'RetryPolicy#backoff': 'retry.backoff', 'RetryPolicy#afterFailure': 'retry.after_failure',
+  'RetryPolicy#toJSON': null,
+  'new Reconciler': 'reconciler.new', 'Reconciler#apply': 'reconciler.apply', 'Reconciler#state': 'reconciler.state',
+  'Reconciler#decide': 'reconciler.decide', 'Reconciler#rolloutAdvance': 'reconciler.rollout_advance',
+  'Reconciler#rolloutHalt': 'reconciler.rollout_halt', 'Reconciler#rolloutResume': 'reconciler.rollout_resume',
+  'Reconciler#rolloutState': null,
+};
 // What each call runs on, fresh for every case (nothing a case does is seen by the next).
 function context(api) {
   const catalog = api.Catalog.load(doc.catalog);
@@ -159,6 +189,12 @@ function check(c, got) {
 
 test('arguments.json: the file', () => {
   assert.equal(doc.format, 1);
+  // Every function and method that takes an argument has a logical call with a bad-argument case.
+  assert.deepEqual(apiMembers(s), Object.keys(API).sort(), 'the API members listed in API');
+  const covered = new Set(doc.cases.filter((c) => c.error === 'bad_argument').map((c) => c.call));
+  const takesArguments = Object.values(API).filter((c) => c !== null);
+  assert.deepEqual(takesArguments.filter((c) => !(c in calls)), [], 'API members whose call has no mapping');
+  assert.deepEqual(Object.keys(calls).filter((k) => !covered.has(k)), [], 'calls without a bad_argument case');
   const names = doc.cases.map((c) => c.name);
   assert.equal(new Set(names).size, names.length, 'case names are unique');
   for (const c of doc.cases) {

@@ -24,3 +24,23 @@ export const root = process.env.STEPSTONE_ROOT ?? path.resolve(import.meta.dirna
 export const readJson = (rel) => JSON.parse(readFileSync(path.join(root, rel), 'utf8'));
 export const readText = (rel) => readFileSync(path.join(root, rel), 'utf8');
 export const hex = (h) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
+
+// Classes users construct themselves (the others have no public constructor).
+const CONSTRUCTED = ['Verifier', 'ManifestCheck', 'ManifestFirst', 'Reconciler'];
+
+/** Every function, static method (`Class.name`), method or getter (`Class#name`) and public
+ * constructor (`new Class`) a package exports, sorted: what the argument tests must cover. */
+export function apiMembers(api) {
+  const out = [];
+  for (const [k, v] of Object.entries(api)) {
+    if (typeof v !== 'function' || k === 'StepstoneError') continue;
+    if (!/^class\b/.test(Function.prototype.toString.call(v))) {
+      out.push(k);
+      continue;
+    }
+    if (CONSTRUCTED.includes(k)) out.push(`new ${k}`);
+    for (const m of Object.getOwnPropertyNames(v)) if (!['length', 'name', 'prototype'].includes(m)) out.push(`${k}.${m}`);
+    for (const m of Object.getOwnPropertyNames(v.prototype)) if (m !== 'constructor') out.push(`${k}#${m}`);
+  }
+  return out.sort();
+}
