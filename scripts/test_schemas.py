@@ -10,8 +10,8 @@ Run by scripts/test-schemas.sh (which builds the CLI): python scripts/test_schem
    too, unless it is in BEYOND_SCHEMA with the reason a schema cannot see it; a vector listed
    there that the schema does refuse fails the test, so the list stays exact.
 3. A top-level "$schema" string is allowed (and skipped by the loaders); elsewhere it is not.
-4. The schema's version patterns agree with the loader: `stepstone validate` on one-release
-   catalogs for tricky version strings, in every scheme.
+4. The schema's version and range patterns agree with the loader: `stepstone validate` on
+   one-release catalogs for tricky version and blocked_from strings, in every scheme.
 5. CLI outputs: each subcommand run with --format json (on examples/catalog.json, the vectors'
    catalogs and queries, and failures) prints what its schema says, with its keys in the order
    the schema lists them, and every error code in it is one of docs/errors.md.
@@ -312,6 +312,13 @@ VERSIONS = [
 ]
 # Accepted by the schema, refused by the loader: a number past 2^64 - 1.
 OVERFLOW = {"1" * 128}
+# blocked_from ranges, on a release of each scheme.
+RANGES = [
+    "v1", "1", ">=v1, <v3", ">= 1 , < 3", "=1", "<=2", ">2", "1,", ",1", ">=", "=>1", "> v1.2",
+    "1.2.3", ">=1.2.3-rc.1, <2.0.0", "<1.2", "1.2.3 - 2.0.0", " 1 ", "1;2", ">v5, <v3", ">5,<3",
+]
+# Well formed, but no version satisfies them (catalog.bad_range): beyond a pattern.
+EMPTY_RANGES = {">v5, <v3", ">5,<3"}
 
 
 def check_versions(plain, stepstone):
@@ -331,6 +338,23 @@ def check_versions(plain, stepstone):
                     continue
                 if loader != schema:
                     fail(f"version {text!r} (scheme {scheme}): the loader {'accepts' if loader else 'refuses'} it, the schema {'accepts' if schema else 'refuses'} it")
+            release = "9.0.0" if scheme in (None, "semver") else "9"
+            for text in RANGES:
+                doc = {"releases": [{"version": release, "blocked_from": [text]}]}
+                if scheme:
+                    doc = {"scheme": scheme, **doc}
+                path.write_text(json.dumps(doc))
+                loader = subprocess.run([stepstone, "validate", str(path)], capture_output=True).returncode == 0
+                schema = catalog.is_valid(doc)
+                counts["version strings"] += 1
+                if text in EMPTY_RANGES and schema and not loader:
+                    continue
+                # Without `scheme`, ranges are read in the scheme the versions decide: a pattern
+                # can only take every scheme's ranges.
+                if scheme is None and schema and not loader:
+                    continue
+                if loader != schema:
+                    fail(f"blocked_from {text!r} (scheme {scheme}): the loader {'accepts' if loader else 'refuses'} it, the schema {'accepts' if schema else 'refuses'} it")
 
 
 # ------------------------------------------------------------------ CLI outputs
