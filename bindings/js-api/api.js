@@ -464,7 +464,7 @@ export function makeApi(native, backend) {
   }
 
   // The reconciler's options as the glue's JSON; 64-bit times written as JSON integers.
-  const RECONCILER = ['policy', 'rollout', 'rolloutStartedAt', 'start', 'end', 'windows', 'utcOffsetSecs', 'jobTtlSecs'];
+  const RECONCILER = ['policy', 'rollout', 'rolloutStartedAt', 'rolloutState', 'start', 'end', 'windows', 'utcOffsetSecs', 'jobTtlSecs'];
   const spec = (x, name, cls, what) =>
     absent(x) ? undefined : x instanceof cls ? stringify(x, name) : isPlain(x) ? stringify(x, name) : fail(name, `${what} or null`, x);
   function reconcilerOptions(options) {
@@ -473,6 +473,8 @@ export function makeApi(native, backend) {
       policy: spec(o.policy, 'policy', RetryPolicy, 'a RetryPolicy or a policy object'),
       rollout: spec(o.rollout, 'rollout', Rollout, 'a Rollout or a rollout object'),
       rollout_started_at: optU64(o.rolloutStartedAt, 'rolloutStartedAt'),
+      // An object only: text would be spliced into the options as it is.
+      rollout_state: absent(o.rolloutState) ? undefined : isPlain(o.rolloutState) ? stringify(o.rolloutState, 'rolloutState') : fail('rolloutState', 'a stored rollout state (an object) or null', o.rolloutState),
       start: optU64(o.start, 'start'),
       end: optU64(o.end, 'end'),
       windows: absent(o.windows) ? undefined : Array.isArray(o.windows) ? stringify(o.windows, 'windows') : fail('windows', 'an array of windows', o.windows),

@@ -329,6 +329,11 @@ export interface ReconcilerOptions {
   rollout?: Rollout | RolloutSpec | null;
   /** When the rollout started (default 0). */
   rolloutStartedAt?: U64;
+  /**
+   * Where the rollout stands, as stored from `rolloutState` (a stateless service carries on
+   * from it; `reconcile.rollout_state_mismatch` for a state of another rollout).
+   */
+  rolloutState?: object | null;
   start?: U64 | null;
   end?: U64 | null;
   windows?: Window[];

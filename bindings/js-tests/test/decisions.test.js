@@ -100,6 +100,17 @@ test("reconciler: KeepTruckin's 2020 FOTA march, idempotent events, rollout halt
   staged.rolloutResume(30);
   assert.equal(staged.rolloutState.halted, null);
   assert.equal(codeOf(() => staged.rolloutResume(31)), 'rollout.not_halted');
+  // A stateless service stores the rollout state and carries on from it.
+  const stored = staged.rolloutState;
+  const again = new s.Reconciler(campaign, {
+    rollout: { salt: 'c', schedule: { stages: [{ fraction_ppm: 0, min_soak_secs: 10 }, { fraction_ppm: 1000000 }] } },
+    rolloutState: stored,
+  });
+  assert.deepEqual(again.rolloutState, stored);
+  assert.equal(codeOf(() => new s.Reconciler(campaign, { rolloutState: stored })), 'reconcile.rollout_state_mismatch');
+  assert.equal(codeOf(() => new s.Reconciler(campaign, { rolloutState: '{}' })), 'js.bad_argument');
+  assert.equal(codeOf(() => rec.rolloutHalt(40)), 'reconcile.no_rollout');
+  assert.equal(codeOf(() => rec.rolloutAdvance(40)), 'reconcile.no_rollout');
 
   assert.equal(codeOf(() => rec.apply(state, { event: 'exploded' })), 'reconcile.invalid_json');
   assert.equal(codeOf(() => rec.apply({ reported: 'v6x' }, { event: 'reported', seq: 9, at: 0, reports: 'v64000' })), 'version.malformed');

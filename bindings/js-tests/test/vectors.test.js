@@ -241,6 +241,8 @@ const runners = {
         assert.equal(rec.rolloutAdvance(step.rollout_advance), true, at);
       } else if ('rollout_halt' in step) {
         rec.rolloutHalt(step.rollout_halt, 'vector');
+      } else if ('rollout_resume' in step) {
+        rec.rolloutResume(step.rollout_resume);
       } else {
         throw new Error(`${at}: unknown step ${JSON.stringify(step)}`);
       }

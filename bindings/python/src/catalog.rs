@@ -601,7 +601,7 @@ impl Catalog {
             .map_err(raise)?
             .allow_downgrade(allow_downgrade);
         Ok(Campaign {
-            table,
+            table: Arc::new(table),
             catalog: Arc::clone(&self.inner),
             scheme: self.inner.scheme(),
             model,
@@ -618,7 +618,7 @@ impl Catalog {
 /// (there is no constructor: use `Catalog.campaign`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Campaign {
-    pub(crate) table: CampaignTable,
+    pub(crate) table: Arc<CampaignTable>,
     pub(crate) catalog: Arc<CoreCatalog>,
     scheme: Scheme,
     model: Option<String>,

@@ -151,14 +151,19 @@ impl ReleaseNote {
 }
 
 /// The planner's answer with a note for every release between the device and the target.
-#[pyclass(module = "stepstone", frozen, get_all)]
+#[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Explanation {
     /// The plan, or `None` when planning failed (see `error`).
+    #[pyo3(get)]
     plan: Option<Plan>,
     /// The planning error (a `PlanError`), or `None`.
+    #[pyo3(get)]
     error: Option<Py<PyAny>>,
     /// One note per release considered.
+    #[pyo3(get)]
     releases: Vec<ReleaseNote>,
+    /// The core's JSON form of the whole explanation.
+    wire: String,
 }
 
 #[pymethods]
@@ -175,6 +180,27 @@ impl Explanation {
             "Explanation",
             "Catalog.explain(current, target)",
         ))
+    }
+
+    /// The core's JSON form, the one every binding and the CLI give: `{"outcome": {"plan":
+    /// {...}} | {"error": {"code", "message"}}, "releases": [{"version", "verdict", "hop"?,
+    /// "reason"}]}`.
+    ///
+    /// Returns: dict.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) for any argument.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_dict(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::args::params!("Explanation.to_dict", [], []).bind(args, kwargs)?;
+        Ok(py
+            .import("json")?
+            .call_method1("loads", (self.wire.as_str(),))?
+            .unbind())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -194,6 +220,9 @@ impl Explanation {
 
 impl Explanation {
     pub(crate) fn new(py: Python<'_>, e: explain::Explanation) -> PyResult<Explanation> {
+        let wire = serde_json::to_string(&e).map_err(|err| {
+            crate::errors::exception(py, "python.internal", &format!("explanation: {err}"))
+        })?;
         let (plan, error) = match e.outcome {
             Ok(p) => (Some(p.into()), None),
             Err(err) => (
@@ -222,6 +251,7 @@ impl Explanation {
             plan,
             error,
             releases,
+            wire,
         })
     }
 }

@@ -8,56 +8,32 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
-use stepstone::catalog::Catalog;
-use stepstone::reconcile::window::Window;
-use stepstone::reconcile::{
-    Context, DEFAULT_JOB_TTL_SECS, DeviceState, Event, RolloutView, Timing, apply, decide,
-};
-use stepstone::rollout::RolloutState;
-use stepstone::version::Version;
+use stepstone::reconcile::{DEFAULT_JOB_TTL_SECS, Session, SessionOptions};
 
 use crate::args::{Args, params};
 use crate::catalog::Campaign;
 use crate::errors::{exception, raise};
 use crate::retry::{RetryPolicy, Rollout};
 
-fn invalid(py: Python<'_>, what: &str, e: impl core::fmt::Display) -> PyErr {
-    exception(
-        py,
-        "reconcile.invalid_json",
-        &format!("invalid {what}: {e}"),
-    )
-}
-
 fn to_py(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
-    let text = serde_json::to_string(v).map_err(|e| invalid(py, "value", e))?;
+    let text = serde_json::to_string(v).map_err(|e| {
+        exception(
+            py,
+            "python.internal",
+            &format!("a value did not serialize: {e}"),
+        )
+    })?;
     Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
-/// The device state in argument `state` of `a`'s call (a dict, its JSON text, or `None`: a
-/// new device).
-fn state_in(a: &Args<'_>, catalog: &Catalog) -> PyResult<DeviceState<Version>> {
-    let text = a.opt_json("state")?.unwrap_or_else(|| "{}".into());
-    let wire: DeviceState<String> =
-        serde_json::from_str(&text).map_err(|e| invalid(a.py(), "device state", e))?;
-    wire.try_map(|t| catalog.parse_version(&t)).map_err(raise)
+fn json_to_py(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
-fn state_out(py: Python<'_>, state: &DeviceState<Version>) -> PyResult<Py<PyAny>> {
-    let wire = state
-        .clone()
-        .try_map(|v| Ok::<_, core::convert::Infallible>(v.as_str().to_string()));
-    match wire {
-        Ok(w) => to_py(py, &w),
-        Err(never) => match never {},
-    }
-}
-
-/// The event in argument `event` of `a`'s call (a dict or its JSON text).
-fn event_in(a: &Args<'_>, catalog: &Catalog) -> PyResult<Event<Version>> {
-    let wire: Event<String> =
-        serde_json::from_str(&a.json("event")?).map_err(|e| invalid(a.py(), "event", e))?;
-    wire.try_map(|t| catalog.parse_version(&t).map_err(raise))
+/// The device state in argument `state` of `a`'s call as JSON text (a dict, its JSON text, or
+/// `None`: a new device).
+fn state_text(a: &Args<'_>) -> PyResult<Option<String>> {
+    a.opt_json("state")
 }
 
 /// What `decide` says to do with a device now. `action` is `install`, `wait`, `expire`, `done`,
@@ -171,37 +147,42 @@ impl Action {
 ///     campaign (Campaign): `catalog.campaign(target, model=..., environment=...)`.
 ///     policy (RetryPolicy | None): default `RetryPolicy()` (5 attempts per hop).
 ///     rollout (Rollout | None), rollout_started_at (int): an optional staged rollout.
+///     rollout_state (dict | None): where the rollout stands, as stored from `rollout_state`
+///         (a stateless scheduler carries on from it); `None`: it starts at `rollout_started_at`.
 ///     start (int | None), end (int | None): the campaign's times (seconds).
 ///     windows (list[dict] | None): weekly maintenance windows `{"day": 0..6,
 ///         "start_minute": ..., "duration_minutes": ...}` in the device's local time.
 ///     utc_offset_secs (int): the device's UTC offset now.
 ///     job_ttl_secs (int): how long a job document lives (default 7 days).
 ///
-/// Raises: `ReconcileError` (`reconcile.invalid_json` for windows that do not read, or the
-/// window's own code, `window.*`); `BadArgumentError` (`python.bad_argument`) for an argument of
+/// Raises: `ReconcileError` (`reconcile.invalid_json` for windows or a rollout state that do
+/// not read, `reconcile.rollout_state_mismatch` for a rollout state of another rollout), the
+/// window's own code (`window.*`), the policy's or rollout's (`retry.*`, `rollout.*`); `BadArgumentError` (`python.bad_argument`) for an argument of
 /// another type, missing, or a number that is negative or out of range.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Reconciler {
     campaign: Py<Campaign>,
-    policy: stepstone::retry::RetryPolicy,
-    rollout: Option<stepstone::rollout::Rollout>,
-    rollout_state: Mutex<Option<RolloutState>>,
-    start: Option<u64>,
-    end: Option<u64>,
-    windows: Vec<Window>,
-    utc_offset_secs: i32,
-    job_ttl_secs: u64,
+    /// The core's session; the lock guards the rollout state (`rollout_*` change it).
+    session: Mutex<Session>,
+}
+
+impl Reconciler {
+    fn session(&self, py: Python<'_>) -> PyResult<std::sync::MutexGuard<'_, Session>> {
+        self.session.lock().map_err(|_| {
+            exception(
+                py,
+                "python.internal",
+                "another thread panicked while holding this reconciler",
+            )
+        })
+    }
 }
 
 #[pymethods]
 impl Reconciler {
     #[new]
-    #[pyo3(signature = (*args, **kwargs), text_signature = "(campaign, *, policy=None, rollout=None, rollout_started_at=0, start=None, end=None, windows=None, utc_offset_secs=0, job_ttl_secs=604800)")]
-    fn new(
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Reconciler> {
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(campaign, *, policy=None, rollout=None, rollout_started_at=0, rollout_state=None, start=None, end=None, windows=None, utc_offset_secs=0, job_ttl_secs=604800)")]
+    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Reconciler> {
         let a = params!(
             "Reconciler",
             ["campaign"],
@@ -209,6 +190,7 @@ impl Reconciler {
                 "policy",
                 "rollout",
                 "rollout_started_at",
+                "rollout_state",
                 "start",
                 "end",
                 "windows",
@@ -217,33 +199,33 @@ impl Reconciler {
             ]
         )
         .bind(args, kwargs)?;
-        let campaign = a.object::<Campaign>("campaign", "a Campaign")?.unbind();
+        let campaign = a.object::<Campaign>("campaign", "a Campaign")?;
         let policy = a.opt_object::<RetryPolicy>("policy", "a RetryPolicy or None")?;
         let rollout = a.opt_object::<Rollout>("rollout", "a Rollout or None")?;
-        let rollout_started_at = a.u64_or("rollout_started_at", 0)?;
-        let (start, end) = (a.opt_u64("start")?, a.opt_u64("end")?);
-        let windows = a.opt_json_list("windows")?;
-        let utc_offset_secs = a.i32_or("utc_offset_secs", 0)?;
-        let job_ttl_secs = a.u64_or("job_ttl_secs", DEFAULT_JOB_TTL_SECS)?;
-        let windows: Vec<Window> = match windows {
-            Some(w) => serde_json::from_str(&w).map_err(|e| invalid(py, "windows", e))?,
-            None => Vec::new(),
-        };
-        for w in &windows {
-            w.validate().map_err(raise)?;
+        // The two documents Python passes as lists and dicts are read by the core, as the JS
+        // binding passes them.
+        let mut documents = Vec::new();
+        if let Some(w) = a.opt_json_list("windows")? {
+            documents.push(format!(r#""windows":{w}"#));
         }
-        let rollout = rollout.map(|r| r.get().inner.clone());
-        let state = rollout.as_ref().map(|r| r.start(rollout_started_at));
+        if let Some(s) = a.opt_json("rollout_state")? {
+            documents.push(format!(r#""rollout_state":{s}"#));
+        }
+        let options = SessionOptions {
+            policy: policy.map(|p| p.get().inner),
+            rollout: rollout.map(|r| r.get().inner.clone()),
+            rollout_started_at: a.u64_or("rollout_started_at", 0)?,
+            start: a.opt_u64("start")?,
+            end: a.opt_u64("end")?,
+            utc_offset_secs: a.i32_or("utc_offset_secs", 0)?,
+            job_ttl_secs: Some(a.u64_or("job_ttl_secs", DEFAULT_JOB_TTL_SECS)?),
+            ..SessionOptions::from_json(&format!("{{{}}}", documents.join(","))).map_err(raise)?
+        };
+        let c = campaign.get();
+        let session = Session::new(c.table.clone(), c.catalog.scheme(), options).map_err(raise)?;
         Ok(Reconciler {
-            campaign,
-            policy: policy.map_or_else(Default::default, |p| p.get().inner),
-            rollout,
-            rollout_state: Mutex::new(state),
-            start,
-            end,
-            windows,
-            utc_offset_secs,
-            job_ttl_secs,
+            campaign: campaign.unbind(),
+            session: Mutex::new(session),
         })
     }
 
@@ -270,11 +252,12 @@ impl Reconciler {
     ) -> PyResult<(Py<PyAny>, &'static str)> {
         let a = params!("Reconciler.apply", ["state", "event"], []).bind(args, kwargs)?;
         a.required("state")?;
-        let catalog = &self.campaign.get().catalog;
-        let mut s = state_in(&a, catalog)?;
-        let e = event_in(&a, catalog)?;
-        let applied = apply(&mut s, &e);
-        Ok((state_out(py, &s)?, applied.name()))
+        let (state, event) = (state_text(&a)?, a.json("event")?);
+        let (s, applied) = self
+            .session(py)?
+            .apply(state.as_deref(), &event)
+            .map_err(raise)?;
+        Ok((to_py(py, &s)?, applied.name()))
     }
 
     /// `state` in the core's full wire form, absent fields filled in.
@@ -293,7 +276,12 @@ impl Reconciler {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let a = params!("Reconciler.state", ["state"], []).bind(args, kwargs)?;
-        state_out(py, &state_in(&a, &self.campaign.get().catalog)?)
+        let state = state_text(&a)?;
+        let text = self
+            .session(py)?
+            .state_json(state.as_deref())
+            .map_err(raise)?;
+        json_to_py(py, &text)
     }
 
     /// What to do with the device now.
@@ -321,28 +309,18 @@ impl Reconciler {
         let device_id = a.text("device_id")?;
         a.required("state")?;
         let now = a.u64("now")?;
-        let campaign = self.campaign.get();
-        let s = state_in(&a, &campaign.catalog)?;
-        let guard = self
-            .rollout_state
-            .lock()
-            .map_err(|_| invalid(py, "rollout state", "poisoned lock"))?;
-        let ctx = Context {
-            rollout: match (&self.rollout, guard.as_ref()) {
-                (Some(rollout), Some(state)) => Some(RolloutView { rollout, state }),
-                _ => None,
-            },
-            timing: Timing {
-                start: self.start,
-                end: self.end,
-                windows: &self.windows,
-                utc_offset_secs: self.utc_offset_secs,
-            },
-            job_ttl_secs: self.job_ttl_secs,
-            ..Context::new(&campaign.table, &self.policy)
-        };
-        let action = decide(device_id.as_bytes(), &s, &ctx, now);
-        let value = serde_json::to_value(&action).map_err(|e| invalid(py, "action", e))?;
+        let state = state_text(&a)?;
+        let text = self
+            .session(py)?
+            .decide_json(device_id.as_bytes(), state.as_deref(), now)
+            .map_err(raise)?;
+        let value = serde_json::from_str(&text).map_err(|e| {
+            exception(
+                py,
+                "python.internal",
+                &format!("an action did not read: {e}"),
+            )
+        })?;
         Ok(Action { value })
     }
 
@@ -351,9 +329,9 @@ impl Reconciler {
     /// Parameters:
     ///     now (int): the time (seconds).
     ///
-    /// Returns: bool, whether a stage opened (false without a rollout).
+    /// Returns: bool, whether a stage opened.
     ///
-    /// Raises: `ReconcileError` only if another thread panicked holding the rollout state.
+    /// Raises: `ReconcileError` (`reconcile.no_rollout`) without a rollout.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now)")]
     fn rollout_advance(
         &self,
@@ -363,14 +341,7 @@ impl Reconciler {
     ) -> PyResult<bool> {
         let a = params!("Reconciler.rollout_advance", ["now"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
-        let mut guard = self
-            .rollout_state
-            .lock()
-            .map_err(|_| invalid(py, "rollout state", "poisoned lock"))?;
-        Ok(match (&self.rollout, guard.as_mut()) {
-            (Some(r), Some(s)) => r.advance(s, now),
-            _ => false,
-        })
+        self.session(py)?.rollout_advance(now).map_err(raise)
     }
 
     /// Halts the rollout by hand.
@@ -381,7 +352,8 @@ impl Reconciler {
     ///
     /// Returns: None.
     ///
-    /// Raises: `RolloutError` (`rollout.already_halted`).
+    /// Raises: `RolloutError` (`rollout.already_halted`); `ReconcileError`
+    /// (`reconcile.no_rollout`) without a rollout.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now, note=None)")]
     fn rollout_halt(
         &self,
@@ -392,24 +364,37 @@ impl Reconciler {
         let a = params!("Reconciler.rollout_halt", ["now", "note"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
         let note = a.opt_text("note")?.unwrap_or_default();
-        let mut guard = self
-            .rollout_state
-            .lock()
-            .map_err(|_| invalid(py, "rollout state", "poisoned lock"))?;
-        match (&self.rollout, guard.as_mut()) {
-            (Some(r), Some(s)) => r.halt(s, note, now).map_err(raise),
-            _ => Ok(()),
-        }
+        self.session(py)?.rollout_halt(now, &note).map_err(raise)
     }
 
-    /// The rollout's state as a dict (`None` without a rollout).
+    /// Resumes a halted rollout: the halted stage's counts start again from zero and the open
+    /// stage's soak starts again.
+    ///
+    /// Parameters:
+    ///     now (int): the time (seconds).
+    ///
+    /// Returns: None.
+    ///
+    /// Raises: `RolloutError` (`rollout.not_halted`); `ReconcileError`
+    /// (`reconcile.no_rollout`) without a rollout.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now)")]
+    fn rollout_resume(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let a = params!("Reconciler.rollout_resume", ["now"], []).bind(args, kwargs)?;
+        let now = a.u64("now")?;
+        self.session(py)?.rollout_resume(now).map_err(raise)
+    }
+
+    /// The rollout's state as a dict (`None` without a rollout); pass it back as
+    /// `rollout_state=` to a new `Reconciler` to carry on where this one stands.
     #[getter]
     fn rollout_state(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        let guard = self
-            .rollout_state
-            .lock()
-            .map_err(|_| invalid(py, "rollout state", "poisoned lock"))?;
-        guard.as_ref().map(|s| to_py(py, s)).transpose()
+        let text = self.session(py)?.rollout_state_json();
+        text.map(|t| json_to_py(py, &t)).transpose()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -173,12 +173,12 @@ CALLS: dict[str, Call] = {
     "reconciler.decide": Call(lambda c, **kw: c.reconciler().decide(**kw), defaults={"state": None}),
     "reconciler.rollout_advance": Call(lambda c, **kw: c.reconciler().rollout_advance(**kw)),
     "reconciler.rollout_halt": Call(lambda c, **kw: c.reconciler().rollout_halt(**kw)),
+    "reconciler.rollout_resume": Call(lambda c, **kw: c.reconciler().rollout_resume(**kw)),
 }
 
 # Logical calls with no Python counterpart yet: their cases are skipped with this reason.
 NOT_IN_PYTHON = {
     "verify_stream": "the Python package has no one-call verify_stream (StreamVerifier covers it)",
-    "reconciler.rollout_resume": "Python's Reconciler has no rollout_resume yet (the core Session port adds it)",
 }
 
 SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}

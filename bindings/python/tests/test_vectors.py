@@ -213,6 +213,8 @@ def run_reconcile(doc: dict[str, Any], v: dict[str, Any]) -> Any:
             assert rec.rollout_advance(step["rollout_advance"]), at
         elif "rollout_halt" in step:
             rec.rollout_halt(step["rollout_halt"], "vector")
+        elif "rollout_resume" in step:
+            rec.rollout_resume(step["rollout_resume"])
         else:
             raise AssertionError(f"{at}: unknown step")
     for k, want in v.get("expect_state", {}).items():

@@ -74,6 +74,14 @@ pub struct SessionOptions {
     pub job_ttl_secs: Option<u64>,
 }
 
+impl SessionOptions {
+    /// Reads options from JSON (`reconcile.invalid_json` when they do not read); nothing is
+    /// checked until [`Session::new`].
+    pub fn from_json(text: &str) -> Result<SessionOptions, SessionError> {
+        crate::wire::from_document(text).map_err(|e| invalid("options", e))
+    }
+}
+
 /// Why a session call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -238,9 +246,7 @@ impl Session {
         scheme: Scheme,
         options: &str,
     ) -> Result<Session, SessionError> {
-        let o: SessionOptions =
-            crate::wire::from_document(options).map_err(|e| invalid("options", e))?;
-        Session::new(table, scheme, o)
+        Session::new(table, scheme, SessionOptions::from_json(options)?)
     }
 
     /// The campaign table.

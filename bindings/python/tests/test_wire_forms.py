@@ -1,0 +1,89 @@
+"""The core owns every answer's JSON form: Python's to_dict gives exactly what the CLI and JS give,
+and the reconciler session (the core's Session) behaves the same here as in every binding."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+import stepstone
+
+from conftest import ROOT
+
+CATALOG = ROOT / "examples" / "catalog.json"
+ROLLOUT = {
+    "salt": "r",
+    "schedule": {"stages": [{"fraction_ppm": 0, "min_soak_secs": 10}, {"fraction_ppm": 1000000}]},
+}
+
+
+def cli() -> str | None:
+    for path in (ROOT / "target" / "release" / "stepstone", ROOT / "target" / "debug" / "stepstone"):
+        if path.exists():
+            return str(path)
+    return shutil.which("stepstone")
+
+
+@pytest.mark.parametrize("target", ["v67000", "v99"])
+def test_explanation_to_dict_is_the_cli_json(figure1: stepstone.Catalog, target: str) -> None:
+    got = figure1.explain("v64000", target).to_dict()
+    assert set(got) == {"outcome", "releases"}
+    if target == "v99":
+        assert got["outcome"]["error"]["code"] == "plan.unknown_target"
+    else:
+        assert got["outcome"]["plan"]["path"][-1] == "v67000"
+        assert got["releases"][0]["verdict"] in {"install", "cheaper_path", "wrong_model", "yanked"}
+    exe = cli()
+    if exe is None:
+        pytest.skip("no stepstone binary built")
+    out = subprocess.run(
+        [exe, "plan", str(CATALOG), "--from", "v64000", "--to", target, "--explain", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(out.stdout) == got
+
+
+def reconciler(figure1: stepstone.Catalog, **kw: Any) -> stepstone.Reconciler:
+    return stepstone.Reconciler(figure1.campaign("v65000"), **kw)
+
+
+def test_rollout_halt_resume_and_a_stored_state(figure1: stepstone.Catalog) -> None:
+    rec = reconciler(figure1, rollout=stepstone.Rollout(ROLLOUT))
+    assert not rec.rollout_advance(9)
+    assert rec.rollout_advance(10)
+    rec.rollout_halt(11, "bad batch")
+    with pytest.raises(stepstone.RolloutError) as e:
+        rec.rollout_halt(12)
+    assert e.value.code == "rollout.already_halted"
+    rec.rollout_resume(20)
+    with pytest.raises(stepstone.RolloutError) as e:
+        rec.rollout_resume(21)
+    assert e.value.code == "rollout.not_halted"
+    # A stateless scheduler stores the rollout state and carries on from it.
+    stored = rec.rollout_state
+    again = reconciler(figure1, rollout=stepstone.Rollout(ROLLOUT), rollout_state=stored)
+    assert again.rollout_state == stored
+    state = {"reported": "v64000", "device_seq": 1}
+    assert again.decide("AG1-000001", state, 30) == rec.decide("AG1-000001", state, 30)
+
+
+def test_session_errors_have_the_core_codes(figure1: stepstone.Catalog) -> None:
+    rec = reconciler(figure1)
+    for call in (lambda: rec.rollout_halt(1), lambda: rec.rollout_resume(1), lambda: rec.rollout_advance(1)):
+        with pytest.raises(stepstone.ReconcileError) as e:
+            call()
+        assert e.value.code == "reconcile.no_rollout"
+    stored = reconciler(figure1, rollout=stepstone.Rollout(ROLLOUT)).rollout_state
+    with pytest.raises(stepstone.ReconcileError) as e:
+        reconciler(figure1, rollout_state=stored)
+    assert e.value.code == "reconcile.rollout_state_mismatch"
+    with pytest.raises(stepstone.ReconcileError) as e:
+        reconciler(figure1, rollout=stepstone.Rollout(ROLLOUT), rollout_state={"stage": "x"})
+    assert e.value.code == "reconcile.invalid_json"
+    with pytest.raises(stepstone.ReconcileError) as e:
+        rec.apply(None, {"event": "meteor"})
+    assert e.value.code == "reconcile.invalid_json"
