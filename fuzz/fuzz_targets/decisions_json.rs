@@ -1,0 +1,127 @@
+//! The JSON readers behind the decisions: retry policies, rollouts, halt rules and stage counts,
+//! reconciler options, device states and events. The first byte picks the reader, the rest is
+//! the text. Never a panic; every refusal carries its area's code; what loads writes JSON that
+//! loads back to the same value; checked calls never answer "do not halt" for inconsistent
+//! counts.
+#![no_main]
+
+use std::sync::{Arc, OnceLock};
+
+use libfuzzer_sys::fuzz_target;
+use stepstone::ErrorCode;
+use stepstone::campaign::CampaignTable;
+use stepstone::catalog::Catalog;
+use stepstone::plan::Cost;
+use stepstone::reconcile::{Session, SessionOptions};
+use stepstone::retry::{FailureKind, HopCounters, RetryDecision, RetryPolicy};
+use stepstone::rollout::{HaltRule, Rollout, StageStats};
+use stepstone::version::Scheme;
+
+fn table() -> Arc<CampaignTable> {
+    static TABLE: OnceLock<Arc<CampaignTable>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let c = Catalog::from_json(
+                r#"{"releases": [{"version": "v1"}, {"version": "v2", "min_sw_version": "v1"},
+                   {"version": "v3", "min_sw_version": "v2"}]}"#,
+            )
+            .expect("the fixed catalog loads");
+            let t = c.parse_version("v3").expect("v3");
+            Arc::new(CampaignTable::build(&c, &t, None, None, Cost::Hops).expect("table"))
+        })
+        .clone()
+}
+
+fn area(code: &str, areas: &[&str]) -> bool {
+    areas.iter().any(|a| code.starts_with(a))
+}
+
+fn numbers(data: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    data.chunks(4).map(|c| c.iter().fold(0u32, |n, b| n.rotate_left(8) ^ u32::from(*b)))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let Ok(text) = std::str::from_utf8(rest) else { return };
+    match pick % 5 {
+        0 => match RetryPolicy::from_json(text) {
+            Ok(p) => {
+                let again = RetryPolicy::from_json(&serde_json::to_string(&p).unwrap()).expect("own JSON");
+                assert_eq!(again, p);
+                let mut n = numbers(rest);
+                for kind in FailureKind::ALL {
+                    let c = HopCounters::from_pairs(n.next().unwrap_or(1), [(kind, n.next().unwrap_or(1))])
+                        .expect("one kind once");
+                    let now = u64::from(n.next().unwrap_or(0));
+                    match p.after_failure(&c, kind, c.attempts, 0, now, rest, b"hop") {
+                        RetryDecision::RetryAt(t) => assert!(t >= now, "a retry is not in the past"),
+                        RetryDecision::GiveUp(g) => assert!(g.code().starts_with("retry.")),
+                    }
+                }
+            }
+            Err(e) => assert!(area(e.code(), &["retry."]), "{}", e.code()),
+        },
+        1 => match Rollout::from_json(text) {
+            Ok(r) => {
+                let again = Rollout::from_json(&serde_json::to_string(&r).unwrap()).expect("own JSON");
+                assert_eq!(again, r);
+                let mut n = numbers(rest);
+                let mut state = r.start(0);
+                let _ = r.advance(&mut state, u64::from(n.next().unwrap_or(0)));
+                let stage = n.next().unwrap_or(0) % 4;
+                let stats = StageStats { finished: n.next().unwrap_or(0), failed: n.next().unwrap_or(0) };
+                match r.trips_checked(stage, stats) {
+                    Ok(_) => assert!(stats.failed <= stats.finished && (stage as usize) < r.stage_count()),
+                    Err(e) => assert!(area(e.code(), &["rollout."])),
+                }
+                assert!((r.stage_of(u64::from(stage)) as usize) < r.stage_count());
+            }
+            Err(e) => assert!(area(e.code(), &["rollout."]), "{}", e.code()),
+        },
+        2 => {
+            let (rule, stats) = text.split_once('\n').unwrap_or((text, ""));
+            let rule = HaltRule::from_json(rule);
+            let stats = StageStats::from_json(stats);
+            if let Err(e) = &rule {
+                assert!(area(e.code(), &["rollout."]));
+            }
+            if let Err(e) = &stats {
+                assert!(area(e.code(), &["rollout."]));
+            }
+            if let (Ok(rule), Ok(stats)) = (rule, stats) {
+                assert!(stats.failed <= stats.finished, "from_json checks the counts");
+                let _ = rule.trips(0, stats).expect("a checked rule and checked counts answer");
+            }
+        }
+        3 => match SessionOptions::from_json(text).and_then(|o| Session::new(table(), Scheme::Integer, o)) {
+            Ok(mut s) => {
+                let state = r#"{"reported": "v1", "device_seq": 1}"#;
+                s.decide_json(rest, Some(state), u64::from(numbers(rest).next().unwrap_or(0)))
+                    .expect("a fixed valid state decides");
+                match s.rollout_advance(1) {
+                    Ok(_) => assert!(s.rollout_state().is_some()),
+                    Err(e) => assert_eq!(e.code(), "reconcile.no_rollout"),
+                }
+            }
+            Err(e) => assert!(
+                area(e.code(), &["reconcile.", "retry.", "rollout.", "window."]),
+                "{}",
+                e.code()
+            ),
+        },
+        _ => {
+            let s = Session::new(table(), Scheme::Integer, SessionOptions::default()).expect("defaults");
+            let (state, event) = text.split_once('\n').unwrap_or(("{}", text));
+            match s.apply(Some(state), event) {
+                Ok((next, applied)) => {
+                    let next = serde_json::to_string(&next).unwrap();
+                    if !applied.changed() {
+                        assert_eq!(next, s.state_json(Some(state)).unwrap(), "an ignored event changes nothing");
+                    }
+                    s.decide_json(b"d", Some(&next), 0).expect("a state apply wrote decides");
+                }
+                Err(e) => assert!(area(e.code(), &["reconcile.", "version."]), "{}", e.code()),
+            }
+        }
+    }
+});
