@@ -16,6 +16,7 @@ mod sample;
 mod signature;
 mod trust;
 mod version;
+mod wire;
 
 /// The native module. Import `stepstone`, not this.
 #[pymodule]

@@ -46,17 +46,23 @@ impl Step {
 }
 
 /// The best path from a device's version to a target.
-#[pyclass(module = "stepstone", frozen, get_all, eq)]
+#[pyclass(module = "stepstone", frozen, eq)]
 #[derive(Clone, PartialEq)]
 pub(crate) struct Plan {
     /// Versions to install, in order, ending at the target (empty: already there).
+    #[pyo3(get)]
     path: Vec<String>,
     /// Number of installs.
+    #[pyo3(get)]
     hops: usize,
     /// Bytes downloaded along the path (`None` if a hop has no known size).
+    #[pyo3(get)]
     bytes: Option<u64>,
     /// Each install with its download.
+    #[pyo3(get)]
     steps: Vec<Step>,
+    /// The core's JSON form (what the CLI's `plan --format json` prints).
+    wire: String,
 }
 
 #[pymethods]
@@ -87,11 +93,30 @@ impl Plan {
     fn __len__(&self) -> usize {
         self.hops
     }
+
+    /// The core's JSON form, what `stepstone plan --format json` prints and JS's `plan()`
+    /// returns: `{"path", "hops", "bytes", "steps": [{"version", "bytes", "delta_from"}]}`.
+    ///
+    /// Returns: dict.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) for any argument.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_dict(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::args::params!("Plan.to_dict", [], []).bind(args, kwargs)?;
+        crate::wire::loads(py, &self.wire)
+    }
 }
 
 impl From<plan::Plan> for Plan {
     fn from(p: plan::Plan) -> Plan {
         Plan {
+            // The core's types hold only strings, integers and options: this cannot fail.
+            wire: serde_json::to_string(&p).unwrap_or_default(),
             path: p.path.iter().map(|v| v.as_str().into()).collect(),
             hops: p.hops,
             bytes: p.bytes,
@@ -197,10 +222,7 @@ impl Explanation {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         crate::args::params!("Explanation.to_dict", [], []).bind(args, kwargs)?;
-        Ok(py
-            .import("json")?
-            .call_method1("loads", (self.wire.as_str(),))?
-            .unbind())
+        crate::wire::loads(py, &self.wire)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -15,20 +15,7 @@ use crate::catalog::Campaign;
 use crate::errors::{exception, raise};
 use crate::retry::{RetryPolicy, Rollout};
 
-fn to_py(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
-    let text = serde_json::to_string(v).map_err(|e| {
-        exception(
-            py,
-            "python.internal",
-            &format!("a value did not serialize: {e}"),
-        )
-    })?;
-    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
-}
-
-fn json_to_py(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
-    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
-}
+use crate::wire::{loads as json_to_py, to_py};
 
 /// The device state in argument `state` of `a`'s call as JSON text (a dict, its JSON text, or
 /// `None`: a new device).

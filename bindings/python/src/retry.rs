@@ -164,37 +164,43 @@ impl RetryPolicy {
             .map(|(name, n)| Ok((self::kind(&name)?, n)))
             .collect::<PyResult<Vec<_>>>()?;
         let counters = HopCounters::from_pairs(attempts, pairs).map_err(raise)?;
-        Ok(
-            match self.inner.after_failure(
-                &counters,
-                self::kind(&kind)?,
-                total_attempts,
-                first_attempt_at,
-                failed_at,
-                device_id.as_bytes(),
-                hop.as_bytes(),
-            ) {
-                RetryDecision::RetryAt(t) => RetryDecisionPy {
-                    retry_at: Some(t),
-                    give_up: None,
-                },
-                RetryDecision::GiveUp(r) => RetryDecisionPy {
-                    retry_at: None,
-                    give_up: Some(r.code().into()),
-                },
+        let decision = self.inner.after_failure(
+            &counters,
+            self::kind(&kind)?,
+            total_attempts,
+            first_attempt_at,
+            failed_at,
+            device_id.as_bytes(),
+            hop.as_bytes(),
+        );
+        let wire = crate::wire::text(a.py(), &decision)?;
+        Ok(match decision {
+            RetryDecision::RetryAt(t) => RetryDecisionPy {
+                retry_at: Some(t),
+                give_up: None,
+                wire,
             },
-        )
+            RetryDecision::GiveUp(r) => RetryDecisionPy {
+                retry_at: None,
+                give_up: Some(r.code().into()),
+                wire,
+            },
+        })
     }
 }
 
 /// After a failure: retry at `retry_at`, or give up with the rule's code in `give_up`.
-#[pyclass(module = "stepstone", name = "RetryDecision", frozen, get_all, eq)]
+#[pyclass(module = "stepstone", name = "RetryDecision", frozen, eq)]
 #[derive(Clone, PartialEq)]
 pub(crate) struct RetryDecisionPy {
     /// When to try again (seconds, the caller's clock), or `None`.
+    #[pyo3(get)]
     retry_at: Option<u64>,
     /// The give-up rule's code (`retry.attempts_per_hop`, ...), or `None`.
+    #[pyo3(get)]
     give_up: Option<String>,
+    /// The core's JSON form.
+    wire: String,
 }
 
 #[pymethods]
@@ -211,6 +217,23 @@ impl RetryDecisionPy {
             "RetryDecision",
             "RetryPolicy.after_failure(...)",
         ))
+    }
+
+    /// The core's JSON form, what JS's `afterFailure` returns: `{"retry_at": t}` or
+    /// `{"give_up": code, "rule": {"rule", ...limit}}`.
+    ///
+    /// Returns: dict.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) for any argument.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_dict(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::args::params!("RetryDecision.to_dict", [], []).bind(args, kwargs)?;
+        crate::wire::loads(py, &self.wire)
     }
 
     fn __repr__(&self) -> String {

@@ -87,3 +87,29 @@ def test_session_errors_have_the_core_codes(figure1: stepstone.Catalog) -> None:
     with pytest.raises(stepstone.ReconcileError) as e:
         rec.apply(None, {"event": "meteor"})
     assert e.value.code == "reconcile.invalid_json"
+
+
+def test_plan_to_dict_is_the_cli_json(figure1: stepstone.Catalog) -> None:
+    got = figure1.plan("v64000", "v67000").to_dict()
+    assert list(got) == ["path", "hops", "bytes", "steps"]
+    assert got["path"] == figure1.plan("v64000", "v67000").path
+    exe = cli()
+    if exe is None:
+        pytest.skip("no stepstone binary built")
+    out = subprocess.run(
+        [exe, "plan", str(CATALOG), "--from", "v64000", "--to", "v67000", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(out.stdout) == got
+
+
+def test_retry_decision_to_dict_is_the_core_form() -> None:
+    policy = stepstone.RetryPolicy({"jitter_ppm": 0})
+    kw: dict[str, Any] = dict(total_attempts=1, first_attempt_at=0, failed_at=100, device_id="d", hop="v2")
+    again = policy.after_failure(attempts=1, failures={"failed": 1}, kind="failed", **kw)
+    assert again.to_dict() == {"retry_at": again.retry_at}
+    stop = policy.after_failure(attempts=5, failures={"failed": 5}, kind="failed", **kw)
+    assert stop.to_dict() == {"give_up": stop.give_up, "rule": stop.to_dict()["rule"]}
+    assert stop.give_up is not None
+    assert stop.to_dict()["rule"]["rule"] == stop.give_up.removeprefix("retry.")

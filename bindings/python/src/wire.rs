@@ -1,0 +1,27 @@
+//! The core's JSON wire forms as Python values: what every `to_dict()` returns, so Python, JS
+//! and the CLI give one shape.
+
+use pyo3::prelude::*;
+
+use crate::errors::exception;
+
+/// A core value in its wire form (its `Serialize`), as JSON text.
+pub(crate) fn text(py: Python<'_>, value: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| {
+        exception(
+            py,
+            "python.internal",
+            &format!("a value did not serialize: {e}"),
+        )
+    })
+}
+
+/// JSON text (the core's wire form) as Python dicts, lists, strings and ints.
+pub(crate) fn loads(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
+    Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
+}
+
+/// A core value as a Python value, through its wire form.
+pub(crate) fn to_py(py: Python<'_>, value: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
+    loads(py, &text(py, value)?)
+}
