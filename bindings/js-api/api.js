@@ -90,6 +90,8 @@ function describe(x) {
 }
 
 const badArgument = (message) => new StepstoneError(BAD, message);
+/** Largest catalog `Catalog.load` takes (bytes or UTF-16 units): a 10,000-release catalog is ~3 MB. */
+const MAX_CATALOG = 256 * 1024 * 1024;
 function fail(name, what, x) {
   throw badArgument(`\`${name}\` must be ${what}, got ${describe(x)}`);
 }
@@ -133,9 +135,18 @@ const hex16 = (x, name) =>
   typeof x === 'string' && /^[0-9a-fA-F]{16}$/.test(x) ? x : fail(name, 'a position: 16 hex digits', x);
 /** A JSON value written as JSON text (bigints and cycles cannot be). */
 function stringify(x, name) {
+  // JSON.stringify writes NaN and ±Infinity as null, which the core would then read as a
+  // missing value: refuse them here, naming where they sit.
+  const finite = function (key, v) {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw badArgument(`\`${name}\` holds ${v} at \`${key === '' ? name : clip(String(key))}\`: JSON has no such number`);
+    }
+    return v;
+  };
   try {
-    return JSON.stringify(x);
+    return JSON.stringify(x, finite);
   } catch (e) {
+    if (e instanceof StepstoneError) throw e;
     throw badArgument(`\`${name}\` cannot be written as JSON: ${e.message}, got ${describe(x)}`);
   }
 }
@@ -222,6 +233,9 @@ export function makeApi(native, backend) {
      */
     static load(json) {
       const source = json instanceof Uint8Array ? json : jsonArg(json, 'json', 'catalog JSON text, UTF-8 bytes or a plain object');
+      if (source.length > MAX_CATALOG) {
+        throw badArgument(`\`json\` is ${source.length} long, over the ${MAX_CATALOG} (256 MiB) a catalog may be here`);
+      }
       try {
         const raw = source instanceof Uint8Array ? native.loadCatalogBytes(source) : native.loadCatalog(source);
         return new Catalog(INTERNAL, raw);
@@ -303,6 +317,18 @@ export function makeApi(native, backend) {
     }
   }
 
+  // A chunk goes to the module in slices (views, no copy): WASM copies each argument into its
+  // own memory, and a chunk of gigabytes would not fit at once.
+  const SLICE = 16 * 1024 * 1024;
+  const feed = (raw, c) => {
+    let at = 0;
+    do {
+      const part = c.subarray(at, at + SLICE);
+      call(() => raw.update(part));
+      at += SLICE;
+    } while (at < c.length);
+  };
+
   /** Streamed image verification: `update(chunk)` as the bytes arrive, then `finish(signature)`. */
   class Verifier {
     #raw;
@@ -311,8 +337,7 @@ export function makeApi(native, backend) {
       this.#raw = call(() => native.newVerifier(k));
     }
     update(chunk) {
-      const c = bytes(chunk, 'chunk');
-      call(() => this.#raw.update(c));
+      feed(this.#raw, bytes(chunk, 'chunk'));
       return this;
     }
     finish(signature) {
@@ -355,8 +380,7 @@ export function makeApi(native, backend) {
       return this.#raw.remaining();
     }
     update(chunk) {
-      const c = bytes(chunk, 'chunk');
-      call(() => this.#raw.update(c));
+      feed(this.#raw, bytes(chunk, 'chunk'));
       return this;
     }
     finish() {
@@ -379,8 +403,7 @@ export function makeApi(native, backend) {
       return this.#raw.remaining();
     }
     update(chunk) {
-      const c = bytes(chunk, 'chunk');
-      call(() => this.#raw.update(c));
+      feed(this.#raw, bytes(chunk, 'chunk'));
       return this;
     }
     /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
@@ -518,6 +541,11 @@ export function makeApi(native, backend) {
     rolloutResume(now) {
       const t = u64(now, 'now');
       call(() => this.#raw.rolloutResume(t));
+    }
+    /** Counts one finished attempt of a device of `stage`; the code of the halt it causes, or null. */
+    rolloutRecord(stage, failed, now) {
+      const a = [u32(stage, 'stage'), bool(failed, 'failed'), u64(now, 'now')];
+      return call(() => this.#raw.rolloutRecord(...a)) ?? null;
     }
     get rolloutState() {
       const s = this.#raw.rolloutState();

@@ -331,7 +331,8 @@ export interface ReconcilerOptions {
   rolloutStartedAt?: U64;
   /**
    * Where the rollout stands, as stored from `rolloutState` (a stateless service carries on
-   * from it; `reconcile.rollout_state_mismatch` for a state of another rollout).
+   * from it; `reconcile.rollout_state_mismatch` when its stage count, open stage or counts do
+   * not fit the rollout; `reconcile.bad_option` with `rolloutStartedAt`).
    */
   rolloutState?: object | null;
   start?: U64 | null;
@@ -357,6 +358,12 @@ export declare class Reconciler {
   rolloutHalt(now: U64, note?: string): void;
   /** Resumes a halted rollout (`rollout.not_halted`). */
   rolloutResume(now: U64): void;
+  /**
+   * Counts one finished attempt (after applying `job_succeeded` / `job_failed`) of a device of
+   * `stage` (the `stage` of the `install` action) and halts the rollout if a rule trips: the
+   * halt's code, or null (`rollout.unknown_stage`, `reconcile.no_rollout`).
+   */
+  rolloutRecord(stage: number, failed: boolean, now: U64): string | null;
   /** Where the rollout stands (null without a rollout). */
   readonly rolloutState: RolloutState | null;
 }

@@ -42,11 +42,14 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let format = match args.format {
         GraphFormatArg::Dot => GraphFormat::Dot,
         GraphFormatArg::Mermaid => GraphFormat::Mermaid,
-        GraphFormatArg::Json => {
-            crate::output::print_json(&stepstone::graph::wire(&catalog, model, environment));
-            return Ok(ExitCode::SUCCESS);
-        }
+        GraphFormatArg::Json => GraphFormat::Json,
     };
-    print!("{}", render(&catalog, model, environment, format));
+    let text = render(&catalog, model, environment, format);
+    // DOT and Mermaid end in a newline; the JSON object is one line, ended like every JSON output.
+    if format == GraphFormat::Json {
+        println!("{text}");
+    } else {
+        print!("{text}");
+    }
     Ok(ExitCode::SUCCESS)
 }

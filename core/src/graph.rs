@@ -29,7 +29,7 @@ use petgraph::visit::EdgeRef;
 use crate::catalog::{Catalog, Release};
 use crate::plan::sweep::{Filter, lower_bounds};
 
-/// Output format of [`render`], by name (`dot`, `mermaid`).
+/// Output format of [`render`], by name (`dot`, `mermaid`, `json`).
 ///
 /// ```
 /// use stepstone::graph::GraphFormat;
@@ -38,7 +38,7 @@ use crate::plan::sweep::{Filter, lower_bounds};
 /// assert_eq!(GraphFormat::Dot.name(), "dot");
 /// let e = "svg".parse::<GraphFormat>().unwrap_err();
 /// assert_eq!((e.code(), e.to_string().as_str()),
-///     ("graph.unknown_format", "unknown graph format \"svg\": expected dot or mermaid"));
+///     ("graph.unknown_format", "unknown graph format \"svg\": expected dot, mermaid or json"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GraphFormat {
@@ -47,17 +47,21 @@ pub enum GraphFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+    /// The graph as data, `{"nodes": [...], "edges": [[from, to]]}`: the [`GraphWire`] form
+    /// (with feature `serde`), written without serde so every build has it.
+    Json,
 }
 
 impl GraphFormat {
     /// Every format, in the order the error message lists them.
-    pub const ALL: [GraphFormat; 2] = [GraphFormat::Dot, GraphFormat::Mermaid];
+    pub const ALL: [GraphFormat; 3] = [GraphFormat::Dot, GraphFormat::Mermaid, GraphFormat::Json];
 
-    /// The format's name: `dot` or `mermaid`.
+    /// The format's name: `dot`, `mermaid` or `json`.
     pub const fn name(self) -> &'static str {
         match self {
             GraphFormat::Dot => "dot",
             GraphFormat::Mermaid => "mermaid",
+            GraphFormat::Json => "json",
         }
     }
 }
@@ -78,8 +82,8 @@ impl core::str::FromStr for GraphFormat {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum GraphError {
-    /// A format name that is not `dot` or `mermaid` (`graph.unknown_format`).
-    #[error("unknown graph format {name:?}: expected dot or mermaid")]
+    /// A format name that is not `dot`, `mermaid` or `json` (`graph.unknown_format`).
+    #[error("unknown graph format {name:?}: expected dot, mermaid or json")]
     UnknownFormat {
         /// The name given.
         name: String,
@@ -231,11 +235,63 @@ pub fn render(
     let _ = match format {
         GraphFormat::Dot => dot(&g, &mut out),
         GraphFormat::Mermaid => mermaid(&g, &mut out),
+        GraphFormat::Json => json(&g, &mut out),
     };
     out
 }
 
 type Graph<'c> = DiGraph<(&'c Release, NodeStyle), ()>;
+
+/// The [`GraphWire`] form, byte for byte what `serde_json` writes for it (a test holds them
+/// equal).
+fn json(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
+    out.push_str("{\"nodes\":[");
+    for (i, (r, s)) in g.node_weights().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"version\":");
+        json_string(r.version.as_str(), out)?;
+        write!(
+            out,
+            ",\"yanked\":{},\"stepping_stone\":{},\"deadend\":{}}}",
+            s.yanked, s.stepping_stone, s.deadend
+        )?;
+    }
+    out.push_str("],\"edges\":[");
+    let mut first = true;
+    for (a, b) in g.edge_indices().filter_map(|e| g.edge_endpoints(e)) {
+        let (Some(a), Some(b)) = (g.node_weight(a), g.node_weight(b)) else {
+            continue;
+        };
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('[');
+        json_string(a.0.version.as_str(), out)?;
+        out.push(',');
+        json_string(b.0.version.as_str(), out)?;
+        out.push(']');
+    }
+    out.push_str("]}");
+    Ok(())
+}
+
+/// A JSON string (versions hold no quote or control character; escaped all the same).
+fn json_string(text: &str, out: &mut String) -> core::fmt::Result {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32)?,
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Ok(())
+}
 
 fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
     writeln!(out, "digraph upgrades {{")?;
@@ -395,6 +451,29 @@ mod tests {
             dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"),
             "{dot}"
         );
+    }
+
+    /// `json` is exactly what serde_json writes for the graph's wire form.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn json_format_is_the_wire_form() {
+        let c = Catalog::from_json(
+            r#"{"releases": [
+              {"version": "v1"}, {"version": "v2", "barrier": true},
+              {"version": "v3", "min_sw_version": "v2", "yanked": true},
+              {"version": "v4", "min_sw_version": "v2", "deadend": true, "models": ["A"]},
+              {"version": "v5", "min_sw_version": "v2"}
+            ]}"#,
+        )
+        .unwrap();
+        for model in [None, Some("A"), Some("B")] {
+            let text = render(&c, model, None, GraphFormat::Json);
+            let wire = serde_json::to_string(&wire(&c, model, None)).unwrap();
+            assert_eq!(text, wire);
+        }
+        let mut s = String::new();
+        json_string("a\"b\\c\u{1}", &mut s).unwrap();
+        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\u{1}");
     }
 
     /// Every node's label lines and every style DOT gives, Mermaid gives too.

@@ -369,6 +369,7 @@ impl StageStats {
 /// Why a rollout halted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(tag = "rule", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum HaltReason {
@@ -464,6 +465,7 @@ impl fmt::Display for HaltReason {
 /// A halt in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Halted {
     /// When it halted.
     pub at: u64,
@@ -474,6 +476,7 @@ pub struct Halted {
 /// One line of a rollout's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(tag = "event", rename_all = "snake_case"))]
 pub enum RolloutLog {
     /// A stage opened (stage 0 when the rollout started).
@@ -500,6 +503,7 @@ pub enum RolloutLog {
 /// Where a rollout stands. Serialisable; changed only by [`Rollout`]'s methods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct RolloutState {
     /// When the rollout started.
     pub started_at: u64,

@@ -560,6 +560,19 @@ macro_rules! js_api {
             pub fn rollout_resume(&mut self, now: String) -> Result<()> {
                 self.0.rollout_resume(&now).map_err(fault)
             }
+            /// Counts a finished attempt of a stage; the halt it causes, if any.
+            #[$a(js_name = "rolloutRecord")]
+            pub fn rollout_record(
+                &mut self,
+                stage: u32,
+                failed: bool,
+                now: String,
+            ) -> Result<Option<String>> {
+                self.0
+                    .rollout_record(stage, failed, &now)
+                    .map(|c| c.map(String::from))
+                    .map_err(fault)
+            }
             /// Where the rollout stands, JSON.
             #[$a(js_name = "rolloutState")]
             pub fn rollout_state(&self) -> Option<String> {

@@ -59,6 +59,19 @@ impl Reconciler {
         Ok(self.session.rollout_resume(u64_arg("now", now)?)?)
     }
 
+    /// Counts one finished attempt of a device of `stage` (`failed` or not) at `now` and halts
+    /// the rollout if a rule trips: the halt's code, if this outcome caused one.
+    pub fn rollout_record(
+        &mut self,
+        stage: u32,
+        failed: bool,
+        now: &str,
+    ) -> Res<Option<&'static str>> {
+        Ok(self
+            .session
+            .rollout_record(stage, failed, u64_arg("now", now)?)?)
+    }
+
     /// Where the rollout stands, as JSON (`None` without a rollout).
     pub fn rollout_state(&self) -> Option<String> {
         self.session.rollout_state_json()

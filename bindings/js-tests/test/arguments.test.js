@@ -82,6 +82,7 @@ const calls = {
   'reconciler.rollout_advance': { pos: ['now'], run: (c, now) => c.reconciler().rolloutAdvance(now) },
   'reconciler.rollout_halt': { pos: ['now', 'note'], run: (c, now, note) => c.reconciler().rolloutHalt(now, note) },
   'reconciler.rollout_resume': { pos: ['now'], run: (c, now) => c.reconciler().rolloutResume(now) },
+  'reconciler.rollout_record': { pos: ['stage', 'failed', 'now'], run: (c, st, f, now) => c.reconciler().rolloutRecord(st, f, now) },
 };
 
 // Every member of the JS API: the logical call whose cases exercise it, or null for those that
@@ -112,7 +113,7 @@ const API = {
   'new Reconciler': 'reconciler.new', 'Reconciler#apply': 'reconciler.apply', 'Reconciler#state': 'reconciler.state',
   'Reconciler#decide': 'reconciler.decide', 'Reconciler#rolloutAdvance': 'reconciler.rollout_advance',
   'Reconciler#rolloutHalt': 'reconciler.rollout_halt', 'Reconciler#rolloutResume': 'reconciler.rollout_resume',
-  'Reconciler#rolloutState': null,
+  'Reconciler#rolloutRecord': 'reconciler.rollout_record', 'Reconciler#rolloutState': null,
 };
 // What each call runs on, fresh for every case (nothing a case does is seen by the next).
 function context(api) {

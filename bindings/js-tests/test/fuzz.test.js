@@ -223,6 +223,7 @@ const targets = [
   ['Reconciler#rolloutAdvance', [K.u64], (c, a) => c.reconciler.rolloutAdvance(a)],
   ['Reconciler#rolloutHalt', [K.u64, opt(K.str(['note']))], (c, now, note) => c.reconciler.rolloutHalt(now, note)],
   ['Reconciler#rolloutResume', [K.u64], (c, a) => c.reconciler.rolloutResume(a)],
+  ['Reconciler#rolloutRecord', [K.u32, K.bool, K.u64], (c, ...a) => c.reconciler.rolloutRecord(...a)],
   ['Reconciler#rolloutState', [], (c) => c.reconciler.rolloutState],
   ['position', [K.bytes, K.bytes, K.u64, K.str(['metrics'])], (c, ...a) => c.s.position(...a)],
   ['isBelow', [K.hex16, K.u32], (c, ...a) => c.s.isBelow(...a)],

@@ -244,6 +244,14 @@ impl<'py> Args<'py> {
         }
     }
 
+    /// A required `bool`.
+    pub(crate) fn flag(&self, name: &str) -> PyResult<bool> {
+        let v = self.required(name)?;
+        v.cast::<PyBool>()
+            .map(|b| b.is_true())
+            .map_err(|_| self.wrong(name, "a bool (True or False)", v))
+    }
+
     // ---- integers ------------------------------------------------------------------------
 
     /// A whole number as a Python `int`: an `int` (not a `bool`) or what has `__index__`

@@ -400,7 +400,8 @@ impl Catalog {
     /// The upgrade graph (edges: direct installs) as Graphviz DOT or Mermaid text.
     ///
     /// Parameters:
-    ///     format (str): `dot` or `mermaid`.
+    ///     format (str): `dot`, `mermaid` or `json` (the graph as data, the same object the CLI's
+    ///         `graph --format json` and JS's `graph()` give).
     ///     model (str | None): only releases for this model.
     ///     environment (str | None): only releases for this environment.
     ///

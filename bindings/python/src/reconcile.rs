@@ -168,7 +168,7 @@ impl Reconciler {
 #[pymethods]
 impl Reconciler {
     #[new]
-    #[pyo3(signature = (*args, **kwargs), text_signature = "(campaign, *, policy=None, rollout=None, rollout_started_at=0, rollout_state=None, start=None, end=None, windows=None, utc_offset_secs=0, job_ttl_secs=604800)")]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(campaign, *, policy=None, rollout=None, rollout_started_at=None, rollout_state=None, start=None, end=None, windows=None, utc_offset_secs=0, job_ttl_secs=604800)")]
     fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Reconciler> {
         let a = params!(
             "Reconciler",
@@ -201,7 +201,7 @@ impl Reconciler {
         let options = SessionOptions {
             policy: policy.map(|p| p.get().inner),
             rollout: rollout.map(|r| r.get().inner.clone()),
-            rollout_started_at: a.u64_or("rollout_started_at", 0)?,
+            rollout_started_at: a.opt_u64("rollout_started_at")?,
             start: a.opt_u64("start")?,
             end: a.opt_u64("end")?,
             utc_offset_secs: a.i32_or("utc_offset_secs", 0)?,
@@ -374,6 +374,35 @@ impl Reconciler {
         let a = params!("Reconciler.rollout_resume", ["now"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
         self.session(py)?.rollout_resume(now).map_err(raise)
+    }
+
+    /// Counts one finished attempt (after applying `job_succeeded` or `job_failed`) of a device
+    /// of `stage` (the `stage` of the `install` action that started it) and halts the rollout if
+    /// a rule trips. This is how outcomes reach the rollout's halt rules.
+    ///
+    /// Parameters:
+    ///     stage (int): the device's rollout stage.
+    ///     failed (bool): whether the attempt failed.
+    ///     now (int): the time (seconds).
+    ///
+    /// Returns: str | None, the code of the halt this outcome caused (`rollout.failure_count`,
+    /// ...), or `None`.
+    ///
+    /// Raises: `RolloutError` (`rollout.unknown_stage`); `ReconcileError`
+    /// (`reconcile.no_rollout`) without a rollout.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, stage, failed, now)")]
+    fn rollout_record(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Option<&'static str>> {
+        let a = params!("Reconciler.rollout_record", ["stage", "failed", "now"], [])
+            .bind(args, kwargs)?;
+        let (stage, failed, now) = (a.u32("stage")?, a.flag("failed")?, a.u64("now")?);
+        self.session(py)?
+            .rollout_record(stage, failed, now)
+            .map_err(raise)
     }
 
     /// The rollout's state as a dict (`None` without a rollout); pass it back as

@@ -174,6 +174,7 @@ CALLS: dict[str, Call] = {
     "reconciler.rollout_advance": Call(lambda c, **kw: c.reconciler().rollout_advance(**kw)),
     "reconciler.rollout_halt": Call(lambda c, **kw: c.reconciler().rollout_halt(**kw)),
     "reconciler.rollout_resume": Call(lambda c, **kw: c.reconciler().rollout_resume(**kw)),
+    "reconciler.rollout_record": Call(lambda c, **kw: c.reconciler().rollout_record(**kw)),
 }
 
 # Logical calls with no Python counterpart yet: their cases are skipped with this reason.

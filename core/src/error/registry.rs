@@ -838,6 +838,8 @@ registry! {
             "A rollout call on a session without a rollout";
         RECONCILE_ROLLOUT_STATE_MISMATCH = "reconcile.rollout_state_mismatch":
             "A rollout state that does not belong to the session's rollout";
+        RECONCILE_BAD_OPTION = "reconcile.bad_option":
+            "A reconciler option out of range or in conflict with another (`job_ttl_secs` 0, `start` not before `end`, `rollout_started_at` with `rollout_state`)";
     }
 
     /// The fleet simulator (`stepstone simulate`, crate `stepstone-sim`). A campaign that

@@ -57,8 +57,9 @@ pub struct SessionOptions {
     pub policy: Option<RetryPolicy>,
     /// A staged rollout; checked.
     pub rollout: Option<Rollout>,
-    /// When the rollout started (its first stage opened), seconds.
-    pub rollout_started_at: u64,
+    /// When the rollout started (its first stage opened), seconds (default 0; not with
+    /// `rollout_state`, which says it).
+    pub rollout_started_at: Option<u64>,
     /// Where the rollout stands, as stored from [`Session::rollout_state`] (a stateless
     /// service resumes from it); absent: the rollout starts at `rollout_started_at`.
     pub rollout_state: Option<RolloutState>,
@@ -98,7 +99,14 @@ pub enum SessionError {
         /// The call.
         call: &'static str,
     },
-    /// A `rollout_state` that does not belong to the session's rollout
+    /// An option out of range, or two that conflict (`reconcile.bad_option`).
+    BadOption {
+        /// The option.
+        option: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A `rollout_state` that does not fit the session's rollout
     /// (`reconcile.rollout_state_mismatch`).
     RolloutStateMismatch {
         /// What does not match.
@@ -120,6 +128,7 @@ impl ErrorCode for SessionError {
         match self {
             SessionError::InvalidJson { .. } => codes::RECONCILE_INVALID_JSON.as_str(),
             SessionError::NoRollout { .. } => codes::RECONCILE_NO_ROLLOUT.as_str(),
+            SessionError::BadOption { .. } => codes::RECONCILE_BAD_OPTION.as_str(),
             SessionError::RolloutStateMismatch { .. } => {
                 codes::RECONCILE_ROLLOUT_STATE_MISMATCH.as_str()
             }
@@ -138,6 +147,7 @@ impl fmt::Display for SessionError {
             SessionError::NoRollout { call } => {
                 write!(f, "{call}: this reconciler has no rollout")
             }
+            SessionError::BadOption { option, reason } => write!(f, "{option}: {reason}"),
             SessionError::RolloutStateMismatch { reason } => {
                 write!(f, "rollout_state does not belong to this rollout: {reason}")
             }
@@ -202,6 +212,27 @@ impl Session {
         scheme: Scheme,
         options: SessionOptions,
     ) -> Result<Session, SessionError> {
+        let bad = |option: &'static str, reason: String| SessionError::BadOption { option, reason };
+        if options.job_ttl_secs == Some(0) {
+            return Err(bad(
+                "job_ttl_secs",
+                "must be at least 1 second, got 0".into(),
+            ));
+        }
+        if let (Some(start), Some(end)) = (options.start, options.end)
+            && start >= end
+        {
+            return Err(bad(
+                "end",
+                alloc::format!("{end} is not after start {start}: no install could ever be made"),
+            ));
+        }
+        if options.rollout_state.is_some() && options.rollout_started_at.is_some() {
+            return Err(bad(
+                "rollout_started_at",
+                "given with rollout_state, which says when the rollout started; pass one".into(),
+            ));
+        }
         let policy = options.policy.unwrap_or_default();
         policy.validate().map_err(SessionError::Retry)?;
         for w in &options.windows {
@@ -215,7 +246,7 @@ impl Session {
                         check_state(&r, &s)?;
                         s
                     }
-                    None => r.start(options.rollout_started_at),
+                    None => r.start(options.rollout_started_at.unwrap_or(0)),
                 };
                 Some((r, state))
             }
@@ -364,8 +395,10 @@ impl Session {
         Ok(r.resume(s, now)?)
     }
 
-    /// Counts one finished attempt of a device of `stage` and halts the rollout if a rule
-    /// trips: the halt's code, if this outcome caused one.
+    /// Counts one finished attempt (a `job_succeeded` or `job_failed` the scheduler applied) of
+    /// a device of `stage` (the `stage` of the `install` action that started it) and halts the
+    /// rollout if a rule trips: the halt's code, if this outcome caused one. A stage past the
+    /// last is `rollout.unknown_stage`.
     pub fn rollout_record(
         &mut self,
         stage: u32,
@@ -373,6 +406,13 @@ impl Session {
         now: u64,
     ) -> Result<Option<&'static str>, SessionError> {
         let (r, s) = self.rollout_mut("rollout_record")?;
+        let count = r.stage_count();
+        if stage as usize >= count {
+            return Err(SessionError::Rollout(RolloutError::UnknownStage {
+                stage,
+                last: u32::try_from(count.saturating_sub(1)).unwrap_or(u32::MAX),
+            }));
+        }
         Ok(r.record(s, stage, failed, now).map(|h| h.code()))
     }
 
@@ -558,5 +598,11 @@ mod tests {
         );
         let e = session(&alloc::format!(r#"{{"rollout_state": {stored}}}"#)).unwrap_err();
         assert_eq!(e.code(), "reconcile.rollout_state_mismatch");
+        options["rollout_state"] = serde_json::from_str(&stored).unwrap();
+        options["rollout_started_at"] = serde_json::json!(5);
+        assert_eq!(
+            session(&options.to_string()).unwrap_err().code(),
+            "reconcile.bad_option"
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::retry::{FailureKind, HopCounters};
 /// thing group of the release, so its continuous job queues an execution).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Job<V> {
     /// The job id, increasing per device (the scheduler numbers them).
     pub id: u64,
@@ -25,6 +26,7 @@ pub struct Job<V> {
 /// The last failure on a hop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct LastFailure {
     /// Its kind.
     pub kind: FailureKind,
@@ -40,6 +42,7 @@ pub struct LastFailure {
 /// Attempts on the hop the device is on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct HopState<V> {
     /// The release this hop installs.
     pub release: V,
@@ -54,6 +57,7 @@ pub struct HopState<V> {
 /// simulator. Changed only by [`apply`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(
     feature = "serde",
     serde(default, bound(deserialize = "V: serde::Deserialize<'de>"))
@@ -156,6 +160,7 @@ impl<V> DeviceState<V> {
 /// Something an operator does to one device.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(tag = "action", rename_all = "snake_case"))]
 pub enum OperatorAction<V> {
     /// Forget that the device rolled back from `release` (every release if `None`).
@@ -173,6 +178,7 @@ pub enum OperatorAction<V> {
 /// operator events carry their own increasing ids. That is what makes [`apply`] idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(tag = "event", rename_all = "snake_case"))]
 pub enum Event<V> {
     /// The scheduler created install job `job` (after [`crate::reconcile::Action::Install`]).

@@ -287,7 +287,7 @@ class Reconciler:
         *,
         policy: Optional[RetryPolicy] = None,
         rollout: Optional[Rollout] = None,
-        rollout_started_at: int = 0,
+        rollout_started_at: Optional[int] = None,
         rollout_state: Optional[Mapping[str, Any]] = None,
         start: Optional[int] = None,
         end: Optional[int] = None,
@@ -305,6 +305,7 @@ class Reconciler:
     def rollout_advance(self, now: int) -> bool: ...
     def rollout_halt(self, now: int, note: Optional[str] = None) -> None: ...
     def rollout_resume(self, now: int) -> None: ...
+    def rollout_record(self, stage: int, failed: bool, now: int) -> Optional[str]: ...
     @property
     def rollout_state(self) -> Optional[dict[str, Any]]: ...
 
