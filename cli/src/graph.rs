@@ -43,10 +43,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         GraphFormatArg::Dot => GraphFormat::Dot,
         GraphFormatArg::Mermaid => GraphFormat::Mermaid,
         GraphFormatArg::Json => {
-            crate::output::print_json(&stepstone::graph::wire(&catalog, model, environment));
+            let g = stepstone::graph::wire(&catalog, model, environment)
+                .map_err(|e| Failure::no(&e))?;
+            crate::output::print_json(&g);
             return Ok(ExitCode::SUCCESS);
         }
     };
-    print!("{}", render(&catalog, model, environment, format));
+    let text = render(&catalog, model, environment, format).map_err(|e| Failure::no(&e))?;
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

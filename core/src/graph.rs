@@ -12,9 +12,9 @@
 //! use stepstone::graph::{render, GraphFormat};
 //! let catalog = Catalog::from_json(r#"{"releases": [
 //!   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]}"#).unwrap();
-//! let dot = render(&catalog, None, None, GraphFormat::Dot);
+//! let dot = render(&catalog, None, None, GraphFormat::Dot).unwrap();
 //! assert!(dot.contains("\"v64000\" -> \"v65000\""));
-//! let mermaid = render(&catalog, None, None, GraphFormat::Mermaid);
+//! let mermaid = render(&catalog, None, None, GraphFormat::Mermaid).unwrap();
 //! assert!(mermaid.starts_with("flowchart LR"));
 //! ```
 
@@ -27,6 +27,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::catalog::{Catalog, Release};
+use crate::plan::PlanError;
 use crate::plan::sweep::{Filter, lower_bounds};
 
 /// Output format of [`render`], by name (`dot`, `mermaid`).
@@ -103,7 +104,7 @@ impl crate::ErrorCode for GraphError {
 /// use stepstone::graph::wire;
 /// let catalog = Catalog::from_json(r#"{"releases": [
 ///   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]}"#).unwrap();
-/// let g = serde_json::to_value(wire(&catalog, None, None)).unwrap();
+/// let g = serde_json::to_value(wire(&catalog, None, None).unwrap()).unwrap();
 /// assert_eq!(g["edges"], serde_json::json!([["v64000", "v65000"]]));
 /// assert_eq!(g["nodes"][0]["stepping_stone"], true);
 /// ```
@@ -130,13 +131,15 @@ pub struct NodeWire<'c> {
     pub deadend: bool,
 }
 
-/// The upgrade graph for devices of `model` in `environment` (`None`: any), in its JSON form.
+/// The upgrade graph for devices of `model` in `environment`, in its JSON form. The device is
+/// checked first ([`Catalog::check_device`]: `plan.model_required`, `plan.unknown_model`, ...).
 #[cfg(feature = "serde")]
 pub fn wire<'c>(
     catalog: &'c Catalog,
     model: Option<&str>,
     environment: Option<&str>,
-) -> GraphWire<'c> {
+) -> Result<GraphWire<'c>, PlanError> {
+    catalog.check_device(model, environment)?;
     let g = build(catalog, model, environment);
     let nodes = g
         .node_weights()
@@ -157,7 +160,7 @@ pub fn wire<'c>(
             ])
         })
         .collect();
-    GraphWire { nodes, edges }
+    Ok(GraphWire { nodes, edges })
 }
 
 /// How a node is drawn.
@@ -171,7 +174,8 @@ pub struct NodeStyle {
     pub deadend: bool,
 }
 
-/// The upgrade graph for devices of `model` in `environment` (`None`: any).
+/// The upgrade graph for devices of `model` in `environment` (`None`: every release, whatever
+/// it is for). Unchecked: [`render`] and [`wire`] check the device first.
 pub fn build<'c>(
     catalog: &'c Catalog,
     model: Option<&str>,
@@ -218,13 +222,15 @@ pub fn build<'c>(
     g
 }
 
-/// The upgrade graph as text.
+/// The upgrade graph for devices of `model` in `environment` as text. The device is checked
+/// first ([`Catalog::check_device`]: `plan.model_required`, `plan.unknown_model`, ...).
 pub fn render(
     catalog: &Catalog,
     model: Option<&str>,
     environment: Option<&str>,
     format: GraphFormat,
-) -> String {
+) -> Result<String, PlanError> {
+    catalog.check_device(model, environment)?;
     let g = build(catalog, model, environment);
     let mut out = String::new();
     // Writing into a String cannot fail.
@@ -232,7 +238,7 @@ pub fn render(
         GraphFormat::Dot => dot(&g, &mut out),
         GraphFormat::Mermaid => mermaid(&g, &mut out),
     };
-    out
+    Ok(out)
 }
 
 type Graph<'c> = DiGraph<(&'c Release, NodeStyle), ()>;
@@ -390,7 +396,7 @@ mod tests {
                 ("v66003", "v67000"),
             ]
         );
-        let dot = render(&c, None, None, GraphFormat::Dot);
+        let dot = render(&c, None, None, GraphFormat::Dot).unwrap();
         assert!(
             dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"),
             "{dot}"
@@ -410,8 +416,8 @@ mod tests {
             ]}"#,
         )
         .unwrap();
-        let dot = render(&c, None, None, GraphFormat::Dot);
-        let mermaid = render(&c, None, None, GraphFormat::Mermaid);
+        let dot = render(&c, None, None, GraphFormat::Dot).unwrap();
+        let mermaid = render(&c, None, None, GraphFormat::Mermaid).unwrap();
         for (dot_label, mermaid_label) in [
             ("v2\\nbarrier", "v2<br/>barrier"),
             ("v3\\nneeds ≥ v2\\nyanked", "v3<br/>needs ≥ v2<br/>yanked"),

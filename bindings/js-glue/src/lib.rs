@@ -176,8 +176,13 @@ impl Catalog {
 
     /// The upgrade graph for a device, as the core's JSON
     /// (`{nodes: [{version, yanked, stepping_stone, deadend}], edges: [[from, to]]}`).
-    pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> String {
-        to_json(&stepstone::graph::wire(&self.inner, model, environment))
+    /// The device is checked first (`plan.model_required`, `plan.unknown_model`, ...).
+    pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> Res<String> {
+        Ok(to_json(&stepstone::graph::wire(
+            &self.inner,
+            model,
+            environment,
+        )?))
     }
 
     /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`); any other name is
@@ -193,7 +198,7 @@ impl Catalog {
             model,
             environment,
             format.parse()?,
-        ))
+        )?)
     }
 }
 

@@ -424,12 +424,13 @@ impl Catalog {
         let format = format
             .parse::<stepstone::graph::GraphFormat>()
             .map_err(raise)?;
-        Ok(stepstone::graph::render(
+        stepstone::graph::render(
             &self.inner,
             model.as_deref(),
             environment.as_deref(),
             format,
-        ))
+        )
+        .map_err(raise)
     }
 
     /// Packs the catalog into the compact binary catalog a device plans over and checks
