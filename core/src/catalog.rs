@@ -28,8 +28,8 @@ use core::fmt;
 use crate::error::{Code, ErrorCode, Registered, codes};
 use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 
-#[cfg(feature = "serde")]
 mod axes;
+#[cfg(feature = "serde")]
 mod json;
 
 /// Largest accepted image or delta size: 2^53 − 1 bytes, the largest integer every JSON

@@ -56,7 +56,11 @@ impl Axis {
 
     /// Whether `name` is one the catalog knows (any, when it knows none).
     pub(crate) fn knows(&self, name: &str) -> bool {
-        self.names.is_empty() || self.names.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+        self.names.is_empty()
+            || self
+                .names
+                .binary_search_by(|n| n.as_str().cmp(name))
+                .is_ok()
     }
 
     /// The names as a list for a message (`AG-1, AG-2`), at most 20 of them.
@@ -96,7 +100,6 @@ impl Axes {
 mod tests {
     use super::*;
     use alloc::string::ToString;
-    use alloc::vec;
 
     fn axis(lists: &[Option<&[&str]>]) -> Axis {
         let owned: Vec<Option<Vec<String>>> = lists
@@ -128,6 +131,5 @@ mod tests {
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();
         let a = axis(&[Some(&refs[..]), None]);
         assert!(a.listed().ends_with("M19 and 5 more"), "{}", a.listed());
-        let _ = vec![0];
     }
 }
