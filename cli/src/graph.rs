@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use stepstone::graph::{GraphFormat, render};
 
-use crate::output::{Failure, load_catalog};
+use crate::output::{Failure, Format, load_catalog};
 
 /// Print the upgrade graph (stepping stones bold, yanked dashed, dead ends red).
 #[derive(clap::Args)]
@@ -34,6 +34,16 @@ pub enum GraphFormatArg {
     Mermaid,
     /// `{"nodes": [{version, yanked, stepping_stone, deadend}], "edges": [[from, to]]}`.
     Json,
+}
+
+impl Args {
+    /// How a failure is reported: `--format json` prints it as the JSON error object too.
+    pub fn format(&self) -> Format {
+        match self.format {
+            GraphFormatArg::Json => Format::Json,
+            GraphFormatArg::Dot | GraphFormatArg::Mermaid => Format::Text,
+        }
+    }
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
