@@ -17,10 +17,10 @@ pub struct Args {
     /// Graphviz DOT, Mermaid, or the graph as JSON.
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
     format: GraphFormatArg,
-    /// Only releases for this model.
+    /// Only releases for this model (required when the catalog's releases differ by model).
     #[arg(long)]
     model: Option<String>,
-    /// Only releases for this environment.
+    /// Only releases for this environment (required when the releases differ by environment).
     #[arg(long)]
     environment: Option<String>,
 }

@@ -59,7 +59,15 @@ function device() {
 
 function drawGraph(path) {
   if (!catalog) return;
-  const g = catalog.graph(device());
+  let g;
+  try {
+    // Refused when the device is not one the catalog can place (no model where the releases
+    // differ by model: plan.model_required; a model no release names: plan.unknown_model).
+    g = catalog.graph(device());
+  } catch (e) {
+    showError($('graph'), e);
+    return;
+  }
   const on = new Set(path ?? []);
   const from = $('from').value;
   const pathEdges = new Set();
