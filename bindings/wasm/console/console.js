@@ -156,7 +156,8 @@ function showFleet() {
   try {
     const a = { fleet: num('fleet'), ratePpm: num('rate'), bugHours: num('bug-hours'), windowHours: num('window') };
     const e = s.estimate(a);
-    const r = s.smallestRate({ ...a, probability: 0.99 });
+    // smallestRate takes no rate (it finds one): passing ratePpm is js.bad_argument.
+    const r = s.smallestRate({ fleet: a.fleet, bugHours: a.bugHours, windowHours: a.windowHours, probability: 0.99 });
     out.innerHTML = `<div class="ok">${e.sampled_devices.toLocaleString('en')} devices sampled; ` +
       `${e.per_day.toPrecision(3)} occurrences a day; P(at least one in ${e.window_hours} h) = ${(100 * e.p_at_least_one).toPrecision(3)}%.<br>` +
       `Smallest rate seeing it within the window with 99%: ${r === null ? 'not even the whole fleet' : `${r} ppm (${(r / 10000).toPrecision(3)}%)`}</div>`;
