@@ -6,8 +6,11 @@ For each catalog size, the Rust generator (benches/examples/gen.rs) writes a cat
 * networkx: load the JSON, build a DiGraph with an edge c -> r for every installable pair
   (the install rule, README "Update paths"), and take the shortest path from the lowest to the highest
   release (BFS by hops; Dijkstra by bytes, the weight also counting hops so rule 2 holds);
-* stepstone: `stepstone plan CATALOG --from LO --to HI --format json` (a new process each time,
-  JSON parsing included, as a user would run it).
+* stepstone: `stepstone plan CATALOG --from LO --to HI --model A --format json` (a new process
+  each time, JSON parsing included, as a user would run it).
+
+Both plan for model A: the generated releases differ by model (some minors are for A or B
+alone), so a plan states the device's model.
 
 Both must agree: same cost and hops, and the networkx path re-walked with the install rule's tie-break (README, "Update paths")
 (at the first differing hop, the higher version) must equal stepstone's path exactly.
@@ -113,13 +116,17 @@ def build_graph(doc, model=None, environment=None, cost="hops", edges="bisect"):
     return g
 
 
+# The device's model, for both planners (the generated catalogs' releases differ by model).
+MODEL = "A"
+
+
 def networkx_job(path, lo, hi, cost, edges):
     """What a user runs: load, build, shortest path. Returns (path, timings)."""
     t0 = time.perf_counter()
     with open(path) as f:
         doc = json.load(f)
     t1 = time.perf_counter()
-    g = build_graph(doc, cost=cost, edges=edges)
+    g = build_graph(doc, model=MODEL, cost=cost, edges=edges)
     t2 = time.perf_counter()
     if cost == "hops":
         p = nx.shortest_path(g, lo, hi)
@@ -184,7 +191,7 @@ def main():
             lo, hi = subprocess.run([gen, str(n), str(args.seed), path], check=True,
                                     capture_output=True, text=True).stdout.split()
             cmd = [stepstone, "plan", path, "--from", lo, "--to", hi, "--cost", args.cost,
-                   "--format", "json"]
+                   "--model", MODEL, "--format", "json"]
             ss_cpu, ss_wall, ss_out = [], [], None
             for _ in range(args.repeat):
                 res, cpu, wall = cpu_of(lambda: subprocess.run(cmd, check=True, capture_output=True, text=True))
@@ -194,7 +201,7 @@ def main():
             # The core alone (catalog loaded, one `plan` call), timed in-process by the
             # `plan` example: the median of 21 runs of thread CPU time.
             core = json.loads(subprocess.run(
-                [os.path.join(TARGET, "examples", "plan"), path, lo, hi, args.cost, "21"],
+                [os.path.join(TARGET, "examples", "plan"), path, lo, hi, args.cost, "21", "--model", MODEL],
                 check=True, capture_output=True, text=True).stdout)
             core_s = core["core_ns"] / 1e9
             ok &= core["path"] == ss_out["path"]

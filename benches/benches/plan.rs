@@ -34,7 +34,8 @@ fn bench_plan(c: &mut Criterion<ThreadTime>) {
         for n in SIZES {
             let cat = catalog(n, SEED);
             let (lo, hi) = ends(&cat);
-            let q = Query::new(lo, hi).cost(cost);
+            // The generated releases differ by model: a plan states one.
+            let q = Query::new(lo, hi).cost(cost).model("A");
             g.throughput(Throughput::Elements(n as u64));
             g.bench_with_input(BenchmarkId::from_parameter(label(n)), &q, |b, q| {
                 b.iter(|| plan(black_box(&cat), black_box(q)).map(|p| p.hops))

@@ -17,7 +17,8 @@ const CATALOG: &str = include_str!("../../examples/catalog.json");
 fn per_event(c: &mut Criterion) {
     let catalog = Catalog::from_json(CATALOG).unwrap();
     let target = catalog.parse_version("v67000").unwrap();
-    let table = CampaignTable::build(&catalog, &target, None, None, Cost::Hops).unwrap();
+    // Figure 1's releases differ by model; AG-1 may install every one.
+    let table = CampaignTable::build(&catalog, &target, Some("AG-1"), None, Cost::Hops).unwrap();
     let index = IndexPlanner::from_table(&catalog, &table);
     let policy = RetryPolicy::default();
     let v = |s: &str| catalog.parse_version(s).unwrap();
@@ -115,6 +116,7 @@ fn simulator(c: &mut Criterion) {
         fail_rate_ppm: 50_000,
         offline_rate_ppm: 100_000,
         duplicate_rate_ppm: 20_000,
+        model: Some("AG-1".into()),
         ..SimConfig::default()
     };
     // Count the queue items once, to report events per second.

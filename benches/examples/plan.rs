@@ -2,10 +2,12 @@
 //! the CLI has it: reads the catalog, plans once, prints `{"path": [...], "hops": N, "bytes": N}`.
 //!
 //! ```text
-//! cargo run --release -p stepstone-benches --example plan -- CATALOG FROM TO [hops|bytes] [RUNS]
+//! cargo run --release -p stepstone-benches --example plan -- CATALOG FROM TO [hops|bytes] [RUNS] [--model M]
 //! ```
 //! With RUNS, also plans RUNS times in-process and adds `"core_ns"`: the median thread CPU
 //! time of one `plan` call (catalog already loaded), for the baseline script's core ratio.
+//! `--model M`: the device's model (needed when the catalog's releases differ by model, as the
+//! generated ones do).
 
 use std::process::ExitCode;
 
@@ -14,9 +16,21 @@ use stepstone::plan::{Cost, Query, plan};
 use stepstone_benches::cpu::thread_cpu_ns;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let model = match args.iter().position(|a| a == "--model") {
+        Some(i) if i + 1 < args.len() => {
+            let m = args.remove(i + 1);
+            args.remove(i);
+            Some(m)
+        }
+        Some(_) => {
+            eprintln!("--model needs a value");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
     let [path, from, to, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: plan CATALOG FROM TO [hops|bytes]");
+        eprintln!("usage: plan CATALOG FROM TO [hops|bytes] [RUNS] [--model M]");
         return ExitCode::from(2);
     };
     let run = || -> Result<String, String> {
@@ -26,9 +40,10 @@ fn main() -> ExitCode {
             .first()
             .map_or(Ok(Cost::Hops), |c| c.parse())
             .map_err(|e| format!("{e}"))?;
-        let q = Query::parse(&catalog, from, to)
+        let mut q = Query::parse(&catalog, from, to)
             .map_err(|e| e.to_string())?
             .cost(cost);
+        q.model = model.clone();
         let p = plan(&catalog, &q).map_err(|e| e.to_string())?;
         let path: Vec<&str> = p.path.iter().map(|v| v.as_str()).collect();
         let mut line = format!(

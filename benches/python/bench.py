@@ -47,7 +47,7 @@ def median_time(fn: Callable[[], Any], repeat: int) -> float:
 
 def per_call(repeat: int) -> None:
     catalog = stepstone.Catalog(ROOT / "examples" / "catalog.json")
-    campaign = catalog.campaign("v67000")
+    campaign = catalog.campaign("v67000", model="AG-1")
     n = 200_000
     nh = campaign.next_hop
 
@@ -70,7 +70,7 @@ def per_call(repeat: int) -> None:
 
     def full() -> None:
         for _ in range(full_n):
-            catalog.next_hop("v64000", "v67000")
+            catalog.next_hop("v64000", "v67000", model="AG-1")
 
     base = median_time(noop, repeat) / n
     t = median_time(table, repeat) / n
@@ -86,7 +86,7 @@ def per_call(repeat: int) -> None:
 
 def bulk_hops(repeat: int, n: int) -> None:
     catalog = stepstone.Catalog(ROOT / "examples" / "catalog.json")
-    campaign = catalog.campaign("v67000")
+    campaign = catalog.campaign("v67000", model="AG-1")
     rng = random.Random(7)
     versions = catalog.versions
     texts = [rng.choice(versions) for _ in range(n)]

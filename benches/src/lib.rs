@@ -10,7 +10,8 @@
 //!   10 % for `B` only (the rest, and every major, for every model);
 //! - a size of 8–64 MiB each, and a delta (5–15 % of the size) from the release before;
 //! - the lowest release is a major and the highest an unyanked major for every model, so a plan
-//!   from the lowest to the highest exists for every model.
+//!   from the lowest to the highest exists for every model (and, with minors for one model,
+//!   a plan states its model: the benchmarks plan for model `A`).
 //!
 //! Everything is a pure function of `(releases, seed)`, so the Rust benchmarks, the CLI and
 //! the Python baseline see the same catalogs (`cargo run -p stepstone-benches --example gen`
@@ -180,8 +181,9 @@ pub fn device_keys(catalog: &Catalog, n: usize, seed: u64) -> Vec<VersionKey> {
         .collect()
 }
 
-/// Writes `n` rows of `device_id,version,model` (no header; models `A`, `B`, and a few
-/// with none), the device-list format of `stepstone next-hop`.
+/// Writes `n` rows of `device_id,version,model` (models `A`, `B`, and a few with none, which
+/// `stepstone next-hop` refuses with `plan.model_required`: the generated releases differ by
+/// model), the device-list format of `stepstone next-hop`.
 pub fn write_devices_csv(
     out: &mut impl Write,
     catalog: &Catalog,
@@ -215,11 +217,19 @@ mod tests {
             assert_eq!(catalog(n, seed), c);
             assert_eq!(Catalog::from_json(&c.to_json()).unwrap(), c);
             let (lo, hi) = ends(&c);
-            for model in [None, Some("A"), Some("B")] {
-                let mut q = Query::new(lo.clone(), hi.clone());
-                q.model = model.map(String::from);
-                let p = plan(&c, &q).unwrap();
+            for model in ["A", "B"] {
+                let p = plan(&c, &Query::new(lo.clone(), hi.clone()).model(model)).unwrap();
                 assert_eq!(p.path.last(), Some(&hi));
+            }
+            // Some minors are for one model only: a plan must name the model, unless the
+            // catalog is too small to have such a minor.
+            let q = Query::new(lo.clone(), hi.clone());
+            match plan(&c, &q) {
+                Ok(p) => {
+                    assert!(c.releases().iter().all(|r| r.models.is_none()), "{n}");
+                    assert_eq!(p.path.last(), Some(&hi));
+                }
+                Err(e) => assert_eq!(stepstone::ErrorCode::code(&e), "plan.model_required"),
             }
         }
     }

@@ -272,7 +272,8 @@ export function makeApi(native, backend) {
     graph(device = undefined) {
       const d = plainObject(device, 'device', ['model', 'environment'], true);
       const [model, environment] = [optStr(d.model, 'model'), optStr(d.environment, 'environment')];
-      return JSON.parse(this.#raw.graph(model, environment));
+      // The core checks the device first (plan.model_required, ...): a StepstoneError as any refusal.
+      return JSON.parse(call(() => this.#raw.graph(model, environment)));
     }
     render(format = 'dot', device = undefined) {
       const f = str(format, 'format', "'dot' or 'mermaid'");

@@ -17,6 +17,12 @@ export declare class StepstoneError extends Error {
 
 export type Cost = 'hops' | 'bytes';
 
+/**
+ * The device a question is for. Where the catalog's releases differ by model (or environment),
+ * leaving it out is refused with `plan.model_required` (`plan.environment_required`); a name no
+ * release lists is `plan.unknown_model` (`plan.unknown_environment`). A catalog that names no
+ * model takes any.
+ */
 export interface Device {
   model?: string | null;
   environment?: string | null;

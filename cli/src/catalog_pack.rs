@@ -59,10 +59,10 @@ pub struct PackArgs {
     /// The default target, used when the device names none.
     #[arg(long)]
     target: Option<String>,
-    /// The device model to pack for.
+    /// The device model to pack for (required when the catalog's releases differ by model).
     #[arg(long)]
     model: Option<String>,
-    /// The device environment to pack for.
+    /// The device environment to pack for (required when the releases differ by environment).
     #[arg(long)]
     environment: Option<String>,
     /// Where to write the compact catalog.

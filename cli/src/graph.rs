@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use stepstone::graph::{GraphFormat, render};
 
-use crate::output::{Failure, load_catalog};
+use crate::output::{Failure, Format, load_catalog};
 
 /// Print the upgrade graph (stepping stones bold, yanked dashed, dead ends red).
 #[derive(clap::Args)]
@@ -17,10 +17,10 @@ pub struct Args {
     /// Graphviz DOT, Mermaid, or the graph as JSON.
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
     format: GraphFormatArg,
-    /// Only releases for this model.
+    /// Only releases for this model (required when the catalog's releases differ by model).
     #[arg(long)]
     model: Option<String>,
-    /// Only releases for this environment.
+    /// Only releases for this environment (required when the releases differ by environment).
     #[arg(long)]
     environment: Option<String>,
 }
@@ -36,6 +36,16 @@ pub enum GraphFormatArg {
     Json,
 }
 
+impl Args {
+    /// How a failure is reported: `--format json` prints it as the JSON error object too.
+    pub fn format(&self) -> Format {
+        match self.format {
+            GraphFormatArg::Json => Format::Json,
+            GraphFormatArg::Dot | GraphFormatArg::Mermaid => Format::Text,
+        }
+    }
+}
+
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
     let (model, environment) = (args.model.as_deref(), args.environment.as_deref());
@@ -44,7 +54,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         GraphFormatArg::Mermaid => GraphFormat::Mermaid,
         GraphFormatArg::Json => GraphFormat::Json,
     };
-    let text = render(&catalog, model, environment, format);
+    let text = render(&catalog, model, environment, format).map_err(|e| Failure::no(&e))?;
     // DOT and Mermaid end in a newline; the JSON object is one line, ended like every JSON output.
     if format == GraphFormat::Json {
         println!("{text}");

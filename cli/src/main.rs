@@ -96,7 +96,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => (validate::run(a), a.format),
         Command::Plan(a) => (plan::run(a), a.format),
         Command::NextHop(a) => (next_hop::run(a), a.format),
-        Command::Graph(a) => (graph::run(a), Format::Text),
+        Command::Graph(a) => (graph::run(a), a.format()),
         Command::Sample(a) => (sample::run(a), a.format()),
         Command::Catalog(a) => (catalog_pack::run(a), a.format()),
         Command::Simulate(a) => (simulate::run(a), a.format),

@@ -30,10 +30,11 @@ pub struct Args {
     /// The target release.
     #[arg(long)]
     to: String,
-    /// Model for rows that do not name one.
+    /// Model for rows that do not name one (a row left with none is refused with
+    /// plan.model_required when the catalog's releases differ by model).
     #[arg(long)]
     model: Option<String>,
-    /// Environment for rows that do not name one.
+    /// Environment for rows that do not name one (likewise plan.environment_required).
     #[arg(long)]
     environment: Option<String>,
     /// Device list, or - for stdin (the default): CSV with a header naming its columns

@@ -26,10 +26,10 @@ pub struct Args {
     /// What to minimise.
     #[arg(long, value_enum, default_value_t = CostArg::Hops)]
     cost: CostArg,
-    /// The device's model.
+    /// The device's model (required when the catalog's releases differ by model).
     #[arg(long)]
     model: Option<String>,
-    /// The device's environment.
+    /// The device's environment (required when the catalog's releases differ by environment).
     #[arg(long)]
     environment: Option<String>,
     /// Allow a target below the current version (installed directly).

@@ -25,9 +25,16 @@ pub struct Args {
     /// Number of devices.
     #[arg(long, default_value_t = 10_000)]
     devices: u32,
-    /// Where every device starts (default: the catalog's lowest release).
+    /// Where every device starts (default: the catalog's lowest release for the model and
+    /// environment).
     #[arg(long)]
     from: Option<String>,
+    /// The devices' model (required when the catalog's releases differ by model).
+    #[arg(long)]
+    model: Option<String>,
+    /// The devices' environment (required when the catalog's releases differ by environment).
+    #[arg(long)]
+    environment: Option<String>,
     /// Chance that an install attempt fails: a fraction (0.05), a percentage (5%) or ppm (50000ppm).
     #[arg(long, default_value = "0")]
     fail_rate: String,
@@ -135,6 +142,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         rollback_rate_ppm: rate("rollback-rate", &args.rollback_rate)?,
         seed: args.seed,
         start,
+        model: args.model.clone(),
+        environment: args.environment.clone(),
         shelf_secs: args.shelf_days.saturating_mul(86_400),
         horizon_secs: args.horizon_days.saturating_mul(86_400),
         policy,

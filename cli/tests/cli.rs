@@ -25,6 +25,7 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Figure 1: v64000 is for AG-1 alone, so a question states the model (AG-1: every release).
 const CATALOG: &str = "examples/catalog.json";
 
 #[path = "cli/sample.rs"]
@@ -33,7 +34,9 @@ mod sample;
 #[test]
 fn plan_text_and_json() {
     let o = stepstone(
-        &["plan", CATALOG, "--from", "v64000", "--to", "v67000"],
+        &[
+            "plan", CATALOG, "--from", "v64000", "--to", "v67000", "--model", "AG-1",
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(0));
@@ -45,7 +48,8 @@ fn plan_text_and_json() {
 
     let o = stepstone(
         &[
-            "plan", CATALOG, "--from", "v64000", "--to", "v67000", "--format", "json",
+            "plan", CATALOG, "--from", "v64000", "--to", "v67000", "--model", "AG-1", "--format",
+            "json",
         ],
         None,
     );
@@ -70,6 +74,8 @@ fn explain_names_every_release() {
             "v64000",
             "--to",
             "v66002",
+            "--model",
+            "AG-1",
             "--explain",
         ],
         None,
@@ -158,10 +164,21 @@ fn next_hop_streams_rows() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         out(&o),
-        "device_id,version,next_hop\nd1,v64000,v65000\nd2,v66001,v66003\nd3,v67000,\nd4,v6x,error:version.malformed\nd5,v65000,error:plan.target_model\nv66003,,error:csv.missing_columns\n"
+        "device_id,version,next_hop\nd1,v64000,v65000\nd2,v66001,v66003\nd3,v67000,\nd4,v6x,error:version.malformed\nd5,v65000,error:plan.unknown_model\nv66003,,error:csv.missing_columns\n"
+    );
+    // A model the catalog knows whose releases do not include the target.
+    let o = stepstone(
+        &["next-hop", CATALOG, "--to", "v64000", "--devices", "-"],
+        Some("device_id,version,model\nd1,v1,AG-1\nd2,v1,AG-2\n"),
+    );
+    assert_eq!(
+        out(&o),
+        "device_id,version,next_hop\nd1,v1,v64000\nd2,v1,error:plan.target_model\n"
     );
     let o = stepstone(
-        &["next-hop", CATALOG, "--to", "v67000", "--from", "v66000"],
+        &[
+            "next-hop", CATALOG, "--to", "v67000", "--from", "v66000", "--model", "AG-2",
+        ],
         None,
     );
     assert_eq!(out(&o), "v66003\n");
@@ -169,7 +186,7 @@ fn next_hop_streams_rows() {
 
 #[test]
 fn graph_marks_stepping_stones() {
-    let o = stepstone(&["graph", CATALOG], None);
+    let o = stepstone(&["graph", CATALOG, "--model", "AG-1"], None);
     assert_eq!(o.status.code(), Some(0));
     let dot = out(&o);
     assert!(
@@ -177,6 +194,13 @@ fn graph_marks_stepping_stones() {
         "{dot}"
     );
     assert!(dot.contains("\"v66003\" -> \"v67000\";"), "{dot}");
-    let o = stepstone(&["graph", CATALOG, "--format", "mermaid"], None);
+    let o = stepstone(
+        &["graph", CATALOG, "--format", "mermaid", "--model", "AG-2"],
+        None,
+    );
     assert!(out(&o).starts_with("flowchart LR"));
+    // AG-2 cannot run v64000: it is not drawn.
+    assert!(!out(&o).contains("[\"v64000"), "{}", out(&o));
+    assert!(out(&o).contains("[\"v65000"), "{}", out(&o));
+    assert!(dot.contains("\"v64000\""), "{dot}");
 }

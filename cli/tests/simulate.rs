@@ -10,7 +10,8 @@ fn stepstone(args: &[&str]) -> Output {
         .unwrap()
 }
 
-const BASE: [&str; 7] = [
+/// Figure 1's releases differ by model (v64000 is for AG-1 alone): the fleet is AG-1s.
+const BASE: [&str; 9] = [
     "simulate",
     "--catalog",
     "examples/catalog.json",
@@ -18,6 +19,8 @@ const BASE: [&str; 7] = [
     "v67000",
     "--devices",
     "3000",
+    "--model",
+    "AG-1",
 ];
 
 #[test]
@@ -78,6 +81,9 @@ fn json_report_is_deterministic_and_complete() {
         assert!(r.get(key).is_some(), "{key}");
     }
     assert!(r["events"]["duplicates_injected"].as_u64().unwrap() > 0);
+    // The report names the fleet it simulated.
+    assert_eq!(r["model"], "AG-1");
+    assert_eq!(r["environment"], serde_json::Value::Null);
     assert!(String::from_utf8_lossy(&a.stderr).contains("wall time"));
 }
 
@@ -121,15 +127,14 @@ fn bad_input_exit_codes() {
         "examples/catalog.json",
         "--target",
         "v99999",
+        "--model",
+        "AG-1",
         "--format",
         "json",
     ]);
     assert_eq!(o.status.code(), Some(1));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(
-        r["error"]["code"].as_str().unwrap().starts_with("plan."),
-        "{r}"
-    );
+    assert_eq!(r["error"]["code"], "plan.unknown_target", "{r}");
     let o = stepstone(&[
         "simulate",
         "--catalog",

@@ -28,6 +28,7 @@ use core::fmt;
 use crate::error::{Code, ErrorCode, Registered, codes};
 use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 
+mod axes;
 #[cfg(feature = "serde")]
 mod json;
 
@@ -155,6 +156,9 @@ fn fits(list: Option<&[String]>, wanted: Option<&str>) -> bool {
 pub struct Catalog {
     scheme: Scheme,
     releases: Vec<Release>,
+    /// Which models and environments the releases name, and whether answers depend on them.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    axes: axes::Axes,
 }
 
 impl Catalog {
@@ -285,8 +289,84 @@ impl Catalog {
                 _ => first = k,
             }
         }
-        let releases = releases.into_iter().map(|n| n.release).collect();
-        Catalog { scheme, releases }
+        let releases: Vec<Release> = releases.into_iter().map(|n| n.release).collect();
+        let axes = axes::Axes::of(&releases);
+        Catalog {
+            scheme,
+            releases,
+            axes,
+        }
+    }
+
+    /// Every model a release names, sorted (empty: the catalog names none and fits any model).
+    pub fn models(&self) -> &[String] {
+        self.axes.models.names()
+    }
+
+    /// Every environment a release names, sorted (empty: any environment).
+    pub fn environments(&self) -> &[String] {
+        self.axes.environments.names()
+    }
+
+    /// Whether answers can differ by model: the releases (yanked ones included) do not all
+    /// name the same models. Then a question must state the device's model.
+    pub fn model_required(&self) -> bool {
+        self.axes.models.matters()
+    }
+
+    /// Whether answers can differ by environment (as [`Catalog::model_required`]).
+    pub fn environment_required(&self) -> bool {
+        self.axes.environments.matters()
+    }
+
+    /// Checks the device a question states: no model where answers differ by model is
+    /// `plan.model_required`, a model no release names is `plan.unknown_model` (a catalog that
+    /// names none takes any); likewise `plan.environment_required` and
+    /// `plan.unknown_environment`. Every plan, next hop, explanation, campaign table and graph
+    /// asks this first.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// use stepstone::ErrorCode;
+    /// let c = Catalog::from_json(r#"{"releases": [
+    ///   {"version": "1.0.0"}, {"version": "2.1.0", "models": ["GW-100"]}]}"#).unwrap();
+    /// let e = c.check_device(None, None).unwrap_err();
+    /// assert_eq!((e.code(), e.to_string().as_str()), ("plan.model_required",
+    ///     "this catalog's releases differ by model (GW-100): state the device's model"));
+    /// let e = c.check_device(Some("GW-300"), None).unwrap_err();
+    /// assert_eq!((e.code(), e.to_string().as_str()), ("plan.unknown_model",
+    ///     "unknown model \"GW-300\": the catalog's releases name GW-100"));
+    /// assert!(c.check_device(Some("GW-100"), Some("anywhere")).is_ok());
+    /// ```
+    pub fn check_device(
+        &self,
+        model: Option<&str>,
+        environment: Option<&str>,
+    ) -> Result<(), crate::plan::PlanError> {
+        use crate::plan::PlanError;
+        let (m, e) = (&self.axes.models, &self.axes.environments);
+        match model {
+            None if m.matters() => {
+                return Err(PlanError::ModelRequired { models: m.listed() });
+            }
+            Some(name) if !m.knows(name) => {
+                return Err(PlanError::UnknownModel {
+                    model: crate::error::clip(name),
+                    known: m.listed(),
+                });
+            }
+            _ => {}
+        }
+        match environment {
+            None if e.matters() => Err(PlanError::EnvironmentRequired {
+                environments: e.listed(),
+            }),
+            Some(name) if !e.knows(name) => Err(PlanError::UnknownEnvironment {
+                environment: crate::error::clip(name),
+                known: e.listed(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The catalog's version scheme.

@@ -586,7 +586,7 @@ impl<'a> CompactCatalog<'a> {
 #[cfg(feature = "alloc")]
 mod pack;
 #[cfg(feature = "alloc")]
-pub use pack::{PackOptions, pack};
+pub use pack::{PackError, PackOptions, pack};
 
 #[cfg(all(test, feature = "serde"))]
 mod tests;

@@ -323,9 +323,10 @@ mod tests {
             {"version": "5", "deadend": true},
             {"version": "6", "min_sw_version": "5"},
             {"version": "7", "min_sw_version": "6", "blocked_from": ["6"]},
-            {"version": "8"}]}"#,
+            {"version": "8", "models": ["A", "B"], "environments": ["production", "staging"]}]}"#,
         )
         .unwrap();
+        // Release 8 names model A and environment production, so the catalog knows them.
         let q = Query::parse(&c, "1", "8")
             .unwrap()
             .model("A")

@@ -12,9 +12,9 @@
 //! use stepstone::graph::{render, GraphFormat};
 //! let catalog = Catalog::from_json(r#"{"releases": [
 //!   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]}"#).unwrap();
-//! let dot = render(&catalog, None, None, GraphFormat::Dot);
+//! let dot = render(&catalog, None, None, GraphFormat::Dot).unwrap();
 //! assert!(dot.contains("\"v64000\" -> \"v65000\""));
-//! let mermaid = render(&catalog, None, None, GraphFormat::Mermaid);
+//! let mermaid = render(&catalog, None, None, GraphFormat::Mermaid).unwrap();
 //! assert!(mermaid.starts_with("flowchart LR"));
 //! ```
 
@@ -27,6 +27,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::catalog::{Catalog, Release};
+use crate::plan::PlanError;
 use crate::plan::sweep::{Filter, lower_bounds};
 
 /// Output format of [`render`], by name (`dot`, `mermaid`, `json`).
@@ -107,7 +108,7 @@ impl crate::ErrorCode for GraphError {
 /// use stepstone::graph::wire;
 /// let catalog = Catalog::from_json(r#"{"releases": [
 ///   {"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]}"#).unwrap();
-/// let g = serde_json::to_value(wire(&catalog, None, None)).unwrap();
+/// let g = serde_json::to_value(wire(&catalog, None, None).unwrap()).unwrap();
 /// assert_eq!(g["edges"], serde_json::json!([["v64000", "v65000"]]));
 /// assert_eq!(g["nodes"][0]["stepping_stone"], true);
 /// ```
@@ -134,13 +135,15 @@ pub struct NodeWire<'c> {
     pub deadend: bool,
 }
 
-/// The upgrade graph for devices of `model` in `environment` (`None`: any), in its JSON form.
+/// The upgrade graph for devices of `model` in `environment`, in its JSON form. The device is
+/// checked first ([`Catalog::check_device`]: `plan.model_required`, `plan.unknown_model`, ...).
 #[cfg(feature = "serde")]
 pub fn wire<'c>(
     catalog: &'c Catalog,
     model: Option<&str>,
     environment: Option<&str>,
-) -> GraphWire<'c> {
+) -> Result<GraphWire<'c>, PlanError> {
+    catalog.check_device(model, environment)?;
     let g = build(catalog, model, environment);
     let nodes = g
         .node_weights()
@@ -161,7 +164,7 @@ pub fn wire<'c>(
             ])
         })
         .collect();
-    GraphWire { nodes, edges }
+    Ok(GraphWire { nodes, edges })
 }
 
 /// How a node is drawn.
@@ -175,7 +178,8 @@ pub struct NodeStyle {
     pub deadend: bool,
 }
 
-/// The upgrade graph for devices of `model` in `environment` (`None`: any).
+/// The upgrade graph for devices of `model` in `environment` (`None`: every release, whatever
+/// it is for). Unchecked: [`render`] and [`wire`] check the device first.
 pub fn build<'c>(
     catalog: &'c Catalog,
     model: Option<&str>,
@@ -222,13 +226,15 @@ pub fn build<'c>(
     g
 }
 
-/// The upgrade graph as text.
+/// The upgrade graph for devices of `model` in `environment` as text. The device is checked
+/// first ([`Catalog::check_device`]: `plan.model_required`, `plan.unknown_model`, ...).
 pub fn render(
     catalog: &Catalog,
     model: Option<&str>,
     environment: Option<&str>,
     format: GraphFormat,
-) -> String {
+) -> Result<String, PlanError> {
+    catalog.check_device(model, environment)?;
     let g = build(catalog, model, environment);
     let mut out = String::new();
     // Writing into a String cannot fail.
@@ -237,7 +243,7 @@ pub fn render(
         GraphFormat::Mermaid => mermaid(&g, &mut out),
         GraphFormat::Json => json(&g, &mut out),
     };
-    out
+    Ok(out)
 }
 
 type Graph<'c> = DiGraph<(&'c Release, NodeStyle), ()>;
@@ -446,7 +452,7 @@ mod tests {
                 ("v66003", "v67000"),
             ]
         );
-        let dot = render(&c, None, None, GraphFormat::Dot);
+        let dot = render(&c, None, None, GraphFormat::Dot).unwrap();
         assert!(
             dot.contains("\"v66003\" [label=\"v66003\\nneeds ≥ v66000\", style=bold, penwidth=2];"),
             "{dot}"
@@ -467,10 +473,14 @@ mod tests {
         )
         .unwrap();
         for model in [None, Some("A"), Some("B")] {
-            let text = render(&c, model, None, GraphFormat::Json);
-            let wire = serde_json::to_string(&wire(&c, model, None)).unwrap();
+            use crate::ErrorCode;
+            let text = render(&c, model, None, GraphFormat::Json).map_err(|e| e.code());
+            let wire = wire(&c, model, None)
+                .map(|w| serde_json::to_string(&w).unwrap())
+                .map_err(|e| e.code());
             assert_eq!(text, wire);
         }
+        assert!(render(&c, Some("A"), None, GraphFormat::Json).is_ok());
         let mut s = String::new();
         json_string("a\"b\\c\u{1}", &mut s).unwrap();
         assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\u{1}");
@@ -489,8 +499,8 @@ mod tests {
             ]}"#,
         )
         .unwrap();
-        let dot = render(&c, None, None, GraphFormat::Dot);
-        let mermaid = render(&c, None, None, GraphFormat::Mermaid);
+        let dot = render(&c, None, None, GraphFormat::Dot).unwrap();
+        let mermaid = render(&c, None, None, GraphFormat::Mermaid).unwrap();
         for (dot_label, mermaid_label) in [
             ("v2\\nbarrier", "v2<br/>barrier"),
             ("v3\\nneeds ≥ v2\\nyanked", "v3<br/>needs ≥ v2<br/>yanked"),

@@ -252,6 +252,36 @@ pub enum PlanError {
         /// The value given.
         value: String,
     },
+    /// No model stated, and the catalog's answers differ by model.
+    #[error("this catalog's releases differ by model ({models}): state the device's model")]
+    ModelRequired {
+        /// The catalog's models, listed.
+        models: String,
+    },
+    /// No environment stated, and the catalog's answers differ by environment.
+    #[error(
+        "this catalog's releases differ by environment ({environments}): state the device's environment"
+    )]
+    EnvironmentRequired {
+        /// The catalog's environments, listed.
+        environments: String,
+    },
+    /// A model no release of the catalog names.
+    #[error("unknown model {model:?}: the catalog's releases name {known}")]
+    UnknownModel {
+        /// The model given.
+        model: String,
+        /// The catalog's models, listed.
+        known: String,
+    },
+    /// An environment no release of the catalog names.
+    #[error("unknown environment {environment:?}: the catalog's releases name {known}")]
+    UnknownEnvironment {
+        /// The environment given.
+        environment: String,
+        /// The catalog's environments, listed.
+        known: String,
+    },
 }
 
 impl ErrorCode for PlanError {
@@ -266,6 +296,10 @@ impl ErrorCode for PlanError {
             PlanError::MissingSize { .. } => codes::PLAN_MISSING_SIZE.as_str(),
             PlanError::Unreachable { .. } => codes::PLAN_UNREACHABLE.as_str(),
             PlanError::UnknownCost { .. } => codes::PLAN_UNKNOWN_COST.as_str(),
+            PlanError::ModelRequired { .. } => codes::PLAN_MODEL_REQUIRED.as_str(),
+            PlanError::EnvironmentRequired { .. } => codes::PLAN_ENVIRONMENT_REQUIRED.as_str(),
+            PlanError::UnknownModel { .. } => codes::PLAN_UNKNOWN_MODEL.as_str(),
+            PlanError::UnknownEnvironment { .. } => codes::PLAN_UNKNOWN_ENVIRONMENT.as_str(),
         }
     }
 }
@@ -280,6 +314,7 @@ pub(crate) enum Start {
 
 /// The checks every plan starts with: the target exists and fits, and the easy answers.
 pub(crate) fn precheck(catalog: &Catalog, q: &Query) -> Result<Start, PlanError> {
+    catalog.check_device(q.model.as_deref(), q.environment.as_deref())?;
     let target = || q.to.as_str().into();
     let t = catalog
         .index_of(q.to.key())

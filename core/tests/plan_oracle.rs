@@ -1,7 +1,9 @@
 //! The planner against a brute-force oracle written here from the install rules: enumerate
 //! every increasing chain of installs, keep the best by (cost, hops, higher first differing
 //! hop). Random catalogs in all three schemes, with yanked releases, models, environments,
-//! barriers, dead ends, blocked_from versions and ranges, and deltas.
+//! barriers, dead ends, blocked_from versions and ranges, and deltas. Queries state a model and
+//! an environment or not, known or not, and the device rule is checked against its own
+//! oracle (`device_refusal`, which computes the catalog's model and environment sets itself).
 
 use std::cmp::Ordering;
 
@@ -16,7 +18,7 @@ use stepstone::version::{Version, VersionKey};
 
 #[path = "support/install_rule.rs"]
 mod install_rule;
-use install_rule::installable;
+use install_rule::{device_refusal, installable};
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -27,6 +29,30 @@ struct Spec {
     model: Option<&'static str>,
     env: Option<&'static str>,
     bytes: bool,
+}
+
+/// How a spec's releases name one axis: as generated (mostly differing), all as the first
+/// release does (answers cannot differ: no name needed), or none at all (any name).
+#[derive(Debug, Clone, Copy)]
+enum Axis {
+    Mixed,
+    Same,
+    Unnamed,
+}
+
+fn axis() -> impl Strategy<Value = Axis> {
+    prop_oneof![3 => Just(Axis::Mixed), 1 => Just(Axis::Same), 1 => Just(Axis::Unnamed)]
+}
+
+fn unify<T: Clone>(axis: Axis, lists: &mut [Option<T>]) {
+    let first = match axis {
+        Axis::Mixed => return,
+        Axis::Same => lists.first().cloned().flatten(),
+        Axis::Unnamed => None,
+    };
+    for l in lists {
+        *l = first.clone();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -98,11 +124,13 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::collection::vec(rspec(), 1..9),
         0u32..25,
         0usize..9,
-        prop_oneof![Just(None), Just(Some("A")), Just(Some("B"))],
-        prop_oneof![Just(None), Just(Some("prod"))],
+        // Mostly a model the catalog may name; sometimes none, sometimes one no release names.
+        prop_oneof![1 => Just(None), 4 => Just(Some("A")), 4 => Just(Some("B")), 1 => Just(Some("C"))],
+        prop_oneof![1 => Just(None), 5 => Just(Some("prod")), 1 => Just(Some("staging")), 1 => Just(Some("dev"))],
         any::<bool>(),
+        (axis(), axis()),
     )
-        .prop_map(|(scheme, mut releases, from, target, model, env, bytes)| {
+        .prop_map(|(scheme, mut releases, from, target, model, env, bytes, (models, envs))| {
             // Distinct versions; keep only valid constraints (min below, deltas below).
             releases.sort_by_key(|r| r.v);
             releases.dedup_by_key(|r| r.v);
@@ -112,6 +140,16 @@ fn spec() -> impl Strategy<Value = Spec> {
                 r.deltas.sort_by_key(|d| d.0);
                 r.deltas.dedup_by_key(|d| d.0);
                 r.blocked.retain(|b| b.0 != 1 || b.1 < b.2);
+            }
+            let mut lists: Vec<_> = releases.iter().map(|r| r.models.clone()).collect();
+            unify(models, &mut lists);
+            for (r, l) in releases.iter_mut().zip(lists) {
+                r.models = l;
+            }
+            let mut lists: Vec<_> = releases.iter().map(|r| r.envs.clone()).collect();
+            unify(envs, &mut lists);
+            for (r, l) in releases.iter_mut().zip(lists) {
+                r.envs = l;
             }
             let target = target % releases.len();
             Spec {
@@ -182,6 +220,21 @@ fn to_json(s: &Spec) -> Value {
     json!({"scheme": scheme, "releases": releases})
 }
 
+/// Every name a release lists on one axis, sorted, once each, as a refusal message lists them
+/// (`A, B`).
+fn names_listed(c: &Catalog, models: bool) -> String {
+    let mut all: Vec<&str> = c
+        .releases()
+        .iter()
+        .flat_map(|r| if models { &r.models } else { &r.environments })
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all.join(", ")
+}
+
 fn hop_cost(from: &VersionKey, r: &Release, cost: Cost) -> u64 {
     match cost {
         Cost::Hops => 1,
@@ -245,7 +298,9 @@ fn oracle(c: &Catalog, q: &Query) -> Option<(u64, usize, Vec<Version>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    // A third of the queries are refused by the device rule before any path is sought: 6000
+    // cases leave about a thousand paths and unreachable targets to check against the oracle.
+    #![proptest_config(ProptestConfig { cases: 6000, ..ProptestConfig::default() })]
 
     #[test]
     fn planner_matches_the_brute_force_oracle(s in spec()) {
@@ -257,6 +312,21 @@ proptest! {
         q.environment = s.env.map(String::from);
         let target = c.get(to.key()).unwrap();
         let got = plan(&c, &q);
+        // The device comes first: a refusal here is what plan, next_hop, the campaign table
+        // and explain all answer, whatever the target and path.
+        if let Some(code) = device_refusal(&c, s.model, s.env) {
+            let e = got.unwrap_err();
+            prop_assert_eq!(e.code(), code);
+            let listed = names_listed(&c, code.contains("model"));
+            prop_assert!(e.to_string().contains(&listed), "{} does not list {}", e, listed);
+            prop_assert_eq!(next_hop(&c, &q).unwrap_err().code(), code);
+            let table = CampaignTable::build(&c, &to, q.model.as_deref(), q.environment.as_deref(), q.cost);
+            prop_assert_eq!(table.unwrap_err().code(), code);
+            let ex = serde_json::to_value(stepstone::explain::explain(&c, &q)).unwrap();
+            prop_assert_eq!(&ex["outcome"]["error"]["code"], code);
+            prop_assert_eq!(&ex["releases"], &json!([]));
+            return Ok(());
+        }
         let eligible = !target.yanked && target.fits_model(q.model.as_deref()) && target.fits_environment(q.environment.as_deref());
         if !eligible || from >= to {
             prop_assert!(got.is_err() || from == to);
@@ -311,6 +381,12 @@ proptest! {
         q.environment = s.env.map(String::from);
         let want = next_hop(&c, &q).map(|h| h.map(|v| v.as_str().to_string())).map_err(|e| e.code());
         let opts = PackOptions { target: Some(to_text.clone()), model: q.model.clone(), environment: q.environment.clone() };
+        // A pack is refused for a device the catalog cannot place, as a plan is.
+        if let Some(code) = device_refusal(&c, s.model, s.env) {
+            prop_assert_eq!(pack(&c, &opts).unwrap_err().code(), code);
+            prop_assert_eq!(want, Err(code));
+            return Ok(());
+        }
         let bytes = pack(&c, &opts).unwrap();
         let compact = CompactCatalog::parse(&bytes).unwrap();
         for target in [Some(to_text.as_str()), None] {

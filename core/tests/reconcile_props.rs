@@ -102,7 +102,7 @@ impl World<'_> {
                 .reported
                 .clone()
                 .expect("installs need a reported version");
-            let q = Query::new(from, self.target.clone());
+            let q = Query::new(from, self.target.clone()).model("AG-1");
             assert_eq!(next_hop(self.catalog, &q).unwrap().as_ref(), Some(release));
             // Attempts per hop, counted independently of the state.
             let count = match &mut self.hop {
@@ -306,7 +306,8 @@ proptest! {
     ) {
         let catalog = Catalog::from_json(CATALOG).unwrap();
         let target = catalog.parse_version("v67000").unwrap();
-        let table = CampaignTable::build(&catalog, &target, None, None, Cost::Hops).unwrap();
+        // Figure 1's v64000 is for AG-1 alone: an AG-1 device may install every release.
+        let table = CampaignTable::build(&catalog, &target, Some("AG-1"), None, Cost::Hops).unwrap();
         let policy = RetryPolicy {
             attempts_per_hop: attempts,
             give_up: GiveUp { max_total_attempts: total, max_elapsed_secs: None },

@@ -16,7 +16,7 @@ const DAY: u64 = 86_400;
 fn one_shelf_device_marches_up_when_it_reconnects_a_year_later() {
     let c = Catalog::from_json(CATALOG).unwrap();
     let target = c.parse_version("v67000").unwrap();
-    let table = CampaignTable::build(&c, &target, None, None, Cost::Hops).unwrap();
+    let table = CampaignTable::build(&c, &target, Some("AG-1"), None, Cost::Hops).unwrap();
     let policy = RetryPolicy::default();
     let ctx = Context::new(&table, &policy);
     let mut s = DeviceState::reporting(c.parse_version("v64000").unwrap(), 1);

@@ -323,7 +323,7 @@ fn catalog_for(c: &CatalogIn, image: &[u8]) -> (Vec<u8>, Option<(usize, usize)>,
                 String::new()
             };
             let json = format!(
-                r#"{{"releases": [{{"version": "v66000"}}, {v66003}
+                r#"{{"releases": [{{"version": "v66000", "models": ["AG-1", "AG-2"]}}, {v66003}
                   {{"version": "v66004", "min_sw_version": "v66000", "models": ["AG-2"]{sha}}},
                   {{"version": "v67000", "min_sw_version": "v66000"{sha}}}]}}"#
             );

@@ -15,7 +15,7 @@ use stepstone::version::VersionKey;
 
 #[path = "../../core/tests/support/install_rule.rs"]
 mod install_rule;
-use install_rule::installable;
+use install_rule::{device_refusal, installable};
 
 #[derive(Arbitrary, Debug)]
 enum Ver {
@@ -178,11 +178,30 @@ fn check(input: &Input) {
     let mut q = Query::new(from.clone(), to.clone())
         .cost(if input.bytes { Cost::Bytes } else { Cost::Hops })
         .allow_downgrade(input.allow_downgrade);
-    q.model = [None, Some("A"), Some("B")][usize::from(input.model % 3)].map(String::from);
-    q.environment = [None, Some("prod")][usize::from(input.env % 2)].map(String::from);
+    // C and dev: names no release lists (refused when the catalog lists any).
+    q.model =
+        [None, Some("A"), Some("B"), Some("C")][usize::from(input.model % 4)].map(String::from);
+    q.environment = [None, Some("prod"), Some("dev")][usize::from(input.env % 3)].map(String::from);
 
     let p = plan(&c, &q);
     let hop = next_hop(&c, &q);
+    // The device rule, from its own oracle: a device the catalog cannot place is refused first.
+    if let Some(code) = device_refusal(&c, q.model.as_deref(), q.environment.as_deref()) {
+        assert_eq!(
+            p.as_ref().map_err(|e| e.code()).err(),
+            Some(code),
+            "device rule"
+        );
+    } else if let Err(e) = &p {
+        let device = matches!(
+            e.code(),
+            "plan.model_required"
+                | "plan.environment_required"
+                | "plan.unknown_model"
+                | "plan.unknown_environment"
+        );
+        assert!(!device, "refused a device the rule places: {e}");
+    }
     match (&p, &hop) {
         (Ok(p), Ok(h)) => assert_eq!(h.as_ref(), p.path.first(), "next_hop is not the first hop"),
         (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "plan and next_hop refuse differently"),
@@ -223,7 +242,11 @@ fn check(input: &Input) {
     let target_error = |code: &str| {
         matches!(
             code,
-            "plan.unknown_target"
+            "plan.model_required"
+                | "plan.environment_required"
+                | "plan.unknown_model"
+                | "plan.unknown_environment"
+                | "plan.unknown_target"
                 | "plan.target_yanked"
                 | "plan.target_model"
                 | "plan.target_environment"

@@ -25,8 +25,15 @@ pub struct SimConfig {
     pub rollback_rate_ppm: u32,
     /// PRNG seed.
     pub seed: u64,
-    /// Where every device starts; `None`: the catalog's lowest release.
+    /// Where every device starts; `None`: the catalog's lowest release for the devices' model
+    /// and environment.
     pub start: Option<Version>,
+    /// The devices' model. Required when the catalog's releases differ by model
+    /// (`plan.model_required`); one a release names when any does (`plan.unknown_model`).
+    pub model: Option<String>,
+    /// The devices' environment, checked as `model` is (`plan.environment_required`,
+    /// `plan.unknown_environment`).
+    pub environment: Option<String>,
     /// Shelf devices come back within this many seconds.
     pub shelf_secs: u64,
     /// The simulation stops at this time.
@@ -49,6 +56,8 @@ impl Default for SimConfig {
             rollback_rate_ppm: 0,
             seed: 1,
             start: None,
+            model: None,
+            environment: None,
             shelf_secs: 30 * DAY,
             horizon_secs: 730 * DAY,
             policy: RetryPolicy::default(),
@@ -62,7 +71,8 @@ impl Default for SimConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SimError {
-    /// The campaign table could not be built (target not in the catalog, yanked, ...).
+    /// The campaign table could not be built: the devices' model or environment is missing or
+    /// unknown, the target is not in the catalog, yanked, not for the devices, ...
     #[error(transparent)]
     Plan(#[from] PlanError),
     /// The start version is not a release of the catalog.

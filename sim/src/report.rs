@@ -87,6 +87,10 @@ pub struct Stuck {
 pub struct Report {
     /// Devices simulated.
     pub devices: u64,
+    /// The devices' model, as configured (`null`: none stated).
+    pub model: Option<String>,
+    /// The devices' environment, as configured (`null`: none stated).
+    pub environment: Option<String>,
     /// Devices that reached the target.
     pub converged: u64,
     /// Devices given up, by reason code.
@@ -205,6 +209,8 @@ impl Simulation {
         };
         Report {
             devices: u64::from(self.cfg.devices),
+            model: self.cfg.model.clone(),
+            environment: self.cfg.environment.clone(),
             converged,
             given_up,
             held,

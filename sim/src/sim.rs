@@ -84,11 +84,19 @@ impl Simulation {
                 return Err(SimError::Rate { name, value });
             }
         }
-        let table = CampaignTable::build(catalog, target, None, None, Cost::Hops)?;
+        // The table checks the devices' model and environment first (`plan.model_required`, ...).
+        let (model, environment) = (cfg.model.as_deref(), cfg.environment.as_deref());
+        let table = CampaignTable::build(catalog, target, model, environment, Cost::Hops)?;
         let planner = IndexPlanner::from_table(catalog, &table);
         let start = match &cfg.start {
             None if catalog.releases().is_empty() => return Err(SimError::EmptyCatalog),
-            None => 0,
+            // The lowest release the devices can run (the target is one, so there is one).
+            None => catalog
+                .releases()
+                .iter()
+                .position(|r| r.fits_model(model) && r.fits_environment(environment))
+                .and_then(|i| u32::try_from(i).ok())
+                .unwrap_or(0),
             Some(v) => catalog
                 .index_of(v.key())
                 .and_then(|i| u32::try_from(i).ok())

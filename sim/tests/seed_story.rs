@@ -22,6 +22,8 @@ fn a_fleet_with_a_year_long_shelf_and_failures_converges_through_v66003() {
         duplicate_rate_ppm: 50_000,
         shelf_secs: 365 * DAY,
         seed: 2020,
+        // The devices on v64000 are AG-1s: v64000 is for AG-1 alone.
+        model: Some("AG-1".into()),
         ..SimConfig::default()
     };
     let mut sim = Simulation::new(&c, &target, cfg).unwrap();

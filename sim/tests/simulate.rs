@@ -323,3 +323,87 @@ fn refusals_keep_their_codes() {
     assert!(matches!(plan, SimError::Plan(_)), "{plan:?}");
     assert!(plan.code().starts_with("plan."), "{}", plan.code());
 }
+
+/// Figure 1 with its models: v64000 is for AG-1 alone, the rest for AG-1 and AG-2, and one
+/// release for AG-3 only; every release is for production.
+const MODELS: &str = r#"{"scheme": "integer", "releases": [
+    {"version": "v64000", "size": 1000, "models": ["AG-1"], "environments": ["production"]},
+    {"version": "v65000", "min_sw_version": "v64000", "size": 2000, "models": ["AG-1", "AG-2"], "environments": ["production"]},
+    {"version": "v65500", "size": 2500, "models": ["AG-3"], "environments": ["production"]},
+    {"version": "v66000", "min_sw_version": "v65000", "size": 3000, "models": ["AG-1", "AG-2"], "environments": ["production"]}
+]}"#;
+
+#[test]
+fn the_devices_model_is_required_where_releases_differ_by_model() {
+    let c = Catalog::from_json(MODELS).unwrap();
+    let t = c.parse_version("v66000").unwrap();
+    let refused = |model: Option<&str>, environment: Option<&str>| {
+        let cfg = SimConfig {
+            model: model.map(String::from),
+            environment: environment.map(String::from),
+            ..SimConfig::default()
+        };
+        let e = Simulation::new(&c, &t, cfg).unwrap_err();
+        assert!(matches!(e, SimError::Plan(_)), "{e:?}");
+        (e.code(), e.to_string())
+    };
+    assert_eq!(
+        refused(None, None),
+        (
+            "plan.model_required",
+            "this catalog's releases differ by model (AG-1, AG-2, AG-3): state the device's model"
+                .to_string()
+        )
+    );
+    assert_eq!(refused(Some("AG-9"), None).0, "plan.unknown_model");
+    // The environment is the same on every release: none is needed, but an unknown one is
+    // refused.
+    assert_eq!(
+        refused(Some("AG-1"), Some("dev")).0,
+        "plan.unknown_environment"
+    );
+    // A known model whose releases do not include the target: the target check.
+    assert_eq!(refused(Some("AG-3"), None).0, "plan.target_model");
+
+    // AG-2 devices start on the lowest release for AG-2 (v65000, not AG-1's v64000) and never
+    // install AG-3's v65500; the report says which model it simulated.
+    let r = sim_on(
+        MODELS,
+        "v66000",
+        SimConfig {
+            devices: 50,
+            model: Some("AG-2".into()),
+            environment: Some("production".into()),
+            ..SimConfig::default()
+        },
+    );
+    assert_eq!(r.converged, 50);
+    assert_eq!(r.hops_by_release.keys().collect::<Vec<_>>(), ["v66000"]);
+    assert_eq!(
+        (r.model.as_deref(), r.environment.as_deref()),
+        (Some("AG-2"), Some("production"))
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        (&json["model"], &json["environment"]),
+        (&"AG-2".into(), &"production".into())
+    );
+    // AG-1 devices start on v64000 and march through v65000.
+    let r = sim_on(
+        MODELS,
+        "v66000",
+        SimConfig {
+            devices: 50,
+            model: Some("AG-1".into()),
+            ..SimConfig::default()
+        },
+    );
+    assert_eq!(
+        r.hops_by_release.keys().collect::<Vec<_>>(),
+        ["v65000", "v66000"]
+    );
+    assert_eq!(
+        serde_json::to_value(&r).unwrap()["environment"],
+        serde_json::Value::Null
+    );
+}

@@ -98,8 +98,14 @@ macro_rules! js_api {
             }
             /// Upgrade graph, JSON.
             #[$a(js_name = "graph")]
-            pub fn graph(&self, model: Option<String>, environment: Option<String>) -> String {
-                self.0.graph(model.as_deref(), environment.as_deref())
+            pub fn graph(
+                &self,
+                model: Option<String>,
+                environment: Option<String>,
+            ) -> Result<String> {
+                self.0
+                    .graph(model.as_deref(), environment.as_deref())
+                    .map_err(fault)
             }
             /// Upgrade graph as DOT or Mermaid text.
             #[$a(js_name = "render")]

@@ -176,8 +176,13 @@ impl Catalog {
 
     /// The upgrade graph for a device, as the core's JSON
     /// (`{nodes: [{version, yanked, stepping_stone, deadend}], edges: [[from, to]]}`).
-    pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> String {
-        to_json(&stepstone::graph::wire(&self.inner, model, environment))
+    /// The device is checked first (`plan.model_required`, `plan.unknown_model`, ...).
+    pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> Res<String> {
+        Ok(to_json(&stepstone::graph::wire(
+            &self.inner,
+            model,
+            environment,
+        )?))
     }
 
     /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`); any other name is
@@ -193,7 +198,7 @@ impl Catalog {
             model,
             environment,
             format.parse()?,
-        ))
+        )?)
     }
 }
 
@@ -563,14 +568,25 @@ mod tests {
     #[test]
     fn plans_the_seed_path() {
         let c = Catalog::load(FIG1).unwrap();
-        let q = QueryArgs {
+        let mut q = QueryArgs {
             from: "v64000".into(),
             to: "v67000".into(),
+            model: Some("AG-1".into()),
             ..QueryArgs::default()
         };
         let p: Value = serde_json::from_str(&c.plan(&q).unwrap()).unwrap();
         assert_eq!(p["path"][0], "v65000");
         assert_eq!(c.next_hop(&q).unwrap().as_deref(), Some("v65000"));
+        // Figure 1's releases differ by model: the glue passes the core's refusal on.
+        q.model = None;
+        assert_eq!(c.plan(&q).unwrap_err().code, "plan.model_required");
+        assert_eq!(c.next_hop(&q).unwrap_err().code, "plan.model_required");
+        assert_eq!(c.graph(None, None).unwrap_err().code, "plan.model_required");
+        assert_eq!(
+            c.render(Some("AG-9"), None, "dot").unwrap_err().code,
+            "plan.unknown_model"
+        );
+        assert!(c.graph(Some("AG-2"), Some("staging")).is_ok());
     }
 
     #[test]
@@ -618,7 +634,7 @@ mod tests {
     #[test]
     fn reconciler_installs_the_first_hop() {
         let c = Catalog::load(FIG1).unwrap();
-        let t = Campaign::build(&c, "v67000", None, None, None, false).unwrap();
+        let t = Campaign::build(&c, "v67000", Some("AG-1"), None, None, false).unwrap();
         let r = Reconciler::new(&t, "{}").unwrap();
         let a: Value = serde_json::from_str(
             &r.decide(

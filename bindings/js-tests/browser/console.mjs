@@ -59,6 +59,17 @@ try {
   await page.screenshot({ path: path.join(out, 'path.png'), fullPage: true });
   console.log(`path on screen: ${summary.trim()}`);
 
+  // 1b. The example catalog's releases differ by model: with model "(any)" the graph and the
+  // plan are refused with the core's code, and no page error is thrown.
+  await page.selectOption('#model', '(any)');
+  assert.match(await page.textContent('#graph .error'), /plan\.model_required/);
+  await page.click('#plan');
+  assert.match(await page.textContent('#plan-result .error'), /plan\.model_required.*AG-1, AG-2/);
+  await page.screenshot({ path: path.join(out, 'model-required.png'), fullPage: true });
+  console.log(`no model: ${(await page.textContent('#plan-result .error')).trim()}`);
+  await page.selectOption('#model', 'AG-1');
+  await page.waitForSelector('#graph svg');
+
   // 2. Sampling and fleet arithmetic.
   await page.click('#sample');
   assert.match(await page.textContent('#sample-result'), /metrics .*: (sampled|not sampled)/);

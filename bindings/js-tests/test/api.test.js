@@ -10,16 +10,17 @@ test('backend is the one asked for', () => {
   assert.match(s.version(), /^\d+\.\d+\.\d+/);
 });
 
+// Figure 1's releases differ by model (v64000 is for AG-1 alone): every question names one.
 test("KeepTruckin's 2020 FOTA v64000 -> v67000 path", () => {
   const c = s.Catalog.load(catalogText);
-  const p = s.Catalog.load(JSON.parse(catalogText)).plan({ from: 'v64000', to: 'v67000' });
-  assert.deepEqual(p, c.plan({ from: 'v64000', to: 'v67000' }));
+  const p = s.Catalog.load(JSON.parse(catalogText)).plan({ from: 'v64000', to: 'v67000', model: 'AG-1' });
+  assert.deepEqual(p, c.plan({ from: 'v64000', to: 'v67000', model: 'AG-1' }));
   assert.deepEqual(p.path, ['v65000', 'v66000', 'v66003', 'v67000']);
   assert.equal(p.hops, 4);
   assert.equal(p.steps.length, 4);
-  assert.equal(c.nextHop({ from: 'v64000', to: 'v67000' }), 'v65000');
-  assert.equal(c.nextHop({ from: 'v67000', to: 'v67000' }), null);
-  const t = c.campaign('v67000');
+  assert.equal(c.nextHop({ from: 'v64000', to: 'v67000', model: 'AG-1' }), 'v65000');
+  assert.equal(c.nextHop({ from: 'v67000', to: 'v67000', model: 'AG-2' }), null);
+  const t = c.campaign('v67000', { model: 'AG-1' });
   assert.equal(t.target, 'v67000');
   assert.equal(t.nextHop('v64000'), 'v65000');
   assert.equal(t.nextHop('v67000'), null);
@@ -32,19 +33,51 @@ test('graph, lint, explain, render', () => {
   assert.ok(g.nodes.some((n) => n.version === 'v65000' && n.stepping_stone));
   assert.ok(g.edges.some(([a, b]) => a === 'v64000' && b === 'v65000'));
   assert.ok(Array.isArray(c.lint()));
-  const e = c.explain({ from: 'v64000', to: 'v67000' });
+  const e = c.explain({ from: 'v64000', to: 'v67000', model: 'AG-1' });
   assert.deepEqual(e.outcome.plan.path, ['v65000', 'v66000', 'v66003', 'v67000']);
   assert.ok(e.releases.length > 0);
-  assert.match(c.render('dot'), /^digraph/);
-  assert.match(c.render('mermaid'), /^flowchart LR/);
+  assert.match(c.render('dot', { model: 'AG-1' }), /^digraph/);
+  assert.match(c.render('mermaid', { model: 'AG-2' }), /^flowchart LR/);
+});
+
+test('a device the catalog cannot place is refused by every call, with the core code', () => {
+  const c = s.Catalog.load(catalogText);
+  const noModel = "this catalog's releases differ by model (AG-1, AG-2): state the device's model";
+  const calls = [
+    () => c.plan({ from: 'v64000', to: 'v67000' }),
+    () => c.nextHop({ from: 'v64000', to: 'v67000', environment: 'production' }),
+    () => c.campaign('v67000'),
+    () => c.graph(),
+    () => c.graph({ environment: 'staging' }),
+    () => c.render('dot'),
+    () => c.render('mermaid', {}),
+  ];
+  for (const f of calls) {
+    assert.throws(f, (e) => e instanceof s.StepstoneError && e.code === 'plan.model_required' && e.message === noModel, `${f}`);
+  }
+  // An explanation carries the refusal and explains no release.
+  const e = c.explain({ from: 'v64000', to: 'v67000' });
+  assert.equal(e.outcome.error.code, 'plan.model_required');
+  assert.deepEqual(e.releases, []);
+  assert.throws(() => c.plan({ from: 'v64000', to: 'v67000', model: 'ag-1' }),
+    (x) => x.code === 'plan.unknown_model' && x.message === 'unknown model "ag-1": the catalog\'s releases name AG-1, AG-2');
+  assert.throws(() => c.campaign('v67000', { model: 'AG-2', environment: 'dev' }), (x) => x.code === 'plan.unknown_environment');
+  // Every release is for production and staging: no environment is needed.
+  assert.deepEqual(c.plan({ from: 'v65000', to: 'v67000', model: 'AG-2' }).path, ['v66000', 'v66003', 'v67000']);
+  // A catalog that names no model takes any model, or none; one whose releases differ by
+  // environment needs an environment.
+  const plain = s.Catalog.load({ releases: [{ version: '1' }, { version: '2', environments: ['beta'] }] });
+  assert.equal(plain.nextHop({ from: '1', to: '2', model: 'anything', environment: 'beta' }), '2');
+  assert.throws(() => plain.nextHop({ from: '1', to: '2' }), (x) => x.code === 'plan.environment_required');
 });
 
 test('errors are StepstoneError with the core code', () => {
   const cases = [
     [() => s.Catalog.load('{'), 'catalog.json'],
-    [() => s.Catalog.load(catalogText).plan({ from: 'v64000', to: 'v99999' }), 'plan.unknown_target'],
-    [() => s.Catalog.load(catalogText).plan({ from: 'v6x', to: 'v67000' }), 'version.malformed'],
-    [() => s.Catalog.load(catalogText).plan({ from: 'v64000', to: 'v67000', cost: 'speed' }), null],
+    [() => s.Catalog.load(catalogText).plan({ from: 'v64000', to: 'v99999', model: 'AG-1' }), 'plan.unknown_target'],
+    [() => s.Catalog.load(catalogText).plan({ from: 'v64000', to: 'v99999' }), 'plan.model_required'],
+    [() => s.Catalog.load(catalogText).plan({ from: 'v6x', to: 'v67000', model: 'AG-1' }), 'version.malformed'],
+    [() => s.Catalog.load(catalogText).plan({ from: 'v64000', to: 'v67000', cost: 'speed', model: 'AG-1' }), null],
     [() => s.SamplingPlan.fromJson('{}'), null],
     [() => s.position('salt', 'id', 'not a number', 'metrics'), 'js.bad_argument'],
     [() => s.estimate({ fleet: 1.5, ratePpm: 1000, bugHours: 10, windowHours: 1 }), 'js.bad_argument'],
@@ -130,7 +163,7 @@ test('bad arguments: js.bad_argument naming the argument and the value', () => {
     [() => s.periodIndex(2 ** 53, 86400), '`unixSeconds` must be a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string), got number 9007199254740992'],
     [() => s.periodIndex('18446744073709551616', 86400), '`unixSeconds` must be a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string), got string "18446744073709551616"'],
     [() => c.nextHop({ from: 'v'.repeat(100), to: 5 }), '`to` must be a version string, got number 5'],
-    [() => c.campaign('v67000').nextHop(['v1']), '`version` must be a version string, got array ["v1"]'],
+    [() => c.campaign('v67000', { model: 'AG-1' }).nextHop(['v1']), '`version` must be a version string, got array ["v1"]'],
     [() => s.validate(Symbol('x')), '`json` must be catalog JSON text or a plain object, got symbol Symbol(x)'],
     [() => s.validate({ releases: [{ version: 'v1', size: 1n }] }), '`json` cannot be written as JSON: Do not know how to serialize a BigInt, got object'],
     [() => new s.Catalog({}), 'Catalog has no public constructor: use Catalog.load(json)'],
@@ -140,7 +173,7 @@ test('bad arguments: js.bad_argument naming the argument and the value', () => {
   assert.equal(badArgument(() => c.plan({ from: 'v64000', to: 'v67000', cost: 5, model: 'x'.repeat(100) })), '`cost` must be \'hops\' or \'bytes\' or null, got number 5');
   assert.equal(badArgument(() => s.isBelow('x'.repeat(100), 1)), `\`position\` must be a position: 16 hex digits, got string "${'x'.repeat(57)}..."`);
   // The core still answers for values of the right type.
-  assert.throws(() => c.plan({ from: 'v64000', to: 'v67000', cost: 'speed' }), (e) => e.code === 'plan.unknown_cost');
+  assert.throws(() => c.plan({ from: 'v64000', to: 'v67000', model: 'AG-1', cost: 'speed' }), (e) => e.code === 'plan.unknown_cost');
   assert.throws(() => c.campaign('v6x'), (e) => e.code === 'version.malformed');
 });
 

@@ -60,7 +60,7 @@ test('rollout: JSON round trip, trips, ramp, Wilson, errors', () => {
 });
 
 test("reconciler: KeepTruckin's 2020 FOTA march, idempotent events, rollout halt and resume", () => {
-  const campaign = s.Catalog.load(catalogText).campaign('v67000');
+  const campaign = s.Catalog.load(catalogText).campaign('v67000', { model: 'AG-1' });
   const rec = new s.Reconciler(campaign, { policy: s.RetryPolicy.fromJson({ jitter_ppm: 0 }) });
   assert.equal(rec.rolloutState, null);
   let state = { reported: 'v64000', device_seq: 1 };
@@ -143,7 +143,7 @@ test('signed catalog: open, load the payload, each refusal', () => {
   const o = s.openCatalog(envelope, { keys: [other.export({ type: 'spki', format: 'pem' }), pem], now: 1_800_000_000, lastSequence: 6 });
   assert.deepEqual([o.sequence, o.expires, o.key_id, o.issued, o.digest], [7, 2_000_000_000, keyId, null, digest]);
   assert.equal(Buffer.compare(Buffer.from(o.payload), payload), 0);
-  assert.deepEqual(s.Catalog.load(o.payload).plan({ from: 'v64000', to: 'v67000' }).path, ['v65000', 'v66000', 'v66003', 'v67000']);
+  assert.deepEqual(s.Catalog.load(o.payload).plan({ from: 'v64000', to: 'v67000', model: 'AG-1' }).path, ['v65000', 'v66000', 'v66003', 'v67000']);
   assert.equal(s.openCatalog(envelope, { keys: pem, now: 1_800_000_000n }).sequence, 7);
   // The same catalog fetched again: accepted with the stored digest; refused without it.
   assert.equal(s.openCatalog(envelope, { keys: pem, now: '1800000000', lastSequence: 7n, lastDigest: o.digest }).digest, digest);

@@ -237,7 +237,7 @@ const targets = [
 // The objects the methods run on; rebuilt now and then (a finished verifier stays finished).
 function context(s) {
   const catalog = s.Catalog.load(catalogText);
-  const campaign = catalog.campaign('v67000');
+  const campaign = catalog.campaign('v67000', { model: 'AG-1' });
   payload = s.openCompactCatalog(hex(genuine.catalog.envelope), hex(genuine.catalog.key), { now: genuine.catalog.now }).payload;
   // One signature check per context (a P-256 verify is the slowest call here); once finished or
   // past its size, every call on it is refused, which is an answer too.
@@ -261,7 +261,7 @@ function context(s) {
 // Valid calls with known answers: the module still works (`after` names the call before).
 function stillWorks(ctx, after) {
   try {
-    assert.deepEqual(ctx.catalog.plan({ from: 'v64000', to: 'v67000' }).path, ['v65000', 'v66000', 'v66003', 'v67000']);
+    assert.deepEqual(ctx.catalog.plan({ from: 'v64000', to: 'v67000', model: 'AG-1' }).path, ['v65000', 'v66000', 'v66003', 'v67000']);
     assert.equal(ctx.s.isBelow('0000000000000000', 1), true);
     assert.equal(ctx.campaign.nextHop('v64000'), 'v65000');
     assert.equal(ctx.s.rolloutPosition('salt', 'device'), ctx.rolloutPosition);

@@ -425,12 +425,13 @@ impl Catalog {
         let format = format
             .parse::<stepstone::graph::GraphFormat>()
             .map_err(raise)?;
-        Ok(stepstone::graph::render(
+        stepstone::graph::render(
             &self.inner,
             model.as_deref(),
             environment.as_deref(),
             format,
-        ))
+        )
+        .map_err(raise)
     }
 
     /// Packs the catalog into the compact binary catalog a device plans over and checks
@@ -443,7 +444,9 @@ impl Catalog {
     ///
     /// Returns: bytes.
     ///
-    /// Raises: `CatalogError` (`compact.too_large`), `PlanError` (`plan.unknown_target`).
+    /// Raises: `CatalogError` (`compact.too_large`), `PlanError` (`plan.unknown_target`;
+    /// `plan.model_required`, `plan.unknown_model`, `plan.environment_required`,
+    /// `plan.unknown_environment` for a device the catalog cannot place).
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, target=None, model=None, environment=None)")]
     fn pack_compact<'py>(
         &self,
@@ -476,7 +479,10 @@ impl Catalog {
     ///     fail_rate_ppm, offline_rate_ppm, duplicate_rate_ppm, rollback_rate_ppm (int): rates
     ///         in parts per million.
     ///     seed (int): the random seed; the same seed gives the same report.
-    ///     start (str | None): every device starts here (default: the oldest release).
+    ///     model (str | None), environment (str | None): the fleet's model and environment;
+    ///         required where the catalog's releases differ by them.
+    ///     start (str | None): every device starts here (default: the oldest release for the
+    ///         model and environment).
     ///     shelf_secs, horizon_secs (int | None): time on a shelf at the start; how long to run.
     ///     policy (RetryPolicy | None): default `RetryPolicy()`.
     ///     rollout (Rollout | None): a staged rollout.
@@ -484,8 +490,9 @@ impl Catalog {
     /// Returns: dict, the core's report (converged, given up, held, hops, bytes, attempts...).
     ///
     /// Raises: `VersionError` for a version of another scheme; `SimulationError`
-    /// (`simulate.unknown_start`, `simulate.empty_catalog`, `simulate.rate_out_of_range`).
-    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, target, *, devices=1000, fail_rate_ppm=0, offline_rate_ppm=0, duplicate_rate_ppm=0, rollback_rate_ppm=0, seed=1, start=None, shelf_secs=None, horizon_secs=None, policy=None, rollout=None)")]
+    /// (`simulate.unknown_start`, `simulate.empty_catalog`, `simulate.rate_out_of_range`);
+    /// `PlanError` (`plan.model_required`, `plan.unknown_model`, ..., `plan.unknown_target`).
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, target, *, devices=1000, fail_rate_ppm=0, offline_rate_ppm=0, duplicate_rate_ppm=0, rollback_rate_ppm=0, seed=1, model=None, environment=None, start=None, shelf_secs=None, horizon_secs=None, policy=None, rollout=None)")]
     fn simulate(
         &self,
         py: Python<'_>,
@@ -503,6 +510,8 @@ impl Catalog {
                 "duplicate_rate_ppm",
                 "rollback_rate_ppm",
                 "seed",
+                "model",
+                "environment",
                 "start",
                 "shelf_secs",
                 "horizon_secs",
@@ -519,6 +528,8 @@ impl Catalog {
         let duplicate_rate_ppm = a.u32_or("duplicate_rate_ppm", 0)?;
         let rollback_rate_ppm = a.u32_or("rollback_rate_ppm", 0)?;
         let seed = a.u64_or("seed", 1)?;
+        let model = a.opt_text("model")?;
+        let environment = a.opt_text("environment")?;
         let start = a.opt_version("start")?;
         let shelf_secs = a.opt_u64("shelf_secs")?;
         let horizon_secs = a.opt_u64("horizon_secs")?;
@@ -535,6 +546,8 @@ impl Catalog {
             rollback_rate_ppm,
             seed,
             start,
+            model,
+            environment,
             shelf_secs: shelf_secs.unwrap_or(defaults.shelf_secs),
             horizon_secs: horizon_secs.unwrap_or(defaults.horizon_secs),
             policy: policy.map_or(defaults.policy, |p| p.get().inner),

@@ -31,12 +31,13 @@ def test_catalog_from_a_dict_json_text_or_a_path() -> None:
 
 
 def test_results_are_values_with_a_readable_repr(figure1: stepstone.Catalog) -> None:
-    p = figure1.plan("v64000", "v67000")
+    p = figure1.plan("v64000", "v67000", model="AG-1")
     assert p.path == ["v65000", "v66000", "v66003", "v67000"] and p.hops == len(p) == 4
     assert repr(p) == "Plan(path=['v65000', 'v66000', 'v66003', 'v67000'], hops=4, bytes=5283840)"
-    assert p == figure1.plan("v64000", "v67000") and p != figure1.plan("v64000", "v66000")
+    assert p == figure1.plan("v64000", "v67000", model="AG-1")
+    assert p != figure1.plan("v64000", "v66000", model="AG-1")
     assert repr(p.steps[0]) == "Step(version='v65000', bytes=1638400, delta_from=None)"
-    e = figure1.explain("v64000", "v66002")
+    e = figure1.explain("v64000", "v66002", model="AG-1")
     assert e.error is None and e.plan is not None and e.plan.path[-1] == "v66002"
     assert {n.version: n.verdict for n in e.releases}["v66001"] == "cheaper_path"
     with pytest.raises(AttributeError):
@@ -45,17 +46,54 @@ def test_results_are_values_with_a_readable_repr(figure1: stepstone.Catalog) -> 
 
 def test_errors_carry_the_core_code_and_message(figure1: stepstone.Catalog) -> None:
     with pytest.raises(stepstone.PlanError) as e:
-        figure1.plan("v64000", "v68000")
+        figure1.plan("v64000", "v68000", model="AG-1")
     assert e.value.code == "plan.unknown_target" and "v68000" in str(e.value)
     assert isinstance(e.value, stepstone.Error) and isinstance(e.value, ValueError)
     with pytest.raises(stepstone.VersionError) as v:
-        figure1.plan("sixty-four", "v67000")
+        figure1.plan("sixty-four", "v67000", model="AG-1")
     assert v.value.code == "version.malformed" and "sixty-four" in v.value.message
     with pytest.raises(stepstone.PlanError) as c:
-        figure1.plan("v64000", "v67000", cost="euros")
+        figure1.plan("v64000", "v67000", model="AG-1", cost="euros")
     assert c.value.code == "plan.unknown_cost"
     copy = pickle.loads(pickle.dumps(e.value))
     assert (type(copy), copy.code, copy.message) == (stepstone.PlanError, e.value.code, e.value.message)
+
+
+def test_a_device_the_catalog_cannot_place_is_refused_everywhere(figure1: stepstone.Catalog) -> None:
+    # Figure 1's v64000 is for AG-1 alone: answers differ by model, so every question states one.
+    no_model = "this catalog's releases differ by model (AG-1, AG-2): state the device's model"
+    for call in (
+        lambda: figure1.plan("v64000", "v67000"),
+        lambda: figure1.next_hop("v64000", "v67000", environment="production"),
+        lambda: figure1.campaign("v67000"),
+        lambda: figure1.graph("dot"),
+        lambda: figure1.graph("mermaid", environment="staging"),
+        lambda: figure1.simulate("v67000", devices=10),
+        lambda: figure1.pack_compact(target="v67000"),
+    ):
+        with pytest.raises(stepstone.PlanError) as e:
+            call()
+        assert (e.value.code, e.value.message) == ("plan.model_required", no_model)
+    # An explanation carries the refusal and explains no release.
+    e = figure1.explain("v64000", "v67000")
+    assert e.plan is None and e.error is not None and e.error.code == "plan.model_required"
+    assert e.releases == []
+    with pytest.raises(stepstone.PlanError) as u:
+        figure1.plan("v64000", "v67000", model="ag-1")
+    assert u.value.code == "plan.unknown_model"
+    assert u.value.message == 'unknown model "ag-1": the catalog\'s releases name AG-1, AG-2'
+    with pytest.raises(stepstone.PlanError) as env:
+        figure1.campaign("v67000", model="AG-2", environment="dev")
+    assert env.value.code == "plan.unknown_environment"
+    # Every release is for production and staging: no environment is needed.
+    assert figure1.plan("v65000", "v67000", model="AG-2").path == ["v66000", "v66003", "v67000"]
+    # A catalog that names no model takes any model, or none; one whose releases differ by
+    # environment needs one.
+    plain = stepstone.Catalog({"releases": [{"version": "1"}, {"version": "2", "environments": ["beta"]}]})
+    assert plain.next_hop("1", "2", model="anything", environment="beta") == "2"
+    with pytest.raises(stepstone.PlanError) as r:
+        plain.next_hop("1", "2")
+    assert r.value.code == "plan.environment_required"
 
 
 def test_a_catalog_error_lists_every_problem() -> None:
@@ -74,7 +112,7 @@ def test_a_catalog_error_lists_every_problem() -> None:
 
 
 def test_bulk_next_hops_agree_with_one_at_a_time(figure1: stepstone.Catalog) -> None:
-    campaign = figure1.campaign("v67000")
+    campaign = figure1.campaign("v67000", model="AG-1")
     devices = ["v64000", "v65000", 66000, "v66001", "v67000", "v1"]
     assert campaign.next_hops(devices) == [campaign.next_hop(d) for d in devices]
     assert campaign.next_hops(devices) == ["v65000", "v66000", "v66003", "v66003", None, "v64000"]
@@ -185,7 +223,7 @@ def test_sign_and_verify_round_trip() -> None:
 
 
 def test_reconciler_duplicate_changes_nothing(figure1: stepstone.Catalog) -> None:
-    rec = stepstone.Reconciler(figure1.campaign("v67000"))
+    rec = stepstone.Reconciler(figure1.campaign("v67000", model="AG-1"))
     report = {"event": "reported", "seq": 1, "at": 10, "reports": "v64000"}
     state, outcome = rec.apply(None, report)
     assert outcome == "changed"
@@ -196,9 +234,9 @@ def test_reconciler_duplicate_changes_nothing(figure1: stepstone.Catalog) -> Non
 
 
 def test_graph_and_fleet_arithmetic(figure1: stepstone.Catalog) -> None:
-    dot = figure1.graph("dot")
+    dot = figure1.graph("dot", model="AG-1")
     assert dot.startswith("digraph") and "v66003" in dot
-    assert "v65000" in figure1.graph("mermaid")
+    assert "v65000" in figure1.graph("mermaid", model="AG-2")
     with pytest.raises(stepstone.GraphError, match='unknown graph format "svg"') as g:
         figure1.graph("svg")
     assert g.value.code == "graph.unknown_format"
@@ -221,12 +259,16 @@ def test_bulk_sampling_split_across_cores_keeps_order() -> None:
 
 
 def test_fleet_simulation(figure1: stepstone.Catalog) -> None:
-    report = figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7)
+    report = figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7, model="AG-1")
     assert report["devices"] == 200 and report["converged"] + report["pending"] <= 200
-    assert report == figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7)
+    assert (report["model"], report["environment"]) == ("AG-1", None)
+    assert report == figure1.simulate("v67000", devices=200, fail_rate_ppm=100_000, start="v64000", seed=7, model="AG-1")
     with pytest.raises(stepstone.SimulationError) as e:
         figure1.simulate("v67000", fail_rate_ppm=2_000_000)
     assert e.value.code == "simulate.rate_out_of_range"
+    # AG-2 devices start on the lowest release for AG-2 (v65000) when no start is given.
+    ag2 = figure1.simulate("v67000", devices=50, model="AG-2", environment="production")
+    assert ag2["converged"] == 50 and list(ag2["hops_by_release"]) == ["v66000", "v66003", "v67000"]
 
 
 def test_the_class_follows_the_code(figure1: stepstone.Catalog, tmp_path: Path) -> None:
@@ -242,9 +284,9 @@ def test_the_class_follows_the_code(figure1: stepstone.Catalog, tmp_path: Path) 
     # A call that used to name its class raises what its code says (simulate's plan.* errors
     # were SimulationErrors).
     for call in (
-        lambda: figure1.simulate("v99999"),
-        lambda: figure1.simulate("v67000", start="v99999"),
-        lambda: figure1.pack_compact(target="v99999"),
+        lambda: figure1.simulate("v99999", model="AG-1"),
+        lambda: figure1.simulate("v67000", start="v99999", model="AG-1"),
+        lambda: figure1.pack_compact(target="v99999", model="AG-1"),
     ):
         with pytest.raises(stepstone.Error) as e:
             call()

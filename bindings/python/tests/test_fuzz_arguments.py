@@ -98,7 +98,7 @@ def instances() -> dict[str, Any]:
     sig = key.sign(text.encode())
     manifest = stepstone.verify_manifest(text, sig.encode("der"), key.public_key)
     device = dict(model="AG-1", environment="production", current_version="v66000", counter="v66000", now=1_800_000_000)
-    plan = catalog.plan("v64000", "v67000")
+    plan = catalog.plan("v64000", "v67000", model="AG-1")
     rec = stepstone.Reconciler(campaign, rollout=rollout)
     state, _ = rec.apply(None, {"event": "reported", "seq": 1, "at": 10, "reports": "v64000"})
     return {
@@ -123,8 +123,8 @@ def instances() -> dict[str, Any]:
         "ManifestFirst": stepstone.ManifestFirst(key.public_key, text, sig, **device),
         "Plan": plan,
         "Step": plan.steps[0],
-        "Explanation": catalog.explain("v64000", "v67000"),
-        "ReleaseNote": catalog.explain("v64000", "v67000").releases[0],
+        "Explanation": catalog.explain("v64000", "v67000", model="AG-1"),
+        "ReleaseNote": catalog.explain("v64000", "v67000", model="AG-1").releases[0],
     }
 
 

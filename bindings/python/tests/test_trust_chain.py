@@ -139,9 +139,14 @@ def test_seal_compact_catalog_round_trip(figure1: stepstone.Catalog) -> None:
     assert code(lambda: stepstone.open_compact_catalog(envelope, other, now=NOW)) == (
         "signed_catalog.unknown_key"
     )
-    assert code(lambda: figure1.pack_compact(target="v99999")) == "plan.unknown_target"
+    assert code(lambda: figure1.pack_compact(target="v99999", model="AG-1")) == "plan.unknown_target"
     with pytest.raises(stepstone.PlanError):
-        figure1.pack_compact(target="v99999")
+        figure1.pack_compact(target="v99999", model="AG-1")
+    # The catalog's releases differ by model: a pack for no model, or for one no release names,
+    # is refused as a plan is (the device would install releases that are not for it).
+    assert code(lambda: figure1.pack_compact(target="v67000")) == "plan.model_required"
+    assert code(lambda: figure1.pack_compact(model="AG-3")) == "plan.unknown_model"
+    assert code(lambda: figure1.pack_compact(model="AG-1", environment="lab")) == "plan.unknown_environment"
 
 
 # ---- ManifestFirst ----------------------------------------------------------------------------

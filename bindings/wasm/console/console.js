@@ -59,7 +59,15 @@ function device() {
 
 function drawGraph(path) {
   if (!catalog) return;
-  const g = catalog.graph(device());
+  let g;
+  try {
+    // Refused when the device is not one the catalog can place (no model where the releases
+    // differ by model: plan.model_required; a model no release names: plan.unknown_model).
+    g = catalog.graph(device());
+  } catch (e) {
+    showError($('graph'), e);
+    return;
+  }
   const on = new Set(path ?? []);
   const from = $('from').value;
   const pathEdges = new Set();
@@ -148,8 +156,8 @@ function showFleet() {
   try {
     const a = { fleet: num('fleet'), ratePpm: num('rate'), bugHours: num('bug-hours'), windowHours: num('window') };
     const e = s.estimate(a);
-    const { ratePpm, ...fleet } = a; // smallestRate takes no rate (an unknown key is js.bad_argument)
-    const r = s.smallestRate({ ...fleet, probability: 0.99 });
+    // smallestRate takes no rate (it finds one): passing ratePpm is js.bad_argument.
+    const r = s.smallestRate({ fleet: a.fleet, bugHours: a.bugHours, windowHours: a.windowHours, probability: 0.99 });
     out.innerHTML = `<div class="ok">${e.sampled_devices.toLocaleString('en')} devices sampled; ` +
       `${e.per_day.toPrecision(3)} occurrences a day; P(at least one in ${e.window_hours} h) = ${(100 * e.p_at_least_one).toPrecision(3)}%.<br>` +
       `Smallest rate seeing it within the window with 99%: ${r === null ? 'not even the whole fleet' : `${r} ppm (${(r / 10000).toPrecision(3)}%)`}</div>`;

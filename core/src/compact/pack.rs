@@ -9,6 +9,8 @@ use super::{
     HEADER_LEN, MAGIC, MAX_POINTS, MAX_RELEASES, NO_TARGET, POINT_LEN, RELEASE_LEN, scheme_code,
 };
 use crate::catalog::Catalog;
+use crate::error::ErrorCode;
+use crate::plan::PlanError;
 use crate::plan::sweep::lower_bounds;
 use crate::version::{Version, VersionKey};
 
@@ -23,6 +25,30 @@ pub struct PackOptions {
     pub environment: Option<String>,
 }
 
+/// Why [`pack`] refuses: the device it is for, or the catalog's fit to the format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PackError {
+    /// The model or environment packed for is missing where the catalog's releases differ by
+    /// it, or is one no release names ([`Catalog::check_device`]: `plan.model_required`,
+    /// `plan.unknown_model`, `plan.environment_required`, `plan.unknown_environment`).
+    #[error(transparent)]
+    Device(#[from] PlanError),
+    /// Too large for the format, or a target that is not a release (`compact.too_large`,
+    /// `plan.unknown_target`).
+    #[error(transparent)]
+    Compact(#[from] CompactError),
+}
+
+impl ErrorCode for PackError {
+    fn code(&self) -> &'static str {
+        match self {
+            PackError::Device(e) => e.code(),
+            PackError::Compact(e) => e.code(),
+        }
+    }
+}
+
 fn too_large(what: &'static str, count: usize) -> CompactError {
     CompactError::TooLarge { what, count }
 }
@@ -31,10 +57,18 @@ fn u16_of(what: &'static str, n: usize) -> Result<u16, CompactError> {
     u16::try_from(n).map_err(|_| too_large(what, n))
 }
 
-/// Packs `catalog` for one model and environment. Errors: more than
+/// Packs `catalog` for one model and environment. The device is checked first, as every plan
+/// checks it: a catalog whose releases differ by model (or environment) is packed for a stated
+/// one that a release names ([`PackError::Device`]); otherwise the device would be routed
+/// through releases that are not for it. Then [`PackError::Compact`]: more than
 /// [`MAX_RELEASES`](super::MAX_RELEASES) releases, [`MAX_POINTS`](super::MAX_POINTS) points,
 /// 255 blocked ranges on one release, or 64 KiB in all; a target that is not a release.
-pub fn pack(catalog: &Catalog, options: &PackOptions) -> Result<Vec<u8>, CompactError> {
+pub fn pack(catalog: &Catalog, options: &PackOptions) -> Result<Vec<u8>, PackError> {
+    catalog.check_device(options.model.as_deref(), options.environment.as_deref())?;
+    Ok(pack_checked(catalog, options)?)
+}
+
+fn pack_checked(catalog: &Catalog, options: &PackOptions) -> Result<Vec<u8>, CompactError> {
     let releases = catalog.releases();
     if releases.len() > MAX_RELEASES {
         return Err(too_large("releases", releases.len()));

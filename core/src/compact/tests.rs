@@ -1,23 +1,32 @@
 use super::*;
 use crate::catalog::Catalog;
+use alloc::string::{String, ToString};
 
 fn figure1() -> Catalog {
     Catalog::from_json(
         r#"{"releases": [
       {"version": "v64000", "models": ["AG-1"]},
-      {"version": "v65000", "min_sw_version": "v64000"},
-      {"version": "v66000", "min_sw_version": "v65000"},
-      {"version": "v66001", "min_sw_version": "v66000"},
-      {"version": "v66002", "min_sw_version": "v66000"},
-      {"version": "v66003", "min_sw_version": "v66000"},
-      {"version": "v67000", "min_sw_version": "v66003"}]}"#,
+      {"version": "v65000", "min_sw_version": "v64000", "models": ["AG-1", "AG-2"]},
+      {"version": "v66000", "min_sw_version": "v65000", "models": ["AG-1", "AG-2"]},
+      {"version": "v66001", "min_sw_version": "v66000", "models": ["AG-1", "AG-2"]},
+      {"version": "v66002", "min_sw_version": "v66000", "models": ["AG-1", "AG-2"]},
+      {"version": "v66003", "min_sw_version": "v66000", "models": ["AG-1", "AG-2"]},
+      {"version": "v67000", "min_sw_version": "v66003", "models": ["AG-1", "AG-2"]}]}"#,
     )
     .unwrap()
 }
 
+/// Packed for AG-1, which every release is for.
+fn ag1() -> PackOptions {
+    PackOptions {
+        model: Some("AG-1".into()),
+        ..PackOptions::default()
+    }
+}
+
 #[test]
 fn figure1_paths() {
-    let bytes = pack(&figure1(), &PackOptions::default()).unwrap();
+    let bytes = pack(&figure1(), &ag1()).unwrap();
     let c = CompactCatalog::parse(&bytes).unwrap();
     assert_eq!(c.release_count(), 7);
     assert_eq!(c.next_hop("v64000", Some("v66002")), Ok(Some("v65000")));
@@ -59,14 +68,62 @@ fn packed_model_and_target() {
     );
     let bad = PackOptions {
         target: Some("v1".into()),
+        ..ag1()
+    };
+    assert_eq!(
+        pack(&figure1(), &bad),
+        Err(PackError::Compact(CompactError::UnknownTarget))
+    );
+    assert_eq!(
+        pack(&figure1(), &bad).unwrap_err().code(),
+        "plan.unknown_target"
+    );
+}
+
+#[test]
+fn packed_for_a_device_the_catalog_can_place() {
+    // The releases differ by model: a pack for no model would let the device route through
+    // AG-1's v64000 whatever it is, so it is refused, as a plan is.
+    let none = pack(&figure1(), &PackOptions::default()).unwrap_err();
+    assert!(matches!(none, PackError::Device(_)), "{none:?}");
+    assert_eq!(none.code(), "plan.model_required");
+    assert_eq!(
+        none.to_string(),
+        "this catalog's releases differ by model (AG-1, AG-2): state the device's model"
+    );
+    let unknown = PackOptions {
+        model: Some("AG-3".into()),
+        target: Some("v1".into()),
         ..PackOptions::default()
     };
-    assert_eq!(pack(&figure1(), &bad), Err(CompactError::UnknownTarget));
+    // The device is checked before the target.
+    assert_eq!(
+        pack(&figure1(), &unknown).unwrap_err().code(),
+        "plan.unknown_model"
+    );
+    // Environments: one release names one, so the others differ from it.
+    let envs = Catalog::from_json(
+        r#"{"releases": [{"version": "1"}, {"version": "2", "environments": ["beta"]}]}"#,
+    )
+    .unwrap();
+    let code = |model: Option<&str>, environment: Option<&str>| {
+        let o = PackOptions {
+            model: model.map(String::from),
+            environment: environment.map(String::from),
+            ..PackOptions::default()
+        };
+        pack(&envs, &o).map(|_| ()).map_err(|e| e.code())
+    };
+    assert_eq!(code(None, None), Err("plan.environment_required"));
+    assert_eq!(code(None, Some("prod")), Err("plan.unknown_environment"));
+    // The catalog names no model: any model is packed for, and none is needed.
+    assert_eq!(code(Some("any-model"), Some("beta")), Ok(()));
+    assert_eq!(code(None, Some("beta")), Ok(()));
 }
 
 #[test]
 fn every_truncation_and_bit_flip_is_an_error_or_consistent() {
-    let bytes = pack(&figure1(), &PackOptions::default()).unwrap();
+    let bytes = pack(&figure1(), &ag1()).unwrap();
     for n in 0..bytes.len() {
         assert!(CompactCatalog::parse(&bytes[..n]).is_err(), "prefix {n}");
     }
@@ -102,7 +159,8 @@ fn every_truncation_and_bit_flip_is_an_error_or_consistent() {
 fn digests_are_packed_and_format_1_is_still_read() {
     let catalog = Catalog::from_json(
         r#"{"releases": [
-      {"version": "v1", "sha256": "1111111111111111111111111111111111111111111111111111111111111111"},
+      {"version": "v1", "models": ["A", "B"],
+       "sha256": "1111111111111111111111111111111111111111111111111111111111111111"},
       {"version": "v2", "min_sw_version": "v1", "yanked": true},
       {"version": "v3", "min_sw_version": "v1", "models": ["A"],
        "sha256": "3333333333333333333333333333333333333333333333333333333333333333"}]}"#,

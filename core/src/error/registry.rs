@@ -545,6 +545,14 @@ registry! {
             "Planning by bytes, a release on the way has neither a size nor a delta";
         PLAN_UNKNOWN_COST = "plan.unknown_cost" [host]:
             "A cost other than `hops` or `bytes`";
+        PLAN_MODEL_REQUIRED = "plan.model_required" [host]:
+            "No model stated, and the catalog's releases differ by model";
+        PLAN_ENVIRONMENT_REQUIRED = "plan.environment_required" [host]:
+            "No environment stated, and the catalog's releases differ by environment";
+        PLAN_UNKNOWN_MODEL = "plan.unknown_model" [host]:
+            "A model no release of the catalog names";
+        PLAN_UNKNOWN_ENVIRONMENT = "plan.unknown_environment" [host]:
+            "An environment no release of the catalog names";
     }
 
     /// The upgrade graph (`graph`, `stepstone graph`).

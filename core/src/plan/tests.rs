@@ -1,4 +1,5 @@
 use alloc::string::{String, ToString};
+use alloc::vec;
 use alloc::vec::Vec;
 
 use super::*;
@@ -92,6 +93,8 @@ fn yanked_stepping_stone_names_the_blocker() {
 
 #[test]
 fn models_environments_barriers_deadends_blocked() {
+    // Release 7 names both models and both environments, so the catalog knows B and
+    // production: the target checks, not the device check, refuse them below.
     let c = Catalog::from_json(
         r#"{"releases": [
         {"version": "1", "size": 10},
@@ -100,35 +103,142 @@ fn models_environments_barriers_deadends_blocked() {
         {"version": "4", "size": 10, "environments": ["staging"]},
         {"version": "5", "size": 10, "blocked_from": ["3"]},
         {"version": "6", "size": 10, "deadend": true},
-        {"version": "7", "size": 10}]}"#,
+        {"version": "7", "size": 10, "models": ["A", "B"],
+         "environments": ["staging", "production"]}]}"#,
     )
     .unwrap();
-    assert_eq!(path(&c, &q(&c, "1", "7")).unwrap(), ["3", "7"]);
+    // Model A in staging may install every release.
+    let qa = |from, to| q(&c, from, to).model("A").environment("staging");
+    assert_eq!(path(&c, &qa("1", "7")).unwrap(), ["3", "7"]);
     // Barrier 3 is needed by everything above it.
-    assert_eq!(path(&c, &q(&c, "1", "5")).unwrap(), ["3", "4", "5"]);
+    assert_eq!(path(&c, &qa("1", "5")).unwrap(), ["3", "4", "5"]);
     assert_eq!(
-        path(&c, &q(&c, "1", "5").environment("production")),
+        path(&c, &qa("1", "5").environment("production")),
         Err("plan.unreachable")
     );
+    assert_eq!(path(&c, &qa("1", "2").model("B")), Err("plan.target_model"));
     assert_eq!(
-        path(&c, &q(&c, "1", "2").model("B")),
-        Err("plan.target_model")
-    );
-    assert_eq!(
-        path(&c, &q(&c, "1", "4").environment("production")),
+        path(&c, &qa("1", "4").environment("production")),
         Err("plan.target_environment")
     );
     // From the dead end nothing leaves.
-    let e = plan(&c, &q(&c, "6", "7")).unwrap_err();
+    let e = plan(&c, &qa("6", "7")).unwrap_err();
     assert_eq!(
         e.to_string(),
         "no path from 6 to 7: 6 is a dead end: no automatic update leaves it"
     );
-    let e = plan(&c, &q(&c, "3", "5").environment("production")).unwrap_err();
+    let e = plan(&c, &qa("3", "5").environment("production")).unwrap_err();
     assert!(
         e.to_string()
             .contains("5 may not be installed from 3 (blocked_from)"),
         "{e}"
+    );
+    // The releases differ by model and by environment: a device must state both, and a name
+    // no release lists is refused, even for a target that would fit any device.
+    assert_eq!(
+        path(&c, &q(&c, "1", "3").environment("staging")),
+        Err("plan.model_required")
+    );
+    assert_eq!(
+        path(&c, &q(&c, "1", "3").model("A")),
+        Err("plan.environment_required")
+    );
+    assert_eq!(path(&c, &q(&c, "1", "3")), Err("plan.model_required"));
+    assert_eq!(
+        path(&c, &qa("1", "3").model("C")),
+        Err("plan.unknown_model")
+    );
+    assert_eq!(
+        path(&c, &qa("1", "3").environment("dev")),
+        Err("plan.unknown_environment")
+    );
+    // The device is checked before the target: even an unknown target or one already
+    // reached is refused for a device the catalog cannot place.
+    assert_eq!(path(&c, &q(&c, "1", "99")), Err("plan.model_required"));
+    assert_eq!(path(&c, &q(&c, "3", "3")), Err("plan.model_required"));
+    assert_eq!(
+        next_hop(&c, &q(&c, "1", "7")).map_err(|e| e.code()),
+        Err("plan.model_required")
+    );
+}
+
+#[test]
+fn a_device_the_catalog_cannot_place_is_refused_with_the_names_it_knows() {
+    let c = Catalog::from_json(
+        r#"{"releases": [
+        {"version": "1", "models": ["GW-2", "GW-1"], "environments": ["prod"]},
+        {"version": "2", "models": ["GW-1"], "environments": ["prod", "beta"]}]}"#,
+    )
+    .unwrap();
+    let e = plan(&c, &q(&c, "1", "2")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "this catalog's releases differ by model (GW-1, GW-2): state the device's model"
+    );
+    let e = plan(&c, &q(&c, "1", "2").model("GW-1")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "this catalog's releases differ by environment (beta, prod): state the device's environment"
+    );
+    let e = plan(&c, &q(&c, "1", "2").model("GW-3").environment("prod")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown model \"GW-3\": the catalog's releases name GW-1, GW-2"
+    );
+    let e = plan(&c, &q(&c, "1", "2").model("GW-1").environment("qa")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown environment \"qa\": the catalog's releases name beta, prod"
+    );
+    assert_eq!(
+        path(&c, &q(&c, "1", "2").model("GW-1").environment("beta")),
+        Ok(vec!["2".to_string()])
+    );
+}
+
+#[test]
+fn the_same_names_on_every_release_need_no_statement() {
+    // Every release (the yanked one too) names the same models, in any order: answers cannot
+    // differ by model, so none is needed, but a model stated must still be one of them.
+    let c = Catalog::from_json(
+        r#"{"releases": [
+        {"version": "1", "models": ["A", "B"]},
+        {"version": "2", "models": ["B", "A"], "yanked": true},
+        {"version": "3", "models": ["A", "B", "A"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(path(&c, &q(&c, "1", "3")), Ok(vec!["3".to_string()]));
+    assert_eq!(
+        path(&c, &q(&c, "1", "3").model("B")),
+        Ok(vec!["3".to_string()])
+    );
+    assert_eq!(
+        path(&c, &q(&c, "1", "3").model("C")),
+        Err("plan.unknown_model")
+    );
+    // A catalog that names no model or environment takes any.
+    let c = Catalog::from_json(FIGURE_1).unwrap();
+    assert!(c.models().is_empty() && !c.model_required() && !c.environment_required());
+    assert_eq!(
+        path(
+            &c,
+            &q(&c, "v66003", "v67000")
+                .model("anything")
+                .environment("anywhere")
+        ),
+        Ok(vec!["v67000".to_string()])
+    );
+    // A yanked release that names a model still makes the answers differ by model.
+    let c = Catalog::from_json(
+        r#"{"releases": [{"version": "1"}, {"version": "2", "models": ["A"], "yanked": true},
+        {"version": "3"}]}"#,
+    )
+    .unwrap();
+    assert!(c.model_required());
+    assert_eq!(path(&c, &q(&c, "1", "3")), Err("plan.model_required"));
+    assert_eq!(
+        path(&c, &q(&c, "1", "3").model("A")),
+        Ok(vec!["3".to_string()])
     );
 }
 

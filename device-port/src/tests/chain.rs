@@ -33,7 +33,7 @@ fn fixture() -> Fixture {
     let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let catalog = Catalog::from_json(&format!(
         r#"{{"releases": [
-          {{"version": "v66000"}},
+          {{"version": "v66000", "models": ["AG-1", "AG-2"]}},
           {{"version": "v66003", "min_sw_version": "v66000", "sha256": "{}"}},
           {{"version": "v66004", "min_sw_version": "v66000", "yanked": true}},
           {{"version": "v66005", "min_sw_version": "v66000", "models": ["AG-2"]}},

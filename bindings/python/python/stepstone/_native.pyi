@@ -121,6 +121,8 @@ class Catalog:
         duplicate_rate_ppm: int = 0,
         rollback_rate_ppm: int = 0,
         seed: int = 1,
+        model: Optional[str] = None,
+        environment: Optional[str] = None,
         start: Optional[str] = None,
         shelf_secs: Optional[int] = None,
         horizon_secs: Optional[int] = None,
