@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# The device port: header is current, host C test over the vector subset and attacks.json,
-# Cortex-M4 firmware under QEMU (mps2-an386) over the same vectors (each prints
-# "GROUP: N passed, M failed" per group, "attacks: ..." among them, then "N passed, M failed"),
-# the C example of the whole device flow (device-port/examples/device_flow.c) built and run on
-# the host and on the Cortex-M4 under QEMU over fixtures the CLI makes here, then the size
-# report, which fails when flash, static RAM or peak stack is over its budget.
+# The device port: header is current, host C test over the vector subset and attacks.json, the
+# firmware library of every Cortex-M profile (scripts/device-profiles.sh: M0, M3, M4 soft and
+# hard float, M33 soft and hard float), each run on its QEMU board over the same vectors (each
+# image prints "GROUP: N passed, M failed" per group, "attacks: ..." among them, then
+# "N passed, M failed"; each profile "NAME: N passed, 0 failed"), the C example of the whole
+# device flow (device-port/examples/device_flow.c) built and run on the host and on the
+# Cortex-M4F under QEMU over fixtures the CLI makes here, then the size report of every profile,
+# which fails when flash, static RAM or peak stack is over its budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/device-test
 mkdir -p "$out"
-arm_flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -std=gnu11 -Wall -Wextra
-  -ffunction-sections -fdata-sections -I device-port/include -I device-port/tests -I "$out")
+. scripts/device-profiles.sh
+# The test firmware's flags besides the CPU's (each profile's are in device-profiles.sh).
+fw_flags=(-Os -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections
+  -I device-port/include -I device-port/tests -I "$out")
+profile m4f
+# shellcheck disable=SC2206
+arm_flags=($P_CFLAGS "${fw_flags[@]}")
 
 echo "-- header is what cbindgen generates"
 cbindgen --quiet --config device-port/cbindgen.toml --crate stepstone-device \
@@ -38,15 +45,60 @@ attacks_ran() {
 }
 attacks_ran "$out/host.log"
 
-echo "-- Cortex-M4 firmware under QEMU"
-lib=$(bash scripts/device-lib.sh thumbv7em-none-eabihf)
-arm-none-eabi-gcc "${arm_flags[@]}" device-port/firmware/startup.c device-port/firmware/main.c \
-  "$lib" -T device-port/firmware/mps2-an386.ld \
-  --specs=rdimon.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack -o "$out/app.elf"
-timeout 300 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
-  -semihosting-config enable=on,target=native -kernel "$out/app.elf" | tee "$out/qemu.log"
-grep -q '^[0-9]* passed, 0 failed$' "$out/qemu.log"
-attacks_ran "$out/qemu.log"
+echo "-- firmware libraries, every profile (scripts/device-profiles.sh)"
+# shellcheck disable=SC2046
+mapfile -t libs < <(bash scripts/device-lib.sh $(device_targets))
+dist=$(dirname "$(dirname "$(dirname "${libs[0]}")")")
+lib_of() { echo "$dist/lib/$1/libstepstone_device.a"; }
+for l in "${libs[@]}"; do echo "  $l"; done
+
+echo "-- every profile on QEMU, the same vectors (-icount: instructions per call)"
+# Builds the test firmware of profile $1 with VECTOR_GROUPS=$2 into $3.
+firmware() {
+  profile "$1"
+  # shellcheck disable=SC2086
+  arm-none-eabi-gcc $P_CFLAGS "${fw_flags[@]}" -DVECTOR_GROUPS="$2" -DBOARD="\"$P_BOARD\"" \
+    device-port/firmware/startup.c device-port/firmware/main.c "$(lib_of "$P_TARGET")" \
+    -L device-port/firmware -T "$P_BOARD.ld" --specs=rdimon.specs -nostartfiles \
+    -Wl,--gc-sections -Wl,--no-warn-execstack -o "$3"
+}
+# Runs a test firmware on QEMU's machine $2 (-icount shift=0: one virtual ns per instruction,
+# what main.c's instruction counts stand on); its output goes to $3.
+qemu() {
+  local rc=0
+  timeout 300 qemu-system-arm -machine "$2" -nographic -icount shift=0 \
+    -semihosting-config enable=on,target=native -kernel "$1" >"$3" || rc=$?
+  return $rc
+}
+# Every image of every profile; a profile's images together must run what the M4F's one image
+# runs (the reference: its count), each with 0 failed.
+reference=
+for p in m4f $(echo "$DEVICE_PROFILES" | tr ' ' '\n' | grep -vx m4f); do
+  profile "$p"
+  total=0
+  for groups in $P_IMAGES; do
+    elf="$out/fw-$p-$groups.elf" log="$out/qemu-$p-$groups.log"
+    firmware "$p" "$groups" "$elf"
+    rc=0
+    qemu "$elf" "$P_BOARD" "$log" || rc=$?
+    n=$(sed -n 's/^\([0-9]*\) passed, 0 failed$/\1/p' "$log")
+    if [ "$rc" != 0 ] || [ -z "$n" ]; then
+      grep -E '^(FAIL|FAULT)|passed' "$log" || tail -n 20 "$log"
+      echo "FAIL: $p ($P_BOARD) image $groups: exit $rc"
+      exit 1
+    fi
+    if [ $((groups & 16)) != 0 ]; then attacks_ran "$log"; fi
+    total=$((total + n))
+  done
+  reference=${reference:-$total}
+  [ "$total" = "$reference" ] ||
+    { echo "FAIL: $p ran $total checks, the M4F $reference"; exit 1; }
+  verify=$(sed -n 's/^instructions per ECDSA verify: //p' "$out"/qemu-"$p"-*.log)
+  stack=$(sed -n 's/^peak stack: \([0-9]*\) bytes$/\1/p' "$out"/qemu-"$p"-*.log | sort -n | tail -n 1)
+  printf '  %-5s %-42s %-11s images %-5s peak stack %5s B, ECDSA verify %9s instructions\n' \
+    "$p" "$P_CPU" "$P_BOARD" "$(echo $P_IMAGES | tr ' ' +)" "$stack" "$verify"
+  echo "$p: $total passed, 0 failed"
+done
 
 echo "-- C example: the whole device flow (device-port/examples/device_flow.c)"
 bash device-port/examples/make-fixtures.sh target/debug/stepstone "$out/fixtures" 2>/dev/null
@@ -56,8 +108,8 @@ cc -std=c11 -Wall -Wextra -Werror -pedantic -I device-port/include \
 arm-none-eabi-gcc "${arm_flags[@]}" -std=c11 -Werror -pedantic -c device-port/examples/device_flow.c \
   -o "$out/device_flow.o"
 arm-none-eabi-gcc "${arm_flags[@]}" -Werror device-port/examples/qemu-boot.c "$out/device_flow.o" \
-  "$lib" -T device-port/firmware/mps2-an386.ld --specs=rdimon.specs -Wl,--gc-sections \
-  -Wl,--no-warn-execstack -o "$out/device_flow.elf"
+  "$(lib_of thumbv7em-none-eabihf)" -L device-port/firmware -T mps2-an386.ld --specs=rdimon.specs \
+  -Wl,--gc-sections -Wl,--no-warn-execstack -o "$out/device_flow.elf"
 flow_host() { "$out/device_flow" "$@"; }
 flow_qemu() {
   timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \

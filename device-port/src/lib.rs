@@ -19,6 +19,24 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+// The firmware library is built with sha2's compact backend and 32-bit bignum limbs (the target
+// rustflags of .cargo/config.toml). Without them it is about 9 KB larger, and that used to go
+// unnoticed when a build missed the flags (a target the config did not list, cargo run from
+// another directory so that the config was not read). `--cfg stepstone_any_backend` builds
+// without them on purpose (for example sha2's unrolled backend, faster and larger).
+#[cfg(all(
+    target_arch = "arm",
+    target_os = "none",
+    not(stepstone_any_backend),
+    not(all(sha2_backend_soft = "compact", cpubits = "32"))
+))]
+compile_error!(
+    "stepstone-device for bare-metal Arm needs the size flags of the repository's \
+     .cargo/config.toml: RUSTFLAGS='--cfg sha2_backend_soft=\"compact\" --cfg cpubits=\"32\"' \
+     (run cargo from the repository, or set CARGO_TARGET_<TRIPLE>_RUSTFLAGS); \
+     --cfg stepstone_any_backend builds without them"
+);
+
 mod catalog;
 mod ffi;
 mod status;
