@@ -45,12 +45,94 @@ attacks_ran() {
 }
 attacks_ran "$out/host.log"
 
+# Feature test-panic's library (stepstone_test_panic() panics) for the panic hook check below;
+# built before the product libraries, which the same cargo output path then holds again.
+cargo rustc -q -p stepstone-device --crate-type staticlib --no-default-features \
+  --features test-panic --target thumbv6m-none-eabi --profile device
+cp target/thumbv6m-none-eabi/device/libstepstone_device.a "$out/libstepstone_device-test-panic.a"
+
 echo "-- firmware libraries, every profile (scripts/device-profiles.sh)"
 # shellcheck disable=SC2046
 mapfile -t libs < <(bash scripts/device-lib.sh $(device_targets))
 dist=$(dirname "$(dirname "$(dirname "${libs[0]}")")")
 lib_of() { echo "$dist/lib/$1/libstepstone_device.a"; }
 for l in "${libs[@]}"; do echo "  $l"; done
+
+echo "-- link time: each library exports its API and nothing else (nm), the firmware keeps its libc"
+# The global symbols an archive defines, "TYPE NAME" a line (T strong, W weak, ...).
+exports() { arm-none-eabi-nm -g --defined-only "$1" | awk 'NF == 3 { print $2, $3 }' | LC_ALL=C sort -u; }
+# The functions the header declares.
+header_api=$(grep -o '^[a-zA-Z].*\bstepstone_[a-z0-9_]*(' device-port/include/stepstone.h |
+  grep -o 'stepstone_[a-z0-9_]*($' | tr -d '(' | LC_ALL=C sort -u)
+for target in $(device_targets); do
+  lib=$(lib_of "$target")
+  defined=$(exports "$lib")
+  mem=$(awk '$2 ~ /^(memcpy|memset|memcmp|memmove)$/' <<<"$defined")
+  [ -z "$mem" ] || { echo "FAIL: $target: the library defines the libc functions: $mem"; exit 1; }
+  foreign=$(awk '$2 !~ /^(__)?stepstone_/' <<<"$defined")
+  [ -z "$foreign" ] ||
+    { echo "FAIL: $target: global symbols outside stepstone_ and __stepstone_:"; head <<<"$foreign"; exit 1; }
+  api=$(awk '$2 ~ /^stepstone_/ { print $2 }' <<<"$defined" | LC_ALL=C sort -u)
+  [ "$api" = "$header_api" ] ||
+    { echo "FAIL: $target: the API symbols are not the header's functions"; diff <(echo "$api") <(echo "$header_api"); exit 1; }
+  grep -qx 'W stepstone_panic_hook' <<<"$defined" ||
+    { echo "FAIL: $target: stepstone_panic_hook is not a weak definition"; exit 1; }
+  # Every symbol the archive refers to, it defines itself: it needs no libc.
+  outside=$(arm-none-eabi-nm -u "$lib" | awk 'NF >= 2 { print $NF }' | LC_ALL=C sort -u |
+    LC_ALL=C comm -23 - <(awk '{ print $2 }' <<<"$defined" | LC_ALL=C sort -u))
+  [ -z "$outside" ] || { echo "FAIL: $target: the library needs from outside: $outside"; exit 1; }
+  echo "  $target: $(wc -l <<<"$api") API functions (stepstone_panic_hook weak)," \
+    "$(grep -c ' __stepstone_' <<<"$defined") private __stepstone_* symbols, no libc name, nothing needed from outside"
+done
+# Where the linker takes memcpy, memset, memcmp and memmove from, for a firmware that calls them
+# and links library $1 (profile $2) before newlib: "NAME ARCHIVE" a line.
+mem_from() {
+  profile "$2"
+  # shellcheck disable=SC2086
+  arm-none-eabi-gcc $P_CFLAGS -Os -I device-port/include device-port/tests/link_order.c "$1" \
+    -L device-port/firmware -T "$P_BOARD.ld" --specs=nosys.specs -Wl,-e,main -Wl,--gc-sections \
+    -Wl,--no-warn-execstack -Wl,--trace-symbol=memcpy -Wl,--trace-symbol=memset \
+    -Wl,--trace-symbol=memcmp -Wl,--trace-symbol=memmove -o "$out/link-order.elf" 2>&1 |
+    sed -n 's/^.*[/ ]\([^/ ]*\.a\)(.*): definition of \(mem[a-z]*\)$/\2 \1/p' | LC_ALL=C sort
+}
+libc_mem=$'memcmp libc.a\nmemcpy libc.a\nmemmove libc.a\nmemset libc.a'
+for p in $DEVICE_PROFILES; do
+  profile "$p"
+  got=$(mem_from "$(lib_of "$P_TARGET")" "$p")
+  [ "$got" = "$libc_mem" ] ||
+    { echo "FAIL: $p: with the library first, memory functions from: $got"; exit 1; }
+done
+echo "  every profile, library linked before newlib: memcpy, memset, memcmp, memmove from libc.a"
+# The control: cargo's own archive, before packaging, does take them over (so the check above
+# can fail).
+got=$(mem_from target/thumbv6m-none-eabi/device/libstepstone_device.a m0)
+[ "$(awk '{ print $2 }' <<<"$got" | sort -u)" = libstepstone_device.a ] && [ "$(wc -l <<<"$got")" = 4 ] ||
+  { echo "FAIL: control: cargo's archive was expected to supply all four, got: $got"; exit 1; }
+echo "  control: cargo's unpackaged archive, same link: all four from libstepstone_device.a"
+
+echo "-- panic: the firmware's stepstone_panic_hook is called, then the port halts (Cortex-M0)"
+profile m0
+for hook in with without; do
+  # shellcheck disable=SC2086
+  arm-none-eabi-gcc $P_CFLAGS "${fw_flags[@]}" $([ $hook = with ] && echo -DWITH_HOOK) \
+    device-port/firmware/startup.c device-port/tests/panic_hook.c \
+    "$out/libstepstone_device-test-panic.a" -L device-port/firmware -T "$P_BOARD.ld" \
+    --specs=rdimon.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack \
+    -o "$out/panic-$hook.elf"
+  rc=0
+  timeout 3 qemu-system-arm -machine "$P_BOARD" -nographic -icount shift=0 \
+    -semihosting-config enable=on,target=native -kernel "$out/panic-$hook.elf" \
+    >"$out/panic-$hook.log" 2>/dev/null || rc=$?
+  if [ $hook = with ]; then
+    [ $rc = 97 ] && grep -qx 'stepstone_panic_hook called' "$out/panic-$hook.log" ||
+      { echo "FAIL: panic with a hook: exit $rc"; cat "$out/panic-$hook.log"; exit 1; }
+    echo "  with the firmware's hook: called (exit 97)"
+  else
+    [ $rc = 124 ] && ! grep -q 'returned' "$out/panic-$hook.log" ||
+      { echo "FAIL: panic without a hook: exit $rc, want a halt"; cat "$out/panic-$hook.log"; exit 1; }
+    echo "  with the weak default: halted (still spinning when stopped after 3 s)"
+  fi
+done
 
 echo "-- every profile on QEMU, the same vectors (-icount: instructions per call)"
 # Builds the test firmware of profile $1 with VECTOR_GROUPS=$2 into $3.

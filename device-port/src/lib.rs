@@ -88,7 +88,20 @@ core::arch::global_asm!(
     target_arch = "arm"
 ))]
 unsafe extern "C" {
+    /// Called by the library's panic handler before it halts (a loop it never leaves). The
+    /// library has a weak, empty default; define your own to log and reset
+    /// (`NVIC_SystemReset()`). No input reaches a panic (docs/device.md).
     fn stepstone_panic_hook();
+}
+
+/// Test firmware only (feature `test-panic`): panics, so that scripts/test-device.sh can show
+/// the panic handler calling `stepstone_panic_hook`. Not in the header (cbindgen.toml excludes
+/// it), nor in a product build.
+#[cfg(all(feature = "test-panic", not(feature = "std"), not(test)))]
+#[unsafe(no_mangle)]
+#[allow(clippy::panic)]
+extern "C" fn stepstone_test_panic() {
+    panic!("stepstone_test_panic");
 }
 
 #[cfg(all(feature = "panic-handler", not(feature = "std"), not(test)))]
