@@ -25,11 +25,14 @@
 #   $DIST/include/stepstone.h
 # DIST is $STEPSTONE_DIST_DIR, by default $CARGO_TARGET_DIR/stepstone-device; CARGO_TARGET_DIR
 # is honoured as cargo does (relative to the current directory; by default <repo>/target).
-# NM and OBJCOPY name the binutils (default arm-none-eabi-nm and arm-none-eabi-objcopy).
+# NM and OBJCOPY name the binutils (default arm-none-eabi-nm and arm-none-eabi-objcopy), CARGO
+# cargo (default: the one on PATH); device-port/cmake sets them from the CMake toolchain.
 set -euo pipefail
 here=$PWD
 repo=$(cd "$(dirname "$0")/.." && pwd)
-absolute() { case $1 in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
+# A directory as an absolute path without . or .. (made if missing), relative to where the
+# script was started.
+absolute() { (cd "$here" && mkdir -p "$1" && cd "$1" && pwd -P); }
 target_dir=$(absolute "${CARGO_TARGET_DIR:-$repo/target}")
 dist=$(absolute "${STEPSTONE_DIST_DIR:-$target_dir/stepstone-device}")
 nm=${NM:-arm-none-eabi-nm}
@@ -40,7 +43,7 @@ cd "$repo"
 mkdir -p "$dist/include"
 cp device-port/include/stepstone.h "$dist/include/stepstone.h"
 for target in "$@"; do
-  CARGO_TARGET_DIR="$target_dir" cargo rustc -q -p stepstone-device --crate-type staticlib \
+  CARGO_TARGET_DIR="$target_dir" "${CARGO:-cargo}" rustc -q -p stepstone-device --crate-type staticlib \
     --no-default-features --features panic-handler --target "$target" --profile device
   raw="$target_dir/$target/device/libstepstone_device.a"
   out="$dist/lib/$target/libstepstone_device.a"

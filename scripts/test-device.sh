@@ -57,6 +57,11 @@ mapfile -t libs < <(bash scripts/device-lib.sh $(device_targets))
 dist=$(dirname "$(dirname "$(dirname "${libs[0]}")")")
 lib_of() { echo "$dist/lib/$1/libstepstone_device.a"; }
 for l in "${libs[@]}"; do echo "  $l"; done
+# CARGO_TARGET_DIR as cargo reads it (relative to the current directory); the path printed is
+# absolute.
+got=$(cd device-port && CARGO_TARGET_DIR=../target bash ../scripts/device-lib.sh thumbv7em-none-eabihf)
+[ "$got" = "$(lib_of thumbv7em-none-eabihf)" ] && [ "${got#/}" != "$got" ] && [ -f "$got" ] ||
+  { echo "FAIL: device-lib.sh with CARGO_TARGET_DIR=../target from device-port/ printed $got"; exit 1; }
 
 echo "-- link time: each library exports its API and nothing else (nm), the firmware keeps its libc"
 # The global symbols an archive defines, "TYPE NAME" a line (T strong, W weak, ...).
@@ -181,6 +186,58 @@ for p in m4f $(echo "$DEVICE_PROFILES" | tr ' ' '\n' | grep -vx m4f); do
     "$p" "$P_CPU" "$P_BOARD" "$(echo $P_IMAGES | tr ' ' +)" "$stack" "$verify"
   echo "$p: $total passed, 0 failed"
 done
+
+echo "-- CMake: stepstone::device (device-port/cmake), the QEMU firmware for the M4F and the M0"
+cmake -P device-port/cmake/tests/rust-target.cmake 2>&1 | sed 's/^/  rust-target: /'
+rc=0
+cmake -DFLAGS="-mcpu=cortex-m3 -mfloat-abi=hard" -P device-port/cmake/tests/rust-target.cmake \
+  >"$out/cmake-m3-hard.log" 2>&1 || rc=$?
+[ $rc != 0 ] && grep -q 'which has no FPU' "$out/cmake-m3-hard.log" ||
+  { echo "FAIL: -mfloat-abi=hard on a Cortex-M3 was accepted"; exit 1; }
+echo "  -mfloat-abi=hard on a Cortex-M3: refused at configure time"
+for p in m4f m0; do
+  profile "$p"
+  build="$out/cmake-$p"
+  rm -rf "$build"
+  cmake -S device-port/firmware -B "$build" \
+    -DCMAKE_TOOLCHAIN_FILE="$PWD/device-port/cmake/toolchains/arm-none-eabi.cmake" \
+    -DARM_CPU_FLAGS="$P_CFLAGS" -DBOARD="$P_BOARD" -DVECTOR_IMAGES="${P_IMAGES// /;}" \
+    -DVECTORS_DIR="$PWD/$out" -DSTEPSTONE_CARGO_TARGET_DIR="$PWD/target" >"$build.log"
+  grep -q "^-- stepstone::device: $P_TARGET (from CMAKE_C_FLAGS: " "$build.log" ||
+    { echo "FAIL: CMake $p: the toolchain's flags did not select $P_TARGET"; cat "$build.log"; exit 1; }
+  cmake --build "$build" >>"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+  grep -q "cargo: stepstone-device for $P_TARGET" "$build.log" ||
+    { echo "FAIL: CMake $p: the library was not built through cargo"; exit 1; }
+  total=0
+  for groups in $P_IMAGES; do
+    log="$out/qemu-cmake-$p-$groups.log"
+    rc=0
+    qemu "$build/fw-$groups.elf" "$P_BOARD" "$log" || rc=$?
+    n=$(sed -n 's/^\([0-9]*\) passed, 0 failed$/\1/p' "$log")
+    [ "$rc" = 0 ] && [ -n "$n" ] ||
+      { grep -E '^(FAIL|FAULT)|passed' "$log"; echo "FAIL: CMake $p image $groups: exit $rc"; exit 1; }
+    total=$((total + n))
+  done
+  [ "$total" = "$reference" ] || { echo "FAIL: CMake $p ran $total checks, want $reference"; exit 1; }
+  echo "  $p: $P_TARGET chosen from ARM_CPU_FLAGS=\"$P_CFLAGS\", built by cargo, $P_BOARD"
+  echo "cmake-$p: $total passed, 0 failed"
+done
+# The prebuilt layout (scripts/device-lib.sh's output, no cargo): the same M4F firmware, byte for
+# byte.
+build="$out/cmake-m4f-prebuilt"
+rm -rf "$build"
+profile m4f
+cmake -S device-port/firmware -B "$build" \
+  -DCMAKE_TOOLCHAIN_FILE="$PWD/device-port/cmake/toolchains/arm-none-eabi.cmake" \
+  -DARM_CPU_FLAGS="$P_CFLAGS" -DBOARD="$P_BOARD" -DVECTORS_DIR="$PWD/$out" \
+  -DSTEPSTONE_DEVICE_PREBUILT="$dist" >"$build.log"
+cmake --build "$build" >>"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+! grep -q "cargo: stepstone-device" "$build.log" || { echo "FAIL: the prebuilt build ran cargo"; exit 1; }
+arm-none-eabi-objcopy -O binary "$build/fw-31.elf" "$out/fw-prebuilt.bin"
+arm-none-eabi-objcopy -O binary "$out/cmake-m4f/fw-31.elf" "$out/fw-cargo.bin"
+cmp -s "$out/fw-prebuilt.bin" "$out/fw-cargo.bin" ||
+  { echo "FAIL: the M4F firmware differs between the prebuilt layout and cargo"; exit 1; }
+echo "  m4f from the prebuilt layout ($dist): the same image as through cargo"
 
 echo "-- C example: the whole device flow (device-port/examples/device_flow.c)"
 bash device-port/examples/make-fixtures.sh target/debug/stepstone "$out/fixtures" 2>/dev/null
