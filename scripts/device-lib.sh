@@ -53,7 +53,8 @@ for target in "$@"; do
   "$nm" -g --defined-only "$tmp/lib.a" |
     awk 'NF == 3 && $3 !~ /^stepstone_/ { print $3 " __stepstone_" $3 }' | sort -u >"$tmp/renames"
   "$objcopy" --redefine-syms="$tmp/renames" "$tmp/lib.a" "$tmp/packaged.a"
-  mv "$tmp/packaged.a" "$out"
+  # Unchanged content keeps its file (and time stamp), so a build system does not relink.
+  cmp -s "$tmp/packaged.a" "$out" || mv "$tmp/packaged.a" "$out"
   rm -rf "$tmp"
   echo "$out"
 done
