@@ -9,6 +9,9 @@
 # which fails when flash, static RAM or peak stack is over its budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# cargo's target directory, as cargo reads CARGO_TARGET_DIR (absolute here).
+td=$(mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd -P)
+export CARGO_TARGET_DIR=$td
 out=target/device-test
 mkdir -p "$out"
 . scripts/device-profiles.sh
@@ -29,11 +32,11 @@ status() { sed -n "s/^ *STEPSTONE_ERR_$1 = \([0-9]*\),\$/\1/p" device-port/inclu
 
 echo "-- vectors"
 cargo build -q -p stepstone-cli
-python3 device-port/tests/gen_vectors.py target/debug/stepstone "$out/vectors.h"
+python3 device-port/tests/gen_vectors.py $td/debug/stepstone "$out/vectors.h"
 
 echo "-- host C test"
 cargo build -q -p stepstone-device
-host_lib=(target/debug/libstepstone_device.a -lpthread -ldl -lm)
+host_lib=($td/debug/libstepstone_device.a -lpthread -ldl -lm)
 cc -std=c11 -Wall -Wextra -Werror -I device-port/include -I device-port/tests -I "$out" \
   device-port/tests/host_test.c "${host_lib[@]}" -o "$out/host_test"
 "$out/host_test" | tee "$out/host.log"
@@ -49,7 +52,7 @@ attacks_ran "$out/host.log"
 # built before the product libraries, which the same cargo output path then holds again.
 cargo rustc -q -p stepstone-device --crate-type staticlib --no-default-features \
   --features test-panic --target thumbv6m-none-eabi --profile device
-cp target/thumbv6m-none-eabi/device/libstepstone_device.a "$out/libstepstone_device-test-panic.a"
+cp "$td/thumbv6m-none-eabi/device/libstepstone_device.a" "$out/libstepstone_device-test-panic.a"
 
 echo "-- firmware libraries, every profile (scripts/device-profiles.sh)"
 # shellcheck disable=SC2046
@@ -59,9 +62,10 @@ lib_of() { echo "$dist/lib/$1/libstepstone_device.a"; }
 for l in "${libs[@]}"; do echo "  $l"; done
 # CARGO_TARGET_DIR as cargo reads it (relative to the current directory); the path printed is
 # absolute.
-got=$(cd device-port && CARGO_TARGET_DIR=../target bash ../scripts/device-lib.sh thumbv7em-none-eabihf)
+rel=$(realpath --relative-to=device-port "$td")
+got=$(cd device-port && CARGO_TARGET_DIR=$rel bash ../scripts/device-lib.sh thumbv7em-none-eabihf)
 [ "$got" = "$(lib_of thumbv7em-none-eabihf)" ] && [ "${got#/}" != "$got" ] && [ -f "$got" ] ||
-  { echo "FAIL: device-lib.sh with CARGO_TARGET_DIR=../target from device-port/ printed $got"; exit 1; }
+  { echo "FAIL: device-lib.sh with CARGO_TARGET_DIR=$rel from device-port/ printed $got"; exit 1; }
 
 echo "-- link time: each library exports its API and nothing else (nm), the firmware keeps its libc"
 # The global symbols an archive defines, "TYPE NAME" a line (T strong, W weak, ...).
@@ -110,7 +114,7 @@ done
 echo "  every profile, library linked before newlib: memcpy, memset, memcmp, memmove from libc.a"
 # The control: cargo's own archive, before packaging, does take them over (so the check above
 # can fail).
-got=$(mem_from target/thumbv6m-none-eabi/device/libstepstone_device.a m0)
+got=$(mem_from "$td/thumbv6m-none-eabi/device/libstepstone_device.a" m0)
 [ "$(awk '{ print $2 }' <<<"$got" | sort -u)" = libstepstone_device.a ] && [ "$(wc -l <<<"$got")" = 4 ] ||
   { echo "FAIL: control: cargo's archive was expected to supply all four, got: $got"; exit 1; }
 echo "  control: cargo's unpackaged archive, same link: all four from libstepstone_device.a"
@@ -202,7 +206,7 @@ for p in m4f m0; do
   cmake -S device-port/firmware -B "$build" \
     -DCMAKE_TOOLCHAIN_FILE="$PWD/device-port/cmake/toolchains/arm-none-eabi.cmake" \
     -DARM_CPU_FLAGS="$P_CFLAGS" -DBOARD="$P_BOARD" -DVECTOR_IMAGES="${P_IMAGES// /;}" \
-    -DVECTORS_DIR="$PWD/$out" -DSTEPSTONE_CARGO_TARGET_DIR="$PWD/target" >"$build.log"
+    -DVECTORS_DIR="$PWD/$out" -DSTEPSTONE_CARGO_TARGET_DIR="$td" >"$build.log"
   grep -q "^-- stepstone::device: $P_TARGET (from CMAKE_C_FLAGS: " "$build.log" ||
     { echo "FAIL: CMake $p: the toolchain's flags did not select $P_TARGET"; cat "$build.log"; exit 1; }
   cmake --build "$build" >>"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
@@ -240,7 +244,7 @@ cmp -s "$out/fw-prebuilt.bin" "$out/fw-cargo.bin" ||
 echo "  m4f from the prebuilt layout ($dist): the same image as through cargo"
 
 echo "-- C example: the whole device flow (device-port/examples/device_flow.c)"
-bash device-port/examples/make-fixtures.sh target/debug/stepstone "$out/fixtures" 2>/dev/null
+bash device-port/examples/make-fixtures.sh $td/debug/stepstone "$out/fixtures" 2>/dev/null
 cc -std=c11 -Wall -Wextra -Werror -pedantic -I device-port/include \
   device-port/examples/device_flow.c "${host_lib[@]}" -o "$out/device_flow"
 # The same program on the Cortex-M4: newlib's semihosting runtime gives it the host's files.
