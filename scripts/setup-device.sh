@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what scripts/test-device.sh needs: the Cortex-M target and llvm-tools, cbindgen,
-# arm-none-eabi-gcc with newlib, QEMU. Idempotent.
+# Installs what scripts/test-device.sh needs: the Rust target of every Cortex-M profile
+# (scripts/device-profiles.sh) and llvm-tools, cbindgen, arm-none-eabi-gcc with newlib, QEMU,
+# CMake. Idempotent.
 set -euo pipefail
-rustup target add thumbv7em-none-eabihf >/dev/null
+cd "$(dirname "$0")/.."
+. scripts/device-profiles.sh
+# shellcheck disable=SC2046
+rustup target add $(device_targets) >/dev/null
 rustup component add llvm-tools >/dev/null
 command -v cbindgen >/dev/null || cargo install cbindgen --locked
 missing=()
@@ -10,6 +14,7 @@ command -v cc >/dev/null || missing+=(gcc)
 command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
 [ -d /usr/lib/arm-none-eabi/newlib ] || missing+=(libnewlib-arm-none-eabi)
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
+command -v cmake >/dev/null || missing+=(cmake)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi

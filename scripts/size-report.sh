@@ -1,34 +1,49 @@
 #!/usr/bin/env bash
-# Flash, static RAM and peak stack of the device port on thumbv7em-none-eabihf with the device
-# profile, each against its budget, and the biggest contributors to flash. Exits 1 when a
-# budget is exceeded: flash <= 30 KiB, static RAM <= 256 B, peak stack <= 4 KiB.
+# Flash, static RAM and peak stack of the device port for every Cortex-M profile
+# (scripts/device-profiles.sh), each against its budget, with the instructions of one ECDSA
+# verification, and the biggest contributors to flash on the Cortex-M4F. Exits 1 when a budget
+# is exceeded or a figure is missing. Budgets: docs/device.md, "Budgets, and how they are
+# measured".
 #
-# Flash and static RAM: the firmware library linked into a probe that keeps every C entry point
-# and nothing else (device-port/firmware/probe.c: a two-word vector table, no libc), measured
-# with arm-none-eabi-size (flash = text + data, static RAM = data + bss). Peak stack: the deepest
-# stack any library call reached in the QEMU run of scripts/test-device.sh (stack painting in
-# device-port/firmware/main.c), read from its log; run that script first (it calls this one).
+# Flash and static RAM: the profile's packaged library (scripts/device-lib.sh) linked into a
+# probe that keeps every C entry point and nothing else (device-port/firmware/probe.c: a
+# two-word vector table, no libc), measured with arm-none-eabi-size (flash = text + data, static
+# RAM = data + bss). Peak stack and instructions: read from the QEMU runs of
+# scripts/test-device.sh (stack painting and SysTick under -icount in
+# device-port/firmware/main.c; the deepest over all the profile's images). Run that script first
+# (it calls this one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/device-profiles.sh
 out=target/device-test
-flash_budget=30720 ram_budget=256 stack_budget=4096
-lib=$(bash scripts/device-lib.sh thumbv7em-none-eabihf)
 mkdir -p "$out"
-arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os \
-  -I device-port/include device-port/firmware/probe.c "$lib" -T device-port/firmware/mps2-an386.ld \
-  -nostdlib -Wl,--gc-sections -Wl,--undefined=stepstone_entry_points -Wl,-e,0 -lgcc \
-  -Wl,--no-warn-execstack -o "$out/probe.elf"
-read -r text data bss _ < <(arm-none-eabi-size "$out/probe.elf" | tail -n 1)
-flash=$((text + data)); ram=$((data + bss))
-stack=$(sed -n 's/^peak stack: \([0-9]*\) bytes$/\1/p' "$out/qemu.log" 2>/dev/null || true)
-echo "biggest contributors to flash (bytes, symbol):"
-arm-none-eabi-nm --size-sort -S -C "$out/probe.elf" | tail -n 15 |
-  while read -r _ size _ name; do printf '  %6d  %s\n' "$((16#$size))" "$name"; done
-echo "flash:      $flash bytes (budget $flash_budget)"
-echo "static RAM: $ram bytes (budget $ram_budget)"
-echo "peak stack: ${stack:-unknown (run scripts/test-device.sh)} bytes (budget $stack_budget)"
+# shellcheck disable=SC2046
+mapfile -t libs < <(bash scripts/device-lib.sh $(device_targets))
+dist=$(dirname "$(dirname "$(dirname "${libs[0]}")")")
 fail=0
-[ "$flash" -le "$flash_budget" ] || { echo "FAIL: flash over budget"; fail=1; }
-[ "$ram" -le "$ram_budget" ] || { echo "FAIL: static RAM over budget"; fail=1; }
-{ [ -n "$stack" ] && [ "$stack" -le "$stack_budget" ]; } || { echo "FAIL: peak stack over budget"; fail=1; }
+printf '%-5s %-43s %18s %13s %15s %14s\n' profile cpu "flash (budget)" "RAM (budget)" \
+  "stack (budget)" "ECDSA verify"
+for p in $DEVICE_PROFILES; do
+  profile "$p"
+  # shellcheck disable=SC2086
+  arm-none-eabi-gcc $P_CFLAGS -Os -I device-port/include device-port/firmware/probe.c \
+    "$dist/lib/$P_TARGET/libstepstone_device.a" -L device-port/firmware -T "$P_BOARD.ld" \
+    -nostdlib -Wl,--gc-sections -Wl,--undefined=stepstone_entry_points -Wl,-e,0 -lgcc \
+    -Wl,--no-warn-execstack -o "$out/probe-$p.elf"
+  read -r text data bss _ < <(arm-none-eabi-size "$out/probe-$p.elf" | tail -n 1)
+  flash=$((text + data)) ram=$((data + bss))
+  stack=$(cat "$out"/qemu-"$p"-*.log 2>/dev/null | sed -n 's/^peak stack: \([0-9]*\) bytes$/\1/p' |
+    sort -n | tail -n 1)
+  verify=$(cat "$out"/qemu-"$p"-*.log 2>/dev/null | sed -n 's/^instructions per ECDSA verify: //p')
+  printf '%-5s %-43s %7d B (%6d) %5d B (%4d) %6s B (%5d) %14s\n' "$p" "$P_CPU" "$flash" \
+    "$P_FLASH" "$ram" "$P_RAM" "${stack:-?}" "$P_STACK" "${verify:-?}"
+  [ "$flash" -le "$P_FLASH" ] || { echo "FAIL: $p: flash over budget"; fail=1; }
+  [ "$ram" -le "$P_RAM" ] || { echo "FAIL: $p: static RAM over budget"; fail=1; }
+  { [ -n "$stack" ] && [ "$stack" -le "$P_STACK" ]; } ||
+    { echo "FAIL: $p: peak stack ${stack:-unknown (run scripts/test-device.sh)} over budget"; fail=1; }
+  [ -n "$verify" ] || { echo "FAIL: $p: no ECDSA instruction count (run scripts/test-device.sh)"; fail=1; }
+done
+echo "biggest contributors to flash on the Cortex-M4F (bytes, symbol):"
+arm-none-eabi-nm --size-sort -S -C "$out/probe-m4f.elf" | tail -n 15 |
+  while read -r _ size _ name; do printf '  %6d  %s\n' "$((16#$size))" "$name"; done
 exit $fail

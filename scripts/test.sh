@@ -22,5 +22,5 @@ stage "JS packages: WASM + napi, node --test, console in Chromium" bash scripts/
 if [ -f fuzz/Cargo.toml ]; then
   stage "fuzz smoke (seconds per target)" bash scripts/fuzz-smoke.sh
 fi
-stage "device port: header, host C test, Cortex-M4 firmware on QEMU" bash scripts/test-device.sh
+stage "device port: header, host C test, every Cortex-M profile on QEMU, sizes" bash scripts/test-device.sh
 echo "all stages passed"

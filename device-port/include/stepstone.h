@@ -498,6 +498,11 @@ typedef struct StepstoneVerified {
 extern "C" {
 #endif // __cplusplus
 
+/*
+ Called by the library's panic handler before it halts (a loop it never leaves). The
+ library has a weak, empty default; define your own to log and reset
+ (`NVIC_SystemReset()`). No input reaches a panic (docs/device.md).
+ */
 extern void stepstone_panic_hook(void);
 
 /*

@@ -19,6 +19,24 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+// The firmware library is built with sha2's compact backend and 32-bit bignum limbs (the target
+// rustflags of .cargo/config.toml). Without them it is about 9 KB larger, and that used to go
+// unnoticed when a build missed the flags (a target the config did not list, cargo run from
+// another directory so that the config was not read). `--cfg stepstone_any_backend` builds
+// without them on purpose (for example sha2's unrolled backend, faster and larger).
+#[cfg(all(
+    target_arch = "arm",
+    target_os = "none",
+    not(stepstone_any_backend),
+    not(all(sha2_backend_soft = "compact", cpubits = "32"))
+))]
+compile_error!(
+    "stepstone-device for bare-metal Arm needs the size flags of the repository's \
+     .cargo/config.toml: RUSTFLAGS='--cfg sha2_backend_soft=\"compact\" --cfg cpubits=\"32\"' \
+     (run cargo from the repository, or set CARGO_TARGET_<TRIPLE>_RUSTFLAGS); \
+     --cfg stepstone_any_backend builds without them"
+);
+
 mod catalog;
 mod ffi;
 mod status;
@@ -70,7 +88,20 @@ core::arch::global_asm!(
     target_arch = "arm"
 ))]
 unsafe extern "C" {
+    /// Called by the library's panic handler before it halts (a loop it never leaves). The
+    /// library has a weak, empty default; define your own to log and reset
+    /// (`NVIC_SystemReset()`). No input reaches a panic (docs/device.md).
     fn stepstone_panic_hook();
+}
+
+/// Test firmware only (feature `test-panic`): panics, so that scripts/test-device.sh can show
+/// the panic handler calling `stepstone_panic_hook`. Not in the header (cbindgen.toml excludes
+/// it), nor in a product build.
+#[cfg(all(feature = "test-panic", not(feature = "std"), not(test)))]
+#[unsafe(no_mangle)]
+#[allow(clippy::panic)]
+extern "C" fn stepstone_test_panic() {
+    panic!("stepstone_test_panic");
 }
 
 #[cfg(all(feature = "panic-handler", not(feature = "std"), not(test)))]
