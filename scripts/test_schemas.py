@@ -477,10 +477,16 @@ def check_cli(stepstone, ordered):
             fail(f"plan --explain: the vectors never showed the verdicts {sorted(missing)}")
 
         # graph, next-hop (its JSON is the error object only), sign (likewise).
-        cli.run("graph", ["graph", ex, "--format", "json"])
+        cli.run("graph", ["graph", ex, "--format", "json", "--model", "AG-1"])
         cli.run("graph", ["graph", ex, "--format", "json", "--model", "AG-2", "--environment", "staging"])
-        for name in plan_doc["catalogs"]:
-            cli.run("graph", ["graph", str(files[name]), "--format", "json"])
+        for name, doc in plan_doc["catalogs"].items():
+            # A catalog whose releases differ by model or environment needs them stated.
+            device = []
+            for flag, key in (("--model", "models"), ("--environment", "environments")):
+                names = sorted({n for r in doc["releases"] for n in (r.get(key) or [])})
+                if names:
+                    device += [flag, names[0]]
+            cli.run("graph", ["graph", str(files[name]), "--format", "json", *device])
         cli.run("error", ["next-hop", ex, "--to", "v99", "--format", "json"], exits=(1,), stdin=b"")
         cli.run("error", ["next-hop", ex, "--to", "v67000", "--format", "json"], exits=(1,), stdin=b"a,b\n1,2\n")
         cli.run("error", ["sign", "--key", "missing.pem", ex, "--format", "json"], exits=(2,))
@@ -521,7 +527,7 @@ def check_cli(stepstone, ordered):
         # simulate: plain, with the vectors' rollout and a retry policy (halts), at the horizon.
         (t / "rollout.json").write_text(json.dumps({"$schema": "rollout.schema.json", "salt": "r", "schedule": {"stages": [{"fraction_ppm": 100000, "min_soak_secs": 3600}, {"fraction_ppm": 1000000}]}, "halt": {"max_failure_rate_ppm": 100000, "min_finished": 20}}))
         (t / "retry.json").write_text(json.dumps({"$schema": "retry-policy.schema.json", "attempts_per_hop": 2, "jitter_ppm": 0}))
-        sim = ["simulate", "--catalog", ex, "--target", "v67000", "--devices", "300", "--seed", "3", "--format", "json"]
+        sim = ["simulate", "--catalog", ex, "--target", "v67000", "--model", "AG-1", "--devices", "300", "--seed", "3", "--format", "json"]
         cli.run("simulate", sim + ["--fail-rate", "0.2", "--rollback-rate", "1%", "--duplicate-rate", "0.05", "--offline-rate", "0.05"])
         cli.run("simulate", sim + ["--fail-rate", "0.3", "--rollout", "rollout.json", "--retry", "retry.json"])
         cli.run("simulate", sim + ["--horizon-days", "0"])

@@ -29,7 +29,7 @@ def cli() -> str | None:
 
 @pytest.mark.parametrize("target", ["v67000", "v99"])
 def test_explanation_to_dict_is_the_cli_json(figure1: stepstone.Catalog, target: str) -> None:
-    got = figure1.explain("v64000", target).to_dict()
+    got = figure1.explain("v64000", target, model="AG-1").to_dict()
     assert set(got) == {"outcome", "releases"}
     if target == "v99":
         assert got["outcome"]["error"]["code"] == "plan.unknown_target"
@@ -40,7 +40,7 @@ def test_explanation_to_dict_is_the_cli_json(figure1: stepstone.Catalog, target:
     if exe is None:
         pytest.skip("no stepstone binary built")
     out = subprocess.run(
-        [exe, "plan", str(CATALOG), "--from", "v64000", "--to", target, "--explain", "--format", "json"],
+        [exe, "plan", str(CATALOG), "--from", "v64000", "--to", target, "--model", "AG-1", "--explain", "--format", "json"],
         capture_output=True,
         text=True,
     )
@@ -48,7 +48,7 @@ def test_explanation_to_dict_is_the_cli_json(figure1: stepstone.Catalog, target:
 
 
 def reconciler(figure1: stepstone.Catalog, **kw: Any) -> stepstone.Reconciler:
-    return stepstone.Reconciler(figure1.campaign("v65000"), **kw)
+    return stepstone.Reconciler(figure1.campaign("v65000", model="AG-1"), **kw)
 
 
 def test_rollout_halt_resume_and_a_stored_state(figure1: stepstone.Catalog) -> None:
@@ -90,14 +90,14 @@ def test_session_errors_have_the_core_codes(figure1: stepstone.Catalog) -> None:
 
 
 def test_plan_to_dict_is_the_cli_json(figure1: stepstone.Catalog) -> None:
-    got = figure1.plan("v64000", "v67000").to_dict()
+    got = figure1.plan("v64000", "v67000", model="AG-1").to_dict()
     assert list(got) == ["path", "hops", "bytes", "steps"]
-    assert got["path"] == figure1.plan("v64000", "v67000").path
+    assert got["path"] == figure1.plan("v64000", "v67000", model="AG-1").path
     exe = cli()
     if exe is None:
         pytest.skip("no stepstone binary built")
     out = subprocess.run(
-        [exe, "plan", str(CATALOG), "--from", "v64000", "--to", "v67000", "--format", "json"],
+        [exe, "plan", str(CATALOG), "--from", "v64000", "--to", "v67000", "--model", "AG-1", "--format", "json"],
         capture_output=True,
         text=True,
     )
