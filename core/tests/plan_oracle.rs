@@ -249,7 +249,15 @@ proptest! {
 
     #[test]
     fn planner_matches_the_brute_force_oracle(s in spec()) {
-        let c = Catalog::from_json_value(&to_json(&s)).unwrap();
+        // Loaded from text (sorted keys, the scheme after the releases), by `from_json`'s
+        // fast path: the same catalog as the `Value` walk reads.
+        let text = to_json(&s).to_string();
+        let c = Catalog::from_json(&text).unwrap();
+        prop_assert_eq!(Catalog::from_json_fast(&text), Some(c.clone()));
+        if let Some(scanned) = Catalog::from_json_scanned(&text) {
+            prop_assert_eq!(scanned.to_json(), c.to_json());
+        }
+        prop_assert_eq!(&c, &Catalog::from_json_value(&to_json(&s)).unwrap());
         let from = c.parse_version(&spell(s.scheme, s.from)).unwrap();
         let to = c.parse_version(&spell(s.scheme, s.releases[s.target].v)).unwrap();
         let mut q = Query::new(from.clone(), to.clone()).cost(if s.bytes { Cost::Bytes } else { Cost::Hops });
