@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     };
     let runs = rest.first().and_then(|r| r.parse().ok()).unwrap_or(21usize);
     let with_walk = rest.get(1).is_some_and(|w| w == "walk");
+
     let (mut read, mut load, mut walk, mut planned, mut drop) =
         (vec![], vec![], vec![], vec![], vec![]);
     for _ in 0..runs {

@@ -468,10 +468,7 @@ fn answer<'t>(
     match integer(version, scheme) {
         Some(v) => match tables.get(model, env) {
             Err(e) => Err(e.code()),
-            Ok(table) => table
-                .next_hop_integer(v)
-                .map(|h| h.map(Version::as_str))
-                .map_err(|e| e.code()),
+            Ok(table) => table.next_hop_integer_str(v).map_err(|e| e.code()),
         },
         None => match VersionKey::parse(version, scheme) {
             Err(e) => Err(e.code()),

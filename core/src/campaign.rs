@@ -82,7 +82,40 @@ pub struct CampaignTable {
     /// Per slot: an index into `releases`, or one of the codes above.
     answers: Vec<u32>,
     releases: Vec<Version>,
+    /// Every release's spelling, end to end, and where each ends: the bulk path's output
+    /// (see [`CampaignTable::next_hop_integer_str`]).
+    spellings: Spellings,
     allow_downgrade: bool,
+}
+
+/// Release spellings packed end to end: a few bytes each, so a table's answers stay in
+/// cache, where a [`Version`] is a struct and a text elsewhere on the heap.
+#[derive(Debug, Clone, Default)]
+struct Spellings {
+    text: alloc::string::String,
+    ends: Vec<u32>,
+}
+
+impl Spellings {
+    fn new(releases: &[Version]) -> Option<Spellings> {
+        let mut out = Spellings {
+            text: alloc::string::String::with_capacity(releases.len() * 8),
+            ends: Vec::with_capacity(releases.len()),
+        };
+        for r in releases {
+            out.text.push_str(r.as_str());
+            out.ends.push(u32::try_from(out.text.len()).ok()?);
+        }
+        Some(out)
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = match i.checked_sub(1) {
+            None => 0,
+            Some(before) => *self.ends.get(before)? as usize,
+        };
+        self.text.get(start..*self.ends.get(i)? as usize)
+    }
 }
 
 impl CampaignTable {
@@ -156,12 +189,14 @@ impl CampaignTable {
             .map(VersionKey::as_integer)
             .collect::<Option<Vec<u64>>>()
             .and_then(|ints| IntIndex::new(&ints, &answers));
+        let spellings = Spellings::new(&releases).unwrap_or_default();
         Ok(CampaignTable {
             target: target.clone(),
             points,
             integers,
             answers,
             releases,
+            spellings,
             allow_downgrade: false,
         })
     }
@@ -226,6 +261,27 @@ impl CampaignTable {
         }
     }
 
+    /// [`CampaignTable::next_hop_integer`], the hop as its spelling (`Version::as_str`): read
+    /// from a packed copy of the spellings, which keeps a million lookups in cache (the
+    /// `next-hop` CLI's rows).
+    pub fn next_hop_integer_str(&self, version: u64) -> Result<Option<&str>, Refusal> {
+        let answer = match &self.integers {
+            Some(index) => index.answer(version),
+            None => {
+                return self
+                    .next_hop_integer(version)
+                    .map(|h| h.map(Version::as_str));
+            }
+        };
+        match answer {
+            i if (i as usize) < self.releases.len() => match self.spellings.get(i as usize) {
+                Some(text) => Ok(Some(text)),
+                None => self.decode(i).map(|h| h.map(Version::as_str)),
+            },
+            code => self.decode(code).map(|h| h.map(Version::as_str)),
+        }
+    }
+
     /// Number of slots held (memory is a few words per slot).
     pub fn len(&self) -> usize {
         self.answers.len()
@@ -262,7 +318,42 @@ struct IntIndex {
     above: u32,
     /// When the points are dense (their span at most [`DENSE_PER_POINT`] values per point),
     /// the answer for every value from the first point to the last: one read per lookup.
-    dense: Vec<u32>,
+    dense: Option<Dense>,
+}
+
+/// The dense table's answers: two bytes each while every release index fits (under 65532
+/// releases), so that several tables stay in cache; else four.
+#[derive(Debug, Clone)]
+enum Dense {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Dense {
+    /// An answer in two bytes: a release index below `u16::MAX - 3`, or one of the four codes
+    /// in the four values above.
+    fn narrow(answer: u32) -> Option<u16> {
+        match answer {
+            a if a >= MISSING_SIZE => Some(u16::MAX - (u32::MAX - a) as u16),
+            a => u16::try_from(a).ok().filter(|&n| n < u16::MAX - 3),
+        }
+    }
+
+    fn widen(n: u16) -> u32 {
+        if n >= u16::MAX - 3 {
+            u32::MAX - u32::from(u16::MAX - n)
+        } else {
+            u32::from(n)
+        }
+    }
+
+    #[inline]
+    fn get(&self, d: usize) -> Option<u32> {
+        match self {
+            Dense::Narrow(v) => v.get(d).map(|&n| Dense::widen(n)),
+            Dense::Wide(v) => v.get(d).copied(),
+        }
+    }
 }
 
 /// A dense table is kept while it costs at most this many values (4 bytes each) per point.
@@ -308,11 +399,26 @@ impl IntIndex {
             starts,
             entries,
             above: answers.last().copied().unwrap_or(UNREACHABLE),
-            dense: Vec::new(),
+            dense: None,
         };
         let count = (points.len() as u64).max(256);
         if span < count.saturating_mul(DENSE_PER_POINT) {
-            index.dense = (0..=span).map(|d| index.search(base + d).1).collect();
+            // Each point's gap answer up to it, then its own answer: what `search` gives for
+            // every value, in one pass.
+            let mut dense = Vec::with_capacity(usize::try_from(span).ok()?.saturating_add(1));
+            for e in &index.entries {
+                let below = usize::try_from(e.point - base).ok()?;
+                if below < dense.len() {
+                    // Points are distinct and sorted; anything else has no dense table.
+                    return Some(index);
+                }
+                dense.resize(below, e.gap);
+                dense.push(e.at);
+            }
+            index.dense = Some(match dense.iter().map(|&a| Dense::narrow(a)).collect() {
+                Some(narrow) => Dense::Narrow(narrow),
+                None => Dense::Wide(dense),
+            });
         }
         Some(index)
     }
@@ -320,13 +426,12 @@ impl IntIndex {
     /// The answer for `v`.
     #[inline]
     fn answer(&self, v: u64) -> u32 {
-        if !self.dense.is_empty() {
+        if let Some(dense) = &self.dense {
             return match v.checked_sub(self.base) {
                 None => self.entries.first().map_or(self.above, |e| e.gap),
                 Some(d) => usize::try_from(d)
                     .ok()
-                    .and_then(|d| self.dense.get(d))
-                    .copied()
+                    .and_then(|d| dense.get(d))
                     .unwrap_or(self.above),
             };
         }
@@ -381,6 +486,16 @@ mod tests {
     }
 
     #[test]
+    fn narrow_answers_widen_back() {
+        for a in [0, 1, 65531, DONE, UNREACHABLE, DOWNGRADE, MISSING_SIZE] {
+            assert_eq!(Dense::narrow(a).map(Dense::widen), Some(a), "{a}");
+        }
+        for a in [65532, 65535, 65536, 1 << 20, MISSING_SIZE - 1] {
+            assert_eq!(Dense::narrow(a), None, "{a}");
+        }
+    }
+
+    #[test]
     fn radix_index_agrees_with_binary_search() {
         let lists: [&[u64]; 7] = [
             &[5],
@@ -404,6 +519,10 @@ mod tests {
                 assert_eq!(slot, binary(points, v), "{points:?} at {v}");
                 assert_eq!(answer as usize, slot);
                 assert_eq!(index.answer(v), answer, "dense table at {v}");
+                if let (Some(dense), Some(d)) = (&index.dense, v.checked_sub(points[0])) {
+                    let d = d as usize;
+                    assert!(dense.get(d).is_none_or(|a| a == answer), "{v}");
+                }
             }
         }
         assert!(IntIndex::new(&[], &[0]).is_none());

@@ -300,6 +300,16 @@ proptest! {
                 let table = CampaignTable::build(&c, &to, q.model.as_deref(), q.environment.as_deref(), q.cost).unwrap();
                 let first = table.next_hop(from.key()).map_err(|e| e.code());
                 prop_assert_eq!(first.unwrap(), path.first());
+                // The bulk path's spellings answer as the versions do, for every build number
+                // around every release (integer scheme).
+                for r in c.releases() {
+                    if let Some(n) = r.version.key().as_integer() {
+                        for v in [n.saturating_sub(1), n, n + 1] {
+                            let want = table.next_hop_integer(v).map(|h| h.map(Version::as_str));
+                            prop_assert_eq!(table.next_hop_integer_str(v), want);
+                        }
+                    }
+                }
             }
         }
     }

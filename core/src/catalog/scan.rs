@@ -61,6 +61,23 @@ struct Scanner<'a> {
     scheme: Option<Scheme>,
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// The eight bytes at `at` as a little-endian word, when there are eight.
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(chunk.try_into().ok()?))
+}
+
+/// The high bit of each byte of `w` that is `"`, `\\` or below 0x20 (bits above the lowest
+/// may be false alarms; the lowest is exact).
+fn special(w: u64) -> u64 {
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    zero(w ^ (ONES * u64::from(b'"')))
+        | zero(w ^ (ONES * u64::from(b'\\')))
+        | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+}
+
 /// Bits of the release fields seen, to refuse a repeated key.
 const VERSION: u16 = 1;
 const KIND: u16 = 1 << 1;
@@ -82,9 +99,11 @@ impl<'a> Scanner<'a> {
 
     /// JSON whitespace: space, tab, LF, CR.
     fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.at += 1;
+        let mut at = self.at;
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(at) {
+            at += 1;
         }
+        self.at = at;
     }
 
     /// After whitespace, the byte `b`.
@@ -109,15 +128,26 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
+        // Eight bytes at a time up to the first `"`, `\\` or control character (the lowest
+        // flagged byte of a word is always a true one), then byte by byte near the end.
+        let mut at = start;
+        while let Some(w) = word(self.bytes, at) {
+            let hits = special(w);
+            if hits != 0 {
+                at += (hits.trailing_zeros() / 8) as usize;
+                break;
+            }
+            at += 8;
+        }
         loop {
-            match *self.bytes.get(self.at)? {
+            match *self.bytes.get(at)? {
                 b'"' => break,
                 b'\\' | 0..=0x1f => return None,
-                _ => self.at += 1,
+                _ => at += 1,
             }
         }
-        let s = self.text.get(start..self.at)?;
-        self.at += 1;
+        let s = self.text.get(start..at)?;
+        self.at = at + 1;
         Some(s)
     }
 
