@@ -159,13 +159,23 @@ impl CampaignTable {
                 .map_or(0, |r| sw.slots.of(r.version.key())),
         };
 
-        let releases: Vec<Version> = catalog
-            .releases()
-            .get(..=t)
-            .unwrap_or_default()
-            .iter()
-            .map(|r| r.version.clone())
-            .collect();
+        // Only the releases that are some slot's first hop are kept (a few in ten at 10k
+        // releases), numbered in the order first met.
+        let all = catalog.releases().get(..=t).unwrap_or_default();
+        let mut releases: Vec<Version> = Vec::new();
+        let mut number = alloc::vec![u32::MAX; all.len()];
+        let mut kept = |i: usize| -> u32 {
+            match (number.get_mut(i), all.get(i)) {
+                (Some(n), Some(r)) => {
+                    if *n == u32::MAX {
+                        *n = releases.len() as u32;
+                        releases.push(r.version.clone());
+                    }
+                    *n
+                }
+                _ => UNREACHABLE,
+            }
+        };
         let answers: Vec<u32> = sw
             .best
             .iter()
@@ -179,7 +189,7 @@ impl CampaignTable {
                     MISSING_SIZE
                 } else {
                     best.and_then(|b| b.next_index())
-                        .map_or(UNREACHABLE, |i| i as u32)
+                        .map_or(UNREACHABLE, &mut kept)
                 }
             })
             .collect();
