@@ -328,42 +328,7 @@ struct IntIndex {
     above: u32,
     /// When the points are dense (their span at most [`DENSE_PER_POINT`] values per point),
     /// the answer for every value from the first point to the last: one read per lookup.
-    dense: Option<Dense>,
-}
-
-/// The dense table's answers: two bytes each while every release index fits (under 65532
-/// releases), so that several tables stay in cache; else four.
-#[derive(Debug, Clone)]
-enum Dense {
-    Narrow(Vec<u16>),
-    Wide(Vec<u32>),
-}
-
-impl Dense {
-    /// An answer in two bytes: a release index below `u16::MAX - 3`, or one of the four codes
-    /// in the four values above.
-    fn narrow(answer: u32) -> Option<u16> {
-        match answer {
-            a if a >= MISSING_SIZE => Some(u16::MAX - (u32::MAX - a) as u16),
-            a => u16::try_from(a).ok().filter(|&n| n < u16::MAX - 3),
-        }
-    }
-
-    fn widen(n: u16) -> u32 {
-        if n >= u16::MAX - 3 {
-            u32::MAX - u32::from(u16::MAX - n)
-        } else {
-            u32::from(n)
-        }
-    }
-
-    #[inline]
-    fn get(&self, d: usize) -> Option<u32> {
-        match self {
-            Dense::Narrow(v) => v.get(d).map(|&n| Dense::widen(n)),
-            Dense::Wide(v) => v.get(d).copied(),
-        }
-    }
+    dense: Vec<u32>,
 }
 
 /// A dense table is kept while it costs at most this many values (4 bytes each) per point.
@@ -409,7 +374,7 @@ impl IntIndex {
             starts,
             entries,
             above: answers.last().copied().unwrap_or(UNREACHABLE),
-            dense: None,
+            dense: Vec::new(),
         };
         let count = (points.len() as u64).max(256);
         if span < count.saturating_mul(DENSE_PER_POINT) {
@@ -425,10 +390,7 @@ impl IntIndex {
                 dense.resize(below, e.gap);
                 dense.push(e.at);
             }
-            index.dense = Some(match dense.iter().map(|&a| Dense::narrow(a)).collect() {
-                Some(narrow) => Dense::Narrow(narrow),
-                None => Dense::Wide(dense),
-            });
+            index.dense = dense;
         }
         Some(index)
     }
@@ -436,12 +398,13 @@ impl IntIndex {
     /// The answer for `v`.
     #[inline]
     fn answer(&self, v: u64) -> u32 {
-        if let Some(dense) = &self.dense {
+        if !self.dense.is_empty() {
             return match v.checked_sub(self.base) {
                 None => self.entries.first().map_or(self.above, |e| e.gap),
                 Some(d) => usize::try_from(d)
                     .ok()
-                    .and_then(|d| dense.get(d))
+                    .and_then(|d| self.dense.get(d))
+                    .copied()
                     .unwrap_or(self.above),
             };
         }
@@ -496,16 +459,6 @@ mod tests {
     }
 
     #[test]
-    fn narrow_answers_widen_back() {
-        for a in [0, 1, 65531, DONE, UNREACHABLE, DOWNGRADE, MISSING_SIZE] {
-            assert_eq!(Dense::narrow(a).map(Dense::widen), Some(a), "{a}");
-        }
-        for a in [65532, 65535, 65536, 1 << 20, MISSING_SIZE - 1] {
-            assert_eq!(Dense::narrow(a), None, "{a}");
-        }
-    }
-
-    #[test]
     fn radix_index_agrees_with_binary_search() {
         let lists: [&[u64]; 7] = [
             &[5],
@@ -529,9 +482,9 @@ mod tests {
                 assert_eq!(slot, binary(points, v), "{points:?} at {v}");
                 assert_eq!(answer as usize, slot);
                 assert_eq!(index.answer(v), answer, "dense table at {v}");
-                if let (Some(dense), Some(d)) = (&index.dense, v.checked_sub(points[0])) {
+                if let Some(d) = v.checked_sub(points[0]) {
                     let d = d as usize;
-                    assert!(dense.get(d).is_none_or(|a| a == answer), "{v}");
+                    assert!(index.dense.get(d).is_none_or(|&a| a == answer), "{v}");
                 }
             }
         }
