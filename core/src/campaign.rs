@@ -31,7 +31,7 @@ use core::fmt;
 
 use crate::catalog::Catalog;
 use crate::error::{Code, ErrorCode, Registered, codes};
-use crate::plan::sweep::{self, Filter};
+use crate::plan::sweep::{self, Filter, Slots};
 use crate::plan::{Cost, PlanError, Query, precheck};
 use crate::version::{Version, VersionKey};
 
@@ -75,7 +75,8 @@ impl ErrorCode for Refusal {
 #[derive(Debug, Clone)]
 pub struct CampaignTable {
     target: Version,
-    points: Vec<VersionKey>,
+    /// The sweep's points (the slot arithmetic).
+    slots: Slots,
     /// The same points as integers with a radix index, when the scheme is `integer`: the
     /// fast path.
     integers: Option<IntIndex>,
@@ -193,16 +194,12 @@ impl CampaignTable {
                 }
             })
             .collect();
-        let points = sw.slots.points;
-        let integers = points
-            .iter()
-            .map(VersionKey::as_integer)
-            .collect::<Option<Vec<u64>>>()
-            .and_then(|ints| IntIndex::new(&ints, &answers));
+        let slots = sw.slots;
+        let integers = IntIndex::new(&slots.ints, &answers);
         let spellings = Spellings::new(&releases).unwrap_or_default();
         Ok(CampaignTable {
             target: target.clone(),
-            points,
+            slots,
             integers,
             answers,
             releases,
@@ -223,10 +220,7 @@ impl CampaignTable {
     }
 
     fn slot(&self, key: &VersionKey) -> usize {
-        match self.points.binary_search(key) {
-            Ok(i) => 2 * i + 1,
-            Err(i) => 2 * i,
-        }
+        self.slots.of(key)
     }
 
     /// The next release for a device at `version` (`None`: it is at the target).
