@@ -43,10 +43,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         GraphFormatArg::Dot => GraphFormat::Dot,
         GraphFormatArg::Mermaid => GraphFormat::Mermaid,
         GraphFormatArg::Json => {
-            crate::output::print_json(&stepstone::graph::wire(&catalog, model, environment));
+            crate::output::print_json(&stepstone::graph::wire(catalog, model, environment));
             return Ok(ExitCode::SUCCESS);
         }
     };
-    print!("{}", render(&catalog, model, environment, format));
+    print!("{}", render(catalog, model, environment, format));
     Ok(ExitCode::SUCCESS)
 }

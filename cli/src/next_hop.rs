@@ -269,14 +269,14 @@ fn field(out: &mut impl Write, s: &[u8]) -> std::io::Result<()> {
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
-    let target = parse_version(&catalog, &args.to)?;
+    let target = parse_version(catalog, &args.to)?;
     if catalog.get(target.key()).is_none() {
         return Err(Failure::no(&PlanError::UnknownTarget {
             target: args.to.clone(),
         }));
     }
     let mut tables = Tables {
-        catalog: &catalog,
+        catalog,
         target: &target,
         cost: args.cost.into(),
         downgrade: args.allow_downgrade,
@@ -284,7 +284,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     };
 
     if let Some(from) = &args.from {
-        let version = parse_version(&catalog, from)?;
+        let version = parse_version(catalog, from)?;
         let table = tables
             .get(args.model.as_deref(), args.environment.as_deref())
             .as_ref()

@@ -510,7 +510,8 @@ pub(crate) enum Origins {
     /// The `i`th release is `releases[i]`, with its deltas as given.
     AsGiven,
     /// Per release: its index in the input's `releases`, and the input index of each of its
-    /// deltas (JSON that failed to read leaves some out).
+    /// deltas (JSON that failed to read leaves some out). Only the JSON walk makes one.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     Listed(Vec<(usize, Vec<usize>)>),
 }
 
