@@ -19,13 +19,14 @@ ratio networkx / stepstone; and the ratio networkx job / stepstone core (one `pl
 loaded catalog, timed in-process by the `plan` example). Target: >= 1000x at 10k releases.
 
     python3 benches/networkx_baseline.py [--sizes 100,1000,10000] [--cost hops|bytes]
-        [--edges naive|bisect] [--repeat 5] [--seed 42]
+        [--edges naive|bisect] [--repeat 5] [--seed 42] [--stepstone BIN ...]
 
 `--edges naive` (default) tests every pair, as "an edge for every installable pair" reads;
 `--edges bisect` visits, for each release, only the versions from its lower bound
 (min_sw_version, barriers) up: a stronger baseline, for which the ratio is far smaller.
 Needs `pip install networkx` and the release builds of `stepstone` and the `gen` example
-(built on first use with cargo).
+(built on first use with cargo). `--stepstone BIN` (repeatable) times other builds of the CLI
+in the same run, each against the same networkx figures (say, a build from before a change).
 """
 
 import argparse
@@ -173,10 +174,12 @@ def main():
     ap.add_argument("--edges", choices=["naive", "bisect"], default="naive")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-build", action="store_true", help="use the binaries as they are")
+    ap.add_argument("--stepstone", action="append", default=[],
+                    help="another stepstone binary to time in the same run (repeatable)")
     args = ap.parse_args()
     if not args.no_build:
         build_tools()
-    stepstone = os.path.join(TARGET, "stepstone")
+    binaries = [os.path.join(TARGET, "stepstone")] + args.stepstone
     gen = os.path.join(TARGET, "examples", "gen")
 
     print(f"cost={args.cost} edges={args.edges} seed={args.seed} repeat={args.repeat} "
@@ -190,14 +193,19 @@ def main():
             path = os.path.join(tmp, f"catalog-{n}.json")
             lo, hi = subprocess.run([gen, str(n), str(args.seed), path], check=True,
                                     capture_output=True, text=True).stdout.split()
-            cmd = [stepstone, "plan", path, "--from", lo, "--to", hi, "--cost", args.cost,
-                   "--model", MODEL, "--format", "json"]
-            ss_cpu, ss_wall, ss_out = [], [], None
-            for _ in range(args.repeat):
-                res, cpu, wall = cpu_of(lambda: subprocess.run(cmd, check=True, capture_output=True, text=True))
-                ss_out = json.loads(res.stdout)
-                ss_cpu.append(cpu)
-                ss_wall.append(wall)
+            runs = {}
+            for stepstone in binaries:
+                cmd = [stepstone, "plan", path, "--from", lo, "--to", hi, "--cost", args.cost,
+                       "--model", MODEL, "--format", "json"]
+                ss_cpu, ss_wall, ss_out = [], [], None
+                for _ in range(args.repeat):
+                    res, cpu, wall = cpu_of(lambda: subprocess.run(cmd, check=True, capture_output=True, text=True))
+                    ss_out = json.loads(res.stdout)
+                    ss_cpu.append(cpu)
+                    ss_wall.append(wall)
+                runs[stepstone] = (ss_cpu, ss_wall, ss_out)
+            ss_cpu, ss_wall, ss_out = runs[binaries[0]]
+            ok &= all(r[2] == ss_out for r in runs.values())
             # The core alone (catalog loaded, one `plan` call), timed in-process by the
             # `plan` example: the median of 21 runs of thread CPU time.
             core = json.loads(subprocess.run(
@@ -225,6 +233,11 @@ def main():
                   f"| {ssc * 1e3:>10.2f} ms {ssw * 1e3:>6.1f} ms | {nxc / ssc:>8.0f}x {nxw / ssw:>9.0f}x "
                   f"| {core_s * 1e3:>7.3f} ms {nxc / core_s:>9.0f}x"
                   f"{'' if same else '  PATHS DIFFER'}")
+            for other in binaries[1:]:
+                oc, ow, _ = runs[other]
+                oc, ow = statistics.median(oc), statistics.median(ow)
+                print(f"{'':>9} {'':>9} {'':>5} | {other} {oc * 1e3:.2f} ms cpu, {ow * 1e3:.1f} ms wall: "
+                      f"ratio cpu {nxc / oc:.0f}x, wall {nxw / ow:.0f}x")
     print("paths: identical" if ok else "paths: DIFFER")
     return 0 if ok else 1
 

@@ -4,6 +4,9 @@
 #
 #   benches/nexthop_vs_awk.sh [ROWS=1000000] [RELEASES=10000] [REPEAT=5] [SEED=42]
 #
+# STEPSTONE_OTHER=BIN also times another build of the CLI in the same run (say, one from before
+# a change), against the same awk figures.
+#
 # Generates a catalog and a CSV `device_id,version,model` (benches/examples/gen.rs), then times
 # each command REPEAT times writing to /dev/null and prints the medians of CPU time
 # (user+sys: the machine may be shared) and wall time, and the ratios stepstone / awk.
@@ -62,9 +65,19 @@ echo "sample rows:"; head -3 "$TMP/out.csv" | sed 's/^/  /'
 
 measure awk awk '{ print }' "$TMP/devices.csv"
 measure stepstone "$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
+if [ -n "${STEPSTONE_OTHER:-}" ]; then
+  "$STEPSTONE_OTHER" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv" 2> /dev/null \
+    | cmp -s - "$TMP/out.csv" || { echo "$STEPSTONE_OTHER gives other rows"; exit 1; }
+  measure other "$STEPSTONE_OTHER" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
+fi
 
 LABEL="user+sys"; [ -n "$PERF" ] && LABEL="perf task-clock"
 echo "medians of $REPEAT runs (cpu = $LABEL):"
 printf '  %-10s cpu %7.4f s   wall %7.4f s\n' awk "$awk_cpu" "$awk_wall" stepstone "$stepstone_cpu" "$stepstone_wall"
 awk -v a="$awk_cpu" -v s="$stepstone_cpu" -v aw="$awk_wall" -v sw="$stepstone_wall" \
   'BEGIN { printf "ratio stepstone/awk: cpu %.2fx, wall %.2fx (target <= 2x)\n", s / a, sw / aw }'
+if [ -n "${STEPSTONE_OTHER:-}" ]; then
+  printf '  %-10s cpu %7.4f s   wall %7.4f s  (%s)\n' other "$other_cpu" "$other_wall" "$STEPSTONE_OTHER"
+  awk -v a="$awk_cpu" -v s="$other_cpu" -v aw="$awk_wall" -v sw="$other_wall" \
+    'BEGIN { printf "ratio other/awk: cpu %.2fx, wall %.2fx\n", s / a, sw / aw }'
+fi

@@ -1,5 +1,5 @@
-//! Planning, campaign-table builds and bulk next-hop lookups on generated catalogs
-//! (see `stepstone_benches` for their shape).
+//! Catalog loading, planning, campaign-table builds and bulk next-hop lookups on generated
+//! catalogs (see `stepstone_benches` for their shape).
 //!
 //! ```text
 //! cargo bench -p stepstone-benches --bench plan
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use stepstone::campaign::CampaignTable;
+use stepstone::catalog::Catalog;
 use stepstone::plan::{Cost, Query, plan};
 use stepstone_benches::cpu::ThreadTime;
 use stepstone_benches::{catalog, device_keys, device_versions, ends};
@@ -43,6 +44,25 @@ fn bench_plan(c: &mut Criterion<ThreadTime>) {
         }
         g.finish();
     }
+}
+
+/// `Catalog::from_json` on the generator's JSON (indented, as `gen` writes it): the fast path
+/// a valid catalog takes, and the `Value` walk that lists errors (the only path before
+/// issue 15 item 3), side by side.
+fn bench_load(c: &mut Criterion<ThreadTime>) {
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    for n in [1_000, 10_000] {
+        let text = catalog(n, SEED).to_json();
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::new("fast", label(n)), &text, |b, t| {
+            b.iter(|| Catalog::from_json(black_box(t)).map(|c| c.releases().len()))
+        });
+        g.bench_with_input(BenchmarkId::new("walk", label(n)), &text, |b, t| {
+            b.iter(|| Catalog::from_json_walked(black_box(t)).map(|c| c.releases().len()))
+        });
+    }
+    g.finish();
 }
 
 fn bench_table_build(c: &mut Criterion<ThreadTime>) {
@@ -99,6 +119,6 @@ criterion_group! {
     name = benches;
     // Thread CPU time: "core time on one core", steady on a shared machine.
     config = Criterion::default().with_measurement(ThreadTime);
-    targets = bench_plan, bench_table_build, bench_lookups
+    targets = bench_load, bench_plan, bench_table_build, bench_lookups
 }
 criterion_main!(benches);

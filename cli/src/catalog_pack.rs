@@ -128,18 +128,18 @@ fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
     if let Some(target) = &args.target {
         // The default target must be one the packed model and environment can install: the
         // planner's own target checks (a device already at the target: nothing else checked).
-        let target = parse_version(&catalog, target)?;
+        let target = parse_version(catalog, target)?;
         let mut q = Query::new(target.clone(), target);
         q.model = args.model.clone();
         q.environment = args.environment.clone();
-        plan(&catalog, &q).map_err(|e| Failure::no(&e))?;
+        plan(catalog, &q).map_err(|e| Failure::no(&e))?;
     }
     let options = PackOptions {
         target: args.target.clone(),
         model: args.model.clone(),
         environment: args.environment.clone(),
     };
-    let bytes = pack(&catalog, &options).map_err(|e| Failure::no(&e))?;
+    let bytes = pack(catalog, &options).map_err(|e| Failure::no(&e))?;
     let bytes = seal(args, bytes)?;
     std::fs::write(&args.output, &bytes).map_err(|e| Failure::unwritable(&args.output, e))?;
     match args.format {

@@ -54,7 +54,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         GraphFormatArg::Mermaid => GraphFormat::Mermaid,
         GraphFormatArg::Json => GraphFormat::Json,
     };
-    let text = render(&catalog, model, environment, format).map_err(|e| Failure::no(&e))?;
+    let text = render(catalog, model, environment, format).map_err(|e| Failure::no(&e))?;
     // DOT and Mermaid end in a newline; the JSON object is one line, ended like every JSON output.
     if format == GraphFormat::Json {
         println!("{text}");

@@ -270,14 +270,14 @@ fn field(out: &mut impl Write, s: &[u8]) -> std::io::Result<()> {
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
-    let target = parse_version(&catalog, &args.to)?;
+    let target = parse_version(catalog, &args.to)?;
     if catalog.get(target.key()).is_none() {
         return Err(Failure::no(&PlanError::UnknownTarget {
             target: args.to.clone(),
         }));
     }
     let mut tables = Tables {
-        catalog: &catalog,
+        catalog,
         target: &target,
         cost: args.cost.into(),
         downgrade: args.allow_downgrade,
@@ -285,7 +285,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     };
 
     if let Some(from) = &args.from {
-        let version = parse_version(&catalog, from)?;
+        let version = parse_version(catalog, from)?;
         let table = tables
             .get(args.model.as_deref(), args.environment.as_deref())
             .as_ref()
@@ -469,10 +469,7 @@ fn answer<'t>(
     match integer(version, scheme) {
         Some(v) => match tables.get(model, env) {
             Err(e) => Err(e.code()),
-            Ok(table) => table
-                .next_hop_integer(v)
-                .map(|h| h.map(Version::as_str))
-                .map_err(|e| e.code()),
+            Ok(table) => table.next_hop_integer_str(v).map_err(|e| e.code()),
         },
         None => match VersionKey::parse(version, scheme) {
             Err(e) => Err(e.code()),

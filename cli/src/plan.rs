@@ -64,8 +64,8 @@ impl From<CostArg> for Cost {
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let catalog = load_catalog(&args.catalog)?;
     let mut query = Query::new(
-        parse_version(&catalog, &args.from)?,
-        parse_version(&catalog, &args.to)?,
+        parse_version(catalog, &args.from)?,
+        parse_version(catalog, &args.to)?,
     )
     .cost(args.cost.into())
     .allow_downgrade(args.allow_downgrade);
@@ -73,10 +73,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     query.environment = args.environment.clone();
 
     if args.explain {
-        let e = explain(&catalog, &query);
+        let e = explain(catalog, &query);
         return report_explained(args, &query, e);
     }
-    let p = plan(&catalog, &query).map_err(|e| Failure::no(&e))?;
+    let p = plan(catalog, &query).map_err(|e| Failure::no(&e))?;
     match args.format {
         Format::Json => print_json(&p),
         Format::Text => print_text(&query, &p),

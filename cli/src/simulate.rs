@@ -151,7 +151,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         ..SimConfig::default()
     };
     let began = Instant::now();
-    let mut sim = Simulation::new(&catalog, &target, cfg).map_err(|e| Failure::no(&e))?;
+    let mut sim = Simulation::new(catalog, &target, cfg).map_err(|e| Failure::no(&e))?;
     let bar = ProgressBar::new(u64::from(args.devices));
     if let Ok(style) = ProgressStyle::with_template(
         "{elapsed_precise} [{bar:40}] {pos}/{len} devices settled  {msg}",

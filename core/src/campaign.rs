@@ -31,7 +31,7 @@ use core::fmt;
 
 use crate::catalog::Catalog;
 use crate::error::{Code, ErrorCode, Registered, codes};
-use crate::plan::sweep::{self, Filter};
+use crate::plan::sweep::{self, Filter, Slots};
 use crate::plan::{Cost, PlanError, Query, precheck};
 use crate::version::{Version, VersionKey};
 
@@ -75,14 +75,48 @@ impl ErrorCode for Refusal {
 #[derive(Debug, Clone)]
 pub struct CampaignTable {
     target: Version,
-    points: Vec<VersionKey>,
+    /// The sweep's points (the slot arithmetic).
+    slots: Slots,
     /// The same points as integers with a radix index, when the scheme is `integer`: the
     /// fast path.
     integers: Option<IntIndex>,
     /// Per slot: an index into `releases`, or one of the codes above.
     answers: Vec<u32>,
     releases: Vec<Version>,
+    /// Every release's spelling, end to end, and where each ends: the bulk path's output
+    /// (see [`CampaignTable::next_hop_integer_str`]).
+    spellings: Spellings,
     allow_downgrade: bool,
+}
+
+/// Release spellings packed end to end: a few bytes each, so a table's answers stay in
+/// cache, where a [`Version`] is a struct and a text elsewhere on the heap.
+#[derive(Debug, Clone, Default)]
+struct Spellings {
+    text: alloc::string::String,
+    ends: Vec<u32>,
+}
+
+impl Spellings {
+    fn new(releases: &[Version]) -> Option<Spellings> {
+        let mut out = Spellings {
+            text: alloc::string::String::with_capacity(releases.len() * 8),
+            ends: Vec::with_capacity(releases.len()),
+        };
+        for r in releases {
+            out.text.push_str(r.as_str());
+            out.ends.push(u32::try_from(out.text.len()).ok()?);
+        }
+        Some(out)
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = match i.checked_sub(1) {
+            None => 0,
+            Some(before) => *self.ends.get(before)? as usize,
+        };
+        self.text.get(start..*self.ends.get(i)? as usize)
+    }
 }
 
 impl CampaignTable {
@@ -126,13 +160,23 @@ impl CampaignTable {
                 .map_or(0, |r| sw.slots.of(r.version.key())),
         };
 
-        let releases: Vec<Version> = catalog
-            .releases()
-            .get(..=t)
-            .unwrap_or_default()
-            .iter()
-            .map(|r| r.version.clone())
-            .collect();
+        // Only the releases that are some slot's first hop are kept (a few in ten at 10k
+        // releases), numbered in the order first met.
+        let all = catalog.releases().get(..=t).unwrap_or_default();
+        let mut releases: Vec<Version> = Vec::new();
+        let mut number = alloc::vec![u32::MAX; all.len()];
+        let mut kept = |i: usize| -> u32 {
+            match (number.get_mut(i), all.get(i)) {
+                (Some(n), Some(r)) => {
+                    if *n == u32::MAX {
+                        *n = releases.len() as u32;
+                        releases.push(r.version.clone());
+                    }
+                    *n
+                }
+                _ => UNREACHABLE,
+            }
+        };
         let answers: Vec<u32> = sw
             .best
             .iter()
@@ -146,22 +190,20 @@ impl CampaignTable {
                     MISSING_SIZE
                 } else {
                     best.and_then(|b| b.next_index())
-                        .map_or(UNREACHABLE, |i| i as u32)
+                        .map_or(UNREACHABLE, &mut kept)
                 }
             })
             .collect();
-        let points = sw.slots.points;
-        let integers = points
-            .iter()
-            .map(VersionKey::as_integer)
-            .collect::<Option<Vec<u64>>>()
-            .and_then(|ints| IntIndex::new(&ints, &answers));
+        let slots = sw.slots;
+        let integers = IntIndex::new(&slots.ints, &answers);
+        let spellings = Spellings::new(&releases).unwrap_or_default();
         Ok(CampaignTable {
             target: target.clone(),
-            points,
+            slots,
             integers,
             answers,
             releases,
+            spellings,
             allow_downgrade: false,
         })
     }
@@ -178,10 +220,7 @@ impl CampaignTable {
     }
 
     fn slot(&self, key: &VersionKey) -> usize {
-        match self.points.binary_search(key) {
-            Ok(i) => 2 * i + 1,
-            Err(i) => 2 * i,
-        }
+        self.slots.of(key)
     }
 
     /// The next release for a device at `version` (`None`: it is at the target).
@@ -223,6 +262,27 @@ impl CampaignTable {
         match &self.integers {
             Some(index) => self.decode(index.answer(version)),
             None => self.next_hop(&VersionKey::Integer(version)),
+        }
+    }
+
+    /// [`CampaignTable::next_hop_integer`], the hop as its spelling (`Version::as_str`): read
+    /// from a packed copy of the spellings, which keeps a million lookups in cache (the
+    /// `next-hop` CLI's rows).
+    pub fn next_hop_integer_str(&self, version: u64) -> Result<Option<&str>, Refusal> {
+        let answer = match &self.integers {
+            Some(index) => index.answer(version),
+            None => {
+                return self
+                    .next_hop_integer(version)
+                    .map(|h| h.map(Version::as_str));
+            }
+        };
+        match answer {
+            i if (i as usize) < self.releases.len() => match self.spellings.get(i as usize) {
+                Some(text) => Ok(Some(text)),
+                None => self.decode(i).map(|h| h.map(Version::as_str)),
+            },
+            code => self.decode(code).map(|h| h.map(Version::as_str)),
         }
     }
 
@@ -312,7 +372,19 @@ impl IntIndex {
         };
         let count = (points.len() as u64).max(256);
         if span < count.saturating_mul(DENSE_PER_POINT) {
-            index.dense = (0..=span).map(|d| index.search(base + d).1).collect();
+            // Each point's gap answer up to it, then its own answer: what `search` gives for
+            // every value, in one pass.
+            let mut dense = Vec::with_capacity(usize::try_from(span).ok()?.saturating_add(1));
+            for e in &index.entries {
+                let below = usize::try_from(e.point - base).ok()?;
+                if below < dense.len() {
+                    // Points are distinct and sorted; anything else has no dense table.
+                    return Some(index);
+                }
+                dense.resize(below, e.gap);
+                dense.push(e.at);
+            }
+            index.dense = dense;
         }
         Some(index)
     }
@@ -404,6 +476,10 @@ mod tests {
                 assert_eq!(slot, binary(points, v), "{points:?} at {v}");
                 assert_eq!(answer as usize, slot);
                 assert_eq!(index.answer(v), answer, "dense table at {v}");
+                if let Some(d) = v.checked_sub(points[0]) {
+                    let d = d as usize;
+                    assert!(index.dense.get(d).is_none_or(|&a| a == answer), "{v}");
+                }
             }
         }
         assert!(IntIndex::new(&[], &[0]).is_none());

@@ -31,6 +31,10 @@ use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 mod axes;
 #[cfg(feature = "serde")]
 mod json;
+#[cfg(feature = "serde")]
+mod scan;
+#[cfg(feature = "serde")]
+mod typed;
 
 /// Largest accepted image or delta size: 2^53 − 1 bytes, the largest integer every JSON
 /// consumer (JavaScript included) keeps exact.
@@ -175,16 +179,7 @@ impl Catalog {
     /// ```
     pub fn new(scheme: Scheme, releases: Vec<Release>) -> Result<Catalog, CatalogErrors> {
         let mut errors = Vec::new();
-        let numbered = releases
-            .into_iter()
-            .enumerate()
-            .map(|(index, release)| Numbered {
-                index,
-                deltas: None,
-                release,
-            })
-            .collect();
-        let catalog = Catalog::assemble(scheme, numbered, &mut errors);
+        let catalog = Catalog::assemble(scheme, releases, &Origins::AsGiven, &mut errors);
         if errors.is_empty() {
             Ok(catalog)
         } else {
@@ -193,38 +188,35 @@ impl Catalog {
     }
 
     /// Checks every rule, appends what is wrong to `errors`, and sorts what it was given.
-    /// Each release comes with its index in the input (`releases[i]` in JSON), which errors
-    /// name.
+    /// `origins` tells where each release was in the input (`releases[i]` in JSON), which
+    /// errors name.
     fn assemble(
         scheme: Scheme,
-        mut releases: Vec<Numbered>,
+        releases: Vec<Release>,
+        origins: &Origins,
         errors: &mut Vec<CatalogError>,
     ) -> Catalog {
-        for n in &releases {
-            let r = &n.release;
-            let at = || label(n.index, r.version.as_str());
-            let delta = |j: usize| n.delta_index(j);
-            let versions = core::iter::once((String::from("version"), &r.version))
-                .chain(
-                    r.min_sw_version
-                        .iter()
-                        .map(|m| (String::from("min_sw_version"), m)),
-                )
+        for (i, r) in releases.iter().enumerate() {
+            let at = || label(origins.index(i), r.version.as_str());
+            let delta = |j: usize| origins.delta_index(i, j);
+            // Field names are spelt only for an error: a valid catalog allocates nothing here.
+            let versions = core::iter::once((VersionField::Version, &r.version))
+                .chain(r.min_sw_version.iter().map(|m| (VersionField::MinSw, m)))
                 .chain(
                     r.deltas
                         .iter()
                         .enumerate()
-                        .map(|(j, d)| (alloc::format!("deltas[{}].from", delta(j)), &d.from)),
+                        .map(|(j, d)| (VersionField::DeltaFrom(delta(j)), &d.from)),
                 )
                 .chain(r.blocked_from.iter().enumerate().flat_map(|(j, b)| {
                     b.comparators()
                         .iter()
-                        .map(move |c| (alloc::format!("blocked_from[{j}]"), &c.version))
+                        .map(move |c| (VersionField::Blocked(j), &c.version))
                 }));
             if let Some((field, other)) = versions.into_iter().find(|(_, v)| v.scheme() != scheme) {
                 errors.push(CatalogError::MixedScheme {
                     release: at(),
-                    field,
+                    field: field.name(),
                     version: other.as_str().into(),
                     scheme,
                 });
@@ -240,14 +232,18 @@ impl Catalog {
                     min_sw_version: min.as_str().into(),
                 });
             }
-            let sizes = r.size.iter().map(|s| (String::from("size"), s)).chain(
+            let sizes = r.size.iter().map(|s| (None, s)).chain(
                 r.deltas
                     .iter()
                     .enumerate()
-                    .map(|(j, d)| (alloc::format!("deltas[{}].size", delta(j)), &d.size)),
+                    .map(|(j, d)| (Some(delta(j)), &d.size)),
             );
             for (field, size) in sizes {
                 if *size == 0 || *size > MAX_SIZE {
+                    let field = match field {
+                        None => String::from("size"),
+                        Some(j) => alloc::format!("deltas[{j}].size"),
+                    };
                     errors.push(CatalogError::BadSize {
                         release: alloc::format!("{}.{field}", at()),
                         value: alloc::format!("{size}"),
@@ -272,24 +268,32 @@ impl Catalog {
                 }
             }
         }
-        // Stable sort keeps the catalog's order among duplicates, so "first" is the one
-        // written first.
-        releases.sort_by(|a, b| a.release.version.cmp(&b.release.version));
+        // A catalog is usually written in order: then nothing moves. Otherwise a stable sort
+        // keeps the catalog's order among duplicates, so "first" is the one written first.
+        let (releases, given) = if releases.is_sorted_by(|a, b| a.version <= b.version) {
+            (releases, None)
+        } else {
+            let mut tagged: Vec<(usize, Release)> = releases.into_iter().enumerate().collect();
+            tagged.sort_by(|a, b| a.1.version.cmp(&b.1.version));
+            let (given, releases): (Vec<usize>, Vec<Release>) = tagged.into_iter().unzip();
+            (releases, Some(given))
+        };
+        // The input index of the release now at `k`.
+        let index = |k: usize| origins.index(given.as_ref().map_or(k, |g| g[k]));
         let mut first = 0;
-        for (k, n) in releases.iter().enumerate() {
+        for (k, r) in releases.iter().enumerate() {
             match releases.get(first) {
-                Some(f) if k > first && f.release.version == n.release.version => {
+                Some(f) if k > first && f.version == r.version => {
                     errors.push(CatalogError::DuplicateVersion {
-                        version: n.release.version.as_str().into(),
-                        index: n.index,
-                        first: f.release.version.as_str().into(),
-                        first_index: f.index,
+                        version: r.version.as_str().into(),
+                        index: index(k),
+                        first: f.version.as_str().into(),
+                        first_index: index(first),
                     });
                 }
                 _ => first = k,
             }
         }
-        let releases: Vec<Release> = releases.into_iter().map(|n| n.release).collect();
         let axes = axes::Axes::of(&releases);
         Catalog {
             scheme,
@@ -581,23 +585,56 @@ impl ErrorCode for CatalogError {
     }
 }
 
-/// A release with where it was in the input, for error messages.
-pub(crate) struct Numbered {
-    /// Its index in the input's `releases`.
-    pub index: usize,
-    /// The input index of each of its deltas, when some were left out (JSON that failed to
-    /// read); `None`: the deltas are as given.
-    pub deltas: Option<Vec<usize>>,
-    /// The release.
-    pub release: Release,
+/// Where each release given to `Catalog::assemble` was in the input, for error messages.
+pub(crate) enum Origins {
+    /// The `i`th release is `releases[i]`, with its deltas as given.
+    AsGiven,
+    /// Per release: its index in the input's `releases`, and the input index of each of its
+    /// deltas (JSON that failed to read leaves some out). Only the JSON walk makes one.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    Listed(Vec<(usize, Vec<usize>)>),
 }
 
-impl Numbered {
-    fn delta_index(&self, j: usize) -> usize {
-        self.deltas
-            .as_ref()
-            .and_then(|d| d.get(j).copied())
-            .unwrap_or(j)
+impl Origins {
+    /// The input index of the `i`th release.
+    fn index(&self, i: usize) -> usize {
+        match self {
+            Origins::AsGiven => i,
+            Origins::Listed(list) => list.get(i).map_or(i, |(index, _)| *index),
+        }
+    }
+
+    /// The input index of the `i`th release's `j`th delta.
+    fn delta_index(&self, i: usize, j: usize) -> usize {
+        match self {
+            Origins::AsGiven => j,
+            Origins::Listed(list) => list
+                .get(i)
+                .and_then(|(_, deltas)| deltas.get(j).copied())
+                .unwrap_or(j),
+        }
+    }
+}
+
+/// A release's field that holds a version, for [`CatalogError::MixedScheme`].
+#[derive(Clone, Copy)]
+enum VersionField {
+    Version,
+    MinSw,
+    /// The delta's index in the input.
+    DeltaFrom(usize),
+    /// The entry's index in `blocked_from`.
+    Blocked(usize),
+}
+
+impl VersionField {
+    fn name(self) -> String {
+        match self {
+            VersionField::Version => String::from("version"),
+            VersionField::MinSw => String::from("min_sw_version"),
+            VersionField::DeltaFrom(j) => alloc::format!("deltas[{j}].from"),
+            VersionField::Blocked(j) => alloc::format!("blocked_from[{j}]"),
+        }
     }
 }
 

@@ -304,7 +304,15 @@ proptest! {
 
     #[test]
     fn planner_matches_the_brute_force_oracle(s in spec()) {
-        let c = Catalog::from_json_value(&to_json(&s)).unwrap();
+        // Loaded from text (sorted keys, the scheme after the releases), by `from_json`'s
+        // fast path: the same catalog as the `Value` walk reads.
+        let text = to_json(&s).to_string();
+        let c = Catalog::from_json(&text).unwrap();
+        prop_assert_eq!(Catalog::from_json_fast(&text), Some(c.clone()));
+        if let Some(scanned) = Catalog::from_json_scanned(&text) {
+            prop_assert_eq!(scanned.to_json(), c.to_json());
+        }
+        prop_assert_eq!(&c, &Catalog::from_json_value(&to_json(&s)).unwrap());
         let from = c.parse_version(&spell(s.scheme, s.from)).unwrap();
         let to = c.parse_version(&spell(s.scheme, s.releases[s.target].v)).unwrap();
         let mut q = Query::new(from.clone(), to.clone()).cost(if s.bytes { Cost::Bytes } else { Cost::Hops });
@@ -362,6 +370,16 @@ proptest! {
                 let table = CampaignTable::build(&c, &to, q.model.as_deref(), q.environment.as_deref(), q.cost).unwrap();
                 let first = table.next_hop(from.key()).map_err(|e| e.code());
                 prop_assert_eq!(first.unwrap(), path.first());
+                // The bulk path's spellings answer as the versions do, for every build number
+                // around every release (integer scheme).
+                for r in c.releases() {
+                    if let Some(n) = r.version.key().as_integer() {
+                        for v in [n.saturating_sub(1), n, n + 1] {
+                            let want = table.next_hop_integer(v).map(|h| h.map(Version::as_str));
+                            prop_assert_eq!(table.next_hop_integer_str(v), want);
+                        }
+                    }
+                }
             }
         }
     }

@@ -278,6 +278,11 @@ fn check(input: &Input) {
             table.next_hop(from.key()),
             "integer fast path differs"
         );
+        assert_eq!(
+            table.next_hop_integer_str(*n),
+            fast.map(|h| h.map(stepstone::version::Version::as_str)),
+            "packed spellings differ"
+        );
     }
 }
 

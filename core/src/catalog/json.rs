@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
-use super::{Catalog, CatalogError, CatalogErrors, Delta, Numbered, Release, label};
+use super::{Catalog, CatalogError, CatalogErrors, Delta, Origins, Release, label};
 use crate::error::clip;
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
@@ -87,7 +87,45 @@ impl Catalog {
     /// The scheme is the declared `"scheme"`, or detected from the versions (see
     /// [`detect_scheme`]). Unknown fields are errors naming the field, except a top-level
     /// `"$schema"` string (the document's JSON Schema, for editors), which is skipped.
+    ///
+    /// A valid catalog is read straight into its releases; only a catalog with a problem is
+    /// walked as a `serde_json::Value` to list every problem (the two paths give the same
+    /// answer: see [`Catalog::from_json_fast`]).
     pub fn from_json(text: &str) -> Result<Catalog, CatalogErrors> {
+        match Catalog::from_json_fast(text) {
+            Some(catalog) => Ok(catalog),
+            None => Catalog::from_json_walked(text),
+        }
+    }
+
+    /// The fast path of [`Catalog::from_json`] alone: the catalog when `text` is valid,
+    /// `None` when it is not. It first scans the plain form tools write
+    /// ([`Catalog::from_json_scanned`]), then reads any other form into typed releases
+    /// ([`Catalog::from_json_typed`]). What it accepts, the walk
+    /// ([`Catalog::from_json_walked`]) accepts as the same catalog, and the other way round:
+    /// core's tests and the fuzz target `catalog_fast_path` hold the three together.
+    #[doc(hidden)]
+    pub fn from_json_fast(text: &str) -> Option<Catalog> {
+        Catalog::from_json_scanned(text).or_else(|| Catalog::from_json_typed(text))
+    }
+
+    /// The hand scan of the fast path alone: `None` for anything but the plain form, and for
+    /// an invalid catalog.
+    #[doc(hidden)]
+    pub fn from_json_scanned(text: &str) -> Option<Catalog> {
+        super::scan::load(text)
+    }
+
+    /// The typed read of the fast path alone: `None` exactly when the catalog is invalid.
+    #[doc(hidden)]
+    pub fn from_json_typed(text: &str) -> Option<Catalog> {
+        super::typed::load(text)
+    }
+
+    /// The slow path of [`Catalog::from_json`] alone: the document parsed as a
+    /// `serde_json::Value` and walked, reporting every problem.
+    #[doc(hidden)]
+    pub fn from_json_walked(text: &str) -> Result<Catalog, CatalogErrors> {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             CatalogErrors(alloc::vec![CatalogError::Json {
                 message: e.to_string()
@@ -221,10 +259,9 @@ impl Reader {
 
     fn sha256(&mut self, obj: &Map<String, Value>, at: &str) -> Option<[u8; 32]> {
         let s = self.string(obj, at, "sha256")?;
-        let mut out = [0u8; 32];
-        match base16ct::mixed::decode(s, &mut out) {
-            Ok(b) if b.len() == 32 => Some(out),
-            _ => {
+        match sha256(s) {
+            Some(digest) => Some(digest),
+            None => {
                 self.errors.push(CatalogError::BadSha256 {
                     release: format!("{at}.sha256"),
                     value: clip(s),
@@ -331,6 +368,7 @@ impl Reader {
 
         // Second pass: values.
         let mut releases = Vec::with_capacity(objects.len());
+        let mut origins = Vec::with_capacity(objects.len());
         for (index, at, label, obj, text) in objects {
             let version = self.version(text, scheme, format!("{at}.version"));
             let min_sw_version = self
@@ -363,28 +401,30 @@ impl Reader {
             }
             let (deltas, delta_indices) = self.deltas(obj, &label, scheme);
             if let Some(version) = version {
-                releases.push(Numbered {
-                    index,
-                    deltas: Some(delta_indices),
-                    release: Release {
-                        version,
-                        kind,
-                        min_sw_version,
-                        size,
-                        sha256,
-                        models,
-                        environments,
-                        yanked,
-                        barrier,
-                        deadend,
-                        blocked_from,
-                        deltas,
-                    },
+                releases.push(Release {
+                    version,
+                    kind,
+                    min_sw_version,
+                    size,
+                    sha256,
+                    models,
+                    environments,
+                    yanked,
+                    barrier,
+                    deadend,
+                    blocked_from,
+                    deltas,
                 });
+                origins.push((index, delta_indices));
             }
         }
         let scheme = scheme?;
-        Some(Catalog::assemble(scheme, releases, &mut self.errors))
+        Some(Catalog::assemble(
+            scheme,
+            releases,
+            &Origins::Listed(origins),
+            &mut self.errors,
+        ))
     }
 
     fn deltas(
@@ -433,6 +473,15 @@ impl Reader {
             }
         }
         (out, indices)
+    }
+}
+
+/// A sha256 as catalogs write it: 64 hex digits, either case.
+pub(super) fn sha256(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    match base16ct::mixed::decode(text, &mut out) {
+        Ok(b) if b.len() == 32 => Some(out),
+        _ => None,
     }
 }
 

@@ -6,7 +6,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
-use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, strip_v};
+use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, check_len, parse_u64, strip_v};
 use crate::error::{Code, ErrorCode, Registered};
 
 /// The identity and order of a version, without its spelling.
@@ -27,13 +27,13 @@ impl VersionKey {
     /// The key of `text` in `scheme`.
     pub fn parse(text: &str, scheme: Scheme) -> Result<VersionKey, VersionError> {
         let fail = |kind| VersionError::new(kind, text, scheme);
-        check(text, scheme).map_err(fail)?;
+        // The numbers are read once, by the checker's own reader: same errors as `check`.
+        check_len(text).map_err(fail)?;
         let s = strip_v(text);
         Ok(match scheme {
-            Scheme::Integer => {
-                VersionKey::Integer(s.parse().map_err(|_| fail(VersionErrorKind::Malformed))?)
-            }
+            Scheme::Integer => VersionKey::Integer(parse_u64(s).map_err(fail)?),
             Scheme::Semver => {
+                check(text, scheme).map_err(fail)?;
                 let mut v =
                     semver::Version::parse(s).map_err(|_| fail(VersionErrorKind::Malformed))?;
                 v.build = semver::BuildMetadata::EMPTY;
@@ -42,7 +42,7 @@ impl VersionKey {
             Scheme::Dotted => {
                 let mut parts = Vec::new();
                 for p in s.split('.') {
-                    parts.push(p.parse().map_err(|_| fail(VersionErrorKind::Malformed))?);
+                    parts.push(parse_u64(p).map_err(fail)?);
                 }
                 while parts.last() == Some(&0) {
                     parts.pop();
