@@ -61,8 +61,8 @@ pub(crate) struct Plan {
     /// Each install with its download.
     #[pyo3(get)]
     steps: Vec<Step>,
-    /// The core's JSON form (what the CLI's `plan --format json` prints).
-    wire: String,
+    /// The core's plan: its wire form is `to_dict()`.
+    core: plan::Plan,
 }
 
 #[pymethods]
@@ -108,15 +108,13 @@ impl Plan {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         crate::args::params!("Plan.to_dict", [], []).bind(args, kwargs)?;
-        crate::wire::loads(py, &self.wire)
+        crate::wire::to_py(py, &self.core)
     }
 }
 
 impl From<plan::Plan> for Plan {
     fn from(p: plan::Plan) -> Plan {
         Plan {
-            // The core's types hold only strings, integers and options: this cannot fail.
-            wire: serde_json::to_string(&p).unwrap_or_default(),
             path: p.path.iter().map(|v| v.as_str().into()).collect(),
             hops: p.hops,
             bytes: p.bytes,
@@ -129,6 +127,7 @@ impl From<plan::Plan> for Plan {
                     delta_from: s.delta_from.as_ref().map(|v| v.as_str().into()),
                 })
                 .collect(),
+            core: p,
         }
     }
 }
@@ -187,8 +186,8 @@ pub(crate) struct Explanation {
     /// One note per release considered.
     #[pyo3(get)]
     releases: Vec<ReleaseNote>,
-    /// The core's JSON form of the whole explanation.
-    wire: String,
+    /// The core's explanation: its wire form is `to_dict()`.
+    core: explain::Explanation,
 }
 
 #[pymethods]
@@ -222,7 +221,7 @@ impl Explanation {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         crate::args::params!("Explanation.to_dict", [], []).bind(args, kwargs)?;
-        crate::wire::loads(py, &self.wire)
+        crate::wire::to_py(py, &self.core)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -242,23 +241,20 @@ impl Explanation {
 
 impl Explanation {
     pub(crate) fn new(py: Python<'_>, e: explain::Explanation) -> PyResult<Explanation> {
-        let wire = serde_json::to_string(&e).map_err(|err| {
-            crate::errors::exception(py, "python.internal", &format!("explanation: {err}"))
-        })?;
-        let (plan, error) = match e.outcome {
-            Ok(p) => (Some(p.into()), None),
+        let (plan, error) = match &e.outcome {
+            Ok(p) => (Some(p.clone().into()), None),
             Err(err) => (
                 None,
                 Some(crate::errors::exception_object(
                     py,
-                    stepstone::ErrorCode::code(&err),
+                    stepstone::ErrorCode::code(err),
                     &err.to_string(),
                 )?),
             ),
         };
         let releases = e
             .releases
-            .into_iter()
+            .iter()
             .map(|n| ReleaseNote {
                 version: n.version.as_str().into(),
                 verdict: n.verdict.code().into(),
@@ -266,14 +262,14 @@ impl Explanation {
                     explain::Verdict::Install { hop } => Some(hop),
                     _ => None,
                 },
-                reason: n.reason,
+                reason: n.reason.clone(),
             })
             .collect();
         Ok(Explanation {
             plan,
             error,
             releases,
-            wire,
+            core: e,
         })
     }
 }

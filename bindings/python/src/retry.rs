@@ -173,17 +173,16 @@ impl RetryPolicy {
             device_id.as_bytes(),
             hop.as_bytes(),
         );
-        let wire = crate::wire::text(a.py(), &decision)?;
         Ok(match decision {
             RetryDecision::RetryAt(t) => RetryDecisionPy {
                 retry_at: Some(t),
                 give_up: None,
-                wire,
+                core: decision,
             },
             RetryDecision::GiveUp(r) => RetryDecisionPy {
                 retry_at: None,
                 give_up: Some(r.code().into()),
-                wire,
+                core: decision,
             },
         })
     }
@@ -199,8 +198,8 @@ pub(crate) struct RetryDecisionPy {
     /// The give-up rule's code (`retry.attempts_per_hop`, ...), or `None`.
     #[pyo3(get)]
     give_up: Option<String>,
-    /// The core's JSON form.
-    wire: String,
+    /// The core's decision: its wire form is `to_dict()`.
+    core: RetryDecision,
 }
 
 #[pymethods]
@@ -233,7 +232,7 @@ impl RetryDecisionPy {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         crate::args::params!("RetryDecision.to_dict", [], []).bind(args, kwargs)?;
-        crate::wire::loads(py, &self.wire)
+        crate::wire::to_py(py, &self.core)
     }
 
     fn __repr__(&self) -> String {
