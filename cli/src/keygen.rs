@@ -1,8 +1,8 @@
 //! `stepstone keygen`: a new P-256 signing key from the operating system's random source.
 //! Writes the private key as PKCS#8 PEM (mode 0600 on Unix) and always the public key as
 //! SubjectPublicKeyInfo PEM (`--pub`, default `<out>.pub.pem`); prints the key id. Neither file
-//! may exist already: nothing is written unless both can be created. The seed and the PEM text are wiped after use
-//! (`zeroize`); the key itself lives in p256's `SigningKey`, which wipes its scalar on drop.
+//! may exist already: nothing is written unless both can be created. The private key's bytes
+//! and the PEM text are wiped after use (`zeroize`); the key itself lives in p256's `SigningKey`, which wipes its scalar on drop.
 
 use std::process::ExitCode;
 

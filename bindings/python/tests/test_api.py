@@ -243,7 +243,7 @@ def test_graph_and_fleet_arithmetic(figure1: stepstone.Catalog) -> None:
     e = stepstone.estimate(1_000_000, 10_000, 1000.0, 24.0)
     assert e["sampled_devices"] == 10_000.0 and 0.0 < e["p_at_least_one"] <= 1.0
     v = stepstone.volume(1_000_000, 1_000_000, 100, 4, 100, 1)
-    assert v["bytes_per_day"] == 40_000_000_000  # the talk's 40 GB per day
+    assert v["bytes_per_day"] == 40_000_000_000  # Memfault's scaling webinar: 40 GB per day
     with pytest.raises(stepstone.SampleError) as err:
         stepstone.estimate(1, 2_000_000, 1.0, 1.0)
     assert err.value.code == "sample.rate_out_of_range"

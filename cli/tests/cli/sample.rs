@@ -1,5 +1,5 @@
 //! `stepstone sample` as a user runs it (a module of cli.rs, sharing its helpers): the streamed selection agrees with core, single-device
-//! answers and exit codes, and the talk's figures from `estimate` and `volume`.
+//! answers and exit codes, and the figures of Memfault's scaling webinar from `estimate` and `volume`.
 
 use std::process::Output;
 

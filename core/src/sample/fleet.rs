@@ -8,7 +8,7 @@
 //! average; so occurrences among sampled devices in `W` hours are Poisson with mean
 //! `λ = N·r·W/H`, and `P(at least one) = 1 − e^(−λ)`.
 //!
-//! The talk's figures (`docs/sampling.md` shows each as a command):
+//! The figures of Memfault's scaling webinar (`docs/sampling.md` shows each as a command):
 //!
 //! ```
 //! use stepstone::sample::fleet::{estimate, volume, format_bytes, format_seconds};
@@ -262,7 +262,7 @@ fn short(x: f64) -> String {
     s
 }
 
-/// Bytes in decimal units, as the talk writes them: `40 GB`, `1.2 TB`, `64 kB`.
+/// Bytes in decimal units, as Memfault's scaling webinar writes them: `40 GB`, `1.2 TB`, `64 kB`.
 ///
 /// ```
 /// use stepstone::sample::fleet::format_bytes;
