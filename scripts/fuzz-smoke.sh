@@ -24,4 +24,9 @@ for target in $(cargo +nightly fuzz list); do
   rm -rf "$corpus"
 done
 echo "--- property: nothing past the declared size through the C entry points"
-cargo test -q --test c_image_check_props 2>&1 | tail -n 3
+log=$(mktemp)
+if ! cargo test -q --test c_image_check_props >"$log" 2>&1; then
+  cat "$log"
+  exit 1
+fi
+tail -n 3 "$log"
