@@ -126,6 +126,33 @@ fn corners_of_the_json() {
     ok("{\"releases\":\t[\r\n{\"version\":\"v1\"}\r\n]\r\n}\n");
     ok(r#"{"releases": [{"version": "v2"}, {"version": "v1"}, {"version": "v0"}]}"#);
     ok(r#"{"releases": [{"version": "v1", "size": 9007199254740991, "models": []}]}"#);
+    // The scan's own shortcuts: integer versions read in one pass (up to 19 digits, leading
+    // zeros, with or without `v`), keys matched by their bytes, whitespace skipped by words.
+    ok(r#"{"scheme": "integer", "releases": [{"version": "v9999999999999999999"}]}"#);
+    ok(r#"{"scheme": "integer", "releases": [{"version": "v18446744073709551615"}]}"#);
+    ok(r#"{"scheme": "integer", "releases": [{"version": "0007"}, {"version": "v8"}]}"#);
+    ok(
+        r#"{"scheme": "integer", "releases": [{"version": "v1", "deltas": [{"from": "v0", "size": 3}]}]}"#,
+    );
+    ok(r#"{"scheme":"integer","releases":[{"version":"v1","min_sw_version":"v0"}]}"#);
+    ok("{\n        \"releases\":        [ {\"version\"  :  \"v1\"  }  ]   \n}");
+    ok("{\"releases\": [{\"version\": \"v1\"}]}                    ");
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v1", "sizes": 1, "size": 2}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v1", "deltas_": []}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v18446744073709551616"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v1a"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "vv1"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": ""}]}"#);
+    ok(r#"{"scheme": "integer", "releases": [{"version": "v1", "version": "v2"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v1", "vers": "v2"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v1", "from": "v0"}]}"#);
+    bad(r#"{"scheme": "integer", "releases": [{"version": "v1"}], "from": 1}"#);
+    bad(
+        r#"{"scheme": "integer", "releases": [{"version": "v1", "deltas": [{"from": "v0", "size": 1, "kind": "x"}]}]}"#,
+    );
+    bad("{\"releases\": [{\"version\": \"v1\"}]}\u{0b}");
+    ok(r#"{"releases": [{"version": "v1"}], "releases": []}"#);
     // Refused by every path.
     bad(r#"{"releases": [{"version": "v1", "size": 1.0}]}"#);
     bad(r#"{"releases": [{"version": "v1", "size": 1e3}]}"#);

@@ -78,7 +78,9 @@ fn special(w: u64) -> u64 {
         | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
 }
 
-/// Bits of the release fields seen, to refuse a repeated key.
+/// The keys a plain catalog uses, each a bit (a release's bits refuse a repeated key). A key
+/// is recognised by its bytes and closing quote, without reading it as a string first; any
+/// other key (unknown, or spelled with an escape) is not the plain form.
 const VERSION: u16 = 1;
 const KIND: u16 = 1 << 1;
 const MIN_SW: u16 = 1 << 2;
@@ -91,17 +93,80 @@ const BARRIER: u16 = 1 << 8;
 const DEADEND: u16 = 1 << 9;
 const BLOCKED: u16 = 1 << 10;
 const DELTAS: u16 = 1 << 11;
+const FROM: u16 = 1 << 12;
+const SCHEME: u16 = 1 << 13;
+const RELEASES: u16 = 1 << 14;
+const SCHEMA: u16 = 1 << 15;
+
+/// Whether `rest` starts with `key` (a fixed length: compared as words, not by `memcmp`).
+fn is<const N: usize>(rest: &[u8], key: &[u8; N]) -> bool {
+    rest.first_chunk::<N>() == Some(key)
+}
+
+/// The key at the start of `rest` (after its opening quote; the closing quote belongs to it)
+/// and its length with that quote.
+fn known_key(rest: &[u8]) -> Option<(u16, usize)> {
+    Some(match *rest.first()? {
+        b'v' if is(rest, b"version\"") => (VERSION, 8),
+        b'k' if is(rest, b"kind\"") => (KIND, 5),
+        b'm' if is(rest, b"min_sw_version\"") => (MIN_SW, 15),
+        b'm' if is(rest, b"models\"") => (MODELS, 7),
+        b's' if is(rest, b"size\"") => (SIZE, 5),
+        b's' if is(rest, b"sha256\"") => (SHA256, 7),
+        b's' if is(rest, b"scheme\"") => (SCHEME, 7),
+        b'e' if is(rest, b"environments\"") => (ENVIRONMENTS, 13),
+        b'y' if is(rest, b"yanked\"") => (YANKED, 7),
+        b'b' if is(rest, b"barrier\"") => (BARRIER, 8),
+        b'b' if is(rest, b"blocked_from\"") => (BLOCKED, 13),
+        b'd' if is(rest, b"deltas\"") => (DELTAS, 7),
+        b'd' if is(rest, b"deadend\"") => (DEADEND, 8),
+        b'f' if is(rest, b"from\"") => (FROM, 5),
+        b'r' if is(rest, b"releases\"") => (RELEASES, 9),
+        b'$' if is(rest, b"$schema\"") => (SCHEMA, 8),
+        _ => return None,
+    })
+}
 
 impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
-    /// JSON whitespace: space, tab, LF, CR.
+    /// JSON whitespace: space, tab, LF, CR (all at or below b' ': anything above ends it at
+    /// once, the common case, inline).
+    #[inline(always)]
     fn ws(&mut self) {
+        let next = |k: usize| self.bytes.get(self.at + k).is_some_and(|&b| b > b' ');
+        if next(0) {
+            return;
+        }
+        // One space, as after a colon.
+        if self.peek() == Some(b' ') && next(1) {
+            self.at += 1;
+            return;
+        }
+        self.ws_run();
+    }
+
+    /// The rest of [`Scanner::ws`]: runs of spaces (a pretty-printed catalog's indentation,
+    /// half its bytes) eight at a time.
+    #[inline(never)]
+    fn ws_run(&mut self) {
         let mut at = self.at;
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(at) {
-            at += 1;
+        loop {
+            match self.bytes.get(at) {
+                Some(b' ') => match word(self.bytes, at) {
+                    // The word's low bytes come first: after the XOR, its trailing zero bytes
+                    // are the leading spaces (at least one).
+                    Some(w) => match w ^ (ONES * u64::from(b' ')) {
+                        0 => at += 8,
+                        x => at += (x.trailing_zeros() / 8) as usize,
+                    },
+                    None => at += 1,
+                },
+                Some(b'\n' | b'\r' | b'\t') => at += 1,
+                _ => break,
+            }
         }
         self.at = at;
     }
@@ -151,11 +216,13 @@ impl<'a> Scanner<'a> {
         Some(s)
     }
 
-    /// After whitespace, a key and its colon.
-    fn key(&mut self) -> Option<&'a str> {
-        let k = self.string()?;
+    /// After whitespace, a known key (its bit) and its colon.
+    fn key(&mut self) -> Option<u16> {
+        self.eat(b'"')?;
+        let (id, len) = known_key(self.bytes.get(self.at..)?)?;
+        self.at += len;
         self.eat(b':')?;
-        Some(k)
+        Some(id)
     }
 
     /// After whitespace, a whole number from 0 to 2^64 − 1 written plainly (no sign, fraction,
@@ -192,8 +259,39 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// An integer version as tools write it (`"v"` optional, then 1 to 19 digits, which always
+    /// fit a `u64`), read in one pass; `None`, having read nothing, for anything else.
+    fn integer_version(&mut self) -> Option<Version> {
+        self.ws();
+        let rest = self.bytes.get(self.at..)?;
+        let start = 1 + usize::from(rest.get(1) == Some(&b'v'));
+        if rest.first() != Some(&b'"') {
+            return None;
+        }
+        let mut n: u64 = 0;
+        let mut end = start;
+        while let Some(&d @ b'0'..=b'9') = rest.get(end) {
+            if end - start == 19 {
+                return None;
+            }
+            n = n * 10 + u64::from(d - b'0');
+            end += 1;
+        }
+        if end == start || rest.get(end) != Some(&b'"') {
+            return None;
+        }
+        let text = self.text.get(self.at + 1..self.at + end)?;
+        self.at += end + 1;
+        Some(Version::integer_read(text, n))
+    }
+
     /// A version in the scheme (guessed from this one when there is none yet).
     fn version(&mut self) -> Option<Version> {
+        if self.scheme == Some(Scheme::Integer)
+            && let Some(v) = self.integer_version()
+        {
+            return Some(v);
+        }
         let text = self.string()?;
         let scheme = match self.scheme {
             Some(s) => s,
@@ -225,7 +323,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `{ "key": value, ... }`, each entry read by `entry` after its key.
-    fn object(&mut self, mut entry: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    fn object(&mut self, mut entry: impl FnMut(&mut Self, u16) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         self.ws();
         if self.peek()? == b'}' {
@@ -247,7 +345,7 @@ impl<'a> Scanner<'a> {
         let (mut declared, mut schema) = (false, false);
         self.object(|s, key| {
             match key {
-                "scheme" if !declared => {
+                SCHEME if !declared => {
                     let scheme = Scheme::from_name(s.string()?)?;
                     // Declared after the releases: they were read in a guessed scheme.
                     if s.scheme.is_some_and(|guess| guess != scheme) {
@@ -256,7 +354,7 @@ impl<'a> Scanner<'a> {
                     s.scheme = Some(scheme);
                     declared = true;
                 }
-                "releases" if releases.is_none() => {
+                RELEASES if releases.is_none() => {
                     let capacity = s.bytes.len() / 256;
                     let mut list = Vec::with_capacity(capacity);
                     s.eat(b'[')?;
@@ -273,7 +371,7 @@ impl<'a> Scanner<'a> {
                     }
                     releases = Some(list);
                 }
-                crate::wire::SCHEMA_KEY if !schema => {
+                SCHEMA if !schema => {
                     s.string()?;
                     schema = true;
                 }
@@ -301,63 +399,51 @@ impl<'a> Scanner<'a> {
         let (mut yanked, mut barrier, mut deadend) = (false, false, false);
         let (mut blocked, mut deltas) = (Vec::new(), Vec::new());
         self.object(|s, key| {
-            let bit = match key {
-                "version" => {
+            if seen & key != 0 {
+                return None;
+            }
+            seen |= key;
+            match key {
+                VERSION => {
                     version = Some(s.version()?);
-                    VERSION
                 }
-                "kind" => {
+                KIND => {
                     kind = Some(String::from(s.string()?));
-                    KIND
                 }
-                "min_sw_version" => {
+                MIN_SW => {
                     min_sw_version = Some(s.version()?);
-                    MIN_SW
                 }
-                "size" => {
+                SIZE => {
                     size = Some(s.number()?);
-                    SIZE
                 }
-                "sha256" => {
+                SHA256 => {
                     sha256 = Some(super::json::sha256(s.string()?)?);
-                    SHA256
                 }
-                "models" => {
+                MODELS => {
                     models = Some(s.strings()?);
-                    MODELS
                 }
-                "environments" => {
+                ENVIRONMENTS => {
                     environments = Some(s.strings()?);
-                    ENVIRONMENTS
                 }
-                "yanked" => {
+                YANKED => {
                     yanked = s.boolean()?;
-                    YANKED
                 }
-                "barrier" => {
+                BARRIER => {
                     barrier = s.boolean()?;
-                    BARRIER
                 }
-                "deadend" => {
+                DEADEND => {
                     deadend = s.boolean()?;
-                    DEADEND
                 }
-                "blocked_from" => {
+                BLOCKED => {
                     // Read once the release is: keys may come in any order, and without a
                     // declared scheme a range is read in the one guessed from a version.
                     blocked = s.list(Scanner::string)?;
-                    BLOCKED
                 }
-                "deltas" => {
+                DELTAS => {
                     deltas = s.list(Scanner::delta)?;
-                    DELTAS
                 }
                 _ => return None,
-            };
-            if seen & bit != 0 {
-                return None;
             }
-            seen |= bit;
             Some(())
         })?;
         let scheme = self.scheme?;
@@ -385,9 +471,9 @@ impl<'a> Scanner<'a> {
         let (mut from, mut size, mut sha256) = (None, None, None);
         self.object(|s, key| {
             match key {
-                "from" if from.is_none() => from = Some(s.version()?),
-                "size" if size.is_none() => size = Some(s.number()?),
-                "sha256" if sha256.is_none() => {
+                FROM if from.is_none() => from = Some(s.version()?),
+                SIZE if size.is_none() => size = Some(s.number()?),
+                SHA256 if sha256.is_none() => {
                     sha256 = Some(super::json::sha256(s.string()?)?);
                 }
                 _ => return None,

@@ -141,7 +141,9 @@ impl Slots {
         let ints: Option<Vec<u64>> = points.iter().map(|k| k.as_integer()).collect();
         match ints {
             Some(mut ints) => {
-                ints.sort_unstable();
+                // The stable sort finds sorted runs and merges them: the points come as a few
+                // runs (see `run`), so this is near linear where an unstable sort is n log n.
+                ints.sort();
                 ints.dedup();
                 Slots {
                     ints,
@@ -246,9 +248,11 @@ pub(crate) fn run(
     let below = releases.get(..=target).unwrap_or(releases);
     let lower = lower_bounds(catalog);
 
+    // The releases' own points first, as one sorted run; the lower bounds, blocked ranges and
+    // delta bases after them, usually a second sorted run: `Slots::new` merges runs.
     let mut points: Vec<&VersionKey> = Vec::with_capacity(below.len() * 2 + extra.len());
+    points.extend(below.iter().map(|r| r.version.key()));
     for (i, r) in below.iter().enumerate() {
-        points.push(r.version.key());
         if !filter.eligible(r) {
             continue;
         }

@@ -82,15 +82,26 @@ impl VersionKey {
 #[derive(Debug, Clone)]
 pub struct Version {
     key: VersionKey,
-    text: String,
+    /// Inline up to 23 bytes: a catalog's versions take no allocation of their own.
+    text: smol_str::SmolStr,
 }
 
 impl Version {
+    /// An integer-scheme version whose number a caller has read from `text` exactly as
+    /// [`Version::parse`] reads it (the catalog scanner's fast path; tests hold the two equal).
+    pub(crate) fn integer_read(text: &str, n: u64) -> Version {
+        Version {
+            key: VersionKey::Integer(n),
+            // `v` and at most 19 digits: always inline, no allocation.
+            text: smol_str::SmolStr::new(text),
+        }
+    }
+
     /// Parses `text` in `scheme`.
     pub fn parse(text: &str, scheme: Scheme) -> Result<Version, VersionError> {
         Ok(Version {
             key: VersionKey::parse(text, scheme)?,
-            text: text.to_string(),
+            text: smol_str::SmolStr::new(text),
         })
     }
 
