@@ -48,10 +48,50 @@ build_wasm() {
   echo "wasm ($tc) after wasm-opt -Oz: $raw bytes raw, $gz bytes gzipped" | tee "$OUT/wasm-size.txt"
 }
 
+# The napi addon: one npm package per platform (bindings/node/npm/<platform>, napi-rs's names and
+# layout), each holding `stepstone-node.<platform>.node`, a stripped release build (`--profile
+# node`). linux-x64-gnu is built for this machine, linux-arm64-gnu cross-compiled (rustup's
+# aarch64-unknown-linux-gnu, linked by Debian's gcc-aarch64-linux-gnu; scripts/setup-js.sh).
+NODE_PLATFORMS=(linux-x64-gnu=x86_64-unknown-linux-gnu linux-arm64-gnu=aarch64-unknown-linux-gnu)
+NODE_ADDON_LIMIT=2000000   # bytes: each platform's .node must stay within 2 MB
+HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+
 build_node() {
-  cargo build -p stepstone-node --release
-  cp target/release/libstepstone_node.so bindings/node/stepstone.node
+  local p name triple so
+  for p in "${NODE_PLATFORMS[@]}"; do
+    name=${p%%=*} triple=${p#*=}
+    if [ "$triple" = "$HOST_TRIPLE" ]; then
+      cargo build -p stepstone-node --profile node
+      so=target/node/libstepstone_node.so
+    else
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+        cargo build -p stepstone-node --profile node --target "$triple"
+      so=target/$triple/node/libstepstone_node.so
+    fi
+    cp "$so" "bindings/node/npm/$name/stepstone-node.$name.node"
+  done
   cp bindings/js-api/api.js bindings/js-api/index.d.ts bindings/node/
+}
+
+# Each platform's addon: the ELF machine its name promises, no symbol table or debug info, and
+# within NODE_ADDON_LIMIT. Fails otherwise; the figures go to target/js/node-size.txt.
+check_node_addons() {
+  local p name f size machine want sections bad=0
+  : >"$OUT/node-size.txt"
+  for p in "${NODE_PLATFORMS[@]}"; do
+    name=${p%%=*}
+    f=bindings/node/npm/$name/stepstone-node.$name.node
+    size=$(stat -c %s "$f")
+    machine=$(od -An -t u2 -j 18 -N 2 "$f" | tr -d ' ')
+    want=$(case $name in *-x64-*) echo 62 ;; *-arm64-*) echo 183 ;; esac)
+    sections=$(readelf -SW "$f" | grep -oE '\.(symtab|debug_[a-z_]+)' | sort -u | tr '\n' ' ' || true)
+    echo "$name: stepstone-node.$name.node $size bytes (limit $NODE_ADDON_LIMIT), ELF machine $machine," \
+      "${sections:-stripped (no .symtab, no .debug_*)}" | tee -a "$OUT/node-size.txt"
+    [ "$machine" = "$want" ] || { echo "  $name: ELF machine $machine, expected $want"; bad=1; }
+    [ -z "$sections" ] || { echo "  $name: not stripped: $sections"; bad=1; }
+    [ "$size" -le "$NODE_ADDON_LIMIT" ] || { echo "  $name: $size bytes, over the $NODE_ADDON_LIMIT limit"; bad=1; }
+  done
+  return $bad
 }
 
 # The console page: the WASM package and the layout library copied next to it.
@@ -65,15 +105,22 @@ build_console() {
   cp examples/catalog.json "$c/example-catalog.json"
 }
 
-# A fresh project that installs the packed tarballs, as a user would.
+# A fresh project that installs the packed tarballs, as a user would: the two main packages; npm
+# picks stepstone-node's platform package from its optionalDependencies, which the consumer's
+# package.json points at the local tarballs (`overrides`), so nothing comes from a registry.
 consumer() {
-  local dir=$OUT/consumer
+  local dir=$OUT/consumer p
   rm -rf "$dir" && mkdir -p "$dir"
   (cd bindings/wasm && npm pack --pack-destination "$OUT" >/dev/null)
   (cd bindings/node && npm pack --pack-destination "$OUT" >/dev/null)
+  for p in "${NODE_PLATFORMS[@]}"; do
+    (cd "bindings/node/npm/${p%%=*}" && npm pack --pack-destination "$OUT" >/dev/null)
+  done
+  ls -l "$OUT"/stepstone-*.tgz | awk '{print "  " $5 " bytes  " $NF}'
   cp bindings/js-tests/consumer/* "$dir/"
-  (cd "$dir" && npm install --no-audit --no-fund "$OUT/stepstone-wasm-0.1.0.tgz" \
+  (cd "$dir" && npm install --offline --no-audit --no-fund "$OUT/stepstone-wasm-0.1.0.tgz" \
      "$OUT/stepstone-node-0.1.0.tgz" >/dev/null)
+  echo "  installed: $(cd "$dir" && ls -d node_modules/stepstone-* | tr '\n' ' ')"
   (cd "$dir" && "$TOOLS/.bin/tsc" --noEmit -p tsconfig.json)
 }
 
@@ -83,15 +130,54 @@ suite() {
      node --test --test-reporter=spec "$ROOT"/bindings/js-tests/test/*.test.js)
 }
 
+# The loader of the installed stepstone-node: the platform package it picks, and the error naming
+# the platform when none fits (faked hosts), is missing or is another version.
+addon_loader() {
+  (cd "$OUT/consumer" && node --test --test-reporter=spec "$ROOT"/bindings/node/test/*.test.js)
+}
+
+# The arm64 addon on an arm64 Node: Debian 12's arm64 nodejs (18) unpacked by
+# scripts/debian-root.py under target/platforms/, run by qemu-user (`qemu-aarch64 -L ROOT`, from
+# PATH or unpacked from Debian's qemu-user-static), in a consumer installed for arm64 (`npm
+# install --cpu arm64`: npm picks stepstone-node-linux-arm64-gnu). The whole suite, in one Node
+# (bindings/node/test/run-in-process.mjs: node --test's child processes need binfmt, which this
+# does not set up), the fuzz test with fewer calls (emulated, each call is ~10x slower).
+arm64_suite() {
+  local plat=$ROOT/target/platforms mirror=${STEPSTONE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+  local r=$plat/bookworm-arm64-nodejs dir=$OUT/consumer-arm64 qemu
+  python3 scripts/debian-root.py --mirror "$mirror" --suite bookworm --arch arm64 \
+    --cache "$plat/cache" --root "$r" nodejs
+  qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
+  if [ -z "$qemu" ]; then
+    python3 scripts/debian-root.py --mirror "$mirror" --suite bookworm --arch amd64 \
+      --cache "$plat/cache" --root "$plat/qemu" --only ./usr/bin/qemu-aarch64-static qemu-user-static
+    qemu=$plat/qemu/usr/bin/qemu-aarch64-static
+  fi
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp bindings/js-tests/consumer/package.json "$dir/"
+  (cd "$dir" && npm install --offline --no-audit --no-fund --os linux --cpu arm64 --libc glibc \
+     "$OUT/stepstone-wasm-0.1.0.tgz" "$OUT/stepstone-node-0.1.0.tgz" >/dev/null)
+  echo "  installed for arm64: $(cd "$dir" && ls -d node_modules/stepstone-* | tr '\n' ' ')"
+  [ -d "$dir/node_modules/stepstone-node-linux-arm64-gnu" ]
+  local node=("$qemu" -L "$r" "$r/usr/bin/node")
+  echo "  $("${node[@]}" -p '`Node ${process.version} ${process.platform}-${process.arch}, glibc ${process.report.getReport().header.glibcVersionRuntime}`')"
+  (cd "$dir" && STEPSTONE_BACKEND=napi STEPSTONE_ROOT=$ROOT STEPSTONE_FUZZ_CALLS=${STEPSTONE_FUZZ_CALLS:-300} \
+     "${node[@]}" --test-reporter=spec "$ROOT/bindings/node/test/run-in-process.mjs" \
+     "$ROOT"/bindings/js-tests/test/*.test.js)
+}
+
 browser() {
   STEPSTONE_ROOT=$ROOT STEPSTONE_OUT=$OUT NODE_PATH=$TOOLS \
     node bindings/js-tests/browser/console.mjs
 }
 
 stage "js: build wasm package" build_wasm
-stage "js: build node addon" build_node
+stage "js: build node addon (linux-x64-gnu, linux-arm64-gnu cross-compiled)" build_node
+stage "js: node addons stripped, right CPU, each <= 2 MB" check_node_addons
 stage "js: npm pack, install into a fresh consumer, tsc --noEmit" consumer
 stage "js: node --test (wasm backend)" suite wasm
 stage "js: node --test (napi backend)" suite napi
+stage "js: node addon loader (platform packages, unsupported platforms)" addon_loader
+stage "js: node suite on arm64 (napi, Node 18 under qemu-user)" arm64_suite
 stage "js: console page assets" build_console
 stage "js: console page in Chromium" browser
