@@ -16,4 +16,10 @@ fi
 command -v node >/dev/null && command -v npm >/dev/null \
   || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+# The Node addon's linux-arm64-gnu package is cross-compiled (scripts/test-js.sh, build_node):
+# rustup's target, linked by Debian's cross gcc (it brings the arm64 C library). Its suite runs
+# under qemu-user, which scripts/test-js.sh takes from PATH or unpacks itself.
+rustup target add aarch64-unknown-linux-gnu
+command -v aarch64-linux-gnu-gcc >/dev/null \
+  || { apt-get update -qq && apt-get install -y -qq gcc-aarch64-linux-gnu; }
 (cd bindings/js-tests && npm ci --no-audit --no-fund)
