@@ -54,6 +54,7 @@ build_wasm() {
 # aarch64-unknown-linux-gnu, linked by Debian's gcc-aarch64-linux-gnu; scripts/setup-js.sh).
 NODE_PLATFORMS=(linux-x64-gnu=x86_64-unknown-linux-gnu linux-arm64-gnu=aarch64-unknown-linux-gnu)
 NODE_ADDON_LIMIT=2000000   # bytes: each platform's .node must stay within 2 MB
+NODE_GLIBC=2.34            # the newest glibc symbol version an addon may need (docs/js.md)
 HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 
 build_node() {
@@ -73,10 +74,11 @@ build_node() {
   cp bindings/js-api/api.js bindings/js-api/index.d.ts bindings/node/
 }
 
-# Each platform's addon: the ELF machine its name promises, no symbol table or debug info, and
-# within NODE_ADDON_LIMIT. Fails otherwise; the figures go to target/js/node-size.txt.
+# Each platform's addon: the ELF machine its name promises, no symbol table or debug info, no
+# glibc symbol newer than NODE_GLIBC, and within NODE_ADDON_LIMIT. Fails otherwise; the figures
+# go to target/js/node-size.txt.
 check_node_addons() {
-  local p name f size machine want sections bad=0
+  local p name f size machine want sections glibc bad=0
   : >"$OUT/node-size.txt"
   for p in "${NODE_PLATFORMS[@]}"; do
     name=${p%%=*}
@@ -85,8 +87,11 @@ check_node_addons() {
     machine=$(od -An -t u2 -j 18 -N 2 "$f" | tr -d ' ')
     want=$(case $name in *-x64-*) echo 62 ;; *-arm64-*) echo 183 ;; esac)
     sections=$(readelf -SW "$f" | grep -oE '\.(symtab|debug_[a-z_]+)' | sort -u | tr '\n' ' ' || true)
+    glibc=$(readelf --dyn-syms -W "$f" | grep -oE 'GLIBC_[0-9.]+' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
     echo "$name: stepstone-node.$name.node $size bytes (limit $NODE_ADDON_LIMIT), ELF machine $machine," \
-      "${sections:-stripped (no .symtab, no .debug_*)}" | tee -a "$OUT/node-size.txt"
+      "needs glibc $glibc, ${sections:-stripped (no .symtab, no .debug_*)}" | tee -a "$OUT/node-size.txt"
+    [ "$(printf '%s\n' "$glibc" "$NODE_GLIBC" | sort -V | tail -n 1)" = "$NODE_GLIBC" ] \
+      || { echo "  $name: needs glibc $glibc, newer than $NODE_GLIBC"; bad=1; }
     [ "$machine" = "$want" ] || { echo "  $name: ELF machine $machine, expected $want"; bad=1; }
     [ -z "$sections" ] || { echo "  $name: not stripped: $sections"; bad=1; }
     [ "$size" -le "$NODE_ADDON_LIMIT" ] || { echo "  $name: $size bytes, over the $NODE_ADDON_LIMIT limit"; bad=1; }
