@@ -9,6 +9,7 @@
 //
 // No platform without a build, no missing or mismatched platform package passes silently: each
 // is a StepstoneError naming the platform (`js.unsupported_platform`, `js.addon_unavailable`).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StepstoneError } from './api.js';
 
 /** The platforms with a build, as napi-rs names them (`<os>-<cpu>[-<abi>]`). */
@@ -47,13 +48,51 @@ function hostText({ platform, arch, glibc }) {
   return `process.platform '${platform}', process.arch '${arch}'${libc}`;
 }
 
+/** The ELF machine of each CPU with a build (`e_machine`). */
+const ELF_MACHINE = Object.freeze({ x64: 62, arm64: 183 });
+
+/** The first 64 bytes of a file (an ELF header) and its size in bytes. */
+export function readHead(file) {
+  const fd = openSync(file, 'r');
+  try {
+    const head = new Uint8Array(64);
+    const read = readSync(fd, head, 0, 64, 0);
+    return { head: head.subarray(0, read), size: fstatSync(fd).size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Loads the addon for `host` with `load` (a `require`): the platform package of `host`, whose
- * version must be `version` (the main package's). Throws `js.unsupported_platform` when no build
- * exists for the host, `js.addon_unavailable` when its package is not installed, does not load
- * or is another version.
+ * What is wrong with an addon file for `arch`, from its ELF header and size, or null: not a
+ * 64-bit little-endian ELF, another CPU's, or shorter than its own section table says (a
+ * truncated file, which the dynamic loader would map and then crash on with SIGBUS).
+ *
+ *   elfProblem({ head, size: 100000 }, 'x64');   // 'truncated: 100000 bytes, its section table ends at byte 1633880'
  */
-export function loadAddon({ host, load, version }) {
+export function elfProblem({ head, size }, arch) {
+  if (head.length < 64 || head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46) {
+    return `not an ELF shared library (${size} bytes)`;
+  }
+  if (head[4] !== 2 || head[5] !== 1) return 'not a 64-bit little-endian ELF file';
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const machine = view.getUint16(18, true);
+  if (machine !== ELF_MACHINE[arch]) {
+    const cpu = Object.keys(ELF_MACHINE).find((k) => ELF_MACHINE[k] === machine) ?? `ELF machine ${machine}`;
+    return `built for ${cpu}, not ${arch}`;
+  }
+  const end = Number(view.getBigUint64(40, true)) + view.getUint16(58, true) * view.getUint16(60, true);
+  return size < end ? `truncated: ${size} bytes, its section table ends at byte ${end}` : null;
+}
+
+/**
+ * Loads the addon for `host` with `load` (a `require`, with `resolve`): the platform package of
+ * `host`, whose version must be `version` (the main package's), its file checked with
+ * `elfProblem` (read by `read`) before it is loaded. Throws `js.unsupported_platform` when no
+ * build exists for the host, `js.addon_unavailable` when its package is not installed, is
+ * another version, is damaged or for another CPU, or does not load.
+ */
+export function loadAddon({ host, load, version, read = readHead }) {
   const name = platformName(host);
   if (!PLATFORMS.includes(name)) {
     throw failure('js.unsupported_platform',
@@ -61,24 +100,38 @@ export function loadAddon({ host, load, version }) {
       `${PLATFORMS.join(', ')}. On other platforms use stepstone-wasm, the same API in WebAssembly`);
   }
   const pkg = packageFor(name);
-  let addon;
   let found;
   try {
     found = load(`${pkg}/package.json`).version;
-    addon = load(pkg);
   } catch (e) {
-    const missing = e?.code === 'MODULE_NOT_FOUND' && found === undefined;
-    throw failure('js.addon_unavailable', missing
-      ? `stepstone-node's addon for ${name} is not installed: the package ${pkg} is missing ` +
-        `(npm leaves optional dependencies out with --omit=optional, or when the lockfile was ` +
-        `made on another platform); install it with \`npm install ${pkg}@${version}\``
-      : `stepstone-node's addon for ${name} (${pkg}) does not load on this host ` +
-        `(${hostText(host)}): ${e?.message ?? e}`, e);
+    if (e?.code !== 'MODULE_NOT_FOUND') throw unloadable(name, pkg, host, e);
+    throw failure('js.addon_unavailable',
+      `stepstone-node's addon for ${name} is not installed: the package ${pkg} is missing ` +
+      `(npm leaves optional dependencies out with --omit=optional, or when the lockfile was ` +
+      `made on another platform): run \`npm install --include=optional\`, or ` +
+      `\`npm install ${pkg}@${version}\``, e);
   }
   if (found !== version) {
     throw failure('js.addon_unavailable',
       `stepstone-node ${version} needs ${pkg} ${version}, but ${found} is installed; ` +
       `install it with \`npm install ${pkg}@${version}\``);
   }
-  return addon;
+  try {
+    const file = load.resolve(pkg);
+    const problem = elfProblem(read(file), host.arch);
+    if (problem) {
+      throw failure('js.addon_unavailable',
+        `stepstone-node's addon for ${name} (${file}) is unusable: ${problem}; reinstall it with ` +
+        `\`npm install ${pkg}@${version}\``);
+    }
+    return load(pkg);
+  } catch (e) {
+    throw e instanceof StepstoneError ? e : unloadable(name, pkg, host, e);
+  }
+}
+
+function unloadable(name, pkg, host, e) {
+  return failure('js.addon_unavailable',
+    `stepstone-node's addon for ${name} (${pkg}) does not load on this host ` +
+    `(${hostText(host)}): ${e?.message ?? e}`, e);
 }
