@@ -7,8 +7,9 @@
 //   platformName({ platform: 'linux', arch: 'arm64', glibc: '2.36' });   // 'linux-arm64-gnu'
 //   loadAddon({ host: describeProcess(), load: createRequire(import.meta.url), version: '0.1.0' });
 //
-// No platform without a build, no missing or mismatched platform package passes silently: each
-// is a StepstoneError naming the platform (`js.unsupported_platform`, `js.addon_unavailable`).
+// No platform without a build, no missing, mismatched, truncated or other-CPU platform package
+// passes silently: each is a StepstoneError naming the platform (`js.unsupported_platform`,
+// `js.addon_unavailable`).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StepstoneError } from './api.js';
 
