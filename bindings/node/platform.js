@@ -108,8 +108,9 @@ export function loadAddon({ host, load, version, read = readHead }) {
     if (e?.code !== 'MODULE_NOT_FOUND') throw unloadable(name, pkg, host, e);
     throw failure('js.addon_unavailable',
       `stepstone-node's addon for ${name} is not installed: the package ${pkg} is missing ` +
-      `(npm leaves optional dependencies out with --omit=optional, or when the lockfile was ` +
-      `made on another platform): run \`npm install --include=optional\`, or ` +
+      `(npm leaves it out with --omit=optional, when installing for another platform with ` +
+      `--os/--cpu/--libc, or when the lockfile was made on another platform): run ` +
+      `\`npm install --include=optional\`, or ` +
       `\`npm install ${pkg}@${version}\``, e);
   }
   if (found !== version) {
