@@ -123,7 +123,7 @@ consumer() {
   done
   ls -l "$OUT"/stepstone-*.tgz | awk '{print "  " $5 " bytes  " $NF}'
   cp bindings/js-tests/consumer/* "$dir/"
-  (cd "$dir" && npm install --offline --no-audit --no-fund "$OUT/stepstone-wasm-0.1.0.tgz" \
+  (cd "$dir" && npm install --no-audit --no-fund "$OUT/stepstone-wasm-0.1.0.tgz" \
      "$OUT/stepstone-node-0.1.0.tgz" >/dev/null)
   echo "  installed: $(cd "$dir" && ls -d node_modules/stepstone-* | tr '\n' ' ')"
   (cd "$dir" && "$TOOLS/.bin/tsc" --noEmit -p tsconfig.json)
@@ -160,7 +160,7 @@ arm64_suite() {
   fi
   rm -rf "$dir" && mkdir -p "$dir"
   cp bindings/js-tests/consumer/package.json "$dir/"
-  (cd "$dir" && npm install --offline --no-audit --no-fund --os linux --cpu arm64 --libc glibc \
+  (cd "$dir" && npm install --no-audit --no-fund --os linux --cpu arm64 --libc glibc \
      "$OUT/stepstone-wasm-0.1.0.tgz" "$OUT/stepstone-node-0.1.0.tgz" >/dev/null)
   echo "  installed for arm64: $(cd "$dir" && ls -d node_modules/stepstone-* | tr '\n' ' ')"
   [ -d "$dir/node_modules/stepstone-node-linux-arm64-gnu" ]
