@@ -141,6 +141,26 @@ addon_loader() {
   (cd "$OUT/consumer" && node --test --test-reporter=spec "$ROOT"/bindings/node/test/*.test.js)
 }
 
+# On a glibc older than the addons need (Debian 11's 2.31, unpacked by scripts/debian-root.py; this
+# machine's Node run through that glibc's ld.so), importing stepstone-node is js.addon_unavailable
+# naming the platform, the glibc and the missing symbol version.
+old_glibc() {
+  local plat=$ROOT/target/platforms r=$ROOT/target/platforms/bullseye-amd64-libc out
+  python3 scripts/debian-root.py --mirror "${STEPSTONE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+    --suite bullseye --arch amd64 --cache "$plat/cache" --root "$r" libc6 libstdc++6
+  local node=("$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+    --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" "$(readlink -f "$(command -v node)")")
+  if ! "${node[@]}" -e 0 2>/dev/null; then
+    # Node itself needs a newer glibc (Debian's own nodejs does; NodeSource's needs 2.28).
+    echo "  NOT CHECKED: this machine's Node ($(command -v node)) does not start on glibc 2.31"
+    return 0
+  fi
+  out=$(cd "$OUT/consumer" && "${node[@]}" --input-type=module -e "
+    try { await import('stepstone-node'); console.log('loaded'); } catch (e) { console.log(e.code + ' ' + e.message); }")
+  echo "  $out"
+  [[ $out == "js.addon_unavailable stepstone-node's addon for linux-x64-gnu (stepstone-node-linux-x64-gnu) does not load on this host (process.platform 'linux', process.arch 'x64', glibc 2.31): "*"version \`GLIBC_2."*"' not found"* ]]
+}
+
 # The arm64 addon on an arm64 Node: Debian 12's arm64 nodejs (18) unpacked by
 # scripts/debian-root.py under target/platforms/, run by qemu-user (`qemu-aarch64 -L ROOT`, from
 # PATH or unpacked from Debian's qemu-user-static), in a consumer installed for arm64 (`npm
@@ -183,6 +203,7 @@ stage "js: npm pack, install into a fresh consumer, tsc --noEmit" consumer
 stage "js: node --test (wasm backend)" suite wasm
 stage "js: node --test (napi backend)" suite napi
 stage "js: node addon loader (platform packages, unsupported platforms)" addon_loader
+stage "js: node addon on an older glibc (Debian 11's 2.31): a clear error" old_glibc
 stage "js: node suite on arm64 (napi, Node 18 under qemu-user)" arm64_suite
 stage "js: console page assets" build_console
 stage "js: console page in Chromium" browser
