@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what scripts/test-js.sh needs: the wasm target, nightly's rust-src (when nightly is
 # there), wasm-bindgen-cli matching the pinned wasm-bindgen, Chromium from Debian, and the npm
-# tools (wasm-opt, tsc, dagre, playwright-core) in bindings/js-tests. Idempotent.
+# tools (wasm-opt, tsc, dagre, playwright-core) in bindings/js-tests; for the Node addon's arm64
+# package, the aarch64 Rust target and Debian's cross gcc. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

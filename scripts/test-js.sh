@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds both JS packages, packs them, installs the tarballs into a fresh consumer project
 # and tests them there: tsc on a consumer file, the node --test suite against each backend,
-# and the console page in Chromium. Output (screenshots, sizes) in target/js/.
+# and the console page in Chromium. The Node addon is one package per platform (linux-x64-gnu,
+# linux-arm64-gnu cross-compiled): each checked (stripped, CPU, glibc, size), its loader tested,
+# and the suite run on arm64 under qemu-user. Output (screenshots, sizes) in target/js/.
 # Run scripts/setup-js.sh first (scripts/setup.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
