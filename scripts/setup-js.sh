@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what scripts/test-js.sh needs: the wasm target, nightly's rust-src (when nightly is
 # there), wasm-bindgen-cli matching the pinned wasm-bindgen, Chromium from Debian, and the npm
-# tools (wasm-opt, tsc, dagre, playwright-core) in bindings/js-tests. Idempotent.
+# tools (wasm-opt, tsc, dagre, playwright-core) in bindings/js-tests; for the Node addon's arm64
+# package, the aarch64 Rust target and Debian's cross gcc. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +17,10 @@ fi
 command -v node >/dev/null && command -v npm >/dev/null \
   || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+# The Node addon's linux-arm64-gnu package is cross-compiled (scripts/test-js.sh, build_node):
+# rustup's target, linked by Debian's cross gcc (it brings the arm64 C library). Its suite runs
+# under qemu-user, which scripts/test-js.sh takes from PATH or unpacks itself.
+rustup target add aarch64-unknown-linux-gnu
+command -v aarch64-linux-gnu-gcc >/dev/null \
+  || { apt-get update -qq && apt-get install -y -qq gcc-aarch64-linux-gnu; }
 (cd bindings/js-tests && npm ci --no-audit --no-fund)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds both JS packages, packs them, installs the tarballs into a fresh consumer project
 # and tests them there: tsc on a consumer file, the node --test suite against each backend,
-# and the console page in Chromium. Output (screenshots, sizes) in target/js/.
+# and the console page in Chromium. The Node addon is one package per platform (linux-x64-gnu,
+# linux-arm64-gnu cross-compiled): each checked (stripped, CPU, glibc, size), its loader tested,
+# and the suite run on arm64 under qemu-user. Output (screenshots, sizes) in target/js/.
 # Run scripts/setup-js.sh first (scripts/setup.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,10 +50,55 @@ build_wasm() {
   echo "wasm ($tc) after wasm-opt -Oz: $raw bytes raw, $gz bytes gzipped" | tee "$OUT/wasm-size.txt"
 }
 
+# The napi addon: one npm package per platform (bindings/node/npm/<platform>, napi-rs's names and
+# layout), each holding `stepstone-node.<platform>.node`, a stripped release build (`--profile
+# node`). linux-x64-gnu is built for this machine, linux-arm64-gnu cross-compiled (rustup's
+# aarch64-unknown-linux-gnu, linked by Debian's gcc-aarch64-linux-gnu; scripts/setup-js.sh).
+NODE_PLATFORMS=(linux-x64-gnu=x86_64-unknown-linux-gnu linux-arm64-gnu=aarch64-unknown-linux-gnu)
+NODE_ADDON_LIMIT=2000000   # bytes: each platform's .node must stay within 2 MB
+NODE_GLIBC=2.34            # the newest glibc symbol version an addon may need (docs/js.md)
+HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+
 build_node() {
-  cargo build -p stepstone-node --release
-  cp target/release/libstepstone_node.so bindings/node/stepstone.node
+  local p name triple so
+  for p in "${NODE_PLATFORMS[@]}"; do
+    name=${p%%=*} triple=${p#*=}
+    if [ "$triple" = "$HOST_TRIPLE" ]; then
+      cargo build -p stepstone-node --profile node
+      so=target/node/libstepstone_node.so
+    else
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+        cargo build -p stepstone-node --profile node --target "$triple"
+      so=target/$triple/node/libstepstone_node.so
+    fi
+    cp "$so" "bindings/node/npm/$name/stepstone-node.$name.node"
+  done
   cp bindings/js-api/api.js bindings/js-api/index.d.ts bindings/node/
+}
+
+# Each platform's addon: the ELF machine its name promises, no symbol table or debug info, no
+# glibc symbol newer than NODE_GLIBC, and within NODE_ADDON_LIMIT. Fails otherwise; the figures
+# go to target/js/node-size.txt.
+check_node_addons() {
+  local p name f size machine want sections glibc bad=0
+  : >"$OUT/node-size.txt"
+  for p in "${NODE_PLATFORMS[@]}"; do
+    name=${p%%=*}
+    f=bindings/node/npm/$name/stepstone-node.$name.node
+    size=$(stat -c %s "$f")
+    machine=$(od -An -t u2 -j 18 -N 2 "$f" | tr -d ' ')
+    want=$(case $name in *-x64-*) echo 62 ;; *-arm64-*) echo 183 ;; esac)
+    sections=$(readelf -SW "$f" | grep -oE '\.(symtab|debug_[a-z_]+)' | sort -u | tr '\n' ' ' || true)
+    glibc=$(readelf --dyn-syms -W "$f" | grep -oE 'GLIBC_[0-9.]+' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+    echo "$name: stepstone-node.$name.node $size bytes (limit $NODE_ADDON_LIMIT), ELF machine $machine," \
+      "needs glibc $glibc, ${sections:-stripped (no .symtab, no .debug_*)}" | tee -a "$OUT/node-size.txt"
+    [ "$(printf '%s\n' "$glibc" "$NODE_GLIBC" | sort -V | tail -n 1)" = "$NODE_GLIBC" ] \
+      || { echo "  $name: needs glibc $glibc, newer than $NODE_GLIBC"; bad=1; }
+    [ "$machine" = "$want" ] || { echo "  $name: ELF machine $machine, expected $want"; bad=1; }
+    [ -z "$sections" ] || { echo "  $name: not stripped: $sections"; bad=1; }
+    [ "$size" -le "$NODE_ADDON_LIMIT" ] || { echo "  $name: $size bytes, over the $NODE_ADDON_LIMIT limit"; bad=1; }
+  done
+  return $bad
 }
 
 # The console page: the WASM package and the layout library copied next to it.
@@ -65,15 +112,22 @@ build_console() {
   cp examples/catalog.json "$c/example-catalog.json"
 }
 
-# A fresh project that installs the packed tarballs, as a user would.
+# A fresh project that installs the packed tarballs, as a user would: the two main packages; npm
+# picks stepstone-node's platform package from its optionalDependencies, which the consumer's
+# package.json points at the local tarballs (`overrides`), so nothing comes from a registry.
 consumer() {
-  local dir=$OUT/consumer
+  local dir=$OUT/consumer p
   rm -rf "$dir" && mkdir -p "$dir"
   (cd bindings/wasm && npm pack --pack-destination "$OUT" >/dev/null)
   (cd bindings/node && npm pack --pack-destination "$OUT" >/dev/null)
+  for p in "${NODE_PLATFORMS[@]}"; do
+    (cd "bindings/node/npm/${p%%=*}" && npm pack --pack-destination "$OUT" >/dev/null)
+  done
+  ls -l "$OUT"/stepstone-*.tgz | awk '{print "  " $5 " bytes  " $NF}'
   cp bindings/js-tests/consumer/* "$dir/"
   (cd "$dir" && npm install --no-audit --no-fund "$OUT/stepstone-wasm-0.1.0.tgz" \
      "$OUT/stepstone-node-0.1.0.tgz" >/dev/null)
+  echo "  installed: $(cd "$dir" && ls -d node_modules/stepstone-* | tr '\n' ' ')"
   (cd "$dir" && "$TOOLS/.bin/tsc" --noEmit -p tsconfig.json)
 }
 
@@ -83,15 +137,75 @@ suite() {
      node --test --test-reporter=spec "$ROOT"/bindings/js-tests/test/*.test.js)
 }
 
+# The loader of the installed stepstone-node: the platform package it picks, and the error naming
+# the platform when none fits (faked hosts), is missing or is another version.
+addon_loader() {
+  (cd "$OUT/consumer" && node --test --test-reporter=spec "$ROOT"/bindings/node/test/*.test.js)
+}
+
+# On a glibc older than the addons need (Debian 11's 2.31, unpacked by scripts/debian-root.py; this
+# machine's Node run through that glibc's ld.so), importing stepstone-node is js.addon_unavailable
+# naming the platform, the glibc and the missing symbol version.
+old_glibc() {
+  local plat=$ROOT/target/platforms r=$ROOT/target/platforms/bullseye-amd64-libc out
+  python3 scripts/debian-root.py --mirror "${STEPSTONE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+    --suite bullseye --arch amd64 --cache "$plat/cache" --root "$r" libc6 libstdc++6
+  local node=("$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+    --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" "$(readlink -f "$(command -v node)")")
+  if ! "${node[@]}" -e 0 2>/dev/null; then
+    # Node itself needs a newer glibc (Debian's own nodejs does; NodeSource's needs 2.28).
+    echo "  NOT CHECKED: this machine's Node ($(command -v node)) does not start on glibc 2.31"
+    return 0
+  fi
+  out=$(cd "$OUT/consumer" && "${node[@]}" --input-type=module -e "
+    try { await import('stepstone-node'); console.log('loaded'); } catch (e) { console.log(e.code + ' ' + e.message); }")
+  echo "  $out"
+  [[ $out == "js.addon_unavailable stepstone-node's addon for linux-x64-gnu (stepstone-node-linux-x64-gnu) does not load on this host (process.platform 'linux', process.arch 'x64', glibc 2.31): "*"version \`GLIBC_2."*"' not found"* ]]
+}
+
+# The arm64 addon on an arm64 Node: Debian 12's arm64 nodejs (18) unpacked by
+# scripts/debian-root.py under target/platforms/, run by qemu-user (`qemu-aarch64 -L ROOT`, from
+# PATH or unpacked from Debian's qemu-user-static), in a consumer installed for arm64 (`npm
+# install --cpu arm64`: npm picks stepstone-node-linux-arm64-gnu). The whole suite, in one Node
+# (bindings/node/test/run-in-process.mjs: node --test's child processes need binfmt, which this
+# does not set up), the fuzz test with fewer calls (emulated, each call is ~10x slower).
+arm64_suite() {
+  local plat=$ROOT/target/platforms mirror=${STEPSTONE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+  local r=$plat/bookworm-arm64-nodejs dir=$OUT/consumer-arm64 qemu
+  python3 scripts/debian-root.py --mirror "$mirror" --suite bookworm --arch arm64 \
+    --cache "$plat/cache" --root "$r" nodejs
+  qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
+  if [ -z "$qemu" ]; then
+    python3 scripts/debian-root.py --mirror "$mirror" --suite bookworm --arch amd64 \
+      --cache "$plat/cache" --root "$plat/qemu" --only ./usr/bin/qemu-aarch64-static qemu-user-static
+    qemu=$plat/qemu/usr/bin/qemu-aarch64-static
+  fi
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp bindings/js-tests/consumer/package.json "$dir/"
+  (cd "$dir" && npm install --no-audit --no-fund --os linux --cpu arm64 --libc glibc \
+     "$OUT/stepstone-wasm-0.1.0.tgz" "$OUT/stepstone-node-0.1.0.tgz" >/dev/null)
+  echo "  installed for arm64: $(cd "$dir" && ls -d node_modules/stepstone-* | tr '\n' ' ')"
+  [ -d "$dir/node_modules/stepstone-node-linux-arm64-gnu" ]
+  local node=("$qemu" -L "$r" "$r/usr/bin/node")
+  echo "  $("${node[@]}" -p '`Node ${process.version} ${process.platform}-${process.arch}, glibc ${process.report.getReport().header.glibcVersionRuntime}`')"
+  (cd "$dir" && STEPSTONE_BACKEND=napi STEPSTONE_ROOT=$ROOT STEPSTONE_FUZZ_CALLS=${STEPSTONE_FUZZ_CALLS:-300} \
+     "${node[@]}" --test-reporter=spec "$ROOT/bindings/node/test/run-in-process.mjs" \
+     "$ROOT"/bindings/js-tests/test/*.test.js)
+}
+
 browser() {
   STEPSTONE_ROOT=$ROOT STEPSTONE_OUT=$OUT NODE_PATH=$TOOLS \
     node bindings/js-tests/browser/console.mjs
 }
 
 stage "js: build wasm package" build_wasm
-stage "js: build node addon" build_node
+stage "js: build node addon (linux-x64-gnu, linux-arm64-gnu cross-compiled)" build_node
+stage "js: node addons stripped, right CPU, each <= 2 MB" check_node_addons
 stage "js: npm pack, install into a fresh consumer, tsc --noEmit" consumer
 stage "js: node --test (wasm backend)" suite wasm
 stage "js: node --test (napi backend)" suite napi
+stage "js: node addon loader (platform packages, unsupported platforms)" addon_loader
+stage "js: node addon on an older glibc (Debian 11's 2.31): a clear error" old_glibc
+stage "js: node suite on arm64 (napi, Node 18 under qemu-user)" arm64_suite
 stage "js: console page assets" build_console
 stage "js: console page in Chromium" browser

@@ -1,8 +1,6 @@
 // stepstone-node: loads the napi addon and exposes the shared API of api.js over it.
-import { createRequire } from 'node:module';
 import { makeApi } from './api.js';
-
-const native = createRequire(import.meta.url)('./stepstone.node');
+import { native } from './native.js';
 
 export { StepstoneError } from './api.js';
 export const {

@@ -274,7 +274,7 @@ const ownRunner = { 'arguments.json': 'arguments.test.js' };
 for (const file of files) {
   if (ownRunner[file]) {
     test(`vectors: ${file} (run by ${ownRunner[file]})`, () => {
-      assert.ok(existsSync(path.join(import.meta.dirname, ownRunner[file])), `${ownRunner[file]} is missing`);
+      assert.ok(existsSync(new URL(ownRunner[file], import.meta.url)), `${ownRunner[file]} is missing`);
     });
     continue;
   }

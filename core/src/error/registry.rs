@@ -929,6 +929,10 @@ registry! {
             "The JavaScript API refuses an argument: missing, of the wrong type, or out of range";
         JS_VERIFIER_FINISHED = "js.verifier_finished":
             "A call on a JavaScript verifier that already finished";
+        JS_UNSUPPORTED_PLATFORM = "js.unsupported_platform":
+            "The Node addon has no build for this platform, CPU or C library (use the WASM package)";
+        JS_ADDON_UNAVAILABLE = "js.addon_unavailable":
+            "The Node addon's package for this platform is not installed, does not load, or is another version";
         PYTHON_BAD_ARGUMENT = "python.bad_argument":
             "The Python package refuses an argument: missing, of the wrong type, or out of range";
         PYTHON_FINISHED = "python.finished":
