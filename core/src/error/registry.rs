@@ -553,6 +553,8 @@ registry! {
             "A model no release of the catalog names";
         PLAN_UNKNOWN_ENVIRONMENT = "plan.unknown_environment" [host]:
             "An environment no release of the catalog names";
+        PLAN_NO_VERSION = "plan.no_version" [host]:
+            "A device row has no version (a null in a version column)";
     }
 
     /// The upgrade graph (`graph`, `stepstone graph`).
