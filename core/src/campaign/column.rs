@@ -215,11 +215,7 @@ pub fn next_hops(
     }
     let scheme = catalog.scheme();
     let mut tables: Tables<'_> = HashMap::new();
-    let mut out = NextHops {
-        hop: StringColumn::with_capacity(rows),
-        error_code: StringColumn::with_capacity(rows),
-        error_message: StringColumn::with_capacity(rows),
-    };
+    let mut out = NextHops::with_capacity(rows);
     for row in 0..rows {
         let group = (
             models.and_then(|m| m.get(row)),
@@ -232,34 +228,71 @@ pub fn next_hops(
                 .map(|t| t.allow_downgrade(allow_downgrade))
                 .map_err(|e: PlanError| (e.code(), e.to_string()))
         });
-        let answer: Result<Option<&str>, RowError> = match row_key(versions, row, scheme) {
-            None => Err((
-                crate::error::codes::PLAN_NO_VERSION.as_str(),
-                format!("row {row} has no version (null)"),
-            )),
-            Some(parsed) => match (table, parsed) {
-                (Err(e), _) => Err(e.clone()),
-                (Ok(_), Err(e)) => Err(e),
-                (Ok(t), Ok((key, text))) => t
-                    .next_hop(&key)
-                    .map(|h| h.map(Version::as_str))
-                    .map_err(|r| (r.code(), format!("{text}: {r}"))),
-            },
-        };
+        out.push(answer(table.as_ref(), versions, row, scheme))?;
+    }
+    Ok(out)
+}
+
+/// Each device's next hop from one table (all devices of its model and environment), for a
+/// catalog of `scheme`. Errors as [`next_hops`].
+pub fn next_hops_in(
+    table: &CampaignTable,
+    scheme: Scheme,
+    versions: &Versions<'_>,
+) -> Result<NextHops, SampleError> {
+    let rows = versions.len();
+    let mut out = NextHops::with_capacity(rows);
+    for row in 0..rows {
+        out.push(answer(Ok(table), versions, row, scheme))?;
+    }
+    Ok(out)
+}
+
+/// One row's answer: a null version first, then the table's own failure, then the version's
+/// parse error, then the table's refusal.
+fn answer<'t>(
+    table: Result<&'t CampaignTable, &RowError>,
+    versions: &Versions<'_>,
+    row: usize,
+    scheme: Scheme,
+) -> Result<Option<&'t str>, RowError> {
+    match (row_key(versions, row, scheme), table) {
+        (None, _) => Err((
+            crate::error::codes::PLAN_NO_VERSION.as_str(),
+            format!("row {row} has no version (null)"),
+        )),
+        (Some(_), Err(e)) => Err(e.clone()),
+        (Some(Err(e)), Ok(_)) => Err(e),
+        (Some(Ok((key, text))), Ok(t)) => t
+            .next_hop(&key)
+            .map(|h| h.map(Version::as_str))
+            .map_err(|r| (r.code(), format!("{text}: {r}"))),
+    }
+}
+
+impl NextHops {
+    fn with_capacity(rows: usize) -> NextHops {
+        NextHops {
+            hop: StringColumn::with_capacity(rows),
+            error_code: StringColumn::with_capacity(rows),
+            error_message: StringColumn::with_capacity(rows),
+        }
+    }
+
+    fn push(&mut self, answer: Result<Option<&str>, RowError>) -> Result<(), SampleError> {
         match answer {
             Ok(hop) => {
-                out.hop.push(hop)?;
-                out.error_code.push(None)?;
-                out.error_message.push(None)?;
+                self.hop.push(hop)?;
+                self.error_code.push(None)?;
+                self.error_message.push(None)
             }
             Err((code, message)) => {
-                out.hop.push(None)?;
-                out.error_code.push(Some(code))?;
-                out.error_message.push(Some(&message))?;
+                self.hop.push(None)?;
+                self.error_code.push(Some(code))?;
+                self.error_message.push(Some(&message))
             }
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -497,21 +497,30 @@ fn sampled_with(
     periods: &Periods<'_>,
     plan: Option<&SamplingPlan>,
 ) -> Result<BoolColumn, SampleError> {
-    let rows = ids.len();
-    let each = row_periods(periods, rows, plan)?;
-    let each = each.as_deref();
-    let samplers = Samplers::new(salt, class, periods, each);
+    let each = row_periods(periods, ids.len(), plan)?;
+    let samplers = Samplers::new(salt, class, periods, each.as_deref());
     let one = match periods {
         Periods::One(p) => samplers.by_period.get(p),
         _ => None,
     };
+    Ok(run_sampled(&samplers, one, each.as_deref(), ids, rate_ppm))
+}
+
+fn run_sampled(
+    samplers: &Samplers,
+    one: Option<&Sampler>,
+    each: Option<&[Option<u64>]>,
+    ids: &IdColumn<'_>,
+    rate_ppm: u32,
+) -> BoolColumn {
+    let rows = ids.len();
     let mut values = vec![0u8; rows.div_ceil(8)];
     split(&mut values, 8, |first_byte, bytes| {
         for (k, byte) in bytes.iter_mut().enumerate() {
             let base = (first_byte + k) * 8;
             let mut b = 0u8;
             for r in 0..8.min(rows - base) {
-                if let Some((s, id)) = row_input(&samplers, ids, each, one, base + r) {
+                if let Some((s, id)) = row_input(samplers, ids, each, one, base + r) {
                     b |= u8::from(s.is_sampled(id, rate_ppm)) << r;
                 }
             }
@@ -519,12 +528,12 @@ fn sampled_with(
         }
     });
     let (validity, null_count) = answer_validity(ids, each);
-    Ok(BoolColumn {
+    BoolColumn {
         values,
         validity,
         null_count,
         len: rows,
-    })
+    }
 }
 
 fn positions_with(
@@ -534,28 +543,63 @@ fn positions_with(
     periods: &Periods<'_>,
     plan: Option<&SamplingPlan>,
 ) -> Result<U64Column, SampleError> {
-    let rows = ids.len();
-    let each = row_periods(periods, rows, plan)?;
-    let each = each.as_deref();
-    let samplers = Samplers::new(salt, class, periods, each);
+    let each = row_periods(periods, ids.len(), plan)?;
+    let samplers = Samplers::new(salt, class, periods, each.as_deref());
     let one = match periods {
         Periods::One(p) => samplers.by_period.get(p),
         _ => None,
     };
-    let mut values = vec![0u64; rows];
+    Ok(run_positions(&samplers, one, each.as_deref(), ids))
+}
+
+fn run_positions(
+    samplers: &Samplers,
+    one: Option<&Sampler>,
+    each: Option<&[Option<u64>]>,
+    ids: &IdColumn<'_>,
+) -> U64Column {
+    let mut values = vec![0u64; ids.len()];
     split(&mut values, 1, |first, out| {
         for (k, v) in out.iter_mut().enumerate() {
-            if let Some((s, id)) = row_input(&samplers, ids, each, one, first + k) {
+            if let Some((s, id)) = row_input(samplers, ids, each, one, first + k) {
                 *v = s.position(id);
             }
         }
     });
     let (validity, null_count) = answer_validity(ids, each);
-    Ok(U64Column {
+    U64Column {
         values,
         validity,
         null_count,
-    })
+    }
+}
+
+impl Sampler {
+    /// Whether each row's device is in the rate-`rate_ppm` sample of this sampler's (salt,
+    /// class, period); null ids give null answers.
+    ///
+    /// ```
+    /// use stepstone::sample::Sampler;
+    /// use stepstone::sample::column::{IdColumn, OffsetWidth};
+    /// let offsets: Vec<u8> = [0i64, 5].iter().flat_map(|o| o.to_le_bytes()).collect();
+    /// let ids = IdColumn::new(1, 0, None, &offsets, OffsetWidth::I64, b"dev-1").unwrap();
+    /// let s = Sampler::new(b"acme", "metrics", 3);
+    /// assert_eq!(s.sampled_column(&ids, 500_000).get(0), Some(s.is_sampled(b"dev-1", 500_000)));
+    /// ```
+    pub fn sampled_column(&self, ids: &IdColumn<'_>, rate_ppm: u32) -> BoolColumn {
+        let none = Samplers {
+            by_period: HashMap::new(),
+        };
+        run_sampled(&none, Some(self), None, ids, rate_ppm)
+    }
+
+    /// Each row's position for this sampler's (salt, class, period).
+    pub fn positions_column(&self, ids: &IdColumn<'_>) -> U64Column {
+        let none = Samplers {
+            by_period: HashMap::new(),
+        };
+        run_positions(&none, Some(self), None, ids)
+    }
 }
 
 /// Whether each row's device is in the rate-`rate_ppm` sample of `class` for the row's period

@@ -147,3 +147,34 @@ fn integer_build_numbers_and_length_mismatch() {
         "bad column: the model column has 2 rows, the versions 4"
     );
 }
+
+#[test]
+fn one_table_answers_as_the_grouped_call() {
+    let catalog = Catalog::from_json(CATALOG).unwrap();
+    let target = catalog.parse_version("v67000").unwrap();
+    let v: Vec<Option<&str>> = vec![
+        Some("v64000"),
+        None,
+        Some("v67000"),
+        Some("bad"),
+        Some("v66002"),
+    ];
+    let (vv, vo, vd) = text_layout(&v);
+    let vc = IdColumn::new(v.len(), 0, vv.as_deref(), &vo, OffsetWidth::I32, &vd).unwrap();
+    let m = vec![Some("AG-1"); v.len()];
+    let (_, mo, md) = text_layout(&m);
+    let mc = IdColumn::new(v.len(), 0, None, &mo, OffsetWidth::I32, &md).unwrap();
+    let grouped = next_hops(
+        &catalog,
+        &target,
+        Cost::Hops,
+        false,
+        &Versions::Text(vc),
+        Some(&mc),
+        None,
+    )
+    .unwrap();
+    let table = CampaignTable::build(&catalog, &target, Some("AG-1"), None, Cost::Hops).unwrap();
+    let single = next_hops_in(&table, catalog.scheme(), &Versions::Text(vc)).unwrap();
+    assert_eq!(grouped, single);
+}
