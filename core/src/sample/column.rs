@@ -39,7 +39,7 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 use std::{format, vec};
 
-use super::{SampleError, Sampler, SamplingPlan, is_below};
+use super::{SampleError, Sampler, SamplingPlan};
 
 /// Width of an Arrow offsets buffer's entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

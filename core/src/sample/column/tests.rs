@@ -1,6 +1,6 @@
 use super::*;
 use crate::ErrorCode;
-use crate::sample::{SamplingPlan, position};
+use crate::sample::{SamplingPlan, is_below, position};
 use std::vec::Vec;
 use std::{format, vec};
 
