@@ -33,7 +33,7 @@ except ImportError as e:  # pragma: no cover - exercised only without pyarrow
     ) from e
 
 from . import _native
-from ._errors import error_for
+from ._errors import Error, error_for
 from ._native import Campaign, Catalog, Sampler, SamplingPlan
 
 __all__ = ["sampled", "positions", "next_hops", "plan_table", "NextHopArrays"]
@@ -182,25 +182,41 @@ def _run(
         period_array = _aligned("periods", periods, rows)
     parts = []
     offset = 0
-    for chunk in chunks:
-        n = len(chunk)
-        arr = _id_array("ids", chunk)
-        per = None
-        if period_array is not None:
-            per = _int_array(
-                "periods", _slice(period_array, offset, n), "integer periods or timestamps"
-            )
-        one = periods if isinstance(periods, int) else None
-        if with_rate:
-            answer = _native._column_sampled(source, arr, class_, one, per, rate_ppm)
-            parts.append(_bools(n, answer))
-        else:
-            answer = _native._column_positions(source, arr, class_, one, per)
-            parts.append(_u64s(n, answer))
-        offset += n
+    for k, chunk in enumerate(chunks):
+        try:
+            parts.append(_run_chunk(source, chunk, class_, periods, period_array, offset, rate_ppm, with_rate))
+        except Error as e:
+            if not chunked or not e.message.startswith("row "):
+                raise
+            # Row numbers are the chunk's own: say which chunk.
+            raise type(e)(f"chunk {k}: {e.message}", e.code) from None
+        offset += len(chunk)
     if not parts:
         parts = [pa.array([], type=pa.bool_() if with_rate else pa.uint64())]
     return _out(parts, chunked, pa.bool_() if with_rate else pa.uint64())
+
+
+def _run_chunk(
+    source: object,
+    chunk: "pa.Array",
+    class_: Optional[str],
+    periods: Periods,
+    period_array: Optional[ArrayLike],
+    offset: int,
+    rate_ppm: Optional[int],
+    with_rate: bool,
+) -> "pa.Array":
+    n = len(chunk)
+    arr = _id_array("ids", chunk)
+    per = None
+    if period_array is not None:
+        per = _int_array(
+            "periods", _slice(period_array, offset, n), "integer periods or timestamps"
+        )
+    one = periods if isinstance(periods, int) else None
+    if with_rate:
+        return _bools(n, _native._column_sampled(source, arr, class_, one, per, rate_ppm))
+    return _u64s(n, _native._column_positions(source, arr, class_, one, per))
 
 
 def sampled(
