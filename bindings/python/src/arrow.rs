@@ -72,11 +72,16 @@ impl<'py> ArrowArray<'py> {
         if b.hasattr("is_cpu")? && !b.getattr("is_cpu")?.extract::<bool>()? {
             return Err(bad_argument(
                 b.py(),
-                &format!("{} is not in CPU memory: copy it to the host first", self.name),
+                &format!(
+                    "{} is not in CPU memory: copy it to the host first",
+                    self.name
+                ),
             ));
         }
-        let (address, size): (usize, usize) =
-            (b.getattr("address")?.extract()?, b.getattr("size")?.extract()?);
+        let (address, size): (usize, usize) = (
+            b.getattr("address")?.extract()?,
+            b.getattr("size")?.extract()?,
+        );
         if size == 0 || address == 0 {
             return Ok(Some(&[]));
         }
@@ -92,7 +97,10 @@ impl<'py> ArrowArray<'py> {
         Python::attach(|py| {
             bad_argument(
                 py,
-                &format!("{} must be {expected}, got a pyarrow {} array", self.name, self.ty),
+                &format!(
+                    "{} must be {expected}, got a pyarrow {} array",
+                    self.name, self.ty
+                ),
             )
         })
     }
@@ -188,10 +196,7 @@ fn missing(py: Python<'_>, name: &str) -> PyErr {
 }
 
 /// Where each row's period comes from: an int, or a pyarrow array of periods or timestamps.
-fn periods<'a>(
-    one: Option<u64>,
-    column: Option<&'a ArrowArray<'_>>,
-) -> PyResult<Periods<'a>> {
+fn periods<'a>(one: Option<u64>, column: Option<&'a ArrowArray<'_>>) -> PyResult<Periods<'a>> {
     match (one, column) {
         (Some(p), _) => Ok(Periods::One(p)),
         (None, Some(c)) => Ok(match c.ints()? {
@@ -202,6 +207,19 @@ fn periods<'a>(
             bad_argument(py, "periods is missing: give a period (int) or an array")
         })),
     }
+}
+
+/// A plan call's class and its periods array, read.
+fn plan_args<'py>(
+    py: Python<'py>,
+    class_: Option<String>,
+    period_array: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(String, Option<ArrowArray<'py>>)> {
+    let class_ = class_.ok_or_else(|| missing(py, "class_"))?;
+    let array = period_array
+        .map(|p| ArrowArray::read("periods", p))
+        .transpose()?;
+    Ok((class_, array))
 }
 
 /// Decisions for one chunk: `source` is a `SamplingPlan` (with `class_` and the periods) or a
@@ -225,11 +243,8 @@ fn _column_sampled<'py>(
         py.detach(|| s.inner.sampled_column(&id_column, rate))
     } else {
         let plan = source.cast::<SamplingPlan>()?.get();
-        let array = period_array
-            .map(|p| ArrowArray::read("periods", p))
-            .transpose()?;
+        let (class_, array) = plan_args(py, class_, period_array)?;
         let periods = periods(period, array.as_ref())?;
-        let class_ = class_.ok_or_else(|| missing(py, "class_"))?;
         py.detach(|| plan.inner.sampled_column(&class_, &id_column, &periods))
             .map_err(raise)?
     };
@@ -254,11 +269,8 @@ fn _column_positions<'py>(
         py.detach(|| s.inner.positions_column(&id_column))
     } else {
         let plan = source.cast::<SamplingPlan>()?.get();
-        let array = period_array
-            .map(|p| ArrowArray::read("periods", p))
-            .transpose()?;
+        let (class_, array) = plan_args(py, class_, period_array)?;
         let periods = periods(period, array.as_ref())?;
-        let class_ = class_.ok_or_else(|| missing(py, "class_"))?;
         py.detach(|| plan.inner.positions_column(&class_, &id_column, &periods))
             .map_err(raise)?
     };

@@ -61,14 +61,19 @@ def _chunks(name: str, value: object) -> Tuple[List["pa.Array"], bool]:
     raise _bad(f"{name} must be a pyarrow Array or ChunkedArray, got {_describe(value)}")
 
 
+def _decoded(arr: "pa.Array") -> "pa.Array":
+    """``arr`` with dictionaries decoded and string views as ``large_string``."""
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_string_view(arr.type):
+        return arr.cast(pa.large_string())
+    return arr
+
+
 def _id_array(name: str, arr: "pa.Array") -> "pa.Array":
     """``arr`` as binary/string (or large) ids: dictionaries decoded, views cast."""
+    arr = _decoded(arr)
     t = arr.type
-    if pa.types.is_dictionary(t):
-        arr = arr.dictionary_decode()
-        t = arr.type
-    if pa.types.is_string_view(t):
-        return arr.cast(pa.large_string())
     if pa.types.is_binary_view(t):
         return arr.cast(pa.large_binary())
     if pa.types.is_fixed_size_binary(t):
@@ -280,12 +285,8 @@ class NextHopArrays(NamedTuple):
 
 
 def _version_array(arr: "pa.Array") -> "pa.Array":
+    arr = _decoded(arr)
     t = arr.type
-    if pa.types.is_dictionary(t):
-        arr = arr.dictionary_decode()
-        t = arr.type
-    if pa.types.is_string_view(t):
-        return arr.cast(pa.large_string())
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return arr
     return _int_array("versions", arr, "version strings or integer build numbers")
