@@ -172,7 +172,7 @@ def _source_args(
 
 def _run(
     fn: str,
-    source: object,
+    source: Union[SamplingPlan, Sampler],
     ids: ArrayLike,
     class_: Optional[str],
     periods: Periods,
@@ -202,7 +202,7 @@ def _run(
 
 
 def _run_chunk(
-    source: object,
+    source: Union[SamplingPlan, Sampler],
     chunk: "pa.Array",
     class_: Optional[str],
     periods: Periods,
