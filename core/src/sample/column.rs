@@ -321,7 +321,12 @@ fn row_periods(
                 value: value.to_string(),
             })?,
             (Some(unit), Some(plan)) => {
-                let seconds = value.div_euclid(unit.per_second());
+                // Timestamps are signed 64-bit: i64 division (i128 division is several times
+                // slower, and this runs once a row).
+                let seconds = i64::try_from(value)
+                    .map_or(value.div_euclid(unit.per_second()), |v| {
+                        i128::from(v.div_euclid(unit.per_second() as i64))
+                    });
                 match u64::try_from(seconds) {
                     Ok(s) => plan
                         .period_at(s)
@@ -360,10 +365,14 @@ impl Samplers {
         let mut by_period = HashMap::new();
         match (periods, each) {
             (_, Some(each)) => {
+                let mut last = None;
                 for p in each.iter().flatten() {
-                    by_period
-                        .entry(*p)
-                        .or_insert_with(|| Sampler::new(salt, class, *p));
+                    if last != Some(*p) {
+                        by_period
+                            .entry(*p)
+                            .or_insert_with(|| Sampler::new(salt, class, *p));
+                        last = Some(*p);
+                    }
                 }
             }
             (Periods::One(p), None) => {
@@ -480,11 +489,23 @@ fn row_input<'s, 'a>(
     each: Option<&[Option<u64>]>,
     one: Option<&'s Sampler>,
     row: usize,
+    last: &mut Option<(u64, &'s Sampler)>,
 ) -> Option<(&'s Sampler, &'a [u8])> {
     let id = ids.get(row)?;
     let sampler = match each {
         None => one?,
-        Some(each) => samplers.by_period.get(&each[row]?)?,
+        Some(each) => {
+            // Rows in time order share their period: one map lookup per run of equal periods.
+            let period = each[row]?;
+            match *last {
+                Some((p, s)) if p == period => s,
+                _ => {
+                    let s = samplers.by_period.get(&period)?;
+                    *last = Some((period, s));
+                    s
+                }
+            }
+        }
     };
     Some((sampler, id))
 }
@@ -516,11 +537,12 @@ fn run_sampled(
     let rows = ids.len();
     let mut values = vec![0u8; rows.div_ceil(8)];
     split(&mut values, 8, |first_byte, bytes| {
+        let mut last = None;
         for (k, byte) in bytes.iter_mut().enumerate() {
             let base = (first_byte + k) * 8;
             let mut b = 0u8;
             for r in 0..8.min(rows - base) {
-                if let Some((s, id)) = row_input(samplers, ids, each, one, base + r) {
+                if let Some((s, id)) = row_input(samplers, ids, each, one, base + r, &mut last) {
                     b |= u8::from(s.is_sampled(id, rate_ppm)) << r;
                 }
             }
@@ -560,8 +582,9 @@ fn run_positions(
 ) -> U64Column {
     let mut values = vec![0u64; ids.len()];
     split(&mut values, 1, |first, out| {
+        let mut last = None;
         for (k, v) in out.iter_mut().enumerate() {
-            if let Some((s, id)) = row_input(samplers, ids, each, one, first + k) {
+            if let Some((s, id)) = row_input(samplers, ids, each, one, first + k, &mut last) {
                 *v = s.position(id);
             }
         }
