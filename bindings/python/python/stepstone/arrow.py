@@ -61,11 +61,20 @@ def _chunks(name: str, value: object) -> Tuple[List["pa.Array"], bool]:
     raise _bad(f"{name} must be a pyarrow Array or ChunkedArray, got {_describe(value)}")
 
 
+def _no(_t: object) -> bool:
+    return False
+
+
+# View types came in pyarrow 16; older versions have none to convert.
+_is_string_view = getattr(pa.types, "is_string_view", _no)
+_is_binary_view = getattr(pa.types, "is_binary_view", _no)
+
+
 def _decoded(arr: "pa.Array") -> "pa.Array":
     """``arr`` with dictionaries decoded and string views as ``large_string``."""
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
-    if pa.types.is_string_view(arr.type):
+    if _is_string_view(arr.type):
         return arr.cast(pa.large_string())
     return arr
 
@@ -74,7 +83,7 @@ def _id_array(name: str, arr: "pa.Array") -> "pa.Array":
     """``arr`` as binary/string (or large) ids: dictionaries decoded, views cast."""
     arr = _decoded(arr)
     t = arr.type
-    if pa.types.is_binary_view(t):
+    if _is_binary_view(t):
         return arr.cast(pa.large_binary())
     if pa.types.is_fixed_size_binary(t):
         return arr.cast(pa.binary())
