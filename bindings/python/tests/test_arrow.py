@@ -48,7 +48,8 @@ def as_arrays(ids: List[Optional[bytes]]) -> List[Any]:
     out = [pa.array(ids, pa.binary()), pa.array(ids, pa.large_binary())]
     out.append(pa.chunked_array([pa.array(ids[:7], pa.binary()), pa.array(ids[7:], pa.binary())]))
     out.append(pa.array([b"pad"] * 5 + ids, pa.binary()).slice(5))
-    out.append(pa.array(ids, pa.binary_view()))
+    if hasattr(pa, "binary_view"):  # pyarrow 16 and later
+        out.append(pa.array(ids, pa.binary_view()))
     if text_ok:
         strs = [None if i is None else i.decode() for i in ids]
         out += [pa.array(strs, pa.string()), pa.array(strs, pa.large_string()),
