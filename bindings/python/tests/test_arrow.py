@@ -128,6 +128,13 @@ def test_timestamps_give_the_plan_s_period(unit: str) -> None:
     assert len({PLAN.period_at(int(t.timestamp())) for t in times if t is not None}) > 100
 
 
+def test_all_null_arrays_give_null_answers() -> None:
+    assert arrow.sampled(PLAN, pa.array([None, None]), "metrics", 1).to_pylist() == [None, None]
+    assert arrow.sampled(PLAN, pa.array(["a", "b"]), "metrics", pa.array([None, None])).to_pylist() == [None, None]
+    hops = arrow.next_hops(CATALOG.campaign("v67000", model="AG-1"), pa.array([None]))
+    assert hops.error.to_pylist() == ["plan.no_version"]
+
+
 def test_a_sampler_takes_a_rate() -> None:
     s = stepstone.Sampler("acme-2026", "metrics", 20415)
     ids = [f"dev-{i:08d}" for i in range(5000)]

@@ -71,7 +71,10 @@ _is_binary_view = getattr(pa.types, "is_binary_view", _no)
 
 
 def _decoded(arr: "pa.Array") -> "pa.Array":
-    """``arr`` with dictionaries decoded and string views as ``large_string``."""
+    """``arr`` with dictionaries decoded, string views as ``large_string`` and an all-null
+    array (type ``null``, what ``pa.array([None, None])`` gives) as ``string``."""
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.string())
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if _is_string_view(arr.type):
@@ -100,6 +103,8 @@ def _id_array(name: str, arr: "pa.Array") -> "pa.Array":
 def _int_array(name: str, arr: "pa.Array", what: str) -> "pa.Array":
     """``arr`` as int64/uint64 or a timestamp (other integer widths cast)."""
     t = arr.type
+    if pa.types.is_null(t):
+        return arr.cast(pa.int64())
     if pa.types.is_timestamp(t) or t in (pa.int64(), pa.uint64()):
         return arr
     if pa.types.is_integer(t):
