@@ -73,18 +73,26 @@ def single(n: int) -> None:
     arr = pa.array(ids)
     sampler = stepstone.Sampler(SALT, CLASS, PERIOD)
     print(f"{n} ids, rate {RATE} ppm; {load()}")
-    base = median_seconds(lambda: [is_sampled(SALT, d, PERIOD, CLASS, RATE) for d in raw], 3)
     want = [is_sampled(SALT, d, PERIOD, CLASS, RATE) for d in raw]
     assert arrow.sampled(sampler, arr, rate_ppm=RATE).to_pylist() == want
     assert sampler.sampled(ids, RATE) == want
-    rows = [
-        ("ten-line hashlib loop (docs/sampling.md)", base),
-        ("arrow.sampled(Sampler, pa.array)", median_seconds(lambda: arrow.sampled(sampler, arr, rate_ppm=RATE), 7)),
-        ("arrow.sampled(SamplingPlan, pa.array, period)", median_seconds(lambda: arrow.sampled(PLAN, arr, CLASS, PERIOD), 7)),
-        ("arrow.sampled(Sampler, pa.array(list)) incl. conversion", median_seconds(lambda: arrow.sampled(sampler, pa.array(ids), rate_ppm=RATE), 7)),
-        ("Sampler.sampled(list of str)", median_seconds(lambda: sampler.sampled(ids, RATE), 7)),
-        ("Sampler.sampled(pa.array)", median_seconds(lambda: sampler.sampled(arr, RATE), 7)),
+    paths = [
+        ("ten-line hashlib loop (docs/sampling.md)",
+         lambda: [is_sampled(SALT, d, PERIOD, CLASS, RATE) for d in raw]),
+        ("arrow.sampled(Sampler, pa.array)", lambda: arrow.sampled(sampler, arr, rate_ppm=RATE)),
+        ("arrow.sampled(SamplingPlan, pa.array, period)", lambda: arrow.sampled(PLAN, arr, CLASS, PERIOD)),
+        ("arrow.sampled(Sampler, pa.array(list)) incl. conversion",
+         lambda: arrow.sampled(sampler, pa.array(ids), rate_ppm=RATE)),
+        ("Sampler.sampled(list of str)", lambda: sampler.sampled(ids, RATE)),
+        ("Sampler.sampled(pa.array)", lambda: sampler.sampled(arr, RATE)),
     ]
+    # Rounds interleave every path, so a change of the machine's load hits all of them alike.
+    times: List[List[float]] = [[] for _ in paths]
+    for _ in range(5):
+        for k, (_name, f) in enumerate(paths):
+            times[k].append(median_seconds(f, 1))
+    rows = [(name, statistics.median(t)) for (name, _f), t in zip(paths, times)]
+    base = rows[0][1]
     print(f"{'path':58} {'median ms':>10} {'ns/id':>8} {'x loop':>8}")
     for name, t in rows:
         print(f"{name:58} {t * 1e3:10.1f} {t / n * 1e9:8.1f} {base / t:8.1f}")
