@@ -21,4 +21,10 @@ fi
 "$venv/bin/python" -m pip install -q 'cfn-lint>=1' 'moto[server]>=5.2.6,<5.3'
 # scripts/test-schemas.sh: jsonschema (draft 2020-12, with referencing) checks docs/schema/.
 "$venv/bin/python" -m pip install -q 'jsonschema>=4.18'
+# scripts/test-spark.sh: PySpark in local mode (stepstone.spark); it needs pandas >= 2.2 even
+# for mapInArrow (pandas 3 is not yet supported by PySpark 4.3) and a Java 17 runtime.
+"$venv/bin/python" -m pip install -q 'pyspark==4.3.0' 'pandas>=2.2,<3'
+if ! command -v java >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless
+fi
 "$venv/bin/python" -m pip --version

@@ -16,6 +16,7 @@ stage "core: no_std + alloc, thumbv7em-none-eabihf" \
   cargo build -p stepstone --no-default-features --features alloc --target thumbv7em-none-eabihf
 stage "core: feature combinations" bash scripts/features.sh
 stage "python: wheel, vectors, stubs, Lambdas" bash scripts/test-python.sh
+stage "spark: stepstone.spark in local[2] against the core" bash scripts/test-spark.sh
 stage "schemas: every example, vector and CLI output validates" bash scripts/test-schemas.sh
 stage "aws: template, zips in fresh Pythons, load test" bash scripts/test-aws.sh
 stage "JS packages: WASM + napi, node --test, console in Chromium" bash scripts/test-js.sh

@@ -29,6 +29,9 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+#[cfg(feature = "std")]
+pub mod column;
+
 use crate::catalog::Catalog;
 use crate::error::{Code, ErrorCode, Registered, codes};
 use crate::plan::sweep::{self, Filter, Slots};

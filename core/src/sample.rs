@@ -30,6 +30,8 @@
 //! }
 //! ```
 
+#[cfg(feature = "std")]
+pub mod column;
 #[cfg(feature = "alloc")]
 mod error;
 #[cfg(feature = "std")]

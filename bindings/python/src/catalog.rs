@@ -634,7 +634,7 @@ impl Catalog {
 pub(crate) struct Campaign {
     pub(crate) table: Arc<CampaignTable>,
     pub(crate) catalog: Arc<CoreCatalog>,
-    scheme: Scheme,
+    pub(crate) scheme: Scheme,
     model: Option<String>,
     environment: Option<String>,
 }

@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 mod args;
+mod arrow;
 mod catalog;
 mod errors;
 mod plan;
@@ -31,5 +32,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     reconcile::register(m)?;
     signature::register(m)?;
     trust::register(m)?;
+    arrow::register(m)?;
     Ok(())
 }

@@ -458,7 +458,7 @@ fn format_rate(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) ->
 /// or a period that is negative or above 2**64 - 1.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Sampler {
-    inner: sample::Sampler,
+    pub(crate) inner: sample::Sampler,
     repr: String,
 }
 
@@ -578,7 +578,7 @@ impl Sampler {
 /// (there is no constructor: use `from_json` or `from_dict`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct SamplingPlan {
-    inner: sample::SamplingPlan,
+    pub(crate) inner: sample::SamplingPlan,
 }
 
 #[pymethods]

@@ -553,6 +553,8 @@ registry! {
             "A model no release of the catalog names";
         PLAN_UNKNOWN_ENVIRONMENT = "plan.unknown_environment" [host]:
             "An environment no release of the catalog names";
+        PLAN_NO_VERSION = "plan.no_version" [host]:
+            "A device row has no version (a null in a version column)";
     }
 
     /// The upgrade graph (`graph`, `stepstone graph`).
@@ -757,6 +759,10 @@ registry! {
             "A duration written as text could not be read";
         SAMPLE_OVERFLOW = "sample.overflow" [host]:
             "A data volume does not fit in 128 bits";
+        SAMPLE_BAD_COLUMN = "sample.bad_column" [host]:
+            "An Arrow column's buffers are malformed or do not fit together (offsets out of order, lengths that differ)";
+        SAMPLE_NEGATIVE_PERIOD = "sample.negative_period" [host]:
+            "A row of a period column holds a negative period";
         SAMPLE_NO_PERIOD = "sample.no_period" [70 SAMPLE_NO_PERIOD "no sampling period"]:
             "No sampling period: the period length is 0 or the time is before the offset (the device's `stepstone_sample_period_index`)";
     }

@@ -89,6 +89,32 @@ pub enum SampleError {
         /// The text as given.
         text: String,
     },
+    /// An Arrow column's buffers are malformed or do not fit together (`sample.bad_column`).
+    #[error("bad column: {what}")]
+    BadColumn {
+        /// What is wrong, with the numbers.
+        what: String,
+    },
+    /// A row of a period column holds a negative period (`sample.negative_period`).
+    #[error("row {row}: period {value} is negative; periods are 0 to 2^64 - 1")]
+    NegativePeriod {
+        /// The row (0-based, within the array).
+        row: usize,
+        /// The value.
+        value: String,
+    },
+    /// A row's timestamp is before the plan's period offset (`sample.before_offset`).
+    #[error(
+        "row {row}: time {unix_seconds} (Unix seconds) is before the period offset {offset_seconds}"
+    )]
+    RowBeforeOffset {
+        /// The row (0-based, within the array).
+        row: usize,
+        /// The moment, Unix seconds (may be negative).
+        unix_seconds: String,
+        /// The plan's offset.
+        offset_seconds: u64,
+    },
     /// A data volume does not fit in 128 bits (`sample.overflow`).
     #[error("data volume overflows: {what}")]
     Overflow {
@@ -122,6 +148,9 @@ impl Registered for SampleError {
             SampleError::BadInput { .. } => codes::SAMPLE_BAD_INPUT,
             SampleError::BadDuration { .. } => codes::SAMPLE_BAD_DURATION,
             SampleError::Overflow { .. } => codes::SAMPLE_OVERFLOW,
+            SampleError::BadColumn { .. } => codes::SAMPLE_BAD_COLUMN,
+            SampleError::NegativePeriod { .. } => codes::SAMPLE_NEGATIVE_PERIOD,
+            SampleError::RowBeforeOffset { .. } => codes::SAMPLE_BEFORE_OFFSET,
         }
     }
 }

@@ -450,3 +450,32 @@ class ManifestFirst:
     def update(self, chunk: _Buf) -> None: ...
     def remaining(self) -> int: ...
     def finish(self) -> dict[str, Any]: ...
+
+# The native half of stepstone.arrow (one pyarrow chunk per call; see arrow.py).
+def _column_sampled(
+    source: Union[Sampler, SamplingPlan],
+    ids: Any,
+    class_: Optional[str],
+    period: Optional[int],
+    period_array: Optional[Any],
+    rate_ppm: Optional[int],
+) -> Tuple[bytes, Optional[bytes], int]: ...
+def _column_positions(
+    source: Union[Sampler, SamplingPlan],
+    ids: Any,
+    class_: Optional[str],
+    period: Optional[int],
+    period_array: Optional[Any],
+) -> Tuple[bytes, Optional[bytes], int]: ...
+def _column_campaign_next_hops(
+    campaign: Campaign, versions_array: Any
+) -> Tuple[Tuple[bytes, bytes, bytes, int], Tuple[bytes, bytes, bytes, int], Tuple[bytes, bytes, bytes, int]]: ...
+def _column_next_hops(
+    catalog: Catalog,
+    target: str,
+    cost: str,
+    allow_downgrade: bool,
+    versions_array: Any,
+    models: Optional[Any],
+    environments: Optional[Any],
+) -> Tuple[Tuple[bytes, bytes, bytes, int], Tuple[bytes, bytes, bytes, int], Tuple[bytes, bytes, bytes, int]]: ...

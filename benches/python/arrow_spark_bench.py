@@ -1,0 +1,223 @@
+"""Benchmarks of stepstone.arrow and stepstone.spark (run by hand; docs/arrow-spark.md).
+
+    python benches/python/arrow_spark_bench.py single [--ids 1000000]
+    taskset -c 0 python benches/python/arrow_spark_bench.py breakdown [--ids 1000000]
+    python benches/python/arrow_spark_bench.py rss [--rows 10000000 --batch 1000000]
+    PYSPARK_PYTHON=$(which python) python benches/python/arrow_spark_bench.py spark [--rows 2000000]
+
+Every figure is a median of several runs in the same process, with the baseline measured in
+the same run: ``single`` compares the bulk calls on 1M ids (a pyarrow array or a list) with the
+ten-line hashlib loop of docs/sampling.md; ``breakdown`` (pinned to one core, so the native code
+runs one thread) prints the ns per id of each path to show where the time goes; ``rss`` streams
+10M rows through ``arrow.sampled`` in batches and prints the peak RSS; ``spark`` times
+``filter_sampled`` against a pandas UDF calling hashlib per row and against the single-process
+Arrow call on the same rows.
+"""
+
+import argparse
+import hashlib
+import os
+import resource
+import statistics
+import sys
+import time
+from typing import Callable, List
+
+import pyarrow as pa
+
+import stepstone
+from stepstone import arrow
+
+SALT, CLASS, PERIOD, RATE = b"acme-2026", "metrics", 20415, 50000
+PLAN = stepstone.SamplingPlan.from_dict(
+    {"salt": "acme-2026", "period_seconds": 86400, "classes": {"metrics": RATE}}
+)
+
+
+# The ten lines of docs/sampling.md, as written there.
+def position(salt: bytes, device_id: bytes, period: int, cls: str) -> int:
+    c = cls.encode("utf-8")
+    shared = (b"stepstone/sample/v2"
+              + len(salt).to_bytes(4, "big") + salt
+              + len(c).to_bytes(4, "big") + c
+              + period.to_bytes(8, "big"))
+    shared += bytes(-len(shared) % 64)
+    msg = shared + len(device_id).to_bytes(4, "big") + device_id
+    return int.from_bytes(hashlib.sha256(msg).digest()[:8], "big")
+
+
+def is_sampled(salt: bytes, device_id: bytes, period: int, cls: str, rate_ppm: int) -> bool:
+    return position(salt, device_id, period, cls) * 1_000_000 < rate_ppm << 64
+
+
+def median_seconds(f: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def ids_list(n: int) -> List[str]:
+    return [f"dev-{i:08d}" for i in range(n)]
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f, %d cores" % (*os.getloadavg(), os.cpu_count() or 0)
+
+
+def single(n: int) -> None:
+    ids = ids_list(n)
+    raw = [i.encode() for i in ids]
+    arr = pa.array(ids)
+    sampler = stepstone.Sampler(SALT, CLASS, PERIOD)
+    print(f"{n} ids, rate {RATE} ppm; {load()}")
+    want = [is_sampled(SALT, d, PERIOD, CLASS, RATE) for d in raw]
+    assert arrow.sampled(sampler, arr, rate_ppm=RATE).to_pylist() == want
+    assert sampler.sampled(ids, RATE) == want
+    paths = [
+        ("ten-line hashlib loop (docs/sampling.md)",
+         lambda: [is_sampled(SALT, d, PERIOD, CLASS, RATE) for d in raw]),
+        ("arrow.sampled(Sampler, pa.array)", lambda: arrow.sampled(sampler, arr, rate_ppm=RATE)),
+        ("arrow.sampled(SamplingPlan, pa.array, period)", lambda: arrow.sampled(PLAN, arr, CLASS, PERIOD)),
+        ("arrow.sampled(Sampler, pa.array(list)) incl. conversion",
+         lambda: arrow.sampled(sampler, pa.array(ids), rate_ppm=RATE)),
+        ("Sampler.sampled(list of str)", lambda: sampler.sampled(ids, RATE)),
+        ("Sampler.sampled(pa.array)", lambda: sampler.sampled(arr, RATE)),
+    ]
+    # Rounds interleave every path, so a change of the machine's load hits all of them alike.
+    times: List[List[float]] = [[] for _ in paths]
+    for _ in range(5):
+        for k, (_name, f) in enumerate(paths):
+            times[k].append(median_seconds(f, 1))
+    rows = [(name, statistics.median(t)) for (name, _f), t in zip(paths, times)]
+    base = rows[0][1]
+    print(f"{'path':58} {'median ms':>10} {'ns/id':>8} {'x loop':>8}")
+    for name, t in rows:
+        print(f"{name:58} {t * 1e3:10.1f} {t / n * 1e9:8.1f} {base / t:8.1f}")
+
+
+def breakdown(n: int) -> None:
+    """One core (run under taskset -c 0): where a bulk call's time per id goes."""
+    ids = ids_list(n)
+    arr = pa.array(ids)
+    sampler = stepstone.Sampler(SALT, CLASS, PERIOD)
+    print(f"{n} ids on {len(os.sched_getaffinity(0))} core(s); {load()}")
+    flags = [False] * n
+    rows = [
+        ("arrow.sampled(Sampler, pa.array): hash + bitmap, ids read in place",
+         median_seconds(lambda: arrow.sampled(sampler, arr, rate_ppm=RATE), 9)),
+        ("arrow.positions(Sampler, pa.array): hash + u64 out",
+         median_seconds(lambda: arrow.positions(sampler, arr), 9)),
+        ("Sampler.sampled(pa.array): + to_pybytes copies, packing, list of bool",
+         median_seconds(lambda: sampler.sampled(arr, RATE), 9)),
+        ("Sampler.sampled(list of str): + one UTF-8 lookup per str object",
+         median_seconds(lambda: sampler.sampled(ids, RATE), 9)),
+        ("Sampler.positions(list of str): + one Python int per id",
+         median_seconds(lambda: sampler.positions(ids), 9)),
+        ("[False] * n and set the sampled items (the list the bulk call returns)",
+         median_seconds(lambda: [flags.copy()], 9)),
+        ("pa.array(list of str) (converting a list to Arrow)",
+         median_seconds(lambda: pa.array(ids), 9)),
+    ]
+    for name, t in rows:
+        print(f"{name:72} {t * 1e3:8.1f} ms {t / n * 1e9:7.1f} ns/id")
+
+
+def rss(rows: int, batch: int) -> None:
+    """Streams `rows` rows in batches through arrow.sampled; prints the peak RSS."""
+    def kib() -> int:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    start = kib()
+    print(f"before: peak RSS {start / 1024:.1f} MiB; {load()}")
+    kept = 0
+    t0 = time.perf_counter()
+    t_base = 1_763_856_000
+    for b in range(0, rows, batch):
+        n = min(batch, rows - b)
+        ids = pa.array([f"dev-{(b + i) % 1_000_000:08d}" for i in range(n)])
+        ts = pa.array([(t_base + (b + i) % 86400) * 1_000_000 for i in range(n)], pa.timestamp("us"))
+        kept += arrow.sampled(PLAN, ids, CLASS, ts).true_count
+    took = time.perf_counter() - t0
+    print(f"{rows} rows in batches of {batch}: {kept} kept, {took:.1f} s (incl. building the batches)")
+    print(f"peak RSS {kib() / 1024:.1f} MiB (before the loop {start / 1024:.1f} MiB)")
+
+
+def spark(rows: int) -> None:
+    from pyspark.sql import SparkSession
+    from pyspark.sql.functions import pandas_udf
+    import pandas as pd
+    from stepstone import spark as ss
+
+    session = (
+        SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    df = session.range(rows, numPartitions=4).selectExpr(
+        "concat('dev-', lpad(cast(id % 1000000 as string), 8, '0')) as device_id",
+        "timestamp_seconds(1763856000 + id % 86400) as ts",
+        "cast(id % 100 as double) as value",
+    ).cache()
+    df.count()
+    print(f"{rows} telemetry rows (cached), local[2]; {load()}")
+
+    @pandas_udf("boolean")  # type: ignore[misc]
+    def hashlib_udf(ids: pd.Series, ts: pd.Series) -> pd.Series:
+        # Vectorised seconds since the epoch; the hashing is per row, as docs/sampling.md shows.
+        secs = (ts - pd.Timestamp("1970-01-01", tz=ts.dt.tz)) // pd.Timedelta(seconds=1)
+        return pd.Series([
+            is_sampled(SALT, i.encode(), int(s) // 86400, CLASS, RATE) for i, s in zip(ids, secs)
+        ])
+
+    def run_native() -> int:
+        return ss.filter_sampled(df, PLAN, "device_id", CLASS, ts_col="ts").count()
+
+    def run_udf() -> int:
+        return df.filter(hashlib_udf("device_id", "ts")).count()
+
+    n_native, n_udf = run_native(), run_udf()
+    assert n_native == n_udf, (n_native, n_udf)
+    t_native = median_seconds(run_native, 5)
+    t_udf = median_seconds(run_udf, 3)
+    table = pa.Table.from_batches(df.toArrow().to_batches())
+
+    def run_single() -> int:
+        return table.filter(arrow.sampled(PLAN, table.column("device_id"), CLASS, table.column("ts"))).num_rows
+
+    assert run_single() == n_native
+    t_single = median_seconds(run_single, 7)
+    print(f"kept {n_native} rows of {rows}")
+    print(f"{'path':52} {'median s':>9} {'rows/s':>12}")
+    for name, t in [("Spark pandas UDF, hashlib per row (baseline)", t_udf),
+                    ("Spark stepstone.spark.filter_sampled", t_native),
+                    ("single process: arrow.sampled + Table.filter", t_single)]:
+        print(f"{name:52} {t:9.2f} {rows / t:12,.0f}")
+    print(f"filter_sampled vs pandas UDF: {t_udf / t_native:.1f}x")
+    print(f"Spark's overhead over the single-process call: {(t_native - t_single) / rows * 1e9:.0f} ns per row "
+          f"({t_native / t_single:.1f}x the single-process time)")
+    session.stop()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("what", choices=["single", "breakdown", "rss", "spark"])
+    p.add_argument("--ids", type=int, default=1_000_000)
+    p.add_argument("--rows", type=int, default=None)
+    p.add_argument("--batch", type=int, default=1_000_000)
+    a = p.parse_args()
+    if a.what == "single":
+        single(a.ids)
+    elif a.what == "breakdown":
+        breakdown(a.ids)
+    elif a.what == "rss":
+        rss(a.rows or 10_000_000, a.batch)
+    else:
+        spark(a.rows or 2_000_000)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""stepstone's decisions inside Apache Spark: DataFrame functions built on ``mapInArrow``.
+
+Each executor runs the native core on whole Arrow record batches (``stepstone.arrow``), not a
+Python function per row. The sampling plan or catalog is shipped to the executors once, as a
+broadcast of its JSON, and parsed once per Python worker.
+
+Needs ``pyspark`` (``pip install stepstone[spark]``) and a classic Spark session (Spark Connect
+has no broadcast variables). Executors must import ``stepstone``: install the wheel on them, or
+set ``PYSPARK_PYTHON`` to an interpreter that has it.
+
+Functions:
+
+* ``with_sampled(df, plan, id_col, class_, ts_col=... | period_col=... | period=...)``: adds a
+  boolean column (null where the id or the period/time is null);
+* ``filter_sampled(...)``: keeps only the rows whose device is in the sample for the row's
+  period (the down-sampling step; rows with a null id or time are dropped);
+* ``with_next_hop(df, catalog, target, version_col, model_col=None, environment_col=None)``:
+  adds ``next_hop``, ``error`` (code) and ``error_message``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+
+try:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame
+    from pyspark.sql.types import BooleanType, StringType, StructField, StructType
+except ImportError as e:  # pragma: no cover - exercised only without pyspark
+    raise ImportError("stepstone.spark needs pyspark: pip install 'stepstone[spark]'") from e
+
+from . import arrow
+from ._errors import error_for
+from ._native import Catalog, SamplingPlan
+
+__all__ = ["with_sampled", "filter_sampled", "with_next_hop"]
+
+# Parsed plans and catalogs, per Python worker: (kind, JSON) -> object. The broadcast hands
+# every task of a worker the same str object, whose hash CPython keeps: one parse per worker.
+_parsed: Dict[Tuple[str, str], Any] = {}
+
+
+def _bad(message: str) -> Exception:
+    return error_for("python.bad_argument", message, None, None)
+
+
+def _value(kind: str, broadcast: Any, parse: Callable[[str], Any]) -> Any:
+    key = (kind, broadcast.value)
+    found = _parsed.get(key)
+    if found is None:
+        found = _parsed[key] = parse(broadcast.value)
+    return found
+
+
+def _check_df(fn: str, df: object) -> DataFrame:
+    if not isinstance(df, DataFrame) or not hasattr(df, "sparkSession"):
+        raise _bad(f"{fn}: df must be a pyspark DataFrame, got {type(df).__name__}")
+    return df
+
+
+def _check_col(fn: str, df: DataFrame, what: str, name: Optional[str]) -> None:
+    if name is None:
+        return
+    if not isinstance(name, str):
+        raise _bad(f"{fn}: {what} must be a column name (str), got {type(name).__name__} {name!r}")
+    if name not in df.columns:
+        raise _bad(f"{fn}: the DataFrame has no column {name!r} (it has: {', '.join(df.columns)})")
+
+
+def _sampler(
+    fn: str,
+    df: DataFrame,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    ts_col: Optional[str],
+    period_col: Optional[str],
+    period: Optional[int],
+) -> Callable[["pa.RecordBatch"], "pa.Array"]:
+    """Checks the arguments on the driver and returns what each batch runs on an executor."""
+    if not isinstance(plan, SamplingPlan):
+        raise _bad(f"{fn}: plan must be a SamplingPlan, got {type(plan).__name__}")
+    if not isinstance(class_, str):
+        raise _bad(f"{fn}: class_ must be a str, got {type(class_).__name__} {class_!r}")
+    plan.rate(class_)  # sample.unknown_class now, on the driver, not in every task
+    _check_col(fn, df, "id_col", id_col)
+    if id_col is None:
+        raise _bad(f"{fn}: id_col is missing")
+    given = [x for x in (ts_col, period_col, period) if x is not None]
+    if len(given) != 1:
+        raise _bad(f"{fn}: give exactly one of ts_col, period_col and period (got {len(given)})")
+    _check_col(fn, df, "ts_col", ts_col)
+    _check_col(fn, df, "period_col", period_col)
+    if period is not None and (isinstance(period, bool) or not isinstance(period, int) or period < 0):
+        raise _bad(f"{fn}: period must be an int from 0 to 2**64 - 1, got {period!r}")
+    shipped = df.sparkSession.sparkContext.broadcast(plan.to_json())
+    by = ts_col if ts_col is not None else period_col
+
+    def decide(batch: "pa.RecordBatch") -> "pa.Array":
+        p = _value("plan", shipped, SamplingPlan.from_json)
+        periods = batch.column(by) if by is not None else period
+        return arrow.sampled(p, batch.column(id_col), class_, periods)
+
+    return decide
+
+
+def with_sampled(
+    df: DataFrame,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    *,
+    ts_col: Optional[str] = None,
+    period_col: Optional[str] = None,
+    period: Optional[int] = None,
+    out_col: str = "sampled",
+) -> DataFrame:
+    """``df`` with a boolean column ``out_col``: whether the row's device (``id_col``, string or
+    binary) is in ``plan``'s sample of ``class_`` for the row's period, from exactly one of
+    ``ts_col`` (a timestamp column; the plan's period length and offset give the period),
+    ``period_col`` (an integer column) or ``period`` (one period for every row). Null id or
+    time: null.
+
+    Raises (on the driver): ``BadArgumentError`` for a missing column or arguments of the wrong
+    kind; ``SampleError`` (``sample.unknown_class``). Row errors (a negative period, a time
+    before the plan's offset) fail the Spark task with the ``SampleError`` naming the row.
+    """
+    fn = "with_sampled"
+    df = _check_df(fn, df)
+    decide = _sampler(fn, df, plan, id_col, class_, ts_col, period_col, period)
+    if not isinstance(out_col, str) or out_col in df.columns:
+        raise _bad(f"{fn}: out_col must be a new column name, got {out_col!r}")
+    schema = StructType(df.schema.fields + [StructField(out_col, BooleanType(), True)])
+
+    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        for batch in batches:
+            yield pa.RecordBatch.from_arrays(
+                batch.columns + [decide(batch)], names=batch.schema.names + [out_col]
+            )
+
+    return df.mapInArrow(run, schema)
+
+
+def filter_sampled(
+    df: DataFrame,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    *,
+    ts_col: Optional[str] = None,
+    period_col: Optional[str] = None,
+    period: Optional[int] = None,
+) -> DataFrame:
+    """The rows of ``df`` whose device is in the sample for the row's period: the
+    down-sampling step. Arguments and errors as ``with_sampled``; rows whose answer is null
+    (null id or time) are dropped.
+    """
+    fn = "filter_sampled"
+    df = _check_df(fn, df)
+    decide = _sampler(fn, df, plan, id_col, class_, ts_col, period_col, period)
+
+    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        for batch in batches:
+            kept = batch.filter(decide(batch), null_selection_behavior="drop")
+            if kept.num_rows:
+                yield kept
+
+    return df.mapInArrow(run, df.schema)
+
+
+def with_next_hop(
+    df: DataFrame,
+    catalog: Catalog,
+    target: str,
+    version_col: str,
+    model_col: Optional[str] = None,
+    environment_col: Optional[str] = None,
+    *,
+    cost: str = "hops",
+    allow_downgrade: bool = False,
+    out_col: str = "next_hop",
+    error_col: str = "error",
+    message_col: str = "error_message",
+) -> DataFrame:
+    """``df`` with ``next_hop`` (null at the target or on an error), ``error`` (the row's code:
+    ``plan.unreachable``, ``version.malformed``, ``plan.no_version``, ...) and
+    ``error_message``. ``version_col``: strings or integer build numbers; ``model_col`` /
+    ``environment_col``: string columns (null: the device does not say).
+
+    Raises (on the driver): ``BadArgumentError`` for a missing column or arguments of the wrong
+    kind; ``VersionError`` for a malformed target, ``PlanError`` (``plan.unknown_cost``).
+    """
+    fn = "with_next_hop"
+    df = _check_df(fn, df)
+    if not isinstance(catalog, Catalog):
+        raise _bad(f"{fn}: catalog must be a Catalog, got {type(catalog).__name__}")
+    if not isinstance(target, str):
+        raise _bad(f"{fn}: target must be a version (str), got {type(target).__name__} {target!r}")
+    if version_col is None:
+        raise _bad(f"{fn}: version_col is missing")
+    for what, name in (("version_col", version_col), ("model_col", model_col), ("environment_col", environment_col)):
+        _check_col(fn, df, what, name)
+    if not isinstance(cost, str) or not isinstance(allow_downgrade, bool):
+        raise _bad(f"{fn}: cost must be a str and allow_downgrade a bool")
+    # Malformed target, unknown cost: refused here, once, not in every task.
+    arrow.plan_table(catalog, pa.table({"v": pa.array([], pa.string())}), target, version_col="v", cost=cost)
+    for name in (out_col, error_col, message_col):
+        if not isinstance(name, str) or name in df.columns:
+            raise _bad(f"{fn}: output column names must be new, got {name!r}")
+    shipped = df.sparkSession.sparkContext.broadcast(catalog.to_json())
+    schema = StructType(
+        df.schema.fields
+        + [StructField(n, StringType(), True) for n in (out_col, error_col, message_col)]
+    )
+
+    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        cat = _value("catalog", shipped, Catalog.from_json)
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            out = arrow.plan_table(
+                cat,
+                table,
+                target,
+                version_col=version_col,
+                model_col=model_col,
+                environment_col=environment_col,
+                cost=cost,
+                allow_downgrade=allow_downgrade,
+                out_col=out_col,
+                error_col=error_col,
+                message_col=message_col,
+            )
+            yield from out.to_batches()
+
+    return df.mapInArrow(run, schema)
