@@ -24,34 +24,70 @@ wasm_toolchain() {
   fi
 }
 
+# The WASM modules: the whole API (`pkg/stepstone_wasm*`) and one per area (`pkg/plan*`,
+# `pkg/verify*`, `pkg/sample*`, `pkg/rollout*`; cargo features of bindings/wasm), each loaded by
+# its own entry point (`stepstone-wasm/plan`, ...). One target dir: the standard library, the
+# core and the glue are built once, each module only re-runs its own crate and the LTO link.
+WASM_MODULES="stepstone_wasm plan sample verify rollout"
+
 build_wasm() {
-  local tc wasm
+  local tc target name features
   tc=$(wasm_toolchain)
-  if [ "$tc" = nightly ]; then
-    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-      cargo +nightly build -p stepstone-wasm --target wasm32-unknown-unknown --profile wasm \
-      --target-dir target/wasm-nightly -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
-    wasm=target/wasm-nightly/wasm32-unknown-unknown/wasm/stepstone_wasm.wasm
-  else
-    echo "no nightly with rust-src: building the WASM on stable (larger; scripts/setup-js.sh adds it)"
-    cargo build -p stepstone-wasm --target wasm32-unknown-unknown --profile wasm
-    wasm=target/wasm32-unknown-unknown/wasm/stepstone_wasm.wasm
-  fi
   rm -rf bindings/wasm/pkg
-  wasm-bindgen --target web --no-typescript --out-dir bindings/wasm/pkg "$wasm"
-  "$TOOLS/.bin/wasm-opt" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
-    bindings/wasm/pkg/stepstone_wasm_bg.wasm -o bindings/wasm/pkg/stepstone_wasm_bg.wasm
-  cp bindings/js-api/api.js bindings/js-api/index.d.ts bindings/wasm/
-  local raw gz
-  raw=$(stat -c %s bindings/wasm/pkg/stepstone_wasm_bg.wasm)
-  gz=$(gzip -9 -c bindings/wasm/pkg/stepstone_wasm_bg.wasm | wc -c)
-  echo "wasm ($tc) after wasm-opt -Oz: $raw bytes raw, $gz bytes gzipped" | tee "$OUT/wasm-size.txt"
+  for name in $WASM_MODULES; do
+    if [ "$name" = stepstone_wasm ]; then features=(); else features=(--no-default-features --features "$name"); fi
+    if [ "$tc" = nightly ]; then
+      RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+        cargo +nightly build -p stepstone-wasm "${features[@]}" --target wasm32-unknown-unknown --profile wasm \
+        --target-dir target/wasm-nightly -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+      target=target/wasm-nightly
+    else
+      echo "no nightly with rust-src: building the WASM on stable (larger; scripts/setup-js.sh adds it)"
+      cargo build -p stepstone-wasm "${features[@]}" --target wasm32-unknown-unknown --profile wasm
+      target=target
+    fi
+    wasm-bindgen --target web --no-typescript --out-dir bindings/wasm/pkg --out-name "$name" \
+      "$target/wasm32-unknown-unknown/wasm/stepstone_wasm.wasm"
+    "$TOOLS/.bin/wasm-opt" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "bindings/wasm/pkg/${name}_bg.wasm" -o "bindings/wasm/pkg/${name}_bg.wasm"
+  done
+  cp bindings/js-api/*.js bindings/js-api/*.d.ts bindings/wasm/
+  echo "wasm built with $tc" > "$OUT/wasm-toolchain.txt"
+}
+
+# Each entry point's module against its budget (gzip -9 of the optimised .wasm; KB = 1000 bytes),
+# failing over budget. The JS an entry loads besides (wasm-bindgen's glue, api.js, the entry) is
+# printed beside it, not budgeted. Written to target/js/wasm-size.txt.
+wasm_sizes() {
+  local name entry budget raw gz js jsgz pkg=bindings/wasm
+  {
+    printf '%-9s %10s %10s %8s  %s\n' entry "raw B" "gzip B" budget "JS besides (raw / gzip B)"
+    for name in $WASM_MODULES; do
+      case $name in
+        stepstone_wasm) entry=index; budget=150 ;;
+        sample) entry=$name; budget=15 ;;
+        verify) entry=$name; budget=45 ;;
+        plan | rollout) entry=$name; budget=60 ;;
+      esac
+      raw=$(stat -c %s "$pkg/pkg/${name}_bg.wasm")
+      gz=$(gzip -9 -c "$pkg/pkg/${name}_bg.wasm" | wc -c)
+      js=$(cat "$pkg/pkg/$name.js" "$pkg/api.js" "$pkg/api/$entry.js" "$pkg/$entry.js" | wc -c)
+      jsgz=$(cat "$pkg/pkg/$name.js" "$pkg/api.js" "$pkg/api/$entry.js" "$pkg/$entry.js" | gzip -9 | wc -c)
+      printf '%-9s %10d %10d %5d KB  %d / %d' "$entry" "$raw" "$gz" "$budget" "$js" "$jsgz"
+      if [ "$gz" -gt $((budget * 1000)) ]; then
+        printf '  OVER BUDGET by %d B\n' $((gz - budget * 1000))
+      else
+        printf '  ok\n'
+      fi
+    done
+  } | tee "$OUT/wasm-size.txt"
+  ! grep -q 'OVER BUDGET' "$OUT/wasm-size.txt"
 }
 
 build_node() {
   cargo build -p stepstone-node --release
   cp target/release/libstepstone_node.so bindings/node/stepstone.node
-  cp bindings/js-api/api.js bindings/js-api/index.d.ts bindings/node/
+  cp bindings/js-api/api.js bindings/js-api/*.d.ts bindings/node/
 }
 
 # The console page: the WASM package and the layout library copied next to it.
@@ -60,6 +96,7 @@ build_console() {
   rm -rf "$c/stepstone" "$c/vendor"
   mkdir -p "$c/stepstone/pkg" "$c/vendor"
   cp bindings/wasm/index.js bindings/wasm/api.js "$c/stepstone/"
+  cp -r bindings/wasm/api "$c/stepstone/"
   cp bindings/wasm/pkg/stepstone_wasm.js bindings/wasm/pkg/stepstone_wasm_bg.wasm "$c/stepstone/pkg/"
   cp "$TOOLS/@dagrejs/dagre/dist/dagre.min.js" "$c/vendor/"
   cp examples/catalog.json "$c/example-catalog.json"
@@ -88,7 +125,8 @@ browser() {
     node bindings/js-tests/browser/console.mjs
 }
 
-stage "js: build wasm package" build_wasm
+stage "js: build wasm package (whole, plan, sample, verify, rollout)" build_wasm
+stage "js: wasm module sizes against their budgets" wasm_sizes
 stage "js: build node addon" build_node
 stage "js: npm pack, install into a fresh consumer, tsc --noEmit" consumer
 stage "js: node --test (wasm backend)" suite wasm

@@ -4,7 +4,7 @@ import { makeApi } from './api.js';
 
 const native = createRequire(import.meta.url)('./stepstone.node');
 
-export { StepstoneError } from './api.js';
+export { StepstoneError, isStepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
   estimate, smallestRate, volume, Verifier, verifyStream, Rollout,

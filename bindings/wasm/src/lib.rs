@@ -1,6 +1,12 @@
-//! `#[wasm_bindgen]` wrappers over `stepstone-js-glue`: the glue's [`glue::js_api!`] written
+//! `#[wasm_bindgen]` wrappers over `stepstone-js-glue`: the glue's `js_api_*!` areas written
 //! once for both backends. Errors become real JS `Error`s with a `code` property;
 //! `js-api/api.js` turns them into `StepstoneError`.
+//!
+//! Each area is a cargo feature (all on by default: the whole package's module). The per-area
+//! entry points of the npm package (`stepstone-wasm/plan`, `/verify`, `/sample`, `/rollout`) load
+//! modules built with one feature each (`--no-default-features --features plan`, ...), so a
+//! page that only samples downloads only the sampling code. `rollout` turns `plan` on: a
+//! reconciler runs one campaign table, built from a catalog.
 
 #![deny(missing_docs)]
 
@@ -11,8 +17,13 @@ use wasm_bindgen::prelude::*;
 type Result<T> = core::result::Result<T, JsValue>;
 
 /// A `Uint8Array` argument, copied into the module's memory.
+#[cfg(any(feature = "plan", feature = "sample", feature = "verify", feature = "rollout"))]
 type Bytes = Vec<u8>;
 
+#[cfg_attr(
+    not(any(feature = "plan", feature = "sample", feature = "verify", feature = "rollout")),
+    allow(dead_code)
+)]
 fn fault(f: Fault) -> JsValue {
     let e = js_sys::Error::new(&f.message);
     // Setting a property on a fresh Error cannot fail.
@@ -20,4 +31,14 @@ fn fault(f: Fault) -> JsValue {
     e.into()
 }
 
-glue::js_api!(wasm_bindgen);
+glue::js_api_version!(wasm_bindgen);
+#[cfg(feature = "plan")]
+glue::js_api_plan!(wasm_bindgen);
+#[cfg(feature = "sample")]
+glue::js_api_sample!(wasm_bindgen);
+#[cfg(any(feature = "sample", feature = "rollout"))]
+glue::js_api_below!(wasm_bindgen);
+#[cfg(feature = "verify")]
+glue::js_api_verify!(wasm_bindgen);
+#[cfg(feature = "rollout")]
+glue::js_api_rollout!(wasm_bindgen);
