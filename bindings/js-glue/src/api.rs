@@ -466,6 +466,7 @@ macro_rules! js_api_verify {
         #[$a(js_name = "newCatalogKeys")]
         pub fn new_catalog_keys() -> CatalogKeys {
             CatalogKeys($crate::CatalogKeys::new())
+        }
     };
 }
 

@@ -95,5 +95,6 @@ test('one StepstoneError: instanceof and isStepstoneError hold across both packa
   const made = new napi.StepstoneError('js.bad_argument', 'made by hand');
   assert.ok(made instanceof wasm.StepstoneError && wasm.isStepstoneError(made));
   assert.equal(made.name, 'StepstoneError');
-  assert.deepEqual(Object.keys(made), ['code'], 'the brand is not enumerable');
+  const brand = Object.getOwnPropertyDescriptor(made, Symbol.for('stepstone.error'));
+  assert.deepEqual([brand.value, brand.enumerable, brand.writable], [true, false, false]);
 });
