@@ -53,8 +53,11 @@ test('an entry answers as the whole package does, and refuses alike', () => {
   const { plan, rollout, sample } = entries;
   assert.deepEqual(plan.Catalog.load(catalog).plan(query), s.Catalog.load(catalog).plan(query));
   assert.deepEqual(rollout.Catalog.load(catalog).campaign('v67000', { model: 'AG-1' }).nextHop('v64000'), 'v65000');
-  assert.equal(sample.isBelow('0000000000000000', 1), s.isBelow('0000000000000000', 1));
-  assert.equal(rollout.isBelow('ffffffffffffffff', 1000000), false);
+  for (const [p, rate] of [['0000000000000000', 0], ['0000000000000000', 1], ['ffffffffffffffff', 999999], ['ffffffffffffffff', 1000000]]) {
+    assert.equal(sample.isBelow(p, rate), s.isBelow(p, rate));
+    assert.equal(rollout.isBelow(p, rate), s.isBelow(p, rate));
+  }
+  assert.deepEqual([0, 1000000].map((rate) => rollout.isBelow('0000000000000000', rate)), [false, true]);
   for (const api of [s, plan]) {
     assert.throws(() => api.Catalog.load('{'), (e) => e.code === 'catalog.json' && e instanceof api.StepstoneError);
   }
