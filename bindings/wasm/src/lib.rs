@@ -17,11 +17,21 @@ use wasm_bindgen::prelude::*;
 type Result<T> = core::result::Result<T, JsValue>;
 
 /// A `Uint8Array` argument, copied into the module's memory.
-#[cfg(any(feature = "plan", feature = "sample", feature = "verify", feature = "rollout"))]
+#[cfg(any(
+    feature = "plan",
+    feature = "sample",
+    feature = "verify",
+    feature = "rollout"
+))]
 type Bytes = Vec<u8>;
 
 #[cfg_attr(
-    not(any(feature = "plan", feature = "sample", feature = "verify", feature = "rollout")),
+    not(any(
+        feature = "plan",
+        feature = "sample",
+        feature = "verify",
+        feature = "rollout"
+    )),
     allow(dead_code)
 )]
 fn fault(f: Fault) -> JsValue {
