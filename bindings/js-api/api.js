@@ -204,7 +204,7 @@ export function makeApi(native, backend) {
   class Campaign {
     #raw;
     static {
-      campaignRaw = (c) => (c instanceof Campaign ? c.#raw : fail('campaign', 'a Campaign (from catalog.campaign)', c));
+      campaignRaw = (c) => (c instanceof Campaign ? c.#raw : fail('campaign', 'a Campaign from catalog.campaign of a Catalog of this same entry point (objects do not cross modules)', c));
     }
     constructor(token, raw) {
       internal(token, 'Campaign', 'catalog.campaign(target)');

@@ -47,6 +47,14 @@ test('the node condition: the wasm package loads its module from the file, one m
   }
 });
 
+test('require() loads each entry (no top-level await on the node condition)', (t) => {
+  if (!process.features.require_module) return t.skip(`Node ${process.version} cannot require() an ES module`);
+  for (const area of [null, ...AREAS]) {
+    const api = require(area ? `${PACKAGE}/${area}` : PACKAGE);
+    assert.equal(api.version(), s.version(), `require('${PACKAGE}${area ? `/${area}` : ''}')`);
+  }
+});
+
 test('an entry answers as the whole package does, and refuses alike', () => {
   const catalog = readText('examples/catalog.json');
   const query = { from: 'v64000', to: 'v67000', model: 'AG-1' };
@@ -58,6 +66,14 @@ test('an entry answers as the whole package does, and refuses alike', () => {
     assert.equal(rollout.isBelow(p, rate), s.isBelow(p, rate));
   }
   assert.deepEqual([0, 1000000].map((rate) => rollout.isBelow('0000000000000000', rate)), [false, true]);
+  const campaign = plan.Catalog.load(catalog).campaign('v67000', { model: 'AG-1' });
+  if (backendName === 'wasm') {
+    // Each wasm entry has its own module: its objects stay in it.
+    assert.throws(() => new rollout.Reconciler(campaign, {}), (e) => e.code === 'js.bad_argument' && /same entry point/.test(e.message));
+  } else {
+    // stepstone-node's entries are views of the one addon.
+    assert.equal(typeof new rollout.Reconciler(campaign, {}).decide, 'function');
+  }
   for (const api of [s, plan]) {
     assert.throws(() => api.Catalog.load('{'), (e) => e.code === 'catalog.json' && e instanceof api.StepstoneError);
   }
