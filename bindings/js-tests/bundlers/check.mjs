@@ -72,6 +72,18 @@ async function serve(dir) {
 const servers = {};
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// The entries' types first: entries.ts with tsc --strict (module nodenext: the export map).
+{
+  const dir = path.join(out, 'types');
+  mkdirSync(dir, { recursive: true });
+  cpSync(path.join(import.meta.dirname, 'entries.ts'), path.join(dir, 'entries.ts'));
+  writeFileSync(path.join(dir, 'package.json'), '{"type": "module", "private": true}\n');
+  symlinkSync(path.join(consumer, 'node_modules'), path.join(dir, 'node_modules'));
+  execFileSync(bin('tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+    '--lib', 'es2022,dom', 'entries.ts'], { cwd: dir, stdio: 'inherit' });
+  console.log('entry point types: tsc --strict on entries.ts: ok');
+}
+
 const profile = mkdtempSync(path.join(os.tmpdir(), 'stepstone-chromium-'));
 let browser;
 try {
