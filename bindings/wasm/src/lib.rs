@@ -10,36 +10,31 @@
 
 #![deny(missing_docs)]
 
-use glue::Fault;
 use wasm_bindgen::prelude::*;
 
-/// What a fallible wrapper returns.
-type Result<T> = core::result::Result<T, JsValue>;
+/// How values and errors cross, for the areas' wrappers (a module with no area, only
+/// `version()`, needs none of it). `rollout` turns `plan` on.
+#[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]
+mod crossing {
+    use glue::Fault;
+    use wasm_bindgen::JsValue;
 
-/// A `Uint8Array` argument, copied into the module's memory.
-#[cfg(any(
-    feature = "plan",
-    feature = "sample",
-    feature = "verify",
-    feature = "rollout"
-))]
-type Bytes = Vec<u8>;
+    /// What a fallible wrapper returns.
+    pub(crate) type Result<T> = core::result::Result<T, JsValue>;
 
-#[cfg_attr(
-    not(any(
-        feature = "plan",
-        feature = "sample",
-        feature = "verify",
-        feature = "rollout"
-    )),
-    allow(dead_code)
-)]
-fn fault(f: Fault) -> JsValue {
-    let e = js_sys::Error::new(&f.message);
-    // Setting a property on a fresh Error cannot fail.
-    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(f.code));
-    e.into()
+    /// A `Uint8Array` argument, copied into the module's memory.
+    pub(crate) type Bytes = Vec<u8>;
+
+    /// A glue error as a JS `Error` with the core's `code`.
+    pub(crate) fn fault(f: Fault) -> JsValue {
+        let e = js_sys::Error::new(&f.message);
+        // Setting a property on a fresh Error cannot fail.
+        let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(f.code));
+        e.into()
+    }
 }
+#[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]
+use crossing::{Bytes, Result, fault};
 
 glue::js_api_version!(wasm_bindgen);
 #[cfg(feature = "plan")]

@@ -96,6 +96,7 @@ impl Catalog {
     /// and the fast path's two readers (the hand scan and the typed read) were 38,646 bytes of
     /// the optimised module (15,351 gzipped), while the walk loads a thousand releases in 10 to
     /// 18 ms there (1.6 to 2.4 times the fast path; docs/js.md, "Size").
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::needless_return))]
     pub fn from_json(text: &str) -> Result<Catalog, CatalogErrors> {
         #[cfg(target_arch = "wasm32")]
         return Catalog::from_json_walked(text);
