@@ -10,12 +10,27 @@
 // a decimal string); what a value means (an unknown version, cost, kind, a rate above 10^6) is
 // the core's to answer, with its own code.
 
+// The brand every StepstoneError carries, shared through the global symbol registry: each copy
+// of this file (stepstone-wasm's, stepstone-node's, a second copy a bundler made) has its own
+// class, and `instanceof` asks the brand instead of the prototype chain.
+const BRAND = Symbol.for('stepstone.error');
+
+/** Whether `e` is an error from stepstone, whichever package (or copy of one) threw it. */
+export function isStepstoneError(e) {
+  return e !== null && typeof e === 'object' && e[BRAND] === true;
+}
+
 /** An error from stepstone: `code` is the core's stable `area.reason` code. */
 export class StepstoneError extends Error {
   constructor(code, message) {
     super(message);
     this.name = 'StepstoneError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+  /** `e instanceof StepstoneError` holds for a StepstoneError from either package. */
+  static [Symbol.hasInstance](e) {
+    return isStepstoneError(e);
   }
 }
 
@@ -189,7 +204,7 @@ export function makeApi(native, backend) {
   class Campaign {
     #raw;
     static {
-      campaignRaw = (c) => (c instanceof Campaign ? c.#raw : fail('campaign', 'a Campaign (from catalog.campaign)', c));
+      campaignRaw = (c) => (c instanceof Campaign ? c.#raw : fail('campaign', 'a Campaign from catalog.campaign of a Catalog of this same entry point (objects do not cross modules)', c));
     }
     constructor(token, raw) {
       internal(token, 'Campaign', 'catalog.campaign(target)');
@@ -582,6 +597,7 @@ export function makeApi(native, backend) {
     Reconciler,
     openCatalog,
     StepstoneError,
+    isStepstoneError,
     Catalog,
     Campaign,
     SamplingPlan,

@@ -6,7 +6,16 @@
 // naming the argument and the value (docs/js.md, "Arguments"). Values of the right type that the
 // core refuses throw the core's code.
 
-/** Every error thrown by stepstone: a real Error with the core's stable code. */
+/**
+ * Whether `e` is an error from stepstone, from either package (stepstone-wasm, stepstone-node)
+ * or any copy of one: a brand (`Symbol.for('stepstone.error')`), not the prototype chain.
+ */
+export declare function isStepstoneError(e: unknown): e is StepstoneError;
+
+/**
+ * Every error thrown by stepstone: a real Error with the core's stable code. `e instanceof
+ * StepstoneError` holds for errors from either package (it asks the brand, as `isStepstoneError`).
+ */
 export declare class StepstoneError extends Error {
   /** `area.reason`, e.g. `catalog.duplicate_version`, `plan.unreachable`, `js.bad_argument`. */
   readonly code: string;

@@ -2,7 +2,7 @@
 import { makeApi } from './api.js';
 import { native } from './native.js';
 
-export { StepstoneError } from './api.js';
+export { StepstoneError, isStepstoneError } from './api.js';
 export const {
   backend, Catalog, Campaign, SamplingPlan, version, validate, position, isBelow, periodIndex,
   estimate, smallestRate, volume, Verifier, verifyStream, Rollout,

@@ -10,18 +10,47 @@
 //! * `Bytes`: the type a `Uint8Array` argument arrives as; it must deref to `[u8]`.
 //!
 //! Bodies only call the glue and convert: strings borrowed, 64-bit counts as JS numbers.
+//!
+//! The list is cut into areas, one macro each, so that a backend can build a module with only
+//! some of them (the per-area entry points `stepstone-wasm/plan`, `/verify`, `/sample`,
+//! `/rollout`): [`js_api_version!`](crate::js_api_version) (in every module),
+//! [`js_api_plan!`](crate::js_api_plan), [`js_api_sample!`](crate::js_api_sample),
+//! [`js_api_below!`](crate::js_api_below) (with `sample` and with `rollout`),
+//! [`js_api_verify!`](crate::js_api_verify) and [`js_api_rollout!`](crate::js_api_rollout)
+//! (which needs `js_api_plan!` beside it: a reconciler takes a `Campaign`).
 
-/// Expands to the JS-facing API, every item marked `#[$attr(js_name = "...")]`. See the
-/// module documentation for what the calling crate must define.
+/// Expands to the whole JS-facing API (every area below), every item marked
+/// `#[$attr(js_name = "...")]`. See the module documentation for what the calling crate must
+/// define.
 #[macro_export]
 macro_rules! js_api {
+    ($a:ident) => {
+        $crate::js_api_version!($a);
+        $crate::js_api_plan!($a);
+        $crate::js_api_sample!($a);
+        $crate::js_api_below!($a);
+        $crate::js_api_verify!($a);
+        $crate::js_api_rollout!($a);
+    };
+}
+
+/// `version()`: in every module, whole or per area (the cheapest call).
+#[macro_export]
+macro_rules! js_api_version {
     ($a:ident) => {
         /// The crate version (and the cheapest call).
         #[$a(js_name = "version")]
         pub fn version() -> String {
             $crate::version().into()
         }
+    };
+}
 
+/// The `plan` area: catalogs (load, validate, plan, next hop, explain, lint, graph, render) and
+/// campaign tables. The `rollout` area needs it too (a reconciler runs one campaign).
+#[macro_export]
+macro_rules! js_api_plan {
+    ($a:ident) => {
         /// Every error of a catalog text, as JSON.
         #[$a(js_name = "validate")]
         pub fn validate(text: String) -> String {
@@ -179,7 +208,13 @@ macro_rules! js_api {
             .map(Campaign)
             .map_err(fault)
         }
+    };
+}
 
+/// The `sample` area: sampling plans, positions, periods and the fleet arithmetic.
+#[macro_export]
+macro_rules! js_api_sample {
+    ($a:ident) => {
         /// A sampling plan.
         #[$a]
         pub struct Sampling($crate::Sampling);
@@ -239,12 +274,6 @@ macro_rules! js_api {
             $crate::position(&salt, &device_id, &period, &class).map_err(fault)
         }
 
-        /// Whether a position is below a rate.
-        #[$a(js_name = "isBelow")]
-        pub fn is_below(position: String, rate_ppm: u32) -> Result<bool> {
-            $crate::is_below(&position, rate_ppm).map_err(fault)
-        }
-
         /// Period index.
         #[$a(js_name = "periodIndex")]
         pub fn period_index(
@@ -297,7 +326,26 @@ macro_rules! js_api {
             )
             .map_err(fault)
         }
+    };
+}
 
+/// `isBelow`: whether a position is below a rate, for sampling and for rollout stages alike (the
+/// `sample` and `rollout` areas both expand it).
+#[macro_export]
+macro_rules! js_api_below {
+    ($a:ident) => {
+        /// Whether a position is below a rate.
+        #[$a(js_name = "isBelow")]
+        pub fn is_below(position: String, rate_ppm: u32) -> Result<bool> {
+            $crate::is_below(&position, rate_ppm).map_err(fault)
+        }
+    };
+}
+
+/// The `verify` area: streamed image verification, manifests, compact and signed catalogs.
+#[macro_export]
+macro_rules! js_api_verify {
+    ($a:ident) => {
         /// A streamed image verification.
         #[$a]
         pub struct Verifier($crate::Verifier);
@@ -383,6 +431,50 @@ macro_rules! js_api {
             $crate::open_compact_catalog(&envelope, &key, &now, last.as_deref()).map_err(fault)
         }
 
+        /// The keys trusted to sign catalogs.
+        #[$a]
+        pub struct CatalogKeys($crate::CatalogKeys);
+
+        #[$a]
+        impl CatalogKeys {
+            /// Adds a key; gives its id.
+            #[$a(js_name = "add")]
+            pub fn add(&mut self, key: Bytes) -> Result<String> {
+                self.0.add(&key).map_err(fault)
+            }
+            /// Opens a signed catalog, JSON.
+            #[$a(js_name = "open")]
+            pub fn open(
+                &self,
+                envelope: Bytes,
+                now: String,
+                last_sequence: Option<String>,
+                last_digest: Option<String>,
+            ) -> Result<String> {
+                self.0
+                    .open(
+                        &envelope,
+                        &now,
+                        last_sequence.as_deref(),
+                        last_digest.as_deref(),
+                    )
+                    .map_err(fault)
+            }
+        }
+
+        /// An empty key set.
+        #[$a(js_name = "newCatalogKeys")]
+        pub fn new_catalog_keys() -> CatalogKeys {
+            CatalogKeys($crate::CatalogKeys::new())
+        }
+    };
+}
+
+/// The `rollout` area: retry policies, rollouts (stages, ramps, halt rules) and the reconciler
+/// (which takes a `Campaign`: the `plan` area must be expanded beside it).
+#[macro_export]
+macro_rules! js_api_rollout {
+    ($a:ident) => {
         /// A retry policy.
         #[$a]
         pub struct RetryPolicy($crate::RetryPolicy);
@@ -592,43 +684,6 @@ macro_rules! js_api {
             $crate::Reconciler::new(&campaign.0, &options)
                 .map(Reconciler)
                 .map_err(fault)
-        }
-
-        /// The keys trusted to sign catalogs.
-        #[$a]
-        pub struct CatalogKeys($crate::CatalogKeys);
-
-        #[$a]
-        impl CatalogKeys {
-            /// Adds a key; gives its id.
-            #[$a(js_name = "add")]
-            pub fn add(&mut self, key: Bytes) -> Result<String> {
-                self.0.add(&key).map_err(fault)
-            }
-            /// Opens a signed catalog, JSON.
-            #[$a(js_name = "open")]
-            pub fn open(
-                &self,
-                envelope: Bytes,
-                now: String,
-                last_sequence: Option<String>,
-                last_digest: Option<String>,
-            ) -> Result<String> {
-                self.0
-                    .open(
-                        &envelope,
-                        &now,
-                        last_sequence.as_deref(),
-                        last_digest.as_deref(),
-                    )
-                    .map_err(fault)
-            }
-        }
-
-        /// An empty key set.
-        #[$a(js_name = "newCatalogKeys")]
-        pub fn new_catalog_keys() -> CatalogKeys {
-            CatalogKeys($crate::CatalogKeys::new())
         }
     };
 }

@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
 use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
 use stepstone::catalog::Catalog as CoreCatalog;
@@ -204,14 +203,22 @@ impl Catalog {
 
 /// Every error a catalog text has, as JSON (`[{code, message}]`, empty when valid).
 pub fn validate(text: &str) -> String {
-    let list: Vec<Value> = match CoreCatalog::from_json(text) {
+    #[derive(serde::Serialize)]
+    struct Problem {
+        code: &'static str,
+        message: String,
+    }
+    let list: Vec<Problem> = match CoreCatalog::from_json(text) {
         Ok(_) => Vec::new(),
         Err(errors) => errors
             .iter()
-            .map(|e| json!({"code": e.code(), "message": e.to_string()}))
+            .map(|e| Problem {
+                code: e.code(),
+                message: e.to_string(),
+            })
             .collect(),
     };
-    Value::Array(list).to_string()
+    to_json(&list)
 }
 
 /// A campaign table: next hops toward one target for every device version.
@@ -431,6 +438,16 @@ pub fn volume(
     )?))
 }
 
+/// What [`Verifier::finish`] answers, as JSON.
+#[derive(serde::Serialize)]
+struct Verified<'a> {
+    sha256: String,
+    bytes: u64,
+    signature_format: &'static str,
+    key_format: &'static str,
+    key_id: &'a str,
+}
+
 /// A streamed image verification: key first, then the image in chunks, then the signature.
 #[derive(Debug, Clone)]
 pub struct Verifier {
@@ -463,12 +480,13 @@ impl Verifier {
         let v = self.inner.take().ok_or_else(finished)?;
         let bytes = v.len();
         let digest = v.finish(&sig)?;
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(
-            json!({"sha256": hex, "bytes": bytes, "signature_format": format.name(),
-                  "key_format": self.key_format, "key_id": self.key_id})
-            .to_string(),
-        )
+        Ok(to_json(&Verified {
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            bytes,
+            signature_format: format.name(),
+            key_format: self.key_format,
+            key_id: &self.key_id,
+        }))
     }
 }
 
@@ -562,6 +580,7 @@ fn finished() -> Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const FIG1: &str = include_str!("../../../examples/catalog.json");
 

@@ -1,7 +1,7 @@
 //! Signed catalogs: the JSON catalog envelope opened with the keys a reader trusts, and the
 //! binary compact-catalog envelope a device opens with its pinned catalog key.
 
-use serde_json::json;
+use serde::Serialize;
 use stepstone::signature::{KeyId, PublicKey};
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 use stepstone::signed_catalog::{Trust, open};
@@ -17,6 +17,18 @@ fn bad_argument(message: String) -> Fault {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What [`CatalogKeys::open`] answers, as JSON (a struct, not a `serde_json::Value`: the WASM
+/// module then carries no `Value` for it).
+#[derive(Serialize)]
+struct Opened {
+    sequence: u64,
+    issued: Option<u64>,
+    expires: u64,
+    key_id: String,
+    digest: String,
+    payload: [usize; 2],
 }
 
 /// The keys a reader trusts to sign catalogs.
@@ -70,15 +82,14 @@ impl CatalogKeys {
         let o = open(envelope, &trust)?;
         // The payload is a slice of the envelope: where it starts, without copying it out.
         let start = (o.payload.as_ptr() as usize).saturating_sub(envelope.as_ptr() as usize);
-        Ok(json!({
-            "sequence": o.sequence,
-            "issued": o.issued,
-            "expires": o.expires,
-            "key_id": o.key_id.to_string(),
-            "digest": hex(&o.digest),
-            "payload": [start, start + o.payload.len()],
-        })
-        .to_string())
+        Ok(to_json(&Opened {
+            sequence: o.sequence,
+            issued: o.issued,
+            expires: o.expires,
+            key_id: o.key_id.to_string(),
+            digest: hex(&o.digest),
+            payload: [start, start + o.payload.len()],
+        }))
     }
 }
 

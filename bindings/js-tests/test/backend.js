@@ -8,18 +8,27 @@ import path from 'node:path';
 
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 
+/** The per-area entry points (`stepstone-wasm/plan`, ...; the same names in stepstone-node). */
+export const AREAS = ['plan', 'sample', 'verify', 'rollout'];
+
 /** The installed package of a backend (`wasm` or `napi`). */
 export async function importBackend(which) {
+  return importEntry(which, null);
+}
+
+/** An entry point of a backend's installed package: `area` null for the whole package. */
+export async function importEntry(which, area) {
   const name = { wasm: 'stepstone-wasm', napi: 'stepstone-node' }[which];
   if (!name) throw new Error(`STEPSTONE_BACKEND must be wasm or napi, not ${which}`);
-  const entry = require.resolve(name);
+  const entry = require.resolve(area ? `${name}/${area}` : name);
   if (!entry.includes(`${path.sep}node_modules${path.sep}`)) {
     throw new Error(`${name} resolved to ${entry}, not an installed package`);
   }
   return import(pathToFileURL(entry).href);
 }
 
-export const s = await importBackend(process.env.STEPSTONE_BACKEND ?? 'wasm');
+export const backendName = process.env.STEPSTONE_BACKEND ?? 'wasm';
+export const s = await importBackend(backendName);
 export const root = process.env.STEPSTONE_ROOT ?? path.resolve(import.meta.dirname, '../../..');
 export const readJson = (rel) => JSON.parse(readFileSync(path.join(root, rel), 'utf8'));
 export const readText = (rel) => readFileSync(path.join(root, rel), 'utf8');
@@ -33,7 +42,7 @@ const CONSTRUCTED = ['Verifier', 'ManifestCheck', 'ManifestFirst', 'Reconciler']
 export function apiMembers(api) {
   const out = [];
   for (const [k, v] of Object.entries(api)) {
-    if (typeof v !== 'function' || k === 'StepstoneError') continue;
+    if (typeof v !== 'function' || k === 'StepstoneError' || k === 'isStepstoneError') continue;
     if (!/^class\b/.test(Function.prototype.toString.call(v))) {
       out.push(k);
       continue;

@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { s, root, readJson, hex } from './backend.js';
+import { s, root, readJson, hex, AREAS, backendName, importEntry } from './backend.js';
 
 const dir = path.join(root, 'core/tests/vectors');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-// Runs one vector; returns {expect} or {error, errors?}. Unknown ops are reported, not skipped.
-const runners = {
+// Runs one vector through the API `s` (the whole package, or an entry point: one per area);
+// returns {expect} or {error, errors?}. Unknown ops are reported, not skipped.
+const runnersFor = (s) => ({
   'plan.json': (doc, v) => {
     const cat = v.catalog_text ?? (typeof v.catalog === 'string' ? doc.catalogs[v.catalog] : v.catalog);
     if (v.op === 'load') {
@@ -252,7 +253,7 @@ const runners = {
     }
     return { expect: v.expect };
   },
-};
+});
 
 function attempt(f) {
   try {
@@ -268,6 +269,13 @@ function pick(got, want) {
   return Object.fromEntries(Object.keys(want).map((k) => [k, pick(got?.[k], want[k])]));
 }
 
+// The entry point each file's vectors also run through: the area that owns them.
+const OWNER = {
+  'plan.json': 'plan', 'sample.json': 'sample', 'signature.json': 'verify', 'manifest.json': 'verify',
+  'attacks.json': 'verify', 'rollout.json': 'rollout', 'retry.json': 'rollout', 'reconcile.json': 'rollout',
+};
+const entries = Object.fromEntries(await Promise.all(AREAS.map(async (a) => [a, await importEntry(backendName, a)])));
+
 // Files of another shape, each with its own runner file in this folder.
 const ownRunner = { 'arguments.json': 'arguments.test.js' };
 
@@ -279,9 +287,16 @@ for (const file of files) {
     continue;
   }
   const doc = readJson(`core/tests/vectors/${file}`);
-  const run = runners[file];
-  test(`vectors: ${file}`, (t) => {
+  // The whole package, then the entry point that owns the file (stepstone-*/plan, ...).
+  for (const [label, api] of [['', s], ...(OWNER[file] ? [[` via /${OWNER[file]}`, entries[OWNER[file]]]] : [])]) {
+    vectorTest(file, doc, label, runnersFor(api)[file]);
+  }
+}
+
+function vectorTest(file, doc, label, run) {
+  test(`vectors: ${file}${label}`, (t) => {
     assert.ok(run, `${file} has no runner in the JS suite: add one`);
+    assert.ok(OWNER[file], `${file} has no owning entry point in OWNER: add one`);
     assert.equal(doc.format, 1);
     let n = 0;
     for (const v of doc.vectors) {

@@ -1,23 +1,49 @@
-//! `#[wasm_bindgen]` wrappers over `stepstone-js-glue`: the glue's [`glue::js_api!`] written
+//! `#[wasm_bindgen]` wrappers over `stepstone-js-glue`: the glue's `js_api_*!` areas written
 //! once for both backends. Errors become real JS `Error`s with a `code` property;
 //! `js-api/api.js` turns them into `StepstoneError`.
+//!
+//! Each area is a cargo feature (all on by default: the whole package's module). The per-area
+//! entry points of the npm package (`stepstone-wasm/plan`, `/verify`, `/sample`, `/rollout`) load
+//! modules built with one feature each (`--no-default-features --features plan`, ...), so a
+//! page that only samples downloads only the sampling code. `rollout` turns `plan` on: a
+//! reconciler runs one campaign table, built from a catalog.
 
 #![deny(missing_docs)]
 
-use glue::Fault;
 use wasm_bindgen::prelude::*;
 
-/// What a fallible wrapper returns.
-type Result<T> = core::result::Result<T, JsValue>;
+/// How values and errors cross, for the areas' wrappers (a module with no area, only
+/// `version()`, needs none of it). `rollout` turns `plan` on.
+#[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]
+mod crossing {
+    use glue::Fault;
+    use wasm_bindgen::JsValue;
 
-/// A `Uint8Array` argument, copied into the module's memory.
-type Bytes = Vec<u8>;
+    /// What a fallible wrapper returns.
+    pub(crate) type Result<T> = core::result::Result<T, JsValue>;
 
-fn fault(f: Fault) -> JsValue {
-    let e = js_sys::Error::new(&f.message);
-    // Setting a property on a fresh Error cannot fail.
-    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(f.code));
-    e.into()
+    /// A `Uint8Array` argument, copied into the module's memory.
+    pub(crate) type Bytes = Vec<u8>;
+
+    /// A glue error as a JS `Error` with the core's `code`.
+    pub(crate) fn fault(f: Fault) -> JsValue {
+        let e = js_sys::Error::new(&f.message);
+        // Setting a property on a fresh Error cannot fail.
+        let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(f.code));
+        e.into()
+    }
 }
+#[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]
+use crossing::{Bytes, Result, fault};
 
-glue::js_api!(wasm_bindgen);
+glue::js_api_version!(wasm_bindgen);
+#[cfg(feature = "plan")]
+glue::js_api_plan!(wasm_bindgen);
+#[cfg(feature = "sample")]
+glue::js_api_sample!(wasm_bindgen);
+#[cfg(any(feature = "sample", feature = "rollout"))]
+glue::js_api_below!(wasm_bindgen);
+#[cfg(feature = "verify")]
+glue::js_api_verify!(wasm_bindgen);
+#[cfg(feature = "rollout")]
+glue::js_api_rollout!(wasm_bindgen);

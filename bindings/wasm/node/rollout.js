@@ -1,0 +1,8 @@
+// stepstone-wasm/rollout for Node (export condition `node`): reads the `.wasm` from the
+// package and instantiates it synchronously: importing it needs no top-level await.
+import { readFileSync } from 'node:fs';
+import { initSync } from '../pkg/rollout.js';
+
+initSync({ module: readFileSync(new URL('../pkg/rollout_bg.wasm', import.meta.url)) });
+
+export * from '../api/rollout.js';
