@@ -54,14 +54,15 @@ build_node() {
   cp bindings/js-api/api.js bindings/js-api/index.d.ts bindings/node/
 }
 
-# The console page: the WASM package and the layout library copied next to it.
+# The console page: the WASM package, the layout library (run in the page's layout worker) and
+# the CSV reader copied next to it.
 build_console() {
   local c=bindings/wasm/console
   rm -rf "$c/stepstone" "$c/vendor"
   mkdir -p "$c/stepstone/pkg" "$c/vendor"
   cp bindings/wasm/index.js bindings/wasm/api.js "$c/stepstone/"
   cp bindings/wasm/pkg/stepstone_wasm.js bindings/wasm/pkg/stepstone_wasm_bg.wasm "$c/stepstone/pkg/"
-  cp "$TOOLS/@dagrejs/dagre/dist/dagre.min.js" "$c/vendor/"
+  cp "$TOOLS/@dagrejs/dagre/dist/dagre.min.js" "$TOOLS/papaparse/papaparse.min.js" "$c/vendor/"
   cp examples/catalog.json "$c/example-catalog.json"
 }
 
@@ -83,6 +84,7 @@ suite() {
      node --test --test-reporter=spec "$ROOT"/bindings/js-tests/test/*.test.js)
 }
 
+# Every console panel in Chromium, the 1,000-release catalog against its time budget, file://.
 browser() {
   STEPSTONE_ROOT=$ROOT STEPSTONE_OUT=$OUT NODE_PATH=$TOOLS \
     node bindings/js-tests/browser/console.mjs

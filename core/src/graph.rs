@@ -203,11 +203,12 @@ pub fn wire_edges<'c>(
         Edges::Reduced => {
             let releases = catalog.releases();
             let installs = Installs::new(catalog, model, environment);
+            let stones = stones(catalog);
             let nodes = releases
                 .iter()
                 .enumerate()
                 .filter(|&(i, _)| installs.shown(i))
-                .map(|(_, r)| node(r, &style(catalog, r)))
+                .map(|(_, r)| node(r, &style(&stones, r)))
                 .collect();
             let edges = reduced_edges(catalog, model, environment)
                 .into_iter()
@@ -253,6 +254,7 @@ pub fn build<'c>(
     environment: Option<&str>,
 ) -> DiGraph<(&'c Release, NodeStyle), ()> {
     let installs = Installs::new(catalog, model, environment);
+    let stones = stones(catalog);
     let releases = catalog.releases();
     let mut g = DiGraph::new();
     let mut nodes: Vec<Option<NodeIndex>> = Vec::with_capacity(releases.len());
@@ -260,7 +262,7 @@ pub fn build<'c>(
         nodes.push(
             installs
                 .shown(i)
-                .then(|| g.add_node((r, style(catalog, r)))),
+                .then(|| g.add_node((r, style(&stones, r)))),
         );
     }
     for j in 0..releases.len() {
@@ -276,45 +278,59 @@ pub fn build<'c>(
 }
 
 /// How release `r` is drawn: a stepping stone when it is a barrier or another release's
-/// `min_sw_version`.
-fn style(catalog: &Catalog, r: &Release) -> NodeStyle {
+/// `min_sw_version` (`stones`: every `min_sw_version`, sorted).
+fn style(stones: &[&VersionKey], r: &Release) -> NodeStyle {
     NodeStyle {
-        stepping_stone: r.barrier
-            || catalog
-                .releases()
-                .iter()
-                .any(|o| o.min_sw_version.as_ref() == Some(&r.version)),
+        stepping_stone: r.barrier || stones.binary_search(&r.version.key()).is_ok(),
         yanked: r.yanked,
         deadend: r.deadend,
     }
+}
+
+/// Every release's `min_sw_version`, sorted, for [`style`].
+fn stones(catalog: &Catalog) -> Vec<&VersionKey> {
+    let mut v: Vec<&VersionKey> = catalog
+        .releases()
+        .iter()
+        .filter_map(|r| r.min_sw_version.as_ref().map(|m| m.key()))
+        .collect();
+    v.sort_unstable();
+    v
 }
 
 /// The direct-install relation for one device, between releases by their index in
 /// `catalog.releases()` (version order): the install rule (README, "Update paths").
 pub(crate) struct Installs<'c> {
     releases: &'c [Release],
-    filter: Filter<'c>,
     lower: Vec<Option<&'c VersionKey>>,
+    /// A device of this model and environment could run it (yanked ones too).
+    shown: Vec<bool>,
+    /// It may be installed: shown and not yanked.
+    eligible: Vec<bool>,
 }
 
 impl<'c> Installs<'c> {
     pub(crate) fn new(
         catalog: &'c Catalog,
-        model: Option<&'c str>,
-        environment: Option<&'c str>,
+        model: Option<&str>,
+        environment: Option<&str>,
     ) -> Installs<'c> {
+        let filter = Filter { model, environment };
+        let releases = catalog.releases();
         Installs {
-            releases: catalog.releases(),
-            filter: Filter { model, environment },
+            releases,
             lower: lower_bounds(catalog),
+            shown: releases
+                .iter()
+                .map(|r| r.fits_model(model) && r.fits_environment(environment))
+                .collect(),
+            eligible: releases.iter().map(|r| filter.eligible(r)).collect(),
         }
     }
 
     /// Release `i` is one a device of this model and environment could run (yanked ones too).
     pub(crate) fn shown(&self, i: usize) -> bool {
-        self.releases.get(i).is_some_and(|r| {
-            r.fits_model(self.filter.model) && r.fits_environment(self.filter.environment)
-        })
+        self.shown.get(i).copied().unwrap_or(false)
     }
 
     /// A device on release `i` may install release `j` directly (`i < j`; both shown).
@@ -324,7 +340,7 @@ impl<'c> Installs<'c> {
         };
         let min = self.lower.get(j).copied().flatten();
         i < j
-            && self.filter.eligible(to)
+            && self.eligible.get(j).copied().unwrap_or(false)
             && !from.deadend
             && !min.is_some_and(|m| from.version.key() < m)
             && !to.is_blocked_from(from.version.key())

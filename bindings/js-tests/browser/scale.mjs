@@ -15,12 +15,14 @@ const N = 1000;
 
 /** 1,000 releases v1001..v2000: a stepping stone every 40 (the next release needs it), a
  * barrier every 250, every 97th yanked, every 333rd a dead end, sizes, a delta from the one
- * before, two models. */
+ * before, two models (every 11th release for AG-2 alone). */
 export function generatedCatalog(n = N) {
   const releases = [];
   for (let i = 0; i < n; i++) {
     const v = 1001 + i;
-    const r = { version: `v${v}`, size: 4_000_000 + (i % 7) * 100_000, models: i % 11 === 5 ? ['AG-2'] : ['AG-1', 'AG-2'] };
+    // Every 11th is for AG-2 alone (never a stepping stone or a barrier).
+    const ag2 = i % 11 === 5 && i % 40 > 1 && i % 250 !== 0;
+    const r = { version: `v${v}`, size: 4_000_000 + (i % 7) * 100_000, models: ag2 ? ['AG-2'] : ['AG-1', 'AG-2'] };
     if (i % 40 === 1 && i > 1) r.min_sw_version = `v${v - 1}`;
     if (i % 250 === 0 && i > 0) r.barrier = true;
     if (i % 97 === 50) r.yanked = true;

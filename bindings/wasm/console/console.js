@@ -87,8 +87,9 @@ function showGraph() {
   graph.show(g);
 }
 
-graph.onDrawn = (ms, nodes, edges) => {
-  $('graph-note').textContent = `${nodes.toLocaleString('en')} releases, ${edges.toLocaleString('en')} edges (the transitive reduction of the installs), laid out in ${ms.toFixed(0)} ms in a worker`;
+graph.onDrawn = (ms, nodes, edges, how) => {
+  $('graph-note').textContent = `${nodes.toLocaleString('en')} releases, ${edges.toLocaleString('en')} edges (the transitive reduction of the installs), ` +
+    `laid out in ${ms.toFixed(0)} ms in a worker (${how === 'dagre' ? 'dagre' : 'one column per step'})`;
   if (loadedAt) {
     $('status').dataset.firstPathMs = String(Math.round(performance.now() - loadedAt));
     loadedAt = 0;
@@ -125,7 +126,8 @@ function showPlan() {
     graph.highlight(null, null);
     return;
   }
-  why.innerHTML = x.releases.length ? explanationHtml(x) : '<p>no release between the current version and the target.</p>';
+  // No releases: already there, a downgrade, or a refusal before any release is judged.
+  why.innerHTML = x.releases.length ? explanationHtml(x) : '';
   if (x.outcome.error) {
     const err = new s.StepstoneError(x.outcome.error.code, x.outcome.error.message);
     showError(out, err);

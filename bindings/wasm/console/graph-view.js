@@ -99,7 +99,7 @@ export class GraphView {
     this.#el.dataset.nodes = String(out.nodes.length);
     this.#el.dataset.edges = String(out.edges.length);
     this.#paint();
-    this.onDrawn(out.ms, out.nodes.length, out.edges.length);
+    this.onDrawn(out.ms, out.nodes.length, out.edges.length, out.how);
   }
 
   // Marks the path's nodes and edges; a hop that is not a reduced edge gets an arc.

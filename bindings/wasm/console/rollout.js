@@ -42,7 +42,7 @@ export function stagesHtml(spec, devices) {
 export function devicesHtml(devices, shown = 200) {
   const rows = devices.slice(0, shown).map((d) => `<tr><td><code>${esc(d.id)}</code></td><td><code>${esc(d.position)}</code></td><td>${d.stage}</td></tr>`).join('');
   const more = devices.length > shown ? `<p>first ${shown} of ${devices.length.toLocaleString('en')} devices shown.</p>` : '';
-  return `<details><summary>each device's position and stage</summary><table class="hops" id="rollout-devices"><tr><th>device</th><th>position</th><th>stage</th></tr>${rows}</table>${more}</details>`;
+  return `<details><summary>each device's position and stage</summary><table class="hops" id="rollout-positions"><tr><th>device</th><th>position</th><th>stage</th></tr>${rows}</table>${more}</details>`;
 }
 
 /** The halt verdict for a stage's counts, as HTML. */
