@@ -31,7 +31,7 @@ export async function run({ open, ready, shot, shotOf }) {
   console.log(`path on screen: ${summary.trim()}; ${drawn.length} edges drawn`);
 
   // 2. The explanation: every release between current and target, why it is installed or not.
-  const rows = await page.$$eval('#explain-table tr[data-version]', (rs) => rs.map((r) => [r.dataset.version, r.className, r.cells[2].textContent]));
+  const rows = await page.$$eval('#explain-table .xrow[data-version]', (rs) => rs.map((r) => [r.dataset.version, r.classList[1], r.children[2].textContent]));
   const versions = rows.map((r) => r[0]);
   for (const v of ['v65000', 'v66000', 'v66001', 'v66002', 'v66003', 'v67000']) assert.ok(versions.includes(v), `${v} explained: ${versions}`);
   const why66001 = rows.find((r) => r[0] === 'v66001');

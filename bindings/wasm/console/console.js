@@ -13,7 +13,6 @@ const ANY = '(any)';
 const graph = new GraphView($('graph'));
 let catalog = null;
 let loadedAt = 0; // performance.now() when the current catalog's load began
-let loadNote = '';
 
 // ---- Catalog
 
@@ -45,10 +44,10 @@ function loadCatalog(source) {
   }
   catalog = loaded;
   const rel = catalog.toJSON().releases;
-  const warnings = catalog.lint();
-  loadNote = `${rel.length.toLocaleString('en')} releases, ${esc(catalog.scheme)} versions, loaded in ${(performance.now() - loadedAt).toFixed(0)} ms`;
-  out.innerHTML = `<div class="ok" id="catalog-summary">${loadNote}` +
-    (warnings.length ? `; lint: ${warnings.slice(0, 5).map((w) => `<code>${esc(w.code)}</code> ${esc(w.message)}`).join('; ')}${warnings.length > 5 ? `; … ${warnings.length - 5} more` : ''}` : '') + '</div>';
+  out.innerHTML = `<div class="ok" id="catalog-summary">${rel.length.toLocaleString('en')} releases, ${esc(catalog.scheme)} versions, ` +
+    `loaded in ${(performance.now() - loadedAt).toFixed(0)} ms<span id="lint"></span></div>`;
+  // Lint warnings once the path is on screen: they are advice, not part of the answer.
+  setTimeout(() => showLint(loaded), 0);
   const uniq = (k) => [...new Set(rel.flatMap((r) => r[k] ?? []))].sort();
   const models = uniq('models');
   const envs = uniq('environments');
@@ -61,6 +60,14 @@ function loadCatalog(source) {
   for (const id of ['model', 'environment', 'from', 'to', 'campaign-target', 'plan', 'campaign-go']) $(id).disabled = false;
   showGraph();
   showPlan();
+}
+
+function showLint(c) {
+  if (c !== catalog) return; // another catalog since
+  const warnings = c.lint();
+  $('lint').innerHTML = warnings.length
+    ? `; lint: ${warnings.slice(0, 5).map((w) => `<code>${esc(w.code)}</code> ${esc(w.message)}`).join('; ')}${warnings.length > 5 ? `; … ${warnings.length - 5} more` : ''}`
+    : '; lint: no warning';
 }
 
 function device() {
@@ -102,10 +109,12 @@ const VERDICT = {
   unreachable: 'skipped: unreachable', no_route: 'skipped: no route on', cheaper_path: 'skipped: a cheaper path',
 };
 
+// Rows are blocks the browser lays out only when scrolled into view (content-visibility), so a
+// thousand releases cost what a screenful does.
 function explanationHtml(x) {
-  const rows = x.releases.map((r) => `<tr class="v-${esc(r.verdict)}" data-version="${esc(r.version)}"><td>${esc(r.version)}</td>` +
-    `<td>${r.verdict === 'install' ? `<b>hop ${r.hop}</b>` : esc(VERDICT[r.verdict] ?? r.verdict)}</td><td>${esc(r.reason)}</td></tr>`).join('');
-  return `<table class="hops" id="explain-table"><tr><th>release</th><th>verdict</th><th>why</th></tr>${rows}</table>`;
+  const rows = x.releases.map((r) => `<div class="xrow v-${esc(r.verdict)}" data-version="${esc(r.version)}"><span>${esc(r.version)}</span>` +
+    `<span>${r.verdict === 'install' ? `<b>hop ${r.hop}</b>` : esc(VERDICT[r.verdict] ?? r.verdict)}</span><span>${esc(r.reason)}</span></div>`).join('');
+  return `<div id="explain-table"><div class="xrow head"><span>release</span><span>verdict</span><span>why</span></div>${rows}</div>`;
 }
 
 function showPlan() {
@@ -330,5 +339,14 @@ $('signed-now').value = now;
 $('rollout-spec').value = JSON.stringify(EXAMPLE_ROLLOUT, null, 2);
 $('rollout-devices').value = Array.from({ length: 40 }, (_, i) => `AG1-${String(i + 1).padStart(6, '0')}`).join('\n');
 graph.prepare();
+// The WASM module compiles each function when it is first called: run a tiny catalog through
+// what loading one calls, before a real one arrives.
+setTimeout(() => {
+  const c = s.Catalog.load({ releases: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3', min_sw_version: 'v2' }] });
+  c.toJSON();
+  c.lint();
+  c.graph({ reduced: true });
+  c.explain({ from: 'v1', to: 'v3' });
+}, 0);
 $('status').textContent = `stepstone ${s.version()} (${s.backend})`;
 document.body.dataset.ready = 'true';
