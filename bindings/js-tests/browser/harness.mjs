@@ -13,7 +13,7 @@ mkdirSync(out, { recursive: true });
 const require = createRequire(path.join(root, 'bindings/js-tests/package.json'));
 const { chromium } = require('playwright-core');
 
-/** Runs `body(ctx)` with ctx = {browser, base, open(), shot(page, name)}, then stops everything. */
+/** Runs `body(ctx)` with ctx = {browser, base, open(url), ready(page), shot, shotOf, shotTop, errors}, then stops everything. */
 export async function withConsole(body) {
   const port = 8000 + (process.pid % 1000);
   const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { cwd: consoleDir, stdio: 'ignore' });
@@ -49,7 +49,9 @@ export async function withConsole(body) {
     const shot = (page, name) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
     /** The part of the page a section covers, as a screenshot. */
     const shotOf = (page, selector, name) => page.locator(selector).screenshot({ path: path.join(out, `${name}.png`) });
-    await body({ browser, base, open, ready, shot, shotOf, errors });
+    /** The top `height` pixels of the page. */
+    const shotTop = (page, name, height) => page.screenshot({ path: path.join(out, `${name}.png`), clip: { x: 0, y: 0, width: 1200, height } });
+    await body({ browser, base, open, ready, shot, shotOf, shotTop, errors });
   } finally {
     if (browser) await browser.close();
     server.kill();

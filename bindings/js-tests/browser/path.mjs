@@ -107,5 +107,12 @@ export async function run({ open, ready, shot, shotOf }) {
   }
   await shot(page, 'broken-catalog');
   console.log(`broken catalog: ${err.trim()}`);
+
+  // 7. A valid catalog with no release: nothing to pick, said so.
+  await page.fill('#catalog-text', '{"releases": []}');
+  await page.click('#load-text');
+  assert.match(await page.textContent('#catalog-summary'), /^0 releases/);
+  assert.match(await page.textContent('#plan-result .error'), /no release/);
+  assert.ok(await page.$eval('#from', (x) => x.disabled && x.options.length === 0));
   await page.close();
 }

@@ -33,7 +33,7 @@ export function generatedCatalog(n = N) {
   return { scheme: 'integer', releases };
 }
 
-export async function run({ open, ready, shot }) {
+export async function run({ open, ready, shotOf }) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'stepstone-scale-'));
   const page = await ready(await open());
   try {
@@ -71,7 +71,7 @@ export async function run({ open, ready, shot }) {
       `(page's own measure ${pageMs} ms; budget ${BUDGET_MS} ms); ${nodes} nodes, ${edges} edges drawn ` +
       `(all installs: ${full}), ${inDom} nodes in the DOM; ${explained} releases explained; ${await page.textContent('#graph-note')}; ` +
       `main-thread tasks over ${LONG_TASK_MS} ms: ${JSON.stringify(longTasks)}`);
-    await shot(page, 'catalog-1000');
+    await shotOf(page, '#plan-section', 'catalog-1000');
     assert.equal(nodes, catalog.releases.filter((r) => r.models.includes('AG-1')).length);
     assert.ok(edges < 2 * nodes, `the reduction is drawn (${edges} edges), not all ${full} installs`);
     assert.ok(inDom < nodes / 2, `only the part in view is in the DOM (${inDom} of ${nodes} nodes)`);

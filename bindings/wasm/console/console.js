@@ -44,10 +44,15 @@ function loadCatalog(source) {
   }
   catalog = loaded;
   const rel = catalog.toJSON().releases;
-  out.innerHTML = `<div class="ok" id="catalog-summary">${rel.length.toLocaleString('en')} releases, ${esc(catalog.scheme)} versions, ` +
-    `loaded in ${(performance.now() - loadedAt).toFixed(0)} ms<span id="lint"></span></div>`;
+  out.innerHTML = `<div class="ok" id="catalog-summary">${rel.length.toLocaleString('en')} release${rel.length === 1 ? '' : 's'}, ` +
+    `${esc(catalog.scheme)} versions, loaded in ${(performance.now() - loadedAt).toFixed(0)} ms<span id="lint"></span></div>`;
   // Lint warnings once the path is on screen: they are advice, not part of the answer.
   setTimeout(() => showLint(loaded), 0);
+  if (rel.length === 0) {
+    // Valid, but there is nothing to plan toward: the controls stay empty and disabled.
+    $('plan-result').innerHTML = '<div class="error" role="alert">the catalog lists no release: nothing to plan</div>';
+    return;
+  }
   const uniq = (k) => [...new Set(rel.flatMap((r) => r[k] ?? []))].sort();
   const models = uniq('models');
   const envs = uniq('environments');
