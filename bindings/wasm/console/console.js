@@ -13,12 +13,14 @@ const ANY = '(any)';
 const graph = new GraphView($('graph'));
 let catalog = null;
 let loadedAt = 0; // performance.now() when the current catalog's load began
+let shown = { from: null, path: null }; // the path on screen
 
 // ---- Catalog
 
 /** Everything that depends on a loaded catalog, emptied and disabled. */
 function clearCatalog() {
   catalog = null;
+  shown = { from: null, path: null };
   for (const id of ['model', 'environment', 'from', 'to', 'campaign-target']) {
     $(id).innerHTML = '';
     $(id).disabled = true;
@@ -61,10 +63,17 @@ function loadCatalog(source) {
   const versions = rel.map((r) => r.version);
   options($('from'), versions, versions[0]);
   options($('to'), versions, versions[versions.length - 1]);
-  options($('campaign-target'), versions, versions[versions.length - 1]);
-  for (const id of ['model', 'environment', 'from', 'to', 'campaign-target', 'plan', 'campaign-go']) $(id).disabled = false;
+  for (const id of ['model', 'environment', 'from', 'to', 'plan']) $(id).disabled = false;
+  // The graph first: the worker lays it out while this thread plans and explains. The
+  // campaign's target in the next task.
   showGraph();
   showPlan();
+  setTimeout(() => {
+    if (catalog !== loaded) return;
+    options($('campaign-target'), versions, versions[versions.length - 1]);
+    $('campaign-target').disabled = false;
+    $('campaign-go').disabled = false;
+  }, 0);
 }
 
 function showLint(c) {
@@ -97,6 +106,7 @@ function showGraph() {
   }
   $('graph-note').textContent = '';
   graph.show(g);
+  graph.highlight(shown.from, shown.path);
 }
 
 graph.onDrawn = (ms, nodes, edges, how) => {
@@ -137,7 +147,7 @@ function showPlan() {
   } catch (e) {
     showError(out, e);
     why.innerHTML = '';
-    graph.highlight(null, null);
+    highlight(null, null);
     return;
   }
   // No releases: already there, a downgrade, or a refusal before any release is judged.
@@ -145,7 +155,7 @@ function showPlan() {
   if (x.outcome.error) {
     const err = new s.StepstoneError(x.outcome.error.code, x.outcome.error.message);
     showError(out, err);
-    graph.highlight(null, null);
+    highlight(null, null);
     return;
   }
   const p = x.outcome.plan;
@@ -154,7 +164,12 @@ function showPlan() {
     ? `<div class="ok" id="path-summary">already at ${esc(q.to)}</div>`
     : `<div class="ok" id="path-summary"><b>${esc([q.from, ...p.path].join(' → '))}</b>: ${p.hops} hops, ${fmtBytes(p.bytes)}</div>` +
       `<table class="hops"><tr><th>#</th><th>install</th><th>download</th><th></th></tr>${rows}</table>`;
-  graph.highlight(q.from, p.path);
+  highlight(q.from, p.path);
+}
+
+function highlight(from, path) {
+  shown = { from, path };
+  graph.highlight(from, path);
 }
 
 // ---- Campaign
