@@ -342,7 +342,7 @@ impl<'c> Installs<'c> {
         i < j
             && self.eligible.get(j).copied().unwrap_or(false)
             && !from.deadend
-            && !min.is_some_and(|m| from.version.key() < m)
+            && min.is_none_or(|m| from.version.key() >= m)
             && !to.is_blocked_from(from.version.key())
     }
 }

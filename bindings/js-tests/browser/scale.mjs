@@ -2,8 +2,7 @@
 // graph laid out in the worker, the path highlighted on it) in under BUDGET_MS, measured from
 // the file being chosen to the highlighted path on screen (the median of RUNS fresh pages).
 // The page's main thread must stay free meanwhile (in the median load, no task over
-// LONG_TASK_MS: the layout runs
-// in the worker; with dagre it took 2.9 s).
+// LONG_TASK_MS: the layout runs in the worker; with dagre it took 2.9 s).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import os from 'node:os';

@@ -40,8 +40,13 @@ function loadCatalog(source) {
     loaded = s.Catalog.load(source);
   } catch (e) {
     const all = e.errors ?? [];
-    const list = all.length > 1 ? `<ul>${all.map((p) => `<li><code>${esc(p.code)}</code> ${esc(p.message)}</li>`).join('')}</ul>` : '';
-    showError(out, e, list);
+    if (all.length > 1) {
+      // The error's message joins every problem: listed one a line instead.
+      out.innerHTML = `<div class="error" role="alert">${all.length} problems:<ul>` +
+        `${all.map((p) => `<li><code>${esc(p.code)}</code> ${esc(p.message)}</li>`).join('')}</ul></div>`;
+    } else {
+      showError(out, e);
+    }
     return;
   }
   catalog = loaded;
@@ -124,12 +129,12 @@ const VERDICT = {
   unreachable: 'skipped: unreachable', no_route: 'skipped: no route on', cheaper_path: 'skipped: a cheaper path',
 };
 
-// Rows are blocks the browser lays out only when scrolled into view (content-visibility), so a
-// thousand releases cost what a screenful does.
+// Rows are blocks; past 200 the browser lays them out only when scrolled into view
+// (content-visibility), so a thousand releases cost what a screenful does.
 function explanationHtml(x) {
   const rows = x.releases.map((r) => `<div class="xrow v-${esc(r.verdict)}" data-version="${esc(r.version)}"><span>${esc(r.version)}</span>` +
     `<span>${r.verdict === 'install' ? `<b>hop ${r.hop}</b>` : esc(VERDICT[r.verdict] ?? r.verdict)}</span><span>${esc(r.reason)}</span></div>`).join('');
-  return `<div id="explain-table"><div class="xrow head"><span>release</span><span>verdict</span><span>why</span></div>${rows}</div>`;
+  return `<div id="explain-table"${x.releases.length > 200 ? ' class="many"' : ''}><div class="xrow head"><span>release</span><span>verdict</span><span>why</span></div>${rows}</div>`;
 }
 
 function showPlan() {
