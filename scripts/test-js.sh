@@ -145,7 +145,8 @@ check_node_addons() {
   return $bad
 }
 
-# The console page: the WASM package and the layout library copied next to it.
+# The console page: the WASM package, the layout library (run in the page's layout worker) and
+# the CSV reader copied next to it.
 build_console() {
   local c=bindings/wasm/console
   rm -rf "$c/stepstone" "$c/vendor"
@@ -153,7 +154,7 @@ build_console() {
   cp bindings/wasm/index.js bindings/wasm/api.js "$c/stepstone/"
   cp -r bindings/wasm/api "$c/stepstone/"
   cp bindings/wasm/pkg/stepstone_wasm.js bindings/wasm/pkg/stepstone_wasm_bg.wasm "$c/stepstone/pkg/"
-  cp "$TOOLS/@dagrejs/dagre/dist/dagre.min.js" "$c/vendor/"
+  cp "$TOOLS/@dagrejs/dagre/dist/dagre.min.js" "$TOOLS/papaparse/papaparse.min.js" "$c/vendor/"
   cp examples/catalog.json "$c/example-catalog.json"
 }
 
@@ -244,6 +245,7 @@ bundlers() {
   STEPSTONE_ROOT=$ROOT STEPSTONE_OUT=$OUT node bindings/js-tests/bundlers/check.mjs
 }
 
+# Every console panel in Chromium, the 1,000-release catalog against its time budget, file://.
 browser() {
   STEPSTONE_ROOT=$ROOT STEPSTONE_OUT=$OUT NODE_PATH=$TOOLS \
     node bindings/js-tests/browser/console.mjs

@@ -284,11 +284,12 @@ export function makeApi(native, backend) {
     lint() {
       return JSON.parse(this.#raw.lint());
     }
+    /** The upgrade graph; `reduced: true` gives the transitive reduction of the installs. */
     graph(device = undefined) {
-      const d = plainObject(device, 'device', ['model', 'environment'], true);
-      const [model, environment] = [optStr(d.model, 'model'), optStr(d.environment, 'environment')];
+      const d = plainObject(device, 'device', ['model', 'environment', 'reduced'], true);
+      const [model, environment, reduced] = [optStr(d.model, 'model'), optStr(d.environment, 'environment'), optBool(d.reduced, 'reduced')];
       // The core checks the device first (plan.model_required, ...): a StepstoneError as any refusal.
-      return JSON.parse(call(() => this.#raw.graph(model, environment)));
+      return JSON.parse(call(() => this.#raw.graph(model, environment, reduced)));
     }
     render(format = 'dot', device = undefined) {
       const f = str(format, 'format', "'dot' or 'mermaid'");

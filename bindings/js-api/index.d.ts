@@ -99,7 +99,10 @@ export declare class Catalog {
   nextHop(query: Query): string | null;
   explain(query: Query): Explanation;
   lint(): LintWarning[];
-  graph(device?: Device): Graph;
+  /** The upgrade graph for a device: every direct install as an edge, or with `reduced: true`
+   * the transitive reduction (an install drawn only when no other chain of installs leads there;
+   * about one edge per release, where the full graph is quadratic). */
+  graph(device?: Device & { reduced?: boolean }): Graph;
   render(format?: 'dot' | 'mermaid', device?: Device): string;
   campaign(target: string, device?: Device & { cost?: Cost; allowDowngrade?: boolean }): Campaign;
 }

@@ -29,6 +29,10 @@ use petgraph::visit::EdgeRef;
 use crate::catalog::{Catalog, Release};
 use crate::plan::PlanError;
 use crate::plan::sweep::{Filter, lower_bounds};
+use crate::version::VersionKey;
+
+mod reduction;
+pub use reduction::reduced_edges;
 
 /// Output format of [`render`], by name (`dot`, `mermaid`, `json`).
 ///
@@ -135,36 +139,100 @@ pub struct NodeWire<'c> {
     pub deadend: bool,
 }
 
-/// The upgrade graph for devices of `model` in `environment`, in its JSON form. The device is
-/// checked first ([`Catalog::check_device`]: `plan.model_required`, `plan.unknown_model`, ...).
+/// The upgrade graph for devices of `model` in `environment`, in its JSON form, with every
+/// direct install as an edge. The device is checked first ([`Catalog::check_device`]:
+/// `plan.model_required`, `plan.unknown_model`, ...).
 #[cfg(feature = "serde")]
 pub fn wire<'c>(
     catalog: &'c Catalog,
     model: Option<&str>,
     environment: Option<&str>,
 ) -> Result<GraphWire<'c>, PlanError> {
+    wire_edges(catalog, model, environment, Edges::All)
+}
+
+/// Which edges a graph carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edges {
+    /// Every direct install: quadratic in the worst case.
+    #[default]
+    All,
+    /// The transitive reduction ([`reduced_edges`]): an install is drawn only when no other
+    /// chain of installs leads there. The same releases reach each other as with `All`.
+    Reduced,
+}
+
+/// The upgrade graph for devices of `model` in `environment`, in its JSON form, with the
+/// `edges` asked for. The device is checked first ([`Catalog::check_device`]).
+///
+/// ```
+/// use stepstone::catalog::Catalog;
+/// use stepstone::graph::{wire_edges, Edges};
+/// let catalog = Catalog::from_json(r#"{"releases": [
+///   {"version": "v1"}, {"version": "v2"}, {"version": "v3"}]}"#).unwrap();
+/// let all = wire_edges(&catalog, None, None, Edges::All).unwrap();
+/// assert_eq!(all.edges, [["v1", "v2"], ["v1", "v3"], ["v2", "v3"]]);
+/// let reduced = wire_edges(&catalog, None, None, Edges::Reduced).unwrap();
+/// assert_eq!(reduced.edges, [["v1", "v2"], ["v2", "v3"]]);
+/// assert_eq!(reduced.nodes, all.nodes);
+/// ```
+#[cfg(feature = "serde")]
+pub fn wire_edges<'c>(
+    catalog: &'c Catalog,
+    model: Option<&str>,
+    environment: Option<&str>,
+    edges: Edges,
+) -> Result<GraphWire<'c>, PlanError> {
     catalog.check_device(model, environment)?;
-    let g = build(catalog, model, environment);
-    let nodes = g
-        .node_weights()
-        .map(|(r, s)| NodeWire {
-            version: r.version.as_str(),
-            yanked: s.yanked,
-            stepping_stone: s.stepping_stone,
-            deadend: s.deadend,
-        })
-        .collect();
-    let edges = g
-        .edge_indices()
-        .filter_map(|e| g.edge_endpoints(e))
-        .filter_map(|(a, b)| {
-            Some([
-                g.node_weight(a)?.0.version.as_str(),
-                g.node_weight(b)?.0.version.as_str(),
-            ])
-        })
-        .collect();
+    let (nodes, edges) = match edges {
+        Edges::All => {
+            let g = build(catalog, model, environment);
+            let nodes = g.node_weights().map(|(r, s)| node(r, s)).collect();
+            let edges = g
+                .edge_indices()
+                .filter_map(|e| g.edge_endpoints(e))
+                .filter_map(|(a, b)| {
+                    Some([
+                        g.node_weight(a)?.0.version.as_str(),
+                        g.node_weight(b)?.0.version.as_str(),
+                    ])
+                })
+                .collect();
+            (nodes, edges)
+        }
+        Edges::Reduced => {
+            let releases = catalog.releases();
+            let installs = Installs::new(catalog, model, environment);
+            let stones = stones(catalog);
+            let nodes = releases
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| installs.shown(i))
+                .map(|(_, r)| node(r, &style(&stones, r)))
+                .collect();
+            let edges = reduced_edges(catalog, model, environment)
+                .into_iter()
+                .filter_map(|(a, b)| {
+                    Some([
+                        releases.get(a)?.version.as_str(),
+                        releases.get(b)?.version.as_str(),
+                    ])
+                })
+                .collect();
+            (nodes, edges)
+        }
+    };
     Ok(GraphWire { nodes, edges })
+}
+
+#[cfg(feature = "serde")]
+fn node<'c>(r: &'c Release, s: &NodeStyle) -> NodeWire<'c> {
+    NodeWire {
+        version: r.version.as_str(),
+        yanked: s.yanked,
+        stepping_stone: s.stepping_stone,
+        deadend: s.deadend,
+    }
 }
 
 /// How a node is drawn.
@@ -185,45 +253,98 @@ pub fn build<'c>(
     model: Option<&str>,
     environment: Option<&str>,
 ) -> DiGraph<(&'c Release, NodeStyle), ()> {
-    let filter = Filter { model, environment };
+    let installs = Installs::new(catalog, model, environment);
+    let stones = stones(catalog);
     let releases = catalog.releases();
-    let lower = lower_bounds(catalog);
     let mut g = DiGraph::new();
     let mut nodes: Vec<Option<NodeIndex>> = Vec::with_capacity(releases.len());
-    for r in releases {
-        let shown = r.fits_model(model) && r.fits_environment(environment);
-        let style = NodeStyle {
-            stepping_stone: r.barrier
-                || releases
-                    .iter()
-                    .any(|o| o.min_sw_version.as_ref() == Some(&r.version)),
-            yanked: r.yanked,
-            deadend: r.deadend,
-        };
-        nodes.push(shown.then(|| g.add_node((r, style))));
+    for (i, r) in releases.iter().enumerate() {
+        nodes.push(
+            installs
+                .shown(i)
+                .then(|| g.add_node((r, style(&stones, r)))),
+        );
     }
-    for (j, to) in releases.iter().enumerate() {
-        let Some(Some(b)) = nodes.get(j) else {
-            continue;
-        };
-        if !filter.eligible(to) {
-            continue;
-        }
-        let min = lower.get(j).copied().flatten();
-        for (i, from) in releases.iter().enumerate().take(j) {
-            let Some(Some(a)) = nodes.get(i) else {
-                continue;
-            };
-            if from.deadend
-                || min.is_some_and(|m| from.version.key() < m)
-                || to.is_blocked_from(from.version.key())
+    for j in 0..releases.len() {
+        for i in 0..j {
+            if let (Some(Some(a)), Some(Some(b))) = (nodes.get(i), nodes.get(j))
+                && installs.direct(i, j)
             {
-                continue;
+                g.add_edge(*a, *b, ());
             }
-            g.add_edge(*a, *b, ());
         }
     }
     g
+}
+
+/// How release `r` is drawn: a stepping stone when it is a barrier or another release's
+/// `min_sw_version` (`stones`: every `min_sw_version`, sorted).
+fn style(stones: &[&VersionKey], r: &Release) -> NodeStyle {
+    NodeStyle {
+        stepping_stone: r.barrier || stones.binary_search(&r.version.key()).is_ok(),
+        yanked: r.yanked,
+        deadend: r.deadend,
+    }
+}
+
+/// Every release's `min_sw_version`, sorted, for [`style`].
+fn stones(catalog: &Catalog) -> Vec<&VersionKey> {
+    let mut v: Vec<&VersionKey> = catalog
+        .releases()
+        .iter()
+        .filter_map(|r| r.min_sw_version.as_ref().map(|m| m.key()))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// The direct-install relation for one device, between releases by their index in
+/// `catalog.releases()` (version order): the install rule (README, "Update paths").
+pub(crate) struct Installs<'c> {
+    releases: &'c [Release],
+    lower: Vec<Option<&'c VersionKey>>,
+    /// A device of this model and environment could run it (yanked ones too).
+    shown: Vec<bool>,
+    /// It may be installed: shown and not yanked.
+    eligible: Vec<bool>,
+}
+
+impl<'c> Installs<'c> {
+    pub(crate) fn new(
+        catalog: &'c Catalog,
+        model: Option<&str>,
+        environment: Option<&str>,
+    ) -> Installs<'c> {
+        let filter = Filter { model, environment };
+        let releases = catalog.releases();
+        Installs {
+            releases,
+            lower: lower_bounds(catalog),
+            shown: releases
+                .iter()
+                .map(|r| r.fits_model(model) && r.fits_environment(environment))
+                .collect(),
+            eligible: releases.iter().map(|r| filter.eligible(r)).collect(),
+        }
+    }
+
+    /// Release `i` is one a device of this model and environment could run (yanked ones too).
+    pub(crate) fn shown(&self, i: usize) -> bool {
+        self.shown.get(i).copied().unwrap_or(false)
+    }
+
+    /// A device on release `i` may install release `j` directly (`i < j`; both shown).
+    pub(crate) fn direct(&self, i: usize, j: usize) -> bool {
+        let (Some(from), Some(to)) = (self.releases.get(i), self.releases.get(j)) else {
+            return false;
+        };
+        let min = self.lower.get(j).copied().flatten();
+        i < j
+            && self.eligible.get(j).copied().unwrap_or(false)
+            && !from.deadend
+            && min.is_none_or(|m| from.version.key() >= m)
+            && !to.is_blocked_from(from.version.key())
+    }
 }
 
 /// The upgrade graph for devices of `model` in `environment` as text. The device is checked

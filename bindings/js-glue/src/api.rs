@@ -125,15 +125,20 @@ macro_rules! js_api_plan {
             pub fn lint(&self) -> String {
                 self.0.lint()
             }
-            /// Upgrade graph, JSON.
+            /// Upgrade graph, JSON (`reduced`: the transitive reduction of the installs).
             #[$a(js_name = "graph")]
             pub fn graph(
                 &self,
                 model: Option<String>,
                 environment: Option<String>,
+                reduced: Option<bool>,
             ) -> Result<String> {
                 self.0
-                    .graph(model.as_deref(), environment.as_deref())
+                    .graph(
+                        model.as_deref(),
+                        environment.as_deref(),
+                        reduced.unwrap_or(false),
+                    )
                     .map_err(fault)
             }
             /// Upgrade graph as DOT or Mermaid text.

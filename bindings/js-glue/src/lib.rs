@@ -174,13 +174,25 @@ impl Catalog {
     }
 
     /// The upgrade graph for a device, as the core's JSON
-    /// (`{nodes: [{version, yanked, stepping_stone, deadend}], edges: [[from, to]]}`).
+    /// (`{nodes: [{version, yanked, stepping_stone, deadend}], edges: [[from, to]]}`): every
+    /// direct install, or with `reduced` the transitive reduction of them.
     /// The device is checked first (`plan.model_required`, `plan.unknown_model`, ...).
-    pub fn graph(&self, model: Option<&str>, environment: Option<&str>) -> Res<String> {
-        Ok(to_json(&stepstone::graph::wire(
+    pub fn graph(
+        &self,
+        model: Option<&str>,
+        environment: Option<&str>,
+        reduced: bool,
+    ) -> Res<String> {
+        let edges = if reduced {
+            stepstone::graph::Edges::Reduced
+        } else {
+            stepstone::graph::Edges::All
+        };
+        Ok(to_json(&stepstone::graph::wire_edges(
             &self.inner,
             model,
             environment,
+            edges,
         )?))
     }
 
@@ -600,12 +612,30 @@ mod tests {
         q.model = None;
         assert_eq!(c.plan(&q).unwrap_err().code, "plan.model_required");
         assert_eq!(c.next_hop(&q).unwrap_err().code, "plan.model_required");
-        assert_eq!(c.graph(None, None).unwrap_err().code, "plan.model_required");
+        assert_eq!(
+            c.graph(None, None, true).unwrap_err().code,
+            "plan.model_required"
+        );
         assert_eq!(
             c.render(Some("AG-9"), None, "dot").unwrap_err().code,
             "plan.unknown_model"
         );
-        assert!(c.graph(Some("AG-2"), Some("staging")).is_ok());
+        assert!(c.graph(Some("AG-2"), Some("staging"), false).is_ok());
+        // Reduced: v66000 -> v66003 goes through v66001 and v66002, so it is not drawn.
+        let all: Value =
+            serde_json::from_str(&c.graph(Some("AG-1"), None, false).unwrap()).unwrap();
+        let reduced: Value =
+            serde_json::from_str(&c.graph(Some("AG-1"), None, true).unwrap()).unwrap();
+        let has = |g: &Value, a: &str, b: &str| {
+            g["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e[0] == a && e[1] == b)
+        };
+        assert!(has(&all, "v66000", "v66003") && !has(&reduced, "v66000", "v66003"));
+        assert!(has(&reduced, "v66002", "v66003"));
+        assert_eq!(all["nodes"], reduced["nodes"]);
     }
 
     #[test]

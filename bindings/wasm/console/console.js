@@ -1,138 +1,287 @@
-// The admin console: static page over the stepstone-wasm package. Every answer comes from
-// the WASM core; this file only reads inputs, calls the API and draws.
+// The admin console: a static page over the stepstone-wasm package. Every answer comes from
+// the WASM core (plans, explanations, the reduced graph, campaign tables, rollout stages, halt
+// rules, signed catalogs, verification, sampling); this file reads inputs, calls the API and
+// draws. The graph is laid out in a Web Worker (graph-view.js, layout-worker.js).
 import * as s from './stepstone/index.js';
+import { $, esc, fmtBytes, showError, options, fileBytes } from './util.js';
+import { GraphView } from './graph-view.js';
+import { ListError, readDeviceList, nextHops, campaignHtml } from './campaign.js';
+import { EXAMPLE_ROLLOUT, deviceIds, assign, stagesOf, stagesHtml, devicesHtml, haltHtml } from './rollout.js';
+import { openedHtml } from './signed.js';
 
-const $ = (id) => document.getElementById(id);
-const esc = (x) => String(x).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-const fmtBytes = (n) => (n === null || n === undefined ? 'unknown' : `${n.toLocaleString('en')} B (${(n / 1048576).toFixed(2)} MiB)`);
-const SVG = 'http://www.w3.org/2000/svg';
-
-function showError(el, e, extra = '') {
-  if (e instanceof s.StepstoneError) {
-    el.innerHTML = `<div class="error" role="alert"><code>${esc(e.code)}</code> ${esc(e.message)}${extra}</div>`;
-  } else {
-    el.innerHTML = `<div class="error" role="alert">${esc(e && e.message ? e.message : e)}</div>`;
-  }
-}
-
+const ANY = '(any)';
+const graph = new GraphView($('graph'));
 let catalog = null;
-let catalogJson = null;
+let loadedAt = 0; // performance.now() when the current catalog's load began
+let shown = { from: null, path: null }; // the path on screen
 
-function options(select, values, selected) {
-  select.innerHTML = values.map((v) => `<option${v === selected ? ' selected' : ''}>${esc(v)}</option>`).join('');
+// ---- Catalog
+
+/** Everything that depends on a loaded catalog, emptied and disabled. */
+function clearCatalog() {
+  catalog = null;
+  shown = { from: null, path: null };
+  for (const id of ['model', 'environment', 'from', 'to', 'campaign-target']) {
+    $(id).innerHTML = '';
+    $(id).disabled = true;
+  }
+  $('plan').disabled = true;
+  $('campaign-go').disabled = true;
+  graph.clear();
+  for (const id of ['plan-result', 'explain-result', 'campaign-result', 'graph-note']) $(id).innerHTML = '';
 }
 
-function loadCatalog(text) {
+function loadCatalog(source) {
+  loadedAt = performance.now();
   const out = $('catalog-result');
-  $('catalog-text').value = text;
+  clearCatalog();
+  let loaded;
   try {
-    catalog = s.Catalog.load(text);
+    loaded = s.Catalog.load(source);
   } catch (e) {
-    catalog = null;
-    const all = s.validate(text);
-    const list = all.length > 1 ? `<ul>${all.map((p) => `<li><code>${esc(p.code)}</code> ${esc(p.message)}</li>`).join('')}</ul>` : '';
-    showError(out, e, list);
-    $('graph').innerHTML = '';
-    $('plan-result').innerHTML = '';
+    const all = e.errors ?? [];
+    if (all.length > 1) {
+      // The error's message joins every problem: listed one a line instead.
+      out.innerHTML = `<div class="error" role="alert">${all.length} problems:<ul>` +
+        `${all.map((p) => `<li><code>${esc(p.code)}</code> ${esc(p.message)}</li>`).join('')}</ul></div>`;
+    } else {
+      showError(out, e);
+    }
     return;
   }
-  catalogJson = catalog.toJSON();
-  const rel = catalogJson.releases;
-  const warnings = catalog.lint();
-  out.innerHTML = `<div class="ok">${rel.length} releases, ${esc(catalog.scheme)} versions` +
-    (warnings.length ? `; lint: ${warnings.map((w) => `<code>${esc(w.code)}</code> ${esc(w.message)}`).join('; ')}` : '') + '</div>';
+  catalog = loaded;
+  const rel = catalog.toJSON().releases;
+  out.innerHTML = `<div class="ok" id="catalog-summary">${rel.length.toLocaleString('en')} release${rel.length === 1 ? '' : 's'}, ` +
+    `${esc(catalog.scheme)} versions, loaded in ${(performance.now() - loadedAt).toFixed(0)} ms<span id="lint"></span></div>`;
+  // Lint warnings once the path is on screen: they are advice, not part of the answer.
+  setTimeout(() => showLint(loaded), 0);
+  if (rel.length === 0) {
+    // Valid, but there is nothing to plan toward: the controls stay empty and disabled.
+    $('plan-result').innerHTML = '<div class="error" role="alert">the catalog lists no release: nothing to plan</div>';
+    return;
+  }
   const uniq = (k) => [...new Set(rel.flatMap((r) => r[k] ?? []))].sort();
-  options($('model'), ['(any)', ...uniq('models')], '(any)');
-  options($('environment'), ['(any)', ...uniq('environments')], '(any)');
+  const models = uniq('models');
+  const envs = uniq('environments');
+  options($('model'), [ANY, ...models], models[0] ?? ANY);
+  options($('environment'), [ANY, ...envs], envs.includes('production') ? 'production' : ANY);
   const versions = rel.map((r) => r.version);
   options($('from'), versions, versions[0]);
   options($('to'), versions, versions[versions.length - 1]);
-  if (uniq('models').length) $('model').value = uniq('models')[0];
-  if (uniq('environments').includes('production')) $('environment').value = 'production';
-  drawGraph(null);
+  for (const id of ['model', 'environment', 'from', 'to', 'plan']) $(id).disabled = false;
+  // The graph first: the worker lays it out while this thread plans and explains. The
+  // campaign's target in the next task.
+  showGraph();
+  showPlan();
+  setTimeout(() => {
+    if (catalog !== loaded) return;
+    options($('campaign-target'), versions, versions[versions.length - 1]);
+    $('campaign-target').disabled = false;
+    $('campaign-go').disabled = false;
+  }, 0);
+}
+
+function showLint(c) {
+  if (c !== catalog) return; // another catalog since
+  const warnings = c.lint();
+  $('lint').innerHTML = warnings.length
+    ? `; lint: ${warnings.slice(0, 5).map((w) => `<code>${esc(w.code)}</code> ${esc(w.message)}`).join('; ')}${warnings.length > 5 ? `; … ${warnings.length - 5} more` : ''}`
+    : '; lint: no warning';
 }
 
 function device() {
-  const pick = (id) => ($(id).value === '(any)' ? undefined : $(id).value);
+  const pick = (id) => ($(id).value === ANY || $(id).value === '' ? undefined : $(id).value);
   return { model: pick('model'), environment: pick('environment') };
 }
 
-function drawGraph(path) {
+// ---- Graph and plan
+
+function showGraph() {
   if (!catalog) return;
   let g;
   try {
-    // Refused when the device is not one the catalog can place (no model where the releases
-    // differ by model: plan.model_required; a model no release names: plan.unknown_model).
-    g = catalog.graph(device());
+    // The transitive reduction (core): about one edge per release instead of n²/2. Refused when
+    // the device is not one the catalog can place (plan.model_required, plan.unknown_model).
+    g = catalog.graph({ ...device(), reduced: true });
   } catch (e) {
+    graph.clear();
     showError($('graph'), e);
+    $('graph-note').textContent = '';
     return;
   }
-  const on = new Set(path ?? []);
-  const from = $('from').value;
-  const pathEdges = new Set();
-  if (path) {
-    let prev = from;
-    for (const v of path) {
-      pathEdges.add(`${prev}\u0000${v}`);
-      prev = v;
-    }
+  $('graph-note').textContent = '';
+  graph.show(g);
+  graph.highlight(shown.from, shown.path);
+}
+
+graph.onDrawn = (ms, nodes, edges, how) => {
+  $('graph-note').textContent = `${nodes.toLocaleString('en')} releases, ${edges.toLocaleString('en')} edges (the transitive reduction of the installs), ` +
+    `laid out in ${ms.toFixed(0)} ms in a worker (${how === 'dagre' ? 'dagre' : 'one column per step'})`;
+  if (loadedAt) {
+    $('status').dataset.firstPathMs = String(Math.round(performance.now() - loadedAt));
+    loadedAt = 0;
   }
-  const d = new dagre.graphlib.Graph();
-  d.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 46, marginx: 12, marginy: 12 });
-  d.setDefaultEdgeLabel(() => ({}));
-  for (const n of g.nodes) d.setNode(n.version, { width: 9 * n.version.length + 22, height: 30, n });
-  for (const [a, b] of g.edges) d.setEdge(a, b);
-  dagre.layout(d);
-  const svg = document.createElementNS(SVG, 'svg');
-  // Bounds of nodes and edge points (dagre may route an edge outside the graph box).
-  let [x0, y0, x1, y1] = [0, 0, d.graph().width, d.graph().height];
-  for (const e of d.edges()) for (const q of d.edge(e).points) [x0, y0, x1, y1] = [Math.min(x0, q.x - 8), Math.min(y0, q.y - 8), Math.max(x1, q.x + 8), Math.max(y1, q.y + 8)];
-  const [width, height] = [x1 - x0, y1 - y0];
-  svg.setAttribute('viewBox', `${x0} ${y0} ${width} ${height}`);
-  svg.setAttribute('width', width);
-  svg.setAttribute('height', height);
-  svg.innerHTML = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#8892a6"/></marker>
-    <marker id="arrow-on" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#1565c0"/></marker></defs>`;
-  const edges = [...d.edges()].sort((x, y) => pathEdges.has(`${x.v}\u0000${x.w}`) - pathEdges.has(`${y.v}\u0000${y.w}`));
-  for (const e of edges) {
-    const pts = d.edge(e).points;
-    const p = document.createElementNS(SVG, 'path');
-    const hot = pathEdges.has(`${e.v}\u0000${e.w}`);
-    p.setAttribute('d', pts.map((q, i) => `${i ? 'L' : 'M'}${q.x.toFixed(1)} ${q.y.toFixed(1)}`).join(' '));
-    p.setAttribute('class', hot ? 'edge onpath' : 'edge');
-    p.setAttribute('marker-end', hot ? 'url(#arrow-on)' : 'url(#arrow)');
-    p.dataset.edge = `${e.v}->${e.w}`;
-    svg.appendChild(p);
-  }
-  for (const v of d.nodes()) {
-    const { x, y, width: w, height: h, n } = d.node(v);
-    const grp = document.createElementNS(SVG, 'g');
-    const cls = ['node', n.stepping_stone && 'stone', n.yanked && 'yanked', n.deadend && 'deadend', (on.has(v) || (path && v === from)) && 'onpath'];
-    grp.setAttribute('class', cls.filter(Boolean).join(' '));
-    grp.dataset.version = v;
-    grp.innerHTML = `<rect x="${x - w / 2}" y="${y - h / 2}" width="${w}" height="${h}"/><text x="${x}" y="${y}">${esc(v)}</text>` +
-      `<title>${esc(v)}${n.stepping_stone ? ' (stepping stone)' : ''}${n.yanked ? ' (yanked)' : ''}${n.deadend ? ' (dead end)' : ''}</title>`;
-    svg.appendChild(grp);
-  }
-  $('graph').replaceChildren(svg);
+};
+
+const VERDICT = {
+  install: 'installed', yanked: 'skipped: yanked', wrong_model: 'skipped: not for this model',
+  wrong_environment: 'skipped: not for this environment', dead_end: 'skipped: dead end',
+  unreachable: 'skipped: unreachable', no_route: 'skipped: no route on', cheaper_path: 'skipped: a cheaper path',
+};
+
+// Rows are blocks; past 200 the browser lays them out only when scrolled into view
+// (content-visibility), so a thousand releases cost what a screenful does.
+function explanationHtml(x) {
+  const rows = x.releases.map((r) => `<div class="xrow v-${esc(r.verdict)}" data-version="${esc(r.version)}"><span>${esc(r.version)}</span>` +
+    `<span>${r.verdict === 'install' ? `<b>hop ${r.hop}</b>` : esc(VERDICT[r.verdict] ?? r.verdict)}</span><span>${esc(r.reason)}</span></div>`).join('');
+  return `<div id="explain-table"${x.releases.length > 200 ? ' class="many"' : ''}><div class="xrow head"><span>release</span><span>verdict</span><span>why</span></div>${rows}</div>`;
 }
 
 function showPlan() {
   const out = $('plan-result');
-  if (!catalog) return showError(out, new Error('load a catalog first'));
+  const why = $('explain-result');
+  if (!catalog) {
+    why.innerHTML = '';
+    return showError(out, new Error('load a catalog first'));
+  }
   const q = { from: $('from').value, to: $('to').value, cost: $('cost').value, ...device() };
+  let x;
   try {
-    const p = catalog.plan(q);
-    const rows = p.steps.map((st, i) => `<tr><td>${i + 1}</td><td>${esc(st.version)}</td><td>${fmtBytes(st.bytes)}</td><td>${st.delta_from ? `delta from ${esc(st.delta_from)}` : 'full image'}</td></tr>`).join('');
-    out.innerHTML = p.hops === 0
-      ? `<div class="ok">already at ${esc(q.to)}</div>`
-      : `<div class="ok" id="path-summary"><b>${esc([q.from, ...p.path].join(' → '))}</b>: ${p.hops} hops, ${fmtBytes(p.bytes)}</div>` +
-        `<table class="hops"><tr><th>#</th><th>install</th><th>download</th><th></th></tr>${rows}</table>`;
-    drawGraph(p.path);
+    // One call: the plan (or the refusal) and every release's verdict between current and target.
+    x = catalog.explain(q);
   } catch (e) {
     showError(out, e);
-    drawGraph(null);
+    why.innerHTML = '';
+    highlight(null, null);
+    return;
+  }
+  // No releases: already there, a downgrade, or a refusal before any release is judged.
+  why.innerHTML = x.releases.length ? explanationHtml(x) : '';
+  if (x.outcome.error) {
+    const err = new s.StepstoneError(x.outcome.error.code, x.outcome.error.message);
+    showError(out, err);
+    highlight(null, null);
+    return;
+  }
+  const p = x.outcome.plan;
+  const rows = p.steps.map((st, i) => `<tr><td>${i + 1}</td><td>${esc(st.version)}</td><td>${fmtBytes(st.bytes)}</td><td>${st.delta_from ? `delta from ${esc(st.delta_from)}` : 'full image'}</td></tr>`).join('');
+  out.innerHTML = p.hops === 0
+    ? `<div class="ok" id="path-summary">already at ${esc(q.to)}</div>`
+    : `<div class="ok" id="path-summary"><b>${esc([q.from, ...p.path].join(' → '))}</b>: ${p.hops} hops, ${fmtBytes(p.bytes)}</div>` +
+      `<table class="hops"><tr><th>#</th><th>install</th><th>download</th><th></th></tr>${rows}</table>`;
+  highlight(q.from, p.path);
+}
+
+function highlight(from, path) {
+  shown = { from, path };
+  graph.highlight(from, path);
+}
+
+// ---- Campaign
+
+function showCampaign() {
+  const out = $('campaign-result');
+  if (!catalog) return showError(out, new Error('load a catalog first'));
+  let rows;
+  try {
+    rows = readDeviceList($('campaign-csv').value);
+  } catch (e) {
+    if (e instanceof ListError) {
+      out.innerHTML = `<div class="error" role="alert"><code>${esc(e.code)}</code> ${esc(e.message)}</div>`;
+      return;
+    }
+    throw e;
+  }
+  const target = $('campaign-target').value;
+  out.innerHTML = campaignHtml(target, nextHops(catalog, target, { ...device(), cost: $('cost').value }, rows));
+}
+
+// ---- Rollout
+
+function clearRollout() {
+  $('halt-stage').innerHTML = '';
+  $('halt-stage').disabled = true;
+  $('halt-go').disabled = true;
+  $('halt-result').innerHTML = '';
+}
+
+let rollout = null;
+
+function showRollout() {
+  const out = $('rollout-result');
+  rollout = null;
+  clearRollout();
+  let r;
+  let devices;
+  try {
+    r = s.Rollout.fromJson($('rollout-spec').value);
+    devices = assign(r, deviceIds($('rollout-devices').value));
+  } catch (e) {
+    return showError(out, e);
+  }
+  rollout = r;
+  const spec = r.toJSON();
+  out.innerHTML = stagesHtml(spec, devices) + devicesHtml(devices);
+  options($('halt-stage'), stagesOf(spec).map((_, i) => String(i)), '0');
+  $('halt-stage').disabled = false;
+  $('halt-go').disabled = false;
+}
+
+/** A count typed in a box: a whole number as the API takes it (anything else it refuses, naming it). */
+const countOf = (id) => {
+  const t = $(id).value.trim();
+  return /^[0-9]+$/.test(t) ? Number(t) : t;
+};
+
+function showHalt() {
+  const out = $('halt-result');
+  if (!rollout) return showError(out, new Error('assign stages first'));
+  const stage = Number($('halt-stage').value);
+  const stats = { finished: countOf('halt-finished'), failed: countOf('halt-failed') };
+  try {
+    out.innerHTML = haltHtml(stage, stats, rollout.trips(stage, stats));
+  } catch (e) {
+    showError(out, e);
+  }
+}
+
+// ---- Signed catalog
+
+async function openSigned() {
+  const out = $('signed-result');
+  out.innerHTML = '';
+  const [envelope, key] = [await fileBytes($('signed-envelope')), await fileBytes($('signed-key'))];
+  if (!envelope || !key) return showError(out, new Error('choose the envelope and the catalog public key'));
+  const last = $('signed-last').value.trim();
+  const now = $('signed-now').value.trim();
+  try {
+    const o = s.openCompactCatalog(envelope, key, { now: /^[0-9]+$/.test(now) ? now : Number(now), last: last === '' ? null : last });
+    out.innerHTML = openedHtml(o);
+  } catch (e) {
+    showError(out, e);
+  }
+}
+
+// ---- Verification and sampling
+
+// The image is read chunk by chunk through the File API's stream: never all in memory.
+async function verifyImage() {
+  const out = $('verify-result');
+  const [image, sig, key] = ['image-file', 'sig-file', 'key-file'].map((id) => $(id).files[0]);
+  if (!image || !sig || !key) return showError(out, new Error('choose an image, its signature and the public key'));
+  try {
+    const v = new s.Verifier(new Uint8Array(await key.arrayBuffer()));
+    const reader = image.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      v.update(value);
+    }
+    const r = v.finish(new Uint8Array(await sig.arrayBuffer()));
+    out.innerHTML = `<div class="ok" id="verdict"><b>valid signature</b>: ${esc(image.name)}, ${r.bytes.toLocaleString('en')} bytes, ` +
+      `sha256 <code>${esc(r.sha256)}</code>, ${esc(r.signature_format)} signature, key ${esc(r.key_id.slice(0, 16))}… (${esc(r.key_format)})</div>`;
+  } catch (e) {
+    showError(out, e);
   }
 }
 
@@ -166,44 +315,63 @@ function showFleet() {
   }
 }
 
-// The image is read chunk by chunk through the File API's stream: never all in memory.
-async function verifyImage() {
-  const out = $('verify-result');
-  const [image, sig, key] = ['image-file', 'sig-file', 'key-file'].map((id) => $(id).files[0]);
-  if (!image || !sig || !key) return showError(out, new Error('choose an image, its signature and the public key'));
-  try {
-    const v = new s.Verifier(new Uint8Array(await key.arrayBuffer()));
-    const reader = image.stream().getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      v.update(value);
-    }
-    const r = v.finish(new Uint8Array(await sig.arrayBuffer()));
-    out.innerHTML = `<div class="ok" id="verdict"><b>valid signature</b>: ${esc(image.name)}, ${r.bytes.toLocaleString('en')} bytes, ` +
-      `sha256 <code>${esc(r.sha256)}</code>, ${esc(r.signature_format)} signature, key ${esc(r.key_id.slice(0, 16))}… (${esc(r.key_format)})</div>`;
-  } catch (e) {
-    showError(out, e);
-  }
-}
+// ---- Wiring
 
 async function loadExample() {
   const r = await fetch('example-catalog.json');
-  loadCatalog(await r.text());
+  const text = await r.text();
+  $('catalog-text').value = text;
+  loadCatalog(text);
 }
 
 $('load-example').onclick = loadExample;
 $('load-text').onclick = () => loadCatalog($('catalog-text').value);
 $('catalog-file').onchange = async (ev) => {
   const f = ev.target.files[0];
-  if (f) loadCatalog(await f.text());
+  if (!f) return;
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  // The text box shows what was opened (a large file: only its size).
+  $('catalog-text').value = bytes.length <= 200_000 ? new TextDecoder().decode(bytes) : `(${f.name}: ${bytes.length.toLocaleString('en')} bytes, not shown)`;
+  loadCatalog(bytes);
 };
-for (const id of ['model', 'environment']) $(id).onchange = () => drawGraph(null);
+for (const id of ['model', 'environment']) {
+  $(id).onchange = () => {
+    showGraph();
+    showPlan();
+  };
+}
+for (const id of ['from', 'to', 'cost']) $(id).onchange = () => catalog && showPlan();
 $('plan').onclick = showPlan;
+$('campaign-go').onclick = showCampaign;
+$('campaign-file').onchange = async (ev) => {
+  const f = ev.target.files[0];
+  if (!f) return;
+  $('campaign-csv').value = await f.text();
+  showCampaign();
+};
+$('rollout-go').onclick = showRollout;
+for (const id of ['rollout-spec', 'rollout-devices']) $(id).oninput = () => { rollout = null; clearRollout(); $('rollout-result').innerHTML = ''; };
+$('halt-go').onclick = showHalt;
+$('signed-go').onclick = openSigned;
 $('verify').onclick = verifyImage;
 $('sample').onclick = showSample;
 $('fleet-go').onclick = showFleet;
+
+const now = String(Math.floor(Date.now() / 1000));
 $('sample-plan').value = JSON.stringify({ salt: 'acme-2026', period_seconds: 86400, classes: { uptime: 1000000, metrics: 50000, coredumps: 1000 } }, null, 2);
-$('unix-time').value = String(Math.floor(Date.now() / 1000));
+$('unix-time').value = now;
+$('signed-now').value = now;
+$('rollout-spec').value = JSON.stringify(EXAMPLE_ROLLOUT, null, 2);
+$('rollout-devices').value = Array.from({ length: 40 }, (_, i) => `AG1-${String(i + 1).padStart(6, '0')}`).join('\n');
+graph.prepare();
+// The WASM module compiles each function when it is first called: run a tiny catalog through
+// what loading one calls, before a real one arrives.
+setTimeout(() => {
+  const c = s.Catalog.load({ releases: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3', min_sw_version: 'v2' }] });
+  c.toJSON();
+  c.lint();
+  c.graph({ reduced: true });
+  c.explain({ from: 'v1', to: 'v3' });
+}, 0);
 $('status').textContent = `stepstone ${s.version()} (${s.backend})`;
 document.body.dataset.ready = 'true';
