@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { root } from './harness.mjs';
 
-const s = await import(pathToFileURL(path.join(root, 'bindings/wasm/index.js')).href);
+const s = await import(pathToFileURL(path.join(root, 'bindings/wasm/node/index.js')).href);
 const countsOn = (page) => page.$$eval('#campaign-counts tr[data-hop]', (rs) => Object.fromEntries(rs.map((r) => [r.dataset.hop, Number(r.cells[1].textContent.replace(/,/g, ''))])));
 
 async function campaign(page, shotOf, tmp) {

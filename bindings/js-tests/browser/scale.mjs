@@ -59,7 +59,7 @@ export async function run({ open, ready, shotOf }) {
     const catalog = generatedCatalog();
     const file = path.join(tmp, 'catalog-1000.json');
     writeFileSync(file, JSON.stringify(catalog));
-    const s = await import(pathToFileURL(path.join(root, 'bindings/wasm/index.js')).href);
+    const s = await import(pathToFileURL(path.join(root, 'bindings/wasm/node/index.js')).href);
     const c = s.Catalog.load(JSON.stringify(catalog));
     const first = catalog.releases[0].version;
     const last = catalog.releases[N - 1].version;
