@@ -71,11 +71,11 @@ wasm_sizes() {
     printf '%-9s %10s %10s %8s %8s  %s\n' entry "raw B" "gzip B" budget ceiling "JS besides (raw / gzip B)"
     for name in $WASM_MODULES; do
       case $name in
-        stepstone_wasm) entry=index; budget=150; ceiling=235 ;;
+        stepstone_wasm) entry=index; budget=150; ceiling=238 ;;
         sample) entry=$name; budget=15; ceiling=53 ;;
         verify) entry=$name; budget=45; ceiling=88 ;;
-        plan) entry=$name; budget=60; ceiling=87 ;;
-        rollout) entry=$name; budget=60; ceiling=178 ;;
+        plan) entry=$name; budget=60; ceiling=89 ;;
+        rollout) entry=$name; budget=60; ceiling=180 ;;
       esac
       raw=$(stat -c %s "$pkg/pkg/${name}_bg.wasm")
       gz=$(gzip -9 -c "$pkg/pkg/${name}_bg.wasm" | wc -c)
