@@ -49,8 +49,8 @@ pub struct StepstoneMcubootInfo {
 /// downloaded slot before requesting the upgrade, so the device never reboots into an image
 /// the bootloader refuses.
 ///
-/// `key` is the key MCUboot holds, as DER SubjectPublicKeyInfo (`imgtool getpub -e der`... or
-/// `openssl pkey -pubin -outform DER`) or a 65-byte uncompressed SEC1 point. On success `*out`
+/// `key` is the key MCUboot holds, as DER SubjectPublicKeyInfo (`openssl pkey -in key.pem
+/// -pubout -outform DER` of the imgtool key) or a 65-byte uncompressed SEC1 point. On success `*out`
 /// (required) gets the version and security counter; on failure it is not written. Statuses:
 /// `STEPSTONE_ERR_MCUBOOT_*` (one per failure, docs/errors.md), `..._SIGNATURE_KEY_MALFORMED` /
 /// `..._KEY_UNSUPPORTED` for the key, `..._NULL_POINTER`.

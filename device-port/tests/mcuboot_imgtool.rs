@@ -8,7 +8,12 @@
 //! `cargo test -p stepstone-device --test mcuboot_imgtool -- --ignored` and
 //! `STEPSTONE_DEVICE_VENV` pointing at that virtualenv (default: `.venv-device` at the
 //! repository root).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -43,7 +48,13 @@ fn check(image: &[u8], key: &[u8]) -> (i32, StepstoneMcubootInfo) {
     let mut info: StepstoneMcubootInfo = unsafe { std::mem::zeroed() };
     // SAFETY: slices valid for their lengths; `info` valid for a write.
     let st = unsafe {
-        stepstone_mcuboot_check(image.as_ptr(), image.len(), key.as_ptr(), key.len(), &mut info)
+        stepstone_mcuboot_check(
+            image.as_ptr(),
+            image.len(),
+            key.as_ptr(),
+            key.len(),
+            &mut info,
+        )
     };
     (st, info)
 }
@@ -68,7 +79,11 @@ fn imgtool_images_get_the_status_each_case_expects() {
         } else {
             StepstoneStatus::from_code(want)
         };
-        assert_ne!(want_status, StepstoneStatus::StepstoneErrUnknown, "{name}: {want}");
+        assert_ne!(
+            want_status,
+            StepstoneStatus::StepstoneErrUnknown,
+            "{name}: {want}"
+        );
         assert_eq!(st, want_status as i32, "{name}: want {want}");
         // Core answers the same, with the same code.
         let core = stepstone::mcuboot::check(&image, &PublicKey::parse_uncompressed(&key).unwrap());
@@ -79,7 +94,10 @@ fn imgtool_images_get_the_status_each_case_expects() {
         if want == "ok" {
             good += 1;
             let text = std::str::from_utf8(
-                &info.version[..info.version_len].iter().map(|&c| c as u8).collect::<Vec<_>>(),
+                &info.version[..info.version_len]
+                    .iter()
+                    .map(|&c| c as u8)
+                    .collect::<Vec<_>>(),
             )
             .unwrap()
             .to_owned();
@@ -101,7 +119,11 @@ fn imgtool_images_get_the_status_each_case_expects() {
             for i in (0..image.len()).step_by(7) {
                 let mut bad = image.clone();
                 bad[i] ^= 0x40;
-                assert_ne!(check(&bad, &key).0, 0, "{name}: byte {i} flipped was accepted");
+                assert_ne!(
+                    check(&bad, &key).0,
+                    0,
+                    "{name}: byte {i} flipped was accepted"
+                );
             }
             // With the other key, refused.
             let other = std::fs::read(dir.join("other.der")).unwrap();

@@ -760,7 +760,7 @@ registry! {
         MCUBOOT_KEY_MISMATCH = "mcuboot.key_mismatch" [102 MCUBOOT_KEY_MISMATCH "MCUboot image for another key"]:
             "The image's key hash or public key TLV names another key than the pinned one";
         MCUBOOT_SIGNATURE_MALFORMED = "mcuboot.signature_malformed" [103 MCUBOOT_SIGNATURE_MALFORMED "malformed MCUboot signature"]:
-            "The ECDSA signature TLV is not a strict DER ECDSA P-256 signature";
+            "The ECDSA signature TLV is not a strict DER ECDSA P-256 signature followed by at most 2 zero bytes";
         MCUBOOT_BAD_SIGNATURE = "mcuboot.bad_signature" [104 MCUBOOT_BAD_SIGNATURE "bad MCUboot signature"]:
             "The ECDSA signature TLV does not verify with the pinned key over the image's SHA-256";
     }

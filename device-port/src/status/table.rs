@@ -140,7 +140,7 @@ pub enum StepstoneStatus {
     StepstoneErrMcubootHashMismatch = 101,
     /// The image's key hash or public key TLV names another key than the pinned one (`mcuboot.key_mismatch`).
     StepstoneErrMcubootKeyMismatch = 102,
-    /// The ECDSA signature TLV is not a strict DER ECDSA P-256 signature (`mcuboot.signature_malformed`).
+    /// The ECDSA signature TLV is not a strict DER ECDSA P-256 signature followed by at most 2 zero bytes (`mcuboot.signature_malformed`).
     StepstoneErrMcubootSignatureMalformed = 103,
     /// The ECDSA signature TLV does not verify with the pinned key over the image's SHA-256 (`mcuboot.bad_signature`).
     StepstoneErrMcubootBadSignature = 104,
