@@ -55,7 +55,7 @@ for p in $DEVICE_PROFILES; do
   [ -n "$verify" ] || { echo "FAIL: $p: no ECDSA instruction count (run scripts/test-device.sh)"; fail=1; }
   mcuboot_calls=$(cat "$out"/qemu-"$p"-*.log 2>/dev/null |
     sed -n 's/^instructions of stepstone_mcuboot_check: //p' | tail -n 1)
-  mcuboot_lines+=("$(printf '%-5s +%5d B flash (budget +%5d), +%d B static RAM, last call %s instructions' \
+  mcuboot_lines+=("$(printf '%-5s +%5d B flash (budget +%5d), +%d B static RAM, at most %s instructions a call' \
     "$p" "$mcuboot_flash" "$P_MCUBOOT_FLASH" "$mcuboot_ram" "${mcuboot_calls:-?}")")
   [ "$mcuboot_flash" -le "$P_MCUBOOT_FLASH" ] && [ "$mcuboot_ram" = 0 ] ||
     { echo "FAIL: $p: stepstone_mcuboot_check adds $mcuboot_flash B of flash (budget $P_MCUBOOT_FLASH), $mcuboot_ram B of RAM"; fail=1; }
