@@ -302,5 +302,19 @@ for runner in flow_host flow_qemu; do
     { echo "FAIL: $runner: counter or slot not stored"; exit 1; }
 done
 
+echo "-- C example: an MCUboot image checked before the reboot (device-port/examples/mcuboot_check.c)"
+cc -std=c11 -Wall -Wextra -Werror -pedantic -I device-port/include \
+  device-port/examples/mcuboot_check.c "${host_lib[@]}" -o "$out/mcuboot_check"
+mcuboot_example() { # IMAGE EXPECTED_VERSION WANT_EXIT WANT_TEXT
+  local rc=0
+  "$out/mcuboot_check" "$out/mcuboot/$1" "$out/mcuboot/key.der" "$2" >"$out/mcuboot_check.log" 2>&1 || rc=$?
+  sed 's/^/  /' "$out/mcuboot_check.log"
+  { [ "$rc" = "$3" ] && grep -qF "$4" "$out/mcuboot_check.log"; } ||
+    { echo "FAIL: mcuboot_check $1 $2: exit $rc, want $3 and '$4'"; exit 1; }
+}
+mcuboot_example good.bin 1.2.3.4 0 "good: version 1.2.3.4, security counter 16908291 (0x01020003)"
+mcuboot_example good.bin 1.2.3.5 1 "the manifest says version 1.2.3.5, the image is 1.2.3.4"
+mcuboot_example tampered_body.bin 1.2.3.4 1 "refused: status $(status MCUBOOT_HASH_MISMATCH) "
+
 echo "-- size report (budgets)"
 bash scripts/size-report.sh

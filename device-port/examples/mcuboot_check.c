@@ -15,7 +15,9 @@
 
 /* A slot's worth: the image is checked in place, never copied. */
 static uint8_t slot[512 * 1024];
-static uint8_t key[128];
+/* Room for a PEM key too, so that one is refused by the library (STEPSTONE_ERR_SIGNATURE_KEY_MALFORMED:
+ * the device reads DER only) rather than by this program. */
+static uint8_t key[512];
 
 static long read_file(const char *path, uint8_t *buf, size_t cap) {
   FILE *f = fopen(path, "rb");
