@@ -7,24 +7,28 @@
 #   P_CFLAGS   arm-none-eabi-gcc's flags for the firmware around the library (CPU, float ABI)
 #   P_BOARD    the QEMU machine, and the linker script device-port/firmware/$P_BOARD.ld
 #   P_IMAGES   the test firmware images, each a VECTOR_GROUPS mask (device-port/tests/
-#              run_vectors.c): 31 is every vector; the micro:bit's 256 KiB of flash holds them in
-#              two images, 7 (sampling, backoff, next hop, signatures) and 24 (manifests,
-#              attacks.json, the argument rules)
+#              run_vectors.c): 63 is every vector; the micro:bit's 256 KiB of flash holds them in
+#              three images, 7 (sampling, backoff, next hop, signatures), 24 (manifests,
+#              attacks.json, the argument rules) and 32 (the MCUboot images imgtool made)
 #   P_FLASH, P_RAM, P_STACK   budgets in bytes (docs/device.md says how they were set)
+#   P_MCUBOOT_FLASH   budget of the flash stepstone_mcuboot_check adds to a firmware that calls
+#              it (docs/device.md, "MCUboot")
 # shellcheck disable=SC2034
 DEVICE_PROFILES="m0 m3 m4 m4f m33 m33f"
 
 profile() {
   P_RAM=256
   P_STACK=4096
-  P_IMAGES=31
+  P_IMAGES=63
+  P_MCUBOOT_FLASH=2560
   case $1 in
   m0)
     P_CPU="Cortex-M0/M0+ (ARMv6-M)"
     P_TARGET=thumbv6m-none-eabi
     P_CFLAGS="-mcpu=cortex-m0 -mthumb -mfloat-abi=soft"
     P_BOARD=microbit
-    P_IMAGES="7 24"
+    P_IMAGES="7 24 32"
+    P_MCUBOOT_FLASH=3328
     P_FLASH=35840
     P_STACK=4352
     ;;

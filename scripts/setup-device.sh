@@ -18,3 +18,13 @@ command -v cmake >/dev/null || missing+=(cmake)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
+# MCUboot's imgtool (pinned) makes the signed images the MCUboot tests check, in its own
+# virtualenv (STEPSTONE_DEVICE_VENV, default .venv-device at the repository root, git-ignored):
+# scripts/test-device.sh runs it from there.
+venv=${STEPSTONE_DEVICE_VENV:-$PWD/.venv-device}
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q 'imgtool==2.5.0'
+"$venv/bin/imgtool" version

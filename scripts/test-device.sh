@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The device port: header is current, host C test over the vector subset and attacks.json, the
+# The device port: header is current, MCUboot images made now by imgtool 2.5.0 (good and broken
+# ones) through core and stepstone_mcuboot_check, host C test over the vector subset,
+# attacks.json and those MCUboot images, the
 # firmware library of every Cortex-M profile (scripts/device-profiles.sh: M0, M3, M4 soft and
 # hard float, M33 soft and hard float), each run on its QEMU board over the same vectors (each
 # image prints "GROUP: N passed, M failed" per group, "attacks: ..." among them, then
@@ -34,6 +36,24 @@ echo "-- vectors"
 cargo build -q -p stepstone-cli
 python3 device-port/tests/gen_vectors.py $td/debug/stepstone "$out/vectors.h"
 
+echo "-- MCUboot images, made now by imgtool (device-port/tests/mcuboot_images.py)"
+venv=${STEPSTONE_DEVICE_VENV:-$PWD/.venv-device}
+echo "  imgtool $("$venv/bin/imgtool" version)"
+[ "$("$venv/bin/imgtool" version)" = 2.5.0 ] || { echo "FAIL: imgtool is not 2.5.0"; exit 1; }
+rm -rf "$out/mcuboot"
+"$venv/bin/python" device-port/tests/mcuboot_images.py "$out/mcuboot" | sed 's/^/  /'
+cp "$out/mcuboot/mcuboot_vectors.h" "$out/"
+mcuboot_cases=$(wc -l <"$out/mcuboot/cases.tsv")
+# Every MCUboot case ran, and none failed.
+mcuboot_ran() {
+  grep -qx "mcuboot: $mcuboot_cases passed, 0 failed" "$1" ||
+    { echo "FAIL: $1: not all $mcuboot_cases MCUboot images checked and passed"; exit 1; }
+}
+echo "-- MCUboot images through core and stepstone_mcuboot_check (Rust)"
+STEPSTONE_DEVICE_VENV=$venv cargo test -q -p stepstone-device --test mcuboot_imgtool -- --ignored 2>&1 |
+  grep -E '^test result|MCUboot images|FAIL|panicked' | sed 's/^/  /'
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "FAIL: cargo test --test mcuboot_imgtool"; exit 1; }
+
 echo "-- host C test"
 cargo build -q -p stepstone-device
 host_lib=($td/debug/libstepstone_device.a -lpthread -ldl -lm)
@@ -47,6 +67,7 @@ attacks_ran() {
   [ -n "$n" ] && [ "$n" -ge 30 ] || { echo "FAIL: $1: attacks.json not all run and passed"; exit 1; }
 }
 attacks_ran "$out/host.log"
+mcuboot_ran "$out/host.log"
 
 # Feature test-panic's library (stepstone_test_panic() panics) for the panic hook check below;
 # built before the product libraries, which the same cargo output path then holds again.
@@ -179,6 +200,7 @@ for p in m4f $(echo "$DEVICE_PROFILES" | tr ' ' '\n' | grep -vx m4f); do
       exit 1
     fi
     if [ $((groups & 16)) != 0 ]; then attacks_ran "$log"; fi
+    if [ $((groups & 32)) != 0 ]; then mcuboot_ran "$log"; fi
     total=$((total + n))
   done
   reference=${reference:-$total}
@@ -237,8 +259,8 @@ cmake -S device-port/firmware -B "$build" \
   -DSTEPSTONE_DEVICE_PREBUILT="$dist" >"$build.log"
 cmake --build "$build" >>"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 ! grep -q "cargo: stepstone-device" "$build.log" || { echo "FAIL: the prebuilt build ran cargo"; exit 1; }
-arm-none-eabi-objcopy -O binary "$build/fw-31.elf" "$out/fw-prebuilt.bin"
-arm-none-eabi-objcopy -O binary "$out/cmake-m4f/fw-31.elf" "$out/fw-cargo.bin"
+arm-none-eabi-objcopy -O binary "$build/fw-63.elf" "$out/fw-prebuilt.bin"
+arm-none-eabi-objcopy -O binary "$out/cmake-m4f/fw-63.elf" "$out/fw-cargo.bin"
 cmp -s "$out/fw-prebuilt.bin" "$out/fw-cargo.bin" ||
   { echo "FAIL: the M4F firmware differs between the prebuilt layout and cargo"; exit 1; }
 echo "  m4f from the prebuilt layout ($dist): the same image as through cargo"
@@ -279,6 +301,20 @@ for runner in flow_host flow_qemu; do
   [ "$(cat "$dev/counter")" = v67000 ] && cmp -s "$dev/slot.bin" "$out/fixtures/server/v67000.bin" ||
     { echo "FAIL: $runner: counter or slot not stored"; exit 1; }
 done
+
+echo "-- C example: an MCUboot image checked before the reboot (device-port/examples/mcuboot_check.c)"
+cc -std=c11 -Wall -Wextra -Werror -pedantic -I device-port/include \
+  device-port/examples/mcuboot_check.c "${host_lib[@]}" -o "$out/mcuboot_check"
+mcuboot_example() { # IMAGE EXPECTED_VERSION WANT_EXIT WANT_TEXT
+  local rc=0
+  "$out/mcuboot_check" "$out/mcuboot/$1" "$out/mcuboot/key.der" "$2" >"$out/mcuboot_check.log" 2>&1 || rc=$?
+  sed 's/^/  /' "$out/mcuboot_check.log"
+  { [ "$rc" = "$3" ] && grep -qF "$4" "$out/mcuboot_check.log"; } ||
+    { echo "FAIL: mcuboot_check $1 $2: exit $rc, want $3 and '$4'"; exit 1; }
+}
+mcuboot_example good.bin 1.2.3.4 0 "good: version 1.2.3.4, security counter 16908291 (0x01020003)"
+mcuboot_example good.bin 1.2.3.5 1 "the manifest says version 1.2.3.5, the image is 1.2.3.4"
+mcuboot_example tampered_body.bin 1.2.3.4 1 "refused: status $(status MCUBOOT_HASH_MISMATCH) "
 
 echo "-- size report (budgets)"
 bash scripts/size-report.sh

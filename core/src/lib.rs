@@ -14,6 +14,7 @@ pub mod cert;
 pub mod compact;
 pub mod error;
 pub mod manifest;
+pub mod mcuboot;
 pub mod retry;
 pub mod sample;
 pub mod signature;

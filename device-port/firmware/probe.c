@@ -1,5 +1,7 @@
 /* Size probe: a vector table and every C entry point kept alive, nothing else (no libc), so
- * llvm-size of the linked image is the library's flash and static RAM. scripts/size-report.sh. */
+ * llvm-size of the linked image is the library's flash and static RAM. scripts/size-report.sh.
+ * stepstone_mcuboot_check only with -DPROBE_MCUBOOT: a firmware that does not call it does not
+ * link it, and its cost is reported apart. */
 #include "stepstone.h"
 extern unsigned __stack;
 static void reset(void) { for (;;) {} }
@@ -14,4 +16,7 @@ __attribute__((used)) void *const stepstone_entry_points[] = {
     (void *)stepstone_verify_init_manifest, (void *)stepstone_verify_finish_checked,
     (void *)stepstone_manifest_check_checked, (void *)stepstone_verify_finish_manifest_checked,
     (void *)stepstone_catalog_open,
+#ifdef PROBE_MCUBOOT /* the MCUboot check, measured apart (scripts/size-report.sh) */
+    (void *)stepstone_mcuboot_check,
+#endif
 };

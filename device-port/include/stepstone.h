@@ -8,6 +8,11 @@
 #include <stdint.h>
 
 /*
+ Bytes of `StepstoneMcubootInfo::version`: `255.255.65535.4294967295` and its NUL.
+ */
+#define STEPSTONE_MCUBOOT_VERSION_MAX 25
+
+/*
  Bytes of a caller-owned verify context ([`StepstoneVerifyCtx`]).
  */
 #define STEPSTONE_VERIFY_CTX_SIZE 512
@@ -248,6 +253,66 @@ enum StepstoneStatus
    `now` is below the time floor (the last catalog's issued time) (`signed_catalog.clock_behind`).
    */
   STEPSTONE_ERR_CATALOG_CLOCK_BEHIND = 87,
+  /*
+   The image is shorter than its header, body and TLV areas say (`mcuboot.truncated`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TRUNCATED = 90,
+  /*
+   The image does not start with MCUboot's header magic 0x96f3b83d (`mcuboot.bad_magic`).
+   */
+  STEPSTONE_ERR_MCUBOOT_BAD_MAGIC = 91,
+  /*
+   The header's size field is below 32 bytes (`mcuboot.bad_header`).
+   */
+  STEPSTONE_ERR_MCUBOOT_BAD_HEADER = 92,
+  /*
+   The image is encrypted or compressed (its flags say so): its hash covers bytes the device does not hold (`mcuboot.unsupported`).
+   */
+  STEPSTONE_ERR_MCUBOOT_UNSUPPORTED = 93,
+  /*
+   A TLV area's info header has the wrong magic or size, or the protected area differs from the header's size (`mcuboot.bad_tlv_info`).
+   */
+  STEPSTONE_ERR_MCUBOOT_BAD_TLV_INFO = 94,
+  /*
+   A TLV's header or value runs past the end of its TLV area (`mcuboot.tlv_truncated`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TLV_TRUNCATED = 95,
+  /*
+   A TLV the check reads (hash, signature, key hash, public key, security counter) appears twice (`mcuboot.tlv_duplicate`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TLV_DUPLICATE = 96,
+  /*
+   The image has no SHA-256 TLV, no key TLV (key hash or public key) or no ECDSA signature TLV (`mcuboot.tlv_missing`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TLV_MISSING = 97,
+  /*
+   A SHA-256 or key hash TLV is not 32 bytes, a security counter not 4 (`mcuboot.tlv_length`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TLV_LENGTH = 98,
+  /*
+   A security counter outside the protected TLV area, or a key TLV after the signature (`mcuboot.tlv_misplaced`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TLV_MISPLACED = 99,
+  /*
+   Bytes follow the TLV area (an image signed with `--pad`, or two images) (`mcuboot.trailing_bytes`).
+   */
+  STEPSTONE_ERR_MCUBOOT_TRAILING_BYTES = 100,
+  /*
+   The SHA-256 of header, body and protected TLVs differs from the image's SHA-256 TLV (`mcuboot.hash_mismatch`).
+   */
+  STEPSTONE_ERR_MCUBOOT_HASH_MISMATCH = 101,
+  /*
+   The image's key hash or public key TLV names another key than the pinned one (`mcuboot.key_mismatch`).
+   */
+  STEPSTONE_ERR_MCUBOOT_KEY_MISMATCH = 102,
+  /*
+   The ECDSA signature TLV is not a strict DER ECDSA P-256 signature followed by at most 2 zero bytes (`mcuboot.signature_malformed`).
+   */
+  STEPSTONE_ERR_MCUBOOT_SIGNATURE_MALFORMED = 103,
+  /*
+   The ECDSA signature TLV does not verify with the pinned key over the image's SHA-256 (`mcuboot.bad_signature`).
+   */
+  STEPSTONE_ERR_MCUBOOT_BAD_SIGNATURE = 104,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -394,6 +459,53 @@ typedef struct StepstoneRetryPolicy {
    */
   uint64_t max_elapsed_secs;
 } StepstoneRetryPolicy;
+
+/*
+ What a checked MCUboot image says of itself.
+ */
+typedef struct StepstoneMcubootInfo {
+  /*
+   Image version (`ih_ver`): major.
+   */
+  uint8_t major;
+  /*
+   Minor.
+   */
+  uint8_t minor;
+  /*
+   Revision.
+   */
+  uint16_t revision;
+  /*
+   Build number.
+   */
+  uint32_t build;
+  /*
+   The version as stepstone spells it in the `dotted` scheme, `major.minor.revision.build`,
+   NUL-terminated: what the manifest's `version` must be (docs/device.md, "MCUboot").
+   */
+  char version[STEPSTONE_MCUBOOT_VERSION_MAX];
+  /*
+   Bytes in `version` before the NUL.
+   */
+  size_t version_len;
+  /*
+   1 when the image has a security counter TLV in its protected area, else 0.
+   */
+  uint8_t has_security_counter;
+  /*
+   The security counter (0 when `has_security_counter` is 0).
+   */
+  uint32_t security_counter;
+  /*
+   The image hash: SHA-256 of header, body and protected TLVs (its SHA-256 TLV).
+   */
+  uint8_t hash[32];
+  /*
+   Where the TLVs start: header plus body bytes (`ih_hdr_size + ih_img_size`).
+   */
+  size_t tlv_offset;
+} StepstoneMcubootInfo;
 
 /*
  Caller-owned state of one streaming verify. Declare one (stack or static, aligned to
@@ -633,6 +745,29 @@ int32_t stepstone_next_hop(const uint8_t *catalog,
                            uint8_t *out,
                            size_t out_cap,
                            size_t *out_len);
+
+/*
+ Checks an MCUboot image as `imgtool sign` makes it, with an ECDSA P-256 key, as MCUboot
+ checks it at boot: header and TLV areas well formed and inside `len`, the SHA-256 TLV equal
+ to the SHA-256 of header, body and protected TLVs, the key hash (or public key) TLV naming
+ `key`, and the ECDSA signature TLV verifying with `key` over that SHA-256. Call it on the
+ downloaded slot before requesting the upgrade, so the device never reboots into an image
+ the bootloader refuses.
+
+ `key` is the key MCUboot holds, as DER SubjectPublicKeyInfo (`openssl pkey -in key.pem
+ -pubout -outform DER` of the imgtool key) or a 65-byte uncompressed SEC1 point. On success `*out`
+ (required) gets the version and security counter; on failure it is not written. Statuses:
+ `STEPSTONE_ERR_MCUBOOT_*` (one per failure, docs/errors.md), `..._SIGNATURE_KEY_MALFORMED` /
+ `..._KEY_UNSUPPORTED` for the key, `..._NULL_POINTER`.
+
+ # Safety
+ `image` and `key` NULL (with length 0) or valid for their length; `out` valid for a write.
+ */
+int32_t stepstone_mcuboot_check(const uint8_t *image,
+                                size_t image_len,
+                                const uint8_t *key,
+                                size_t key_len,
+                                struct StepstoneMcubootInfo *out);
 
 /*
  Starts a key-only streaming verify in the caller's context (`ctx_size` is `sizeof *ctx`,

@@ -39,11 +39,13 @@ compile_error!(
 
 mod catalog;
 mod ffi;
+mod mcuboot;
 mod status;
 mod verify;
 
 pub use catalog::*;
 pub use ffi::*;
+pub use mcuboot::*;
 pub use status::StepstoneStatus;
 pub use verify::*;
 

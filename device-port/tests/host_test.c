@@ -17,6 +17,15 @@ int main(void) {
         "null-ctx-finish-checked", 0, 0);
   check(stepstone_catalog_open(NULL, 0, NULL, 0, NULL, 0, NULL) == STEPSTONE_ERR_NULL_POINTER,
         "abi", "null-catalog-open", 0, 0);
+  StepstoneMcubootInfo mcuboot_info;
+  check(stepstone_mcuboot_check(NULL, 0, NULL, 0, &mcuboot_info) == STEPSTONE_ERR_SIGNATURE_KEY_MALFORMED,
+        "abi", "mcuboot-no-key", 0, 0);
+  check(stepstone_mcuboot_check(mcuboot_key, sizeof mcuboot_key, mcuboot_key, sizeof mcuboot_key,
+                                NULL) == STEPSTONE_ERR_NULL_POINTER,
+        "abi", "mcuboot-null-out", 0, 0);
+  check(stepstone_mcuboot_check(NULL, 0, mcuboot_key, sizeof mcuboot_key, &mcuboot_info) ==
+            STEPSTONE_ERR_MCUBOOT_TRUNCATED,
+        "abi", "mcuboot-empty-image", 0, 0);
   run_vectors();
   printf("%u passed, %u failed\n", passed, failed);
   return failed ? 1 : 0;

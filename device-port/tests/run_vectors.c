@@ -18,10 +18,15 @@
 #define VECTORS_SIGNATURE 4u /* signature */
 #define VECTORS_MANIFEST 8u  /* manifest, manifest_first, manifest_checked */
 #define VECTORS_ATTACKS 16u  /* attacks, abi */
+#define VECTORS_MCUBOOT 32u  /* mcuboot: images imgtool made (mcuboot_vectors.h) */
 #ifndef VECTOR_GROUPS
-#define VECTOR_GROUPS 31u
+#define VECTOR_GROUPS 63u
 #endif
 #define RUNS(group) ((VECTOR_GROUPS) & (group))
+#if RUNS(VECTORS_MCUBOOT)
+/* Written by device-port/tests/mcuboot_images.py from the images imgtool made this run. */
+#include "mcuboot_vectors.h"
+#endif
 #define CHUNK 61
 /* Helpers that some selections of VECTOR_GROUPS do not call. */
 #define HELPER __attribute__((unused)) static
@@ -493,6 +498,26 @@ static void run_vectors(void) {
       check(st == c->status, "manifest_checked", c->name, st, c->status);
   }
   group_end("manifest_checked");
+#endif
+#if RUNS(VECTORS_MCUBOOT)
+  /* Each image imgtool made (good, tampered, wrong key, TLVs missing, cut, ...): its status,
+   * and for a good one the version and security counter the check reports. */
+  group_begin();
+  for (size_t i = 0; i < MCUBOOT_CASES_COUNT; i++) {
+    const mcuboot_case *c = &mcuboot_cases[i];
+    StepstoneMcubootInfo info;
+    memset(&info, 0xa5, sizeof info);
+    int32_t st = MEASURE(stepstone_mcuboot_check(c->image, c->image_len, mcuboot_key,
+                                                 sizeof mcuboot_key, &info));
+    int ok = st == c->status;
+    if (ok && st == STEPSTONE_OK)
+      ok = info.version_len == strlen(c->version) && strcmp(info.version, c->version) == 0 &&
+           info.has_security_counter == c->has_counter &&
+           info.security_counter == (c->has_counter ? c->counter : 0) &&
+           info.tlv_offset < c->image_len;
+    check(ok, "mcuboot", c->name, st, c->status);
+  }
+  group_end("mcuboot");
 #endif
 #if RUNS(VECTORS_ATTACKS)
   group_begin();

@@ -731,6 +731,42 @@ registry! {
             "A payload too large for the envelope (sealing)";
     }
 
+    /// MCUboot images made by `imgtool sign` (`stepstone::mcuboot`, `docs/device.md`): the
+    /// header, the TLV areas, the SHA-256 and ECDSA P-256 signature TLVs, checked before a reboot
+    /// as MCUboot checks them at boot.
+    area mcuboot "MCUboot images" {
+        MCUBOOT_TRUNCATED = "mcuboot.truncated" [90 MCUBOOT_TRUNCATED "image truncated"]:
+            "The image is shorter than its header, body and TLV areas say";
+        MCUBOOT_BAD_MAGIC = "mcuboot.bad_magic" [91 MCUBOOT_BAD_MAGIC "bad image magic"]:
+            "The image does not start with MCUboot's header magic 0x96f3b83d";
+        MCUBOOT_BAD_HEADER = "mcuboot.bad_header" [92 MCUBOOT_BAD_HEADER "bad image header"]:
+            "The header's size field is below 32 bytes";
+        MCUBOOT_UNSUPPORTED = "mcuboot.unsupported" [93 MCUBOOT_UNSUPPORTED "unsupported image"]:
+            "The image is encrypted or compressed (its flags say so): its hash covers bytes the device does not hold";
+        MCUBOOT_BAD_TLV_INFO = "mcuboot.bad_tlv_info" [94 MCUBOOT_BAD_TLV_INFO "bad TLV info"]:
+            "A TLV area's info header has the wrong magic or size, or the protected area differs from the header's size";
+        MCUBOOT_TLV_TRUNCATED = "mcuboot.tlv_truncated" [95 MCUBOOT_TLV_TRUNCATED "TLV truncated"]:
+            "A TLV's header or value runs past the end of its TLV area";
+        MCUBOOT_TLV_DUPLICATE = "mcuboot.tlv_duplicate" [96 MCUBOOT_TLV_DUPLICATE "duplicate TLV"]:
+            "A TLV the check reads (hash, signature, key hash, public key, security counter) appears twice";
+        MCUBOOT_TLV_MISSING = "mcuboot.tlv_missing" [97 MCUBOOT_TLV_MISSING "TLV missing"]:
+            "The image has no SHA-256 TLV, no key TLV (key hash or public key) or no ECDSA signature TLV";
+        MCUBOOT_TLV_LENGTH = "mcuboot.tlv_length" [98 MCUBOOT_TLV_LENGTH "bad TLV length"]:
+            "A SHA-256 or key hash TLV is not 32 bytes, a security counter not 4";
+        MCUBOOT_TLV_MISPLACED = "mcuboot.tlv_misplaced" [99 MCUBOOT_TLV_MISPLACED "TLV misplaced"]:
+            "A security counter outside the protected TLV area, or a key TLV after the signature";
+        MCUBOOT_TRAILING_BYTES = "mcuboot.trailing_bytes" [100 MCUBOOT_TRAILING_BYTES "bytes after TLVs"]:
+            "Bytes follow the TLV area (an image signed with `--pad`, or two images)";
+        MCUBOOT_HASH_MISMATCH = "mcuboot.hash_mismatch" [101 MCUBOOT_HASH_MISMATCH "image hash mismatch"]:
+            "The SHA-256 of header, body and protected TLVs differs from the image's SHA-256 TLV";
+        MCUBOOT_KEY_MISMATCH = "mcuboot.key_mismatch" [102 MCUBOOT_KEY_MISMATCH "image key mismatch"]:
+            "The image's key hash or public key TLV names another key than the pinned one";
+        MCUBOOT_SIGNATURE_MALFORMED = "mcuboot.signature_malformed" [103 MCUBOOT_SIGNATURE_MALFORMED "malformed image sig"]:
+            "The ECDSA signature TLV is not a strict DER ECDSA P-256 signature followed by at most 2 zero bytes";
+        MCUBOOT_BAD_SIGNATURE = "mcuboot.bad_signature" [104 MCUBOOT_BAD_SIGNATURE "bad image signature"]:
+            "The ECDSA signature TLV does not verify with the pinned key over the image's SHA-256";
+    }
+
     /// Fleet sampling (`docs/sampling.md`): sampling plans as JSON, positions and periods.
     area sample "Fleet sampling" {
         SAMPLE_INVALID_JSON = "sample.invalid_json" [host]:

@@ -114,12 +114,42 @@ pub enum StepstoneStatus {
     StepstoneErrCatalogClockUnset = 86,
     /// `now` is below the time floor (the last catalog's issued time) (`signed_catalog.clock_behind`).
     StepstoneErrCatalogClockBehind = 87,
+    /// The image is shorter than its header, body and TLV areas say (`mcuboot.truncated`).
+    StepstoneErrMcubootTruncated = 90,
+    /// The image does not start with MCUboot's header magic 0x96f3b83d (`mcuboot.bad_magic`).
+    StepstoneErrMcubootBadMagic = 91,
+    /// The header's size field is below 32 bytes (`mcuboot.bad_header`).
+    StepstoneErrMcubootBadHeader = 92,
+    /// The image is encrypted or compressed (its flags say so): its hash covers bytes the device does not hold (`mcuboot.unsupported`).
+    StepstoneErrMcubootUnsupported = 93,
+    /// A TLV area's info header has the wrong magic or size, or the protected area differs from the header's size (`mcuboot.bad_tlv_info`).
+    StepstoneErrMcubootBadTlvInfo = 94,
+    /// A TLV's header or value runs past the end of its TLV area (`mcuboot.tlv_truncated`).
+    StepstoneErrMcubootTlvTruncated = 95,
+    /// A TLV the check reads (hash, signature, key hash, public key, security counter) appears twice (`mcuboot.tlv_duplicate`).
+    StepstoneErrMcubootTlvDuplicate = 96,
+    /// The image has no SHA-256 TLV, no key TLV (key hash or public key) or no ECDSA signature TLV (`mcuboot.tlv_missing`).
+    StepstoneErrMcubootTlvMissing = 97,
+    /// A SHA-256 or key hash TLV is not 32 bytes, a security counter not 4 (`mcuboot.tlv_length`).
+    StepstoneErrMcubootTlvLength = 98,
+    /// A security counter outside the protected TLV area, or a key TLV after the signature (`mcuboot.tlv_misplaced`).
+    StepstoneErrMcubootTlvMisplaced = 99,
+    /// Bytes follow the TLV area (an image signed with `--pad`, or two images) (`mcuboot.trailing_bytes`).
+    StepstoneErrMcubootTrailingBytes = 100,
+    /// The SHA-256 of header, body and protected TLVs differs from the image's SHA-256 TLV (`mcuboot.hash_mismatch`).
+    StepstoneErrMcubootHashMismatch = 101,
+    /// The image's key hash or public key TLV names another key than the pinned one (`mcuboot.key_mismatch`).
+    StepstoneErrMcubootKeyMismatch = 102,
+    /// The ECDSA signature TLV is not a strict DER ECDSA P-256 signature followed by at most 2 zero bytes (`mcuboot.signature_malformed`).
+    StepstoneErrMcubootSignatureMalformed = 103,
+    /// The ECDSA signature TLV does not verify with the pinned key over the image's SHA-256 (`mcuboot.bad_signature`).
+    StepstoneErrMcubootBadSignature = 104,
 }
 
 impl StepstoneStatus {
     /// All statuses, in numeric order.
     /// cbindgen:ignore
-    pub const ALL: [StepstoneStatus; 53] = [
+    pub const ALL: [StepstoneStatus; 68] = [
         StepstoneStatus::StepstoneOk,
         StepstoneStatus::StepstoneErrNullPointer,
         StepstoneStatus::StepstoneErrBufferTooSmall,
@@ -173,6 +203,21 @@ impl StepstoneStatus {
         StepstoneStatus::StepstoneErrCatalogSequenceReused,
         StepstoneStatus::StepstoneErrCatalogClockUnset,
         StepstoneStatus::StepstoneErrCatalogClockBehind,
+        StepstoneStatus::StepstoneErrMcubootTruncated,
+        StepstoneStatus::StepstoneErrMcubootBadMagic,
+        StepstoneStatus::StepstoneErrMcubootBadHeader,
+        StepstoneStatus::StepstoneErrMcubootUnsupported,
+        StepstoneStatus::StepstoneErrMcubootBadTlvInfo,
+        StepstoneStatus::StepstoneErrMcubootTlvTruncated,
+        StepstoneStatus::StepstoneErrMcubootTlvDuplicate,
+        StepstoneStatus::StepstoneErrMcubootTlvMissing,
+        StepstoneStatus::StepstoneErrMcubootTlvLength,
+        StepstoneStatus::StepstoneErrMcubootTlvMisplaced,
+        StepstoneStatus::StepstoneErrMcubootTrailingBytes,
+        StepstoneStatus::StepstoneErrMcubootHashMismatch,
+        StepstoneStatus::StepstoneErrMcubootKeyMismatch,
+        StepstoneStatus::StepstoneErrMcubootSignatureMalformed,
+        StepstoneStatus::StepstoneErrMcubootBadSignature,
     ];
 
     /// The status with this number, if any.
@@ -231,6 +276,21 @@ impl StepstoneStatus {
             85 => StepstoneStatus::StepstoneErrCatalogSequenceReused,
             86 => StepstoneStatus::StepstoneErrCatalogClockUnset,
             87 => StepstoneStatus::StepstoneErrCatalogClockBehind,
+            90 => StepstoneStatus::StepstoneErrMcubootTruncated,
+            91 => StepstoneStatus::StepstoneErrMcubootBadMagic,
+            92 => StepstoneStatus::StepstoneErrMcubootBadHeader,
+            93 => StepstoneStatus::StepstoneErrMcubootUnsupported,
+            94 => StepstoneStatus::StepstoneErrMcubootBadTlvInfo,
+            95 => StepstoneStatus::StepstoneErrMcubootTlvTruncated,
+            96 => StepstoneStatus::StepstoneErrMcubootTlvDuplicate,
+            97 => StepstoneStatus::StepstoneErrMcubootTlvMissing,
+            98 => StepstoneStatus::StepstoneErrMcubootTlvLength,
+            99 => StepstoneStatus::StepstoneErrMcubootTlvMisplaced,
+            100 => StepstoneStatus::StepstoneErrMcubootTrailingBytes,
+            101 => StepstoneStatus::StepstoneErrMcubootHashMismatch,
+            102 => StepstoneStatus::StepstoneErrMcubootKeyMismatch,
+            103 => StepstoneStatus::StepstoneErrMcubootSignatureMalformed,
+            104 => StepstoneStatus::StepstoneErrMcubootBadSignature,
             _ => return None,
         })
     }
