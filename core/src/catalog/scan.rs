@@ -148,24 +148,23 @@ impl<'a> Scanner<'a> {
         self.ws_run();
     }
 
-    /// The rest of [`Scanner::ws`]: runs of spaces (a pretty-printed catalog's indentation,
-    /// half its bytes) eight at a time.
+    /// The rest of [`Scanner::ws`]: each whitespace byte, then the spaces after it a word at a
+    /// time (a pretty-printed line break and its indentation in one step).
     #[inline(never)]
     fn ws_run(&mut self) {
         let mut at = self.at;
-        loop {
-            match self.bytes.get(at) {
-                Some(b' ') => match word(self.bytes, at) {
-                    // The word's low bytes come first: after the XOR, its trailing zero bytes
-                    // are the leading spaces (at least one).
-                    Some(w) => match w ^ (ONES * u64::from(b' ')) {
-                        0 => at += 8,
-                        x => at += (x.trailing_zeros() / 8) as usize,
-                    },
-                    None => at += 1,
-                },
-                Some(b'\n' | b'\r' | b'\t') => at += 1,
-                _ => break,
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(at) {
+            at += 1;
+            while let Some(w) = word(self.bytes, at) {
+                // The word's low bytes come first: after the XOR, its trailing zero bytes are
+                // the spaces at `at`.
+                match w ^ (ONES * u64::from(b' ')) {
+                    0 => at += 8,
+                    x => {
+                        at += (x.trailing_zeros() / 8) as usize;
+                        break;
+                    }
+                }
             }
         }
         self.at = at;
