@@ -16,7 +16,7 @@ use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
 use stepstone::catalog::Catalog;
 use stepstone::plan::{Cost, PlanError};
-use stepstone::version::{Scheme, Version, VersionKey};
+use stepstone::version::{MAX_VERSION_LEN, Scheme, Version, VersionKey};
 
 use crate::csv_rows::{Row, Rows};
 use crate::output::{Failure, Format, load_catalog, parse_version};
@@ -421,15 +421,41 @@ fn row(
         out.write_all(b",")?;
         field(out, version)?;
     } else {
-        out.write_all(id)?;
-        out.write_all(b",")?;
-        out.write_all(version)?;
+        // `id,version` as the row has them, in one piece when they are neighbours, in that
+        // order, without blanks to trim (the usual `device_id,version,...` header).
+        match layout.device_id.and_then(|i| rec.pair(i)) {
+            Some(pair)
+                if layout.device_id.map(|i| i + 1) == Some(layout.version)
+                    && pair.len() == id.len() + 1 + version.len() =>
+            {
+                out.write_all(pair)?;
+            }
+            _ => {
+                out.write_all(id)?;
+                out.write_all(b",")?;
+                out.write_all(version)?;
+            }
+        }
     }
     match answer {
         Ok(hop) => {
-            // A catalog's version spelling holds no comma, quote or line break.
-            out.write_all(b",")?;
-            out.write_all(hop.unwrap_or("").as_bytes())?;
+            // A catalog's version spelling holds no comma, quote or line break; `,hop\n` in one
+            // write (spellings are at most MAX_VERSION_LEN bytes).
+            let hop = hop.unwrap_or("").as_bytes();
+            let mut end = [0u8; MAX_VERSION_LEN + 2];
+            return match end.get_mut(1..=hop.len()) {
+                Some(room) => {
+                    room.copy_from_slice(hop);
+                    end[0] = b',';
+                    end[hop.len() + 1] = b'\n';
+                    out.write_all(&end[..hop.len() + 2])
+                }
+                None => {
+                    out.write_all(b",")?;
+                    out.write_all(hop)?;
+                    out.write_all(b"\n")
+                }
+            };
         }
         Err(code) => {
             out.write_all(b",error:")?;
@@ -492,14 +518,17 @@ fn integer(text: &str, scheme: Scheme) -> Option<u64> {
         return None;
     }
     let digits = text.strip_prefix('v').unwrap_or(text).as_bytes();
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    Some(
-        digits
-            .iter()
-            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
-    )
+    let mut n = 0u64;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+    }
+    Some(n)
 }
 
 #[cfg(test)]
