@@ -391,6 +391,15 @@ fn answered(written: std::io::Result<()>, closed: &mut bool) -> Result<bool, Fai
     }
 }
 
+/// A field's bytes for the output line: its text (read and trimmed once), or the raw trimmed
+/// bytes where it is not UTF-8 (empty where the row has no such field).
+fn echo<'a>(rec: &Row<'a>, text: Option<&'a str>, i: Option<usize>) -> &'a [u8] {
+    match text {
+        Some(t) => t.as_bytes(),
+        None => i.and_then(|i| rec.get(i)).unwrap_or_default().trim_ascii(),
+    }
+}
+
 /// Answers one device row and counts it.
 fn row(
     rec: &Row<'_>,
@@ -401,10 +410,13 @@ fn row(
     tally: &mut Tally,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let bytes = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or_default().trim_ascii();
-    let id = bytes(layout.device_id);
-    let version = bytes(Some(layout.version));
-    let answer = answer(rec, layout, args, scheme, tables);
+    // Each field read (and trimmed) once: as text for the answer, its bytes for the echo (the
+    // raw bytes where the field is not UTF-8, or is missing: empty).
+    let text = |i: Option<usize>| i.and_then(|i| rec.text(i)).flatten().map(str::trim_ascii);
+    let (id_text, version_text) = (text(layout.device_id), text(Some(layout.version)));
+    let id = echo(rec, id_text, layout.device_id);
+    let version = echo(rec, version_text, Some(layout.version));
+    let answer = answer(rec, layout, args, scheme, tables, id_text, version_text);
     match answer {
         Ok(Some(_)) => tally.moving += 1,
         Ok(None) => tally.at_target += 1,
@@ -472,6 +484,8 @@ fn answer<'t>(
     args: &Args,
     scheme: Scheme,
     tables: &'t mut Tables<'_>,
+    id_text: Option<&str>,
+    version_text: Option<&str>,
 ) -> Result<Option<&'t str>, &'static str> {
     if rec.len() < layout.width {
         return Err(MISSING_COLUMNS);
@@ -483,8 +497,12 @@ fn answer<'t>(
         let Some(i) = i else { return Ok("") };
         rec.text(i).flatten().map(str::trim_ascii).ok_or(NOT_UTF8)
     };
-    let id = get(layout.device_id)?;
-    let version = get(Some(layout.version))?;
+    // Every field is there (the width is right): `None` is a field that is not UTF-8.
+    let id = match layout.device_id {
+        Some(_) => id_text.ok_or(NOT_UTF8)?,
+        None => "",
+    };
+    let version = version_text.ok_or(NOT_UTF8)?;
     let model = Some(get(layout.model)?).filter(|s| !s.is_empty());
     let env = Some(get(layout.environment)?).filter(|s| !s.is_empty());
     if layout.device_id.is_some() && id.is_empty() {
