@@ -26,7 +26,7 @@ prevented; ``STATS["conflicts"]`` counts them). Duplicate, stale and not-in-flig
 nothing and write nothing.
 
 AWS IoT: one static thing group and one continuous job per (version, model, environment), as in
-the seed. The job document carries no URL that expires: its four links (image, image signature,
+KeepTruckin's 2020 FOTA post. The job document carries no URL that expires: its four links (image, image signature,
 manifest, manifest signature) are IoT Jobs placeholders
 ``${aws:iot:s3-presigned-url-v2:https://s3.<region>.amazonaws.com/<bucket>/<key>}`` that IoT
 replaces with a URL pre-signed by ``FOTA_PRESIGN_ROLE_ARN`` each time a device fetches the
