@@ -464,6 +464,15 @@ impl<'py> Args<'py> {
         self.json_of(name, self.required(name)?, false)
     }
 
+    /// A required JSON object given as a dict (any mapping), not as text (`from_dict`).
+    pub(crate) fn dict(&self, name: &str) -> PyResult<String> {
+        let v = self.required(name)?;
+        if v.is_instance_of::<PyString>() {
+            return Err(self.wrong(name, "a dict", v));
+        }
+        self.json_of(name, v, false)
+    }
+
     /// An optional JSON object (`None`: none).
     pub(crate) fn opt_json(&self, name: &str) -> PyResult<Option<String>> {
         self.optional(name)

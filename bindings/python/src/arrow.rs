@@ -222,6 +222,46 @@ fn plan_args<'py>(
     Ok((class_, array))
 }
 
+/// One chunk's decisions (`rate`: `Some`, with the rate for a `Sampler`) or positions
+/// (`rate`: `None`): `source` is a `SamplingPlan` (with `class_` and the periods) or a
+/// `Sampler`.
+#[allow(clippy::too_many_arguments)]
+fn column<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    ids: &Bound<'py, PyAny>,
+    class_: Option<String>,
+    period: Option<u64>,
+    period_array: Option<&Bound<'py, PyAny>>,
+    rate: Option<Option<u32>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let ids = ArrowArray::read("ids", ids)?;
+    let id_column = ids.ids()?;
+    if let Ok(s) = source.cast::<Sampler>() {
+        let s = &s.get().inner;
+        return match rate {
+            Some(rate) => {
+                let rate = rate.ok_or_else(|| missing(py, "rate_ppm"))?;
+                bool_out(py, &py.detach(|| s.sampled_column(&id_column, rate)))
+            }
+            None => u64_out(py, &py.detach(|| s.positions_column(&id_column))),
+        };
+    }
+    let plan = &source.cast::<SamplingPlan>()?.get().inner;
+    let (class_, array) = plan_args(py, class_, period_array)?;
+    let periods = periods(period, array.as_ref())?;
+    match rate {
+        Some(_) => {
+            let out = py.detach(|| plan.sampled_column(&class_, &id_column, &periods));
+            bool_out(py, &out.map_err(raise)?)
+        }
+        None => {
+            let out = py.detach(|| plan.positions_column(&class_, &id_column, &periods));
+            u64_out(py, &out.map_err(raise)?)
+        }
+    }
+}
+
 /// Decisions for one chunk: `source` is a `SamplingPlan` (with `class_` and the periods) or a
 /// `Sampler` (with `rate_ppm`).
 #[pyfunction]
@@ -235,20 +275,15 @@ fn _column_sampled<'py>(
     period_array: Option<&Bound<'py, PyAny>>,
     rate_ppm: Option<u32>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let ids = ArrowArray::read("ids", ids)?;
-    let id_column = ids.ids()?;
-    let out = if let Ok(s) = source.cast::<Sampler>() {
-        let s = s.get();
-        let rate = rate_ppm.ok_or_else(|| missing(py, "rate_ppm"))?;
-        py.detach(|| s.inner.sampled_column(&id_column, rate))
-    } else {
-        let plan = source.cast::<SamplingPlan>()?.get();
-        let (class_, array) = plan_args(py, class_, period_array)?;
-        let periods = periods(period, array.as_ref())?;
-        py.detach(|| plan.inner.sampled_column(&class_, &id_column, &periods))
-            .map_err(raise)?
-    };
-    bool_out(py, &out)
+    column(
+        py,
+        source,
+        ids,
+        class_,
+        period,
+        period_array,
+        Some(rate_ppm),
+    )
 }
 
 /// Positions for one chunk (as `_column_sampled`, without a rate).
@@ -262,19 +297,7 @@ fn _column_positions<'py>(
     period: Option<u64>,
     period_array: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let ids = ArrowArray::read("ids", ids)?;
-    let id_column = ids.ids()?;
-    let out = if let Ok(s) = source.cast::<Sampler>() {
-        let s = s.get();
-        py.detach(|| s.inner.positions_column(&id_column))
-    } else {
-        let plan = source.cast::<SamplingPlan>()?.get();
-        let (class_, array) = plan_args(py, class_, period_array)?;
-        let periods = periods(period, array.as_ref())?;
-        py.detach(|| plan.inner.positions_column(&class_, &id_column, &periods))
-            .map_err(raise)?
-    };
-    u64_out(py, &out)
+    column(py, source, ids, class_, period, period_array, None)
 }
 
 fn versions<'a>(array: &'a ArrowArray<'_>) -> PyResult<Versions<'a>> {

@@ -16,7 +16,7 @@ use stepstone::plan::{Cost, Query};
 use stepstone::version::{Scheme, Version, VersionError, VersionKey};
 
 use crate::args::{Args, describe, params};
-use crate::errors::{catalog_errors, exception_object, internal, raise};
+use crate::errors::{catalog_errors, exception_object, raise};
 use crate::plan::{Explanation, LintWarning, Plan};
 use crate::repr;
 
@@ -174,11 +174,7 @@ impl Catalog {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Catalog> {
         let a = params!("Catalog.from_dict", ["data"], []).bind(args, kwargs)?;
-        let data = a.required("data")?;
-        if data.is_instance_of::<PyString>() {
-            return Err(a.wrong("data", "a dict", data));
-        }
-        Catalog::from_text(&a.json("data")?)
+        Catalog::from_text(&a.dict("data")?)
     }
 
     /// Reads a catalog from a JSON file.
@@ -562,8 +558,7 @@ impl Catalog {
                 })
             })
             .map_err(raise)?;
-        let text = serde_json::to_string(&report).map_err(internal)?;
-        Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+        crate::wire::to_py(py, &report)
     }
 
     /// A campaign table toward `target`: next hops for millions of devices without replanning

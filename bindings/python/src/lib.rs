@@ -15,6 +15,7 @@ mod repr;
 mod retry;
 mod sample;
 mod signature;
+mod stream;
 mod trust;
 mod version;
 mod wire;

@@ -7,7 +7,7 @@ use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
 use crate::args::params;
-use crate::errors::{internal, raise};
+use crate::errors::raise;
 use crate::repr;
 
 /// A failure kind by name, read by the core (`retry.unknown_kind` for another name).
@@ -59,11 +59,11 @@ impl RetryPolicy {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         params!("RetryPolicy.to_json", [], []).bind(args, kwargs)?;
-        serde_json::to_string(&self.inner).map_err(internal)
+        crate::wire::text(&self.inner)
     }
 
     fn __repr__(&self) -> PyResult<String> {
-        let json = serde_json::to_string(&self.inner).map_err(internal)?;
+        let json = crate::wire::text(&self.inner)?;
         Ok(format!("RetryPolicy({json})"))
     }
 

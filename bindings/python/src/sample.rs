@@ -1,11 +1,13 @@
 //! Fleet sampling: positions and decisions, one device or millions (GIL released), and plans.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use stepstone::sample;
 
 use crate::args::{Args, params};
-use crate::errors::{internal, raise};
+use crate::errors::raise;
 use crate::repr;
 
 /// Many ids packed in one buffer with their end offsets (one allocation for a million ids).
@@ -581,6 +583,16 @@ pub(crate) struct SamplingPlan {
     pub(crate) inner: sample::SamplingPlan,
 }
 
+/// The `device_id`, `class_` and `period` arguments of `SamplingPlan.position` and
+/// `SamplingPlan.is_sampled`.
+fn device_class_period<'a>(a: &'a Args<'_>) -> PyResult<(Cow<'a, [u8]>, String, u64)> {
+    Ok((
+        a.bytes_or_text("device_id")?,
+        a.text("class_")?,
+        a.u64("period")?,
+    ))
+}
+
 #[pymethods]
 impl SamplingPlan {
     #[new]
@@ -635,11 +647,7 @@ impl SamplingPlan {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SamplingPlan> {
         let a = params!("SamplingPlan.from_dict", ["data"], []).bind(args, kwargs)?;
-        let data = a.required("data")?;
-        if data.is_instance_of::<PyString>() {
-            return Err(a.wrong("data", "a dict", data));
-        }
-        SamplingPlan::read(&a.json("data")?)
+        SamplingPlan::read(&a.dict("data")?)
     }
 
     /// The plan as JSON text (reads back with `from_json`).
@@ -749,11 +757,7 @@ impl SamplingPlan {
             []
         )
         .bind(args, kwargs)?;
-        let (device_id, class_, period) = (
-            a.bytes_or_text("device_id")?,
-            a.text("class_")?,
-            a.u64("period")?,
-        );
+        let (device_id, class_, period) = device_class_period(&a)?;
         Ok(self.inner.position(&device_id, &class_, period))
     }
 
@@ -780,11 +784,7 @@ impl SamplingPlan {
             []
         )
         .bind(args, kwargs)?;
-        let (device_id, class_, period) = (
-            a.bytes_or_text("device_id")?,
-            a.text("class_")?,
-            a.u64("period")?,
-        );
+        let (device_id, class_, period) = device_class_period(&a)?;
         self.inner
             .is_sampled(&device_id, &class_, period)
             .map_err(raise)
@@ -840,11 +840,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn to_dict(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
-    let text = serde_json::to_string(v).map_err(internal)?;
-    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
-}
-
 /// How often a bug that hits a device every `bug_hours` shows up in a `rate_ppm` sample of
 /// `fleet` devices, and the chance of seeing it within `window_hours`. Arithmetic for
 /// dashboards: no decision depends on it.
@@ -876,7 +871,7 @@ fn estimate(
     let (fleet, rate_ppm) = (a.u64("fleet")?, a.u32("rate_ppm")?);
     let (bug_hours, window_hours) = (a.real("bug_hours")?, a.real("window_hours")?);
     let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours).map_err(raise)?;
-    to_dict(py, &e)
+    crate::wire::to_py(py, &e)
 }
 
 /// The smallest rate (ppm) that sees such a bug within `window_hours` with `probability`.
@@ -957,7 +952,7 @@ fn volume(
         retention_days,
     )
     .map_err(raise)?;
-    to_dict(py, &v)
+    crate::wire::to_py(py, &v)
 }
 
 pub(crate) fn register_fleet(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -6,33 +6,23 @@
 //! wiped when dropped; p256's key wipes itself. Python's own `bytes` and `str` objects are
 //! beyond reach: the caller's copies stay until Python frees them.
 
-use std::sync::Mutex;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use stepstone::cert::{self, Certificate};
 use stepstone::manifest::{self, Device, ManifestFields};
 use stepstone::signature::{
-    self, ImageHasher, ImageVerifier, KeyFormat, KeyId, SignatureFormat, sign::SigningKey,
+    self, ImageHasher, ImageVerifier, KeyId, SignatureFormat, sign::SigningKey,
 };
 use stepstone::signed_catalog::{self, Trust};
 use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::args::{Args, params};
-use crate::errors::{finished, raise};
+use crate::errors::raise;
 use crate::repr;
+use crate::stream::Stream;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn key_format_name(f: KeyFormat) -> &'static str {
-    match f {
-        KeyFormat::Pem => "pem",
-        KeyFormat::Der => "der",
-        KeyFormat::Sec1 => "sec1",
-        KeyFormat::Hex => "hex",
-    }
 }
 
 /// The signature encoding named in argument `name` (default `der`), read by the core
@@ -55,6 +45,14 @@ pub(crate) fn now(py: Python<'_>) -> PyResult<u64> {
                 &format!("the system clock is before 1970: {e}"),
             )
         })
+}
+
+/// The `issued` argument of a seal (Unix seconds), the current time when absent or `None`.
+pub(crate) fn issued_or_now(a: &Args<'_>) -> PyResult<u64> {
+    match a.opt_u64("issued")? {
+        Some(t) => Ok(t),
+        None => now(a.py()),
+    }
 }
 
 /// A P-256 public key: PEM or DER SubjectPublicKeyInfo, a SEC1 point, or hex text of one.
@@ -80,7 +78,7 @@ impl PublicKey {
         signature::PublicKey::parse_detect(&a.bytes_or_text("data")?)
             .map(|(inner, f)| PublicKey {
                 inner,
-                format: key_format_name(f),
+                format: f.name(),
             })
             .map_err(raise)
     }
@@ -493,7 +491,7 @@ fn sha256<'py>(
 /// Raises: nothing.
 #[pyclass(module = "stepstone", name = "ImageHasher", frozen)]
 pub(crate) struct ImageHasherPy {
-    inner: Mutex<Option<ImageHasher>>,
+    inner: Stream<ImageHasher>,
 }
 
 /// Verifies a signature over an image fed in chunks (the image is never held whole).
@@ -504,29 +502,39 @@ pub(crate) struct ImageHasherPy {
 /// Raises: `BadArgumentError` (`python.bad_argument`) if `key` is not a `PublicKey`.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct StreamVerifier {
-    inner: Mutex<Option<ImageVerifier>>,
+    inner: Stream<ImageVerifier>,
 }
 
-/// Runs `$body` on the object's live state with the GIL released; `python.finished` once
-/// `finish` took it.
-macro_rules! with {
-    ($self:ident, $py:ident, $what:literal, |$h:ident| $body:expr) => {{
-        let mut guard = $self.inner.lock().map_err(|_| finished($what))?;
-        let $h = guard.as_mut().ok_or_else(|| finished($what))?;
-        Ok($py.detach(|| $body))
-    }};
+/// The device a manifest is checked for, from the arguments `model`, `environment`,
+/// `current_version`, `counter` and `now` (`Manifest.check_device`, `ManifestFirst`).
+pub(crate) struct DeviceArgs {
+    model: String,
+    environment: String,
+    current_version: String,
+    counter: String,
+    now: u64,
 }
 
-/// Takes the object's state out for `finish`; `python.finished` the second time.
-macro_rules! take {
-    ($self:ident, $what:literal) => {
-        $self
-            .inner
-            .lock()
-            .map_err(|_| finished($what))?
-            .take()
-            .ok_or_else(|| finished($what))?
-    };
+impl DeviceArgs {
+    pub(crate) fn read(a: &Args<'_>) -> PyResult<DeviceArgs> {
+        Ok(DeviceArgs {
+            model: a.text("model")?,
+            environment: a.text("environment")?,
+            current_version: a.version("current_version")?,
+            counter: a.version("counter")?,
+            now: a.u64("now")?,
+        })
+    }
+
+    pub(crate) fn device(&self) -> Device<'_> {
+        Device {
+            model: &self.model,
+            environment: &self.environment,
+            current_version: &self.current_version,
+            counter: &self.counter,
+            now: self.now,
+        }
+    }
 }
 
 /// The chunk argument of an `update`.
@@ -544,7 +552,7 @@ impl ImageHasherPy {
     ) -> PyResult<ImageHasherPy> {
         params!("ImageHasher", [], []).bind(args, kwargs)?;
         Ok(ImageHasherPy {
-            inner: Mutex::new(Some(ImageHasher::new())),
+            inner: Stream::new("ImageHasher", ImageHasher::new()),
         })
     }
 
@@ -566,13 +574,12 @@ impl ImageHasherPy {
     ) -> PyResult<()> {
         let a = params!("ImageHasher.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = chunk(&a)?;
-        with!(self, py, "ImageHasher", |h| h.update(&chunk))
+        self.inner.feed(py, |h| h.update(&chunk))
     }
 
     /// Bytes fed so far.
     fn __len__(&self) -> PyResult<usize> {
-        let guard = self.inner.lock().map_err(|_| finished("ImageHasher"))?;
-        Ok(guard.as_ref().map_or(0, |h| h.len() as usize))
+        self.inner.peek(0, |h| h.len() as usize)
     }
 
     /// The digest.
@@ -588,8 +595,7 @@ impl ImageHasherPy {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         params!("ImageHasher.finish", [], []).bind(args, kwargs)?;
-        let h = take!(self, "ImageHasher");
-        Ok(PyBytes::new(py, &h.finish()))
+        Ok(PyBytes::new(py, &self.inner.take()?.finish()))
     }
 }
 
@@ -604,7 +610,7 @@ impl StreamVerifier {
         let a = params!("StreamVerifier", ["key"], []).bind(args, kwargs)?;
         let key = a.object::<PublicKey>("key", "a PublicKey")?;
         Ok(StreamVerifier {
-            inner: Mutex::new(Some(ImageVerifier::new(key.get().inner))),
+            inner: Stream::new("StreamVerifier", ImageVerifier::new(key.get().inner)),
         })
     }
 
@@ -626,7 +632,7 @@ impl StreamVerifier {
     ) -> PyResult<()> {
         let a = params!("StreamVerifier.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = chunk(&a)?;
-        with!(self, py, "StreamVerifier", |h| h.update(&chunk))
+        self.inner.feed(py, |v| v.update(&chunk))
     }
 
     /// Verifies `signature` over everything fed.
@@ -647,8 +653,7 @@ impl StreamVerifier {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let a = params!("StreamVerifier.finish", ["signature"], []).bind(args, kwargs)?;
         let sig = Signature::of(&a, "signature")?;
-        let v = take!(self, "StreamVerifier");
-        let digest = v.finish(&sig).map_err(raise)?;
+        let digest = self.inner.take()?.finish(&sig).map_err(raise)?;
         Ok(PyBytes::new(py, &digest))
     }
 }
@@ -733,18 +738,8 @@ impl Manifest {
             ["model", "environment", "current_version", "counter", "now"]
         )
         .bind(args, kwargs)?;
-        let (model, environment) = (a.text("model")?, a.text("environment")?);
-        let (current_version, counter) = (a.version("current_version")?, a.version("counter")?);
-        let now = a.u64("now")?;
-        self.parsed()?
-            .check_device(&Device {
-                model: &model,
-                environment: &environment,
-                current_version: &current_version,
-                counter: &counter,
-                now,
-            })
-            .map_err(raise)
+        let device = DeviceArgs::read(&a)?;
+        self.parsed()?.check_device(&device.device()).map_err(raise)
     }
 
     /// Starts checking a streamed image against the manifest's size and digest.
@@ -758,7 +753,7 @@ impl Manifest {
     ) -> PyResult<ImageCheck> {
         params!("Manifest.image_check", [], []).bind(args, kwargs)?;
         Ok(ImageCheck {
-            inner: Mutex::new(Some(self.parsed()?.image_check())),
+            inner: Stream::new("ImageCheck", self.parsed()?.image_check()),
         })
     }
 
@@ -777,7 +772,7 @@ impl Manifest {
 /// Checks a streamed image against a manifest: refuses a chunk past the declared size.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct ImageCheck {
-    inner: Mutex<Option<manifest::ImageCheck>>,
+    pub(crate) inner: Stream<manifest::ImageCheck>,
 }
 
 #[pymethods]
@@ -815,9 +810,7 @@ impl ImageCheck {
     ) -> PyResult<()> {
         let a = params!("ImageCheck.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = chunk(&a)?;
-        let r: PyResult<Result<(), manifest::ManifestError>> =
-            with!(self, py, "ImageCheck", |c| c.update(&chunk));
-        r?.map_err(raise)
+        self.inner.feed(py, |c| c.update(&chunk))?.map_err(raise)
     }
 
     /// Bytes still expected.
@@ -830,8 +823,7 @@ impl ImageCheck {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<u64> {
         params!("ImageCheck.remaining", [], []).bind(args, kwargs)?;
-        let guard = self.inner.lock().map_err(|_| finished("ImageCheck"))?;
-        Ok(guard.as_ref().map_or(0, manifest::ImageCheck::remaining))
+        self.inner.peek(0, manifest::ImageCheck::remaining)
     }
 
     /// Ends the image.
@@ -848,8 +840,7 @@ impl ImageCheck {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         params!("ImageCheck.finish", [], []).bind(args, kwargs)?;
-        let c = take!(self, "ImageCheck");
-        let d = c.finish().map_err(raise)?;
+        let d = self.inner.take()?.finish().map_err(raise)?;
         Ok(PyBytes::new(py, &d))
     }
 }
@@ -1027,10 +1018,7 @@ fn seal_catalog<'py>(
     let catalog = a.bytes("catalog")?;
     let (sequence, expires) = (a.u64("sequence")?, a.u64("expires")?);
     let key = a.object::<SigningKeyPy>("key", "a SigningKey")?;
-    let issued = match a.opt_u64("issued")? {
-        Some(t) => t,
-        None => now(py)?,
-    };
+    let issued = issued_or_now(&a)?;
     let out = signed_catalog::seal(&catalog, sequence, issued, expires, &key.get().inner)
         .map_err(raise)?;
     Ok(PyBytes::new(py, &out))
@@ -1056,7 +1044,7 @@ static OPENED_CATALOG: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLoc
 ///
 /// Raises: `SignedCatalogError` (`signed_catalog.*`); `BadArgumentError`
 /// (`python.bad_argument`) for an argument of another type, missing, a number that is negative
-/// or too large, or a `last_digest` that is not 32 bytes.
+/// or too large, a `last_digest` that is not 32 bytes or is given without `last_sequence`.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(envelope, keys, *, now, last_sequence=None, last_digest=None)")]
 fn open_catalog<'py>(
@@ -1094,6 +1082,13 @@ fn open_catalog<'py>(
             )
         })?),
     };
+    if last_digest.is_some() && last_sequence.is_none() {
+        // Alone, the digest checks nothing: the sequence check would be off.
+        return Err(a.fail(
+            "last_digest",
+            "is given without `last_sequence`: pass the stored sequence with it",
+        ));
+    }
     let trust = Trust {
         keys: &keys,
         last_sequence,

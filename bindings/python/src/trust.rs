@@ -7,26 +7,16 @@
 //! Catalog states and verified facts cross as the core's JSON wire form (`CatalogState`,
 //! `Opened`, `Verified`), as dicts.
 
-use std::sync::Mutex;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use stepstone::compact::CompactCatalog;
-use stepstone::manifest::{self, Device, ManifestError};
+use stepstone::manifest;
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 
 use crate::args::{Args, params};
-use crate::errors::{finished, internal, raise};
-use crate::signature::{PublicKey, Signature, SigningKeyPy, now};
-
-fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("json")?.call_method1("loads", (text,))
-}
-
-fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
-    // The core's wire types hold only integers, strings and hex digests: this cannot fail.
-    serde_json::to_string(value).map_err(internal)
-}
+use crate::errors::raise;
+use crate::signature::{DeviceArgs, PublicKey, Signature, SigningKeyPy, issued_or_now};
+use crate::stream::Stream;
 
 /// The stored catalog state in argument `last` (a dict, or its JSON text) in the core's wire
 /// form; `None` when absent or `None`.
@@ -78,7 +68,9 @@ fn open_compact_catalog<'py>(
     let now = a.u64("now")?;
     let last = state_in(&a)?;
     let opened = envelope::open(&bytes, &key.get().inner, last.as_ref(), now).map_err(raise)?;
-    let out = json_loads(py, &to_json(&opened)?)?.cast_into::<PyDict>()?;
+    let out = crate::wire::to_py(py, &opened)?
+        .into_bound(py)
+        .cast_into::<PyDict>()?;
     out.set_item("payload", PyBytes::new(py, opened.payload))?;
     Ok(out)
 }
@@ -113,10 +105,7 @@ fn seal_compact_catalog<'py>(
     let payload = a.bytes("payload")?;
     let (sequence, expires) = (a.u64("sequence")?, a.u64("expires")?);
     let key = a.object::<SigningKeyPy>("key", "a SigningKey")?;
-    let issued = match a.opt_u64("issued")? {
-        Some(t) => t,
-        None => now(py)?,
-    };
+    let issued = issued_or_now(&a)?;
     let out =
         envelope::seal(&payload, sequence, issued, expires, &key.get().inner).map_err(raise)?;
     Ok(PyBytes::new(py, &out))
@@ -142,7 +131,7 @@ fn seal_compact_catalog<'py>(
 /// another type, missing, or a `now` that is negative or too large.
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct ManifestFirst {
-    check: Mutex<Option<manifest::ImageCheck>>,
+    check: Stream<manifest::ImageCheck>,
     /// The core's `Verified` JSON, given out once the image checks out.
     facts: String,
 }
@@ -172,29 +161,21 @@ impl ManifestFirst {
         let key = a.object::<PublicKey>("key", "a PublicKey")?.get().inner;
         let bytes = a.bytes_or_text("manifest")?.into_owned();
         let signature = Signature::encoded(&a, "signature")?;
-        let (model, environment) = (a.text("model")?, a.text("environment")?);
-        let (current_version, counter) = (a.version("current_version")?, a.version("counter")?);
-        let now = a.u64("now")?;
+        let device = DeviceArgs::read(&a)?;
         let catalog = a.opt_bytes("catalog")?;
         let catalog = catalog
             .as_deref()
             .map(CompactCatalog::parse)
             .transpose()
             .map_err(raise)?;
-        let device = Device {
-            model: &model,
-            environment: &environment,
-            current_version: &current_version,
-            counter: &counter,
-            now,
-        };
         let checked = py.detach(|| {
+            let device = device.device();
             manifest::verify_for_device(&bytes, &signature, &key, &device, catalog.as_ref())
-                .map(|m| (m.image_check(), to_json(&m.verified())))
+                .map(|m| (m.image_check(), crate::wire::text(&m.verified())))
         });
         let (check, facts) = checked.map_err(raise)?;
         Ok(ManifestFirst {
-            check: Mutex::new(Some(check)),
+            check: Stream::new("ManifestFirst", check),
             facts: facts?,
         })
     }
@@ -218,13 +199,7 @@ impl ManifestFirst {
     ) -> PyResult<()> {
         let a = params!("ManifestFirst.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = a.bytes("chunk")?;
-        // The lock is taken without the GIL, so a second thread waiting for it cannot hold the
-        // GIL this one needs back.
-        let r = py.detach(|| -> Option<Result<(), ManifestError>> {
-            let mut guard = self.check.lock().ok()?;
-            Some(guard.as_mut()?.update(&chunk))
-        });
-        r.ok_or_else(|| finished("ManifestFirst"))?.map_err(raise)
+        self.check.feed(py, |c| c.update(&chunk))?.map_err(raise)
     }
 
     /// Image bytes still expected (0 once finished).
@@ -237,8 +212,7 @@ impl ManifestFirst {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<u64> {
         params!("ManifestFirst.remaining", [], []).bind(args, kwargs)?;
-        let guard = self.check.lock().map_err(|_| finished("ManifestFirst"))?;
-        Ok(guard.as_ref().map_or(0, manifest::ImageCheck::remaining))
+        self.check.peek(0, manifest::ImageCheck::remaining)
     }
 
     /// Ends the image: store `version` as the device's new anti-rollback counter once
@@ -257,14 +231,8 @@ impl ManifestFirst {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         params!("ManifestFirst.finish", [], []).bind(args, kwargs)?;
-        let check = self
-            .check
-            .lock()
-            .map_err(|_| finished("ManifestFirst"))?
-            .take()
-            .ok_or_else(|| finished("ManifestFirst"))?;
-        check.finish().map_err(raise)?;
-        json_loads(py, &self.facts)
+        self.check.take()?.finish().map_err(raise)?;
+        crate::wire::loads(py, &self.facts).map(|v| v.into_bound(py))
     }
 }
 

@@ -3,17 +3,12 @@
 
 use pyo3::prelude::*;
 
-use crate::errors::exception;
+use crate::errors::internal;
 
-/// A core value in its wire form (its `Serialize`), as JSON text.
-pub(crate) fn text(py: Python<'_>, value: &impl serde::Serialize) -> PyResult<String> {
-    serde_json::to_string(value).map_err(|e| {
-        exception(
-            py,
-            "python.internal",
-            &format!("a value did not serialize: {e}"),
-        )
-    })
+/// A core value in its wire form (its `Serialize`), as JSON text. Callable without the GIL.
+pub(crate) fn text(value: &impl serde::Serialize) -> PyResult<String> {
+    // The core's wire types hold only integers, strings and hex digests: not expected to fail.
+    serde_json::to_string(value).map_err(|e| internal(format!("a value did not serialize: {e}")))
 }
 
 /// JSON text (the core's wire form) as Python dicts, lists, strings and ints.
@@ -23,5 +18,5 @@ pub(crate) fn loads(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
 
 /// A core value as a Python value, through its wire form.
 pub(crate) fn to_py(py: Python<'_>, value: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
-    loads(py, &text(py, value)?)
+    loads(py, &text(value)?)
 }

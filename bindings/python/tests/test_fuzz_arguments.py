@@ -70,6 +70,17 @@ GOOD: dict[str, list[Any]] = {
     "digest": [bytes(32)], "scalar": [bytes(31) + b"\x07"], "sequence": [1], "expires": [2**40],
 }
 
+try:
+    import pyarrow as pa
+except ImportError:  # pyarrow is optional for users; installed by scripts/setup-python.sh
+    pa = None  # type: ignore[assignment]
+if pa is not None:
+    JUNK += [pa.array(["d1", None]), pa.array([1, -1]), pa.array([1.5]), pa.table({"version": ["v64000"]})]
+    GOOD["ids"] = [pa.array(["d1", "d2"]), pa.chunked_array([["d1"], ["d2"]])]
+    GOOD["versions"] = GOOD["versions"] + [pa.array(["v64000", "v66001"])]
+    GOOD["devices"] = GOOD["devices"] + [pa.table({"version": ["v64000"], "model": ["AG-1"]})]
+    GOOD["periods"] = [3, pa.array([3, 4])]
+
 COUNT_CALLS = {"Rollout.trips": ("stage", "finished", "failed"), "halt_trips": ("finished", "failed")}
 
 
@@ -155,6 +166,13 @@ def targets(objs: dict[str, Any]) -> list[tuple[str, Callable[..., Any]]]:
                 out.append((f"{name}.{attr}", getattr(obj, attr)))
             elif inst is not None and callable(getattr(inst, attr, None)):
                 out.append((f"{name}.{attr}", getattr(inst, attr)))
+    try:
+        from stepstone import arrow
+    except ImportError:  # pyarrow is optional for users; installed by scripts/setup-python.sh
+        return out
+    for name in arrow.__all__:
+        if name != "NextHopArrays":
+            out.append((f"arrow.{name}", getattr(arrow, name)))
     return out
 
 

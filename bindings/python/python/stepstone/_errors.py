@@ -8,7 +8,9 @@ code by its area, the part before the first dot (``plan.unreachable`` is a ``Pla
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple, Type
+import functools
+import inspect
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar
 
 
 class Error(ValueError):
@@ -162,3 +164,40 @@ def error_for(
     if cls is IoError:
         return IoError(message, code, filename)
     return cls(message, code)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def checked(fn: _F) -> _F:
+    """``fn`` with its arguments bound before it runs: a missing, unknown, repeated or surplus
+    argument is a ``BadArgumentError`` naming the call (``sampled(): missing a required
+    argument: 'ids'``), as the native functions refuse them, not a bare ``TypeError``."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise error_for(BAD_ARGUMENT, f"{fn.__name__}(): {e}") from None
+        return fn(*args, **kwargs)
+
+    return call  # type: ignore[return-value]
+
+
+def whole(value: object) -> Optional[int]:
+    """``value`` as an ``int`` if it is a whole number as the native functions take one: an
+    ``int`` or what has ``__index__`` (numpy's integers), but not a ``bool`` (numpy's either);
+    else ``None``."""
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
+        return None
+    if isinstance(value, int):
+        return value
+    index = getattr(type(value), "__index__", None)
+    if index is None or isinstance(value, float):
+        return None
+    try:
+        return int(index(value))
+    except (TypeError, ValueError):
+        return None

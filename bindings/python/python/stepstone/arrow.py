@@ -33,7 +33,7 @@ except ImportError as e:  # pragma: no cover - exercised only without pyarrow
     ) from e
 
 from . import _native
-from ._errors import Error, error_for
+from ._errors import Error, checked, error_for, whole
 from ._native import Campaign, Catalog, Sampler, SamplingPlan
 
 __all__ = ["sampled", "positions", "next_hops", "plan_table", "NextHopArrays"]
@@ -131,16 +131,11 @@ def _out(parts: List["pa.Array"], chunked: bool, type_: "pa.DataType") -> ArrayL
     return parts[0]
 
 
-def _bools(rows: int, answer: Tuple[bytes, Optional[bytes], int]) -> "pa.Array":
+def _fixed(type_: "pa.DataType", rows: int, answer: Tuple[bytes, Optional[bytes], int]) -> "pa.Array":
+    """A ``bool`` or ``uint64`` array from the native answer's (values, validity, nulls)."""
     values, validity, nulls = answer
     bufs = [pa.py_buffer(validity) if validity is not None else None, pa.py_buffer(values)]
-    return pa.Array.from_buffers(pa.bool_(), rows, bufs, null_count=nulls)
-
-
-def _u64s(rows: int, answer: Tuple[bytes, Optional[bytes], int]) -> "pa.Array":
-    values, validity, nulls = answer
-    bufs = [pa.py_buffer(validity) if validity is not None else None, pa.py_buffer(values)]
-    return pa.Array.from_buffers(pa.uint64(), rows, bufs, null_count=nulls)
+    return pa.Array.from_buffers(type_, rows, bufs, null_count=nulls)
 
 
 def _strings(rows: int, answer: Tuple[bytes, bytes, bytes, int]) -> "pa.Array":
@@ -163,23 +158,25 @@ def _source_args(
             raise _bad(f"{fn}: class_ must be a str (a class of the plan), got {_describe(class_)}")
         if periods is None:
             raise _bad(f"{fn}: periods is missing: a period (int) or an array aligned with the ids")
-        if isinstance(periods, bool) or not isinstance(periods, (int, pa.Array, pa.ChunkedArray)):
+        period = whole(periods)
+        if period is None and not isinstance(periods, (pa.Array, pa.ChunkedArray)):
             raise _bad(
                 f"{fn}: periods must be an int or a pyarrow array of periods or timestamps, "
                 f"got {_describe(periods)}"
             )
-        if isinstance(periods, int) and not 0 <= periods <= 2**64 - 1:
-            raise _bad(f"{fn}: periods must be from 0 to 2**64 - 1, got {periods}")
+        if period is not None and not 0 <= period <= 2**64 - 1:
+            raise _bad(f"{fn}: periods must be from 0 to 2**64 - 1, got {period}")
         if rate_ppm is not None:
             raise _bad(f"{fn}: rate_ppm comes from the plan; give it only with a Sampler")
     elif isinstance(source, Sampler):
         if class_ is not None or periods is not None:
             raise _bad(f"{fn}: a Sampler has its class and period already; pass neither")
         if with_rate:
-            if isinstance(rate_ppm, bool) or not isinstance(rate_ppm, int):
+            rate = whole(rate_ppm)
+            if rate is None:
                 raise _bad(f"{fn}: rate_ppm must be an int with a Sampler, got {_describe(rate_ppm)}")
-            if not 0 <= rate_ppm <= 2**32 - 1:
-                raise _bad(f"{fn}: rate_ppm must be from 0 to 2**32 - 1, got {rate_ppm}")
+            if not 0 <= rate <= 2**32 - 1:
+                raise _bad(f"{fn}: rate_ppm must be from 0 to 2**32 - 1, got {rate}")
     else:
         raise _bad(f"{fn}: source must be a SamplingPlan or a Sampler, got {_describe(source)}")
 
@@ -194,6 +191,10 @@ def _run(
     with_rate: bool,
 ) -> ArrayLike:
     _source_args(fn, source, class_, periods, rate_ppm, with_rate)
+    if whole(periods) is not None:
+        periods = whole(periods)
+    if with_rate and isinstance(source, Sampler):
+        rate_ppm = whole(rate_ppm)
     chunks, chunked = _chunks("ids", ids)
     rows = sum(len(c) for c in chunks)
     period_array: Optional[ArrayLike] = None
@@ -234,10 +235,11 @@ def _run_chunk(
         )
     one = periods if isinstance(periods, int) else None
     if with_rate:
-        return _bools(n, _native._column_sampled(source, arr, class_, one, per, rate_ppm))
-    return _u64s(n, _native._column_positions(source, arr, class_, one, per))
+        return _fixed(pa.bool_(), n, _native._column_sampled(source, arr, class_, one, per, rate_ppm))
+    return _fixed(pa.uint64(), n, _native._column_positions(source, arr, class_, one, per))
 
 
+@checked
 def sampled(
     source: Union[SamplingPlan, Sampler],
     ids: ArrayLike,
@@ -269,6 +271,7 @@ def sampled(
     return _run("sampled", source, ids, class_, periods, rate_ppm, True)
 
 
+@checked
 def positions(
     source: Union[SamplingPlan, Sampler],
     ids: ArrayLike,
@@ -319,6 +322,7 @@ def _hop_arrays(rows: int, answer: Sequence[Tuple[bytes, bytes, bytes, int]]) ->
     return hop, code, message
 
 
+@checked
 def next_hops(campaign: Campaign, versions: ArrayLike) -> NextHopArrays:
     """Each device's next hop toward the campaign's target, with a per-row error instead of a
     refusal of the whole array.
@@ -361,6 +365,7 @@ def _column(table: "pa.Table", name: Optional[str], what: str, required: bool) -
     return table.column(name)
 
 
+@checked
 def plan_table(
     catalog: Catalog,
     devices: "pa.Table",
@@ -400,6 +405,14 @@ def plan_table(
         raise _bad(f"plan_table: cost must be 'hops' or 'bytes', got {_describe(cost)}")
     if not isinstance(allow_downgrade, bool):
         raise _bad(f"plan_table: allow_downgrade must be a bool, got {_describe(allow_downgrade)}")
+    added = {"out_col": out_col, "error_col": error_col, "message_col": message_col}
+    for what, name in added.items():
+        if not isinstance(name, str):
+            raise _bad(f"plan_table: {what} must be a column name (str), got {_describe(name)}")
+        if name in devices.column_names:
+            raise _bad(f"plan_table: {what} {name!r} is already a column of the table; name another")
+    if len(set(added.values())) < 3:
+        raise _bad(f"plan_table: out_col, error_col and message_col must differ, got {list(added.values())}")
     versions = _column(devices, version_col, "version_col", True)
     models = _column(devices, model_col, "model_col", False)
     environments = _column(devices, environment_col, "environment_col", False)

@@ -30,7 +30,7 @@ except ImportError as e:  # pragma: no cover - exercised only without pyspark
     raise ImportError("stepstone.spark needs pyspark: pip install 'stepstone[spark]'") from e
 
 from . import arrow
-from ._errors import error_for
+from ._errors import checked, error_for
 from ._native import Catalog, SamplingPlan
 
 __all__ = ["with_sampled", "filter_sampled", "with_next_hop"]
@@ -104,6 +104,7 @@ def _sampler(
     return decide
 
 
+@checked
 def with_sampled(
     df: DataFrame,
     plan: SamplingPlan,
@@ -141,6 +142,7 @@ def with_sampled(
     return df.mapInArrow(run, schema)
 
 
+@checked
 def filter_sampled(
     df: DataFrame,
     plan: SamplingPlan,
@@ -168,6 +170,7 @@ def filter_sampled(
     return df.mapInArrow(run, df.schema)
 
 
+@checked
 def with_next_hop(
     df: DataFrame,
     catalog: Catalog,

@@ -1,0 +1,99 @@
+"""What a new user's adversarial trial of the package found, kept as tests: streams fed from
+two threads, the Arrow functions' argument checks, and a signed catalog's stored digest given
+without its sequence."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import stepstone
+
+pa = pytest.importorskip("pyarrow")
+np = pytest.importorskip("numpy")
+from stepstone import arrow  # noqa: E402
+
+
+def test_two_threads_feeding_one_stream_do_not_deadlock() -> None:
+    # A thread waiting for a stream's lock used to hold the GIL that the thread holding the
+    # lock needed back: ImageHasher, StreamVerifier and ImageCheck hung. Run in a child so a
+    # hang fails this test instead of the suite.
+    script = textwrap.dedent(
+        """
+        import threading, stepstone
+        key = stepstone.SigningKey.from_scalar(bytes(31) + b"\\x07")
+        chunk = b"x" * (4 << 20)
+        size = 8 * 2 * len(chunk)
+        text = stepstone.render_manifest(version="v2", size=size, sha256=bytes(32),
+            environment="p", expires=2_000_000_000, key_id=key.public_key.key_id)
+        sig = key.sign(text.encode())
+        manifest = stepstone.verify_manifest(text, sig.encode("der"), key.public_key)
+        streams = [stepstone.ImageHasher(), stepstone.StreamVerifier(key.public_key),
+                   manifest.image_check(),
+                   stepstone.ManifestFirst(key.public_key, text, sig, model="AG-1",
+                       environment="p", current_version="v1", counter="v1", now=1)]
+        for s in streams:
+            def feed(s=s):
+                for _ in range(8):
+                    s.update(chunk)
+            threads = [threading.Thread(target=feed) for _ in range(2)]
+            for t in threads: t.start()
+            for t in threads: t.join()
+        print(len(streams[0]), streams[2].remaining(), streams[3].remaining())
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(16 * (4 << 20)), "0", "0"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s, camp, cat, fleet: arrow.sampled(s),
+        lambda s, camp, cat, fleet: arrow.sampled(s, pa.array(["a"]), rate_ppm=5, colour="red"),
+        lambda s, camp, cat, fleet: arrow.positions(),
+        lambda s, camp, cat, fleet: arrow.next_hops(camp),
+        lambda s, camp, cat, fleet: arrow.next_hops(camp, pa.array(["v1"]), pa.array(["v1"])),
+        lambda s, camp, cat, fleet: arrow.plan_table(cat, fleet, "v65000", colour="red"),
+        lambda s, camp, cat, fleet: arrow.plan_table(cat, fleet, "v65000", out_col=5),
+        lambda s, camp, cat, fleet: arrow.plan_table(cat, fleet, "v65000", out_col="version"),
+        lambda s, camp, cat, fleet: arrow.plan_table(cat, fleet, "v65000", error_col="next_hop"),
+    ],
+)
+def test_arrow_functions_refuse_bad_arguments_with_a_code(call) -> None:  # type: ignore[no-untyped-def]
+    cat = stepstone.Catalog({"releases": [{"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]})
+    sampler = stepstone.Sampler(b"s", "metrics", 3)
+    fleet = pa.table({"version": ["v64000", "v65000"]})
+    with pytest.raises(stepstone.BadArgumentError) as e:
+        call(sampler, cat.campaign("v65000"), cat, fleet)
+    assert e.value.code == "python.bad_argument"
+    assert any(w in str(e.value) for w in ("sampled", "positions", "next_hops", "plan_table"))
+
+
+def test_arrow_functions_take_numpy_integers_as_the_native_calls_do() -> None:
+    plan = stepstone.SamplingPlan.from_dict({"salt": "s", "period_seconds": 86_400, "classes": {"metrics": 500_000}})
+    sampler = stepstone.Sampler(b"s", "metrics", 3)
+    ids = pa.array([f"dev-{i}" for i in range(50)])
+    assert arrow.sampled(plan, ids, "metrics", np.int64(3)).equals(arrow.sampled(plan, ids, "metrics", 3))
+    assert arrow.sampled(sampler, ids, rate_ppm=np.uint32(500_000)).to_pylist() == sampler.sampled(
+        ids.to_pylist(), 500_000
+    )
+    with pytest.raises(stepstone.BadArgumentError, match="periods must be from 0"):
+        arrow.sampled(plan, ids, "metrics", np.int64(-1))
+    with pytest.raises(stepstone.BadArgumentError, match="rate_ppm must be an int"):
+        arrow.sampled(sampler, ids, rate_ppm=np.bool_(True))
+
+
+def test_a_stored_digest_without_its_sequence_is_refused() -> None:
+    # Alone, last_digest checked nothing: the sequence check was silently off.
+    key = stepstone.SigningKey.from_scalar(bytes(31) + b"\x07")
+    signed = stepstone.seal_catalog(b'{"releases": []}', 5, 2_000_000_000, key, issued=1)
+    o = stepstone.open_catalog(signed, [key.public_key], now=10)
+    with pytest.raises(stepstone.BadArgumentError, match="`last_digest` is given without `last_sequence`"):
+        stepstone.open_catalog(signed, [key.public_key], now=10, last_digest=o.digest)
+    again = stepstone.open_catalog(signed, [key.public_key], now=10, last_sequence=o.sequence, last_digest=o.digest)
+    assert again.sequence == 5
