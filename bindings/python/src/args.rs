@@ -17,6 +17,12 @@ use pyo3::types::{
 
 use crate::errors::bad_argument;
 
+/// A call's positional arguments as pyo3 hands them over (`*args`).
+pub(crate) type Pos<'a, 'py> = &'a Bound<'py, PyTuple>;
+/// A call's keyword arguments as pyo3 hands them over (`**kwargs`, in an `Option`: `None`
+/// when there are none).
+pub(crate) type Kw<'a, 'py> = &'a Bound<'py, PyDict>;
+
 /// A call's parameters: those that may come by position (in order), then keyword-only ones.
 pub(crate) struct Params {
     /// How the call is spelt in messages (`Catalog.plan`).
@@ -539,11 +545,9 @@ impl<'py> Args<'py> {
 
 /// The refusal of a class made only by other calls (`Campaign()`): `python.bad_argument`
 /// saying what makes one.
-pub(crate) fn no_constructor(py: Python<'_>, class: &str, how: &str) -> PyErr {
-    bad_argument(
-        py,
-        &format!("{class}() has no constructor: make one with {how}"),
-    )
+pub(crate) fn no_constructor(args: Pos<'_, '_>, class: &str, how: &str) -> PyErr {
+    let message = format!("{class}() has no constructor: make one with {how}");
+    bad_argument(args.py(), &message)
 }
 
 /// Declares a call's parameters as a `static` [`Params`].

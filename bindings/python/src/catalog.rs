@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyList, PyString};
 use stepstone::ErrorCode;
 use stepstone::campaign::{CampaignTable, Refusal};
 use stepstone::catalog::Catalog as CoreCatalog;
@@ -16,6 +16,7 @@ use stepstone::plan::{Cost, Query};
 use stepstone::version::{Scheme, Version, VersionError, VersionKey};
 
 use crate::args::{Args, describe, params};
+use crate::args::{Kw, Pos};
 use crate::errors::{catalog_errors, exception_object, raise};
 use crate::plan::{Explanation, LintWarning, Plan};
 use crate::repr;
@@ -100,7 +101,7 @@ impl Catalog {
 impl Catalog {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(source)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Catalog> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Catalog> {
         let a = params!("Catalog", ["source"], []).bind(args, kwargs)?;
         let source = a.required("source")?;
         if source.is_instance_of::<PyDict>() || source.cast::<pyo3::types::PyMapping>().is_ok() {
@@ -150,10 +151,7 @@ impl Catalog {
     /// not JSON, `catalog.duplicate_version`, `catalog.min_sw_not_lower`, ...).
     #[staticmethod]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(text)")]
-    fn from_json(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Catalog> {
+    fn from_json(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Catalog> {
         let a = params!("Catalog.from_json", ["text"], []).bind(args, kwargs)?;
         Catalog::from_text(&a.text("text")?)
     }
@@ -169,10 +167,7 @@ impl Catalog {
     /// `data` is not a dict (or another mapping) or does not convert to JSON.
     #[staticmethod]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
-    fn from_dict(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Catalog> {
+    fn from_dict(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Catalog> {
         let a = params!("Catalog.from_dict", ["data"], []).bind(args, kwargs)?;
         Catalog::from_text(&a.dict("data")?)
     }
@@ -189,10 +184,7 @@ impl Catalog {
     /// `path` is not a str or an `os.PathLike`.
     #[staticmethod]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(path)")]
-    fn from_path(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Catalog> {
+    fn from_path(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Catalog> {
         let a = params!("Catalog.from_path", ["path"], []).bind(args, kwargs)?;
         Catalog::from_text(&read_path(&a, "path", a.required("path")?)?)
     }
@@ -217,11 +209,7 @@ impl Catalog {
     ///
     /// Returns: str. Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_json(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
+    fn to_json(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
         params!("Catalog.to_json", [], []).bind(args, kwargs)?;
         Ok(self.inner.to_json())
     }
@@ -290,8 +278,8 @@ impl Catalog {
     fn plan(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Plan> {
         let a = params!(
             "Catalog.plan",
@@ -326,8 +314,8 @@ impl Catalog {
     fn next_hop(
         &self,
         _py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Option<String>> {
         let a = params!(
             "Catalog.next_hop",
@@ -361,8 +349,8 @@ impl Catalog {
     fn explain(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Explanation> {
         let a = params!(
             "Catalog.explain",
@@ -381,11 +369,7 @@ impl Catalog {
     ///
     /// Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn lint(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Vec<LintWarning>> {
+    fn lint(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Vec<LintWarning>> {
         params!("Catalog.lint", [], []).bind(args, kwargs)?;
         Ok(stepstone::lint::lint(&self.inner)
             .into_iter()
@@ -406,11 +390,7 @@ impl Catalog {
     /// Raises: `GraphError` (`graph.unknown_format`) for another format; `BadArgumentError`
     /// (`python.bad_argument`) for an argument that is not a str.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, format='dot', *, model=None, environment=None)")]
-    fn graph(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
+    fn graph(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
         let a =
             params!("Catalog.graph", ["format"], ["model", "environment"]).bind(args, kwargs)?;
         let (format, model, environment) = (
@@ -447,8 +427,8 @@ impl Catalog {
     fn pack_compact<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let a = params!(
             "Catalog.pack_compact",
@@ -492,8 +472,8 @@ impl Catalog {
     fn simulate(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Py<PyAny>> {
         use stepstone_sim::{SimConfig, Simulation};
         let a = params!(
@@ -580,8 +560,8 @@ impl Catalog {
     fn campaign(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Campaign> {
         let a = params!(
             "Catalog.campaign",
@@ -741,14 +721,10 @@ impl Campaign {
 #[pymethods]
 impl Campaign {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "Campaign",
             "Catalog.campaign(target, ...)",
         ))
@@ -800,8 +776,8 @@ impl Campaign {
     fn next_hop(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Option<String>> {
         let a = params!("Campaign.next_hop", ["version"], []).bind(args, kwargs)?;
         match self.answer(&Campaign::input(&a, "version", a.required("version")?)?) {
@@ -831,8 +807,8 @@ impl Campaign {
     fn next_hops<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let a = params!("Campaign.next_hops", ["versions"], ["return_exceptions"])
             .bind(args, kwargs)?;
@@ -869,8 +845,8 @@ impl Campaign {
     fn next_hops_u64<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let a = params!("Campaign.next_hops_u64", ["data"], ["return_exceptions"])
             .bind(args, kwargs)?;

@@ -2,7 +2,8 @@
 //! `LintWarning`. Frozen, compared by value, with a `__repr__` that reads like a constructor.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+
+use crate::args::{Kw, Pos};
 use stepstone::{explain, lint, plan};
 
 use crate::repr;
@@ -22,14 +23,10 @@ pub(crate) struct Step {
 #[pymethods]
 impl Step {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "Step",
             "Catalog.plan(current, target)",
         ))
@@ -68,14 +65,10 @@ pub(crate) struct Plan {
 #[pymethods]
 impl Plan {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "Plan",
             "Catalog.plan(current, target)",
         ))
@@ -101,14 +94,9 @@ impl Plan {
     ///
     /// Raises: `BadArgumentError` (`python.bad_argument`) for any argument.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_dict(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        crate::args::params!("Plan.to_dict", [], []).bind(args, kwargs)?;
-        crate::wire::to_py(py, &self.core)
+    fn to_dict(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Py<PyAny>> {
+        let call = crate::args::params!("Plan.to_dict", [], []);
+        crate::wire::to_dict(call, args, kwargs, &self.core)
     }
 }
 
@@ -150,14 +138,10 @@ pub(crate) struct ReleaseNote {
 #[pymethods]
 impl ReleaseNote {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "ReleaseNote",
             "Catalog.explain(current, target)",
         ))
@@ -193,14 +177,10 @@ pub(crate) struct Explanation {
 #[pymethods]
 impl Explanation {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "Explanation",
             "Catalog.explain(current, target)",
         ))
@@ -214,14 +194,9 @@ impl Explanation {
     ///
     /// Raises: `BadArgumentError` (`python.bad_argument`) for any argument.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_dict(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        crate::args::params!("Explanation.to_dict", [], []).bind(args, kwargs)?;
-        crate::wire::to_py(py, &self.core)
+    fn to_dict(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Py<PyAny>> {
+        let call = crate::args::params!("Explanation.to_dict", [], []);
+        crate::wire::to_dict(call, args, kwargs, &self.core)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -289,14 +264,10 @@ pub(crate) struct LintWarning {
 #[pymethods]
 impl LintWarning {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "LintWarning",
             "Catalog.lint()",
         ))

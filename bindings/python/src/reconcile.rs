@@ -6,11 +6,11 @@
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 use stepstone::reconcile::{DEFAULT_JOB_TTL_SECS, Session, SessionOptions};
 
 use crate::args::{Args, params};
+use crate::args::{Kw, Pos};
 use crate::catalog::Campaign;
 use crate::errors::{exception, raise};
 use crate::retry::{RetryPolicy, Rollout};
@@ -40,14 +40,10 @@ impl Action {
 #[pymethods]
 impl Action {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "Action",
             "Reconciler.decide(device_id, state, now)",
         ))
@@ -105,14 +101,9 @@ impl Action {
 
     /// The core's JSON form as a dict.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_dict(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        params!("Action.to_dict", [], []).bind(args, kwargs)?;
-        to_py(py, &self.value)
+    fn to_dict(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Py<PyAny>> {
+        let call = crate::args::params!("Action.to_dict", [], []);
+        crate::wire::to_dict(call, args, kwargs, &self.value)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -169,7 +160,7 @@ impl Reconciler {
 impl Reconciler {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(campaign, *, policy=None, rollout=None, rollout_started_at=None, rollout_state=None, start=None, end=None, windows=None, utc_offset_secs=0, job_ttl_secs=604800)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Reconciler> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Reconciler> {
         let a = params!(
             "Reconciler",
             ["campaign"],
@@ -234,8 +225,8 @@ impl Reconciler {
     fn apply(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<(Py<PyAny>, &'static str)> {
         let a = params!("Reconciler.apply", ["state", "event"], []).bind(args, kwargs)?;
         a.required("state")?;
@@ -259,8 +250,8 @@ impl Reconciler {
     fn state(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Py<PyAny>> {
         let a = params!("Reconciler.state", ["state"], []).bind(args, kwargs)?;
         let state = state_text(&a)?;
@@ -288,8 +279,8 @@ impl Reconciler {
     fn decide(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Action> {
         let a =
             params!("Reconciler.decide", ["device_id", "state", "now"], []).bind(args, kwargs)?;
@@ -323,8 +314,8 @@ impl Reconciler {
     fn rollout_advance(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<bool> {
         let a = params!("Reconciler.rollout_advance", ["now"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
@@ -345,8 +336,8 @@ impl Reconciler {
     fn rollout_halt(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("Reconciler.rollout_halt", ["now", "note"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
@@ -368,8 +359,8 @@ impl Reconciler {
     fn rollout_resume(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("Reconciler.rollout_resume", ["now"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
@@ -394,8 +385,8 @@ impl Reconciler {
     fn rollout_record(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Option<&'static str>> {
         let a = params!("Reconciler.rollout_record", ["stage", "failed", "now"], [])
             .bind(args, kwargs)?;

@@ -1,12 +1,13 @@
 //! Retry policies and staged rollouts.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::PyDict;
 use stepstone::retry::{self, FailureKind, HopCounters, RetryDecision};
 use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
 use crate::args::params;
+use crate::args::{Kw, Pos};
 use crate::errors::raise;
 use crate::repr;
 
@@ -41,7 +42,7 @@ pub(crate) struct RetryPolicy {
 impl RetryPolicy {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(spec=None)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<RetryPolicy> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<RetryPolicy> {
         let a = params!("RetryPolicy", ["spec"], []).bind(args, kwargs)?;
         let spec = a.opt_json("spec")?.unwrap_or_else(|| "{}".into());
         retry::RetryPolicy::from_json(&spec)
@@ -53,11 +54,7 @@ impl RetryPolicy {
     ///
     /// Returns: str. Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_json(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
+    fn to_json(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
         params!("RetryPolicy.to_json", [], []).bind(args, kwargs)?;
         crate::wire::text(&self.inner)
     }
@@ -83,11 +80,7 @@ impl RetryPolicy {
     /// (`python.bad_argument`) for an argument of another type, missing, negative or above
     /// 2**32 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, kind, n, device_id, hop, attempt)")]
-    fn backoff(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn backoff(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         let a = params!(
             "RetryPolicy.backoff",
             ["kind", "n", "device_id", "hop", "attempt"],
@@ -126,8 +119,8 @@ impl RetryPolicy {
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, attempts, failures, kind, total_attempts, first_attempt_at, failed_at, device_id, hop)")]
     fn after_failure(
         &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<RetryDecisionPy> {
         let a = params!(
             "RetryPolicy.after_failure",
@@ -205,14 +198,10 @@ pub(crate) struct RetryDecisionPy {
 #[pymethods]
 impl RetryDecisionPy {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "RetryDecision",
             "RetryPolicy.after_failure(...)",
         ))
@@ -225,14 +214,9 @@ impl RetryDecisionPy {
     ///
     /// Raises: `BadArgumentError` (`python.bad_argument`) for any argument.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_dict(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        crate::args::params!("RetryDecision.to_dict", [], []).bind(args, kwargs)?;
-        crate::wire::to_py(py, &self.core)
+    fn to_dict(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Py<PyAny>> {
+        let call = crate::args::params!("RetryDecision.to_dict", [], []);
+        crate::wire::to_dict(call, args, kwargs, &self.core)
     }
 
     fn __repr__(&self) -> String {
@@ -257,7 +241,7 @@ impl RetryDecisionPy {
 /// `attempt` that is negative or above 2**32 - 1.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(device_id, hop, attempt)")]
-fn jitter_hash(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u64> {
+fn jitter_hash(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
     let a = params!("jitter_hash", ["device_id", "hop", "attempt"], []).bind(args, kwargs)?;
     let (device_id, hop, attempt) = (a.text("device_id")?, a.text("hop")?, a.u32("attempt")?);
     Ok(retry::jitter_hash(
@@ -286,7 +270,7 @@ pub(crate) struct Rollout {
 impl Rollout {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(spec)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Rollout> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Rollout> {
         let a = params!("Rollout", ["spec"], []).bind(args, kwargs)?;
         rollout::Rollout::from_json(&a.json("spec")?)
             .map(|inner| Rollout { inner })
@@ -307,11 +291,7 @@ impl Rollout {
     ///
     /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not a str.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id)")]
-    fn position(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn position(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         let a = params!("Rollout.position", ["device_id"], []).bind(args, kwargs)?;
         Ok(self.inner.position(a.text("device_id")?.as_bytes()))
     }
@@ -326,11 +306,7 @@ impl Rollout {
     /// Raises: `BadArgumentError` (`python.bad_argument`) for a `position` that is not an int
     /// from 0 to 2**64 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, position)")]
-    fn stage_of(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u32> {
+    fn stage_of(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u32> {
         let a = params!("Rollout.stage_of", ["position"], []).bind(args, kwargs)?;
         Ok(self.inner.stage_of(a.u64("position")?))
     }
@@ -352,8 +328,8 @@ impl Rollout {
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, stage, finished, failed)")]
     fn trips(
         &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Option<&'static str>> {
         let a = params!("Rollout.trips", ["stage", "finished", "failed"], []).bind(args, kwargs)?;
         let (stage, finished, failed) = (a.u32("stage")?, a.u32("finished")?, a.u32("failed")?);
@@ -379,10 +355,7 @@ impl Rollout {
 /// 2**32 - 1, or a `rule` that is neither a dict nor a str.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(rule, finished, failed)")]
-fn halt_trips(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Option<&'static str>> {
+fn halt_trips(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Option<&'static str>> {
     let a = params!("halt_trips", ["rule", "finished", "failed"], []).bind(args, kwargs)?;
     let (rule, finished, failed) = (a.json("rule")?, a.u32("finished")?, a.u32("failed")?);
     let halt = HaltRule::from_json(&rule).map_err(raise)?;
@@ -405,7 +378,7 @@ fn halt_trips(
 /// str.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(ramp, elapsed)")]
-fn ramp_fraction(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u32> {
+fn ramp_fraction(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u32> {
     let a = params!("ramp_fraction", ["ramp", "elapsed"], []).bind(args, kwargs)?;
     let (ramp, elapsed) = (a.json("ramp")?, a.u64("elapsed")?);
     let ramp: Ramp = serde_json::from_str(&ramp).map_err(rollout_json)?;
@@ -428,10 +401,7 @@ fn ramp_fraction(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) 
 /// that is missing, not an int, negative or above 2**32 - 1.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(failed, finished, limit_ppm, z_num, z_den)")]
-fn wilson_lower_above(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<bool> {
+fn wilson_lower_above(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<bool> {
     let a = params!(
         "wilson_lower_above",
         ["failed", "finished", "limit_ppm", "z_num", "z_den"],
@@ -454,10 +424,7 @@ fn wilson_lower_above(
 /// Raises: `BadArgumentError` (`python.bad_argument`) for an argument that is not a str.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(salt, device_id)")]
-fn rollout_position(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<u64> {
+fn rollout_position(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
     let a = params!("rollout_position", ["salt", "device_id"], []).bind(args, kwargs)?;
     let (salt, device_id) = (a.text("salt")?, a.text("device_id")?);
     Ok(sample::position(

@@ -3,10 +3,11 @@
 use std::borrow::Cow;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString};
 use stepstone::sample;
 
 use crate::args::{Args, params};
+use crate::args::{Kw, Pos};
 use crate::errors::raise;
 use crate::repr;
 
@@ -319,7 +320,7 @@ fn class_and_period(a: &Args<'_>) -> PyResult<(String, u64)> {
 /// class_)` of earlier versions is still read, with a `DeprecationWarning`.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(salt, device_id, class_, period)")]
-fn sample_position(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u64> {
+fn sample_position(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
     let a = params!(
         "sample_position",
         ["salt", "device_id", "class_", "period"],
@@ -347,7 +348,7 @@ fn sample_position(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>
 /// rate_ppm)` of earlier versions is still read, with a `DeprecationWarning`.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(salt, device_id, class_, period, rate_ppm)")]
-fn is_sampled(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
+fn is_sampled(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<bool> {
     let a = params!(
         "is_sampled",
         ["salt", "device_id", "class_", "period", "rate_ppm"],
@@ -374,7 +375,7 @@ fn is_sampled(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> 
 /// negative or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(position, rate_ppm)")]
-fn is_below(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
+fn is_below(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<bool> {
     let a = params!("is_below", ["position", "rate_ppm"], []).bind(args, kwargs)?;
     Ok(sample::is_below(a.u64("position")?, a.u32("rate_ppm")?))
 }
@@ -393,10 +394,7 @@ fn is_below(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> Py
 /// negative or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(unix_seconds, period_seconds, offset_seconds=0)")]
-fn period_index(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Option<u64>> {
+fn period_index(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Option<u64>> {
     let a = params!(
         "period_index",
         ["unix_seconds", "period_seconds", "offset_seconds"],
@@ -423,7 +421,7 @@ fn period_index(
 /// (`python.bad_argument`) if `text` is not a str.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(text)")]
-fn parse_rate(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u32> {
+fn parse_rate(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u32> {
     let a = params!("parse_rate", ["text"], []).bind(args, kwargs)?;
     sample::parse_rate(&a.text("text")?).map_err(raise)
 }
@@ -439,7 +437,7 @@ fn parse_rate(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> 
 /// negative or above 2**32 - 1.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(rate_ppm)")]
-fn format_rate(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<String> {
+fn format_rate(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
     let a = params!("format_rate", ["rate_ppm"], []).bind(args, kwargs)?;
     Ok(sample::format_rate(a.u32("rate_ppm")?))
 }
@@ -468,7 +466,7 @@ pub(crate) struct Sampler {
 impl Sampler {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(salt, class_, period)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Sampler> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Sampler> {
         let a = params!("Sampler", ["salt", "class_", "period"], []).bind(args, kwargs)?;
         let (salt, class_, period) = (
             a.bytes_or_text("salt")?,
@@ -494,11 +492,7 @@ impl Sampler {
     ///
     /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not bytes or str.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id)")]
-    fn position(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn position(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         let a = params!("Sampler.position", ["device_id"], []).bind(args, kwargs)?;
         Ok(self.inner.position(&a.bytes_or_text("device_id")?))
     }
@@ -514,11 +508,7 @@ impl Sampler {
     /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not bytes or str, or
     /// for a rate that is not an int from 0 to 2**32 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, rate_ppm)")]
-    fn is_sampled(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<bool> {
+    fn is_sampled(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<bool> {
         let a = params!("Sampler.is_sampled", ["device_id", "rate_ppm"], []).bind(args, kwargs)?;
         let (device_id, rate_ppm) = (a.bytes_or_text("device_id")?, a.u32("rate_ppm")?);
         Ok(self.inner.is_sampled(&device_id, rate_ppm))
@@ -539,8 +529,8 @@ impl Sampler {
     fn positions(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Vec<u64>> {
         let a = params!("Sampler.positions", ["device_ids"], []).bind(args, kwargs)?;
         let ids = Ids::read(&a)?;
@@ -561,8 +551,8 @@ impl Sampler {
     fn sampled<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let a = params!("Sampler.sampled", ["device_ids", "rate_ppm"], []).bind(args, kwargs)?;
         let rate_ppm = a.u32("rate_ppm")?;
@@ -596,14 +586,10 @@ fn device_class_period<'a>(a: &'a Args<'_>) -> PyResult<(Cow<'a, [u8]>, String, 
 #[pymethods]
 impl SamplingPlan {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "SamplingPlan",
             "SamplingPlan.from_json(text) or SamplingPlan.from_dict(data)",
         ))
@@ -623,10 +609,7 @@ impl SamplingPlan {
     /// str.
     #[staticmethod]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(text)")]
-    fn from_json(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SamplingPlan> {
+    fn from_json(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<SamplingPlan> {
         let a = params!("SamplingPlan.from_json", ["text"], []).bind(args, kwargs)?;
         SamplingPlan::read(&a.text("text")?)
     }
@@ -642,10 +625,7 @@ impl SamplingPlan {
     /// `data` is not a dict (or another mapping) or does not convert to JSON.
     #[staticmethod]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
-    fn from_dict(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SamplingPlan> {
+    fn from_dict(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<SamplingPlan> {
         let a = params!("SamplingPlan.from_dict", ["data"], []).bind(args, kwargs)?;
         SamplingPlan::read(&a.dict("data")?)
     }
@@ -654,11 +634,7 @@ impl SamplingPlan {
     ///
     /// Returns: str. Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_json(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
+    fn to_json(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
         params!("SamplingPlan.to_json", [], []).bind(args, kwargs)?;
         Ok(self.inner.to_json())
     }
@@ -710,7 +686,7 @@ impl SamplingPlan {
     /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
     /// (`python.bad_argument`) if `class_` is not a str.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_)")]
-    fn rate(&self, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<u32> {
+    fn rate(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u32> {
         let a = params!("SamplingPlan.rate", ["class_"], []).bind(args, kwargs)?;
         self.inner.rate(&a.text("class_")?).map_err(raise)
     }
@@ -725,11 +701,7 @@ impl SamplingPlan {
     /// Raises: `SampleError` (`sample.before_offset`); `BadArgumentError`
     /// (`python.bad_argument`) for a time that is not an int from 0 to 2**64 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, unix_seconds)")]
-    fn period_at(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn period_at(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         let a = params!("SamplingPlan.period_at", ["unix_seconds"], []).bind(args, kwargs)?;
         self.inner.period_at(a.u64("unix_seconds")?).map_err(raise)
     }
@@ -746,11 +718,7 @@ impl SamplingPlan {
     /// Raises: `BadArgumentError` (`python.bad_argument`) if `device_id` is not bytes or str,
     /// `class_` not a str, or `period` not an int from 0 to 2**64 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, class_, period)")]
-    fn position(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn position(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         let a = params!(
             "SamplingPlan.position",
             ["device_id", "class_", "period"],
@@ -773,11 +741,7 @@ impl SamplingPlan {
     /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
     /// (`python.bad_argument`) as `position`.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, device_id, class_, period)")]
-    fn is_sampled(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<bool> {
+    fn is_sampled(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<bool> {
         let a = params!(
             "SamplingPlan.is_sampled",
             ["device_id", "class_", "period"],
@@ -802,11 +766,7 @@ impl SamplingPlan {
     /// (`python.bad_argument`) if `class_` is not a str or `period` not an int from 0 to
     /// 2**64 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_, period)")]
-    fn sampler(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<(Sampler, u32)> {
+    fn sampler(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<(Sampler, u32)> {
         let a = params!("SamplingPlan.sampler", ["class_", "period"], []).bind(args, kwargs)?;
         let (class_, period) = (a.text("class_")?, a.u64("period")?);
         let (inner, rate) = self.inner.sampler(&class_, period).map_err(raise)?;
@@ -857,11 +817,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// another type, missing, or a count that is negative or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(fleet, rate_ppm, bug_hours, window_hours)")]
-fn estimate(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Py<PyAny>> {
+fn estimate(py: Python<'_>, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Py<PyAny>> {
     let a = params!(
         "estimate",
         ["fleet", "rate_ppm", "bug_hours", "window_hours"],
@@ -889,10 +845,7 @@ fn estimate(
 /// or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(fleet, bug_hours, window_hours, probability)")]
-fn smallest_rate(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Option<u32>> {
+fn smallest_rate(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Option<u32>> {
     let a = params!(
         "smallest_rate",
         ["fleet", "bug_hours", "window_hours", "probability"],
@@ -922,11 +875,7 @@ fn smallest_rate(
 /// negative or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(fleet, rate_ppm, items, bytes_per_item, samples_per_day, retention_days)")]
-fn volume(
-    py: Python<'_>,
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Py<PyAny>> {
+fn volume(py: Python<'_>, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Py<PyAny>> {
     let a = params!(
         "volume",
         [

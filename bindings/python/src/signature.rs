@@ -7,7 +7,7 @@
 //! beyond reach: the caller's copies stay until Python frees them.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use stepstone::cert::{self, Certificate};
 use stepstone::manifest::{self, Device, ManifestFields};
 use stepstone::signature::{
@@ -17,6 +17,7 @@ use stepstone::signed_catalog::{self, Trust};
 use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::args::{Args, params};
+use crate::args::{Kw, Pos};
 use crate::errors::raise;
 use crate::repr;
 use crate::stream::Stream;
@@ -73,7 +74,7 @@ pub(crate) struct PublicKey {
 impl PublicKey {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PublicKey> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<PublicKey> {
         let a = params!("PublicKey", ["data"], []).bind(args, kwargs)?;
         signature::PublicKey::parse_detect(&a.bytes_or_text("data")?)
             .map(|(inner, f)| PublicKey {
@@ -99,11 +100,7 @@ impl PublicKey {
     ///
     /// Returns: str. Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn to_pem(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
+    fn to_pem(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
         params!("PublicKey.to_pem", [], []).bind(args, kwargs)?;
         Ok(self.inner.to_spki_pem())
     }
@@ -115,8 +112,8 @@ impl PublicKey {
     fn to_sec1<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         params!("PublicKey.to_sec1", [], []).bind(args, kwargs)?;
         Ok(PyBytes::new(py, &self.inner.to_sec1_uncompressed()))
@@ -137,8 +134,8 @@ impl PublicKey {
     fn verify(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("PublicKey.verify", ["message", "signature"], []).bind(args, kwargs)?;
         let message = a.bytes("message")?;
@@ -159,11 +156,7 @@ impl PublicKey {
     /// `signature.digest_length`); `BadArgumentError` (`python.bad_argument`) for an argument of
     /// another type.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, digest, signature)")]
-    fn verify_digest(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<()> {
+    fn verify_digest(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<()> {
         let a =
             params!("PublicKey.verify_digest", ["digest", "signature"], []).bind(args, kwargs)?;
         let digest = a.bytes("digest")?;
@@ -231,7 +224,7 @@ impl Signature {
 impl Signature {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
-    fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Signature> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Signature> {
         let a = params!("Signature", ["data"], []).bind(args, kwargs)?;
         signature::Signature::parse_detect(&a.bytes_or_text("data")?)
             .map(|(inner, f)| Signature {
@@ -266,8 +259,8 @@ impl Signature {
     fn encode<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let a = params!("Signature.encode", ["format"], []).bind(args, kwargs)?;
         Ok(PyBytes::new(
@@ -305,10 +298,7 @@ pub(crate) struct SigningKeyPy {
 impl SigningKeyPy {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
-    fn new(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SigningKeyPy> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<SigningKeyPy> {
         let a = params!("SigningKey", ["data"], []).bind(args, kwargs)?;
         // The Rust-side copy of the secret is wiped when dropped.
         let secret = Zeroizing::new(a.secret("data", true)?.into_owned());
@@ -327,8 +317,8 @@ impl SigningKeyPy {
     #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
     fn generate(
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<SigningKeyPy> {
         params!("SigningKey.generate", [], []).bind(args, kwargs)?;
         let mut seed = Zeroizing::new([0u8; 32]);
@@ -359,10 +349,7 @@ impl SigningKeyPy {
     /// `BadArgumentError` (`python.bad_argument`) if `scalar` is not 32 bytes.
     #[staticmethod]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(scalar)")]
-    fn from_scalar(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SigningKeyPy> {
+    fn from_scalar(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<SigningKeyPy> {
         let a = params!("SigningKey.from_scalar", ["scalar"], []).bind(args, kwargs)?;
         let scalar = Zeroizing::new(a.secret("scalar", false)?.into_owned());
         let mut arr = Zeroizing::new([0u8; 32]);
@@ -400,8 +387,8 @@ impl SigningKeyPy {
     fn sign(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Signature> {
         let a = params!("SigningKey.sign", ["message"], []).bind(args, kwargs)?;
         let message = a.bytes("message")?;
@@ -423,11 +410,7 @@ impl SigningKeyPy {
     /// Raises: `SignatureError` (`signature.digest_length`); `BadArgumentError`
     /// (`python.bad_argument`) if `digest` is not bytes.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, digest)")]
-    fn sign_digest(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Signature> {
+    fn sign_digest(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Signature> {
         let a = params!("SigningKey.sign_digest", ["digest"], []).bind(args, kwargs)?;
         self.inner
             .sign_digest(&a.bytes("digest")?)
@@ -445,8 +428,8 @@ impl SigningKeyPy {
     fn to_pkcs8_pem<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyString>> {
         params!("SigningKey.to_pkcs8_pem", [], []).bind(args, kwargs)?;
         // Wiped explicitly once Python has its copy (whether core hands back a `String` or a
@@ -477,8 +460,8 @@ impl SigningKeyPy {
 #[pyo3(signature = (*args, **kwargs), text_signature = "(data)")]
 fn sha256<'py>(
     py: Python<'py>,
-    args: &Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    args: Pos<'_, 'py>,
+    kwargs: Option<Kw<'_, 'py>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let a = params!("sha256", ["data"], []).bind(args, kwargs)?;
     let data = a.bytes("data")?;
@@ -546,10 +529,7 @@ fn chunk<'a>(a: &'a Args<'_>) -> PyResult<std::borrow::Cow<'a, [u8]>> {
 impl ImageHasherPy {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
-    fn new(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<ImageHasherPy> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<ImageHasherPy> {
         params!("ImageHasher", [], []).bind(args, kwargs)?;
         Ok(ImageHasherPy {
             inner: Stream::new("ImageHasher", ImageHasher::new()),
@@ -569,8 +549,8 @@ impl ImageHasherPy {
     fn update(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("ImageHasher.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = chunk(&a)?;
@@ -591,8 +571,8 @@ impl ImageHasherPy {
     fn finish<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         params!("ImageHasher.finish", [], []).bind(args, kwargs)?;
         Ok(PyBytes::new(py, &self.inner.take()?.finish()))
@@ -603,10 +583,7 @@ impl ImageHasherPy {
 impl StreamVerifier {
     #[new]
     #[pyo3(signature = (*args, **kwargs), text_signature = "(key)")]
-    fn new(
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<StreamVerifier> {
+    fn new(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<StreamVerifier> {
         let a = params!("StreamVerifier", ["key"], []).bind(args, kwargs)?;
         let key = a.object::<PublicKey>("key", "a PublicKey")?;
         Ok(StreamVerifier {
@@ -627,8 +604,8 @@ impl StreamVerifier {
     fn update(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("StreamVerifier.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = chunk(&a)?;
@@ -648,8 +625,8 @@ impl StreamVerifier {
     fn finish<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let a = params!("StreamVerifier.finish", ["signature"], []).bind(args, kwargs)?;
         let sig = Signature::of(&a, "signature")?;
@@ -692,14 +669,10 @@ impl Manifest {
 #[pymethods]
 impl Manifest {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "Manifest",
             "verify_manifest(text, signature, key)",
         ))
@@ -727,11 +700,7 @@ impl Manifest {
     /// `BadArgumentError` (`python.bad_argument`) for an argument of another type, missing, or
     /// a `now` that is negative or too large.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, model, environment, current_version, counter, now)")]
-    fn check_device(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<()> {
+    fn check_device(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<()> {
         let a = params!(
             "Manifest.check_device",
             [],
@@ -746,11 +715,7 @@ impl Manifest {
     ///
     /// Returns: ImageCheck. Raises: `ManifestError` only if the manifest no longer parses.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn image_check(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<ImageCheck> {
+    fn image_check(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<ImageCheck> {
         params!("Manifest.image_check", [], []).bind(args, kwargs)?;
         Ok(ImageCheck {
             inner: Stream::new("ImageCheck", self.parsed()?.image_check()),
@@ -778,14 +743,10 @@ pub(crate) struct ImageCheck {
 #[pymethods]
 impl ImageCheck {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = None)]
-    fn refuse_new(
-        py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (*args, **_kwargs), text_signature = None)]
+    fn refuse_new(args: Pos<'_, '_>, _kwargs: Option<Kw<'_, '_>>) -> PyResult<Self> {
         Err(crate::args::no_constructor(
-            py,
+            args,
             "ImageCheck",
             "Manifest.image_check()",
         ))
@@ -805,8 +766,8 @@ impl ImageCheck {
     fn update(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("ImageCheck.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = chunk(&a)?;
@@ -817,11 +778,7 @@ impl ImageCheck {
     ///
     /// Returns: int. Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn remaining(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn remaining(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         params!("ImageCheck.remaining", [], []).bind(args, kwargs)?;
         self.inner.peek(0, manifest::ImageCheck::remaining)
     }
@@ -836,8 +793,8 @@ impl ImageCheck {
     fn finish<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         params!("ImageCheck.finish", [], []).bind(args, kwargs)?;
         let d = self.inner.take()?.finish().map_err(raise)?;
@@ -859,10 +816,7 @@ impl ImageCheck {
 /// another type.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(text, signature, key)")]
-fn verify_manifest(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Manifest> {
+fn verify_manifest(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Manifest> {
     let a = params!("verify_manifest", ["text", "signature", "key"], []).bind(args, kwargs)?;
     let bytes = a.bytes_or_text("text")?.into_owned();
     let sig = Signature::encoded(&a, "signature")?;
@@ -901,10 +855,7 @@ fn verify_manifest(
 /// bytes, a `key_id` that is not 64 hex digits, or an unknown scheme.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(*, version, size, sha256, key_id, environment, expires, models=None, min_sw_version=None, scheme='integer')")]
-fn render_manifest(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<String> {
+fn render_manifest(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
     let a = params!(
         "render_manifest",
         [],
@@ -968,10 +919,7 @@ fn render_manifest(
 /// argument of another type or a `now` that is negative or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(chain, root, now)")]
-fn verify_chain(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PublicKey> {
+fn verify_chain(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<PublicKey> {
     let a = params!("verify_chain", ["chain", "root", "now"], []).bind(args, kwargs)?;
     let (chain, root, now) = (
         a.bytes_or_text("chain")?,
@@ -1006,8 +954,8 @@ fn verify_chain(
 #[pyo3(signature = (*args, **kwargs), text_signature = "(catalog, sequence, expires, key, *, issued=None)")]
 fn seal_catalog<'py>(
     py: Python<'py>,
-    args: &Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    args: Pos<'_, 'py>,
+    kwargs: Option<Kw<'_, 'py>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let a = params!(
         "seal_catalog",
@@ -1049,8 +997,8 @@ static OPENED_CATALOG: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLoc
 #[pyo3(signature = (*args, **kwargs), text_signature = "(envelope, keys, *, now, last_sequence=None, last_digest=None)")]
 fn open_catalog<'py>(
     py: Python<'py>,
-    args: &Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    args: Pos<'_, 'py>,
+    kwargs: Option<Kw<'_, 'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let a = params!(
         "open_catalog",

@@ -8,12 +8,13 @@
 //! `Opened`, `Verified`), as dicts.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict};
 use stepstone::compact::CompactCatalog;
 use stepstone::manifest;
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 
 use crate::args::{Args, params};
+use crate::args::{Kw, Pos};
 use crate::errors::raise;
 use crate::signature::{DeviceArgs, PublicKey, Signature, SigningKeyPy, issued_or_now};
 use crate::stream::Stream;
@@ -58,8 +59,8 @@ fn state_in(a: &Args<'_>) -> PyResult<Option<CatalogState>> {
 #[pyo3(signature = (*args, **kwargs), text_signature = "(envelope, key, *, now, last=None)")]
 fn open_compact_catalog<'py>(
     py: Python<'py>,
-    args: &Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    args: Pos<'_, 'py>,
+    kwargs: Option<Kw<'_, 'py>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let a =
         params!("open_compact_catalog", ["envelope", "key"], ["now", "last"]).bind(args, kwargs)?;
@@ -93,8 +94,8 @@ fn open_compact_catalog<'py>(
 #[pyo3(signature = (*args, **kwargs), text_signature = "(payload, sequence, expires, key, *, issued=None)")]
 fn seal_compact_catalog<'py>(
     py: Python<'py>,
-    args: &Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    args: Pos<'_, 'py>,
+    kwargs: Option<Kw<'_, 'py>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let a = params!(
         "seal_compact_catalog",
@@ -142,8 +143,8 @@ impl ManifestFirst {
     #[pyo3(signature = (*args, **kwargs), text_signature = "(key, manifest, signature, *, model, environment, current_version, counter, now, catalog=None)")]
     fn new(
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<ManifestFirst> {
         let a = params!(
             "ManifestFirst",
@@ -194,8 +195,8 @@ impl ManifestFirst {
     fn update(
         &self,
         py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
+        args: Pos<'_, '_>,
+        kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<()> {
         let a = params!("ManifestFirst.update", ["chunk"], []).bind(args, kwargs)?;
         let chunk = a.bytes("chunk")?;
@@ -206,11 +207,7 @@ impl ManifestFirst {
     ///
     /// Returns: int. Raises: nothing.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
-    fn remaining(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u64> {
+    fn remaining(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u64> {
         params!("ManifestFirst.remaining", [], []).bind(args, kwargs)?;
         self.check.peek(0, manifest::ImageCheck::remaining)
     }
@@ -227,8 +224,8 @@ impl ManifestFirst {
     fn finish<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         params!("ManifestFirst.finish", [], []).bind(args, kwargs)?;
         self.check.take()?.finish().map_err(raise)?;

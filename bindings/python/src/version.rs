@@ -1,10 +1,10 @@
 //! Versions: compare, check and detect schemes.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
 use stepstone::version::{self, Scheme};
 
 use crate::args::{Args, params};
+use crate::args::{Kw, Pos};
 use crate::errors::raise;
 
 /// Reads the scheme name in argument `name` (`integer`, `semver`, `dotted`; default
@@ -35,7 +35,7 @@ pub(crate) fn scheme(a: &Args<'_>, name: &str) -> PyResult<Scheme> {
 /// argument that is not a str or an unknown scheme.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(a, b, scheme='integer')")]
-fn compare_versions(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<i8> {
+fn compare_versions(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<i8> {
     let p = params!("compare_versions", ["a", "b", "scheme"], []).bind(args, kwargs)?;
     let (a, b, s) = (p.version("a")?, p.version("b")?, scheme(&p, "scheme")?);
     // Parsing first gives the core's error naming the offending value.
@@ -57,7 +57,7 @@ fn compare_versions(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>
 /// a str or an unknown scheme.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(text, scheme='integer')")]
-fn check_version(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+fn check_version(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<()> {
     let p = params!("check_version", ["text", "scheme"], []).bind(args, kwargs)?;
     let (text, s) = (p.version("text")?, scheme(&p, "scheme")?);
     version::Version::parse(&text, s).map(drop).map_err(raise)

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+use crate::args::{Kw, Params, Pos};
 use crate::errors::internal;
 
 /// A core value in its wire form (its `Serialize`), as JSON text. Callable without the GIL.
@@ -19,4 +20,16 @@ pub(crate) fn loads(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
 /// A core value as a Python value, through its wire form.
 pub(crate) fn to_py(py: Python<'_>, value: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
     loads(py, &text(value)?)
+}
+
+/// `to_dict()` of a result class: `value`'s wire form as a Python value, once `call` (which takes
+/// no arguments) has checked that none were given.
+pub(crate) fn to_dict(
+    call: &'static Params,
+    args: Pos<'_, '_>,
+    kwargs: Option<Kw<'_, '_>>,
+    value: &impl serde::Serialize,
+) -> PyResult<Py<PyAny>> {
+    call.bind(args, kwargs)?;
+    to_py(args.py(), value)
 }

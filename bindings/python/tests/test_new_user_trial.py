@@ -97,3 +97,10 @@ def test_a_stored_digest_without_its_sequence_is_refused() -> None:
         stepstone.open_catalog(signed, [key.public_key], now=10, last_digest=o.digest)
     again = stepstone.open_catalog(signed, [key.public_key], now=10, last_sequence=o.sequence, last_digest=o.digest)
     assert again.sequence == 5
+
+
+def test_opened_catalog_refuses_missing_arguments_with_a_code() -> None:
+    with pytest.raises(stepstone.BadArgumentError, match="OpenedCatalog.__new__\\(\\): missing a required argument: 'sequence'"):
+        stepstone.OpenedCatalog()  # type: ignore[call-arg]
+    o = stepstone.OpenedCatalog(1, 2, "k", b"p", bytes(32), None)
+    assert o.sequence == 1 and tuple(o) == (1, 2, "k", b"p")

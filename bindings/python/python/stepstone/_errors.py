@@ -180,7 +180,7 @@ def checked(fn: _F) -> _F:
         try:
             signature.bind(*args, **kwargs)
         except TypeError as e:
-            raise error_for(BAD_ARGUMENT, f"{fn.__name__}(): {e}") from None
+            raise error_for(BAD_ARGUMENT, f"{fn.__qualname__}(): {e}") from None
         return fn(*args, **kwargs)
 
     return call  # type: ignore[return-value]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, Tuple
 
+from ._errors import checked
+
 if TYPE_CHECKING:
     from typing_extensions import disjoint_base
 else:  # the marker only informs type checkers (a tuple subclass with a __dict__)
@@ -73,3 +75,7 @@ class OpenedCatalog(Tuple[int, int, str, bytes]):
             f"key_id={self.key_id!r}, payload=<{len(self.payload)} bytes>, "
             f"digest={self.digest.hex()!r}, issued={self.issued})"
         )
+
+
+# A missing or surplus argument is a BadArgumentError naming the call, not a bare TypeError.
+OpenedCatalog.__new__ = staticmethod(checked(OpenedCatalog.__new__))  # type: ignore[method-assign]
