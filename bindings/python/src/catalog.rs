@@ -15,8 +15,7 @@ use stepstone::catalog::Catalog as CoreCatalog;
 use stepstone::plan::{Cost, Query};
 use stepstone::version::{Scheme, Version, VersionError, VersionKey};
 
-use crate::args::{Args, describe, params};
-use crate::args::{Kw, Pos};
+use crate::args::{Args, Kw, Pos, describe, params};
 use crate::errors::{catalog_errors, exception_object, raise};
 use crate::plan::{Explanation, LintWarning, Plan};
 use crate::repr;

@@ -9,10 +9,9 @@ use pyo3::prelude::*;
 use serde_json::Value;
 use stepstone::reconcile::{DEFAULT_JOB_TTL_SECS, Session, SessionOptions};
 
-use crate::args::{Args, params};
-use crate::args::{Kw, Pos};
+use crate::args::{Args, Kw, Pos, params};
 use crate::catalog::Campaign;
-use crate::errors::{exception, raise};
+use crate::errors::{exception, internal, raise};
 use crate::retry::{RetryPolicy, Rollout};
 
 use crate::wire::{loads as json_to_py, to_py};
@@ -145,14 +144,15 @@ pub(crate) struct Reconciler {
 }
 
 impl Reconciler {
-    fn session(&self, py: Python<'_>) -> PyResult<std::sync::MutexGuard<'_, Session>> {
-        self.session.lock().map_err(|_| {
-            exception(
-                py,
-                "python.internal",
-                "another thread panicked while holding this reconciler",
-            )
-        })
+    /// `f` on the core's session, under its lock. The lock is released before anything else
+    /// runs (an error becomes a Python exception only after): a thread holding the lock never
+    /// waits for the GIL that a thread blocked on the lock holds.
+    fn session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> PyResult<R> {
+        let mut guard = self
+            .session
+            .lock()
+            .map_err(|_| internal("another thread panicked while holding this reconciler"))?;
+        Ok(f(&mut guard))
     }
 }
 
@@ -232,8 +232,7 @@ impl Reconciler {
         a.required("state")?;
         let (state, event) = (state_text(&a)?, a.json("event")?);
         let (s, applied) = self
-            .session(py)?
-            .apply(state.as_deref(), &event)
+            .session(|s| s.apply(state.as_deref(), &event))?
             .map_err(raise)?;
         Ok((to_py(py, &s)?, applied.name()))
     }
@@ -256,8 +255,7 @@ impl Reconciler {
         let a = params!("Reconciler.state", ["state"], []).bind(args, kwargs)?;
         let state = state_text(&a)?;
         let text = self
-            .session(py)?
-            .state_json(state.as_deref())
+            .session(|s| s.state_json(state.as_deref()))?
             .map_err(raise)?;
         json_to_py(py, &text)
     }
@@ -289,8 +287,7 @@ impl Reconciler {
         let now = a.u64("now")?;
         let state = state_text(&a)?;
         let text = self
-            .session(py)?
-            .decide_json(device_id.as_bytes(), state.as_deref(), now)
+            .session(|s| s.decide_json(device_id.as_bytes(), state.as_deref(), now))?
             .map_err(raise)?;
         let value = serde_json::from_str(&text).map_err(|e| {
             exception(
@@ -311,15 +308,10 @@ impl Reconciler {
     ///
     /// Raises: `ReconcileError` (`reconcile.no_rollout`) without a rollout.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now)")]
-    fn rollout_advance(
-        &self,
-        py: Python<'_>,
-        args: Pos<'_, '_>,
-        kwargs: Option<Kw<'_, '_>>,
-    ) -> PyResult<bool> {
+    fn rollout_advance(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<bool> {
         let a = params!("Reconciler.rollout_advance", ["now"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
-        self.session(py)?.rollout_advance(now).map_err(raise)
+        self.session(|s| s.rollout_advance(now))?.map_err(raise)
     }
 
     /// Halts the rollout by hand.
@@ -333,16 +325,11 @@ impl Reconciler {
     /// Raises: `RolloutError` (`rollout.already_halted`); `ReconcileError`
     /// (`reconcile.no_rollout`) without a rollout.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now, note=None)")]
-    fn rollout_halt(
-        &self,
-        py: Python<'_>,
-        args: Pos<'_, '_>,
-        kwargs: Option<Kw<'_, '_>>,
-    ) -> PyResult<()> {
+    fn rollout_halt(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<()> {
         let a = params!("Reconciler.rollout_halt", ["now", "note"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
         let note = a.opt_text("note")?.unwrap_or_default();
-        self.session(py)?.rollout_halt(now, &note).map_err(raise)
+        self.session(|s| s.rollout_halt(now, &note))?.map_err(raise)
     }
 
     /// Resumes a halted rollout: the halted stage's counts start again from zero and the open
@@ -356,15 +343,10 @@ impl Reconciler {
     /// Raises: `RolloutError` (`rollout.not_halted`); `ReconcileError`
     /// (`reconcile.no_rollout`) without a rollout.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, now)")]
-    fn rollout_resume(
-        &self,
-        py: Python<'_>,
-        args: Pos<'_, '_>,
-        kwargs: Option<Kw<'_, '_>>,
-    ) -> PyResult<()> {
+    fn rollout_resume(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<()> {
         let a = params!("Reconciler.rollout_resume", ["now"], []).bind(args, kwargs)?;
         let now = a.u64("now")?;
-        self.session(py)?.rollout_resume(now).map_err(raise)
+        self.session(|s| s.rollout_resume(now))?.map_err(raise)
     }
 
     /// Counts one finished attempt (after applying `job_succeeded` or `job_failed`) of a device
@@ -384,15 +366,13 @@ impl Reconciler {
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, stage, failed, now)")]
     fn rollout_record(
         &self,
-        py: Python<'_>,
         args: Pos<'_, '_>,
         kwargs: Option<Kw<'_, '_>>,
     ) -> PyResult<Option<&'static str>> {
         let a = params!("Reconciler.rollout_record", ["stage", "failed", "now"], [])
             .bind(args, kwargs)?;
         let (stage, failed, now) = (a.u32("stage")?, a.flag("failed")?, a.u64("now")?);
-        self.session(py)?
-            .rollout_record(stage, failed, now)
+        self.session(|s| s.rollout_record(stage, failed, now))?
             .map_err(raise)
     }
 
@@ -400,7 +380,7 @@ impl Reconciler {
     /// `rollout_state=` to a new `Reconciler` to carry on where this one stands.
     #[getter]
     fn rollout_state(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        let text = self.session(py)?.rollout_state_json();
+        let text = self.session(|s| s.rollout_state_json())?;
         text.map(|t| json_to_py(py, &t)).transpose()
     }
 

@@ -6,8 +6,7 @@ use stepstone::retry::{self, FailureKind, HopCounters, RetryDecision};
 use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
-use crate::args::params;
-use crate::args::{Kw, Pos};
+use crate::args::{Kw, Pos, params};
 use crate::errors::raise;
 use crate::repr;
 

@@ -6,8 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use stepstone::sample;
 
-use crate::args::{Args, params};
-use crate::args::{Kw, Pos};
+use crate::args::{Args, Kw, Pos, params};
 use crate::errors::raise;
 use crate::repr;
 

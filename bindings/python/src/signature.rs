@@ -16,8 +16,7 @@ use stepstone::signature::{
 use stepstone::signed_catalog::{self, Trust};
 use zeroize::{Zeroize as _, Zeroizing};
 
-use crate::args::{Args, params};
-use crate::args::{Kw, Pos};
+use crate::args::{Args, Kw, Pos, params};
 use crate::errors::raise;
 use crate::repr;
 use crate::stream::Stream;

@@ -13,8 +13,7 @@ use stepstone::compact::CompactCatalog;
 use stepstone::manifest;
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 
-use crate::args::{Args, params};
-use crate::args::{Kw, Pos};
+use crate::args::{Args, Kw, Pos, params};
 use crate::errors::raise;
 use crate::signature::{DeviceArgs, PublicKey, Signature, SigningKeyPy, issued_or_now};
 use crate::stream::Stream;

@@ -3,8 +3,7 @@
 use pyo3::prelude::*;
 use stepstone::version::{self, Scheme};
 
-use crate::args::{Args, params};
-use crate::args::{Kw, Pos};
+use crate::args::{Args, Kw, Pos, params};
 use crate::errors::raise;
 
 /// Reads the scheme name in argument `name` (`integer`, `semver`, `dotted`; default

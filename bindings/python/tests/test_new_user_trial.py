@@ -50,6 +50,33 @@ def test_two_threads_feeding_one_stream_do_not_deadlock() -> None:
     assert done.stdout.split() == [str(16 * (4 << 20)), "0", "0"]
 
 
+def test_threads_sharing_a_reconciler_do_not_deadlock_on_its_errors() -> None:
+    # The session's lock used to be held while an error became a Python exception (Python
+    # code, during which the GIL can pass to a thread that then waits for the lock).
+    script = textwrap.dedent(
+        """
+        import sys, threading, stepstone
+        sys.setswitchinterval(1e-6)
+        cat = stepstone.Catalog({"releases": [{"version": "v1"}, {"version": "v2", "min_sw_version": "v1"}]})
+        ro = stepstone.Rollout({"salt": "r", "schedule": {"stages": [{"fraction_ppm": 1_000_000}]}})
+        rec = stepstone.Reconciler(cat.campaign("v2"), rollout=ro, rollout_started_at=0)
+        def hammer():
+            for _ in range(20_000):
+                try:
+                    rec.rollout_resume(10)
+                except stepstone.RolloutError:
+                    pass
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print("done")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "done"
+
+
 @pytest.mark.parametrize(
     "call",
     [
