@@ -151,6 +151,20 @@ impl<'py> ArrowArray<'py> {
     }
 }
 
+/// `values` as one Arrow buffer: each value's `N` little-endian bytes, in order.
+fn little_endian<'py, T, const N: usize>(
+    py: Python<'py>,
+    values: &[T],
+    bytes: impl Fn(&T) -> [u8; N],
+) -> PyResult<Bound<'py, PyBytes>> {
+    PyBytes::new_with(py, values.len() * N, |buf| {
+        for (out, v) in buf.chunks_exact_mut(N).zip(values) {
+            out.copy_from_slice(&bytes(v));
+        }
+        Ok(())
+    })
+}
+
 /// `(values, validity or None, null_count)`, the buffers of a pyarrow boolean array.
 fn bool_out<'py>(py: Python<'py>, c: &BoolColumn) -> PyResult<Bound<'py, PyTuple>> {
     let validity = c.validity.as_deref().map(|v| PyBytes::new(py, v));
@@ -159,24 +173,14 @@ fn bool_out<'py>(py: Python<'py>, c: &BoolColumn) -> PyResult<Bound<'py, PyTuple
 
 /// The same for a `uint64` array (values little-endian, as Arrow lays them out).
 fn u64_out<'py>(py: Python<'py>, c: &U64Column) -> PyResult<Bound<'py, PyTuple>> {
-    let values = PyBytes::new_with(py, c.values.len() * 8, |buf| {
-        for (out, v) in buf.chunks_exact_mut(8).zip(&c.values) {
-            out.copy_from_slice(&v.to_le_bytes());
-        }
-        Ok(())
-    })?;
+    let values = little_endian(py, &c.values, |v| v.to_le_bytes())?;
     let validity = c.validity.as_deref().map(|v| PyBytes::new(py, v));
     (values, validity, c.null_count).into_pyobject(py)
 }
 
 /// `(offsets, data, validity, null_count)` of a pyarrow `string` array.
 fn string_out<'py>(py: Python<'py>, c: &StringColumn) -> PyResult<Bound<'py, PyTuple>> {
-    let offsets = PyBytes::new_with(py, c.offsets.len() * 4, |buf| {
-        for (out, v) in buf.chunks_exact_mut(4).zip(&c.offsets) {
-            out.copy_from_slice(&v.to_le_bytes());
-        }
-        Ok(())
-    })?;
+    let offsets = little_endian(py, &c.offsets, |v| v.to_le_bytes())?;
     let data = PyBytes::new(py, c.data.as_bytes());
     let validity = PyBytes::new(py, &c.validity);
     (offsets, data, validity, c.null_count).into_pyobject(py)
@@ -222,51 +226,12 @@ fn plan_args<'py>(
     Ok((class_, array))
 }
 
-/// One chunk's decisions (`rate`: `Some`, with the rate for a `Sampler`) or positions
-/// (`rate`: `None`): `source` is a `SamplingPlan` (with `class_` and the periods) or a
-/// `Sampler`.
-#[allow(clippy::too_many_arguments)]
-fn column<'py>(
-    py: Python<'py>,
-    source: &Bound<'py, PyAny>,
-    ids: &Bound<'py, PyAny>,
-    class_: Option<String>,
-    period: Option<u64>,
-    period_array: Option<&Bound<'py, PyAny>>,
-    rate: Option<Option<u32>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let ids = ArrowArray::read("ids", ids)?;
-    let id_column = ids.ids()?;
-    if let Ok(s) = source.cast::<Sampler>() {
-        let s = &s.get().inner;
-        return match rate {
-            Some(rate) => {
-                let rate = rate.ok_or_else(|| missing(py, "rate_ppm"))?;
-                bool_out(py, &py.detach(|| s.sampled_column(&id_column, rate)))
-            }
-            None => u64_out(py, &py.detach(|| s.positions_column(&id_column))),
-        };
-    }
-    let plan = &source.cast::<SamplingPlan>()?.get().inner;
-    let (class_, array) = plan_args(py, class_, period_array)?;
-    let periods = periods(period, array.as_ref())?;
-    match rate {
-        Some(_) => {
-            let out = py.detach(|| plan.sampled_column(&class_, &id_column, &periods));
-            bool_out(py, &out.map_err(raise)?)
-        }
-        None => {
-            let out = py.detach(|| plan.positions_column(&class_, &id_column, &periods));
-            u64_out(py, &out.map_err(raise)?)
-        }
-    }
-}
-
-/// Decisions for one chunk: `source` is a `SamplingPlan` (with `class_` and the periods) or a
-/// `Sampler` (with `rate_ppm`).
+/// One chunk's decisions (`sampled`: with `rate_ppm` for a `Sampler`) or positions:
+/// `source` is a `SamplingPlan` (with `class_` and the periods) or a `Sampler`.
 #[pyfunction]
-#[pyo3(signature = (source, ids, class_, period, period_array, rate_ppm))]
-fn _column_sampled<'py>(
+#[pyo3(signature = (source, ids, class_, period, period_array, rate_ppm, sampled))]
+#[allow(clippy::too_many_arguments)]
+fn _column_sample<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
     ids: &Bound<'py, PyAny>,
@@ -274,30 +239,28 @@ fn _column_sampled<'py>(
     period: Option<u64>,
     period_array: Option<&Bound<'py, PyAny>>,
     rate_ppm: Option<u32>,
+    sampled: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    column(
-        py,
-        source,
-        ids,
-        class_,
-        period,
-        period_array,
-        Some(rate_ppm),
-    )
-}
-
-/// Positions for one chunk (as `_column_sampled`, without a rate).
-#[pyfunction]
-#[pyo3(signature = (source, ids, class_, period, period_array))]
-fn _column_positions<'py>(
-    py: Python<'py>,
-    source: &Bound<'py, PyAny>,
-    ids: &Bound<'py, PyAny>,
-    class_: Option<String>,
-    period: Option<u64>,
-    period_array: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    column(py, source, ids, class_, period, period_array, None)
+    let ids = ArrowArray::read("ids", ids)?;
+    let id_column = ids.ids()?;
+    if let Ok(s) = source.cast::<Sampler>() {
+        let s = &s.get().inner;
+        if !sampled {
+            return u64_out(py, &py.detach(|| s.positions_column(&id_column)));
+        }
+        let rate = rate_ppm.ok_or_else(|| missing(py, "rate_ppm"))?;
+        return bool_out(py, &py.detach(|| s.sampled_column(&id_column, rate)));
+    }
+    let plan = &source.cast::<SamplingPlan>()?.get().inner;
+    let (class_, array) = plan_args(py, class_, period_array)?;
+    let periods = periods(period, array.as_ref())?;
+    if sampled {
+        let out = py.detach(|| plan.sampled_column(&class_, &id_column, &periods));
+        bool_out(py, &out.map_err(raise)?)
+    } else {
+        let out = py.detach(|| plan.positions_column(&class_, &id_column, &periods));
+        u64_out(py, &out.map_err(raise)?)
+    }
 }
 
 fn versions<'a>(array: &'a ArrowArray<'_>) -> PyResult<Versions<'a>> {
@@ -368,8 +331,7 @@ fn _column_next_hops<'py>(
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(_column_sampled, m)?)?;
-    m.add_function(wrap_pyfunction!(_column_positions, m)?)?;
+    m.add_function(wrap_pyfunction!(_column_sample, m)?)?;
     m.add_function(wrap_pyfunction!(_column_campaign_next_hops, m)?)?;
     m.add_function(wrap_pyfunction!(_column_next_hops, m)?)?;
     Ok(())

@@ -452,20 +452,14 @@ class ManifestFirst:
     def finish(self) -> dict[str, Any]: ...
 
 # The native half of stepstone.arrow (one pyarrow chunk per call; see arrow.py).
-def _column_sampled(
+def _column_sample(
     source: Union[Sampler, SamplingPlan],
     ids: Any,
     class_: Optional[str],
     period: Optional[int],
     period_array: Optional[Any],
     rate_ppm: Optional[int],
-) -> Tuple[bytes, Optional[bytes], int]: ...
-def _column_positions(
-    source: Union[Sampler, SamplingPlan],
-    ids: Any,
-    class_: Optional[str],
-    period: Optional[int],
-    period_array: Optional[Any],
+    sampled: bool,
 ) -> Tuple[bytes, Optional[bytes], int]: ...
 def _column_campaign_next_hops(
     campaign: Campaign, versions_array: Any

@@ -234,9 +234,8 @@ def _run_chunk(
             "periods", _slice(period_array, offset, n), "integer periods or timestamps"
         )
     one = periods if isinstance(periods, int) else None
-    if with_rate:
-        return _fixed(pa.bool_(), n, _native._column_sampled(source, arr, class_, one, per, rate_ppm))
-    return _fixed(pa.uint64(), n, _native._column_positions(source, arr, class_, one, per))
+    answer = _native._column_sample(source, arr, class_, one, per, rate_ppm, with_rate)
+    return _fixed(pa.bool_() if with_rate else pa.uint64(), n, answer)
 
 
 @checked
