@@ -15,7 +15,7 @@ export PATH="$(dirname "$py"):$PATH"
 export PYSPARK_PYTHON="$py" PYSPARK_DRIVER_PYTHON="$py"
 
 wheel() {
-  if ! (cd "$work" && "$py" -c 'import stepstone.spark, stepstone._native as n; n._column_sampled') 2>/dev/null; then
+  if ! (cd "$work" && "$py" -c 'import stepstone.spark, stepstone._native as n; n._column_sample') 2>/dev/null; then
     "$py" -m maturin build --release --zig --compatibility manylinux2014 \
       -m bindings/python/Cargo.toml -o "$work/wheels"
     "$py" -m pip install -q --force-reinstall --no-deps "$work"/wheels/stepstone-*.whl
