@@ -130,6 +130,10 @@ def test_driver_side_refusals(spark: SparkSession) -> None:
         (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period=1, out_col="sid"), "new column"),
         (lambda: ss.with_sampled("df", PLAN, "sid", "metrics", period=1), "pyspark DataFrame"),
         (lambda: ss.with_next_hop(df, CATALOG, "v67000", "fw"), "no column 'fw'"),
+        (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=2**64), str(2**64)),
+        (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=1.0), "1.0"),
+        (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period=1, colour="red"), "'colour'"),
+        (lambda: ss.with_next_hop(df, CATALOG), "missing a required argument: 'target'"),
     ]:
         with pytest.raises(stepstone.BadArgumentError) as b:
             call()

@@ -30,7 +30,7 @@ except ImportError as e:  # pragma: no cover - exercised only without pyspark
     raise ImportError("stepstone.spark needs pyspark: pip install 'stepstone[spark]'") from e
 
 from . import arrow
-from ._errors import checked, error_for
+from ._errors import checked, error_for, whole
 from ._native import Catalog, SamplingPlan
 
 __all__ = ["with_sampled", "filter_sampled", "with_next_hop"]
@@ -91,8 +91,11 @@ def _sampler(
         raise _bad(f"{fn}: give exactly one of ts_col, period_col and period (got {len(given)})")
     _check_col(fn, df, "ts_col", ts_col)
     _check_col(fn, df, "period_col", period_col)
-    if period is not None and (isinstance(period, bool) or not isinstance(period, int) or period < 0):
-        raise _bad(f"{fn}: period must be an int from 0 to 2**64 - 1, got {period!r}")
+    if period is not None:
+        whole_period = whole(period)
+        if whole_period is None or not 0 <= whole_period <= 2**64 - 1:
+            raise _bad(f"{fn}: period must be an int from 0 to 2**64 - 1, got {period!r}")
+        period = whole_period
     shipped = df.sparkSession.sparkContext.broadcast(plan.to_json())
     by = ts_col if ts_col is not None else period_col
 
