@@ -954,7 +954,20 @@ impl ManifestFields {
         let _ = writeln!(s, "environment {}", self.environment);
         let _ = writeln!(s, "expires {}", self.expires);
         let _ = writeln!(s, "key_id {}", hex(&self.key_id.0));
-        Manifest::parse(s.as_bytes())?;
+        let parsed = Manifest::parse(s.as_bytes())?;
+        // The names are joined with spaces: one with a space in it would read back as two
+        // models (`["AG 1"]` signed as `models AG 1`, which a device of model `1` accepts).
+        if !parsed
+            .models
+            .iter()
+            .eq(self.models.iter().map(|m| m.as_str()))
+        {
+            let line = if self.min_sw_version.is_some() { 7 } else { 6 };
+            return Err(malformed(
+                line,
+                detail!("a model name must be one word (no spaces), and `*` only alone"),
+            ));
+        }
         Ok(s)
     }
 }
@@ -1155,5 +1168,30 @@ mod tests {
             key_id: m.key_id,
         };
         assert_eq!(f.render().unwrap().as_bytes(), doc_example().1);
+    }
+
+    #[test]
+    fn a_model_name_with_a_space_is_refused_not_split() {
+        let m = parsed();
+        let mut f = ManifestFields {
+            scheme: m.scheme,
+            version: m.version.into(),
+            min_sw_version: m.min_sw_version.map(Into::into),
+            size: m.size,
+            sha256: m.sha256,
+            models: alloc::vec!["AG 1".into()],
+            environment: m.environment.into(),
+            expires: m.expires,
+            key_id: m.key_id,
+        };
+        let e = f.render().unwrap_err();
+        assert!(
+            matches!(e, ManifestError::Malformed { line: 7, .. }),
+            "{e:?}"
+        );
+        f.models = alloc::vec!["AG-1".into(), "AG-2".into()];
+        assert!(f.render().unwrap().contains("\nmodels AG-1 AG-2\n"));
+        f.models = alloc::vec!["*".into()];
+        assert!(f.render().unwrap().contains("\nmodels *\n"));
     }
 }

@@ -172,7 +172,14 @@ impl Ids {
         for chunk in chunks {
             let ty = chunk.getattr("type")?.str()?.to_cow()?.into_owned();
             if ty != "binary" && ty != "string" {
-                return Ok(None);
+                return Err(a.fail(
+                    "device_ids",
+                    format!(
+                        "must be a pyarrow binary or string array, got a pyarrow {ty} array \
+                         (cast it with .cast(pa.string()), or use stepstone.arrow, which reads \
+                         large, view and dictionary arrays)"
+                    ),
+                ));
             }
             let nulls = chunk.getattr("null_count")?.extract::<usize>()?;
             if nulls != 0 {

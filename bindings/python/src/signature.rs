@@ -849,7 +849,8 @@ fn verify_manifest(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Ma
 ///
 /// Returns: str.
 ///
-/// Raises: `ManifestError` for fields the format refuses; `BadArgumentError`
+/// Raises: `ManifestError` (`manifest.malformed`) for fields the format refuses, a model name
+/// with a space among them (it would read back as two models); `BadArgumentError`
 /// (`python.bad_argument`) for an argument of another type, missing, a `sha256` that is not 32
 /// bytes, a `key_id` that is not 64 hex digits, or an unknown scheme.
 #[pyfunction]

@@ -131,3 +131,23 @@ def test_opened_catalog_refuses_missing_arguments_with_a_code() -> None:
         stepstone.OpenedCatalog()  # type: ignore[call-arg]
     o = stepstone.OpenedCatalog(1, 2, "k", b"p", bytes(32), None)
     assert o.sequence == 1 and tuple(o) == (1, 2, "k", b"p")
+
+
+def test_a_model_name_with_a_space_is_refused_not_signed_as_two_models() -> None:
+    # `models=["AG 1"]` used to be written `models AG 1`: a manifest for models "AG" and "1".
+    key = stepstone.SigningKey.from_scalar(bytes(31) + b"\x07")
+    fields = dict(version="v1", size=1, sha256=bytes(32), environment="p", expires=2_000_000_000, key_id=key.public_key.key_id)
+    with pytest.raises(stepstone.ManifestError, match="line 6: a model name must be one word") as e:
+        stepstone.render_manifest(models=["AG 1"], **fields)
+    assert e.value.code == "manifest.malformed"
+    text = stepstone.render_manifest(models=["AG-1", "AG-2"], **fields)
+    manifest = stepstone.verify_manifest(text, key.sign(text.encode()).encode("der"), key.public_key)
+    assert manifest.models == ["AG-1", "AG-2"]
+
+
+def test_a_pyarrow_array_of_another_type_is_named_in_the_refusal() -> None:
+    sampler = stepstone.Sampler(b"s", "metrics", 3)
+    for arr, ty in [(pa.array(["a"], type=pa.large_string()), "large_string"), (pa.array([1]), "int64")]:
+        with pytest.raises(stepstone.BadArgumentError, match=f"got a pyarrow {ty} array"):
+            sampler.sampled(arr, 5)
+    assert sampler.sampled(pa.array(["a"], type=pa.large_string()).cast(pa.string()), 1_000_000) == [True]
