@@ -16,7 +16,7 @@ use stepstone::plan::{Cost, Query};
 use stepstone::version::{Scheme, Version, VersionError, VersionKey};
 
 use crate::args::{Args, Kw, Pos, describe, params};
-use crate::errors::{catalog_errors, exception_object, raise};
+use crate::errors::{catalog_errors, catalog_errors_in, exception_object, raise};
 use crate::plan::{Explanation, LintWarning, Plan};
 use crate::repr;
 
@@ -44,29 +44,6 @@ pub(crate) struct Catalog {
 
 /// The catalog text in the file `path` (a str or an `os.PathLike`, as `what` is named):
 /// `io.unreadable` naming the path if it cannot be read.
-fn read_path(a: &Args<'_>, what: &str, path: &Bound<'_, PyAny>) -> PyResult<String> {
-    let fspath = path
-        .py()
-        .import("os")?
-        .call_method1("fspath", (path,))
-        .map_err(|_| a.wrong(what, "a path (str or os.PathLike)", path))?;
-    let path: std::path::PathBuf = fspath
-        .extract()
-        .map_err(|_| a.wrong(what, "a path (str or os.PathLike)", &fspath))?;
-    let bytes = std::fs::read(&path).map_err(|e| crate::errors::unreadable(a.py(), &path, &e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        crate::errors::exception(
-            a.py(),
-            "catalog.json",
-            &format!(
-                "{} is not UTF-8 text (byte {} is not)",
-                crate::repr::s(&path.display().to_string()),
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
-}
-
 impl Catalog {
     fn version(&self, text: &str) -> PyResult<Version> {
         self.inner.parse_version(text).map_err(raise)
@@ -94,6 +71,35 @@ impl Catalog {
             .map(|c| Catalog { inner: Arc::new(c) })
             .map_err(catalog_errors)
     }
+
+    /// The catalog in the file at `path` (argument `what`: a str or an `os.PathLike`); every
+    /// error names the path.
+    fn from_file(a: &Args<'_>, what: &str, path: &Bound<'_, PyAny>) -> PyResult<Catalog> {
+        let fspath = path
+            .py()
+            .import("os")?
+            .call_method1("fspath", (path,))
+            .map_err(|_| a.wrong(what, "a path (str or os.PathLike)", path))?;
+        let path: std::path::PathBuf = fspath
+            .extract()
+            .map_err(|_| a.wrong(what, "a path (str or os.PathLike)", &fspath))?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| crate::errors::unreadable(a.py(), &path, &e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            crate::errors::exception(
+                a.py(),
+                "catalog.json",
+                &format!(
+                    "{} is not UTF-8 text (byte {} is not)",
+                    repr::s(&path.display().to_string()),
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        CoreCatalog::from_json(&text)
+            .map(|c| Catalog { inner: Arc::new(c) })
+            .map_err(|e| catalog_errors_in(Some(&path), e))
+    }
 }
 
 #[pymethods]
@@ -113,7 +119,7 @@ impl Catalog {
             }
             let path = std::path::Path::new(&s);
             if path.is_file() {
-                return Catalog::from_text(&read_path(&a, "source", source)?);
+                return Catalog::from_file(&a, "source", source);
             }
             // Neither reading works: say what each found.
             let json = match serde_json::from_str::<serde_json::Value>(&s) {
@@ -134,7 +140,7 @@ impl Catalog {
             return Err(crate::errors::exception(a.py(), "catalog.json", &message));
         }
         if source.hasattr("__fspath__")? {
-            return Catalog::from_text(&read_path(&a, "source", source)?);
+            return Catalog::from_file(&a, "source", source);
         }
         Err(a.wrong("source", "a dict, JSON text or a path", source))
     }
@@ -185,7 +191,7 @@ impl Catalog {
     #[pyo3(signature = (*args, **kwargs), text_signature = "(path)")]
     fn from_path(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Catalog> {
         let a = params!("Catalog.from_path", ["path"], []).bind(args, kwargs)?;
-        Catalog::from_text(&read_path(&a, "path", a.required("path")?)?)
+        Catalog::from_file(&a, "path", a.required("path")?)
     }
 
     /// The version scheme: `integer`, `semver` or `dotted`.

@@ -88,8 +88,21 @@ pub(crate) fn internal(e: impl core::fmt::Display) -> PyErr {
 /// The catalog's error list: the first error's code and message, with every `(code, message)`
 /// in `.errors`.
 pub(crate) fn catalog_errors(e: stepstone::catalog::CatalogErrors) -> PyErr {
+    catalog_errors_in(None, e)
+}
+
+/// The same for a catalog read from a file: the message starts with its path (`.errors` as
+/// the core gives them).
+pub(crate) fn catalog_errors_in(
+    path: Option<&std::path::Path>,
+    e: stepstone::catalog::CatalogErrors,
+) -> PyErr {
     Python::attach(|py| {
         let errors: Vec<(&str, String)> = e.iter().map(|x| (x.code(), x.to_string())).collect();
-        raised(make(py, e.code(), &e.to_string(), Some(errors), None), py)
+        let message = match path {
+            Some(p) => format!("{}: {e}", crate::repr::s(&p.display().to_string())),
+            None => e.to_string(),
+        };
+        raised(make(py, e.code(), &message, Some(errors), None), py)
     })
 }

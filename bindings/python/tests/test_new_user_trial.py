@@ -151,3 +151,17 @@ def test_a_pyarrow_array_of_another_type_is_named_in_the_refusal() -> None:
         with pytest.raises(stepstone.BadArgumentError, match=f"got a pyarrow {ty} array"):
             sampler.sampled(arr, 5)
     assert sampler.sampled(pa.array(["a"], type=pa.large_string()).cast(pa.string()), 1_000_000) == [True]
+
+
+def test_a_catalog_file_that_does_not_read_is_named_in_the_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "cut.json"
+    path.write_text('{"releases": [{"version": "v1"}, {"vers')
+    for load in (stepstone.Catalog, stepstone.Catalog.from_path, lambda p: stepstone.Catalog(str(p))):
+        with pytest.raises(stepstone.CatalogError) as e:
+            load(path)
+        assert str(e.value).startswith(f"'{path}': catalog is not valid JSON"), str(e.value)
+        assert e.value.code == "catalog.json" and e.value.errors[0][0] == "catalog.json"
+    path.write_text('{"releases": [{"version": "v1"}, {"version": "v1"}]}')
+    with pytest.raises(stepstone.CatalogError, match="cut.json': releases\\[1\\] \\(v1\\) duplicates") as d:
+        stepstone.Catalog(path)
+    assert d.value.errors == [("catalog.duplicate_version", "releases[1] (v1) duplicates releases[0] (v1)")]
