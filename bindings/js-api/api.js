@@ -247,7 +247,7 @@ export function makeApi(native, backend) {
       this.#raw = raw;
     }
     static {
-      rawOf = (x, cls) => (isA(x, cls) && #raw in x ? x.#raw : fail('this', `a ${cls.name} of this entry point (call the method on one)`, x));
+      rawOf = (x, cls, what = cls.name) => (isA(x, cls) && #raw in x ? x.#raw : fail('this', `a ${what} of this entry point (call the method on one)`, x));
     }
   }
   /** A class's object read from JSON by `read` (the native reader). */
@@ -428,20 +428,32 @@ export function makeApi(native, backend) {
     return call(() => native.newManifestFirst(key, manifest, signature, ...device, catalog));
   };
 
-  /** A signed manifest checked for a device; then the image streamed against its size and digest. */
-  class ManifestCheck extends Handle {
-    constructor(args) {
-      super(INTERNAL, manifestFirst(args, ['key', 'manifest', 'signature', 'device']));
+  /** What both manifest checks share: the check on construction, then the image streamed. */
+  class StreamedImage extends Handle {
+    constructor(args, keys) {
+      super(INTERNAL, manifestFirst(args, keys));
     }
+    /** Image bytes still expected. */
     get remaining() {
-      return rawOf(this, ManifestCheck).remaining();
+      return rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck').remaining();
     }
     update(chunk) {
-      feed(rawOf(this, ManifestCheck), bytes(chunk, 'chunk'));
+      feed(rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck'), bytes(chunk, 'chunk'));
       return this;
     }
+    /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
     finish() {
-      const { version, size, sha256 } = JSON.parse(call(() => rawOf(this, ManifestCheck).finish()));
+      return JSON.parse(call(() => rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck').finish()));
+    }
+  }
+
+  /** A signed manifest checked for a device; then the image streamed against its size and digest. */
+  class ManifestCheck extends StreamedImage {
+    constructor(args) {
+      super(args, ['key', 'manifest', 'signature', 'device']);
+    }
+    finish() {
+      const { version, size, sha256 } = super.finish();
       return { version, size, sha256 };
     }
   }
@@ -451,20 +463,9 @@ export function makeApi(native, backend) {
    * key id, the device and, given `catalog` (an opened compact catalog's payload), the binding
    * to that catalog, all on construction, before any image byte; then the image streamed.
    */
-  class ManifestFirst extends Handle {
+  class ManifestFirst extends StreamedImage {
     constructor(args) {
-      super(INTERNAL, manifestFirst(args, ['key', 'manifest', 'signature', 'device', 'catalog']));
-    }
-    get remaining() {
-      return rawOf(this, ManifestFirst).remaining();
-    }
-    update(chunk) {
-      feed(rawOf(this, ManifestFirst), bytes(chunk, 'chunk'));
-      return this;
-    }
-    /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
-    finish() {
-      return JSON.parse(call(() => rawOf(this, ManifestFirst).finish()));
+      super(args, ['key', 'manifest', 'signature', 'device', 'catalog']);
     }
   }
 
