@@ -76,12 +76,22 @@ const tryOr = (f, otherwise) => {
   }
 };
 /** `x instanceof C`, false when `x` is a Proxy whose `getPrototypeOf` throws. */
-const isA = (x, C) => tryOr(() => x instanceof C, false);
-const isPlain = (x) => {
+function isA(x, C) {
+  try {
+    return x instanceof C;
+  } catch {
+    return false;
+  }
+}
+function isPlain(x) {
   if (x === null || typeof x !== 'object') return false;
-  const p = tryOr(() => Object.getPrototypeOf(x), undefined);
-  return p === Object.prototype || p === null;
-};
+  try {
+    const p = Object.getPrototypeOf(x);
+    return p === Object.prototype || p === null;
+  } catch {
+    return false;
+  }
+}
 const absent = (x) => x === undefined || x === null;
 
 /** The value as a message shows it: its type, then the value (strings quoted, long ones clipped). */
@@ -193,23 +203,29 @@ function stringify(x, name) {
 const jsonArg = (x, name, what = 'JSON text or a plain object') =>
   typeof x === 'string' ? x : isPlain(x) ? stringify(x, name) : fail(name, what, x);
 const optJson = (x, name, what = 'JSON text or a plain object') => (absent(x) ? undefined : jsonArg(x, name, `${what} or null`));
-/** An options object: plain, with only the `keys` this call knows (`optional`: undefined is {}). */
-/** Each known key is read once, into a new object: a getter is not asked twice, and what it
- * or a Proxy throws is js.bad_argument naming the key. */
+/**
+ * An options object: plain, with only the `keys` this call knows (`optional`: undefined is {}).
+ * Each known key is read once, into a new object: a getter is not asked twice, and what it or a
+ * Proxy throws is js.bad_argument naming the key.
+ */
 function plainObject(x, name, keys, optional = false) {
   if (x === undefined && optional) return {};
   if (!isPlain(x)) fail(name, `an object with ${keys.join(', ')}`, x);
-  const read = (what, f) => {
-    try {
-      return f();
-    } catch (e) {
-      throw badArgument(`\`${what}\` cannot be read: ${clip(String(e?.message ?? e))}`);
+  const out = {};
+  let at = name;
+  try {
+    for (const k of Object.keys(x)) {
+      if (!keys.includes(k)) throw badArgument(`\`${name}\` has an unknown key \`${clip(k)}\` (known: ${keys.join(', ')})`);
     }
-  };
-  for (const k of read(name, () => Object.keys(x))) {
-    if (!keys.includes(k)) throw badArgument(`\`${name}\` has an unknown key \`${clip(k)}\` (known: ${keys.join(', ')})`);
+    for (const k of keys) {
+      at = k;
+      out[k] = x[k];
+    }
+  } catch (e) {
+    if (tryOr(() => isStepstoneError(e), false)) throw e;
+    throw badArgument(`\`${at}\` cannot be read: ${clip(tryOr(() => String(e?.message ?? e), 'it threw'))}`);
   }
-  return Object.fromEntries(keys.map((k) => [k, read(k, () => x[k])]));
+  return out;
 }
 
 // A planning query: the same keys for plan, nextHop and explain.
