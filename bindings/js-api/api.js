@@ -65,11 +65,33 @@ const U32_MAX = 4294967295;
 const U64_MAX = 18446744073709551615n;
 const U64 = 'a whole number from 0 to 2^64-1 (a safe integer, a bigint or a decimal string)';
 const clip = (s) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
-const isPlain = (x) => {
-  if (x === null || typeof x !== 'object') return false;
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
+// A Proxy's traps and a getter are the caller's code and may throw: every look at an argument
+// goes through these, so that what they throw becomes js.bad_argument, never escapes as is.
+/** `f()`, or `otherwise` when it throws. */
+const tryOr = (f, otherwise) => {
+  try {
+    return f();
+  } catch {
+    return otherwise;
+  }
 };
+/** `x instanceof C`, false when `x` is a Proxy whose `getPrototypeOf` throws. */
+function isA(x, C) {
+  try {
+    return x instanceof C;
+  } catch {
+    return false;
+  }
+}
+function isPlain(x) {
+  if (x === null || typeof x !== 'object') return false;
+  try {
+    const p = Object.getPrototypeOf(x);
+    return p === Object.prototype || p === null;
+  } catch {
+    return false;
+  }
+}
 const absent = (x) => x === undefined || x === null;
 
 /** The value as a message shows it: its type, then the value (strings quoted, long ones clipped). */
@@ -90,18 +112,21 @@ function describe(x) {
     case 'function':
       return 'a function';
     default:
-      if (x === null) return 'null';
-      if (x instanceof Uint8Array) return `Uint8Array(${x.length})`;
-      if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) return `${x.constructor.name}(${x.byteLength} bytes)`;
-      if (Array.isArray(x) || isPlain(x)) {
-        try {
-          return `${Array.isArray(x) ? 'array' : 'object'} ${clip(JSON.stringify(x))}`;
-        } catch {
-          return Array.isArray(x) ? `array of ${x.length} items` : 'object';
-        }
-      }
-      return `object ${x.constructor?.name ?? ''}`.trimEnd();
+      return x === null ? 'null' : tryOr(() => describeObject(x), 'an object that cannot be read');
   }
+}
+/** An object as `describe` shows it (a Proxy's trap may throw: `describe` catches it). */
+function describeObject(x) {
+  if (x instanceof Uint8Array) return `Uint8Array(${x.length})`;
+  if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) return `${x.constructor.name}(${x.byteLength} bytes)`;
+  if (Array.isArray(x) || isPlain(x)) {
+    try {
+      return `${Array.isArray(x) ? 'array' : 'object'} ${clip(JSON.stringify(x))}`;
+    } catch {
+      return Array.isArray(x) ? `array of ${x.length} items` : 'object';
+    }
+  }
+  return `object ${x.constructor?.name ?? ''}`.trimEnd();
 }
 
 const badArgument = (message) => new StepstoneError(BAD, message);
@@ -138,9 +163,11 @@ const optU64 = (x, name) => (absent(x) ? undefined : u64(x, name));
 const bool = (x, name) => (typeof x === 'boolean' ? x : fail(name, 'true or false', x));
 const optBool = (x, name) => (absent(x) ? undefined : bool(x, name));
 const encoder = new TextEncoder();
+/** Whether a view's buffer was transferred away (its length then reads 0; WASM cannot copy it). */
+const detached = (view) => tryOr(() => (new Uint8Array(view.buffer, 0, 0), false), true);
 /** Bytes: a Uint8Array (Buffer too) as it is, a string as its UTF-8. */
 function bytes(x, name) {
-  if (x instanceof Uint8Array) return x;
+  if (isA(x, Uint8Array)) return x.length === 0 && detached(x) ? fail(name, 'a Uint8Array whose buffer is not detached', x) : x;
   if (typeof x === 'string') return encoder.encode(x);
   return fail(name, 'a Uint8Array or a string', x);
 }
@@ -148,18 +175,25 @@ const optBytes = (x, name) => (absent(x) ? undefined : bytes(x, name));
 /** A 64-bit position as this API spells it: 16 hex digits. */
 const hex16 = (x, name) =>
   typeof x === 'string' && /^[0-9a-fA-F]{16}$/.test(x) ? x : fail(name, 'a position: 16 hex digits', x);
-/** A JSON value written as JSON text (bigints and cycles cannot be). */
+/**
+ * A JSON value written as JSON text. JSON.stringify would write NaN and ±Infinity as null and
+ * drop functions and symbols, or write a Map, a typed array or a class instance as `{}`: the core
+ * would then read a value as missing (a halt rule without its limit) or empty. Those are refused
+ * here, naming where they sit; `undefined` is absent (dropped), an object with `toJSON` (a Date,
+ * a Rollout) is written as its `toJSON` says. Bigints and cycles cannot be written either.
+ */
 function stringify(x, name) {
-  // JSON.stringify writes NaN and ±Infinity as null, which the core would then read as a
-  // missing value: refuse them here, naming where they sit.
-  const finite = function (key, v) {
-    if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw badArgument(`\`${name}\` holds ${v} at \`${key === '' ? name : clip(String(key))}\`: JSON has no such number`);
+  const faithful = function (key, v) {
+    const at = () => `\`${name}\` holds ${describe(v)} at \`${key === '' ? name : clip(String(key))}\``;
+    if (typeof v === 'number' && !Number.isFinite(v)) throw badArgument(`${at()}: JSON has no such number`);
+    if (typeof v === 'function' || typeof v === 'symbol') throw badArgument(`${at()}: JSON has no such value`);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !isPlain(v)) {
+      throw badArgument(`${at()}: only plain objects, arrays, strings, numbers, booleans and null are JSON`);
     }
     return v;
   };
   try {
-    return JSON.stringify(x, finite);
+    return JSON.stringify(x, faithful);
   } catch (e) {
     if (e instanceof StepstoneError) throw e;
     throw badArgument(`\`${name}\` cannot be written as JSON: ${e.message}, got ${describe(x)}`);
@@ -169,14 +203,29 @@ function stringify(x, name) {
 const jsonArg = (x, name, what = 'JSON text or a plain object') =>
   typeof x === 'string' ? x : isPlain(x) ? stringify(x, name) : fail(name, what, x);
 const optJson = (x, name, what = 'JSON text or a plain object') => (absent(x) ? undefined : jsonArg(x, name, `${what} or null`));
-/** An options object: plain, with only the `keys` this call knows (`optional`: undefined is {}). */
+/**
+ * An options object: plain, with only the `keys` this call knows (`optional`: undefined is {}).
+ * Each known key is read once, into a new object: a getter is not asked twice, and what it or a
+ * Proxy throws is js.bad_argument naming the key.
+ */
 function plainObject(x, name, keys, optional = false) {
   if (x === undefined && optional) return {};
   if (!isPlain(x)) fail(name, `an object with ${keys.join(', ')}`, x);
-  for (const k of Object.keys(x)) {
-    if (!keys.includes(k)) throw badArgument(`\`${name}\` has an unknown key \`${clip(k)}\` (known: ${keys.join(', ')})`);
+  const out = {};
+  let at = name;
+  try {
+    for (const k of Object.keys(x)) {
+      if (!keys.includes(k)) throw badArgument(`\`${name}\` has an unknown key \`${clip(k)}\` (known: ${keys.join(', ')})`);
+    }
+    for (const k of keys) {
+      at = k;
+      out[k] = x[k];
+    }
+  } catch (e) {
+    if (tryOr(() => isStepstoneError(e), false)) throw e;
+    throw badArgument(`\`${at}\` cannot be read: ${clip(tryOr(() => String(e?.message ?? e), 'it threw'))}`);
   }
-  return x;
+  return out;
 }
 
 // A planning query: the same keys for plan, nextHop and explain.
@@ -192,34 +241,52 @@ function stageCounts(stats) {
   return [u32(s.finished, 'finished'), u32(s.failed, 'failed')];
 }
 
-// Classes only this file constructs take this token first.
+// Classes only this file constructs take this token first; FACTORY says what to call instead.
 const INTERNAL = Symbol('stepstone internal');
-const internal = (token, cls, how) => {
-  if (token !== INTERNAL) throw badArgument(`${cls} has no public constructor: use ${how}`);
+const FACTORY = {
+  Catalog: 'Catalog.load(json)',
+  Campaign: 'catalog.campaign(target)',
+  SamplingPlan: 'SamplingPlan.fromJson(json)',
+  Rollout: 'Rollout.fromJson(json)',
+  RetryPolicy: 'RetryPolicy.fromJson(json)',
 };
 
 export function makeApi(native, backend) {
-  let campaignRaw;
-
-  class Campaign {
+  // Every class below wraps one native object, its `#raw`, read through `rawOf(this, Class)`:
+  // a method called on anything but an object of its class (taken off its object, `.call`ed on
+  // another, on an object of another entry point) is js.bad_argument, not a TypeError.
+  let rawOf;
+  class Handle {
     #raw;
-    static {
-      campaignRaw = (c) => (c instanceof Campaign ? c.#raw : fail('campaign', 'a Campaign from catalog.campaign of a Catalog of this same entry point (objects do not cross modules)', c));
-    }
     constructor(token, raw) {
-      internal(token, 'Campaign', 'catalog.campaign(target)');
+      if (token !== INTERNAL) throw badArgument(`${new.target.name} has no public constructor: use ${FACTORY[new.target.name]}`);
       this.#raw = raw;
     }
+    static {
+      rawOf = (x, cls, what = cls.name) => (isA(x, cls) && #raw in x ? x.#raw : fail('this', `a ${what} of this entry point (call the method on one)`, x));
+    }
+  }
+  /** A class's object read from JSON by `read` (the native reader). */
+  const fromJson = (cls, read, json) => {
+    const text = jsonArg(json, 'json');
+    return new cls(INTERNAL, call(() => read(text)));
+  };
+  const campaignRaw = (c) =>
+    isA(c, Campaign)
+      ? rawOf(c, Campaign)
+      : fail('campaign', 'a Campaign from catalog.campaign of a Catalog of this same entry point (objects do not cross modules)', c);
+
+  class Campaign extends Handle {
     /** Next release for a device at `version` (null: at the target). */
     nextHop(version) {
       const v = ver(version, 'version');
-      return call(() => this.#raw.nextHop(v) ?? null);
+      return call(() => rawOf(this, Campaign).nextHop(v) ?? null);
     }
     get target() {
-      return this.#raw.target();
+      return rawOf(this, Campaign).target();
     }
     get size() {
-      return this.#raw.size();
+      return rawOf(this, Campaign).size();
     }
   }
 
@@ -236,18 +303,13 @@ export function makeApi(native, backend) {
     return [{ code: e.code, message: e.message }];
   };
 
-  class Catalog {
-    #raw;
-    constructor(token, raw) {
-      internal(token, 'Catalog', 'Catalog.load(json)');
-      this.#raw = raw;
-    }
+  class Catalog extends Handle {
     /**
      * Loads a catalog from JSON text, UTF-8 bytes or a plain object. An invalid catalog throws
      * one StepstoneError: the first problem's code, and `errors` listing every problem.
      */
     static load(json) {
-      const source = json instanceof Uint8Array ? json : jsonArg(json, 'json', 'catalog JSON text, UTF-8 bytes or a plain object');
+      const source = isA(json, Uint8Array) ? bytes(json, 'json') : jsonArg(json, 'json', 'catalog JSON text, UTF-8 bytes or a plain object');
       if (source.length > MAX_CATALOG) {
         throw badArgument(`\`json\` is ${source.length} long, over the ${MAX_CATALOG} (256 MiB) a catalog may be here`);
       }
@@ -261,76 +323,70 @@ export function makeApi(native, backend) {
       }
     }
     get releaseCount() {
-      return this.#raw.releaseCount();
+      return rawOf(this, Catalog).releaseCount();
     }
     get scheme() {
-      return this.#raw.scheme();
+      return rawOf(this, Catalog).scheme();
     }
     toJSON() {
-      return JSON.parse(this.#raw.toJson());
+      return JSON.parse(rawOf(this, Catalog).toJson());
     }
     plan(query) {
       const a = queryArgs(query);
-      return JSON.parse(call(() => this.#raw.plan(...a)));
+      return JSON.parse(call(() => rawOf(this, Catalog).plan(...a)));
     }
     nextHop(query) {
       const a = queryArgs(query);
-      return call(() => this.#raw.nextHop(...a) ?? null);
+      return call(() => rawOf(this, Catalog).nextHop(...a) ?? null);
     }
     explain(query) {
       const a = queryArgs(query);
-      return JSON.parse(call(() => this.#raw.explain(...a)));
+      return JSON.parse(call(() => rawOf(this, Catalog).explain(...a)));
     }
     lint() {
-      return JSON.parse(this.#raw.lint());
+      return JSON.parse(rawOf(this, Catalog).lint());
     }
     /** The upgrade graph; `reduced: true` gives the transitive reduction of the installs. */
     graph(device = undefined) {
       const d = plainObject(device, 'device', ['model', 'environment', 'reduced'], true);
       const [model, environment, reduced] = [optStr(d.model, 'model'), optStr(d.environment, 'environment'), optBool(d.reduced, 'reduced')];
       // The core checks the device first (plan.model_required, ...): a StepstoneError as any refusal.
-      return JSON.parse(call(() => this.#raw.graph(model, environment, reduced)));
+      return JSON.parse(call(() => rawOf(this, Catalog).graph(model, environment, reduced)));
     }
     render(format = 'dot', device = undefined) {
       const f = str(format, 'format', "'dot' or 'mermaid'");
       const d = plainObject(device, 'device', ['model', 'environment'], true);
       const [model, environment] = [optStr(d.model, 'model'), optStr(d.environment, 'environment')];
-      return call(() => this.#raw.render(model, environment, f));
+      return call(() => rawOf(this, Catalog).render(model, environment, f));
     }
     campaign(target, device = undefined) {
       const t = ver(target, 'target');
       const d = plainObject(device, 'device', ['model', 'environment', 'cost', 'allowDowngrade'], true);
       const a = [optStr(d.model, 'model'), optStr(d.environment, 'environment'), optStr(d.cost, 'cost', "'hops' or 'bytes'"),
         optBool(d.allowDowngrade, 'allowDowngrade') ?? false];
-      return new Campaign(INTERNAL, call(() => native.buildCampaign(this.#raw, t, ...a)));
+      return new Campaign(INTERNAL, call(() => native.buildCampaign(rawOf(this, Catalog), t, ...a)));
     }
   }
 
-  class SamplingPlan {
-    #raw;
-    constructor(token, raw) {
-      internal(token, 'SamplingPlan', 'SamplingPlan.fromJson(json)');
-      this.#raw = raw;
-    }
+  class SamplingPlan extends Handle {
     static fromJson(json) {
-      const text = jsonArg(json, 'json');
-      return new SamplingPlan(INTERNAL, call(() => native.samplingFromJson(text)));
+      return fromJson(SamplingPlan, (text) => native.samplingFromJson(text), json);
     }
     rate(cls) {
       const c = str(cls, 'cls');
-      return call(() => this.#raw.rate(c));
+      return call(() => rawOf(this, SamplingPlan).rate(c));
     }
     periodAt(unixSeconds) {
       const t = u64(unixSeconds, 'unixSeconds');
-      return BigInt(call(() => this.#raw.periodAt(t)));
+      return BigInt(call(() => rawOf(this, SamplingPlan).periodAt(t)));
     }
     position(deviceId, cls, period) {
       const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
-      return call(() => this.#raw.position(...a));
+      return call(() => rawOf(this, SamplingPlan).position(...a));
     }
     isSampled(deviceId, cls, period) {
       const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
-      return call(() => this.#raw.isSampled(...a));
+      return call(() => rawOf(this, SamplingPlan).isSampled(...a));
     }
   }
 
@@ -347,19 +403,18 @@ export function makeApi(native, backend) {
   };
 
   /** Streamed image verification: `update(chunk)` as the bytes arrive, then `finish(signature)`. */
-  class Verifier {
-    #raw;
+  class Verifier extends Handle {
     constructor(key) {
       const k = bytes(key, 'key');
-      this.#raw = call(() => native.newVerifier(k));
+      super(INTERNAL, call(() => native.newVerifier(k)));
     }
     update(chunk) {
-      feed(this.#raw, bytes(chunk, 'chunk'));
+      feed(rawOf(this, Verifier), bytes(chunk, 'chunk'));
       return this;
     }
     finish(signature) {
       const sig = bytes(signature, 'signature');
-      return JSON.parse(call(() => this.#raw.finish(sig)));
+      return JSON.parse(call(() => rawOf(this, Verifier).finish(sig)));
     }
   }
 
@@ -367,8 +422,10 @@ export function makeApi(native, backend) {
   async function verifyStream(key, signature, chunks) {
     const k = bytes(key, 'key');
     const sig = bytes(signature, 'signature');
-    if (chunks === null || typeof chunks !== 'object' || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
-      fail('chunks', 'an iterable or async iterable of Uint8Array chunks', chunks);
+    const iterable = tryOr(() => Symbol.asyncIterator in chunks || Symbol.iterator in chunks, false);
+    // A Uint8Array is iterable too, but of numbers: one image in one piece is `[bytes]`.
+    if (chunks === null || typeof chunks !== 'object' || !iterable || ArrayBuffer.isView(chunks)) {
+      fail('chunks', 'an iterable or async iterable of Uint8Array chunks (one Uint8Array: pass [bytes])', chunks);
     }
     const v = new Verifier(k);
     for await (const chunk of chunks) v.update(chunk);
@@ -387,21 +444,32 @@ export function makeApi(native, backend) {
     return call(() => native.newManifestFirst(key, manifest, signature, ...device, catalog));
   };
 
-  /** A signed manifest checked for a device; then the image streamed against its size and digest. */
-  class ManifestCheck {
-    #raw;
-    constructor(args) {
-      this.#raw = manifestFirst(args, ['key', 'manifest', 'signature', 'device']);
+  /** What both manifest checks share: the check on construction, then the image streamed. */
+  class StreamedImage extends Handle {
+    constructor(args, keys) {
+      super(INTERNAL, manifestFirst(args, keys));
     }
+    /** Image bytes still expected. */
     get remaining() {
-      return this.#raw.remaining();
+      return rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck').remaining();
     }
     update(chunk) {
-      feed(this.#raw, bytes(chunk, 'chunk'));
+      feed(rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck'), bytes(chunk, 'chunk'));
       return this;
     }
+    /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
     finish() {
-      const { version, size, sha256 } = JSON.parse(call(() => this.#raw.finish()));
+      return JSON.parse(call(() => rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck').finish()));
+    }
+  }
+
+  /** A signed manifest checked for a device; then the image streamed against its size and digest. */
+  class ManifestCheck extends StreamedImage {
+    constructor(args) {
+      super(args, ['key', 'manifest', 'signature', 'device']);
+    }
+    finish() {
+      const { version, size, sha256 } = super.finish();
       return { version, size, sha256 };
     }
   }
@@ -411,21 +479,9 @@ export function makeApi(native, backend) {
    * key id, the device and, given `catalog` (an opened compact catalog's payload), the binding
    * to that catalog, all on construction, before any image byte; then the image streamed.
    */
-  class ManifestFirst {
-    #raw;
+  class ManifestFirst extends StreamedImage {
     constructor(args) {
-      this.#raw = manifestFirst(args, ['key', 'manifest', 'signature', 'device', 'catalog']);
-    }
-    get remaining() {
-      return this.#raw.remaining();
-    }
-    update(chunk) {
-      feed(this.#raw, bytes(chunk, 'chunk'));
-      return this;
-    }
-    /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
-    finish() {
-      return JSON.parse(call(() => this.#raw.finish()));
+      super(args, ['key', 'manifest', 'signature', 'device', 'catalog']);
     }
   }
 
@@ -441,53 +497,41 @@ export function makeApi(native, backend) {
     return o;
   }
 
-  class Rollout {
-    #raw;
-    constructor(token, raw) {
-      internal(token, 'Rollout', 'Rollout.fromJson(json)');
-      this.#raw = raw;
-    }
+  class Rollout extends Handle {
     static fromJson(json) {
-      const text = jsonArg(json, 'json');
-      return new Rollout(INTERNAL, call(() => native.rolloutFromJson(text)));
+      return fromJson(Rollout, (text) => native.rolloutFromJson(text), json);
     }
     toJSON() {
-      return JSON.parse(this.#raw.toJson());
+      return JSON.parse(rawOf(this, Rollout).toJson());
     }
     position(deviceId) {
-      return this.#raw.position(bytes(deviceId, 'deviceId'));
+      return rawOf(this, Rollout).position(bytes(deviceId, 'deviceId'));
     }
     stageOf(position) {
       const p = hex16(position, 'position');
-      return call(() => this.#raw.stageOf(p));
+      return call(() => rawOf(this, Rollout).stageOf(p));
     }
     /** The code of the halt rule a stage's counts trip, or null. */
     trips(stage, stats) {
       const st = u32(stage, 'stage');
       const [finished, failed] = stageCounts(stats);
-      return call(() => this.#raw.trips(st, finished, failed)) ?? null;
+      return call(() => rawOf(this, Rollout).trips(st, finished, failed)) ?? null;
     }
   }
 
   /** A retry policy: the fields that differ from the default (none: the default). */
-  class RetryPolicy {
-    #raw;
-    constructor(token, raw) {
-      internal(token, 'RetryPolicy', 'RetryPolicy.fromJson(json)');
-      this.#raw = raw;
-    }
+  class RetryPolicy extends Handle {
     static fromJson(json = {}) {
-      const text = jsonArg(json, 'json');
-      return new RetryPolicy(INTERNAL, call(() => native.retryPolicyFromJson(text)));
+      return fromJson(RetryPolicy, (text) => native.retryPolicyFromJson(text), json);
     }
     toJSON() {
-      return JSON.parse(this.#raw.toJson());
+      return JSON.parse(rawOf(this, RetryPolicy).toJson());
     }
     /** Seconds to wait after the `n`-th failure of `kind` on `hop` (jittered). */
     backoff(args) {
       const a = plainObject(args, 'args', ['kind', 'n', 'deviceId', 'hop', 'attempt']);
       const v = [str(a.kind, 'kind'), u32(a.n, 'n'), bytes(a.deviceId, 'deviceId'), bytes(a.hop, 'hop'), u32(a.attempt, 'attempt')];
-      return call(() => this.#raw.backoff(...v));
+      return call(() => rawOf(this, RetryPolicy).backoff(...v));
     }
     /** After a failure: `{retry_at}` or `{give_up}` (the rule's code). */
     afterFailure(args) {
@@ -496,17 +540,18 @@ export function makeApi(native, backend) {
       const attempts = u32(a.attempts, 'attempts');
       // Kind names are the core's to check (`retry.json`); the counts are checked here.
       const failures = a.failures === undefined ? {} : isPlain(a.failures) ? a.failures : fail('failures', 'an object of counts by kind', a.failures);
-      for (const [k, n] of Object.entries(failures)) u32(n, `failures.${clip(k)}`);
+      const counts = tryOr(() => Object.entries(failures), null) ?? fail('failures', 'an object of counts by kind that can be read', failures);
+      for (const [k, n] of counts) u32(n, `failures.${clip(k)}`);
       const v = [stringify(failures, 'failures'), str(a.kind, 'kind'), u32(a.totalAttempts, 'totalAttempts'),
         u64(a.firstAttemptAt, 'firstAttemptAt'), u64(a.failedAt, 'failedAt'), bytes(a.deviceId, 'deviceId'), bytes(a.hop, 'hop')];
-      return JSON.parse(call(() => this.#raw.afterFailure(attempts, ...v)));
+      return JSON.parse(call(() => rawOf(this, RetryPolicy).afterFailure(attempts, ...v)));
     }
   }
 
   // The reconciler's options as the glue's JSON; 64-bit times written as JSON integers.
   const RECONCILER = ['policy', 'rollout', 'rolloutStartedAt', 'rolloutState', 'start', 'end', 'windows', 'utcOffsetSecs', 'jobTtlSecs'];
   const spec = (x, name, cls, what) =>
-    absent(x) ? undefined : x instanceof cls ? stringify(x, name) : isPlain(x) ? stringify(x, name) : fail(name, `${what} or null`, x);
+    absent(x) ? undefined : isA(x, cls) || isPlain(x) ? stringify(x, name) : fail(name, `${what} of this entry point (objects do not cross modules) or null`, x);
   function reconcilerOptions(options) {
     const o = plainObject(options, 'options', RECONCILER, true);
     const fields = {
@@ -517,7 +562,7 @@ export function makeApi(native, backend) {
       rollout_state: absent(o.rolloutState) ? undefined : isPlain(o.rolloutState) ? stringify(o.rolloutState, 'rolloutState') : fail('rolloutState', 'a stored rollout state (an object) or null', o.rolloutState),
       start: optU64(o.start, 'start'),
       end: optU64(o.end, 'end'),
-      windows: absent(o.windows) ? undefined : Array.isArray(o.windows) ? stringify(o.windows, 'windows') : fail('windows', 'an array of windows', o.windows),
+      windows: absent(o.windows) ? undefined : tryOr(() => Array.isArray(o.windows), false) ? stringify(o.windows, 'windows') : fail('windows', 'an array of windows', o.windows),
       utc_offset_secs: absent(o.utcOffsetSecs) ? undefined : String(i32(o.utcOffsetSecs, 'utcOffsetSecs')),
       job_ttl_secs: optU64(o.jobTtlSecs, 'jobTtlSecs'),
     };
@@ -526,46 +571,45 @@ export function makeApi(native, backend) {
   }
 
   /** The scheduler's brain for one campaign: `apply(state, event)` and `decide(deviceId, state, now)`. */
-  class Reconciler {
-    #raw;
+  class Reconciler extends Handle {
     constructor(campaign, options = undefined) {
       const c = campaignRaw(campaign);
       const json = reconcilerOptions(options);
-      this.#raw = call(() => native.newReconciler(c, json));
+      super(INTERNAL, call(() => native.newReconciler(c, json)));
     }
     /** `{state, outcome}`: the new state and `changed`, `duplicate`, `stale` or `not_in_flight`. */
     apply(state, event) {
       const [s, e] = [optJson(state, 'state', 'a device state (object or JSON text)'), jsonArg(event, 'event', 'an event (object or JSON text)')];
-      return JSON.parse(call(() => this.#raw.apply(s, e)));
+      return JSON.parse(call(() => rawOf(this, Reconciler).apply(s, e)));
     }
     /** `state` in the core's full wire form (none: a new device). */
     state(state) {
       const s = optJson(state, 'state', 'a device state (object or JSON text)');
-      return JSON.parse(call(() => this.#raw.state(s)));
+      return JSON.parse(call(() => rawOf(this, Reconciler).state(s)));
     }
     decide(deviceId, state, now) {
       const a = [bytes(deviceId, 'deviceId'), optJson(state, 'state', 'a device state (object or JSON text)'), u64(now, 'now')];
-      return JSON.parse(call(() => this.#raw.decide(...a)));
+      return JSON.parse(call(() => rawOf(this, Reconciler).decide(...a)));
     }
     rolloutAdvance(now) {
       const t = u64(now, 'now');
-      return call(() => this.#raw.rolloutAdvance(t));
+      return call(() => rawOf(this, Reconciler).rolloutAdvance(t));
     }
     rolloutHalt(now, note) {
       const [t, n] = [u64(now, 'now'), optStr(note, 'note')];
-      call(() => this.#raw.rolloutHalt(t, n));
+      call(() => rawOf(this, Reconciler).rolloutHalt(t, n));
     }
     rolloutResume(now) {
       const t = u64(now, 'now');
-      call(() => this.#raw.rolloutResume(t));
+      call(() => rawOf(this, Reconciler).rolloutResume(t));
     }
     /** Counts one finished attempt of a device of `stage`; the code of the halt it causes, or null. */
     rolloutRecord(stage, failed, now) {
       const a = [u32(stage, 'stage'), bool(failed, 'failed'), u64(now, 'now')];
-      return call(() => this.#raw.rolloutRecord(...a)) ?? null;
+      return call(() => rawOf(this, Reconciler).rolloutRecord(...a)) ?? null;
     }
     get rolloutState() {
-      const s = this.#raw.rolloutState();
+      const s = rawOf(this, Reconciler).rolloutState();
       return s === undefined || s === null ? null : JSON.parse(s);
     }
   }
@@ -574,7 +618,8 @@ export function makeApi(native, backend) {
   function openCatalog(envelope, trust) {
     const env = bytes(envelope, 'envelope');
     const t = plainObject(trust, 'trust', ['keys', 'now', 'lastSequence', 'lastDigest']);
-    const keys = Array.isArray(t.keys) ? t.keys.map((k, i) => bytes(k, `keys[${i}]`)) : [bytes(t.keys, 'keys')];
+    const list = tryOr(() => (Array.isArray(t.keys) ? Array.from(t.keys) : [t.keys]), null) ?? fail('keys', 'bytes or an array of bytes that can be read', t.keys);
+    const keys = list.map((k, i) => bytes(k, list.length === 1 && list[0] === t.keys ? 'keys' : `keys[${i}]`));
     const [now, lastSequence, lastDigest] = [u64(t.now, 'now'), optU64(t.lastSequence, 'lastSequence'), optStr(t.lastDigest, 'lastDigest')];
     const set = native.newCatalogKeys();
     for (const k of keys) call(() => set.add(k));

@@ -14,8 +14,9 @@ export function runBench(s, inputs, runs = 5) {
     return median(xs); // ns per call
   };
   const cat = s.Catalog.load(inputs.catalog);
-  const q = { from: 'v64000', to: 'v67000' };
-  const table = cat.campaign('v67000');
+  // The example catalog's releases differ by model: a question without one is plan.model_required.
+  const q = { from: 'v64000', to: 'v67000', model: 'AG-1' };
+  const table = cat.campaign('v67000', { model: 'AG-1' });
   const plan = s.SamplingPlan.fromJson({ salt: 'acme-2026', period_seconds: 86400, classes: { metrics: 50000 } });
   const ids = Array.from({ length: 1000 }, (_, i) => new TextEncoder().encode(`DA${String(i).padStart(6, '0')}`));
   const versions = ['v64000', 'v65000', 'v66000', 'v66001', 'v66002', 'v66003', 'v67000'];

@@ -63,6 +63,11 @@ try {
 
 const names = Object.keys(results[0].nsPerCall);
 const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
-console.log(`| per call (median of 5) | ${results.map((r) => r.where).join(' | ')} |`);
+// Each column after the first also as a ratio to the first (napi), measured in this same run.
+const cell = (r, n) => {
+  const base = results[0].nsPerCall[n];
+  return r === results[0] ? fmt(r.nsPerCall[n]) : `${fmt(r.nsPerCall[n])} (${(r.nsPerCall[n] / base).toFixed(2)}×)`;
+};
+console.log(`| per call (median of 5; × napi) | ${results.map((r) => r.where).join(' | ')} |`);
 console.log(`|---|${results.map(() => '---').join('|')}|`);
-for (const n of names) console.log(`| ${n} | ${results.map((r) => fmt(r.nsPerCall[n])).join(' | ')} |`);
+for (const n of names) console.log(`| ${n} | ${results.map((r) => cell(r, n)).join(' | ')} |`);

@@ -49,7 +49,12 @@ export function apiMembers(api) {
     }
     if (CONSTRUCTED.includes(k)) out.push(`new ${k}`);
     for (const m of Object.getOwnPropertyNames(v)) if (!['length', 'name', 'prototype'].includes(m)) out.push(`${k}.${m}`);
-    for (const m of Object.getOwnPropertyNames(v.prototype)) if (m !== 'constructor') out.push(`${k}#${m}`);
+    // Methods a class inherits (ManifestCheck's from the base it shares with ManifestFirst) too.
+    const own = new Set();
+    for (let p = v.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const m of Object.getOwnPropertyNames(p)) if (m !== 'constructor') own.add(m);
+    }
+    for (const m of own) out.push(`${k}#${m}`);
   }
   return out.sort();
 }

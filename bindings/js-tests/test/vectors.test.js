@@ -8,6 +8,17 @@ import { s, root, readJson, hex, AREAS, backendName, importEntry } from './backe
 const dir = path.join(root, 'core/tests/vectors');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
+// A call's answer as a vector states it: `{expect}`, or `{error}` for a StepstoneError (any other
+// error is a bug in the runner or the package, and fails the test).
+function answer(f) {
+  try {
+    return { expect: f() };
+  } catch (e) {
+    if (!(e instanceof s.StepstoneError)) throw e;
+    return { error: e.code };
+  }
+}
+
 // Runs one vector through the API `s` (the whole package, or an entry point: one per area);
 // returns {expect} or {error, errors?}. Unknown ops are reported, not skipped.
 const runnersFor = (s) => ({
@@ -64,29 +75,21 @@ const runnersFor = (s) => ({
     throw new Error(`unknown op ${v.op}`);
   },
   'sample.json': (doc, v) => {
-    const r = (f) => {
-      try {
-        return { expect: f() };
-      } catch (e) {
-        if (!(e instanceof s.StepstoneError)) throw e;
-        return { error: e.code };
-      }
-    };
     if (v.op === 'position') {
-      return r(() => {
+      return answer(() => {
         const position = s.position(hex(v.salt_hex), hex(v.device_id_hex), v.period, v.class);
         return { position, sampled: s.isBelow(position, v.rate_ppm) };
       });
     }
-    if (v.op === 'is_below') return r(() => ({ sampled: s.isBelow(v.position, v.rate_ppm) }));
+    if (v.op === 'is_below') return answer(() => ({ sampled: s.isBelow(v.position, v.rate_ppm) }));
     if (v.op === 'period_index') {
-      return r(() => {
+      return answer(() => {
         const p = s.periodIndex(v.unix_seconds, v.period_seconds, v.offset_seconds);
         return { period: p === null ? null : String(p) };
       });
     }
     if (v.op === 'plan') {
-      return r(() => {
+      return answer(() => {
         const plan = s.SamplingPlan.fromJson(v.plan_text ?? v.plan);
         const period = plan.periodAt(v.unix_seconds);
         const id = hex(v.device_id_hex);
@@ -96,18 +99,15 @@ const runnersFor = (s) => ({
     throw new Error(`unknown op ${v.op}`);
   },
   'signature.json': (doc, v) => {
-    try {
+    return answer(() => {
       const verifier = new s.Verifier(hex(v.key));
       const msg = hex(v.message);
       for (let i = 0; i < msg.length; i += 7) verifier.update(msg.subarray(i, i + 7));
-      return { expect: verifier.finish(hex(v.signature)) };
-    } catch (e) {
-      if (!(e instanceof s.StepstoneError)) throw e;
-      return { error: e.code };
-    }
+      return verifier.finish(hex(v.signature));
+    });
   },
   'manifest.json': (doc, v) => {
-    try {
+    return answer(() => {
       const d = v.device;
       const m = new s.ManifestCheck({
         key: hex(v.key), manifest: v.manifest, signature: hex(v.signature),
@@ -115,11 +115,8 @@ const runnersFor = (s) => ({
       });
       const image = hex(v.image);
       for (let i = 0; i < image.length; i += 1000) m.update(image.subarray(i, i + 1000));
-      return { expect: m.finish() };
-    } catch (e) {
-      if (!(e instanceof s.StepstoneError)) throw e;
-      return { error: e.code };
-    }
+      return m.finish();
+    });
   },
   // The install chain, as core/tests/attack_vectors.rs runs it: open the signed compact catalog,
   // check the manifest first (device and catalog), stream the image, finish.
@@ -150,30 +147,22 @@ const runnersFor = (s) => ({
     }
   },
   'rollout.json': (doc, v) => {
-    const r = (f) => {
-      try {
-        return { expect: f() };
-      } catch (e) {
-        if (!(e instanceof s.StepstoneError)) throw e;
-        return { error: e.code };
-      }
-    };
     switch (v.op) {
       case 'rollout':
-        return r(() => (s.Rollout.fromJson(v.rollout), {}));
+        return answer(() => (s.Rollout.fromJson(v.rollout), {}));
       case 'membership':
-        return r(() => {
+        return answer(() => {
           const ro = s.Rollout.fromJson({ salt: v.salt, schedule: { stages: v.stages_ppm.map((f) => ({ fraction_ppm: f })) } });
           const position = ro.position(v.device_id);
           assert.equal(s.rolloutPosition(v.salt, v.device_id), position, `${v.name}: rolloutPosition`);
           return { position, stage: ro.stageOf(position), member: v.stages_ppm.map((f) => s.isBelow(position, f)) };
         });
       case 'wilson':
-        return r(() => ({
+        return answer(() => ({
           above: s.wilsonLowerAbove({ failed: v.failed, finished: v.finished, limitPpm: v.limit_ppm, zNum: v.z_num, zDen: v.z_den }),
         }));
       case 'trips':
-        return r(() => {
+        return answer(() => {
           const halt = s.haltTrips(v.halt, v.stats);
           // The same rule inside a rollout trips the same way.
           const ro = s.Rollout.fromJson({ salt: 's', schedule: { stages: [{ fraction_ppm: 1000000 }] }, halt: v.halt });
@@ -181,7 +170,7 @@ const runnersFor = (s) => ({
           return { halt };
         });
       case 'ramp':
-        return r(() => ({ fraction_ppm: s.rampFraction(v.ramp, v.elapsed) }));
+        return answer(() => ({ fraction_ppm: s.rampFraction(v.ramp, v.elapsed) }));
       default:
         throw new Error(`unknown op ${v.op}`);
     }
