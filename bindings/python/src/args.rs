@@ -159,6 +159,18 @@ impl<'py> Args<'py> {
         bad_argument(self.py, &format!("{}(): `{name}` {what}", self.params.call))
     }
 
+    /// ``Call(): `name` could not be read: <its error>``, for an argument whose own code raised
+    /// while the binding read it (an iterator, a mapping's `items()`); its error is the cause.
+    /// What is not an `Exception` (`KeyboardInterrupt`, `SystemExit`) passes as it is.
+    pub(crate) fn unreadable(&self, name: &str, e: PyErr) -> PyErr {
+        if !e.is_instance_of::<pyo3::exceptions::PyException>(self.py) {
+            return e;
+        }
+        let err = self.fail(name, format!("could not be read: {e}"));
+        err.set_cause(self.py, Some(e));
+        err
+    }
+
     /// ``Call(): `name` must be <kind>, got <type> <value>``.
     pub(crate) fn wrong(&self, name: &str, kind: &str, value: &Bound<'_, PyAny>) -> PyErr {
         self.fail(name, format!("must be {kind}, got {}", describe(value)))
@@ -452,7 +464,11 @@ impl<'py> Args<'py> {
             ));
         }
         let value = if mapping && !value.is_instance_of::<PyDict>() {
-            PyDict::from_sequence(&value.call_method0("items")?)?.into_any()
+            value
+                .call_method0("items")
+                .and_then(|items| PyDict::from_sequence(&items))
+                .map_err(|e| self.unreadable(name, e))?
+                .into_any()
         } else {
             value.clone()
         };
@@ -503,7 +519,14 @@ impl<'py> Args<'py> {
         }
         v.try_iter()?
             .enumerate()
-            .map(|(i, item)| self.str_of(&format!("{name}[{i}]"), "a str", &item?))
+            .map(|(i, item)| {
+                let name = format!("{name}[{i}]");
+                self.str_of(
+                    &name,
+                    "a str",
+                    &item.map_err(|e| self.unreadable(&name, e))?,
+                )
+            })
             .collect::<PyResult<Vec<String>>>()
             .map(Some)
     }

@@ -830,7 +830,10 @@ impl Campaign {
             .map_err(|_| a.wrong("versions", "an iterable of versions (str or int)", versions))?;
         let inputs = items
             .enumerate()
-            .map(|(i, item)| Campaign::input(&a, &format!("versions[{i}]"), &item?))
+            .map(|(i, item)| {
+                let name = format!("versions[{i}]");
+                Campaign::input(&a, &name, &item.map_err(|e| a.unreadable(&name, e))?)
+            })
             .collect::<PyResult<Vec<Input>>>()?;
         let answers = py.detach(|| inputs.iter().map(|i| self.answer(i)).collect::<Vec<_>>());
         Campaign::to_list(py, answers, return_exceptions)

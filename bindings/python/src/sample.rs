@@ -101,7 +101,8 @@ impl Ids {
             .try_iter()
             .map_err(|_| a.wrong(NAME, "an iterable of device ids (bytes or str)", ids))?;
         for (i, item) in items.enumerate() {
-            push_id(a, &|| format!("{NAME}[{i}]"), &mut out.data, &item?)?;
+            let item = item.map_err(|e| a.unreadable(&format!("{NAME}[{i}]"), e))?;
+            push_id(a, &|| format!("{NAME}[{i}]"), &mut out.data, &item)?;
             out.ends.push(out.data.len());
         }
         Ok(out)

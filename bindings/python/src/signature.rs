@@ -1013,7 +1013,7 @@ fn open_catalog<'py>(
     }
     let mut keys: Vec<signature::PublicKey> = Vec::new();
     for (i, k) in list.try_iter()?.enumerate() {
-        let k = k?;
+        let k = k.map_err(|e| a.unreadable(&format!("keys[{i}]"), e))?;
         let key = k
             .cast::<PublicKey>()
             .map_err(|_| a.wrong(&format!("keys[{i}]"), "a PublicKey", &k))?;

@@ -4,6 +4,7 @@ without its sequence."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -165,3 +166,34 @@ def test_a_catalog_file_that_does_not_read_is_named_in_the_error(tmp_path) -> No
     with pytest.raises(stepstone.CatalogError, match="cut.json': releases\\[1\\] \\(v1\\) duplicates") as d:
         stepstone.Catalog(path)
     assert d.value.errors == [("catalog.duplicate_version", "releases[1] (v1) duplicates releases[0] (v1)")]
+
+
+def test_an_argument_whose_own_code_raises_is_a_bad_argument_with_that_cause() -> None:
+    # An iterator or mapping that raises while the binding reads it: BadArgumentError naming the
+    # argument (as JS's js.bad_argument for a throwing getter), the user's error as __cause__.
+    import collections.abc
+
+    class Broken(collections.abc.Mapping):  # type: ignore[type-arg]
+        def __getitem__(self, k: object) -> object:
+            raise KeyError(k)
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            raise RuntimeError("iter boom")
+
+        def __len__(self) -> int:
+            return 1
+
+    def versions():  # type: ignore[no-untyped-def]
+        yield "v64000"
+        raise RuntimeError("mid-iteration")
+
+    cat = stepstone.Catalog({"releases": [{"version": "v64000"}, {"version": "v65000", "min_sw_version": "v64000"}]})
+    for call, text in [
+        (lambda: stepstone.Catalog(Broken()), "`source` could not be read: RuntimeError: iter boom"),
+        (lambda: stepstone.RetryPolicy(Broken()), "`spec` could not be read"),
+        (lambda: cat.campaign("v65000").next_hops(versions()), "`versions[1]` could not be read: RuntimeError: mid-iteration"),
+        (lambda: stepstone.Sampler(b"s", "m", 1).sampled(versions(), 5), "`device_ids[1]` could not be read"),
+    ]:
+        with pytest.raises(stepstone.BadArgumentError, match=re.escape(text)) as e:
+            call()
+        assert isinstance(e.value.__cause__, RuntimeError)
