@@ -621,6 +621,11 @@ export function makeApi(native, backend) {
     const list = tryOr(() => (Array.isArray(t.keys) ? Array.from(t.keys) : [t.keys]), null) ?? fail('keys', 'bytes or an array of bytes that can be read', t.keys);
     const keys = list.map((k, i) => bytes(k, list.length === 1 && list[0] === t.keys ? 'keys' : `keys[${i}]`));
     const [now, lastSequence, lastDigest] = [u64(t.now, 'now'), optU64(t.lastSequence, 'lastSequence'), optStr(t.lastDigest, 'lastDigest')];
+    // A digest only decides between envelopes of the stored sequence: without it, the replay
+    // check would be off while the caller believes it on.
+    if (lastDigest !== undefined && lastSequence === undefined) {
+      fail('lastDigest', 'given with the lastSequence it was stored with', lastDigest);
+    }
     const set = native.newCatalogKeys();
     for (const k of keys) call(() => set.add(k));
     const o = JSON.parse(call(() => set.open(env, now, lastSequence, lastDigest)));

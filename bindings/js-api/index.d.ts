@@ -412,7 +412,8 @@ export interface OpenedCatalog {
 /** Opens a signed catalog: key among `keys`, signature, `now` set (0 is
  * `signed_catalog.clock_unset`), expiry at `now`, sequence not below `lastSequence`, and an
  * equal sequence only with the stored `lastDigest` (else `signed_catalog.sequence_reused`).
- * Throws `signed_catalog.*`, or `signature.*` for a bad key. */
+ * Throws `signed_catalog.*`, or `signature.*` for a bad key; `js.bad_argument` for a
+ * `lastDigest` without `lastSequence` (the replay check needs both). */
 export declare function openCatalog(
   envelope: Bytes,
   trust: { keys: Bytes | Bytes[]; now: U64; lastSequence?: U64 | null; lastDigest?: string | null },

@@ -102,6 +102,9 @@ def open_catalog(ctx: Ctx, **kw: Any) -> Any:
         kw["keys"] = [key_of(ctx, k) for k in keys] if isinstance(keys, list) else (
             [ctx.key] if keys == "k" else keys
         )
+    if isinstance(kw.get("last_digest"), str):
+        # JS takes the digest as 64 hex digits; Python as 32 bytes.
+        kw["last_digest"] = bytes.fromhex(kw["last_digest"])
     return stepstone.open_catalog(**kw)
 
 
