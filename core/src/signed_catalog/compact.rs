@@ -205,6 +205,9 @@ pub fn open<'a>(
 }
 
 /// Wraps a compact catalog in a signed envelope (feature `sign`).
+///
+/// An `expires` not after `issued` is refused (`signed_catalog.expired`): no device could ever
+/// open the envelope.
 #[cfg(feature = "sign")]
 pub fn seal(
     payload: &[u8],
@@ -213,6 +216,12 @@ pub fn seal(
     expires: u64,
     key: &crate::signature::sign::SigningKey,
 ) -> Result<alloc::vec::Vec<u8>, SignedCatalogError> {
+    if expires <= issued {
+        return Err(SignedCatalogError::Expired {
+            expires,
+            now: issued,
+        });
+    }
     let len = u32::try_from(payload.len())
         .map_err(|_| SignedCatalogError::TooLarge { len: payload.len() })?;
     let mut out = alloc::vec::Vec::with_capacity(HEADER_LEN + payload.len() + SIGNATURE_LEN);
@@ -241,6 +250,22 @@ mod tests {
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[9u8; 32]).unwrap()
+    }
+
+    #[test]
+    fn sealing_an_envelope_that_is_born_expired_is_refused() {
+        for (issued, expires) in [(2_000, 2_000), (2_001, 2_000), (u64::MAX, 0)] {
+            let e = seal(b"payload", 1, issued, expires, &key()).unwrap_err();
+            assert_eq!(e.code(), "signed_catalog.expired");
+            assert_eq!(
+                e,
+                SignedCatalogError::Expired {
+                    expires,
+                    now: issued
+                }
+            );
+        }
+        assert!(seal(b"payload", 1, 1_999, 2_000, &key()).is_ok());
     }
 
     #[test]
