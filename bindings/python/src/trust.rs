@@ -87,8 +87,9 @@ fn open_compact_catalog<'py>(
 ///
 /// Returns: bytes, the envelope.
 ///
-/// Raises: `SignedCatalogError` (`signed_catalog.expired` when `expires` is not after `issued`); `BadArgumentError` (`python.bad_argument`) for an argument of
-/// another type, missing, or a number that is negative or too large.
+/// Raises: `SignedCatalogError` (`signed_catalog.expired` when `expires` is not after
+/// `issued`); `BadArgumentError` (`python.bad_argument`) for an argument of another type,
+/// missing, or a number that is negative or too large.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(payload, sequence, expires, key, *, issued=None)")]
 fn seal_compact_catalog<'py>(
