@@ -177,7 +177,10 @@ pub fn read_catalog_text(
 /// releases).
 pub fn load_catalog(path: &str) -> Result<&'static stepstone::catalog::Catalog, Failure> {
     let parsed = match mapped(path)? {
-        Some(map) => catalog_from_bytes(&map),
+        Some(map) => {
+            prefault_heap(heap_for_catalog(map.len()));
+            catalog_from_bytes(&map)
+        }
         None => {
             read_catalog_text(path)?.and_then(|text| stepstone::catalog::Catalog::from_json(&text))
         }
@@ -198,6 +201,43 @@ fn catalog_from_bytes(
         }])
     })?;
     stepstone::catalog::Catalog::from_json(text)
+}
+
+/// Heap for a catalog mapped from a file of `len` bytes: its releases, their lists, then the
+/// planner's or the tables' arrays, measured at about 2.4 times the pretty-printed JSON (10k
+/// releases, 3 MB of text).
+fn heap_for_catalog(len: usize) -> usize {
+    len.saturating_mul(5) / 2
+}
+
+/// Faults in up to `bytes` of heap in one call before the catalog is parsed, so that the
+/// allocations that follow find their pages ready.
+///
+/// Each first touch of a fresh page costs a page fault: about 1.9 µs on the VMs measured,
+/// against 1.2 µs a page when `madvise(MADV_POPULATE_WRITE)` (Linux 5.14) maps many at once.
+/// The block is allocated, populated and freed; it stays below glibc's mmap threshold (raised
+/// to 8 MiB by [`crate::reuse_freed_memory`]), so it comes from the heap and, once freed, is
+/// handed out again. Elsewhere, or on an older kernel, the call fails and this does nothing.
+fn prefault_heap(bytes: usize) {
+    let block = Vec::<u8>::with_capacity(bytes.min(15 << 19));
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let start = (block.as_ptr() as usize).next_multiple_of(PAGE);
+        let end = (block.as_ptr() as usize + block.capacity()) & !(PAGE - 1);
+        if end > start {
+            // SAFETY: the range lies inside `block`'s allocation, which nothing reads or
+            // writes; populating only maps zeroed pages in, which the allocator expects.
+            unsafe {
+                libc::madvise(
+                    start as *mut libc::c_void,
+                    end - start,
+                    libc::MADV_POPULATE_WRITE,
+                )
+            };
+        }
+    }
+    drop(block);
 }
 
 /// Files below this size are read into memory: mapping one costs more than it saves.

@@ -758,3 +758,100 @@ fn large_mixed_list_across_buffer_boundaries() {
         "30000 rows: 15000 → 3.2.1, 7500 at target, 7500 refused (version.malformed 7500)\n"
     );
 }
+
+// ---- large catalog files (mapped, not read) ----------------------------------------------
+
+/// A pretty-printed integer catalog of `n` releases, each minor needing the major before it,
+/// `extra` spliced into the middle release: well over the 256 KiB from which a file is mapped.
+fn large_catalog(n: u64, extra: &str) -> Vec<u8> {
+    let mut text = String::from("{\n  \"scheme\": \"integer\",\n  \"releases\": [\n");
+    for i in 0..n {
+        let min = if i % 10 == 0 || i == 0 {
+            String::new()
+        } else {
+            format!("      \"min_sw_version\": \"v{}\",\n", 1000 + i - i % 10)
+        };
+        let splice = if i == n / 2 { extra } else { "" };
+        text.push_str(&format!(
+            "    {{\n      \"version\": \"v{}\",\n{min}      \"size\": {},\n      \"kind\": \"minor\"{splice}\n    }}{}\n",
+            1000 + i,
+            1_000_000 + i,
+            if i + 1 == n { "" } else { "," }
+        ));
+    }
+    text.push_str("  ]\n}\n");
+    text.into_bytes()
+}
+
+#[test]
+fn large_catalog_file_answers_as_the_same_catalog_on_stdin() {
+    let t = Tmp::new("large");
+    let n = 3000;
+    let valid = large_catalog(n, "");
+    assert!(valid.len() > 256 << 10, "{} bytes", valid.len());
+    let top = format!("v{}", 1000 + n - 1);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("valid.json", valid),
+        // A rule broken in the middle: every error listed, the same from the file.
+        (
+            "invalid.json",
+            large_catalog(n, ",\n      \"min_sw_version\": \"v999999\""),
+        ),
+        // Not UTF-8 half way through: the same offset from the file.
+        (
+            "bytes.json",
+            large_catalog(n, ",\n      \"note\": \"\u{0}\"")
+                .iter()
+                .map(|&b| if b == 0 { 0xFF } else { b })
+                .collect(),
+        ),
+        // Cut short.
+        ("truncated.json", large_catalog(n, "")[..300_000].to_vec()),
+    ];
+    for (name, bytes) in &cases {
+        let file = t.write(name, bytes);
+        for args in [
+            vec![
+                "plan", "CAT", "--from", "v1000", "--to", &top, "--format", "json",
+            ],
+            vec![
+                "plan", "CAT", "--from", "v1005", "--to", &top, "--cost", "bytes",
+            ],
+            vec!["next-hop", "CAT", "--to", &top, "--devices", "devs.csv"],
+            vec!["validate", "CAT", "--format", "json"],
+        ] {
+            t.write(
+                "devs.csv",
+                b"device_id,version\nd1,v1000\nd2,v1500\nd3,v9\nd4,x\n",
+            );
+            let with = |cat: &str| -> Vec<String> {
+                args.iter()
+                    .map(|a| {
+                        if *a == "CAT" {
+                            cat.to_string()
+                        } else {
+                            a.to_string()
+                        }
+                    })
+                    .collect()
+            };
+            let from_file = with(&file);
+            let from_file: Vec<&str> = from_file.iter().map(String::as_str).collect();
+            let from_stdin = with("-");
+            let from_stdin: Vec<&str> = from_stdin.iter().map(String::as_str).collect();
+            let (a, b) = (
+                run_in(&t.0, &from_file, b""),
+                run_in(&t.0, &from_stdin, bytes),
+            );
+            let context = format!("{name} {args:?}: {}", err(&a));
+            assert_eq!(code(&a), code(&b), "{context}");
+            assert_eq!(out(&a), out(&b), "{context}");
+            assert_eq!(err(&a), err(&b), "{context}");
+            if *name == "valid.json" {
+                assert_eq!(code(&a), 0, "{context}");
+            } else {
+                assert_eq!(code(&a), 1, "{context}");
+            }
+        }
+    }
+}
