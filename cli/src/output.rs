@@ -252,7 +252,7 @@ pub const MAP_AT_LEAST: u64 = 256 << 10;
 /// call. Like every program that maps its input, the process may be stopped by `SIGBUS` if
 /// another process truncates the file while it is being read; tools that replace a catalog by
 /// writing a new file and renaming it are unaffected.
-fn mapped(path: &str) -> Result<Option<memmap2::Mmap>, Failure> {
+pub fn mapped(path: &str) -> Result<Option<memmap2::Mmap>, Failure> {
     if path == "-" {
         return Ok(None);
     }

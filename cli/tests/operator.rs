@@ -855,3 +855,59 @@ fn large_catalog_file_answers_as_the_same_catalog_on_stdin() {
         }
     }
 }
+
+#[test]
+fn large_device_file_answers_as_the_same_list_on_stdin() {
+    let t = Tmp::new("large-devices");
+    let cat = t.write("c.json", &large_catalog(300, ""));
+    let mut rows = String::from("\u{FEFF}device_id,version\r\n");
+    for i in 0..20_000u64 {
+        match i % 1000 {
+            // A quoted field, a refused row, a row with an extra column, a blank line.
+            7 => rows.push_str(&format!("\"d,{i}\",v{}\r\n", 1000 + i % 300)),
+            8 => rows.push_str(&format!("d{i},x{i}\r\n")),
+            9 => rows.push_str(&format!("d{i},v1000,extra\r\n")),
+            10 => rows.push_str("\r\n"),
+            _ => rows.push_str(&format!("d{i},v{}\r\n", 1000 + i % 300)),
+        }
+    }
+    // The last row without its line break (20000 lines, 20 of them blank, and this one).
+    rows.push_str("dlast,v1001");
+    assert!(rows.len() > 256 << 10, "{} bytes", rows.len());
+    for (name, bytes) in [
+        ("bom.csv", rows.as_bytes().to_vec()),
+        ("plain.csv", rows.as_bytes()[3..].to_vec()),
+    ] {
+        let file = t.write(name, &bytes);
+        let args = |devices: &str| -> Vec<String> {
+            ["next-hop", &cat, "--to", "v1299", "--devices", devices]
+                .map(String::from)
+                .to_vec()
+        };
+        let (a, b) = (args(&file), args("-"));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let b: Vec<&str> = b.iter().map(String::as_str).collect();
+        let (from_file, from_stdin) = (run_in(&t.0, &a, b""), run_in(&t.0, &b, &bytes));
+        assert_eq!(code(&from_file), 0, "{name}: {}", err(&from_file));
+        assert_eq!(out(&from_file), out(&from_stdin), "{name}");
+        assert_eq!(err(&from_file), err(&from_stdin), "{name}");
+        let text = out(&from_file);
+        assert!(text.starts_with("device_id,version,next_hop\n"), "{name}");
+        assert!(text.contains("\"d,7\",v1007,"), "{name}");
+        assert!(text.contains("d8,x8,error:"), "{name}");
+        assert!(
+            text.contains("d9,v1000,error:csv.extra_columns\n"),
+            "{name}"
+        );
+        assert!(
+            text.ends_with("dlast,v1001,v1290\n"),
+            "{name}: {}",
+            &text[text.len() - 60..]
+        );
+        assert!(
+            err(&from_file).starts_with("19981 rows"),
+            "{name}: {}",
+            err(&from_file)
+        );
+    }
+}
