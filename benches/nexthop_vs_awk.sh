@@ -8,7 +8,7 @@
 # a change), against the same awk figures.
 #
 # Generates a catalog and a CSV `device_id,version,model` (benches/examples/gen.rs), then times
-# each command REPEAT times writing to /dev/null and prints the medians of CPU time
+# the commands REPEAT rounds, interleaved, writing to /dev/null, and prints the medians of CPU time
 # (user+sys: the machine may be shared) and wall time, and the ratios stepstone / awk.
 set -euo pipefail
 ROWS=${1:-1000000}
@@ -33,43 +33,57 @@ fi
 # median of the numbers on stdin
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# measure NAME CMD...: REPEAT runs, median cpu and wall seconds into $NAME_cpu / $NAME_wall
-measure() {
+# once NAME CMD...: one run, its cpu and wall seconds appended to NAME_cpus / NAME_walls.
+once() {
   local name=$1; shift
-  local cpus=() walls=()
-  for _ in $(seq "$REPEAT"); do
-    if [ -n "$PERF" ]; then
-      # perf's task-clock: CPU time in ms with sub-ms precision.
-      local t0 t1 cpu
-      t0=$(date +%s%N)
-      perf stat -x, -e task-clock -o "$TMP/time" -- "$@" > /dev/null
-      t1=$(date +%s%N)
-      cpu=$(awk -F, '/task-clock/ { print $1 / 1000 }' "$TMP/time")
-      walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')")
-      cpus+=("$cpu")
-    else
-      /usr/bin/time -f "%e %U %S" -o "$TMP/time" "$@" > /dev/null
-      read -r wall user sys < "$TMP/time"
-      walls+=("$wall")
-      cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
-    fi
-  done
-  printf -v "${name}_cpu" '%s' "$(printf '%s\n' "${cpus[@]}" | median)"
-  printf -v "${name}_wall" '%s' "$(printf '%s\n' "${walls[@]}" | median)"
+  local cpu wall
+  if [ -n "$PERF" ]; then
+    # perf's task-clock: CPU time in ms with sub-ms precision.
+    local t0 t1
+    t0=$(date +%s%N)
+    perf stat -x, -e task-clock -o "$TMP/time" -- "$@" > /dev/null 2> /dev/null
+    t1=$(date +%s%N)
+    cpu=$(awk -F, '/task-clock/ { print $1 / 1000 }' "$TMP/time")
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')
+  else
+    /usr/bin/time -f "%e %U %S" -o "$TMP/time" "$@" > /dev/null 2> /dev/null
+    local user sys
+    read -r wall user sys < "$TMP/time"
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+  fi
+  echo "$cpu" >> "$TMP/$name.cpus"
+  echo "$wall" >> "$TMP/$name.walls"
+}
+
+# medians NAME: the medians of NAME's runs into $NAME_cpu / $NAME_wall.
+medians() {
+  printf -v "${1}_cpu" '%s' "$(median < "$TMP/$1.cpus")"
+  printf -v "${1}_wall" '%s' "$(median < "$TMP/$1.walls")"
 }
 
 # The rows must come out right: one per device, in order, with a hop for most.
-"$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv" > "$TMP/out.csv"
+"$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv" > "$TMP/out.csv" \
+  2> "$TMP/summary"
+echo "summary: $(cat "$TMP/summary")"
 test "$(wc -l < "$TMP/out.csv")" -eq "$((ROWS + 1))"   # the header line, then one row per device
 echo "sample rows:"; head -3 "$TMP/out.csv" | sed 's/^/  /'
 
-measure awk awk '{ print }' "$TMP/devices.csv"
-measure stepstone "$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
 if [ -n "${STEPSTONE_OTHER:-}" ]; then
   "$STEPSTONE_OTHER" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv" 2> /dev/null \
     | cmp -s - "$TMP/out.csv" || { echo "$STEPSTONE_OTHER gives other rows"; exit 1; }
-  measure other "$STEPSTONE_OTHER" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
 fi
+# Interleaved, one run of each per round: a change in the machine's load hits all alike.
+for _ in $(seq "$REPEAT"); do
+  once awk awk '{ print }' "$TMP/devices.csv"
+  once stepstone "$BIN/stepstone" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
+  if [ -n "${STEPSTONE_OTHER:-}" ]; then
+    once other "$STEPSTONE_OTHER" next-hop "$TMP/catalog.json" --to "$HI" --devices "$TMP/devices.csv"
+  fi
+done
+medians awk
+medians stepstone
+[ -n "${STEPSTONE_OTHER:-}" ] && medians other
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 LABEL="user+sys"; [ -n "$PERF" ] && LABEL="perf task-clock"
 echo "medians of $REPEAT runs (cpu = $LABEL):"

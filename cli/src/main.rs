@@ -80,12 +80,13 @@ enum Command {
 }
 
 /// Makes glibc's malloc keep freed blocks of up to 8 MiB in its heap for the next allocations,
-/// rather than returning each to the kernel: a catalog's text (3 MB at 10k releases) is read,
-/// scanned and freed, and the planner's arrays then reuse its pages instead of faulting in new
-/// ones (about 530 page faults and 2 ms of the 13 ms `plan` job at 10k releases). glibc raises
-/// its mmap threshold to the size of a freed mmapped block (mallopt(3), "dynamic mmap
-/// threshold"), so one 8 MiB block is allocated and freed, never touched. Elsewhere it costs
-/// an allocation and does nothing.
+/// rather than returning each to the kernel. A catalog that is read (stdin, or a file under
+/// 256 KiB) is scanned and freed, and the planner's arrays then reuse its pages instead of
+/// faulting in new ones; a mapped catalog's heap is faulted in as one block below that size
+/// (`output::prefault_heap`) and handed out again once freed. glibc raises its mmap threshold
+/// to the size of a freed mmapped block (mallopt(3), "dynamic mmap threshold"), so one 8 MiB
+/// block is allocated and freed, never touched. Elsewhere it costs an allocation and does
+/// nothing.
 fn reuse_freed_memory() {
     drop(std::hint::black_box(Vec::<u8>::with_capacity(8 << 20)));
 }

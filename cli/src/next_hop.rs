@@ -19,7 +19,7 @@ use stepstone::plan::{Cost, PlanError};
 use stepstone::version::{MAX_VERSION_LEN, Scheme, Version, VersionKey};
 
 use crate::csv_rows::{Row, Rows};
-use crate::output::{Failure, Format, load_catalog, parse_version};
+use crate::output::{Failure, Format, load_catalog, mapped, parse_version};
 use crate::plan::CostArg;
 
 /// Next hop toward a target for many devices (campaign table).
@@ -232,6 +232,9 @@ fn header_names(rec: &Row<'_>) -> Option<Vec<String>> {
         .then_some(names)
 }
 
+/// A UTF-8 byte order mark.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
 /// The input with a leading UTF-8 byte order mark dropped.
 fn without_bom(mut input: Box<dyn Read>) -> std::io::Result<Box<dyn Read>> {
     let mut head = [0u8; 3];
@@ -244,7 +247,7 @@ fn without_bom(mut input: Box<dyn Read>) -> std::io::Result<Box<dyn Read>> {
             Err(e) => return Err(e),
         }
     }
-    let keep = if head[..n] == [0xEF, 0xBB, 0xBF] {
+    let keep = if head[..n] == BOM {
         Vec::new()
     } else {
         head[..n].to_vec()
@@ -296,14 +299,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     }
 
     let unreadable = |e: &dyn std::fmt::Display| Failure::unreadable(&args.devices, e);
-    let input: Box<dyn Read> = if args.devices == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(&args.devices).map_err(|e| unreadable(&e))?;
-        Box::new(file)
-    };
-    let input = without_bom(input).map_err(|e| unreadable(&e))?;
-    let mut rows = Rows::new(std::io::BufReader::with_capacity(1 << 16, input));
+    // A large device file is mapped (as catalogs are, see `output::mapped`): its rows are
+    // read in place, with no copy into a buffer; stdin and small files are read.
+    let map = mapped(&args.devices)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let scheme = catalog.scheme();
@@ -318,51 +316,65 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     };
     // Rows are borrowed from the reader's buffer, integer versions parsed without allocating,
     // rows written piecewise: the loop allocates nothing per row.
-    rows.for_each(
-        |e| unreadable(&e),
-        |rec| {
-            if rec.blank() {
-                return Ok(true);
+    let mut each = |rec: &Row<'_>| -> Result<bool, Failure> {
+        if rec.blank() {
+            return Ok(true);
+        }
+        let Some(layout) = &layout else {
+            if let Some(names) = header_names(rec) {
+                layout = Some(Layout::from_header(&names)?);
+                closed = writeln!(out, "device_id,version,next_hop").is_err();
+                return Ok(!closed);
             }
-            let Some(layout) = &layout else {
-                if let Some(names) = header_names(rec) {
-                    layout = Some(Layout::from_header(&names)?);
-                    closed = writeln!(out, "device_id,version,next_hop").is_err();
-                    return Ok(!closed);
-                }
-                if rec.len() != 1 {
-                    return Err(Failure::no_code(
-                        "csv.no_header",
-                        format!(
-                            "{source}: the device list is CSV (its first row has {} fields) but \
+            if rec.len() != 1 {
+                return Err(Failure::no_code(
+                    "csv.no_header",
+                    format!(
+                        "{source}: the device list is CSV (its first row has {} fields) but \
                              has no header; put one first naming its columns in any order: \
                              device_id,version[,model][,environment]",
-                            rec.len()
-                        ),
-                    ));
-                }
-                layout = Some(Layout::LINES);
-                tally.rows += 1;
-                return answered(
-                    row(
-                        rec,
-                        &Layout::LINES,
-                        args,
-                        scheme,
-                        &mut tables,
-                        &mut tally,
-                        &mut out,
+                        rec.len()
                     ),
-                    &mut closed,
-                );
-            };
+                ));
+            }
+            layout = Some(Layout::LINES);
             tally.rows += 1;
-            answered(
-                row(rec, layout, args, scheme, &mut tables, &mut tally, &mut out),
+            return answered(
+                row(
+                    rec,
+                    &Layout::LINES,
+                    args,
+                    scheme,
+                    &mut tables,
+                    &mut tally,
+                    &mut out,
+                ),
                 &mut closed,
-            )
-        },
-    )?;
+            );
+        };
+        tally.rows += 1;
+        answered(
+            row(rec, layout, args, scheme, &mut tables, &mut tally, &mut out),
+            &mut closed,
+        )
+    };
+    match &map {
+        Some(bytes) => {
+            let bytes = bytes.strip_prefix(&BOM).unwrap_or(bytes);
+            Rows::new(bytes).for_each(|e| unreadable(&e), &mut each)?;
+        }
+        None => {
+            let input: Box<dyn Read> = if args.devices == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                let file = std::fs::File::open(&args.devices).map_err(|e| unreadable(&e))?;
+                Box::new(file)
+            };
+            let input = without_bom(input).map_err(|e| unreadable(&e))?;
+            let reader = std::io::BufReader::with_capacity(1 << 16, input);
+            Rows::new(reader).for_each(|e| unreadable(&e), &mut each)?;
+        }
+    }
     if closed {
         return Ok(ExitCode::SUCCESS);
     }

@@ -758,3 +758,156 @@ fn large_mixed_list_across_buffer_boundaries() {
         "30000 rows: 15000 → 3.2.1, 7500 at target, 7500 refused (version.malformed 7500)\n"
     );
 }
+
+// ---- large catalog files (mapped, not read) ----------------------------------------------
+
+/// A pretty-printed integer catalog of `n` releases, each minor needing the major before it,
+/// `extra` spliced into the middle release: well over the 256 KiB from which a file is mapped.
+fn large_catalog(n: u64, extra: &str) -> Vec<u8> {
+    let mut text = String::from("{\n  \"scheme\": \"integer\",\n  \"releases\": [\n");
+    for i in 0..n {
+        let min = if i % 10 == 0 || i == 0 {
+            String::new()
+        } else {
+            format!("      \"min_sw_version\": \"v{}\",\n", 1000 + i - i % 10)
+        };
+        let splice = if i == n / 2 { extra } else { "" };
+        text.push_str(&format!(
+            "    {{\n      \"version\": \"v{}\",\n{min}      \"size\": {},\n      \"kind\": \"minor\"{splice}\n    }}{}\n",
+            1000 + i,
+            1_000_000 + i,
+            if i + 1 == n { "" } else { "," }
+        ));
+    }
+    text.push_str("  ]\n}\n");
+    text.into_bytes()
+}
+
+#[test]
+fn large_catalog_file_answers_as_the_same_catalog_on_stdin() {
+    let t = Tmp::new("large");
+    let n = 3000;
+    let valid = large_catalog(n, "");
+    assert!(valid.len() > 256 << 10, "{} bytes", valid.len());
+    let top = format!("v{}", 1000 + n - 1);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("valid.json", valid),
+        // A rule broken in the middle: every error listed, the same from the file.
+        (
+            "invalid.json",
+            large_catalog(n, ",\n      \"min_sw_version\": \"v999999\""),
+        ),
+        // Not UTF-8 half way through: the same offset from the file.
+        (
+            "bytes.json",
+            large_catalog(n, ",\n      \"note\": \"\u{0}\"")
+                .iter()
+                .map(|&b| if b == 0 { 0xFF } else { b })
+                .collect(),
+        ),
+        // Cut short.
+        ("truncated.json", large_catalog(n, "")[..300_000].to_vec()),
+    ];
+    for (name, bytes) in &cases {
+        let file = t.write(name, bytes);
+        for args in [
+            vec![
+                "plan", "CAT", "--from", "v1000", "--to", &top, "--format", "json",
+            ],
+            vec![
+                "plan", "CAT", "--from", "v1005", "--to", &top, "--cost", "bytes",
+            ],
+            vec!["next-hop", "CAT", "--to", &top, "--devices", "devs.csv"],
+            vec!["validate", "CAT", "--format", "json"],
+        ] {
+            t.write(
+                "devs.csv",
+                b"device_id,version\nd1,v1000\nd2,v1500\nd3,v9\nd4,x\n",
+            );
+            let with = |cat: &str| -> Vec<String> {
+                args.iter()
+                    .map(|a| {
+                        if *a == "CAT" {
+                            cat.to_string()
+                        } else {
+                            a.to_string()
+                        }
+                    })
+                    .collect()
+            };
+            let from_file = with(&file);
+            let from_file: Vec<&str> = from_file.iter().map(String::as_str).collect();
+            let from_stdin = with("-");
+            let from_stdin: Vec<&str> = from_stdin.iter().map(String::as_str).collect();
+            let (a, b) = (
+                run_in(&t.0, &from_file, b""),
+                run_in(&t.0, &from_stdin, bytes),
+            );
+            let context = format!("{name} {args:?}: {}", err(&a));
+            assert_eq!(code(&a), code(&b), "{context}");
+            assert_eq!(out(&a), out(&b), "{context}");
+            assert_eq!(err(&a), err(&b), "{context}");
+            if *name == "valid.json" {
+                assert_eq!(code(&a), 0, "{context}");
+            } else {
+                assert_eq!(code(&a), 1, "{context}");
+            }
+        }
+    }
+}
+
+#[test]
+fn large_device_file_answers_as_the_same_list_on_stdin() {
+    let t = Tmp::new("large-devices");
+    let cat = t.write("c.json", &large_catalog(300, ""));
+    let mut rows = String::from("\u{FEFF}device_id,version\r\n");
+    for i in 0..20_000u64 {
+        match i % 1000 {
+            // A quoted field, a refused row, a row with an extra column, a blank line.
+            7 => rows.push_str(&format!("\"d,{i}\",v{}\r\n", 1000 + i % 300)),
+            8 => rows.push_str(&format!("d{i},x{i}\r\n")),
+            9 => rows.push_str(&format!("d{i},v1000,extra\r\n")),
+            10 => rows.push_str("\r\n"),
+            _ => rows.push_str(&format!("d{i},v{}\r\n", 1000 + i % 300)),
+        }
+    }
+    // The last row without its line break (20000 lines, 20 of them blank, and this one).
+    rows.push_str("dlast,v1001");
+    assert!(rows.len() > 256 << 10, "{} bytes", rows.len());
+    for (name, bytes) in [
+        ("bom.csv", rows.as_bytes().to_vec()),
+        ("plain.csv", rows.as_bytes()[3..].to_vec()),
+    ] {
+        let file = t.write(name, &bytes);
+        let args = |devices: &str| -> Vec<String> {
+            ["next-hop", &cat, "--to", "v1299", "--devices", devices]
+                .map(String::from)
+                .to_vec()
+        };
+        let (a, b) = (args(&file), args("-"));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let b: Vec<&str> = b.iter().map(String::as_str).collect();
+        let (from_file, from_stdin) = (run_in(&t.0, &a, b""), run_in(&t.0, &b, &bytes));
+        assert_eq!(code(&from_file), 0, "{name}: {}", err(&from_file));
+        assert_eq!(out(&from_file), out(&from_stdin), "{name}");
+        assert_eq!(err(&from_file), err(&from_stdin), "{name}");
+        let text = out(&from_file);
+        assert!(text.starts_with("device_id,version,next_hop\n"), "{name}");
+        assert!(text.contains("\"d,7\",v1007,"), "{name}");
+        assert!(text.contains("d8,x8,error:"), "{name}");
+        assert!(
+            text.contains("d9,v1000,error:csv.extra_columns\n"),
+            "{name}"
+        );
+        assert!(
+            text.ends_with("dlast,v1001,v1290\n"),
+            "{name}: {}",
+            &text[text.len() - 60..]
+        );
+        assert!(
+            err(&from_file).starts_with("19981 rows"),
+            "{name}: {}",
+            err(&from_file)
+        );
+    }
+}

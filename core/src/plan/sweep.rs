@@ -67,6 +67,9 @@ impl Best {
 struct MinTree {
     size: usize,
     nodes: Vec<Option<Best>>,
+    /// Set by every [`MinTree::set`]: the sweep clears it after a query, and while it stays
+    /// clear the same query has the same answer.
+    changed: bool,
 }
 
 impl MinTree {
@@ -75,10 +78,12 @@ impl MinTree {
         MinTree {
             size,
             nodes: vec![None; 2 * size],
+            changed: true,
         }
     }
 
     fn set(&mut self, leaf: usize, value: Option<Best>) {
+        self.changed = true;
         let mut i = leaf + self.size;
         if let Some(slot) = self.nodes.get_mut(i) {
             *slot = value;
@@ -355,6 +360,8 @@ pub(crate) fn run(
     let mut blocks = vec![0u32; below.len()];
     let (mut ev, mut dl) = (0usize, 0usize);
     let mut k = leaves.len();
+    // The last tree query: its `k` and its answer (see `MinTree::changed`).
+    let mut last: Option<(usize, Option<Best>)> = None;
 
     let hop_cost = |i: usize| -> Option<u64> {
         match cost {
@@ -445,7 +452,14 @@ pub(crate) fn run(
                     tree.set(leaf, None);
                 }
             }
-            answer = tree.prefix_min(k);
+            // A table asks at every slot; when the tree and `k` are as they were at the last
+            // query, so is its answer (about half the slots: a gap below a point).
+            answer = match last {
+                Some((at_k, value)) if !tree.changed && at_k == k => value,
+                _ => tree.prefix_min(k),
+            };
+            tree.changed = false;
+            last = Some((k, answer));
             for &(_, r, size) in here {
                 let usable = blocks.get(r) == Some(&0) && leaf_of.get(r).is_some_and(|&l| l < k);
                 if usable {
