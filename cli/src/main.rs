@@ -91,7 +91,19 @@ fn reuse_freed_memory() {
     drop(std::hint::black_box(Vec::<u8>::with_capacity(8 << 20)));
 }
 
+/// `stepstone plan ... | head`: when the reader of stdout goes away, stop as `cat` and other
+/// Unix tools do, killed by SIGPIPE without a word, instead of Rust's default of ignoring the
+/// signal, which turns the next `println!` into a "failed printing to stdout" panic.
+fn quiet_on_closed_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     reuse_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

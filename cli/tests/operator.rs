@@ -911,3 +911,25 @@ fn large_device_file_answers_as_the_same_list_on_stdin() {
         );
     }
 }
+
+/// `stepstone plan ... | head` closes the pipe early: the CLI stops quietly, killed by SIGPIPE as
+/// Unix tools are, and never panics with "failed printing to stdout".
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_stdout_pipe_stops_it_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader); // the reader is gone before the first byte is written
+    let catalog = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/catalog.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_stepstone"))
+        .args(["graph", catalog.to_str().unwrap(), "--model", "AG-1"])
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+    assert_eq!(err(&o), "", "nothing on stderr");
+    const SIGPIPE: i32 = 13; // on Linux
+    assert_eq!(o.status.signal(), Some(SIGPIPE), "{:?}", o.status);
+}
