@@ -34,10 +34,10 @@
 pub mod column;
 #[cfg(feature = "alloc")]
 mod error;
-#[cfg(feature = "alloc")]
-mod layout;
 #[cfg(feature = "std")]
 pub mod fleet;
+#[cfg(feature = "alloc")]
+mod layout;
 #[cfg(feature = "alloc")]
 mod plan;
 #[cfg(feature = "alloc")]
@@ -206,7 +206,11 @@ pub const fn is_below(position: u64, rate_ppm: u32) -> bool {
 /// assert!(is_below((t - 1) as u64, 50_000) && !is_below(t as u64, 50_000));
 /// ```
 pub const fn positions_below(rate_ppm: u32) -> u128 {
-    let rate = if rate_ppm > PPM_ALL { PPM_ALL } else { rate_ppm };
+    let rate = if rate_ppm > PPM_ALL {
+        PPM_ALL
+    } else {
+        rate_ppm
+    };
     ((rate as u128) << 64).div_ceil(PPM_ALL as u128)
 }
 
@@ -411,9 +415,10 @@ mod tests {
 
     #[test]
     fn positions_below_is_the_is_below_threshold() {
-        for rate in (0..=PPM_ALL)
-            .step_by(7_919)
-            .chain([0, 1, 3, 999_999, PPM_ALL, PPM_ALL + 1, u32::MAX])
+        for rate in
+            (0..=PPM_ALL)
+                .step_by(7_919)
+                .chain([0, 1, 3, 999_999, PPM_ALL, PPM_ALL + 1, u32::MAX])
         {
             let t = positions_below(rate);
             assert!(t <= 1 << 64, "rate {rate}");

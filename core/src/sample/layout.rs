@@ -111,6 +111,10 @@ mod tests {
             plan.message_layout("metrics"),
             MessageLayout::new(b"acme-2026", "metrics")
         );
-        assert!(plan.message_layout("metrics").head.starts_with(b"stepstone/sample/v2"));
+        assert!(
+            plan.message_layout("metrics")
+                .head
+                .starts_with(b"stepstone/sample/v2")
+        );
     }
 }
