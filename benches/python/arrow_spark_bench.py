@@ -4,6 +4,7 @@
     taskset -c 0 python benches/python/arrow_spark_bench.py breakdown [--ids 1000000]
     python benches/python/arrow_spark_bench.py rss [--rows 10000000 --batch 1000000]
     PYSPARK_PYTHON=$(which python) python benches/python/arrow_spark_bench.py spark [--rows 2000000]
+    python benches/python/arrow_spark_bench.py spark-parts [--rows 1000000]
 
 Every figure is a median of several runs in the same process, with the baseline measured in
 the same run: ``single`` compares the bulk calls on 1M ids (a pyarrow array or a list) with the
@@ -11,7 +12,8 @@ ten-line hashlib loop of docs/sampling.md; ``breakdown`` (pinned to one core, so
 runs one thread) prints the ns per id of each path to show where the time goes; ``rss`` streams
 10M rows through ``arrow.sampled`` in batches and prints the peak RSS; ``spark`` times
 ``filter_sampled`` (its SQL route and its ``method="arrow"`` route) against a pandas UDF calling
-hashlib per row and against the single-process Arrow call on the same rows.
+hashlib per row and against the single-process Arrow call on the same rows; ``spark-parts``
+times parts of the SQL expression on the same rows, to show where its time goes.
 """
 
 import argparse
@@ -209,9 +211,49 @@ def spark(rows: int) -> None:
     session.stop()
 
 
+def spark_parts(rows: int) -> None:
+    """Where the SQL route's time goes: the same cached rows counted through a filter on parts
+    of the expression (each a median of three interleaved rounds)."""
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+    from stepstone import _spark_sql
+
+    session = (
+        SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    df = session.range(rows, numPartitions=4).selectExpr(
+        "concat('dev-', lpad(cast(id % 1000000 as string), 8, '0')) as device_id",
+        "timestamp_seconds(1763856000 + id % 86400) as ts",
+        "cast(id % 100 as double) as value",
+    ).cache()
+    df.count()
+    print(f"{rows} telemetry rows (cached), local[2]; {load()}")
+    parts = {
+        "count only (scan of the cached rows)": None,
+        "period from the timestamp, hex": "hex((unix_seconds(ts) - 0L) div 86400L) < '0ccc'",
+        "sha2 of the id alone": "sha2(cast(device_id as binary), 256) < '0ccc'",
+        "md5 of the id alone": "md5(cast(device_id as binary)) < '0ccc'",
+        "the whole decision (filter_sampled's expression)":
+            _spark_sql.sampled_sql(df, PLAN, "device_id", CLASS, "ts", None, None),
+    }
+    times: dict = {k: [] for k in parts}
+    for _ in range(3):
+        for k, e in parts.items():
+            t0 = time.perf_counter()
+            (df if e is None else df.filter(F.expr(e))).count()
+            times[k].append(time.perf_counter() - t0)
+    print(f"{'expression in the filter':52} {'median s':>9} {'ns/row':>8}")
+    for k, t in times.items():
+        m = statistics.median(t)
+        print(f"{k:52} {m:9.2f} {m / rows * 1e9:8.0f}")
+    session.stop()
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["single", "breakdown", "rss", "spark"])
+    p.add_argument("what", choices=["single", "breakdown", "rss", "spark", "spark-parts"])
     p.add_argument("--ids", type=int, default=1_000_000)
     p.add_argument("--rows", type=int, default=None)
     p.add_argument("--batch", type=int, default=1_000_000)
@@ -222,6 +264,8 @@ def main() -> None:
         breakdown(a.ids)
     elif a.what == "rss":
         rss(a.rows or 10_000_000, a.batch)
+    elif a.what == "spark-parts":
+        spark_parts(a.rows or 1_000_000)
     else:
         spark(a.rows or 2_000_000)
     sys.stdout.flush()
