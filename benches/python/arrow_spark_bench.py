@@ -147,11 +147,9 @@ def rss(rows: int, batch: int) -> None:
     print(f"peak RSS {kib() / 1024:.1f} MiB (before the loop {start / 1024:.1f} MiB)")
 
 
-def spark(rows: int) -> None:
+def cached_telemetry(rows: int):  # type: ignore[no-untyped-def]
+    """A local[2] session and `rows` telemetry rows (1M devices, one day), cached in Spark."""
     from pyspark.sql import SparkSession
-    from pyspark.sql.functions import pandas_udf
-    import pandas as pd
-    from stepstone import spark as ss
 
     session = (
         SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
@@ -165,6 +163,15 @@ def spark(rows: int) -> None:
     ).cache()
     df.count()
     print(f"{rows} telemetry rows (cached), local[2]; {load()}")
+    return session, df
+
+
+def spark(rows: int) -> None:
+    from pyspark.sql.functions import pandas_udf
+    import pandas as pd
+    from stepstone import spark as ss
+
+    session, df = cached_telemetry(rows)
 
     @pandas_udf("boolean")  # type: ignore[misc]
     def hashlib_udf(ids: pd.Series, ts: pd.Series) -> pd.Series:
@@ -214,22 +221,10 @@ def spark(rows: int) -> None:
 def spark_parts(rows: int) -> None:
     """Where the SQL route's time goes: the same cached rows counted through a filter on parts
     of the expression (each a median of three interleaved rounds)."""
-    from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
     from stepstone import _spark_sql
 
-    session = (
-        SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC").getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    df = session.range(rows, numPartitions=4).selectExpr(
-        "concat('dev-', lpad(cast(id % 1000000 as string), 8, '0')) as device_id",
-        "timestamp_seconds(1763856000 + id % 86400) as ts",
-        "cast(id % 100 as double) as value",
-    ).cache()
-    df.count()
-    print(f"{rows} telemetry rows (cached), local[2]; {load()}")
+    session, df = cached_telemetry(rows)
     parts = {
         "count only (scan of the cached rows)": None,
         "period from the timestamp, hex": "hex((unix_seconds(ts) - 0L) div 86400L) < '0ccc'",
