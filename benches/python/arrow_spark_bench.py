@@ -232,6 +232,8 @@ def spark_parts(rows: int) -> None:
         "md5 of the id alone": "md5(cast(device_id as binary)) < '0ccc'",
         "the whole decision (filter_sampled's expression)":
             _spark_sql.sampled_sql(df, PLAN, "device_id", CLASS, "ts", None, None),
+        "the whole decision, one constant period (period=)":
+            _spark_sql.sampled_sql(df, PLAN, "device_id", CLASS, None, None, PERIOD),
     }
     times: dict = {k: [] for k in parts}
     for _ in range(3):
