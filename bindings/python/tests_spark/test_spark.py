@@ -261,3 +261,19 @@ def test_sampled_column_and_the_sql_route_run_no_python(spark: SparkSession) -> 
     arrow_plan = ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts", method="arrow")
     assert "MapInArrow" in arrow_plan._jdf.queryExecution().executedPlan().toString()
     assert df.where(col).count() == ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts").count()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_column_names_with_dots_spaces_and_backticks(spark: SparkSession, method: str) -> None:
+    data = [(f"dev-{i:08d}", "v64000" if i % 2 else "v66001", "AG-1" if i % 3 else "AG-2", i) for i in range(300)]
+    df = spark.createDataFrame(data, "`device.id` string, `fw version` string, `the``model` string, n long")
+    out = ss.with_sampled(df, PLAN, "device.id", "metrics", period=20415, out_col="in.sample", method=method)
+    got = {r["n"]: r["in.sample"] for r in out.collect()}
+    assert got == {n: PLAN.is_sampled(i, "metrics", 20415) for i, _v, _m, n in data}
+    assert out.columns == ["device.id", "fw version", "the`model", "n", "in.sample"]
+    kept = ss.filter_sampled(df, PLAN, "device.id", "metrics", period=20415, method=method)
+    assert sorted(r["n"] for r in kept.collect()) == sorted(n for n, v in got.items() if v)
+    hops = ss.with_next_hop(df, CATALOG, "v67000", "fw version", model_col="the`model").collect()
+    for r in hops:
+        want = CATALOG.campaign("v67000", model=r["the`model"]).next_hop(r["fw version"])
+        assert r["next_hop"] == want

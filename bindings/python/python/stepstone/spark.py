@@ -26,7 +26,7 @@ Functions:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 try:
     import pyarrow as pa
@@ -75,6 +75,32 @@ def _check_col(fn: str, df: DataFrame, what: str, name: Optional[str]) -> None:
 
 
 METHODS = ("sql", "arrow")
+
+
+def _named(batch: "pa.RecordBatch", names: List[str]) -> "pa.RecordBatch":
+    return pa.RecordBatch.from_arrays(batch.columns, names=names)
+
+
+def _map_in_arrow(
+    df: DataFrame,
+    run: Callable[[Iterator["pa.RecordBatch"]], Iterator["pa.RecordBatch"]],
+    extra: List[StructField],
+) -> DataFrame:
+    """``df.mapInArrow(run, ...)`` whose answer has ``df``'s columns plus ``extra``, for any
+    column names: PySpark's ``mapInArrow`` looks each column up by name and reads a dot as a
+    struct field (``device.id``), so the columns travel under positional names and ``run``
+    sees, and returns, the original ones."""
+    names = list(df.columns)
+    fields = list(df.schema.fields) + extra
+    out_names = [f.name for f in fields]
+    travel = [f"_c{i}" for i in range(len(fields))]
+    schema = StructType([StructField(t, f.dataType, f.nullable) for t, f in zip(travel, fields)])
+
+    def wrapped(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        for batch in run(_named(b, names) for b in batches):
+            yield _named(batch, travel)
+
+    return df.toDF(*travel[: len(names)]).mapInArrow(wrapped, schema).toDF(*out_names)
 
 
 def _check_sampling(
@@ -177,7 +203,6 @@ def with_sampled(
     if method == "sql":
         return df.withColumn(out_col, F.expr(sql))
     decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
-    schema = StructType(df.schema.fields + [StructField(out_col, BooleanType(), True)])
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         for batch in batches:
@@ -185,7 +210,7 @@ def with_sampled(
                 batch.columns + [decide(batch)], names=batch.schema.names + [out_col]
             )
 
-    return df.mapInArrow(run, schema)
+    return _map_in_arrow(df, run, [StructField(out_col, BooleanType(), True)])
 
 
 def filter_sampled(
@@ -217,7 +242,7 @@ def filter_sampled(
             if kept.num_rows:
                 yield kept
 
-    return df.mapInArrow(run, df.schema)
+    return _map_in_arrow(df, run, [])
 
 
 def sampled_column(
@@ -279,10 +304,7 @@ def with_next_hop(
         if not isinstance(name, str) or name in df.columns:
             raise _bad(f"{fn}: output column names must be new, got {name!r}")
     shipped = df.sparkSession.sparkContext.broadcast(catalog.to_json())
-    schema = StructType(
-        df.schema.fields
-        + [StructField(n, StringType(), True) for n in (out_col, error_col, message_col)]
-    )
+    extra = [StructField(n, StringType(), True) for n in (out_col, error_col, message_col)]
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         cat = _value("catalog", shipped, Catalog.from_json)
@@ -303,4 +325,4 @@ def with_next_hop(
             )
             yield from out.to_batches()
 
-    return df.mapInArrow(run, schema)
+    return _map_in_arrow(df, run, extra)
