@@ -2,7 +2,8 @@
 # stepstone.spark and stepstone.arrow inside Apache Spark, local mode (local[2]): every row's
 # answer equals the core's (bindings/python/tests_spark). Uses the wheel scripts/test-python.sh
 # installed in the virtualenv (builds it if the installed one has no stepstone.spark) and Java 17
-# (scripts/setup-python.sh installs both). A few minutes on a 2-core machine.
+# (scripts/setup-python.sh installs both). A few minutes on a 2-core machine. The sampling tests
+# run both routes: the Spark SQL expression (no Python worker) and method="arrow" (mapInArrow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -15,7 +16,7 @@ export PATH="$(dirname "$py"):$PATH"
 export PYSPARK_PYTHON="$py" PYSPARK_DRIVER_PYTHON="$py"
 
 wheel() {
-  if ! (cd "$work" && "$py" -c 'import stepstone.spark, stepstone._native as n; n._column_sample') 2>/dev/null; then
+  if ! (cd "$work" && "$py" -c 'import stepstone.spark, stepstone._native as n; n._column_sample, n.SamplingPlan.positions_below') 2>/dev/null; then
     "$py" -m maturin build --release --zig --compatibility manylinux2014 \
       -m bindings/python/Cargo.toml -o "$work/wheels"
     "$py" -m pip install -q --force-reinstall --no-deps "$work"/wheels/stepstone-*.whl

@@ -4,14 +4,16 @@
     taskset -c 0 python benches/python/arrow_spark_bench.py breakdown [--ids 1000000]
     python benches/python/arrow_spark_bench.py rss [--rows 10000000 --batch 1000000]
     PYSPARK_PYTHON=$(which python) python benches/python/arrow_spark_bench.py spark [--rows 2000000]
+    python benches/python/arrow_spark_bench.py spark-parts [--rows 1000000]
 
 Every figure is a median of several runs in the same process, with the baseline measured in
 the same run: ``single`` compares the bulk calls on 1M ids (a pyarrow array or a list) with the
 ten-line hashlib loop of docs/sampling.md; ``breakdown`` (pinned to one core, so the native code
 runs one thread) prints the ns per id of each path to show where the time goes; ``rss`` streams
 10M rows through ``arrow.sampled`` in batches and prints the peak RSS; ``spark`` times
-``filter_sampled`` against a pandas UDF calling hashlib per row and against the single-process
-Arrow call on the same rows.
+``filter_sampled`` (its SQL route and its ``method="arrow"`` route) against a pandas UDF calling
+hashlib per row and against the single-process Arrow call on the same rows; ``spark-parts``
+times parts of the SQL expression on the same rows, to show where its time goes.
 """
 
 import argparse
@@ -145,11 +147,9 @@ def rss(rows: int, batch: int) -> None:
     print(f"peak RSS {kib() / 1024:.1f} MiB (before the loop {start / 1024:.1f} MiB)")
 
 
-def spark(rows: int) -> None:
+def cached_telemetry(rows: int):  # type: ignore[no-untyped-def]
+    """A local[2] session and `rows` telemetry rows (1M devices, one day), cached in Spark."""
     from pyspark.sql import SparkSession
-    from pyspark.sql.functions import pandas_udf
-    import pandas as pd
-    from stepstone import spark as ss
 
     session = (
         SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
@@ -163,6 +163,15 @@ def spark(rows: int) -> None:
     ).cache()
     df.count()
     print(f"{rows} telemetry rows (cached), local[2]; {load()}")
+    return session, df
+
+
+def spark(rows: int) -> None:
+    from pyspark.sql.functions import pandas_udf
+    import pandas as pd
+    from stepstone import spark as ss
+
+    session, df = cached_telemetry(rows)
 
     @pandas_udf("boolean")  # type: ignore[misc]
     def hashlib_udf(ids: pd.Series, ts: pd.Series) -> pd.Series:
@@ -175,13 +184,20 @@ def spark(rows: int) -> None:
     def run_native() -> int:
         return ss.filter_sampled(df, PLAN, "device_id", CLASS, ts_col="ts").count()
 
+    def run_arrow() -> int:
+        return ss.filter_sampled(df, PLAN, "device_id", CLASS, ts_col="ts", method="arrow").count()
+
     def run_udf() -> int:
         return df.filter(hashlib_udf("device_id", "ts")).count()
 
-    n_native, n_udf = run_native(), run_udf()
-    assert n_native == n_udf, (n_native, n_udf)
-    t_native = median_seconds(run_native, 5)
-    t_udf = median_seconds(run_udf, 3)
+    n_native, n_arrow, n_udf = run_native(), run_arrow(), run_udf()
+    assert n_native == n_udf == n_arrow, (n_native, n_arrow, n_udf)
+    # Rounds interleave the paths, so a change of the machine's load hits all of them alike.
+    times: List[List[float]] = [[], [], []]
+    for _ in range(3):
+        for k, f in enumerate((run_native, run_arrow, run_udf)):
+            times[k].append(median_seconds(f, 1))
+    t_native, t_arrow, t_udf = (statistics.median(t) for t in times)
     table = pa.Table.from_batches(df.toArrow().to_batches())
 
     def run_single() -> int:
@@ -192,18 +208,49 @@ def spark(rows: int) -> None:
     print(f"kept {n_native} rows of {rows}")
     print(f"{'path':52} {'median s':>9} {'rows/s':>12}")
     for name, t in [("Spark pandas UDF, hashlib per row (baseline)", t_udf),
-                    ("Spark stepstone.spark.filter_sampled", t_native),
+                    ("Spark filter_sampled (SQL expression, the default)", t_native),
+                    ("Spark filter_sampled(method='arrow') (mapInArrow)", t_arrow),
                     ("single process: arrow.sampled + Table.filter", t_single)]:
         print(f"{name:52} {t:9.2f} {rows / t:12,.0f}")
-    print(f"filter_sampled vs pandas UDF: {t_udf / t_native:.1f}x")
+    print(f"filter_sampled vs pandas UDF: {t_udf / t_native:.1f}x (method='arrow': {t_udf / t_arrow:.1f}x)")
     print(f"Spark's overhead over the single-process call: {(t_native - t_single) / rows * 1e9:.0f} ns per row "
           f"({t_native / t_single:.1f}x the single-process time)")
     session.stop()
 
 
+def spark_parts(rows: int) -> None:
+    """Where the SQL route's time goes: the same cached rows counted through a filter on parts
+    of the expression (each a median of three interleaved rounds)."""
+    from pyspark.sql import functions as F
+    from stepstone import _spark_sql
+
+    session, df = cached_telemetry(rows)
+    parts = {
+        "count only (scan of the cached rows)": None,
+        "period from the timestamp, hex": "hex((unix_seconds(ts) - 0L) div 86400L) < '0ccc'",
+        "sha2 of the id alone": "sha2(cast(device_id as binary), 256) < '0ccc'",
+        "md5 of the id alone": "md5(cast(device_id as binary)) < '0ccc'",
+        "the whole decision (filter_sampled's expression)":
+            _spark_sql.sampled_sql(df, PLAN, "device_id", CLASS, "ts", None, None),
+        "the whole decision, one constant period (period=)":
+            _spark_sql.sampled_sql(df, PLAN, "device_id", CLASS, None, None, PERIOD),
+    }
+    times: dict = {k: [] for k in parts}
+    for _ in range(3):
+        for k, e in parts.items():
+            t0 = time.perf_counter()
+            (df if e is None else df.filter(F.expr(e))).count()
+            times[k].append(time.perf_counter() - t0)
+    print(f"{'expression in the filter':52} {'median s':>9} {'ns/row':>8}")
+    for k, t in times.items():
+        m = statistics.median(t)
+        print(f"{k:52} {m:9.2f} {m / rows * 1e9:8.0f}")
+    session.stop()
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["single", "breakdown", "rss", "spark"])
+    p.add_argument("what", choices=["single", "breakdown", "rss", "spark", "spark-parts"])
     p.add_argument("--ids", type=int, default=1_000_000)
     p.add_argument("--rows", type=int, default=None)
     p.add_argument("--batch", type=int, default=1_000_000)
@@ -214,6 +261,8 @@ def main() -> None:
         breakdown(a.ids)
     elif a.what == "rss":
         rss(a.rows or 10_000_000, a.batch)
+    elif a.what == "spark-parts":
+        spark_parts(a.rows or 1_000_000)
     else:
         spark(a.rows or 2_000_000)
     sys.stdout.flush()

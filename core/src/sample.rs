@@ -37,12 +37,16 @@ mod error;
 #[cfg(feature = "std")]
 pub mod fleet;
 #[cfg(feature = "alloc")]
+mod layout;
+#[cfg(feature = "alloc")]
 mod plan;
 #[cfg(feature = "alloc")]
 mod rate;
 
 #[cfg(feature = "alloc")]
 pub use error::SampleError;
+#[cfg(feature = "alloc")]
+pub use layout::MessageLayout;
 #[cfg(feature = "alloc")]
 pub use plan::{ClassRate, MAX_CLASS_LEN, MAX_SALT_LEN, SamplingPlan, check_class_name};
 #[cfg(feature = "alloc")]
@@ -71,18 +75,31 @@ fn len_be(bytes: &[u8]) -> [u8; 4] {
 
 use crate::signature::blocks::{Blocks, SHA256_IV};
 
-/// Feeds the part of the message every device of one (salt, class, period) shares to `put`:
-/// the tag, salt, class and period, zero-padded to a whole number of 64-byte blocks. The one
-/// place the layout of [`position`] is written down in code; both hashers read it from here.
-fn encode_shared(salt: &[u8], class: &str, period: u64, mut put: impl FnMut(&[u8])) {
+/// Feeds the part of the message before the period to `put`: the tag, the salt and the class,
+/// each variable field after its length.
+fn encode_head(salt: &[u8], class: &str, mut put: impl FnMut(&[u8])) {
     put(DOMAIN_TAG);
     put(&len_be(salt));
     put(salt);
     put(&len_be(class.as_bytes()));
     put(class.as_bytes());
-    put(&period.to_be_bytes());
+}
+
+/// How many zero bytes follow the period: those that make the shared part a whole number of
+/// 64-byte blocks (0 to 63).
+const fn pad_len(salt: &[u8], class: &str) -> usize {
     let len = DOMAIN_TAG.len() + 4 + salt.len() + 4 + class.len() + 8;
-    put(&[0u8; 64][..(64 - len % 64) % 64]);
+    (64 - len % 64) % 64
+}
+
+/// Feeds the part of the message every device of one (salt, class, period) shares to `put`:
+/// the tag, salt, class and period, zero-padded to a whole number of 64-byte blocks. The one
+/// place the layout of [`position`] is written down in code (with [`encode_head`] and
+/// [`pad_len`]); both hashers and [`MessageLayout`] read it from here.
+fn encode_shared(salt: &[u8], class: &str, period: u64, mut put: impl FnMut(&[u8])) {
+    encode_head(salt, class, &mut put);
+    put(&period.to_be_bytes());
+    put(&[0u8; 64][..pad_len(salt, class)]);
 }
 
 /// The hash state after the shared part ([`encode_shared`]), with its length in bytes. Each
@@ -172,6 +189,29 @@ pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 
 /// ```
 pub const fn is_below(position: u64, rate_ppm: u32) -> bool {
     (position as u128) * (PPM_ALL as u128) < (rate_ppm as u128) << 64
+}
+
+/// How many positions are below a rate of `rate_ppm` parts per million:
+/// `ceil(rate_ppm × 2^64 / 1_000_000)`, at most `2^64` (rates above 1_000_000 saturate, as in
+/// [`is_below`]). A position is below the rate iff it is less than this number:
+/// `is_below(p, r) == ((p as u128) < positions_below(r))`. For engines that compare positions
+/// themselves (a SQL expression, a GPU kernel): one integer comparison per device.
+///
+/// ```
+/// use stepstone::sample::{is_below, positions_below};
+/// assert_eq!(positions_below(0), 0);
+/// assert_eq!(positions_below(250_000), 1 << 62);
+/// assert_eq!(positions_below(1_000_000), 1 << 64);
+/// let t = positions_below(50_000);
+/// assert!(is_below((t - 1) as u64, 50_000) && !is_below(t as u64, 50_000));
+/// ```
+pub const fn positions_below(rate_ppm: u32) -> u128 {
+    let rate = if rate_ppm > PPM_ALL {
+        PPM_ALL
+    } else {
+        rate_ppm
+    };
+    ((rate as u128) << 64).div_ceil(PPM_ALL as u128)
 }
 
 /// Whether a device is in the rate-`rate_ppm` sample of `class` in `period`, with `salt`.
@@ -371,6 +411,26 @@ mod tests {
         // 25%: exactly 2^62 positions.
         assert!(is_below((1 << 62) - 1, 250_000));
         assert!(!is_below(1 << 62, 250_000));
+    }
+
+    #[test]
+    fn positions_below_is_the_is_below_threshold() {
+        for rate in
+            (0..=PPM_ALL)
+                .step_by(7_919)
+                .chain([0, 1, 3, 999_999, PPM_ALL, PPM_ALL + 1, u32::MAX])
+        {
+            let t = positions_below(rate);
+            assert!(t <= 1 << 64, "rate {rate}");
+            for p in [0u128, 1, t.saturating_sub(1), t, t + 1, (1 << 64) - 1] {
+                let Ok(p) = u64::try_from(p) else { continue };
+                assert_eq!(
+                    is_below(p, rate),
+                    u128::from(p) < t,
+                    "rate {rate}, position {p}"
+                );
+            }
+        }
     }
 
     #[test]

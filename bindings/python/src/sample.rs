@@ -761,6 +761,49 @@ impl SamplingPlan {
             .map_err(raise)
     }
 
+    /// The hashed message of `class_` split around what varies per row, for engines that hash
+    /// it themselves (`stepstone.spark` builds a Spark SQL `sha2` expression from it):
+    /// `message = head + period.to_bytes(8, "big") + bytes(pad) + len(id).to_bytes(4, "big") + id`.
+    ///
+    /// Parameters:
+    ///     class_ (str): the sampling class (need not be in the plan, as for `position`).
+    ///
+    /// Returns: tuple[bytes, int], `(head, pad)`.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) if `class_` is not a str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_)")]
+    fn message_layout<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<(Bound<'py, PyBytes>, usize)> {
+        let a = params!("SamplingPlan.message_layout", ["class_"], []).bind(args, kwargs)?;
+        let layout = self.inner.message_layout(&a.text("class_")?);
+        Ok((PyBytes::new(py, &layout.head), layout.pad))
+    }
+
+    /// How many positions are in the sample of `class_`: `ceil(rate × 2**64 / 1_000_000)`. A
+    /// device is sampled iff its position is less than this number.
+    ///
+    /// Parameters:
+    ///     class_ (str): a class of the plan.
+    ///
+    /// Returns: int, from 0 to 2**64.
+    ///
+    /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
+    /// (`python.bad_argument`) if `class_` is not a str.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_)")]
+    fn positions_below(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<u128> {
+        let a = params!("SamplingPlan.positions_below", ["class_"], []).bind(args, kwargs)?;
+        let rate = self.inner.rate(&a.text("class_")?).map_err(raise)?;
+        Ok(sample::positions_below(rate))
+    }
+
     /// A `Sampler` for `class_` in `period` with the plan's salt, and the class's rate.
     ///
     /// Parameters:

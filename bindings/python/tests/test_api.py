@@ -203,6 +203,30 @@ def test_sampling_plan_and_rates() -> None:
     assert rate == 1_000_000 and sampler.sampled(["a", b"b"], rate) == [True, True]
 
 
+def test_message_layout_and_threshold_give_the_plans_decisions() -> None:
+    import hashlib
+
+    plan = stepstone.SamplingPlan.from_dict(
+        {"salt": "acme-ß", "period_seconds": 60, "classes": {"metrics": 50_000, "none": 0, "all": 1_000_000}}
+    )
+    assert plan.positions_below("none") == 0 and plan.positions_below("all") == 2**64
+    assert plan.positions_below("metrics") == -(-50_000 * 2**64 // 1_000_000)
+    for cls in ("metrics", "none", "all", "not-in-the-plan"):
+        head, pad = plan.message_layout(cls)
+        assert (len(head) + 8 + pad) % 64 == 0
+        for device_id, period in [(b"", 0), (b"DA143532", 20415), (b"x" * 80, 2**64 - 1)]:
+            msg = head + period.to_bytes(8, "big") + bytes(pad) + len(device_id).to_bytes(4, "big") + device_id
+            position = int.from_bytes(hashlib.sha256(msg).digest()[:8], "big")
+            assert position == plan.position(device_id, cls, period)
+            if cls != "not-in-the-plan":
+                assert (position < plan.positions_below(cls)) == plan.is_sampled(device_id, cls, period)
+    with pytest.raises(stepstone.SampleError) as e:
+        plan.positions_below("logs")
+    assert e.value.code == "sample.unknown_class"
+    with pytest.raises(stepstone.BadArgumentError):
+        plan.message_layout(3)
+
+
 def test_sign_and_verify_round_trip() -> None:
     key = stepstone.SigningKey.from_scalar(bytes(31) + b"\x07")
     sig = key.sign(b"firmware")

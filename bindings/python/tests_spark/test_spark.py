@@ -68,12 +68,16 @@ def period_of(ts: Optional[dt.datetime]) -> Optional[int]:
     return None if ts is None else PLAN.period_at(int(ts.timestamp()))
 
 
-def test_with_sampled_equals_the_core_for_every_row(spark: SparkSession) -> None:
+METHODS = ["sql", "arrow"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_with_sampled_equals_the_core_for_every_row(spark: SparkSession, method: str) -> None:
     data = rows()
     df = spark.createDataFrame(data, SCHEMA).repartition(3)
-    by_ts = ss.with_sampled(df, PLAN, "sid", "metrics", ts_col="ts", out_col="s1")
-    both = ss.with_sampled(by_ts, PLAN, "bid", "metrics", period_col="period", out_col="s2")
-    fixed = ss.with_sampled(both, PLAN, "sid", "logs", period=20415, out_col="s3")
+    by_ts = ss.with_sampled(df, PLAN, "sid", "metrics", ts_col="ts", out_col="s1", method=method)
+    both = ss.with_sampled(by_ts, PLAN, "bid", "metrics", period_col="period", out_col="s2", method=method)
+    fixed = ss.with_sampled(both, PLAN, "sid", "logs", period=20415, out_col="s3", method=method)
     got = {r["n"]: (r["s1"], r["s2"], r["s3"]) for r in fixed.collect()}
     assert len(got) == N
     periods_seen = set()
@@ -87,10 +91,12 @@ def test_with_sampled_equals_the_core_for_every_row(spark: SparkSession) -> None
     assert len(periods_seen) > 100
 
 
-def test_filter_sampled_keeps_exactly_the_sampled_rows(spark: SparkSession) -> None:
+@pytest.mark.parametrize("method", METHODS)
+def test_filter_sampled_keeps_exactly_the_sampled_rows(spark: SparkSession, method: str) -> None:
     data = rows()
     df = spark.createDataFrame(data, SCHEMA)
-    kept = sorted(r["n"] for r in ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts").collect())
+    got = ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts", method=method).collect()
+    kept = sorted(r["n"] for r in got)
     want = [n for sid, _b, ts, *_r, n in data
             if sid is not None and ts is not None and PLAN.is_sampled(sid, "metrics", period_of(ts))]
     assert kept == want
@@ -130,8 +136,13 @@ def test_driver_side_refusals(spark: SparkSession) -> None:
         (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period=1, out_col="sid"), "new column"),
         (lambda: ss.with_sampled("df", PLAN, "sid", "metrics", period=1), "pyspark DataFrame"),
         (lambda: ss.with_next_hop(df, CATALOG, "v67000", "fw"), "no column 'fw'"),
+        (lambda: ss.with_sampled(df, PLAN, "n", "metrics", period=1), "string or binary column, it is bigint"),
+        (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", ts_col="n"), "timestamp column, it is bigint"),
+        (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period_col="ts"), "integer column, it is timestamp"),
         (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=2**64), str(2**64)),
         (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=1.0), "1.0"),
+        (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=1, method="udf"), "'udf'"),
+        (lambda: ss.sampled_column(df, PLAN, "sid", "metrics", period=True), "True"),
         (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period=1, colour="red"), "'colour'"),
         (lambda: ss.with_next_hop(df, CATALOG), "missing a required argument: 'target'"),
     ]:
@@ -142,8 +153,133 @@ def test_driver_side_refusals(spark: SparkSession) -> None:
         ss.with_next_hop(df, CATALOG, "1.2.3", "version")
 
 
-def test_a_row_error_fails_the_task_with_its_code(spark: SparkSession) -> None:
+@pytest.mark.parametrize("method", METHODS)
+def test_a_row_error_fails_the_task_with_its_code(spark: SparkSession, method: str) -> None:
     df = spark.createDataFrame([("a", -3)], "sid string, period long")
     with pytest.raises(Exception) as e:
-        ss.with_sampled(df, PLAN, "sid", "metrics", period_col="period").collect()
-    assert "sample.negative_period" in str(e.value) or "period -3 is negative" in str(e.value)
+        ss.with_sampled(df, PLAN, "sid", "metrics", period_col="period", method=method).collect()
+    # SQL: Spark's USER_RAISED_EXCEPTION with the code; Arrow: the worker's SampleError.
+    code = "sample.negative_period" if method == "sql" else "SampleError"
+    assert code in str(e.value) and "period -3 is negative" in str(e.value)
+    # 1970-01-01 00:09:59.5 UTC: second 599 (floored), before the plan's offset of 600 s.
+    early = dt.datetime(1970, 1, 1, 0, 9, 59, 500000, tzinfo=dt.timezone.utc)
+    before = spark.createDataFrame([("a", early)], "sid string, ts timestamp")
+    with pytest.raises(Exception) as e:
+        ss.with_sampled(before, PLAN, "sid", "metrics", ts_col="ts", method=method).collect()
+    code = "sample.before_offset" if method == "sql" else "SampleError"
+    assert code in str(e.value) and "time 599 (Unix seconds) is before the period offset 600" in str(e.value)
+
+
+# Rates at the edges: none, one in a million, a half (threshold 2**63), all but one, all.
+EDGE_PLAN = stepstone.SamplingPlan.from_dict(
+    {"salt": "edge-salt-ß", "period_seconds": 7, "period_offset_seconds": 3,
+     "classes": {"none": 0, "one": 1, "half": 500000, "most": 999999, "all": 1000000}}
+)
+EDGE_IDS = ["", "a", "DA143532", "é", "设备-Ω", "x" * 51, "y" * 52, "z" * 55, "w" * 56, "v" * 300]
+
+
+def edge_rows() -> List[Tuple[Any, ...]]:
+    out = []
+    epoch = dt.datetime(1970, 1, 1)
+    for i in range(1200):
+        sid = None if i % 23 == 0 else EDGE_IDS[i % len(EDGE_IDS)] + ("" if i < 100 else f"#{i}")
+        bid = None if i % 29 == 0 else bytes([0, 255, i % 256]) * (i % 25)
+        # Times from the offset on, at and around period boundaries: floor to the second, then
+        # (seconds - 3) div 7; a microsecond before a boundary is the period before it.
+        micros = (3 + 7 * (i * 104729 % 10**9) + (i % 3) - 1) * 1_000_000 + (i % 4) * 333_333
+        micros = max(micros, 3_000_000)
+        wall = epoch + dt.timedelta(microseconds=micros)
+        ts = None if i % 31 == 0 else wall.replace(tzinfo=dt.timezone.utc)
+        ntz = None if i % 37 == 0 else wall
+        small = None if i % 41 == 0 else i % 30000
+        out.append((sid, bid, ts, ntz, small, i))
+    return out
+
+
+EDGE_SCHEMA = "sid string, bid binary, ts timestamp, ntz timestamp_ntz, small short, n long"
+
+
+def seconds_of(wall: dt.datetime) -> int:
+    return (wall.replace(tzinfo=None) - dt.datetime(1970, 1, 1)) // dt.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_edge_ids_rates_periods_and_time_types_equal_the_core(spark: SparkSession, method: str) -> None:
+    data = edge_rows()
+    df = spark.createDataFrame(data, EDGE_SCHEMA).repartition(2)
+    out = df
+    cols = []
+    # The Arrow route is the core's column code, whose edges bindings/python/tests/test_arrow.py
+    # covers; here one rate of it (each column is one more mapInArrow pass).
+    classes = ("none", "one", "half", "most", "all") if method == "sql" else ("half",)
+    for cls in classes:
+        for idc in ("sid", "bid"):
+            for kind, kw in [("ts", {"ts_col": "ts"}), ("ntz", {"ts_col": "ntz"}),
+                             ("small", {"period_col": "small"}), ("max", {"period": 2**64 - 1}),
+                             ("big", {"period": 2**63})]:
+                name = f"{cls}_{idc}_{kind}"
+                cols.append((name, cls, idc, kind))
+                out = ss.with_sampled(out, EDGE_PLAN, idc, cls, out_col=name, method=method, **kw)
+    got = {r["n"]: r for r in out.collect()}
+    assert len(got) == len(data)
+    trues = 0
+    for sid, bid, ts, ntz, small, n in data:
+        ids = {"sid": sid, "bid": bid}
+        periods = {
+            "ts": None if ts is None else EDGE_PLAN.period_at(seconds_of(ts)),
+            "ntz": None if ntz is None else EDGE_PLAN.period_at(seconds_of(ntz)),
+            "small": small, "max": 2**64 - 1, "big": 2**63,
+        }
+        for name, cls, idc, kind in cols:
+            i, p = ids[idc], periods[kind]
+            want = None if i is None or p is None else EDGE_PLAN.is_sampled(i, cls, p)
+            assert got[n][name] == want, (name, n, i, p)
+            trues += want is True
+    assert trues > 0
+
+
+def test_the_sql_comparison_is_exact_at_the_threshold(spark: SparkSession) -> None:
+    from stepstone import _spark_sql
+
+    cases = []
+    for cls, _rate in EDGE_PLAN.classes:
+        t = EDGE_PLAN.positions_below(cls)
+        for p in {0, 1, t - 2, t - 1, t, t + 1, 2**63 - 1, 2**63, 2**64 - 2, 2**64 - 1}:
+            if 0 <= p < 2**64:
+                for rest in ("0" * 48, "f" * 48):
+                    cases.append((cls, t, format(p, "016x") + rest, p < t))
+    df = spark.createDataFrame([(d,) for _c, _t, d, _w in cases] + [(None,)], "d string")
+    exprs = [_spark_sql.below("d", t) + f" as c{k}" for k, (_c, t, _d, _w) in enumerate(cases)]
+    # One expression per case over every digest: read the diagonal (and the null row).
+    rows_ = df.selectExpr("d", *exprs).collect()
+    by_digest = {r["d"]: r for r in rows_}
+    for k, (cls, t, d, want) in enumerate(cases):
+        assert by_digest[d][f"c{k}"] is want, (cls, t, d)
+        assert by_digest[None][f"c{k}"] is None
+
+
+def test_sampled_column_and_the_sql_route_run_no_python(spark: SparkSession) -> None:
+    df = spark.createDataFrame(rows(), SCHEMA)
+    col = ss.sampled_column(df, PLAN, "sid", "metrics", ts_col="ts")
+    plan_text = df.where(col)._jdf.queryExecution().executedPlan().toString()
+    assert "sha2" in plan_text
+    assert "Python" not in plan_text and "Arrow" not in plan_text
+    arrow_plan = ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts", method="arrow")
+    assert "MapInArrow" in arrow_plan._jdf.queryExecution().executedPlan().toString()
+    assert df.where(col).count() == ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts").count()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_column_names_with_dots_spaces_and_backticks(spark: SparkSession, method: str) -> None:
+    data = [(f"dev-{i:08d}", "v64000" if i % 2 else "v66001", "AG-1" if i % 3 else "AG-2", i) for i in range(300)]
+    df = spark.createDataFrame(data, "`device.id` string, `fw version` string, `the``model` string, n long")
+    out = ss.with_sampled(df, PLAN, "device.id", "metrics", period=20415, out_col="in.sample", method=method)
+    got = {r["n"]: r["in.sample"] for r in out.collect()}
+    assert got == {n: PLAN.is_sampled(i, "metrics", 20415) for i, _v, _m, n in data}
+    assert out.columns == ["device.id", "fw version", "the`model", "n", "in.sample"]
+    kept = ss.filter_sampled(df, PLAN, "device.id", "metrics", period=20415, method=method)
+    assert sorted(r["n"] for r in kept.collect()) == sorted(n for n, v in got.items() if v)
+    hops = ss.with_next_hop(df, CATALOG, "v67000", "fw version", model_col="the`model").collect()
+    for r in hops:
+        want = CATALOG.campaign("v67000", model=r["the`model"]).next_hop(r["fw version"])
+        assert r["next_hop"] == want

@@ -1,8 +1,12 @@
-"""stepstone's decisions inside Apache Spark: DataFrame functions built on ``mapInArrow``.
+"""stepstone's decisions inside Apache Spark: DataFrame functions.
 
-Each executor runs the native core on whole Arrow record batches (``stepstone.arrow``), not a
-Python function per row. The sampling plan or catalog is shipped to the executors once, as a
-broadcast of its JSON, and parsed once per Python worker.
+Sampling (``with_sampled``, ``filter_sampled``, ``sampled_column``) is by default one Spark SQL
+expression that the JVM evaluates with no Python worker: ``sha2`` over the hashed message the
+core lays out (``SamplingPlan.message_layout``), compared with the core's integer threshold
+(``SamplingPlan.positions_below``); the answers are the core's, row for row. ``method="arrow"``
+runs the native core instead on whole Arrow batches in Python workers (``mapInArrow``), with the
+plan shipped once as a broadcast of its JSON. Next hops (``with_next_hop``) always take the
+Arrow route: the catalog is broadcast once and parsed once per Python worker.
 
 Needs ``pyspark`` (``pip install stepstone[spark]``) and a classic Spark session (Spark Connect
 has no broadcast variables). Executors must import ``stepstone``: install the wheel on them, or
@@ -14,26 +18,29 @@ Functions:
   boolean column (null where the id or the period/time is null);
 * ``filter_sampled(...)``: keeps only the rows whose device is in the sample for the row's
   period (the down-sampling step; rows with a null id or time are dropped);
+* ``sampled_column(df, plan, id_col, class_, ...)``: the decision as a ``Column``, for
+  ``select``/``where``;
 * ``with_next_hop(df, catalog, target, version_col, model_col=None, environment_col=None)``:
   adds ``next_hop``, ``error`` (code) and ``error_message``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 try:
     import pyarrow as pa
-    from pyspark.sql import DataFrame
+    from pyspark.sql import Column, DataFrame
+    from pyspark.sql import functions as F
     from pyspark.sql.types import BooleanType, StringType, StructField, StructType
 except ImportError as e:  # pragma: no cover - exercised only without pyspark
     raise ImportError("stepstone.spark needs pyspark: pip install 'stepstone[spark]'") from e
 
-from . import arrow
+from . import _spark_sql, arrow
 from ._errors import checked, error_for, whole
 from ._native import Catalog, SamplingPlan
 
-__all__ = ["with_sampled", "filter_sampled", "with_next_hop"]
+__all__ = ["with_sampled", "filter_sampled", "sampled_column", "with_next_hop"]
 
 # Parsed plans and catalogs, per Python worker: (kind, JSON) -> object. The broadcast hands
 # every task of a worker the same str object, whose hash CPython keeps: one parse per worker.
@@ -67,7 +74,36 @@ def _check_col(fn: str, df: DataFrame, what: str, name: Optional[str]) -> None:
         raise _bad(f"{fn}: the DataFrame has no column {name!r} (it has: {', '.join(df.columns)})")
 
 
-def _sampler(
+METHODS = ("sql", "arrow")
+
+
+def _named(batch: "pa.RecordBatch", names: List[str]) -> "pa.RecordBatch":
+    return pa.RecordBatch.from_arrays(batch.columns, names=names)
+
+
+def _map_in_arrow(
+    df: DataFrame,
+    run: Callable[[Iterator["pa.RecordBatch"]], Iterator["pa.RecordBatch"]],
+    extra: List[StructField],
+) -> DataFrame:
+    """``df.mapInArrow(run, ...)`` whose answer has ``df``'s columns plus ``extra``, for any
+    column names: PySpark's ``mapInArrow`` looks each column up by name and reads a dot as a
+    struct field (``device.id``), so the columns travel under positional names and ``run``
+    sees, and returns, the original ones."""
+    names = list(df.columns)
+    fields = list(df.schema.fields) + extra
+    out_names = [f.name for f in fields]
+    travel = [f"_c{i}" for i in range(len(fields))]
+    schema = StructType([StructField(t, f.dataType, f.nullable) for t, f in zip(travel, fields)])
+
+    def wrapped(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        for batch in run(_named(b, names) for b in batches):
+            yield _named(batch, travel)
+
+    return df.toDF(*travel[: len(names)]).mapInArrow(wrapped, schema).toDF(*out_names)
+
+
+def _check_sampling(
     fn: str,
     df: DataFrame,
     plan: SamplingPlan,
@@ -76,8 +112,9 @@ def _sampler(
     ts_col: Optional[str],
     period_col: Optional[str],
     period: Optional[int],
-) -> Callable[["pa.RecordBatch"], "pa.Array"]:
-    """Checks the arguments on the driver and returns what each batch runs on an executor."""
+) -> str:
+    """Checks the arguments on the driver; returns the decision as a Spark SQL expression (which
+    also checks the column types)."""
     if not isinstance(plan, SamplingPlan):
         raise _bad(f"{fn}: plan must be a SamplingPlan, got {type(plan).__name__}")
     if not isinstance(class_, str):
@@ -96,6 +133,27 @@ def _sampler(
         if whole_period is None or not 0 <= whole_period <= 2**64 - 1:
             raise _bad(f"{fn}: period must be an int from 0 to 2**64 - 1, got {period!r}")
         period = whole_period
+    try:
+        return _spark_sql.sampled_sql(df, plan, id_col, class_, ts_col, period_col, period)
+    except TypeError as e:
+        raise _bad(f"{fn}: {e}") from None
+
+
+def _check_method(fn: str, method: object) -> None:
+    if method not in METHODS:
+        raise _bad(f"{fn}: method must be 'sql' or 'arrow', got {method!r}")
+
+
+def _arrow_decider(
+    df: DataFrame,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    ts_col: Optional[str],
+    period_col: Optional[str],
+    period: Optional[int],
+) -> Callable[["pa.RecordBatch"], "pa.Array"]:
+    """What each Arrow batch runs on an executor (``method="arrow"``)."""
     shipped = df.sparkSession.sparkContext.broadcast(plan.to_json())
     by = ts_col if ts_col is not None else period_col
 
@@ -118,6 +176,7 @@ def with_sampled(
     period_col: Optional[str] = None,
     period: Optional[int] = None,
     out_col: str = "sampled",
+    method: str = "sql",
 ) -> DataFrame:
     """``df`` with a boolean column ``out_col``: whether the row's device (``id_col``, string or
     binary) is in ``plan``'s sample of ``class_`` for the row's period, from exactly one of
@@ -125,16 +184,27 @@ def with_sampled(
     ``period_col`` (an integer column) or ``period`` (one period for every row). Null id or
     time: null.
 
-    Raises (on the driver): ``BadArgumentError`` for a missing column or arguments of the wrong
-    kind; ``SampleError`` (``sample.unknown_class``). Row errors (a negative period, a time
-    before the plan's offset) fail the Spark task with the ``SampleError`` naming the row.
+    ``method``: ``"sql"`` (the default: one Spark SQL expression the JVM evaluates, no Python
+    worker) or ``"arrow"`` (the native core on Arrow batches in Python workers, ``mapInArrow``).
+    Both give the core's answer for every row.
+
+    Raises (on the driver): ``BadArgumentError`` for a missing column, a column of the wrong
+    type (ids: string or binary; ``ts_col``: timestamp or timestamp_ntz; ``period_col``: an
+    integer type) or arguments of the wrong kind; ``SampleError`` (``sample.unknown_class``).
+    Row errors (a negative period, a time before the plan's offset) fail the Spark job: with
+    ``"sql"`` a Spark ``USER_RAISED_EXCEPTION`` whose message starts with the code
+    (``sample.negative_period: period -3 is negative ...``), with ``"arrow"`` the
+    ``SampleError`` naming the row of the batch.
     """
     fn = "with_sampled"
     df = _check_df(fn, df)
-    decide = _sampler(fn, df, plan, id_col, class_, ts_col, period_col, period)
+    _check_method(fn, method)
+    sql = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period)
     if not isinstance(out_col, str) or out_col in df.columns:
         raise _bad(f"{fn}: out_col must be a new column name, got {out_col!r}")
-    schema = StructType(df.schema.fields + [StructField(out_col, BooleanType(), True)])
+    if method == "sql":
+        return df.withColumn(out_col, F.expr(sql))
+    decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         for batch in batches:
@@ -142,7 +212,7 @@ def with_sampled(
                 batch.columns + [decide(batch)], names=batch.schema.names + [out_col]
             )
 
-    return df.mapInArrow(run, schema)
+    return _map_in_arrow(df, run, [StructField(out_col, BooleanType(), True)])
 
 
 @checked
@@ -155,6 +225,7 @@ def filter_sampled(
     ts_col: Optional[str] = None,
     period_col: Optional[str] = None,
     period: Optional[int] = None,
+    method: str = "sql",
 ) -> DataFrame:
     """The rows of ``df`` whose device is in the sample for the row's period: the
     down-sampling step. Arguments and errors as ``with_sampled``; rows whose answer is null
@@ -162,7 +233,11 @@ def filter_sampled(
     """
     fn = "filter_sampled"
     df = _check_df(fn, df)
-    decide = _sampler(fn, df, plan, id_col, class_, ts_col, period_col, period)
+    _check_method(fn, method)
+    sql = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period)
+    if method == "sql":
+        return df.filter(F.expr(sql))
+    decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         for batch in batches:
@@ -170,7 +245,27 @@ def filter_sampled(
             if kept.num_rows:
                 yield kept
 
-    return df.mapInArrow(run, df.schema)
+    return _map_in_arrow(df, run, [])
+
+
+@checked
+def sampled_column(
+    df: DataFrame,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    *,
+    ts_col: Optional[str] = None,
+    period_col: Optional[str] = None,
+    period: Optional[int] = None,
+) -> Column:
+    """The sampling decision of ``with_sampled`` as a boolean ``Column`` of ``df`` (a Spark SQL
+    expression, no Python worker), for ``select``, ``where`` or ``groupBy``. Arguments and
+    errors as ``with_sampled``.
+    """
+    fn = "sampled_column"
+    df = _check_df(fn, df)
+    return F.expr(_check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period))
 
 
 @checked
@@ -214,10 +309,7 @@ def with_next_hop(
         if not isinstance(name, str) or name in df.columns:
             raise _bad(f"{fn}: output column names must be new, got {name!r}")
     shipped = df.sparkSession.sparkContext.broadcast(catalog.to_json())
-    schema = StructType(
-        df.schema.fields
-        + [StructField(n, StringType(), True) for n in (out_col, error_col, message_col)]
-    )
+    extra = [StructField(n, StringType(), True) for n in (out_col, error_col, message_col)]
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         cat = _value("catalog", shipped, Catalog.from_json)
@@ -238,4 +330,4 @@ def with_next_hop(
             )
             yield from out.to_batches()
 
-    return df.mapInArrow(run, schema)
+    return _map_in_arrow(df, run, extra)

@@ -4,7 +4,7 @@ from typing import Any, Optional
 
 from stepstone._native import Catalog, SamplingPlan
 
-__all__ = ["with_sampled", "filter_sampled", "with_next_hop"]
+__all__ = ["with_sampled", "filter_sampled", "sampled_column", "with_next_hop"]
 
 def with_sampled(
     df: Any,
@@ -16,8 +16,20 @@ def with_sampled(
     period_col: Optional[str] = None,
     period: Optional[int] = None,
     out_col: str = "sampled",
+    method: str = "sql",
 ) -> Any: ...
 def filter_sampled(
+    df: Any,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    *,
+    ts_col: Optional[str] = None,
+    period_col: Optional[str] = None,
+    period: Optional[int] = None,
+    method: str = "sql",
+) -> Any: ...
+def sampled_column(
     df: Any,
     plan: SamplingPlan,
     id_col: str,

@@ -90,6 +90,34 @@ fn every_row_equals_the_sampler_for_both_widths_and_slices() {
 }
 
 #[test]
+fn ids_without_nulls_give_answers_without_a_validity_bitmap() {
+    let ids: Vec<Vec<u8>> = (0..50_000)
+        .map(|i| format!("dev-{i:08}").into_bytes())
+        .collect();
+    let refs: Vec<Option<&[u8]>> = ids.iter().map(|i| Some(i.as_slice())).collect();
+    let (validity, offsets, data) = layout(&refs, OffsetWidth::I32);
+    assert!(validity.is_none());
+    let col = IdColumn::new(refs.len() - 3, 3, None, &offsets, OffsetWidth::I32, &data).unwrap();
+    let got = sampled(b"acme", "metrics", 50_000, &col, &Periods::One(4)).unwrap();
+    assert_eq!((got.validity.as_deref(), got.null_count), (None, 0));
+    let s = Sampler::new(b"acme", "metrics", 4);
+    for row in 0..col.len() {
+        assert_eq!(
+            got.get(row),
+            Some(s.is_sampled(&ids[row + 3], 50_000)),
+            "row {row}"
+        );
+    }
+    // A null period still gives a null answer (and so a bitmap).
+    let (pv, pb) = ints(&[Some(4), None, Some(5)]);
+    let per = IntColumn::new(3, 0, pv.as_deref(), &pb, true).unwrap();
+    let small = IdColumn::new(3, 0, None, &offsets, OffsetWidth::I32, &data).unwrap();
+    let got = sampled(b"acme", "metrics", 50_000, &small, &Periods::Each(per)).unwrap();
+    assert_eq!(got.null_count, 1);
+    assert_eq!(got.get(1), None);
+}
+
+#[test]
 fn each_row_uses_its_own_period() {
     let ids = fleet(100_000);
     let refs: Vec<Option<&[u8]>> = ids.iter().map(|i| i.as_deref()).collect();
