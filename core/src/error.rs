@@ -57,3 +57,14 @@ pub(crate) fn clip(value: &str) -> alloc::string::String {
     s.push('…');
     s
 }
+
+/// A float as an error message shows it: whole numbers as integers (`-1`, `0`), others in their
+/// shortest round-trip form (`1.5`, `1e300`, `NaN`, `inf`), without `core::fmt`'s float code.
+#[cfg(feature = "alloc")]
+pub(crate) fn float_text(x: f64) -> alloc::string::String {
+    const WHOLE: f64 = 9_007_199_254_740_992.0;
+    if x > -WHOLE && x < WHOLE && (x as i64) as f64 == x {
+        return alloc::string::ToString::to_string(&(x as i64));
+    }
+    alloc::string::String::from(zmij::Buffer::new().format(x))
+}

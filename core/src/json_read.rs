@@ -119,7 +119,10 @@ impl<'a> Reader<'a> {
 
     /// The next key of an object whose `{` was read (`None` at its `}`), with its `:` read.
     /// `first` starts true and tells whether a `,` must come before the key.
-    pub(crate) fn next_key(&mut self, first: &mut bool) -> Result<Option<Cow<'a, str>>, SyntaxError> {
+    pub(crate) fn next_key(
+        &mut self,
+        first: &mut bool,
+    ) -> Result<Option<Cow<'a, str>>, SyntaxError> {
         if self.peek() == Some(b'}') {
             self.at += 1;
             return Ok(None);
@@ -406,13 +409,56 @@ mod tests {
         let deep_ok = "[".repeat(127) + &"]".repeat(127);
         let deep_bad = "[".repeat(128) + &"]".repeat(128);
         let cases = [
-            "0", "-0", "1.5", "-1e+3", "1E-2", "123456789012345678901234567890", "01", "1.",
-            ".5", "+1", "-", "1e", "--1", "true", "false", "null", "nul", "tru", "\"\"",
-            "\"a\\\"b\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"",
-            "\"\\ud83dx\"", "\"\\x\"", "\"\\u12\"", "\"\t\"", "\"é\"", "[]", "[1,]", "[,1]",
-            "[1 2]", "{}", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":1 \"b\":2}",
-            " \t\r\n[ 1 , {\"x\" : [null]} ] ", "[1]x", "", " ", "\u{c}1", "[1]\u{a0}",
-            "{\"a\":{\"b\":{}}}", "\"unterminated", "[\"a\"", "{\"a\":", &deep_ok, &deep_bad,
+            "0",
+            "-0",
+            "1.5",
+            "-1e+3",
+            "1E-2",
+            "123456789012345678901234567890",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "-",
+            "1e",
+            "--1",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"\\u00e9\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud83d\"",
+            "\"\\ude00\"",
+            "\"\\ud83dx\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\t\"",
+            "\"é\"",
+            "[]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "{}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":1 \"b\":2}",
+            " \t\r\n[ 1 , {\"x\" : [null]} ] ",
+            "[1]x",
+            "",
+            " ",
+            "\u{c}1",
+            "[1]\u{a0}",
+            "{\"a\":{\"b\":{}}}",
+            "\"unterminated",
+            "[\"a\"",
+            "{\"a\":",
+            &deep_ok,
+            &deep_bad,
         ];
         for text in cases {
             let want = serde_json::from_str::<serde_json::Value>(text).is_ok();
@@ -436,7 +482,10 @@ mod tests {
         assert_eq!(r.describe(&e), "expected value at line 3 column 5");
         let mut r = Reader::new("[1");
         let e = r.value().unwrap_err();
-        assert_eq!(r.describe(&e), "EOF while parsing a value at line 1 column 3");
+        assert_eq!(
+            r.describe(&e),
+            "EOF while parsing a value at line 1 column 3"
+        );
     }
 
     #[test]

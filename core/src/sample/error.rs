@@ -123,6 +123,29 @@ pub enum SampleError {
     },
 }
 
+impl SampleError {
+    /// `sample.bad_input` for a number given as a float (a JS number), the value shown as
+    /// [`to_string`](alloc::string::ToString::to_string) would but without the float formatting code:
+    /// whole numbers as integers, others in their shortest form.
+    ///
+    /// ```
+    /// use stepstone::sample::SampleError;
+    /// let e = SampleError::bad_number("fleet", "a whole number from 0 to 2^53", 1.5);
+    /// assert_eq!(e.to_string(), "fleet must be a whole number from 0 to 2^53, got 1.5");
+    /// let e = SampleError::bad_number("fleet", "a whole number from 0 to 2^53", -1.0);
+    /// assert_eq!(e.to_string(), "fleet must be a whole number from 0 to 2^53, got -1");
+    /// let e = SampleError::bad_number("fleet", "a whole number from 0 to 2^53", f64::NAN);
+    /// assert_eq!(e.to_string(), "fleet must be a whole number from 0 to 2^53, got NaN");
+    /// ```
+    pub fn bad_number(what: &'static str, expected: &'static str, value: f64) -> SampleError {
+        SampleError::BadInput {
+            what,
+            expected,
+            value: crate::error::float_text(value),
+        }
+    }
+}
+
 /// ` of class "metrics"`, or nothing for a rate given alone.
 fn of_class(class: &str) -> String {
     if class.is_empty() {

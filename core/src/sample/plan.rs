@@ -268,7 +268,10 @@ mod read {
             what.push_str(field);
             what.push_str("` must be a whole number from 0 to 2^64-1, got ");
             what.push_str(&clip(raw));
-            SyntaxError { what: what.into(), ..at }
+            SyntaxError {
+                what: what.into(),
+                ..at
+            }
         })
     }
 
@@ -277,9 +280,14 @@ mod read {
         if r.peek() != Some(b'{') {
             let at = r.error("");
             let raw = r.value()?;
-            let mut what = String::from("invalid type: `classes` must be an object of class names to rates in ppm, got ");
+            let mut what = String::from(
+                "invalid type: `classes` must be an object of class names to rates in ppm, got ",
+            );
             what.push_str(&clip(raw));
-            return Err(SyntaxError { what: what.into(), ..at });
+            return Err(SyntaxError {
+                what: what.into(),
+                ..at
+            });
         }
         r.begin_object()?;
         let mut v = Vec::new();
@@ -303,7 +311,7 @@ mod read {
         ///     "classes": {"metrics": 1500000}}"#).unwrap_err();
         /// assert_eq!(err.code(), "sample.rate_out_of_range");
         /// let err = SamplingPlan::from_json(r#"{"salt": "s", "period_seconds": 86400,"#).unwrap_err();
-        /// assert_eq!(err.to_string(), "invalid sampling plan JSON: EOF while parsing a value at line 1 column 40");
+        /// assert_eq!(err.to_string(), "invalid sampling plan JSON: EOF while parsing a value at line 1 column 39");
         /// ```
         pub fn from_json(text: &str) -> Result<SamplingPlan, SampleError> {
             let mut r = Reader::new(text);
