@@ -23,7 +23,7 @@ pub struct ClassRate {
 
 /// A validated sampling plan. Classes keep the order they were given in.
 ///
-/// As JSON ([`from_json`](Self::from_json), feature `serde`):
+/// As JSON ([`from_json`](Self::from_json), read by hand with `alloc` alone; [`to_json`](Self::to_json) with feature `serde`):
 ///
 /// ```json
 /// {
