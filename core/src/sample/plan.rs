@@ -221,7 +221,7 @@ mod read {
         let mut first = true;
         while let Some(key) = r.next_key(&mut first)? {
             let slot_taken = match key.as_ref() {
-                "salt" => salt.replace(r.string()?).is_some(),
+                "salt" => salt.replace(text(r, "salt")?).is_some(),
                 "period_seconds" => period.replace(seconds(r, "period_seconds")?).is_some(),
                 "period_offset_seconds" => offset
                     .replace(seconds(r, "period_offset_seconds")?)
@@ -259,8 +259,26 @@ mod read {
         })
     }
 
+    /// A string field (its value named when it is something else).
+    fn text<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<Cow<'a, str>, SyntaxError> {
+        if r.peek() == Some(b'"') {
+            return r.string();
+        }
+        let at = r.error("");
+        let raw = r.value()?;
+        let mut what = String::from("invalid type: `");
+        what.push_str(field);
+        what.push_str("` must be a string, got ");
+        what.push_str(&clip(raw));
+        Err(SyntaxError {
+            what: what.into(),
+            ..at
+        })
+    }
+
     /// A whole number of seconds from 0 to 2^64-1.
     fn seconds(r: &mut Reader<'_>, field: &'static str) -> Result<u64, SyntaxError> {
+        r.peek();
         let at = r.error("");
         let raw = r.value()?;
         whole_number(raw).ok_or_else(|| {
@@ -502,6 +520,13 @@ mod tests {
             SamplingPlan::from_json(r#"{"salt":"s","period_seconds":60,"classes":{"a":1,"a":2}}"#)
                 .unwrap_err();
         assert_eq!(e.to_string(), "class \"a\" appears twice in the plan");
+        let e =
+            SamplingPlan::from_json(r#"{"salt": 5, "period_seconds": 60, "classes": {"a": 1}}"#)
+                .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid sampling plan JSON: invalid type: `salt` must be a string, got 5 at line 1 column 10"
+        );
     }
 
     #[test]
