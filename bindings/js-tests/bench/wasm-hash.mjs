@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { medianMs } from './bench-core.js';
 
 const [base, current] = process.argv.slice(2).map((d) => path.resolve(d));
 if (!base || !current) throw new Error('usage: wasm-hash.mjs BASELINE_PKG_DIR PKG_DIR');
@@ -19,15 +20,7 @@ async function load(dir, name) {
   return m;
 }
 
-function median(f, runs = 15) {
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    f();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return t.sort((a, b) => a - b)[runs >> 1];
-}
+const median = (f) => medianMs(f, 15);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'stepstone-hash-'));
 const image = Buffer.alloc(8 << 20, 0xa5);
