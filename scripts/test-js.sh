@@ -32,6 +32,10 @@ wasm_toolchain() {
 # core and the glue are built once, each module only re-runs its own crate and the LTO link.
 WASM_MODULES="stepstone_wasm plan sample verify rollout"
 
+# SHA-256 with its rounds in a loop instead of unrolled (sha2's `compact` soft backend): about
+# 6 KB less code in every module (docs/js.md has the size and the speed it costs).
+WASM_CFG='--cfg sha2_backend_soft="compact"'
+
 build_wasm() {
   local tc target name features pids=()
   tc=$(wasm_toolchain)
@@ -39,13 +43,13 @@ build_wasm() {
   for name in $WASM_MODULES; do
     if [ "$name" = stepstone_wasm ]; then features=(); else features=(--no-default-features --features "$name"); fi
     if [ "$tc" = nightly ]; then
-      RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+      RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none $WASM_CFG" \
         cargo +nightly build -p stepstone-wasm "${features[@]}" --target wasm32-unknown-unknown --profile wasm \
         --target-dir target/wasm-nightly -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
       target=target/wasm-nightly
     else
       echo "no nightly with rust-src: building the WASM on stable (larger; scripts/setup-js.sh adds it)"
-      cargo build -p stepstone-wasm "${features[@]}" --target wasm32-unknown-unknown --profile wasm
+      RUSTFLAGS="$WASM_CFG" cargo build -p stepstone-wasm "${features[@]}" --target wasm32-unknown-unknown --profile wasm
       target=target
     fi
     wasm-bindgen --target web --no-typescript --out-dir bindings/wasm/pkg --out-name "$name" \
@@ -61,21 +65,23 @@ build_wasm() {
 }
 
 # Each entry point's module against its budget (gzip -9 of the optimised .wasm; KB = 1000 bytes)
-# and its ceiling. The budgets are the targets (docs/js.md); no module meets its budget yet, so
-# the stage fails only past a module's ceiling (its size when the entry points came in, plus
-# about 2%): sizes may only go down. The JS an entry loads besides (wasm-bindgen's glue, api.js,
-# the entry) is printed beside it, not budgeted. Written to target/js/wasm-size.txt.
+# and its ceiling. The budgets are the targets (docs/js.md). A module not within its budget yet
+# has a ceiling, its last measured size plus about 2% (2026-12-06), and fails past it: sizes may
+# only go down. A module that meets its budget gets its budget as its ceiling (set `ceiling`
+# to `budget` in the table below) and then fails past its budget. The
+# JS an entry loads besides (wasm-bindgen's glue, api.js, the entry) is printed beside it, not
+# budgeted. Written to target/js/wasm-size.txt.
 wasm_sizes() {
   local name entry budget ceiling raw gz js jsgz pkg=bindings/wasm
   {
     printf '%-9s %10s %10s %8s %8s  %s\n' entry "raw B" "gzip B" budget ceiling "JS besides (raw / gzip B)"
     for name in $WASM_MODULES; do
       case $name in
-        stepstone_wasm) entry=index; budget=150; ceiling=238 ;;
-        sample) entry=$name; budget=15; ceiling=53 ;;
-        verify) entry=$name; budget=45; ceiling=88 ;;
-        plan) entry=$name; budget=60; ceiling=89 ;;
-        rollout) entry=$name; budget=60; ceiling=180 ;;
+        stepstone_wasm) entry=index; budget=150; ceiling=231 ;;
+        sample) entry=$name; budget=15; ceiling=24 ;;
+        verify) entry=$name; budget=45; ceiling=66 ;;
+        plan) entry=$name; budget=60; ceiling=83 ;;
+        rollout) entry=$name; budget=60; ceiling=172 ;;
       esac
       raw=$(stat -c %s "$pkg/pkg/${name}_bg.wasm")
       gz=$(gzip -9 -c "$pkg/pkg/${name}_bg.wasm" | wc -c)
@@ -83,15 +89,19 @@ wasm_sizes() {
       jsgz=$(cat "$pkg/pkg/$name.js" "$pkg/api.js" "$pkg/api/$entry.js" "$pkg/$entry.js" | gzip -9 | wc -c)
       printf '%-9s %10d %10d %5d KB %5d KB  %d / %d' "$entry" "$raw" "$gz" "$budget" "$ceiling" "$js" "$jsgz"
       if [ "$gz" -gt $((ceiling * 1000)) ]; then
-        printf '  OVER CEILING by %d B\n' $((gz - ceiling * 1000))
+        if [ "$ceiling" -le "$budget" ]; then
+          printf '  OVER BUDGET by %d B\n' $((gz - budget * 1000))
+        else
+          printf '  OVER CEILING by %d B (budget: over by %d B)\n' $((gz - ceiling * 1000)) $((gz - budget * 1000))
+        fi
       elif [ "$gz" -gt $((budget * 1000)) ]; then
-        printf '  over budget by %d B (not met yet)\n' $((gz - budget * 1000))
+        printf '  over budget by %d B (not met yet; within the ceiling)\n' $((gz - budget * 1000))
       else
         printf '  within budget\n'
       fi
     done
   } | tee "$OUT/wasm-size.txt"
-  ! grep -q 'OVER CEILING' "$OUT/wasm-size.txt"
+  ! grep -q 'OVER ' "$OUT/wasm-size.txt"
 }
 
 # The napi addon: one npm package per platform (bindings/node/npm/<platform>, napi-rs's names and

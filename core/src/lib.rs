@@ -13,6 +13,8 @@ mod arith;
 pub mod cert;
 pub mod compact;
 pub mod error;
+#[cfg(feature = "alloc")]
+mod json_read;
 pub mod manifest;
 pub mod mcuboot;
 pub mod retry;

@@ -17,7 +17,7 @@
 //! Python user can re-implement it with `hashlib` in ten lines.
 //!
 //! [`position`], [`is_below`], [`is_sampled`], [`period_index`] and [`Sampler`] are heap-free and
-//! `no_std`; the device needs nothing else. Plans ([`SamplingPlan`], JSON with feature `serde`) and
+//! `no_std`; the device needs nothing else. Plans ([`SamplingPlan`]; read from JSON with `alloc` alone, written as JSON with feature `serde`) and
 //! rates as text need `alloc`; the fleet arithmetic ([`fleet`]) needs `std` (for `exp`/`ln`).
 //!
 //! ```

@@ -54,7 +54,7 @@ impl ErrorWire {
 /// The top-level field an input document (a catalog, a sampling plan, a rollout, a retry
 /// policy, reconciler options) may carry to name its JSON Schema (`docs/schema/`): editors read
 /// it, the loaders skip it. It must be a string; any other unknown field is still refused.
-pub(crate) const SCHEMA_KEY: &str = "$schema";
+pub(crate) const SCHEMA_KEY: &str = crate::json_read::SCHEMA_KEY;
 
 /// Reads a document `T` (a struct that refuses unknown fields) from JSON text, skipping a
 /// top-level `"$schema"` string. A `"$schema"` that is not a string is refused as a wrong type;

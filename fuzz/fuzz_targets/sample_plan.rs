@@ -1,10 +1,14 @@
-//! Sampling plans from arbitrary bytes: never panic; a plan that loads writes JSON that loads
-//! back to the same plan, and its decisions agree with the bare functions.
+//! The documents core reads by hand (`json_read`), from arbitrary bytes. Sampling plans: never
+//! panic; text that is not JSON is `sample.invalid_json`; a plan that loads writes JSON that
+//! loads back to the same plan, and its decisions agree with the bare functions. A signed
+//! catalog's stored state (`CatalogState::from_json`): accepted exactly when serde's derive
+//! accepts it, with the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use stepstone::ErrorCode;
 use stepstone::sample::{SamplingPlan, is_sampled, parse_rate};
+use stepstone::signed_catalog::compact::CatalogState;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -19,6 +23,14 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(got, is_sampled(plan.salt().as_bytes(), data, period, &class.name, class.rate_ppm));
             }
         }
-        Err(e) => assert!(e.code().starts_with("sample.")),
+        Err(e) => {
+            assert!(e.code().starts_with("sample."));
+            if serde_json::from_str::<serde_json::Value>(text).is_err() {
+                assert_eq!(e.code(), "sample.invalid_json", "{text:?}: {e}");
+            }
+        }
     }
+    let ours = CatalogState::from_json(text);
+    let serde = serde_json::from_str::<CatalogState>(text);
+    assert_eq!(ours.as_ref().ok(), serde.as_ref().ok(), "{text:?}: {ours:?} / {serde:?}");
 });

@@ -325,7 +325,7 @@ pub fn number_u64(what: &'static str, value: f64) -> Res<u64> {
     if (0.0..=MAX).contains(&value) && value.fract() == 0.0 {
         Ok(value as u64)
     } else {
-        Err(bad_input(what, "a whole number from 0 to 2^53", value))
+        Err(SampleError::bad_number(what, "a whole number from 0 to 2^53", value).into())
     }
 }
 

@@ -107,7 +107,7 @@ pub fn open_compact_catalog(
     let now = u64_arg("now", now)?;
     let last: Option<CatalogState> = last
         .map(|text| {
-            serde_json::from_str(text).map_err(|e| {
+            CatalogState::from_json(text).map_err(|e| {
                 bad_argument(format!(
                     "last must be a catalog state {{sequence, sha256, issued}} as openCompactCatalog gave it: {e}"
                 ))

@@ -37,3 +37,15 @@ export function runBench(s, inputs, runs = 5) {
   };
   return { backend: s.backend, nsPerCall: out, sink };
 }
+
+// Milliseconds of one call of `f`, median of `runs` calls (the Node scripts that compare two
+// builds in one process: catalog-load.mjs, wasm-hash.mjs).
+export function medianMs(f, runs) {
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    t.push(performance.now() - t0);
+  }
+  return t.sort((a, b) => a - b)[runs >> 1];
+}

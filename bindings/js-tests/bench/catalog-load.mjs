@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { medianMs } from './bench-core.js';
 
 const [base, current] = process.argv.slice(2).map((d) => path.resolve(d));
 if (!base || !current) throw new Error('usage: catalog-load.mjs BASELINE_PKG_DIR PKG_DIR');
@@ -29,15 +30,7 @@ function catalog(n) {
   return JSON.stringify({ scheme: 'integer', releases }, null, 2);
 }
 
-function median(f, runs = 25) {
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    f();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return t.sort((a, b) => a - b)[runs >> 1];
-}
+const median = (f) => medianMs(f, 25);
 
 const [a, b] = [await load(base), await load(current)];
 for (const n of [60, 1000, 10000]) {

@@ -12,6 +12,12 @@
 
 use wasm_bindgen::prelude::*;
 
+/// The heap: Talc, growing the module's memory as it needs (smaller than std's dlmalloc; the
+/// module is single-threaded, built without `atomics`).
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// How values and errors cross, for the areas' wrappers (a module with no area, only
 /// `version()`, needs none of it). `rollout` turns `plan` on.
 #[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]

@@ -13,7 +13,9 @@
 //!   table and checked by the port's tests).
 //!
 //! A [`Code`] is two bytes of index and one of device status: the device maps an error to its
-//! status without linking a single code string.
+//! status without linking a single code string. Builds with a heap (feature `alloc`: hosts,
+//! WASM) carry the code's text in the `Code` too, so that a module that names a few codes links
+//! those few texts and not the whole table.
 //!
 //! The table is checked when the crate compiles: codes are unique, well formed and spelt as
 //! their constant; device statuses are unique; an area with a device status says of each of
@@ -44,15 +46,28 @@ pub struct Code {
     index: u16,
     /// The device status, 0 for none (0 is `STEPSTONE_OK`, never an error).
     device: u8,
+    /// The code's text (with a heap; without, it is looked up in the table by index).
+    #[cfg(feature = "alloc")]
+    text: &'static str,
 }
 
 impl Code {
-    const fn new(index: u16, device: u8) -> Code {
-        Code { index, device }
+    const fn new(index: u16, device: u8, text: &'static str) -> Code {
+        #[cfg(not(feature = "alloc"))]
+        let _ = text;
+        Code {
+            index,
+            device,
+            #[cfg(feature = "alloc")]
+            text,
+        }
     }
 
     /// The code, `area.reason`.
     pub const fn as_str(self) -> &'static str {
+        #[cfg(feature = "alloc")]
+        return self.text;
+        #[cfg(not(feature = "alloc"))]
         CODE_TEXT[self.index as usize]
     }
 
@@ -224,7 +239,7 @@ macro_rules! registry {
             use super::{Code, Index};
             $($(
                 #[doc = concat!("`", $code, "`: ", $meaning, ".")]
-                pub const $name: Code = Code::new(Index::$name as u16, device!(@number $($($device)*)?));
+                pub const $name: Code = Code::new(Index::$name as u16, device!(@number $($($device)*)?), $code);
             )*)*
         }
 
@@ -250,8 +265,9 @@ macro_rules! registry {
             },
         )*];
 
-        /// The code texts alone (what [`Code::as_str`] reads, so that asking for a code
-        /// links no meaning).
+        /// The code texts alone (what [`Code::as_str`] reads without a heap, so that asking
+        /// for a code links no meaning).
+        #[cfg_attr(feature = "alloc", allow(dead_code))]
         const CODE_TEXT: &[&str] = &[$($($code,)*)*];
 
         /// The constants' names, for the spelling check.

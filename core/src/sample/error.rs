@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::error::{Code, ErrorCode, Registered, codes};
+use crate::error::{Code, ErrorCode, Quoted, Registered, codes};
 
 /// Why a sampling plan, a rate or an arithmetic input was refused. Codes are `sample.*`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,7 +24,8 @@ pub enum SampleError {
     },
     /// A rate written as text could not be read (`sample.bad_rate`).
     #[error(
-        "cannot read rate {text:?}: write ppm (50000), a percentage (5%, 0.1%) or ppm (50000ppm)"
+        "cannot read rate {}: write ppm (50000), a percentage (5%, 0.1%) or ppm (50000ppm)",
+        Quoted(.text)
     )]
     BadRate {
         /// The text as given.
@@ -32,13 +33,13 @@ pub enum SampleError {
     },
     /// A class name is empty, longer than 64 bytes, or uses characters other than ASCII
     /// letters, digits, `_`, `-` and `.` (`sample.bad_class_name`).
-    #[error("bad class name {class:?}: use 1 to 64 ASCII letters, digits, '_', '-' or '.'")]
+    #[error("bad class name {}: use 1 to 64 ASCII letters, digits, '_', '-' or '.'", Quoted(.class))]
     BadClassName {
         /// The name as given.
         class: String,
     },
     /// The same class appears twice in a plan (`sample.duplicate_class`).
-    #[error("class {class:?} appears twice in the plan")]
+    #[error("class {} appears twice in the plan", Quoted(.class))]
     DuplicateClass {
         /// The class.
         class: String,
@@ -56,7 +57,7 @@ pub enum SampleError {
         len: usize,
     },
     /// A class the plan does not have was asked for (`sample.unknown_class`).
-    #[error("the plan has no class {class:?} (it has: {known})")]
+    #[error("the plan has no class {} (it has: {known})", Quoted(.class))]
     UnknownClass {
         /// The class asked for.
         class: String,
@@ -83,7 +84,8 @@ pub enum SampleError {
     },
     /// A duration written as text could not be read (`sample.bad_duration`).
     #[error(
-        "cannot read duration {text:?}: write a number with s, m, h or d (36s, 1h, 30d); a bare number is hours"
+        "cannot read duration {}: write a number with s, m, h or d (36s, 1h, 30d); a bare number is hours",
+        Quoted(.text)
     )]
     BadDuration {
         /// The text as given.
@@ -123,12 +125,35 @@ pub enum SampleError {
     },
 }
 
+impl SampleError {
+    /// `sample.bad_input` for a number given as a float (a JS number), the value shown as
+    /// [`to_string`](alloc::string::ToString::to_string) would but without the float formatting code:
+    /// whole numbers as integers, others in their shortest form.
+    ///
+    /// ```
+    /// use stepstone::sample::SampleError;
+    /// let e = SampleError::bad_number("fleet", "a whole number from 0 to 2^53", 1.5);
+    /// assert_eq!(e.to_string(), "fleet must be a whole number from 0 to 2^53, got 1.5");
+    /// let e = SampleError::bad_number("fleet", "a whole number from 0 to 2^53", -1.0);
+    /// assert_eq!(e.to_string(), "fleet must be a whole number from 0 to 2^53, got -1");
+    /// let e = SampleError::bad_number("fleet", "a whole number from 0 to 2^53", f64::NAN);
+    /// assert_eq!(e.to_string(), "fleet must be a whole number from 0 to 2^53, got NaN");
+    /// ```
+    pub fn bad_number(what: &'static str, expected: &'static str, value: f64) -> SampleError {
+        SampleError::BadInput {
+            what,
+            expected,
+            value: crate::error::float_text(value),
+        }
+    }
+}
+
 /// ` of class "metrics"`, or nothing for a rate given alone.
 fn of_class(class: &str) -> String {
     if class.is_empty() {
         String::new()
     } else {
-        alloc::format!(" of class {class:?}")
+        alloc::format!(" of class {}", Quoted(class))
     }
 }
 

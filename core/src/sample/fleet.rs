@@ -27,7 +27,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 
 use super::{PPM_ALL, SampleError};
-use crate::error::clip;
+use crate::error::{clip, float_text};
 
 /// How often a bug shows up among a sample's devices.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,7 @@ fn check_positive(what: &'static str, value: f64) -> Result<(), SampleError> {
         Err(SampleError::BadInput {
             what,
             expected: "a finite number above 0",
-            value: value.to_string(),
+            value: float_text(value),
         })
     }
 }
@@ -74,7 +74,7 @@ fn check_window(window_hours: f64) -> Result<(), SampleError> {
         Err(SampleError::BadInput {
             what: "window",
             expected: "a finite number of hours, 0 or more",
-            value: window_hours.to_string(),
+            value: float_text(window_hours),
         })
     }
 }
@@ -144,7 +144,7 @@ pub fn smallest_rate(
         return Err(SampleError::BadInput {
             what: "probability",
             expected: "above 0 and below 1",
-            value: probability.to_string(),
+            value: float_text(probability),
         });
     }
     let p_at = |ppm: u32| {

@@ -23,7 +23,7 @@ pub struct ClassRate {
 
 /// A validated sampling plan. Classes keep the order they were given in.
 ///
-/// As JSON ([`from_json`](Self::from_json), feature `serde`):
+/// As JSON ([`from_json`](Self::from_json), read by hand with `alloc` alone; [`to_json`](Self::to_json) with feature `serde`):
 ///
 /// ```json
 /// {
@@ -191,51 +191,129 @@ impl SamplingPlan {
     }
 }
 
-#[cfg(feature = "serde")]
-mod json {
-    use alloc::string::{String, ToString};
+/// The plan's JSON, read by hand (`crate::json_read`): no `serde_json` needed, so the sampling
+/// WASM module links none.
+mod read {
+    use alloc::borrow::Cow;
+    use alloc::string::String;
     use alloc::vec::Vec;
-    use core::fmt;
-
-    use serde::de::{MapAccess, Visitor};
-    use serde::ser::{SerializeMap, SerializeStruct};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::{SamplingPlan, check_class_name};
     use crate::error::clip;
+    use crate::json_read::{Reader, SyntaxError, whole_number};
     use crate::sample::{PPM_ALL, SampleError};
 
-    /// Class entries in the order written, duplicates kept (so they can be refused).
-    struct Entries(Vec<(String, serde_json::Value)>);
-
-    impl<'de> Deserialize<'de> for Entries {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entries, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Entries;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an object of class names to rates in ppm")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-                    let mut v = Vec::new();
-                    while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
-                        v.push(entry);
-                    }
-                    Ok(Entries(v))
-                }
-            }
-            d.deserialize_map(V)
-        }
+    /// The document's fields as written, before any check of their values.
+    struct Raw<'a> {
+        salt: Cow<'a, str>,
+        period_seconds: u64,
+        period_offset_seconds: u64,
+        /// Class names and their values' text, in order, duplicates kept (to be refused).
+        classes: Vec<(Cow<'a, str>, &'a str)>,
     }
 
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Raw {
-        salt: String,
-        period_seconds: u64,
-        #[serde(default)]
-        period_offset_seconds: u64,
-        classes: Entries,
+    /// The fields in the order a missing one is named.
+    const FIELDS: &str = "`salt`, `period_seconds`, `period_offset_seconds`, `classes`";
+
+    fn read<'a>(r: &mut Reader<'a>) -> Result<Raw<'a>, SyntaxError> {
+        let (mut salt, mut period, mut offset, mut classes) = (None, None, None, None);
+        r.begin_object()?;
+        let mut first = true;
+        while let Some(key) = r.next_key(&mut first)? {
+            let slot_taken = match key.as_ref() {
+                "salt" => salt.replace(text(r, "salt")?).is_some(),
+                "period_seconds" => period.replace(seconds(r, "period_seconds")?).is_some(),
+                "period_offset_seconds" => offset
+                    .replace(seconds(r, "period_offset_seconds")?)
+                    .is_some(),
+                "classes" => classes.replace(entries(r)?).is_some(),
+                crate::json_read::SCHEMA_KEY => {
+                    if r.peek() != Some(b'"') {
+                        return Err(r.error("invalid type: `$schema` must be a string"));
+                    }
+                    r.string()?;
+                    false
+                }
+                other => {
+                    let mut what = String::from("unknown field `");
+                    what.push_str(&clip(other));
+                    what.push_str("`, expected one of ");
+                    what.push_str(FIELDS);
+                    return Err(r.error(what));
+                }
+            };
+            if slot_taken {
+                let mut what = String::from("duplicate field `");
+                what.push_str(&key);
+                what.push('`');
+                return Err(r.error(what));
+            }
+        }
+        r.end()?;
+        let missing = |name: &'static str| r.error(name);
+        Ok(Raw {
+            salt: salt.ok_or_else(|| missing("missing field `salt`"))?,
+            period_seconds: period.ok_or_else(|| missing("missing field `period_seconds`"))?,
+            period_offset_seconds: offset.unwrap_or(0),
+            classes: classes.ok_or_else(|| missing("missing field `classes`"))?,
+        })
+    }
+
+    /// A string field (its value named when it is something else).
+    fn text<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<Cow<'a, str>, SyntaxError> {
+        if r.peek() == Some(b'"') {
+            return r.string();
+        }
+        let at = r.error("");
+        let raw = r.value()?;
+        let mut what = String::from("invalid type: `");
+        what.push_str(field);
+        what.push_str("` must be a string, got ");
+        what.push_str(&clip(raw));
+        Err(SyntaxError {
+            what: what.into(),
+            ..at
+        })
+    }
+
+    /// A whole number of seconds from 0 to 2^64-1.
+    fn seconds(r: &mut Reader<'_>, field: &'static str) -> Result<u64, SyntaxError> {
+        r.peek();
+        let at = r.error("");
+        let raw = r.value()?;
+        whole_number(raw).ok_or_else(|| {
+            let mut what = String::from("invalid value: `");
+            what.push_str(field);
+            what.push_str("` must be a whole number from 0 to 2^64-1, got ");
+            what.push_str(&clip(raw));
+            SyntaxError {
+                what: what.into(),
+                ..at
+            }
+        })
+    }
+
+    /// The `classes` object: names and their values' text.
+    fn entries<'a>(r: &mut Reader<'a>) -> Result<Vec<(Cow<'a, str>, &'a str)>, SyntaxError> {
+        if r.peek() != Some(b'{') {
+            let at = r.error("");
+            let raw = r.value()?;
+            let mut what = String::from(
+                "invalid type: `classes` must be an object of class names to rates in ppm, got ",
+            );
+            what.push_str(&clip(raw));
+            return Err(SyntaxError {
+                what: what.into(),
+                ..at
+            });
+        }
+        r.begin_object()?;
+        let mut v = Vec::new();
+        let mut first = true;
+        while let Some(name) = r.next_key(&mut first)? {
+            v.push((name, r.value()?));
+        }
+        Ok(v)
     }
 
     impl SamplingPlan {
@@ -250,34 +328,47 @@ mod json {
         /// let err = SamplingPlan::from_json(r#"{"salt": "s", "period_seconds": 86400,
         ///     "classes": {"metrics": 1500000}}"#).unwrap_err();
         /// assert_eq!(err.code(), "sample.rate_out_of_range");
+        /// let err = SamplingPlan::from_json(r#"{"salt": "s", "period_seconds": 86400,"#).unwrap_err();
+        /// assert_eq!(err.to_string(), "invalid sampling plan JSON: EOF while parsing a value at line 1 column 39");
         /// ```
         pub fn from_json(text: &str) -> Result<SamplingPlan, SampleError> {
-            let raw: Raw =
-                crate::wire::from_document(text).map_err(|e| SampleError::InvalidJson {
-                    message: clip(&e.to_string()),
-                })?;
+            let mut r = Reader::new(text);
+            let raw = read(&mut r).map_err(|e| SampleError::InvalidJson {
+                message: clip(&r.describe(&e)),
+            })?;
             let mut plan = SamplingPlan::new(&raw.salt, raw.period_seconds)?
                 .with_offset(raw.period_offset_seconds);
-            if raw.classes.0.is_empty() {
+            if raw.classes.is_empty() {
                 return Err(SampleError::NoClasses);
             }
-            for (name, value) in &raw.classes.0 {
+            for (name, value) in &raw.classes {
                 check_class_name(name)?;
-                let rate = value
-                    .as_u64()
+                let rate = whole_number(value)
                     .filter(|r| *r <= u64::from(PPM_ALL))
                     .and_then(|r| u32::try_from(r).ok());
                 let Some(rate) = rate else {
                     return Err(SampleError::RateOutOfRange {
-                        class: name.clone(),
-                        value: clip(&value.to_string()),
+                        class: String::from(name.as_ref()),
+                        value: clip(value),
                     });
                 };
                 plan.add_class(name, rate)?;
             }
             Ok(plan)
         }
+    }
+}
 
+#[cfg(feature = "serde")]
+mod json {
+    use alloc::string::{String, ToString};
+
+    use serde::ser::{SerializeMap, SerializeStruct};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::SamplingPlan;
+
+    impl SamplingPlan {
         /// The plan as JSON, in the shape [`from_json`](Self::from_json) reads (classes in order).
         pub fn to_json(&self) -> String {
             // ok: serializing plain strings and integers into a String cannot fail.
@@ -429,6 +520,13 @@ mod tests {
             SamplingPlan::from_json(r#"{"salt":"s","period_seconds":60,"classes":{"a":1,"a":2}}"#)
                 .unwrap_err();
         assert_eq!(e.to_string(), "class \"a\" appears twice in the plan");
+        let e =
+            SamplingPlan::from_json(r#"{"salt": 5, "period_seconds": 60, "classes": {"a": 1}}"#)
+                .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid sampling plan JSON: invalid type: `salt` must be a string, got 5 at line 1 column 10"
+        );
     }
 
     #[test]

@@ -75,6 +75,100 @@ pub struct CatalogState {
     pub issued: u64,
 }
 
+#[cfg(feature = "alloc")]
+impl CatalogState {
+    /// Reads the state from its JSON, `{"sequence": N, "sha256": "<64 hex>", "issued": N}`
+    /// (all three required, nothing else, `N` whole numbers from 0 to 2^64-1). Read by hand
+    /// (no `serde_json`, so the verification WASM module links none); an error is a message
+    /// naming the bad field or value, with line and column for a syntax error.
+    ///
+    /// ```
+    /// use stepstone::signed_catalog::compact::CatalogState;
+    /// let hex = "ab".repeat(32);
+    /// let s = CatalogState::from_json(&format!(r#"{{"sequence": 42, "sha256": "{hex}", "issued": 7}}"#)).unwrap();
+    /// assert_eq!((s.sequence, s.digest[0], s.issued), (42, 0xab, 7));
+    /// let e = CatalogState::from_json(r#"{"sequence": -1, "sha256": "", "issued": 0}"#).unwrap_err();
+    /// assert_eq!(e, "invalid value: `sequence` must be a whole number from 0 to 2^64-1, got -1 at line 1 column 14");
+    /// ```
+    pub fn from_json(text: &str) -> Result<CatalogState, alloc::string::String> {
+        use crate::json_read::{Reader, SyntaxError, whole_number};
+        use alloc::string::String;
+        fn read(r: &mut Reader<'_>) -> Result<CatalogState, SyntaxError> {
+            let (mut sequence, mut digest, mut issued) = (None, None, None);
+            r.begin_object()?;
+            let mut first = true;
+            while let Some(key) = r.next_key(&mut first)? {
+                r.peek();
+                let at = r.error("");
+                let taken = match key.as_ref() {
+                    "sequence" | "issued" => {
+                        let raw = r.value()?;
+                        let Some(n) = whole_number(raw) else {
+                            let mut what = String::from("invalid value: `");
+                            what.push_str(&key);
+                            what.push_str("` must be a whole number from 0 to 2^64-1, got ");
+                            what.push_str(&crate::error::clip(raw));
+                            return Err(SyntaxError {
+                                what: what.into(),
+                                ..at
+                            });
+                        };
+                        let slot = if key == "sequence" {
+                            &mut sequence
+                        } else {
+                            &mut issued
+                        };
+                        slot.replace(n).is_some()
+                    }
+                    "sha256" => {
+                        let text = r.string().map_err(|_| SyntaxError {
+                            what: "invalid value: `sha256` must be 64 lowercase hex digits".into(),
+                            ..at.clone()
+                        })?;
+                        let Some(d) = crate::manifest::lines::hex32(&text) else {
+                            let mut what = String::from(
+                                "invalid value: `sha256` must be 64 lowercase hex digits, got ",
+                            );
+                            what.push_str(&crate::error::clip(&text));
+                            return Err(SyntaxError {
+                                what: what.into(),
+                                ..at
+                            });
+                        };
+                        digest.replace(d).is_some()
+                    }
+                    other => {
+                        let mut what = String::from("unknown field `");
+                        what.push_str(&crate::error::clip(other));
+                        what.push_str("`, expected one of `sequence`, `sha256`, `issued`");
+                        return Err(SyntaxError {
+                            what: what.into(),
+                            ..at
+                        });
+                    }
+                };
+                if taken {
+                    let mut what = String::from("duplicate field `");
+                    what.push_str(&key);
+                    what.push('`');
+                    return Err(SyntaxError {
+                        what: what.into(),
+                        ..at
+                    });
+                }
+            }
+            r.end()?;
+            Ok(CatalogState {
+                sequence: sequence.ok_or_else(|| r.error("missing field `sequence`"))?,
+                digest: digest.ok_or_else(|| r.error("missing field `sha256`"))?,
+                issued: issued.ok_or_else(|| r.error("missing field `issued`"))?,
+            })
+        }
+        let mut r = Reader::new(text);
+        read(&mut r).map_err(|e| r.describe(&e))
+    }
+}
+
 /// The header of an envelope, read without checking its signature (see [`parse`]). JSON
 /// (feature `serde`): `{"sequence", "issued", "expires", "key_id", "payload_len"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +344,49 @@ mod tests {
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[9u8; 32]).unwrap()
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn state_json_reads_what_it_writes_and_refuses_the_rest() {
+        let state = CatalogState {
+            sequence: u64::MAX,
+            digest: [0x5a; 32],
+            issued: 1_800_000_000,
+        };
+        let text = serde_json::to_string(&state).unwrap();
+        assert_eq!(CatalogState::from_json(&text), Ok(state));
+        let hex = "5a".repeat(32);
+        let spaced =
+            alloc::format!("\n {{ \"issued\" : 1 , \"sha256\":\"{hex}\",\"sequence\":0 }} ");
+        assert_eq!(CatalogState::from_json(&spaced).unwrap().issued, 1);
+        for bad in [
+            "",
+            "[]",
+            "{}",
+            r#"{"sequence": 1, "issued": 2}"#,
+            &alloc::format!(r#"{{"sequence": 1.0, "sha256": "{hex}", "issued": 2}}"#),
+            &alloc::format!(r#"{{"sequence": 1, "sha256": "{hex}", "issued": "2"}}"#),
+            &alloc::format!(
+                r#"{{"sequence": 1, "sha256": "{}", "issued": 2}}"#,
+                hex.to_uppercase()
+            ),
+            &alloc::format!(r#"{{"sequence": 1, "sha256": "{hex}", "issued": 2, "x": 0}}"#),
+            &alloc::format!(r#"{{"sequence": 1, "sequence": 1, "sha256": "{hex}", "issued": 2}}"#),
+            &alloc::format!(r#"{{"sequence": 1, "sha256": "{hex}", "issued": 2}} x"#),
+            &alloc::format!(
+                r#"{{"sequence": 18446744073709551616, "sha256": "{hex}", "issued": 2}}"#
+            ),
+        ] {
+            let ours = CatalogState::from_json(bad);
+            assert!(ours.is_err(), "{bad}");
+            // serde's derive refuses each of them too.
+            assert!(serde_json::from_str::<CatalogState>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            CatalogState::from_json(r#"{"sequence": 1, "sha256": "ab", "issued": 2}"#).unwrap_err(),
+            "invalid value: `sha256` must be 64 lowercase hex digits, got ab at line 1 column 27"
+        );
     }
 
     #[test]

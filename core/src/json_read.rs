@@ -1,0 +1,503 @@
+//! A small, strict JSON reader for documents read by hand (the sampling plan), so that a build
+//! that reads only those documents (the `stepstone-wasm/sample` module) links no `serde_json`.
+//!
+//! It is as strict as `serde_json`: whitespace is space, tab, CR and LF only; strings have no
+//! control character and only JSON's escapes (`\uXXXX` surrogates paired); numbers have no
+//! leading zero, no `+`, and a digit on each side of `.`; values nest at most 127 deep; nothing
+//! follows the document. A syntax error is a [`SyntaxError`]: what was expected and where
+//! (line and column, both from 1), for the caller's `invalid_json` message.
+//!
+//! ```text
+//! let mut r = Reader::new(r#"{"a": [1, "x"], "b": 2}"#);
+//! r.begin_object()?;
+//! let mut first = true;
+//! while let Some(key) = r.next_key(&mut first)? {
+//!     let raw = r.value()?; // the value's text: `[1, "x"]`, then `2`
+//! }
+//! r.end()?;
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+
+/// The top-level field a document may carry to name its JSON Schema: it must be a string, and
+/// readers skip it.
+pub(crate) const SCHEMA_KEY: &str = "$schema";
+
+/// How deep values may nest (arrays and objects): 127 levels, as in `serde_json`.
+const MAX_DEPTH: usize = 128;
+
+/// A syntax error (or a document-shape error found while reading): what, and at which byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SyntaxError {
+    /// What was expected or found (`expected ':'`).
+    pub(crate) what: Cow<'static, str>,
+    /// Byte offset in the text where it was found.
+    pub(crate) at: usize,
+}
+
+/// A cursor over JSON text.
+pub(crate) struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub(crate) fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+
+    /// An error at the current position.
+    pub(crate) fn error(&self, what: impl Into<Cow<'static, str>>) -> SyntaxError {
+        SyntaxError {
+            what: what.into(),
+            at: self.at,
+        }
+    }
+
+    /// `error` as a message naming the line and column (`expected ':' at line 1 column 7`).
+    pub(crate) fn describe(&self, e: &SyntaxError) -> String {
+        let before = &self.bytes[..e.at.min(self.bytes.len())];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        // Columns count characters, not bytes.
+        let column = 1 + self.text[line_start..]
+            .char_indices()
+            .take_while(|(i, _)| line_start + i < e.at)
+            .count();
+        let mut m = String::from(e.what.as_ref());
+        m.push_str(" at line ");
+        push_decimal(&mut m, line);
+        m.push_str(" column ");
+        push_decimal(&mut m, column);
+        m
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.bytes.get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8, what: &'static str) -> Result<(), SyntaxError> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    /// `expected X`, or `EOF while parsing` at the end of the text.
+    fn unexpected(&self, what: &'static str) -> SyntaxError {
+        if self.at >= self.bytes.len() {
+            self.error("EOF while parsing a value")
+        } else {
+            self.error(what)
+        }
+    }
+
+    /// Reads `{`.
+    pub(crate) fn begin_object(&mut self) -> Result<(), SyntaxError> {
+        self.eat(b'{', "expected an object")
+    }
+
+    /// The next key of an object whose `{` was read (`None` at its `}`), with its `:` read.
+    /// `first` starts true and tells whether a `,` must come before the key.
+    pub(crate) fn next_key(
+        &mut self,
+        first: &mut bool,
+    ) -> Result<Option<Cow<'a, str>>, SyntaxError> {
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(None);
+        }
+        if !*first {
+            self.eat(b',', "expected ',' or '}'")?;
+            if self.peek() == Some(b'}') {
+                return Err(self.error("trailing comma"));
+            }
+        }
+        *first = false;
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("expected a string key"));
+        }
+        let key = self.string()?;
+        self.eat(b':', "expected ':'")?;
+        Ok(Some(key))
+    }
+
+    /// Whitespace, then the end of the text.
+    pub(crate) fn end(&mut self) -> Result<(), SyntaxError> {
+        if self.peek().is_some() {
+            return Err(self.error("trailing characters"));
+        }
+        Ok(())
+    }
+
+    /// A string value (after whitespace), its escapes decoded.
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("expected a string"));
+        }
+        self.at += 1;
+        let start = self.at;
+        loop {
+            let Some(&b) = self.bytes.get(self.at) else {
+                return Err(self.error("EOF while parsing a string"));
+            };
+            match b {
+                b'"' => {
+                    self.at += 1;
+                    return Ok(Cow::Borrowed(&self.text[start..self.at - 1]));
+                }
+                // The first escape: the rest is decoded into an owned copy.
+                b'\\' => return self.string_rest(String::from(&self.text[start..self.at])),
+                0..=0x1F => return Err(self.error("control character in a string")),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// The rest of a string after its first escape, appended to `s`.
+    fn string_rest(&mut self, mut s: String) -> Result<Cow<'a, str>, SyntaxError> {
+        let mut run = self.at;
+        loop {
+            let Some(&b) = self.bytes.get(self.at) else {
+                return Err(self.error("EOF while parsing a string"));
+            };
+            match b {
+                b'"' => {
+                    s.push_str(&self.text[run..self.at]);
+                    self.at += 1;
+                    return Ok(Cow::Owned(s));
+                }
+                b'\\' => {
+                    s.push_str(&self.text[run..self.at]);
+                    let c = self.escape()?;
+                    s.push(c);
+                    run = self.at;
+                }
+                0..=0x1F => return Err(self.error("control character in a string")),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// The escape at `\`, decoded.
+    fn escape(&mut self) -> Result<char, SyntaxError> {
+        self.at += 1; // the backslash
+        let Some(&b) = self.bytes.get(self.at) else {
+            return Err(self.error("EOF while parsing a string"));
+        };
+        self.at += 1;
+        Ok(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&high) {
+                    if self.bytes.get(self.at..self.at + 2) != Some(b"\\u") {
+                        return Err(self.error("lone leading surrogate in hex escape"));
+                    }
+                    self.at += 2;
+                    let low = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err(self.error("lone leading surrogate in hex escape"));
+                    }
+                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..0xE000).contains(&high) {
+                    return Err(self.error("lone trailing surrogate in hex escape"));
+                } else {
+                    high
+                };
+                // In range and not a surrogate by construction.
+                char::from_u32(code).ok_or_else(|| self.error("invalid unicode code point"))?
+            }
+            _ => {
+                self.at -= 1;
+                return Err(self.error("invalid escape"));
+            }
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let d = match self.bytes.get(self.at) {
+                Some(&b) => (b as char).to_digit(16),
+                None => return Err(self.error("EOF while parsing a string")),
+            };
+            let Some(d) = d else {
+                return Err(self.error("invalid escape"));
+            };
+            v = v * 16 + d;
+            self.at += 1;
+        }
+        Ok(v)
+    }
+
+    /// Any value (after whitespace), checked and skipped; its text.
+    pub(crate) fn value(&mut self) -> Result<&'a str, SyntaxError> {
+        self.ws();
+        let start = self.at;
+        self.skip(1)?;
+        Ok(&self.text[start..self.at])
+    }
+
+    fn skip(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(drop),
+            Some(b'{') => {
+                self.nest(depth)?;
+                let mut first = true;
+                while self.next_key(&mut first)?.is_some() {
+                    self.skip(depth + 1)?;
+                }
+                Ok(())
+            }
+            Some(b'[') => {
+                self.nest(depth)?;
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.skip(depth + 1)?;
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b']') => {
+                            self.at += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.unexpected("expected ',' or ']'")),
+                    }
+                    if self.peek() == Some(b']') {
+                        return Err(self.error("trailing comma"));
+                    }
+                }
+            }
+            Some(b't') => self.word("true"),
+            Some(b'f') => self.word("false"),
+            Some(b'n') => self.word("null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.unexpected("expected value")),
+        }
+    }
+
+    /// Steps into `{` or `[` one level deeper.
+    fn nest(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error("recursion limit exceeded"));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    fn word(&mut self, word: &'static str) -> Result<(), SyntaxError> {
+        if self.bytes[self.at..].starts_with(word.as_bytes()) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(self.error("expected value"))
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Result<(), SyntaxError> {
+        if self.bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        match self.bytes.get(self.at) {
+            Some(b'0') => {
+                self.at += 1;
+                if matches!(self.bytes.get(self.at), Some(b'0'..=b'9')) {
+                    return Err(self.error("invalid number: leading zero"));
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.unexpected("invalid number")),
+        }
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Result<(), SyntaxError> {
+        if !matches!(self.bytes.get(self.at), Some(b'0'..=b'9')) {
+            return Err(self.unexpected("invalid number"));
+        }
+        self.digits();
+        Ok(())
+    }
+}
+
+/// A value's text as a whole number from 0 to 2^64-1 (`None` for anything else: a sign, a
+/// fraction, an exponent, a string, too large).
+pub(crate) fn whole_number(raw: &str) -> Option<u64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
+}
+
+/// Appends `n` in decimal (without the formatting machinery).
+pub(crate) fn push_decimal(s: &mut String, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        s.push(b as char);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the reader takes `text` as one JSON value and nothing after it.
+    fn accepts(text: &str) -> bool {
+        let mut r = Reader::new(text);
+        r.value().is_ok() && r.end().is_ok()
+    }
+
+    #[test]
+    fn accepts_what_serde_json_accepts() {
+        let deep_ok = "[".repeat(127) + &"]".repeat(127);
+        let deep_bad = "[".repeat(128) + &"]".repeat(128);
+        let cases = [
+            "0",
+            "-0",
+            "1.5",
+            "-1e+3",
+            "1E-2",
+            "123456789012345678901234567890",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "-",
+            "1e",
+            "--1",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"\\u00e9\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud83d\"",
+            "\"\\ude00\"",
+            "\"\\ud83dx\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\t\"",
+            "\"é\"",
+            "[]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "{}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":1 \"b\":2}",
+            " \t\r\n[ 1 , {\"x\" : [null]} ] ",
+            "[1]x",
+            "",
+            " ",
+            "\u{c}1",
+            "[1]\u{a0}",
+            "{\"a\":{\"b\":{}}}",
+            "\"unterminated",
+            "[\"a\"",
+            "{\"a\":",
+            &deep_ok,
+            &deep_bad,
+        ];
+        for text in cases {
+            let want = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(accepts(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn strings_decode_their_escapes_and_borrow_without_any() {
+        let mut r = Reader::new(r#""plain" "a\"b\\c\/\n\u00e9\ud83d\ude00""#);
+        assert!(matches!(r.string(), Ok(Cow::Borrowed("plain"))));
+        assert_eq!(r.string().unwrap(), "a\"b\\c/\né😀");
+        assert!(r.end().is_ok());
+    }
+
+    #[test]
+    fn errors_name_line_and_column_in_characters() {
+        let text = "{\n  \"é\": [1,\n  2,,]}";
+        let mut r = Reader::new(text);
+        let e = r.value().unwrap_err();
+        assert_eq!(r.describe(&e), "expected value at line 3 column 5");
+        let mut r = Reader::new("[1");
+        let e = r.value().unwrap_err();
+        assert_eq!(
+            r.describe(&e),
+            "EOF while parsing a value at line 1 column 3"
+        );
+    }
+
+    #[test]
+    fn whole_numbers_are_plain_digits_within_u64() {
+        assert_eq!(whole_number("0"), Some(0));
+        assert_eq!(whole_number("18446744073709551615"), Some(u64::MAX));
+        for bad in ["18446744073709551616", "-1", "1.0", "1e3", "\"1\"", ""] {
+            assert_eq!(whole_number(bad), None, "{bad}");
+        }
+        let mut s = String::new();
+        push_decimal(&mut s, 0);
+        push_decimal(&mut s, 907);
+        assert_eq!(s, "0907");
+    }
+}
