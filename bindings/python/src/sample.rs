@@ -775,8 +775,8 @@ impl SamplingPlan {
     fn message_layout<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        args: Pos<'_, 'py>,
+        kwargs: Option<Kw<'_, 'py>>,
     ) -> PyResult<(Bound<'py, PyBytes>, usize)> {
         let a = params!("SamplingPlan.message_layout", ["class_"], []).bind(args, kwargs)?;
         let layout = self.inner.message_layout(&a.text("class_")?);
@@ -794,11 +794,7 @@ impl SamplingPlan {
     /// Raises: `SampleError` (`sample.unknown_class`); `BadArgumentError`
     /// (`python.bad_argument`) if `class_` is not a str.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, class_)")]
-    fn positions_below(
-        &self,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<u128> {
+    fn positions_below(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u128> {
         let a = params!("SamplingPlan.positions_below", ["class_"], []).bind(args, kwargs)?;
         let rate = self.inner.rate(&a.text("class_")?).map_err(raise)?;
         Ok(sample::positions_below(rate))
