@@ -86,6 +86,21 @@ pub struct Ramp {
 }
 
 impl Ramp {
+    /// Reads a ramp from its JSON wire form, `{"start", "start_ppm"?, "duration_secs"}`
+    /// (`rollout.json` for anything else, an array included).
+    ///
+    /// ```
+    /// use stepstone::{ErrorCode, rollout::Ramp};
+    /// let r = Ramp::from_json(r#"{"start": 100, "duration_secs": 1000}"#).unwrap();
+    /// assert_eq!(r.fraction_at(500), 500_000);
+    /// assert_eq!(Ramp::from_json("[100, 0, 1000]").unwrap_err().code(), "rollout.json");
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_json(text: &str) -> Result<Ramp, RolloutError> {
+        use alloc::string::ToString;
+        crate::wire::from_json(text).map_err(|e| RolloutError::Json(e.to_string()))
+    }
+
     /// The fraction open `elapsed` seconds after the start (not counting halted time).
     ///
     /// ```
@@ -196,7 +211,7 @@ impl HaltRule {
     pub fn from_json(text: &str) -> Result<HaltRule, RolloutError> {
         use alloc::string::ToString;
         let r: HaltRule =
-            serde_json::from_str(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+            crate::wire::from_json(text).map_err(|e| RolloutError::Json(e.to_string()))?;
         r.validate()?;
         Ok(r)
     }

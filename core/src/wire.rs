@@ -61,13 +61,303 @@ pub(crate) const SCHEMA_KEY: &str = crate::json_read::SCHEMA_KEY;
 /// one below the top level is an unknown field like any other. Everything else is `T`'s own
 /// deserialization, streamed as `serde_json::from_str` does it: duplicate fields are still
 /// refused and messages keep their line and column.
+///
+/// Objects only: a JSON array where a struct is expected is refused at any depth
+/// ([`objects_only`]), never read field by field in order.
 pub(crate) fn from_document<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = T::deserialize(document::SkipSchema(&mut de))?;
+    let value = T::deserialize(document::SkipSchema(objects_only::Strict(&mut de)))?;
     de.end()?;
     Ok(value)
+}
+
+/// `serde_json::from_str`, objects only ([`objects_only`]): for wire inputs that take no
+/// `"$schema"` (device states, events, halt rules).
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(objects_only::Strict(&mut de))?;
+    de.end()?;
+    Ok(value)
+}
+
+pub(crate) mod objects_only {
+    //! A deserializer adapter that refuses a sequence where a struct is expected, at any depth.
+    //!
+    //! serde's derived `Deserialize` for a struct also accepts a sequence and reads it as the
+    //! fields in declaration order, and `#[serde(default)]` fills the rest: `"halt": []` would
+    //! be a halt rule with no limits (one that never trips), `"halt": [200]` would be
+    //! `max_failures: 200`. A wire document spells every struct as an object; this adapter
+    //! wraps every nested deserializer so that a struct's visitor is never handed a sequence
+    //! (`invalid type: sequence, expected struct HaltRule`, with serde_json's line and column).
+    //! Everything else passes through unchanged.
+
+    use core::fmt;
+
+    use serde::de::{
+        self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, Unexpected, VariantAccess, Visitor,
+    };
+
+    /// The wrapped deserializer.
+    pub(crate) struct Strict<D>(pub(crate) D);
+
+    /// A visitor; `is_struct` when it is a struct's, which must not be handed a sequence.
+    struct V<T> {
+        inner: T,
+        is_struct: bool,
+    }
+
+    fn plain<T>(inner: T) -> V<T> {
+        V {
+            inner,
+            is_struct: false,
+        }
+    }
+
+    /// A seed whose deserializer is wrapped in turn.
+    struct Seed<S>(S);
+
+    /// Sequence, map and enum accesses whose elements are wrapped in turn.
+    struct Seq<A>(A);
+    struct Map<A>(A);
+    struct Enum<A>(A);
+    struct Variant<A>(A);
+
+    macro_rules! forward {
+        ($($method:ident)*) => {$(
+            fn $method<W: Visitor<'de>>(self, visitor: W) -> Result<W::Value, D::Error> {
+                self.0.$method(plain(visitor))
+            }
+        )*};
+    }
+
+    impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Strict<D> {
+        type Error = D::Error;
+
+        forward! {
+            deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
+            deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
+            deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+            deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+            deserialize_option deserialize_unit deserialize_seq deserialize_map
+            deserialize_identifier deserialize_ignored_any
+        }
+
+        fn deserialize_unit_struct<W: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: W,
+        ) -> Result<W::Value, D::Error> {
+            self.0.deserialize_unit_struct(name, plain(visitor))
+        }
+
+        fn deserialize_newtype_struct<W: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: W,
+        ) -> Result<W::Value, D::Error> {
+            self.0.deserialize_newtype_struct(name, plain(visitor))
+        }
+
+        fn deserialize_tuple<W: Visitor<'de>>(
+            self,
+            len: usize,
+            visitor: W,
+        ) -> Result<W::Value, D::Error> {
+            self.0.deserialize_tuple(len, plain(visitor))
+        }
+
+        fn deserialize_tuple_struct<W: Visitor<'de>>(
+            self,
+            name: &'static str,
+            len: usize,
+            visitor: W,
+        ) -> Result<W::Value, D::Error> {
+            self.0.deserialize_tuple_struct(name, len, plain(visitor))
+        }
+
+        fn deserialize_struct<W: Visitor<'de>>(
+            self,
+            name: &'static str,
+            fields: &'static [&'static str],
+            visitor: W,
+        ) -> Result<W::Value, D::Error> {
+            let v = V {
+                inner: visitor,
+                is_struct: true,
+            };
+            self.0.deserialize_struct(name, fields, v)
+        }
+
+        fn deserialize_enum<W: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            visitor: W,
+        ) -> Result<W::Value, D::Error> {
+            self.0.deserialize_enum(name, variants, plain(visitor))
+        }
+
+        fn is_human_readable(&self) -> bool {
+            self.0.is_human_readable()
+        }
+    }
+
+    macro_rules! visit {
+        ($($method:ident($ty:ty))*) => {$(
+            fn $method<E: de::Error>(self, v: $ty) -> Result<T::Value, E> {
+                self.inner.$method(v)
+            }
+        )*};
+    }
+
+    impl<'de, T: Visitor<'de>> Visitor<'de> for V<T> {
+        type Value = T::Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.inner.expecting(f)
+        }
+
+        visit! {
+            visit_bool(bool) visit_i8(i8) visit_i16(i16) visit_i32(i32) visit_i64(i64)
+            visit_i128(i128) visit_u8(u8) visit_u16(u16) visit_u32(u32) visit_u64(u64)
+            visit_u128(u128) visit_f32(f32) visit_f64(f64) visit_char(char) visit_str(&str)
+            visit_borrowed_str(&'de str) visit_string(alloc::string::String)
+            visit_bytes(&[u8]) visit_borrowed_bytes(&'de [u8])
+            visit_byte_buf(alloc::vec::Vec<u8>)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<T::Value, E> {
+            self.inner.visit_none()
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<T::Value, E> {
+            self.inner.visit_unit()
+        }
+
+        fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<T::Value, D::Error> {
+            self.inner.visit_some(Strict(d))
+        }
+
+        fn visit_newtype_struct<D: de::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> Result<T::Value, D::Error> {
+            self.inner.visit_newtype_struct(Strict(d))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T::Value, A::Error> {
+            if self.is_struct {
+                return Err(de::Error::invalid_type(Unexpected::Seq, &self.inner));
+            }
+            self.inner.visit_seq(Seq(seq))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T::Value, A::Error> {
+            self.inner.visit_map(Map(map))
+        }
+
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<T::Value, A::Error> {
+            self.inner.visit_enum(Enum(data))
+        }
+    }
+
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
+        type Value = S::Value;
+
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+            self.0.deserialize(Strict(d))
+        }
+    }
+
+    impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<A> {
+        type Error = A::Error;
+
+        fn next_element_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<Option<S::Value>, A::Error> {
+            self.0.next_element_seed(Seed(seed))
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            self.0.size_hint()
+        }
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<A> {
+        type Error = A::Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            self.0.next_key_seed(seed)
+        }
+
+        fn next_value_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<S::Value, A::Error> {
+            self.0.next_value_seed(Seed(seed))
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            self.0.size_hint()
+        }
+    }
+
+    impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Enum<A> {
+        type Error = A::Error;
+        type Variant = Variant<A::Variant>;
+
+        fn variant_seed<S: DeserializeSeed<'de>>(
+            self,
+            seed: S,
+        ) -> Result<(S::Value, Self::Variant), A::Error> {
+            self.0
+                .variant_seed(seed)
+                .map(|(v, rest)| (v, Variant(rest)))
+        }
+    }
+
+    impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<A> {
+        type Error = A::Error;
+
+        fn unit_variant(self) -> Result<(), A::Error> {
+            self.0.unit_variant()
+        }
+
+        fn newtype_variant_seed<S: DeserializeSeed<'de>>(
+            self,
+            seed: S,
+        ) -> Result<S::Value, A::Error> {
+            self.0.newtype_variant_seed(Seed(seed))
+        }
+
+        fn tuple_variant<W: Visitor<'de>>(
+            self,
+            len: usize,
+            visitor: W,
+        ) -> Result<W::Value, A::Error> {
+            self.0.tuple_variant(len, plain(visitor))
+        }
+
+        fn struct_variant<W: Visitor<'de>>(
+            self,
+            fields: &'static [&'static str],
+            visitor: W,
+        ) -> Result<W::Value, A::Error> {
+            let v = V {
+                inner: visitor,
+                is_struct: true,
+            };
+            self.0.struct_variant(fields, v)
+        }
+    }
 }
 
 mod document {
@@ -200,7 +490,6 @@ mod tests {
             r#"{"a": 1, "a": 2}"#,
             r#"{"a": -1}"#,
             r#"{}"#,
-            "[1]",
             "7",
             r#"{"a": 1} x"#,
             "{\n  \"a\": 1,\n  \"inner\": {\"b\": 1, \"c\": 2}\n}",
@@ -208,6 +497,76 @@ mod tests {
             let plain = serde_json::from_str::<Doc>(text).map_err(|e| e.to_string());
             assert_eq!(read(text), plain, "{text}");
         }
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Nest {
+        list: alloc::vec::Vec<Inner>,
+        #[serde(default)]
+        maybe: Option<Inner>,
+        #[serde(default)]
+        pair: Option<(u32, u32)>,
+        #[serde(default)]
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Plain,
+        Wrapped(Inner),
+        Shaped { b: u32 },
+    }
+
+    #[test]
+    fn a_struct_spelt_as_an_array_is_refused_at_any_depth() {
+        let err = |text: &str| read(text).unwrap_err();
+        // Top level and nested (serde_json alone reads both, field by field in order).
+        assert!(serde_json::from_str::<Doc>("[1]").is_ok());
+        assert_eq!(
+            err("[1]"),
+            "invalid type: sequence, expected struct Doc at line 1 column 1"
+        );
+        assert!(serde_json::from_str::<Doc>(r#"{"a": 1, "inner": [2]}"#).is_ok());
+        assert_eq!(
+            err(r#"{"a": 1, "inner": [2]}"#),
+            "invalid type: sequence, expected struct Inner at line 1 column 19"
+        );
+        let nest = |text: &str| super::from_json::<Nest>(text).map_err(|e| e.to_string());
+        // Inside a list, an option, an enum's newtype and struct variants.
+        for bad in [
+            r#"{"list": [[1]]}"#,
+            r#"{"list": [], "maybe": [1]}"#,
+            r#"{"list": [], "kind": {"wrapped": [1]}}"#,
+            r#"{"list": [], "kind": {"shaped": [1]}}"#,
+        ] {
+            let e = nest(bad).unwrap_err();
+            assert!(
+                e.starts_with("invalid type: sequence, expected "),
+                "{bad}: {e}"
+            );
+        }
+        // What is spelt as the wire form spells it still reads, sequences and tuples included.
+        assert_eq!(
+            nest(
+                r#"{"list": [{"b": 1}], "maybe": {"b": 2}, "pair": [3, 4], "kind": {"shaped": {"b": 5}}}"#
+            ),
+            Ok(Nest {
+                list: alloc::vec![Inner { b: 1 }],
+                maybe: Some(Inner { b: 2 }),
+                pair: Some((3, 4)),
+                kind: Some(Kind::Shaped { b: 5 }),
+            })
+        );
+        assert_eq!(
+            nest(r#"{"list": [], "kind": "plain"}"#).map(|n| n.kind),
+            Ok(Some(Kind::Plain))
+        );
+        assert_eq!(
+            nest(r#"{"list": [], "kind": {"wrapped": {"b": 6}}}"#).map(|n| n.kind),
+            Ok(Some(Kind::Wrapped(Inner { b: 6 })))
+        );
     }
 
     #[test]

@@ -1,13 +1,9 @@
 //! Staged rollouts: membership, the ramp, halt rules and the Wilson bound.
 
-use stepstone::rollout::{self, Confidence, HaltRule, Ramp, RolloutError, StageStats};
+use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
 use crate::{Res, hex_u64, to_json, u64_arg};
-
-fn json_error(e: serde_json::Error) -> RolloutError {
-    RolloutError::Json(e.to_string())
-}
 
 /// A staged rollout (stages or a ramp, with halt rules).
 #[derive(Debug, Clone)]
@@ -57,7 +53,7 @@ pub fn halt_trips(rule: &str, finished: u32, failed: u32) -> Res<Option<&'static
 
 /// A ramp's (JSON) open fraction, ppm, `elapsed` seconds (decimal) after it started.
 pub fn ramp_fraction(ramp: &str, elapsed: &str) -> Res<u32> {
-    let ramp: Ramp = serde_json::from_str(ramp).map_err(json_error)?;
+    let ramp = Ramp::from_json(ramp)?;
     Ok(ramp.fraction_at(u64_arg("elapsed", elapsed)?))
 }
 

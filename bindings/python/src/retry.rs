@@ -15,10 +15,6 @@ pub(crate) fn kind(name: &str) -> PyResult<FailureKind> {
     name.parse::<FailureKind>().map_err(raise)
 }
 
-fn rollout_json(e: serde_json::Error) -> PyErr {
-    raise(rollout::RolloutError::Json(e.to_string()))
-}
-
 /// A retry policy: how often a failed hop is tried again, how long to wait, when to give up.
 /// The default: at most 5 attempts per hop, backoff `min(cap, base * factor**(n-1))` per failure
 /// kind (`failed`, `timed_out`, `rejected`, `download_error`) shortened by a deterministic jitter.
@@ -380,7 +376,7 @@ fn halt_trips(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Option<
 fn ramp_fraction(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<u32> {
     let a = params!("ramp_fraction", ["ramp", "elapsed"], []).bind(args, kwargs)?;
     let (ramp, elapsed) = (a.json("ramp")?, a.u64("elapsed")?);
-    let ramp: Ramp = serde_json::from_str(&ramp).map_err(rollout_json)?;
+    let ramp = Ramp::from_json(&ramp).map_err(raise)?;
     Ok(ramp.fraction_at(elapsed))
 }
 

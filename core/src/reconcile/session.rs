@@ -294,7 +294,7 @@ impl Session {
     /// scheme.
     pub fn state_in(&self, state: Option<&str>) -> Result<DeviceState<Version>, SessionError> {
         let wire: DeviceState<String> = match state {
-            Some(text) => serde_json::from_str(text).map_err(|e| invalid("device state", e))?,
+            Some(text) => crate::wire::from_json(text).map_err(|e| invalid("device state", e))?,
             None => DeviceState::default(),
         };
         Ok(wire.try_map(|t| Version::parse(&t, self.scheme))?)
@@ -302,7 +302,7 @@ impl Session {
 
     /// An event from its wire form, versions checked against the scheme.
     pub fn event_in(&self, event: &str) -> Result<Event<Version>, SessionError> {
-        let wire: Event<String> = serde_json::from_str(event).map_err(|e| invalid("event", e))?;
+        let wire: Event<String> = crate::wire::from_json(event).map_err(|e| invalid("event", e))?;
         Ok(wire.try_map(|t| Version::parse(&t, self.scheme))?)
     }
 
