@@ -77,8 +77,10 @@ pub(crate) fn float_text(x: f64) -> alloc::string::String {
 /// ```text
 /// Quoted("a\"b\n") displays as "a\"b\n"
 /// ```
+#[cfg(feature = "alloc")]
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
+#[cfg(feature = "alloc")]
 impl core::fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use core::fmt::Write;

@@ -89,6 +89,7 @@ pub struct Version {
 impl Version {
     /// An integer-scheme version whose number a caller has read from `text` exactly as
     /// [`Version::parse`] reads it (the catalog scanner's fast path; tests hold the two equal).
+    #[cfg(feature = "serde")]
     pub(crate) fn integer_read(text: &str, n: u64) -> Version {
         Version {
             key: VersionKey::Integer(n),
