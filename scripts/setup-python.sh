@@ -22,9 +22,11 @@ fi
 # scripts/test-schemas.sh: jsonschema (draft 2020-12, with referencing) checks docs/schema/.
 "$venv/bin/python" -m pip install -q 'jsonschema>=4.18'
 # scripts/test-spark.sh: PySpark in local mode (stepstone.spark); it needs pandas >= 2.2 even
-# for mapInArrow (pandas 3 is not yet supported by PySpark 4.3) and a Java 17 runtime.
+# for mapInArrow (pandas 3 is not yet supported by PySpark 4.3), a Java 17 runtime, and javac
+# (the JDK) for stepstone.spark's UDF jar (bindings/python/java/build.sh, run before each wheel
+# build).
 "$venv/bin/python" -m pip install -q 'pyspark==4.3.0' 'pandas>=2.2,<3'
-if ! command -v java >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless
+if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless openjdk-17-jdk-headless
 fi
 "$venv/bin/python" -m pip --version

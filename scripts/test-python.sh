@@ -17,6 +17,7 @@ export PATH="$(dirname "$py"):$PATH"   # maturin finds zig as the venv's `python
 # tagged for this machine's glibc (manylinux_2_34 on Debian 12), which pip refuses on Debian 11,
 # Amazon Linux 2 (the Lambda runtimes for 3.9-3.11) and other glibc < 2.34 systems.
 build() {
+  bash bindings/python/java/build.sh "$py"   # stepstone.spark's UDF jar, packed into the wheel
   "$py" -m maturin build --release --zig --compatibility manylinux2014 \
     -m bindings/python/Cargo.toml -o "$work/wheels"
   "$py" -m pip install -q --force-reinstall --no-deps "$work"/wheels/stepstone-*.whl

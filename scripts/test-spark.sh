@@ -16,7 +16,8 @@ export PATH="$(dirname "$py"):$PATH"
 export PYSPARK_PYTHON="$py" PYSPARK_DRIVER_PYTHON="$py"
 
 wheel() {
-  if ! (cd "$work" && "$py" -c 'import stepstone.spark, stepstone._native as n; n._column_sample, n.SamplingPlan.positions_below') 2>/dev/null; then
+  if ! (cd "$work" && "$py" -c 'import os, stepstone.spark as s, stepstone._native as n; n._column_sample, n.SamplingPlan.positions_below; assert os.path.isfile(s.jar_path())') 2>/dev/null; then
+    bash bindings/python/java/build.sh "$py"
     "$py" -m maturin build --release --zig --compatibility manylinux2014 \
       -m bindings/python/Cargo.toml -o "$work/wheels"
     "$py" -m pip install -q --force-reinstall --no-deps "$work"/wheels/stepstone-*.whl

@@ -3,7 +3,7 @@
     python benches/python/arrow_spark_bench.py single [--ids 1000000]
     taskset -c 0 python benches/python/arrow_spark_bench.py breakdown [--ids 1000000]
     python benches/python/arrow_spark_bench.py rss [--rows 10000000 --batch 1000000]
-    PYSPARK_PYTHON=$(which python) python benches/python/arrow_spark_bench.py spark [--rows 2000000]
+    PYSPARK_PYTHON=$(which python) python benches/python/arrow_spark_bench.py spark [--rows 1000000 --rounds 3]
     python benches/python/arrow_spark_bench.py spark-parts [--rows 1000000]
 
 Every figure is a median of several runs in the same process, with the baseline measured in
@@ -11,8 +11,9 @@ the same run: ``single`` compares the bulk calls on 1M ids (a pyarrow array or a
 ten-line hashlib loop of docs/sampling.md; ``breakdown`` (pinned to one core, so the native code
 runs one thread) prints the ns per id of each path to show where the time goes; ``rss`` streams
 10M rows through ``arrow.sampled`` in batches and prints the peak RSS; ``spark`` times
-``filter_sampled`` (its SQL route and its ``method="arrow"`` route) against a pandas UDF calling
-hashlib per row and against the single-process Arrow call on the same rows; ``spark-parts``
+``filter_sampled`` (each ``method``) against a pandas UDF calling hashlib per row, Spark's floor
+(the same scan and count with no sampling, and with a cheap filter) and the single-process Arrow
+call on the same rows; ``spark-parts``
 times parts of the SQL expression on the same rows, to show where its time goes.
 """
 
@@ -148,12 +149,15 @@ def rss(rows: int, batch: int) -> None:
 
 
 def cached_telemetry(rows: int):  # type: ignore[no-untyped-def]
-    """A local[2] session and `rows` telemetry rows (1M devices, one day), cached in Spark."""
+    """A local[2] session with stepstone's UDF jar and `rows` telemetry rows (1M devices, one
+    day), cached in Spark."""
     from pyspark.sql import SparkSession
+    from stepstone import spark as ss
 
     session = (
         SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC").getOrCreate()
+        .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "3g")
+        .config("spark.jars", ss.jar_path()).getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     df = session.range(rows, numPartitions=4).selectExpr(
@@ -166,7 +170,8 @@ def cached_telemetry(rows: int):  # type: ignore[no-untyped-def]
     return session, df
 
 
-def spark(rows: int) -> None:
+def spark(rows: int, rounds: int) -> None:
+    from pyspark.sql import functions as F
     from pyspark.sql.functions import pandas_udf
     import pandas as pd
     from stepstone import spark as ss
@@ -181,40 +186,45 @@ def spark(rows: int) -> None:
             is_sampled(SALT, i.encode(), int(s) // 86400, CLASS, RATE) for i, s in zip(ids, secs)
         ])
 
-    def run_native() -> int:
-        return ss.filter_sampled(df, PLAN, "device_id", CLASS, ts_col="ts").count()
+    def route(method: str) -> Callable[[], int]:
+        return lambda: ss.filter_sampled(df, PLAN, "device_id", CLASS, ts_col="ts", method=method).count()
 
-    def run_arrow() -> int:
-        return ss.filter_sampled(df, PLAN, "device_id", CLASS, ts_col="ts", method="arrow").count()
-
-    def run_udf() -> int:
-        return df.filter(hashlib_udf("device_id", "ts")).count()
-
-    n_native, n_arrow, n_udf = run_native(), run_arrow(), run_udf()
-    assert n_native == n_udf == n_arrow, (n_native, n_arrow, n_udf)
+    # The floor: the same scan and count with no sampling, and with a filter Spark cannot skip
+    # whose cost per row is small (a murmur3 hash of the id; it keeps about the same share).
+    paths = [
+        ("Spark pandas UDF, hashlib per row (baseline)", lambda: df.filter(hashlib_udf("device_id", "ts")).count()),
+        ("floor: count only (scan of the cached rows)", lambda: df.count()),
+        ("floor: filter pmod(hash(id), 20) = 0 + count",
+         lambda: df.filter(F.expr("pmod(hash(device_id), 20) = 0")).count()),
+        ("filter_sampled(method='jvm') (Java UDF; auto)", route("jvm")),
+        ("filter_sampled(method='sql') (sha2 expression)", route("sql")),
+        ("filter_sampled(method='arrow_udf') (scalar Arrow UDF)", route("arrow_udf")),
+        ("filter_sampled(method='arrow') (mapInArrow)", route("arrow")),
+    ]
+    counts = [f() for _name, f in paths]
+    assert counts[0] == counts[3] == counts[4] == counts[5] == counts[6], counts
     # Rounds interleave the paths, so a change of the machine's load hits all of them alike.
-    times: List[List[float]] = [[], [], []]
-    for _ in range(3):
-        for k, f in enumerate((run_native, run_arrow, run_udf)):
+    times: List[List[float]] = [[] for _ in paths]
+    for _ in range(rounds):
+        for k, (_name, f) in enumerate(paths):
             times[k].append(median_seconds(f, 1))
-    t_native, t_arrow, t_udf = (statistics.median(t) for t in times)
+    medians = [statistics.median(t) for t in times]
     table = pa.Table.from_batches(df.toArrow().to_batches())
 
     def run_single() -> int:
         return table.filter(arrow.sampled(PLAN, table.column("device_id"), CLASS, table.column("ts"))).num_rows
 
-    assert run_single() == n_native
-    t_single = median_seconds(run_single, 7)
-    print(f"kept {n_native} rows of {rows}")
-    print(f"{'path':52} {'median s':>9} {'rows/s':>12}")
-    for name, t in [("Spark pandas UDF, hashlib per row (baseline)", t_udf),
-                    ("Spark filter_sampled (SQL expression, the default)", t_native),
-                    ("Spark filter_sampled(method='arrow') (mapInArrow)", t_arrow),
-                    ("single process: arrow.sampled + Table.filter", t_single)]:
-        print(f"{name:52} {t:9.2f} {rows / t:12,.0f}")
-    print(f"filter_sampled vs pandas UDF: {t_udf / t_native:.1f}x (method='arrow': {t_udf / t_arrow:.1f}x)")
-    print(f"Spark's overhead over the single-process call: {(t_native - t_single) / rows * 1e9:.0f} ns per row "
-          f"({t_native / t_single:.1f}x the single-process time)")
+    assert run_single() == counts[0]
+    t_single = median_seconds(run_single, 5)
+    base = medians[0]
+    print(f"kept {counts[0]} rows of {rows}; medians of {rounds} interleaved rounds; {load()}")
+    print(f"{'path':56} {'median s':>9} {'rows/s':>12} {'ns/row':>7} {'x UDF':>6}")
+    for (name, _f), t in list(zip(paths, medians)) + [(("single process: arrow.sampled + Table.filter", None), t_single)]:
+        print(f"{name:56} {t:9.2f} {rows / t:12,.0f} {t / rows * 1e9:7.0f} {base / t:6.1f}")
+    print(f"a tenth of the baseline is {base / rows * 1e9 / 10:.0f} ns/row; the floor (filter + count) is "
+          f"{medians[2] / rows * 1e9:.0f} ns/row")
+    print(f"Spark's overhead over the single-process call (method='jvm'): "
+          f"{(medians[3] - t_single) / rows * 1e9:.0f} ns per row ({medians[3] / t_single:.1f}x the single-process time)")
     session.stop()
 
 
@@ -254,6 +264,7 @@ def main() -> None:
     p.add_argument("--ids", type=int, default=1_000_000)
     p.add_argument("--rows", type=int, default=None)
     p.add_argument("--batch", type=int, default=1_000_000)
+    p.add_argument("--rounds", type=int, default=3)
     a = p.parse_args()
     if a.what == "single":
         single(a.ids)
@@ -264,7 +275,7 @@ def main() -> None:
     elif a.what == "spark-parts":
         spark_parts(a.rows or 1_000_000)
     else:
-        spark(a.rows or 2_000_000)
+        spark(a.rows or 1_000_000, a.rounds)
     sys.stdout.flush()
 
 

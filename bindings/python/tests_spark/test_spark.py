@@ -38,6 +38,8 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.sql.session.timeZone", "UTC")
         # Small Arrow batches: many batches per task, as on a cluster.
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "700")
+        # stepstone's UDF jar: method="jvm", and the default "auto" picks it.
+        .config("spark.jars", ss.jar_path())
         .getOrCreate()
     )
     yield session
@@ -68,7 +70,9 @@ def period_of(ts: Optional[dt.datetime]) -> Optional[int]:
     return None if ts is None else PLAN.period_at(int(ts.timestamp()))
 
 
-METHODS = ["sql", "arrow"]
+METHODS = ["jvm", "sql", "arrow", "arrow_udf"]
+# Routes whose row errors are Spark SQL's raise_error with the code (the others: SampleError).
+IN_JVM = ("jvm", "sql")
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -142,6 +146,9 @@ def test_driver_side_refusals(spark: SparkSession) -> None:
         (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=2**64), str(2**64)),
         (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=1.0), "1.0"),
         (lambda: ss.filter_sampled(df, PLAN, "sid", "metrics", period=1, method="udf"), "'udf'"),
+        (lambda: ss.sampled_column(df, PLAN, "sid", "metrics", period=1, method="arrow"), "use with_sampled"),
+        (lambda: ss.with_sampled(df, PLAN, "n", "metrics", period=1, method="jvm"), "string or binary column"),
+        (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period_col="ts", method="arrow_udf"), "integer column"),
         (lambda: ss.sampled_column(df, PLAN, "sid", "metrics", period=True), "True"),
         (lambda: ss.with_sampled(df, PLAN, "sid", "metrics", period=1, colour="red"), "'colour'"),
         (lambda: ss.with_next_hop(df, CATALOG), "missing a required argument: 'target'"),
@@ -159,14 +166,14 @@ def test_a_row_error_fails_the_task_with_its_code(spark: SparkSession, method: s
     with pytest.raises(Exception) as e:
         ss.with_sampled(df, PLAN, "sid", "metrics", period_col="period", method=method).collect()
     # SQL: Spark's USER_RAISED_EXCEPTION with the code; Arrow: the worker's SampleError.
-    code = "sample.negative_period" if method == "sql" else "SampleError"
+    code = "sample.negative_period" if method in IN_JVM else "SampleError"
     assert code in str(e.value) and "period -3 is negative" in str(e.value)
     # 1970-01-01 00:09:59.5 UTC: second 599 (floored), before the plan's offset of 600 s.
     early = dt.datetime(1970, 1, 1, 0, 9, 59, 500000, tzinfo=dt.timezone.utc)
     before = spark.createDataFrame([("a", early)], "sid string, ts timestamp")
     with pytest.raises(Exception) as e:
         ss.with_sampled(before, PLAN, "sid", "metrics", ts_col="ts", method=method).collect()
-    code = "sample.before_offset" if method == "sql" else "SampleError"
+    code = "sample.before_offset" if method in IN_JVM else "SampleError"
     assert code in str(e.value) and "time 599 (Unix seconds) is before the period offset 600" in str(e.value)
 
 
@@ -211,7 +218,7 @@ def test_edge_ids_rates_periods_and_time_types_equal_the_core(spark: SparkSessio
     cols = []
     # The Arrow route is the core's column code, whose edges bindings/python/tests/test_arrow.py
     # covers; here one rate of it (each column is one more mapInArrow pass).
-    classes = ("none", "one", "half", "most", "all") if method == "sql" else ("half",)
+    classes = ("none", "one", "half", "most", "all") if method in IN_JVM else ("half",)
     for cls in classes:
         for idc in ("sid", "bid"):
             for kind, kw in [("ts", {"ts_col": "ts"}), ("ntz", {"ts_col": "ntz"}),
@@ -260,13 +267,49 @@ def test_the_sql_comparison_is_exact_at_the_threshold(spark: SparkSession) -> No
 
 def test_sampled_column_and_the_sql_route_run_no_python(spark: SparkSession) -> None:
     df = spark.createDataFrame(rows(), SCHEMA)
-    col = ss.sampled_column(df, PLAN, "sid", "metrics", ts_col="ts")
+    col = ss.sampled_column(df, PLAN, "sid", "metrics", ts_col="ts", method="sql")
     plan_text = df.where(col)._jdf.queryExecution().executedPlan().toString()
     assert "sha2" in plan_text
     assert "Python" not in plan_text and "Arrow" not in plan_text
     arrow_plan = ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts", method="arrow")
     assert "MapInArrow" in arrow_plan._jdf.queryExecution().executedPlan().toString()
-    assert df.where(col).count() == ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts").count()
+    n_sql = df.where(col).count()
+    assert n_sql == ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts").count()
+
+
+def test_auto_takes_the_java_udf_when_the_session_can_load_it(spark: SparkSession, monkeypatch: Any) -> None:
+    from stepstone import _spark_jvm
+
+    df = spark.createDataFrame(rows(), SCHEMA)
+    assert _spark_jvm.loadable(spark)
+    auto = ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts")
+    plan_text = auto._jdf.queryExecution().executedPlan().toString()
+    assert "stepstone_sampled_" in plan_text and "sha2" not in plan_text
+    assert "Python" not in plan_text and "Arrow" not in plan_text
+    # A session without the jar: "auto" falls back to the SQL expression, "jvm" is refused.
+    monkeypatch.setattr(_spark_jvm, "CLASS", "stepstone.spark.NoSuchClass")
+    assert not _spark_jvm.loadable(spark)
+    fallback = ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts")
+    assert "sha2" in fallback._jdf.queryExecution().executedPlan().toString()
+    assert fallback.count() == auto.count() > 0
+    with pytest.raises(stepstone.BadArgumentError) as e:
+        ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts", method="jvm")
+    assert "spark.jars=" in str(e.value) and ss.jar_path() in str(e.value)
+
+
+def test_the_java_udf_refuses_a_bad_layout_or_threshold(spark: SparkSession) -> None:
+    from stepstone import _spark_jvm
+
+    cls = _spark_jvm._udf_class(spark)
+    head, pad = PLAN.message_layout("metrics")
+    cls(bytearray(head), pad, str(2**64))  # rate 1000000: allowed
+    for args, text in [((bytearray(head), pad, str(2**64 + 1)), "is not from 0 to 2^64"),
+                       ((bytearray(head), pad, "-1"), "is not from 0 to 2^64"),
+                       ((bytearray(head), pad, "lots"), "threshold lots is not a number"),
+                       ((bytearray(head), (pad + 1) % 64, "5"), "does not make whole 64-byte blocks")]:
+        with pytest.raises(Exception) as e:
+            cls(*args)
+        assert text in str(e.value)
 
 
 @pytest.mark.parametrize("method", METHODS)

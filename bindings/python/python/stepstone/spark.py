@@ -1,12 +1,17 @@
 """stepstone's decisions inside Apache Spark: DataFrame functions.
 
-Sampling (``with_sampled``, ``filter_sampled``, ``sampled_column``) is by default one Spark SQL
-expression that the JVM evaluates with no Python worker: ``sha2`` over the hashed message the
-core lays out (``SamplingPlan.message_layout``), compared with the core's integer threshold
-(``SamplingPlan.positions_below``); the answers are the core's, row for row. ``method="arrow"``
-runs the native core instead on whole Arrow batches in Python workers (``mapInArrow``), with the
-plan shipped once as a broadcast of its JSON. Next hops (``with_next_hop``) always take the
-Arrow route: the catalog is broadcast once and parsed once per Python worker.
+Sampling (``with_sampled``, ``filter_sampled``, ``sampled_column``) runs in the JVM with no
+Python worker, by one of two routes that hash the message the core lays out
+(``SamplingPlan.message_layout``) and compare with the core's integer threshold
+(``SamplingPlan.positions_below``): ``method="jvm"``, stepstone's Java UDF from the jar in this
+package (``jar_path()``; start the session with ``spark.jars`` set to it), or ``method="sql"``,
+one Spark SQL expression around ``sha2``. The default ``method="auto"`` takes the UDF when the
+session can load it and the SQL expression otherwise. ``method="arrow"`` runs the native core on
+whole Arrow batches in Python workers (``mapInArrow``) and ``method="arrow_udf"`` as a scalar
+Arrow UDF (only the id and time columns go to Python; PySpark 4.1 or later), with the plan
+shipped once as a broadcast of its JSON. Every route gives the core's answer, row for row.
+Next hops (``with_next_hop``) always take the Arrow route: the catalog is broadcast once and
+parsed once per Python worker.
 
 Needs ``pyspark`` (``pip install stepstone[spark]``) and a classic Spark session (Spark Connect
 has no broadcast variables). Executors must import ``stepstone``: install the wheel on them, or
@@ -21,7 +26,8 @@ Functions:
 * ``sampled_column(df, plan, id_col, class_, ...)``: the decision as a ``Column``, for
   ``select``/``where``;
 * ``with_next_hop(df, catalog, target, version_col, model_col=None, environment_col=None)``:
-  adds ``next_hop``, ``error`` (code) and ``error_message``.
+  adds ``next_hop``, ``error`` (code) and ``error_message``;
+* ``jar_path()``: the path of the UDF jar, for ``spark.jars`` or ``spark-submit --jars``.
 """
 
 from __future__ import annotations
@@ -36,11 +42,11 @@ try:
 except ImportError as e:  # pragma: no cover - exercised only without pyspark
     raise ImportError("stepstone.spark needs pyspark: pip install 'stepstone[spark]'") from e
 
-from . import _spark_sql, arrow
+from . import _spark_jvm, _spark_sql, arrow
 from ._errors import checked, error_for, whole
 from ._native import Catalog, SamplingPlan
 
-__all__ = ["with_sampled", "filter_sampled", "sampled_column", "with_next_hop"]
+__all__ = ["with_sampled", "filter_sampled", "sampled_column", "with_next_hop", "jar_path"]
 
 # Parsed plans and catalogs, per Python worker: (kind, JSON) -> object. The broadcast hands
 # every task of a worker the same str object, whose hash CPython keeps: one parse per worker.
@@ -74,7 +80,14 @@ def _check_col(fn: str, df: DataFrame, what: str, name: Optional[str]) -> None:
         raise _bad(f"{fn}: the DataFrame has no column {name!r} (it has: {', '.join(df.columns)})")
 
 
-METHODS = ("sql", "arrow")
+METHODS = ("auto", "jvm", "sql", "arrow", "arrow_udf")
+
+
+def jar_path() -> str:
+    """The path of stepstone's Spark UDF jar inside this package: give it to Spark as
+    ``spark.jars`` (``SparkSession.builder.config("spark.jars", jar_path())``) or
+    ``spark-submit --jars``, and sampling runs as the Java UDF (``method="jvm"``)."""
+    return _spark_jvm.jar_path()
 
 
 def _named(batch: "pa.RecordBatch", names: List[str]) -> "pa.RecordBatch":
@@ -112,9 +125,11 @@ def _check_sampling(
     ts_col: Optional[str],
     period_col: Optional[str],
     period: Optional[int],
-) -> str:
-    """Checks the arguments on the driver; returns the decision as a Spark SQL expression (which
-    also checks the column types)."""
+    method: object,
+) -> Optional[Column]:
+    """Checks the arguments on the driver; returns the decision as a ``Column`` of the route
+    ``method`` asks for (building it also checks the column types), ``None`` for
+    ``method="arrow"`` (the decision is made in ``mapInArrow``)."""
     if not isinstance(plan, SamplingPlan):
         raise _bad(f"{fn}: plan must be a SamplingPlan, got {type(plan).__name__}")
     if not isinstance(class_, str):
@@ -133,15 +148,57 @@ def _check_sampling(
         if whole_period is None or not 0 <= whole_period <= 2**64 - 1:
             raise _bad(f"{fn}: period must be an int from 0 to 2**64 - 1, got {period!r}")
         period = whole_period
-    try:
-        return _spark_sql.sampled_sql(df, plan, id_col, class_, ts_col, period_col, period)
-    except TypeError as e:
-        raise _bad(f"{fn}: {e}") from None
-
-
-def _check_method(fn: str, method: object) -> None:
     if method not in METHODS:
-        raise _bad(f"{fn}: method must be 'sql' or 'arrow', got {method!r}")
+        raise _bad(f"{fn}: method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    if method == "auto":
+        method = "jvm" if _spark_jvm.loadable(df.sparkSession) else "sql"
+    try:
+        if method == "jvm":
+            return F.expr(_spark_jvm.sampled_sql(df, plan, id_col, class_, ts_col, period_col, period))
+        # The SQL expression checks the column types for every route.
+        sql = _spark_sql.sampled_sql(df, plan, id_col, class_, ts_col, period_col, period)
+    except (TypeError, LookupError) as e:
+        raise _bad(f"{fn}: {e}") from None
+    if method == "sql":
+        return F.expr(sql)
+    if method == "arrow_udf":
+        return _arrow_udf_column(fn, df, plan, id_col, class_, ts_col, period_col, period)
+    return None
+
+
+def _column(name: str) -> Column:
+    return F.col(_spark_sql.quoted(name))
+
+
+def _arrow_udf_column(
+    fn: str,
+    df: DataFrame,
+    plan: SamplingPlan,
+    id_col: str,
+    class_: str,
+    ts_col: Optional[str],
+    period_col: Optional[str],
+    period: Optional[int],
+) -> Column:
+    """The decision as a scalar Arrow UDF (``method="arrow_udf"``): the id column and the time
+    or period column go to a Python worker in Arrow batches, the answer comes back as a boolean
+    column and the filter runs in the JVM."""
+    arrow_udf = getattr(F, "arrow_udf", None)
+    if arrow_udf is None:
+        raise _bad(f"{fn}: method='arrow_udf' needs PySpark 4.1 or later (pyspark.sql.functions.arrow_udf)")
+    decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
+    by = ts_col if ts_col is not None else period_col
+    if by is None:
+
+        def one(ids: pa.Array) -> pa.Array:
+            return decide({id_col: ids})
+
+        return arrow_udf(one, BooleanType())(_column(id_col))
+
+    def each(ids: pa.Array, times: pa.Array) -> pa.Array:
+        return decide({id_col: ids, by: times})
+
+    return arrow_udf(each, BooleanType())(_column(id_col), _column(by))
 
 
 def _arrow_decider(
@@ -152,15 +209,17 @@ def _arrow_decider(
     ts_col: Optional[str],
     period_col: Optional[str],
     period: Optional[int],
-) -> Callable[["pa.RecordBatch"], "pa.Array"]:
-    """What each Arrow batch runs on an executor (``method="arrow"``)."""
+) -> Callable[[Any], "pa.Array"]:
+    """What each Arrow batch (or mapping of column name to array) runs on an executor
+    (``method="arrow"`` and ``"arrow_udf"``)."""
     shipped = df.sparkSession.sparkContext.broadcast(plan.to_json())
     by = ts_col if ts_col is not None else period_col
 
-    def decide(batch: "pa.RecordBatch") -> "pa.Array":
+    def decide(batch: Any) -> "pa.Array":
         p = _value("plan", shipped, SamplingPlan.from_json)
-        periods = batch.column(by) if by is not None else period
-        return arrow.sampled(p, batch.column(id_col), class_, periods)
+        column = batch.column if isinstance(batch, pa.RecordBatch) else batch.__getitem__
+        periods = column(by) if by is not None else period
+        return arrow.sampled(p, column(id_col), class_, periods)
 
     return decide
 
@@ -176,7 +235,7 @@ def with_sampled(
     period_col: Optional[str] = None,
     period: Optional[int] = None,
     out_col: str = "sampled",
-    method: str = "sql",
+    method: str = "auto",
 ) -> DataFrame:
     """``df`` with a boolean column ``out_col``: whether the row's device (``id_col``, string or
     binary) is in ``plan``'s sample of ``class_`` for the row's period, from exactly one of
@@ -184,26 +243,28 @@ def with_sampled(
     ``period_col`` (an integer column) or ``period`` (one period for every row). Null id or
     time: null.
 
-    ``method``: ``"sql"`` (the default: one Spark SQL expression the JVM evaluates, no Python
-    worker) or ``"arrow"`` (the native core on Arrow batches in Python workers, ``mapInArrow``).
-    Both give the core's answer for every row.
+    ``method``: ``"auto"`` (the default: ``"jvm"`` when the session can load stepstone's jar,
+    ``"sql"`` otherwise), ``"jvm"`` (stepstone's Java UDF: start the session with
+    ``spark.jars=jar_path()``), ``"sql"`` (one Spark SQL expression around ``sha2``),
+    ``"arrow"`` (the native core on Arrow batches in Python workers, ``mapInArrow``) or
+    ``"arrow_udf"`` (the native core as a scalar Arrow UDF on the id and time columns). All give
+    the core's answer for every row.
 
     Raises (on the driver): ``BadArgumentError`` for a missing column, a column of the wrong
     type (ids: string or binary; ``ts_col``: timestamp or timestamp_ntz; ``period_col``: an
     integer type) or arguments of the wrong kind; ``SampleError`` (``sample.unknown_class``).
     Row errors (a negative period, a time before the plan's offset) fail the Spark job: with
-    ``"sql"`` a Spark ``USER_RAISED_EXCEPTION`` whose message starts with the code
-    (``sample.negative_period: period -3 is negative ...``), with ``"arrow"`` the
-    ``SampleError`` naming the row of the batch.
+    ``"jvm"`` and ``"sql"`` a Spark ``USER_RAISED_EXCEPTION`` whose message starts with the code
+    (``sample.negative_period: period -3 is negative ...``), with ``"arrow"`` and
+    ``"arrow_udf"`` the ``SampleError`` naming the row of the batch.
     """
     fn = "with_sampled"
     df = _check_df(fn, df)
-    _check_method(fn, method)
-    sql = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period)
     if not isinstance(out_col, str) or out_col in df.columns:
         raise _bad(f"{fn}: out_col must be a new column name, got {out_col!r}")
-    if method == "sql":
-        return df.withColumn(out_col, F.expr(sql))
+    decision = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period, method)
+    if decision is not None:
+        return df.withColumn(out_col, decision)
     decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
@@ -225,7 +286,7 @@ def filter_sampled(
     ts_col: Optional[str] = None,
     period_col: Optional[str] = None,
     period: Optional[int] = None,
-    method: str = "sql",
+    method: str = "auto",
 ) -> DataFrame:
     """The rows of ``df`` whose device is in the sample for the row's period: the
     down-sampling step. Arguments and errors as ``with_sampled``; rows whose answer is null
@@ -233,10 +294,9 @@ def filter_sampled(
     """
     fn = "filter_sampled"
     df = _check_df(fn, df)
-    _check_method(fn, method)
-    sql = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period)
-    if method == "sql":
-        return df.filter(F.expr(sql))
+    decision = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period, method)
+    if decision is not None:
+        return df.filter(decision)
     decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
@@ -258,14 +318,20 @@ def sampled_column(
     ts_col: Optional[str] = None,
     period_col: Optional[str] = None,
     period: Optional[int] = None,
+    method: str = "auto",
 ) -> Column:
-    """The sampling decision of ``with_sampled`` as a boolean ``Column`` of ``df`` (a Spark SQL
-    expression, no Python worker), for ``select``, ``where`` or ``groupBy``. Arguments and
-    errors as ``with_sampled``.
+    """The sampling decision of ``with_sampled`` as a boolean ``Column`` of ``df``, for
+    ``select``, ``where`` or ``groupBy``. ``method``: ``"auto"`` (the default), ``"jvm"``,
+    ``"sql"`` or ``"arrow_udf"`` as for ``with_sampled`` (``"arrow"`` is a whole-DataFrame
+    route: use ``with_sampled``). Arguments and errors as ``with_sampled``.
     """
     fn = "sampled_column"
     df = _check_df(fn, df)
-    return F.expr(_check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period))
+    if method == "arrow":
+        raise _bad(f"{fn}: method='arrow' maps whole batches and gives no column: use with_sampled")
+    decision = _check_sampling(fn, df, plan, id_col, class_, ts_col, period_col, period, method)
+    assert decision is not None  # method="arrow" is refused above
+    return decision
 
 
 @checked

@@ -4,7 +4,7 @@ from typing import Any, Optional
 
 from stepstone._native import Catalog, SamplingPlan
 
-__all__ = ["with_sampled", "filter_sampled", "sampled_column", "with_next_hop"]
+__all__ = ["with_sampled", "filter_sampled", "sampled_column", "with_next_hop", "jar_path"]
 
 def with_sampled(
     df: Any,
@@ -16,7 +16,7 @@ def with_sampled(
     period_col: Optional[str] = None,
     period: Optional[int] = None,
     out_col: str = "sampled",
-    method: str = "sql",
+    method: str = "auto",
 ) -> Any: ...
 def filter_sampled(
     df: Any,
@@ -27,7 +27,7 @@ def filter_sampled(
     ts_col: Optional[str] = None,
     period_col: Optional[str] = None,
     period: Optional[int] = None,
-    method: str = "sql",
+    method: str = "auto",
 ) -> Any: ...
 def sampled_column(
     df: Any,
@@ -38,7 +38,9 @@ def sampled_column(
     ts_col: Optional[str] = None,
     period_col: Optional[str] = None,
     period: Optional[int] = None,
+    method: str = "auto",
 ) -> Any: ...
+def jar_path() -> str: ...
 def with_next_hop(
     df: Any,
     catalog: Catalog,
