@@ -40,7 +40,8 @@ public final class Sampled implements UDF2<Long, byte[], Boolean> {
   private transient MessageDigest afterHead;
   private transient MessageDigest afterPeriod;
   private transient long lastPeriod;
-  private transient byte[] lengthBytes;
+  /** The row's {@code u32be(len(id)) ‖ id}, then its digest: one update, no allocation per row. */
+  private transient byte[] scratch;
 
   /**
    * @param head the bytes before the period (tag, salt and class with their lengths)
@@ -87,14 +88,21 @@ public final class Sampled implements UDF2<Long, byte[], Boolean> {
     }
     MessageDigest h = (MessageDigest) shared(period).clone();
     int n = id.length;
-    byte[] len = lengthBytes;
-    len[0] = (byte) (n >>> 24);
-    len[1] = (byte) (n >>> 16);
-    len[2] = (byte) (n >>> 8);
-    len[3] = (byte) n;
-    h.update(len);
-    h.update(id);
-    byte[] d = h.digest();
+    byte[] d = scratch;
+    if (d.length < 4 + n) {
+      d = scratch = new byte[Math.max(2 * d.length, 4 + n)];
+    }
+    d[0] = (byte) (n >>> 24);
+    d[1] = (byte) (n >>> 16);
+    d[2] = (byte) (n >>> 8);
+    d[3] = (byte) n;
+    System.arraycopy(id, 0, d, 4, n);
+    h.update(d, 0, 4 + n);
+    try {
+      h.digest(d, 0, 32);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("stepstone: SHA-256 digest", e);
+    }
     long position = 0;
     for (int i = 0; i < 8; i++) {
       position = (position << 8) | (d[i] & 0xffL);
@@ -110,7 +118,7 @@ public final class Sampled implements UDF2<Long, byte[], Boolean> {
     if (afterHead == null) {
       afterHead = sha256();
       afterHead.update(head);
-      lengthBytes = new byte[4];
+      scratch = new byte[128];
     }
     MessageDigest h = (MessageDigest) afterHead.clone();
     byte[] p = new byte[8 + pad];
