@@ -90,6 +90,39 @@ fn every_row_equals_the_sampler_for_both_widths_and_slices() {
 }
 
 #[test]
+fn the_dense_path_equals_the_sampler_for_both_widths_and_slices() {
+    // No null id and one period: the loops walk the offsets in order (`each_dense`). Ids of
+    // every kind and length (empty, two blocks, arbitrary bytes), slices that start and end
+    // inside a bitmap byte, enough rows to be split over threads.
+    let ids: Vec<Vec<u8>> = fleet(140_011)
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| id.unwrap_or_else(|| vec![0xff; i % 120]))
+        .collect();
+    let refs: Vec<Option<&[u8]>> = ids.iter().map(|i| Some(i.as_slice())).collect();
+    let s = Sampler::new(b"acme", "metrics", 11);
+    for width in [OffsetWidth::I32, OffsetWidth::I64] {
+        let (validity, offsets, data) = layout(&refs, width);
+        assert!(validity.is_none());
+        for (offset, len) in [(0, ids.len()), (3, 99_997), (13, 1), (7, 0)] {
+            let col = IdColumn::new(len, offset, None, &offsets, width, &data).unwrap();
+            let got = s.sampled_column(&col, 250_000);
+            let pos = s.positions_column(&col);
+            assert_eq!((got.validity.as_deref(), got.len), (None, len));
+            for row in 0..len {
+                let id = &ids[offset + row];
+                assert_eq!(got.get(row), Some(s.is_sampled(id, 250_000)), "row {row}");
+                assert_eq!(pos.values[row], s.position(id), "row {row}");
+            }
+            // Bits past the last row stay clear.
+            if len % 8 != 0 {
+                assert_eq!(got.values[len / 8] >> (len % 8), 0);
+            }
+        }
+    }
+}
+
+#[test]
 fn ids_without_nulls_give_answers_without_a_validity_bitmap() {
     let ids: Vec<Vec<u8>> = (0..50_000)
         .map(|i| format!("dev-{i:08}").into_bytes())
