@@ -298,6 +298,10 @@ def test_auto_takes_the_java_udf_when_the_session_can_load_it(spark: SparkSessio
     with pytest.raises(stepstone.BadArgumentError) as e:
         ss.filter_sampled(df, PLAN, "sid", "metrics", ts_col="ts", method="jvm")
     assert "spark.jars=" in str(e.value) and ss.jar_path() in str(e.value)
+    # A wrong column type is still the error, not the missing jar.
+    with pytest.raises(stepstone.BadArgumentError) as e:
+        ss.filter_sampled(df, PLAN, "n", "metrics", ts_col="ts", method="jvm")
+    assert "string or binary column, it is bigint" in str(e.value)
 
 
 def test_the_java_udf_refuses_a_bad_layout_or_threshold(spark: SparkSession) -> None:

@@ -76,14 +76,15 @@ def sampled_sql(
     named after its layout and threshold) and returns the SQL call of it on the row's period and
     id bytes. Raises ``TypeError`` for a column of the wrong type, ``LookupError`` when the
     driver cannot load the class."""
+    # The columns first: a wrong column type is the error even without the jar.
+    ident = _spark_sql.id_bytes(df, id_col)
+    bits = period_bits(df, plan, ts_col, period_col, period)
     session = df.sparkSession
     cls = _udf_class(session)
     if cls is None:
         raise LookupError(f"the Spark session cannot load {CLASS}: start it with spark.jars={jar_path()}")
     head, pad = plan.message_layout(class_)
     threshold = plan.positions_below(class_)
-    ident = _spark_sql.id_bytes(df, id_col)
-    bits = period_bits(df, plan, ts_col, period_col, period)
     key = hashlib.sha256(bytes(head) + pad.to_bytes(1, "big") + str(threshold).encode()).hexdigest()
     name = f"stepstone_sampled_{key[:20]}"
     # The name is the layout and threshold's digest: a function of that name is this UDF.
