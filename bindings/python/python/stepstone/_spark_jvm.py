@@ -36,7 +36,7 @@ def jar_path() -> str:
 
 def _udf_class(session: SparkSession) -> Any:
     """The UDF's JVM class through Py4J, or ``None`` when the driver cannot load it."""
-    from py4j.java_gateway import JavaClass
+    from py4j.java_gateway import JavaClass  # type: ignore[import-untyped]
 
     node: Any = session._jvm  # type: ignore[attr-defined]
     if node is None:
@@ -89,7 +89,7 @@ def sampled_sql(
     name = f"stepstone_sampled_{key[:20]}"
     # The name is the layout and threshold's digest: a function of that name is this UDF.
     if not session.catalog.functionExists(name):
-        jvm = session._jvm  # type: ignore[attr-defined]
+        jvm: Any = session._jvm  # type: ignore[attr-defined]
         udf = cls(bytearray(head), pad, str(threshold))
         session._jsparkSession.udf().register(  # type: ignore[attr-defined]
             name, udf, jvm.org.apache.spark.sql.types.DataTypes.BooleanType
