@@ -63,29 +63,20 @@ def period_bits(df: DataFrame, plan: SamplingPlan, ts_col: Optional[str],
     return f"cast('{signed}' as bigint)"
 
 
-def sampled_sql(
-    df: DataFrame,
-    plan: SamplingPlan,
-    id_col: str,
-    class_: str,
-    ts_col: Optional[str],
-    period_col: Optional[str],
-    period: Optional[int],
-) -> str:
+def sampled_sql(df: DataFrame, plan: SamplingPlan, class_: str, ident: str, bits: str) -> str:
     """Registers the UDF for (plan's salt, ``class_``) in ``df``'s session (a temporary function
-    named after its layout and threshold) and returns the SQL call of it on the row's period and
-    id bytes. Raises ``TypeError`` for a column of the wrong type, ``LookupError`` when the
-    driver cannot load the class."""
-    # The columns first: a wrong column type is the error even without the jar.
-    ident = _spark_sql.id_bytes(df, id_col)
-    bits = period_bits(df, plan, ts_col, period_col, period)
+    named after its layout and threshold) and returns the SQL call of it on ``bits`` (the row's
+    period, ``period_bits``) and ``ident`` (the id's bytes, ``_spark_sql.id_bytes``). Raises
+    ``LookupError`` when the driver cannot load the class."""
     session = df.sparkSession
     cls = _udf_class(session)
     if cls is None:
         raise LookupError(f"the Spark session cannot load {CLASS}: start it with spark.jars={jar_path()}")
     head, pad = plan.message_layout(class_)
     threshold = plan.positions_below(class_)
-    key = hashlib.sha256(bytes(head) + pad.to_bytes(1, "big") + str(threshold).encode()).hexdigest()
+    # Length-prefixed head, one pad byte, the threshold's digits: one key per (layout, threshold).
+    pieces = len(head).to_bytes(4, "big") + bytes(head) + pad.to_bytes(1, "big") + str(threshold).encode()
+    key = hashlib.sha256(pieces).hexdigest()
     name = f"stepstone_sampled_{key[:20]}"
     # The name is the layout and threshold's digest: a function of that name is this UDF.
     if not session.catalog.functionExists(name):

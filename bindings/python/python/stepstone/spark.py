@@ -154,7 +154,10 @@ def _check_sampling(
         method = "jvm" if _spark_jvm.loadable(df.sparkSession) else "sql"
     try:
         if method == "jvm":
-            return F.expr(_spark_jvm.sampled_sql(df, plan, id_col, class_, ts_col, period_col, period))
+            # The columns first: a wrong column type is the error even without the jar.
+            ident = _spark_sql.id_bytes(df, id_col)
+            bits = _spark_jvm.period_bits(df, plan, ts_col, period_col, period)
+            return F.expr(_spark_jvm.sampled_sql(df, plan, class_, ident, bits))
         # The SQL expression checks the column types for every route.
         sql = _spark_sql.sampled_sql(df, plan, id_col, class_, ts_col, period_col, period)
     except (TypeError, LookupError) as e:
@@ -162,7 +165,8 @@ def _check_sampling(
     if method == "sql":
         return F.expr(sql)
     if method == "arrow_udf":
-        return _arrow_udf_column(fn, df, plan, id_col, class_, ts_col, period_col, period)
+        decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
+        return _arrow_udf_column(fn, decide, id_col, ts_col if ts_col is not None else period_col)
     return None
 
 
@@ -171,23 +175,15 @@ def _column(name: str) -> Column:
 
 
 def _arrow_udf_column(
-    fn: str,
-    df: DataFrame,
-    plan: SamplingPlan,
-    id_col: str,
-    class_: str,
-    ts_col: Optional[str],
-    period_col: Optional[str],
-    period: Optional[int],
+    fn: str, decide: Callable[[Any], "pa.Array"], id_col: str, by: Optional[str]
 ) -> Column:
-    """The decision as a scalar Arrow UDF (``method="arrow_udf"``): the id column and the time
-    or period column go to a Python worker in Arrow batches, the answer comes back as a boolean
-    column and the filter runs in the JVM."""
+    """The decision ``decide`` as a scalar Arrow UDF (``method="arrow_udf"``) of the id column
+    and the time or period column ``by`` (``None``: one period): those columns go to a Python
+    worker in Arrow batches, the answer comes back as a boolean column and the filter runs in
+    the JVM."""
     arrow_udf = getattr(F, "arrow_udf", None)
     if arrow_udf is None:
         raise _bad(f"{fn}: method='arrow_udf' needs PySpark 4.1 or later (pyspark.sql.functions.arrow_udf)")
-    decide = _arrow_decider(df, plan, id_col, class_, ts_col, period_col, period)
-    by = ts_col if ts_col is not None else period_col
     if by is None:
 
         def one(ids: pa.Array) -> pa.Array:
