@@ -2,8 +2,9 @@
 # stepstone.spark and stepstone.arrow inside Apache Spark, local mode (local[2]): every row's
 # answer equals the core's (bindings/python/tests_spark). Uses the wheel scripts/test-python.sh
 # installed in the virtualenv (builds it if the installed one has no stepstone.spark) and Java 17
-# (scripts/setup-python.sh installs both). A few minutes on a 2-core machine. The sampling tests
-# run both routes: the Spark SQL expression (no Python worker) and method="arrow" (mapInArrow).
+# (scripts/setup-python.sh installs both, and javac for the UDF jar the wheel carries). A few
+# minutes on a 2-core machine. The sampling tests run every route: the Java UDF (the session
+# has the jar), the Spark SQL expression, method="arrow" (mapInArrow) and method="arrow_udf".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
