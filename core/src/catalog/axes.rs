@@ -157,13 +157,13 @@ mod tests {
         assert_eq!(a.names(), &["A".to_string(), "B".to_string()]);
         assert!(a.knows("A") && !a.knows("C"));
         assert!(axis(&[None]).knows("anything"));
-        let a = axis(&[
+        let repeated = axis(&[
             Some(&["C"]),
             Some(&["C"]),
             Some(&["A", "C"]),
             Some(&["C", "C"]),
         ]);
-        assert_eq!(a.names(), &["A".to_string(), "C".to_string()]);
+        assert_eq!(repeated.names(), &["A".to_string(), "C".to_string()]);
         assert_eq!(a.listed(), "A, B");
         let many: Vec<String> = (0..25).map(|i| alloc::format!("M{i:02}")).collect();
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();
