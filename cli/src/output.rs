@@ -215,9 +215,9 @@ fn heap_for_catalog(len: usize) -> usize {
 ///
 /// Each first touch of a fresh page costs a page fault: about 1.9 µs on the VMs measured,
 /// against 1.2 µs a page when `madvise(MADV_POPULATE_WRITE)` (Linux 5.14) maps many at once.
-/// The block is allocated, populated and freed; it stays below glibc's mmap threshold (raised
-/// to 8 MiB by [`crate::reuse_freed_memory`]), so it comes from the heap and, once freed, is
-/// handed out again. Elsewhere, or on an older kernel, the call fails and this does nothing.
+/// The block is allocated, populated and freed. It fits in the allocator's arena
+/// ([`crate::bump`]) as its last block, so once freed it is handed out again to the catalog and
+/// the planner. Elsewhere, or on an older kernel, the call fails and this does nothing.
 fn prefault_heap(bytes: usize) {
     let block = Vec::<u8>::with_capacity(bytes.min(15 << 19));
     #[cfg(target_os = "linux")]

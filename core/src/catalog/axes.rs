@@ -8,7 +8,6 @@
 //! names is refused (`plan.unknown_model`). A catalog that names no model answers any. The same
 //! holds for environments.
 
-use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -24,27 +23,46 @@ pub(crate) struct Axis {
 }
 
 impl Axis {
+    /// The axis of `lists`, one per release (`None`: the release lists nothing).
+    ///
+    /// Releases often list what the release before them lists: such a list adds nothing and is
+    /// skipped. The others are sorted and deduplicated in one reused buffer, so reading a
+    /// catalog allocates nothing per release here.
     pub(crate) fn of<'r>(lists: impl Iterator<Item = Option<&'r [String]>>) -> Axis {
-        let mut names = BTreeSet::new();
-        let mut first: Option<Option<BTreeSet<&str>>> = None;
+        let mut names: Vec<&str> = Vec::new();
+        let mut first: Option<Option<Vec<&str>>> = None;
+        let mut previous: Option<&[String]> = None;
+        let mut scratch: Vec<&str> = Vec::new();
         let mut matters = false;
         for list in lists {
-            let set = list.map(|l| l.iter().map(String::as_str).collect::<BTreeSet<_>>());
-            if let Some(s) = &set {
-                names.extend(s.iter().copied());
+            if first.is_some() && list == previous {
+                continue;
             }
+            previous = list;
+            let set = match list {
+                None => None,
+                Some(l) => {
+                    scratch.clear();
+                    scratch.extend(l.iter().map(String::as_str));
+                    scratch.sort_unstable();
+                    scratch.dedup();
+                    names.extend_from_slice(&scratch);
+                    Some(&scratch[..])
+                }
+            };
             match &first {
-                None => first = Some(set),
-                Some(f) => matters |= *f != set,
+                None => first = Some(set.map(<[&str]>::to_vec)),
+                Some(f) => matters |= f.as_deref() != set,
             }
         }
+        names.sort_unstable();
+        names.dedup();
         Axis {
             names: names.into_iter().map(String::from).collect(),
             matters,
         }
     }
 
-    /// The names, sorted.
     pub(crate) fn names(&self) -> &[String] {
         &self.names
     }
@@ -118,6 +136,19 @@ mod tests {
         assert!(axis(&[None, Some(&["A"])]).matters());
         assert!(axis(&[Some(&["A"]), Some(&["A", "B"])]).matters());
         assert!(!axis(&[]).matters());
+        // Repeated lists are skipped; a difference after them still counts.
+        assert!(!axis(&[Some(&["B", "A"]), Some(&["B", "A"]), Some(&["A", "B"])]).matters());
+        assert!(axis(&[None, None, None, Some(&[])]).matters());
+        assert!(
+            axis(&[
+                Some(&["A"]),
+                Some(&["A"]),
+                Some(&["A"]),
+                Some(&["A", "A", "B"])
+            ])
+            .matters()
+        );
+        assert!(!axis(&[Some(&[]), Some(&[]), Some(&[])]).matters());
     }
 
     #[test]
@@ -126,6 +157,13 @@ mod tests {
         assert_eq!(a.names(), &["A".to_string(), "B".to_string()]);
         assert!(a.knows("A") && !a.knows("C"));
         assert!(axis(&[None]).knows("anything"));
+        let repeated = axis(&[
+            Some(&["C"]),
+            Some(&["C"]),
+            Some(&["A", "C"]),
+            Some(&["C", "C"]),
+        ]);
+        assert_eq!(repeated.names(), &["A".to_string(), "C".to_string()]);
         assert_eq!(a.listed(), "A, B");
         let many: Vec<String> = (0..25).map(|i| alloc::format!("M{i:02}")).collect();
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();

@@ -257,12 +257,18 @@ pub(crate) fn run(
     // delta bases after them, usually a second sorted run: `Slots::new` merges runs.
     let mut points: Vec<&VersionKey> = Vec::with_capacity(below.len() * 2 + extra.len());
     points.extend(below.iter().map(|r| r.version.key()));
+    // Runs of releases share a lower bound (the last barrier, a common `min_sw_version`): it
+    // is pushed once per run, which keeps the points after the releases' own few and short.
+    let mut last_lower: Option<&VersionKey> = None;
     for (i, r) in below.iter().enumerate() {
         if !filter.eligible(r) {
             continue;
         }
-        if let Some(Some(l)) = lower.get(i) {
+        if let Some(&Some(l)) = lower.get(i)
+            && last_lower != Some(l)
+        {
             points.push(l);
+            last_lower = Some(l);
         }
         for b in &r.blocked_from {
             points.extend(b.comparators().iter().map(|c| c.version.key()));
@@ -293,10 +299,23 @@ pub(crate) fn run(
             }
         })
         .collect();
-    let lslot = |i: usize| lower.get(i).copied().flatten().map_or(0, |l| slots.of(l));
+    // Runs of releases share a lower bound (the last barrier, a common `min_sw_version`): the
+    // last one's slot is kept rather than searched again.
+    let mut last_lower: Option<(&VersionKey, usize)> = None;
+    let mut lslot = |i: usize| {
+        let l = lower.get(i).copied().flatten()?;
+        match last_lower {
+            Some((k, slot)) if k == l => Some(slot),
+            _ => {
+                let slot = slots.of(l);
+                last_lower = Some((l, slot));
+                Some(slot)
+            }
+        }
+    };
     let mut leaves: Vec<(usize, usize)> = (0..below.len())
         .filter(|&i| below.get(i).is_some_and(|r| filter.eligible(r)))
-        .map(|i| (lslot(i), i))
+        .map(|i| (lslot(i).unwrap_or(0), i))
         .collect();
     leaves.sort_unstable();
     let mut leaf_of = vec![usize::MAX; below.len()];

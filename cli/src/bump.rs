@@ -1,0 +1,164 @@
+//! The CLI's allocator: allocations come from one static arena by bumping a counter while it
+//! has room, and from the system allocator after that.
+//!
+//! A `stepstone plan` run at 10k releases makes about 25,000 small allocations while it reads
+//! the catalog (a version list, a kind, a list of deltas per release) and frees almost none of
+//! them before it exits. glibc's `malloc` spends about 190 instructions on each; a bump costs a
+//! few. Freeing gives memory back only for the block handed out last (so a vector that grows,
+//! or a buffer dropped right after use, is reused at once); any other freed arena block stays
+//! unused until the process exits. The arena is [`ARENA_BYTES`] of zeroed static memory, which
+//! costs nothing until touched, so at most that much memory is ever held back.
+//!
+//! ```text
+//! alloc 24 B -> arena [0, 24)      alloc 100 B -> arena [24, 124)
+//! free [24, 124) -> taken back     alloc 9 MiB -> the system allocator
+//! ```
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The arena's size: a 10k-release catalog, its planner arrays and the prefaulted block
+/// (`output::prefault_heap`, at most 7.5 MiB) fit in it.
+pub const ARENA_BYTES: usize = 8 << 20;
+
+#[repr(C, align(4096))]
+struct Arena(UnsafeCell<[u8; ARENA_BYTES]>);
+
+// SAFETY: the arena's bytes are only reached through the disjoint blocks that `Bump` hands
+// out, each range claimed by one atomic update of `USED`.
+unsafe impl Sync for Arena {}
+
+static ARENA: Arena = Arena(UnsafeCell::new([0; ARENA_BYTES]));
+
+/// How many of the arena's bytes are handed out (the end of the last block).
+static USED: AtomicUsize = AtomicUsize::new(0);
+
+/// The global allocator of the `stepstone` binary (see the module docs).
+pub struct Bump;
+
+fn base() -> usize {
+    ARENA.0.get() as usize
+}
+
+/// The offset of `ptr` in the arena, when it points into it.
+fn offset_of(ptr: *mut u8) -> Option<usize> {
+    (ptr as usize)
+        .checked_sub(base())
+        .filter(|&at| at < ARENA_BYTES)
+}
+
+/// Claims `layout` in the arena; `None` when it does not fit.
+fn claim(layout: Layout) -> Option<*mut u8> {
+    let base = base();
+    let mut used = USED.load(Ordering::Relaxed);
+    loop {
+        // The arena's base is page aligned, so aligning the offset aligns the address.
+        let start = used.checked_next_multiple_of(layout.align())?;
+        let end = start
+            .checked_add(layout.size())
+            .filter(|&end| end <= ARENA_BYTES)?;
+        match USED.compare_exchange_weak(used, end, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return Some((base + start) as *mut u8),
+            Err(now) => used = now,
+        }
+    }
+}
+
+// SAFETY: every block handed out is `layout.size()` bytes at `layout.align()`, either a range
+// of the arena that no other live block overlaps (claimed by a compare-exchange of `USED`) or
+// one from `System`; each block is returned to where it came from.
+unsafe impl GlobalAlloc for Bump {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        match claim(layout) {
+            Some(ptr) => ptr,
+            // SAFETY: the caller's layout, as `GlobalAlloc::alloc` requires.
+            None => unsafe { System.alloc(layout) },
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        match offset_of(ptr) {
+            // The last block handed out is taken back; any other stays used until exit.
+            Some(start) => {
+                let end = start + layout.size();
+                let _ = USED.compare_exchange(end, start, Ordering::Relaxed, Ordering::Relaxed);
+            }
+            // SAFETY: `ptr` came from `System.alloc` with this layout.
+            None => unsafe { System.dealloc(ptr, layout) },
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let Some(start) = offset_of(ptr) else {
+            // SAFETY: `ptr` came from `System` with this layout; a system block stays there.
+            return unsafe { System.realloc(ptr, layout, new_size) };
+        };
+        // The last block grows or shrinks in place when the arena has room.
+        let end = start + layout.size();
+        if let Some(new_end) = start.checked_add(new_size).filter(|&e| e <= ARENA_BYTES)
+            && USED
+                .compare_exchange(end, new_end, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            return ptr;
+        }
+        // SAFETY: the caller guarantees that `new_size`, rounded up to the alignment, does not
+        // overflow `isize`, which is what a layout needs.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: `new_layout` has a non-zero size, as `realloc`'s contract requires.
+        let new = unsafe { self.alloc(new_layout) };
+        if !new.is_null() {
+            // SAFETY: both blocks are live, distinct and at least this long.
+            unsafe {
+                std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+        }
+        new
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_aligned_disjoint_and_keep_their_bytes_when_grown() {
+        let a = Layout::from_size_align(24, 8).unwrap();
+        let b = Layout::from_size_align(100, 64).unwrap();
+        // SAFETY: layouts of non-zero size; every block is freed with its own layout.
+        unsafe {
+            let x = Bump.alloc(a);
+            let y = Bump.alloc(b);
+            assert_eq!(y as usize % 64, 0);
+            assert!(y as usize >= x as usize + 24);
+            x.write_bytes(1, 24);
+            y.write_bytes(2, 100);
+            // Grown (in place while it is the last block), it keeps its bytes.
+            let y2 = Bump.realloc(y, b, 4000);
+            assert_eq!(y2 as usize % 64, 0);
+            assert_eq!(*y2.add(99), 2);
+            // Another block that grows moves, its bytes copied.
+            let x2 = Bump.realloc(x, a, 48);
+            assert_ne!(x2, x);
+            assert_eq!(*x2.add(23), 1);
+            let big = Layout::from_size_align(4000, 64).unwrap();
+            Bump.dealloc(x2, Layout::from_size_align(48, 8).unwrap());
+            Bump.dealloc(y2, big);
+        }
+    }
+
+    #[test]
+    fn what_does_not_fit_comes_from_the_system() {
+        let huge = Layout::from_size_align(ARENA_BYTES + 1, 8).unwrap();
+        // SAFETY: a non-zero layout, freed with itself.
+        unsafe {
+            let p = Bump.alloc(huge);
+            assert!(!p.is_null());
+            assert!(offset_of(p).is_none());
+            p.write_bytes(7, ARENA_BYTES + 1);
+            Bump.dealloc(p, huge);
+        }
+    }
+}
