@@ -9,7 +9,7 @@
 //! table per (model, environment) seen, built on first use. `--from V` answers for one device
 //! instead. The codes and the exact rules are in docs/cli.md.
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use stepstone::ErrorCode;
@@ -21,6 +21,7 @@ use stepstone::version::{MAX_VERSION_LEN, Scheme, Version, VersionKey};
 use crate::csv_rows::{Row, Rows};
 use crate::output::{Failure, Format, load_catalog, mapped, parse_version};
 use crate::plan::CostArg;
+use crate::row_out::RowOut;
 
 /// Next hop toward a target for many devices (campaign table).
 #[derive(clap::Args)]
@@ -72,31 +73,73 @@ struct Tables<'a> {
     cost: Cost,
     downgrade: bool,
     built: Vec<Built>,
+    /// Per entry of `built`, its names as [`short_key`]s ([`NO_KEY`] where a name is longer).
+    keys: Vec<(u64, u64)>,
 }
 
+/// A name's key when it is at most 7 bytes long: its bytes, and its length plus one in the top
+/// byte (0 for no name). Two names of that size are equal when their keys are.
+#[inline]
+fn short_key(name: Option<&str>) -> Option<u64> {
+    let Some(name) = name else { return Some(0) };
+    if name.len() > 7 {
+        return None;
+    }
+    let mut key = (name.len() as u64 + 1) << 56;
+    for (k, &b) in name.as_bytes().iter().enumerate() {
+        key |= u64::from(b) << (8 * k);
+    }
+    Some(key)
+}
+
+/// The key of a name too long for [`short_key`] (its top byte is never a length).
+const NO_KEY: u64 = u64::MAX;
+
 impl Tables<'_> {
-    fn get(&mut self, model: Option<&str>, env: Option<&str>) -> &Result<CampaignTable, PlanError> {
-        // Short names compared inline (no memcmp call per row).
-        let same = |a: Option<&str>, b: Option<&str>| match (a, b) {
-            (Some(a), Some(b)) => {
-                a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    /// The position in `built` of the table for (`model`, `env`), built on first use.
+    #[inline]
+    fn index(&mut self, model: Option<&str>, env: Option<&str>) -> usize {
+        if let (Some(m), Some(e)) = (short_key(model), short_key(env)) {
+            // Every entry compared, the match kept: rows that name models in no order cost no
+            // mispredicted branch.
+            let mut found = usize::MAX;
+            for (i, &k) in self.keys.iter().enumerate() {
+                if k == (m, e) {
+                    found = i;
+                }
             }
-            (a, b) => a.is_none() && b.is_none(),
-        };
+            if found != usize::MAX {
+                return found;
+            }
+        }
+        self.index_slow(model, env)
+    }
+
+    /// [`Tables::index`] by comparing the names, building the table when there is none.
+    #[cold]
+    fn index_slow(&mut self, model: Option<&str>, env: Option<&str>) -> usize {
         let pos = self
             .built
             .iter()
-            .position(|(m, e, _)| same(m.as_deref(), model) && same(e.as_deref(), env));
-        let pos = match pos {
+            .position(|(m, e, _)| m.as_deref() == model && e.as_deref() == env);
+        match pos {
             Some(p) => p,
             None => {
                 let table = CampaignTable::build(self.catalog, self.target, model, env, self.cost)
                     .map(|t| t.allow_downgrade(self.downgrade));
                 self.built
                     .push((model.map(String::from), env.map(String::from), table));
+                self.keys.push((
+                    short_key(model).unwrap_or(NO_KEY),
+                    short_key(env).unwrap_or(NO_KEY),
+                ));
                 self.built.len() - 1
             }
-        };
+        }
+    }
+
+    fn get(&mut self, model: Option<&str>, env: Option<&str>) -> &Result<CampaignTable, PlanError> {
+        let pos = self.index(model, env);
         &self.built[pos].2
     }
 }
@@ -285,6 +328,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         cost: args.cost.into(),
         downgrade: args.allow_downgrade,
         built: Vec::new(),
+        keys: Vec::new(),
     };
 
     if let Some(from) = &args.from {
@@ -303,7 +347,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     // read in place, with no copy into a buffer; stdin and small files are read.
     let map = mapped(&args.devices)?;
     let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = RowOut::new(stdout.lock());
     let scheme = catalog.scheme();
     let mut tally = Tally::default();
     // Set by the first row that is not blank: a header, or the one-version-per-line form.
@@ -414,6 +458,103 @@ fn echo<'a>(rec: &Row<'a>, text: Option<&'a str>, i: Option<usize>) -> &'a [u8] 
 
 /// Answers one device row and counts it.
 fn row(
+    rec: &Row<'_>,
+    layout: &Layout,
+    args: &Args,
+    scheme: Scheme,
+    tables: &mut Tables<'_>,
+    tally: &mut Tally,
+    out: &mut RowOut<impl Write>,
+) -> std::io::Result<()> {
+    if let Some(written) = usual_row(rec, layout, args, scheme, tables, tally, out) {
+        return written;
+    }
+    general_row(rec, layout, args, scheme, tables, tally, out)
+}
+
+/// The usual row answered with the least work: plain (no quotes), UTF-8, every column there,
+/// a device id, a `[v]DIGITS` version, a model and environment with a table. `None`, with
+/// nothing written or counted, for any other row. Its output is [`general_row`]'s (the test
+/// `usual_rows_as_the_general_path` compares them on messy inputs).
+#[inline]
+fn usual_row(
+    rec: &Row<'_>,
+    layout: &Layout,
+    args: &Args,
+    scheme: Scheme,
+    tables: &mut Tables<'_>,
+    tally: &mut Tally,
+    out: &mut RowOut<impl Write>,
+) -> Option<std::io::Result<()>> {
+    if rec.len() != layout.width {
+        return None;
+    }
+    let field = |i: usize| rec.plain_text(i).map(str::trim_ascii);
+    let id = field(layout.device_id?)?;
+    let version = field(layout.version)?;
+    let v = integer(version, scheme)?;
+    if id.is_empty() {
+        return None;
+    }
+    // A model or environment column left empty takes the flag's (or none).
+    let model = match layout.model {
+        None => args.model.as_deref(),
+        Some(i) => Some(field(i)?).filter(|t| !t.is_empty()).or(args.model.as_deref()),
+    };
+    let env = match layout.environment {
+        None => args.environment.as_deref(),
+        Some(i) => Some(field(i)?)
+            .filter(|t| !t.is_empty())
+            .or(args.environment.as_deref()),
+    };
+    let t = tables.index(model, env);
+    let table = tables.built.get(t)?.2.as_ref().ok()?;
+    let answer = table.next_hop_integer_str(v).map_err(|e| e.code());
+    match answer {
+        Ok(Some(_)) => tally.moving += 1,
+        Ok(None) => tally.at_target += 1,
+        Err(code) => tally.refuse(code),
+    }
+    Some(write_usual(out, rec, layout, id, version, answer))
+}
+
+/// A usual row's output line: `id,version` as the row has them (in one piece when they are
+/// neighbours, in that order, without blanks to trim), then `,hop\n` in one write.
+#[inline]
+fn write_usual(
+    out: &mut RowOut<impl Write>,
+    rec: &Row<'_>,
+    layout: &Layout,
+    id: &str,
+    version: &str,
+    answer: Result<Option<&str>, &str>,
+) -> std::io::Result<()> {
+    match layout.device_id.and_then(|i| rec.pair(i)) {
+        Some(pair)
+            if layout.device_id.map(|i| i + 1) == Some(layout.version)
+                && pair.len() == id.len() + 1 + version.len() =>
+        {
+            out.put(pair)?;
+        }
+        _ => {
+            out.put(id.as_bytes())?;
+            out.put(b",")?;
+            out.put(version.as_bytes())?;
+        }
+    }
+    let hop = match answer {
+        Ok(hop) => hop.unwrap_or("").as_bytes(),
+        Err(code) => {
+            out.write_all(b",error:")?;
+            out.write_all(code.as_bytes())?;
+            return out.write_all(b"\n");
+        }
+    };
+    out.put_between(b',', hop, b'\n')
+}
+
+/// Answers any row and counts it.
+fn general_row(
     rec: &Row<'_>,
     layout: &Layout,
     args: &Args,
@@ -543,6 +684,7 @@ fn answer<'t>(
 /// The build number of an integer-scheme version spelled `[v]DIGITS` with at most 19 digits
 /// (so it cannot overflow), without allocating; `None` sends every other text (and every
 /// other scheme) through `VersionKey::parse`, which gives the same key or the error code.
+#[inline]
 fn integer(text: &str, scheme: Scheme) -> Option<u64> {
     if scheme != Scheme::Integer {
         return None;
@@ -550,6 +692,9 @@ fn integer(text: &str, scheme: Scheme) -> Option<u64> {
     let digits = text.strip_prefix('v').unwrap_or(text).as_bytes();
     if digits.is_empty() || digits.len() > 19 {
         return None;
+    }
+    if digits.len() <= 8 {
+        return eight_digits(digits);
     }
     let mut n = 0u64;
     for &d in digits {
@@ -559,6 +704,37 @@ fn integer(text: &str, scheme: Scheme) -> Option<u64> {
         n = n * 10 + u64::from(d - b'0');
     }
     Some(n)
+}
+
+/// The value of 1 to 8 ASCII digits, read as one word with no branch per digit (rows mix
+/// versions of 5 and 6 digits in no order, which a loop mispredicts); `None` if one is not a
+/// digit.
+#[inline]
+fn eight_digits(digits: &[u8]) -> Option<u64> {
+    // The digits as a big-endian number (the first one highest), from the first and the last
+    // four bytes, which overlap for fewer than 8 digits (the bytes they share are equal), then
+    // '0's above them. Loaded as words, never stored and read back: a load that spans two
+    // smaller stores waits for them (no store forwarding).
+    let n = digits.len();
+    let word = match (digits.first_chunk::<4>(), digits.last_chunk::<4>()) {
+        (Some(&first), Some(&last)) => {
+            (u64::from(u32::from_be_bytes(first)) << (8 * (n - 4)))
+                | u64::from(u32::from_be_bytes(last))
+        }
+        _ => digits.iter().fold(0, |w, &d| (w << 8) | u64::from(d)),
+    };
+    let word = word | 0x3030_3030_3030_3030u64.checked_shl(8 * n as u32).unwrap_or(0);
+    let d = word ^ 0x3030_3030_3030_3030;
+    // Each byte 0..=9: no high nibble, and none after adding 6.
+    if (d & 0xF0F0_F0F0_F0F0_F0F0) != 0
+        || (d.wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) != 0
+    {
+        return None;
+    }
+    // Pairs of digits, then fours, then the eight.
+    let d = ((d >> 8) & 0x00FF_00FF_00FF_00FF) * 10 + (d & 0x00FF_00FF_00FF_00FF);
+    let d = ((d >> 16) & 0x0000_FFFF_0000_FFFF) * 100 + (d & 0x0000_FFFF_0000_FFFF);
+    Some((d >> 32) * 10_000 + (d & 0xFFFF_FFFF))
 }
 
 #[cfg(test)]
@@ -597,5 +773,42 @@ mod tests {
             }
         }
         assert_eq!(integer("1.0.0", Scheme::Semver), None);
+    }
+
+    /// The word-at-a-time reading of up to 8 digits against `str::parse`, on every length,
+    /// every digit in every place, and the bytes next to the digits.
+    #[test]
+    fn eight_digits_reads_as_parse_does() {
+        let mut texts: Vec<String> = Vec::new();
+        for len in 1..=8usize {
+            for place in 0..len {
+                for d in 0..=9u8 {
+                    let mut t = vec![b'7'; len];
+                    t[place] = b'0' + d;
+                    texts.push(String::from_utf8(t).unwrap());
+                }
+                for bad in [b'/', b':', b' ', b'.', b'v', 0x00, 0x80, 0xFF] {
+                    let mut t = vec![b'1'; len];
+                    t[place] = bad;
+                    texts.push(String::from_utf8_lossy(&t).into_owned());
+                }
+            }
+        }
+        texts.extend(["99999999", "00000000", "10000000", "12345678", "0", "9"].map(String::from));
+        for t in &texts {
+            let want = t.parse::<u64>().ok().filter(|_| t.bytes().all(|b| b.is_ascii_digit()));
+            if t.len() <= 8 {
+                assert_eq!(eight_digits(t.as_bytes()), want, "{t:?}");
+            }
+            assert_eq!(integer(t, Scheme::Integer), want, "{t:?}");
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let n = state % 100_000_000;
+            assert_eq!(eight_digits(n.to_string().as_bytes()), Some(n));
+        }
     }
 }
