@@ -84,6 +84,12 @@ impl<W: Write> RowOut<W> {
         Ok(())
     }
 
+    /// The inner writer (what is held is dropped: flush first).
+    #[cfg(test)]
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+
     /// Writes what is held to the inner writer.
     fn write_held(&mut self) -> std::io::Result<()> {
         let held = self.buf.get(..self.len).unwrap_or_default();
