@@ -499,7 +499,9 @@ fn usual_row(
     // A model or environment column left empty takes the flag's (or none).
     let model = match layout.model {
         None => args.model.as_deref(),
-        Some(i) => Some(field(i)?).filter(|t| !t.is_empty()).or(args.model.as_deref()),
+        Some(i) => Some(field(i)?)
+            .filter(|t| !t.is_empty())
+            .or(args.model.as_deref()),
     };
     let env = match layout.environment {
         None => args.environment.as_deref(),
@@ -723,7 +725,10 @@ fn eight_digits(digits: &[u8]) -> Option<u64> {
         }
         _ => digits.iter().fold(0, |w, &d| (w << 8) | u64::from(d)),
     };
-    let word = word | 0x3030_3030_3030_3030u64.checked_shl(8 * n as u32).unwrap_or(0);
+    let word = word
+        | 0x3030_3030_3030_3030u64
+            .checked_shl(8 * n as u32)
+            .unwrap_or(0);
     let d = word ^ 0x3030_3030_3030_3030;
     // Each byte 0..=9: no high nibble, and none after adding 6.
     if (d & 0xF0F0_F0F0_F0F0_F0F0) != 0
@@ -922,7 +927,10 @@ mod tests {
         }
         texts.extend(["99999999", "00000000", "10000000", "12345678", "0", "9"].map(String::from));
         for t in &texts {
-            let want = t.parse::<u64>().ok().filter(|_| t.bytes().all(|b| b.is_ascii_digit()));
+            let want = t
+                .parse::<u64>()
+                .ok()
+                .filter(|_| t.bytes().all(|b| b.is_ascii_digit()));
             if t.len() <= 8 {
                 assert_eq!(eight_digits(t.as_bytes()), want, "{t:?}");
             }

@@ -99,26 +99,28 @@ impl<W: Write> RowOut<W> {
     }
 }
 
-/// `dst.copy_from_slice(src)` (the two have the same length) in fixed-size blocks up to 32
-/// bytes.
+/// `dst.copy_from_slice(src)` in fixed-size blocks up to 32 bytes. Every caller passes two
+/// slices of the same length; were they not, the shorter one's length is copied.
 #[inline(always)]
 pub fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
+    debug_assert_eq!(n, dst.len());
     if n != dst.len() {
-        return dst.copy_from_slice(src);
-    }
-    if n >= 16 && n <= 32 {
-        overlapping::<16>(dst, src)
-    } else if n >= 8 && n < 16 {
-        overlapping::<8>(dst, src)
-    } else if n >= 4 && n < 8 {
-        overlapping::<4>(dst, src)
-    } else if n < 4 {
         for (d, s) in dst.iter_mut().zip(src) {
             *d = *s;
         }
-    } else {
-        dst.copy_from_slice(src)
+        return;
+    }
+    match n {
+        16..=32 => overlapping::<16>(dst, src),
+        8..=15 => overlapping::<8>(dst, src),
+        4..=7 => overlapping::<4>(dst, src),
+        0..=3 => {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = *s;
+            }
+        }
+        _ => dst.copy_from_slice(src),
     }
 }
 
