@@ -144,6 +144,14 @@ impl Tables<'_> {
     }
 }
 
+/// What the rows are answered with, and what they came to.
+struct Job<'a, 'c> {
+    args: &'a Args,
+    scheme: Scheme,
+    tables: Tables<'c>,
+    tally: Tally,
+}
+
 /// The column names a device list's header may use.
 const COLUMNS: [&str; 4] = ["device_id", "version", "model", "environment"];
 
@@ -228,6 +236,15 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts one row's answer.
+    fn count(&mut self, answer: Result<Option<&str>, &'static str>) {
+        match answer {
+            Ok(Some(_)) => self.moving += 1,
+            Ok(None) => self.at_target += 1,
+            Err(code) => self.refuse(code),
+        }
+    }
+
     fn refuse(&mut self, code: &'static str) {
         match self.refused.iter_mut().find(|(c, _)| *c == code) {
             Some((_, n)) => *n += 1,
@@ -348,8 +365,12 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let map = mapped(&args.devices)?;
     let stdout = std::io::stdout();
     let mut out = RowOut::new(stdout.lock());
-    let scheme = catalog.scheme();
-    let mut tally = Tally::default();
+    let mut job = Job {
+        args,
+        scheme: catalog.scheme(),
+        tables,
+        tally: Tally::default(),
+    };
     // Set by the first row that is not blank: a header, or the one-version-per-line form.
     let mut layout: Option<Layout> = None;
     let mut closed = false;
@@ -382,25 +403,11 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
                 ));
             }
             layout = Some(Layout::LINES);
-            tally.rows += 1;
-            return answered(
-                row(
-                    rec,
-                    &Layout::LINES,
-                    args,
-                    scheme,
-                    &mut tables,
-                    &mut tally,
-                    &mut out,
-                ),
-                &mut closed,
-            );
+            job.tally.rows += 1;
+            return answered(row(rec, &Layout::LINES, &mut job, &mut out), &mut closed);
         };
-        tally.rows += 1;
-        answered(
-            row(rec, layout, args, scheme, &mut tables, &mut tally, &mut out),
-            &mut closed,
-        )
+        job.tally.rows += 1;
+        answered(row(rec, layout, &mut job, &mut out), &mut closed)
     };
     match &map {
         Some(bytes) => {
@@ -427,8 +434,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         Err(e) => return Err(Failure::unwritable("stdout", e)),
         Ok(()) => {}
     }
-    eprintln!("{}", tally.summary(target.as_str()));
-    Ok(if args.strict && tally.refused() > 0 {
+    eprintln!("{}", job.tally.summary(target.as_str()));
+    Ok(if args.strict && job.tally.refused() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -460,16 +467,13 @@ fn echo<'a>(rec: &Row<'a>, text: Option<&'a str>, i: Option<usize>) -> &'a [u8] 
 fn row(
     rec: &Row<'_>,
     layout: &Layout,
-    args: &Args,
-    scheme: Scheme,
-    tables: &mut Tables<'_>,
-    tally: &mut Tally,
+    job: &mut Job<'_, '_>,
     out: &mut RowOut<impl Write>,
 ) -> std::io::Result<()> {
-    if let Some(written) = usual_row(rec, layout, args, scheme, tables, tally, out) {
+    if let Some(written) = usual_row(rec, layout, job, out) {
         return written;
     }
-    general_row(rec, layout, args, scheme, tables, tally, out)
+    general_row(rec, layout, job, out)
 }
 
 /// The usual row answered with the least work: plain (no quotes), UTF-8, every column there,
@@ -480,19 +484,22 @@ fn row(
 fn usual_row(
     rec: &Row<'_>,
     layout: &Layout,
-    args: &Args,
-    scheme: Scheme,
-    tables: &mut Tables<'_>,
-    tally: &mut Tally,
+    job: &mut Job<'_, '_>,
     out: &mut RowOut<impl Write>,
 ) -> Option<std::io::Result<()>> {
+    let Job {
+        args,
+        scheme,
+        tables,
+        tally,
+    } = job;
     if rec.len() != layout.width {
         return None;
     }
     let field = |i: usize| rec.plain_text(i).map(str::trim_ascii);
     let id = field(layout.device_id?)?;
     let version = field(layout.version)?;
-    let v = integer(version, scheme)?;
+    let v = integer(version, *scheme)?;
     if id.is_empty() {
         return None;
     }
@@ -512,11 +519,7 @@ fn usual_row(
     let t = tables.index(model, env);
     let table = tables.built.get(t)?.2.as_ref().ok()?;
     let answer = table.next_hop_integer_str(v).map_err(|e| e.code());
-    match answer {
-        Ok(Some(_)) => tally.moving += 1,
-        Ok(None) => tally.at_target += 1,
-        Err(code) => tally.refuse(code),
-    }
+    tally.count(answer);
     Some(write_usual(out, rec, layout, id, version, answer))
 }
 
@@ -531,19 +534,7 @@ fn write_usual(
     version: &str,
     answer: Result<Option<&str>, &str>,
 ) -> std::io::Result<()> {
-    match layout.device_id.and_then(|i| rec.pair(i)) {
-        Some(pair)
-            if layout.device_id.map(|i| i + 1) == Some(layout.version)
-                && pair.len() == id.len() + 1 + version.len() =>
-        {
-            out.put(pair)?;
-        }
-        _ => {
-            out.put(id.as_bytes())?;
-            out.put(b",")?;
-            out.put(version.as_bytes())?;
-        }
-    }
+    plain_id_version(out, rec, layout, id.as_bytes(), version.as_bytes())?;
     let hop = match answer {
         Ok(hop) => hop.unwrap_or("").as_bytes(),
         Err(code) => {
@@ -555,28 +546,53 @@ fn write_usual(
     out.put_between(b',', hop, b'\n')
 }
 
+/// A plain row's `id,version` (no field needs quotes) as the row has them: in one piece when
+/// they are neighbours, in that order, without blanks to trim (the usual
+/// `device_id,version,...` header).
+#[inline]
+fn plain_id_version(
+    out: &mut impl Write,
+    rec: &Row<'_>,
+    layout: &Layout,
+    id: &[u8],
+    version: &[u8],
+) -> std::io::Result<()> {
+    match layout.device_id.and_then(|i| rec.pair(i)) {
+        Some(pair)
+            if layout.device_id.map(|i| i + 1) == Some(layout.version)
+                && pair.len() == id.len() + 1 + version.len() =>
+        {
+            out.write_all(pair)
+        }
+        _ => {
+            out.write_all(id)?;
+            out.write_all(b",")?;
+            out.write_all(version)
+        }
+    }
+}
+
 /// Answers any row and counts it.
 fn general_row(
     rec: &Row<'_>,
     layout: &Layout,
-    args: &Args,
-    scheme: Scheme,
-    tables: &mut Tables<'_>,
-    tally: &mut Tally,
+    job: &mut Job<'_, '_>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let Job {
+        args,
+        scheme,
+        tables,
+        tally,
+    } = job;
     // Each field read (and trimmed) once: as text for the answer, its bytes for the echo (the
     // raw bytes where the field is not UTF-8, or is missing: empty).
     let text = |i: Option<usize>| i.and_then(|i| rec.text(i)).flatten().map(str::trim_ascii);
     let (id_text, version_text) = (text(layout.device_id), text(Some(layout.version)));
     let id = echo(rec, id_text, layout.device_id);
     let version = echo(rec, version_text, Some(layout.version));
-    let answer = answer(rec, layout, args, scheme, tables, id_text, version_text);
-    match answer {
-        Ok(Some(_)) => tally.moving += 1,
-        Ok(None) => tally.at_target += 1,
-        Err(code) => tally.refuse(code),
-    }
+    let answer = answer(rec, layout, args, *scheme, tables, id_text, version_text);
+    tally.count(answer);
     if answer == Err(NOT_UTF8) {
         // Echoed as UTF-8 (U+FFFD for the bad bytes): the output stays text.
         field(out, String::from_utf8_lossy(id).as_bytes())?;
@@ -588,21 +604,7 @@ fn general_row(
         out.write_all(b",")?;
         field(out, version)?;
     } else {
-        // `id,version` as the row has them, in one piece when they are neighbours, in that
-        // order, without blanks to trim (the usual `device_id,version,...` header).
-        match layout.device_id.and_then(|i| rec.pair(i)) {
-            Some(pair)
-                if layout.device_id.map(|i| i + 1) == Some(layout.version)
-                    && pair.len() == id.len() + 1 + version.len() =>
-            {
-                out.write_all(pair)?;
-            }
-            _ => {
-                out.write_all(id)?;
-                out.write_all(b",")?;
-                out.write_all(version)?;
-            }
-        }
+        plain_id_version(out, rec, layout, id, version)?;
     }
     match answer {
         Ok(hop) => {
@@ -827,16 +829,25 @@ mod tests {
                     strict: false,
                     format: Format::default(),
                 };
-                let mut tables = Tables {
-                    catalog: &catalog,
-                    target: &target,
-                    cost: Cost::Hops,
-                    downgrade: false,
-                    built: Vec::new(),
-                    keys: Vec::new(),
+                let job = || Job {
+                    args: &args,
+                    scheme: catalog.scheme(),
+                    tables: Tables {
+                        catalog: &catalog,
+                        target: &target,
+                        cost: Cost::Hops,
+                        downgrade: false,
+                        built: Vec::new(),
+                        keys: Vec::new(),
+                    },
+                    tally: Tally::default(),
                 };
+                // Both paths, as `next-hop` runs them, against the general path alone.
+                let (mut both, mut general) = (job(), job());
                 let mut usual_answered = 0;
                 for input in inputs {
+                    let (mut both_out, mut general_out) =
+                        (RowOut::new(Vec::new()), RowOut::new(Vec::new()));
                     let mut layout: Option<Layout> = None;
                     Rows::new(input)
                         .for_each(
@@ -850,52 +861,26 @@ mod tests {
                                     layout = Some(Layout::from_header(&names).unwrap());
                                     return Ok(true);
                                 };
-                                let (mut fast, mut fast_tally) =
-                                    (RowOut::new(Vec::new()), Tally::default());
-                                let written = usual_row(
-                                    rec,
-                                    layout,
-                                    &args,
-                                    catalog.scheme(),
-                                    &mut tables,
-                                    &mut fast_tally,
-                                    &mut fast,
-                                );
-                                let Some(written) = written else {
-                                    return Ok(true);
-                                };
-                                written.unwrap();
-                                usual_answered += 1;
-                                let (mut slow, mut slow_tally) =
-                                    (RowOut::new(Vec::new()), Tally::default());
-                                general_row(
-                                    rec,
-                                    layout,
-                                    &args,
-                                    catalog.scheme(),
-                                    &mut tables,
-                                    &mut slow_tally,
-                                    &mut slow,
-                                )
-                                .unwrap();
-                                fast.flush().unwrap();
-                                slow.flush().unwrap();
-                                let (fast, slow) = (fast.into_inner(), slow.into_inner());
-                                assert_eq!(
-                                    String::from_utf8_lossy(&fast),
-                                    String::from_utf8_lossy(&slow),
-                                    "{model:?} {environment:?}"
-                                );
-                                assert_eq!(
-                                    fast_tally.summary("t"),
-                                    slow_tally.summary("t"),
-                                    "{}",
-                                    String::from_utf8_lossy(&fast)
-                                );
-                                Ok::<bool, std::io::Error>(true)
+                                match usual_row(rec, layout, &mut both, &mut both_out) {
+                                    Some(written) => {
+                                        written?;
+                                        usual_answered += 1;
+                                    }
+                                    None => general_row(rec, layout, &mut both, &mut both_out)?,
+                                }
+                                general_row(rec, layout, &mut general, &mut general_out)?;
+                                Ok(true)
                             },
                         )
                         .unwrap();
+                    both_out.flush().unwrap();
+                    general_out.flush().unwrap();
+                    assert_eq!(
+                        String::from_utf8_lossy(&both_out.into_inner()),
+                        String::from_utf8_lossy(&general_out.into_inner()),
+                        "{model:?} {environment:?}"
+                    );
+                    assert_eq!(both.tally.summary("t"), general.tally.summary("t"));
                 }
                 // Every row is refused (with the general path) when no environment is given:
                 // the catalog's releases differ by environment.
