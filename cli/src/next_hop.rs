@@ -487,39 +487,33 @@ fn usual_row(
     job: &mut Job<'_, '_>,
     out: &mut RowOut<impl Write>,
 ) -> Option<std::io::Result<()>> {
-    let Job {
-        args,
-        scheme,
-        tables,
-        tally,
-    } = job;
     if rec.len() != layout.width {
         return None;
     }
     let field = |i: usize| rec.plain_text(i).map(str::trim_ascii);
     let id = field(layout.device_id?)?;
     let version = field(layout.version)?;
-    let v = integer(version, *scheme)?;
+    let v = integer(version, job.scheme)?;
     if id.is_empty() {
         return None;
     }
     // A model or environment column left empty takes the flag's (or none).
     let model = match layout.model {
-        None => args.model.as_deref(),
+        None => job.args.model.as_deref(),
         Some(i) => Some(field(i)?)
             .filter(|t| !t.is_empty())
-            .or(args.model.as_deref()),
+            .or(job.args.model.as_deref()),
     };
     let env = match layout.environment {
-        None => args.environment.as_deref(),
+        None => job.args.environment.as_deref(),
         Some(i) => Some(field(i)?)
             .filter(|t| !t.is_empty())
-            .or(args.environment.as_deref()),
+            .or(job.args.environment.as_deref()),
     };
-    let t = tables.index(model, env);
-    let table = tables.built.get(t)?.2.as_ref().ok()?;
+    let t = job.tables.index(model, env);
+    let table = job.tables.built.get(t)?.2.as_ref().ok()?;
     let answer = table.next_hop_integer_str(v).map_err(|e| e.code());
-    tally.count(answer);
+    job.tally.count(answer);
     Some(write_usual(out, rec, layout, id, version, answer))
 }
 
