@@ -54,6 +54,16 @@ impl<'a> Row<'a> {
         )
     }
 
+    /// Field `i` of a plain row (read without csv_core: no field holds `,`, `"` or a line
+    /// break) as text; `None` for a quoted row, a missing field, or one that is not UTF-8.
+    #[inline]
+    pub fn plain_text(&self, i: usize) -> Option<&'a str> {
+        if self.quoted {
+            return None;
+        }
+        self.text?.get(self.ranges.get(i)?.clone())
+    }
+
     /// Every field's bytes, one after the other (no separators).
     pub fn bytes(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         self.ranges.iter().filter_map(|r| self.data.get(r.clone()))

@@ -10,6 +10,7 @@ mod manifest;
 mod next_hop;
 mod output;
 mod plan;
+mod row_out;
 mod sample;
 mod shell;
 mod sign;

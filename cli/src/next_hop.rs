@@ -9,7 +9,7 @@
 //! table per (model, environment) seen, built on first use. `--from V` answers for one device
 //! instead. The codes and the exact rules are in docs/cli.md.
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use stepstone::ErrorCode;
@@ -21,6 +21,7 @@ use stepstone::version::{MAX_VERSION_LEN, Scheme, Version, VersionKey};
 use crate::csv_rows::{Row, Rows};
 use crate::output::{Failure, Format, load_catalog, mapped, parse_version};
 use crate::plan::CostArg;
+use crate::row_out::RowOut;
 
 /// Next hop toward a target for many devices (campaign table).
 #[derive(clap::Args)]
@@ -72,33 +73,83 @@ struct Tables<'a> {
     cost: Cost,
     downgrade: bool,
     built: Vec<Built>,
+    /// Per entry of `built`, its names as [`short_key`]s ([`NO_KEY`] where a name is longer).
+    keys: Vec<(u64, u64)>,
 }
 
+/// A name's key when it is at most 7 bytes long: its bytes, and its length plus one in the top
+/// byte (0 for no name). Two names of that size are equal when their keys are.
+#[inline]
+fn short_key(name: Option<&str>) -> Option<u64> {
+    let Some(name) = name else { return Some(0) };
+    if name.len() > 7 {
+        return None;
+    }
+    let mut key = (name.len() as u64 + 1) << 56;
+    for (k, &b) in name.as_bytes().iter().enumerate() {
+        key |= u64::from(b) << (8 * k);
+    }
+    Some(key)
+}
+
+/// The key of a name too long for [`short_key`] (its top byte is never a length).
+const NO_KEY: u64 = u64::MAX;
+
 impl Tables<'_> {
-    fn get(&mut self, model: Option<&str>, env: Option<&str>) -> &Result<CampaignTable, PlanError> {
-        // Short names compared inline (no memcmp call per row).
-        let same = |a: Option<&str>, b: Option<&str>| match (a, b) {
-            (Some(a), Some(b)) => {
-                a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    /// The position in `built` of the table for (`model`, `env`), built on first use.
+    #[inline]
+    fn index(&mut self, model: Option<&str>, env: Option<&str>) -> usize {
+        if let (Some(m), Some(e)) = (short_key(model), short_key(env)) {
+            // Every entry compared, the match kept: rows that name models in no order cost no
+            // mispredicted branch.
+            let mut found = usize::MAX;
+            for (i, &k) in self.keys.iter().enumerate() {
+                if k == (m, e) {
+                    found = i;
+                }
             }
-            (a, b) => a.is_none() && b.is_none(),
-        };
+            if found != usize::MAX {
+                return found;
+            }
+        }
+        self.index_slow(model, env)
+    }
+
+    /// [`Tables::index`] by comparing the names, building the table when there is none.
+    #[cold]
+    fn index_slow(&mut self, model: Option<&str>, env: Option<&str>) -> usize {
         let pos = self
             .built
             .iter()
-            .position(|(m, e, _)| same(m.as_deref(), model) && same(e.as_deref(), env));
-        let pos = match pos {
+            .position(|(m, e, _)| m.as_deref() == model && e.as_deref() == env);
+        match pos {
             Some(p) => p,
             None => {
                 let table = CampaignTable::build(self.catalog, self.target, model, env, self.cost)
                     .map(|t| t.allow_downgrade(self.downgrade));
                 self.built
                     .push((model.map(String::from), env.map(String::from), table));
+                self.keys.push((
+                    short_key(model).unwrap_or(NO_KEY),
+                    short_key(env).unwrap_or(NO_KEY),
+                ));
                 self.built.len() - 1
             }
-        };
+        }
+    }
+
+    fn get(&mut self, model: Option<&str>, env: Option<&str>) -> &Result<CampaignTable, PlanError> {
+        let pos = self.index(model, env);
         &self.built[pos].2
     }
+}
+
+/// What the rows are answered with, and what they came to.
+struct Job<'a, 'c> {
+    args: &'a Args,
+    scheme: Scheme,
+    tables: Tables<'c>,
+    tally: Tally,
 }
 
 /// The column names a device list's header may use.
@@ -185,6 +236,15 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts one row's answer.
+    fn count(&mut self, answer: Result<Option<&str>, &'static str>) {
+        match answer {
+            Ok(Some(_)) => self.moving += 1,
+            Ok(None) => self.at_target += 1,
+            Err(code) => self.refuse(code),
+        }
+    }
+
     fn refuse(&mut self, code: &'static str) {
         match self.refused.iter_mut().find(|(c, _)| *c == code) {
             Some((_, n)) => *n += 1,
@@ -285,6 +345,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         cost: args.cost.into(),
         downgrade: args.allow_downgrade,
         built: Vec::new(),
+        keys: Vec::new(),
     };
 
     if let Some(from) = &args.from {
@@ -303,9 +364,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     // read in place, with no copy into a buffer; stdin and small files are read.
     let map = mapped(&args.devices)?;
     let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let scheme = catalog.scheme();
-    let mut tally = Tally::default();
+    let mut out = RowOut::new(stdout.lock());
+    let mut job = Job {
+        args,
+        scheme: catalog.scheme(),
+        tables,
+        tally: Tally::default(),
+    };
     // Set by the first row that is not blank: a header, or the one-version-per-line form.
     let mut layout: Option<Layout> = None;
     let mut closed = false;
@@ -338,25 +403,11 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
                 ));
             }
             layout = Some(Layout::LINES);
-            tally.rows += 1;
-            return answered(
-                row(
-                    rec,
-                    &Layout::LINES,
-                    args,
-                    scheme,
-                    &mut tables,
-                    &mut tally,
-                    &mut out,
-                ),
-                &mut closed,
-            );
+            job.tally.rows += 1;
+            return answered(row(rec, &Layout::LINES, &mut job, &mut out), &mut closed);
         };
-        tally.rows += 1;
-        answered(
-            row(rec, layout, args, scheme, &mut tables, &mut tally, &mut out),
-            &mut closed,
-        )
+        job.tally.rows += 1;
+        answered(row(rec, layout, &mut job, &mut out), &mut closed)
     };
     match &map {
         Some(bytes) => {
@@ -383,8 +434,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         Err(e) => return Err(Failure::unwritable("stdout", e)),
         Ok(()) => {}
     }
-    eprintln!("{}", tally.summary(target.as_str()));
-    Ok(if args.strict && tally.refused() > 0 {
+    eprintln!("{}", job.tally.summary(target.as_str()));
+    Ok(if args.strict && job.tally.refused() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -416,24 +467,126 @@ fn echo<'a>(rec: &Row<'a>, text: Option<&'a str>, i: Option<usize>) -> &'a [u8] 
 fn row(
     rec: &Row<'_>,
     layout: &Layout,
-    args: &Args,
-    scheme: Scheme,
-    tables: &mut Tables<'_>,
-    tally: &mut Tally,
+    job: &mut Job<'_, '_>,
+    out: &mut RowOut<impl Write>,
+) -> std::io::Result<()> {
+    if let Some(written) = usual_row(rec, layout, job, out) {
+        return written;
+    }
+    general_row(rec, layout, job, out)
+}
+
+/// The usual row answered with the least work: plain (no quotes), UTF-8, every column there,
+/// a device id, a `[v]DIGITS` version, a model and environment with a table. `None`, with
+/// nothing written or counted, for any other row. Its output is [`general_row`]'s (the test
+/// `usual_rows_as_the_general_path` compares them on messy inputs).
+#[inline]
+fn usual_row(
+    rec: &Row<'_>,
+    layout: &Layout,
+    job: &mut Job<'_, '_>,
+    out: &mut RowOut<impl Write>,
+) -> Option<std::io::Result<()>> {
+    if rec.len() != layout.width {
+        return None;
+    }
+    let field = |i: usize| rec.plain_text(i).map(str::trim_ascii);
+    let id = field(layout.device_id?)?;
+    let version = field(layout.version)?;
+    let v = integer(version, job.scheme)?;
+    if id.is_empty() {
+        return None;
+    }
+    // A model or environment column left empty takes the flag's (or none).
+    let model = match layout.model {
+        None => job.args.model.as_deref(),
+        Some(i) => Some(field(i)?)
+            .filter(|t| !t.is_empty())
+            .or(job.args.model.as_deref()),
+    };
+    let env = match layout.environment {
+        None => job.args.environment.as_deref(),
+        Some(i) => Some(field(i)?)
+            .filter(|t| !t.is_empty())
+            .or(job.args.environment.as_deref()),
+    };
+    let t = job.tables.index(model, env);
+    let table = job.tables.built.get(t)?.2.as_ref().ok()?;
+    let answer = table.next_hop_integer_str(v).map_err(|e| e.code());
+    job.tally.count(answer);
+    Some(write_usual(out, rec, layout, id, version, answer))
+}
+
+/// A usual row's output line: `id,version` as the row has them (in one piece when they are
+/// neighbours, in that order, without blanks to trim), then `,hop\n` in one write.
+#[inline]
+fn write_usual(
+    out: &mut RowOut<impl Write>,
+    rec: &Row<'_>,
+    layout: &Layout,
+    id: &str,
+    version: &str,
+    answer: Result<Option<&str>, &str>,
+) -> std::io::Result<()> {
+    plain_id_version(out, rec, layout, id.as_bytes(), version.as_bytes())?;
+    let hop = match answer {
+        Ok(hop) => hop.unwrap_or("").as_bytes(),
+        Err(code) => {
+            out.write_all(b",error:")?;
+            out.write_all(code.as_bytes())?;
+            return out.write_all(b"\n");
+        }
+    };
+    out.put_between(b',', hop, b'\n')
+}
+
+/// A plain row's `id,version` (no field needs quotes) as the row has them: in one piece when
+/// they are neighbours, in that order, without blanks to trim (the usual
+/// `device_id,version,...` header).
+#[inline]
+fn plain_id_version(
+    out: &mut impl Write,
+    rec: &Row<'_>,
+    layout: &Layout,
+    id: &[u8],
+    version: &[u8],
+) -> std::io::Result<()> {
+    match layout.device_id.and_then(|i| rec.pair(i)) {
+        Some(pair)
+            if layout.device_id.map(|i| i + 1) == Some(layout.version)
+                && pair.len() == id.len() + 1 + version.len() =>
+        {
+            out.write_all(pair)
+        }
+        _ => {
+            out.write_all(id)?;
+            out.write_all(b",")?;
+            out.write_all(version)
+        }
+    }
+}
+
+/// Answers any row and counts it.
+fn general_row(
+    rec: &Row<'_>,
+    layout: &Layout,
+    job: &mut Job<'_, '_>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let Job {
+        args,
+        scheme,
+        tables,
+        tally,
+    } = job;
     // Each field read (and trimmed) once: as text for the answer, its bytes for the echo (the
     // raw bytes where the field is not UTF-8, or is missing: empty).
     let text = |i: Option<usize>| i.and_then(|i| rec.text(i)).flatten().map(str::trim_ascii);
     let (id_text, version_text) = (text(layout.device_id), text(Some(layout.version)));
     let id = echo(rec, id_text, layout.device_id);
     let version = echo(rec, version_text, Some(layout.version));
-    let answer = answer(rec, layout, args, scheme, tables, id_text, version_text);
-    match answer {
-        Ok(Some(_)) => tally.moving += 1,
-        Ok(None) => tally.at_target += 1,
-        Err(code) => tally.refuse(code),
-    }
+    let answer = answer(rec, layout, args, *scheme, tables, id_text, version_text);
+    tally.count(answer);
     if answer == Err(NOT_UTF8) {
         // Echoed as UTF-8 (U+FFFD for the bad bytes): the output stays text.
         field(out, String::from_utf8_lossy(id).as_bytes())?;
@@ -445,21 +598,7 @@ fn row(
         out.write_all(b",")?;
         field(out, version)?;
     } else {
-        // `id,version` as the row has them, in one piece when they are neighbours, in that
-        // order, without blanks to trim (the usual `device_id,version,...` header).
-        match layout.device_id.and_then(|i| rec.pair(i)) {
-            Some(pair)
-                if layout.device_id.map(|i| i + 1) == Some(layout.version)
-                    && pair.len() == id.len() + 1 + version.len() =>
-            {
-                out.write_all(pair)?;
-            }
-            _ => {
-                out.write_all(id)?;
-                out.write_all(b",")?;
-                out.write_all(version)?;
-            }
-        }
+        plain_id_version(out, rec, layout, id, version)?;
     }
     match answer {
         Ok(hop) => {
@@ -543,6 +682,7 @@ fn answer<'t>(
 /// The build number of an integer-scheme version spelled `[v]DIGITS` with at most 19 digits
 /// (so it cannot overflow), without allocating; `None` sends every other text (and every
 /// other scheme) through `VersionKey::parse`, which gives the same key or the error code.
+#[inline]
 fn integer(text: &str, scheme: Scheme) -> Option<u64> {
     if scheme != Scheme::Integer {
         return None;
@@ -550,6 +690,9 @@ fn integer(text: &str, scheme: Scheme) -> Option<u64> {
     let digits = text.strip_prefix('v').unwrap_or(text).as_bytes();
     if digits.is_empty() || digits.len() > 19 {
         return None;
+    }
+    if digits.len() <= 8 {
+        return eight_digits(digits);
     }
     let mut n = 0u64;
     for &d in digits {
@@ -559,6 +702,40 @@ fn integer(text: &str, scheme: Scheme) -> Option<u64> {
         n = n * 10 + u64::from(d - b'0');
     }
     Some(n)
+}
+
+/// The value of 1 to 8 ASCII digits, read as one word with no branch per digit (rows mix
+/// versions of 5 and 6 digits in no order, which a loop mispredicts); `None` if one is not a
+/// digit.
+#[inline]
+fn eight_digits(digits: &[u8]) -> Option<u64> {
+    // The digits as a big-endian number (the first one highest), from the first and the last
+    // four bytes, which overlap for fewer than 8 digits (the bytes they share are equal), then
+    // '0's above them. Loaded as words, never stored and read back: a load that spans two
+    // smaller stores waits for them (no store forwarding).
+    let n = digits.len();
+    let word = match (digits.first_chunk::<4>(), digits.last_chunk::<4>()) {
+        (Some(&first), Some(&last)) => {
+            (u64::from(u32::from_be_bytes(first)) << (8 * (n - 4)))
+                | u64::from(u32::from_be_bytes(last))
+        }
+        _ => digits.iter().fold(0, |w, &d| (w << 8) | u64::from(d)),
+    };
+    let word = word
+        | 0x3030_3030_3030_3030u64
+            .checked_shl(8 * n as u32)
+            .unwrap_or(0);
+    let d = word ^ 0x3030_3030_3030_3030;
+    // Each byte 0..=9: no high nibble, and none after adding 6.
+    if (d & 0xF0F0_F0F0_F0F0_F0F0) != 0
+        || (d.wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) != 0
+    {
+        return None;
+    }
+    // Pairs of digits, then fours, then the eight.
+    let d = ((d >> 8) & 0x00FF_00FF_00FF_00FF) * 10 + (d & 0x00FF_00FF_00FF_00FF);
+    let d = ((d >> 16) & 0x0000_FFFF_0000_FFFF) * 100 + (d & 0x0000_FFFF_0000_FFFF);
+    Some((d >> 32) * 10_000 + (d & 0xFFFF_FFFF))
 }
 
 #[cfg(test)]
@@ -597,5 +774,159 @@ mod tests {
             }
         }
         assert_eq!(integer("1.0.0", Scheme::Semver), None);
+    }
+
+    /// The usual-row path against the general one, row by row, on messy device lists: where
+    /// `usual_row` answers, `general_row` must write the same bytes and count the same; and
+    /// the usual path must answer the plain rows (the test would pass vacuously otherwise).
+    #[test]
+    fn usual_rows_as_the_general_path() {
+        let catalog = Catalog::from_json(
+            r#"{"releases": [
+              {"version": "v100", "models": ["A", "B"]},
+              {"version": "v105", "min_sw_version": "v100", "models": ["A"]},
+              {"version": "v110", "min_sw_version": "v100", "models": ["A", "B", "LongModelName"],
+               "environments": ["prod", "lab"]},
+              {"version": "v1200", "min_sw_version": "v105", "models": ["A", "B", "LongModelName"],
+               "environments": ["prod", "lab"]}]}"#,
+        )
+        .unwrap();
+        let target = catalog.parse_version("v1200").unwrap();
+        let inputs: [&[u8]; 7] = [
+            b"device_id,version,model,environment\nd1,v100,A,prod\nd2,100,B,lab\n\
+              d3, v105 ,A,prod\n d4 ,v110,B, lab\nd5,v1200,A,prod\nd6,v99999999,A,prod\n\
+              d7,v123456789012,A,prod\nd8,v,A,prod\nd9,1.0,A,prod\nd10,v100,,prod\n\
+              d11,v100,A,\nd12,v100,LongModelName,prod\nd13,v100,C,prod\n,v100,A,prod\n\
+              d15,v100,A\nd16,v100,A,prod,extra\n\"d17\",v100,A,prod\nd18,\"v1,0\",A,prod\n\
+              d19,v100,A,prod\r\nd20,v1\r00,A,prod\n\
+              d23,00000105,A,prod\nd24,v0,B,lab\nd25,v18446744073709551616,A,prod\n",
+            b"version,model,device_id,environment\nv100,A,x1,prod\n105,B,x2,lab\n\
+              v110,,x3,prod\nv100,A,,prod\nv1200,A,x5,prod\n",
+            b"model,version,device_id\nA,v100,d1\nB,v105,d2\n,v100,d3\n",
+            b"version\nv100\n105\n \nv1200\nv1\n",
+            b"device_id,version\r\nd1,v100\r\nd2,v105\r\n\"d,3\",v110\r\nd4,v1200",
+            b"environment,device_id,version\nprod,d1,v100\nlab,d2,v105\n,d3,v110\n",
+            // Not UTF-8: the rows near it take the general path.
+            b"device_id,version,model,environment\nd1,v\xFF,A,prod\ncaf\xC3\xA9,v105,B,lab\n",
+        ];
+        for model in [None, Some("A")] {
+            for environment in [None, Some("prod")] {
+                let args = Args {
+                    catalog: String::new(),
+                    to: "v1200".into(),
+                    model: model.map(String::from),
+                    environment: environment.map(String::from),
+                    devices: "-".into(),
+                    from: None,
+                    cost: CostArg::Hops,
+                    allow_downgrade: false,
+                    strict: false,
+                    format: Format::default(),
+                };
+                let job = || Job {
+                    args: &args,
+                    scheme: catalog.scheme(),
+                    tables: Tables {
+                        catalog: &catalog,
+                        target: &target,
+                        cost: Cost::Hops,
+                        downgrade: false,
+                        built: Vec::new(),
+                        keys: Vec::new(),
+                    },
+                    tally: Tally::default(),
+                };
+                // Both paths, as `next-hop` runs them, against the general path alone.
+                let (mut both, mut general) = (job(), job());
+                let mut usual_answered = 0;
+                for input in inputs {
+                    let (mut both_out, mut general_out) =
+                        (RowOut::new(Vec::new()), RowOut::new(Vec::new()));
+                    let mut layout: Option<Layout> = None;
+                    Rows::new(input)
+                        .for_each(
+                            |e| e,
+                            |rec| {
+                                if rec.blank() {
+                                    return Ok(true);
+                                }
+                                let Some(layout) = &layout else {
+                                    let names = header_names(rec).unwrap();
+                                    layout = Some(Layout::from_header(&names).unwrap());
+                                    return Ok(true);
+                                };
+                                match usual_row(rec, layout, &mut both, &mut both_out) {
+                                    Some(written) => {
+                                        written?;
+                                        usual_answered += 1;
+                                    }
+                                    None => general_row(rec, layout, &mut both, &mut both_out)?,
+                                }
+                                general_row(rec, layout, &mut general, &mut general_out)?;
+                                Ok(true)
+                            },
+                        )
+                        .unwrap();
+                    both_out.flush().unwrap();
+                    general_out.flush().unwrap();
+                    assert_eq!(
+                        String::from_utf8_lossy(&both_out.into_inner()),
+                        String::from_utf8_lossy(&general_out.into_inner()),
+                        "{model:?} {environment:?}"
+                    );
+                    assert_eq!(both.tally.summary("t"), general.tally.summary("t"));
+                }
+                // Every row is refused (with the general path) when no environment is given:
+                // the catalog's releases differ by environment.
+                if environment.is_some() {
+                    assert!(usual_answered >= 15, "{usual_answered} usual rows");
+                }
+            }
+        }
+    }
+
+    /// The word-at-a-time reading of up to 8 digits against `str::parse`, on every length,
+    /// every digit in every place, and the bytes next to the digits.
+    #[test]
+    fn eight_digits_reads_as_parse_does() {
+        let mut texts: Vec<String> = Vec::new();
+        for len in 1..=8usize {
+            for place in 0..len {
+                for d in 0..=9u8 {
+                    let mut t = vec![b'7'; len];
+                    t[place] = b'0' + d;
+                    texts.push(String::from_utf8(t).unwrap());
+                }
+                for bad in [b'/', b':', b' ', b'.', b'v', 0x00, 0x80, 0xFF] {
+                    let mut t = vec![b'1'; len];
+                    t[place] = bad;
+                    texts.push(String::from_utf8_lossy(&t).into_owned());
+                }
+            }
+        }
+        texts.extend(["99999999", "00000000", "10000000", "12345678", "0", "9"].map(String::from));
+        for t in &texts {
+            let want = t
+                .parse::<u64>()
+                .ok()
+                .filter(|_| t.bytes().all(|b| b.is_ascii_digit()));
+            if t.len() <= 8 {
+                assert_eq!(eight_digits(t.as_bytes()), want, "{t:?}");
+            }
+            let digits = t.strip_prefix('v').unwrap_or(t);
+            let want_integer = digits
+                .parse::<u64>()
+                .ok()
+                .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()));
+            assert_eq!(integer(t, Scheme::Integer), want_integer, "{t:?}");
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let n = state % 100_000_000;
+            assert_eq!(eight_digits(n.to_string().as_bytes()), Some(n));
+        }
     }
 }
