@@ -400,7 +400,12 @@ pub(crate) fn whole_number(raw: &str) -> Option<u64> {
 }
 
 /// Appends `n` in decimal (without the formatting machinery).
-pub(crate) fn push_decimal(s: &mut String, mut n: usize) {
+pub(crate) fn push_decimal(s: &mut String, n: usize) {
+    push_u64(s, n as u64);
+}
+
+/// Appends `n` in decimal (without the formatting machinery).
+pub(crate) fn push_u64(s: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

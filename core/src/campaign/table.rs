@@ -45,7 +45,7 @@ use alloc::vec::Vec;
 
 use super::{CampaignTable, DONE, DOWNGRADE, IntIndex, MISSING_SIZE, Spellings, UNREACHABLE};
 use crate::error::{Code, ErrorCode, Registered, clip, codes};
-use crate::json_read::{Reader, SyntaxError, push_decimal, whole_number};
+use crate::json_read::{Reader, SyntaxError, push_decimal, push_u64, whole_number};
 use crate::plan::sweep::Slots;
 use crate::version::{Scheme, Version, VersionError, VersionKey};
 
@@ -390,23 +390,6 @@ fn key_text(k: &VersionKey) -> String {
 fn comma(s: &mut String, i: usize) {
     if i > 0 {
         s.push(',');
-    }
-}
-
-fn push_u64(s: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        s.push(b as char);
     }
 }
 
