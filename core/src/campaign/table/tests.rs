@@ -193,6 +193,11 @@ fn bad_tables_are_refused_naming_what_is_wrong() {
             "is not 0 to 3",
         ),
         (
+            "[4,5,5,6,6,0,2]",
+            "[4,5,59E9999,6,6,0,2]",
+            "answers: 59E9999 is not",
+        ),
+        (
             "\"v65000\",\"v66000\"]",
             "\"v65000\",\"banana\"]",
             "releases: 'banana'",
