@@ -288,6 +288,10 @@ export function makeApi(native, backend) {
     get size() {
       return rawOf(this, Campaign).size();
     }
+    /** The table's wire form, JSON text: what a Reconciler of the `rollout` entry point takes. */
+    toTable() {
+      return rawOf(this, Campaign).toTable();
+    }
   }
 
   // Every problem of a catalog that failed to load, as `{code, message}`: `validate` on the same
@@ -570,10 +574,22 @@ export function makeApi(native, backend) {
     return `{${parts.join(',')}}`;
   }
 
-  /** The scheduler's brain for one campaign: `apply(state, event)` and `decide(deviceId, state, now)`. */
+  /**
+   * The scheduler's brain for one campaign: `apply(state, event)` and `decide(deviceId, state, now)`.
+   * `campaign`: a Campaign, or its table (`campaign.toTable()`: JSON text or the parsed object),
+   * which is all the `rollout` entry point (no catalogs) takes.
+   */
   class Reconciler extends Handle {
     constructor(campaign, options = undefined) {
-      const c = campaignRaw(campaign);
+      if (typeof campaign === 'string' || isPlain(campaign)) {
+        const t = jsonArg(campaign, 'campaign');
+        const json = reconcilerOptions(options);
+        super(INTERNAL, call(() => native.newReconcilerFromTable(t, json)));
+        return;
+      }
+      const c = native.newReconciler
+        ? campaignRaw(campaign)
+        : fail('campaign', "a campaign table (a Campaign's toTable(): JSON text or its object)", campaign);
       const json = reconcilerOptions(options);
       super(INTERNAL, call(() => native.newReconciler(c, json)));
     }

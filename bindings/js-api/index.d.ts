@@ -85,6 +85,20 @@ export declare class Campaign {
   nextHop(version: string): string | null;
   readonly target: string;
   readonly size: number;
+  /** The table's wire form, JSON text (`docs/schema/campaign-table.schema.json`): what a Reconciler of the `rollout` entry point takes. */
+  toTable(): string;
+}
+
+/** A campaign table's wire form: `Campaign.toTable()`, as text or parsed. */
+export interface CampaignTableWire {
+  format: 'stepstone.campaign_table';
+  version: 1;
+  scheme: 'integer' | 'semver' | 'dotted';
+  target: string;
+  allow_downgrade: boolean;
+  points: string[];
+  answers: number[];
+  releases: string[];
 }
 
 export declare class Catalog {
@@ -364,7 +378,8 @@ export interface ReconcilerOptions {
 
 /** The scheduler's brain for one campaign (throws `reconcile.*`, `retry.*`, `rollout.*`, `window.*`). */
 export declare class Reconciler {
-  constructor(campaign: Campaign, options?: ReconcilerOptions);
+  /** `campaign`: a Campaign, or its table (`campaign.toTable()`), the only form the `rollout` entry point takes (`reconcile.invalid_table`, `reconcile.table_version`). */
+  constructor(campaign: Campaign | CampaignTableWire | string, options?: ReconcilerOptions);
   /** Applies an event; a duplicate or stale event leaves the state as it was. */
   apply(state: DeviceState | string | null | undefined, event: ReconcileEvent | string): { state: DeviceState; outcome: Outcome };
   /** The state in the core's full wire form (none: a new device). */

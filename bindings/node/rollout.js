@@ -1,5 +1,5 @@
 // stepstone-node/rollout: the same names as stepstone-wasm/rollout, from the one addon.
 export {
   backend, version, StepstoneError, isStepstoneError, RetryPolicy, jitterHash, Rollout, haltTrips,
-  rampFraction, wilsonLowerAbove, rolloutPosition, isBelow, Reconciler, Catalog, Campaign, validate,
+  rampFraction, wilsonLowerAbove, rolloutPosition, isBelow, Reconciler,
 } from './index.js';

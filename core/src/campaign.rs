@@ -31,6 +31,9 @@ use core::fmt;
 
 #[cfg(feature = "std")]
 pub mod column;
+mod table;
+
+pub use table::{TABLE_FORMAT, TABLE_VERSION, TableError};
 
 use crate::catalog::Catalog;
 use crate::error::{Code, ErrorCode, Registered, codes};

@@ -142,6 +142,28 @@ impl<'a> Reader<'a> {
         Ok(Some(key))
     }
 
+    /// Reads `[`.
+    pub(crate) fn begin_array(&mut self) -> Result<(), SyntaxError> {
+        self.eat(b'[', "expected an array")
+    }
+
+    /// Whether another item of an array whose `[` was read follows (`false` at its `]`, which
+    /// is read); the `,` before it is read. `first` starts true, as for [`Reader::next_key`].
+    pub(crate) fn next_item(&mut self, first: &mut bool) -> Result<bool, SyntaxError> {
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(false);
+        }
+        if !*first {
+            self.eat(b',', "expected ',' or ']'")?;
+            if self.peek() == Some(b']') {
+                return Err(self.error("trailing comma"));
+            }
+        }
+        *first = false;
+        Ok(true)
+    }
+
     /// Whitespace, then the end of the text.
     pub(crate) fn end(&mut self) -> Result<(), SyntaxError> {
         if self.peek().is_some() {
@@ -378,7 +400,12 @@ pub(crate) fn whole_number(raw: &str) -> Option<u64> {
 }
 
 /// Appends `n` in decimal (without the formatting machinery).
-pub(crate) fn push_decimal(s: &mut String, mut n: usize) {
+pub(crate) fn push_decimal(s: &mut String, n: usize) {
+    push_u64(s, n as u64);
+}
+
+/// Appends `n` in decimal (without the formatting machinery).
+pub(crate) fn push_u64(s: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

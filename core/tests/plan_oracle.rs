@@ -319,6 +319,30 @@ proptest! {
         q.model = s.model.map(String::from);
         q.environment = s.env.map(String::from);
         let target = c.get(to.key()).unwrap();
+        // The campaign table's wire form reads back to a table with the same answer for every
+        // release and constraint version, the device's and each build number beside a release,
+        // with and without downgrades (what the `rollout` module's reconciler runs on).
+        if let Ok(table) = CampaignTable::build(&c, &to, q.model.as_deref(), q.environment.as_deref(), q.cost) {
+            for allow in [false, true] {
+                let table = table.clone().allow_downgrade(allow);
+                let text = table.to_table_json();
+                let back = CampaignTable::from_table_json(&text).unwrap();
+                prop_assert_eq!(back.to_table_json(), text);
+                let mut probes: Vec<&Version> = vec![&from, &to];
+                for r in c.releases() {
+                    probes.push(&r.version);
+                    probes.extend(r.min_sw_version.as_ref());
+                }
+                for p in probes {
+                    prop_assert_eq!(back.next_hop(p.key()), table.next_hop(p.key()), "at {}", p);
+                    if let Some(n) = p.key().as_integer() {
+                        for v in [n.saturating_sub(1), n, n + 1] {
+                            prop_assert_eq!(back.next_hop_integer_str(v), table.next_hop_integer_str(v));
+                        }
+                    }
+                }
+            }
+        }
         let got = plan(&c, &q);
         // The device comes first: a refusal here is what plan, next_hop, the campaign table
         // and explain all answer, whatever the target and path.

@@ -16,8 +16,10 @@
 //! `/rollout`): [`js_api_version!`](crate::js_api_version) (in every module),
 //! [`js_api_plan!`](crate::js_api_plan), [`js_api_sample!`](crate::js_api_sample),
 //! [`js_api_below!`](crate::js_api_below) (with `sample` and with `rollout`),
-//! [`js_api_verify!`](crate::js_api_verify) and [`js_api_rollout!`](crate::js_api_rollout)
-//! (which needs `js_api_plan!` beside it: a reconciler takes a `Campaign`).
+//! [`js_api_verify!`](crate::js_api_verify), [`js_api_rollout!`](crate::js_api_rollout) (a
+//! reconciler from a campaign table's wire form) and
+//! [`js_api_rollout_campaign!`](crate::js_api_rollout_campaign) (a reconciler from a
+//! `Campaign`: with `js_api_plan!` and `js_api_rollout!` beside it).
 
 /// Expands to the whole JS-facing API (every area below), every item marked
 /// `#[$attr(js_name = "...")]`. See the module documentation for what the calling crate must
@@ -31,6 +33,7 @@ macro_rules! js_api {
         $crate::js_api_below!($a);
         $crate::js_api_verify!($a);
         $crate::js_api_rollout!($a);
+        $crate::js_api_rollout_campaign!($a);
     };
 }
 
@@ -47,7 +50,7 @@ macro_rules! js_api_version {
 }
 
 /// The `plan` area: catalogs (load, validate, plan, next hop, explain, lint, graph, render) and
-/// campaign tables. The `rollout` area needs it too (a reconciler runs one campaign).
+/// campaign tables.
 #[macro_export]
 macro_rules! js_api_plan {
     ($a:ident) => {
@@ -189,6 +192,11 @@ macro_rules! js_api_plan {
             #[$a(js_name = "size")]
             pub fn size(&self) -> u32 {
                 self.0.len() as u32
+            }
+            /// The table's wire form, JSON (what the `rollout` module's reconciler takes).
+            #[$a(js_name = "toTable")]
+            pub fn to_table(&self) -> String {
+                self.0.to_table()
             }
         }
 
@@ -476,7 +484,7 @@ macro_rules! js_api_verify {
 }
 
 /// The `rollout` area: retry policies, rollouts (stages, ramps, halt rules) and the reconciler
-/// (which takes a `Campaign`: the `plan` area must be expanded beside it).
+/// over a campaign table's wire form (no catalog, no planner).
 #[macro_export]
 macro_rules! js_api_rollout {
     ($a:ident) => {
@@ -683,6 +691,22 @@ macro_rules! js_api_rollout {
             }
         }
 
+        /// A reconciler for a campaign table in its wire form (`Campaign.toTable()`), with
+        /// options as JSON.
+        #[$a(js_name = "newReconcilerFromTable")]
+        pub fn new_reconciler_from_table(table: String, options: String) -> Result<Reconciler> {
+            $crate::Reconciler::from_table(&table, &options)
+                .map(Reconciler)
+                .map_err(fault)
+        }
+    };
+}
+
+/// The reconciler built from a `Campaign` object: in modules with both the `plan` and the
+/// `rollout` areas (the `rollout` module alone takes the campaign's table).
+#[macro_export]
+macro_rules! js_api_rollout_campaign {
+    ($a:ident) => {
         /// A reconciler for a campaign, with options as JSON.
         #[$a(js_name = "newReconciler")]
         pub fn new_reconciler(campaign: &Campaign, options: String) -> Result<Reconciler> {

@@ -279,6 +279,11 @@ impl Campaign {
         self.table.target().as_str().to_string()
     }
 
+    /// The table's wire form (`CampaignTable::to_table_json`).
+    pub fn to_table(&self) -> String {
+        self.table.to_table_json()
+    }
+
     /// Number of version intervals in the table.
     pub fn len(&self) -> usize {
         self.table.len()

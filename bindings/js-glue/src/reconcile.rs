@@ -2,6 +2,9 @@
 //! rollout calls) for one campaign, on the core's JSON wire forms. Only argument conversion
 //! happens here: times arrive as decimal text.
 
+use std::sync::Arc;
+
+use stepstone::campaign::CampaignTable;
 use stepstone::reconcile::Session;
 
 use crate::{Campaign, Res, u64_arg};
@@ -20,6 +23,16 @@ impl Reconciler {
     pub fn new(campaign: &Campaign, options: &str) -> Res<Reconciler> {
         Ok(Reconciler {
             session: Session::from_json(campaign.table.clone(), campaign.scheme, options)?,
+        })
+    }
+
+    /// A reconciler for a campaign table in its wire form (`CampaignTable::to_table_json`),
+    /// with options as in [`Reconciler::new`].
+    pub fn from_table(table: &str, options: &str) -> Res<Reconciler> {
+        let table = CampaignTable::from_table_json(table)?;
+        let scheme = table.target().scheme();
+        Ok(Reconciler {
+            session: Session::from_json(Arc::new(table), scheme, options)?,
         })
     }
 

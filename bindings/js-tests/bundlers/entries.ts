@@ -3,13 +3,17 @@
 import { Catalog, Campaign, validate, StepstoneError, isStepstoneError, backend } from 'stepstone-wasm/plan';
 import { SamplingPlan, position, isBelow, estimate } from 'stepstone-wasm/sample';
 import { Verifier, ManifestFirst, openCatalog, verifyStream } from 'stepstone-wasm/verify';
-import { Reconciler, RetryPolicy, Rollout, Catalog as RolloutCatalog, isBelow as below } from 'stepstone-wasm/rollout';
+import { Reconciler, RetryPolicy, Rollout, isBelow as below } from 'stepstone-wasm/rollout';
+import type { CampaignTableWire } from 'stepstone-wasm/rollout';
 import * as nodeSample from 'stepstone-node/sample';
 import * as whole from 'stepstone-wasm';
 
 const catalog: Catalog = Catalog.load('{"releases": []}');
-const campaign: Campaign = RolloutCatalog.load('{"releases": []}').campaign('v1');
-const rec: Reconciler = new Reconciler(campaign, { policy: RetryPolicy.fromJson({}) });
+const campaign: Campaign = Catalog.load('{"releases": [{"version": "v1"}]}').campaign('v1');
+const table: string = campaign.toTable();
+const wire: CampaignTableWire = JSON.parse(table);
+const rec: Reconciler = new Reconciler(table, { policy: RetryPolicy.fromJson({}) });
+const rec2: Reconciler = new Reconciler(wire);
 const sampled: boolean = isBelow(position('salt', 'id', 0n, 'metrics'), 10000) && below('0000000000000000', 1);
 const same: boolean = nodeSample.isBelow('0000000000000000', 1) === whole.isBelow('0000000000000000', 1);
 const plan: SamplingPlan = SamplingPlan.fromJson('{}');
@@ -26,4 +30,4 @@ if (isStepstoneError(e)) {
   console.log(code);
 }
 const made: StepstoneError = new StepstoneError('js.bad_argument', 'm');
-console.log(catalog, rec, sampled, same, plan, problems, kind, v, m, r, o, s, made, estimate);
+console.log(catalog, rec, rec2, sampled, same, plan, problems, kind, v, m, r, o, s, made, estimate);

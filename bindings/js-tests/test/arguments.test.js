@@ -98,7 +98,7 @@ const API = {
   'Catalog#explain': 'catalog.explain', 'Catalog#graph': 'catalog.graph', 'Catalog#render': 'catalog.render',
   'Catalog#campaign': 'catalog.campaign', 'Catalog#releaseCount': null, 'Catalog#scheme': null, 'Catalog#toJSON': null,
   'Catalog#lint': null,
-  'Campaign#nextHop': 'campaign.next_hop', 'Campaign#target': null, 'Campaign#size': null,
+  'Campaign#nextHop': 'campaign.next_hop', 'Campaign#target': null, 'Campaign#size': null, 'Campaign#toTable': null,
   'SamplingPlan.fromJson': 'sampling.from_json', 'SamplingPlan#rate': 'sampling.rate', 'SamplingPlan#periodAt': 'sampling.period_at',
   'SamplingPlan#position': 'sampling.position', 'SamplingPlan#isSampled': 'sampling.is_sampled',
   'new Verifier': 'verifier.new', 'Verifier#update': 'verifier.update', 'Verifier#finish': 'verifier.finish',

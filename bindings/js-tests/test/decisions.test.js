@@ -117,7 +117,10 @@ test("reconciler: KeepTruckin's 2020 FOTA march, idempotent events, rollout halt
   assert.equal(codeOf(() => new s.Reconciler(campaign, { windows: [{ day: 7, start_minute: 0, duration_minutes: 60 }] })), 'window.day');
   assert.equal(codeOf(() => new s.Reconciler(campaign, { policy: { attempts_per_hop: 0 } })), 'retry.zero_attempts');
   assert.equal(codeOf(() => new s.Reconciler(campaign, { rollout: { salt: 's', schedule: { stages: [] } } })), 'rollout.no_stages');
-  assert.equal(codeOf(() => new s.Reconciler({}, {})), 'js.bad_argument');
+  // A plain object is a campaign table's wire form (campaign.toTable(), parsed): {} has no fields.
+  assert.equal(codeOf(() => new s.Reconciler({}, {})), 'reconcile.invalid_table');
+  assert.equal(codeOf(() => new s.Reconciler(7, {})), 'js.bad_argument');
+  assert.equal(codeOf(() => new s.Reconciler(new Date(0), {})), 'js.bad_argument');
 });
 
 // A signed catalog made here with Node's crypto, following the format in docs/signatures.md.

@@ -60,16 +60,31 @@ test('an entry answers as the whole package does, and refuses alike', () => {
   const query = { from: 'v64000', to: 'v67000', model: 'AG-1' };
   const { plan, rollout, sample } = entries;
   assert.deepEqual(plan.Catalog.load(catalog).plan(query), s.Catalog.load(catalog).plan(query));
-  assert.deepEqual(rollout.Catalog.load(catalog).campaign('v67000', { model: 'AG-1' }).nextHop('v64000'), 'v65000');
+  // The rollout entry has no catalogs: its reconciler takes a campaign's table.
+  assert.equal(rollout.Catalog, undefined);
   for (const [p, rate] of [['0000000000000000', 0], ['0000000000000000', 1], ['ffffffffffffffff', 999999], ['ffffffffffffffff', 1000000]]) {
     assert.equal(sample.isBelow(p, rate), s.isBelow(p, rate));
     assert.equal(rollout.isBelow(p, rate), s.isBelow(p, rate));
   }
   assert.deepEqual([0, 1000000].map((rate) => rollout.isBelow('0000000000000000', rate)), [false, true]);
   const campaign = plan.Catalog.load(catalog).campaign('v67000', { model: 'AG-1' });
+  const table = campaign.toTable();
+  const state = { reported: 'v64000', device_seq: 1 };
+  const now = 1_700_000_000;
+  const want = new s.Reconciler(s.Catalog.load(catalog).campaign('v67000', { model: 'AG-1' }), {}).decide('dev-1', state, now);
+  for (const t of [table, JSON.parse(table)]) {
+    assert.deepEqual(new rollout.Reconciler(t, {}).decide('dev-1', state, now), want);
+    assert.deepEqual(new s.Reconciler(t, {}).decide('dev-1', state, now), want);
+  }
+  assert.equal(want.action, 'install');
+  assert.throws(() => new rollout.Reconciler(table.replace('"version":1', '"version":2'), {}), (e) => e.code === 'reconcile.table_version' && /format version 2/.test(e.message));
+  assert.throws(() => new rollout.Reconciler('{"format":"stepstone.campaign_table"}', {}), (e) => e.code === 'reconcile.invalid_table' && /missing field 'version'/.test(e.message));
+  assert.throws(() => new rollout.Reconciler(table.slice(0, 40), {}), (e) => e.code === 'reconcile.invalid_table');
+  assert.throws(() => new rollout.Reconciler(42, {}), (e) => e.code === 'js.bad_argument' && /campaign/.test(e.message));
   if (backendName === 'wasm') {
     // Each wasm entry has its own module: its objects stay in it.
-    assert.throws(() => new rollout.Reconciler(campaign, {}), (e) => e.code === 'js.bad_argument' && /same entry point/.test(e.message));
+    // The rollout module has no catalogs: a Campaign is not its argument, the table is.
+    assert.throws(() => new rollout.Reconciler(campaign, {}), (e) => e.code === 'js.bad_argument' && /toTable\(\)/.test(e.message));
   } else {
     // stepstone-node's entries are views of the one addon.
     assert.equal(typeof new rollout.Reconciler(campaign, {}).decide, 'function');

@@ -166,6 +166,7 @@ const targets = [
   ['Campaign#nextHop', [version], (c, v) => c.campaign.nextHop(v)],
   ['Campaign#target', [], (c) => c.campaign.target],
   ['Campaign#size', [], (c) => c.campaign.size],
+  ['Campaign#toTable', [], (c) => c.campaign.toTable()],
   ['SamplingPlan.fromJson', [K.json([{ salt: 's', period_seconds: 60, classes: { metrics: 5000 } }, '{"salt":"s"}', { classes: {} }])],
     (c, a) => c.s.SamplingPlan.fromJson(a)],
   ['SamplingPlan#rate', [K.str(['metrics', 'logs', ''])], (c, a) => c.sampling.rate(a)],
@@ -210,13 +211,15 @@ const targets = [
     kind: K.str(['failed', 'rejected']), totalAttempts: K.u32, firstAttemptAt: K.u64, failedAt: K.u64, deviceId: K.bytes, hop: K.bytes })],
   (c, a) => c.policy.afterFailure(a)],
   ['jitterHash', [K.bytes, K.bytes, K.u32], (c, ...a) => c.s.jitterHash(...a)],
-  ['new Reconciler', [{ ok: (x) => x === 'campaign', gen: () => 'campaign' }, K.obj({
+  // The campaign: the Campaign, its table's wire form ('table': toTable() text), or other JSON
+  // text or plain objects (a table by type; refused by the table reader).
+  ['new Reconciler', [{ ok: (x) => typeof x === 'string' || (isPlain(x) && jsonable(x)), gen: () => pick(['campaign', 'campaign', 'table', '{', {}, { format: 'stepstone.campaign_table', version: 2 }]) }, K.obj({
     policy: { ok: (x) => x === undefined || x === null || x?.constructor?.name === 'RetryPolicy' || (isPlain(x) && jsonable(x)), gen: () => pick([undefined, { attempts_per_hop: 0 }, {}]) },
     rollout: { ok: (x) => x === undefined || x === null || x?.constructor?.name === 'Rollout' || (isPlain(x) && jsonable(x)), gen: () => pick([undefined, rolloutSpec]) },
     rolloutStartedAt: opt(K.u64), start: opt(K.u64), end: opt(K.u64),
     windows: { ok: (x) => x === undefined || x === null || (Array.isArray(x) && jsonable(x)), gen: () => pick([[], [{ day: 7, start_minute: 0, duration_minutes: 1 }]]) },
     utcOffsetSecs: opt(K.i32), jobTtlSecs: opt(K.u64),
-  }, true)], (c, camp, o) => new c.s.Reconciler(camp === 'campaign' ? c.campaign : camp, o)],
+  }, true)], (c, camp, o) => new c.s.Reconciler(camp === 'campaign' ? c.campaign : camp === 'table' ? c.campaign.toTable() : camp, o)],
   ['Reconciler#apply', [opt(K.json(states)), K.json(events)], (c, st, e) => c.reconciler.apply(st, e)],
   ['Reconciler#state', [opt(K.json(states))], (c, st) => c.reconciler.state(st)],
   ['Reconciler#decide', [K.bytes, opt(K.json(states)), K.u64], (c, ...a) => c.reconciler.decide(...a)],

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { s, root, readJson, hex, AREAS, backendName, importEntry } from './backend.js';
+import { s, s as whole, root, readJson, hex, AREAS, backendName, importEntry } from './backend.js';
 
 const dir = path.join(root, 'core/tests/vectors');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -208,37 +208,43 @@ const runnersFor = (s) => ({
     }
   },
   'reconcile.json': (doc, v) => {
-    const catalog = s.Catalog.load(doc.catalogs.figure1);
+    // The rollout entry point has no catalogs: the whole package plans, the entry runs the table.
+    const catalog = (s.Catalog ? s : whole).Catalog.load(doc.catalogs.figure1);
     const timing = v.timing ?? {};
-    const rec = new s.Reconciler(catalog.campaign(v.target), {
-      policy: s.RetryPolicy.fromJson(v.policy ?? {}),
-      rollout: v.rollout && s.Rollout.fromJson(v.rollout),
-      start: timing.start, end: timing.end, windows: timing.windows, utcOffsetSecs: timing.utc_offset_secs,
-    });
-    const device = v.device_id ?? 'device-1';
-    let state = v.state;
-    v.steps.forEach((step, i) => {
-      const at = `${v.name} step ${i}`;
-      if ('apply' in step) {
-        const { state: next, outcome } = rec.apply(state, step.apply);
-        assert.equal(outcome, step.expect, at);
-        // An ignored event leaves the state exactly as it was (compared in the full wire form).
-        if (outcome !== 'changed') assert.deepEqual(next, rec.state(state), `${at}: an ignored event changed the state`);
-        state = next;
-      } else if ('decide' in step) {
-        assert.deepEqual(rec.decide(device, state, step.decide), step.expect, at);
-      } else if ('rollout_advance' in step) {
-        assert.equal(rec.rolloutAdvance(step.rollout_advance), true, at);
-      } else if ('rollout_halt' in step) {
-        rec.rolloutHalt(step.rollout_halt, 'vector');
-      } else if ('rollout_resume' in step) {
-        rec.rolloutResume(step.rollout_resume);
-      } else {
-        throw new Error(`${at}: unknown step ${JSON.stringify(step)}`);
+    const built = catalog.campaign(v.target);
+    // The same steps over the Campaign and over its table's wire form: the same answers.
+    const forms = [...(s.Catalog ? [['campaign', built]] : []), ['table', built.toTable()]];
+    for (const [form, campaign] of forms) {
+      const rec = new s.Reconciler(campaign, {
+        policy: s.RetryPolicy.fromJson(v.policy ?? {}),
+        rollout: v.rollout && s.Rollout.fromJson(v.rollout),
+        start: timing.start, end: timing.end, windows: timing.windows, utcOffsetSecs: timing.utc_offset_secs,
+      });
+      const device = v.device_id ?? 'device-1';
+      let state = v.state;
+      v.steps.forEach((step, i) => {
+        const at = `${v.name} (${form}) step ${i}`;
+        if ('apply' in step) {
+          const { state: next, outcome } = rec.apply(state, step.apply);
+          assert.equal(outcome, step.expect, at);
+          // An ignored event leaves the state exactly as it was (compared in the full wire form).
+          if (outcome !== 'changed') assert.deepEqual(next, rec.state(state), `${at}: an ignored event changed the state`);
+          state = next;
+        } else if ('decide' in step) {
+          assert.deepEqual(rec.decide(device, state, step.decide), step.expect, at);
+        } else if ('rollout_advance' in step) {
+          assert.equal(rec.rolloutAdvance(step.rollout_advance), true, at);
+        } else if ('rollout_halt' in step) {
+          rec.rolloutHalt(step.rollout_halt, 'vector');
+        } else if ('rollout_resume' in step) {
+          rec.rolloutResume(step.rollout_resume);
+        } else {
+          throw new Error(`${at}: unknown step ${JSON.stringify(step)}`);
+        }
+      });
+      for (const [k, want] of Object.entries(v.expect_state ?? {})) {
+        assert.deepEqual(state[k], want, `${v.name} (${form}): final state field ${k}`);
       }
-    });
-    for (const [k, want] of Object.entries(v.expect_state ?? {})) {
-      assert.deepEqual(state[k], want, `${v.name}: final state field ${k}`);
     }
     return { expect: v.expect };
   },

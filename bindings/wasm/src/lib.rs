@@ -5,8 +5,8 @@
 //! Each area is a cargo feature (all on by default: the whole package's module). The per-area
 //! entry points of the npm package (`stepstone-wasm/plan`, `/verify`, `/sample`, `/rollout`) load
 //! modules built with one feature each (`--no-default-features --features plan`, ...), so a
-//! page that only samples downloads only the sampling code. `rollout` turns `plan` on: a
-//! reconciler runs one campaign table, built from a catalog.
+//! page that only samples downloads only the sampling code. The `rollout` module has no catalog
+//! or planner: its reconciler takes a campaign table's wire form (`Campaign.toTable()`).
 
 #![deny(missing_docs)]
 
@@ -19,8 +19,13 @@ use wasm_bindgen::prelude::*;
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// How values and errors cross, for the areas' wrappers (a module with no area, only
-/// `version()`, needs none of it). `rollout` turns `plan` on.
-#[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]
+/// `version()`, needs none of it).
+#[cfg(any(
+    feature = "plan",
+    feature = "sample",
+    feature = "verify",
+    feature = "rollout"
+))]
 mod crossing {
     use glue::Fault;
     use wasm_bindgen::JsValue;
@@ -39,7 +44,12 @@ mod crossing {
         e.into()
     }
 }
-#[cfg(any(feature = "plan", feature = "sample", feature = "verify"))]
+#[cfg(any(
+    feature = "plan",
+    feature = "sample",
+    feature = "verify",
+    feature = "rollout"
+))]
 use crossing::{Bytes, Result, fault};
 
 glue::js_api_version!(wasm_bindgen);
@@ -53,3 +63,5 @@ glue::js_api_below!(wasm_bindgen);
 glue::js_api_verify!(wasm_bindgen);
 #[cfg(feature = "rollout")]
 glue::js_api_rollout!(wasm_bindgen);
+#[cfg(all(feature = "plan", feature = "rollout"))]
+glue::js_api_rollout_campaign!(wasm_bindgen);

@@ -141,6 +141,13 @@ pub(crate) struct Slots {
 }
 
 impl Slots {
+    /// The points as version keys when they are not integers (empty otherwise: see `ints`).
+    pub(crate) fn keys(&self) -> &[VersionKey] {
+        &self.keys
+    }
+}
+
+impl Slots {
     /// Sorts and deduplicates the points.
     pub fn new(points: Vec<&VersionKey>) -> Slots {
         let ints: Option<Vec<u64>> = points.iter().map(|k| k.as_integer()).collect();
