@@ -197,22 +197,6 @@ impl Signature {
     }
 }
 
-/// Standard base64, padded or not: what `Base64::decode` accepts, else what
-/// `Base64Unpadded::decode` accepts, with one decoder linked instead of two (about 2 KB of WASM
-/// code). Text ending in `=` can only be padded base64 (`=` is no unpadded character): its
-/// length must be a multiple of 4 and the rest, at most two `=` stripped, must decode unpadded
-/// (what `Base64::decode` checks, last block included). Text not ending in `=` decodes the
-/// same either way. The test `base64_reads_as_both_base64ct_decoders` compares every short text
-/// over a telling alphabet with the two decoders.
-fn base64_padded_or_not<'a>(text: &[u8], out: &'a mut [u8]) -> Option<&'a [u8]> {
-    let pads = text.iter().rev().take(2).take_while(|&&b| b == b'=').count();
-    if pads > 0 && text.len() % 4 != 0 {
-        return None;
-    }
-    let unpadded = text.get(..text.len() - pads)?;
-    Base64Unpadded::decode(unpadded, out).ok()
-}
-
 fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureError> {
     let text = trim_ascii(bytes);
     if text.is_empty()
@@ -241,7 +225,12 @@ fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureErr
             None => Err(malformed(bytes.len())),
         };
     }
-    let raw = base64_padded_or_not(compact, &mut decoded).ok_or(malformed(bytes.len()))?;
+    let raw = match Base64::decode(compact, &mut decoded) {
+        Ok(raw) => raw,
+        Err(_) => {
+            Base64Unpadded::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?
+        }
+    };
     match from_binary(raw, false) {
         Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::Base64Raw)),
         Some((sig, _)) => Ok((sig, SignatureFormat::Base64)),
@@ -316,61 +305,6 @@ mod tests {
 
     fn sig() -> Signature {
         Signature::parse(super::super::doc_example().1).unwrap()
-    }
-
-    /// Every text up to 6 characters over an alphabet of zero, low, middle, high and last
-    /// sextets, `=`, and characters outside the alphabet; plus real signatures' base64 with
-    /// one character changed or removed: the one decoder answers as the two base64ct decoders
-    /// tried in turn (what `parse_text` did before).
-    #[test]
-    fn base64_reads_as_both_base64ct_decoders() {
-        fn both(text: &[u8]) -> Option<Vec<u8>> {
-            let mut out = [0u8; MAX_TEXT];
-            match Base64::decode(text, &mut out) {
-                Ok(raw) => Some(raw.to_vec()),
-                Err(_) => Base64Unpadded::decode(text, &mut out).ok().map(<[u8]>::to_vec),
-            }
-        }
-        fn one(text: &[u8]) -> Option<Vec<u8>> {
-            let mut out = [0u8; MAX_TEXT];
-            base64_padded_or_not(text, &mut out).map(<[u8]>::to_vec)
-        }
-        let alphabet = b"ABQgw/+=-_ ";
-        let mut checked = 0usize;
-        let mut accepted = 0usize;
-        let mut text = Vec::new();
-        for len in 0..=6u32 {
-            for mut n in 0..alphabet.len().pow(len) {
-                text.clear();
-                for _ in 0..len {
-                    text.push(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                let want = both(&text);
-                accepted += usize::from(want.is_some());
-                assert_eq!(one(&text), want, "{:?}", String::from_utf8_lossy(&text));
-                checked += 1;
-            }
-        }
-        let s = sig();
-        for f in [SignatureFormat::Base64, SignatureFormat::Base64Raw] {
-            let padded = s.encode(f).as_bytes().to_vec();
-            let unpadded: Vec<u8> = padded.iter().copied().filter(|&b| b != b'=').collect();
-            for seed in [padded, unpadded] {
-                for i in 0..seed.len() {
-                    for v in [b'A', b'B', b'=', b'-', b'/'] {
-                        let mut m = seed.clone();
-                        m[i] = v;
-                        assert_eq!(one(&m), both(&m));
-                        m.remove(i);
-                        assert_eq!(one(&m), both(&m));
-                        checked += 2;
-                    }
-                }
-                assert!(one(&seed).is_some());
-            }
-        }
-        assert!(accepted > 10_000, "{accepted} of {checked} accepted");
     }
 
     #[test]
