@@ -160,6 +160,21 @@ function u64(x, name) {
   return fail(name, U64, x);
 }
 const optU64 = (x, name) => (absent(x) ? undefined : u64(x, name));
+// A fleet estimate or volume crosses from the native side as its numbers in field order (no
+// JSON text); the object is built here, a non-finite number (and NaN for "none") as null, as
+// JSON text gave them. Both backends answer through this.
+const ESTIMATE_FIELDS = ['fleet', 'rate_ppm', 'sampled_devices', 'bug_hours', 'per_hour', 'per_day',
+  'seconds_between', 'window_hours', 'expected_in_window', 'p_at_least_one'];
+const VOLUME_FIELDS = ['fleet', 'rate_ppm', 'sampled_devices', 'items', 'bytes_per_item', 'samples_per_day',
+  'retention_days', 'points_per_day', 'bytes_per_day', 'retained_bytes'];
+function fields(names, numbers) {
+  const out = {};
+  names.forEach((name, i) => {
+    const x = numbers[i];
+    out[name] = Number.isFinite(x) ? x : null;
+  });
+  return out;
+}
 const bool = (x, name) => (typeof x === 'boolean' ? x : fail(name, 'true or false', x));
 const optBool = (x, name) => (absent(x) ? undefined : bool(x, name));
 const encoder = new TextEncoder();
@@ -686,7 +701,7 @@ export function makeApi(native, backend) {
     estimate: (args) => {
       const a = plainObject(args, 'args', ['fleet', 'ratePpm', 'bugHours', 'windowHours']);
       const v = [u53(a.fleet, 'fleet'), u32(a.ratePpm, 'ratePpm'), num(a.bugHours, 'bugHours'), num(a.windowHours, 'windowHours')];
-      return JSON.parse(call(() => native.estimate(...v)));
+      return fields(ESTIMATE_FIELDS, call(() => native.estimate(...v)));
     },
     smallestRate: (args) => {
       const a = plainObject(args, 'args', ['fleet', 'bugHours', 'windowHours', 'probability']);
@@ -719,7 +734,7 @@ export function makeApi(native, backend) {
       const a = plainObject(args, 'args', ['fleet', 'ratePpm', 'items', 'bytesPerItem', 'samplesPerDay', 'retentionDays']);
       const v = [u53(a.fleet, 'fleet'), u32(a.ratePpm, 'ratePpm'), u53(a.items, 'items'), u53(a.bytesPerItem, 'bytesPerItem'),
         u53(a.samplesPerDay, 'samplesPerDay'), u53(a.retentionDays, 'retentionDays')];
-      return JSON.parse(call(() => native.volume(...v)));
+      return fields(VOLUME_FIELDS, call(() => native.volume(...v)));
     },
   };
 }

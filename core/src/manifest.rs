@@ -119,7 +119,14 @@ impl fmt::Display for Quoted {
 }
 
 impl fmt::Debug for Quoted {
+    /// Quoted and escaped as `{:?}` quotes a `str`, except that characters other than `"`,
+    /// `\` and control characters are kept as they are (the crate's small quoting,
+    /// `crate::error::Quoted`: the WASM verify module then links no `Debug` for `str` and no
+    /// Unicode tables). Without `alloc` (the device port) `str`'s own `Debug`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(feature = "alloc")]
+        return fmt::Display::fmt(&crate::error::Quoted(self.as_str()), f);
+        #[cfg(not(feature = "alloc"))]
         write!(f, "{:?}", self.as_str())
     }
 }

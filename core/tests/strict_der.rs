@@ -74,10 +74,24 @@ fn reference_spki(der: &[u8]) -> Result<[u8; 65], &'static str> {
     }
 }
 
+/// The strict reader's verdict; the public `from_spki_der` (what `parse`, PEM and hex keys go
+/// through) must answer the same.
 fn ours_spki(der: &[u8]) -> Result<[u8; 65], &'static str> {
-    PublicKey::from_spki_der_strict(der)
+    let ours = PublicKey::from_spki_der_strict(der)
         .map(|k| k.to_sec1_uncompressed())
-        .map_err(|e| e.code())
+        .map_err(|e| e.code());
+    let public = PublicKey::from_spki_der(der)
+        .map(|k| k.to_sec1_uncompressed())
+        .map_err(|e| e.code());
+    assert_eq!(public, ours, "from_spki_der {der:02x?}");
+    ours
+}
+
+/// The strict reader's signature verdict; the public `from_der` must answer the same.
+fn ours_sig(der: &[u8]) -> Option<[u8; 64]> {
+    let ours = Signature::from_der_strict(der).ok().map(|s| s.to_raw());
+    assert_eq!(Signature::from_der(der).ok().map(|s| s.to_raw()), ours);
+    ours
 }
 
 fn reference_sec1(b: &[u8]) -> Option<[u8; 65]> {
@@ -251,14 +265,14 @@ fn signatures_read_as_p256_reads_them() {
         .collect();
     let mut checked = 0;
     for input in &wycheproof {
-        let ours = Signature::from_der_strict(input).ok().map(|s| s.to_raw());
+        let ours = ours_sig(input);
         assert_eq!(ours, reference_sig(input), "Wycheproof DER {:02x?}", input);
         checked += 1;
     }
     seeds.extend(wycheproof.into_iter().step_by(16));
     for seed in &seeds {
         for input in mutations(seed) {
-            let ours = Signature::from_der_strict(&input).ok().map(|s| s.to_raw());
+            let ours = ours_sig(&input);
             assert_eq!(ours, reference_sig(&input), "DER {:02x?}", input);
             checked += 1;
         }

@@ -297,14 +297,14 @@ macro_rules! js_api_sample {
             $crate::period_index(&unix_seconds, &period_seconds, &offset_seconds).map_err(fault)
         }
 
-        /// Bug estimate, JSON.
+        /// Bug estimate: the core's `Estimate` fields as numbers (api.js builds the object).
         #[$a(js_name = "estimate")]
         pub fn estimate(
             fleet: f64,
             rate_ppm: u32,
             bug_hours: f64,
             window_hours: f64,
-        ) -> Result<String> {
+        ) -> Result<$crate::Numbers> {
             $crate::estimate(fleet, rate_ppm, bug_hours, window_hours).map_err(fault)
         }
 
@@ -319,7 +319,7 @@ macro_rules! js_api_sample {
             $crate::smallest_rate(fleet, bug_hours, window_hours, probability).map_err(fault)
         }
 
-        /// Data volume, JSON.
+        /// Data volume: the core's `Volume` fields as numbers (api.js builds the object).
         #[$a(js_name = "volume")]
         pub fn volume(
             fleet: f64,
@@ -328,7 +328,7 @@ macro_rules! js_api_sample {
             bytes_per_item: f64,
             samples_per_day: f64,
             retention_days: f64,
-        ) -> Result<String> {
+        ) -> Result<$crate::Numbers> {
             $crate::volume(
                 fleet,
                 rate_ppm,

@@ -409,15 +409,30 @@ impl Sampling {
     }
 }
 
-/// Expected occurrences of a bug in a sample, as JSON (the core's `Estimate`).
-pub fn estimate(fleet: f64, rate_ppm: u32, bug_hours: f64, window_hours: f64) -> Res<String> {
+/// An estimate's or a volume's numbers as they cross to JS: api.js builds the object from
+/// them (a non-finite number, and `NaN` for "none", become `null`, as JSON text gave them), so
+/// the WASM module carries no JSON writer and no float formatting for them. An integer above
+/// 2^53 rounds to the nearest double, as `JSON.parse` of its digits did.
+pub type Numbers = Vec<f64>;
+
+/// Expected occurrences of a bug in a sample: the core's `Estimate` fields in order (`fleet`,
+/// `rate_ppm`, `sampled_devices`, `bug_hours`, `per_hour`, `per_day`, `seconds_between` (`NaN`
+/// for none), `window_hours`, `expected_in_window`, `p_at_least_one`).
+pub fn estimate(fleet: f64, rate_ppm: u32, bug_hours: f64, window_hours: f64) -> Res<Numbers> {
     let fleet = number_u64("fleet", fleet)?;
-    Ok(to_json(&sample::fleet::estimate(
-        fleet,
-        rate_ppm,
-        bug_hours,
-        window_hours,
-    )?))
+    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours)?;
+    Ok(vec![
+        e.fleet as f64,
+        f64::from(e.rate_ppm),
+        e.sampled_devices,
+        e.bug_hours,
+        e.per_hour,
+        e.per_day,
+        e.seconds_between.unwrap_or(f64::NAN),
+        e.window_hours,
+        e.expected_in_window,
+        e.p_at_least_one,
+    ])
 }
 
 /// The smallest rate that sees a bug with a given probability (`None`: not even all).
@@ -436,7 +451,9 @@ pub fn smallest_rate(
     )?)
 }
 
-/// Data volume of a sample, as JSON (the core's `Volume`).
+/// Data volume of a sample: the core's `Volume` fields in order (`fleet`, `rate_ppm`,
+/// `sampled_devices`, `items`, `bytes_per_item`, `samples_per_day`, `retention_days`,
+/// `points_per_day`, `bytes_per_day`, `retained_bytes`).
 pub fn volume(
     fleet: f64,
     rate_ppm: u32,
@@ -444,15 +461,27 @@ pub fn volume(
     bytes_per_item: f64,
     samples_per_day: f64,
     retention_days: f64,
-) -> Res<String> {
-    Ok(to_json(&sample::fleet::volume(
+) -> Res<Numbers> {
+    let v = sample::fleet::volume(
         number_u64("fleet", fleet)?,
         rate_ppm,
         number_u64("items", items)?,
         number_u64("bytes_per_item", bytes_per_item)?,
         number_u64("samples_per_day", samples_per_day)?,
         number_u64("retention_days", retention_days)?,
-    )?))
+    )?;
+    Ok(vec![
+        v.fleet as f64,
+        f64::from(v.rate_ppm),
+        v.sampled_devices,
+        v.items as f64,
+        v.bytes_per_item as f64,
+        v.samples_per_day as f64,
+        v.retention_days as f64,
+        v.points_per_day as f64,
+        v.bytes_per_day as f64,
+        v.retained_bytes as f64,
+    ])
 }
 
 /// What [`Verifier::finish`] answers, as JSON.

@@ -127,6 +127,28 @@ test('sampling plan and fleet arithmetic', () => {
   assert.equal(s.periodIndex(86_400n * 3n + 5n, 86_400), 3n);
 });
 
+// The fleet answers cross from the native side as numbers; api.js builds the objects. Their
+// fields, order, nulls and large counts are what the JSON text gave before.
+test('fleet answers: fields in order, null for none, counts above 2^53 rounded', () => {
+  const est = s.estimate({ fleet: 1_000_000, ratePpm: 50_000, bugHours: 10_000, windowHours: 24 });
+  assert.deepEqual(Object.keys(est), ['fleet', 'rate_ppm', 'sampled_devices', 'bug_hours', 'per_hour', 'per_day',
+    'seconds_between', 'window_hours', 'expected_in_window', 'p_at_least_one']);
+  assert.deepEqual([est.fleet, est.rate_ppm, est.bug_hours, est.per_hour, est.per_day, est.seconds_between, est.window_hours],
+    [1_000_000, 50_000, 10_000, 5, 120, 720, 24]);
+  assert.ok(est.p_at_least_one > 0.99 && est.p_at_least_one <= 1);
+  const none = s.estimate({ fleet: 1_000_000, ratePpm: 0, bugHours: 10_000, windowHours: 24 });
+  assert.equal(none.seconds_between, null);
+  assert.equal(none.sampled_devices, 0);
+  const vol = s.volume({ fleet: Number.MAX_SAFE_INTEGER, ratePpm: 1_000_000, items: 1, bytesPerItem: 1000, samplesPerDay: 1, retentionDays: 1 });
+  assert.deepEqual(Object.keys(vol), ['fleet', 'rate_ppm', 'sampled_devices', 'items', 'bytes_per_item', 'samples_per_day',
+    'retention_days', 'points_per_day', 'bytes_per_day', 'retained_bytes']);
+  assert.equal(vol.fleet, Number.MAX_SAFE_INTEGER);
+  assert.equal(vol.bytes_per_day, Number(9_007_199_254_740_991_000n));
+  assert.equal(vol.retained_bytes, Number(9_007_199_254_740_991_000n));
+  assert.throws(() => s.volume({ fleet: Number.MAX_SAFE_INTEGER, ratePpm: 1_000_000, items: 1, bytesPerItem: 1000, samplesPerDay: 1, retentionDays: 3 }),
+    (e) => e.code === 'sample.overflow');
+});
+
 // Bad arguments are refused in api.js, the same on both backends (arguments.test.js runs the
 // shared vectors, fuzz.test.js random ones): these are the messages as a user reads them.
 function badArgument(f) {
