@@ -531,7 +531,10 @@ impl Parser<'_> {
                 let mut significand = u64::from(first - b'0');
                 while let Some(c @ b'0'..=b'9') = self.peek() {
                     let digit = u64::from(c - b'0');
-                    match significand.checked_mul(10).and_then(|s| s.checked_add(digit)) {
+                    match significand
+                        .checked_mul(10)
+                        .and_then(|s| s.checked_add(digit))
+                    {
                         Some(next) => significand = next,
                         None => return self.long_integer(positive, significand).map(Number::Float),
                     }
@@ -583,7 +586,10 @@ impl Parser<'_> {
         let mut after = 0i32;
         while let Some(c @ b'0'..=b'9') = self.peek() {
             let digit = u64::from(c - b'0');
-            match significand.checked_mul(10).and_then(|s| s.checked_add(digit)) {
+            match significand
+                .checked_mul(10)
+                .and_then(|s| s.checked_add(digit))
+            {
                 Some(next) => significand = next,
                 None => {
                     // Digits past what a u64 holds are dropped.
@@ -723,3 +729,160 @@ static POW10: [f64; 309] = [
     1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
     1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::ToString;
+
+    /// `text` read by both readers: the same tree, or the same message.
+    fn same_as_serde_json(text: &str) {
+        let ours = parse(text);
+        let theirs = serde_json::from_str::<serde_json::Value>(text);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, &Json::from(b), "{text:?}");
+                if let (Json::Number(n), serde_json::Value::Number(m)) = (a, b) {
+                    assert_eq!(n.text(), m.to_string(), "{text:?}");
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a, &b.to_string(), "{text:?}"),
+            _ => panic!("{text:?}: ours {ours:?}, serde_json {theirs:?}"),
+        }
+    }
+
+    #[test]
+    fn tree_reads_as_serde_json_reads() {
+        let texts = [
+            "",
+            " ",
+            "\n\n  ",
+            "null",
+            "nul",
+            "nulx",
+            "true",
+            "tru",
+            "trUe",
+            "false",
+            "f",
+            "x",
+            "[",
+            "[1",
+            "[1,",
+            "[1,]",
+            "[1 2]",
+            "[,1]",
+            "[]",
+            "[ ]",
+            "]",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\" 1}",
+            "{\"a\":1",
+            "{\"a\":1,}",
+            "{\"a\":1,",
+            "{\"a\":1 \"b\":2}",
+            "{1:2}",
+            "{,}",
+            "{\"a\":1,2:3}",
+            "{}",
+            "{\"b\":1,\"a\":2,\"b\":3}",
+            "1 2",
+            "[1] x",
+            "\"abc",
+            "\"a\\",
+            "\"a\\q\"",
+            "\"a\\u12\"",
+            "\"a\\u12",
+            "\"\\u00e9\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud83d\"",
+            "\"\\ud83dx\"",
+            "\"\\ud83d\\x\"",
+            "\"\\ud83d\\u0041\"",
+            "\"\\ude00\"",
+            "\"\\ud83d\\",
+            "\"\\ud83d\\u",
+            "\"\\uZZZZ\"",
+            "\"a\tb\"",
+            "\"a\nb\"",
+            "\"é ü 😀\"",
+            "\"\\/\\b\\f\\n\\r\\t\"",
+            "0",
+            "-0",
+            "-",
+            "-x",
+            "01",
+            "1.",
+            "1.x",
+            "1.5",
+            "1e",
+            "1e+",
+            "1e-x",
+            "1E5",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "0e999999999999",
+            "1e99999999999",
+            "1e-99999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "123456789012345678901234567890",
+            "1.23456789012345678901234567890",
+            "0.1",
+            "2.5e-3",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "9007199254740993",
+            "1.000000000000000000001",
+            "100000000000000000000e-2",
+            "\u{feff}1",
+            "[1]\n\n  ]",
+            "{\"a\":\n  [1,\n   2,,]}",
+            "\r\n\r\n x",
+            "{\"é\": 1, \"e\": 2}",
+            "[\"\\u0000\"]",
+        ];
+        for t in texts {
+            same_as_serde_json(t);
+        }
+        // Nesting: 127 levels are read, 128 are not.
+        for depth in [126, 127, 128, 129, 300] {
+            same_as_serde_json(&format!("{}1{}", "[".repeat(depth), "]".repeat(depth)));
+            same_as_serde_json(&format!(
+                "{}1{}",
+                "{\"a\":".repeat(depth),
+                "}".repeat(depth)
+            ));
+        }
+        // Every prefix of a document with all kinds of values and an error near each end.
+        let doc = "{\"releases\": [{\"version\": \"v1\", \"size\": 12, \"x\": [true, false, null, -1.5e3, \"\\u00e9\\n\"]}],\n \"scheme\": \"integer\"}";
+        for end in 0..=doc.len() {
+            if doc.is_char_boundary(end) {
+                same_as_serde_json(&doc[..end]);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        for (text, written) in [
+            ("12", "12"),
+            ("-3", "-3"),
+            ("1.50", "1.5"),
+            ("-0", "-0.0"),
+            ("1e30", "1e+30"),
+        ] {
+            let Ok(Json::Number(n)) = parse(text) else {
+                panic!("{text}");
+            };
+            assert_eq!(n.text(), written);
+        }
+        assert_eq!(decimal(u64::MAX, false), u64::MAX.to_string());
+    }
+}
