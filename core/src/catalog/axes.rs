@@ -8,7 +8,6 @@
 //! names is refused (`plan.unknown_model`). A catalog that names no model answers any. The same
 //! holds for environments.
 
-use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -25,11 +24,18 @@ pub(crate) struct Axis {
 
 impl Axis {
     pub(crate) fn of<'r>(lists: impl Iterator<Item = Option<&'r [String]>>) -> Axis {
-        let mut names = BTreeSet::new();
-        let mut first: Option<Option<BTreeSet<&str>>> = None;
+        // Sets as sorted vectors without repeats (smaller code than `BTreeSet` in the WASM
+        // module, and no slower for lists of a few names).
+        fn sorted(mut v: Vec<&str>) -> Vec<&str> {
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        let mut names = Vec::new();
+        let mut first: Option<Option<Vec<&str>>> = None;
         let mut matters = false;
         for list in lists {
-            let set = list.map(|l| l.iter().map(String::as_str).collect::<BTreeSet<_>>());
+            let set = list.map(|l| sorted(l.iter().map(String::as_str).collect()));
             if let Some(s) = &set {
                 names.extend(s.iter().copied());
             }
@@ -39,7 +45,7 @@ impl Axis {
             }
         }
         Axis {
-            names: names.into_iter().map(String::from).collect(),
+            names: sorted(names).into_iter().map(String::from).collect(),
             matters,
         }
     }
