@@ -80,7 +80,7 @@ wasm_sizes() {
         stepstone_wasm) entry=index; budget=150; ceiling=228 ;;
         sample) entry=$name; budget=15; ceiling=24 ;;
         verify) entry=$name; budget=45; ceiling=66 ;;
-        plan) entry=$name; budget=60; ceiling=77 ;;
+        plan) entry=$name; budget=60; ceiling=74 ;;
         rollout) entry=$name; budget=60; ceiling=169 ;;
       esac
       raw=$(stat -c %s "$pkg/pkg/${name}_bg.wasm")
