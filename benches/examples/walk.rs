@@ -49,7 +49,10 @@ fn main() {
                 theirs.push(t2 - t1);
             }
             let (a, b) = (median(ours), median(theirs));
-            println!("{n:>8}  {name:>7}  {a:>7}  {b:>13}  {:.2}", a as f64 / b as f64);
+            println!(
+                "{n:>8}  {name:>7}  {a:>7}  {b:>13}  {:.2}",
+                a as f64 / b as f64
+            );
         }
     }
 }

@@ -190,12 +190,7 @@ impl Reader {
         });
     }
 
-    fn object<'v>(
-        &mut self,
-        v: &'v Value,
-        at: &str,
-        known: &[&'static str],
-    ) -> Option<&'v Map> {
+    fn object<'v>(&mut self, v: &'v Value, at: &str, known: &[&'static str]) -> Option<&'v Map> {
         let Some(obj) = v.as_object() else {
             self.wrong(at, "an object", v);
             return None;
@@ -212,12 +207,7 @@ impl Reader {
         Some(obj)
     }
 
-    fn string<'v>(
-        &mut self,
-        obj: &'v Map,
-        at: &str,
-        field: &str,
-    ) -> Option<&'v str> {
+    fn string<'v>(&mut self, obj: &'v Map, at: &str, field: &str) -> Option<&'v str> {
         match obj.get(field)? {
             Value::String(s) => Some(s),
             other => {
