@@ -575,7 +575,7 @@ impl Parser<'_> {
                 }
                 Some(b'.') => return self.decimal(positive, significand, exponent),
                 Some(b'e' | b'E') => return self.exponent(positive, significand, exponent),
-                _ => return self.from_parts(positive, significand, exponent),
+                _ => return self.scaled(positive, significand, exponent),
             }
         }
     }
@@ -598,7 +598,7 @@ impl Parser<'_> {
                     }
                     return match self.peek() {
                         Some(b'e' | b'E') => self.exponent(positive, significand, before + after),
-                        _ => self.from_parts(positive, significand, before + after),
+                        _ => self.scaled(positive, significand, before + after),
                     };
                 }
             }
@@ -613,7 +613,7 @@ impl Parser<'_> {
         }
         match self.peek() {
             Some(b'e' | b'E') => self.exponent(positive, significand, before + after),
-            _ => self.from_parts(positive, significand, before + after),
+            _ => self.scaled(positive, significand, before + after),
         }
     }
 
@@ -658,12 +658,12 @@ impl Parser<'_> {
         } else {
             start.saturating_sub(exponent)
         };
-        self.from_parts(positive, significand, exponent)
+        self.scaled(positive, significand, exponent)
     }
 
     /// `significand × 10^exponent` the way `serde_json` computes it without its
     /// `float_roundtrip` feature: one multiplication or division by a power of ten.
-    fn from_parts(&mut self, positive: bool, significand: u64, mut exponent: i32) -> Step<f64> {
+    fn scaled(&self, positive: bool, significand: u64, mut exponent: i32) -> Step<f64> {
         let mut f = significand as f64;
         loop {
             match POW10.get(exponent.wrapping_abs() as usize) {
