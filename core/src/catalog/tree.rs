@@ -461,18 +461,10 @@ impl Parser<'_> {
         let Some(b) = self.next() else {
             return Err(self.error(EOF_STRING));
         };
-        Ok(match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => return self.unicode(),
-            _ => return Err(self.error(ESCAPE)),
-        })
+        match b {
+            b'u' => self.unicode(),
+            _ => crate::json_read::short_escape(b).ok_or_else(|| self.error(ESCAPE)),
+        }
     }
 
     /// The rest of a `\u` escape: a character outside the surrogates, or a pair of them.
