@@ -34,6 +34,8 @@ mod json;
 #[cfg(feature = "serde")]
 mod scan;
 #[cfg(feature = "serde")]
+mod tree;
+#[cfg(feature = "serde")]
 mod typed;
 
 /// Largest accepted image or delta size: 2^53 − 1 bytes, the largest integer every JSON

@@ -228,15 +228,10 @@ impl<'a> Reader<'a> {
             return Err(self.error("EOF while parsing a string"));
         };
         self.at += 1;
+        if let Some(c) = short_escape(b) {
+            return Ok(c);
+        }
         Ok(match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
             b'u' => {
                 let high = self.hex4()?;
                 let code = if (0xD800..0xDC00).contains(&high) {
@@ -388,6 +383,22 @@ impl<'a> Reader<'a> {
         self.digits();
         Ok(())
     }
+}
+
+/// The character a one-letter JSON escape stands for (`n` for `\n`); `None` for `u` and for
+/// what is no escape.
+pub(crate) fn short_escape(b: u8) -> Option<char> {
+    Some(match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
 }
 
 /// A value's text as a whole number from 0 to 2^64-1 (`None` for anything else: a sign, a

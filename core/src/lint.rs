@@ -26,7 +26,6 @@
 //! assert_eq!(codes, ["lint.unreachable", "lint.yanked_stepping_stone", "lint.dead_end"]);
 //! ```
 
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -159,22 +158,31 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
 
 /// Models (or environments) that devices below some point can have: `None` means "any"
 /// (a release for every model lies below).
+///
+/// The names are a sorted vector without repeats (smaller code than a `BTreeSet` in the WASM
+/// module).
 #[derive(Default)]
-struct Seen {
+struct Seen<'c> {
     any: bool,
-    some: BTreeSet<String>,
+    some: Vec<&'c str>,
 }
 
-impl Seen {
-    fn add(&mut self, list: Option<&Vec<String>>) {
+impl<'c> Seen<'c> {
+    fn add(&mut self, list: Option<&'c Vec<String>>) {
         match list {
             None => self.any = true,
-            Some(l) => self.some.extend(l.iter().cloned()),
+            Some(l) => {
+                for name in l {
+                    if let Err(at) = self.some.binary_search(&name.as_str()) {
+                        self.some.insert(at, name);
+                    }
+                }
+            }
         }
     }
 
     fn contains(&self, m: &str) -> bool {
-        self.any || self.some.contains(m)
+        self.any || self.some.binary_search(&m).is_ok()
     }
 }
 
@@ -183,12 +191,13 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
     let all_models = dimension(catalog, |r| r.models.as_ref());
     let all_envs = dimension(catalog, |r| r.environments.as_ref());
     // Releases that name each version as their min_sw_version.
-    let mut needed_by: BTreeMap<&VersionKey, Vec<&Release>> = BTreeMap::new();
-    for r in releases.iter().filter(|r| !r.yanked) {
-        if let Some(m) = &r.min_sw_version {
-            needed_by.entry(m.key()).or_default().push(r);
-        }
-    }
+    // Sorted by version, each version's releases in catalog order (a stable sort).
+    let mut needed_by: Vec<(&VersionKey, &Release)> = releases
+        .iter()
+        .filter(|r| !r.yanked)
+        .filter_map(|r| Some((r.min_sw_version.as_ref()?.key(), r)))
+        .collect();
+    needed_by.sort_by(|a, b| a.0.cmp(b.0));
     let (mut models_below, mut envs_below) = (Seen::default(), Seen::default());
     for (i, stone) in releases.iter().enumerate() {
         if stone.models.as_ref().is_some_and(Vec::is_empty)
@@ -206,10 +215,13 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
         }
         // The non-yanked releases that need this one: as min_sw_version, or (a barrier) the
         // releases above it up to the next barrier.
-        let mut needers: Vec<&Release> = needed_by
-            .get(stone.version.key())
-            .cloned()
-            .unwrap_or_default();
+        let key = stone.version.key();
+        let first_needer = needed_by.partition_point(|(k, _)| *k < key);
+        let mut needers: Vec<&Release> = needed_by[first_needer..]
+            .iter()
+            .take_while(|(k, _)| *k == key)
+            .map(|(_, r)| *r)
+            .collect();
         if stone.barrier {
             let above = releases.iter().skip(i + 1);
             let mut until_next = Vec::new();

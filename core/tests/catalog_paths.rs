@@ -15,9 +15,27 @@ use proptest::prelude::*;
 use serde_json::Value;
 use stepstone::catalog::Catalog;
 
-/// Checks the three paths on `text`; returns the walk's answer.
+/// The walk as it was before core read the tree itself: `serde_json::Value`, then the walk.
+fn serde_path(text: &str) -> Result<Catalog, stepstone::catalog::CatalogErrors> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Catalog::from_json_value(&value),
+        Err(e) => Err(stepstone::catalog::CatalogErrors(vec![
+            stepstone::catalog::CatalogError::Json {
+                message: e.to_string(),
+            },
+        ])),
+    }
+}
+
+/// Checks the three paths on `text`, and the walk against the `serde_json::Value` path (the
+/// same answer, every message word for word); returns the walk's answer.
 fn agree(text: &str) -> Result<Catalog, stepstone::catalog::CatalogErrors> {
     let walked = Catalog::from_json_walked(text);
+    let old = serde_path(text);
+    assert_eq!(walked, old, "core's reader and serde_json differ on {text}");
+    if let (Err(w), Err(o)) = (&walked, &old) {
+        assert_eq!(w.to_string(), o.to_string(), "{text}");
+    }
     let same = |path: &str, got: &Catalog, w: &Catalog| {
         assert_eq!(got, w, "{path} and the walk differ on {text}");
         assert_eq!(

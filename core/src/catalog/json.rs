@@ -7,7 +7,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde_json::{Map, Value};
+use super::tree::{self, Json as Value, Object as Map};
 
 use super::{Catalog, CatalogError, CatalogErrors, Delta, Origins, Release, label};
 use crate::error::clip;
@@ -89,7 +89,7 @@ impl Catalog {
     /// `"$schema"` string (the document's JSON Schema, for editors), which is skipped.
     ///
     /// A valid catalog is read straight into its releases; only a catalog with a problem is
-    /// walked as a `serde_json::Value` to list every problem (the two paths give the same
+    /// walked as a tree of values to list every problem (the two paths give the same
     /// answer: see [`Catalog::from_json_fast`]).
     ///
     /// On `wasm32` every catalog is walked: the WASM package is measured by its download size,
@@ -131,20 +131,25 @@ impl Catalog {
         super::typed::load(text)
     }
 
-    /// The slow path of [`Catalog::from_json`] alone: the document parsed as a
-    /// `serde_json::Value` and walked, reporting every problem.
+    /// The slow path of [`Catalog::from_json`] alone: the document read as a tree of values
+    /// and walked, reporting every problem.
+    ///
+    /// The document is read by core's own reader (`catalog/tree.rs`), exactly as
+    /// `serde_json::Value` reads it (the same syntax errors, word for word), so that the WASM
+    /// module links no `serde_json` deserializer.
     #[doc(hidden)]
     pub fn from_json_walked(text: &str) -> Result<Catalog, CatalogErrors> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            CatalogErrors(alloc::vec![CatalogError::Json {
-                message: e.to_string()
-            }])
-        })?;
-        Catalog::from_json_value(&value)
+        let value = tree::parse(text)
+            .map_err(|message| CatalogErrors(alloc::vec![CatalogError::Json { message }]))?;
+        Catalog::walk(&value)
     }
 
     /// Reads a catalog from an already parsed JSON value.
-    pub fn from_json_value(value: &Value) -> Result<Catalog, CatalogErrors> {
+    pub fn from_json_value(value: &serde_json::Value) -> Result<Catalog, CatalogErrors> {
+        Catalog::walk(&Value::from(value))
+    }
+
+    fn walk(value: &Value) -> Result<Catalog, CatalogErrors> {
         let mut r = Reader { errors: Vec::new() };
         let catalog = r.catalog(value);
         match catalog {
@@ -168,7 +173,7 @@ fn kind_of(v: &Value) -> String {
     let s = match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => n.text(),
         Value::String(s) => format!("{s:?}"),
         Value::Array(_) => "an array".to_string(),
         Value::Object(_) => "an object".to_string(),
@@ -185,12 +190,7 @@ impl Reader {
         });
     }
 
-    fn object<'v>(
-        &mut self,
-        v: &'v Value,
-        at: &str,
-        known: &[&'static str],
-    ) -> Option<&'v Map<String, Value>> {
+    fn object<'v>(&mut self, v: &'v Value, at: &str, known: &[&'static str]) -> Option<&'v Map> {
         let Some(obj) = v.as_object() else {
             self.wrong(at, "an object", v);
             return None;
@@ -207,12 +207,7 @@ impl Reader {
         Some(obj)
     }
 
-    fn string<'v>(
-        &mut self,
-        obj: &'v Map<String, Value>,
-        at: &str,
-        field: &str,
-    ) -> Option<&'v str> {
+    fn string<'v>(&mut self, obj: &'v Map, at: &str, field: &str) -> Option<&'v str> {
         match obj.get(field)? {
             Value::String(s) => Some(s),
             other => {
@@ -222,7 +217,7 @@ impl Reader {
         }
     }
 
-    fn flag(&mut self, obj: &Map<String, Value>, at: &str, field: &str) -> bool {
+    fn flag(&mut self, obj: &Map, at: &str, field: &str) -> bool {
         match obj.get(field) {
             None => false,
             Some(Value::Bool(b)) => *b,
@@ -233,7 +228,7 @@ impl Reader {
         }
     }
 
-    fn strings(&mut self, obj: &Map<String, Value>, at: &str, field: &str) -> Option<Vec<String>> {
+    fn strings(&mut self, obj: &Map, at: &str, field: &str) -> Option<Vec<String>> {
         let v = obj.get(field)?;
         let list = v.as_array().and_then(|a| {
             a.iter()
@@ -246,7 +241,7 @@ impl Reader {
         list
     }
 
-    fn size(&mut self, obj: &Map<String, Value>, at: &str) -> Option<u64> {
+    fn size(&mut self, obj: &Map, at: &str) -> Option<u64> {
         let v = obj.get("size")?;
         match v {
             Value::Number(n) => match n.as_u64() {
@@ -254,7 +249,7 @@ impl Reader {
                 _ => {
                     self.errors.push(CatalogError::BadSize {
                         release: format!("{at}.size"),
-                        value: clip(&n.to_string()),
+                        value: clip(&n.text()),
                     });
                     None
                 }
@@ -266,7 +261,7 @@ impl Reader {
         }
     }
 
-    fn sha256(&mut self, obj: &Map<String, Value>, at: &str) -> Option<[u8; 32]> {
+    fn sha256(&mut self, obj: &Map, at: &str) -> Option<[u8; 32]> {
         let s = self.string(obj, at, "sha256")?;
         match sha256(s) {
             Some(digest) => Some(digest),
@@ -438,7 +433,7 @@ impl Reader {
 
     fn deltas(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Map,
         label: &str,
         scheme: Option<Scheme>,
     ) -> (Vec<Delta>, Vec<usize>) {

@@ -1,0 +1,880 @@
+//! A catalog document as a small value tree, read without `serde_json`'s deserializer, so that
+//! a build that only reads catalogs (the `stepstone-wasm/plan` module) does not link it.
+//!
+//! It is read exactly as `serde_json::from_str::<serde_json::Value>` reads it, and it has to be:
+//! the walk in `json.rs` reports every problem of an invalid catalog from this tree, and the
+//! JSON syntax errors are `catalog.invalid_json` messages users see. So the same text is
+//! accepted and refused, with the same message at the same line and column (columns in bytes,
+//! as `serde_json` counts them); objects keep their keys sorted with the last of a repeated key
+//! winning (`serde_json::Map` is a `BTreeMap`); numbers are unsigned, negative or float as
+//! `serde_json` makes them, floats through the same multiply-by-a-power-of-ten read, written
+//! back as `serde_json` writes them. Core's test `tree_reads_as_serde_json_reads` and the fuzz
+//! target `catalog_tree` hold the two together.
+//!
+//! ```text
+//! let doc = tree::parse(r#"{"releases": [{"version": "1"}]}"#)?;
+//! assert!(doc.get("releases").and_then(Json::as_array).is_some());
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Json {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<Json>),
+    Object(Object),
+}
+
+/// A JSON number as `serde_json` keeps it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Number {
+    /// A whole number from 0 to 2^64-1.
+    Unsigned(u64),
+    /// A negative whole number from -2^63 to -1.
+    Negative(i64),
+    /// Anything else (a fraction, an exponent, `-0`, out of the integer ranges); finite.
+    Float(f64),
+}
+
+/// An object: its entries sorted by key, each key once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Object(Vec<(String, Json)>);
+
+impl Json {
+    pub(crate) fn as_object(&self) -> Option<&Object> {
+        match self {
+            Json::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_array(&self) -> Option<&Vec<Json>> {
+        match self {
+            Json::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_string(&self) -> bool {
+        matches!(self, Json::String(_))
+    }
+
+    /// The field `key` of an object (`None` for anything but an object).
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+        self.as_object()?.get(key)
+    }
+}
+
+impl Number {
+    /// The number when it is a whole number from 0 to 2^64-1.
+    pub(crate) fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Number::Unsigned(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The number as `serde_json` writes it (`12`, `-3`, `1.5`, `1e30`, `-0.0`).
+    pub(crate) fn text(&self) -> String {
+        match *self {
+            Number::Unsigned(n) => decimal(n, false),
+            Number::Negative(n) => decimal(n.unsigned_abs(), true),
+            Number::Float(f) => String::from(zmij::Buffer::new().format_finite(f)),
+        }
+    }
+}
+
+fn decimal(mut n: u64, negative: bool) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(21);
+    if negative {
+        s.push('-');
+    }
+    for &d in &digits[at..] {
+        s.push(char::from(d));
+    }
+    s
+}
+
+impl Object {
+    /// Sorts `entries` by key, keeping the last of a repeated key.
+    fn from_entries(mut entries: Vec<(String, Json)>) -> Object {
+        // Stable: entries with one key stay in document order, so the last is the later one.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, Json)> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => out.push(entry),
+            }
+        }
+        Object(out)
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The keys in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
+
+impl From<&serde_json::Value> for Json {
+    /// The same value from `serde_json`'s tree (for [`Catalog::from_json_value`] and tests).
+    ///
+    /// [`Catalog::from_json_value`]: super::Catalog::from_json_value
+    fn from(v: &serde_json::Value) -> Json {
+        use serde_json::Value;
+        match v {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => Json::Number(if let Some(u) = n.as_u64() {
+                Number::Unsigned(u)
+            } else if let Some(i) = n.as_i64() {
+                Number::Negative(i)
+            } else {
+                Number::Float(n.as_f64().unwrap_or(f64::NAN))
+            }),
+            Value::String(s) => Json::String(s.clone()),
+            Value::Array(a) => Json::Array(a.iter().map(Json::from).collect()),
+            Value::Object(o) => Json::Object(Object(
+                o.iter().map(|(k, v)| (k.clone(), Json::from(v))).collect(),
+            )),
+        }
+    }
+}
+
+/// How deep arrays and objects may nest: 127 levels, as in `serde_json`.
+const DEPTH: u8 = 128;
+
+/// `serde_json`'s syntax errors, as it writes them.
+const EOF_LIST: &str = "EOF while parsing a list";
+const EOF_OBJECT: &str = "EOF while parsing an object";
+const EOF_STRING: &str = "EOF while parsing a string";
+const EOF_VALUE: &str = "EOF while parsing a value";
+const COLON: &str = "expected `:`";
+const LIST_COMMA: &str = "expected `,` or `]`";
+const OBJECT_COMMA: &str = "expected `,` or `}`";
+const IDENT: &str = "expected ident";
+const VALUE: &str = "expected value";
+const ESCAPE: &str = "invalid escape";
+const NUMBER: &str = "invalid number";
+const RANGE: &str = "number out of range";
+const CONTROL: &str = "control character (\\u0000-\\u001F) found while parsing a string";
+const KEY: &str = "key must be a string";
+const SURROGATE: &str = "lone leading surrogate in hex escape";
+const TRAILING_COMMA: &str = "trailing comma";
+const TRAILING: &str = "trailing characters";
+const HEX_END: &str = "unexpected end of hex escape";
+const RECURSION: &str = "recursion limit exceeded";
+
+/// Reads `text` as one JSON value; a syntax error is `serde_json`'s message
+/// (`expected `:` at line 1 column 7`).
+pub(crate) fn parse(text: &str) -> Result<Json, String> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let value = p.value(DEPTH).map_err(|e| p.describe(e))?;
+    match p.whitespace() {
+        Some(_) => Err(p.describe(p.peek_error(TRAILING))),
+        None => Ok(value),
+    }
+}
+
+/// An error: what, and the byte offset `serde_json` reports its position from.
+struct Fault {
+    what: &'static str,
+    at: usize,
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+type Step<T> = Result<T, Fault>;
+
+impl Parser<'_> {
+    /// An error at the byte just read (`serde_json`'s `error`).
+    fn error(&self, what: &'static str) -> Fault {
+        Fault { what, at: self.at }
+    }
+
+    /// An error at the byte about to be read (`serde_json`'s `peek_error`).
+    fn peek_error(&self, what: &'static str) -> Fault {
+        Fault {
+            what,
+            at: self.bytes.len().min(self.at + 1),
+        }
+    }
+
+    /// `what at line L column C`: lines from 1; the column is the byte count from the start of
+    /// the line to the position (so 1 for the line's first byte, 0 right after a newline).
+    fn describe(&self, f: Fault) -> String {
+        let before = &self.bytes[..f.at];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = 1 + before[..line_start].iter().filter(|&&b| b == b'\n').count();
+        let mut m = String::from(f.what);
+        m.push_str(" at line ");
+        m.push_str(&decimal(line as u64, false));
+        m.push_str(" column ");
+        m.push_str(&decimal((f.at - line_start) as u64, false));
+        m
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.at += 1;
+        Some(b)
+    }
+
+    /// Skips whitespace; the next byte, not read.
+    fn whitespace(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+        self.peek()
+    }
+
+    fn value(&mut self, depth: u8) -> Step<Json> {
+        let Some(b) = self.whitespace() else {
+            return Err(self.peek_error(EOF_VALUE));
+        };
+        match b {
+            b'n' => {
+                self.at += 1;
+                self.ident(b"ull")?;
+                Ok(Json::Null)
+            }
+            b't' => {
+                self.at += 1;
+                self.ident(b"rue")?;
+                Ok(Json::Bool(true))
+            }
+            b'f' => {
+                self.at += 1;
+                self.ident(b"alse")?;
+                Ok(Json::Bool(false))
+            }
+            b'-' => {
+                self.at += 1;
+                self.integer(false).map(Json::Number)
+            }
+            b'0'..=b'9' => self.integer(true).map(Json::Number),
+            b'"' => {
+                self.at += 1;
+                self.string().map(Json::String)
+            }
+            b'[' => {
+                let depth = self.nest(depth)?;
+                let items = self.items(depth)?;
+                self.close(b']', EOF_LIST, true)?;
+                Ok(Json::Array(items))
+            }
+            b'{' => {
+                let depth = self.nest(depth)?;
+                let entries = self.entries(depth)?;
+                self.close(b'}', EOF_OBJECT, false)?;
+                Ok(Json::Object(Object::from_entries(entries)))
+            }
+            _ => Err(self.peek_error(VALUE)),
+        }
+    }
+
+    /// Steps into `[` or `{`: one level fewer left.
+    fn nest(&mut self, depth: u8) -> Step<u8> {
+        let left = depth - 1;
+        if left == 0 {
+            return Err(self.peek_error(RECURSION));
+        }
+        self.at += 1;
+        Ok(left)
+    }
+
+    /// The end of a list or object once its last item is read (`serde_json`'s `end_seq` and
+    /// `end_map`, which only see `]` or `}` here).
+    fn close(&mut self, end: u8, eof: &'static str, list: bool) -> Step<()> {
+        match self.whitespace() {
+            Some(b) if b == end => {
+                self.at += 1;
+                Ok(())
+            }
+            Some(b',') if list => {
+                self.at += 1;
+                match self.whitespace() {
+                    Some(b']') => Err(self.peek_error(TRAILING_COMMA)),
+                    _ => Err(self.peek_error(TRAILING)),
+                }
+            }
+            Some(b',') => Err(self.peek_error(TRAILING_COMMA)),
+            Some(_) => Err(self.peek_error(TRAILING)),
+            None => Err(self.peek_error(eof)),
+        }
+    }
+
+    fn items(&mut self, depth: u8) -> Step<Vec<Json>> {
+        let mut items = Vec::new();
+        loop {
+            let Some(b) = self.whitespace() else {
+                return Err(self.peek_error(EOF_LIST));
+            };
+            if b == b']' {
+                return Ok(items);
+            }
+            if !items.is_empty() {
+                if b != b',' {
+                    return Err(self.peek_error(LIST_COMMA));
+                }
+                self.at += 1;
+                match self.whitespace() {
+                    Some(b']') => return Err(self.peek_error(TRAILING_COMMA)),
+                    Some(_) => {}
+                    None => return Err(self.peek_error(EOF_VALUE)),
+                }
+            }
+            items.push(self.value(depth)?);
+        }
+    }
+
+    fn entries(&mut self, depth: u8) -> Step<Vec<(String, Json)>> {
+        let mut entries = Vec::new();
+        loop {
+            let Some(b) = self.whitespace() else {
+                return Err(self.peek_error(EOF_OBJECT));
+            };
+            if b == b'}' {
+                return Ok(entries);
+            }
+            if entries.is_empty() {
+                if b != b'"' {
+                    return Err(self.peek_error(KEY));
+                }
+            } else {
+                if b != b',' {
+                    return Err(self.peek_error(OBJECT_COMMA));
+                }
+                self.at += 1;
+                match self.whitespace() {
+                    Some(b'"') => {}
+                    Some(b'}') => return Err(self.peek_error(TRAILING_COMMA)),
+                    Some(_) => return Err(self.peek_error(KEY)),
+                    None => return Err(self.peek_error(EOF_VALUE)),
+                }
+            }
+            self.at += 1;
+            let key = self.string()?;
+            match self.whitespace() {
+                Some(b':') => self.at += 1,
+                Some(_) => return Err(self.peek_error(COLON)),
+                None => return Err(self.peek_error(EOF_OBJECT)),
+            }
+            let value = self.value(depth)?;
+            entries.push((key, value));
+        }
+    }
+
+    fn ident(&mut self, rest: &[u8]) -> Step<()> {
+        for &expected in rest {
+            match self.next() {
+                None => return Err(self.error(EOF_VALUE)),
+                Some(b) if b != expected => return Err(self.error(IDENT)),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A string whose `"` was read, its escapes decoded.
+    fn string(&mut self) -> Step<String> {
+        let mut out = String::new();
+        let mut start = self.at;
+        loop {
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.at += 1;
+            }
+            match self.peek() {
+                None => return Err(self.error(EOF_STRING)),
+                Some(b'"') => {
+                    out.push_str(&self.text[start..self.at]);
+                    self.at += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(&self.text[start..self.at]);
+                    self.at += 1;
+                    out.push(self.escape()?);
+                    start = self.at;
+                }
+                Some(_) => {
+                    self.at += 1;
+                    return Err(self.error(CONTROL));
+                }
+            }
+        }
+    }
+
+    /// The escape after a `\`.
+    fn escape(&mut self) -> Step<char> {
+        let Some(b) = self.next() else {
+            return Err(self.error(EOF_STRING));
+        };
+        match b {
+            b'u' => self.unicode(),
+            _ => crate::json_read::short_escape(b).ok_or_else(|| self.error(ESCAPE)),
+        }
+    }
+
+    /// The rest of a `\u` escape: a character outside the surrogates, or a pair of them.
+    fn unicode(&mut self) -> Step<char> {
+        let n = self.hex4()?;
+        if (0xDC00..=0xDFFF).contains(&n) {
+            return Err(self.error(SURROGATE));
+        }
+        if !(0xD800..=0xDBFF).contains(&n) {
+            return char::from_u32(n).ok_or_else(|| self.error(ESCAPE));
+        }
+        for expected in [b'\\', b'u'] {
+            match self.next() {
+                None => return Err(self.error(EOF_STRING)),
+                Some(b) if b != expected => return Err(self.error(HEX_END)),
+                Some(_) => {}
+            }
+        }
+        let low = self.hex4()?;
+        if !(0xDC00..=0xDFFF).contains(&low) {
+            return Err(self.error(SURROGATE));
+        }
+        char::from_u32(0x10000 + ((n - 0xD800) << 10) + (low - 0xDC00))
+            .ok_or_else(|| self.error(ESCAPE))
+    }
+
+    fn hex4(&mut self) -> Step<u32> {
+        let Some(digits) = self.bytes.get(self.at..self.at + 4) else {
+            self.at = self.bytes.len();
+            return Err(self.error(EOF_STRING));
+        };
+        self.at += 4;
+        let mut n = 0;
+        for &d in digits {
+            let Some(v) = char::from(d).to_digit(16) else {
+                return Err(self.error(ESCAPE));
+            };
+            n = n * 16 + v;
+        }
+        Ok(n)
+    }
+
+    /// A number whose `-`, if any, was read (`serde_json`'s `parse_integer`).
+    fn integer(&mut self, positive: bool) -> Step<Number> {
+        let Some(first) = self.next() else {
+            return Err(self.error(EOF_VALUE));
+        };
+        match first {
+            b'0' => {
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(self.peek_error(NUMBER));
+                }
+                self.number(positive, 0)
+            }
+            b'1'..=b'9' => {
+                let mut significand = u64::from(first - b'0');
+                while let Some(c @ b'0'..=b'9') = self.peek() {
+                    let digit = u64::from(c - b'0');
+                    match significand
+                        .checked_mul(10)
+                        .and_then(|s| s.checked_add(digit))
+                    {
+                        Some(next) => significand = next,
+                        None => return self.long_integer(positive, significand).map(Number::Float),
+                    }
+                    self.at += 1;
+                }
+                self.number(positive, significand)
+            }
+            _ => Err(self.error(NUMBER)),
+        }
+    }
+
+    /// After the whole part: a fraction, an exponent, or the whole number itself.
+    fn number(&mut self, positive: bool, significand: u64) -> Step<Number> {
+        Ok(match self.peek() {
+            Some(b'.') => Number::Float(self.decimal(positive, significand, 0)?),
+            Some(b'e' | b'E') => Number::Float(self.exponent(positive, significand, 0)?),
+            _ if positive => Number::Unsigned(significand),
+            _ => {
+                let negative = (significand as i64).wrapping_neg();
+                // `-0` and what does not fit an i64 are floats.
+                if negative >= 0 {
+                    Number::Float(-(significand as f64))
+                } else {
+                    Number::Negative(negative)
+                }
+            }
+        })
+    }
+
+    /// A whole part past 2^64-1: its further digits only scale it.
+    fn long_integer(&mut self, positive: bool, significand: u64) -> Step<f64> {
+        let mut exponent = 0i32;
+        loop {
+            match self.peek() {
+                Some(b'0'..=b'9') => {
+                    self.at += 1;
+                    exponent += 1;
+                }
+                Some(b'.') => return self.decimal(positive, significand, exponent),
+                Some(b'e' | b'E') => return self.exponent(positive, significand, exponent),
+                _ => return self.scaled(positive, significand, exponent),
+            }
+        }
+    }
+
+    /// The fraction at `.`.
+    fn decimal(&mut self, positive: bool, mut significand: u64, before: i32) -> Step<f64> {
+        self.at += 1;
+        let mut after = 0i32;
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            let digit = u64::from(c - b'0');
+            match significand
+                .checked_mul(10)
+                .and_then(|s| s.checked_add(digit))
+            {
+                Some(next) => significand = next,
+                None => {
+                    // Digits past what a u64 holds are dropped.
+                    while let Some(b'0'..=b'9') = self.peek() {
+                        self.at += 1;
+                    }
+                    return match self.peek() {
+                        Some(b'e' | b'E') => self.exponent(positive, significand, before + after),
+                        _ => self.scaled(positive, significand, before + after),
+                    };
+                }
+            }
+            self.at += 1;
+            after -= 1;
+        }
+        if after == 0 {
+            return Err(match self.peek() {
+                Some(_) => self.peek_error(NUMBER),
+                None => self.peek_error(EOF_VALUE),
+            });
+        }
+        match self.peek() {
+            Some(b'e' | b'E') => self.exponent(positive, significand, before + after),
+            _ => self.scaled(positive, significand, before + after),
+        }
+    }
+
+    /// The exponent at `e` or `E`.
+    fn exponent(&mut self, positive: bool, significand: u64, start: i32) -> Step<f64> {
+        self.at += 1;
+        let positive_exponent = match self.peek() {
+            Some(b'+') => {
+                self.at += 1;
+                true
+            }
+            Some(b'-') => {
+                self.at += 1;
+                false
+            }
+            _ => true,
+        };
+        let mut exponent = match self.next() {
+            None => return Err(self.error(EOF_VALUE)),
+            Some(c @ b'0'..=b'9') => i32::from(c - b'0'),
+            Some(_) => return Err(self.error(NUMBER)),
+        };
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            self.at += 1;
+            let digit = i32::from(c - b'0');
+            match exponent.checked_mul(10).and_then(|e| e.checked_add(digit)) {
+                Some(next) => exponent = next,
+                None => {
+                    // An exponent past i32: out of range, or zero.
+                    if significand != 0 && positive_exponent {
+                        return Err(self.error(RANGE));
+                    }
+                    while let Some(b'0'..=b'9') = self.peek() {
+                        self.at += 1;
+                    }
+                    return Ok(if positive { 0.0 } else { -0.0 });
+                }
+            }
+        }
+        let exponent = if positive_exponent {
+            start.saturating_add(exponent)
+        } else {
+            start.saturating_sub(exponent)
+        };
+        self.scaled(positive, significand, exponent)
+    }
+
+    /// `significand × 10^exponent` the way `serde_json` computes it without its
+    /// `float_roundtrip` feature: one multiplication or division by a power of ten.
+    fn scaled(&self, positive: bool, significand: u64, mut exponent: i32) -> Step<f64> {
+        let mut f = significand as f64;
+        loop {
+            match POW10.get(exponent.wrapping_abs() as usize) {
+                Some(&pow) => {
+                    if exponent >= 0 {
+                        f *= pow;
+                        if f.is_infinite() {
+                            return Err(self.error(RANGE));
+                        }
+                    } else {
+                        f /= pow;
+                    }
+                    break;
+                }
+                None => {
+                    if f == 0.0 {
+                        break;
+                    }
+                    if exponent >= 0 {
+                        return Err(self.error(RANGE));
+                    }
+                    f /= 1e308;
+                    exponent += 308;
+                }
+            }
+        }
+        Ok(if positive { f } else { -f })
+    }
+}
+
+/// 10^0 to 10^308.
+#[rustfmt::skip]
+static POW10: [f64; 309] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+    1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29,
+    1e30, 1e31, 1e32, 1e33, 1e34, 1e35, 1e36, 1e37, 1e38, 1e39,
+    1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47, 1e48, 1e49,
+    1e50, 1e51, 1e52, 1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59,
+    1e60, 1e61, 1e62, 1e63, 1e64, 1e65, 1e66, 1e67, 1e68, 1e69,
+    1e70, 1e71, 1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79,
+    1e80, 1e81, 1e82, 1e83, 1e84, 1e85, 1e86, 1e87, 1e88, 1e89,
+    1e90, 1e91, 1e92, 1e93, 1e94, 1e95, 1e96, 1e97, 1e98, 1e99,
+    1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107, 1e108, 1e109,
+    1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119,
+    1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129,
+    1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136, 1e137, 1e138, 1e139,
+    1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149,
+    1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159,
+    1e160, 1e161, 1e162, 1e163, 1e164, 1e165, 1e166, 1e167, 1e168, 1e169,
+    1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178, 1e179,
+    1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189,
+    1e190, 1e191, 1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199,
+    1e200, 1e201, 1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208, 1e209,
+    1e210, 1e211, 1e212, 1e213, 1e214, 1e215, 1e216, 1e217, 1e218, 1e219,
+    1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227, 1e228, 1e229,
+    1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239,
+    1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249,
+    1e250, 1e251, 1e252, 1e253, 1e254, 1e255, 1e256, 1e257, 1e258, 1e259,
+    1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266, 1e267, 1e268, 1e269,
+    1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279,
+    1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289,
+    1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
+    1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::ToString;
+
+    /// `text` read by both readers: the same tree, or the same message.
+    fn same_as_serde_json(text: &str) {
+        let ours = parse(text);
+        let theirs = serde_json::from_str::<serde_json::Value>(text);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, &Json::from(b), "{text:?}");
+                if let (Json::Number(n), serde_json::Value::Number(m)) = (a, b) {
+                    assert_eq!(n.text(), m.to_string(), "{text:?}");
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a, &b.to_string(), "{text:?}"),
+            _ => panic!("{text:?}: ours {ours:?}, serde_json {theirs:?}"),
+        }
+    }
+
+    #[test]
+    fn tree_reads_as_serde_json_reads() {
+        let texts = [
+            "",
+            " ",
+            "\n\n  ",
+            "null",
+            "nul",
+            "nulx",
+            "true",
+            "tru",
+            "trUe",
+            "false",
+            "f",
+            "x",
+            "[",
+            "[1",
+            "[1,",
+            "[1,]",
+            "[1 2]",
+            "[,1]",
+            "[]",
+            "[ ]",
+            "]",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\" 1}",
+            "{\"a\":1",
+            "{\"a\":1,}",
+            "{\"a\":1,",
+            "{\"a\":1 \"b\":2}",
+            "{1:2}",
+            "{,}",
+            "{\"a\":1,2:3}",
+            "{}",
+            "{\"b\":1,\"a\":2,\"b\":3}",
+            "1 2",
+            "[1] x",
+            "\"abc",
+            "\"a\\",
+            "\"a\\q\"",
+            "\"a\\u12\"",
+            "\"a\\u12",
+            "\"\\u00e9\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud83d\"",
+            "\"\\ud83dx\"",
+            "\"\\ud83d\\x\"",
+            "\"\\ud83d\\u0041\"",
+            "\"\\ude00\"",
+            "\"\\ud83d\\",
+            "\"\\ud83d\\u",
+            "\"\\uZZZZ\"",
+            "\"a\tb\"",
+            "\"a\nb\"",
+            "\"é ü 😀\"",
+            "\"\\/\\b\\f\\n\\r\\t\"",
+            "0",
+            "-0",
+            "-",
+            "-x",
+            "01",
+            "1.",
+            "1.x",
+            "1.5",
+            "1e",
+            "1e+",
+            "1e-x",
+            "1E5",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "0e999999999999",
+            "1e99999999999",
+            "1e-99999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "123456789012345678901234567890",
+            "1.23456789012345678901234567890",
+            "0.1",
+            "2.5e-3",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "9007199254740993",
+            "1.000000000000000000001",
+            "100000000000000000000e-2",
+            "\u{feff}1",
+            "[1]\n\n  ]",
+            "{\"a\":\n  [1,\n   2,,]}",
+            "\r\n\r\n x",
+            "{\"é\": 1, \"e\": 2}",
+            "[\"\\u0000\"]",
+        ];
+        for t in texts {
+            same_as_serde_json(t);
+        }
+        // Nesting: 127 levels are read, 128 are not.
+        for depth in [126, 127, 128, 129, 300] {
+            same_as_serde_json(&format!("{}1{}", "[".repeat(depth), "]".repeat(depth)));
+            same_as_serde_json(&format!(
+                "{}1{}",
+                "{\"a\":".repeat(depth),
+                "}".repeat(depth)
+            ));
+        }
+        // Every prefix of a document with all kinds of values and an error near each end.
+        let doc = "{\"releases\": [{\"version\": \"v1\", \"size\": 12, \"x\": [true, false, null, -1.5e3, \"\\u00e9\\n\"]}],\n \"scheme\": \"integer\"}";
+        for end in 0..=doc.len() {
+            if doc.is_char_boundary(end) {
+                same_as_serde_json(&doc[..end]);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        for (text, written) in [
+            ("12", "12"),
+            ("-3", "-3"),
+            ("1.50", "1.5"),
+            ("-0", "-0.0"),
+            ("1e30", "1e+30"),
+        ] {
+            let Ok(Json::Number(n)) = parse(text) else {
+                panic!("{text}");
+            };
+            assert_eq!(n.text(), written);
+        }
+        assert_eq!(decimal(u64::MAX, false), u64::MAX.to_string());
+    }
+}
