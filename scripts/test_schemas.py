@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "docs" / "schema"
 VECTORS = ROOT / "core" / "tests" / "vectors"
 BASE = "https://example.invalid/stepstone/schema/"
-INPUTS = ["catalog", "sampling-plan", "rollout", "retry-policy", "reconciler-options"]
+INPUTS = ["catalog", "sampling-plan", "rollout", "retry-policy", "reconciler-options", "campaign-table"]
 
 # Refused by the loader, accepted by the schema: what JSON Schema cannot express.
 BEYOND_SCHEMA = {
@@ -183,7 +183,7 @@ def vectors(name):
 
 
 def check_inputs(plain, sub):
-    catalog, plan_v, rollout, retry, options = (plain[n] for n in INPUTS)
+    catalog, plan_v, rollout, retry, options, table = (plain[n] for n in INPUTS)
 
     expect_valid(catalog, json.loads((ROOT / "examples/catalog.json").read_text()), "examples/catalog.json")
     expect_valid(plan_v, json.loads((ROOT / "examples/sampling-plan.json").read_text()), "examples/sampling-plan.json")
@@ -230,6 +230,27 @@ def check_inputs(plain, sub):
         elif v["op"] == "membership":
             built = {"salt": v["salt"], "schedule": {"stages": [{"fraction_ppm": p} for p in v["stages_ppm"]]}}
             expect_valid(rollout, built, key)
+
+    # The campaign table: docs/reconciler.md's example (the form CampaignTable::to_table_json
+    # writes), and what the reader refuses for a reason a schema can see.
+    md = (ROOT / "docs" / "reconciler.md").read_text()
+    section = md[md.index("## The campaign table on the wire"):]
+    example = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    expect_valid(table, example, "docs/reconciler.md campaign table")
+    expect_valid(table, {"$schema": "campaign-table.schema.json", **example}, "campaign table with $schema")
+    refused = {
+        "version 2": ("reconcile.table_version", {**example, "version": 2}),
+        "version as text": ("reconcile.table_version", {**example, "version": "1"}),
+        "no answers": ("reconcile.invalid_table", {k: v for k, v in example.items() if k != "answers"}),
+        "answers as text": ("reconcile.invalid_table", {**example, "answers": "1,4"}),
+        "a negative answer": ("reconcile.invalid_table", {**example, "answers": [-1] + example["answers"][1:]}),
+        "an unknown field": ("reconcile.invalid_table", {**example, "extra": 1}),
+        "another format": ("reconcile.invalid_table", {**example, "format": "stepstone.catalog"}),
+        "an unknown scheme": ("reconcile.invalid_table", {**example, "scheme": "calver"}),
+        "allow_downgrade as text": ("reconcile.invalid_table", {**example, "allow_downgrade": "yes"}),
+    }
+    for name, (code, doc) in refused.items():
+        expect_refused(table, doc, f"campaign table: {name}", code)
 
     # sample.json: sampling plans.
     for v in vectors("sample.json")["vectors"]:
