@@ -16,6 +16,7 @@
 //! assert!(doc.get("releases").and_then(Json::as_array).is_some());
 //! ```
 
+use crate::json_read::push_u64;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -96,24 +97,13 @@ impl Number {
     }
 }
 
-fn decimal(mut n: u64, negative: bool) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+/// `n` in decimal, with a `-` when `negative` (the number's own digits: no formatting code).
+fn decimal(n: u64, negative: bool) -> String {
     let mut s = String::with_capacity(21);
     if negative {
         s.push('-');
     }
-    for &d in &digits[at..] {
-        s.push(char::from(d));
-    }
+    push_u64(&mut s, n);
     s
 }
 
@@ -252,9 +242,9 @@ impl Parser<'_> {
         let line = 1 + before[..line_start].iter().filter(|&&b| b == b'\n').count();
         let mut m = String::from(f.what);
         m.push_str(" at line ");
-        m.push_str(&decimal(line as u64, false));
+        push_u64(&mut m, line as u64);
         m.push_str(" column ");
-        m.push_str(&decimal((f.at - line_start) as u64, false));
+        push_u64(&mut m, (f.at - line_start) as u64);
         m
     }
 
