@@ -840,8 +840,9 @@ mod tests {
                 let (mut both, mut general) = (job(), job());
                 let mut usual_answered = 0;
                 for input in inputs {
+                    let (mut both_sink, mut general_sink) = (Vec::new(), Vec::new());
                     let (mut both_out, mut general_out) =
-                        (RowOut::new(Vec::new()), RowOut::new(Vec::new()));
+                        (RowOut::new(&mut both_sink), RowOut::new(&mut general_sink));
                     let mut layout: Option<Layout> = None;
                     Rows::new(input)
                         .for_each(
@@ -869,9 +870,10 @@ mod tests {
                         .unwrap();
                     both_out.flush().unwrap();
                     general_out.flush().unwrap();
+                    drop((both_out, general_out));
                     assert_eq!(
-                        String::from_utf8_lossy(&both_out.into_inner()),
-                        String::from_utf8_lossy(&general_out.into_inner()),
+                        String::from_utf8_lossy(&both_sink),
+                        String::from_utf8_lossy(&general_sink),
                         "{model:?} {environment:?}"
                     );
                     assert_eq!(both.tally.summary("t"), general.tally.summary("t"));

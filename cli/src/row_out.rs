@@ -84,12 +84,6 @@ impl<W: Write> RowOut<W> {
         Ok(())
     }
 
-    /// The inner writer (what is held is dropped: flush first).
-    #[cfg(test)]
-    pub fn into_inner(self) -> W {
-        self.inner
-    }
-
     /// Writes what is held to the inner writer.
     fn write_held(&mut self) -> std::io::Result<()> {
         let held = self.buf.get(..self.len).unwrap_or_default();
@@ -152,9 +146,30 @@ impl<W: Write> Write for RowOut<W> {
     }
 }
 
+/// What is held goes out when the buffer is dropped, as with `BufWriter`: a job that stops on
+/// an error (an unreadable input halfway) still prints the rows it answered before it.
+/// An error here has nowhere to go and is dropped, as `BufWriter` drops it.
+impl<W: Write> Drop for RowOut<W> {
+    fn drop(&mut self) {
+        let _ = self.write_held();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dropped without a flush, it still writes what it holds (rows before an error are kept).
+    #[test]
+    fn dropping_writes_what_is_held() {
+        let mut sink = Vec::new();
+        {
+            let mut out = RowOut::new(&mut sink);
+            out.put(b"d1,v1,v2\n").unwrap();
+            out.put_between(b'd', b"2,v1,v", b'\n').unwrap();
+        }
+        assert_eq!(sink, b"d1,v1,v2\nd2,v1,v\n");
+    }
 
     /// Every piece length from 0 to past the buffer, in any order, comes out as written.
     #[test]
