@@ -778,7 +778,7 @@ fn signature_tlv(value: &[u8]) -> Option<Signature> {
     if padding.len() > 2 || padding.iter().any(|&b| b != 0) {
         return None;
     }
-    Signature::from_der_strict(der).ok()
+    Signature::from_der(der).ok()
 }
 
 /// Reads and checks an imgtool image with the pinned `key`: [`Image::parse`] then

@@ -74,24 +74,16 @@ fn reference_spki(der: &[u8]) -> Result<[u8; 65], &'static str> {
     }
 }
 
-/// The strict reader's verdict; the public `from_spki_der` (what `parse`, PEM and hex keys go
-/// through) must answer the same.
+/// The strict reader's verdict (`from_spki_der`, what `parse`, PEM and hex keys go through).
 fn ours_spki(der: &[u8]) -> Result<[u8; 65], &'static str> {
-    let ours = PublicKey::from_spki_der_strict(der)
+    PublicKey::from_spki_der(der)
         .map(|k| k.to_sec1_uncompressed())
-        .map_err(|e| e.code());
-    let public = PublicKey::from_spki_der(der)
-        .map(|k| k.to_sec1_uncompressed())
-        .map_err(|e| e.code());
-    assert_eq!(public, ours, "from_spki_der {der:02x?}");
-    ours
+        .map_err(|e| e.code())
 }
 
-/// The strict reader's signature verdict; the public `from_der` must answer the same.
+/// The strict reader's signature verdict (`from_der`).
 fn ours_sig(der: &[u8]) -> Option<[u8; 64]> {
-    let ours = Signature::from_der_strict(der).ok().map(|s| s.to_raw());
-    assert_eq!(Signature::from_der(der).ok().map(|s| s.to_raw()), ours);
-    ours
+    Signature::from_der(der).ok().map(|s| s.to_raw())
 }
 
 fn reference_sec1(b: &[u8]) -> Option<[u8; 65]> {

@@ -123,16 +123,9 @@ fn malformed(len: usize) -> SignatureError {
     SignatureError::Malformed { len }
 }
 
-/// DER, else 64 raw bytes. The DER reader is p256's (the `der` crate) everywhere but the device
-/// readers, which pass `strict` for this crate's own small reader (same answers; see
-/// `strict_der`).
-fn from_binary(bytes: &[u8], strict: bool) -> Option<(Signature, SignatureFormat)> {
-    let der = if strict {
-        Signature::from_der_strict(bytes)
-    } else {
-        Signature::from_der(bytes)
-    };
-    if let Ok(sig) = der {
+/// DER (this crate's strict reader, [`Signature::from_der`]), else 64 raw bytes.
+fn from_binary(bytes: &[u8]) -> Option<(Signature, SignatureFormat)> {
+    if let Ok(sig) = Signature::from_der(bytes) {
         return Some((sig, SignatureFormat::Der));
     }
     Signature::from_raw(bytes)
@@ -150,12 +143,6 @@ impl Signature {
     /// invalid DER and every one-byte mutation of them) and the `signature` fuzz target compare
     /// the two.
     pub fn from_der(der: &[u8]) -> Result<Signature, SignatureError> {
-        Signature::from_der_strict(der)
-    }
-
-    /// [`Signature::from_der`] under the name the device port and the differential tests use.
-    #[doc(hidden)]
-    pub fn from_der_strict(der: &[u8]) -> Result<Signature, SignatureError> {
         let raw = strict_der::ecdsa_signature(der).ok_or(malformed(der.len()))?;
         p256::ecdsa::Signature::from_slice(&raw)
             .map(Signature::from_p256)
@@ -190,7 +177,7 @@ impl Signature {
         {
             return Ok(found);
         }
-        if let Some(found) = from_binary(bytes, false) {
+        if let Some(found) = from_binary(bytes) {
             return Ok(found);
         }
         parse_text(bytes)
@@ -219,7 +206,7 @@ fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureErr
     if compact.iter().all(u8::is_ascii_hexdigit) {
         let raw =
             base16ct::mixed::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?;
-        return match from_binary(raw, false) {
+        return match from_binary(raw) {
             Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::HexRaw)),
             Some((sig, _)) => Ok((sig, SignatureFormat::Hex)),
             None => Err(malformed(bytes.len())),
@@ -231,7 +218,7 @@ fn parse_text(bytes: &[u8]) -> Result<(Signature, SignatureFormat), SignatureErr
             Base64Unpadded::decode(compact, &mut decoded).map_err(|_| malformed(bytes.len()))?
         }
     };
-    match from_binary(raw, false) {
+    match from_binary(raw) {
         Some((sig, SignatureFormat::Raw)) => Ok((sig, SignatureFormat::Base64Raw)),
         Some((sig, _)) => Ok((sig, SignatureFormat::Base64)),
         None => Err(malformed(bytes.len())),
@@ -255,7 +242,7 @@ impl Signature {
     /// assert!(Signature::parse_binary(hex).is_err());
     /// ```
     pub fn parse_binary(bytes: &[u8]) -> Result<Signature, SignatureError> {
-        from_binary(bytes, true)
+        from_binary(bytes)
             .map(|(s, _)| s)
             .ok_or(malformed(bytes.len()))
     }

@@ -201,13 +201,6 @@ impl PublicKey {
         spki::<true>(der)
     }
 
-    /// [`PublicKey::from_spki_der`] under the name the device port and the differential tests
-    /// use.
-    #[doc(hidden)]
-    pub fn from_spki_der_strict(der: &[u8]) -> Result<PublicKey, SignatureError> {
-        spki::<true>(der)
-    }
-
     /// Reads a binary public key with an uncompressed point: DER SubjectPublicKeyInfo (starting
     /// `0x30`) or a 65-byte SEC1 point `04‖X‖Y`. This is the device port's reader. It never
     /// decompresses a point: a compressed point would need a modular square root, about 3.6 KB of
