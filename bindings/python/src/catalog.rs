@@ -757,6 +757,22 @@ impl Campaign {
         self.table.len()
     }
 
+    /// The table in its wire form: compact JSON text (`format` `stepstone.campaign_table`,
+    /// docs/reconciler.md "The campaign table on the wire", schema
+    /// docs/schema/campaign-table.schema.json), the same text as `campaign.toTable()` in JS
+    /// and `CampaignTable::to_table_json` in Rust: plan where the catalog is, then hand the
+    /// table to a browser page or another service that runs the reconciler without the catalog
+    /// (the `stepstone-wasm/rollout` entry point takes only this form).
+    ///
+    /// Returns: str.
+    ///
+    /// Raises: `BadArgumentError` (`python.bad_argument`) if given any argument.
+    #[pyo3(signature = (*args, **kwargs), text_signature = "($self)")]
+    fn to_table(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
+        params!("Campaign.to_table", [], []).bind(args, kwargs)?;
+        Ok(self.table.to_table_json())
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Campaign(target={}, model={}, environment={}, slots={})",

@@ -113,3 +113,40 @@ def test_retry_decision_to_dict_is_the_core_form() -> None:
     assert stop.to_dict() == {"give_up": stop.give_up, "rule": stop.to_dict()["rule"]}
     assert stop.give_up is not None
     assert stop.to_dict()["rule"]["rule"] == stop.give_up.removeprefix("retry.")
+
+
+@pytest.mark.parametrize("target", ["v64000", "v66000", "v67000"])
+def test_campaign_table_wire_form_answers_as_the_campaign(figure1: stepstone.Catalog, target: str) -> None:
+    """`Campaign.to_table()` is the documented wire form (docs/reconciler.md): decoded here by
+    its own rules, every point's slot and every slot between points answer as `next_hop` does."""
+    campaign = figure1.campaign(target, model="AG-1", environment="production")
+    text = campaign.to_table()
+    table = json.loads(text)
+    assert list(table) == ["format", "version", "scheme", "target", "allow_downgrade", "points", "answers", "releases"]
+    assert (table["format"], table["version"], table["scheme"]) == ("stepstone.campaign_table", 1, "integer")
+    assert table["target"] == target
+    points = [int(p) for p in table["points"]]
+    assert points == sorted(set(points))
+    assert len(table["answers"]) == 2 * len(points) + 1 == len(campaign)
+
+    def expected(version: int) -> Any:
+        try:
+            return campaign.next_hop(version)
+        except stepstone.Error as e:
+            return e.code
+
+    def decoded(answer: int) -> Any:
+        return {0: None, 1: "plan.unreachable", 2: "plan.downgrade", 3: "plan.missing_size"}.get(
+            answer, table["releases"][answer - 4] if answer >= 4 else "?")
+
+    probes = [(2 * i + 1, p) for i, p in enumerate(points)]  # the slot at each point
+    probes += [(2 * i + 2, p + 1) for i, p in enumerate(points) if i + 1 == len(points) or points[i + 1] > p + 1]
+    if points[0] > 0:
+        probes.append((0, points[0] - 1))
+    for slot, version in probes:
+        assert decoded(table["answers"][slot]) == expected(version), (slot, version)
+    # the same text every time, and no arguments
+    assert campaign.to_table() == text
+    with pytest.raises(stepstone.BadArgumentError) as e:
+        campaign.to_table("json")  # type: ignore[call-arg]
+    assert e.value.code == "python.bad_argument"
