@@ -1,16 +1,20 @@
 //! `stepstone catalog pack CATALOG [--target V] [--model M] [--environment E]
 //! [--sign KEY --sequence N --expires UNIX [--issued UNIX]] -o OUT`: the compact binary catalog
 //! a device plans over, optionally in its signed envelope; `stepstone catalog inspect FILE`
-//! shows one (`docs/compact-catalog.md`).
+//! shows one (`docs/compact-catalog.md`); `stepstone catalog table CATALOG --target V
+//! [--model M] [--environment E] [-o OUT]` writes the campaign table a reconciler runs on
+//! (`docs/reconciler.md`, "The campaign table on the wire").
 
 use std::process::ExitCode;
 
+use stepstone::campaign::CampaignTable;
 use stepstone::compact::{CompactCatalog, PackOptions, pack};
 use stepstone::signed_catalog::compact as envelope;
 
 use stepstone::plan::{Query, plan};
 
 use crate::output::{Failure, Format, load_catalog, parse_version, print_json, read_file};
+use crate::plan::CostArg;
 
 /// Catalog tools.
 #[derive(clap::Args)]
@@ -27,6 +31,9 @@ pub enum CatalogCommand {
     /// Show a compact catalog or a signed one (header, releases); checks the signature with
     /// --key.
     Inspect(InspectArgs),
+    /// Write the campaign table for one target, model and environment: the JSON a reconciler
+    /// runs on without the catalog (the `stepstone-wasm/rollout` entry point takes it).
+    Table(TableArgs),
 }
 
 impl CatalogArgs {
@@ -34,6 +41,7 @@ impl CatalogArgs {
         match &self.command {
             CatalogCommand::Pack(a) => a.format,
             CatalogCommand::Inspect(a) => a.format,
+            CatalogCommand::Table(a) => a.format,
         }
     }
 }
@@ -47,6 +55,34 @@ pub struct InspectArgs {
     #[arg(long)]
     key: Option<String>,
     /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// A campaign table for one target, model and environment.
+#[derive(clap::Args)]
+pub struct TableArgs {
+    /// The catalog (JSON), or - for stdin.
+    catalog: String,
+    /// The campaign's target version.
+    #[arg(long)]
+    target: String,
+    /// The devices' model (required when the catalog's releases differ by model).
+    #[arg(long)]
+    model: Option<String>,
+    /// The devices' environment (required when the releases differ by environment).
+    #[arg(long)]
+    environment: Option<String>,
+    /// What the path minimises.
+    #[arg(long, value_enum, default_value_t = CostArg::Hops)]
+    cost: CostArg,
+    /// Devices above the target install it directly (a downgrade) instead of being refused.
+    #[arg(long)]
+    allow_downgrade: bool,
+    /// Write the table to this file (and a summary to stdout) instead of printing it.
+    #[arg(short = 'o', long = "output")]
+    output: Option<String>,
+    /// Output format of errors and of the summary (the table itself is always JSON).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -93,7 +129,43 @@ pub fn run(args: &CatalogArgs) -> Result<ExitCode, Failure> {
     match &args.command {
         CatalogCommand::Pack(a) => run_pack(a),
         CatalogCommand::Inspect(a) => run_inspect(a),
+        CatalogCommand::Table(a) => run_table(a),
     }
+}
+
+fn run_table(args: &TableArgs) -> Result<ExitCode, Failure> {
+    let catalog = load_catalog(&args.catalog)?;
+    let target = parse_version(catalog, &args.target)?;
+    let table = CampaignTable::build(
+        catalog,
+        &target,
+        args.model.as_deref(),
+        args.environment.as_deref(),
+        args.cost.into(),
+    )
+    .map_err(|e| Failure::no(&e))?
+    .allow_downgrade(args.allow_downgrade);
+    let text = table.to_table_json();
+    let Some(output) = &args.output else {
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    std::fs::write(output, &text).map_err(|e| Failure::unwritable(output, e))?;
+    match args.format {
+        Format::Json => print_json(&serde_json::json!({
+            "output": output,
+            "bytes": text.len(),
+            "target": table.target().as_str(),
+            "slots": table.len(),
+        })),
+        Format::Text => println!(
+            "{output}: campaign table for {} ({} slots) in {} bytes",
+            table.target().as_str(),
+            table.len(),
+            text.len()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn now() -> Result<u64, Failure> {

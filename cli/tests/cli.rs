@@ -204,3 +204,89 @@ fn graph_marks_stepping_stones() {
     assert!(out(&o).contains("[\"v65000"), "{}", out(&o));
     assert!(dot.contains("\"v64000\""), "{dot}");
 }
+
+/// `catalog table` writes the campaign table's wire form: the core reads it back, and every
+/// version the table has a slot for gets the answer `next-hop` gives for the same campaign.
+#[test]
+fn catalog_table_answers_as_next_hop() {
+    use stepstone::campaign::CampaignTable;
+    use stepstone::version::{Scheme, VersionKey};
+    let args = [
+        "catalog",
+        "table",
+        CATALOG,
+        "--target",
+        "v67000",
+        "--model",
+        "AG-1",
+        "--environment",
+        "production",
+    ];
+    let o = stepstone(&args, None);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    let table = CampaignTable::from_table_json(text.trim_end()).unwrap();
+    assert_eq!(table.to_table_json(), text.trim_end());
+    // every version from below the first release to above the last, through next-hop
+    let versions: Vec<String> = (63990..67010).step_by(1).map(|n| format!("v{n}")).collect();
+    let rows: String = versions.iter().map(|v| format!("{v}\n")).collect();
+    let hop = stepstone(
+        &[
+            "next-hop",
+            CATALOG,
+            "--to",
+            "v67000",
+            "--model",
+            "AG-1",
+            "--environment",
+            "production",
+        ],
+        Some(&rows),
+    );
+    let answers: Vec<String> = out(&hop).lines().map(String::from).collect();
+    assert_eq!(answers.len(), versions.len(), "{}", err(&hop));
+    for (v, row) in versions.iter().zip(&answers) {
+        let key = VersionKey::parse(v, Scheme::Integer).unwrap();
+        let from_table = match table.next_hop(&key) {
+            Ok(Some(r)) => r.as_str().to_string(),
+            Ok(None) => String::new(),
+            Err(refusal) => format!("error:{}", stepstone::ErrorCode::code(&refusal)),
+        };
+        assert!(
+            row.ends_with(&format!(",{from_table}")),
+            "{v}: next-hop {row}, table {from_table}"
+        );
+    }
+
+    // Written to a file: a summary; the same refusals as every query.
+    let file = std::env::temp_dir().join(format!("stepstone-table-{}.json", std::process::id()));
+    let file = file.to_str().unwrap();
+    let o = stepstone(
+        &[&args[..], &["-o", file, "--format", "json"]].concat(),
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let summary: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(summary["slots"], 15);
+    assert_eq!(std::fs::read_to_string(file).unwrap(), text.trim_end());
+    std::fs::remove_file(file).unwrap();
+    for (extra, code) in [
+        (&["--target", "v67000"][..], "plan.model_required"),
+        (
+            &["--target", "v99", "--model", "AG-1"][..],
+            "plan.unknown_target",
+        ),
+        (
+            &["--target", "v67000", "--model", "AG-9"][..],
+            "plan.unknown_model",
+        ),
+        (
+            &["--target", "6x", "--model", "AG-1"][..],
+            "version.malformed",
+        ),
+    ] {
+        let o = stepstone(&[&["catalog", "table", CATALOG][..], extra].concat(), None);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}");
+        assert!(err(&o).contains(code), "{extra:?}: {}", err(&o));
+    }
+}
