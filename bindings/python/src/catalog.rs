@@ -245,6 +245,15 @@ impl Catalog {
             .is_ok_and(|v| self.inner.get(v.key()).is_some()))
     }
 
+    /// Pickling (Spark UDF closures, `multiprocessing`): the catalog travels as its JSON
+    /// (`to_json`) and is read back with `Catalog.from_json`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((
+            slf.get_type().getattr("from_json")?,
+            (slf.get().inner.to_json(),),
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let versions = self.versions();
         format!(
@@ -596,7 +605,6 @@ impl Catalog {
             .allow_downgrade(allow_downgrade);
         Ok(Campaign {
             table: Arc::new(table),
-            catalog: Arc::clone(&self.inner),
             scheme: self.inner.scheme(),
             model,
             environment,
@@ -605,15 +613,15 @@ impl Catalog {
 }
 
 /// Precomputed next hops toward one target for one model and environment, made by
-/// `Catalog.campaign(target, model=..., environment=...)`; `len()` is the number of version
-/// slots.
+/// `Catalog.campaign(target, model=..., environment=...)`, or read from a table's wire form
+/// without the catalog (`Campaign.from_table(text)`); `len()` is the number of version slots.
+/// It pickles as its table.
 ///
 /// Raises: `BadArgumentError` (`python.bad_argument`, also a `TypeError`) if called directly
-/// (there is no constructor: use `Catalog.campaign`).
+/// (there is no constructor: use `Catalog.campaign` or `Campaign.from_table`).
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Campaign {
     pub(crate) table: Arc<CampaignTable>,
-    pub(crate) catalog: Arc<CoreCatalog>,
     pub(crate) scheme: Scheme,
     model: Option<String>,
     environment: Option<String>,
@@ -732,6 +740,53 @@ impl Campaign {
             args,
             "Campaign",
             "Catalog.campaign(target, ...)",
+        ))
+    }
+
+    /// A campaign read from its table's wire form (`to_table()`, JS's `toTable()`, `stepstone
+    /// catalog table`): answers as the campaign it was written from, without the catalog, so a
+    /// service can run the reconciler on a table planned elsewhere.
+    ///
+    /// Parameters:
+    ///     text (str): the table's JSON text.
+    ///     model (str | None), environment (str | None): what the table was built for (shown by
+    ///         the `model` and `environment` properties; the text does not carry them).
+    ///
+    /// Returns: Campaign.
+    ///
+    /// Raises: `ReconcileError` (`reconcile.invalid_table` naming what is wrong,
+    /// `reconcile.table_version` for a table from a newer stepstone); `BadArgumentError`
+    /// (`python.bad_argument`) for an argument of another type.
+    #[staticmethod]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(text, model=None, environment=None)")]
+    fn from_table(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Campaign> {
+        let a = params!("Campaign.from_table", ["text", "model", "environment"], [])
+            .bind(args, kwargs)?;
+        let text = a.text("text")?;
+        let (model, environment) = (a.opt_text("model")?, a.opt_text("environment")?);
+        let table = CampaignTable::from_table_json(&text).map_err(raise)?;
+        Ok(Campaign {
+            scheme: table.target().scheme(),
+            table: Arc::new(table),
+            model,
+            environment,
+        })
+    }
+
+    /// Pickling: the table's wire form, the model and the environment, read back with
+    /// `Campaign.from_table`.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (String, Option<String>, Option<String>))> {
+        let c = slf.get();
+        Ok((
+            slf.get_type().getattr("from_table")?,
+            (
+                c.table.to_table_json(),
+                c.model.clone(),
+                c.environment.clone(),
+            ),
         ))
     }
 

@@ -200,7 +200,7 @@ impl Reconciler {
             ..SessionOptions::from_json(&format!("{{{}}}", documents.join(","))).map_err(raise)?
         };
         let c = campaign.get();
-        let session = Session::new(c.table.clone(), c.catalog.scheme(), options).map_err(raise)?;
+        let session = Session::new(c.table.clone(), c.scheme, options).map_err(raise)?;
         Ok(Reconciler {
             campaign: campaign.unbind(),
             session: Mutex::new(session),

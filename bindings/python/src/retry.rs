@@ -59,6 +59,14 @@ impl RetryPolicy {
         Ok(format!("RetryPolicy({json})"))
     }
 
+    /// Pickling: the policy as its JSON (`to_json`), read back with `RetryPolicy(text)`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((
+            slf.get_type().into_any(),
+            (crate::wire::text(&slf.get().inner)?,),
+        ))
+    }
+
     /// Seconds to wait after the `n`-th failure of `kind`, jittered by device, hop and attempt
     /// (the same numbers on every binding and on the device).
     ///
@@ -274,6 +282,15 @@ impl Rollout {
 
     fn __repr__(&self) -> String {
         format!("Rollout(salt={})", repr::s(&self.inner.salt))
+    }
+
+    /// Pickling: the rollout as its JSON (salt, schedule, halt rule), read back with
+    /// `Rollout(text)`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((
+            slf.get_type().into_any(),
+            (crate::wire::text(&slf.get().inner)?,),
+        ))
     }
 
     /// The device's rollout position (fleet sampling with the rollout's salt, class `rollout`,

@@ -467,6 +467,8 @@ fn format_rate(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String
 pub(crate) struct Sampler {
     pub(crate) inner: sample::Sampler,
     repr: String,
+    /// What it was made with, for pickling.
+    made_with: (Vec<u8>, String, u64),
 }
 
 #[pymethods]
@@ -483,11 +485,25 @@ impl Sampler {
         Ok(Sampler {
             inner: sample::Sampler::new(&salt, &class_, period),
             repr: format!("Sampler(class_={}, period={period})", repr::s(&class_)),
+            made_with: (salt.into_owned(), class_, period),
         })
     }
 
     fn __repr__(&self) -> String {
         self.repr.clone()
+    }
+
+    /// Pickling: `Sampler(salt, class_, period)` again (the salt as bytes: the pickle holds the
+    /// fleet's salt, as a pickled `SamplingPlan` does).
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>, String, u64))> {
+        let (salt, class_, period) = &slf.get().made_with;
+        Ok((
+            slf.get_type().into_any(),
+            (PyBytes::new(slf.py(), salt), class_.clone(), *period),
+        ))
     }
 
     /// One device's position (as `sample_position(salt, device_id, class_, period)`).
@@ -644,6 +660,14 @@ impl SamplingPlan {
     fn to_json(&self, args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String> {
         params!("SamplingPlan.to_json", [], []).bind(args, kwargs)?;
         Ok(self.inner.to_json())
+    }
+
+    /// Pickling: the plan as its JSON (`to_json`), read back with `SamplingPlan.from_json`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((
+            slf.get_type().getattr("from_json")?,
+            (slf.get().inner.to_json(),),
+        ))
     }
 
     /// The salt.
@@ -820,6 +844,7 @@ impl SamplingPlan {
             Sampler {
                 inner,
                 repr: format!("Sampler(class_={}, period={period})", repr::s(&class_)),
+                made_with: (self.salt().as_bytes().to_vec(), class_, period),
             },
             rate,
         ))
