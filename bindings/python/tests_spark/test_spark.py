@@ -333,3 +333,33 @@ def test_column_names_with_dots_spaces_and_backticks(spark: SparkSession, method
     for r in hops:
         want = CATALOG.campaign("v67000", model=r["the`model"]).next_hop(r["fw version"])
         assert r["next_hop"] == want
+
+
+def test_a_udf_of_your_own_may_capture_stepstone_objects(spark: SparkSession) -> None:
+    """A plain Python UDF whose closure holds a Campaign and a Sampler: Spark pickles them to
+    the executors, and every row answers as on the driver."""
+    from pyspark.sql.functions import udf
+
+    campaign = CATALOG.campaign("v67000", model="AG-1", environment="production")
+    sampler, rate = PLAN.sampler("metrics", 7)
+
+    @udf("string")
+    def hop_and_sample(device_id, version):  # type: ignore[no-untyped-def]  # (hints would ask Spark for an Arrow UDF)
+        try:
+            hop = campaign.next_hop(version) or "-"
+        except stepstone.Error as e:
+            hop = e.code
+        return f"{hop}|{sampler.is_sampled(device_id, rate)}"
+
+    devices = [(f"dev-{i}", f"v{64000 + (i * 37) % 3100}") for i in range(3000)]
+    df = spark.createDataFrame(devices, "device_id string, version string").repartition(4)
+    got = {r.device_id: r.out for r in df.select("device_id", hop_and_sample("device_id", "version").alias("out")).collect()}
+    want = {}
+    for device_id, version in devices:
+        try:
+            hop = campaign.next_hop(version) or "-"
+        except stepstone.Error as e:
+            hop = e.code
+        want[device_id] = f"{hop}|{sampler.is_sampled(device_id, rate)}"
+    assert got == want
+    assert len({v.split("|")[0] for v in want.values()}) >= 3  # several answers, errors among them
