@@ -300,13 +300,49 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-fn bad_input(what: &'static str, expected: &'static str, value: impl ToString) -> Fault {
-    SampleError::BadInput {
+/// A sampling error as a [`Fault`], its message from [`SampleError::message`] (the sample
+/// module links no `core::fmt` for it, as `to_string` would).
+fn sample_fault(e: SampleError) -> Fault {
+    Fault {
+        code: e.code(),
+        message: e.message(),
+    }
+}
+
+/// A sampling answer as a glue result.
+fn sampled<T>(answer: Result<T, SampleError>) -> Res<T> {
+    answer.map_err(sample_fault)
+}
+
+/// `n` in decimal (as `to_string` writes it, without `core::fmt`).
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().map(|&d| char::from(d)).collect()
+}
+
+/// A sampling position as 16 lowercase hex digits (as `{:016x}` writes it).
+fn hex16(n: u64) -> String {
+    (0..16)
+        .rev()
+        .map(|i| char::from(b"0123456789abcdef"[((n >> (i * 4)) & 15) as usize]))
+        .collect()
+}
+
+fn bad_input(what: &'static str, expected: &'static str, value: &str) -> Fault {
+    sample_fault(SampleError::BadInput {
         what,
         expected,
-        value: value.to_string(),
-    }
-    .into()
+        value: String::from(value),
+    })
 }
 
 /// A decimal string as u64, for the sampling API (`sample.bad_input`).
@@ -330,7 +366,11 @@ pub fn number_u64(what: &'static str, value: f64) -> Res<u64> {
     if (0.0..=MAX).contains(&value) && value.fract() == 0.0 {
         Ok(value as u64)
     } else {
-        Err(SampleError::bad_number(what, "a whole number from 0 to 2^53", value).into())
+        Err(sample_fault(SampleError::bad_number(
+            what,
+            "a whole number from 0 to 2^53",
+            value,
+        )))
     }
 }
 
@@ -341,10 +381,7 @@ pub(crate) fn hex_u64(text: &str) -> Res<u64> {
 /// The 64-bit sampling position, as 16 lowercase hex digits.
 pub fn position(salt: &[u8], device_id: &[u8], period: &str, class: &str) -> Res<String> {
     let period = parse_u64("period", period)?;
-    Ok(format!(
-        "{:016x}",
-        sample::position(salt, device_id, period, class)
-    ))
+    Ok(hex16(sample::position(salt, device_id, period, class)))
 }
 
 /// Whether a position (hex) is below a rate.
@@ -363,7 +400,7 @@ pub fn period_index(
         parse_u64("period_seconds", period_seconds)?,
         parse_u64("offset_seconds", offset_seconds)?,
     )
-    .map(|p| p.to_string()))
+    .map(decimal))
 }
 
 /// A fleet sampling plan.
@@ -376,36 +413,31 @@ impl Sampling {
     /// Reads a plan from JSON.
     pub fn from_json(text: &str) -> Res<Sampling> {
         Ok(Sampling {
-            plan: SamplingPlan::from_json(text)?,
+            plan: sampled(SamplingPlan::from_json(text))?,
         })
     }
 
     /// The rate of a class, ppm.
     pub fn rate(&self, class: &str) -> Res<u32> {
-        Ok(self.plan.rate(class)?)
+        sampled(self.plan.rate(class))
     }
 
     /// The period a time falls in (decimal string).
     pub fn period_at(&self, unix_seconds: &str) -> Res<String> {
-        Ok(self
-            .plan
-            .period_at(parse_u64("unix_seconds", unix_seconds)?)?
-            .to_string())
+        let unix_seconds = parse_u64("unix_seconds", unix_seconds)?;
+        Ok(decimal(sampled(self.plan.period_at(unix_seconds))?))
     }
 
     /// A device's position for a class in a period (16 hex digits).
     pub fn position(&self, device_id: &[u8], class: &str, period: &str) -> Res<String> {
         let period = parse_u64("period", period)?;
-        Ok(format!(
-            "{:016x}",
-            self.plan.position(device_id, class, period)
-        ))
+        Ok(hex16(self.plan.position(device_id, class, period)))
     }
 
     /// Whether a device is sampled for a class in a period.
     pub fn is_sampled(&self, device_id: &[u8], class: &str, period: &str) -> Res<bool> {
         let period = parse_u64("period", period)?;
-        Ok(self.plan.is_sampled(device_id, class, period)?)
+        sampled(self.plan.is_sampled(device_id, class, period))
     }
 }
 
@@ -420,7 +452,12 @@ pub type Numbers = Vec<f64>;
 /// for none), `window_hours`, `expected_in_window`, `p_at_least_one`).
 pub fn estimate(fleet: f64, rate_ppm: u32, bug_hours: f64, window_hours: f64) -> Res<Numbers> {
     let fleet = number_u64("fleet", fleet)?;
-    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours)?;
+    let e = sampled(sample::fleet::estimate(
+        fleet,
+        rate_ppm,
+        bug_hours,
+        window_hours,
+    ))?;
     Ok(vec![
         e.fleet as f64,
         f64::from(e.rate_ppm),
@@ -443,12 +480,12 @@ pub fn smallest_rate(
     probability: f64,
 ) -> Res<Option<u32>> {
     let fleet = number_u64("fleet", fleet)?;
-    Ok(sample::fleet::smallest_rate(
+    sampled(sample::fleet::smallest_rate(
         fleet,
         bug_hours,
         window_hours,
         probability,
-    )?)
+    ))
 }
 
 /// Data volume of a sample: the core's `Volume` fields in order (`fleet`, `rate_ppm`,
@@ -462,14 +499,14 @@ pub fn volume(
     samples_per_day: f64,
     retention_days: f64,
 ) -> Res<Numbers> {
-    let v = sample::fleet::volume(
+    let v = sampled(sample::fleet::volume(
         number_u64("fleet", fleet)?,
         rate_ppm,
         number_u64("items", items)?,
         number_u64("bytes_per_item", bytes_per_item)?,
         number_u64("samples_per_day", samples_per_day)?,
         number_u64("retention_days", retention_days)?,
-    )?;
+    ))?;
     Ok(vec![
         v.fleet as f64,
         f64::from(v.rate_ppm),
@@ -746,6 +783,14 @@ mod tests {
             Reconciler::new(&t, "[").unwrap_err().code,
             "reconcile.invalid_json"
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 255, 1 << 32, u64::MAX - 1, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+            assert_eq!(hex16(n), format!("{n:016x}"));
+        }
     }
 
     #[test]
