@@ -315,7 +315,7 @@ fn sampled<T>(answer: Result<T, SampleError>) -> Res<T> {
 }
 
 /// `n` in decimal (as `to_string` writes it, without `core::fmt`).
-fn decimal(mut n: u64) -> String {
+pub(crate) fn decimal(mut n: u64) -> String {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -521,14 +521,20 @@ pub fn volume(
     ])
 }
 
-/// What [`Verifier::finish`] answers, as JSON.
-#[derive(serde::Serialize)]
-struct Verified<'a> {
-    sha256: String,
-    bytes: u64,
-    signature_format: &'static str,
-    key_format: &'static str,
-    key_id: &'a str,
+/// An answer's fields as they cross to JS, in order: text as it is, numbers as their decimal
+/// digits, "none" as `""`. api.js builds the object the JSON text gave before (the same
+/// fields, a number of 2^53 or more rounded to the nearest double as `JSON.parse` of its digits
+/// did), so the verify module carries no JSON writer for them.
+pub type Fields = Vec<String>;
+
+/// Bytes as lowercase hex (as `{:02x}` per byte writes them, without `core::fmt`).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// A streamed image verification: key first, then the image in chunks, then the signature.
@@ -544,7 +550,7 @@ impl Verifier {
     pub fn new(key: &[u8]) -> Res<Verifier> {
         let (key, format) = stepstone::signature::PublicKey::parse_detect(key)?;
         Ok(Verifier {
-            key_id: key.key_id().to_string(),
+            key_id: hex(&key.key_id().0),
             inner: Some(stepstone::signature::ImageVerifier::new(key)),
             key_format: format.name(),
         })
@@ -556,20 +562,20 @@ impl Verifier {
         Ok(())
     }
 
-    /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed, as JSON
-    /// (`{sha256, bytes, signature_format, key_format, key_id}`).
-    pub fn finish(&mut self, signature: &[u8]) -> Res<String> {
+    /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed: the
+    /// [`Fields`] `sha256`, `bytes`, `signature_format`, `key_format`, `key_id`.
+    pub fn finish(&mut self, signature: &[u8]) -> Res<Fields> {
         let (sig, format) = stepstone::signature::Signature::parse_detect(signature)?;
         let v = self.inner.take().ok_or_else(finished)?;
         let bytes = v.len();
         let digest = v.finish(&sig)?;
-        Ok(to_json(&Verified {
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            bytes,
-            signature_format: format.name(),
-            key_format: self.key_format,
-            key_id: &self.key_id,
-        }))
+        Ok(vec![
+            hex(&digest),
+            decimal(bytes),
+            String::from(format.name()),
+            String::from(self.key_format),
+            self.key_id.clone(),
+        ])
     }
 }
 
@@ -595,8 +601,8 @@ pub struct DeviceArgs {
 #[derive(Debug, Clone)]
 pub struct ManifestFirst {
     check: Option<stepstone::manifest::ImageCheck>,
-    /// The core's `Verified` JSON, given once the image checks out.
-    facts: String,
+    /// The core's `Verified` as [`Fields`], given once the image checks out.
+    facts: Fields,
 }
 
 impl ManifestFirst {
@@ -631,7 +637,7 @@ impl ManifestFirst {
         )?;
         Ok(ManifestFirst {
             check: Some(m.image_check()),
-            facts: to_json(&m.verified()),
+            facts: verified_fields(&m.verified()),
         })
     }
 
@@ -645,12 +651,23 @@ impl ManifestFirst {
         Ok(self.check.as_mut().ok_or_else(finished)?.update(chunk)?)
     }
 
-    /// Checks size and digest; the core's `Verified` JSON
-    /// (`{version, size, sha256, key_id, expires}`).
-    pub fn finish(&mut self) -> Res<String> {
+    /// Checks size and digest; the core's `Verified` as [`Fields`]: `version`, `size`,
+    /// `sha256`, `key_id`, `expires`.
+    pub fn finish(&mut self) -> Res<Fields> {
         self.check.take().ok_or_else(finished)?.finish()?;
         Ok(self.facts.clone())
     }
+}
+
+/// The core's `Verified` (`{version, size, sha256, key_id, expires}` in JSON) as [`Fields`].
+fn verified_fields(v: &stepstone::manifest::Verified<'_>) -> Fields {
+    vec![
+        String::from(v.version),
+        decimal(v.size),
+        hex(&v.sha256),
+        hex(&v.key_id.0),
+        decimal(v.expires),
+    ]
 }
 
 fn finished() -> Fault {
@@ -714,14 +731,24 @@ mod tests {
         let (key, envelope) = stepstone::signed_catalog::doc_example();
         let mut keys = CatalogKeys::new();
         keys.add(key).unwrap();
-        let o: Value =
-            serde_json::from_str(&keys.open(envelope, "1800000000", None, None).unwrap()).unwrap();
-        let (start, end) = (
-            o["payload"][0].as_u64().unwrap() as usize,
-            o["payload"][1].as_u64().unwrap() as usize,
-        );
+        let o = keys.open(envelope, "1800000000", None, None).unwrap();
+        let (start, end): (usize, usize) = (o[5].parse().unwrap(), o[6].parse().unwrap());
         assert_eq!(&envelope[start..end], br#"{"releases":[]}"#);
-        assert_eq!(o["sequence"], 42);
+        assert_eq!(o[0], "42");
+        // The fields are the core's answer, in order.
+        let opened = stepstone::signed_catalog::open(
+            envelope,
+            &stepstone::signed_catalog::Trust {
+                keys: &keys.keys_for_test(),
+                last_sequence: None,
+                last_digest: None,
+                now: 1_800_000_000,
+            },
+        )
+        .unwrap();
+        assert_eq!(o[2], opened.expires.to_string());
+        assert_eq!(o[3], opened.key_id.to_string());
+        assert_eq!(o[4], hex(&opened.digest));
         let e = keys
             .open(envelope, "1800000000", Some("43"), None)
             .unwrap_err();
@@ -731,8 +758,8 @@ mod tests {
             "js.bad_argument"
         );
         // An equal sequence: accepted with the digest given back, refused without it.
-        let digest = o["digest"].as_str().unwrap();
-        assert_eq!(o["issued"], Value::Null, "format 1 has no issued time");
+        let digest = o[4].as_str();
+        assert_eq!(o[1], "", "format 1 has no issued time");
         assert!(
             keys.open(envelope, "1800000000", Some("42"), Some(digest))
                 .is_ok()
@@ -790,6 +817,33 @@ mod tests {
         for n in [0, 1, 9, 10, 255, 1 << 32, u64::MAX - 1, u64::MAX] {
             assert_eq!(decimal(n), n.to_string());
             assert_eq!(hex16(n), format!("{n:016x}"));
+        }
+        let bytes: Vec<u8> = (0..=255).collect();
+        let by_format: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&bytes), by_format);
+    }
+
+    #[test]
+    fn manifest_facts_are_the_core_json_fields_in_order() {
+        let (key, manifest, signature) = stepstone::manifest::doc_example();
+        let key = stepstone::signature::PublicKey::parse(key).unwrap();
+        let signature = stepstone::signature::Signature::parse_detect(signature)
+            .unwrap()
+            .0;
+        let m = stepstone::manifest::verify(manifest, &signature, &key).unwrap();
+        let json: Value = serde_json::to_value(m.verified()).unwrap();
+        let fields = verified_fields(&m.verified());
+        let names: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(names.len(), fields.len());
+        for (name, field) in ["version", "size", "sha256", "key_id", "expires"]
+            .iter()
+            .zip(&fields)
+        {
+            let want = match &json[name] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(field, &want, "{name}");
         }
     }
 
