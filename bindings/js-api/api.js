@@ -167,10 +167,12 @@ const ESTIMATE_FIELDS = ['fleet', 'rate_ppm', 'sampled_devices', 'bug_hours', 'p
   'seconds_between', 'window_hours', 'expected_in_window', 'p_at_least_one'];
 const VOLUME_FIELDS = ['fleet', 'rate_ppm', 'sampled_devices', 'items', 'bytes_per_item', 'samples_per_day',
   'retention_days', 'points_per_day', 'bytes_per_day', 'retained_bytes'];
-// The verify answers cross as their fields in order, text as it is and numbers as their
-// decimal digits ("" for none, then null): the object is built here with the JSON text's fields
-// and order, a number as `JSON.parse` read its digits. Both backends answer through this.
-function textFields(names, texts) {
+// The verify answers cross as one string, their fields in order separated by "\n" (no field
+// holds one), text as it is and numbers as their decimal digits ("" for none, then null): the
+// object is built here with the JSON text's fields and order, a number as `JSON.parse` read its
+// digits. Both backends answer through this.
+function textFields(names, joined) {
+  const texts = typeof joined === 'string' ? joined.split('\n') : joined;
   const out = {};
   names.forEach((name, i) => {
     const [key, kind] = name.split(':');
@@ -528,7 +530,7 @@ export function makeApi(native, backend) {
     const t = plainObject(trust, 'trust', ['now', 'last'], true);
     const now = u64(t.now, 'now');
     const last = optJson(t.last, 'last', 'a catalog state (object or its JSON text)');
-    const f = call(() => native.openCompactCatalog(env, k, now, last));
+    const f = call(() => native.openCompactCatalog(env, k, now, last)).split('\n');
     const header = textFields(HEADER_FIELDS, f.slice(0, 5));
     const o = { header, state: textFields(STATE_FIELDS, f.slice(5, 8)), payload_offset: Number(f[8]) };
     o.payload = env.subarray(o.payload_offset, o.payload_offset + header.payload_len);

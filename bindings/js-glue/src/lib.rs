@@ -521,11 +521,18 @@ pub fn volume(
     ])
 }
 
-/// An answer's fields as they cross to JS, in order: text as it is, numbers as their decimal
-/// digits, "none" as `""`. api.js builds the object the JSON text gave before (the same
-/// fields, a number of 2^53 or more rounded to the nearest double as `JSON.parse` of its digits
-/// did), so the verify module carries no JSON writer for them.
-pub type Fields = Vec<String>;
+/// An answer's fields as they cross to JS: one string, the fields in order separated by `\n`
+/// (none can hold one: hex, decimal digits, format names, a manifest's version, which is one
+/// line of the manifest), text as it is, numbers as their decimal digits, "none" as `""`.
+/// api.js builds the object the JSON text gave before (the same fields, a number of 2^53 or
+/// more rounded to the nearest double as `JSON.parse` of its digits did), so the verify module
+/// carries no JSON writer for them, and one string crosses where an array would cost code.
+pub type Fields = String;
+
+/// The fields joined as [`Fields`].
+fn fields(parts: &[String]) -> Fields {
+    parts.join("\n")
+}
 
 /// Bytes as lowercase hex (as `{:02x}` per byte writes them, without `core::fmt`).
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -569,13 +576,13 @@ impl Verifier {
         let v = self.inner.take().ok_or_else(finished)?;
         let bytes = v.len();
         let digest = v.finish(&sig)?;
-        Ok(vec![
+        Ok(fields(&[
             hex(&digest),
             decimal(bytes),
             String::from(format.name()),
             String::from(self.key_format),
             self.key_id.clone(),
-        ])
+        ]))
     }
 }
 
@@ -661,13 +668,13 @@ impl ManifestFirst {
 
 /// The core's `Verified` (`{version, size, sha256, key_id, expires}` in JSON) as [`Fields`].
 fn verified_fields(v: &stepstone::manifest::Verified<'_>) -> Fields {
-    vec![
+    fields(&[
         String::from(v.version),
         decimal(v.size),
         hex(&v.sha256),
         hex(&v.key_id.0),
         decimal(v.expires),
-    ]
+    ])
 }
 
 fn finished() -> Fault {
@@ -732,6 +739,8 @@ mod tests {
         let mut keys = CatalogKeys::new();
         keys.add(key).unwrap();
         let o = keys.open(envelope, "1800000000", None, None).unwrap();
+        let o: Vec<&str> = o.split('\n').collect();
+        assert_eq!(o.len(), 7);
         let (start, end): (usize, usize) = (o[5].parse().unwrap(), o[6].parse().unwrap());
         assert_eq!(&envelope[start..end], br#"{"releases":[]}"#);
         assert_eq!(o[0], "42");
@@ -758,7 +767,7 @@ mod tests {
             "js.bad_argument"
         );
         // An equal sequence: accepted with the digest given back, refused without it.
-        let digest = o[4].as_str();
+        let digest = o[4];
         assert_eq!(o[1], "", "format 1 has no issued time");
         assert!(
             keys.open(envelope, "1800000000", Some("42"), Some(digest))
@@ -833,6 +842,7 @@ mod tests {
         let m = stepstone::manifest::verify(manifest, &signature, &key).unwrap();
         let json: Value = serde_json::to_value(m.verified()).unwrap();
         let fields = verified_fields(&m.verified());
+        let fields: Vec<String> = fields.split('\n').map(String::from).collect();
         let names: Vec<&String> = json.as_object().unwrap().keys().collect();
         assert_eq!(names.len(), fields.len());
         for (name, field) in ["version", "size", "sha256", "key_id", "expires"]

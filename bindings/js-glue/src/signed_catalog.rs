@@ -5,7 +5,7 @@ use stepstone::signature::{KeyId, PublicKey};
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 use stepstone::signed_catalog::{Trust, open};
 
-use crate::{Fault, Fields, Res, decimal, hex, u64_arg};
+use crate::{Fault, Fields, Res, decimal, fields, hex, u64_arg};
 
 fn bad_argument(message: String) -> Fault {
     Fault {
@@ -71,7 +71,7 @@ impl CatalogKeys {
         let o = open(envelope, &trust)?;
         // The payload is a slice of the envelope: where it starts, without copying it out.
         let start = (o.payload.as_ptr() as usize).saturating_sub(envelope.as_ptr() as usize);
-        Ok(vec![
+        Ok(fields(&[
             decimal(o.sequence),
             o.issued.map(decimal).unwrap_or_default(),
             decimal(o.expires),
@@ -79,7 +79,7 @@ impl CatalogKeys {
             hex(&o.digest),
             decimal(start as u64),
             decimal((start + o.payload.len()) as u64),
-        ])
+        ]))
     }
 }
 
@@ -109,7 +109,7 @@ pub fn open_compact_catalog(
     let key = PublicKey::parse(key)?;
     let opened = envelope::open(envelope, &key, last.as_ref(), now)?;
     let (h, s) = (&opened.header, &opened.state);
-    Ok(vec![
+    Ok(fields(&[
         decimal(h.sequence),
         decimal(h.issued),
         decimal(h.expires),
@@ -119,5 +119,5 @@ pub fn open_compact_catalog(
         hex(&s.digest),
         decimal(s.issued),
         decimal(opened.payload_offset as u64),
-    ])
+    ]))
 }
