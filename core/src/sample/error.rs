@@ -316,8 +316,8 @@ mod tests {
             SampleError::DuplicateClass { class } => {
                 format!("class {class:?} appears twice in the plan")
             }
-            SampleError::NoClasses => format!("the plan has no classes"),
-            SampleError::ZeroPeriod => format!("period_seconds must be at least 1"),
+            SampleError::NoClasses => "the plan has no classes".to_string(),
+            SampleError::ZeroPeriod => "period_seconds must be at least 1".to_string(),
             SampleError::SaltTooLong { len } => {
                 format!("salt is {len} bytes long; at most 256 are allowed")
             }
