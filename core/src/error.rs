@@ -74,9 +74,15 @@ pub(crate) fn float_text(x: f64) -> alloc::string::String {
     alloc::string::String::from(zmij::Buffer::new().format(x))
 }
 
-/// `n` in decimal, without `core::fmt` (what `n.to_string()` gives).
+/// `n` in decimal, as `n.to_string()` gives it, without `core::fmt` (the sampling WASM module
+/// links none; its glue writes periods with it).
+///
+/// ```
+/// assert_eq!(stepstone::error::decimal_text(18446744073709551615), "18446744073709551615");
+/// assert_eq!(stepstone::error::decimal_text(0), "0");
+/// ```
 #[cfg(feature = "alloc")]
-pub(crate) fn decimal_text(n: u64) -> alloc::string::String {
+pub fn decimal_text(n: u64) -> alloc::string::String {
     let mut s = alloc::string::String::new();
     crate::json_read::push_u64(&mut s, n);
     s

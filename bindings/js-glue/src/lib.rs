@@ -315,18 +315,8 @@ fn sampled<T>(answer: Result<T, SampleError>) -> Res<T> {
 }
 
 /// `n` in decimal (as `to_string` writes it, without `core::fmt`).
-pub(crate) fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits[at..].iter().map(|&d| char::from(d)).collect()
+pub(crate) fn decimal(n: u64) -> String {
+    stepstone::error::decimal_text(n)
 }
 
 /// A sampling position as 16 lowercase hex digits (as `{:016x}` writes it).
