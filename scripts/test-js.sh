@@ -78,8 +78,8 @@ wasm_sizes() {
     for name in $WASM_MODULES; do
       case $name in
         stepstone_wasm) entry=index; budget=150; ceiling=220 ;;
-        sample) entry=$name; budget=15; ceiling=23 ;;
-        verify) entry=$name; budget=45; ceiling=56 ;;
+        sample) entry=$name; budget=15; ceiling=21 ;;
+        verify) entry=$name; budget=45; ceiling=54 ;;
         plan) entry=$name; budget=60; ceiling=74 ;;
         rollout) entry=$name; budget=60; ceiling=121 ;;
       esac

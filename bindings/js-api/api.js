@@ -167,6 +167,25 @@ const ESTIMATE_FIELDS = ['fleet', 'rate_ppm', 'sampled_devices', 'bug_hours', 'p
   'seconds_between', 'window_hours', 'expected_in_window', 'p_at_least_one'];
 const VOLUME_FIELDS = ['fleet', 'rate_ppm', 'sampled_devices', 'items', 'bytes_per_item', 'samples_per_day',
   'retention_days', 'points_per_day', 'bytes_per_day', 'retained_bytes'];
+// The verify answers cross as one string, their fields in order separated by "\n" (no field
+// holds one), text as it is and numbers as their decimal digits ("" for none, then null): the
+// object is built here with the JSON text's fields and order, a number as `JSON.parse` read its
+// digits. Both backends answer through this.
+function textFields(names, joined) {
+  const texts = typeof joined === 'string' ? joined.split('\n') : joined;
+  const out = {};
+  names.forEach((name, i) => {
+    const [key, kind] = name.split(':');
+    const x = texts[i];
+    out[key] = kind === undefined ? x : x === '' ? null : Number(x);
+  });
+  return out;
+}
+const VERIFIED_FIELDS = ['sha256', 'bytes:n', 'signature_format', 'key_format', 'key_id'];
+const MANIFEST_FIELDS = ['version', 'size:n', 'sha256', 'key_id', 'expires:n'];
+const OPENED_FIELDS = ['sequence:n', 'issued:n', 'expires:n', 'key_id', 'digest', 'start:n', 'end:n'];
+const HEADER_FIELDS = ['sequence:n', 'issued:n', 'expires:n', 'key_id', 'payload_len:n'];
+const STATE_FIELDS = ['sequence:n', 'sha256', 'issued:n'];
 function fields(names, numbers) {
   const out = {};
   names.forEach((name, i) => {
@@ -433,7 +452,7 @@ export function makeApi(native, backend) {
     }
     finish(signature) {
       const sig = bytes(signature, 'signature');
-      return JSON.parse(call(() => rawOf(this, Verifier).finish(sig)));
+      return textFields(VERIFIED_FIELDS, call(() => rawOf(this, Verifier).finish(sig)));
     }
   }
 
@@ -478,7 +497,7 @@ export function makeApi(native, backend) {
     }
     /** The verified facts: the core's JSON `{version, size, sha256, key_id, expires}`. */
     finish() {
-      return JSON.parse(call(() => rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck').finish()));
+      return textFields(MANIFEST_FIELDS, call(() => rawOf(this, StreamedImage, 'ManifestFirst or ManifestCheck').finish()));
     }
   }
 
@@ -511,8 +530,10 @@ export function makeApi(native, backend) {
     const t = plainObject(trust, 'trust', ['now', 'last'], true);
     const now = u64(t.now, 'now');
     const last = optJson(t.last, 'last', 'a catalog state (object or its JSON text)');
-    const o = JSON.parse(call(() => native.openCompactCatalog(env, k, now, last)));
-    o.payload = env.subarray(o.payload_offset, o.payload_offset + o.header.payload_len);
+    const f = call(() => native.openCompactCatalog(env, k, now, last)).split('\n');
+    const header = textFields(HEADER_FIELDS, f.slice(0, 5));
+    const o = { header, state: textFields(STATE_FIELDS, f.slice(5, 8)), payload_offset: Number(f[8]) };
+    o.payload = env.subarray(o.payload_offset, o.payload_offset + header.payload_len);
     return o;
   }
 
@@ -659,11 +680,10 @@ export function makeApi(native, backend) {
     }
     const set = native.newCatalogKeys();
     for (const k of keys) call(() => set.add(k));
-    const o = JSON.parse(call(() => set.open(env, now, lastSequence, lastDigest)));
-    const [start, end] = o.payload;
+    const o = textFields(OPENED_FIELDS, call(() => set.open(env, now, lastSequence, lastDigest)));
     return {
       sequence: o.sequence, issued: o.issued, expires: o.expires, key_id: o.key_id, digest: o.digest,
-      payload: env.subarray(start, end),
+      payload: env.subarray(o.start, o.end),
     };
   }
 

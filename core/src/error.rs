@@ -64,54 +64,101 @@ pub(crate) fn clip(value: &str) -> alloc::string::String {
 pub(crate) fn float_text(x: f64) -> alloc::string::String {
     const WHOLE: f64 = 9_007_199_254_740_992.0;
     if x > -WHOLE && x < WHOLE && (x as i64) as f64 == x {
-        return alloc::string::ToString::to_string(&(x as i64));
+        let mut s = alloc::string::String::new();
+        if x < 0.0 {
+            s.push('-');
+        }
+        crate::json_read::push_u64(&mut s, (x as i64).unsigned_abs());
+        return s;
     }
     alloc::string::String::from(zmij::Buffer::new().format(x))
 }
 
-/// Text in double quotes for a message, `"` and `\\` escaped and control characters written as
-/// `\n`, `\t`, `\u{1}`, ... (as `{:?}` writes them, except that other characters are kept as they are): the
-/// sampling errors quote with it so that the sampling WASM module links no `Debug` for `str`
-/// and its Unicode tables.
+/// `n` in decimal, as `n.to_string()` gives it, without `core::fmt` (the sampling WASM module
+/// links none; its glue writes periods with it).
+///
+/// ```
+/// assert_eq!(stepstone::error::decimal_text(18446744073709551615), "18446744073709551615");
+/// assert_eq!(stepstone::error::decimal_text(0), "0");
+/// ```
+#[cfg(feature = "alloc")]
+pub fn decimal_text(n: u64) -> alloc::string::String {
+    let mut s = alloc::string::String::new();
+    crate::json_read::push_u64(&mut s, n);
+    s
+}
+
+/// Appends text in double quotes for a message, `"` and `\\` escaped and control characters
+/// written as `\n`, `\t`, `\u{1}`, ... (as `{:?}` writes them, except that other characters are
+/// kept as they are), with `push_str` alone: the sampling errors quote with it so that the
+/// sampling WASM module links neither `Debug` for `str` (and its Unicode tables) nor `core::fmt`.
 ///
 /// ```text
-/// Quoted("a\"b\n") displays as "a\"b\n"
+/// push_quoted(s, "a\"b\n") appends "a\"b\n"
 /// ```
+#[cfg(feature = "alloc")]
+pub(crate) fn push_quoted(s: &mut alloc::string::String, text: &str) {
+    s.push('"');
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if c == '"' || c == '\\' || c.is_control() {
+            s.push_str(&text[run..i]);
+            s.push('\\');
+            match c {
+                '\n' => s.push('n'),
+                '\r' => s.push('r'),
+                '\t' => s.push('t'),
+                '\0' => s.push('0'),
+                '"' | '\\' => s.push(c),
+                _ => {
+                    // Control characters are below U+00A0: two hex digits at most.
+                    s.push_str("u{");
+                    let n = c as u32;
+                    if n >= 16 {
+                        s.push(hex_digit(n >> 4));
+                    }
+                    s.push(hex_digit(n & 15));
+                    s.push('}');
+                }
+            }
+            run = i + c.len_utf8();
+        }
+    }
+    s.push_str(&text[run..]);
+    s.push('"');
+}
+
+/// Text in double quotes for `Display`, as [`push_quoted`] writes it (manifest errors quote
+/// with it).
 #[cfg(feature = "alloc")]
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
 #[cfg(feature = "alloc")]
 impl core::fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        use core::fmt::Write;
-        f.write_char('"')?;
-        let mut run = 0;
-        for (i, c) in self.0.char_indices() {
-            if c == '"' || c == '\\' || c.is_control() {
-                f.write_str(&self.0[run..i])?;
-                match c {
-                    '\n' => f.write_str("\\n")?,
-                    '\r' => f.write_str("\\r")?,
-                    '\t' => f.write_str("\\t")?,
-                    '\0' => f.write_str("\\0")?,
-                    '"' | '\\' => {
-                        f.write_char('\\')?;
-                        f.write_char(c)?;
-                    }
-                    _ => write!(f, "\\u{{{:x}}}", c as u32)?,
-                }
-                run = i + c.len_utf8();
-            }
-        }
-        f.write_str(&self.0[run..])?;
-        f.write_char('"')
+        let mut s = alloc::string::String::new();
+        push_quoted(&mut s, self.0);
+        f.write_str(&s)
     }
+}
+
+/// A lowercase hex digit (`n` below 16).
+#[cfg(feature = "alloc")]
+fn hex_digit(n: u32) -> char {
+    char::from(b"0123456789abcdef"[(n & 15) as usize])
 }
 
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
-    use super::{Quoted, float_text};
+    use super::{float_text, push_quoted};
     use alloc::format;
+    use alloc::string::String;
+
+    fn quoted(text: &str) -> String {
+        let mut s = String::new();
+        push_quoted(&mut s, text);
+        s
+    }
 
     #[test]
     fn quoted_writes_ascii_as_debug_does() {
@@ -122,11 +169,17 @@ mod tests {
             "back\\slash",
             "new\nline\t\r\0\u{1}",
             "del\u{7f}",
+            "\u{1f}\u{9f}\u{85}x\u{10}",
         ] {
-            assert_eq!(format!("{}", Quoted(text)), format!("{text:?}"), "{text:?}");
+            assert_eq!(quoted(text), format!("{text:?}"), "{text:?}");
+        }
+        // Every control character (all are below U+00A0), alone and between text.
+        for c in (0..0xa0u32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(quoted(&text), format!("{text:?}"), "{text:?}");
         }
         // Other characters are kept as they are.
-        assert_eq!(format!("{}", Quoted("é\u{200b}")), "\"é\u{200b}\"");
+        assert_eq!(quoted("é\u{200b}"), "\"é\u{200b}\"");
     }
 
     #[test]

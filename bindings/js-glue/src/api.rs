@@ -370,9 +370,9 @@ macro_rules! js_api_verify {
             pub fn update(&mut self, chunk: Bytes) -> Result<()> {
                 self.0.update(&chunk).map_err(fault)
             }
-            /// Checks the signature, JSON.
+            /// Checks the signature: the answer's fields (api.js builds the object).
             #[$a(js_name = "finish")]
-            pub fn finish(&mut self, signature: Bytes) -> Result<String> {
+            pub fn finish(&mut self, signature: Bytes) -> Result<$crate::Fields> {
                 self.0.finish(&signature).map_err(fault)
             }
         }
@@ -400,9 +400,9 @@ macro_rules! js_api_verify {
             pub fn update(&mut self, chunk: Bytes) -> Result<()> {
                 self.0.update(&chunk).map_err(fault)
             }
-            /// Checks size and digest; the verified facts, JSON.
+            /// Checks size and digest; the verified facts' fields (api.js builds the object).
             #[$a(js_name = "finish")]
-            pub fn finish(&mut self) -> Result<String> {
+            pub fn finish(&mut self) -> Result<$crate::Fields> {
                 self.0.finish().map_err(fault)
             }
         }
@@ -433,14 +433,15 @@ macro_rules! js_api_verify {
                 .map_err(fault)
         }
 
-        /// Opens a signed compact catalog with the pinned catalog key, JSON.
+        /// Opens a signed compact catalog with the pinned catalog key: the answer's fields
+        /// (api.js builds the object).
         #[$a(js_name = "openCompactCatalog")]
         pub fn open_compact_catalog(
             envelope: Bytes,
             key: Bytes,
             now: String,
             last: Option<String>,
-        ) -> Result<String> {
+        ) -> Result<$crate::Fields> {
             $crate::open_compact_catalog(&envelope, &key, &now, last.as_deref()).map_err(fault)
         }
 
@@ -455,7 +456,7 @@ macro_rules! js_api_verify {
             pub fn add(&mut self, key: Bytes) -> Result<String> {
                 self.0.add(&key).map_err(fault)
             }
-            /// Opens a signed catalog, JSON.
+            /// Opens a signed catalog: the answer's fields (api.js builds the object).
             #[$a(js_name = "open")]
             pub fn open(
                 &self,
@@ -463,7 +464,7 @@ macro_rules! js_api_verify {
                 now: String,
                 last_sequence: Option<String>,
                 last_digest: Option<String>,
-            ) -> Result<String> {
+            ) -> Result<$crate::Fields> {
                 self.0
                     .open(
                         &envelope,

@@ -300,13 +300,39 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-fn bad_input(what: &'static str, expected: &'static str, value: impl ToString) -> Fault {
-    SampleError::BadInput {
+/// A sampling error as a [`Fault`], its message from [`SampleError::message`] (the sample
+/// module links no `core::fmt` for it, as `to_string` would).
+fn sample_fault(e: SampleError) -> Fault {
+    Fault {
+        code: e.code(),
+        message: e.message(),
+    }
+}
+
+/// A sampling answer as a glue result.
+fn sampled<T>(answer: Result<T, SampleError>) -> Res<T> {
+    answer.map_err(sample_fault)
+}
+
+/// `n` in decimal (as `to_string` writes it, without `core::fmt`).
+pub(crate) fn decimal(n: u64) -> String {
+    stepstone::error::decimal_text(n)
+}
+
+/// A sampling position as 16 lowercase hex digits (as `{:016x}` writes it).
+fn hex16(n: u64) -> String {
+    (0..16)
+        .rev()
+        .map(|i| char::from(b"0123456789abcdef"[((n >> (i * 4)) & 15) as usize]))
+        .collect()
+}
+
+fn bad_input(what: &'static str, expected: &'static str, value: &str) -> Fault {
+    sample_fault(SampleError::BadInput {
         what,
         expected,
-        value: value.to_string(),
-    }
-    .into()
+        value: String::from(value),
+    })
 }
 
 /// A decimal string as u64, for the sampling API (`sample.bad_input`).
@@ -330,7 +356,11 @@ pub fn number_u64(what: &'static str, value: f64) -> Res<u64> {
     if (0.0..=MAX).contains(&value) && value.fract() == 0.0 {
         Ok(value as u64)
     } else {
-        Err(SampleError::bad_number(what, "a whole number from 0 to 2^53", value).into())
+        Err(sample_fault(SampleError::bad_number(
+            what,
+            "a whole number from 0 to 2^53",
+            value,
+        )))
     }
 }
 
@@ -341,10 +371,7 @@ pub(crate) fn hex_u64(text: &str) -> Res<u64> {
 /// The 64-bit sampling position, as 16 lowercase hex digits.
 pub fn position(salt: &[u8], device_id: &[u8], period: &str, class: &str) -> Res<String> {
     let period = parse_u64("period", period)?;
-    Ok(format!(
-        "{:016x}",
-        sample::position(salt, device_id, period, class)
-    ))
+    Ok(hex16(sample::position(salt, device_id, period, class)))
 }
 
 /// Whether a position (hex) is below a rate.
@@ -363,7 +390,7 @@ pub fn period_index(
         parse_u64("period_seconds", period_seconds)?,
         parse_u64("offset_seconds", offset_seconds)?,
     )
-    .map(|p| p.to_string()))
+    .map(decimal))
 }
 
 /// A fleet sampling plan.
@@ -376,36 +403,31 @@ impl Sampling {
     /// Reads a plan from JSON.
     pub fn from_json(text: &str) -> Res<Sampling> {
         Ok(Sampling {
-            plan: SamplingPlan::from_json(text)?,
+            plan: sampled(SamplingPlan::from_json(text))?,
         })
     }
 
     /// The rate of a class, ppm.
     pub fn rate(&self, class: &str) -> Res<u32> {
-        Ok(self.plan.rate(class)?)
+        sampled(self.plan.rate(class))
     }
 
     /// The period a time falls in (decimal string).
     pub fn period_at(&self, unix_seconds: &str) -> Res<String> {
-        Ok(self
-            .plan
-            .period_at(parse_u64("unix_seconds", unix_seconds)?)?
-            .to_string())
+        let unix_seconds = parse_u64("unix_seconds", unix_seconds)?;
+        Ok(decimal(sampled(self.plan.period_at(unix_seconds))?))
     }
 
     /// A device's position for a class in a period (16 hex digits).
     pub fn position(&self, device_id: &[u8], class: &str, period: &str) -> Res<String> {
         let period = parse_u64("period", period)?;
-        Ok(format!(
-            "{:016x}",
-            self.plan.position(device_id, class, period)
-        ))
+        Ok(hex16(self.plan.position(device_id, class, period)))
     }
 
     /// Whether a device is sampled for a class in a period.
     pub fn is_sampled(&self, device_id: &[u8], class: &str, period: &str) -> Res<bool> {
         let period = parse_u64("period", period)?;
-        Ok(self.plan.is_sampled(device_id, class, period)?)
+        sampled(self.plan.is_sampled(device_id, class, period))
     }
 }
 
@@ -420,7 +442,12 @@ pub type Numbers = Vec<f64>;
 /// for none), `window_hours`, `expected_in_window`, `p_at_least_one`).
 pub fn estimate(fleet: f64, rate_ppm: u32, bug_hours: f64, window_hours: f64) -> Res<Numbers> {
     let fleet = number_u64("fleet", fleet)?;
-    let e = sample::fleet::estimate(fleet, rate_ppm, bug_hours, window_hours)?;
+    let e = sampled(sample::fleet::estimate(
+        fleet,
+        rate_ppm,
+        bug_hours,
+        window_hours,
+    ))?;
     Ok(vec![
         e.fleet as f64,
         f64::from(e.rate_ppm),
@@ -443,12 +470,12 @@ pub fn smallest_rate(
     probability: f64,
 ) -> Res<Option<u32>> {
     let fleet = number_u64("fleet", fleet)?;
-    Ok(sample::fleet::smallest_rate(
+    sampled(sample::fleet::smallest_rate(
         fleet,
         bug_hours,
         window_hours,
         probability,
-    )?)
+    ))
 }
 
 /// Data volume of a sample: the core's `Volume` fields in order (`fleet`, `rate_ppm`,
@@ -462,14 +489,14 @@ pub fn volume(
     samples_per_day: f64,
     retention_days: f64,
 ) -> Res<Numbers> {
-    let v = sample::fleet::volume(
+    let v = sampled(sample::fleet::volume(
         number_u64("fleet", fleet)?,
         rate_ppm,
         number_u64("items", items)?,
         number_u64("bytes_per_item", bytes_per_item)?,
         number_u64("samples_per_day", samples_per_day)?,
         number_u64("retention_days", retention_days)?,
-    )?;
+    ))?;
     Ok(vec![
         v.fleet as f64,
         f64::from(v.rate_ppm),
@@ -484,14 +511,27 @@ pub fn volume(
     ])
 }
 
-/// What [`Verifier::finish`] answers, as JSON.
-#[derive(serde::Serialize)]
-struct Verified<'a> {
-    sha256: String,
-    bytes: u64,
-    signature_format: &'static str,
-    key_format: &'static str,
-    key_id: &'a str,
+/// An answer's fields as they cross to JS: one string, the fields in order separated by `\n`
+/// (none can hold one: hex, decimal digits, format names, a manifest's version, which is one
+/// line of the manifest), text as it is, numbers as their decimal digits, "none" as `""`.
+/// api.js builds the object the JSON text gave before (the same fields, a number of 2^53 or
+/// more rounded to the nearest double as `JSON.parse` of its digits did), so the verify module
+/// carries no JSON writer for them, and one string crosses where an array would cost code.
+pub type Fields = String;
+
+/// The fields joined as [`Fields`].
+fn fields(parts: &[String]) -> Fields {
+    parts.join("\n")
+}
+
+/// Bytes as lowercase hex (as `{:02x}` per byte writes them, without `core::fmt`).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// A streamed image verification: key first, then the image in chunks, then the signature.
@@ -507,7 +547,7 @@ impl Verifier {
     pub fn new(key: &[u8]) -> Res<Verifier> {
         let (key, format) = stepstone::signature::PublicKey::parse_detect(key)?;
         Ok(Verifier {
-            key_id: key.key_id().to_string(),
+            key_id: hex(&key.key_id().0),
             inner: Some(stepstone::signature::ImageVerifier::new(key)),
             key_format: format.name(),
         })
@@ -519,20 +559,20 @@ impl Verifier {
         Ok(())
     }
 
-    /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed, as JSON
-    /// (`{sha256, bytes, signature_format, key_format, key_id}`).
-    pub fn finish(&mut self, signature: &[u8]) -> Res<String> {
+    /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed: the
+    /// [`Fields`] `sha256`, `bytes`, `signature_format`, `key_format`, `key_id`.
+    pub fn finish(&mut self, signature: &[u8]) -> Res<Fields> {
         let (sig, format) = stepstone::signature::Signature::parse_detect(signature)?;
         let v = self.inner.take().ok_or_else(finished)?;
         let bytes = v.len();
         let digest = v.finish(&sig)?;
-        Ok(to_json(&Verified {
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            bytes,
-            signature_format: format.name(),
-            key_format: self.key_format,
-            key_id: &self.key_id,
-        }))
+        Ok(fields(&[
+            hex(&digest),
+            decimal(bytes),
+            String::from(format.name()),
+            String::from(self.key_format),
+            self.key_id.clone(),
+        ]))
     }
 }
 
@@ -558,8 +598,8 @@ pub struct DeviceArgs {
 #[derive(Debug, Clone)]
 pub struct ManifestFirst {
     check: Option<stepstone::manifest::ImageCheck>,
-    /// The core's `Verified` JSON, given once the image checks out.
-    facts: String,
+    /// The core's `Verified` as [`Fields`], given once the image checks out.
+    facts: Fields,
 }
 
 impl ManifestFirst {
@@ -594,7 +634,7 @@ impl ManifestFirst {
         )?;
         Ok(ManifestFirst {
             check: Some(m.image_check()),
-            facts: to_json(&m.verified()),
+            facts: verified_fields(&m.verified()),
         })
     }
 
@@ -608,12 +648,23 @@ impl ManifestFirst {
         Ok(self.check.as_mut().ok_or_else(finished)?.update(chunk)?)
     }
 
-    /// Checks size and digest; the core's `Verified` JSON
-    /// (`{version, size, sha256, key_id, expires}`).
-    pub fn finish(&mut self) -> Res<String> {
+    /// Checks size and digest; the core's `Verified` as [`Fields`]: `version`, `size`,
+    /// `sha256`, `key_id`, `expires`.
+    pub fn finish(&mut self) -> Res<Fields> {
         self.check.take().ok_or_else(finished)?.finish()?;
         Ok(self.facts.clone())
     }
+}
+
+/// The core's `Verified` (`{version, size, sha256, key_id, expires}` in JSON) as [`Fields`].
+fn verified_fields(v: &stepstone::manifest::Verified<'_>) -> Fields {
+    fields(&[
+        String::from(v.version),
+        decimal(v.size),
+        hex(&v.sha256),
+        hex(&v.key_id.0),
+        decimal(v.expires),
+    ])
 }
 
 fn finished() -> Fault {
@@ -677,14 +728,26 @@ mod tests {
         let (key, envelope) = stepstone::signed_catalog::doc_example();
         let mut keys = CatalogKeys::new();
         keys.add(key).unwrap();
-        let o: Value =
-            serde_json::from_str(&keys.open(envelope, "1800000000", None, None).unwrap()).unwrap();
-        let (start, end) = (
-            o["payload"][0].as_u64().unwrap() as usize,
-            o["payload"][1].as_u64().unwrap() as usize,
-        );
+        let o = keys.open(envelope, "1800000000", None, None).unwrap();
+        let o: Vec<&str> = o.split('\n').collect();
+        assert_eq!(o.len(), 7);
+        let (start, end): (usize, usize) = (o[5].parse().unwrap(), o[6].parse().unwrap());
         assert_eq!(&envelope[start..end], br#"{"releases":[]}"#);
-        assert_eq!(o["sequence"], 42);
+        assert_eq!(o[0], "42");
+        // The fields are the core's answer, in order.
+        let opened = stepstone::signed_catalog::open(
+            envelope,
+            &stepstone::signed_catalog::Trust {
+                keys: &keys.keys_for_test(),
+                last_sequence: None,
+                last_digest: None,
+                now: 1_800_000_000,
+            },
+        )
+        .unwrap();
+        assert_eq!(o[2], opened.expires.to_string());
+        assert_eq!(o[3], opened.key_id.to_string());
+        assert_eq!(o[4], hex(&opened.digest));
         let e = keys
             .open(envelope, "1800000000", Some("43"), None)
             .unwrap_err();
@@ -694,8 +757,8 @@ mod tests {
             "js.bad_argument"
         );
         // An equal sequence: accepted with the digest given back, refused without it.
-        let digest = o["digest"].as_str().unwrap();
-        assert_eq!(o["issued"], Value::Null, "format 1 has no issued time");
+        let digest = o[4];
+        assert_eq!(o[1], "", "format 1 has no issued time");
         assert!(
             keys.open(envelope, "1800000000", Some("42"), Some(digest))
                 .is_ok()
@@ -746,6 +809,42 @@ mod tests {
             Reconciler::new(&t, "[").unwrap_err().code,
             "reconcile.invalid_json"
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 255, 1 << 32, u64::MAX - 1, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+            assert_eq!(hex16(n), format!("{n:016x}"));
+        }
+        let bytes: Vec<u8> = (0..=255).collect();
+        let by_format: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&bytes), by_format);
+    }
+
+    #[test]
+    fn manifest_facts_are_the_core_json_fields_in_order() {
+        let (key, manifest, signature) = stepstone::manifest::doc_example();
+        let key = stepstone::signature::PublicKey::parse(key).unwrap();
+        let signature = stepstone::signature::Signature::parse_detect(signature)
+            .unwrap()
+            .0;
+        let m = stepstone::manifest::verify(manifest, &signature, &key).unwrap();
+        let json: Value = serde_json::to_value(m.verified()).unwrap();
+        let fields = verified_fields(&m.verified());
+        let fields: Vec<String> = fields.split('\n').map(String::from).collect();
+        let names: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(names.len(), fields.len());
+        for (name, field) in ["version", "size", "sha256", "key_id", "expires"]
+            .iter()
+            .zip(&fields)
+        {
+            let want = match &json[name] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(field, &want, "{name}");
+        }
     }
 
     #[test]

@@ -1,34 +1,17 @@
 //! Signed catalogs: the JSON catalog envelope opened with the keys a reader trusts, and the
 //! binary compact-catalog envelope a device opens with its pinned catalog key.
 
-use serde::Serialize;
 use stepstone::signature::{KeyId, PublicKey};
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 use stepstone::signed_catalog::{Trust, open};
 
-use crate::{Fault, Res, to_json, u64_arg};
+use crate::{Fault, Fields, Res, decimal, fields, hex, u64_arg};
 
 fn bad_argument(message: String) -> Fault {
     Fault {
         code: "js.bad_argument",
         message,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What [`CatalogKeys::open`] answers, as JSON (a struct, not a `serde_json::Value`: the WASM
-/// module then carries no `Value` for it).
-#[derive(Serialize)]
-struct Opened {
-    sequence: u64,
-    issued: Option<u64>,
-    expires: u64,
-    key_id: String,
-    digest: String,
-    payload: [usize; 2],
 }
 
 /// The keys a reader trusts to sign catalogs.
@@ -46,14 +29,20 @@ impl CatalogKeys {
     /// Adds a key (PEM, DER, SEC1 or hex; detected); gives its key id.
     pub fn add(&mut self, key: &[u8]) -> Res<String> {
         let key = PublicKey::parse(key)?;
-        let id = key.key_id().to_string();
+        let id = hex(&key.key_id().0);
         self.keys.push(key);
         Ok(id)
     }
 
+    /// The keys added, for the tests.
+    #[cfg(test)]
+    pub(crate) fn keys_for_test(&self) -> Vec<PublicKey> {
+        self.keys.clone()
+    }
+
     /// Opens a signed catalog at `now` (decimal), refusing a sequence below `last_sequence`,
-    /// and an equal one unless its digest is `last_digest` (64 hex digits): JSON `{sequence,
-    /// issued, expires, key_id, digest, payload: [start, end]}` (`issued` null for format 1),
+    /// and an equal one unless its digest is `last_digest` (64 hex digits): the [`Fields`]
+    /// `sequence`, `issued` (`""` for format 1), `expires`, `key_id`, `digest`, `start`, `end`,
     /// the verified payload being `envelope[start..end]`.
     pub fn open(
         &self,
@@ -61,7 +50,7 @@ impl CatalogKeys {
         now: &str,
         last_sequence: Option<&str>,
         last_digest: Option<&str>,
-    ) -> Res<String> {
+    ) -> Res<Fields> {
         let last_digest = last_digest
             .map(|h| {
                 KeyId::from_hex(h).map(|d| d.0).ok_or_else(|| {
@@ -82,28 +71,31 @@ impl CatalogKeys {
         let o = open(envelope, &trust)?;
         // The payload is a slice of the envelope: where it starts, without copying it out.
         let start = (o.payload.as_ptr() as usize).saturating_sub(envelope.as_ptr() as usize);
-        Ok(to_json(&Opened {
-            sequence: o.sequence,
-            issued: o.issued,
-            expires: o.expires,
-            key_id: o.key_id.to_string(),
-            digest: hex(&o.digest),
-            payload: [start, start + o.payload.len()],
-        }))
+        Ok(fields(&[
+            decimal(o.sequence),
+            o.issued.map(decimal).unwrap_or_default(),
+            decimal(o.expires),
+            hex(&o.key_id.0),
+            hex(&o.digest),
+            decimal(start as u64),
+            decimal((start + o.payload.len()) as u64),
+        ]))
     }
 }
 
 /// Opens a signed compact catalog (the binary envelope a device opens) with the pinned catalog
 /// `key` (PEM, DER, SEC1 or hex), at `now` (decimal), given the stored state of the last
 /// catalog accepted (the core's JSON `{sequence, sha256, issued}`; none the first time). The
-/// core's JSON `{header, state, payload_offset}`: the verified payload is
-/// `envelope[payload_offset..][..header.payload_len]`.
+/// core's `Opened` (JSON `{header, state, payload_offset}`) as [`Fields`]: the header's
+/// `sequence`, `issued`, `expires`, `key_id`, `payload_len`, the state's `sequence`, `sha256`,
+/// `issued`, then `payload_offset`; the verified payload is
+/// `envelope[payload_offset..][..payload_len]`.
 pub fn open_compact_catalog(
     envelope: &[u8],
     key: &[u8],
     now: &str,
     last: Option<&str>,
-) -> Res<String> {
+) -> Res<Fields> {
     let now = u64_arg("now", now)?;
     let last: Option<CatalogState> = last
         .map(|text| {
@@ -116,5 +108,16 @@ pub fn open_compact_catalog(
         .transpose()?;
     let key = PublicKey::parse(key)?;
     let opened = envelope::open(envelope, &key, last.as_ref(), now)?;
-    Ok(to_json(&opened))
+    let (h, s) = (&opened.header, &opened.state);
+    Ok(fields(&[
+        decimal(h.sequence),
+        decimal(h.issued),
+        decimal(h.expires),
+        hex(&h.key_id.0),
+        decimal(h.payload_len as u64),
+        decimal(s.sequence),
+        hex(&s.digest),
+        decimal(s.issued),
+        decimal(opened.payload_offset as u64),
+    ]))
 }

@@ -85,7 +85,7 @@ fn check_rate(rate_ppm: u32) -> Result<(), SampleError> {
     } else {
         Err(SampleError::RateOutOfRange {
             class: String::new(),
-            value: rate_ppm.to_string(),
+            value: crate::error::decimal_text(rate_ppm.into()),
         })
     }
 }

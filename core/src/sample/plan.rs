@@ -104,7 +104,7 @@ impl SamplingPlan {
         if rate_ppm > PPM_ALL {
             return Err(SampleError::RateOutOfRange {
                 class: name.to_string(),
-                value: rate_ppm.to_string(),
+                value: crate::error::decimal_text(rate_ppm.into()),
             });
         }
         if self.classes.iter().any(|c| c.name == name) {
