@@ -266,13 +266,14 @@ impl<'a> Scanner<'a> {
         self.ws();
         let start = self.at;
         let rest = self.bytes.get(start..)?;
-        // Up to seven digits and the byte after them, in one word (sizes are 6 to 8 digits).
+        // Up to eight digits in one word, when the byte after them is not a digit (sizes are
+        // 6 to 8 digits); longer numbers digit by digit below.
         if let Some(&head) = rest.first_chunk::<8>() {
             let w = u64::from_le_bytes(head);
             let n = bytes::digits(w);
-            if (1..8).contains(&n) {
+            let after = rest.get(n as usize).copied();
+            if n >= 1 && !after.is_some_and(|b| b.is_ascii_digit()) {
                 let leading_zero = n > 1 && head[0] == b'0';
-                let after = head.get(n as usize).copied();
                 if leading_zero || matches!(after, Some(b'.' | b'e' | b'E')) {
                     return None;
                 }

@@ -292,20 +292,41 @@ pub(crate) fn run(
     // Per eligible release: its point slot and lower slot.
     // Releases and points are both sorted: one merge walk instead of a search per release.
     let mut j = 0usize;
-    let pslot: Vec<usize> = below
-        .iter()
-        .map(|r| {
-            let k = r.version.key();
-            while slots.cmp_point(j, k) == Some(core::cmp::Ordering::Less) {
-                j += 1;
-            }
-            if slots.cmp_point(j, k) == Some(core::cmp::Ordering::Equal) {
-                2 * j + 1
-            } else {
-                slots.of(k)
-            }
-        })
-        .collect();
+    let pslot: Vec<usize> = if slots.keys.is_empty()
+        && let Some(ints) = below
+            .iter()
+            .map(|r| r.version.key().as_integer())
+            .collect::<Option<Vec<u64>>>()
+    {
+        // Integer points (the usual case): the same walk over plain `u64`s.
+        ints.iter()
+            .map(|&n| {
+                while slots.ints.get(j).is_some_and(|&p| p < n) {
+                    j += 1;
+                }
+                if slots.ints.get(j) == Some(&n) {
+                    2 * j + 1
+                } else {
+                    slots.of(&VersionKey::Integer(n))
+                }
+            })
+            .collect()
+    } else {
+        below
+            .iter()
+            .map(|r| {
+                let k = r.version.key();
+                while slots.cmp_point(j, k) == Some(core::cmp::Ordering::Less) {
+                    j += 1;
+                }
+                if slots.cmp_point(j, k) == Some(core::cmp::Ordering::Equal) {
+                    2 * j + 1
+                } else {
+                    slots.of(k)
+                }
+            })
+            .collect()
+    };
     // Runs of releases share a lower bound (the last barrier, a common `min_sw_version`): the
     // last one's slot is kept rather than searched again.
     let mut last_lower: Option<(&VersionKey, usize)> = None;

@@ -108,12 +108,31 @@ mod tests {
     #[test]
     fn skip_ws_stops_where_a_byte_at_a_time_stops() {
         let fill = [b' ', b'\n', b'\r', b'\t'];
-        let stops = [b'"', b'{', b'a', 0u8, 0x0b, 0x0c, 0x1f, 0x21, 0x80, 0xff, b' ' + 0x80];
+        let stops = [
+            b'"',
+            b'{',
+            b'a',
+            0u8,
+            0x0b,
+            0x0c,
+            0x1f,
+            0x21,
+            0x80,
+            0xff,
+            b' ' + 0x80,
+        ];
         for len in 0..40 {
             for (k, &stop) in stops.iter().enumerate() {
                 for stop_at in 0..=len {
-                    let mut bytes: alloc::vec::Vec<u8> =
-                        (0..len).map(|i| fill[(i + k) % fill.len()]).collect();
+                    // Every kind of whitespace in turn, or (odd `k`) indentation: a line
+                    // break every nine bytes and spaces between.
+                    let mut bytes: alloc::vec::Vec<u8> = (0..len)
+                        .map(|i| match k % 2 {
+                            0 => fill[(i + k) % fill.len()],
+                            _ if (i + k) % 9 == 0 => b'\n',
+                            _ => b' ',
+                        })
+                        .collect();
                     if stop_at < len {
                         bytes[stop_at] = stop;
                     }
@@ -132,7 +151,9 @@ mod tests {
 
     #[test]
     fn digits_read_as_parse_reads_them() {
-        let others = [b'"', b',', b'.', b'e', b'/', b':', 0u8, 0xff, 0xfa, b' ', b'a'];
+        let others = [
+            b'"', b',', b'.', b'e', b'/', b':', 0u8, 0xff, 0xfa, b' ', b'a',
+        ];
         for n in 0..=8usize {
             for &other in &others {
                 for seed in [0u64, 7, 12345, 99_999_999, 31_415_926] {
