@@ -245,6 +245,35 @@ pub(crate) fn lower_bounds(catalog: &Catalog) -> Vec<Option<&VersionKey>> {
     out
 }
 
+/// The point slot of each release in `below` when every point is an integer (the usual
+/// case): a merge walk over plain `u64`s, without [`Slots::cmp_point`]'s per-step call.
+/// `None` for other schemes, and on `wasm32`, whose module is measured by its size and keeps
+/// the one generic walk in `run`.
+fn integer_point_slots(slots: &Slots, below: &[Release]) -> Option<Vec<usize>> {
+    if cfg!(target_arch = "wasm32") || !slots.keys.is_empty() {
+        return None;
+    }
+    let ints = below
+        .iter()
+        .map(|r| r.version.key().as_integer())
+        .collect::<Option<Vec<u64>>>()?;
+    let mut j = 0usize;
+    Some(
+        ints.iter()
+            .map(|&n| {
+                while slots.ints.get(j).is_some_and(|&p| p < n) {
+                    j += 1;
+                }
+                if slots.ints.get(j) == Some(&n) {
+                    2 * j + 1
+                } else {
+                    slots.of(&VersionKey::Integer(n))
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Runs the sweep toward release `target` (an index into `catalog.releases()`), for devices
 /// passing `filter`, down to slot `stop` (0 for every slot). `extra` are query versions that
 /// must get exact slots of their own.
@@ -292,25 +321,8 @@ pub(crate) fn run(
     // Per eligible release: its point slot and lower slot.
     // Releases and points are both sorted: one merge walk instead of a search per release.
     let mut j = 0usize;
-    let pslot: Vec<usize> = if slots.keys.is_empty()
-        && let Some(ints) = below
-            .iter()
-            .map(|r| r.version.key().as_integer())
-            .collect::<Option<Vec<u64>>>()
-    {
-        // Integer points (the usual case): the same walk over plain `u64`s.
-        ints.iter()
-            .map(|&n| {
-                while slots.ints.get(j).is_some_and(|&p| p < n) {
-                    j += 1;
-                }
-                if slots.ints.get(j) == Some(&n) {
-                    2 * j + 1
-                } else {
-                    slots.of(&VersionKey::Integer(n))
-                }
-            })
-            .collect()
+    let pslot: Vec<usize> = if let Some(pslot) = integer_point_slots(&slots, below) {
+        pslot
     } else {
         below
             .iter()
