@@ -253,25 +253,21 @@ fn integer_point_slots(slots: &Slots, below: &[Release]) -> Option<Vec<usize>> {
     if cfg!(target_arch = "wasm32") || !slots.keys.is_empty() {
         return None;
     }
-    let ints = below
-        .iter()
-        .map(|r| r.version.key().as_integer())
-        .collect::<Option<Vec<u64>>>()?;
     let mut j = 0usize;
-    Some(
-        ints.iter()
-            .map(|&n| {
-                while slots.ints.get(j).is_some_and(|&p| p < n) {
-                    j += 1;
-                }
-                if slots.ints.get(j) == Some(&n) {
-                    2 * j + 1
-                } else {
-                    slots.of(&VersionKey::Integer(n))
-                }
+    below
+        .iter()
+        .map(|r| {
+            let n = r.version.key().as_integer()?;
+            while slots.ints.get(j).is_some_and(|&p| p < n) {
+                j += 1;
+            }
+            Some(if slots.ints.get(j) == Some(&n) {
+                2 * j + 1
+            } else {
+                slots.of(&VersionKey::Integer(n))
             })
-            .collect(),
-    )
+        })
+        .collect()
 }
 
 /// Runs the sweep toward release `target` (an index into `catalog.releases()`), for devices
