@@ -21,6 +21,8 @@ use alloc::vec::Vec;
 use super::{Catalog, Delta, Origins, Release};
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
+mod bytes;
+
 /// The catalog in `text` when it is in the plain form and valid; `None` otherwise.
 pub(super) fn load(text: &str) -> Option<Catalog> {
     let mut s = Scanner {
@@ -98,32 +100,88 @@ const SCHEME: u16 = 1 << 13;
 const RELEASES: u16 = 1 << 14;
 const SCHEMA: u16 = 1 << 15;
 
-/// Whether `rest` starts with `key` (a fixed length: compared as words, not by `memcmp`).
-fn is<const N: usize>(rest: &[u8], key: &[u8; N]) -> bool {
-    rest.first_chunk::<N>() == Some(key)
+/// A known key: its bit, its name with the closing quote, and `"name":` as it starts the
+/// entry in the plain form, up to 16 bytes of it as two little-endian words with the masks of
+/// the bytes they hold.
+struct KnownKey {
+    id: u16,
+    name: &'static [u8],
+    /// The length of `"name":`.
+    len: usize,
+    words: [u64; 2],
+    masks: [u64; 2],
 }
 
-/// The key at the start of `rest` (after its opening quote; the closing quote belongs to it)
-/// and its length with that quote.
-fn known_key(rest: &[u8]) -> Option<(u16, usize)> {
-    Some(match *rest.first()? {
-        b'v' if is(rest, b"version\"") => (VERSION, 8),
-        b'k' if is(rest, b"kind\"") => (KIND, 5),
-        b'm' if is(rest, b"min_sw_version\"") => (MIN_SW, 15),
-        b'm' if is(rest, b"models\"") => (MODELS, 7),
-        b's' if is(rest, b"size\"") => (SIZE, 5),
-        b's' if is(rest, b"sha256\"") => (SHA256, 7),
-        b's' if is(rest, b"scheme\"") => (SCHEME, 7),
-        b'e' if is(rest, b"environments\"") => (ENVIRONMENTS, 13),
-        b'y' if is(rest, b"yanked\"") => (YANKED, 7),
-        b'b' if is(rest, b"barrier\"") => (BARRIER, 8),
-        b'b' if is(rest, b"blocked_from\"") => (BLOCKED, 13),
-        b'd' if is(rest, b"deltas\"") => (DELTAS, 7),
-        b'd' if is(rest, b"deadend\"") => (DEADEND, 8),
-        b'f' if is(rest, b"from\"") => (FROM, 5),
-        b'r' if is(rest, b"releases\"") => (RELEASES, 9),
-        b'$' if is(rest, b"$schema\"") => (SCHEMA, 8),
-        _ => return None,
+const fn known(id: u16, name: &'static [u8]) -> KnownKey {
+    let (mut words, mut masks) = ([0u64; 2], [0u64; 2]);
+    let len = name.len() + 2;
+    let mut i = 0;
+    while i < len && i < 16 {
+        let byte = match i {
+            0 => b'"',
+            i if i == len - 1 => b':',
+            i => name[i - 1],
+        };
+        words[i / 8] |= (byte as u64) << (8 * (i % 8));
+        masks[i / 8] |= 0xff << (8 * (i % 8));
+        i += 1;
+    }
+    KnownKey {
+        id,
+        name,
+        len,
+        words,
+        masks,
+    }
+}
+
+const K_VERSION: KnownKey = known(VERSION, b"version\"");
+const K_KIND: KnownKey = known(KIND, b"kind\"");
+const K_MIN_SW: KnownKey = known(MIN_SW, b"min_sw_version\"");
+const K_MODELS: KnownKey = known(MODELS, b"models\"");
+const K_SIZE: KnownKey = known(SIZE, b"size\"");
+const K_SHA256: KnownKey = known(SHA256, b"sha256\"");
+const K_SCHEME: KnownKey = known(SCHEME, b"scheme\"");
+const K_ENVIRONMENTS: KnownKey = known(ENVIRONMENTS, b"environments\"");
+const K_YANKED: KnownKey = known(YANKED, b"yanked\"");
+const K_BARRIER: KnownKey = known(BARRIER, b"barrier\"");
+const K_BLOCKED: KnownKey = known(BLOCKED, b"blocked_from\"");
+const K_DELTAS: KnownKey = known(DELTAS, b"deltas\"");
+const K_DEADEND: KnownKey = known(DEADEND, b"deadend\"");
+const K_FROM: KnownKey = known(FROM, b"from\"");
+const K_RELEASES: KnownKey = known(RELEASES, b"releases\"");
+const K_SCHEMA: KnownKey = known(SCHEMA, b"$schema\"");
+
+/// The known keys whose name starts with `first` (at most three share a first byte).
+fn starting_with(first: u8) -> &'static [KnownKey] {
+    match first {
+        b'v' => &[K_VERSION],
+        b'k' => &[K_KIND],
+        b'm' => &[K_MIN_SW, K_MODELS],
+        b's' => &[K_SIZE, K_SHA256, K_SCHEME],
+        b'e' => &[K_ENVIRONMENTS],
+        b'y' => &[K_YANKED],
+        b'b' => &[K_BARRIER, K_BLOCKED],
+        b'd' => &[K_DELTAS, K_DEADEND],
+        b'f' => &[K_FROM],
+        b'r' => &[K_RELEASES],
+        b'$' => &[K_SCHEMA],
+        _ => &[],
+    }
+}
+
+/// The known key whose `"name":` starts `rest`, compared as two masked words (the colon of
+/// the one longer than 16 bytes, `"min_sw_version":`, as a byte). `None` also when fewer than
+/// 16 bytes are left, or the key is spelled otherwise (the caller then reads it in steps).
+fn key_entry(rest: &[u8]) -> Option<&'static KnownKey> {
+    let head = rest.first_chunk::<16>()?;
+    let (lo, hi) = head.split_at(8);
+    let le = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+    let (lo, hi) = (le(lo), le(hi));
+    starting_with(head[1]).iter().find(|k| {
+        lo & k.masks[0] == k.words[0]
+            && hi & k.masks[1] == k.words[1]
+            && (k.len <= 16 || rest.get(k.len - 1) == Some(&b':'))
     })
 }
 
@@ -132,42 +190,11 @@ impl<'a> Scanner<'a> {
         self.bytes.get(self.at).copied()
     }
 
-    /// JSON whitespace: space, tab, LF, CR (all at or below b' ': anything above ends it at
-    /// once, the common case, inline).
+    /// JSON whitespace: space, tab, LF, CR (a byte above b' ' ends it at once, inline; a line
+    /// break and its indentation go 16 bytes a step).
     #[inline(always)]
     fn ws(&mut self) {
-        let next = |k: usize| self.bytes.get(self.at + k).is_some_and(|&b| b > b' ');
-        if next(0) {
-            return;
-        }
-        // One space, as after a colon.
-        if self.peek() == Some(b' ') && next(1) {
-            self.at += 1;
-            return;
-        }
-        self.ws_run();
-    }
-
-    /// The rest of [`Scanner::ws`]: each whitespace byte, then the spaces after it a word at a
-    /// time (a pretty-printed line break and its indentation in one step).
-    #[inline(never)]
-    fn ws_run(&mut self) {
-        let mut at = self.at;
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(at) {
-            at += 1;
-            while let Some(w) = word(self.bytes, at) {
-                // The word's low bytes come first: after the XOR, its trailing zero bytes are
-                // the spaces at `at`.
-                match w ^ (ONES * u64::from(b' ')) {
-                    0 => at += 8,
-                    x => {
-                        at += (x.trailing_zeros() / 8) as usize;
-                        break;
-                    }
-                }
-            }
-        }
-        self.at = at;
+        self.at = bytes::skip_ws(self.bytes, self.at);
     }
 
     /// After whitespace, the byte `b`.
@@ -217,11 +244,20 @@ impl<'a> Scanner<'a> {
 
     /// After whitespace, a known key (its bit) and its colon.
     fn key(&mut self) -> Option<u16> {
+        self.ws();
+        if let Some(k) = key_entry(self.bytes.get(self.at..)?) {
+            self.at += k.len;
+            return Some(k.id);
+        }
+        // The key in steps: near the end of the text, or with whitespace before the colon.
         self.eat(b'"')?;
-        let (id, len) = known_key(self.bytes.get(self.at..)?)?;
-        self.at += len;
+        let rest = self.bytes.get(self.at..)?;
+        let k = starting_with(*rest.first()?)
+            .iter()
+            .find(|k| rest.starts_with(k.name))?;
+        self.at += k.name.len();
         self.eat(b':')?;
-        Some(id)
+        Some(k.id)
     }
 
     /// After whitespace, a whole number from 0 to 2^64 − 1 written plainly (no sign, fraction,
@@ -229,6 +265,22 @@ impl<'a> Scanner<'a> {
     fn number(&mut self) -> Option<u64> {
         self.ws();
         let start = self.at;
+        let rest = self.bytes.get(start..)?;
+        // Up to eight digits in one word, when the byte after them is not a digit (sizes are
+        // 6 to 8 digits); longer numbers digit by digit below.
+        if let Some(&head) = rest.first_chunk::<8>() {
+            let w = u64::from_le_bytes(head);
+            let n = bytes::digits(w);
+            let after = rest.get(n as usize).copied();
+            if n >= 1 && !after.is_some_and(|b| b.is_ascii_digit()) {
+                let leading_zero = n > 1 && head[0] == b'0';
+                if leading_zero || matches!(after, Some(b'.' | b'e' | b'E')) {
+                    return None;
+                }
+                self.at += n as usize;
+                return Some(bytes::eight_digits(w, n));
+            }
+        }
         let mut n: u64 = 0;
         while let Some(d @ b'0'..=b'9') = self.peek() {
             n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
@@ -267,14 +319,24 @@ impl<'a> Scanner<'a> {
         if rest.first() != Some(&b'"') {
             return None;
         }
-        let mut n: u64 = 0;
-        let mut end = start;
-        while let Some(&d @ b'0'..=b'9') = rest.get(end) {
-            if end - start == 19 {
-                return None;
+        let (mut n, mut end) = (0u64, start);
+        // Up to seven digits in one word (a catalog's are mostly five or six).
+        if let Some(&head) = rest.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+            let w = u64::from_le_bytes(head);
+            let digits = bytes::digits(w);
+            if (1..8).contains(&digits) {
+                n = bytes::eight_digits(w, digits);
+                end = start + digits as usize;
             }
-            n = n * 10 + u64::from(d - b'0');
-            end += 1;
+        }
+        if end == start {
+            while let Some(&d @ b'0'..=b'9') = rest.get(end) {
+                if end - start == 19 {
+                    return None;
+                }
+                n = n * 10 + u64::from(d - b'0');
+                end += 1;
+            }
         }
         if end == start || rest.get(end) != Some(&b'"') {
             return None;

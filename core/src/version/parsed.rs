@@ -93,8 +93,13 @@ impl Version {
     pub(crate) fn integer_read(text: &str, n: u64) -> Version {
         Version {
             key: VersionKey::Integer(n),
-            // `v` and at most 19 digits: always inline, no allocation.
-            text: smol_str::SmolStr::new(text),
+            // `v` and at most 19 digits: always inline, no allocation (`new_inline` copies
+            // the bytes without `new`'s search for a whitespace-only text).
+            text: if text.len() <= 23 {
+                smol_str::SmolStr::new_inline(text)
+            } else {
+                smol_str::SmolStr::new(text)
+            },
         }
     }
 
