@@ -15,6 +15,8 @@ pub mod compact;
 pub mod error;
 #[cfg(feature = "alloc")]
 mod json_read;
+#[cfg(feature = "alloc")]
+mod json_write;
 pub mod manifest;
 pub mod mcuboot;
 pub mod retry;
