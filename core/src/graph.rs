@@ -88,7 +88,7 @@ impl core::str::FromStr for GraphFormat {
 #[non_exhaustive]
 pub enum GraphError {
     /// A format name that is not `dot`, `mermaid` or `json` (`graph.unknown_format`).
-    #[error("unknown graph format {name:?}: expected dot, mermaid or json")]
+    #[error("unknown graph format {}: expected dot, mermaid or json", crate::error::Quoted(.name))]
     UnknownFormat {
         /// The name given.
         name: String,

@@ -250,7 +250,7 @@ pub enum PlanError {
         target: String,
     },
     /// The target is not for the device's model.
-    #[error("target {target} is not for model {model:?}")]
+    #[error("target {target} is not for model {}", crate::error::Quoted(.model))]
     TargetNotForModel {
         /// The target.
         target: String,
@@ -258,7 +258,7 @@ pub enum PlanError {
         model: String,
     },
     /// The target is not for the device's environment.
-    #[error("target {target} is not for environment {environment:?}")]
+    #[error("target {target} is not for environment {}", crate::error::Quoted(.environment))]
     TargetNotForEnvironment {
         /// The target.
         target: String,
@@ -290,7 +290,7 @@ pub enum PlanError {
         blocker: alloc::boxed::Box<Blocker>,
     },
     /// A cost name other than `hops` or `bytes`.
-    #[error("unknown cost {value:?} (expected hops or bytes)")]
+    #[error("unknown cost {} (expected hops or bytes)", crate::error::Quoted(.value))]
     UnknownCost {
         /// The value given.
         value: String,
@@ -310,7 +310,7 @@ pub enum PlanError {
         environments: String,
     },
     /// A model no release of the catalog names.
-    #[error("unknown model {model:?}: the catalog's releases name {known}")]
+    #[error("unknown model {}: the catalog's releases name {known}", crate::error::Quoted(.model))]
     UnknownModel {
         /// The model given.
         model: String,
@@ -318,7 +318,7 @@ pub enum PlanError {
         known: String,
     },
     /// An environment no release of the catalog names.
-    #[error("unknown environment {environment:?}: the catalog's releases name {known}")]
+    #[error("unknown environment {}: the catalog's releases name {known}", crate::error::Quoted(.environment))]
     UnknownEnvironment {
         /// The environment given.
         environment: String,

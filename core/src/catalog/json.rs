@@ -247,7 +247,7 @@ fn kind_of(v: &Value) -> String {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.text(),
-        Value::String(s) => format!("{s:?}"),
+        Value::String(s) => format!("{}", crate::error::Quoted(s)),
         Value::Array(_) => "an array".to_string(),
         Value::Object(_) => "an object".to_string(),
     };
