@@ -112,12 +112,9 @@ impl Catalog {
 
     /// Loads catalog JSON given as bytes (UTF-8; `catalog.json` when it is not).
     pub fn load_bytes(bytes: &[u8]) -> Res<Catalog> {
-        let text = core::str::from_utf8(bytes).map_err(|e| {
-            Fault::from(stepstone::catalog::CatalogError::Json {
-                message: e.to_string(),
-            })
-        })?;
-        Catalog::load(text)
+        Ok(Catalog {
+            inner: CoreCatalog::from_json_bytes(bytes)?,
+        })
     }
 
     /// Number of releases.

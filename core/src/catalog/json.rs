@@ -108,6 +108,38 @@ impl Catalog {
         }
     }
 
+    /// [`Catalog::from_json`] of UTF-8 bytes. Bytes that are not UTF-8 are the one error,
+    /// `catalog.json`, saying where as Rust's `Utf8Error` says it (`invalid utf-8 sequence of 1
+    /// bytes from index 0`, `incomplete utf-8 byte sequence from index 3`).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let c = Catalog::from_json_bytes(br#"{"releases": [{"version": "v1"}]}"#).unwrap();
+    /// assert_eq!(c.releases().len(), 1);
+    /// let e = Catalog::from_json_bytes(b"{\"releases\": [\xff]}").unwrap_err();
+    /// assert_eq!(stepstone::ErrorCode::code(&e), "catalog.json");
+    /// assert_eq!(e.to_string(),
+    ///     "catalog is not valid JSON: invalid utf-8 sequence of 1 bytes from index 14");
+    /// ```
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Catalog, CatalogErrors> {
+        use crate::json_read::push_decimal;
+        let e = match core::str::from_utf8(bytes) {
+            Ok(text) => return Catalog::from_json(text),
+            Err(e) => e,
+        };
+        let mut message = String::new();
+        match e.error_len() {
+            Some(len) => {
+                message.push_str("invalid utf-8 sequence of ");
+                push_decimal(&mut message, len);
+                message.push_str(" bytes from index ");
+            }
+            None => message.push_str("incomplete utf-8 byte sequence from index "),
+        }
+        push_decimal(&mut message, e.valid_up_to());
+        Err(CatalogErrors(alloc::vec![CatalogError::Json { message }]))
+    }
+
     /// The fast path of [`Catalog::from_json`] alone: the catalog when `text` is valid,
     /// `None` when it is not. It first scans the plain form tools write
     /// ([`Catalog::from_json_scanned`]), then reads any other form into typed releases
@@ -584,6 +616,34 @@ pub(super) fn ranges<S: serde::Serializer>(v: &[VersionRange], s: S) -> Result<S
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_named_as_utf8error_names_them() {
+        for bytes in [
+            &b"\xff"[..],
+            b"{\"a\": \xc3}",
+            b"ab\xe2\x82",
+            b"\xf0\x9f\x98",
+            b"\xed\xa0\x80",
+            b"\xc0\xaf",
+            b"ok \xf4\x90\x80\x80",
+        ] {
+            let want = core::str::from_utf8(bytes).unwrap_err().to_string();
+            let errors = Catalog::from_json_bytes(bytes).unwrap_err();
+            assert_eq!(errors.code(), "catalog.json");
+            assert_eq!(
+                errors.to_string(),
+                alloc::format!("catalog is not valid JSON: {want}"),
+                "{bytes:?}"
+            );
+        }
+        assert_eq!(
+            Catalog::from_json_bytes(b"{\"releases\": [{\"version\": \"v\xc3\xa91\"}]}")
+                .map(|c| c.to_json()),
+            Catalog::from_json("{\"releases\": [{\"version\": \"v\u{e9}1\"}]}")
+                .map(|c| c.to_json())
+        );
+    }
 
     fn codes(json: &str) -> Vec<&'static str> {
         Catalog::from_json(json)
