@@ -313,7 +313,7 @@ fn list(items: Option<&[String]>) -> String {
     match items {
         None => String::from("every one"),
         Some([]) => String::from("none"),
-        Some(items) => items.join(", "),
+        Some(items) => crate::text::join(items, ", "),
     }
 }
 

@@ -492,7 +492,7 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             out,
             "  \"{}\" [{}];",
             escape(r.version.as_str()),
-            attrs.join(", ")
+            crate::text::join(&attrs, ", ")
         )?;
     }
     for e in g.edge_references() {
@@ -572,7 +572,11 @@ fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         }
     }
     if !thick.is_empty() {
-        writeln!(out, "  linkStyle {} stroke-width:3px", thick.join(","))?;
+        writeln!(
+            out,
+            "  linkStyle {} stroke-width:3px",
+            crate::text::join(&thick, ",")
+        )?;
     }
     writeln!(out, "  classDef stone stroke-width:3px")?;
     writeln!(out, "  classDef yanked stroke-dasharray:5 5,color:#888")?;

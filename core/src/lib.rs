@@ -23,6 +23,8 @@ pub mod retry;
 pub mod sample;
 pub mod signature;
 pub mod signed_catalog;
+#[cfg(feature = "alloc")]
+mod text;
 pub mod version;
 #[cfg(feature = "serde")]
 mod wire;

@@ -173,7 +173,7 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
             format!(
                 "{} cannot be reached from {from}, the oldest release, for {}: {why}",
                 r.version,
-                who.join(", ")
+                crate::text::join(&who, ", ")
             ),
         );
     }
@@ -314,7 +314,7 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
                             format!(
                                 "{} is {what} that {needer} needs, but is not for {kind} {}",
                                 stone.version,
-                                gap.join(", ")
+                                crate::text::join(&gap, ", ")
                             ),
                         );
                     }
