@@ -264,9 +264,14 @@ fn write_release(w: &mut Writer, r: &Release) {
 
 /// `"sha256": "<64 lowercase hex digits>"`, nothing when there is none.
 fn write_sha256(w: &mut Writer, digest: Option<&[u8; 32]>) {
-    let mut buf = [0u8; 64];
-    if let Some(hex) = digest.and_then(|d| base16ct::lower::encode_str(d, &mut buf).ok()) {
-        w.field_str("sha256", hex);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if let Some(digest) = digest {
+        let mut hex = String::with_capacity(64);
+        for b in digest {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        w.field_str("sha256", &hex);
     }
 }
 
