@@ -25,7 +25,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::error::{Code, ErrorCode, Registered, codes};
+use crate::error::{Code, ErrorCode, Quoted, Registered, codes};
 use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 
 mod axes;
@@ -424,7 +424,7 @@ pub enum CatalogError {
         found: String,
     },
     /// A field that catalogs do not have, with the known field it is likely a misspelling of.
-    #[error("{at}: unknown field {field:?}{}", did_you_mean(*.suggestion))]
+    #[error("{at}: unknown field {}{}", Quoted(.field), did_you_mean(*.suggestion))]
     UnknownField {
         /// Where (`releases[3] (v66001)`, `releases[3] (v66001).deltas[0]`, `catalog`).
         at: String,
@@ -434,7 +434,7 @@ pub enum CatalogError {
         suggestion: Option<&'static str>,
     },
     /// A required field is absent.
-    #[error("{at}: missing field {field:?}")]
+    #[error("{at}: missing field {}", Quoted(.field))]
     MissingField {
         /// Where.
         at: String,
@@ -443,7 +443,8 @@ pub enum CatalogError {
     },
     /// `scheme` names no known scheme.
     #[error(
-        "catalog.scheme: unknown scheme {value:?} (expected integer, semver or dotted){}",
+        "catalog.scheme: unknown scheme {} (expected integer, semver or dotted){}",
+        Quoted(.value),
         did_you_mean(*.suggestion)
     )]
     UnknownScheme {
@@ -482,7 +483,7 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A version given to [`Catalog::new`] in another scheme than the catalog's.
-    #[error("{release}.{field}: {version:?} is not of the catalog's scheme ({scheme})")]
+    #[error("{release}.{field}: {} is not of the catalog's scheme ({scheme})", Quoted(.version))]
     MixedScheme {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -508,7 +509,7 @@ pub enum CatalogError {
         first_index: usize,
     },
     /// A `min_sw_version` not lower than its release.
-    #[error("{release}.min_sw_version: {min_sw_version:?} is not lower than the release")]
+    #[error("{release}.min_sw_version: {} is not lower than the release", Quoted(.min_sw_version))]
     MinSwNotLower {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -516,7 +517,7 @@ pub enum CatalogError {
         min_sw_version: String,
     },
     /// A delta from a version not lower than its release.
-    #[error("{release}.deltas[{index}].from: {from:?} is not lower than the release")]
+    #[error("{release}.deltas[{index}].from: {} is not lower than the release", Quoted(.from))]
     DeltaNotLower {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -527,7 +528,8 @@ pub enum CatalogError {
     },
     /// Two deltas from the same base.
     #[error(
-        "{release}.deltas[{index}].from: {from:?} is the same version as deltas[{first_index}].from"
+        "{release}.deltas[{index}].from: {} is the same version as deltas[{first_index}].from",
+        Quoted(.from)
     )]
     DuplicateDelta {
         /// The release (`releases[3] (v66001)`).
@@ -550,7 +552,7 @@ pub enum CatalogError {
         value: String,
     },
     /// A sha256 that is not 64 hex digits.
-    #[error("{release}: bad sha256 {value:?} (expected 64 hex digits)")]
+    #[error("{release}: bad sha256 {} (expected 64 hex digits)", Quoted(.value))]
     BadSha256 {
         /// The release and field (`releases[3] (v66001).sha256`).
         release: String,
@@ -647,7 +649,9 @@ pub(crate) fn label(index: usize, version: &str) -> String {
 
 /// `; did you mean "min_sw_version"?`, or nothing.
 fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion.map_or_else(String::new, |s| alloc::format!("; did you mean {s:?}?"))
+    suggestion.map_or_else(String::new, |s| {
+        alloc::format!("; did you mean {}?", Quoted(s))
+    })
 }
 
 /// `releases[1].version "1.2.3.4", releases[2] (1.2.3).min_sw_version "x"` (at most five,
@@ -659,7 +663,7 @@ fn misfits(at: &[String], versions: &[String]) -> String {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&alloc::format!("{a} {v:?}"));
+        out.push_str(&alloc::format!("{a} {}", Quoted(v)));
     }
     if versions.len() > SHOWN {
         out.push_str(&alloc::format!(" and {} more", versions.len() - SHOWN));
@@ -672,8 +676,8 @@ fn bad_range(e: &VersionError) -> String {
     match e.kind {
         crate::version::VersionErrorKind::EmptyRange => alloc::format!("{e}"),
         kind => alloc::format!(
-            "{:?} is not a range of {} versions ({kind})",
-            e.value,
+            "{} is not a range of {} versions ({kind})",
+            Quoted(&e.value),
             e.scheme
         ),
     }
@@ -687,6 +691,28 @@ impl CatalogErrors {
     /// Iterates over the errors.
     pub fn iter(&self) -> core::slice::Iter<'_, CatalogError> {
         self.0.iter()
+    }
+
+    /// The errors as JSON, `[{"code", "message"}]` in order: what `validate` gives in the JS
+    /// packages (a valid catalog's list is `[]`).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let errors = Catalog::from_json(r#"{"releases": [{"version": "v1", "size": -1}]}"#).unwrap_err();
+    /// assert_eq!(errors.to_json(), concat!(r#"[{"code":"catalog.bad_size","message":"releases[0] (v1).size: bad size -1 "#,
+    ///     r#"(expected a whole number of bytes from 1 to 9007199254740991)"}]"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json_write::Writer::compact();
+        w.begin_array();
+        for e in &self.0 {
+            w.begin_object();
+            w.field_str("code", e.code());
+            w.field_str("message", &alloc::string::ToString::to_string(e));
+            w.end_object();
+        }
+        w.end_array();
+        w.finish()
     }
 }
 

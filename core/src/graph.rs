@@ -88,7 +88,7 @@ impl core::str::FromStr for GraphFormat {
 #[non_exhaustive]
 pub enum GraphError {
     /// A format name that is not `dot`, `mermaid` or `json` (`graph.unknown_format`).
-    #[error("unknown graph format {name:?}: expected dot, mermaid or json")]
+    #[error("unknown graph format {}: expected dot, mermaid or json", crate::error::Quoted(.name))]
     UnknownFormat {
         /// The name given.
         name: String,
@@ -123,6 +123,48 @@ pub struct GraphWire<'c> {
     pub nodes: Vec<NodeWire<'c>>,
     /// Direct installs, `[from, to]`.
     pub edges: Vec<[&'c str; 2]>,
+}
+
+#[cfg(feature = "serde")]
+impl GraphWire<'_> {
+    /// The graph's JSON form above: byte for byte what `serde_json::to_string` writes for it,
+    /// without serde.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// use stepstone::graph::wire;
+    /// let catalog = Catalog::from_json(r#"{"releases": [{"version": "v1"}, {"version": "v2"}]}"#).unwrap();
+    /// assert_eq!(wire(&catalog, None, None).unwrap().to_json(), concat!(
+    ///     r#"{"nodes":[{"version":"v1","yanked":false,"stepping_stone":false,"deadend":false},"#,
+    ///     r#"{"version":"v2","yanked":false,"stepping_stone":false,"deadend":false}],"#,
+    ///     r#""edges":[["v1","v2"]]}"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json_write::Writer::compact();
+        w.begin_object();
+        w.key("nodes");
+        w.begin_array();
+        for n in &self.nodes {
+            w.begin_object();
+            w.field_str("version", n.version);
+            w.field_bool("yanked", n.yanked);
+            w.field_bool("stepping_stone", n.stepping_stone);
+            w.field_bool("deadend", n.deadend);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("edges");
+        w.begin_array();
+        for edge in &self.edges {
+            w.begin_array();
+            w.string(edge[0]);
+            w.string(edge[1]);
+            w.end_array();
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
 }
 
 /// One node of [`GraphWire`].
@@ -450,7 +492,7 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             out,
             "  \"{}\" [{}];",
             escape(r.version.as_str()),
-            attrs.join(", ")
+            crate::text::join(&attrs, ", ")
         )?;
     }
     for e in g.edge_references() {
@@ -530,7 +572,11 @@ fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         }
     }
     if !thick.is_empty() {
-        writeln!(out, "  linkStyle {} stroke-width:3px", thick.join(","))?;
+        writeln!(
+            out,
+            "  linkStyle {} stroke-width:3px",
+            crate::text::join(&thick, ",")
+        )?;
     }
     writeln!(out, "  classDef stone stroke-width:3px")?;
     writeln!(out, "  classDef yanked stroke-dasharray:5 5,color:#888")?;

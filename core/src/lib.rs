@@ -15,12 +15,16 @@ pub mod compact;
 pub mod error;
 #[cfg(feature = "alloc")]
 mod json_read;
+#[cfg(feature = "alloc")]
+mod json_write;
 pub mod manifest;
 pub mod mcuboot;
 pub mod retry;
 pub mod sample;
 pub mod signature;
 pub mod signed_catalog;
+#[cfg(feature = "alloc")]
+mod text;
 pub mod version;
 #[cfg(feature = "serde")]
 mod wire;

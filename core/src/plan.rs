@@ -177,6 +177,49 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan's JSON form, `{"path", "hops", "bytes", "steps": [{"version", "bytes",
+    /// "delta_from"?}]}` (`bytes` `null` when unknown), the text every binding and the CLI
+    /// give: byte for byte what `serde_json::to_string` writes for it (feature `serde`), without
+    /// serde.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// use stepstone::plan::{plan, Query};
+    /// let catalog = Catalog::from_json(r#"{"releases": [
+    ///   {"version": "v1"}, {"version": "v2", "size": 100}]}"#).unwrap();
+    /// let p = plan(&catalog, &Query::parse(&catalog, "v1", "v2").unwrap()).unwrap();
+    /// assert_eq!(p.to_json(),
+    ///     r#"{"path":["v2"],"hops":1,"bytes":100,"steps":[{"version":"v2","bytes":100}]}"#);
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json_write::Writer::compact();
+        self.write_json(&mut w);
+        w.finish()
+    }
+
+    pub(crate) fn write_json(&self, w: &mut crate::json_write::Writer) {
+        w.begin_object();
+        w.field_strings("path", self.path.iter().map(Version::as_str));
+        w.key("hops");
+        w.u64(self.hops as u64);
+        w.key("bytes");
+        w.opt_u64(self.bytes);
+        w.key("steps");
+        w.begin_array();
+        for step in &self.steps {
+            w.begin_object();
+            w.field_str("version", step.version.as_str());
+            w.key("bytes");
+            w.opt_u64(step.bytes);
+            if let Some(base) = &step.delta_from {
+                w.field_str("delta_from", base.as_str());
+            }
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+
     fn from_steps(steps: Vec<Step>) -> Plan {
         let bytes = steps
             .iter()
@@ -207,7 +250,7 @@ pub enum PlanError {
         target: String,
     },
     /// The target is not for the device's model.
-    #[error("target {target} is not for model {model:?}")]
+    #[error("target {target} is not for model {}", crate::error::Quoted(.model))]
     TargetNotForModel {
         /// The target.
         target: String,
@@ -215,7 +258,7 @@ pub enum PlanError {
         model: String,
     },
     /// The target is not for the device's environment.
-    #[error("target {target} is not for environment {environment:?}")]
+    #[error("target {target} is not for environment {}", crate::error::Quoted(.environment))]
     TargetNotForEnvironment {
         /// The target.
         target: String,
@@ -247,7 +290,7 @@ pub enum PlanError {
         blocker: alloc::boxed::Box<Blocker>,
     },
     /// A cost name other than `hops` or `bytes`.
-    #[error("unknown cost {value:?} (expected hops or bytes)")]
+    #[error("unknown cost {} (expected hops or bytes)", crate::error::Quoted(.value))]
     UnknownCost {
         /// The value given.
         value: String,
@@ -267,7 +310,7 @@ pub enum PlanError {
         environments: String,
     },
     /// A model no release of the catalog names.
-    #[error("unknown model {model:?}: the catalog's releases name {known}")]
+    #[error("unknown model {}: the catalog's releases name {known}", crate::error::Quoted(.model))]
     UnknownModel {
         /// The model given.
         model: String,
@@ -275,7 +318,7 @@ pub enum PlanError {
         known: String,
     },
     /// An environment no release of the catalog names.
-    #[error("unknown environment {environment:?}: the catalog's releases name {known}")]
+    #[error("unknown environment {}: the catalog's releases name {known}", crate::error::Quoted(.environment))]
     UnknownEnvironment {
         /// The environment given.
         environment: String,

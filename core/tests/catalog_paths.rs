@@ -70,43 +70,12 @@ fn agree(text: &str) -> Result<Catalog, stepstone::catalog::CatalogErrors> {
     walked
 }
 
-/// Every catalog document in a vector file: values under `catalog` / `catalogs`, and
-/// `catalog_text` strings.
-fn vector_catalogs(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(map) => {
-            for (k, x) in map {
-                match (k.as_str(), x) {
-                    ("catalog_text", Value::String(t)) => out.push(t.clone()),
-                    ("catalog", Value::Object(_)) => {
-                        out.push(x.to_string());
-                        out.push(serde_json::to_string_pretty(x).unwrap());
-                    }
-                    ("catalogs", Value::Object(named)) => {
-                        for c in named.values() {
-                            out.push(c.to_string());
-                            out.push(serde_json::to_string_pretty(c).unwrap());
-                        }
-                    }
-                    _ => vector_catalogs(x, out),
-                }
-            }
-        }
-        Value::Array(list) => list.iter().for_each(|x| vector_catalogs(x, out)),
-        _ => {}
-    }
-}
+#[path = "support/vector_catalogs.rs"]
+mod vector_catalogs;
 
 #[test]
 fn the_paths_agree_on_every_vector_catalog() {
-    let mut texts = Vec::new();
-    for file in [
-        include_str!("vectors/plan.json"),
-        include_str!("vectors/reconcile.json"),
-        include_str!("vectors/arguments.json"),
-    ] {
-        vector_catalogs(&serde_json::from_str(file).unwrap(), &mut texts);
-    }
+    let texts = vector_catalogs::vector_catalog_texts(true);
     assert!(texts.len() > 40, "{} catalogs", texts.len());
     let (mut valid, mut scanned) = (0, 0);
     for t in &texts {

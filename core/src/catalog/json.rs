@@ -11,6 +11,7 @@ use super::tree::{self, Json as Value, Object as Map};
 
 use super::{Catalog, CatalogError, CatalogErrors, Delta, Origins, Release, label};
 use crate::error::clip;
+use crate::json_write::Writer;
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
 // `$schema` names the document's JSON Schema for editors; its value must be a string.
@@ -107,6 +108,38 @@ impl Catalog {
         }
     }
 
+    /// [`Catalog::from_json`] of UTF-8 bytes. Bytes that are not UTF-8 are the one error,
+    /// `catalog.json`, saying where as Rust's `Utf8Error` says it (`invalid utf-8 sequence of 1
+    /// bytes from index 0`, `incomplete utf-8 byte sequence from index 3`).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let c = Catalog::from_json_bytes(br#"{"releases": [{"version": "v1"}]}"#).unwrap();
+    /// assert_eq!(c.releases().len(), 1);
+    /// let e = Catalog::from_json_bytes(b"{\"releases\": [\xff]}").unwrap_err();
+    /// assert_eq!(stepstone::ErrorCode::code(&e), "catalog.json");
+    /// assert_eq!(e.to_string(),
+    ///     "catalog is not valid JSON: invalid utf-8 sequence of 1 bytes from index 14");
+    /// ```
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Catalog, CatalogErrors> {
+        use crate::json_read::push_decimal;
+        let e = match core::str::from_utf8(bytes) {
+            Ok(text) => return Catalog::from_json(text),
+            Err(e) => e,
+        };
+        let mut message = String::new();
+        match e.error_len() {
+            Some(len) => {
+                message.push_str("invalid utf-8 sequence of ");
+                push_decimal(&mut message, len);
+                message.push_str(" bytes from index ");
+            }
+            None => message.push_str("incomplete utf-8 byte sequence from index "),
+        }
+        push_decimal(&mut message, e.valid_up_to());
+        Err(CatalogErrors(alloc::vec![CatalogError::Json { message }]))
+    }
+
     /// The fast path of [`Catalog::from_json`] alone: the catalog when `text` is valid,
     /// `None` when it is not. It first scans the plain form tools write
     /// ([`Catalog::from_json_scanned`]), then reads any other form into typed releases
@@ -159,9 +192,86 @@ impl Catalog {
     }
 
     /// The catalog as JSON text (versions spelled as given, defaults left out).
+    ///
+    /// Indented by two spaces, fields in the order of [`Release`]; the same bytes as
+    /// `serde_json::to_string_pretty` of the catalog (`Serialize`), written without serde.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let c = Catalog::from_json(r#"{"releases": [{"version": "v1", "models": ["AG-1"]}]}"#).unwrap();
+    /// assert_eq!(c.to_json(), "{\n  \"scheme\": \"integer\",\n  \"releases\": [\n    {\n      \"version\": \"v1\",\n      \"models\": [\n        \"AG-1\"\n      ],\n      \"yanked\": false,\n      \"barrier\": false,\n      \"deadend\": false\n    }\n  ]\n}");
+    /// ```
     pub fn to_json(&self) -> String {
-        // Serializing plain data into a String cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let mut w = Writer::pretty();
+        w.begin_object();
+        w.field_str("scheme", self.scheme.name());
+        w.key("releases");
+        w.begin_array();
+        for r in &self.releases {
+            write_release(&mut w, r);
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
+}
+
+/// One release as [`Catalog::to_json`] writes it: fields left out when absent or empty.
+fn write_release(w: &mut Writer, r: &Release) {
+    w.begin_object();
+    w.field_str("version", r.version.as_str());
+    if let Some(kind) = &r.kind {
+        w.field_str("kind", kind);
+    }
+    if let Some(min) = &r.min_sw_version {
+        w.field_str("min_sw_version", min.as_str());
+    }
+    if let Some(size) = r.size {
+        w.key("size");
+        w.u64(size);
+    }
+    write_sha256(w, r.sha256.as_ref());
+    if let Some(models) = &r.models {
+        w.field_strings("models", models.iter().map(String::as_str));
+    }
+    if let Some(envs) = &r.environments {
+        w.field_strings("environments", envs.iter().map(String::as_str));
+    }
+    w.field_bool("yanked", r.yanked);
+    w.field_bool("barrier", r.barrier);
+    w.field_bool("deadend", r.deadend);
+    if !r.blocked_from.is_empty() {
+        w.field_strings(
+            "blocked_from",
+            r.blocked_from.iter().map(VersionRange::as_str),
+        );
+    }
+    if !r.deltas.is_empty() {
+        w.key("deltas");
+        w.begin_array();
+        for d in &r.deltas {
+            w.begin_object();
+            w.field_str("from", d.from.as_str());
+            w.key("size");
+            w.u64(d.size);
+            write_sha256(w, d.sha256.as_ref());
+            w.end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
+}
+
+/// `"sha256": "<64 lowercase hex digits>"`, nothing when there is none.
+fn write_sha256(w: &mut Writer, digest: Option<&[u8; 32]>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if let Some(digest) = digest {
+        let mut hex = String::with_capacity(64);
+        for b in digest {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        w.field_str("sha256", &hex);
     }
 }
 
@@ -174,7 +284,7 @@ fn kind_of(v: &Value) -> String {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.text(),
-        Value::String(s) => format!("{s:?}"),
+        Value::String(s) => format!("{}", crate::error::Quoted(s)),
         Value::Array(_) => "an array".to_string(),
         Value::Object(_) => "an object".to_string(),
     };
@@ -511,6 +621,34 @@ pub(super) fn ranges<S: serde::Serializer>(v: &[VersionRange], s: S) -> Result<S
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_named_as_utf8error_names_them() {
+        for bytes in [
+            &b"\xff"[..],
+            b"{\"a\": \xc3}",
+            b"ab\xe2\x82",
+            b"\xf0\x9f\x98",
+            b"\xed\xa0\x80",
+            b"\xc0\xaf",
+            b"ok \xf4\x90\x80\x80",
+        ] {
+            let want = core::str::from_utf8(bytes).unwrap_err().to_string();
+            let errors = Catalog::from_json_bytes(bytes).unwrap_err();
+            assert_eq!(errors.code(), "catalog.json");
+            assert_eq!(
+                errors.to_string(),
+                alloc::format!("catalog is not valid JSON: {want}"),
+                "{bytes:?}"
+            );
+        }
+        assert_eq!(
+            Catalog::from_json_bytes(b"{\"releases\": [{\"version\": \"v\xc3\xa91\"}]}")
+                .map(|c| c.to_json()),
+            Catalog::from_json("{\"releases\": [{\"version\": \"v\u{e9}1\"}]}")
+                .map(|c| c.to_json())
+        );
+    }
 
     fn codes(json: &str) -> Vec<&'static str> {
         Catalog::from_json(json)

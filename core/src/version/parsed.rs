@@ -189,13 +189,14 @@ impl fmt::Display for VersionError {
         match self.kind {
             VersionErrorKind::EmptyRange => write!(
                 f,
-                "{:?} is an empty range: no {} version matches it",
-                self.value, self.scheme
+                "{} is an empty range: no {} version matches it",
+                crate::error::Quoted(&self.value),
+                self.scheme
             ),
             kind => write!(
                 f,
-                "{:?} is not {} version ({kind})",
-                self.value,
+                "{} is not {} version ({kind})",
+                crate::error::Quoted(&self.value),
                 self.scheme.with_article()
             ),
         }
