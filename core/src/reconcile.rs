@@ -63,6 +63,8 @@ pub mod window;
 mod decide;
 #[cfg(feature = "alloc")]
 mod planner;
+#[cfg(feature = "alloc")]
+mod read;
 #[cfg(feature = "serde")]
 mod session;
 #[cfg(feature = "alloc")]
@@ -75,6 +77,13 @@ pub use decide::{
 };
 #[cfg(feature = "alloc")]
 pub use planner::{CatalogPlanner, IndexPlanner};
+#[cfg(feature = "serde")]
+pub use read::read_session_options;
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use read::{hand_readers, serde_readers};
+#[cfg(feature = "alloc")]
+pub use read::{read_device_state, read_event};
 #[cfg(feature = "serde")]
 pub use session::{AppliedWire, Session, SessionError, SessionOptions};
 #[cfg(feature = "alloc")]

@@ -1,8 +1,6 @@
 //! Retry decisions: backoff, jitter and the give-up rules.
 
-use std::collections::BTreeMap;
-
-use stepstone::retry::{self, FailureKind, HopCounters, RetryError};
+use stepstone::retry::{self, FailureKind, HopCounters};
 
 use crate::{Res, to_json, u64_arg};
 
@@ -59,13 +57,7 @@ impl RetryPolicy {
         device_id: &[u8],
         hop: &[u8],
     ) -> Res<String> {
-        let counts: BTreeMap<String, u32> =
-            serde_json::from_str(failures).map_err(|e| RetryError::Json(e.to_string()))?;
-        let pairs = counts
-            .iter()
-            .map(|(name, n)| Ok((kind(name)?, *n)))
-            .collect::<Res<Vec<(FailureKind, u32)>>>()?;
-        let counters = HopCounters::from_pairs(attempts, pairs)?;
+        let counters = HopCounters::from_json_counts(attempts, failures)?;
         let decision = self.inner.after_failure(
             &counters,
             kind(kind_name)?,
