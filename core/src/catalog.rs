@@ -688,6 +688,28 @@ impl CatalogErrors {
     pub fn iter(&self) -> core::slice::Iter<'_, CatalogError> {
         self.0.iter()
     }
+
+    /// The errors as JSON, `[{"code", "message"}]` in order: what `validate` gives in the JS
+    /// packages (a valid catalog's list is `[]`).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let errors = Catalog::from_json(r#"{"releases": [{"version": "v1", "size": -1}]}"#).unwrap_err();
+    /// assert_eq!(errors.to_json(), concat!(r#"[{"code":"catalog.bad_size","message":"releases[0] (v1).size: bad size -1 "#,
+    ///     r#"(expected a whole number of bytes from 1 to 9007199254740991)"}]"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json_write::Writer::compact();
+        w.begin_array();
+        for e in &self.0 {
+            w.begin_object();
+            w.field_str("code", e.code());
+            w.field_str("message", &alloc::string::ToString::to_string(e));
+            w.end_object();
+        }
+        w.end_array();
+        w.finish()
+    }
 }
 
 impl Registered for CatalogErrors {

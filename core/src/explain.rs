@@ -111,6 +111,59 @@ pub struct Explanation {
     pub releases: Vec<ReleaseNote>,
 }
 
+impl Explanation {
+    /// The JSON form above, byte for byte what `serde_json::to_string` writes for it (feature
+    /// `serde`), without serde.
+    ///
+    /// ```
+    /// # use stepstone::catalog::Catalog;
+    /// # use stepstone::explain::explain;
+    /// # use stepstone::plan::Query;
+    /// let catalog = Catalog::from_json(r#"{"releases": [{"version": "v1"}, {"version": "v2"}]}"#).unwrap();
+    /// let e = explain(&catalog, &Query::parse(&catalog, "v1", "v2").unwrap());
+    /// assert_eq!(e.to_json(), concat!(
+    ///     r#"{"outcome":{"plan":{"path":["v2"],"hops":1,"bytes":null,"steps":[{"version":"v2","bytes":null}]}},"#,
+    ///     r#""releases":[{"version":"v2","verdict":"install","hop":1,"reason":"hop 1, from v1"}]}"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        use crate::error::ErrorCode;
+        let mut w = crate::json_write::Writer::compact();
+        w.begin_object();
+        w.key("outcome");
+        w.begin_object();
+        match &self.outcome {
+            Ok(p) => {
+                w.key("plan");
+                p.write_json(&mut w);
+            }
+            Err(e) => {
+                w.key("error");
+                w.begin_object();
+                w.field_str("code", e.code());
+                w.field_str("message", &alloc::string::ToString::to_string(e));
+                w.end_object();
+            }
+        }
+        w.end_object();
+        w.key("releases");
+        w.begin_array();
+        for note in &self.releases {
+            w.begin_object();
+            w.field_str("version", note.version.as_str());
+            w.field_str("verdict", note.verdict.code());
+            if let Verdict::Install { hop } = note.verdict {
+                w.key("hop");
+                w.u64(hop as u64);
+            }
+            w.field_str("reason", &note.reason);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
+}
+
 #[cfg(feature = "serde")]
 impl serde::Serialize for Explanation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -125,6 +125,48 @@ pub struct GraphWire<'c> {
     pub edges: Vec<[&'c str; 2]>,
 }
 
+#[cfg(feature = "serde")]
+impl GraphWire<'_> {
+    /// The graph's JSON form above: byte for byte what `serde_json::to_string` writes for it,
+    /// without serde.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// use stepstone::graph::wire;
+    /// let catalog = Catalog::from_json(r#"{"releases": [{"version": "v1"}, {"version": "v2"}]}"#).unwrap();
+    /// assert_eq!(wire(&catalog, None, None).unwrap().to_json(), concat!(
+    ///     r#"{"nodes":[{"version":"v1","yanked":false,"stepping_stone":false,"deadend":false},"#,
+    ///     r#"{"version":"v2","yanked":false,"stepping_stone":false,"deadend":false}],"#,
+    ///     r#""edges":[["v1","v2"]]}"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json_write::Writer::compact();
+        w.begin_object();
+        w.key("nodes");
+        w.begin_array();
+        for n in &self.nodes {
+            w.begin_object();
+            w.field_str("version", n.version);
+            w.field_bool("yanked", n.yanked);
+            w.field_bool("stepping_stone", n.stepping_stone);
+            w.field_bool("deadend", n.deadend);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("edges");
+        w.begin_array();
+        for edge in &self.edges {
+            w.begin_array();
+            w.string(edge[0]);
+            w.string(edge[1]);
+            w.end_array();
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
+}
+
 /// One node of [`GraphWire`].
 #[cfg(feature = "serde")]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

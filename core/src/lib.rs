@@ -17,6 +17,8 @@ pub mod error;
 mod json_fields;
 #[cfg(feature = "alloc")]
 mod json_read;
+#[cfg(feature = "alloc")]
+mod json_write;
 pub mod manifest;
 pub mod mcuboot;
 pub mod retry;

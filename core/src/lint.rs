@@ -54,6 +54,29 @@ impl fmt::Display for Warning {
     }
 }
 
+/// Lint findings as JSON, `[{"code", "release", "message"}]`: byte for byte what
+/// `serde_json::to_string` writes for them (feature `serde`), without serde.
+///
+/// ```
+/// use stepstone::catalog::Catalog;
+/// use stepstone::lint::{lint, to_json};
+/// let catalog = Catalog::from_json(r#"{"releases": [{"version": "v1"}, {"version": "v2"}]}"#).unwrap();
+/// assert_eq!(to_json(&lint(&catalog)), "[]");
+/// ```
+pub fn to_json(warnings: &[Warning]) -> String {
+    let mut w = crate::json_write::Writer::compact();
+    w.begin_array();
+    for warning in warnings {
+        w.begin_object();
+        w.field_str("code", warning.code);
+        w.field_str("release", &warning.release);
+        w.field_str("message", &warning.message);
+        w.end_object();
+    }
+    w.end_array();
+    w.finish()
+}
+
 /// Every lint finding for `catalog`, ordered by code then version.
 pub fn lint(catalog: &Catalog) -> Vec<Warning> {
     let mut out = Vec::new();

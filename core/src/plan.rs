@@ -177,6 +177,49 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan's JSON form, `{"path", "hops", "bytes", "steps": [{"version", "bytes",
+    /// "delta_from"?}]}` (`bytes` `null` when unknown), the text every binding and the CLI
+    /// give: byte for byte what `serde_json::to_string` writes for it (feature `serde`), without
+    /// serde.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// use stepstone::plan::{plan, Query};
+    /// let catalog = Catalog::from_json(r#"{"releases": [
+    ///   {"version": "v1"}, {"version": "v2", "size": 100}]}"#).unwrap();
+    /// let p = plan(&catalog, &Query::parse(&catalog, "v1", "v2").unwrap()).unwrap();
+    /// assert_eq!(p.to_json(),
+    ///     r#"{"path":["v2"],"hops":1,"bytes":100,"steps":[{"version":"v2","bytes":100}]}"#);
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json_write::Writer::compact();
+        self.write_json(&mut w);
+        w.finish()
+    }
+
+    pub(crate) fn write_json(&self, w: &mut crate::json_write::Writer) {
+        w.begin_object();
+        w.field_strings("path", self.path.iter().map(Version::as_str));
+        w.key("hops");
+        w.u64(self.hops as u64);
+        w.key("bytes");
+        w.opt_u64(self.bytes);
+        w.key("steps");
+        w.begin_array();
+        for step in &self.steps {
+            w.begin_object();
+            w.field_str("version", step.version.as_str());
+            w.key("bytes");
+            w.opt_u64(step.bytes);
+            if let Some(base) = &step.delta_from {
+                w.field_str("delta_from", base.as_str());
+            }
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+
     fn from_steps(steps: Vec<Step>) -> Plan {
         let bytes = steps
             .iter()

@@ -149,8 +149,7 @@ impl Catalog {
 
     /// The best path, as JSON (`{path, hops, bytes, steps}`).
     pub fn plan(&self, q: &QueryArgs) -> Res<String> {
-        let p = stepstone::plan::plan(&self.inner, &self.query(q)?)?;
-        Ok(to_json(&p))
+        Ok(stepstone::plan::plan(&self.inner, &self.query(q)?)?.to_json())
     }
 
     /// The first release to install (`None`: already there).
@@ -161,16 +160,13 @@ impl Catalog {
 
     /// Lint warnings, as JSON (`[{code, release, message}]`).
     pub fn lint(&self) -> String {
-        to_json(&stepstone::lint::lint(&self.inner))
+        stepstone::lint::to_json(&stepstone::lint::lint(&self.inner))
     }
 
     /// Every release's verdict for a query and the outcome, as the core's JSON
     /// (`{outcome: {plan} | {error: {code, message}}, releases: [{version, verdict, hop?, reason}]}`).
     pub fn explain(&self, q: &QueryArgs) -> Res<String> {
-        Ok(to_json(&stepstone::explain::explain(
-            &self.inner,
-            &self.query(q)?,
-        )))
+        Ok(stepstone::explain::explain(&self.inner, &self.query(q)?).to_json())
     }
 
     /// The upgrade graph for a device, as the core's JSON
@@ -188,12 +184,7 @@ impl Catalog {
         } else {
             stepstone::graph::Edges::All
         };
-        Ok(to_json(&stepstone::graph::wire_edges(
-            &self.inner,
-            model,
-            environment,
-            edges,
-        )?))
+        Ok(stepstone::graph::wire_edges(&self.inner, model, environment, edges)?.to_json())
     }
 
     /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`); any other name is
@@ -215,22 +206,10 @@ impl Catalog {
 
 /// Every error a catalog text has, as JSON (`[{code, message}]`, empty when valid).
 pub fn validate(text: &str) -> String {
-    #[derive(serde::Serialize)]
-    struct Problem {
-        code: &'static str,
-        message: String,
+    match CoreCatalog::from_json(text) {
+        Ok(_) => "[]".to_string(),
+        Err(errors) => errors.to_json(),
     }
-    let list: Vec<Problem> = match CoreCatalog::from_json(text) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .iter()
-            .map(|e| Problem {
-                code: e.code(),
-                message: e.to_string(),
-            })
-            .collect(),
-    };
-    to_json(&list)
 }
 
 /// A campaign table: next hops toward one target for every device version.

@@ -11,6 +11,7 @@ use super::tree::{self, Json as Value, Object as Map};
 
 use super::{Catalog, CatalogError, CatalogErrors, Delta, Origins, Release, label};
 use crate::error::clip;
+use crate::json_write::Writer;
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
 // `$schema` names the document's JSON Schema for editors; its value must be a string.
@@ -159,9 +160,81 @@ impl Catalog {
     }
 
     /// The catalog as JSON text (versions spelled as given, defaults left out).
+    ///
+    /// Indented by two spaces, fields in the order of [`Release`]; the same bytes as
+    /// `serde_json::to_string_pretty` of the catalog (`Serialize`), written without serde.
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let c = Catalog::from_json(r#"{"releases": [{"version": "v1", "models": ["AG-1"]}]}"#).unwrap();
+    /// assert_eq!(c.to_json(), "{\n  \"scheme\": \"integer\",\n  \"releases\": [\n    {\n      \"version\": \"v1\",\n      \"models\": [\n        \"AG-1\"\n      ],\n      \"yanked\": false,\n      \"barrier\": false,\n      \"deadend\": false\n    }\n  ]\n}");
+    /// ```
     pub fn to_json(&self) -> String {
-        // Serializing plain data into a String cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let mut w = Writer::pretty();
+        w.begin_object();
+        w.field_str("scheme", self.scheme.name());
+        w.key("releases");
+        w.begin_array();
+        for r in &self.releases {
+            write_release(&mut w, r);
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
+}
+
+/// One release as [`Catalog::to_json`] writes it: fields left out when absent or empty.
+fn write_release(w: &mut Writer, r: &Release) {
+    w.begin_object();
+    w.field_str("version", r.version.as_str());
+    if let Some(kind) = &r.kind {
+        w.field_str("kind", kind);
+    }
+    if let Some(min) = &r.min_sw_version {
+        w.field_str("min_sw_version", min.as_str());
+    }
+    if let Some(size) = r.size {
+        w.key("size");
+        w.u64(size);
+    }
+    write_sha256(w, r.sha256.as_ref());
+    if let Some(models) = &r.models {
+        w.field_strings("models", models.iter().map(String::as_str));
+    }
+    if let Some(envs) = &r.environments {
+        w.field_strings("environments", envs.iter().map(String::as_str));
+    }
+    w.field_bool("yanked", r.yanked);
+    w.field_bool("barrier", r.barrier);
+    w.field_bool("deadend", r.deadend);
+    if !r.blocked_from.is_empty() {
+        w.field_strings(
+            "blocked_from",
+            r.blocked_from.iter().map(VersionRange::as_str),
+        );
+    }
+    if !r.deltas.is_empty() {
+        w.key("deltas");
+        w.begin_array();
+        for d in &r.deltas {
+            w.begin_object();
+            w.field_str("from", d.from.as_str());
+            w.key("size");
+            w.u64(d.size);
+            write_sha256(w, d.sha256.as_ref());
+            w.end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
+}
+
+/// `"sha256": "<64 lowercase hex digits>"`, nothing when there is none.
+fn write_sha256(w: &mut Writer, digest: Option<&[u8; 32]>) {
+    let mut buf = [0u8; 64];
+    if let Some(hex) = digest.and_then(|d| base16ct::lower::encode_str(d, &mut buf).ok()) {
+        w.field_str("sha256", hex);
     }
 }
 
