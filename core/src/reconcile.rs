@@ -69,6 +69,8 @@ mod read;
 mod session;
 #[cfg(feature = "alloc")]
 mod state;
+#[cfg(feature = "alloc")]
+mod write;
 
 #[cfg(feature = "alloc")]
 pub use decide::{
@@ -88,6 +90,8 @@ pub use read::{read_device_state, read_event};
 pub use session::{AppliedWire, Session, SessionError, SessionOptions};
 #[cfg(feature = "alloc")]
 pub use state::{Applied, DeviceState, Event, HopState, Job, LastFailure, OperatorAction, apply};
+#[cfg(feature = "alloc")]
+pub use write::{action_json, applied_json, device_state_json};
 
 #[cfg(feature = "alloc")]
 pub use crate::retry::RetryPolicy;

@@ -37,6 +37,8 @@ use crate::error::ErrorCode;
 
 #[cfg(feature = "alloc")]
 pub(crate) mod read;
+#[cfg(feature = "alloc")]
+pub(crate) mod write;
 
 /// Domain-separation tag of the jitter hash, version 1.
 pub const JITTER_DOMAIN: &[u8] = b"stepstone/jitter/v1";

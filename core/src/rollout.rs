@@ -57,6 +57,8 @@ use crate::sample;
 
 #[cfg(feature = "alloc")]
 pub(crate) mod read;
+#[cfg(feature = "alloc")]
+pub(crate) mod write;
 
 /// One million: a fraction of 1 in parts per million.
 pub const PPM: u32 = 1_000_000;

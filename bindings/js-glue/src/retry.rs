@@ -2,7 +2,7 @@
 
 use stepstone::retry::{self, FailureKind, HopCounters};
 
-use crate::{Res, to_json, u64_arg};
+use crate::{Res, u64_arg};
 
 /// A failure kind by its JSON name (`retry.unknown_kind` for any other).
 fn kind(name: &str) -> Res<FailureKind> {
@@ -25,7 +25,7 @@ impl RetryPolicy {
 
     /// The policy as JSON (every field).
     pub fn to_json(&self) -> String {
-        to_json(&self.inner)
+        self.inner.to_json()
     }
 
     /// Seconds to wait after the `n`-th failure of `kind`, jittered by device, hop and attempt.
@@ -67,7 +67,7 @@ impl RetryPolicy {
             device_id,
             hop,
         );
-        Ok(to_json(&decision))
+        Ok(decision.to_json())
     }
 }
 

@@ -320,10 +320,7 @@ impl Session {
     /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}`.
     pub fn apply_json(&self, state: Option<&str>, event: &str) -> Result<String, SessionError> {
         let (state, applied) = self.apply(state, event)?;
-        Ok(to_json(&AppliedWire {
-            state: &state,
-            outcome: applied.name(),
-        }))
+        Ok(super::write::applied_json(&state, applied))
     }
 
     /// `state` in the full wire form (absent fields filled in).
@@ -333,7 +330,7 @@ impl Session {
 
     /// [`Session::state`] as JSON.
     pub fn state_json(&self, state: Option<&str>) -> Result<String, SessionError> {
-        Ok(to_json(&self.state(state)?))
+        Ok(super::device_state_json(&self.state(state)?))
     }
 
     /// The decision context (table, policy, rollout and timing).
@@ -372,7 +369,7 @@ impl Session {
         state: Option<&str>,
         now: u64,
     ) -> Result<String, SessionError> {
-        Ok(to_json(&self.decide(device_id, state, now)?))
+        Ok(super::action_json(&self.decide(device_id, state, now)?))
     }
 
     /// Opens the rollout's next stage if it may open at `now`; whether it did
@@ -422,7 +419,7 @@ impl Session {
 
     /// [`Session::rollout_state`] as JSON.
     pub fn rollout_state_json(&self) -> Option<String> {
-        self.rollout_state().map(to_json)
+        self.rollout_state().map(RolloutState::to_json)
     }
 
     fn rollout_mut(
@@ -465,12 +462,6 @@ fn wire_state(state: DeviceState<Version>) -> DeviceState<String> {
         Ok(w) => w,
         Err(never) => match never {},
     }
-}
-
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    // The wire types hold only strings, integers and options, with string keys: serde_json
-    // cannot fail on them.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]
