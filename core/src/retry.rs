@@ -442,7 +442,10 @@ pub enum RetryError {
     /// A failure kind name that is none of `failed`, `timed_out`, `rejected`,
     /// `download_error` (`retry.unknown_kind`).
     #[cfg(feature = "alloc")]
-    #[error("unknown failure kind {0:?}: expected failed, timed_out, rejected or download_error")]
+    #[error(
+        "unknown failure kind {}: expected failed, timed_out, rejected or download_error",
+        crate::error::Quoted(.0)
+    )]
     UnknownKind(alloc::string::String),
     /// A failure kind counted twice in [`HopCounters::from_pairs`] (`retry.duplicate_kind`).
     #[error("failure kind {0} is counted twice")]
