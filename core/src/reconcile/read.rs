@@ -15,7 +15,7 @@
 //! let e = read_event(r#"{"at": 5, "event": "job_expired", "job": 2}"#).unwrap();
 //! assert_eq!(e, Event::JobExpired { job: 2, at: 5 });
 //! assert_eq!(read_event(r#"{"event": "job_expired", "job": 2}"#).unwrap_err(),
-//!            "missing field `at` at line 1 column 34");
+//!            "missing field `at` at line 1 column 35");
 //! ```
 
 use alloc::string::String;
