@@ -56,6 +56,10 @@ pub(crate) fn object(
     r: &mut Reader<'_>,
     field: &mut dyn FnMut(&mut Reader<'_>, &str) -> Res<bool>,
 ) -> Res<()> {
+    if r.peek() != Some(b'{') {
+        let raw = r.value()?;
+        return Err(wrong(r, "an object", raw));
+    }
     r.begin_object()?;
     let mut first = true;
     while let Some(key) = r.next_key(&mut first)? {
@@ -110,32 +114,30 @@ pub(crate) fn unknown_variant(r: &Reader<'_>, name: &str) -> SyntaxError {
 
 /// A whole number from 0 to 2^64-1.
 pub(crate) fn read_u64(r: &mut Reader<'_>) -> Res<u64> {
+    unsigned(r, u64::MAX, "an unsigned integer (u64)")
+}
+
+/// A whole number from 0 to `max`; `what` names the type in the refusal.
+fn unsigned(r: &mut Reader<'_>, max: u64, what: &str) -> Res<u64> {
     let raw = r.value()?;
-    whole_number(raw).ok_or_else(|| wrong(r, "an unsigned integer (u64)", raw))
+    whole_number(raw)
+        .filter(|&n| n <= max)
+        .ok_or_else(|| wrong(r, what, raw))
 }
 
 /// A whole number from 0 to 2^32-1.
 pub(crate) fn read_u32(r: &mut Reader<'_>) -> Res<u32> {
-    let raw = r.value()?;
-    whole_number(raw)
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| wrong(r, "an unsigned integer (u32)", raw))
+    unsigned(r, u32::MAX.into(), "an unsigned integer (u32)").map(|n| n as u32)
 }
 
 /// A whole number from 0 to 65535.
 pub(crate) fn read_u16(r: &mut Reader<'_>) -> Res<u16> {
-    let raw = r.value()?;
-    whole_number(raw)
-        .and_then(|n| u16::try_from(n).ok())
-        .ok_or_else(|| wrong(r, "an unsigned integer (u16)", raw))
+    unsigned(r, u16::MAX.into(), "an unsigned integer (u16)").map(|n| n as u16)
 }
 
 /// A whole number from 0 to 255.
 pub(crate) fn read_u8(r: &mut Reader<'_>) -> Res<u8> {
-    let raw = r.value()?;
-    whole_number(raw)
-        .and_then(|n| u8::try_from(n).ok())
-        .ok_or_else(|| wrong(r, "an unsigned integer (u8)", raw))
+    unsigned(r, u8::MAX.into(), "an unsigned integer (u8)").map(|n| n as u8)
 }
 
 /// A whole number from -2^31 to 2^31-1 (`-0` is refused, as `serde_json` reads it as a

@@ -235,6 +235,10 @@ fn refusals_name_the_field_or_the_value() {
             r#"{"event": "nope"}"#,
             "unknown variant `nope` at line 1 column 1",
         ),
+        (
+            r#"["job_expired", 1, 2]"#,
+            r#"expected an object, found ["job_expired", 1, 2] at line 1 column 22"#,
+        ),
     ];
     for (text, message) in cases {
         assert_eq!(hand::event(text).unwrap_err(), message);
