@@ -37,6 +37,7 @@ pub(crate) struct SyntaxError {
 }
 
 /// A cursor over JSON text.
+#[derive(Clone)]
 pub(crate) struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],

@@ -14,6 +14,8 @@ pub mod cert;
 pub mod compact;
 pub mod error;
 #[cfg(feature = "alloc")]
+mod json_fields;
+#[cfg(feature = "alloc")]
 mod json_read;
 #[cfg(feature = "alloc")]
 mod json_write;

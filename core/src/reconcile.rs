@@ -63,10 +63,14 @@ pub mod window;
 mod decide;
 #[cfg(feature = "alloc")]
 mod planner;
+#[cfg(feature = "alloc")]
+mod read;
 #[cfg(feature = "serde")]
 mod session;
 #[cfg(feature = "alloc")]
 mod state;
+#[cfg(feature = "alloc")]
+mod write;
 
 #[cfg(feature = "alloc")]
 pub use decide::{
@@ -76,9 +80,18 @@ pub use decide::{
 #[cfg(feature = "alloc")]
 pub use planner::{CatalogPlanner, IndexPlanner};
 #[cfg(feature = "serde")]
+pub use read::read_session_options;
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use read::{hand_readers, serde_readers};
+#[cfg(feature = "alloc")]
+pub use read::{read_device_state, read_event};
+#[cfg(feature = "serde")]
 pub use session::{AppliedWire, Session, SessionError, SessionOptions};
 #[cfg(feature = "alloc")]
 pub use state::{Applied, DeviceState, Event, HopState, Job, LastFailure, OperatorAction, apply};
+#[cfg(feature = "alloc")]
+pub use write::{action_json, applied_json, device_state_json};
 
 #[cfg(feature = "alloc")]
 pub use crate::retry::RetryPolicy;

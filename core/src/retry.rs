@@ -35,6 +35,11 @@ use core::fmt;
 use crate::arith::mul_ppm;
 use crate::error::ErrorCode;
 
+#[cfg(feature = "alloc")]
+pub(crate) mod read;
+#[cfg(feature = "alloc")]
+pub(crate) mod write;
+
 /// Domain-separation tag of the jitter hash, version 1.
 pub const JITTER_DOMAIN: &[u8] = b"stepstone/jitter/v1";
 
@@ -266,6 +271,31 @@ impl HopCounters {
         Ok(c)
     }
 
+    /// Counters from `attempts` and a JSON object mapping failure-kind names to their counts
+    /// on the hop (`{"timed_out": 2}`; a kind absent counts 0). A name given twice counts its
+    /// last value, as a JSON map read into a map does; a name that is no kind is
+    /// `retry.unknown_kind` (the first in sorted order), JSON that does not read, or a count
+    /// that is not a whole number from 0 to 2^32-1, `retry.json`.
+    ///
+    /// ```
+    /// use stepstone::ErrorCode;
+    /// use stepstone::retry::{FailureKind, HopCounters};
+    /// let c = HopCounters::from_json_counts(3, r#"{"timed_out": 2}"#).unwrap();
+    /// assert_eq!(c.failures_of(FailureKind::TimedOut), 2);
+    /// let e = HopCounters::from_json_counts(3, r#"{"lost": 1}"#).unwrap_err();
+    /// assert_eq!(e.code(), "retry.unknown_kind");
+    /// assert_eq!(HopCounters::from_json_counts(3, "[]").unwrap_err().code(), "retry.json");
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_json_counts(attempts: u32, text: &str) -> Result<HopCounters, RetryError> {
+        let counts = read::counts_document(text).map_err(RetryError::Json)?;
+        let mut pairs = alloc::vec::Vec::with_capacity(counts.len());
+        for (name, n) in counts {
+            pairs.push((name.parse::<FailureKind>()?, n));
+        }
+        HopCounters::from_pairs(attempts, pairs)
+    }
+
     /// Failures of `kind` so far.
     pub fn failures_of(&self, kind: FailureKind) -> u32 {
         self.failures.get(kind.index()).copied().unwrap_or(0)
@@ -412,7 +442,10 @@ pub enum RetryError {
     /// A failure kind name that is none of `failed`, `timed_out`, `rejected`,
     /// `download_error` (`retry.unknown_kind`).
     #[cfg(feature = "alloc")]
-    #[error("unknown failure kind {0:?}: expected failed, timed_out, rejected or download_error")]
+    #[error(
+        "unknown failure kind {}: expected failed, timed_out, rejected or download_error",
+        crate::error::Quoted(.0)
+    )]
     UnknownKind(alloc::string::String),
     /// A failure kind counted twice in [`HopCounters::from_pairs`] (`retry.duplicate_kind`).
     #[error("failure kind {0} is counted twice")]
@@ -495,9 +528,7 @@ impl RetryPolicy {
     /// ```
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<RetryPolicy, RetryError> {
-        use alloc::string::ToString;
-        let p: RetryPolicy =
-            crate::wire::from_document(text).map_err(|e| RetryError::Json(e.to_string()))?;
+        let p = read::policy_document(text).map_err(RetryError::Json)?;
         p.validate()?;
         Ok(p)
     }

@@ -55,6 +55,11 @@ use core::fmt;
 use crate::error::ErrorCode;
 use crate::sample;
 
+#[cfg(feature = "alloc")]
+pub(crate) mod read;
+#[cfg(feature = "alloc")]
+pub(crate) mod write;
+
 /// One million: a fraction of 1 in parts per million.
 pub const PPM: u32 = 1_000_000;
 
@@ -97,8 +102,7 @@ impl Ramp {
     /// ```
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<Ramp, RolloutError> {
-        use alloc::string::ToString;
-        crate::wire::from_json(text).map_err(|e| RolloutError::Json(e.to_string()))
+        read::ramp_document(text).map_err(RolloutError::Json)
     }
 
     /// The fraction open `elapsed` seconds after the start (not counting halted time).
@@ -209,9 +213,7 @@ impl HaltRule {
     /// ```
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<HaltRule, RolloutError> {
-        use alloc::string::ToString;
-        let r: HaltRule =
-            crate::wire::from_json(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+        let r = read::halt_rule_document(text).map_err(RolloutError::Json)?;
         r.validate()?;
         Ok(r)
     }
@@ -702,9 +704,7 @@ impl Rollout {
     /// ```
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<Rollout, RolloutError> {
-        use alloc::string::ToString;
-        let r: Rollout =
-            crate::wire::from_document(text).map_err(|e| RolloutError::Json(e.to_string()))?;
+        let r = read::rollout_document(text).map_err(RolloutError::Json)?;
         r.validate()?;
         Ok(r)
     }

@@ -2,7 +2,10 @@
 //! reconciler options, device states and events. The first byte picks the reader, the rest is
 //! the text. Never a panic; every refusal carries its area's code; what loads writes JSON that
 //! loads back to the same value; checked calls never answer "do not halt" for inconsistent
-//! counts.
+//! counts. Every reader is also compared with the serde derive it replaced: both accept the
+//! same documents and read the same values, except where serde's derive takes a struct spelt
+//! other than as an object (an internally tagged enum as an array, a nested tag as a number),
+//! which the hand readers refuse.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -32,6 +35,38 @@ fn table() -> Arc<CampaignTable> {
         .clone()
 }
 
+/// Whether `original` spells a struct other than as an object where `canonical` (serde's
+/// writing of what it read) has one.
+fn looser_than_the_wire(original: &serde_json::Value, canonical: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (original, canonical) {
+        (Value::Array(_), Value::Object(_)) | (Value::Number(_), Value::String(_)) => true,
+        (Value::Object(o), Value::Object(c)) => {
+            o.iter().any(|(k, v)| c.get(k).is_some_and(|w| looser_than_the_wire(v, w)))
+        }
+        (Value::Array(o), Value::Array(c)) => o.iter().zip(c).any(|(v, w)| looser_than_the_wire(v, w)),
+        _ => false,
+    }
+}
+
+/// The hand reader and the serde derive on `text`.
+fn same<T: PartialEq + std::fmt::Debug + serde::Serialize>(
+    text: &str,
+    hand: fn(&str) -> Result<T, String>,
+    serde: fn(&str) -> Result<T, String>,
+) {
+    match (hand(text), serde(text)) {
+        (Ok(h), Ok(s)) => assert_eq!(h, s, "{text}"),
+        (Err(_), Err(_)) => {}
+        (Err(h), Ok(s)) => {
+            let original: serde_json::Value = serde_json::from_str(text).expect("serde read it");
+            let canonical = serde_json::to_value(&s).expect("writes");
+            assert!(looser_than_the_wire(&original, &canonical), "{text:?}: hand {h:?}, serde {s:?}");
+        }
+        (h, s) => panic!("{text:?}: hand {h:?}, serde {s:?}"),
+    }
+}
+
 fn area(code: &str, areas: &[&str]) -> bool {
     areas.iter().any(|a| code.starts_with(a))
 }
@@ -43,6 +78,26 @@ fn numbers(data: &[u8]) -> impl Iterator<Item = u32> + '_ {
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
+    {
+        use stepstone::reconcile::{hand_readers as hand, serde_readers as serde};
+        match pick % 5 {
+            0 => same(text, hand::retry_policy, serde::retry_policy),
+            1 => same(text, hand::rollout, serde::rollout),
+            2 => {
+                same(text, hand::halt_rule, serde::halt_rule);
+                same(text, hand::ramp, serde::ramp);
+                same(text, hand::failure_counts, serde::failure_counts);
+            }
+            3 => same(text, hand::session_options, serde::session_options),
+            _ => {
+                same(text, hand::event, serde::event);
+                same(text, hand::device_state, serde::device_state);
+                let (state, event) = text.split_once('\n').unwrap_or(("{}", text));
+                same(state, hand::device_state, serde::device_state);
+                same(event, hand::event, serde::event);
+            }
+        }
+    }
     match pick % 5 {
         0 => match RetryPolicy::from_json(text) {
             Ok(p) => {

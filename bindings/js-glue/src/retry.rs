@@ -1,10 +1,8 @@
 //! Retry decisions: backoff, jitter and the give-up rules.
 
-use std::collections::BTreeMap;
+use stepstone::retry::{self, FailureKind, HopCounters};
 
-use stepstone::retry::{self, FailureKind, HopCounters, RetryError};
-
-use crate::{Res, to_json, u64_arg};
+use crate::{Res, u64_arg};
 
 /// A failure kind by its JSON name (`retry.unknown_kind` for any other).
 fn kind(name: &str) -> Res<FailureKind> {
@@ -27,7 +25,7 @@ impl RetryPolicy {
 
     /// The policy as JSON (every field).
     pub fn to_json(&self) -> String {
-        to_json(&self.inner)
+        self.inner.to_json()
     }
 
     /// Seconds to wait after the `n`-th failure of `kind`, jittered by device, hop and attempt.
@@ -59,13 +57,7 @@ impl RetryPolicy {
         device_id: &[u8],
         hop: &[u8],
     ) -> Res<String> {
-        let counts: BTreeMap<String, u32> =
-            serde_json::from_str(failures).map_err(|e| RetryError::Json(e.to_string()))?;
-        let pairs = counts
-            .iter()
-            .map(|(name, n)| Ok((kind(name)?, *n)))
-            .collect::<Res<Vec<(FailureKind, u32)>>>()?;
-        let counters = HopCounters::from_pairs(attempts, pairs)?;
+        let counters = HopCounters::from_json_counts(attempts, failures)?;
         let decision = self.inner.after_failure(
             &counters,
             kind(kind_name)?,
@@ -75,7 +67,7 @@ impl RetryPolicy {
             device_id,
             hop,
         );
-        Ok(to_json(&decision))
+        Ok(decision.to_json())
     }
 }
 

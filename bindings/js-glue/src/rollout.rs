@@ -3,7 +3,7 @@
 use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
-use crate::{Res, hex_u64, to_json, u64_arg};
+use crate::{Res, hex_u64, u64_arg};
 
 /// A staged rollout (stages or a ramp, with halt rules).
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ impl Rollout {
 
     /// The rollout as JSON (every field).
     pub fn to_json(&self) -> String {
-        to_json(&self.inner)
+        self.inner.to_json()
     }
 
     /// A device's rollout position (16 hex digits).

@@ -50,7 +50,7 @@ use super::{
 /// A session's settings: every field optional (the JSON form `{policy, rollout,
 /// rollout_started_at, rollout_state, start, end, windows, utc_offset_secs, job_ttl_secs}`;
 /// an unknown field is refused, except a top-level `"$schema"` string, which is skipped).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SessionOptions {
     /// The retry policy (default: [`RetryPolicy::default`]); checked.
@@ -79,7 +79,7 @@ impl SessionOptions {
     /// Reads options from JSON (`reconcile.invalid_json` when they do not read); nothing is
     /// checked until [`Session::new`].
     pub fn from_json(text: &str) -> Result<SessionOptions, SessionError> {
-        crate::wire::from_document(text).map_err(|e| invalid("options", e))
+        super::read_session_options(text).map_err(|m| read_error("options", m))
     }
 }
 
@@ -174,11 +174,8 @@ impl From<RolloutError> for SessionError {
     }
 }
 
-fn invalid(what: &'static str, e: serde_json::Error) -> SessionError {
-    SessionError::InvalidJson {
-        what,
-        message: e.to_string(),
-    }
+fn read_error(what: &'static str, message: String) -> SessionError {
+    SessionError::InvalidJson { what, message }
 }
 
 /// What [`Session::apply`] gives back: the new state and what the event did (the JSON form
@@ -294,7 +291,9 @@ impl Session {
     /// scheme.
     pub fn state_in(&self, state: Option<&str>) -> Result<DeviceState<Version>, SessionError> {
         let wire: DeviceState<String> = match state {
-            Some(text) => crate::wire::from_json(text).map_err(|e| invalid("device state", e))?,
+            Some(text) => {
+                super::read_device_state(text).map_err(|m| read_error("device state", m))?
+            }
             None => DeviceState::default(),
         };
         Ok(wire.try_map(|t| Version::parse(&t, self.scheme))?)
@@ -302,7 +301,7 @@ impl Session {
 
     /// An event from its wire form, versions checked against the scheme.
     pub fn event_in(&self, event: &str) -> Result<Event<Version>, SessionError> {
-        let wire: Event<String> = crate::wire::from_json(event).map_err(|e| invalid("event", e))?;
+        let wire = super::read_event(event).map_err(|m| read_error("event", m))?;
         Ok(wire.try_map(|t| Version::parse(&t, self.scheme))?)
     }
 
@@ -321,10 +320,7 @@ impl Session {
     /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}`.
     pub fn apply_json(&self, state: Option<&str>, event: &str) -> Result<String, SessionError> {
         let (state, applied) = self.apply(state, event)?;
-        Ok(to_json(&AppliedWire {
-            state: &state,
-            outcome: applied.name(),
-        }))
+        Ok(super::write::applied_json(&state, applied))
     }
 
     /// `state` in the full wire form (absent fields filled in).
@@ -334,7 +330,7 @@ impl Session {
 
     /// [`Session::state`] as JSON.
     pub fn state_json(&self, state: Option<&str>) -> Result<String, SessionError> {
-        Ok(to_json(&self.state(state)?))
+        Ok(super::device_state_json(&self.state(state)?))
     }
 
     /// The decision context (table, policy, rollout and timing).
@@ -373,7 +369,7 @@ impl Session {
         state: Option<&str>,
         now: u64,
     ) -> Result<String, SessionError> {
-        Ok(to_json(&self.decide(device_id, state, now)?))
+        Ok(super::action_json(&self.decide(device_id, state, now)?))
     }
 
     /// Opens the rollout's next stage if it may open at `now`; whether it did
@@ -423,7 +419,7 @@ impl Session {
 
     /// [`Session::rollout_state`] as JSON.
     pub fn rollout_state_json(&self) -> Option<String> {
-        self.rollout_state().map(to_json)
+        self.rollout_state().map(RolloutState::to_json)
     }
 
     fn rollout_mut(
@@ -466,12 +462,6 @@ fn wire_state(state: DeviceState<Version>) -> DeviceState<String> {
         Ok(w) => w,
         Err(never) => match never {},
     }
-}
-
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    // The wire types hold only strings, integers and options, with string keys: serde_json
-    // cannot fail on them.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]

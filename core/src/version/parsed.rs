@@ -186,17 +186,18 @@ impl fmt::Display for VersionError {
     /// `"banana" is not an integer version (malformed version)`; for a range that no version
     /// can satisfy, `">v5, <v3" is an empty range: no integer version matches it`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Quoted as `{:?}` quotes a string, by the core's small quoting (other characters
+        // kept as they are), so that a build links no `<str as Debug>`.
+        let value = crate::error::Quoted(&self.value);
         match self.kind {
             VersionErrorKind::EmptyRange => write!(
                 f,
-                "{} is an empty range: no {} version matches it",
-                crate::error::Quoted(&self.value),
+                "{value} is an empty range: no {} version matches it",
                 self.scheme
             ),
             kind => write!(
                 f,
-                "{} is not {} version ({kind})",
-                crate::error::Quoted(&self.value),
+                "{value} is not {} version ({kind})",
                 self.scheme.with_article()
             ),
         }
