@@ -130,16 +130,19 @@ pub(crate) fn read_u32(r: &mut Reader<'_>) -> Res<u32> {
     unsigned(r, u32::MAX.into(), "an unsigned integer (u32)").map(|n| n as u32)
 }
 
+#[cfg(feature = "serde")]
 /// A whole number from 0 to 65535.
 pub(crate) fn read_u16(r: &mut Reader<'_>) -> Res<u16> {
     unsigned(r, u16::MAX.into(), "an unsigned integer (u16)").map(|n| n as u16)
 }
 
+#[cfg(feature = "serde")]
 /// A whole number from 0 to 255.
 pub(crate) fn read_u8(r: &mut Reader<'_>) -> Res<u8> {
     unsigned(r, u8::MAX.into(), "an unsigned integer (u8)").map(|n| n as u8)
 }
 
+#[cfg(feature = "serde")]
 /// A whole number from -2^31 to 2^31-1 (`-0` is refused, as `serde_json` reads it as a
 /// float).
 pub(crate) fn read_i32(r: &mut Reader<'_>) -> Res<i32> {
@@ -154,6 +157,7 @@ pub(crate) fn read_i32(r: &mut Reader<'_>) -> Res<i32> {
     value.ok_or_else(|| wrong(r, "an integer (i32)", raw))
 }
 
+#[cfg(feature = "serde")]
 /// `true` or `false`.
 pub(crate) fn read_bool(r: &mut Reader<'_>) -> Res<bool> {
     let raw = r.value()?;
@@ -205,6 +209,7 @@ pub(crate) fn document<T>(text: &str, read: fn(&mut Reader<'_>) -> Res<T>) -> Re
     value.map_err(|e| r.describe(&e))
 }
 
+#[cfg(feature = "serde")]
 /// [`document`] for a document that may carry a top-level `"$schema"` string, which is skipped
 /// (`field` never sees it; any other `"$schema"` is refused).
 pub(crate) fn schema_document<T>(
@@ -216,6 +221,7 @@ pub(crate) fn schema_document<T>(
     value.map_err(|e| r.describe(&e))
 }
 
+#[cfg(feature = "serde")]
 /// Reads a top-level `"$schema"` (a string; skipped, as often as it is given) when `top` is
 /// set: whether `key` was it.
 pub(crate) fn schema_key(r: &mut Reader<'_>, top: bool, key: &str) -> Res<bool> {

@@ -52,7 +52,9 @@ impl Writer {
         Writer::new(false)
     }
 
-    /// A writer of indented JSON, as `serde_json::to_string_pretty` writes it.
+    /// A writer of indented JSON, as `serde_json::to_string_pretty` writes it (for
+    /// `Catalog::to_json`, which comes with the `serde` feature).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn pretty() -> Writer {
         Writer::new(true)
     }

@@ -35,7 +35,8 @@ use core::fmt;
 use crate::arith::mul_ppm;
 use crate::error::ErrorCode;
 
-#[cfg(feature = "alloc")]
+// Its callers, the `from_json` readers, come with the `serde` feature.
+#[cfg(feature = "serde")]
 pub(crate) mod read;
 #[cfg(feature = "alloc")]
 pub(crate) mod write;

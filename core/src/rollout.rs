@@ -55,7 +55,8 @@ use core::fmt;
 use crate::error::ErrorCode;
 use crate::sample;
 
-#[cfg(feature = "alloc")]
+// Its callers, the `from_json` readers, come with the `serde` feature.
+#[cfg(feature = "serde")]
 pub(crate) mod read;
 #[cfg(feature = "alloc")]
 pub(crate) mod write;

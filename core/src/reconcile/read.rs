@@ -22,9 +22,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json_fields::{
-    Res, array, document, need, object, once, option, read_i32, read_u8, read_u16, read_u32,
-    read_u64, schema_document, schema_key, string, tag, unknown_variant,
+    Res, array, document, need, object, once, option, read_u32, read_u64, string, tag,
+    unknown_variant,
 };
+#[cfg(feature = "serde")]
+use crate::json_fields::{read_i32, read_u8, read_u16, schema_document, schema_key};
 use crate::json_read::Reader;
 use crate::retry::{FailureKind, HopCounters};
 
