@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use stepstone::explain::{Explanation, explain};
 use stepstone::plan::{Cost, Plan, Query, plan};
 
-use crate::output::{Failure, Format, load_catalog, parse_version, print_json};
+use crate::output::{Failure, Format, load_catalog, parse_version};
 
 /// Plan the best update path from a version to a target.
 #[derive(clap::Args)]
@@ -78,7 +78,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     }
     let p = plan(catalog, &query).map_err(|e| Failure::no(&e))?;
     match args.format {
-        Format::Json => print_json(&p),
+        // The core's wire form, written by its own writer (the bytes serde_json writes).
+        Format::Json => println!("{}", p.to_json()),
         Format::Text => print_text(&query, &p),
     }
     Ok(ExitCode::SUCCESS)
@@ -105,7 +106,7 @@ fn report_explained(args: &Args, q: &Query, e: Explanation) -> Result<ExitCode, 
     match args.format {
         Format::Json => {
             // The core's explanation form, the same in every binding.
-            print_json(&e);
+            println!("{}", e.to_json());
             if let Err(err) = &e.outcome {
                 eprintln!("error[{}]: {err}", stepstone::ErrorCode::code(err));
                 return Ok(ExitCode::from(1));
