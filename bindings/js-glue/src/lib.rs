@@ -271,11 +271,6 @@ impl Campaign {
     }
 }
 
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
-    // The core's Serialize types hold only strings, integers, floats and options: no error.
-    serde_json::to_string(value).unwrap_or_default()
-}
-
 /// A sampling error as a [`Fault`], its message from [`SampleError::message`] (the sample
 /// module links no `core::fmt` for it, as `to_string` would).
 fn sample_fault(e: SampleError) -> Fault {
