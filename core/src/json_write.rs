@@ -69,6 +69,11 @@ impl Writer {
         }
     }
 
+    /// Room for `bytes` more bytes of output (an estimate: the writer still grows past it).
+    pub(crate) fn reserve(&mut self, bytes: usize) {
+        self.out.reserve(bytes);
+    }
+
     /// The text written.
     pub(crate) fn finish(self) -> String {
         self.out
@@ -232,6 +237,12 @@ impl Writer {
 pub(crate) fn push_string(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    // Most strings (versions, names) need no escape: one simple scan, then one copy.
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     let mut run = 0;
     for (i, b) in text.bytes().enumerate() {
         let short = match b {

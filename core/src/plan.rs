@@ -193,6 +193,8 @@ impl Plan {
     /// ```
     pub fn to_json(&self) -> String {
         let mut w = crate::json_write::Writer::compact();
+        // About 60 bytes a hop (its version in `path`, its step); grows past it if need be.
+        w.reserve(64 + 64 * self.path.len());
         self.write_json(&mut w);
         w.finish()
     }
