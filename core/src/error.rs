@@ -88,6 +88,23 @@ pub fn decimal_text(n: u64) -> alloc::string::String {
     s
 }
 
+/// Bytes as lowercase hex, two digits a byte (as `{:02x}` per byte writes them), without
+/// `core::fmt`: digests and key ids in the WASM modules' answers and in `Catalog::to_json`.
+///
+/// ```
+/// assert_eq!(stepstone::error::hex_text(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+/// assert_eq!(stepstone::error::hex_text(&42u64.to_be_bytes()), "000000000000002a");
+/// ```
+#[cfg(feature = "alloc")]
+pub fn hex_text(bytes: &[u8]) -> alloc::string::String {
+    let mut s = alloc::string::String::with_capacity(2 * bytes.len());
+    for &b in bytes {
+        s.push(hex_digit(u32::from(b >> 4)));
+        s.push(hex_digit(u32::from(b & 15)));
+    }
+    s
+}
+
 /// Appends text in double quotes for a message, `"` and `\\` escaped and control characters
 /// written as `\n`, `\t`, `\u{1}`, ... (as `{:?}` writes them, except that other characters are
 /// kept as they are), with `push_str` alone: the sampling errors quote with it so that the

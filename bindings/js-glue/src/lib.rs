@@ -292,10 +292,7 @@ pub(crate) fn decimal(n: u64) -> String {
 
 /// A sampling position as 16 lowercase hex digits (as `{:016x}` writes it).
 fn hex16(n: u64) -> String {
-    (0..16)
-        .rev()
-        .map(|i| char::from(b"0123456789abcdef"[((n >> (i * 4)) & 15) as usize]))
-        .collect()
+    stepstone::error::hex_text(&n.to_be_bytes())
 }
 
 fn bad_input(what: &'static str, expected: &'static str, value: &str) -> Fault {
@@ -497,12 +494,7 @@ fn fields(parts: &[String]) -> Fields {
 
 /// Bytes as lowercase hex (as `{:02x}` per byte writes them, without `core::fmt`).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    s
+    stepstone::error::hex_text(bytes)
 }
 
 /// A streamed image verification: key first, then the image in chunks, then the signature.

@@ -264,14 +264,8 @@ fn write_release(w: &mut Writer, r: &Release) {
 
 /// `"sha256": "<64 lowercase hex digits>"`, nothing when there is none.
 fn write_sha256(w: &mut Writer, digest: Option<&[u8; 32]>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     if let Some(digest) = digest {
-        let mut hex = String::with_capacity(64);
-        for b in digest {
-            hex.push(char::from(HEX[usize::from(b >> 4)]));
-            hex.push(char::from(HEX[usize::from(b & 15)]));
-        }
-        w.field_str("sha256", &hex);
+        w.field_str("sha256", &crate::error::hex_text(digest));
     }
 }
 
