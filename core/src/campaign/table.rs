@@ -46,6 +46,7 @@ use alloc::vec::Vec;
 use super::{CampaignTable, DONE, DOWNGRADE, IntIndex, MISSING_SIZE, Spellings, UNREACHABLE};
 use crate::error::{Code, ErrorCode, Registered, clip, codes};
 use crate::json_read::{Reader, SyntaxError, push_decimal, push_u64, whole_number};
+use crate::json_write::push_string;
 use crate::plan::sweep::Slots;
 use crate::version::{Scheme, Version, VersionError, VersionKey};
 
@@ -391,25 +392,6 @@ fn comma(s: &mut String, i: usize) {
     if i > 0 {
         s.push(',');
     }
-}
-
-/// `text` as a JSON string (versions are ASCII without quotes, but escape all the same).
-fn push_string(s: &mut String, text: &str) {
-    s.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                s.push_str("\\u00");
-                let hex = b"0123456789abcdef";
-                s.push(hex[(c as usize) >> 4] as char);
-                s.push(hex[(c as usize) & 15] as char);
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
 }
 
 #[cfg(test)]
