@@ -466,8 +466,7 @@ fn format_rate(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<String
 #[pyclass(module = "stepstone", frozen)]
 pub(crate) struct Sampler {
     pub(crate) inner: sample::Sampler,
-    repr: String,
-    /// What it was made with, for pickling.
+    /// What it was made with (salt, class, period): its repr and its pickle.
     made_with: (Vec<u8>, String, u64),
 }
 
@@ -484,13 +483,13 @@ impl Sampler {
         );
         Ok(Sampler {
             inner: sample::Sampler::new(&salt, &class_, period),
-            repr: format!("Sampler(class_={}, period={period})", repr::s(&class_)),
             made_with: (salt.into_owned(), class_, period),
         })
     }
 
     fn __repr__(&self) -> String {
-        self.repr.clone()
+        let (_, class_, period) = &self.made_with;
+        format!("Sampler(class_={}, period={period})", repr::s(class_))
     }
 
     /// Pickling: `Sampler(salt, class_, period)` again (the salt as bytes: the pickle holds the
@@ -843,7 +842,6 @@ impl SamplingPlan {
         Ok((
             Sampler {
                 inner,
-                repr: format!("Sampler(class_={}, period={period})", repr::s(&class_)),
                 made_with: (self.salt().as_bytes().to_vec(), class_, period),
             },
             rate,
