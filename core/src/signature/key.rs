@@ -82,18 +82,33 @@ impl KeyId {
     }
 }
 
+impl KeyId {
+    /// Writes the 64 lowercase hex digits (as `{:02x}` per byte writes them) to a message, with
+    /// no `core::fmt`: errors that name a key write it with this.
+    pub(crate) fn write_hex(&self, sink: &mut impl crate::error::Sink) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 64];
+        for (pair, b) in text.chunks_exact_mut(2).zip(self.0) {
+            pair.copy_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+        }
+        // Hex digits are ASCII, so always UTF-8.
+        sink.text(core::str::from_utf8(&text).unwrap_or_default());
+    }
+}
+
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        let mut sink = crate::error::FmtSink::new(f);
+        self.write_hex(&mut sink);
+        sink.finish()
     }
 }
 
 impl fmt::Debug for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyId({self})")
+        f.write_str("KeyId(")?;
+        fmt::Display::fmt(self, f)?;
+        f.write_str(")")
     }
 }
 
