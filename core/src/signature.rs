@@ -259,8 +259,8 @@ impl PublicKey {
     /// Verifies `signature` over a SHA-256 `digest`, which must be exactly 32 bytes.
     ///
     /// Both S values verify (as in OpenSSL). On targets with no operating system
-    /// (`target_os = "none"`, firmware) the check runs on a smaller verifier with the same
-    /// verdicts (Shamir's trick instead of wNAF; see the `shamir` module's source).
+    /// (`target_os = "none"`, firmware) and in WASM the check runs on a smaller verifier with
+    /// the same verdicts (Shamir's trick instead of wNAF; see the `shamir` module's source).
     pub fn verify_digest(
         &self,
         digest: &[u8],
