@@ -124,10 +124,44 @@ pub(crate) fn trim_ascii(bytes: &[u8]) -> &[u8] {
     bytes.get(start..end).unwrap_or(&[])
 }
 
+/// The `y` of a compressed point: with `tag` 2 (even `y`), 3 (odd `y`) or 5 (the compact form:
+/// the smaller of `y` and `p - y`). `None` when `x` is not below `p`. The caller checks that
+/// `(x, y)` is on the curve (`AffinePoint::from_coordinates`), which refuses an `x` whose
+/// `x³ - 3x + b` has no square root, so the result is exactly p256's `decompress` and
+/// `decompact` (the `key` fuzz target and `tests::decompression_is_p256s` compare them).
+///
+/// P-256's `p ≡ 3 (mod 4)`, so a square root of `a` is `a^((p + 1) / 4)`: one exponentiation
+/// on the field arithmetic the verifier links anyway, where p256's `decompress` brings its own
+/// square root (about 4 KB of WASM code).
+fn decompressed_y(x: &p256::FieldBytes, tag: u8) -> Option<p256::FieldBytes> {
+    use p256::elliptic_curve::hazmat::FieldArithmetic;
+    use p256::elliptic_curve::{Field, PrimeField};
+    type Fe = <p256::NistP256 as FieldArithmetic>::FieldElement;
+    /// `b` of `y² = x³ - 3x + b`, big-endian.
+    const B: [u8; 32] = [
+        0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86,
+        0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2,
+        0x60, 0x4b,
+    ];
+    /// `(p + 1) / 4`, little-endian 64-bit limbs.
+    const ROOT: [u64; 4] = [0, 0x4000_0000, 0x4000_0000_0000_0000, 0x3fff_ffff_c000_0000];
+    let x = Option::<Fe>::from(Fe::from_repr(*x))?;
+    let b = Option::<Fe>::from(Fe::from_repr(B.into()))?;
+    let rhs = x.square() * x - (x + x + x) + b;
+    let y = Field::pow_vartime(&rhs, ROOT);
+    let neg = -y;
+    let (y_bytes, neg_bytes) = (y.to_repr(), neg.to_repr());
+    let keep = match tag {
+        // Compact: the smaller as an integer (big-endian bytes compare as integers).
+        5 => y_bytes <= neg_bytes,
+        _ => bool::from(y.is_odd()) == (tag & 1 == 1),
+    };
+    Some(if keep { y_bytes } else { neg_bytes })
+}
+
 /// A SEC1 point; compressed and compact forms only when `DECOMPRESS` (else unsupported).
 fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
-    use p256::elliptic_curve::point::{AffineCoordinates, DecompactPoint, DecompressPoint};
-    use p256::elliptic_curve::subtle::Choice;
+    use p256::elliptic_curve::point::AffineCoordinates;
     use p256::{AffinePoint, FieldBytes};
     let field = |b: &[u8]| <[u8; 32]>::try_from(b).ok().map(FieldBytes::from);
     let point = match bytes.split_first() {
@@ -145,9 +179,8 @@ fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureErr
                     ),
                 });
             }
-            field(x).and_then(|x| match tag {
-                5 => AffinePoint::decompact(&x).into(),
-                _ => AffinePoint::decompress(&x, Choice::from(tag & 1)).into(),
+            field(x).and_then(|x| {
+                decompressed_y(&x, tag).and_then(|y| AffinePoint::from_coordinates(&x, &y).into())
             })
         }
         _ => None,
@@ -385,6 +418,59 @@ mod tests {
         assert_eq!(
             KeyId::from_hex(core::str::from_utf8(&text).unwrap()),
             Some(k.key_id())
+        );
+    }
+
+    /// p256's own reading of a compressed or compact point (`decompress`, `decompact`).
+    fn p256s(bytes: &[u8]) -> Option<PublicKey> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
+            .ok()
+            .map(PublicKey::from_p256)
+    }
+
+    #[test]
+    fn decompression_is_p256s() {
+        // x from a counter through SHA-256 (about half have a square root), x at and around
+        // p, 0, 1 and all-ones, each under the three tags; and real keys' x, compressed.
+        let p: [u8; 32] = [
+            0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff,
+        ];
+        let mut xs: std::vec::Vec<[u8; 32]> = (0u32..600)
+            .map(|i| super::super::sha256(&i.to_be_bytes()))
+            .collect();
+        let mut below = p;
+        below[31] -= 1;
+        let mut above = p;
+        above[31] = 7;
+        let mut one = [0; 32];
+        one[31] = 1;
+        xs.extend([p, below, above, [0; 32], [0xff; 32], one]);
+        for seed in 1u8..40 {
+            let key = crate::signature::sign::SigningKey::from_bytes(&[seed; 32])
+                .unwrap()
+                .public_key();
+            let sec1 = key.to_sec1_uncompressed();
+            xs.push(sec1[1..33].try_into().unwrap());
+        }
+        let (mut points, mut refused) = (0, 0);
+        for x in &xs {
+            for tag in [2u8, 3, 5] {
+                let mut bytes = [tag; 33];
+                bytes[1..].copy_from_slice(x);
+                let ours = PublicKey::from_sec1(&bytes).ok();
+                assert_eq!(ours, p256s(&bytes), "{bytes:02x?}");
+                if ours.is_some() {
+                    points += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            points > 900 && refused > 800,
+            "{points} points, {refused} refused"
         );
     }
 
