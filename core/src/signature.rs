@@ -49,6 +49,8 @@ mod backend;
 pub(crate) mod blocks;
 mod encoding;
 mod key;
+#[doc(hidden)]
+pub mod pem;
 mod shamir;
 #[cfg(feature = "sign")]
 pub mod sign;

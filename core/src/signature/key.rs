@@ -86,6 +86,16 @@ impl KeyId {
     /// Writes the 64 lowercase hex digits (as `{:02x}` per byte writes them) to a message, with
     /// no `core::fmt`: errors that name a key write it with this.
     pub(crate) fn write_hex(&self, sink: &mut impl crate::error::Sink) {
+        // With a heap, the crate's hex writer (the WASM modules link it for their answers).
+        #[cfg(feature = "alloc")]
+        sink.text(&crate::error::hex_text(&self.0));
+        #[cfg(not(feature = "alloc"))]
+        self.write_hex_without_heap(sink);
+    }
+
+    /// [`KeyId::write_hex`] from a buffer on the stack, for builds without a heap.
+    #[cfg(not(feature = "alloc"))]
+    fn write_hex_without_heap(&self, sink: &mut impl crate::error::Sink) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut text = [0u8; 64];
         for (pair, b) in text.chunks_exact_mut(2).zip(self.0) {
@@ -285,7 +295,7 @@ impl PublicKey {
     /// Reads PEM `-----BEGIN PUBLIC KEY-----` (RFC 7468), without a heap.
     pub fn from_pem(pem: &[u8]) -> Result<PublicKey, SignatureError> {
         let mut buf = [0u8; MAX_KEY_DER];
-        let (label, der) = pem_rfc7468::decode(trim_ascii(pem), &mut buf).map_err(|_| {
+        let (label, der) = super::pem::decode(trim_ascii(pem), &mut buf).ok_or({
             SignatureError::KeyMalformed {
                 expected: detail!("PEM"),
                 reason: detail!(
