@@ -440,8 +440,8 @@ mod tests {
 
     #[test]
     fn decompression_is_p256s() {
-        // x from a counter through SHA-256 (about half have a square root), x at and around
-        // p, 0, 1 and all-ones, each under the three tags; and real keys' x, compressed.
+        // x from a counter through SHA-256 (about half have a square root), p, p - 1, p - 248,
+        // 0, 1 and 2^256 - 1, and real keys' x, each under the three tags.
         let p: [u8; 32] = [
             0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -452,11 +452,11 @@ mod tests {
             .collect();
         let mut below = p;
         below[31] -= 1;
-        let mut above = p;
-        above[31] = 7;
+        let mut further_below = p;
+        further_below[31] = 7;
         let mut one = [0; 32];
         one[31] = 1;
-        xs.extend([p, below, above, [0; 32], [0xff; 32], one]);
+        xs.extend([p, below, further_below, [0; 32], [0xff; 32], one]);
         for seed in 1u8..40 {
             let key = crate::signature::sign::SigningKey::from_bytes(&[seed; 32])
                 .unwrap()
