@@ -280,6 +280,29 @@ macro_rules! message_from_sink {
 }
 pub(crate) use message_from_sink;
 
+/// For the tests of error messages: every error's `message()` and `to_string()` are the text
+/// `before` gives (the format string its `#[error(...)]` attribute had), and `errors` holds
+/// `variants` different variants.
+#[cfg(all(test, feature = "std"))]
+pub(crate) fn assert_messages<E: ErrorMessage + core::fmt::Debug + core::fmt::Display>(
+    errors: &[E],
+    variants: usize,
+    before: impl Fn(&E) -> alloc::string::String,
+) {
+    use alloc::string::ToString;
+    let mut seen: alloc::vec::Vec<alloc::string::String> = errors
+        .iter()
+        .map(|e| alloc::format!("{:?}", core::mem::discriminant(e)))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), variants, "every variant is compared");
+    for e in errors {
+        assert_eq!(e.message(), before(e), "{e:?}");
+        assert_eq!(e.to_string(), e.message(), "{e:?}");
+    }
+}
+
 /// A lowercase hex digit (`n` below 16).
 #[cfg(feature = "alloc")]
 fn hex_digit(n: u32) -> char {

@@ -1396,7 +1396,6 @@ mod tests {
 #[cfg(all(test, feature = "std"))]
 mod message_tests {
     use super::*;
-    use crate::error::ErrorMessage;
     use alloc::format;
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
@@ -1567,13 +1566,7 @@ mod message_tests {
                 min: Quoted::new("v1"),
             });
             for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
-                for kind in [
-                    VersionErrorKind::Empty,
-                    VersionErrorKind::TooLong,
-                    VersionErrorKind::Malformed,
-                    VersionErrorKind::Overflow,
-                    VersionErrorKind::EmptyRange,
-                ] {
+                for kind in KINDS {
                     errors.push(ManifestError::DeviceVersion {
                         field: "counter",
                         value: q,
@@ -1630,28 +1623,21 @@ mod message_tests {
     #[test]
     fn messages_are_the_texts_the_error_attributes_wrote() {
         let errors = every_error();
-        let mut variants: Vec<String> = errors
-            .iter()
-            .map(|e| format!("{:?}", core::mem::discriminant(e)))
-            .collect();
-        variants.sort();
-        variants.dedup();
-        assert_eq!(variants.len(), 16, "every variant is compared");
-        for e in &errors {
-            assert_eq!(e.message(), before(e), "{e:?}");
-            assert_eq!(e.to_string(), e.message());
-        }
+        crate::error::assert_messages(&errors, 16, before);
     }
+
+    /// Every version refusal.
+    const KINDS: [VersionErrorKind; 5] = [
+        VersionErrorKind::Empty,
+        VersionErrorKind::TooLong,
+        VersionErrorKind::Malformed,
+        VersionErrorKind::Overflow,
+        VersionErrorKind::EmptyRange,
+    ];
 
     #[test]
     fn version_kind_text_is_its_display() {
-        for kind in [
-            VersionErrorKind::Empty,
-            VersionErrorKind::TooLong,
-            VersionErrorKind::Malformed,
-            VersionErrorKind::Overflow,
-            VersionErrorKind::EmptyRange,
-        ] {
+        for kind in KINDS {
             assert_eq!(version_kind_text(kind), kind.to_string());
         }
     }
