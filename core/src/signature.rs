@@ -49,6 +49,7 @@ mod backend;
 pub(crate) mod blocks;
 mod encoding;
 mod key;
+#[cfg(feature = "alloc")]
 #[doc(hidden)]
 pub mod pem;
 mod shamir;

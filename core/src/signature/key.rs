@@ -143,6 +143,7 @@ pub(crate) fn trim_ascii(bytes: &[u8]) -> &[u8] {
 /// P-256's `p ≡ 3 (mod 4)`, so a square root of `a` is `a^((p + 1) / 4)`: one exponentiation
 /// on the field arithmetic the verifier links anyway, where p256's `decompress` brings its own
 /// square root (about 4 KB of WASM code).
+#[cfg(feature = "alloc")]
 fn decompressed_y(x: &p256::FieldBytes, tag: u8) -> Option<p256::FieldBytes> {
     use p256::elliptic_curve::hazmat::FieldArithmetic;
     use p256::elliptic_curve::{Field, PrimeField};
@@ -169,6 +170,27 @@ fn decompressed_y(x: &p256::FieldBytes, tag: u8) -> Option<p256::FieldBytes> {
     Some(if keep { y_bytes } else { neg_bytes })
 }
 
+/// A compressed (`tag` 2 or 3) or compact (5) point. With a heap (the WASM modules and hosts)
+/// by [`decompressed_y`]; without (the device port, whose reader takes uncompressed points
+/// only, so this is never called there), p256's own `decompress` and `decompact`, which answer
+/// alike.
+fn decompress(x: &p256::FieldBytes, tag: u8) -> Option<p256::AffinePoint> {
+    #[cfg(feature = "alloc")]
+    {
+        use p256::elliptic_curve::point::AffineCoordinates;
+        decompressed_y(x, tag).and_then(|y| p256::AffinePoint::from_coordinates(x, &y).into())
+    }
+    #[cfg(not(feature = "alloc"))]
+    {
+        use p256::elliptic_curve::point::{DecompactPoint, DecompressPoint};
+        use p256::elliptic_curve::subtle::Choice;
+        match tag {
+            5 => p256::AffinePoint::decompact(x).into(),
+            _ => p256::AffinePoint::decompress(x, Choice::from(tag & 1)).into(),
+        }
+    }
+}
+
 /// A SEC1 point; compressed and compact forms only when `DECOMPRESS` (else unsupported).
 fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
     use p256::elliptic_curve::point::AffineCoordinates;
@@ -189,9 +211,7 @@ fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureErr
                     ),
                 });
             }
-            field(x).and_then(|x| {
-                decompressed_y(&x, tag).and_then(|y| AffinePoint::from_coordinates(&x, &y).into())
-            })
+            field(x).and_then(|x| decompress(&x, tag))
         }
         _ => None,
     };
@@ -295,7 +315,13 @@ impl PublicKey {
     /// Reads PEM `-----BEGIN PUBLIC KEY-----` (RFC 7468), without a heap.
     pub fn from_pem(pem: &[u8]) -> Result<PublicKey, SignatureError> {
         let mut buf = [0u8; MAX_KEY_DER];
-        let (label, der) = super::pem::decode(trim_ascii(pem), &mut buf).ok_or({
+        // With a heap (every build but the device port's, which reads no PEM) the crate's own
+        // reader, which links one base64 decoder; it reads exactly what pem-rfc7468 reads.
+        #[cfg(feature = "alloc")]
+        let decoded = super::pem::decode(trim_ascii(pem), &mut buf);
+        #[cfg(not(feature = "alloc"))]
+        let decoded = pem_rfc7468::decode(trim_ascii(pem), &mut buf).ok();
+        let (label, der) = decoded.ok_or({
             SignatureError::KeyMalformed {
                 expected: detail!("PEM"),
                 reason: detail!(
