@@ -79,7 +79,7 @@ wasm_sizes() {
       case $name in
         stepstone_wasm) entry=index; budget=150; ceiling=165 ;;
         sample) entry=$name; budget=15; ceiling=21 ;;
-        verify) entry=$name; budget=45; ceiling=54 ;;
+        verify) entry=$name; budget=45; ceiling=45 ;;
         plan) entry=$name; budget=60; ceiling=69 ;;
         rollout) entry=$name; budget=60; ceiling=64 ;;
       esac

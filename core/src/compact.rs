@@ -35,7 +35,7 @@
 
 use core::cmp::Ordering;
 
-use crate::error::{Code, ErrorCode, Registered, codes};
+use crate::error::{Code, ErrorCode, Registered, Sink, codes, message_from_sink};
 use crate::version::{Scheme, VersionErrorKind, compare};
 
 /// The four bytes every compact catalog starts with.
@@ -68,11 +68,21 @@ pub const FLAG_NOT_ENVIRONMENT: u8 = 8;
 const FLAGS_KNOWN: u8 = FLAG_YANKED | FLAG_DEADEND | FLAG_NOT_MODEL | FLAG_NOT_ENVIRONMENT;
 
 /// Why a compact catalog cannot be read or packed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+///
+/// `Display` and [`ErrorMessage::message`](crate::error::ErrorMessage::message) give the same
+/// text; `message` builds it without `core::fmt` (the WASM verify module links none for it).
+///
+/// ```
+/// use stepstone::compact::CompactError;
+/// use stepstone::error::ErrorMessage;
+/// let e = CompactError::Corrupt { at: 12 };
+/// assert_eq!(e.message(), "compact catalog is corrupt at byte 12");
+/// assert_eq!(e.to_string(), e.message());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CompactError {
     /// The bytes end before the structure they announce (`needed` bytes, `len` given).
-    #[error("compact catalog truncated: needs {needed} bytes, has {len}")]
     Truncated {
         /// Bytes the structure needs.
         needed: usize,
@@ -80,19 +90,15 @@ pub enum CompactError {
         len: usize,
     },
     /// The bytes do not start with `SSCC`.
-    #[error("not a compact catalog (bad magic)")]
     BadMagic,
     /// A format version this code does not read.
-    #[error("compact catalog format {0} is not supported (expected 1 or 2)")]
     Format(u8),
     /// A field out of range, a bad string or unsorted points; `at` is the byte offset.
-    #[error("compact catalog is corrupt at byte {at}")]
     Corrupt {
         /// Byte offset of the offending field.
         at: usize,
     },
     /// Too many releases, points or bytes for the format (packing).
-    #[error("catalog too large for the compact format: {count} {what}")]
     TooLarge {
         /// What overflowed: `releases`, `points`, `bytes`, `blocked ranges` or `version bytes`.
         what: &'static str,
@@ -100,9 +106,43 @@ pub enum CompactError {
         count: usize,
     },
     /// The target given to `pack` is not a valid version in the catalog.
-    #[error("pack target is not a release of the catalog")]
     UnknownTarget,
 }
+
+impl CompactError {
+    /// Writes the message piece by piece (`Display` and `message` both write it).
+    fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            CompactError::Truncated { needed, len } => {
+                s.text("compact catalog truncated: needs ");
+                s.decimal(*needed as u64);
+                s.text(" bytes, has ");
+                s.decimal(*len as u64);
+            }
+            CompactError::BadMagic => s.text("not a compact catalog (bad magic)"),
+            CompactError::Format(format) => {
+                s.text("compact catalog format ");
+                s.decimal(u64::from(*format));
+                s.text(" is not supported (expected 1 or 2)");
+            }
+            CompactError::Corrupt { at } => {
+                s.text("compact catalog is corrupt at byte ");
+                s.decimal(*at as u64);
+            }
+            CompactError::TooLarge { what, count } => {
+                s.text("catalog too large for the compact format: ");
+                s.decimal(*count as u64);
+                s.text(" ");
+                s.text(what);
+            }
+            CompactError::UnknownTarget => s.text("pack target is not a release of the catalog"),
+        }
+    }
+}
+
+message_from_sink!(CompactError);
+
+impl core::error::Error for CompactError {}
 
 impl Registered for CompactError {
     fn registered(&self) -> Code {
@@ -590,3 +630,59 @@ pub use pack::{PackError, PackOptions, pack};
 
 #[cfg(all(test, feature = "serde"))]
 mod tests;
+
+/// The messages of [`CompactError`], word for word those its `#[error(...)]` attributes wrote
+/// before `write_message`.
+#[cfg(all(test, feature = "std"))]
+mod message_tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    fn before(e: &CompactError) -> String {
+        match e {
+            CompactError::Truncated { needed, len } => {
+                format!("compact catalog truncated: needs {needed} bytes, has {len}")
+            }
+            CompactError::BadMagic => "not a compact catalog (bad magic)".into(),
+            CompactError::Format(f) => {
+                format!("compact catalog format {f} is not supported (expected 1 or 2)")
+            }
+            CompactError::Corrupt { at } => format!("compact catalog is corrupt at byte {at}"),
+            CompactError::TooLarge { what, count } => {
+                format!("catalog too large for the compact format: {count} {what}")
+            }
+            CompactError::UnknownTarget => "pack target is not a release of the catalog".into(),
+        }
+    }
+
+    #[test]
+    fn messages_are_the_texts_the_error_attributes_wrote() {
+        let mut errors = Vec::new();
+        for n in [0usize, 1, 255, usize::MAX] {
+            errors.extend([
+                CompactError::Truncated {
+                    needed: n,
+                    len: n / 3,
+                },
+                CompactError::Format(n as u8),
+                CompactError::Corrupt { at: n },
+                CompactError::TooLarge {
+                    what: "releases",
+                    count: n,
+                },
+            ]);
+        }
+        errors.extend([CompactError::BadMagic, CompactError::UnknownTarget]);
+        for bad in [
+            &b""[..],
+            b"SSCC",
+            b"XXXXXXXXXXXXXXXX",
+            b"SSCC\x09\0\0\0\0\0\0\0\0\0\0\0",
+        ] {
+            errors.extend(CompactCatalog::parse(bad).err());
+        }
+        crate::error::assert_messages(&errors, 6, before);
+    }
+}

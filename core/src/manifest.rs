@@ -58,7 +58,7 @@
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::error::{Code, ErrorCode, Registered, codes, detail};
+use crate::error::{Code, ErrorCode, FmtSink, Registered, Sink, codes, detail, message_from_sink};
 use crate::signature::{Digest, ImageHasher, KeyId, PublicKey, Signature};
 use crate::version::{self, Scheme, VersionErrorKind};
 
@@ -108,41 +108,112 @@ impl Quoted {
     }
 }
 
+impl Quoted {
+    /// Writes the text as `Display` shows it: as it is, with `…` when it was cut.
+    fn write_plain(&self, s: &mut impl Sink) {
+        s.text(self.as_str());
+        if self.cut {
+            s.text("…");
+        }
+    }
+
+    /// Writes the text as `Debug` shows it: in double quotes, `"`, `\` and control characters
+    /// escaped as `{:?}` escapes them, other characters as they are (the crate's small
+    /// quoting, `crate::error::push_quoted`: the WASM verify module links no `Debug` for `str`
+    /// and no Unicode tables; builds without `alloc` quote alike, with no heap).
+    fn write_quoted(&self, s: &mut impl Sink) {
+        #[cfg(feature = "alloc")]
+        s.quoted(self.as_str());
+        #[cfg(not(feature = "alloc"))]
+        quote_without_heap(s, self.as_str());
+    }
+}
+
+/// [`crate::error::push_quoted`]'s quoting written piece by piece, for builds without a heap
+/// (`tests::quoting_without_heap_is_push_quoted` shows the two agree).
+#[cfg(any(test, not(feature = "alloc")))]
+fn quote_without_heap(s: &mut impl Sink, text: &str) {
+    s.text("\"");
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if c == '"' || c == '\\' || c.is_control() {
+            s.text(text.get(run..i).unwrap_or(""));
+            let mut escaped = [b'\\', 0, 0, 0, 0, 0];
+            let len = match c {
+                '\n' | '\r' | '\t' | '\0' | '"' | '\\' => {
+                    escaped[1] = match c {
+                        '\n' => b'n',
+                        '\r' => b'r',
+                        '\t' => b't',
+                        '\0' => b'0',
+                        _ => c as u8,
+                    };
+                    2
+                }
+                _ => {
+                    // Control characters are below U+00A0: two hex digits at most.
+                    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                    let n = c as usize;
+                    escaped[1..3].copy_from_slice(b"u{");
+                    if n >= 16 {
+                        escaped[3] = DIGITS[(n >> 4) & 15];
+                        escaped[4] = DIGITS[n & 15];
+                        escaped[5] = b'}';
+                        6
+                    } else {
+                        escaped[3] = DIGITS[n & 15];
+                        escaped[4] = b'}';
+                        5
+                    }
+                }
+            };
+            s.text(core::str::from_utf8(&escaped[..len]).unwrap_or(""));
+            run = i + c.len_utf8();
+        }
+    }
+    s.text(text.get(run..).unwrap_or(""));
+    s.text("\"");
+}
+
 impl fmt::Display for Quoted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())?;
-        if self.cut {
-            f.write_str("…")?;
-        }
-        Ok(())
+        let mut sink = FmtSink::new(f);
+        self.write_plain(&mut sink);
+        sink.finish()
     }
 }
 
 impl fmt::Debug for Quoted {
     /// Quoted and escaped as `{:?}` quotes a `str`, except that characters other than `"`,
-    /// `\` and control characters are kept as they are (the crate's small quoting,
-    /// `crate::error::Quoted`: the WASM verify module then links no `Debug` for `str` and no
-    /// Unicode tables). Without `alloc` (the device port) `str`'s own `Debug`.
+    /// `\` and control characters are kept as they are (`Quoted::write_quoted`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        #[cfg(feature = "alloc")]
-        return fmt::Display::fmt(&crate::error::Quoted(self.as_str()), f);
-        #[cfg(not(feature = "alloc"))]
-        write!(f, "{:?}", self.as_str())
+        let mut sink = FmtSink::new(f);
+        self.write_quoted(&mut sink);
+        sink.finish()
     }
 }
 
 /// Why a manifest, a device or an image was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+///
+/// `Display` and [`ErrorMessage::message`](crate::error::ErrorMessage::message) give the same
+/// text; `message` builds it without `core::fmt` (the WASM verify module links none for it).
+///
+/// ```
+/// use stepstone::error::ErrorMessage;
+/// use stepstone::manifest::ManifestError;
+/// let e = ManifestError::Expired { expires: 10, now: 11 };
+/// assert_eq!(e.message(), "manifest expired at 10 (now is 11)");
+/// assert_eq!(e.to_string(), e.message());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ManifestError {
     /// The detached signature does not verify over the manifest bytes, or is malformed.
-    #[error("manifest signature does not verify with key {key_id}")]
     BadSignature {
         /// The key that was tried.
         key_id: KeyId,
     },
     /// The manifest does not follow the format.
-    #[error("manifest line {line}: {reason}")]
     Malformed {
         /// 1-based line number (0 for the document as a whole).
         line: usize,
@@ -150,13 +221,11 @@ pub enum ManifestError {
         reason: &'static str,
     },
     /// The first line names another format or format version.
-    #[error("manifest format {found:?} is not supported (expected \"stepstone-manifest 1\")")]
     UnsupportedFormat {
         /// The first line as found.
         found: Quoted,
     },
     /// The manifest names another signing key than the one that verified it.
-    #[error("manifest names key {named} but was verified with key {used}")]
     KeyMismatch {
         /// `key_id` in the manifest.
         named: KeyId,
@@ -164,7 +233,6 @@ pub enum ManifestError {
         used: KeyId,
     },
     /// The manifest expired.
-    #[error("manifest expired at {expires} (now is {now})")]
     Expired {
         /// Its `expires` (Unix seconds).
         expires: u64,
@@ -172,13 +240,11 @@ pub enum ManifestError {
         now: u64,
     },
     /// The device's model is not among the manifest's models.
-    #[error("manifest is not for model {model}")]
     WrongModel {
         /// The device's model.
         model: Quoted,
     },
     /// The device's environment is not the manifest's.
-    #[error("manifest is for environment {expected}, not {found}")]
     WrongEnvironment {
         /// The manifest's environment.
         expected: Quoted,
@@ -186,7 +252,6 @@ pub enum ManifestError {
         found: Quoted,
     },
     /// The version is not above the device's anti-rollback counter (or running version).
-    #[error("manifest version {version} is not above the device's {floor_name} {floor}")]
     Rollback {
         /// The manifest's version.
         version: Quoted,
@@ -196,7 +261,6 @@ pub enum ManifestError {
         floor_name: &'static str,
     },
     /// The device runs a version below the manifest's `min_sw_version`.
-    #[error("device runs {current}, below this release's min_sw_version {min}")]
     BelowMinVersion {
         /// The device's running version.
         current: Quoted,
@@ -204,7 +268,6 @@ pub enum ManifestError {
         min: Quoted,
     },
     /// A device fact is not a version of the manifest's scheme.
-    #[error("device {field} {value:?} is not {} version: {kind}", .scheme.with_article())]
     DeviceVersion {
         /// `current_version` or `counter`.
         field: &'static str,
@@ -216,7 +279,6 @@ pub enum ManifestError {
         kind: VersionErrorKind,
     },
     /// The image is longer or shorter than the manifest's size.
-    #[error("image is {} than the manifest's size {expected} bytes ({got} bytes read)", if *.longer { "longer" } else { "shorter" })]
     SizeMismatch {
         /// The manifest's size.
         expected: u64,
@@ -226,32 +288,158 @@ pub enum ManifestError {
         longer: bool,
     },
     /// The image's SHA-256 differs from the manifest's.
-    #[error("image SHA-256 differs from the manifest's")]
     DigestMismatch,
     /// `now` is 0: the device has no clock and no time floor, so expiry cannot be checked
     /// (a freeze attack would pass).
-    #[error("now is 0 (clock not set): expiry cannot be checked")]
     ClockUnset,
     /// The manifest's version is not a release of the signed catalog for this device (absent,
     /// another scheme, or not for the device's model or environment).
-    #[error("manifest version {version} is not a release of the catalog for this device")]
     NotInCatalog {
         /// The manifest's version.
         version: Quoted,
     },
     /// The signed catalog marks the manifest's release yanked.
-    #[error("manifest version {version} is yanked in the catalog")]
     Yanked {
         /// The manifest's version.
         version: Quoted,
     },
     /// The signed catalog gives the release another SHA-256 than the manifest.
-    #[error("manifest SHA-256 for {version} differs from the catalog's")]
     CatalogDigestMismatch {
         /// The manifest's version.
         version: Quoted,
     },
 }
+
+impl ManifestError {
+    /// Writes the message piece by piece (`Display` and `message` both write it).
+    fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            ManifestError::BadSignature { key_id } => {
+                s.text("manifest signature does not verify with key ");
+                key_id.write_hex(s);
+            }
+            ManifestError::Malformed { line, reason } => {
+                s.text("manifest line ");
+                s.decimal(*line as u64);
+                s.text(": ");
+                s.text(reason);
+            }
+            ManifestError::UnsupportedFormat { found } => {
+                s.text("manifest format ");
+                found.write_quoted(s);
+                s.text(" is not supported (expected \"stepstone-manifest 1\")");
+            }
+            ManifestError::KeyMismatch { named, used } => {
+                s.text("manifest names key ");
+                named.write_hex(s);
+                s.text(" but was verified with key ");
+                used.write_hex(s);
+            }
+            ManifestError::Expired { expires, now } => {
+                s.text("manifest expired at ");
+                s.decimal(*expires);
+                s.text(" (now is ");
+                s.decimal(*now);
+                s.text(")");
+            }
+            ManifestError::WrongModel { model } => {
+                s.text("manifest is not for model ");
+                model.write_plain(s);
+            }
+            ManifestError::WrongEnvironment { expected, found } => {
+                s.text("manifest is for environment ");
+                expected.write_plain(s);
+                s.text(", not ");
+                found.write_plain(s);
+            }
+            ManifestError::Rollback {
+                version,
+                floor,
+                floor_name,
+            } => {
+                s.text("manifest version ");
+                version.write_plain(s);
+                s.text(" is not above the device's ");
+                s.text(floor_name);
+                s.text(" ");
+                floor.write_plain(s);
+            }
+            ManifestError::BelowMinVersion { current, min } => {
+                s.text("device runs ");
+                current.write_plain(s);
+                s.text(", below this release's min_sw_version ");
+                min.write_plain(s);
+            }
+            ManifestError::DeviceVersion {
+                field,
+                value,
+                scheme,
+                kind,
+            } => {
+                s.text("device ");
+                s.text(field);
+                s.text(" ");
+                value.write_quoted(s);
+                s.text(" is not ");
+                s.text(scheme.with_article());
+                s.text(" version: ");
+                s.text(version_kind_text(*kind));
+            }
+            ManifestError::SizeMismatch {
+                expected,
+                got,
+                longer,
+            } => {
+                s.text(if *longer {
+                    "image is longer"
+                } else {
+                    "image is shorter"
+                });
+                s.text(" than the manifest's size ");
+                s.decimal(*expected);
+                s.text(" bytes (");
+                s.decimal(*got);
+                s.text(" bytes read)");
+            }
+            ManifestError::DigestMismatch => s.text("image SHA-256 differs from the manifest's"),
+            ManifestError::ClockUnset => {
+                s.text("now is 0 (clock not set): expiry cannot be checked")
+            }
+            ManifestError::NotInCatalog { version } => {
+                s.text("manifest version ");
+                version.write_plain(s);
+                s.text(" is not a release of the catalog for this device");
+            }
+            ManifestError::Yanked { version } => {
+                s.text("manifest version ");
+                version.write_plain(s);
+                s.text(" is yanked in the catalog");
+            }
+            ManifestError::CatalogDigestMismatch { version } => {
+                s.text("manifest SHA-256 for ");
+                version.write_plain(s);
+                s.text(" differs from the catalog's");
+            }
+        }
+    }
+}
+
+/// What `Display` shows for a version refusal (`VersionErrorKind`'s own text), written here
+/// as a `&'static str` so that a manifest message needs no `core::fmt`
+/// (`tests::version_kind_text_is_its_display` keeps the two the same).
+fn version_kind_text(kind: VersionErrorKind) -> &'static str {
+    match kind {
+        VersionErrorKind::Empty => "empty version",
+        VersionErrorKind::TooLong => "version longer than 128 bytes",
+        VersionErrorKind::Malformed => "malformed version",
+        VersionErrorKind::Overflow => "version component does not fit in 64 bits",
+        VersionErrorKind::EmptyRange => "version range matches no version",
+    }
+}
+
+message_from_sink!(ManifestError);
+
+impl core::error::Error for ManifestError {}
 
 impl Registered for ManifestError {
     fn registered(&self) -> Code {
@@ -1200,5 +1388,274 @@ mod tests {
         assert!(f.render().unwrap().contains("\nmodels AG-1 AG-2\n"));
         f.models = alloc::vec!["*".into()];
         assert!(f.render().unwrap().contains("\nmodels *\n"));
+    }
+}
+
+/// The messages of [`ManifestError`], word for word those its `#[error(...)]` attributes wrote
+/// before `write_message` (with the quoting the crate used then).
+#[cfg(all(test, feature = "std"))]
+mod message_tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+
+    fn hex(id: &KeyId) -> String {
+        id.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// `Quoted`'s `Display` as it was: the text, `…` when cut.
+    fn plain(q: &Quoted) -> String {
+        format!("{}{}", q.as_str(), if q.cut { "…" } else { "" })
+    }
+
+    /// `Quoted`'s `Debug` as it was: the crate's small quoting of the text.
+    fn debug(q: &Quoted) -> String {
+        format!("{}", crate::error::Quoted(q.as_str()))
+    }
+
+    /// The `#[error(...)]` attributes' format strings.
+    fn before(e: &ManifestError) -> String {
+        match e {
+            ManifestError::BadSignature { key_id } => {
+                format!(
+                    "manifest signature does not verify with key {}",
+                    hex(key_id)
+                )
+            }
+            ManifestError::Malformed { line, reason } => format!("manifest line {line}: {reason}"),
+            ManifestError::UnsupportedFormat { found } => format!(
+                "manifest format {} is not supported (expected \"stepstone-manifest 1\")",
+                debug(found)
+            ),
+            ManifestError::KeyMismatch { named, used } => format!(
+                "manifest names key {} but was verified with key {}",
+                hex(named),
+                hex(used)
+            ),
+            ManifestError::Expired { expires, now } => {
+                format!("manifest expired at {expires} (now is {now})")
+            }
+            ManifestError::WrongModel { model } => {
+                format!("manifest is not for model {}", plain(model))
+            }
+            ManifestError::WrongEnvironment { expected, found } => format!(
+                "manifest is for environment {}, not {}",
+                plain(expected),
+                plain(found)
+            ),
+            ManifestError::Rollback {
+                version,
+                floor,
+                floor_name,
+            } => format!(
+                "manifest version {} is not above the device's {floor_name} {}",
+                plain(version),
+                plain(floor)
+            ),
+            ManifestError::BelowMinVersion { current, min } => format!(
+                "device runs {}, below this release's min_sw_version {}",
+                plain(current),
+                plain(min)
+            ),
+            ManifestError::DeviceVersion {
+                field,
+                value,
+                scheme,
+                kind,
+            } => format!(
+                "device {field} {} is not {} version: {kind}",
+                debug(value),
+                scheme.with_article()
+            ),
+            ManifestError::SizeMismatch {
+                expected,
+                got,
+                longer,
+            } => format!(
+                "image is {} than the manifest's size {expected} bytes ({got} bytes read)",
+                if *longer { "longer" } else { "shorter" }
+            ),
+            ManifestError::DigestMismatch => "image SHA-256 differs from the manifest's".into(),
+            ManifestError::ClockUnset => {
+                "now is 0 (clock not set): expiry cannot be checked".into()
+            }
+            ManifestError::NotInCatalog { version } => format!(
+                "manifest version {} is not a release of the catalog for this device",
+                plain(version)
+            ),
+            ManifestError::Yanked { version } => {
+                format!(
+                    "manifest version {} is yanked in the catalog",
+                    plain(version)
+                )
+            }
+            ManifestError::CatalogDigestMismatch { version } => format!(
+                "manifest SHA-256 for {} differs from the catalog's",
+                plain(version)
+            ),
+        }
+    }
+
+    /// Texts for the quoted fields: plain, with quotes, backslashes, control characters,
+    /// non-ASCII, and longer than 40 bytes (cut, on a char boundary).
+    const TEXTS: [&str; 7] = [
+        "",
+        "v66000",
+        "a\"b\\c",
+        "tab\there\nnew\u{1}\u{7f}\u{9f}",
+        "é\u{200b}ü",
+        "0123456789012345678901234567890123456789xyz",
+        "ééééééééééééééééééééé",
+    ];
+
+    fn every_error() -> Vec<ManifestError> {
+        let ids = [
+            KeyId([0; 32]),
+            KeyId([0xa5; 32]),
+            KeyId(core::array::from_fn(|i| i as u8)),
+        ];
+        let mut errors = Vec::new();
+        for id in ids {
+            errors.push(ManifestError::BadSignature { key_id: id });
+            errors.push(ManifestError::KeyMismatch {
+                named: id,
+                used: ids[2],
+            });
+        }
+        for n in [0u64, 1, 4096, u64::MAX] {
+            errors.push(ManifestError::Expired {
+                expires: n,
+                now: u64::MAX - n,
+            });
+            for longer in [true, false] {
+                errors.push(ManifestError::SizeMismatch {
+                    expected: n,
+                    got: n / 2,
+                    longer,
+                });
+            }
+        }
+        for line in [0, 1, 17, usize::MAX] {
+            errors.push(ManifestError::Malformed {
+                line,
+                reason: "unknown field",
+            });
+        }
+        errors.push(ManifestError::Malformed {
+            line: 3,
+            reason: "",
+        });
+        for t in TEXTS {
+            let q = Quoted::new(t);
+            errors.push(ManifestError::UnsupportedFormat { found: q });
+            errors.push(ManifestError::WrongModel { model: q });
+            errors.push(ManifestError::WrongEnvironment {
+                expected: q,
+                found: Quoted::new("x"),
+            });
+            for floor_name in ["anti-rollback counter", "running version"] {
+                errors.push(ManifestError::Rollback {
+                    version: q,
+                    floor: q,
+                    floor_name,
+                });
+            }
+            errors.push(ManifestError::BelowMinVersion {
+                current: q,
+                min: Quoted::new("v1"),
+            });
+            for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
+                for kind in KINDS {
+                    errors.push(ManifestError::DeviceVersion {
+                        field: "counter",
+                        value: q,
+                        scheme,
+                        kind,
+                    });
+                }
+            }
+            errors.push(ManifestError::NotInCatalog { version: q });
+            errors.push(ManifestError::Yanked { version: q });
+            errors.push(ManifestError::CatalogDigestMismatch { version: q });
+        }
+        errors.push(ManifestError::DigestMismatch);
+        errors.push(ManifestError::ClockUnset);
+        // The refusals the checks themselves give.
+        let (key, text, sig) = doc_example();
+        let key = PublicKey::parse(key).unwrap();
+        let sig = Signature::parse(sig).unwrap();
+        let m = verify(text, &sig, &key).unwrap();
+        for (model, environment, current, counter, now) in [
+            ("AG-9", "production", "v66000", "v66000", 1),
+            ("AG-1", "lab \"x\"", "v66000", "v66000", 1),
+            ("AG-1", "production", "v1\u{7f}", "v66000", 1),
+            ("AG-1", "production", "v66000", "", 1),
+            ("AG-1", "production", "v66000", "v99999", 1),
+            ("AG-1", "production", "v1", "v1", 1),
+            ("AG-1", "production", "v66000", "v66000", u64::MAX),
+            ("AG-1", "production", "v66000", "v66000", 0),
+        ] {
+            let device = Device {
+                model,
+                environment,
+                current_version: current,
+                counter,
+                now,
+            };
+            errors.extend(m.check_device(&device).err());
+        }
+        let mut image = m.image_check();
+        errors.extend(image.update(&[0u8; 100]).err());
+        errors.extend(m.image_check().finish().err());
+        for bad in [
+            &b""[..],
+            b"stepstone-manifest 2\n",
+            b"x",
+            b"stepstone-manifest 1\nfoo 1\n",
+        ] {
+            errors.extend(Manifest::parse(bad).err());
+        }
+        errors.extend(verify(text, &Signature::parse(&[1u8; 64]).unwrap(), &key).err());
+        errors
+    }
+
+    #[test]
+    fn messages_are_the_texts_the_error_attributes_wrote() {
+        let errors = every_error();
+        crate::error::assert_messages(&errors, 16, before);
+    }
+
+    /// Every version refusal.
+    const KINDS: [VersionErrorKind; 5] = [
+        VersionErrorKind::Empty,
+        VersionErrorKind::TooLong,
+        VersionErrorKind::Malformed,
+        VersionErrorKind::Overflow,
+        VersionErrorKind::EmptyRange,
+    ];
+
+    #[test]
+    fn version_kind_text_is_its_display() {
+        for kind in KINDS {
+            assert_eq!(version_kind_text(kind), kind.to_string());
+        }
+    }
+
+    #[test]
+    fn quoting_without_heap_is_push_quoted() {
+        let mut texts: Vec<String> = TEXTS.iter().map(|t| String::from(*t)).collect();
+        texts.extend(
+            (0..0xa0u32)
+                .filter_map(char::from_u32)
+                .map(|c| format!("a{c}b")),
+        );
+        for t in &texts {
+            let mut heap_free = String::new();
+            quote_without_heap(&mut heap_free, t);
+            let mut pushed = String::new();
+            crate::error::push_quoted(&mut pushed, t);
+            assert_eq!(heap_free, pushed, "{t:?}");
+        }
     }
 }

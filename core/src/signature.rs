@@ -49,6 +49,9 @@ mod backend;
 pub(crate) mod blocks;
 mod encoding;
 mod key;
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub mod pem;
 mod shamir;
 #[cfg(feature = "sign")]
 pub mod sign;
@@ -56,7 +59,7 @@ mod strict_der;
 
 use core::fmt;
 
-use crate::error::{Code, ErrorCode, Registered, codes};
+use crate::error::{Code, ErrorCode, Registered, Sink, codes, message_from_sink};
 
 pub use encoding::SignatureFormat;
 #[cfg(feature = "alloc")]
@@ -99,31 +102,36 @@ pub const DIGEST_LEN: usize = 32;
 pub type Digest = [u8; DIGEST_LEN];
 
 /// Why a key or signature was refused, or a signature did not verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+///
+/// `Display` and [`ErrorMessage::message`](crate::error::ErrorMessage::message) give the same
+/// text; `message` builds it without `core::fmt` (the WASM verify module links none for it).
+///
+/// ```
+/// use stepstone::error::ErrorMessage;
+/// use stepstone::signature::SignatureError;
+/// let e = SignatureError::DigestLength { len: 31 };
+/// assert_eq!(e.message(), "digest of 31 bytes, expected exactly 32 (SHA-256)");
+/// assert_eq!(e.to_string(), e.message());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureError {
     /// The signature bytes are none of strict DER, raw `r‖s`, hex or base64 of either.
-    #[error(
-        "signature of {len} bytes is neither strict DER, raw r||s (64 bytes), nor hex or base64 of either"
-    )]
     Malformed {
         /// Length of the input.
         len: usize,
     },
     /// The signature is well formed but does not verify with the key over this digest.
-    #[error("signature does not verify with key {key_id}")]
     Invalid {
         /// The key that was tried.
         key_id: KeyId,
     },
     /// A digest that is not exactly 32 bytes.
-    #[error("digest of {len} bytes, expected exactly 32 (SHA-256)")]
     DigestLength {
         /// Length given.
         len: usize,
     },
     /// The public key could not be read.
-    #[error("public key is not {expected}: {reason}")]
     KeyMalformed {
         /// The form that was tried (`PEM SubjectPublicKeyInfo`, `SEC1 point`, ...).
         expected: &'static str,
@@ -131,13 +139,11 @@ pub enum SignatureError {
         reason: &'static str,
     },
     /// A well-formed key for another algorithm or curve (only ECDSA P-256 is supported).
-    #[error("public key is not an ECDSA P-256 key ({reason})")]
     KeyUnsupported {
         /// What was found instead.
         reason: &'static str,
     },
     /// A private key that could not be read (feature `sign`).
-    #[error("private key is not {expected}: {reason}")]
     PrivateKeyMalformed {
         /// The form that was tried.
         expected: &'static str,
@@ -145,6 +151,51 @@ pub enum SignatureError {
         reason: &'static str,
     },
 }
+
+impl SignatureError {
+    /// Writes the message piece by piece (`Display` and `message` both write it).
+    fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            SignatureError::Malformed { len } => {
+                s.text("signature of ");
+                s.decimal(*len as u64);
+                s.text(
+                    " bytes is neither strict DER, raw r||s (64 bytes), nor hex or base64 of either",
+                );
+            }
+            SignatureError::Invalid { key_id } => {
+                s.text("signature does not verify with key ");
+                key_id.write_hex(s);
+            }
+            SignatureError::DigestLength { len } => {
+                s.text("digest of ");
+                s.decimal(*len as u64);
+                s.text(" bytes, expected exactly 32 (SHA-256)");
+            }
+            SignatureError::KeyMalformed { expected, reason } => {
+                s.text("public key is not ");
+                s.text(expected);
+                s.text(": ");
+                s.text(reason);
+            }
+            SignatureError::KeyUnsupported { reason } => {
+                s.text("public key is not an ECDSA P-256 key (");
+                s.text(reason);
+                s.text(")");
+            }
+            SignatureError::PrivateKeyMalformed { expected, reason } => {
+                s.text("private key is not ");
+                s.text(expected);
+                s.text(": ");
+                s.text(reason);
+            }
+        }
+    }
+}
+
+message_from_sink!(SignatureError);
+
+impl core::error::Error for SignatureError {}
 
 impl Registered for SignatureError {
     fn registered(&self) -> Code {
@@ -211,8 +262,8 @@ impl PublicKey {
     /// Verifies `signature` over a SHA-256 `digest`, which must be exactly 32 bytes.
     ///
     /// Both S values verify (as in OpenSSL). On targets with no operating system
-    /// (`target_os = "none"`, firmware) the check runs on a smaller verifier with the same
-    /// verdicts (Shamir's trick instead of wNAF; see the `shamir` module's source).
+    /// (`target_os = "none"`, firmware) and in WASM the check runs on a smaller verifier with
+    /// the same verdicts (Shamir's trick instead of wNAF; see the `shamir` module's source).
     pub fn verify_digest(
         &self,
         digest: &[u8],
@@ -606,3 +657,110 @@ mod tests {
 #[doc = include_str!("../../docs/signatures.md")]
 #[doc = include_str!("../../docs/manifest.md")]
 pub struct SignatureDocs;
+
+/// The messages of [`SignatureError`], word for word those its `#[error(...)]` attributes wrote
+/// before `write_message`.
+#[cfg(all(test, feature = "std"))]
+mod message_tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+
+    fn before(e: &SignatureError) -> String {
+        match e {
+            SignatureError::Malformed { len } => format!(
+                "signature of {len} bytes is neither strict DER, raw r||s (64 bytes), nor hex or base64 of either"
+            ),
+            SignatureError::Invalid { key_id } => format!(
+                "signature does not verify with key {}",
+                key_id
+                    .0
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            ),
+            SignatureError::DigestLength { len } => {
+                format!("digest of {len} bytes, expected exactly 32 (SHA-256)")
+            }
+            SignatureError::KeyMalformed { expected, reason } => {
+                format!("public key is not {expected}: {reason}")
+            }
+            SignatureError::KeyUnsupported { reason } => {
+                format!("public key is not an ECDSA P-256 key ({reason})")
+            }
+            SignatureError::PrivateKeyMalformed { expected, reason } => {
+                format!("private key is not {expected}: {reason}")
+            }
+        }
+    }
+
+    /// Every variant, at its corners, and every refusal the readers give for the vectors'
+    /// broken keys and signatures.
+    fn every_error() -> Vec<SignatureError> {
+        let mut errors = Vec::new();
+        for len in [0, 1, 64, usize::MAX] {
+            errors.push(SignatureError::Malformed { len });
+            errors.push(SignatureError::DigestLength { len });
+        }
+        for id in [
+            [0u8; 32],
+            [0xff; 32],
+            core::array::from_fn(|i| (i * 7) as u8),
+        ] {
+            errors.push(SignatureError::Invalid { key_id: KeyId(id) });
+        }
+        errors.push(SignatureError::PrivateKeyMalformed {
+            expected: "PEM",
+            reason: "",
+        });
+        let (pem, sig) = doc_example();
+        let key = PublicKey::parse(pem).unwrap();
+        let sig = Signature::parse(sig).unwrap();
+        errors.extend(key.verify(b"other bytes", &sig).err());
+        errors.extend(key.verify_digest(&[0; 31], &sig).err());
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/vectors/signature.json")).unwrap();
+        for v in vectors["vectors"].as_array().unwrap() {
+            let bytes = |name: &str| -> Vec<u8> {
+                let hex = v[name].as_str().unwrap_or("");
+                (0..hex.len() / 2)
+                    .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                    .collect()
+            };
+            errors.extend(PublicKey::parse(&bytes("key")).err());
+            errors.extend(Signature::parse(&bytes("signature")).err());
+        }
+        for bad in [
+            &b""[..],
+            b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",
+            b"-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n",
+            b"-----BEGIN EC PARAMETERS-----\nMAA=\n-----END EC PARAMETERS-----\n",
+            b"-----BEGIN X-----\nMAA=\n-----END X-----\n",
+            b"-----BEGIN PUBLIC KEY-----\n!!\n-----END PUBLIC KEY-----\n",
+            &[4u8; 65],
+            &[2u8; 33],
+            &[0x30, 0],
+            b"abc",
+            b"zz",
+        ] {
+            errors.extend(PublicKey::parse(bad).err());
+            errors.extend(PublicKey::parse_uncompressed(bad).err());
+        }
+        errors
+    }
+
+    #[test]
+    fn messages_are_the_texts_the_error_attributes_wrote() {
+        let errors = every_error();
+        crate::error::assert_messages(&errors, 6, before);
+    }
+
+    #[test]
+    fn key_ids_display_as_format_wrote_them() {
+        let id = KeyId(core::array::from_fn(|i| (i * 37) as u8));
+        let by_format: String = id.0.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(id.to_string(), by_format);
+        assert_eq!(format!("{id:?}"), format!("KeyId({by_format})"));
+    }
+}

@@ -47,7 +47,7 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::error::{Code, ErrorCode, Registered, codes, detail};
+use crate::error::{Code, ErrorCode, Registered, Sink, codes, detail, message_from_sink};
 use crate::manifest::lines;
 use crate::signature::{Digest, KeyId, PublicKey, Signature};
 
@@ -59,11 +59,21 @@ pub const MAGIC: &str = "stepstone-signed-catalog";
 pub const MAX_HEADER_LEN: usize = 1024;
 
 /// Why a signed catalog was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+///
+/// `Display` and [`ErrorMessage::message`](crate::error::ErrorMessage::message) give the same
+/// text; `message` builds it without `core::fmt` (the WASM verify module links none for it).
+///
+/// ```
+/// use stepstone::error::ErrorMessage;
+/// use stepstone::signed_catalog::SignedCatalogError;
+/// let e = SignedCatalogError::ClockBehind { now: 5, floor: 7 };
+/// assert_eq!(e.message(), "now 5 is below the time floor 7 (the newest catalog's issued time)");
+/// assert_eq!(e.to_string(), e.message());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignedCatalogError {
     /// The envelope does not follow the format.
-    #[error("signed catalog header line {line}: {reason}")]
     Malformed {
         /// 1-based line (0 for the envelope as a whole).
         line: usize,
@@ -71,19 +81,16 @@ pub enum SignedCatalogError {
         reason: &'static str,
     },
     /// Signed by a key that is not trusted.
-    #[error("signed catalog is signed by key {key_id}, which is not trusted")]
     UnknownKey {
         /// The key id it names.
         key_id: KeyId,
     },
     /// The signature does not verify.
-    #[error("signed catalog signature does not verify with key {key_id}")]
     BadSignature {
         /// The key tried.
         key_id: KeyId,
     },
     /// The catalog expired.
-    #[error("signed catalog expired at {expires} (now is {now})")]
     Expired {
         /// Its expiry, Unix seconds.
         expires: u64,
@@ -91,7 +98,6 @@ pub enum SignedCatalogError {
         now: u64,
     },
     /// Older than the last catalog accepted.
-    #[error("signed catalog sequence {sequence} is below the last accepted {last}")]
     Rollback {
         /// Its sequence.
         sequence: u64,
@@ -100,18 +106,13 @@ pub enum SignedCatalogError {
     },
     /// The sequence of the last catalog accepted, with other signed bytes (or the last bytes
     /// are not known).
-    #[error(
-        "signed catalog sequence {sequence} equals the last accepted one but its signed bytes differ (or the last digest was not given)"
-    )]
     SequenceReused {
         /// The sequence.
         sequence: u64,
     },
     /// `now` is 0: the caller has no clock; expiry cannot be checked.
-    #[error("now is 0 (clock not set): expiry cannot be checked")]
     ClockUnset,
     /// `now` is below the time floor (the highest `issued` accepted).
-    #[error("now {now} is below the time floor {floor} (the newest catalog's issued time)")]
     ClockBehind {
         /// The `now` given.
         now: u64,
@@ -119,12 +120,73 @@ pub enum SignedCatalogError {
         floor: u64,
     },
     /// A payload too large for the envelope (sealing).
-    #[error("payload of {len} bytes is too large for the envelope")]
     TooLarge {
         /// Payload bytes.
         len: usize,
     },
 }
+
+impl SignedCatalogError {
+    /// Writes the message piece by piece (`Display` and `message` both write it).
+    fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            SignedCatalogError::Malformed { line, reason } => {
+                s.text("signed catalog header line ");
+                s.decimal(*line as u64);
+                s.text(": ");
+                s.text(reason);
+            }
+            SignedCatalogError::UnknownKey { key_id } => {
+                s.text("signed catalog is signed by key ");
+                key_id.write_hex(s);
+                s.text(", which is not trusted");
+            }
+            SignedCatalogError::BadSignature { key_id } => {
+                s.text("signed catalog signature does not verify with key ");
+                key_id.write_hex(s);
+            }
+            SignedCatalogError::Expired { expires, now } => {
+                s.text("signed catalog expired at ");
+                s.decimal(*expires);
+                s.text(" (now is ");
+                s.decimal(*now);
+                s.text(")");
+            }
+            SignedCatalogError::Rollback { sequence, last } => {
+                s.text("signed catalog sequence ");
+                s.decimal(*sequence);
+                s.text(" is below the last accepted ");
+                s.decimal(*last);
+            }
+            SignedCatalogError::SequenceReused { sequence } => {
+                s.text("signed catalog sequence ");
+                s.decimal(*sequence);
+                s.text(
+                    " equals the last accepted one but its signed bytes differ (or the last digest was not given)",
+                );
+            }
+            SignedCatalogError::ClockUnset => {
+                s.text("now is 0 (clock not set): expiry cannot be checked")
+            }
+            SignedCatalogError::ClockBehind { now, floor } => {
+                s.text("now ");
+                s.decimal(*now);
+                s.text(" is below the time floor ");
+                s.decimal(*floor);
+                s.text(" (the newest catalog's issued time)");
+            }
+            SignedCatalogError::TooLarge { len } => {
+                s.text("payload of ");
+                s.decimal(*len as u64);
+                s.text(" bytes is too large for the envelope");
+            }
+        }
+    }
+}
+
+message_from_sink!(SignedCatalogError);
+
+impl core::error::Error for SignedCatalogError {}
 
 impl Registered for SignedCatalogError {
     fn registered(&self) -> Code {
@@ -509,5 +571,106 @@ mod tests {
         longer.push(b' ');
         assert_eq!(code(&longer, &trust), "signed_catalog.malformed");
         assert_eq!(code(b"", &trust), "signed_catalog.malformed");
+    }
+}
+
+/// The messages of [`SignedCatalogError`], word for word those its `#[error(...)]` attributes
+/// wrote before `write_message`.
+#[cfg(all(test, feature = "std"))]
+mod message_tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    fn before(e: &SignedCatalogError) -> String {
+        let hex = |id: &KeyId| -> String { id.0.iter().map(|b| format!("{b:02x}")).collect() };
+        match e {
+            SignedCatalogError::Malformed { line, reason } => {
+                format!("signed catalog header line {line}: {reason}")
+            }
+            SignedCatalogError::UnknownKey { key_id } => format!(
+                "signed catalog is signed by key {}, which is not trusted",
+                hex(key_id)
+            ),
+            SignedCatalogError::BadSignature { key_id } => format!(
+                "signed catalog signature does not verify with key {}",
+                hex(key_id)
+            ),
+            SignedCatalogError::Expired { expires, now } => {
+                format!("signed catalog expired at {expires} (now is {now})")
+            }
+            SignedCatalogError::Rollback { sequence, last } => {
+                format!("signed catalog sequence {sequence} is below the last accepted {last}")
+            }
+            SignedCatalogError::SequenceReused { sequence } => format!(
+                "signed catalog sequence {sequence} equals the last accepted one but its signed bytes differ (or the last digest was not given)"
+            ),
+            SignedCatalogError::ClockUnset => {
+                "now is 0 (clock not set): expiry cannot be checked".into()
+            }
+            SignedCatalogError::ClockBehind { now, floor } => format!(
+                "now {now} is below the time floor {floor} (the newest catalog's issued time)"
+            ),
+            SignedCatalogError::TooLarge { len } => {
+                format!("payload of {len} bytes is too large for the envelope")
+            }
+        }
+    }
+
+    #[test]
+    fn messages_are_the_texts_the_error_attributes_wrote() {
+        let mut errors = Vec::new();
+        for n in [0u64, 1, 42, u64::MAX] {
+            let id = KeyId([n as u8; 32]);
+            errors.extend([
+                SignedCatalogError::Malformed {
+                    line: n as usize,
+                    reason: "expected `key value`",
+                },
+                SignedCatalogError::UnknownKey { key_id: id },
+                SignedCatalogError::BadSignature { key_id: id },
+                SignedCatalogError::Expired {
+                    expires: n,
+                    now: n.wrapping_add(1),
+                },
+                SignedCatalogError::Rollback {
+                    sequence: n,
+                    last: u64::MAX,
+                },
+                SignedCatalogError::SequenceReused { sequence: n },
+                SignedCatalogError::ClockBehind { now: n, floor: 7 },
+                SignedCatalogError::TooLarge { len: n as usize },
+            ]);
+        }
+        errors.push(SignedCatalogError::ClockUnset);
+        // The refusals `open` gives.
+        let (key, envelope) = doc_example();
+        let key = PublicKey::parse(key).unwrap();
+        for (keys, last_sequence, now) in [
+            (&[][..], None, 1_800_000_000),
+            (&[key][..], Some(43), 1_800_000_000),
+            (&[key][..], Some(42), 1_800_000_000),
+            (&[key][..], None, 0),
+            (&[key][..], None, u64::MAX),
+        ] {
+            let trust = Trust {
+                keys,
+                last_sequence,
+                last_digest: None,
+                now,
+            };
+            errors.extend(open(envelope, &trust).err());
+        }
+        let trust = Trust {
+            keys: &[key],
+            last_sequence: None,
+            last_digest: None,
+            now: 1,
+        };
+        for cut in [0, 1, 30, envelope.len() - 1] {
+            errors.extend(open(&envelope[..cut], &trust).err());
+        }
+        crate::error::assert_messages(&errors, 9, before);
     }
 }

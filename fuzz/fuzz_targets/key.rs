@@ -1,7 +1,8 @@
 //! Public-key parsing (PEM, DER SPKI, SEC1, hex) and private-key parsing never panic; a parsed
 //! public key survives its SEC1 and SPKI round trips. stepstone's own strict DER and SEC1
 //! readers agree with p256's on every input (same key, refusals sorted alike), and the device's
-//! reader answers as `parse` does for every binary key but compressed points.
+//! reader answers as `parse` does for every binary key but compressed points. The core's PEM
+//! reader gives what pem-rfc7468 gives (the same label and bytes, or a refusal).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +12,12 @@ use stepstone::signature::PublicKey;
 use stepstone::signature::sign::SigningKey;
 
 fuzz_target!(|data: &[u8]| {
+    // The core's PEM reader reads exactly what pem-rfc7468 reads (label and bytes).
+    let (mut ours, mut theirs) = ([0u8; 512], [0u8; 512]);
+    assert_eq!(
+        stepstone::signature::pem::decode(data, &mut ours),
+        pem_rfc7468::decode(data, &mut theirs).ok()
+    );
     if let Ok(key) = PublicKey::parse(data) {
         assert_eq!(PublicKey::parse(&key.to_sec1_uncompressed()), Ok(key));
         assert_eq!(PublicKey::parse(&key.to_spki_der()), Ok(key));

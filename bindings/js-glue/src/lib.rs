@@ -13,6 +13,7 @@ use std::sync::Arc;
 use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
 use stepstone::catalog::Catalog as CoreCatalog;
+use stepstone::error::ErrorMessage;
 use stepstone::plan::{Cost, Query};
 use stepstone::sample::{self, SampleError, SamplingPlan};
 use stepstone::version::{Scheme, Version};
@@ -37,6 +38,15 @@ impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
 
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
+
+/// An error as a [`Fault`], its message from [`ErrorMessage::message`] (built without
+/// `core::fmt`, which the verify module then does not link, as `to_string` would).
+pub(crate) fn told<E: ErrorCode + ErrorMessage>(e: E) -> Fault {
+    Fault {
+        code: e.code(),
+        message: e.message(),
+    }
+}
 
 mod api;
 mod reconcile;
@@ -312,9 +322,15 @@ pub fn parse_u64(what: &'static str, text: &str) -> Res<u64> {
 /// A decimal string (JS numbers and bigints are passed as their decimal text) as u64, for the
 /// APIs outside sampling (`js.bad_argument`).
 pub fn u64_arg(what: &'static str, text: &str) -> Res<u64> {
-    text.parse().map_err(|_| Fault {
-        code: "js.bad_argument",
-        message: format!("{what} must be a whole number from 0 to 2^64-1, got `{text}`"),
+    text.parse().map_err(|_| {
+        let mut message = String::from(what);
+        message.push_str(" must be a whole number from 0 to 2^64-1, got `");
+        message.push_str(text);
+        message.push('`');
+        Fault {
+            code: "js.bad_argument",
+            message,
+        }
     })
 }
 
@@ -489,7 +505,15 @@ pub type Fields = String;
 
 /// The fields joined as [`Fields`].
 fn fields(parts: &[String]) -> Fields {
-    parts.join("\n")
+    // By hand, not `[String]::join`: alloc's generic join is 0.4 KB of WASM code.
+    let mut joined = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push('\n');
+        }
+        joined.push_str(part);
+    }
+    joined
 }
 
 /// Bytes as lowercase hex (as `{:02x}` per byte writes them, without `core::fmt`).
@@ -508,7 +532,7 @@ pub struct Verifier {
 impl Verifier {
     /// Reads the public key (PEM, DER, SEC1 or hex; detected).
     pub fn new(key: &[u8]) -> Res<Verifier> {
-        let (key, format) = stepstone::signature::PublicKey::parse_detect(key)?;
+        let (key, format) = stepstone::signature::PublicKey::parse_detect(key).map_err(told)?;
         Ok(Verifier {
             key_id: hex(&key.key_id().0),
             inner: Some(stepstone::signature::ImageVerifier::new(key)),
@@ -525,10 +549,11 @@ impl Verifier {
     /// Checks the signature (DER, raw, hex or base64; detected) over every byte fed: the
     /// [`Fields`] `sha256`, `bytes`, `signature_format`, `key_format`, `key_id`.
     pub fn finish(&mut self, signature: &[u8]) -> Res<Fields> {
-        let (sig, format) = stepstone::signature::Signature::parse_detect(signature)?;
+        let (sig, format) =
+            stepstone::signature::Signature::parse_detect(signature).map_err(told)?;
         let v = self.inner.take().ok_or_else(finished)?;
         let bytes = v.len();
-        let digest = v.finish(&sig)?;
+        let digest = v.finish(&sig).map_err(told)?;
         Ok(fields(&[
             hex(&digest),
             decimal(bytes),
@@ -577,10 +602,11 @@ impl ManifestFirst {
         catalog: Option<&[u8]>,
     ) -> Res<ManifestFirst> {
         let now = u64_arg("now", &device.now)?;
-        let key = stepstone::signature::PublicKey::parse(key)?;
+        let key = stepstone::signature::PublicKey::parse(key).map_err(told)?;
         let catalog = catalog
             .map(stepstone::compact::CompactCatalog::parse)
-            .transpose()?;
+            .transpose()
+            .map_err(told)?;
         let device = stepstone::manifest::Device {
             model: &device.model,
             environment: &device.environment,
@@ -594,7 +620,8 @@ impl ManifestFirst {
             &key,
             &device,
             catalog.as_ref(),
-        )?;
+        )
+        .map_err(told)?;
         Ok(ManifestFirst {
             check: Some(m.image_check()),
             facts: verified_fields(&m.verified()),
@@ -608,13 +635,21 @@ impl ManifestFirst {
 
     /// Feeds the next chunk (refused past the declared size, and every call after).
     pub fn update(&mut self, chunk: &[u8]) -> Res<()> {
-        Ok(self.check.as_mut().ok_or_else(finished)?.update(chunk)?)
+        self.check
+            .as_mut()
+            .ok_or_else(finished)?
+            .update(chunk)
+            .map_err(told)
     }
 
     /// Checks size and digest; the core's `Verified` as [`Fields`]: `version`, `size`,
     /// `sha256`, `key_id`, `expires`.
     pub fn finish(&mut self) -> Res<Fields> {
-        self.check.take().ok_or_else(finished)?.finish()?;
+        self.check
+            .take()
+            .ok_or_else(finished)?
+            .finish()
+            .map_err(told)?;
         Ok(self.facts.clone())
     }
 }

@@ -5,7 +5,7 @@ use stepstone::signature::{KeyId, PublicKey};
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 use stepstone::signed_catalog::{Trust, open};
 
-use crate::{Fault, Fields, Res, decimal, fields, hex, u64_arg};
+use crate::{Fault, Fields, Res, decimal, fields, hex, told, u64_arg};
 
 fn bad_argument(message: String) -> Fault {
     Fault {
@@ -28,7 +28,7 @@ impl CatalogKeys {
 
     /// Adds a key (PEM, DER, SEC1 or hex; detected); gives its key id.
     pub fn add(&mut self, key: &[u8]) -> Res<String> {
-        let key = PublicKey::parse(key)?;
+        let key = PublicKey::parse(key).map_err(told)?;
         let id = hex(&key.key_id().0);
         self.keys.push(key);
         Ok(id)
@@ -54,9 +54,12 @@ impl CatalogKeys {
         let last_digest = last_digest
             .map(|h| {
                 KeyId::from_hex(h).map(|d| d.0).ok_or_else(|| {
-                    bad_argument(format!(
-                        "lastDigest must be 64 lowercase hex digits (a digest openCatalog gave), got `{h}`"
-                    ))
+                    let mut message = String::from(
+                        "lastDigest must be 64 lowercase hex digits (a digest openCatalog gave), got `",
+                    );
+                    message.push_str(h);
+                    message.push('`');
+                    bad_argument(message)
                 })
             })
             .transpose()?;
@@ -68,7 +71,7 @@ impl CatalogKeys {
             last_digest,
             now: u64_arg("now", now)?,
         };
-        let o = open(envelope, &trust)?;
+        let o = open(envelope, &trust).map_err(told)?;
         // The payload is a slice of the envelope: where it starts, without copying it out.
         let start = (o.payload.as_ptr() as usize).saturating_sub(envelope.as_ptr() as usize);
         Ok(fields(&[
@@ -100,14 +103,16 @@ pub fn open_compact_catalog(
     let last: Option<CatalogState> = last
         .map(|text| {
             CatalogState::from_json(text).map_err(|e| {
-                bad_argument(format!(
-                    "last must be a catalog state {{sequence, sha256, issued}} as openCompactCatalog gave it: {e}"
-                ))
+                let mut message = String::from(
+                    "last must be a catalog state {sequence, sha256, issued} as openCompactCatalog gave it: ",
+                );
+                message.push_str(&e);
+                bad_argument(message)
             })
         })
         .transpose()?;
-    let key = PublicKey::parse(key)?;
-    let opened = envelope::open(envelope, &key, last.as_ref(), now)?;
+    let key = PublicKey::parse(key).map_err(told)?;
+    let opened = envelope::open(envelope, &key, last.as_ref(), now).map_err(told)?;
     let (h, s) = (&opened.header, &opened.state);
     Ok(fields(&[
         decimal(h.sequence),

@@ -82,18 +82,43 @@ impl KeyId {
     }
 }
 
+impl KeyId {
+    /// Writes the 64 lowercase hex digits (as `{:02x}` per byte writes them) to a message, with
+    /// no `core::fmt`: errors that name a key write it with this.
+    pub(crate) fn write_hex(&self, sink: &mut impl crate::error::Sink) {
+        // With a heap, the crate's hex writer (the WASM modules link it for their answers).
+        #[cfg(feature = "alloc")]
+        sink.text(&crate::error::hex_text(&self.0));
+        #[cfg(not(feature = "alloc"))]
+        self.write_hex_without_heap(sink);
+    }
+
+    /// [`KeyId::write_hex`] from a buffer on the stack, for builds without a heap.
+    #[cfg(not(feature = "alloc"))]
+    fn write_hex_without_heap(&self, sink: &mut impl crate::error::Sink) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 64];
+        for (pair, b) in text.chunks_exact_mut(2).zip(self.0) {
+            pair.copy_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+        }
+        // Hex digits are ASCII, so always UTF-8.
+        sink.text(core::str::from_utf8(&text).unwrap_or_default());
+    }
+}
+
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        let mut sink = crate::error::FmtSink::new(f);
+        self.write_hex(&mut sink);
+        sink.finish()
     }
 }
 
 impl fmt::Debug for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyId({self})")
+        f.write_str("KeyId(")?;
+        fmt::Display::fmt(self, f)?;
+        f.write_str(")")
     }
 }
 
@@ -109,10 +134,66 @@ pub(crate) fn trim_ascii(bytes: &[u8]) -> &[u8] {
     bytes.get(start..end).unwrap_or(&[])
 }
 
+/// The `y` of a compressed point: with `tag` 2 (even `y`), 3 (odd `y`) or 5 (the compact form:
+/// the smaller of `y` and `p - y`). `None` when `x` is not below `p`. The caller checks that
+/// `(x, y)` is on the curve (`AffinePoint::from_coordinates`), which refuses an `x` whose
+/// `x³ - 3x + b` has no square root, so the result is exactly p256's `decompress` and
+/// `decompact` (the `key` fuzz target and `tests::decompression_is_p256s` compare them).
+///
+/// P-256's `p ≡ 3 (mod 4)`, so a square root of `a` is `a^((p + 1) / 4)`: one exponentiation
+/// on the field arithmetic the verifier links anyway, where p256's `decompress` brings its own
+/// square root (about 4 KB of WASM code).
+#[cfg(feature = "alloc")]
+fn decompressed_y(x: &p256::FieldBytes, tag: u8) -> Option<p256::FieldBytes> {
+    use p256::elliptic_curve::hazmat::FieldArithmetic;
+    use p256::elliptic_curve::{Field, PrimeField};
+    type Fe = <p256::NistP256 as FieldArithmetic>::FieldElement;
+    /// `b` of `y² = x³ - 3x + b`, big-endian.
+    const B: [u8; 32] = [
+        0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86,
+        0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2,
+        0x60, 0x4b,
+    ];
+    /// `(p + 1) / 4`, little-endian 64-bit limbs.
+    const ROOT: [u64; 4] = [0, 0x4000_0000, 0x4000_0000_0000_0000, 0x3fff_ffff_c000_0000];
+    let x = Option::<Fe>::from(Fe::from_repr(*x))?;
+    let b = Option::<Fe>::from(Fe::from_repr(B.into()))?;
+    let rhs = x.square() * x - (x + x + x) + b;
+    let y = Field::pow_vartime(&rhs, ROOT);
+    let neg = -y;
+    let (y_bytes, neg_bytes) = (y.to_repr(), neg.to_repr());
+    let keep = match tag {
+        // Compact: the smaller as an integer (big-endian bytes compare as integers).
+        5 => y_bytes <= neg_bytes,
+        _ => bool::from(y.is_odd()) == (tag & 1 == 1),
+    };
+    Some(if keep { y_bytes } else { neg_bytes })
+}
+
+/// A compressed (`tag` 2 or 3) or compact (5) point. With a heap (the WASM modules and hosts)
+/// by [`decompressed_y`]; without (the device port, whose reader takes uncompressed points
+/// only, so this is never called there), p256's own `decompress` and `decompact`, which answer
+/// alike.
+fn decompress(x: &p256::FieldBytes, tag: u8) -> Option<p256::AffinePoint> {
+    #[cfg(feature = "alloc")]
+    {
+        use p256::elliptic_curve::point::AffineCoordinates;
+        decompressed_y(x, tag).and_then(|y| p256::AffinePoint::from_coordinates(x, &y).into())
+    }
+    #[cfg(not(feature = "alloc"))]
+    {
+        use p256::elliptic_curve::point::{DecompactPoint, DecompressPoint};
+        use p256::elliptic_curve::subtle::Choice;
+        match tag {
+            5 => p256::AffinePoint::decompact(x).into(),
+            _ => p256::AffinePoint::decompress(x, Choice::from(tag & 1)).into(),
+        }
+    }
+}
+
 /// A SEC1 point; compressed and compact forms only when `DECOMPRESS` (else unsupported).
 fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureError> {
-    use p256::elliptic_curve::point::{AffineCoordinates, DecompactPoint, DecompressPoint};
-    use p256::elliptic_curve::subtle::Choice;
+    use p256::elliptic_curve::point::AffineCoordinates;
     use p256::{AffinePoint, FieldBytes};
     let field = |b: &[u8]| <[u8; 32]>::try_from(b).ok().map(FieldBytes::from);
     let point = match bytes.split_first() {
@@ -130,10 +211,7 @@ fn point<const DECOMPRESS: bool>(bytes: &[u8]) -> Result<PublicKey, SignatureErr
                     ),
                 });
             }
-            field(x).and_then(|x| match tag {
-                5 => AffinePoint::decompact(&x).into(),
-                _ => AffinePoint::decompress(&x, Choice::from(tag & 1)).into(),
-            })
+            field(x).and_then(|x| decompress(&x, tag))
         }
         _ => None,
     };
@@ -237,7 +315,13 @@ impl PublicKey {
     /// Reads PEM `-----BEGIN PUBLIC KEY-----` (RFC 7468), without a heap.
     pub fn from_pem(pem: &[u8]) -> Result<PublicKey, SignatureError> {
         let mut buf = [0u8; MAX_KEY_DER];
-        let (label, der) = pem_rfc7468::decode(trim_ascii(pem), &mut buf).map_err(|_| {
+        // With a heap (every build but the device port's, which reads no PEM) the crate's own
+        // reader, which links one base64 decoder; it reads exactly what pem-rfc7468 reads.
+        #[cfg(feature = "alloc")]
+        let decoded = super::pem::decode(trim_ascii(pem), &mut buf);
+        #[cfg(not(feature = "alloc"))]
+        let decoded = pem_rfc7468::decode(trim_ascii(pem), &mut buf).ok();
+        let (label, der) = decoded.ok_or({
             SignatureError::KeyMalformed {
                 expected: detail!("PEM"),
                 reason: detail!(
@@ -370,6 +454,59 @@ mod tests {
         assert_eq!(
             KeyId::from_hex(core::str::from_utf8(&text).unwrap()),
             Some(k.key_id())
+        );
+    }
+
+    /// p256's own reading of a compressed or compact point (`decompress`, `decompact`).
+    fn p256s(bytes: &[u8]) -> Option<PublicKey> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
+            .ok()
+            .map(PublicKey::from_p256)
+    }
+
+    #[test]
+    fn decompression_is_p256s() {
+        // x from a counter through SHA-256 (about half have a square root), p, p - 1, p - 248,
+        // 0, 1 and 2^256 - 1, and real keys' x, each under the three tags.
+        let p: [u8; 32] = [
+            0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff,
+        ];
+        let mut xs: std::vec::Vec<[u8; 32]> = (0u32..600)
+            .map(|i| super::super::sha256(&i.to_be_bytes()))
+            .collect();
+        let mut below = p;
+        below[31] -= 1;
+        let mut further_below = p;
+        further_below[31] = 7;
+        let mut one = [0; 32];
+        one[31] = 1;
+        xs.extend([p, below, further_below, [0; 32], [0xff; 32], one]);
+        for seed in 1u8..40 {
+            let key = crate::signature::sign::SigningKey::from_bytes(&[seed; 32])
+                .unwrap()
+                .public_key();
+            let sec1 = key.to_sec1_uncompressed();
+            xs.push(sec1[1..33].try_into().unwrap());
+        }
+        let (mut points, mut refused) = (0, 0);
+        for x in &xs {
+            for tag in [2u8, 3, 5] {
+                let mut bytes = [tag; 33];
+                bytes[1..].copy_from_slice(x);
+                let ours = PublicKey::from_sec1(&bytes).ok();
+                assert_eq!(ours, p256s(&bytes), "{bytes:02x?}");
+                if ours.is_some() {
+                    points += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            points > 900 && refused > 800,
+            "{points} points, {refused} refused"
         );
     }
 

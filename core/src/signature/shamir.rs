@@ -6,7 +6,7 @@
 //! On a Cortex-M4 this is about 2.4 KB less flash than p256's `verify_prehash` (whose wNAF
 //! multi-scalar multiplication and variable-time inversion are faster but larger) and needs a
 //! 288-byte table on the stack instead of wNAF tables of several KB. [`PublicKey::verify_digest`]
-//! uses it on targets with no operating system (`target_os = "none"`); elsewhere it uses
+//! uses it on targets with no operating system (`target_os = "none"`) and in WASM; elsewhere it uses
 //! p256's. The inputs are public, so variable time is fine, as in p256's verifier.
 //!
 //! Same verdicts as p256's: the tests run all of Wycheproof's P-256 / SHA-256 cases through both
