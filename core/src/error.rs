@@ -31,6 +31,9 @@ pub(crate) use detail;
 
 mod registry;
 
+#[cfg(all(test, feature = "std"))]
+mod message_tests;
+
 pub use registry::{
     ALL, AREAS, Area, Code, Device, DeviceStatus, Entry, REGISTRY, Registered, codes,
 };
@@ -158,6 +161,127 @@ impl core::fmt::Display for Quoted<'_> {
         f.write_str(&s)
     }
 }
+
+/// An error whose message can be built with no `core::fmt` (`push_str` and the core's own
+/// number and quoting writers): the WASM modules build their errors' messages with it, so that a
+/// module links no formatting machinery. The text is the one [`Display`](core::fmt::Display)
+/// shows, word for word: both are written by one function per error type (through a
+/// [`Sink`]).
+///
+/// ```
+/// use stepstone::error::ErrorMessage;
+/// use stepstone::retry::RetryError;
+/// let e = RetryError::Jitter(1_000_001);
+/// assert_eq!(e.message(), "jitter_ppm must be at most 1000000, got 1000001");
+/// assert_eq!(e.message(), e.to_string());
+/// ```
+#[cfg(feature = "alloc")]
+pub trait ErrorMessage: ErrorCode {
+    /// The message, as `to_string()` gives it.
+    fn message(&self) -> alloc::string::String;
+}
+
+/// Where an error's message is written, piece by piece: a `String` (what
+/// [`ErrorMessage::message`] builds, without `core::fmt`) or a `Formatter` through [`FmtSink`]
+/// (what `Display` writes, also on builds without `alloc`).
+pub(crate) trait Sink {
+    /// Appends text.
+    fn text(&mut self, s: &str);
+    /// Appends `n` in decimal, as `{}` writes it.
+    fn decimal(&mut self, n: u64);
+    /// Appends text quoted as [`push_quoted`] quotes it.
+    #[cfg(feature = "alloc")]
+    fn quoted(&mut self, s: &str);
+}
+
+#[cfg(feature = "alloc")]
+impl Sink for alloc::string::String {
+    fn text(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    fn decimal(&mut self, n: u64) {
+        crate::json_read::push_u64(self, n);
+    }
+    fn quoted(&mut self, s: &str) {
+        push_quoted(self, s);
+    }
+}
+
+/// A [`Sink`] over a `Formatter`, for `Display`: the first failure of the formatter is kept
+/// and given back by [`FmtSink::finish`] (later pieces are not written).
+pub(crate) struct FmtSink<'a, 'b> {
+    f: &'a mut core::fmt::Formatter<'b>,
+    result: core::fmt::Result,
+}
+
+impl<'a, 'b> FmtSink<'a, 'b> {
+    /// A sink writing to `f`.
+    pub(crate) fn new(f: &'a mut core::fmt::Formatter<'b>) -> FmtSink<'a, 'b> {
+        FmtSink { f, result: Ok(()) }
+    }
+
+    /// What writing gave: `Err` if the formatter refused a piece.
+    pub(crate) fn finish(self) -> core::fmt::Result {
+        self.result
+    }
+}
+
+impl Sink for FmtSink<'_, '_> {
+    fn text(&mut self, s: &str) {
+        if self.result.is_ok() {
+            self.result = self.f.write_str(s);
+        }
+    }
+    fn decimal(&mut self, mut n: u64) {
+        // Written as plain text (the formatter's width and fill are not applied, as `write!`
+        // of a message did not apply them either).
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        match core::str::from_utf8(&digits[i..]) {
+            Ok(text) => self.text(text),
+            // ASCII digits are UTF-8: never taken.
+            Err(_) => self.result = Err(core::fmt::Error),
+        }
+    }
+    #[cfg(feature = "alloc")]
+    fn quoted(&mut self, s: &str) {
+        let mut q = alloc::string::String::new();
+        push_quoted(&mut q, s);
+        self.text(&q);
+    }
+}
+
+/// `Display` and [`ErrorMessage`] for an error type with a `write_message(&self, &mut impl
+/// Sink)`: both write the same text, `message()` without `core::fmt`.
+macro_rules! message_from_sink {
+    ($t:ty) => {
+        impl core::fmt::Display for $t {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let mut sink = $crate::error::FmtSink::new(f);
+                self.write_message(&mut sink);
+                sink.finish()
+            }
+        }
+
+        #[cfg(feature = "alloc")]
+        impl $crate::error::ErrorMessage for $t {
+            fn message(&self) -> alloc::string::String {
+                let mut m = alloc::string::String::new();
+                self.write_message(&mut m);
+                m
+            }
+        }
+    };
+}
+pub(crate) use message_from_sink;
 
 /// A lowercase hex digit (`n` below 16).
 #[cfg(feature = "alloc")]

@@ -52,7 +52,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Sink};
 use crate::sample;
 
 // Its callers, the `from_json` readers, come with the `serde` feature.
@@ -558,14 +558,12 @@ pub enum Admission {
 }
 
 /// A rollout that does not make sense, or a state change that does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RolloutError {
     /// `stages` is empty.
-    #[error("a staged rollout needs at least one stage")]
     NoStages,
     /// A stage number past the rollout's last stage (`rollout.unknown_stage`).
-    #[error("stage {stage} is past the rollout's last stage ({last})")]
     UnknownStage {
         /// The stage asked for.
         stage: u32,
@@ -573,7 +571,6 @@ pub enum RolloutError {
         last: u32,
     },
     /// A fraction is above 1 000 000 ppm.
-    #[error("{field} is {value} ppm, above 1000000")]
     FractionOutOfRange {
         /// Which field.
         field: &'static str,
@@ -581,7 +578,6 @@ pub enum RolloutError {
         value: u32,
     },
     /// A stage's fraction is below the previous one's: devices would leave the rollout.
-    #[error("stage {stage} opens {value} ppm, less than the {previous} ppm before it")]
     FractionsDecrease {
         /// The stage.
         stage: usize,
@@ -591,7 +587,6 @@ pub enum RolloutError {
         previous: u32,
     },
     /// The confidence level's z is not a usable fraction.
-    #[error("confidence z = {z_num}/{z_den}: need 1 <= z_den <= 1000 and z_num <= 100000")]
     BadConfidence {
         /// Numerator.
         z_num: u32,
@@ -599,7 +594,6 @@ pub enum RolloutError {
         z_den: u32,
     },
     /// A stage's counts say more attempts failed than finished.
-    #[error("failed is {failed}, more than the {finished} finished attempts")]
     FailedAboveFinished {
         /// The failures given.
         failed: u32,
@@ -608,13 +602,11 @@ pub enum RolloutError {
     },
     /// A count (`finished`, `failed`) is absent. It is refused, not read as 0: a missing count
     /// must not mean "do not halt".
-    #[error("stage counts: {field} is missing (a missing count is not read as 0)")]
     MissingCount {
         /// Which count.
         field: &'static str,
     },
     /// A count that is not a whole number from 0 to 2^32 − 1.
-    #[error("stage counts: {field} is {value}, not a whole number from 0 to 4294967295")]
     BadCount {
         /// Which count.
         field: &'static str,
@@ -622,16 +614,86 @@ pub enum RolloutError {
         value: String,
     },
     /// `resume` on a rollout that is not halted.
-    #[error("the rollout is not halted")]
     NotHalted,
     /// `halt` on a rollout that is already halted.
-    #[error("the rollout is already halted")]
     AlreadyHalted,
     /// The JSON could not be read as a rollout.
     #[cfg(feature = "serde")]
-    #[error("rollout JSON: {0}")]
     Json(String),
 }
+
+impl RolloutError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            RolloutError::NoStages => s.text("a staged rollout needs at least one stage"),
+            RolloutError::UnknownStage { stage, last } => {
+                s.text("stage ");
+                s.decimal(u64::from(*stage));
+                s.text(" is past the rollout's last stage (");
+                s.decimal(u64::from(*last));
+                s.text(")");
+            }
+            RolloutError::FractionOutOfRange { field, value } => {
+                s.text(field);
+                s.text(" is ");
+                s.decimal(u64::from(*value));
+                s.text(" ppm, above 1000000");
+            }
+            RolloutError::FractionsDecrease {
+                stage,
+                value,
+                previous,
+            } => {
+                s.text("stage ");
+                s.decimal(*stage as u64);
+                s.text(" opens ");
+                s.decimal(u64::from(*value));
+                s.text(" ppm, less than the ");
+                s.decimal(u64::from(*previous));
+                s.text(" ppm before it");
+            }
+            RolloutError::BadConfidence { z_num, z_den } => {
+                s.text("confidence z = ");
+                s.decimal(u64::from(*z_num));
+                s.text("/");
+                s.decimal(u64::from(*z_den));
+                s.text(": need 1 <= z_den <= 1000 and z_num <= 100000");
+            }
+            RolloutError::FailedAboveFinished { failed, finished } => {
+                s.text("failed is ");
+                s.decimal(u64::from(*failed));
+                s.text(", more than the ");
+                s.decimal(u64::from(*finished));
+                s.text(" finished attempts");
+            }
+            RolloutError::MissingCount { field } => {
+                s.text("stage counts: ");
+                s.text(field);
+                s.text(" is missing (a missing count is not read as 0)");
+            }
+            RolloutError::BadCount { field, value } => {
+                s.text("stage counts: ");
+                s.text(field);
+                s.text(" is ");
+                s.text(value);
+                s.text(", not a whole number from 0 to 4294967295");
+            }
+            RolloutError::NotHalted => s.text("the rollout is not halted"),
+            RolloutError::AlreadyHalted => s.text("the rollout is already halted"),
+            #[cfg(feature = "serde")]
+            RolloutError::Json(message) => {
+                s.text("rollout JSON: ");
+                s.text(message);
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(RolloutError);
+
+impl core::error::Error for RolloutError {}
 
 impl ErrorCode for RolloutError {
     fn code(&self) -> &'static str {

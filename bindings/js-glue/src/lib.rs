@@ -35,6 +35,18 @@ impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
     }
 }
 
+impl Fault {
+    /// A core error as a fault, its message built by the core without `core::fmt`
+    /// ([`ErrorMessage`](stepstone::error::ErrorMessage); the same text as `to_string`), so a
+    /// WASM module whose errors all cross this way links no formatting machinery.
+    pub fn of<E: stepstone::error::ErrorMessage>(e: E) -> Fault {
+        Fault {
+            code: e.code(),
+            message: e.message(),
+        }
+    }
+}
+
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
 
@@ -291,7 +303,7 @@ pub(crate) fn decimal(n: u64) -> String {
 }
 
 /// A sampling position as 16 lowercase hex digits (as `{:016x}` writes it).
-fn hex16(n: u64) -> String {
+pub(crate) fn hex16(n: u64) -> String {
     stepstone::error::hex_text(&n.to_be_bytes())
 }
 
@@ -312,9 +324,15 @@ pub fn parse_u64(what: &'static str, text: &str) -> Res<u64> {
 /// A decimal string (JS numbers and bigints are passed as their decimal text) as u64, for the
 /// APIs outside sampling (`js.bad_argument`).
 pub fn u64_arg(what: &'static str, text: &str) -> Res<u64> {
-    text.parse().map_err(|_| Fault {
-        code: "js.bad_argument",
-        message: format!("{what} must be a whole number from 0 to 2^64-1, got `{text}`"),
+    text.parse().map_err(|_| {
+        let mut message = String::from(what);
+        message.push_str(" must be a whole number from 0 to 2^64-1, got `");
+        message.push_str(text);
+        message.push('`');
+        Fault {
+            code: "js.bad_argument",
+            message,
+        }
     })
 }
 

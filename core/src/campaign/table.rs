@@ -44,7 +44,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{CampaignTable, DONE, DOWNGRADE, IntIndex, MISSING_SIZE, Spellings, UNREACHABLE};
-use crate::error::{Code, ErrorCode, Registered, clip, codes};
+use crate::error::{Code, ErrorCode, Registered, Sink, clip, codes};
 use crate::json_read::{Reader, SyntaxError, push_decimal, push_u64, whole_number};
 use crate::json_write::push_string;
 use crate::plan::sweep::Slots;
@@ -63,22 +63,40 @@ const WIRE_MISSING_SIZE: u64 = 3;
 const FIRST_RELEASE: u64 = 4;
 
 /// Why a campaign table's text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TableError {
     /// Not JSON of the documented shape, or parts that do not fit together.
-    #[error("campaign table: {message}")]
     Invalid {
         /// What is wrong, naming the value.
         message: String,
     },
     /// A `version` of the form other than the one this build reads.
-    #[error("campaign table: format version {found} is not supported (this build reads version 1)")]
     UnsupportedVersion {
         /// The `version` found, as written.
         found: String,
     },
 }
+
+impl TableError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        s.text("campaign table: ");
+        match self {
+            TableError::Invalid { message } => s.text(message),
+            TableError::UnsupportedVersion { found } => {
+                s.text("format version ");
+                s.text(found);
+                s.text(" is not supported (this build reads version 1)");
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(TableError);
+
+impl core::error::Error for TableError {}
 
 impl Registered for TableError {
     fn registered(&self) -> Code {

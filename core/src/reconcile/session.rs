@@ -33,10 +33,10 @@
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::ErrorCode;
 use crate::campaign::CampaignTable;
+use crate::error::Sink;
 use crate::retry::{RetryError, RetryPolicy};
 use crate::rollout::{Rollout, RolloutError, RolloutState};
 use crate::version::{Scheme, Version, VersionError};
@@ -140,24 +140,39 @@ impl ErrorCode for SessionError {
     }
 }
 
-impl fmt::Display for SessionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SessionError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
         match self {
-            SessionError::InvalidJson { what, message } => write!(f, "invalid {what}: {message}"),
+            SessionError::InvalidJson { what, message } => {
+                s.text("invalid ");
+                s.text(what);
+                s.text(": ");
+                s.text(message);
+            }
             SessionError::NoRollout { call } => {
-                write!(f, "{call}: this reconciler has no rollout")
+                s.text(call);
+                s.text(": this reconciler has no rollout");
             }
-            SessionError::BadOption { option, reason } => write!(f, "{option}: {reason}"),
+            SessionError::BadOption { option, reason } => {
+                s.text(option);
+                s.text(": ");
+                s.text(reason);
+            }
             SessionError::RolloutStateMismatch { reason } => {
-                write!(f, "rollout_state does not belong to this rollout: {reason}")
+                s.text("rollout_state does not belong to this rollout: ");
+                s.text(reason);
             }
-            SessionError::Version(e) => e.fmt(f),
-            SessionError::Retry(e) => e.fmt(f),
-            SessionError::Rollout(e) => e.fmt(f),
-            SessionError::Window(e) => e.fmt(f),
+            SessionError::Version(e) => e.write_message(s),
+            SessionError::Retry(e) => e.write_message(s),
+            SessionError::Rollout(e) => e.write_message(s),
+            SessionError::Window(e) => e.write_message(s),
         }
     }
 }
+
+crate::error::message_from_sink!(SessionError);
 
 #[cfg(feature = "std")]
 impl std::error::Error for SessionError {}
@@ -219,10 +234,12 @@ impl Session {
         if let (Some(start), Some(end)) = (options.start, options.end)
             && start >= end
         {
-            return Err(bad(
-                "end",
-                alloc::format!("{end} is not after start {start}: no install could ever be made"),
-            ));
+            let mut reason = String::new();
+            reason.decimal(end);
+            reason.push_str(" is not after start ");
+            reason.decimal(start);
+            reason.push_str(": no install could ever be made");
+            return Err(bad("end", reason));
         }
         if options.rollout_state.is_some() && options.rollout_started_at.is_some() {
             return Err(bad(
@@ -437,21 +454,26 @@ fn check_state(rollout: &Rollout, state: &RolloutState) -> Result<(), SessionErr
     let stages = rollout.stage_count();
     let mismatch = |reason: String| Err(SessionError::RolloutStateMismatch { reason });
     if state.stats.len() != stages {
-        return mismatch(alloc::format!(
-            "it counts {} stages, the rollout has {stages}",
-            state.stats.len()
-        ));
+        let mut reason = String::from("it counts ");
+        reason.decimal(state.stats.len() as u64);
+        reason.push_str(" stages, the rollout has ");
+        reason.decimal(stages as u64);
+        return mismatch(reason);
     }
     if state.stage as usize >= stages {
-        return mismatch(alloc::format!(
-            "stage {} is past the rollout's last stage {}",
-            state.stage,
-            stages.saturating_sub(1)
-        ));
+        let mut reason = String::from("stage ");
+        reason.decimal(u64::from(state.stage));
+        reason.push_str(" is past the rollout's last stage ");
+        reason.decimal(stages.saturating_sub(1) as u64);
+        return mismatch(reason);
     }
     for (i, s) in state.stats.iter().enumerate() {
-        s.check().map_err(|e| SessionError::RolloutStateMismatch {
-            reason: alloc::format!("stats[{i}]: {e}"),
+        s.check().map_err(|e| {
+            let mut reason = String::from("stats[");
+            reason.decimal(i as u64);
+            reason.push_str("]: ");
+            e.write_message(&mut reason);
+            SessionError::RolloutStateMismatch { reason }
         })?;
     }
     Ok(())

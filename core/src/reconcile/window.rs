@@ -15,7 +15,7 @@
 //! assert_eq!(next_open(&w, 3600, 3 * 86_400 + 12_600), Some(10 * 86_400 + 3600));
 //! ```
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Sink};
 
 const DAY: i128 = 86_400;
 const WEEK: i128 = 7 * DAY;
@@ -34,19 +34,43 @@ pub struct Window {
 }
 
 /// A window that does not make sense.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WindowError {
     /// `day` is above 6.
-    #[error("window day {0} is not 0 (Monday) to 6 (Sunday)")]
     Day(u8),
     /// `start_minute` is 1440 or more.
-    #[error("window start_minute {0} is not below 1440")]
     StartMinute(u16),
     /// `duration_minutes` is 0 or more than a week.
-    #[error("window duration_minutes {0} is not 1 to 10080")]
     Duration(u32),
 }
+
+impl WindowError {
+    /// Writes the message (`Display` and `ErrorMessage` both give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            WindowError::Day(day) => {
+                s.text("window day ");
+                s.decimal(u64::from(*day));
+                s.text(" is not 0 (Monday) to 6 (Sunday)");
+            }
+            WindowError::StartMinute(minute) => {
+                s.text("window start_minute ");
+                s.decimal(u64::from(*minute));
+                s.text(" is not below 1440");
+            }
+            WindowError::Duration(minutes) => {
+                s.text("window duration_minutes ");
+                s.decimal(u64::from(*minutes));
+                s.text(" is not 1 to 10080");
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(WindowError);
+
+impl core::error::Error for WindowError {}
 
 impl ErrorCode for WindowError {
     fn code(&self) -> &'static str {

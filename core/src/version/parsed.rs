@@ -7,7 +7,7 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 
 use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, check_len, parse_u64, strip_v};
-use crate::error::{Code, ErrorCode, Registered};
+use crate::error::{Code, ErrorCode, Registered, Sink};
 
 /// The identity and order of a version, without its spelling.
 ///
@@ -182,27 +182,32 @@ impl VersionError {
     }
 }
 
-impl fmt::Display for VersionError {
-    /// `"banana" is not an integer version (malformed version)`; for a range that no version
-    /// can satisfy, `">v5, <v3" is an empty range: no integer version matches it`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Quoted as `{:?}` quotes a string, by the core's small quoting (other characters
-        // kept as they are), so that a build links no `<str as Debug>`.
-        let value = crate::error::Quoted(&self.value);
+impl VersionError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it): `"banana" is not an integer version (malformed version)`; for a range that no
+    /// version can satisfy, `">v5, <v3" is an empty range: no integer version matches it`. The
+    /// value is quoted as `{:?}` quotes a string, by the core's small quoting (other characters
+    /// kept as they are), so that a build links no `<str as Debug>`.
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        s.quoted(&self.value);
         match self.kind {
-            VersionErrorKind::EmptyRange => write!(
-                f,
-                "{value} is an empty range: no {} version matches it",
-                self.scheme
-            ),
-            kind => write!(
-                f,
-                "{value} is not {} version ({kind})",
-                self.scheme.with_article()
-            ),
+            VersionErrorKind::EmptyRange => {
+                s.text(" is an empty range: no ");
+                s.text(self.scheme.name());
+                s.text(" version matches it");
+            }
+            kind => {
+                s.text(" is not ");
+                s.text(self.scheme.with_article());
+                s.text(" version (");
+                s.text(kind.text());
+                s.text(")");
+            }
         }
     }
 }
+
+crate::error::message_from_sink!(VersionError);
 
 impl core::error::Error for VersionError {}
 
