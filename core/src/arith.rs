@@ -58,6 +58,37 @@ pub(crate) const fn mul_ppm(value: u64, ppm: u32) -> u64 {
     }
 }
 
+/// `⌊a·b / d⌋` exactly, with no 128-bit division (which links about 1 KB of
+/// `compiler_builtins`): the 128-bit product's high word is the first remainder (it is below
+/// `d`, else the quotient would not fit), then binary long division over the low word, one
+/// quotient bit per step as in [`div_rem_soft`]. `None` when `d == 0` or the quotient does not
+/// fit in 64 bits.
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+pub(crate) const fn mul_div(a: u64, b: u64, d: u64) -> Option<u64> {
+    if d == 0 {
+        return None;
+    }
+    let product = (a as u128) * (b as u128);
+    let high = (product >> 64) as u64;
+    if high >= d {
+        return None;
+    }
+    let low = product as u64;
+    let (mut q, mut r) = (0u64, high);
+    let mut i = 64;
+    while i > 0 {
+        i -= 1;
+        // `r < d`, so `2r + 1` may need 65 bits: the carry stands for the 65th.
+        let carry = r >> 63;
+        r = (r << 1) | ((low >> i) & 1);
+        if carry == 1 || r >= d {
+            r = r.wrapping_sub(d);
+            q |= 1 << i;
+        }
+    }
+    Some(q)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +129,53 @@ mod tests {
         }
         assert_eq!(div_rem_soft(5, 0), (u64::MAX, 5));
         assert_eq!(div_rem(5, 0), (u64::MAX, 5));
+    }
+
+    #[test]
+    fn mul_div_matches_u128() {
+        let reference = |a: u64, b: u64, d: u64| {
+            (u128::from(a) * u128::from(b))
+                .checked_div(u128::from(d))
+                .and_then(|q| u64::try_from(q).ok())
+        };
+        let edges = [
+            0u64,
+            1,
+            2,
+            3,
+            999_999,
+            1_000_000,
+            (1 << 32) - 1,
+            1 << 32,
+            (1 << 44) - 1,
+            1 << 44,
+            1 << 63,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                for &d in &edges {
+                    assert_eq!(mul_div(a, b, d), reference(a, b, d), "{a} * {b} / {d}");
+                }
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x >> (x % 64)
+        };
+        for _ in 0..200_000 {
+            let (a, b, d) = (next(), next(), next());
+            assert_eq!(mul_div(a, b, d), reference(a, b, d), "{a} * {b} / {d}");
+            // The ramp's case: a below 2^20, b below d.
+            let (a, d) = (a % 1_000_001, d.max(1));
+            let b = b % d;
+            assert_eq!(mul_div(a, b, d), reference(a, b, d), "{a} * {b} / {d}");
+        }
     }
 
     #[test]

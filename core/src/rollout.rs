@@ -118,10 +118,11 @@ impl Ramp {
         if elapsed >= self.duration_secs {
             return PPM;
         }
-        let grow = u128::from(PPM - start) * u128::from(elapsed) / u128::from(self.duration_secs);
-        start
-            .saturating_add(u32::try_from(grow).unwrap_or(PPM))
-            .min(PPM)
+        // `elapsed < duration_secs`, so the quotient is below `PPM - start`: always `Some`.
+        let grow = crate::arith::mul_div(u64::from(PPM - start), elapsed, self.duration_secs)
+            .and_then(|g| u32::try_from(g).ok())
+            .unwrap_or(PPM);
+        start.saturating_add(grow).min(PPM)
     }
 }
 
