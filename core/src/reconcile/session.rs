@@ -328,15 +328,26 @@ impl Session {
         state: Option<&str>,
         event: &str,
     ) -> Result<(DeviceState<String>, Applied), SessionError> {
-        let mut s = self.state_in(state)?;
-        let e = self.event_in(event)?;
-        let applied = apply(&mut s, &e);
+        let (s, applied) = self.apply_parsed(state, event)?;
         Ok((wire_state(s), applied))
     }
 
-    /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}`.
+    /// [`Session::apply`] with the new state's versions parsed.
+    fn apply_parsed(
+        &self,
+        state: Option<&str>,
+        event: &str,
+    ) -> Result<(DeviceState<Version>, Applied), SessionError> {
+        let mut s = self.state_in(state)?;
+        let e = self.event_in(event)?;
+        let applied = apply(&mut s, &e);
+        Ok((s, applied))
+    }
+
+    /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}` (the versions
+    /// written as spelt, from the parsed state: no copy of the state as strings).
     pub fn apply_json(&self, state: Option<&str>, event: &str) -> Result<String, SessionError> {
-        let (state, applied) = self.apply(state, event)?;
+        let (state, applied) = self.apply_parsed(state, event)?;
         Ok(super::write::applied_json(&state, applied))
     }
 
@@ -347,7 +358,7 @@ impl Session {
 
     /// [`Session::state`] as JSON.
     pub fn state_json(&self, state: Option<&str>) -> Result<String, SessionError> {
-        Ok(super::device_state_json(&self.state(state)?))
+        Ok(super::device_state_json(&self.state_in(state)?))
     }
 
     /// The decision context (table, policy, rollout and timing).
@@ -500,6 +511,47 @@ mod tests {
         let t = CampaignTable::build(&c, &c.parse_version("v2").unwrap(), None, None, Cost::Hops)
             .unwrap();
         Session::from_json(Arc::new(t), c.scheme(), options)
+    }
+
+    /// `apply_json` and `state_json` write the parsed state directly: the same text as the
+    /// state copied to strings (`apply`, `state`) and written, spellings kept.
+    #[test]
+    fn json_answers_are_the_string_states_written() {
+        let s = session("{}").unwrap();
+        let states = [
+            None,
+            Some(r#"{"reported": "1", "device_seq": 3}"#),
+            Some(r#"{"reported": "v0001", "device_seq": 3, "rolled_back": ["2", "v02"]}"#),
+            Some(
+                r#"{"reported": "v1", "device_seq": 3, "last_job": 4, "job": {"id": 4, "release": "0002", "created_at": 5, "expires_at": 9, "device_seq": 3}, "hop": {"release": "v2", "counters": {"attempts": 1, "failures": [1, 0, 0, 0]}, "last_failure": null}}"#,
+            ),
+        ];
+        let events = [
+            r#"{"event": "reported", "seq": 9, "at": 10, "reports": "v002"}"#,
+            r#"{"event": "job_created", "job": 7, "release": "2", "at": 10, "expires_at": 20}"#,
+            r#"{"event": "job_failed", "job": 4, "seq": 8, "at": 10, "kind": "timed_out", "reports": "01"}"#,
+            r#"{"event": "operator", "seq": 1, "action": {"action": "clear_rolled_back", "release": null}}"#,
+        ];
+        for state in states {
+            assert_eq!(
+                s.state_json(state).unwrap(),
+                super::super::device_state_json(&s.state(state).unwrap())
+            );
+            for event in events {
+                let (new, applied) = s.apply(state, event).unwrap();
+                assert_eq!(
+                    s.apply_json(state, event).unwrap(),
+                    super::super::applied_json(&new, applied),
+                    "{state:?} {event}"
+                );
+            }
+        }
+        let written = s.state_json(states[2]).unwrap();
+        assert!(written.contains(r#""reported":"v0001""#), "{written}");
+        assert!(
+            written.contains(r#""rolled_back":["2","v02"]"#),
+            "{written}"
+        );
     }
 
     const ROLLOUT: &str = r#"{"rollout": {"salt": "s", "schedule": {"stages": [

@@ -148,6 +148,14 @@ impl Hash for Version {
         self.key.hash(state);
     }
 }
+/// The version as it was spelt (what [`Version::as_str`] gives): the JSON writers take
+/// versions and strings alike.
+impl AsRef<str> for Version {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
