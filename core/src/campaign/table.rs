@@ -386,11 +386,7 @@ fn key_text(k: &VersionKey) -> String {
     let mut s = String::new();
     match k {
         VersionKey::Integer(n) => push_u64(&mut s, *n),
-        VersionKey::Semver(v) => {
-            use core::fmt::Write;
-            // ok: writing into a String cannot fail.
-            let _ = write!(s, "{v}");
-        }
+        VersionKey::Semver(v) => push_semver(&mut s, v),
         VersionKey::Dotted(parts) => {
             for (i, p) in parts.iter().enumerate() {
                 if i > 0 {
@@ -404,6 +400,23 @@ fn key_text(k: &VersionKey) -> String {
         }
     }
     s
+}
+
+/// A SemVer version as its `Display` writes it (`1.2.3-rc.1+b5`), without `core::fmt`.
+fn push_semver(s: &mut String, v: &semver::Version) {
+    push_u64(s, v.major);
+    s.push('.');
+    push_u64(s, v.minor);
+    s.push('.');
+    push_u64(s, v.patch);
+    if !v.pre.is_empty() {
+        s.push('-');
+        s.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        s.push('+');
+        s.push_str(v.build.as_str());
+    }
 }
 
 fn comma(s: &mut String, i: usize) {

@@ -258,7 +258,14 @@ impl Op {
     }
 }
 
-/// One `op version` term of a range.
+/// One `op version` term of a range; displayed as the operator then the version as spelt.
+///
+/// ```
+/// use stepstone::version::{Scheme, VersionRange};
+/// let r = VersionRange::parse(">=v66001, <66003", Scheme::Integer).unwrap();
+/// let terms: Vec<String> = r.comparators().iter().map(|c| c.to_string()).collect();
+/// assert_eq!(terms, [">=v66001", "<66003"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Comparator {
     /// The operator.
@@ -436,7 +443,8 @@ impl fmt::Display for VersionRange {
 
 impl fmt::Display for Comparator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.op.symbol(), self.version)
+        f.write_str(self.op.symbol())?;
+        f.write_str(self.version.as_str())
     }
 }
 
