@@ -182,8 +182,8 @@ pub trait ErrorMessage: ErrorCode {
 }
 
 /// Where an error's message is written, piece by piece: a `String` (what
-/// [`ErrorMessage::message`] builds, without `core::fmt`) or a `Formatter` through [`FmtSink`]
-/// (what `Display` writes, also on builds without `alloc`).
+/// [`ErrorMessage::message`] builds, without `core::fmt`, and what `Display` writes on builds
+/// with `alloc`) or, on builds without `alloc`, a `Formatter` through [`FmtSink`].
 pub(crate) trait Sink {
     /// Appends text.
     fn text(&mut self, s: &str);
@@ -207,13 +207,16 @@ impl Sink for alloc::string::String {
     }
 }
 
-/// A [`Sink`] over a `Formatter`, for `Display`: the first failure of the formatter is kept
-/// and given back by [`FmtSink::finish`] (later pieces are not written).
+/// A [`Sink`] over a `Formatter`, for `Display` on builds without `alloc` (the device port):
+/// the first failure of the formatter is kept and given back by [`FmtSink::finish`] (later
+/// pieces are not written).
+#[cfg(not(feature = "alloc"))]
 pub(crate) struct FmtSink<'a, 'b> {
     f: &'a mut core::fmt::Formatter<'b>,
     result: core::fmt::Result,
 }
 
+#[cfg(not(feature = "alloc"))]
 impl<'a, 'b> FmtSink<'a, 'b> {
     /// A sink writing to `f`.
     pub(crate) fn new(f: &'a mut core::fmt::Formatter<'b>) -> FmtSink<'a, 'b> {
@@ -226,6 +229,7 @@ impl<'a, 'b> FmtSink<'a, 'b> {
     }
 }
 
+#[cfg(not(feature = "alloc"))]
 impl Sink for FmtSink<'_, '_> {
     fn text(&mut self, s: &str) {
         if self.result.is_ok() {
@@ -251,23 +255,26 @@ impl Sink for FmtSink<'_, '_> {
             Err(_) => self.result = Err(core::fmt::Error),
         }
     }
-    #[cfg(feature = "alloc")]
-    fn quoted(&mut self, s: &str) {
-        let mut q = alloc::string::String::new();
-        push_quoted(&mut q, s);
-        self.text(&q);
-    }
 }
 
 /// `Display` and [`ErrorMessage`] for an error type with a `write_message(&self, &mut impl
-/// Sink)`: both write the same text, `message()` without `core::fmt`.
+/// Sink)`: both write the same text, `message()` without `core::fmt`. With `alloc`, `Display`
+/// writes the `String` that `message()` builds (one instance of `write_message` in a build that
+/// uses both); without, it writes the pieces to the formatter.
 macro_rules! message_from_sink {
     ($t:ty) => {
         impl core::fmt::Display for $t {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                let mut sink = $crate::error::FmtSink::new(f);
-                self.write_message(&mut sink);
-                sink.finish()
+                #[cfg(feature = "alloc")]
+                {
+                    f.write_str(&$crate::error::ErrorMessage::message(self))
+                }
+                #[cfg(not(feature = "alloc"))]
+                {
+                    let mut sink = $crate::error::FmtSink::new(f);
+                    self.write_message(&mut sink);
+                    sink.finish()
+                }
             }
         }
 

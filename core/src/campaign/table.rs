@@ -159,7 +159,7 @@ impl CampaignTable {
         } else {
             for (i, k) in self.slots.keys().iter().enumerate() {
                 comma(&mut s, i);
-                push_string(&mut s, &key_text(k));
+                push_string(&mut s, &k.text());
             }
         }
         s.push_str("],\"answers\":[");
@@ -378,44 +378,6 @@ fn decode(n: u64, releases: usize) -> Option<u32> {
                 None
             }
         }
-    }
-}
-
-/// A key's text, which parses back to the same key.
-fn key_text(k: &VersionKey) -> String {
-    let mut s = String::new();
-    match k {
-        VersionKey::Integer(n) => push_u64(&mut s, *n),
-        VersionKey::Semver(v) => push_semver(&mut s, v),
-        VersionKey::Dotted(parts) => {
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
-                }
-                push_u64(&mut s, *p);
-            }
-            if parts.is_empty() {
-                s.push('0');
-            }
-        }
-    }
-    s
-}
-
-/// A SemVer version as its `Display` writes it (`1.2.3-rc.1+b5`), without `core::fmt`.
-fn push_semver(s: &mut String, v: &semver::Version) {
-    push_u64(s, v.major);
-    s.push('.');
-    push_u64(s, v.minor);
-    s.push('.');
-    push_u64(s, v.patch);
-    if !v.pre.is_empty() {
-        s.push('-');
-        s.push_str(v.pre.as_str());
-    }
-    if !v.build.is_empty() {
-        s.push('+');
-        s.push_str(v.build.as_str());
     }
 }
 

@@ -8,6 +8,7 @@ use core::hash::{Hash, Hasher};
 
 use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, check_len, parse_u64, strip_v};
 use crate::error::{Code, ErrorCode, Registered, Sink};
+use crate::json_read::push_u64;
 
 /// The identity and order of a version, without its spelling.
 ///
@@ -61,12 +62,61 @@ impl VersionKey {
         }
     }
 
+    /// A text of the key that parses back to the same key, without `core::fmt`: the integer,
+    /// the SemVer version as its `Display` writes it (`1.2.3-rc.1`; a key has no build
+    /// metadata), or the dotted components (`4.2`; `0` for a version of zeros).
+    ///
+    /// ```
+    /// use stepstone::version::{Scheme, VersionKey};
+    /// let key = |t, s| VersionKey::parse(t, s).unwrap();
+    /// assert_eq!(key("v64000", Scheme::Integer).text(), "64000");
+    /// assert_eq!(key("v1.2.3-rc.1+b5", Scheme::Semver).text(), "1.2.3-rc.1");
+    /// assert_eq!(key("4.2.0.0", Scheme::Dotted).text(), "4.2");
+    /// assert_eq!(key("0.0", Scheme::Dotted).text(), "0");
+    /// ```
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        match self {
+            VersionKey::Integer(n) => push_u64(&mut s, *n),
+            VersionKey::Semver(v) => push_semver(&mut s, v),
+            VersionKey::Dotted(parts) => {
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        s.push('.');
+                    }
+                    push_u64(&mut s, *p);
+                }
+                if parts.is_empty() {
+                    s.push('0');
+                }
+            }
+        }
+        s
+    }
+
     /// The integer value, for the integer scheme.
     pub fn as_integer(&self) -> Option<u64> {
         match self {
             VersionKey::Integer(n) => Some(*n),
             _ => None,
         }
+    }
+}
+
+/// A SemVer version as its `Display` writes it (`1.2.3-rc.1+b5`), without `core::fmt`.
+pub(crate) fn push_semver(s: &mut String, v: &semver::Version) {
+    push_u64(s, v.major);
+    s.push('.');
+    push_u64(s, v.minor);
+    s.push('.');
+    push_u64(s, v.patch);
+    if !v.pre.is_empty() {
+        s.push('-');
+        s.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        s.push('+');
+        s.push_str(v.build.as_str());
     }
 }
 
@@ -597,6 +647,34 @@ mod tests {
             for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
                 prop_assert_eq!(check(&s, scheme).is_ok(), VersionKey::parse(&s, scheme).is_ok(), "{} {}", s, scheme);
             }
+        }
+    }
+
+    #[test]
+    fn semver_points_are_written_as_display_writes_them() {
+        for text in [
+            "0.0.0",
+            "1.2.3",
+            "18446744073709551615.0.7",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-0.3.7",
+            "1.0.0-x.7.z.92",
+            "1.0.0-x-y-z.--",
+            "1.0.0+20130313144700",
+            "1.0.0-beta+exp.sha.5114f85",
+            "1.0.0+21AF26D3----117B344092BD",
+        ] {
+            let v = semver::Version::parse(text).unwrap();
+            let mut s = String::new();
+            push_semver(&mut s, &v);
+            assert_eq!(s, v.to_string(), "{text}");
+            assert_eq!(s, text);
+            let key = VersionKey::parse(text, Scheme::Semver).unwrap();
+            let VersionKey::Semver(without_build) = &key else {
+                panic!("{text} is not a semver key")
+            };
+            assert_eq!(key.text(), without_build.to_string());
         }
     }
 }
