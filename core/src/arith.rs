@@ -28,13 +28,21 @@ pub(crate) const fn div_rem_soft(n: u64, d: u64) -> (u64, u64) {
     if d == 0 {
         return (u64::MAX, n);
     }
-    let (mut q, mut r) = (0u64, 0u64);
+    long_division(0, n, d)
+}
+
+/// `(high·2⁶⁴ + low) / d` and its remainder, for `high < d` (so the quotient fits in 64 bits):
+/// binary long division over `low`, one quotient bit per step, starting from the remainder
+/// `high`. [`div_rem_soft`] starts from 0, [`mul_div`] from a product's high word.
+#[inline(always)]
+const fn long_division(high: u64, low: u64, d: u64) -> (u64, u64) {
+    let (mut q, mut r) = (0u64, high);
     let mut i = 64;
     while i > 0 {
         i -= 1;
         // `r < d`, so `2r + 1` may need 65 bits: the carry stands for the 65th.
         let carry = r >> 63;
-        r = (r << 1) | ((n >> i) & 1);
+        r = (r << 1) | ((low >> i) & 1);
         if carry == 1 || r >= d {
             r = r.wrapping_sub(d);
             q |= 1 << i;
@@ -59,10 +67,9 @@ pub(crate) const fn mul_ppm(value: u64, ppm: u32) -> u64 {
 }
 
 /// `⌊a·b / d⌋` exactly, with no 128-bit division (which links about 1 KB of
-/// `compiler_builtins`): the 128-bit product's high word is the first remainder (it is below
-/// `d`, else the quotient would not fit), then binary long division over the low word, one
-/// quotient bit per step as in [`div_rem_soft`]. `None` when `d == 0` or the quotient does not
-/// fit in 64 bits.
+/// `compiler_builtins`): [`long_division`] of the 128-bit product, whose high word is below
+/// `d` (else the quotient would not fit). `None` when `d == 0` or the quotient does not fit in
+/// 64 bits.
 #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 pub(crate) const fn mul_div(a: u64, b: u64, d: u64) -> Option<u64> {
     if d == 0 {
@@ -73,20 +80,7 @@ pub(crate) const fn mul_div(a: u64, b: u64, d: u64) -> Option<u64> {
     if high >= d {
         return None;
     }
-    let low = product as u64;
-    let (mut q, mut r) = (0u64, high);
-    let mut i = 64;
-    while i > 0 {
-        i -= 1;
-        // `r < d`, so `2r + 1` may need 65 bits: the carry stands for the 65th.
-        let carry = r >> 63;
-        r = (r << 1) | ((low >> i) & 1);
-        if carry == 1 || r >= d {
-            r = r.wrapping_sub(d);
-            q |= 1 << i;
-        }
-    }
-    Some(q)
+    Some(long_division(high, product as u64, d).0)
 }
 
 #[cfg(test)]
