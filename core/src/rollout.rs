@@ -101,9 +101,32 @@ impl Ramp {
     /// assert_eq!(r.fraction_at(500), 500_000);
     /// assert_eq!(Ramp::from_json("[100, 0, 1000]").unwrap_err().code(), "rollout.json");
     /// ```
+    ///
+    /// A `start_ppm` above 1 000 000 is refused (`rollout.fraction_out_of_range`), as in a
+    /// rollout's schedule, rather than read as the whole fleet:
+    ///
+    /// ```
+    /// use stepstone::{ErrorCode, rollout::Ramp};
+    /// let e = Ramp::from_json(r#"{"start": 0, "start_ppm": 2000000, "duration_secs": 10}"#).unwrap_err();
+    /// assert_eq!(e.code(), "rollout.fraction_out_of_range");
+    /// assert_eq!(e.to_string(), "start_ppm is 2000000 ppm, above 1000000");
+    /// ```
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<Ramp, RolloutError> {
-        read::ramp_document(text).map_err(RolloutError::Json)
+        let ramp = read::ramp_document(text).map_err(RolloutError::Json)?;
+        ramp.validate()?;
+        Ok(ramp)
+    }
+
+    /// Checks the ramp: `start_ppm` at most 1 000 000 (`rollout.fraction_out_of_range`).
+    pub fn validate(&self) -> Result<(), RolloutError> {
+        if self.start_ppm > PPM {
+            return Err(RolloutError::FractionOutOfRange {
+                field: "start_ppm",
+                value: self.start_ppm,
+            });
+        }
+        Ok(())
     }
 
     /// The fraction open `elapsed` seconds after the start (not counting halted time).
@@ -746,14 +769,7 @@ impl Rollout {
                     previous = s.fraction_ppm;
                 }
             }
-            Schedule::Ramp(r) => {
-                if r.start_ppm > PPM {
-                    return Err(RolloutError::FractionOutOfRange {
-                        field: "start_ppm",
-                        value: r.start_ppm,
-                    });
-                }
-            }
+            Schedule::Ramp(r) => r.validate()?,
         }
         self.halt.validate()
     }
