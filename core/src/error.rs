@@ -236,23 +236,11 @@ impl Sink for FmtSink<'_, '_> {
             self.result = self.f.write_str(s);
         }
     }
-    fn decimal(&mut self, mut n: u64) {
-        // Written as plain text (the formatter's width and fill are not applied, as `write!`
-        // of a message did not apply them either).
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        match core::str::from_utf8(&digits[i..]) {
-            Ok(text) => self.text(text),
-            // ASCII digits are UTF-8: never taken.
-            Err(_) => self.result = Err(core::fmt::Error),
+    fn decimal(&mut self, n: u64) {
+        // Through fresh arguments, as `write!` of a message wrote its numbers: the formatter's
+        // own width and fill are not applied.
+        if self.result.is_ok() {
+            self.result = self.f.write_fmt(format_args!("{n}"));
         }
     }
 }
