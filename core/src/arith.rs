@@ -28,13 +28,21 @@ pub(crate) const fn div_rem_soft(n: u64, d: u64) -> (u64, u64) {
     if d == 0 {
         return (u64::MAX, n);
     }
-    let (mut q, mut r) = (0u64, 0u64);
+    long_division(0, n, d)
+}
+
+/// `(high·2⁶⁴ + low) / d` and its remainder, for `high < d` (so the quotient fits in 64 bits):
+/// binary long division over `low`, one quotient bit per step, starting from the remainder
+/// `high`. [`div_rem_soft`] starts from 0, [`mul_div`] from a product's high word.
+#[inline(always)]
+const fn long_division(high: u64, low: u64, d: u64) -> (u64, u64) {
+    let (mut q, mut r) = (0u64, high);
     let mut i = 64;
     while i > 0 {
         i -= 1;
         // `r < d`, so `2r + 1` may need 65 bits: the carry stands for the 65th.
         let carry = r >> 63;
-        r = (r << 1) | ((n >> i) & 1);
+        r = (r << 1) | ((low >> i) & 1);
         if carry == 1 || r >= d {
             r = r.wrapping_sub(d);
             q |= 1 << i;
@@ -56,6 +64,23 @@ pub(crate) const fn mul_ppm(value: u64, ppm: u32) -> u64 {
         },
         None => u64::MAX,
     }
+}
+
+/// `⌊a·b / d⌋` exactly, with no 128-bit division (which links about 1 KB of
+/// `compiler_builtins`): [`long_division`] of the 128-bit product, whose high word is below
+/// `d` (else the quotient would not fit). `None` when `d == 0` or the quotient does not fit in
+/// 64 bits.
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+pub(crate) const fn mul_div(a: u64, b: u64, d: u64) -> Option<u64> {
+    if d == 0 {
+        return None;
+    }
+    let product = (a as u128) * (b as u128);
+    let high = (product >> 64) as u64;
+    if high >= d {
+        return None;
+    }
+    Some(long_division(high, product as u64, d).0)
 }
 
 #[cfg(test)]
@@ -98,6 +123,53 @@ mod tests {
         }
         assert_eq!(div_rem_soft(5, 0), (u64::MAX, 5));
         assert_eq!(div_rem(5, 0), (u64::MAX, 5));
+    }
+
+    #[test]
+    fn mul_div_matches_u128() {
+        let reference = |a: u64, b: u64, d: u64| {
+            (u128::from(a) * u128::from(b))
+                .checked_div(u128::from(d))
+                .and_then(|q| u64::try_from(q).ok())
+        };
+        let edges = [
+            0u64,
+            1,
+            2,
+            3,
+            999_999,
+            1_000_000,
+            (1 << 32) - 1,
+            1 << 32,
+            (1 << 44) - 1,
+            1 << 44,
+            1 << 63,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                for &d in &edges {
+                    assert_eq!(mul_div(a, b, d), reference(a, b, d), "{a} * {b} / {d}");
+                }
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x >> (x % 64)
+        };
+        for _ in 0..200_000 {
+            let (a, b, d) = (next(), next(), next());
+            assert_eq!(mul_div(a, b, d), reference(a, b, d), "{a} * {b} / {d}");
+            // The ramp's case: a below 2^20, b below d.
+            let (a, d) = (a % 1_000_001, d.max(1));
+            let b = b % d;
+            assert_eq!(mul_div(a, b, d), reference(a, b, d), "{a} * {b} / {d}");
+        }
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub(crate) use detail;
 
 mod registry;
 
+#[cfg(all(test, feature = "std"))]
+mod message_tests;
+
 pub use registry::{
     ALL, AREAS, Area, Code, Device, DeviceStatus, Entry, REGISTRY, Registered, codes,
 };
@@ -167,9 +170,9 @@ impl core::fmt::Display for Quoted<'_> {
 ///
 /// ```
 /// use stepstone::error::ErrorMessage;
-/// use stepstone::signed_catalog::SignedCatalogError;
-/// let e = SignedCatalogError::Rollback { sequence: 41, last: 42 };
-/// assert_eq!(e.message(), "signed catalog sequence 41 is below the last accepted 42");
+/// use stepstone::retry::RetryError;
+/// let e = RetryError::Jitter(1_000_001);
+/// assert_eq!(e.message(), "jitter_ppm must be at most 1000000, got 1000001");
 /// assert_eq!(e.message(), e.to_string());
 /// ```
 #[cfg(feature = "alloc")]
@@ -179,8 +182,8 @@ pub trait ErrorMessage: ErrorCode {
 }
 
 /// Where an error's message is written, piece by piece: a `String` (what
-/// [`ErrorMessage::message`] builds, without `core::fmt`) or a `Formatter` through [`FmtSink`]
-/// (what `Display` writes, also on builds without `alloc`).
+/// [`ErrorMessage::message`] builds, without `core::fmt`, and what `Display` writes on builds
+/// with `alloc`) or, on builds without `alloc`, a `Formatter` through [`FmtSink`].
 pub(crate) trait Sink {
     /// Appends text.
     fn text(&mut self, s: &str);
@@ -204,13 +207,16 @@ impl Sink for alloc::string::String {
     }
 }
 
-/// A [`Sink`] over a `Formatter`, for `Display`: the first failure of the formatter is kept
-/// and given back by [`FmtSink::finish`] (later pieces are not written).
+/// A [`Sink`] over a `Formatter`, for `Display` on builds without `alloc` (the device port):
+/// the first failure of the formatter is kept and given back by [`FmtSink::finish`] (later
+/// pieces are not written).
+#[cfg(not(feature = "alloc"))]
 pub(crate) struct FmtSink<'a, 'b> {
     f: &'a mut core::fmt::Formatter<'b>,
     result: core::fmt::Result,
 }
 
+#[cfg(not(feature = "alloc"))]
 impl<'a, 'b> FmtSink<'a, 'b> {
     /// A sink writing to `f`.
     pub(crate) fn new(f: &'a mut core::fmt::Formatter<'b>) -> FmtSink<'a, 'b> {
@@ -223,48 +229,40 @@ impl<'a, 'b> FmtSink<'a, 'b> {
     }
 }
 
+#[cfg(not(feature = "alloc"))]
 impl Sink for FmtSink<'_, '_> {
     fn text(&mut self, s: &str) {
         if self.result.is_ok() {
             self.result = self.f.write_str(s);
         }
     }
-    fn decimal(&mut self, mut n: u64) {
-        // Written as plain text (the formatter's width and fill are not applied, as `write!`
-        // of a message did not apply them either).
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+    fn decimal(&mut self, n: u64) {
+        // Through fresh arguments, as `write!` of a message wrote its numbers: the formatter's
+        // own width and fill are not applied.
+        if self.result.is_ok() {
+            self.result = self.f.write_fmt(format_args!("{n}"));
         }
-        match core::str::from_utf8(&digits[i..]) {
-            Ok(text) => self.text(text),
-            // ASCII digits are UTF-8: never taken.
-            Err(_) => self.result = Err(core::fmt::Error),
-        }
-    }
-    #[cfg(feature = "alloc")]
-    fn quoted(&mut self, s: &str) {
-        let mut q = alloc::string::String::new();
-        push_quoted(&mut q, s);
-        self.text(&q);
     }
 }
 
 /// `Display` and [`ErrorMessage`] for an error type with a `write_message(&self, &mut impl
-/// Sink)`: both write the same text, `message()` without `core::fmt`.
+/// Sink)`: both write the same text, `message()` without `core::fmt`. With `alloc`, `Display`
+/// writes the `String` that `message()` builds (one instance of `write_message` in a build that
+/// uses both); without, it writes the pieces to the formatter.
 macro_rules! message_from_sink {
     ($t:ty) => {
         impl core::fmt::Display for $t {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                let mut sink = $crate::error::FmtSink::new(f);
-                self.write_message(&mut sink);
-                sink.finish()
+                #[cfg(feature = "alloc")]
+                {
+                    f.write_str(&$crate::error::ErrorMessage::message(self))
+                }
+                #[cfg(not(feature = "alloc"))]
+                {
+                    let mut sink = $crate::error::FmtSink::new(f);
+                    self.write_message(&mut sink);
+                    sink.finish()
+                }
             }
         }
 

@@ -33,7 +33,7 @@
 use core::fmt;
 
 use crate::arith::mul_ppm;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Sink};
 
 // Its callers, the `from_json` readers, come with the `serde` feature.
 #[cfg(feature = "serde")]
@@ -411,20 +411,16 @@ impl fmt::Display for RetryGiveUp {
 }
 
 /// A retry policy that does not make sense, naming the field and its value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RetryError {
     /// `attempts_per_hop` is 0.
-    #[error("attempts_per_hop must be at least 1, got 0")]
     ZeroAttempts,
     /// `jitter_ppm` is above 1 000 000.
-    #[error("jitter_ppm must be at most 1000000, got {0}")]
     Jitter(u32),
     /// A kind's `factor` is 0.
-    #[error("{0}.factor must be at least 1, got 0")]
     ZeroFactor(FailureKind),
     /// A kind's `cap_secs` is below its `base_secs`.
-    #[error("{kind}.cap_secs ({cap}) is below {kind}.base_secs ({base})")]
     CapBelowBase {
         /// The kind.
         kind: FailureKind,
@@ -434,24 +430,69 @@ pub enum RetryError {
         cap: u64,
     },
     /// A kind's `max_failures` or `give_up.max_total_attempts` is 0.
-    #[error("{0} must be at least 1, got 0")]
     ZeroLimit(&'static str),
     /// The JSON could not be read as a retry policy.
     #[cfg(feature = "serde")]
-    #[error("retry policy JSON: {0}")]
     Json(alloc::string::String),
     /// A failure kind name that is none of `failed`, `timed_out`, `rejected`,
     /// `download_error` (`retry.unknown_kind`).
     #[cfg(feature = "alloc")]
-    #[error(
-        "unknown failure kind {}: expected failed, timed_out, rejected or download_error",
-        crate::error::Quoted(.0)
-    )]
     UnknownKind(alloc::string::String),
     /// A failure kind counted twice in [`HopCounters::from_pairs`] (`retry.duplicate_kind`).
-    #[error("failure kind {0} is counted twice")]
     DuplicateKind(FailureKind),
 }
+
+impl RetryError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            RetryError::ZeroAttempts => s.text("attempts_per_hop must be at least 1, got 0"),
+            RetryError::Jitter(ppm) => {
+                s.text("jitter_ppm must be at most 1000000, got ");
+                s.decimal(u64::from(*ppm));
+            }
+            RetryError::ZeroFactor(kind) => {
+                s.text(kind.name());
+                s.text(".factor must be at least 1, got 0");
+            }
+            RetryError::CapBelowBase { kind, base, cap } => {
+                s.text(kind.name());
+                s.text(".cap_secs (");
+                s.decimal(*cap);
+                s.text(") is below ");
+                s.text(kind.name());
+                s.text(".base_secs (");
+                s.decimal(*base);
+                s.text(")");
+            }
+            RetryError::ZeroLimit(field) => {
+                s.text(field);
+                s.text(" must be at least 1, got 0");
+            }
+            #[cfg(feature = "serde")]
+            RetryError::Json(message) => {
+                s.text("retry policy JSON: ");
+                s.text(message);
+            }
+            #[cfg(feature = "alloc")]
+            RetryError::UnknownKind(name) => {
+                s.text("unknown failure kind ");
+                s.quoted(name);
+                s.text(": expected failed, timed_out, rejected or download_error");
+            }
+            RetryError::DuplicateKind(kind) => {
+                s.text("failure kind ");
+                s.text(kind.name());
+                s.text(" is counted twice");
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(RetryError);
+
+impl core::error::Error for RetryError {}
 
 impl ErrorCode for RetryError {
     fn code(&self) -> &'static str {

@@ -52,7 +52,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Sink};
 use crate::sample;
 
 // Its callers, the `from_json` readers, come with the `serde` feature.
@@ -101,9 +101,32 @@ impl Ramp {
     /// assert_eq!(r.fraction_at(500), 500_000);
     /// assert_eq!(Ramp::from_json("[100, 0, 1000]").unwrap_err().code(), "rollout.json");
     /// ```
+    ///
+    /// A `start_ppm` above 1 000 000 is refused (`rollout.fraction_out_of_range`), as in a
+    /// rollout's schedule, rather than read as the whole fleet:
+    ///
+    /// ```
+    /// use stepstone::{ErrorCode, rollout::Ramp};
+    /// let e = Ramp::from_json(r#"{"start": 0, "start_ppm": 2000000, "duration_secs": 10}"#).unwrap_err();
+    /// assert_eq!(e.code(), "rollout.fraction_out_of_range");
+    /// assert_eq!(e.to_string(), "start_ppm is 2000000 ppm, above 1000000");
+    /// ```
     #[cfg(feature = "serde")]
     pub fn from_json(text: &str) -> Result<Ramp, RolloutError> {
-        read::ramp_document(text).map_err(RolloutError::Json)
+        let ramp = read::ramp_document(text).map_err(RolloutError::Json)?;
+        ramp.validate()?;
+        Ok(ramp)
+    }
+
+    /// Checks the ramp: `start_ppm` at most 1 000 000 (`rollout.fraction_out_of_range`).
+    pub fn validate(&self) -> Result<(), RolloutError> {
+        if self.start_ppm > PPM {
+            return Err(RolloutError::FractionOutOfRange {
+                field: "start_ppm",
+                value: self.start_ppm,
+            });
+        }
+        Ok(())
     }
 
     /// The fraction open `elapsed` seconds after the start (not counting halted time).
@@ -118,10 +141,11 @@ impl Ramp {
         if elapsed >= self.duration_secs {
             return PPM;
         }
-        let grow = u128::from(PPM - start) * u128::from(elapsed) / u128::from(self.duration_secs);
-        start
-            .saturating_add(u32::try_from(grow).unwrap_or(PPM))
-            .min(PPM)
+        // `elapsed < duration_secs`, so the quotient is below `PPM - start`: always `Some`.
+        let grow = crate::arith::mul_div(u64::from(PPM - start), elapsed, self.duration_secs)
+            .and_then(|g| u32::try_from(g).ok())
+            .unwrap_or(PPM);
+        start.saturating_add(grow).min(PPM)
     }
 }
 
@@ -558,14 +582,12 @@ pub enum Admission {
 }
 
 /// A rollout that does not make sense, or a state change that does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RolloutError {
     /// `stages` is empty.
-    #[error("a staged rollout needs at least one stage")]
     NoStages,
     /// A stage number past the rollout's last stage (`rollout.unknown_stage`).
-    #[error("stage {stage} is past the rollout's last stage ({last})")]
     UnknownStage {
         /// The stage asked for.
         stage: u32,
@@ -573,7 +595,6 @@ pub enum RolloutError {
         last: u32,
     },
     /// A fraction is above 1 000 000 ppm.
-    #[error("{field} is {value} ppm, above 1000000")]
     FractionOutOfRange {
         /// Which field.
         field: &'static str,
@@ -581,7 +602,6 @@ pub enum RolloutError {
         value: u32,
     },
     /// A stage's fraction is below the previous one's: devices would leave the rollout.
-    #[error("stage {stage} opens {value} ppm, less than the {previous} ppm before it")]
     FractionsDecrease {
         /// The stage.
         stage: usize,
@@ -591,7 +611,6 @@ pub enum RolloutError {
         previous: u32,
     },
     /// The confidence level's z is not a usable fraction.
-    #[error("confidence z = {z_num}/{z_den}: need 1 <= z_den <= 1000 and z_num <= 100000")]
     BadConfidence {
         /// Numerator.
         z_num: u32,
@@ -599,7 +618,6 @@ pub enum RolloutError {
         z_den: u32,
     },
     /// A stage's counts say more attempts failed than finished.
-    #[error("failed is {failed}, more than the {finished} finished attempts")]
     FailedAboveFinished {
         /// The failures given.
         failed: u32,
@@ -608,13 +626,11 @@ pub enum RolloutError {
     },
     /// A count (`finished`, `failed`) is absent. It is refused, not read as 0: a missing count
     /// must not mean "do not halt".
-    #[error("stage counts: {field} is missing (a missing count is not read as 0)")]
     MissingCount {
         /// Which count.
         field: &'static str,
     },
     /// A count that is not a whole number from 0 to 2^32 − 1.
-    #[error("stage counts: {field} is {value}, not a whole number from 0 to 4294967295")]
     BadCount {
         /// Which count.
         field: &'static str,
@@ -622,16 +638,86 @@ pub enum RolloutError {
         value: String,
     },
     /// `resume` on a rollout that is not halted.
-    #[error("the rollout is not halted")]
     NotHalted,
     /// `halt` on a rollout that is already halted.
-    #[error("the rollout is already halted")]
     AlreadyHalted,
     /// The JSON could not be read as a rollout.
     #[cfg(feature = "serde")]
-    #[error("rollout JSON: {0}")]
     Json(String),
 }
+
+impl RolloutError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            RolloutError::NoStages => s.text("a staged rollout needs at least one stage"),
+            RolloutError::UnknownStage { stage, last } => {
+                s.text("stage ");
+                s.decimal(u64::from(*stage));
+                s.text(" is past the rollout's last stage (");
+                s.decimal(u64::from(*last));
+                s.text(")");
+            }
+            RolloutError::FractionOutOfRange { field, value } => {
+                s.text(field);
+                s.text(" is ");
+                s.decimal(u64::from(*value));
+                s.text(" ppm, above 1000000");
+            }
+            RolloutError::FractionsDecrease {
+                stage,
+                value,
+                previous,
+            } => {
+                s.text("stage ");
+                s.decimal(*stage as u64);
+                s.text(" opens ");
+                s.decimal(u64::from(*value));
+                s.text(" ppm, less than the ");
+                s.decimal(u64::from(*previous));
+                s.text(" ppm before it");
+            }
+            RolloutError::BadConfidence { z_num, z_den } => {
+                s.text("confidence z = ");
+                s.decimal(u64::from(*z_num));
+                s.text("/");
+                s.decimal(u64::from(*z_den));
+                s.text(": need 1 <= z_den <= 1000 and z_num <= 100000");
+            }
+            RolloutError::FailedAboveFinished { failed, finished } => {
+                s.text("failed is ");
+                s.decimal(u64::from(*failed));
+                s.text(", more than the ");
+                s.decimal(u64::from(*finished));
+                s.text(" finished attempts");
+            }
+            RolloutError::MissingCount { field } => {
+                s.text("stage counts: ");
+                s.text(field);
+                s.text(" is missing (a missing count is not read as 0)");
+            }
+            RolloutError::BadCount { field, value } => {
+                s.text("stage counts: ");
+                s.text(field);
+                s.text(" is ");
+                s.text(value);
+                s.text(", not a whole number from 0 to 4294967295");
+            }
+            RolloutError::NotHalted => s.text("the rollout is not halted"),
+            RolloutError::AlreadyHalted => s.text("the rollout is already halted"),
+            #[cfg(feature = "serde")]
+            RolloutError::Json(message) => {
+                s.text("rollout JSON: ");
+                s.text(message);
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(RolloutError);
+
+impl core::error::Error for RolloutError {}
 
 impl ErrorCode for RolloutError {
     fn code(&self) -> &'static str {
@@ -683,14 +769,7 @@ impl Rollout {
                     previous = s.fraction_ppm;
                 }
             }
-            Schedule::Ramp(r) => {
-                if r.start_ppm > PPM {
-                    return Err(RolloutError::FractionOutOfRange {
-                        field: "start_ppm",
-                        value: r.start_ppm,
-                    });
-                }
-            }
+            Schedule::Ramp(r) => r.validate()?,
         }
         self.halt.validate()
     }

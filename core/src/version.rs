@@ -130,15 +130,28 @@ impl VersionErrorKind {
     }
 }
 
-impl fmt::Display for VersionErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl VersionErrorKind {
+    /// What is wrong, in words (what `Display` shows).
+    ///
+    /// ```
+    /// use stepstone::version::VersionErrorKind;
+    /// assert_eq!(VersionErrorKind::Malformed.text(), "malformed version");
+    /// assert_eq!(VersionErrorKind::Malformed.to_string(), "malformed version");
+    /// ```
+    pub const fn text(self) -> &'static str {
+        match self {
             VersionErrorKind::Empty => "empty version",
             VersionErrorKind::TooLong => "version longer than 128 bytes",
             VersionErrorKind::Malformed => "malformed version",
             VersionErrorKind::Overflow => "version component does not fit in 64 bits",
             VersionErrorKind::EmptyRange => "version range matches no version",
-        })
+        }
+    }
+}
+
+impl fmt::Display for VersionErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
     }
 }
 

@@ -36,6 +36,18 @@ impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
     }
 }
 
+impl Fault {
+    /// A core error as a fault, its message built by the core without `core::fmt`
+    /// ([`ErrorMessage`](stepstone::error::ErrorMessage); the same text as `to_string`), so a
+    /// WASM module whose errors all cross this way links no formatting machinery.
+    pub fn of<E: stepstone::error::ErrorMessage>(e: E) -> Fault {
+        Fault {
+            code: e.code(),
+            message: e.message(),
+        }
+    }
+}
+
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
 
@@ -301,7 +313,7 @@ pub(crate) fn decimal(n: u64) -> String {
 }
 
 /// A sampling position as 16 lowercase hex digits (as `{:016x}` writes it).
-fn hex16(n: u64) -> String {
+pub(crate) fn hex16(n: u64) -> String {
     stepstone::error::hex_text(&n.to_be_bytes())
 }
 

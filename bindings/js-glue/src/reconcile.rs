@@ -7,7 +7,7 @@ use std::sync::Arc;
 use stepstone::campaign::CampaignTable;
 use stepstone::reconcile::Session;
 
-use crate::{Campaign, Res, u64_arg};
+use crate::{Campaign, Fault, Res, u64_arg};
 
 /// The scheduler's brain for one campaign: its table, a retry policy, an optional staged
 /// rollout and where it stands, campaign times and weekly windows.
@@ -22,54 +22,59 @@ impl Reconciler {
     /// each optional; the core's `SessionOptions`).
     pub fn new(campaign: &Campaign, options: &str) -> Res<Reconciler> {
         Ok(Reconciler {
-            session: Session::from_json(campaign.table.clone(), campaign.scheme, options)?,
+            session: Session::from_json(campaign.table.clone(), campaign.scheme, options)
+                .map_err(Fault::of)?,
         })
     }
 
     /// A reconciler for a campaign table in its wire form (`CampaignTable::to_table_json`),
     /// with options as in [`Reconciler::new`].
     pub fn from_table(table: &str, options: &str) -> Res<Reconciler> {
-        let table = CampaignTable::from_table_json(table)?;
+        let table = CampaignTable::from_table_json(table).map_err(Fault::of)?;
         let scheme = table.target().scheme();
         Ok(Reconciler {
-            session: Session::from_json(Arc::new(table), scheme, options)?,
+            session: Session::from_json(Arc::new(table), scheme, options).map_err(Fault::of)?,
         })
     }
 
     /// Applies `event` (JSON) to `state` (JSON; `None`: a new device), as JSON
     /// `{"state": new state, "outcome": "changed" | "duplicate" | "stale" | "not_in_flight"}`.
     pub fn apply(&self, state: Option<&str>, event: &str) -> Res<String> {
-        Ok(self.session.apply_json(state, event)?)
+        self.session.apply_json(state, event).map_err(Fault::of)
     }
 
     /// `state` in the core's full wire form (absent fields filled in), as JSON.
     pub fn state(&self, state: Option<&str>) -> Res<String> {
-        Ok(self.session.state_json(state)?)
+        self.session.state_json(state).map_err(Fault::of)
     }
 
     /// What to do with device `device_id` in `state` at `now` (decimal), as the action's JSON.
     pub fn decide(&self, device_id: &[u8], state: Option<&str>, now: &str) -> Res<String> {
-        Ok(self
-            .session
-            .decide_json(device_id, state, u64_arg("now", now)?)?)
+        self.session
+            .decide_json(device_id, state, u64_arg("now", now)?)
+            .map_err(Fault::of)
     }
 
     /// Opens the rollout's next stage if it may open at `now`; whether it did
     /// (`reconcile.no_rollout` without a rollout).
     pub fn rollout_advance(&mut self, now: &str) -> Res<bool> {
-        Ok(self.session.rollout_advance(u64_arg("now", now)?)?)
+        self.session
+            .rollout_advance(u64_arg("now", now)?)
+            .map_err(Fault::of)
     }
 
     /// Halts the rollout by hand (`rollout.already_halted` if it is).
     pub fn rollout_halt(&mut self, now: &str, note: Option<&str>) -> Res<()> {
-        Ok(self
-            .session
-            .rollout_halt(u64_arg("now", now)?, note.unwrap_or_default())?)
+        self.session
+            .rollout_halt(u64_arg("now", now)?, note.unwrap_or_default())
+            .map_err(Fault::of)
     }
 
     /// Resumes a halted rollout (`rollout.not_halted` if it is not).
     pub fn rollout_resume(&mut self, now: &str) -> Res<()> {
-        Ok(self.session.rollout_resume(u64_arg("now", now)?)?)
+        self.session
+            .rollout_resume(u64_arg("now", now)?)
+            .map_err(Fault::of)
     }
 
     /// Counts one finished attempt of a device of `stage` (`failed` or not) at `now` and halts
@@ -80,9 +85,9 @@ impl Reconciler {
         failed: bool,
         now: &str,
     ) -> Res<Option<&'static str>> {
-        Ok(self
-            .session
-            .rollout_record(stage, failed, u64_arg("now", now)?)?)
+        self.session
+            .rollout_record(stage, failed, u64_arg("now", now)?)
+            .map_err(Fault::of)
     }
 
     /// Where the rollout stands, as JSON (`None` without a rollout).

@@ -2,11 +2,11 @@
 
 use stepstone::retry::{self, FailureKind, HopCounters};
 
-use crate::{Res, u64_arg};
+use crate::{Fault, Res, hex16, u64_arg};
 
 /// A failure kind by its JSON name (`retry.unknown_kind` for any other).
 fn kind(name: &str) -> Res<FailureKind> {
-    Ok(name.parse()?)
+    name.parse().map_err(Fault::of)
 }
 
 /// A retry policy.
@@ -19,7 +19,7 @@ impl RetryPolicy {
     /// Reads and checks a policy from JSON holding the fields that differ from the default.
     pub fn from_json(text: &str) -> Res<RetryPolicy> {
         Ok(RetryPolicy {
-            inner: retry::RetryPolicy::from_json(text)?,
+            inner: retry::RetryPolicy::from_json(text).map_err(Fault::of)?,
         })
     }
 
@@ -57,7 +57,7 @@ impl RetryPolicy {
         device_id: &[u8],
         hop: &[u8],
     ) -> Res<String> {
-        let counters = HopCounters::from_json_counts(attempts, failures)?;
+        let counters = HopCounters::from_json_counts(attempts, failures).map_err(Fault::of)?;
         let decision = self.inner.after_failure(
             &counters,
             kind(kind_name)?,
@@ -73,5 +73,5 @@ impl RetryPolicy {
 
 /// The jitter hash of (device, hop, attempt), as 16 hex digits.
 pub fn jitter_hash(device_id: &[u8], hop: &[u8], attempt: u32) -> String {
-    format!("{:016x}", retry::jitter_hash(device_id, hop, attempt))
+    hex16(retry::jitter_hash(device_id, hop, attempt))
 }

@@ -3,7 +3,7 @@
 use stepstone::rollout::{self, Confidence, HaltRule, Ramp, StageStats};
 use stepstone::sample;
 
-use crate::{Res, hex_u64, u64_arg};
+use crate::{Fault, Res, hex_u64, hex16, u64_arg};
 
 /// A staged rollout (stages or a ramp, with halt rules).
 #[derive(Debug, Clone)]
@@ -15,7 +15,7 @@ impl Rollout {
     /// Reads and checks a rollout from JSON (`rollout.*` codes).
     pub fn from_json(text: &str) -> Res<Rollout> {
         Ok(Rollout {
-            inner: rollout::Rollout::from_json(text)?,
+            inner: rollout::Rollout::from_json(text).map_err(Fault::of)?,
         })
     }
 
@@ -26,7 +26,7 @@ impl Rollout {
 
     /// A device's rollout position (16 hex digits).
     pub fn position(&self, device_id: &[u8]) -> String {
-        format!("{:016x}", self.inner.position(device_id))
+        hex16(self.inner.position(device_id))
     }
 
     /// The stage a position (hex) falls in.
@@ -39,21 +39,24 @@ impl Rollout {
     pub fn trips(&self, stage: u32, finished: u32, failed: u32) -> Res<Option<&'static str>> {
         Ok(self
             .inner
-            .trips_checked(stage, StageStats { finished, failed })?
+            .trips_checked(stage, StageStats { finished, failed })
+            .map_err(Fault::of)?
             .map(|h| h.code()))
     }
 }
 
 /// The code of the rule a halt rule (JSON; checked) trips for these counts, if any.
 pub fn halt_trips(rule: &str, finished: u32, failed: u32) -> Res<Option<&'static str>> {
-    Ok(HaltRule::from_json(rule)?
-        .trips(0, StageStats { finished, failed })?
+    Ok(HaltRule::from_json(rule)
+        .map_err(Fault::of)?
+        .trips(0, StageStats { finished, failed })
+        .map_err(Fault::of)?
         .map(|h| h.code()))
 }
 
 /// A ramp's (JSON) open fraction, ppm, `elapsed` seconds (decimal) after it started.
 pub fn ramp_fraction(ramp: &str, elapsed: &str) -> Res<u32> {
-    let ramp = Ramp::from_json(ramp)?;
+    let ramp = Ramp::from_json(ramp).map_err(Fault::of)?;
     Ok(ramp.fraction_at(u64_arg("elapsed", elapsed)?))
 }
 
@@ -66,18 +69,11 @@ pub fn wilson_lower_above(
     z_num: u32,
     z_den: u32,
 ) -> Res<bool> {
-    Ok(rollout::wilson_lower_above_checked(
-        failed,
-        finished,
-        limit_ppm,
-        Confidence { z_num, z_den },
-    )?)
+    rollout::wilson_lower_above_checked(failed, finished, limit_ppm, Confidence { z_num, z_den })
+        .map_err(Fault::of)
 }
 
 /// A device's rollout position for `salt` (16 hex digits).
 pub fn rollout_position(salt: &[u8], device_id: &[u8]) -> String {
-    format!(
-        "{:016x}",
-        sample::position(salt, device_id, 0, sample::ROLLOUT_CLASS)
-    )
+    hex16(sample::position(salt, device_id, 0, sample::ROLLOUT_CLASS))
 }

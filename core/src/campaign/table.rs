@@ -44,7 +44,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{CampaignTable, DONE, DOWNGRADE, IntIndex, MISSING_SIZE, Spellings, UNREACHABLE};
-use crate::error::{Code, ErrorCode, Registered, clip, codes};
+use crate::error::{Code, ErrorCode, Registered, Sink, clip, codes};
 use crate::json_read::{Reader, SyntaxError, push_decimal, push_u64, whole_number};
 use crate::json_write::push_string;
 use crate::plan::sweep::Slots;
@@ -63,22 +63,40 @@ const WIRE_MISSING_SIZE: u64 = 3;
 const FIRST_RELEASE: u64 = 4;
 
 /// Why a campaign table's text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TableError {
     /// Not JSON of the documented shape, or parts that do not fit together.
-    #[error("campaign table: {message}")]
     Invalid {
         /// What is wrong, naming the value.
         message: String,
     },
     /// A `version` of the form other than the one this build reads.
-    #[error("campaign table: format version {found} is not supported (this build reads version 1)")]
     UnsupportedVersion {
         /// The `version` found, as written.
         found: String,
     },
 }
+
+impl TableError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        s.text("campaign table: ");
+        match self {
+            TableError::Invalid { message } => s.text(message),
+            TableError::UnsupportedVersion { found } => {
+                s.text("format version ");
+                s.text(found);
+                s.text(" is not supported (this build reads version 1)");
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(TableError);
+
+impl core::error::Error for TableError {}
 
 impl Registered for TableError {
     fn registered(&self) -> Code {
@@ -141,7 +159,7 @@ impl CampaignTable {
         } else {
             for (i, k) in self.slots.keys().iter().enumerate() {
                 comma(&mut s, i);
-                push_string(&mut s, &key_text(k));
+                push_string(&mut s, &k.text());
             }
         }
         s.push_str("],\"answers\":[");
@@ -361,31 +379,6 @@ fn decode(n: u64, releases: usize) -> Option<u32> {
             }
         }
     }
-}
-
-/// A key's text, which parses back to the same key.
-fn key_text(k: &VersionKey) -> String {
-    let mut s = String::new();
-    match k {
-        VersionKey::Integer(n) => push_u64(&mut s, *n),
-        VersionKey::Semver(v) => {
-            use core::fmt::Write;
-            // ok: writing into a String cannot fail.
-            let _ = write!(s, "{v}");
-        }
-        VersionKey::Dotted(parts) => {
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
-                }
-                push_u64(&mut s, *p);
-            }
-            if parts.is_empty() {
-                s.push('0');
-            }
-        }
-    }
-    s
 }
 
 fn comma(s: &mut String, i: usize) {

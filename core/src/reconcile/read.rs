@@ -61,8 +61,7 @@ fn failure_kind_in_event(r: &mut Reader<'_>) -> Res<FailureKind> {
 
 fn failure_kind_spelt(r: &mut Reader<'_>, empty_object_too: bool) -> Res<FailureKind> {
     let named = |r: &Reader<'_>, name: &str| {
-        name.parse::<FailureKind>()
-            .map_err(|_| unknown_variant(r, name))
+        FailureKind::from_name(name).ok_or_else(|| unknown_variant(r, name))
     };
     if r.peek() != Some(b'{') {
         let name = string(r)?;

@@ -33,10 +33,10 @@
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::ErrorCode;
 use crate::campaign::CampaignTable;
+use crate::error::Sink;
 use crate::retry::{RetryError, RetryPolicy};
 use crate::rollout::{Rollout, RolloutError, RolloutState};
 use crate::version::{Scheme, Version, VersionError};
@@ -140,24 +140,39 @@ impl ErrorCode for SessionError {
     }
 }
 
-impl fmt::Display for SessionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SessionError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
         match self {
-            SessionError::InvalidJson { what, message } => write!(f, "invalid {what}: {message}"),
+            SessionError::InvalidJson { what, message } => {
+                s.text("invalid ");
+                s.text(what);
+                s.text(": ");
+                s.text(message);
+            }
             SessionError::NoRollout { call } => {
-                write!(f, "{call}: this reconciler has no rollout")
+                s.text(call);
+                s.text(": this reconciler has no rollout");
             }
-            SessionError::BadOption { option, reason } => write!(f, "{option}: {reason}"),
+            SessionError::BadOption { option, reason } => {
+                s.text(option);
+                s.text(": ");
+                s.text(reason);
+            }
             SessionError::RolloutStateMismatch { reason } => {
-                write!(f, "rollout_state does not belong to this rollout: {reason}")
+                s.text("rollout_state does not belong to this rollout: ");
+                s.text(reason);
             }
-            SessionError::Version(e) => e.fmt(f),
-            SessionError::Retry(e) => e.fmt(f),
-            SessionError::Rollout(e) => e.fmt(f),
-            SessionError::Window(e) => e.fmt(f),
+            SessionError::Version(e) => e.write_message(s),
+            SessionError::Retry(e) => e.write_message(s),
+            SessionError::Rollout(e) => e.write_message(s),
+            SessionError::Window(e) => e.write_message(s),
         }
     }
 }
+
+crate::error::message_from_sink!(SessionError);
 
 #[cfg(feature = "std")]
 impl std::error::Error for SessionError {}
@@ -219,10 +234,12 @@ impl Session {
         if let (Some(start), Some(end)) = (options.start, options.end)
             && start >= end
         {
-            return Err(bad(
-                "end",
-                alloc::format!("{end} is not after start {start}: no install could ever be made"),
-            ));
+            let mut reason = String::new();
+            reason.decimal(end);
+            reason.push_str(" is not after start ");
+            reason.decimal(start);
+            reason.push_str(": no install could ever be made");
+            return Err(bad("end", reason));
         }
         if options.rollout_state.is_some() && options.rollout_started_at.is_some() {
             return Err(bad(
@@ -311,15 +328,26 @@ impl Session {
         state: Option<&str>,
         event: &str,
     ) -> Result<(DeviceState<String>, Applied), SessionError> {
-        let mut s = self.state_in(state)?;
-        let e = self.event_in(event)?;
-        let applied = apply(&mut s, &e);
+        let (s, applied) = self.apply_parsed(state, event)?;
         Ok((wire_state(s), applied))
     }
 
-    /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}`.
+    /// [`Session::apply`] with the new state's versions parsed.
+    fn apply_parsed(
+        &self,
+        state: Option<&str>,
+        event: &str,
+    ) -> Result<(DeviceState<Version>, Applied), SessionError> {
+        let mut s = self.state_in(state)?;
+        let e = self.event_in(event)?;
+        let applied = apply(&mut s, &e);
+        Ok((s, applied))
+    }
+
+    /// [`Session::apply`] as JSON: `{"state": {...}, "outcome": "changed"}` (the versions
+    /// written as spelt, from the parsed state: no copy of the state as strings).
     pub fn apply_json(&self, state: Option<&str>, event: &str) -> Result<String, SessionError> {
-        let (state, applied) = self.apply(state, event)?;
+        let (state, applied) = self.apply_parsed(state, event)?;
         Ok(super::write::applied_json(&state, applied))
     }
 
@@ -330,7 +358,7 @@ impl Session {
 
     /// [`Session::state`] as JSON.
     pub fn state_json(&self, state: Option<&str>) -> Result<String, SessionError> {
-        Ok(super::device_state_json(&self.state(state)?))
+        Ok(super::device_state_json(&self.state_in(state)?))
     }
 
     /// The decision context (table, policy, rollout and timing).
@@ -437,21 +465,26 @@ fn check_state(rollout: &Rollout, state: &RolloutState) -> Result<(), SessionErr
     let stages = rollout.stage_count();
     let mismatch = |reason: String| Err(SessionError::RolloutStateMismatch { reason });
     if state.stats.len() != stages {
-        return mismatch(alloc::format!(
-            "it counts {} stages, the rollout has {stages}",
-            state.stats.len()
-        ));
+        let mut reason = String::from("it counts ");
+        reason.decimal(state.stats.len() as u64);
+        reason.push_str(" stages, the rollout has ");
+        reason.decimal(stages as u64);
+        return mismatch(reason);
     }
     if state.stage as usize >= stages {
-        return mismatch(alloc::format!(
-            "stage {} is past the rollout's last stage {}",
-            state.stage,
-            stages.saturating_sub(1)
-        ));
+        let mut reason = String::from("stage ");
+        reason.decimal(u64::from(state.stage));
+        reason.push_str(" is past the rollout's last stage ");
+        reason.decimal(stages.saturating_sub(1) as u64);
+        return mismatch(reason);
     }
     for (i, s) in state.stats.iter().enumerate() {
-        s.check().map_err(|e| SessionError::RolloutStateMismatch {
-            reason: alloc::format!("stats[{i}]: {e}"),
+        s.check().map_err(|e| {
+            let mut reason = String::from("stats[");
+            reason.decimal(i as u64);
+            reason.push_str("]: ");
+            e.write_message(&mut reason);
+            SessionError::RolloutStateMismatch { reason }
         })?;
     }
     Ok(())
@@ -478,6 +511,47 @@ mod tests {
         let t = CampaignTable::build(&c, &c.parse_version("v2").unwrap(), None, None, Cost::Hops)
             .unwrap();
         Session::from_json(Arc::new(t), c.scheme(), options)
+    }
+
+    /// `apply_json` and `state_json` write the parsed state directly: the same text as the
+    /// state copied to strings (`apply`, `state`) and written, spellings kept.
+    #[test]
+    fn json_answers_are_the_string_states_written() {
+        let s = session("{}").unwrap();
+        let states = [
+            None,
+            Some(r#"{"reported": "1", "device_seq": 3}"#),
+            Some(r#"{"reported": "v0001", "device_seq": 3, "rolled_back": ["2", "v02"]}"#),
+            Some(
+                r#"{"reported": "v1", "device_seq": 3, "last_job": 4, "job": {"id": 4, "release": "0002", "created_at": 5, "expires_at": 9, "device_seq": 3}, "hop": {"release": "v2", "counters": {"attempts": 1, "failures": [1, 0, 0, 0]}, "last_failure": null}}"#,
+            ),
+        ];
+        let events = [
+            r#"{"event": "reported", "seq": 9, "at": 10, "reports": "v002"}"#,
+            r#"{"event": "job_created", "job": 7, "release": "2", "at": 10, "expires_at": 20}"#,
+            r#"{"event": "job_failed", "job": 4, "seq": 8, "at": 10, "kind": "timed_out", "reports": "01"}"#,
+            r#"{"event": "operator", "seq": 1, "action": {"action": "clear_rolled_back", "release": null}}"#,
+        ];
+        for state in states {
+            assert_eq!(
+                s.state_json(state).unwrap(),
+                super::super::device_state_json(&s.state(state).unwrap())
+            );
+            for event in events {
+                let (new, applied) = s.apply(state, event).unwrap();
+                assert_eq!(
+                    s.apply_json(state, event).unwrap(),
+                    super::super::applied_json(&new, applied),
+                    "{state:?} {event}"
+                );
+            }
+        }
+        let written = s.state_json(states[2]).unwrap();
+        assert!(written.contains(r#""reported":"v0001""#), "{written}");
+        assert!(
+            written.contains(r#""rolled_back":["2","v02"]"#),
+            "{written}"
+        );
     }
 
     const ROLLOUT: &str = r#"{"rollout": {"salt": "s", "schedule": {"stages": [

@@ -15,10 +15,10 @@
 //! assert_eq!(next_open(&w, 3600, 3 * 86_400 + 12_600), Some(10 * 86_400 + 3600));
 //! ```
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Sink};
 
-const DAY: i128 = 86_400;
-const WEEK: i128 = 7 * DAY;
+const DAY: i64 = 86_400;
+const WEEK: i64 = 7 * DAY;
 
 /// A weekly window in the device's local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,19 +34,43 @@ pub struct Window {
 }
 
 /// A window that does not make sense.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WindowError {
     /// `day` is above 6.
-    #[error("window day {0} is not 0 (Monday) to 6 (Sunday)")]
     Day(u8),
     /// `start_minute` is 1440 or more.
-    #[error("window start_minute {0} is not below 1440")]
     StartMinute(u16),
     /// `duration_minutes` is 0 or more than a week.
-    #[error("window duration_minutes {0} is not 1 to 10080")]
     Duration(u32),
 }
+
+impl WindowError {
+    /// Writes the message (`Display` and `ErrorMessage` both give it).
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        match self {
+            WindowError::Day(day) => {
+                s.text("window day ");
+                s.decimal(u64::from(*day));
+                s.text(" is not 0 (Monday) to 6 (Sunday)");
+            }
+            WindowError::StartMinute(minute) => {
+                s.text("window start_minute ");
+                s.decimal(u64::from(*minute));
+                s.text(" is not below 1440");
+            }
+            WindowError::Duration(minutes) => {
+                s.text("window duration_minutes ");
+                s.decimal(u64::from(*minutes));
+                s.text(" is not 1 to 10080");
+            }
+        }
+    }
+}
+
+crate::error::message_from_sink!(WindowError);
+
+impl core::error::Error for WindowError {}
 
 impl ErrorCode for WindowError {
     fn code(&self) -> &'static str {
@@ -74,18 +98,20 @@ impl Window {
         Ok(())
     }
 
-    fn bounds(&self) -> (i128, i128) {
-        let start =
-            i128::from(self.day.min(6)) * DAY + i128::from(self.start_minute.min(1439)) * 60;
-        let len = i128::from(self.duration_minutes.min(10_080)) * 60;
+    fn bounds(&self) -> (i64, i64) {
+        let start = i64::from(self.day.min(6)) * DAY + i64::from(self.start_minute.min(1439)) * 60;
+        let len = i64::from(self.duration_minutes.min(10_080)) * 60;
         (start, start + len)
     }
 }
 
 /// Seconds since Monday 00:00 of the local week.
-fn week_position(now: u64, utc_offset_secs: i32) -> i128 {
-    // 1970-01-01 (t = 0) was a Thursday: Monday 00:00 was 3 days earlier.
-    (i128::from(now) + i128::from(utc_offset_secs) + 3 * DAY).rem_euclid(WEEK)
+fn week_position(now: u64, utc_offset_secs: i32) -> i64 {
+    // 1970-01-01 (t = 0) was a Thursday: Monday 00:00 was 3 days earlier. `now` is taken
+    // modulo the week first (the same position), so the sum fits in 64 bits and no 128-bit
+    // remainder is linked.
+    let now_in_week = (now % WEEK.unsigned_abs()) as i64;
+    (now_in_week + i64::from(utc_offset_secs) + 3 * DAY).rem_euclid(WEEK)
 }
 
 /// `None` if a window is open at `now` (or there are no windows: no windows means always
@@ -96,7 +122,7 @@ pub fn next_open(windows: &[Window], utc_offset_secs: i32, now: u64) -> Option<u
         return None;
     }
     let pos = week_position(now, utc_offset_secs);
-    let mut best: Option<i128> = None;
+    let mut best: Option<i64> = None;
     for w in windows {
         let (start, end) = w.bounds();
         if (start <= pos && pos < end) || (start <= pos + WEEK && pos + WEEK < end) {
@@ -112,6 +138,7 @@ pub fn next_open(windows: &[Window], utc_offset_secs: i32, now: u64) -> Option<u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     const MON: u64 = 4 * 86_400; // 1970-01-05, a Monday, 00:00 UTC
 
@@ -165,6 +192,47 @@ mod tests {
             },
         ];
         assert_eq!(next_open(&w, 0, MON), Some(MON + 86_400));
+    }
+
+    /// The week position as it was computed in 128 bits, before the reduction modulo the week.
+    fn week_position_wide(now: u64, utc_offset_secs: i32) -> i128 {
+        (i128::from(now) + i128::from(utc_offset_secs) + 3 * 86_400).rem_euclid(7 * 86_400)
+    }
+
+    #[test]
+    fn week_position_is_the_wide_one_for_every_time_and_offset() {
+        let nows = [
+            0,
+            1,
+            MON,
+            MON - 1,
+            604_799,
+            604_800,
+            u64::MAX / 2,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        let offsets = [0, 1, -1, 3600, -5 * 3600, 14 * 3600, i32::MIN, i32::MAX];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut cases = Vec::new();
+        for &now in &nows {
+            for &offset in &offsets {
+                cases.push((now, offset));
+            }
+        }
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push((x >> (x % 64), (x >> 17) as i32));
+        }
+        for (now, offset) in cases {
+            assert_eq!(
+                i128::from(week_position(now, offset)),
+                week_position_wide(now, offset),
+                "{now} {offset}"
+            );
+        }
     }
 
     #[test]

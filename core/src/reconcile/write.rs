@@ -19,7 +19,8 @@ fn field_opt_str(w: &mut Writer, key: &str, text: Option<&str>) {
     }
 }
 
-/// A device state's full wire form, every field written.
+/// A device state's full wire form, every field written (versions as spelt: `String`s, or
+/// parsed [`Version`]s, whose text is kept as given).
 ///
 /// ```
 /// use stepstone::reconcile::{DeviceState, device_state_json};
@@ -27,7 +28,7 @@ fn field_opt_str(w: &mut Writer, key: &str, text: Option<&str>) {
 /// assert_eq!(device_state_json(&s), concat!(r#"{"reported":"v1","device_seq":1,"last_job":0,"job":null,"hop":null,"#,
 ///     r#""total_attempts":0,"first_attempt_at":null,"rolled_back":[],"campaign":0,"catalog_revision":0,"operator_seq":0}"#));
 /// ```
-pub fn device_state_json(state: &DeviceState<String>) -> String {
+pub fn device_state_json<V: AsRef<str>>(state: &DeviceState<V>) -> String {
     let mut w = Writer::compact();
     device_state(&mut w, state);
     w.finish()
@@ -41,7 +42,7 @@ pub fn device_state_json(state: &DeviceState<String>) -> String {
 /// let s = DeviceState::<String>::default();
 /// assert!(applied_json(&s, Applied::Stale).ends_with(r#","operator_seq":0},"outcome":"stale"}"#));
 /// ```
-pub fn applied_json(state: &DeviceState<String>, applied: Applied) -> String {
+pub fn applied_json<V: AsRef<str>>(state: &DeviceState<V>, applied: Applied) -> String {
     let mut w = Writer::compact();
     w.begin_object();
     w.key("state");
@@ -51,9 +52,9 @@ pub fn applied_json(state: &DeviceState<String>, applied: Applied) -> String {
     w.finish()
 }
 
-fn device_state(w: &mut Writer, s: &DeviceState<String>) {
+fn device_state<V: AsRef<str>>(w: &mut Writer, s: &DeviceState<V>) {
     w.begin_object();
-    field_opt_str(w, "reported", s.reported.as_deref());
+    field_opt_str(w, "reported", s.reported.as_ref().map(AsRef::as_ref));
     field_u64(w, "device_seq", s.device_seq);
     field_u64(w, "last_job", s.last_job);
     w.key("job");
@@ -61,7 +62,7 @@ fn device_state(w: &mut Writer, s: &DeviceState<String>) {
         Some(j) => {
             w.begin_object();
             field_u64(w, "id", j.id);
-            w.field_str("release", &j.release);
+            w.field_str("release", j.release.as_ref());
             field_u64(w, "created_at", j.created_at);
             field_u64(w, "expires_at", j.expires_at);
             field_u64(w, "device_seq", j.device_seq);
@@ -73,7 +74,7 @@ fn device_state(w: &mut Writer, s: &DeviceState<String>) {
     match &s.hop {
         Some(h) => {
             w.begin_object();
-            w.field_str("release", &h.release);
+            w.field_str("release", h.release.as_ref());
             w.key("counters");
             w.begin_object();
             field_u64(w, "attempts", h.counters.attempts.into());
@@ -101,7 +102,7 @@ fn device_state(w: &mut Writer, s: &DeviceState<String>) {
     }
     field_u64(w, "total_attempts", s.total_attempts.into());
     field_opt_u64(w, "first_attempt_at", s.first_attempt_at);
-    w.field_strings("rolled_back", s.rolled_back.iter().map(String::as_str));
+    w.field_strings("rolled_back", s.rolled_back.iter().map(AsRef::as_ref));
     field_u64(w, "campaign", s.campaign);
     field_u64(w, "catalog_revision", s.catalog_revision);
     field_u64(w, "operator_seq", s.operator_seq);

@@ -7,7 +7,8 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 
 use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, check_len, parse_u64, strip_v};
-use crate::error::{Code, ErrorCode, Registered};
+use crate::error::{Code, ErrorCode, Registered, Sink};
+use crate::json_read::push_u64;
 
 /// The identity and order of a version, without its spelling.
 ///
@@ -61,12 +62,61 @@ impl VersionKey {
         }
     }
 
+    /// A text of the key that parses back to the same key, without `core::fmt`: the integer,
+    /// the SemVer version as its `Display` writes it (`1.2.3-rc.1`; a key has no build
+    /// metadata), or the dotted components (`4.2`; `0` for a version of zeros).
+    ///
+    /// ```
+    /// use stepstone::version::{Scheme, VersionKey};
+    /// let key = |t, s| VersionKey::parse(t, s).unwrap();
+    /// assert_eq!(key("v64000", Scheme::Integer).text(), "64000");
+    /// assert_eq!(key("v1.2.3-rc.1+b5", Scheme::Semver).text(), "1.2.3-rc.1");
+    /// assert_eq!(key("4.2.0.0", Scheme::Dotted).text(), "4.2");
+    /// assert_eq!(key("0.0", Scheme::Dotted).text(), "0");
+    /// ```
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        match self {
+            VersionKey::Integer(n) => push_u64(&mut s, *n),
+            VersionKey::Semver(v) => push_semver(&mut s, v),
+            VersionKey::Dotted(parts) => {
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        s.push('.');
+                    }
+                    push_u64(&mut s, *p);
+                }
+                if parts.is_empty() {
+                    s.push('0');
+                }
+            }
+        }
+        s
+    }
+
     /// The integer value, for the integer scheme.
     pub fn as_integer(&self) -> Option<u64> {
         match self {
             VersionKey::Integer(n) => Some(*n),
             _ => None,
         }
+    }
+}
+
+/// A SemVer version as its `Display` writes it (`1.2.3-rc.1+b5`), without `core::fmt`.
+pub(crate) fn push_semver(s: &mut String, v: &semver::Version) {
+    push_u64(s, v.major);
+    s.push('.');
+    push_u64(s, v.minor);
+    s.push('.');
+    push_u64(s, v.patch);
+    if !v.pre.is_empty() {
+        s.push('-');
+        s.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        s.push('+');
+        s.push_str(v.build.as_str());
     }
 }
 
@@ -148,6 +198,14 @@ impl Hash for Version {
         self.key.hash(state);
     }
 }
+/// The version as it was spelt (what [`Version::as_str`] gives): the JSON writers take
+/// versions and strings alike.
+impl AsRef<str> for Version {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -182,27 +240,32 @@ impl VersionError {
     }
 }
 
-impl fmt::Display for VersionError {
-    /// `"banana" is not an integer version (malformed version)`; for a range that no version
-    /// can satisfy, `">v5, <v3" is an empty range: no integer version matches it`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Quoted as `{:?}` quotes a string, by the core's small quoting (other characters
-        // kept as they are), so that a build links no `<str as Debug>`.
-        let value = crate::error::Quoted(&self.value);
+impl VersionError {
+    /// Writes the message (`Display` and [`ErrorMessage`](crate::error::ErrorMessage) both
+    /// give it): `"banana" is not an integer version (malformed version)`; for a range that no
+    /// version can satisfy, `">v5, <v3" is an empty range: no integer version matches it`. The
+    /// value is quoted as `{:?}` quotes a string, by the core's small quoting (other characters
+    /// kept as they are), so that a build links no `<str as Debug>`.
+    pub(crate) fn write_message(&self, s: &mut impl Sink) {
+        s.quoted(&self.value);
         match self.kind {
-            VersionErrorKind::EmptyRange => write!(
-                f,
-                "{value} is an empty range: no {} version matches it",
-                self.scheme
-            ),
-            kind => write!(
-                f,
-                "{value} is not {} version ({kind})",
-                self.scheme.with_article()
-            ),
+            VersionErrorKind::EmptyRange => {
+                s.text(" is an empty range: no ");
+                s.text(self.scheme.name());
+                s.text(" version matches it");
+            }
+            kind => {
+                s.text(" is not ");
+                s.text(self.scheme.with_article());
+                s.text(" version (");
+                s.text(kind.text());
+                s.text(")");
+            }
         }
     }
 }
+
+crate::error::message_from_sink!(VersionError);
 
 impl core::error::Error for VersionError {}
 
@@ -245,7 +308,14 @@ impl Op {
     }
 }
 
-/// One `op version` term of a range.
+/// One `op version` term of a range; displayed as the operator then the version as spelt.
+///
+/// ```
+/// use stepstone::version::{Scheme, VersionRange};
+/// let r = VersionRange::parse(">=v66001, <66003", Scheme::Integer).unwrap();
+/// let terms: Vec<String> = r.comparators().iter().map(|c| c.to_string()).collect();
+/// assert_eq!(terms, [">=v66001", "<66003"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Comparator {
     /// The operator.
@@ -423,7 +493,8 @@ impl fmt::Display for VersionRange {
 
 impl fmt::Display for Comparator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.op.symbol(), self.version)
+        f.write_str(self.op.symbol())?;
+        f.write_str(self.version.as_str())
     }
 }
 
@@ -576,6 +647,34 @@ mod tests {
             for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
                 prop_assert_eq!(check(&s, scheme).is_ok(), VersionKey::parse(&s, scheme).is_ok(), "{} {}", s, scheme);
             }
+        }
+    }
+
+    #[test]
+    fn semver_points_are_written_as_display_writes_them() {
+        for text in [
+            "0.0.0",
+            "1.2.3",
+            "18446744073709551615.0.7",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-0.3.7",
+            "1.0.0-x.7.z.92",
+            "1.0.0-x-y-z.--",
+            "1.0.0+20130313144700",
+            "1.0.0-beta+exp.sha.5114f85",
+            "1.0.0+21AF26D3----117B344092BD",
+        ] {
+            let v = semver::Version::parse(text).unwrap();
+            let mut s = String::new();
+            push_semver(&mut s, &v);
+            assert_eq!(s, v.to_string(), "{text}");
+            assert_eq!(s, text);
+            let key = VersionKey::parse(text, Scheme::Semver).unwrap();
+            let VersionKey::Semver(without_build) = &key else {
+                panic!("{text} is not a semver key")
+            };
+            assert_eq!(key.text(), without_build.to_string());
         }
     }
 }
