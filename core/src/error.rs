@@ -207,16 +207,15 @@ impl Sink for alloc::string::String {
     }
 }
 
-/// A [`Sink`] over a `Formatter`, for `Display` on builds without `alloc` (the device port):
-/// the first failure of the formatter is kept and given back by [`FmtSink::finish`] (later
-/// pieces are not written).
-#[cfg(not(feature = "alloc"))]
+/// A [`Sink`] over a `Formatter`, for `Display`: every error's on builds without `alloc` (the
+/// device port), and with `alloc` where a type writes its pieces straight to a formatter (key
+/// ids, manifest lines). The first failure of the formatter is kept and given back by
+/// [`FmtSink::finish`] (later pieces are not written).
 pub(crate) struct FmtSink<'a, 'b> {
     f: &'a mut core::fmt::Formatter<'b>,
     result: core::fmt::Result,
 }
 
-#[cfg(not(feature = "alloc"))]
 impl<'a, 'b> FmtSink<'a, 'b> {
     /// A sink writing to `f`.
     pub(crate) fn new(f: &'a mut core::fmt::Formatter<'b>) -> FmtSink<'a, 'b> {
@@ -229,7 +228,6 @@ impl<'a, 'b> FmtSink<'a, 'b> {
     }
 }
 
-#[cfg(not(feature = "alloc"))]
 impl Sink for FmtSink<'_, '_> {
     fn text(&mut self, s: &str) {
         if self.result.is_ok() {
@@ -242,6 +240,12 @@ impl Sink for FmtSink<'_, '_> {
         if self.result.is_ok() {
             self.result = self.f.write_fmt(format_args!("{n}"));
         }
+    }
+    #[cfg(feature = "alloc")]
+    fn quoted(&mut self, s: &str) {
+        let mut q = alloc::string::String::new();
+        push_quoted(&mut q, s);
+        self.text(&q);
     }
 }
 
