@@ -26,6 +26,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::{Code, ErrorCode, Quoted, Registered, codes};
+use crate::text::{push_text, text};
 use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 
 mod axes;
@@ -242,13 +243,14 @@ impl Catalog {
             );
             for (field, size) in sizes {
                 if *size == 0 || *size > MAX_SIZE {
-                    let field = match field {
-                        None => String::from("size"),
-                        Some(j) => alloc::format!("deltas[{j}].size"),
-                    };
+                    let mut release = text!(at(), '.');
+                    match field {
+                        None => release.push_str("size"),
+                        Some(j) => push_text!(&mut release; "deltas[", j, "].size"),
+                    }
                     errors.push(CatalogError::BadSize {
-                        release: alloc::format!("{}.{field}", at()),
-                        value: alloc::format!("{size}"),
+                        release,
+                        value: text!(size),
                     });
                 }
             }
@@ -404,17 +406,15 @@ impl Catalog {
 }
 
 /// One problem found in a catalog.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CatalogError {
     /// The text is not JSON, or not the expected JSON shape.
-    #[error("catalog is not valid JSON: {message}")]
     Json {
         /// The parser's message.
         message: String,
     },
     /// A field of the wrong JSON type.
-    #[error("{at}: expected {expected}, found {found}")]
     InvalidType {
         /// Where (`releases[2].size`).
         at: String,
@@ -424,7 +424,6 @@ pub enum CatalogError {
         found: String,
     },
     /// A field that catalogs do not have, with the known field it is likely a misspelling of.
-    #[error("{at}: unknown field {}{}", Quoted(.field), did_you_mean(*.suggestion))]
     UnknownField {
         /// Where (`releases[3] (v66001)`, `releases[3] (v66001).deltas[0]`, `catalog`).
         at: String,
@@ -434,7 +433,6 @@ pub enum CatalogError {
         suggestion: Option<&'static str>,
     },
     /// A required field is absent.
-    #[error("{at}: missing field {}", Quoted(.field))]
     MissingField {
         /// Where.
         at: String,
@@ -442,11 +440,6 @@ pub enum CatalogError {
         field: &'static str,
     },
     /// `scheme` names no known scheme.
-    #[error(
-        "catalog.scheme: unknown scheme {} (expected integer, semver or dotted){}",
-        Quoted(.value),
-        did_you_mean(*.suggestion)
-    )]
     UnknownScheme {
         /// The value given.
         value: String,
@@ -454,10 +447,6 @@ pub enum CatalogError {
         suggestion: Option<&'static str>,
     },
     /// No scheme fits every version.
-    #[error(
-        "no version scheme fits every version: the closest, {best}, does not fit {}",
-        misfits(.at, .versions)
-    )]
     NoScheme {
         /// The scheme that fits the most versions.
         best: Scheme,
@@ -467,7 +456,6 @@ pub enum CatalogError {
         at: Vec<String>,
     },
     /// A version that is not of the catalog's scheme.
-    #[error("{at}: {error}")]
     MalformedVersion {
         /// Where.
         at: String,
@@ -475,7 +463,6 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A blocked_from entry that is not a range.
-    #[error("{at}: {}", bad_range(.error))]
     BadRange {
         /// Where.
         at: String,
@@ -483,7 +470,6 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A version given to [`Catalog::new`] in another scheme than the catalog's.
-    #[error("{release}.{field}: {} is not of the catalog's scheme ({scheme})", Quoted(.version))]
     MixedScheme {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -497,7 +483,6 @@ pub enum CatalogError {
     },
     /// Two releases with the same version (`v2` and `2`, `4.2` and `4.2.0`, `1.0.0+a` and
     /// `1.0.0+b` are each one version).
-    #[error("releases[{index}] ({version}) duplicates releases[{first_index}] ({first})")]
     DuplicateVersion {
         /// The later spelling.
         version: String,
@@ -509,7 +494,6 @@ pub enum CatalogError {
         first_index: usize,
     },
     /// A `min_sw_version` not lower than its release.
-    #[error("{release}.min_sw_version: {} is not lower than the release", Quoted(.min_sw_version))]
     MinSwNotLower {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -517,7 +501,6 @@ pub enum CatalogError {
         min_sw_version: String,
     },
     /// A delta from a version not lower than its release.
-    #[error("{release}.deltas[{index}].from: {} is not lower than the release", Quoted(.from))]
     DeltaNotLower {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -527,10 +510,6 @@ pub enum CatalogError {
         from: String,
     },
     /// Two deltas from the same base.
-    #[error(
-        "{release}.deltas[{index}].from: {} is the same version as deltas[{first_index}].from",
-        Quoted(.from)
-    )]
     DuplicateDelta {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -542,9 +521,6 @@ pub enum CatalogError {
         from: String,
     },
     /// A size that is zero, negative, fractional, or above 2^53 − 1.
-    #[error(
-        "{release}: bad size {value} (expected a whole number of bytes from 1 to 9007199254740991)"
-    )]
     BadSize {
         /// The release and field (`releases[3] (v66001).deltas[0].size`).
         release: String,
@@ -552,7 +528,6 @@ pub enum CatalogError {
         value: String,
     },
     /// A sha256 that is not 64 hex digits.
-    #[error("{release}: bad sha256 {} (expected 64 hex digits)", Quoted(.value))]
     BadSha256 {
         /// The release and field (`releases[3] (v66001).sha256`).
         release: String,
@@ -560,6 +535,152 @@ pub enum CatalogError {
         value: String,
     },
 }
+
+impl CatalogError {
+    /// The message [`Display`](core::fmt::Display) shows, built without `core::fmt` (the
+    /// plan WASM module links none for it).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let errors = Catalog::from_json(r#"{"releases": [{"version": "v1", "szie": 1}]}"#).unwrap_err();
+    /// let e = errors.iter().next().unwrap();
+    /// assert_eq!(e.message(), r#"releases[0] (v1): unknown field "szie"; did you mean "size"?"#);
+    /// assert_eq!(e.message(), e.to_string());
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            CatalogError::Json { message } => text!("catalog is not valid JSON: ", message),
+            CatalogError::InvalidType {
+                at,
+                expected,
+                found,
+            } => text!(at, ": expected ", expected, ", found ", found),
+            CatalogError::UnknownField {
+                at,
+                field,
+                suggestion,
+            } => {
+                let mut m = text!(at, ": unknown field ", Quoted(field));
+                push_did_you_mean(&mut m, *suggestion);
+                m
+            }
+            CatalogError::MissingField { at, field } => {
+                text!(at, ": missing field ", Quoted(field))
+            }
+            CatalogError::UnknownScheme { value, suggestion } => {
+                let mut m = text!(
+                    "catalog.scheme: unknown scheme ",
+                    Quoted(value),
+                    " (expected integer, semver or dotted)"
+                );
+                push_did_you_mean(&mut m, *suggestion);
+                m
+            }
+            CatalogError::NoScheme { best, versions, at } => {
+                let mut m = text!(
+                    "no version scheme fits every version: the closest, ",
+                    best,
+                    ", does not fit "
+                );
+                push_misfits(&mut m, at, versions);
+                m
+            }
+            CatalogError::MalformedVersion { at, error } => text!(at, ": ", error),
+            CatalogError::BadRange { at, error } => {
+                let mut m = text!(at, ": ");
+                push_bad_range(&mut m, error);
+                m
+            }
+            CatalogError::MixedScheme {
+                release,
+                field,
+                version,
+                scheme,
+            } => text!(
+                release,
+                '.',
+                field,
+                ": ",
+                Quoted(version),
+                " is not of the catalog's scheme (",
+                scheme,
+                ')'
+            ),
+            CatalogError::DuplicateVersion {
+                version,
+                index,
+                first,
+                first_index,
+            } => text!(
+                "releases[",
+                index,
+                "] (",
+                version,
+                ") duplicates releases[",
+                first_index,
+                "] (",
+                first,
+                ')'
+            ),
+            CatalogError::MinSwNotLower {
+                release,
+                min_sw_version,
+            } => text!(
+                release,
+                ".min_sw_version: ",
+                Quoted(min_sw_version),
+                " is not lower than the release"
+            ),
+            CatalogError::DeltaNotLower {
+                release,
+                index,
+                from,
+            } => text!(
+                release,
+                ".deltas[",
+                index,
+                "].from: ",
+                Quoted(from),
+                " is not lower than the release"
+            ),
+            CatalogError::DuplicateDelta {
+                release,
+                index,
+                first_index,
+                from,
+            } => text!(
+                release,
+                ".deltas[",
+                index,
+                "].from: ",
+                Quoted(from),
+                " is the same version as deltas[",
+                first_index,
+                "].from"
+            ),
+            CatalogError::BadSize { release, value } => text!(
+                release,
+                ": bad size ",
+                value,
+                " (expected a whole number of bytes from 1 to 9007199254740991)"
+            ),
+            CatalogError::BadSha256 { release, value } => text!(
+                release,
+                ": bad sha256 ",
+                Quoted(value),
+                " (expected 64 hex digits)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for CatalogError {}
 
 impl Registered for CatalogError {
     fn registered(&self) -> Code {
@@ -636,49 +757,50 @@ impl VersionField {
         match self {
             VersionField::Version => String::from("version"),
             VersionField::MinSw => String::from("min_sw_version"),
-            VersionField::DeltaFrom(j) => alloc::format!("deltas[{j}].from"),
-            VersionField::Blocked(j) => alloc::format!("blocked_from[{j}]"),
+            VersionField::DeltaFrom(j) => text!("deltas[", j, "].from"),
+            VersionField::Blocked(j) => text!("blocked_from[", j, ']'),
         }
     }
 }
 
 /// How errors name a release: `releases[3] (v66001)`.
 pub(crate) fn label(index: usize, version: &str) -> String {
-    alloc::format!("releases[{index}] ({})", crate::error::clip(version))
+    text!("releases[", index, "] (", crate::error::clip(version), ')')
 }
 
-/// `; did you mean "min_sw_version"?`, or nothing.
-fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion.map_or_else(String::new, |s| {
-        alloc::format!("; did you mean {}?", Quoted(s))
-    })
+/// Appends `; did you mean "min_sw_version"?`, or nothing.
+fn push_did_you_mean(out: &mut String, suggestion: Option<&str>) {
+    if let Some(s) = suggestion {
+        push_text!(out; "; did you mean ", Quoted(s), '?');
+    }
 }
 
-/// `releases[1].version "1.2.3.4", releases[2] (1.2.3).min_sw_version "x"` (at most five,
-/// then how many more).
-fn misfits(at: &[String], versions: &[String]) -> String {
+/// Appends `releases[1].version "1.2.3.4", releases[2] (1.2.3).min_sw_version "x"` (at most
+/// five, then how many more).
+fn push_misfits(out: &mut String, at: &[String], versions: &[String]) {
     const SHOWN: usize = 5;
-    let mut out = String::new();
     for (i, (a, v)) in at.iter().zip(versions).take(SHOWN).enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&alloc::format!("{a} {}", Quoted(v)));
+        push_text!(out; a, ' ', Quoted(v));
     }
     if versions.len() > SHOWN {
-        out.push_str(&alloc::format!(" and {} more", versions.len() - SHOWN));
+        push_text!(out; " and ", versions.len() - SHOWN, " more");
     }
-    out
 }
 
-/// A range's error in words: the range is named, not taken for a version.
-fn bad_range(e: &VersionError) -> String {
+/// Appends a range's error in words: the range is named, not taken for a version.
+fn push_bad_range(out: &mut String, e: &VersionError) {
     match e.kind {
-        crate::version::VersionErrorKind::EmptyRange => alloc::format!("{e}"),
-        kind => alloc::format!(
-            "{} is not a range of {} versions ({kind})",
+        crate::version::VersionErrorKind::EmptyRange => push_text!(out; e),
+        kind => push_text!(out;
             Quoted(&e.value),
-            e.scheme
+            " is not a range of ",
+            e.scheme,
+            " versions (",
+            crate::text::kind_text(kind),
+            ')'
         ),
     }
 }
@@ -708,7 +830,7 @@ impl CatalogErrors {
         for e in &self.0 {
             w.begin_object();
             w.field_str("code", e.code());
-            w.field_str("message", &alloc::string::ToString::to_string(e));
+            w.field_str("message", &e.message());
             w.end_object();
         }
         w.end_array();
@@ -732,15 +854,24 @@ impl ErrorCode for CatalogErrors {
     }
 }
 
-impl fmt::Display for CatalogErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CatalogErrors {
+    /// The errors' messages joined by `; `: what [`Display`](core::fmt::Display) shows, built
+    /// without `core::fmt`.
+    pub fn message(&self) -> String {
+        let mut out = String::new();
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_str("; ")?;
+                out.push_str("; ");
             }
-            write!(f, "{e}")?;
+            out.push_str(&e.message());
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for CatalogErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -798,6 +929,214 @@ mod tests {
         // The list reads as one message, and its code is the first error's.
         assert_eq!(err.code(), "catalog.mixed_scheme");
         assert!(err.to_string().contains("(integer); releases[0] (v3).size"));
+    }
+
+    /// Every variant's message, word for word what its former `#[error(...)]` attribute wrote
+    /// (the attributes' format strings are kept here, with `format!`, as the reference).
+    #[test]
+    fn messages_are_the_texts_the_error_attributes_wrote() {
+        use crate::version::VersionErrorKind;
+        let q = |s: &str| alloc::format!("{}", Quoted(s));
+        let dym = |s: Option<&str>| {
+            s.map_or_else(String::new, |s| {
+                alloc::format!("; did you mean {}?", Quoted(s))
+            })
+        };
+        let at = String::from("releases[3] (v66001)");
+        let odd = String::from("q\"\\\n\u{1}é");
+        let mut cases: Vec<(CatalogError, String)> = Vec::new();
+        cases.push((
+            CatalogError::Json {
+                message: odd.clone(),
+            },
+            alloc::format!("catalog is not valid JSON: {odd}"),
+        ));
+        cases.push((
+            CatalogError::InvalidType {
+                at: at.clone(),
+                expected: "a string",
+                found: odd.clone(),
+            },
+            alloc::format!("{at}: expected a string, found {odd}"),
+        ));
+        for suggestion in [None, Some("min_sw_version")] {
+            cases.push((
+                CatalogError::UnknownField {
+                    at: at.clone(),
+                    field: odd.clone(),
+                    suggestion,
+                },
+                alloc::format!("{at}: unknown field {}{}", q(&odd), dym(suggestion)),
+            ));
+            cases.push((
+                CatalogError::UnknownScheme {
+                    value: odd.clone(),
+                    suggestion,
+                },
+                alloc::format!(
+                    "catalog.scheme: unknown scheme {} (expected integer, semver or dotted){}",
+                    q(&odd),
+                    dym(suggestion)
+                ),
+            ));
+        }
+        cases.push((
+            CatalogError::MissingField {
+                at: at.clone(),
+                field: "version",
+            },
+            alloc::format!("{at}: missing field {}", q("version")),
+        ));
+        for n in [0, 1, 5, 6, 12] {
+            let versions: Vec<String> = (0..n).map(|i| alloc::format!("1.2.3.{i}\"")).collect();
+            let wheres: Vec<String> = (0..n)
+                .map(|i| alloc::format!("releases[{i}].version"))
+                .collect();
+            let mut listed = String::new();
+            for (i, (a, v)) in wheres.iter().zip(&versions).take(5).enumerate() {
+                if i > 0 {
+                    listed.push_str(", ");
+                }
+                listed.push_str(&alloc::format!("{a} {}", Quoted(v)));
+            }
+            if n > 5 {
+                listed.push_str(&alloc::format!(" and {} more", n - 5));
+            }
+            cases.push((
+                CatalogError::NoScheme {
+                    best: Scheme::Semver,
+                    versions,
+                    at: wheres,
+                },
+                alloc::format!(
+                    "no version scheme fits every version: the closest, {}, does not fit {listed}",
+                    Scheme::Semver
+                ),
+            ));
+        }
+        let kinds = [
+            VersionErrorKind::Empty,
+            VersionErrorKind::TooLong,
+            VersionErrorKind::Malformed,
+            VersionErrorKind::Overflow,
+            VersionErrorKind::EmptyRange,
+        ];
+        for kind in kinds {
+            for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
+                let error = VersionError {
+                    kind,
+                    value: odd.clone(),
+                    scheme,
+                };
+                cases.push((
+                    CatalogError::MalformedVersion {
+                        at: at.clone(),
+                        error: error.clone(),
+                    },
+                    alloc::format!("{at}: {error}"),
+                ));
+                let range = match kind {
+                    VersionErrorKind::EmptyRange => alloc::format!("{error}"),
+                    kind => alloc::format!(
+                        "{} is not a range of {} versions ({kind})",
+                        Quoted(&error.value),
+                        error.scheme
+                    ),
+                };
+                cases.push((
+                    CatalogError::BadRange {
+                        at: at.clone(),
+                        error,
+                    },
+                    alloc::format!("{at}: {range}"),
+                ));
+            }
+        }
+        cases.push((
+            CatalogError::MixedScheme {
+                release: at.clone(),
+                field: "deltas[2].from".into(),
+                version: odd.clone(),
+                scheme: Scheme::Dotted,
+            },
+            alloc::format!(
+                "{at}.deltas[2].from: {} is not of the catalog's scheme ({})",
+                q(&odd),
+                Scheme::Dotted
+            ),
+        ));
+        cases.push((
+            CatalogError::DuplicateVersion {
+                version: "v2".into(),
+                index: 17,
+                first: "2".into(),
+                first_index: usize::MAX,
+            },
+            alloc::format!("releases[17] (v2) duplicates releases[{}] (2)", usize::MAX),
+        ));
+        cases.push((
+            CatalogError::MinSwNotLower {
+                release: at.clone(),
+                min_sw_version: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.min_sw_version: {} is not lower than the release",
+                q(&odd)
+            ),
+        ));
+        cases.push((
+            CatalogError::DeltaNotLower {
+                release: at.clone(),
+                index: 0,
+                from: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.deltas[0].from: {} is not lower than the release",
+                q(&odd)
+            ),
+        ));
+        cases.push((
+            CatalogError::DuplicateDelta {
+                release: at.clone(),
+                index: 10,
+                first_index: 9,
+                from: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.deltas[10].from: {} is the same version as deltas[9].from",
+                q(&odd)
+            ),
+        ));
+        cases.push((
+            CatalogError::BadSize { release: alloc::format!("{at}.size"), value: "-1.5e3".into() },
+            alloc::format!(
+                "{at}.size: bad size -1.5e3 (expected a whole number of bytes from 1 to 9007199254740991)"
+            ),
+        ));
+        cases.push((
+            CatalogError::BadSha256 {
+                release: alloc::format!("{at}.sha256"),
+                value: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.sha256: bad sha256 {} (expected 64 hex digits)",
+                q(&odd)
+            ),
+        ));
+        for (e, want) in &cases {
+            assert_eq!(&e.message(), want, "{e:?}");
+            assert_eq!(&e.to_string(), want, "{e:?}");
+        }
+        // Every variant is among the cases.
+        let mut seen: Vec<&str> = cases.iter().map(|(e, _)| e.code()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 15);
+        // The list joins them with "; ".
+        let list = CatalogErrors(cases.iter().map(|(e, _)| e.clone()).collect());
+        let joined: Vec<&str> = cases.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(list.message(), joined.join("; "));
+        assert_eq!(list.to_string(), joined.join("; "));
     }
 
     #[test]

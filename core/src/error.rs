@@ -41,6 +41,23 @@ pub trait ErrorCode {
     fn code(&self) -> &'static str;
 }
 
+/// An error's message built without `core::fmt`: word for word what its `Display` shows. The
+/// JS glue takes the plan area's messages through it, so that the plan WASM module links no
+/// formatting machinery (as `to_string` would link it).
+///
+/// ```
+/// use stepstone::error::Message;
+/// use stepstone::plan::{Cost, PlanError};
+/// let e = "miles".parse::<Cost>().unwrap_err();
+/// assert_eq!(Message::message(&e), "unknown cost \"miles\" (expected hops or bytes)");
+/// assert_eq!(Message::message(&e), e.to_string());
+/// ```
+#[cfg(feature = "alloc")]
+pub trait Message {
+    /// The message.
+    fn message(&self) -> alloc::string::String;
+}
+
 /// Cuts user input quoted in an error message to 160 bytes (on a char boundary), so a
 /// megabyte of garbage does not become a megabyte of message.
 #[cfg(feature = "alloc")]

@@ -1,7 +1,185 @@
 //! Small text helpers for messages, written without the standard library's generic code
-//! (`[S]::join` links a 0.9 KB generic routine into every WASM module that calls it).
+//! (`[S]::join` links a 0.9 KB generic routine into every WASM module that calls it) and
+//! without `core::fmt`: [`text!`] builds a message from its pieces with `push_str` alone, so a
+//! WASM module whose messages are all built this way links no formatting machinery.
 
 use alloc::string::String;
+
+use crate::error::Quoted;
+use crate::version::{Scheme, Version, VersionError, VersionErrorKind, VersionKey};
+
+/// A piece of a message: appends its text as `{}` (`Display`) would show it, without
+/// `core::fmt`. Strings as they are, integers in decimal, [`Quoted`] in double quotes (as
+/// [`crate::error::push_quoted`] writes them), versions as spelled, schemes by name.
+pub(crate) trait Piece {
+    /// Appends the piece to `out`.
+    fn push_to(&self, out: &mut String);
+}
+
+impl Piece for str {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for String {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for char {
+    fn push_to(&self, out: &mut String) {
+        out.push(*self);
+    }
+}
+
+impl Piece for u64 {
+    fn push_to(&self, out: &mut String) {
+        crate::json_read::push_u64(out, *self);
+    }
+}
+
+impl Piece for usize {
+    fn push_to(&self, out: &mut String) {
+        crate::json_read::push_decimal(out, *self);
+    }
+}
+
+impl Piece for Quoted<'_> {
+    fn push_to(&self, out: &mut String) {
+        crate::error::push_quoted(out, self.0);
+    }
+}
+
+impl Piece for Version {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
+impl Piece for Scheme {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self.name());
+    }
+}
+
+impl Piece for VersionError {
+    fn push_to(&self, out: &mut String) {
+        push_version_error(out, self);
+    }
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    fn push_to(&self, out: &mut String) {
+        (**self).push_to(out);
+    }
+}
+
+/// A message from its pieces, as `format!` of the same pieces with `{}` gives it, without
+/// `core::fmt`: `text!("target ", target, " is not for model ", Quoted(model))`.
+macro_rules! text {
+    ($($piece:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut out = alloc::string::String::new();
+        $( $crate::text::Piece::push_to(&$piece, &mut out); )*
+        out
+    }};
+}
+pub(crate) use text;
+
+/// Appends pieces to a `String`, as `write!(out, ...)` of them would.
+macro_rules! push_text {
+    ($out:expr; $($piece:expr),* $(,)?) => {{
+        let out: &mut alloc::string::String = $out;
+        $( $crate::text::Piece::push_to(&$piece, out); )*
+    }};
+}
+pub(crate) use push_text;
+
+impl crate::error::Message for VersionError {
+    fn message(&self) -> String {
+        text!(self)
+    }
+}
+
+impl crate::error::Message for crate::catalog::CatalogErrors {
+    fn message(&self) -> String {
+        crate::catalog::CatalogErrors::message(self)
+    }
+}
+
+impl crate::error::Message for crate::plan::PlanError {
+    fn message(&self) -> String {
+        crate::plan::PlanError::message(self)
+    }
+}
+
+impl crate::error::Message for crate::graph::GraphError {
+    fn message(&self) -> String {
+        crate::graph::GraphError::message(self)
+    }
+}
+
+impl crate::error::Message for crate::campaign::Refusal {
+    fn message(&self) -> String {
+        String::from(crate::campaign::Refusal::message(self))
+    }
+}
+
+/// A version error's message, as its `Display` writes it: `"banana" is not an integer version
+/// (malformed version)`, `">v5, <v3" is an empty range: no integer version matches it`.
+pub(crate) fn push_version_error(out: &mut String, e: &VersionError) {
+    let value = Quoted(&e.value);
+    match e.kind {
+        VersionErrorKind::EmptyRange => push_text!(out;
+            value, " is an empty range: no ", e.scheme, " version matches it"),
+        kind => push_text!(out;
+            value, " is not ", e.scheme.with_article(), " version (", kind_text(kind), ")"),
+    }
+}
+
+/// What a version error's kind shows (`malformed version`), as its `Display` writes it.
+pub(crate) fn kind_text(kind: VersionErrorKind) -> &'static str {
+    match kind {
+        VersionErrorKind::Empty => "empty version",
+        VersionErrorKind::TooLong => "version longer than 128 bytes",
+        VersionErrorKind::Malformed => "malformed version",
+        VersionErrorKind::Overflow => "version component does not fit in 64 bits",
+        VersionErrorKind::EmptyRange => "version range matches no version",
+    }
+}
+
+/// A key's text, which parses back to the same key: the number, the SemVer version without
+/// build metadata (as `semver::Version`'s `Display` writes it), the dotted components (`0`
+/// when none is left).
+pub(crate) fn key_text(key: &VersionKey) -> String {
+    let mut s = String::new();
+    match key {
+        VersionKey::Integer(n) => push_text!(&mut s; n),
+        VersionKey::Semver(v) => {
+            push_text!(&mut s; v.major, '.', v.minor, '.', v.patch);
+            if !v.pre.is_empty() {
+                push_text!(&mut s; '-', v.pre.as_str());
+            }
+            if !v.build.is_empty() {
+                push_text!(&mut s; '+', v.build.as_str());
+            }
+        }
+        VersionKey::Dotted(parts) => {
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                push_text!(&mut s; p);
+            }
+            if parts.is_empty() {
+                s.push('0');
+            }
+        }
+    }
+    s
+}
 
 /// `items` with `sep` between them, as `items.join(sep)` gives them.
 ///
@@ -21,10 +199,100 @@ pub(crate) fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use alloc::string::ToString;
+    use alloc::format;
+    use alloc::string::{String, ToString};
     use alloc::vec::Vec;
 
-    use super::join;
+    use super::{join, key_text};
+    use crate::error::Quoted;
+    use crate::version::{Scheme, Version, VersionError, VersionErrorKind, VersionKey};
+
+    #[test]
+    fn text_writes_what_format_writes() {
+        let v = Version::parse("v66001", Scheme::Integer).unwrap();
+        let owned = String::from("owned");
+        let got = text!(
+            "a ",
+            7usize,
+            ' ',
+            u64::MAX,
+            " ",
+            Quoted("q\"\n"),
+            " ",
+            v,
+            " ",
+            Scheme::Dotted,
+            " ",
+            &owned,
+            ""
+        );
+        let want = format!(
+            "a {}{}{} {} {} {} {}{}",
+            7usize,
+            ' ',
+            u64::MAX,
+            Quoted("q\"\n"),
+            v,
+            Scheme::Dotted,
+            owned,
+            ""
+        );
+        assert_eq!(got, want);
+        assert_eq!(text!(), "");
+        let mut s = String::from("x");
+        push_text!(&mut s; ": ", 0usize);
+        assert_eq!(s, "x: 0");
+    }
+
+    #[test]
+    fn version_errors_read_as_their_display() {
+        let kinds = [
+            VersionErrorKind::Empty,
+            VersionErrorKind::TooLong,
+            VersionErrorKind::Malformed,
+            VersionErrorKind::Overflow,
+            VersionErrorKind::EmptyRange,
+        ];
+        for kind in kinds {
+            assert_eq!(super::kind_text(kind), kind.to_string());
+            for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
+                for value in ["", "banana", ">v5, <v3", "q\"\u{1}é"] {
+                    let e = VersionError {
+                        kind,
+                        value: value.into(),
+                        scheme,
+                    };
+                    assert_eq!(text!(e), e.to_string(), "{e:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn key_text_is_the_canonical_spelling() {
+        let semver = |s: &str| semver::Version::parse(s).unwrap();
+        let cases = [
+            (VersionKey::Integer(0), "0"),
+            (VersionKey::Integer(u64::MAX), "18446744073709551615"),
+            (VersionKey::Semver(semver("1.2.3")), "1.2.3"),
+            (
+                VersionKey::Semver(semver("10.0.0-rc.1.x-y")),
+                "10.0.0-rc.1.x-y",
+            ),
+            (VersionKey::Semver(semver("1.0.0-a+b.c")), "1.0.0-a+b.c"),
+            (VersionKey::Dotted(Vec::new()), "0"),
+            (
+                VersionKey::Dotted(alloc::vec![38, 20231027, 3, 2]),
+                "38.20231027.3.2",
+            ),
+        ];
+        for (key, want) in cases {
+            assert_eq!(key_text(&key), want);
+            if let VersionKey::Semver(v) = &key {
+                assert_eq!(key_text(&key), v.to_string());
+            }
+        }
+    }
 
     #[test]
     fn joins_as_the_standard_join_does() {

@@ -35,6 +35,15 @@ impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
     }
 }
 
+/// A plan-area error as a [`Fault`], its message from [`Message`](stepstone::error::Message):
+/// built without `core::fmt`, which `to_string` would link into the plan WASM module.
+fn fault<E: ErrorCode + stepstone::error::Message>(e: E) -> Fault {
+    Fault {
+        code: e.code(),
+        message: e.message(),
+    }
+}
+
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
 
@@ -93,7 +102,7 @@ impl QueryArgs {
 }
 
 fn cost(text: Option<&str>) -> Res<Cost> {
-    Ok(text.map_or(Ok(Cost::Hops), str::parse)?)
+    text.map_or(Ok(Cost::Hops), str::parse).map_err(fault)
 }
 
 /// A loaded, valid catalog.
@@ -106,14 +115,14 @@ impl Catalog {
     /// Loads catalog JSON; the first error's code on failure (all of them: [`validate`]).
     pub fn load(text: &str) -> Res<Catalog> {
         Ok(Catalog {
-            inner: CoreCatalog::from_json(text)?,
+            inner: CoreCatalog::from_json(text).map_err(fault)?,
         })
     }
 
     /// Loads catalog JSON given as bytes (UTF-8; `catalog.json` when it is not).
     pub fn load_bytes(bytes: &[u8]) -> Res<Catalog> {
         Ok(Catalog {
-            inner: CoreCatalog::from_json_bytes(bytes)?,
+            inner: CoreCatalog::from_json_bytes(bytes).map_err(fault)?,
         })
     }
 
@@ -134,8 +143,8 @@ impl Catalog {
 
     fn query(&self, q: &QueryArgs) -> Res<Query> {
         let mut query = Query::new(
-            self.inner.parse_version(&q.from)?,
-            self.inner.parse_version(&q.to)?,
+            self.inner.parse_version(&q.from).map_err(fault)?,
+            self.inner.parse_version(&q.to).map_err(fault)?,
         )
         .allow_downgrade(q.allow_downgrade)
         .cost(cost(q.cost.as_deref())?);
@@ -146,13 +155,14 @@ impl Catalog {
 
     /// The best path, as JSON (`{path, hops, bytes, steps}`).
     pub fn plan(&self, q: &QueryArgs) -> Res<String> {
-        Ok(stepstone::plan::plan(&self.inner, &self.query(q)?)?.to_json())
+        let plan = stepstone::plan::plan(&self.inner, &self.query(q)?).map_err(fault)?;
+        Ok(plan.to_json())
     }
 
     /// The first release to install (`None`: already there).
     pub fn next_hop(&self, q: &QueryArgs) -> Res<Option<String>> {
-        let hop = stepstone::plan::next_hop(&self.inner, &self.query(q)?)?;
-        Ok(hop.map(|v| v.as_str().to_string()))
+        let hop = stepstone::plan::next_hop(&self.inner, &self.query(q)?).map_err(fault)?;
+        Ok(hop.map(|v| String::from(v.as_str())))
     }
 
     /// Lint warnings, as JSON (`[{code, release, message}]`).
@@ -181,7 +191,8 @@ impl Catalog {
         } else {
             stepstone::graph::Edges::All
         };
-        Ok(stepstone::graph::wire_edges(&self.inner, model, environment, edges)?.to_json())
+        let wire = stepstone::graph::wire_edges(&self.inner, model, environment, edges);
+        Ok(wire.map_err(fault)?.to_json())
     }
 
     /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`); any other name is
@@ -192,19 +203,15 @@ impl Catalog {
         environment: Option<&str>,
         format: &str,
     ) -> Res<String> {
-        Ok(stepstone::graph::render(
-            &self.inner,
-            model,
-            environment,
-            format.parse()?,
-        )?)
+        let format = format.parse().map_err(fault)?;
+        stepstone::graph::render(&self.inner, model, environment, format).map_err(fault)
     }
 }
 
 /// Every error a catalog text has, as JSON (`[{code, message}]`, empty when valid).
 pub fn validate(text: &str) -> String {
     match CoreCatalog::from_json(text) {
-        Ok(_) => "[]".to_string(),
+        Ok(_) => String::from("[]"),
         Err(errors) => errors.to_json(),
     }
 }
@@ -226,14 +233,15 @@ impl Campaign {
         cost_name: Option<&str>,
         allow_downgrade: bool,
     ) -> Res<Campaign> {
-        let target = catalog.inner.parse_version(target)?;
+        let target = catalog.inner.parse_version(target).map_err(fault)?;
         let table = CampaignTable::build(
             &catalog.inner,
             &target,
             model,
             environment,
             cost(cost_name)?,
-        )?
+        )
+        .map_err(fault)?
         .allow_downgrade(allow_downgrade);
         Ok(Campaign {
             table: Arc::new(table),
@@ -243,16 +251,14 @@ impl Campaign {
 
     /// Next hop for a device at `version` (`None`: at the target).
     pub fn next_hop(&self, version: &str) -> Res<Option<String>> {
-        let v = Version::parse(version, self.scheme)?;
-        Ok(self
-            .table
-            .next_hop(v.key())?
-            .map(|h| h.as_str().to_string()))
+        let v = Version::parse(version, self.scheme).map_err(fault)?;
+        let hop = self.table.next_hop(v.key()).map_err(fault)?;
+        Ok(hop.map(|h| String::from(h.as_str())))
     }
 
     /// The target.
     pub fn target(&self) -> String {
-        self.table.target().as_str().to_string()
+        String::from(self.table.target().as_str())
     }
 
     /// The table's wire form (`CampaignTable::to_table_json`).
