@@ -277,9 +277,15 @@ impl Catalog {
         let (releases, given) = if releases.is_sorted_by(|a, b| a.version <= b.version) {
             (releases, None)
         } else {
-            let mut tagged: Vec<(usize, Release)> = releases.into_iter().enumerate().collect();
-            tagged.sort_by(|a, b| a.1.version.cmp(&b.1.version));
-            let (given, releases): (Vec<usize>, Vec<Release>) = tagged.into_iter().unzip();
+            let given = stable_order(releases.len(), &|a, b| {
+                let version = |i: usize| releases.get(i).map(|r| &r.version);
+                version(a).cmp(&version(b))
+            });
+            let mut slots: Vec<Option<Release>> = releases.into_iter().map(Some).collect();
+            let releases = given
+                .iter()
+                .filter_map(|&i| slots.get_mut(i)?.take())
+                .collect();
             (releases, Some(given))
         };
         // The input index of the release now at `k`.
@@ -761,6 +767,22 @@ impl VersionField {
             VersionField::Blocked(j) => text!("blocked_from[", j, ']'),
         }
     }
+}
+
+/// The indices `0..n` in the order a stable sort by `cmp` puts them (equal ones keep their
+/// order). The plan area's stable sorts go through it, so the WASM module links one sort
+/// instead of a merge sort per element type (each about 0.5 KB of code).
+///
+/// ```text
+/// stable_order(3, |a, b| key[a].cmp(&key[b])) with key = [2, 1, 2] gives [1, 0, 2]
+/// ```
+pub(crate) fn stable_order(
+    n: usize,
+    cmp: &dyn Fn(usize, usize) -> core::cmp::Ordering,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    order
 }
 
 /// How errors name a release: `releases[3] (v66001)`.

@@ -219,12 +219,19 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
     let all_envs = dimension(catalog, |r| r.environments.as_ref());
     // Releases that name each version as their min_sw_version.
     // Sorted by version, each version's releases in catalog order (a stable sort).
-    let mut needed_by: Vec<(&VersionKey, &Release)> = releases
+    let unsorted: Vec<(&VersionKey, &Release)> = releases
         .iter()
         .filter(|r| !r.yanked)
         .filter_map(|r| Some((r.min_sw_version.as_ref()?.key(), r)))
         .collect();
-    needed_by.sort_by(|a, b| a.0.cmp(b.0));
+    let order = crate::catalog::stable_order(unsorted.len(), &|a, b| {
+        let key = |i: usize| unsorted.get(i).map(|e| e.0);
+        key(a).cmp(&key(b))
+    });
+    let needed_by: Vec<(&VersionKey, &Release)> = order
+        .iter()
+        .filter_map(|&i| unsorted.get(i).copied())
+        .collect();
     let (mut models_below, mut envs_below) = (Seen::default(), Seen::default());
     for (i, stone) in releases.iter().enumerate() {
         if stone.models.as_ref().is_some_and(Vec::is_empty)

@@ -42,26 +42,21 @@ pub(crate) fn suggest(unknown: &str, known: &[&'static str]) -> Option<&'static 
     if unknown.len() > 40 {
         return None;
     }
-    let squash = |s: &str| -> String {
-        let mut out = String::new();
-        for c in s.chars().filter(|c| !matches!(c, '_' | '-' | ' ')) {
-            push_lowercase(&mut out, c);
-        }
-        out
-    };
-    let u = squash(unknown);
-    if let Some(k) = known.iter().find(|k| squash(k) == u) {
-        return Some(k);
-    }
-    let mut lower = String::new();
+    let mut lower = Vec::new();
     for c in unknown.chars() {
         push_lowercase(&mut lower, c);
     }
-    let length = lower.chars().count();
+    // The known names are lowercase ASCII already (a test checks it): only `unknown` needs
+    // lowercasing.
+    let kept = |c: &char| !matches!(c, '_' | '-' | ' ');
+    let squashed = || lower.iter().copied().filter(kept);
+    if let Some(k) = known.iter().find(|k| k.chars().filter(kept).eq(squashed())) {
+        return Some(k);
+    }
     known
         .iter()
         .map(|k| (levenshtein(&lower, k), *k))
-        .filter(|&(d, _)| d <= 2 && d < length)
+        .filter(|&(d, _)| d <= 2 && d < lower.len())
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
 }
@@ -73,30 +68,32 @@ pub(crate) fn suggest(unknown: &str, known: &[&'static str]) -> Option<&'static 
 /// combining dot); any other character is kept: its lowercase is one character outside ASCII
 /// too, which no known name holds either, so names compare and measure alike. The WASM module
 /// then links no Unicode case tables (a test checks every character against `to_lowercase`).
-fn push_lowercase(out: &mut String, c: char) {
+fn push_lowercase(out: &mut Vec<char>, c: char) {
     match c {
         '\u{212a}' => out.push('k'),
-        '\u{130}' => out.push_str("i\u{307}"),
+        '\u{130}' => out.extend(['i', '\u{307}']),
         c => out.push(c.to_ascii_lowercase()),
     }
 }
 
-/// Edit distance (insertions, deletions, substitutions) between two short strings.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+/// Edit distance (insertions, deletions, substitutions) between two short strings, with one
+/// row of the table updated in place.
+fn levenshtein(a: &[char], b: &str) -> usize {
+    let mut row: Vec<usize> = (0..=b.chars().count()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        // `diagonal` is the previous row's cell to the left, `*cell` its cell above.
         let mut diagonal = i;
         let mut left = i + 1;
-        let mut next = Vec::with_capacity(row.len());
-        next.push(left);
-        for (cb, up) in b.iter().zip(row.iter().skip(1)) {
-            let cost = diagonal + usize::from(ca != *cb);
-            left = cost.min(up + 1).min(left + 1);
-            next.push(left);
-            diagonal = *up;
+        let mut cells = row.iter_mut();
+        if let Some(first) = cells.next() {
+            *first = left;
         }
-        row = next;
+        for (cb, cell) in b.chars().zip(cells) {
+            let up = *cell;
+            left = (diagonal + usize::from(ca != cb)).min(up + 1).min(left + 1);
+            *cell = left;
+            diagonal = up;
+        }
     }
     row.last().copied().unwrap_or(0)
 }
@@ -868,15 +865,111 @@ mod tests {
         );
     }
 
+    /// The suggestion as it was computed before (full Unicode lowercasing, a new row per
+    /// character), the reference for `suggest`.
+    fn suggest_before(unknown: &str, known: &[&'static str]) -> Option<&'static str> {
+        fn distance(a: &str, b: &str) -> usize {
+            let b: Vec<char> = b.chars().collect();
+            let mut row: Vec<usize> = (0..=b.len()).collect();
+            for (i, ca) in a.chars().enumerate() {
+                let mut diagonal = i;
+                let mut left = i + 1;
+                let mut next = Vec::with_capacity(row.len());
+                next.push(left);
+                for (cb, up) in b.iter().zip(row.iter().skip(1)) {
+                    let cost = diagonal + usize::from(ca != *cb);
+                    left = cost.min(up + 1).min(left + 1);
+                    next.push(left);
+                    diagonal = *up;
+                }
+                row = next;
+            }
+            row.last().copied().unwrap_or(0)
+        }
+        if unknown.len() > 40 {
+            return None;
+        }
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, '_' | '-' | ' '))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let u = squash(unknown);
+        if let Some(k) = known.iter().find(|k| squash(k) == u) {
+            return Some(k);
+        }
+        let lower: String = unknown.chars().flat_map(char::to_lowercase).collect();
+        let length = lower.chars().count();
+        known
+            .iter()
+            .map(|k| (distance(&lower, k), *k))
+            .filter(|&(d, _)| d <= 2 && d < length)
+            .min_by_key(|&(d, _)| d)
+            .map(|(_, k)| k)
+    }
+
+    #[test]
+    fn suggestions_are_those_computed_before() {
+        let lists = [CATALOG_FIELDS, RELEASE_FIELDS, DELTA_FIELDS, SCHEMES];
+        for list in lists {
+            for k in list {
+                assert_eq!(*k, k.to_lowercase(), "known names are lowercase ASCII");
+                assert!(k.is_ascii());
+            }
+        }
+        // Every known name, and each with one or two characters deleted, replaced, inserted,
+        // upper-cased, or turned into `_`, `-`, ` `, KELVIN SIGN, `İ`, `é`, U+200B.
+        let extra = [
+            '_', '-', ' ', 'x', 'K', '\u{212a}', '\u{130}', '\u{e9}', '\u{200b}', 'Σ',
+        ];
+        let mut names: Vec<String> = alloc::vec![String::new(), "id".into(), "x".repeat(41)];
+        for list in lists {
+            for k in list {
+                let chars: Vec<char> = k.chars().collect();
+                names.push(k.to_uppercase());
+                for i in 0..=chars.len() {
+                    let mut d = chars.clone();
+                    if i < d.len() {
+                        d.remove(i);
+                        names.push(d.iter().collect());
+                        if i + 1 < d.len() {
+                            let mut dd = d.clone();
+                            dd.remove(i + 1);
+                            names.push(dd.iter().collect());
+                        }
+                    }
+                    for &c in &extra {
+                        let mut ins = chars.clone();
+                        ins.insert(i, c);
+                        names.push(ins.iter().collect());
+                        if i < chars.len() {
+                            let mut sub = chars.clone();
+                            sub[i] = c;
+                            names.push(sub.iter().collect());
+                            let mut up = chars.clone();
+                            up[i] = up[i].to_ascii_uppercase();
+                            names.push(up.iter().collect());
+                        }
+                    }
+                }
+            }
+        }
+        for name in &names {
+            for list in lists {
+                assert_eq!(suggest(name, list), suggest_before(name, list), "{name:?}");
+            }
+        }
+    }
+
     #[test]
     fn lowercasing_agrees_with_to_lowercase_where_it_matters() {
         // For every character: as many characters out as `to_lowercase` gives, each ASCII one
         // equal, each other one outside ASCII (so it matches no known name's character).
         for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
-            let mut ours = String::new();
+            let mut ours = Vec::new();
             push_lowercase(&mut ours, c);
             let theirs: Vec<char> = c.to_lowercase().collect();
-            let ours: Vec<char> = ours.chars().collect();
             assert_eq!(ours.len(), theirs.len(), "{c:?}");
             for (a, b) in ours.iter().zip(&theirs) {
                 assert!(a == b || (!a.is_ascii() && !b.is_ascii()), "{c:?}");
@@ -907,10 +1000,11 @@ mod tests {
         assert_eq!(suggest(&"x".repeat(10_000), k), None);
         assert_eq!(suggest("semvar", SCHEMES), Some("semver"));
         assert_eq!(suggest("calendar", SCHEMES), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("abc", ""), 3);
-        assert_eq!(levenshtein("flaw", "lawn"), 2);
+        let chars = |s: &str| -> Vec<char> { s.chars().collect() };
+        assert_eq!(levenshtein(&chars("kitten"), "sitting"), 3);
+        assert_eq!(levenshtein(&chars(""), "abc"), 3);
+        assert_eq!(levenshtein(&chars("abc"), ""), 3);
+        assert_eq!(levenshtein(&chars("flaw"), "lawn"), 2);
     }
 
     #[test]
