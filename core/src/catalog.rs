@@ -641,29 +641,21 @@ impl CatalogError {
                 release,
                 index,
                 from,
-            } => text!(
-                release,
-                ".deltas[",
-                index,
-                "].from: ",
-                Quoted(from),
-                " is not lower than the release"
-            ),
+            } => {
+                let mut m = delta_from(release, *index, from);
+                m.push_str(" is not lower than the release");
+                m
+            }
             CatalogError::DuplicateDelta {
                 release,
                 index,
                 first_index,
                 from,
-            } => text!(
-                release,
-                ".deltas[",
-                index,
-                "].from: ",
-                Quoted(from),
-                " is the same version as deltas[",
-                first_index,
-                "].from"
-            ),
+            } => {
+                let mut m = delta_from(release, *index, from);
+                push_text!(&mut m; " is the same version as deltas[", first_index, "].from");
+                m
+            }
             CatalogError::BadSize { release, value } => text!(
                 release,
                 ": bad size ",
@@ -788,6 +780,11 @@ pub(crate) fn stable_order(
 /// How errors name a release: `releases[3] (v66001)`.
 pub(crate) fn label(index: usize, version: &str) -> String {
     text!("releases[", index, "] (", crate::error::clip(version), ')')
+}
+
+/// `releases[3] (v66001).deltas[0].from: "v66002"`: the start of a delta's message.
+fn delta_from(release: &str, index: usize, from: &str) -> String {
+    text!(release, ".deltas[", index, "].from: ", Quoted(from))
 }
 
 /// Appends `; did you mean "min_sw_version"?`, or nothing.
@@ -957,7 +954,6 @@ mod tests {
     /// (the attributes' format strings are kept here, with `format!`, as the reference).
     #[test]
     fn messages_are_the_texts_the_error_attributes_wrote() {
-        use crate::version::VersionErrorKind;
         let q = |s: &str| alloc::format!("{}", Quoted(s));
         let dym = |s: Option<&str>| {
             s.map_or_else(String::new, |s| {
@@ -1036,14 +1032,7 @@ mod tests {
                 ),
             ));
         }
-        let kinds = [
-            VersionErrorKind::Empty,
-            VersionErrorKind::TooLong,
-            VersionErrorKind::Malformed,
-            VersionErrorKind::Overflow,
-            VersionErrorKind::EmptyRange,
-        ];
-        for kind in kinds {
+        for kind in crate::text::tests::KINDS {
             for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
                 let error = VersionError {
                     kind,
@@ -1058,7 +1047,7 @@ mod tests {
                     alloc::format!("{at}: {error}"),
                 ));
                 let range = match kind {
-                    VersionErrorKind::EmptyRange => alloc::format!("{error}"),
+                    crate::version::VersionErrorKind::EmptyRange => alloc::format!("{error}"),
                     kind => alloc::format!(
                         "{} is not a range of {} versions ({kind})",
                         Quoted(&error.value),
@@ -1145,15 +1134,8 @@ mod tests {
                 q(&odd)
             ),
         ));
-        for (e, want) in &cases {
-            assert_eq!(&e.message(), want, "{e:?}");
-            assert_eq!(&e.to_string(), want, "{e:?}");
-        }
         // Every variant is among the cases.
-        let mut seen: Vec<&str> = cases.iter().map(|(e, _)| e.code()).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        assert_eq!(seen.len(), 15);
+        assert_eq!(crate::text::tests::same_messages(&cases), 15);
         // The list joins them with "; ".
         let list = CatalogErrors(cases.iter().map(|(e, _)| e.clone()).collect());
         let joined: Vec<&str> = cases.iter().map(|(_, m)| m.as_str()).collect();

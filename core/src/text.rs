@@ -103,29 +103,24 @@ impl crate::error::Message for VersionError {
     }
 }
 
-impl crate::error::Message for crate::catalog::CatalogErrors {
-    fn message(&self) -> String {
-        crate::catalog::CatalogErrors::message(self)
-    }
+/// [`Message`](crate::error::Message) for error types whose own `message()` builds it.
+macro_rules! message_by_method {
+    ($($t:ty),* $(,)?) => {
+        $(impl crate::error::Message for $t {
+            fn message(&self) -> String {
+                <$t>::message(self).into()
+            }
+        })*
+    };
 }
 
-impl crate::error::Message for crate::plan::PlanError {
-    fn message(&self) -> String {
-        crate::plan::PlanError::message(self)
-    }
-}
-
-impl crate::error::Message for crate::graph::GraphError {
-    fn message(&self) -> String {
-        crate::graph::GraphError::message(self)
-    }
-}
-
-impl crate::error::Message for crate::campaign::Refusal {
-    fn message(&self) -> String {
-        String::from(crate::campaign::Refusal::message(self))
-    }
-}
+message_by_method!(
+    crate::catalog::CatalogError,
+    crate::catalog::CatalogErrors,
+    crate::plan::PlanError,
+    crate::graph::GraphError,
+    crate::campaign::Refusal,
+);
 
 /// A version error's message, as its `Display` writes it: `"banana" is not an integer version
 /// (malformed version)`, `">v5, <v3" is an empty range: no integer version matches it`.
@@ -198,7 +193,7 @@ pub(crate) fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use alloc::format;
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
@@ -244,16 +239,34 @@ mod tests {
         assert_eq!(s, "x: 0");
     }
 
+    /// Every version error kind.
+    pub(crate) const KINDS: [VersionErrorKind; 5] = [
+        VersionErrorKind::Empty,
+        VersionErrorKind::TooLong,
+        VersionErrorKind::Malformed,
+        VersionErrorKind::Overflow,
+        VersionErrorKind::EmptyRange,
+    ];
+
+    /// Checks that each error's `message()` and `to_string()` are the text beside it; gives how
+    /// many codes the cases cover.
+    pub(crate) fn same_messages<E>(cases: &[(E, String)]) -> usize
+    where
+        E: crate::error::Message + crate::ErrorCode + core::fmt::Display + core::fmt::Debug,
+    {
+        for (e, want) in cases {
+            assert_eq!(&e.message(), want, "{e:?}");
+            assert_eq!(&e.to_string(), want, "{e:?}");
+        }
+        let mut seen: Vec<&str> = cases.iter().map(|(e, _)| e.code()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    }
+
     #[test]
     fn version_errors_read_as_their_display() {
-        let kinds = [
-            VersionErrorKind::Empty,
-            VersionErrorKind::TooLong,
-            VersionErrorKind::Malformed,
-            VersionErrorKind::Overflow,
-            VersionErrorKind::EmptyRange,
-        ];
-        for kind in kinds {
+        for kind in KINDS {
             assert_eq!(super::kind_text(kind), kind.to_string());
             for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
                 for value in ["", "banana", ">v5, <v3", "q\"\u{1}é"] {

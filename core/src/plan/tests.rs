@@ -457,14 +457,7 @@ fn messages_are_the_texts_the_error_attributes_wrote() {
             format!("no path from 1 to {t}: {text}"),
         ));
     }
-    for (e, want) in &cases {
-        assert_eq!(&e.message(), want, "{e:?}");
-        assert_eq!(&e.to_string(), want, "{e:?}");
-    }
-    let mut seen: Vec<&str> = cases.iter().map(|(e, _)| e.code()).collect();
-    seen.sort_unstable();
-    seen.dedup();
-    assert_eq!(seen.len(), 12);
+    assert_eq!(crate::text::tests::same_messages(&cases), 12);
     // The graph's and the campaign table's refusals too.
     let g = crate::graph::GraphError::UnknownFormat { name: odd.clone() };
     let want = format!(
