@@ -31,7 +31,7 @@ use core::fmt;
 
 #[cfg(feature = "std")]
 pub mod column;
-mod table;
+pub(crate) mod table;
 
 pub use table::{TABLE_FORMAT, TABLE_VERSION, TableError};
 

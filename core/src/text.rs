@@ -6,7 +6,7 @@
 use alloc::string::String;
 
 use crate::error::Quoted;
-use crate::version::{Scheme, Version, VersionError, VersionErrorKind, VersionKey};
+use crate::version::{Scheme, Version, VersionError, VersionErrorKind};
 
 /// A piece of a message: appends its text as `{}` (`Display`) would show it, without
 /// `core::fmt`. Strings as they are, integers in decimal, [`Quoted`] in double quotes (as
@@ -145,37 +145,6 @@ pub(crate) fn kind_text(kind: VersionErrorKind) -> &'static str {
     }
 }
 
-/// A key's text, which parses back to the same key: the number, the SemVer version without
-/// build metadata (as `semver::Version`'s `Display` writes it), the dotted components (`0`
-/// when none is left).
-pub(crate) fn key_text(key: &VersionKey) -> String {
-    let mut s = String::new();
-    match key {
-        VersionKey::Integer(n) => push_text!(&mut s; n),
-        VersionKey::Semver(v) => {
-            push_text!(&mut s; v.major, '.', v.minor, '.', v.patch);
-            if !v.pre.is_empty() {
-                push_text!(&mut s; '-', v.pre.as_str());
-            }
-            if !v.build.is_empty() {
-                push_text!(&mut s; '+', v.build.as_str());
-            }
-        }
-        VersionKey::Dotted(parts) => {
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
-                }
-                push_text!(&mut s; p);
-            }
-            if parts.is_empty() {
-                s.push('0');
-            }
-        }
-    }
-    s
-}
-
 /// `items` with `sep` between them, as `items.join(sep)` gives them.
 ///
 /// ```text
@@ -198,9 +167,9 @@ pub(crate) mod tests {
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
 
-    use super::{join, key_text};
+    use super::join;
     use crate::error::Quoted;
-    use crate::version::{Scheme, Version, VersionError, VersionErrorKind, VersionKey};
+    use crate::version::{Scheme, Version, VersionError, VersionErrorKind};
 
     #[test]
     fn text_writes_what_format_writes() {
@@ -277,32 +246,6 @@ pub(crate) mod tests {
                     };
                     assert_eq!(text!(e), e.to_string(), "{e:?}");
                 }
-            }
-        }
-    }
-
-    #[test]
-    fn key_text_is_the_canonical_spelling() {
-        let semver = |s: &str| semver::Version::parse(s).unwrap();
-        let cases = [
-            (VersionKey::Integer(0), "0"),
-            (VersionKey::Integer(u64::MAX), "18446744073709551615"),
-            (VersionKey::Semver(semver("1.2.3")), "1.2.3"),
-            (
-                VersionKey::Semver(semver("10.0.0-rc.1.x-y")),
-                "10.0.0-rc.1.x-y",
-            ),
-            (VersionKey::Semver(semver("1.0.0-a+b.c")), "1.0.0-a+b.c"),
-            (VersionKey::Dotted(Vec::new()), "0"),
-            (
-                VersionKey::Dotted(alloc::vec![38, 20231027, 3, 2]),
-                "38.20231027.3.2",
-            ),
-        ];
-        for (key, want) in cases {
-            assert_eq!(key_text(&key), want);
-            if let VersionKey::Semver(v) = &key {
-                assert_eq!(key_text(&key), v.to_string());
             }
         }
     }

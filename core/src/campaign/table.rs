@@ -141,7 +141,7 @@ impl CampaignTable {
         } else {
             for (i, k) in self.slots.keys().iter().enumerate() {
                 comma(&mut s, i);
-                push_string(&mut s, &crate::text::key_text(k));
+                push_string(&mut s, &key_text(k));
             }
         }
         s.push_str("],\"answers\":[");
@@ -361,6 +361,31 @@ fn decode(n: u64, releases: usize) -> Option<u32> {
             }
         }
     }
+}
+
+/// A key's text, which parses back to the same key.
+pub(crate) fn key_text(k: &VersionKey) -> String {
+    let mut s = String::new();
+    match k {
+        VersionKey::Integer(n) => push_u64(&mut s, *n),
+        VersionKey::Semver(v) => {
+            use core::fmt::Write;
+            // ok: writing into a String cannot fail.
+            let _ = write!(s, "{v}");
+        }
+        VersionKey::Dotted(parts) => {
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                push_u64(&mut s, *p);
+            }
+            if parts.is_empty() {
+                s.push('0');
+            }
+        }
+    }
+    s
 }
 
 fn comma(s: &mut String, i: usize) {

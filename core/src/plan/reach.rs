@@ -378,7 +378,7 @@ fn spell(catalog: &Catalog, key: &VersionKey) -> String {
             return m.as_str().into();
         }
     }
-    crate::text::key_text(key)
+    crate::campaign::table::key_text(key)
 }
 
 #[cfg(test)]
