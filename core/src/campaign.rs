@@ -47,19 +47,43 @@ const DOWNGRADE: u32 = u32::MAX - 2;
 const MISSING_SIZE: u32 = u32::MAX - 3;
 
 /// Why a campaign table gives a device no hop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Refusal {
     /// No chain of installs reaches the target (`plan` names the blocker).
-    #[error("no path to the target")]
     Unreachable,
     /// The device is above the target and downgrades are not allowed.
-    #[error("the target is below the device's version; downgrades are not allowed")]
     Downgrade,
     /// Planning by bytes, a release on the way has no size.
-    #[error("cannot plan by bytes: a release on the way has no size")]
     MissingSize,
 }
+
+impl Refusal {
+    /// The message [`Display`](core::fmt::Display) shows (no `core::fmt` needed).
+    ///
+    /// ```
+    /// use stepstone::campaign::Refusal;
+    /// assert_eq!(Refusal::Unreachable.message(), "no path to the target");
+    /// assert_eq!(Refusal::Unreachable.to_string(), "no path to the target");
+    /// ```
+    pub const fn message(&self) -> &'static str {
+        match self {
+            Refusal::Unreachable => "no path to the target",
+            Refusal::Downgrade => {
+                "the target is below the device's version; downgrades are not allowed"
+            }
+            Refusal::MissingSize => "cannot plan by bytes: a release on the way has no size",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl core::error::Error for Refusal {}
 
 impl Registered for Refusal {
     fn registered(&self) -> Code {

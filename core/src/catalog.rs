@@ -26,6 +26,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::{Code, ErrorCode, Quoted, Registered, codes};
+use crate::text::{push_text, text};
 use crate::version::{Scheme, Version, VersionError, VersionKey, VersionRange};
 
 mod axes;
@@ -242,13 +243,14 @@ impl Catalog {
             );
             for (field, size) in sizes {
                 if *size == 0 || *size > MAX_SIZE {
-                    let field = match field {
-                        None => String::from("size"),
-                        Some(j) => alloc::format!("deltas[{j}].size"),
-                    };
+                    let mut release = text!(at(), '.');
+                    match field {
+                        None => release.push_str("size"),
+                        Some(j) => push_text!(&mut release; "deltas[", j, "].size"),
+                    }
                     errors.push(CatalogError::BadSize {
-                        release: alloc::format!("{}.{field}", at()),
-                        value: alloc::format!("{size}"),
+                        release,
+                        value: text!(size),
                     });
                 }
             }
@@ -275,9 +277,15 @@ impl Catalog {
         let (releases, given) = if releases.is_sorted_by(|a, b| a.version <= b.version) {
             (releases, None)
         } else {
-            let mut tagged: Vec<(usize, Release)> = releases.into_iter().enumerate().collect();
-            tagged.sort_by(|a, b| a.1.version.cmp(&b.1.version));
-            let (given, releases): (Vec<usize>, Vec<Release>) = tagged.into_iter().unzip();
+            let given = stable_order(releases.len(), &|a, b| {
+                let version = |i: usize| releases.get(i).map(|r| &r.version);
+                version(a).cmp(&version(b))
+            });
+            let mut slots: Vec<Option<Release>> = releases.into_iter().map(Some).collect();
+            let releases = given
+                .iter()
+                .filter_map(|&i| slots.get_mut(i)?.take())
+                .collect();
             (releases, Some(given))
         };
         // The input index of the release now at `k`.
@@ -404,17 +412,15 @@ impl Catalog {
 }
 
 /// One problem found in a catalog.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CatalogError {
     /// The text is not JSON, or not the expected JSON shape.
-    #[error("catalog is not valid JSON: {message}")]
     Json {
         /// The parser's message.
         message: String,
     },
     /// A field of the wrong JSON type.
-    #[error("{at}: expected {expected}, found {found}")]
     InvalidType {
         /// Where (`releases[2].size`).
         at: String,
@@ -424,7 +430,6 @@ pub enum CatalogError {
         found: String,
     },
     /// A field that catalogs do not have, with the known field it is likely a misspelling of.
-    #[error("{at}: unknown field {}{}", Quoted(.field), did_you_mean(*.suggestion))]
     UnknownField {
         /// Where (`releases[3] (v66001)`, `releases[3] (v66001).deltas[0]`, `catalog`).
         at: String,
@@ -434,7 +439,6 @@ pub enum CatalogError {
         suggestion: Option<&'static str>,
     },
     /// A required field is absent.
-    #[error("{at}: missing field {}", Quoted(.field))]
     MissingField {
         /// Where.
         at: String,
@@ -442,11 +446,6 @@ pub enum CatalogError {
         field: &'static str,
     },
     /// `scheme` names no known scheme.
-    #[error(
-        "catalog.scheme: unknown scheme {} (expected integer, semver or dotted){}",
-        Quoted(.value),
-        did_you_mean(*.suggestion)
-    )]
     UnknownScheme {
         /// The value given.
         value: String,
@@ -454,10 +453,6 @@ pub enum CatalogError {
         suggestion: Option<&'static str>,
     },
     /// No scheme fits every version.
-    #[error(
-        "no version scheme fits every version: the closest, {best}, does not fit {}",
-        misfits(.at, .versions)
-    )]
     NoScheme {
         /// The scheme that fits the most versions.
         best: Scheme,
@@ -467,7 +462,6 @@ pub enum CatalogError {
         at: Vec<String>,
     },
     /// A version that is not of the catalog's scheme.
-    #[error("{at}: {error}")]
     MalformedVersion {
         /// Where.
         at: String,
@@ -475,7 +469,6 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A blocked_from entry that is not a range.
-    #[error("{at}: {}", bad_range(.error))]
     BadRange {
         /// Where.
         at: String,
@@ -483,7 +476,6 @@ pub enum CatalogError {
         error: VersionError,
     },
     /// A version given to [`Catalog::new`] in another scheme than the catalog's.
-    #[error("{release}.{field}: {} is not of the catalog's scheme ({scheme})", Quoted(.version))]
     MixedScheme {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -497,7 +489,6 @@ pub enum CatalogError {
     },
     /// Two releases with the same version (`v2` and `2`, `4.2` and `4.2.0`, `1.0.0+a` and
     /// `1.0.0+b` are each one version).
-    #[error("releases[{index}] ({version}) duplicates releases[{first_index}] ({first})")]
     DuplicateVersion {
         /// The later spelling.
         version: String,
@@ -509,7 +500,6 @@ pub enum CatalogError {
         first_index: usize,
     },
     /// A `min_sw_version` not lower than its release.
-    #[error("{release}.min_sw_version: {} is not lower than the release", Quoted(.min_sw_version))]
     MinSwNotLower {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -517,7 +507,6 @@ pub enum CatalogError {
         min_sw_version: String,
     },
     /// A delta from a version not lower than its release.
-    #[error("{release}.deltas[{index}].from: {} is not lower than the release", Quoted(.from))]
     DeltaNotLower {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -527,10 +516,6 @@ pub enum CatalogError {
         from: String,
     },
     /// Two deltas from the same base.
-    #[error(
-        "{release}.deltas[{index}].from: {} is the same version as deltas[{first_index}].from",
-        Quoted(.from)
-    )]
     DuplicateDelta {
         /// The release (`releases[3] (v66001)`).
         release: String,
@@ -542,9 +527,6 @@ pub enum CatalogError {
         from: String,
     },
     /// A size that is zero, negative, fractional, or above 2^53 − 1.
-    #[error(
-        "{release}: bad size {value} (expected a whole number of bytes from 1 to 9007199254740991)"
-    )]
     BadSize {
         /// The release and field (`releases[3] (v66001).deltas[0].size`).
         release: String,
@@ -552,7 +534,6 @@ pub enum CatalogError {
         value: String,
     },
     /// A sha256 that is not 64 hex digits.
-    #[error("{release}: bad sha256 {} (expected 64 hex digits)", Quoted(.value))]
     BadSha256 {
         /// The release and field (`releases[3] (v66001).sha256`).
         release: String,
@@ -560,6 +541,144 @@ pub enum CatalogError {
         value: String,
     },
 }
+
+impl CatalogError {
+    /// The message [`Display`](core::fmt::Display) shows, built without `core::fmt` (the
+    /// plan WASM module links none for it).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let errors = Catalog::from_json(r#"{"releases": [{"version": "v1", "szie": 1}]}"#).unwrap_err();
+    /// let e = errors.iter().next().unwrap();
+    /// assert_eq!(e.message(), r#"releases[0] (v1): unknown field "szie"; did you mean "size"?"#);
+    /// assert_eq!(e.message(), e.to_string());
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            CatalogError::Json { message } => text!("catalog is not valid JSON: ", message),
+            CatalogError::InvalidType {
+                at,
+                expected,
+                found,
+            } => text!(at, ": expected ", expected, ", found ", found),
+            CatalogError::UnknownField {
+                at,
+                field,
+                suggestion,
+            } => {
+                let mut m = text!(at, ": unknown field ", Quoted(field));
+                push_did_you_mean(&mut m, *suggestion);
+                m
+            }
+            CatalogError::MissingField { at, field } => {
+                text!(at, ": missing field ", Quoted(field))
+            }
+            CatalogError::UnknownScheme { value, suggestion } => {
+                let mut m = text!(
+                    "catalog.scheme: unknown scheme ",
+                    Quoted(value),
+                    " (expected integer, semver or dotted)"
+                );
+                push_did_you_mean(&mut m, *suggestion);
+                m
+            }
+            CatalogError::NoScheme { best, versions, at } => {
+                let mut m = text!(
+                    "no version scheme fits every version: the closest, ",
+                    best,
+                    ", does not fit "
+                );
+                push_misfits(&mut m, at, versions);
+                m
+            }
+            CatalogError::MalformedVersion { at, error } => text!(at, ": ", error),
+            CatalogError::BadRange { at, error } => {
+                let mut m = text!(at, ": ");
+                push_bad_range(&mut m, error);
+                m
+            }
+            CatalogError::MixedScheme {
+                release,
+                field,
+                version,
+                scheme,
+            } => text!(
+                release,
+                '.',
+                field,
+                ": ",
+                Quoted(version),
+                " is not of the catalog's scheme (",
+                scheme,
+                ')'
+            ),
+            CatalogError::DuplicateVersion {
+                version,
+                index,
+                first,
+                first_index,
+            } => text!(
+                "releases[",
+                index,
+                "] (",
+                version,
+                ") duplicates releases[",
+                first_index,
+                "] (",
+                first,
+                ')'
+            ),
+            CatalogError::MinSwNotLower {
+                release,
+                min_sw_version,
+            } => text!(
+                release,
+                ".min_sw_version: ",
+                Quoted(min_sw_version),
+                " is not lower than the release"
+            ),
+            CatalogError::DeltaNotLower {
+                release,
+                index,
+                from,
+            } => {
+                let mut m = delta_from(release, *index, from);
+                m.push_str(" is not lower than the release");
+                m
+            }
+            CatalogError::DuplicateDelta {
+                release,
+                index,
+                first_index,
+                from,
+            } => {
+                let mut m = delta_from(release, *index, from);
+                push_text!(&mut m; " is the same version as deltas[", first_index, "].from");
+                m
+            }
+            CatalogError::BadSize { release, value } => text!(
+                release,
+                ": bad size ",
+                value,
+                " (expected a whole number of bytes from 1 to 9007199254740991)"
+            ),
+            CatalogError::BadSha256 { release, value } => text!(
+                release,
+                ": bad sha256 ",
+                Quoted(value),
+                " (expected 64 hex digits)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for CatalogError {}
 
 impl Registered for CatalogError {
     fn registered(&self) -> Code {
@@ -636,49 +755,71 @@ impl VersionField {
         match self {
             VersionField::Version => String::from("version"),
             VersionField::MinSw => String::from("min_sw_version"),
-            VersionField::DeltaFrom(j) => alloc::format!("deltas[{j}].from"),
-            VersionField::Blocked(j) => alloc::format!("blocked_from[{j}]"),
+            VersionField::DeltaFrom(j) => text!("deltas[", j, "].from"),
+            VersionField::Blocked(j) => text!("blocked_from[", j, ']'),
         }
     }
+}
+
+/// The indices `0..n` in the order a stable sort by `cmp` puts them (equal ones keep their
+/// order). The plan area's stable sorts go through it, so the WASM module links one sort
+/// instead of a merge sort per element type (each about 0.5 KB of code).
+///
+/// ```text
+/// stable_order(3, |a, b| key[a].cmp(&key[b])) with key = [2, 1, 2] gives [1, 0, 2]
+/// ```
+pub(crate) fn stable_order(
+    n: usize,
+    cmp: &dyn Fn(usize, usize) -> core::cmp::Ordering,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    order
 }
 
 /// How errors name a release: `releases[3] (v66001)`.
 pub(crate) fn label(index: usize, version: &str) -> String {
-    alloc::format!("releases[{index}] ({})", crate::error::clip(version))
+    text!("releases[", index, "] (", crate::error::clip(version), ')')
 }
 
-/// `; did you mean "min_sw_version"?`, or nothing.
-fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion.map_or_else(String::new, |s| {
-        alloc::format!("; did you mean {}?", Quoted(s))
-    })
+/// `releases[3] (v66001).deltas[0].from: "v66002"`: the start of a delta's message.
+fn delta_from(release: &str, index: usize, from: &str) -> String {
+    text!(release, ".deltas[", index, "].from: ", Quoted(from))
 }
 
-/// `releases[1].version "1.2.3.4", releases[2] (1.2.3).min_sw_version "x"` (at most five,
-/// then how many more).
-fn misfits(at: &[String], versions: &[String]) -> String {
+/// Appends `; did you mean "min_sw_version"?`, or nothing.
+fn push_did_you_mean(out: &mut String, suggestion: Option<&str>) {
+    if let Some(s) = suggestion {
+        push_text!(out; "; did you mean ", Quoted(s), '?');
+    }
+}
+
+/// Appends `releases[1].version "1.2.3.4", releases[2] (1.2.3).min_sw_version "x"` (at most
+/// five, then how many more).
+fn push_misfits(out: &mut String, at: &[String], versions: &[String]) {
     const SHOWN: usize = 5;
-    let mut out = String::new();
     for (i, (a, v)) in at.iter().zip(versions).take(SHOWN).enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&alloc::format!("{a} {}", Quoted(v)));
+        push_text!(out; a, ' ', Quoted(v));
     }
     if versions.len() > SHOWN {
-        out.push_str(&alloc::format!(" and {} more", versions.len() - SHOWN));
+        push_text!(out; " and ", versions.len() - SHOWN, " more");
     }
-    out
 }
 
-/// A range's error in words: the range is named, not taken for a version.
-fn bad_range(e: &VersionError) -> String {
+/// Appends a range's error in words: the range is named, not taken for a version.
+fn push_bad_range(out: &mut String, e: &VersionError) {
     match e.kind {
-        crate::version::VersionErrorKind::EmptyRange => alloc::format!("{e}"),
-        kind => alloc::format!(
-            "{} is not a range of {} versions ({kind})",
+        crate::version::VersionErrorKind::EmptyRange => push_text!(out; e),
+        kind => push_text!(out;
             Quoted(&e.value),
-            e.scheme
+            " is not a range of ",
+            e.scheme,
+            " versions (",
+            kind.text(),
+            ')'
         ),
     }
 }
@@ -708,7 +849,7 @@ impl CatalogErrors {
         for e in &self.0 {
             w.begin_object();
             w.field_str("code", e.code());
-            w.field_str("message", &alloc::string::ToString::to_string(e));
+            w.field_str("message", &e.message());
             w.end_object();
         }
         w.end_array();
@@ -732,15 +873,24 @@ impl ErrorCode for CatalogErrors {
     }
 }
 
-impl fmt::Display for CatalogErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CatalogErrors {
+    /// The errors' messages joined by `; `: what [`Display`](core::fmt::Display) shows, built
+    /// without `core::fmt`.
+    pub fn message(&self) -> String {
+        let mut out = String::new();
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_str("; ")?;
+                out.push_str("; ");
             }
-            write!(f, "{e}")?;
+            out.push_str(&e.message());
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for CatalogErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -798,6 +948,199 @@ mod tests {
         // The list reads as one message, and its code is the first error's.
         assert_eq!(err.code(), "catalog.mixed_scheme");
         assert!(err.to_string().contains("(integer); releases[0] (v3).size"));
+    }
+
+    /// Every variant's message, word for word what its former `#[error(...)]` attribute wrote
+    /// (the attributes' format strings are kept here, with `format!`, as the reference).
+    #[test]
+    fn messages_are_the_texts_the_error_attributes_wrote() {
+        let q = |s: &str| alloc::format!("{}", Quoted(s));
+        let dym = |s: Option<&str>| {
+            s.map_or_else(String::new, |s| {
+                alloc::format!("; did you mean {}?", Quoted(s))
+            })
+        };
+        let at = String::from("releases[3] (v66001)");
+        let odd = String::from("q\"\\\n\u{1}é");
+        let mut cases: Vec<(CatalogError, String)> = Vec::new();
+        cases.push((
+            CatalogError::Json {
+                message: odd.clone(),
+            },
+            alloc::format!("catalog is not valid JSON: {odd}"),
+        ));
+        cases.push((
+            CatalogError::InvalidType {
+                at: at.clone(),
+                expected: "a string",
+                found: odd.clone(),
+            },
+            alloc::format!("{at}: expected a string, found {odd}"),
+        ));
+        for suggestion in [None, Some("min_sw_version")] {
+            cases.push((
+                CatalogError::UnknownField {
+                    at: at.clone(),
+                    field: odd.clone(),
+                    suggestion,
+                },
+                alloc::format!("{at}: unknown field {}{}", q(&odd), dym(suggestion)),
+            ));
+            cases.push((
+                CatalogError::UnknownScheme {
+                    value: odd.clone(),
+                    suggestion,
+                },
+                alloc::format!(
+                    "catalog.scheme: unknown scheme {} (expected integer, semver or dotted){}",
+                    q(&odd),
+                    dym(suggestion)
+                ),
+            ));
+        }
+        cases.push((
+            CatalogError::MissingField {
+                at: at.clone(),
+                field: "version",
+            },
+            alloc::format!("{at}: missing field {}", q("version")),
+        ));
+        for n in [0, 1, 5, 6, 12] {
+            let versions: Vec<String> = (0..n).map(|i| alloc::format!("1.2.3.{i}\"")).collect();
+            let wheres: Vec<String> = (0..n)
+                .map(|i| alloc::format!("releases[{i}].version"))
+                .collect();
+            let mut listed = String::new();
+            for (i, (a, v)) in wheres.iter().zip(&versions).take(5).enumerate() {
+                if i > 0 {
+                    listed.push_str(", ");
+                }
+                listed.push_str(&alloc::format!("{a} {}", Quoted(v)));
+            }
+            if n > 5 {
+                listed.push_str(&alloc::format!(" and {} more", n - 5));
+            }
+            cases.push((
+                CatalogError::NoScheme {
+                    best: Scheme::Semver,
+                    versions,
+                    at: wheres,
+                },
+                alloc::format!(
+                    "no version scheme fits every version: the closest, {}, does not fit {listed}",
+                    Scheme::Semver
+                ),
+            ));
+        }
+        for kind in crate::text::tests::KINDS {
+            for scheme in [Scheme::Integer, Scheme::Semver, Scheme::Dotted] {
+                let error = VersionError {
+                    kind,
+                    value: odd.clone(),
+                    scheme,
+                };
+                cases.push((
+                    CatalogError::MalformedVersion {
+                        at: at.clone(),
+                        error: error.clone(),
+                    },
+                    alloc::format!("{at}: {error}"),
+                ));
+                let range = match kind {
+                    crate::version::VersionErrorKind::EmptyRange => alloc::format!("{error}"),
+                    kind => alloc::format!(
+                        "{} is not a range of {} versions ({kind})",
+                        Quoted(&error.value),
+                        error.scheme
+                    ),
+                };
+                cases.push((
+                    CatalogError::BadRange {
+                        at: at.clone(),
+                        error,
+                    },
+                    alloc::format!("{at}: {range}"),
+                ));
+            }
+        }
+        cases.push((
+            CatalogError::MixedScheme {
+                release: at.clone(),
+                field: "deltas[2].from".into(),
+                version: odd.clone(),
+                scheme: Scheme::Dotted,
+            },
+            alloc::format!(
+                "{at}.deltas[2].from: {} is not of the catalog's scheme ({})",
+                q(&odd),
+                Scheme::Dotted
+            ),
+        ));
+        cases.push((
+            CatalogError::DuplicateVersion {
+                version: "v2".into(),
+                index: 17,
+                first: "2".into(),
+                first_index: usize::MAX,
+            },
+            alloc::format!("releases[17] (v2) duplicates releases[{}] (2)", usize::MAX),
+        ));
+        cases.push((
+            CatalogError::MinSwNotLower {
+                release: at.clone(),
+                min_sw_version: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.min_sw_version: {} is not lower than the release",
+                q(&odd)
+            ),
+        ));
+        cases.push((
+            CatalogError::DeltaNotLower {
+                release: at.clone(),
+                index: 0,
+                from: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.deltas[0].from: {} is not lower than the release",
+                q(&odd)
+            ),
+        ));
+        cases.push((
+            CatalogError::DuplicateDelta {
+                release: at.clone(),
+                index: 10,
+                first_index: 9,
+                from: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.deltas[10].from: {} is the same version as deltas[9].from",
+                q(&odd)
+            ),
+        ));
+        cases.push((
+            CatalogError::BadSize { release: alloc::format!("{at}.size"), value: "-1.5e3".into() },
+            alloc::format!(
+                "{at}.size: bad size -1.5e3 (expected a whole number of bytes from 1 to 9007199254740991)"
+            ),
+        ));
+        cases.push((
+            CatalogError::BadSha256 {
+                release: alloc::format!("{at}.sha256"),
+                value: odd.clone(),
+            },
+            alloc::format!(
+                "{at}.sha256: bad sha256 {} (expected 64 hex digits)",
+                q(&odd)
+            ),
+        ));
+        // Every variant is among the cases.
+        assert_eq!(crate::text::tests::same_messages(&cases), 15);
+        // The list joins them with "; ".
+        let list = CatalogErrors(cases.iter().map(|(e, _)| e.clone()).collect());
+        let joined: Vec<&str> = cases.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(list.message(), joined.join("; "));
+        assert_eq!(list.to_string(), joined.join("; "));
     }
 
     #[test]

@@ -16,7 +16,6 @@
 //! assert_eq!(e.releases[1].verdict, Verdict::Install { hop: 1 });
 //! ```
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -24,6 +23,7 @@ use crate::catalog::{Catalog, Release};
 use crate::plan::reach::{WhyNot, reach};
 use crate::plan::sweep::{self, lower_bounds};
 use crate::plan::{Plan, PlanError, Query, Start, plan, precheck};
+use crate::text::{push_text, text};
 use crate::version::Version;
 
 /// Why one release is installed or skipped.
@@ -140,7 +140,7 @@ impl Explanation {
                 w.key("error");
                 w.begin_object();
                 w.field_str("code", e.code());
-                w.field_str("message", &alloc::string::ToString::to_string(e));
+                w.field_str("message", &e.message());
                 w.end_object();
             }
         }
@@ -245,13 +245,13 @@ fn judge(
         } else {
             path.get(k - 1).unwrap_or(&q.from)
         };
-        let mut reason = format!("hop {}, from {}", k + 1, prev);
+        let mut reason = text!("hop ", k + 1, ", from ", prev);
         if let Some(next) = path.get(k + 1) {
             let needs = catalog
                 .index_of(next.key())
                 .and_then(|j| lower.get(j).copied().flatten());
             if needs == Some(r.version.key()) {
-                reason.push_str(&format!("; {next} needs at least {}", r.version));
+                push_text!(&mut reason; "; ", next, " needs at least ", r.version);
             }
         }
         return (Verdict::Install { hop: k + 1 }, reason);
@@ -263,16 +263,25 @@ fn judge(
         let m = q.model.as_deref().unwrap_or("");
         return (
             Verdict::WrongModel,
-            format!("not for model {m} (for {})", list(r.models.as_deref())),
+            text!(
+                "not for model ",
+                m,
+                " (for ",
+                list(r.models.as_deref()),
+                ')'
+            ),
         );
     }
     if !r.fits_environment(q.environment.as_deref()) {
         let e = q.environment.as_deref().unwrap_or("");
         return (
             Verdict::WrongEnvironment,
-            format!(
-                "not for environment {e} (for {})",
-                list(r.environments.as_deref())
+            text!(
+                "not for environment ",
+                e,
+                " (for ",
+                list(r.environments.as_deref()),
+                ')'
             ),
         );
     }
@@ -283,14 +292,12 @@ fn judge(
         );
     }
     if !why.reachable(i) {
-        let why = why.of(i);
-        return (Verdict::Unreachable, format!("unreachable: {why}"));
+        let mut reason = String::from("unreachable: ");
+        why.of(i).push_message(&mut reason);
+        return (Verdict::Unreachable, reason);
     }
     if sw.at(r.version.key()).is_none() {
-        return (
-            Verdict::NoRoute,
-            format!("{} cannot be reached from it", q.to),
-        );
+        return (Verdict::NoRoute, text!(q.to, " cannot be reached from it"));
     }
     // Reachable and on a route, but the best path jumps over it.
     let mut prev = &q.from;
@@ -298,7 +305,7 @@ fn judge(
         if v > &r.version {
             return (
                 Verdict::CheaperPath,
-                format!("skipped: {v} installs directly from {prev}"),
+                text!("skipped: ", v, " installs directly from ", prev),
             );
         }
         prev = v;

@@ -18,10 +18,9 @@
 //! assert!(mermaid.starts_with("flowchart LR"));
 //! ```
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
+use core::fmt;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -29,6 +28,7 @@ use petgraph::visit::EdgeRef;
 use crate::catalog::{Catalog, Release};
 use crate::plan::PlanError;
 use crate::plan::sweep::{Filter, lower_bounds};
+use crate::text::{push_text, text};
 use crate::version::VersionKey;
 
 mod reduction;
@@ -84,16 +84,36 @@ impl core::str::FromStr for GraphFormat {
 }
 
 /// Why a graph request was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GraphError {
     /// A format name that is not `dot`, `mermaid` or `json` (`graph.unknown_format`).
-    #[error("unknown graph format {}: expected dot, mermaid or json", crate::error::Quoted(.name))]
     UnknownFormat {
         /// The name given.
         name: String,
     },
 }
+
+impl GraphError {
+    /// The message [`Display`](core::fmt::Display) shows, built without `core::fmt`.
+    pub fn message(&self) -> String {
+        match self {
+            GraphError::UnknownFormat { name } => text!(
+                "unknown graph format ",
+                crate::error::Quoted(name),
+                ": expected dot, mermaid or json"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for GraphError {}
 
 impl crate::ErrorCode for GraphError {
     fn code(&self) -> &'static str {
@@ -400,12 +420,11 @@ pub fn render(
     catalog.check_device(model, environment)?;
     let g = build(catalog, model, environment);
     let mut out = String::new();
-    // Writing into a String cannot fail.
-    let _ = match format {
+    match format {
         GraphFormat::Dot => dot(&g, &mut out),
         GraphFormat::Mermaid => mermaid(&g, &mut out),
         GraphFormat::Json => json(&g, &mut out),
-    };
+    }
     Ok(out)
 }
 
@@ -413,19 +432,23 @@ type Graph<'c> = DiGraph<(&'c Release, NodeStyle), ()>;
 
 /// The [`GraphWire`] form, byte for byte what `serde_json` writes for it (a test holds them
 /// equal).
-fn json(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
+fn json(g: &Graph<'_>, out: &mut String) {
     out.push_str("{\"nodes\":[");
     for (i, (r, s)) in g.node_weights().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str("{\"version\":");
-        json_string(r.version.as_str(), out)?;
-        write!(
-            out,
-            ",\"yanked\":{},\"stepping_stone\":{},\"deadend\":{}}}",
-            s.yanked, s.stepping_stone, s.deadend
-        )?;
+        json_string(r.version.as_str(), out);
+        push_text!(out;
+            ",\"yanked\":",
+            flag(s.yanked),
+            ",\"stepping_stone\":",
+            flag(s.stepping_stone),
+            ",\"deadend\":",
+            flag(s.deadend),
+            '}'
+        );
     }
     out.push_str("],\"edges\":[");
     let mut first = true;
@@ -438,34 +461,41 @@ fn json(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         }
         first = false;
         out.push('[');
-        json_string(a.0.version.as_str(), out)?;
+        json_string(a.0.version.as_str(), out);
         out.push(',');
-        json_string(b.0.version.as_str(), out)?;
+        json_string(b.0.version.as_str(), out);
         out.push(']');
     }
     out.push_str("]}");
-    Ok(())
+}
+
+/// `true` or `false`, as `{}` shows a `bool`.
+fn flag(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
 }
 
 /// A JSON string (versions hold no quote or control character; escaped all the same).
-fn json_string(text: &str, out: &mut String) -> core::fmt::Result {
+fn json_string(text: &str, out: &mut String) {
     out.push('"');
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32)?,
+            // `\u` and four lowercase hex digits, as `{:04x}` writes them.
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u");
+                out.push_str(&crate::error::hex_text(&[0, c as u8]));
+            }
             c => out.push(c),
         }
     }
     out.push('"');
-    Ok(())
 }
 
-fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
-    writeln!(out, "digraph upgrades {{")?;
-    writeln!(out, "  rankdir=LR;")?;
-    writeln!(out, "  node [shape=box, fontname=\"Helvetica\"];")?;
+fn dot(g: &Graph<'_>, out: &mut String) {
+    out.push_str("digraph upgrades {\n");
+    out.push_str("  rankdir=LR;\n");
+    out.push_str("  node [shape=box, fontname=\"Helvetica\"];\n");
     for n in g.node_indices() {
         let Some((r, s)) = g.node_weight(n) else {
             continue;
@@ -487,13 +517,14 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         if s.deadend {
             attrs.push("color=red".into());
         }
-        attrs.insert(0, format!("label=\"{}\"", escape(&label)));
-        writeln!(
-            out,
-            "  \"{}\" [{}];",
+        attrs.insert(0, text!("label=\"", escape(&label), '"'));
+        push_text!(out;
+            "  \"",
             escape(r.version.as_str()),
-            crate::text::join(&attrs, ", ")
-        )?;
+            "\" [",
+            crate::text::join(&attrs, ", "),
+            "];\n"
+        );
     }
     for e in g.edge_references() {
         let (Some((a, _)), Some((b, sb))) = (g.node_weight(e.source()), g.node_weight(e.target()))
@@ -505,21 +536,24 @@ fn dot(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
         } else {
             ""
         };
-        writeln!(
-            out,
-            "  \"{}\" -> \"{}\"{style};",
+        push_text!(out;
+            "  \"",
             escape(a.version.as_str()),
-            escape(b.version.as_str())
-        )?;
+            "\" -> \"",
+            escape(b.version.as_str()),
+            '"',
+            style,
+            ";\n"
+        );
     }
-    writeln!(out, "}}")
+    out.push_str("}\n");
 }
 
 /// The lines under a node's version in its label: what DOT and Mermaid both show.
 fn notes(r: &Release, s: &NodeStyle) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(m) = &r.min_sw_version {
-        notes.push(format!("needs ≥ {m}"));
+        notes.push(text!("needs ≥ ", m));
     }
     if r.barrier {
         notes.push("barrier".into());
@@ -533,8 +567,8 @@ fn notes(r: &Release, s: &NodeStyle) -> Vec<String> {
     notes
 }
 
-fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
-    writeln!(out, "flowchart LR")?;
+fn mermaid(g: &Graph<'_>, out: &mut String) {
+    out.push_str("flowchart LR\n");
     for n in g.node_indices() {
         let Some((r, s)) = g.node_weight(n) else {
             continue;
@@ -544,43 +578,38 @@ fn mermaid(g: &Graph<'_>, out: &mut String) -> core::fmt::Result {
             label.push_str("<br/>");
             label.push_str(&note);
         }
-        writeln!(
-            out,
-            "  n{}[\"{}\"]",
-            n.index(),
-            label.replace('"', "#quot;")
-        )?;
+        push_text!(out; "  n", n.index(), "[\"", label.replace('"', "#quot;"), "\"]\n");
         // As DOT draws it: yanked dashed and grey, else a stepping stone bold; a dead end red.
         if s.yanked {
-            writeln!(out, "  class n{} yanked", n.index())?;
+            push_text!(out; "  class n", n.index(), " yanked\n");
         } else if s.stepping_stone {
-            writeln!(out, "  class n{} stone", n.index())?;
+            push_text!(out; "  class n", n.index(), " stone\n");
         }
         if s.deadend {
-            writeln!(out, "  class n{} deadend", n.index())?;
+            push_text!(out; "  class n", n.index(), " deadend\n");
         }
     }
     // Edges into a stepping stone are drawn thick, as DOT's penwidth=2 (Mermaid numbers links
     // in the order they are written).
     let mut thick: Vec<String> = Vec::new();
     for (i, e) in g.edge_references().enumerate() {
-        writeln!(out, "  n{} --> n{}", e.source().index(), e.target().index())?;
+        push_text!(out; "  n", e.source().index(), " --> n", e.target().index(), '\n');
         if g.node_weight(e.target())
             .is_some_and(|(_, s)| s.stepping_stone)
         {
-            thick.push(format!("{i}"));
+            thick.push(text!(i));
         }
     }
     if !thick.is_empty() {
-        writeln!(
-            out,
-            "  linkStyle {} stroke-width:3px",
-            crate::text::join(&thick, ",")
-        )?;
+        push_text!(out;
+            "  linkStyle ",
+            crate::text::join(&thick, ","),
+            " stroke-width:3px\n"
+        );
     }
-    writeln!(out, "  classDef stone stroke-width:3px")?;
-    writeln!(out, "  classDef yanked stroke-dasharray:5 5,color:#888")?;
-    writeln!(out, "  classDef deadend stroke:#d00,color:#d00")
+    out.push_str("  classDef stone stroke-width:3px\n");
+    out.push_str("  classDef yanked stroke-dasharray:5 5,color:#888\n");
+    out.push_str("  classDef deadend stroke:#d00,color:#d00\n");
 }
 
 fn escape(s: &str) -> String {
@@ -649,7 +678,7 @@ mod tests {
         }
         assert!(render(&c, Some("A"), None, GraphFormat::Json).is_ok());
         let mut s = String::new();
-        json_string("a\"b\\c\u{1}", &mut s).unwrap();
+        json_string("a\"b\\c\u{1}", &mut s);
         assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\u{1}");
     }
 

@@ -26,7 +26,6 @@
 //! assert_eq!(codes, ["lint.unreachable", "lint.yanked_stepping_stone", "lint.dead_end"]);
 //! ```
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -34,6 +33,7 @@ use core::fmt;
 use crate::catalog::{Catalog, Release};
 use crate::plan::reach::{WhyNot, reach};
 use crate::plan::sweep::{Filter, lower_bounds};
+use crate::text::text;
 use crate::version::VersionKey;
 
 /// One lint finding.
@@ -145,14 +145,14 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
                     continue;
                 };
                 let who = match (model, environment) {
-                    (Some(m), Some(e)) => format!("model {m} in {e}"),
-                    (Some(m), None) => format!("model {m}"),
-                    (None, Some(e)) => format!("environment {e}"),
+                    (Some(m), Some(e)) => text!("model ", m, " in ", e),
+                    (Some(m), None) => text!("model ", m),
+                    (None, Some(e)) => text!("environment ", e),
                     (None, None) => String::from("any device"),
                 };
                 entry.0.push(who);
                 if entry.1.is_none() {
-                    entry.1 = Some(format!("{}", why.of(i)));
+                    entry.1 = Some(why.of(i).message());
                     entry.2 = Some(start);
                 }
             }
@@ -170,10 +170,14 @@ fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
             out,
             "lint.unreachable",
             r,
-            format!(
-                "{} cannot be reached from {from}, the oldest release, for {}: {why}",
+            text!(
                 r.version,
-                crate::text::join(&who, ", ")
+                " cannot be reached from ",
+                from,
+                ", the oldest release, for ",
+                crate::text::join(&who, ", "),
+                ": ",
+                why
             ),
         );
     }
@@ -215,12 +219,19 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
     let all_envs = dimension(catalog, |r| r.environments.as_ref());
     // Releases that name each version as their min_sw_version.
     // Sorted by version, each version's releases in catalog order (a stable sort).
-    let mut needed_by: Vec<(&VersionKey, &Release)> = releases
+    let unsorted: Vec<(&VersionKey, &Release)> = releases
         .iter()
         .filter(|r| !r.yanked)
         .filter_map(|r| Some((r.min_sw_version.as_ref()?.key(), r)))
         .collect();
-    needed_by.sort_by(|a, b| a.0.cmp(b.0));
+    let order = crate::catalog::stable_order(unsorted.len(), &|a, b| {
+        let key = |i: usize| unsorted.get(i).map(|e| e.0);
+        key(a).cmp(&key(b))
+    });
+    let needed_by: Vec<(&VersionKey, &Release)> = order
+        .iter()
+        .filter_map(|&i| unsorted.get(i).copied())
+        .collect();
     let (mut models_below, mut envs_below) = (Seen::default(), Seen::default());
     for (i, stone) in releases.iter().enumerate() {
         if stone.models.as_ref().is_some_and(Vec::is_empty)
@@ -230,9 +241,9 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
                 out,
                 "lint.no_model",
                 stone,
-                format!(
-                    "{} is for no model or no environment: no device can install it",
-                    stone.version
+                text!(
+                    stone.version,
+                    " is for no model or no environment: no device can install it"
                 ),
             );
         }
@@ -269,9 +280,13 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
                     out,
                     "lint.yanked_stepping_stone",
                     stone,
-                    format!(
-                        "{} is yanked but is {what} that {} needs: devices below it are stranded",
-                        stone.version, first.version
+                    text!(
+                        stone.version,
+                        " is yanked but is ",
+                        what,
+                        " that ",
+                        first.version,
+                        " needs: devices below it are stranded"
                     ),
                 );
             } else {
@@ -311,9 +326,15 @@ fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
                             out,
                             "lint.stepping_stone_model",
                             stone,
-                            format!(
-                                "{} is {what} that {needer} needs, but is not for {kind} {}",
+                            text!(
                                 stone.version,
+                                " is ",
+                                what,
+                                " that ",
+                                needer,
+                                " needs, but is not for ",
+                                kind,
+                                ' ',
                                 crate::text::join(&gap, ", ")
                             ),
                         );
@@ -338,9 +359,9 @@ fn dead_ends(catalog: &Catalog, out: &mut Vec<Warning>) {
                 out,
                 "lint.dead_end",
                 r,
-                format!(
-                    "{} is marked deadend: devices on it never update automatically",
-                    r.version
+                text!(
+                    r.version,
+                    " is marked deadend: devices on it never update automatically"
                 ),
             );
             continue;
@@ -359,9 +380,10 @@ fn dead_ends(catalog: &Catalog, out: &mut Vec<Warning>) {
                 out,
                 "lint.dead_end",
                 r,
-                format!(
-                    "nothing newer can be installed from {}: devices on it are stranded",
-                    r.version
+                text!(
+                    "nothing newer can be installed from ",
+                    r.version,
+                    ": devices on it are stranded"
                 ),
             );
         }
@@ -376,9 +398,11 @@ fn references(catalog: &Catalog, out: &mut Vec<Warning>) {
                     out,
                     "lint.delta_unknown_base",
                     r,
-                    format!(
-                        "{} has a delta from {}, which is not in the catalog",
-                        r.version, d.from
+                    text!(
+                        r.version,
+                        " has a delta from ",
+                        d.from,
+                        ", which is not in the catalog"
                     ),
                 );
             }
@@ -387,9 +411,13 @@ fn references(catalog: &Catalog, out: &mut Vec<Warning>) {
                     out,
                     "lint.delta_not_smaller",
                     r,
-                    format!(
-                        "{}'s delta from {} ({} bytes) is not smaller than the image",
-                        r.version, d.from, d.size
+                    text!(
+                        r.version,
+                        "'s delta from ",
+                        d.from,
+                        " (",
+                        d.size,
+                        " bytes) is not smaller than the image"
                     ),
                 );
             }
@@ -403,9 +431,11 @@ fn references(catalog: &Catalog, out: &mut Vec<Warning>) {
                 out,
                 "lint.min_sw_unknown",
                 r,
-                format!(
-                    "{}'s min_sw_version {m} names no release in the catalog",
-                    r.version
+                text!(
+                    r.version,
+                    "'s min_sw_version ",
+                    m,
+                    " names no release in the catalog"
                 ),
             );
         }
@@ -416,6 +446,7 @@ fn references(catalog: &Catalog, out: &mut Vec<Warning>) {
 mod tests {
     use super::*;
     use crate::plan::tests::FIGURE_1;
+    use alloc::format;
 
     fn codes(json: &str) -> Vec<(&'static str, String)> {
         lint(&Catalog::from_json(json).unwrap())

@@ -35,7 +35,8 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::catalog::{Catalog, Release};
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Quoted};
+use crate::text::text;
 use crate::version::{Version, VersionError};
 
 pub(crate) mod reach;
@@ -236,23 +237,20 @@ impl Plan {
 }
 
 /// Why no plan can be given.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PlanError {
     /// The target is not a release of the catalog.
-    #[error("target {target} is not in the catalog")]
     UnknownTarget {
         /// The target.
         target: String,
     },
     /// The target is yanked.
-    #[error("target {target} is yanked")]
     TargetYanked {
         /// The target.
         target: String,
     },
     /// The target is not for the device's model.
-    #[error("target {target} is not for model {}", crate::error::Quoted(.model))]
     TargetNotForModel {
         /// The target.
         target: String,
@@ -260,7 +258,6 @@ pub enum PlanError {
         model: String,
     },
     /// The target is not for the device's environment.
-    #[error("target {target} is not for environment {}", crate::error::Quoted(.environment))]
     TargetNotForEnvironment {
         /// The target.
         target: String,
@@ -268,7 +265,6 @@ pub enum PlanError {
         environment: String,
     },
     /// The target is below the current version and downgrades are not allowed.
-    #[error("target {target} is below the current version {from}; downgrades are not allowed")]
     Downgrade {
         /// The current version.
         from: String,
@@ -276,13 +272,11 @@ pub enum PlanError {
         target: String,
     },
     /// Planning by bytes, a release that could be installed has neither size nor delta.
-    #[error("cannot plan by bytes: release {release} has no size")]
     MissingSize {
         /// The release without a size.
         release: String,
     },
     /// No chain of installs reaches the target.
-    #[error("no path from {from} to {target}: {blocker}")]
     Unreachable {
         /// The current version.
         from: String,
@@ -292,27 +286,21 @@ pub enum PlanError {
         blocker: alloc::boxed::Box<Blocker>,
     },
     /// A cost name other than `hops` or `bytes`.
-    #[error("unknown cost {} (expected hops or bytes)", crate::error::Quoted(.value))]
     UnknownCost {
         /// The value given.
         value: String,
     },
     /// No model stated, and the catalog's answers differ by model.
-    #[error("this catalog's releases differ by model ({models}): state the device's model")]
     ModelRequired {
         /// The catalog's models, listed.
         models: String,
     },
     /// No environment stated, and the catalog's answers differ by environment.
-    #[error(
-        "this catalog's releases differ by environment ({environments}): state the device's environment"
-    )]
     EnvironmentRequired {
         /// The catalog's environments, listed.
         environments: String,
     },
     /// A model no release of the catalog names.
-    #[error("unknown model {}: the catalog's releases name {known}", crate::error::Quoted(.model))]
     UnknownModel {
         /// The model given.
         model: String,
@@ -320,7 +308,6 @@ pub enum PlanError {
         known: String,
     },
     /// An environment no release of the catalog names.
-    #[error("unknown environment {}: the catalog's releases name {known}", crate::error::Quoted(.environment))]
     UnknownEnvironment {
         /// The environment given.
         environment: String,
@@ -328,6 +315,90 @@ pub enum PlanError {
         known: String,
     },
 }
+
+impl PlanError {
+    /// The message [`Display`](core::fmt::Display) shows, built without `core::fmt` (the plan
+    /// WASM module links none for it).
+    ///
+    /// ```
+    /// use stepstone::plan::PlanError;
+    /// let e = PlanError::TargetYanked { target: "v66001".into() };
+    /// assert_eq!(e.message(), "target v66001 is yanked");
+    /// assert_eq!(e.message(), e.to_string());
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            PlanError::UnknownTarget { target } => {
+                text!("target ", target, " is not in the catalog")
+            }
+            PlanError::TargetYanked { target } => text!("target ", target, " is yanked"),
+            PlanError::TargetNotForModel { target, model } => {
+                text!("target ", target, " is not for model ", Quoted(model))
+            }
+            PlanError::TargetNotForEnvironment {
+                target,
+                environment,
+            } => text!(
+                "target ",
+                target,
+                " is not for environment ",
+                Quoted(environment)
+            ),
+            PlanError::Downgrade { from, target } => text!(
+                "target ",
+                target,
+                " is below the current version ",
+                from,
+                "; downgrades are not allowed"
+            ),
+            PlanError::MissingSize { release } => {
+                text!("cannot plan by bytes: release ", release, " has no size")
+            }
+            PlanError::Unreachable {
+                from,
+                target,
+                blocker,
+            } => {
+                let mut m = text!("no path from ", from, " to ", target, ": ");
+                blocker.push_message(&mut m);
+                m
+            }
+            PlanError::UnknownCost { value } => {
+                text!("unknown cost ", Quoted(value), " (expected hops or bytes)")
+            }
+            PlanError::ModelRequired { models } => text!(
+                "this catalog's releases differ by model (",
+                models,
+                "): state the device's model"
+            ),
+            PlanError::EnvironmentRequired { environments } => text!(
+                "this catalog's releases differ by environment (",
+                environments,
+                "): state the device's environment"
+            ),
+            PlanError::UnknownModel { model, known } => text!(
+                "unknown model ",
+                Quoted(model),
+                ": the catalog's releases name ",
+                known
+            ),
+            PlanError::UnknownEnvironment { environment, known } => text!(
+                "unknown environment ",
+                Quoted(environment),
+                ": the catalog's releases name ",
+                known
+            ),
+        }
+    }
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for PlanError {}
 
 impl ErrorCode for PlanError {
     fn code(&self) -> &'static str {

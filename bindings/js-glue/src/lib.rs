@@ -13,7 +13,6 @@ use std::sync::Arc;
 use stepstone::ErrorCode;
 use stepstone::campaign::CampaignTable;
 use stepstone::catalog::Catalog as CoreCatalog;
-use stepstone::error::ErrorMessage;
 use stepstone::plan::{Cost, Query};
 use stepstone::sample::{self, SampleError, SamplingPlan};
 use stepstone::version::{Scheme, Version};
@@ -50,15 +49,6 @@ impl Fault {
 
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
-
-/// An error as a [`Fault`], its message from [`ErrorMessage::message`] (built without
-/// `core::fmt`, which the verify module then does not link, as `to_string` would).
-pub(crate) fn told<E: ErrorCode + ErrorMessage>(e: E) -> Fault {
-    Fault {
-        code: e.code(),
-        message: e.message(),
-    }
-}
 
 mod api;
 mod reconcile;
@@ -115,7 +105,7 @@ impl QueryArgs {
 }
 
 fn cost(text: Option<&str>) -> Res<Cost> {
-    Ok(text.map_or(Ok(Cost::Hops), str::parse)?)
+    text.map_or(Ok(Cost::Hops), str::parse).map_err(Fault::of)
 }
 
 /// A loaded, valid catalog.
@@ -128,14 +118,14 @@ impl Catalog {
     /// Loads catalog JSON; the first error's code on failure (all of them: [`validate`]).
     pub fn load(text: &str) -> Res<Catalog> {
         Ok(Catalog {
-            inner: CoreCatalog::from_json(text)?,
+            inner: CoreCatalog::from_json(text).map_err(Fault::of)?,
         })
     }
 
     /// Loads catalog JSON given as bytes (UTF-8; `catalog.json` when it is not).
     pub fn load_bytes(bytes: &[u8]) -> Res<Catalog> {
         Ok(Catalog {
-            inner: CoreCatalog::from_json_bytes(bytes)?,
+            inner: CoreCatalog::from_json_bytes(bytes).map_err(Fault::of)?,
         })
     }
 
@@ -156,8 +146,8 @@ impl Catalog {
 
     fn query(&self, q: &QueryArgs) -> Res<Query> {
         let mut query = Query::new(
-            self.inner.parse_version(&q.from)?,
-            self.inner.parse_version(&q.to)?,
+            self.inner.parse_version(&q.from).map_err(Fault::of)?,
+            self.inner.parse_version(&q.to).map_err(Fault::of)?,
         )
         .allow_downgrade(q.allow_downgrade)
         .cost(cost(q.cost.as_deref())?);
@@ -168,13 +158,14 @@ impl Catalog {
 
     /// The best path, as JSON (`{path, hops, bytes, steps}`).
     pub fn plan(&self, q: &QueryArgs) -> Res<String> {
-        Ok(stepstone::plan::plan(&self.inner, &self.query(q)?)?.to_json())
+        let plan = stepstone::plan::plan(&self.inner, &self.query(q)?).map_err(Fault::of)?;
+        Ok(plan.to_json())
     }
 
     /// The first release to install (`None`: already there).
     pub fn next_hop(&self, q: &QueryArgs) -> Res<Option<String>> {
-        let hop = stepstone::plan::next_hop(&self.inner, &self.query(q)?)?;
-        Ok(hop.map(|v| v.as_str().to_string()))
+        let hop = stepstone::plan::next_hop(&self.inner, &self.query(q)?).map_err(Fault::of)?;
+        Ok(hop.map(|v| String::from(v.as_str())))
     }
 
     /// Lint warnings, as JSON (`[{code, release, message}]`).
@@ -203,7 +194,8 @@ impl Catalog {
         } else {
             stepstone::graph::Edges::All
         };
-        Ok(stepstone::graph::wire_edges(&self.inner, model, environment, edges)?.to_json())
+        let wire = stepstone::graph::wire_edges(&self.inner, model, environment, edges);
+        Ok(wire.map_err(Fault::of)?.to_json())
     }
 
     /// The graph as Graphviz DOT (`"dot"`) or Mermaid (`"mermaid"`); any other name is
@@ -214,19 +206,15 @@ impl Catalog {
         environment: Option<&str>,
         format: &str,
     ) -> Res<String> {
-        Ok(stepstone::graph::render(
-            &self.inner,
-            model,
-            environment,
-            format.parse()?,
-        )?)
+        let format = format.parse().map_err(Fault::of)?;
+        stepstone::graph::render(&self.inner, model, environment, format).map_err(Fault::of)
     }
 }
 
 /// Every error a catalog text has, as JSON (`[{code, message}]`, empty when valid).
 pub fn validate(text: &str) -> String {
     match CoreCatalog::from_json(text) {
-        Ok(_) => "[]".to_string(),
+        Ok(_) => String::from("[]"),
         Err(errors) => errors.to_json(),
     }
 }
@@ -248,14 +236,15 @@ impl Campaign {
         cost_name: Option<&str>,
         allow_downgrade: bool,
     ) -> Res<Campaign> {
-        let target = catalog.inner.parse_version(target)?;
+        let target = catalog.inner.parse_version(target).map_err(Fault::of)?;
         let table = CampaignTable::build(
             &catalog.inner,
             &target,
             model,
             environment,
             cost(cost_name)?,
-        )?
+        )
+        .map_err(Fault::of)?
         .allow_downgrade(allow_downgrade);
         Ok(Campaign {
             table: Arc::new(table),
@@ -265,16 +254,14 @@ impl Campaign {
 
     /// Next hop for a device at `version` (`None`: at the target).
     pub fn next_hop(&self, version: &str) -> Res<Option<String>> {
-        let v = Version::parse(version, self.scheme)?;
-        Ok(self
-            .table
-            .next_hop(v.key())?
-            .map(|h| h.as_str().to_string()))
+        let v = Version::parse(version, self.scheme).map_err(Fault::of)?;
+        let hop = self.table.next_hop(v.key()).map_err(Fault::of)?;
+        Ok(hop.map(|h| String::from(h.as_str())))
     }
 
     /// The target.
     pub fn target(&self) -> String {
-        self.table.target().as_str().to_string()
+        String::from(self.table.target().as_str())
     }
 
     /// The table's wire form (`CampaignTable::to_table_json`).
@@ -544,7 +531,7 @@ pub struct Verifier {
 impl Verifier {
     /// Reads the public key (PEM, DER, SEC1 or hex; detected).
     pub fn new(key: &[u8]) -> Res<Verifier> {
-        let (key, format) = stepstone::signature::PublicKey::parse_detect(key).map_err(told)?;
+        let (key, format) = stepstone::signature::PublicKey::parse_detect(key).map_err(Fault::of)?;
         Ok(Verifier {
             key_id: hex(&key.key_id().0),
             inner: Some(stepstone::signature::ImageVerifier::new(key)),
@@ -562,10 +549,10 @@ impl Verifier {
     /// [`Fields`] `sha256`, `bytes`, `signature_format`, `key_format`, `key_id`.
     pub fn finish(&mut self, signature: &[u8]) -> Res<Fields> {
         let (sig, format) =
-            stepstone::signature::Signature::parse_detect(signature).map_err(told)?;
+            stepstone::signature::Signature::parse_detect(signature).map_err(Fault::of)?;
         let v = self.inner.take().ok_or_else(finished)?;
         let bytes = v.len();
-        let digest = v.finish(&sig).map_err(told)?;
+        let digest = v.finish(&sig).map_err(Fault::of)?;
         Ok(fields(&[
             hex(&digest),
             decimal(bytes),
@@ -614,11 +601,11 @@ impl ManifestFirst {
         catalog: Option<&[u8]>,
     ) -> Res<ManifestFirst> {
         let now = u64_arg("now", &device.now)?;
-        let key = stepstone::signature::PublicKey::parse(key).map_err(told)?;
+        let key = stepstone::signature::PublicKey::parse(key).map_err(Fault::of)?;
         let catalog = catalog
             .map(stepstone::compact::CompactCatalog::parse)
             .transpose()
-            .map_err(told)?;
+            .map_err(Fault::of)?;
         let device = stepstone::manifest::Device {
             model: &device.model,
             environment: &device.environment,
@@ -633,7 +620,7 @@ impl ManifestFirst {
             &device,
             catalog.as_ref(),
         )
-        .map_err(told)?;
+        .map_err(Fault::of)?;
         Ok(ManifestFirst {
             check: Some(m.image_check()),
             facts: verified_fields(&m.verified()),
@@ -651,7 +638,7 @@ impl ManifestFirst {
             .as_mut()
             .ok_or_else(finished)?
             .update(chunk)
-            .map_err(told)
+            .map_err(Fault::of)
     }
 
     /// Checks size and digest; the core's `Verified` as [`Fields`]: `version`, `size`,
@@ -661,7 +648,7 @@ impl ManifestFirst {
             .take()
             .ok_or_else(finished)?
             .finish()
-            .map_err(told)?;
+            .map_err(Fault::of)?;
         Ok(self.facts.clone())
     }
 }

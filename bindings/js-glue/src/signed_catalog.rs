@@ -5,7 +5,7 @@ use stepstone::signature::{KeyId, PublicKey};
 use stepstone::signed_catalog::compact::{self as envelope, CatalogState};
 use stepstone::signed_catalog::{Trust, open};
 
-use crate::{Fault, Fields, Res, decimal, fields, hex, told, u64_arg};
+use crate::{Fault, Fields, Res, decimal, fields, hex, u64_arg};
 
 fn bad_argument(message: String) -> Fault {
     Fault {
@@ -28,7 +28,7 @@ impl CatalogKeys {
 
     /// Adds a key (PEM, DER, SEC1 or hex; detected); gives its key id.
     pub fn add(&mut self, key: &[u8]) -> Res<String> {
-        let key = PublicKey::parse(key).map_err(told)?;
+        let key = PublicKey::parse(key).map_err(Fault::of)?;
         let id = hex(&key.key_id().0);
         self.keys.push(key);
         Ok(id)
@@ -71,7 +71,7 @@ impl CatalogKeys {
             last_digest,
             now: u64_arg("now", now)?,
         };
-        let o = open(envelope, &trust).map_err(told)?;
+        let o = open(envelope, &trust).map_err(Fault::of)?;
         // The payload is a slice of the envelope: where it starts, without copying it out.
         let start = (o.payload.as_ptr() as usize).saturating_sub(envelope.as_ptr() as usize);
         Ok(fields(&[
@@ -111,8 +111,8 @@ pub fn open_compact_catalog(
             })
         })
         .transpose()?;
-    let key = PublicKey::parse(key).map_err(told)?;
-    let opened = envelope::open(envelope, &key, last.as_ref(), now).map_err(told)?;
+    let key = PublicKey::parse(key).map_err(Fault::of)?;
+    let opened = envelope::open(envelope, &key, last.as_ref(), now).map_err(Fault::of)?;
     let (h, s) = (&opened.header, &opened.state);
     Ok(fields(&[
         decimal(h.sequence),

@@ -92,7 +92,7 @@ impl Axis {
             s.push_str(&crate::error::clip(n));
         }
         if self.names.len() > MAX {
-            s.push_str(&alloc::format!(" and {} more", self.names.len() - MAX));
+            crate::text::push_text!(&mut s; " and ", self.names.len() - MAX, " more");
         }
         s
     }

@@ -3,8 +3,7 @@
 //! The document is walked as a `serde_json::Value` rather than derived, so that one pass
 //! reports every unknown field, every wrong type and every bad value, not only the first.
 
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::tree::{self, Json as Value, Object as Map};
@@ -12,6 +11,7 @@ use super::tree::{self, Json as Value, Object as Map};
 use super::{Catalog, CatalogError, CatalogErrors, Delta, Origins, Release, label};
 use crate::error::clip;
 use crate::json_write::Writer;
+use crate::text::text;
 use crate::version::{Scheme, Version, VersionRange, detect_scheme};
 
 // `$schema` names the document's JSON Schema for editors; its value must be a string.
@@ -42,42 +42,58 @@ pub(crate) fn suggest(unknown: &str, known: &[&'static str]) -> Option<&'static 
     if unknown.len() > 40 {
         return None;
     }
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, '_' | '-' | ' '))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let u = squash(unknown);
-    if let Some(k) = known.iter().find(|k| squash(k) == u) {
+    let mut lower = Vec::new();
+    for c in unknown.chars() {
+        push_lowercase(&mut lower, c);
+    }
+    // The known names are lowercase ASCII already (a test checks it): only `unknown` needs
+    // lowercasing.
+    let kept = |c: &char| !matches!(c, '_' | '-' | ' ');
+    let squashed = || lower.iter().copied().filter(kept);
+    if let Some(k) = known.iter().find(|k| k.chars().filter(kept).eq(squashed())) {
         return Some(k);
     }
-    let lower: String = unknown.chars().flat_map(char::to_lowercase).collect();
-    let length = lower.chars().count();
     known
         .iter()
         .map(|k| (levenshtein(&lower, k), *k))
-        .filter(|&(d, _)| d <= 2 && d < length)
+        .filter(|&(d, _)| d <= 2 && d < lower.len())
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
 }
 
-/// Edit distance (insertions, deletions, substitutions) between two short strings.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+/// Appends `c` lowercased, for comparing with the known names, which are ASCII: the same
+/// characters, in the same number, as `char::to_lowercase` gives wherever that matters here.
+/// ASCII letters are lowercased; the two characters outside ASCII whose lowercase holds an
+/// ASCII letter are mapped as `to_lowercase` maps them (KELVIN SIGN to `k`; `İ` to `i` and a
+/// combining dot); any other character is kept: its lowercase is one character outside ASCII
+/// too, which no known name holds either, so names compare and measure alike. The WASM module
+/// then links no Unicode case tables (a test checks every character against `to_lowercase`).
+fn push_lowercase(out: &mut Vec<char>, c: char) {
+    match c {
+        '\u{212a}' => out.push('k'),
+        '\u{130}' => out.extend(['i', '\u{307}']),
+        c => out.push(c.to_ascii_lowercase()),
+    }
+}
+
+/// Edit distance (insertions, deletions, substitutions) between two short strings, with one
+/// row of the table updated in place.
+fn levenshtein(a: &[char], b: &str) -> usize {
+    let mut row: Vec<usize> = (0..=b.chars().count()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        // `diagonal` is the previous row's cell to the left, `*cell` its cell above.
         let mut diagonal = i;
         let mut left = i + 1;
-        let mut next = Vec::with_capacity(row.len());
-        next.push(left);
-        for (cb, up) in b.iter().zip(row.iter().skip(1)) {
-            let cost = diagonal + usize::from(ca != *cb);
-            left = cost.min(up + 1).min(left + 1);
-            next.push(left);
-            diagonal = *up;
+        let mut cells = row.iter_mut();
+        if let Some(first) = cells.next() {
+            *first = left;
         }
-        row = next;
+        for (cb, cell) in b.chars().zip(cells) {
+            let up = *cell;
+            left = (diagonal + usize::from(ca != cb)).min(up + 1).min(left + 1);
+            *cell = left;
+            diagonal = up;
+        }
     }
     row.last().copied().unwrap_or(0)
 }
@@ -275,12 +291,12 @@ struct Reader {
 
 fn kind_of(v: &Value) -> String {
     let s = match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
+        Value::Null => String::from("null"),
+        Value::Bool(b) => String::from(if *b { "true" } else { "false" }),
         Value::Number(n) => n.text(),
-        Value::String(s) => format!("{}", crate::error::Quoted(s)),
-        Value::Array(_) => "an array".to_string(),
-        Value::Object(_) => "an object".to_string(),
+        Value::String(s) => text!(crate::error::Quoted(s)),
+        Value::Array(_) => String::from("an array"),
+        Value::Object(_) => String::from("an object"),
     };
     clip(&s)
 }
@@ -288,7 +304,7 @@ fn kind_of(v: &Value) -> String {
 impl Reader {
     fn wrong(&mut self, at: &str, expected: &'static str, found: &Value) {
         self.errors.push(CatalogError::InvalidType {
-            at: at.to_string(),
+            at: String::from(at),
             expected,
             found: kind_of(found),
         });
@@ -302,7 +318,7 @@ impl Reader {
         for key in obj.keys() {
             if !known.contains(&key.as_str()) {
                 self.errors.push(CatalogError::UnknownField {
-                    at: at.to_string(),
+                    at: String::from(at),
                     field: clip(key),
                     suggestion: suggest(key, known),
                 });
@@ -315,7 +331,7 @@ impl Reader {
         match obj.get(field)? {
             Value::String(s) => Some(s),
             other => {
-                self.wrong(&format!("{at}.{field}"), "a string", other);
+                self.wrong(&text!(at, '.', field), "a string", other);
                 None
             }
         }
@@ -326,7 +342,7 @@ impl Reader {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                self.wrong(&format!("{at}.{field}"), "true or false", other);
+                self.wrong(&text!(at, '.', field), "true or false", other);
                 false
             }
         }
@@ -340,7 +356,7 @@ impl Reader {
                 .collect::<Option<Vec<_>>>()
         });
         if list.is_none() {
-            self.wrong(&format!("{at}.{field}"), "an array of strings", v);
+            self.wrong(&text!(at, '.', field), "an array of strings", v);
         }
         list
     }
@@ -352,14 +368,14 @@ impl Reader {
                 Some(s) if s > 0 && s <= super::MAX_SIZE => Some(s),
                 _ => {
                     self.errors.push(CatalogError::BadSize {
-                        release: format!("{at}.size"),
+                        release: text!(at, ".size"),
                         value: clip(&n.text()),
                     });
                     None
                 }
             },
             other => {
-                self.wrong(&format!("{at}.size"), "a whole number of bytes", other);
+                self.wrong(&text!(at, ".size"), "a whole number of bytes", other);
                 None
             }
         }
@@ -371,7 +387,7 @@ impl Reader {
             Some(digest) => Some(digest),
             None => {
                 self.errors.push(CatalogError::BadSha256 {
-                    release: format!("{at}.sha256"),
+                    release: text!(at, ".sha256"),
                     value: clip(s),
                 });
                 None
@@ -426,7 +442,7 @@ impl Reader {
         // Every version string that decides the scheme, with where it is.
         let mut texts: Vec<(&str, String)> = Vec::new();
         for (i, item) in list.iter().enumerate() {
-            let at = format!("releases[{i}]");
+            let at = text!("releases[", i, ']');
             // Errors name the release by its version too, once it is known.
             let named = match item.get("version") {
                 Some(Value::String(v)) => label(i, v),
@@ -444,14 +460,14 @@ impl Reader {
                 }
                 continue;
             };
-            texts.push((version, format!("{at}.version")));
+            texts.push((version, text!(at, ".version")));
             if let Some(Value::String(m)) = obj.get("min_sw_version") {
-                texts.push((m, format!("{named}.min_sw_version")));
+                texts.push((m, text!(named, ".min_sw_version")));
             }
             if let Some(Value::Array(ds)) = obj.get("deltas") {
                 for (j, d) in ds.iter().enumerate() {
                     if let Some(from) = d.get("from").and_then(Value::as_str) {
-                        texts.push((from, format!("{named}.deltas[{j}].from")));
+                        texts.push((from, text!(named, ".deltas[", j, "].from")));
                     }
                 }
             }
@@ -478,10 +494,10 @@ impl Reader {
         let mut releases = Vec::with_capacity(objects.len());
         let mut origins = Vec::with_capacity(objects.len());
         for (index, at, label, obj, text) in objects {
-            let version = self.version(text, scheme, format!("{at}.version"));
+            let version = self.version(text, scheme, text!(at, ".version"));
             let min_sw_version = self
                 .string(obj, &label, "min_sw_version")
-                .and_then(|m| self.version(m, scheme, format!("{label}.min_sw_version")));
+                .and_then(|m| self.version(m, scheme, text!(label, ".min_sw_version")));
             let kind = self.string(obj, &label, "kind").map(String::from);
             let size = self.size(obj, &label);
             let sha256 = self.sha256(obj, &label);
@@ -501,7 +517,7 @@ impl Reader {
                     match VersionRange::parse(range, scheme) {
                         Ok(r) => blocked_from.push(r),
                         Err(error) => self.errors.push(CatalogError::BadRange {
-                            at: format!("{label}.blocked_from[{j}]"),
+                            at: text!(label, ".blocked_from[", j, ']'),
                             error,
                         }),
                     }
@@ -547,16 +563,16 @@ impl Reader {
             return (out, indices);
         };
         let Some(list) = v.as_array() else {
-            self.wrong(&format!("{label}.deltas"), "an array", v);
+            self.wrong(&text!(label, ".deltas"), "an array", v);
             return (out, indices);
         };
         for (j, d) in list.iter().enumerate() {
-            let at = format!("{label}.deltas[{j}]");
+            let at = text!(label, ".deltas[", j, ']');
             let Some(dobj) = self.object(d, &at, DELTA_FIELDS) else {
                 continue;
             };
             let from = match self.string(dobj, &at, "from") {
-                Some(f) => self.version(f, scheme, format!("{at}.from")),
+                Some(f) => self.version(f, scheme, text!(at, ".from")),
                 None => {
                     if !dobj.contains_key("from") {
                         self.errors.push(CatalogError::MissingField {
@@ -615,6 +631,7 @@ pub(super) fn ranges<S: serde::Serializer>(v: &[VersionRange], s: S) -> Result<S
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use alloc::string::ToString;
 
     #[test]
     fn bytes_that_are_not_utf8_are_named_as_utf8error_names_them() {
@@ -848,6 +865,121 @@ mod tests {
         );
     }
 
+    /// The suggestion as it was computed before (full Unicode lowercasing, a new row per
+    /// character), the reference for `suggest`.
+    fn suggest_before(unknown: &str, known: &[&'static str]) -> Option<&'static str> {
+        fn distance(a: &str, b: &str) -> usize {
+            let b: Vec<char> = b.chars().collect();
+            let mut row: Vec<usize> = (0..=b.len()).collect();
+            for (i, ca) in a.chars().enumerate() {
+                let mut diagonal = i;
+                let mut left = i + 1;
+                let mut next = Vec::with_capacity(row.len());
+                next.push(left);
+                for (cb, up) in b.iter().zip(row.iter().skip(1)) {
+                    let cost = diagonal + usize::from(ca != *cb);
+                    left = cost.min(up + 1).min(left + 1);
+                    next.push(left);
+                    diagonal = *up;
+                }
+                row = next;
+            }
+            row.last().copied().unwrap_or(0)
+        }
+        if unknown.len() > 40 {
+            return None;
+        }
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, '_' | '-' | ' '))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let u = squash(unknown);
+        if let Some(k) = known.iter().find(|k| squash(k) == u) {
+            return Some(k);
+        }
+        let lower: String = unknown.chars().flat_map(char::to_lowercase).collect();
+        let length = lower.chars().count();
+        known
+            .iter()
+            .map(|k| (distance(&lower, k), *k))
+            .filter(|&(d, _)| d <= 2 && d < length)
+            .min_by_key(|&(d, _)| d)
+            .map(|(_, k)| k)
+    }
+
+    #[test]
+    fn suggestions_are_those_computed_before() {
+        let lists = [CATALOG_FIELDS, RELEASE_FIELDS, DELTA_FIELDS, SCHEMES];
+        for list in lists {
+            for k in list {
+                assert_eq!(*k, k.to_lowercase(), "known names are lowercase ASCII");
+                assert!(k.is_ascii());
+            }
+        }
+        // Every known name, and each with one or two characters deleted, replaced, inserted,
+        // upper-cased, or turned into `_`, `-`, ` `, KELVIN SIGN, `İ`, `é`, U+200B.
+        let extra = [
+            '_', '-', ' ', 'x', 'K', '\u{212a}', '\u{130}', '\u{e9}', '\u{200b}', 'Σ',
+        ];
+        let mut names: Vec<String> = alloc::vec![String::new(), "id".into(), "x".repeat(41)];
+        for list in lists {
+            for k in list {
+                let chars: Vec<char> = k.chars().collect();
+                names.push(k.to_uppercase());
+                for i in 0..=chars.len() {
+                    let mut d = chars.clone();
+                    if i < d.len() {
+                        d.remove(i);
+                        names.push(d.iter().collect());
+                        if i + 1 < d.len() {
+                            let mut dd = d.clone();
+                            dd.remove(i + 1);
+                            names.push(dd.iter().collect());
+                        }
+                    }
+                    for &c in &extra {
+                        let mut ins = chars.clone();
+                        ins.insert(i, c);
+                        names.push(ins.iter().collect());
+                        if i < chars.len() {
+                            let mut sub = chars.clone();
+                            sub[i] = c;
+                            names.push(sub.iter().collect());
+                            let mut up = chars.clone();
+                            up[i] = up[i].to_ascii_uppercase();
+                            names.push(up.iter().collect());
+                        }
+                    }
+                }
+            }
+        }
+        for name in &names {
+            for list in lists {
+                assert_eq!(suggest(name, list), suggest_before(name, list), "{name:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lowercasing_agrees_with_to_lowercase_where_it_matters() {
+        // For every character: as many characters out as `to_lowercase` gives, each ASCII one
+        // equal, each other one outside ASCII (so it matches no known name's character).
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            let mut ours = Vec::new();
+            push_lowercase(&mut ours, c);
+            let theirs: Vec<char> = c.to_lowercase().collect();
+            assert_eq!(ours.len(), theirs.len(), "{c:?}");
+            for (a, b) in ours.iter().zip(&theirs) {
+                assert!(a == b || (!a.is_ascii() && !b.is_ascii()), "{c:?}");
+            }
+        }
+        assert_eq!(suggest("\u{212a}IND", RELEASE_FIELDS), Some("kind"));
+        assert_eq!(suggest("Mod\u{e9}ls", RELEASE_FIELDS), Some("models"));
+        assert_eq!(suggest("S\u{130}ZE", RELEASE_FIELDS), Some("size"));
+    }
+
     #[test]
     fn near_misses_are_suggested_and_far_ones_not() {
         let k = RELEASE_FIELDS;
@@ -868,10 +1000,11 @@ mod tests {
         assert_eq!(suggest(&"x".repeat(10_000), k), None);
         assert_eq!(suggest("semvar", SCHEMES), Some("semver"));
         assert_eq!(suggest("calendar", SCHEMES), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("abc", ""), 3);
-        assert_eq!(levenshtein("flaw", "lawn"), 2);
+        let chars = |s: &str| -> Vec<char> { s.chars().collect() };
+        assert_eq!(levenshtein(&chars("kitten"), "sitting"), 3);
+        assert_eq!(levenshtein(&chars(""), "abc"), 3);
+        assert_eq!(levenshtein(&chars("abc"), ""), 3);
+        assert_eq!(levenshtein(&chars("flaw"), "lawn"), 2);
     }
 
     #[test]

@@ -109,11 +109,15 @@ fn decimal(n: u64, negative: bool) -> String {
 
 impl Object {
     /// Sorts `entries` by key, keeping the last of a repeated key.
-    fn from_entries(mut entries: Vec<(String, Json)>) -> Object {
+    fn from_entries(entries: Vec<(String, Json)>) -> Object {
         // Stable: entries with one key stay in document order, so the last is the later one.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(String, Json)> = Vec::with_capacity(entries.len());
-        for entry in entries {
+        let order = crate::catalog::stable_order(entries.len(), &|a, b| {
+            let key = |i: usize| entries.get(i).map(|e| &e.0);
+            key(a).cmp(&key(b))
+        });
+        let mut slots: Vec<Option<(String, Json)>> = entries.into_iter().map(Some).collect();
+        let mut out: Vec<(String, Json)> = Vec::with_capacity(slots.len());
+        for entry in order.iter().filter_map(|&i| slots.get_mut(i)?.take()) {
             match out.last_mut() {
                 Some(last) if last.0 == entry.0 => *last = entry,
                 _ => out.push(entry),

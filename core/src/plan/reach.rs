@@ -1,7 +1,6 @@
 //! Forward reachability (which releases a device can get to at all) and the blocker named
 //! when a target cannot be reached.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -10,6 +9,7 @@ use core::fmt;
 use super::Query;
 use super::sweep::{Filter, lower_bounds};
 use crate::catalog::Catalog;
+use crate::text::{push_text, text};
 use crate::version::VersionKey;
 
 /// What stops every chain of installs from reaching a release.
@@ -57,11 +57,12 @@ pub enum Blocker {
     },
 }
 
-impl fmt::Display for Blocker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Blocker {
+    /// Appends what [`Display`](core::fmt::Display) shows, built without `core::fmt`.
+    pub(crate) fn push_message(&self, out: &mut String) {
         match self {
             Blocker::DeadEnd { release } => {
-                write!(f, "{release} is a dead end: no automatic update leaves it")
+                push_text!(out; release, " is a dead end: no automatic update leaves it");
             }
             Blocker::NeedsAtLeast {
                 release,
@@ -69,19 +70,22 @@ impl fmt::Display for Blocker {
                 barrier,
                 note,
             } => {
-                let what = if *barrier { " (a barrier)" } else { "" };
-                write!(
-                    f,
-                    "{release} needs at least {minimum}{what}; nothing this device can install reaches it"
-                )?;
+                push_text!(out;
+                    release,
+                    " needs at least ",
+                    minimum,
+                    a_barrier(*barrier),
+                    "; nothing this device can install reaches it"
+                );
                 if let Some(note) = note {
-                    write!(f, " ({note})")?;
+                    push_text!(out; " (", note, ')');
                 }
-                Ok(())
             }
-            Blocker::BlockedFrom { release, from } => write!(
-                f,
-                "{release} may not be installed from {from} (blocked_from), and nothing else this device can install reaches it"
+            Blocker::BlockedFrom { release, from } => push_text!(out;
+                release,
+                " may not be installed from ",
+                from,
+                " (blocked_from), and nothing else this device can install reaches it"
             ),
             Blocker::NeedsUnreachable {
                 release,
@@ -89,13 +93,34 @@ impl fmt::Display for Blocker {
                 barrier,
                 cause,
             } => {
-                let what = if *barrier { " (a barrier)" } else { "" };
-                write!(
-                    f,
-                    "{release} needs at least {minimum}{what}, which this device cannot reach: {cause}"
-                )
+                push_text!(out;
+                    release,
+                    " needs at least ",
+                    minimum,
+                    a_barrier(*barrier),
+                    ", which this device cannot reach: "
+                );
+                cause.push_message(out);
             }
         }
+    }
+
+    /// What [`Display`](core::fmt::Display) shows, built without `core::fmt`.
+    pub fn message(&self) -> String {
+        let mut out = String::new();
+        self.push_message(&mut out);
+        out
+    }
+}
+
+/// ` (a barrier)` when the minimum comes from a barrier.
+fn a_barrier(barrier: bool) -> &'static str {
+    if barrier { " (a barrier)" } else { "" }
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -304,19 +329,19 @@ impl<'a, 'c> WhyNot<'a, 'c> {
         let barrier = target.min_sw_version.as_ref().is_none_or(|m| m.key() < min);
         let filter = self.filter;
         let note = match catalog.get(min) {
-            None => Some(format!("{} is not in the catalog", spell(catalog, min))),
-            Some(m) if m.yanked => Some(format!("{} is yanked", m.version)),
-            Some(m) if !m.fits_model(filter.model) => Some(format!(
-                "{} is not for model {}",
+            None => Some(text!(spell(catalog, min), " is not in the catalog")),
+            Some(m) if m.yanked => Some(text!(m.version, " is yanked")),
+            Some(m) if !m.fits_model(filter.model) => Some(text!(
                 m.version,
+                " is not for model ",
                 filter.model.unwrap_or("")
             )),
-            Some(m) if !m.fits_environment(filter.environment) => Some(format!(
-                "{} is not for environment {}",
+            Some(m) if !m.fits_environment(filter.environment) => Some(text!(
                 m.version,
+                " is not for environment ",
                 filter.environment.unwrap_or("")
             )),
-            Some(m) if m.deadend => Some(format!("{} is a dead end", m.version)),
+            Some(m) if m.deadend => Some(text!(m.version, " is a dead end")),
             Some(_) => None,
         };
         // The minimum is a release this device could install, yet no chain reaches it: its
@@ -353,20 +378,7 @@ fn spell(catalog: &Catalog, key: &VersionKey) -> String {
             return m.as_str().into();
         }
     }
-    match key {
-        VersionKey::Integer(n) => format!("{n}"),
-        VersionKey::Semver(v) => format!("{v}"),
-        VersionKey::Dotted(parts) => {
-            let mut s = String::new();
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
-                }
-                s.push_str(&format!("{p}"));
-            }
-            if s.is_empty() { String::from("0") } else { s }
-        }
-    }
+    key.text()
 }
 
 #[cfg(test)]

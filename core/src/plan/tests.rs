@@ -308,3 +308,175 @@ fn tie_break_prefers_the_higher_first_hop() {
     .unwrap();
     assert_eq!(path(&c, &q(&c, "1", "4")).unwrap(), ["3", "4"]);
 }
+
+/// Every variant's message (and every blocker's), word for word what the former
+/// `#[error(...)]` attributes and `write!` calls wrote (their format strings are kept here, with
+/// `format!`, as the reference).
+#[test]
+fn messages_are_the_texts_the_error_attributes_wrote() {
+    use crate::error::Quoted;
+    use alloc::format;
+    let odd = String::from("q\"\\\n\u{1}é");
+    let t = String::from("v66001");
+    let leaf = |note: Option<String>, barrier: bool| Blocker::NeedsAtLeast {
+        release: "4".into(),
+        minimum: "3".into(),
+        barrier,
+        note,
+    };
+    let mut blockers: Vec<(Blocker, String)> = vec![
+        (
+            Blocker::DeadEnd {
+                release: odd.clone(),
+            },
+            format!("{odd} is a dead end: no automatic update leaves it"),
+        ),
+        (
+            Blocker::BlockedFrom {
+                release: "3".into(),
+                from: "1".into(),
+            },
+            String::from(
+                "3 may not be installed from 1 (blocked_from), and nothing else this device can install reaches it",
+            ),
+        ),
+    ];
+    for barrier in [false, true] {
+        let what = if barrier { " (a barrier)" } else { "" };
+        for note in [None, Some(odd.clone())] {
+            let mut want =
+                format!("4 needs at least 3{what}; nothing this device can install reaches it");
+            if let Some(n) = &note {
+                want.push_str(&format!(" ({n})"));
+            }
+            blockers.push((leaf(note, barrier), want));
+        }
+    }
+    let mut nested = Vec::new();
+    for (cause, cause_text) in &blockers {
+        for barrier in [false, true] {
+            let what = if barrier { " (a barrier)" } else { "" };
+            nested.push((
+                Blocker::NeedsUnreachable {
+                    release: "5".into(),
+                    minimum: "4".into(),
+                    barrier,
+                    cause: alloc::boxed::Box::new(cause.clone()),
+                },
+                format!("5 needs at least 4{what}, which this device cannot reach: {cause_text}"),
+            ));
+        }
+    }
+    blockers.extend(nested);
+    for (b, want) in &blockers {
+        assert_eq!(&b.message(), want, "{b:?}");
+        assert_eq!(&b.to_string(), want, "{b:?}");
+    }
+    let mut cases: Vec<(PlanError, String)> = vec![
+        (
+            PlanError::UnknownTarget { target: t.clone() },
+            format!("target {t} is not in the catalog"),
+        ),
+        (
+            PlanError::TargetYanked { target: t.clone() },
+            format!("target {t} is yanked"),
+        ),
+        (
+            PlanError::TargetNotForModel {
+                target: t.clone(),
+                model: odd.clone(),
+            },
+            format!("target {t} is not for model {}", Quoted(&odd)),
+        ),
+        (
+            PlanError::TargetNotForEnvironment {
+                target: t.clone(),
+                environment: odd.clone(),
+            },
+            format!("target {t} is not for environment {}", Quoted(&odd)),
+        ),
+        (
+            PlanError::Downgrade {
+                from: odd.clone(),
+                target: t.clone(),
+            },
+            format!("target {t} is below the current version {odd}; downgrades are not allowed"),
+        ),
+        (
+            PlanError::MissingSize { release: t.clone() },
+            format!("cannot plan by bytes: release {t} has no size"),
+        ),
+        (
+            PlanError::UnknownCost { value: odd.clone() },
+            format!("unknown cost {} (expected hops or bytes)", Quoted(&odd)),
+        ),
+        (
+            PlanError::ModelRequired {
+                models: "A, B and 3 more".into(),
+            },
+            String::from(
+                "this catalog's releases differ by model (A, B and 3 more): state the device's model",
+            ),
+        ),
+        (
+            PlanError::EnvironmentRequired {
+                environments: odd.clone(),
+            },
+            format!(
+                "this catalog's releases differ by environment ({odd}): state the device's environment"
+            ),
+        ),
+        (
+            PlanError::UnknownModel {
+                model: odd.clone(),
+                known: "A, B".into(),
+            },
+            format!(
+                "unknown model {}: the catalog's releases name A, B",
+                Quoted(&odd)
+            ),
+        ),
+        (
+            PlanError::UnknownEnvironment {
+                environment: odd.clone(),
+                known: "prod".into(),
+            },
+            format!(
+                "unknown environment {}: the catalog's releases name prod",
+                Quoted(&odd)
+            ),
+        ),
+    ];
+    for (b, text) in &blockers {
+        cases.push((
+            PlanError::Unreachable {
+                from: "1".into(),
+                target: t.clone(),
+                blocker: alloc::boxed::Box::new(b.clone()),
+            },
+            format!("no path from 1 to {t}: {text}"),
+        ));
+    }
+    assert_eq!(crate::text::tests::same_messages(&cases), 12);
+    // The graph's and the campaign table's refusals too.
+    let g = crate::graph::GraphError::UnknownFormat { name: odd.clone() };
+    let want = format!(
+        "unknown graph format {}: expected dot, mermaid or json",
+        Quoted(&odd)
+    );
+    assert_eq!((g.message(), g.to_string()), (want.clone(), want));
+    use crate::campaign::Refusal;
+    for (r, want) in [
+        (Refusal::Unreachable, "no path to the target"),
+        (
+            Refusal::Downgrade,
+            "the target is below the device's version; downgrades are not allowed",
+        ),
+        (
+            Refusal::MissingSize,
+            "cannot plan by bytes: a release on the way has no size",
+        ),
+    ] {
+        assert_eq!((r.message(), r.to_string().as_str()), (want, want));
+    }
+}
