@@ -160,6 +160,10 @@ function u64(x, name) {
   return fail(name, U64, x);
 }
 const optU64 = (x, name) => (absent(x) ? undefined : u64(x, name));
+/** A u64 as the bigint the sampling functions take (checked as `u64` checks it). */
+const big = (x, name) => BigInt(u64(x, name));
+/** A sampling position as this API spells it: the native bigint as 16 lowercase hex digits. */
+const positionText = (p) => p.toString(16).padStart(16, '0');
 // A fleet estimate or volume crosses from the native side as its numbers in field order (no
 // JSON text); the object is built here, a non-finite number (and NaN for "none") as null, as
 // JSON text gave them. Both backends answer through this.
@@ -415,15 +419,15 @@ export function makeApi(native, backend) {
       return call(() => rawOf(this, SamplingPlan).rate(c));
     }
     periodAt(unixSeconds) {
-      const t = u64(unixSeconds, 'unixSeconds');
-      return BigInt(call(() => rawOf(this, SamplingPlan).periodAt(t)));
+      const t = big(unixSeconds, 'unixSeconds');
+      return call(() => rawOf(this, SamplingPlan).periodAt(t));
     }
     position(deviceId, cls, period) {
-      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
-      return call(() => rawOf(this, SamplingPlan).position(...a));
+      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), big(period, 'period')];
+      return positionText(call(() => rawOf(this, SamplingPlan).position(...a)));
     }
     isSampled(deviceId, cls, period) {
-      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
+      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), big(period, 'period')];
       return call(() => rawOf(this, SamplingPlan).isSampled(...a));
     }
   }
@@ -706,17 +710,16 @@ export function makeApi(native, backend) {
     version: () => native.version(),
     validate: (json) => JSON.parse(native.validate(jsonArg(json, 'json', 'catalog JSON text or a plain object'))),
     position: (salt, deviceId, period, cls) => {
-      const a = [bytes(salt, 'salt'), bytes(deviceId, 'deviceId'), u64(period, 'period'), str(cls, 'cls')];
-      return call(() => native.position(...a));
+      const a = [bytes(salt, 'salt'), bytes(deviceId, 'deviceId'), big(period, 'period'), str(cls, 'cls')];
+      return positionText(call(() => native.position(...a)));
     },
     isBelow: (position, ratePpm) => {
-      const a = [hex16(position, 'position'), u32(ratePpm, 'ratePpm')];
+      const a = [BigInt(`0x${hex16(position, 'position')}`), u32(ratePpm, 'ratePpm')];
       return call(() => native.isBelow(...a));
     },
     periodIndex: (unixSeconds, periodSeconds, offsetSeconds = 0) => {
-      const a = [u64(unixSeconds, 'unixSeconds'), u64(periodSeconds, 'periodSeconds'), u64(offsetSeconds, 'offsetSeconds')];
-      const p = call(() => native.periodIndex(...a));
-      return p === null || p === undefined ? null : BigInt(p);
+      const a = [big(unixSeconds, 'unixSeconds'), big(periodSeconds, 'periodSeconds'), big(offsetSeconds, 'offsetSeconds')];
+      return call(() => native.periodIndex(...a)) ?? null;
     },
     estimate: (args) => {
       const a = plainObject(args, 'args', ['fleet', 'ratePpm', 'bugHours', 'windowHours']);

@@ -36,6 +36,10 @@ mod crossing {
     /// A `Uint8Array` argument, copied into the module's memory.
     pub(crate) type Bytes = Vec<u8>;
 
+    /// A 64-bit unsigned argument: a JS `bigint` (api.js checked its range), as wasm-bindgen
+    /// passes it, with no text to parse.
+    pub(crate) type U64 = u64;
+
     /// A glue error as a JS `Error` with the core's `code`.
     pub(crate) fn fault(f: Fault) -> JsValue {
         let e = js_sys::Error::new(&f.message);
@@ -50,7 +54,7 @@ mod crossing {
     feature = "verify",
     feature = "rollout"
 ))]
-use crossing::{Bytes, Result, fault};
+use crossing::{Bytes, Result, U64, fault};
 
 glue::js_api_version!(wasm_bindgen);
 #[cfg(feature = "plan")]
