@@ -34,13 +34,12 @@ export class StepstoneError extends Error {
   }
 }
 
-const CODE = /^[a-z0-9_]+\.[a-z0-9_.]+$/;
 const PREFIXED = /^\[([a-z0-9_]+\.[a-z0-9_.]+)\] ([\s\S]*)$/;
 
-// A native error as a StepstoneError (WASM: an Error with `code`; napi: `[code] message`).
+// A native error as a StepstoneError: both backends throw an Error whose message is
+// `[code] message` (the glue's `Fault::prefixed`).
 function converted(e) {
   if (e instanceof StepstoneError) return e;
-  if (e && typeof e.code === 'string' && CODE.test(e.code)) return new StepstoneError(e.code, e.message);
   const m = e && typeof e.message === 'string' ? PREFIXED.exec(e.message) : null;
   return m ? new StepstoneError(m[1], m[2]) : e;
 }

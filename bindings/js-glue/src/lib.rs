@@ -35,6 +35,25 @@ impl<E: ErrorCode + core::fmt::Display> From<E> for Fault {
     }
 }
 
+impl Fault {
+    /// The error as one text, `[area.reason] message`: how both backends throw it (a JS
+    /// `Error` with this message; `js-api/api.js` reads the code back into
+    /// `StepstoneError.code`), built without `core::fmt`.
+    ///
+    /// ```
+    /// let f = stepstone_js_glue::Fault { code: "sample.bad_input", message: "x must be y".into() };
+    /// assert_eq!(f.prefixed(), "[sample.bad_input] x must be y");
+    /// ```
+    pub fn prefixed(&self) -> String {
+        let mut m = String::with_capacity(self.code.len() + 3 + self.message.len());
+        m.push('[');
+        m.push_str(self.code);
+        m.push_str("] ");
+        m.push_str(&self.message);
+        m
+    }
+}
+
 /// Result of a glue call.
 pub type Res<T> = Result<T, Fault>;
 

@@ -59,10 +59,7 @@ impl From<U64> for u64 {
 /// `#[napi]` functions throw `Error<Status>` only, so the code travels at the start of the
 /// message as `[area.reason] `; `js-api/api.js` reads it back into `StepstoneError.code`.
 fn fault(f: Fault) -> napi::Error {
-    napi::Error::new(
-        napi::Status::InvalidArg,
-        format!("[{}] {}", f.code, f.message),
-    )
+    napi::Error::new(napi::Status::InvalidArg, f.prefixed())
 }
 
 glue::js_api!(napi);
