@@ -38,7 +38,8 @@ mod crossing {
     pub(crate) type Bytes = Vec<u8>;
 
     /// A 64-bit unsigned argument: a JS `bigint` (api.js checked its range), as wasm-bindgen
-    /// passes it, with no text to parse.
+    /// passes it, with no text to parse (the `sample` area and `isBelow` take them).
+    #[cfg(any(feature = "sample", feature = "rollout"))]
     pub(crate) type U64 = u64;
 
     /// A glue error as a JS `Error` whose message is `[code] message` (as the Node addon
@@ -53,7 +54,9 @@ mod crossing {
     feature = "verify",
     feature = "rollout"
 ))]
-use crossing::{Bytes, Result, U64, fault};
+use crossing::{Bytes, Result, fault};
+#[cfg(any(feature = "sample", feature = "rollout"))]
+use crossing::U64;
 
 glue::js_api_version!(wasm_bindgen);
 #[cfg(feature = "plan")]
