@@ -48,6 +48,8 @@ mod crossing {
         wasm_bindgen::JsError::new(&f.prefixed()).into()
     }
 }
+#[cfg(any(feature = "sample", feature = "rollout"))]
+use crossing::U64;
 #[cfg(any(
     feature = "plan",
     feature = "sample",
@@ -55,8 +57,6 @@ mod crossing {
     feature = "rollout"
 ))]
 use crossing::{Bytes, Result, fault};
-#[cfg(any(feature = "sample", feature = "rollout"))]
-use crossing::U64;
 
 glue::js_api_version!(wasm_bindgen);
 #[cfg(feature = "plan")]
