@@ -34,13 +34,12 @@ export class StepstoneError extends Error {
   }
 }
 
-const CODE = /^[a-z0-9_]+\.[a-z0-9_.]+$/;
 const PREFIXED = /^\[([a-z0-9_]+\.[a-z0-9_.]+)\] ([\s\S]*)$/;
 
-// A native error as a StepstoneError (WASM: an Error with `code`; napi: `[code] message`).
+// A native error as a StepstoneError: both backends throw an Error whose message is
+// `[code] message` (the glue's `Fault::prefixed`).
 function converted(e) {
   if (e instanceof StepstoneError) return e;
-  if (e && typeof e.code === 'string' && CODE.test(e.code)) return new StepstoneError(e.code, e.message);
   const m = e && typeof e.message === 'string' ? PREFIXED.exec(e.message) : null;
   return m ? new StepstoneError(m[1], m[2]) : e;
 }
@@ -160,6 +159,10 @@ function u64(x, name) {
   return fail(name, U64, x);
 }
 const optU64 = (x, name) => (absent(x) ? undefined : u64(x, name));
+/** A u64 as the bigint the sampling functions take (checked as `u64` checks it). */
+const big = (x, name) => BigInt(u64(x, name));
+/** A sampling position as this API spells it: the native bigint as 16 lowercase hex digits. */
+const positionText = (p) => p.toString(16).padStart(16, '0');
 // A fleet estimate or volume crosses from the native side as its numbers in field order (no
 // JSON text); the object is built here, a non-finite number (and NaN for "none") as null, as
 // JSON text gave them. Both backends answer through this.
@@ -415,15 +418,15 @@ export function makeApi(native, backend) {
       return call(() => rawOf(this, SamplingPlan).rate(c));
     }
     periodAt(unixSeconds) {
-      const t = u64(unixSeconds, 'unixSeconds');
-      return BigInt(call(() => rawOf(this, SamplingPlan).periodAt(t)));
+      const t = big(unixSeconds, 'unixSeconds');
+      return call(() => rawOf(this, SamplingPlan).periodAt(t));
     }
     position(deviceId, cls, period) {
-      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
-      return call(() => rawOf(this, SamplingPlan).position(...a));
+      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), big(period, 'period')];
+      return positionText(call(() => rawOf(this, SamplingPlan).position(...a)));
     }
     isSampled(deviceId, cls, period) {
-      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), u64(period, 'period')];
+      const a = [bytes(deviceId, 'deviceId'), str(cls, 'cls'), big(period, 'period')];
       return call(() => rawOf(this, SamplingPlan).isSampled(...a));
     }
   }
@@ -706,17 +709,16 @@ export function makeApi(native, backend) {
     version: () => native.version(),
     validate: (json) => JSON.parse(native.validate(jsonArg(json, 'json', 'catalog JSON text or a plain object'))),
     position: (salt, deviceId, period, cls) => {
-      const a = [bytes(salt, 'salt'), bytes(deviceId, 'deviceId'), u64(period, 'period'), str(cls, 'cls')];
-      return call(() => native.position(...a));
+      const a = [bytes(salt, 'salt'), bytes(deviceId, 'deviceId'), big(period, 'period'), str(cls, 'cls')];
+      return positionText(call(() => native.position(...a)));
     },
     isBelow: (position, ratePpm) => {
-      const a = [hex16(position, 'position'), u32(ratePpm, 'ratePpm')];
+      const a = [BigInt(`0x${hex16(position, 'position')}`), u32(ratePpm, 'ratePpm')];
       return call(() => native.isBelow(...a));
     },
     periodIndex: (unixSeconds, periodSeconds, offsetSeconds = 0) => {
-      const a = [u64(unixSeconds, 'unixSeconds'), u64(periodSeconds, 'periodSeconds'), u64(offsetSeconds, 'offsetSeconds')];
-      const p = call(() => native.periodIndex(...a));
-      return p === null || p === undefined ? null : BigInt(p);
+      const a = [big(unixSeconds, 'unixSeconds'), big(periodSeconds, 'periodSeconds'), big(offsetSeconds, 'offsetSeconds')];
+      return call(() => native.periodIndex(...a)) ?? null;
     },
     estimate: (args) => {
       const a = plainObject(args, 'args', ['fleet', 'ratePpm', 'bugHours', 'windowHours']);

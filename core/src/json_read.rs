@@ -70,10 +70,11 @@ impl<'a> Reader<'a> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        // Columns count characters, not bytes.
-        let column = 1 + self.text[line_start..]
-            .char_indices()
-            .take_while(|(i, _)| line_start + i < e.at)
+        // Columns count characters, not bytes: the bytes that start one (no UTF-8
+        // continuation byte) before the error.
+        let column = 1 + self.bytes[line_start..before.len()]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
             .count();
         let mut m = String::from(e.what.as_ref());
         m.push_str(" at line ");
@@ -405,10 +406,21 @@ pub(crate) fn short_escape(b: u8) -> Option<char> {
 /// A value's text as a whole number from 0 to 2^64-1 (`None` for anything else: a sign, a
 /// fraction, an exponent, a string, too large).
 pub(crate) fn whole_number(raw: &str) -> Option<u64> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+    if raw.is_empty() {
         return None;
     }
-    raw.parse().ok()
+    // A digit loop rather than `str::parse` (whose sign and radix handling every module
+    // reading a document would carry); the same accepted set.
+    let mut n: u64 = 0;
+    for b in raw.bytes() {
+        let d = u64::from(b.wrapping_sub(b'0'));
+        // Past 2^64 - 1 after this digit: compared with constants, no 128-bit product.
+        if d > 9 || n > (u64::MAX - d) / 10 {
+            return None;
+        }
+        n = n * 10 + d;
+    }
+    Some(n)
 }
 
 /// Appends `n` in decimal (without the formatting machinery).
@@ -436,6 +448,7 @@ pub(crate) fn push_u64(s: &mut String, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::decimal_text;
 
     /// Whether the reader takes `text` as one JSON value and nothing after it.
     fn accepts(text: &str) -> bool {
@@ -519,6 +532,11 @@ mod tests {
         let mut r = Reader::new(text);
         let e = r.value().unwrap_err();
         assert_eq!(r.describe(&e), "expected value at line 3 column 5");
+        // A column counts each character once, however many bytes it takes.
+        let text = "{\"é😀\u{80}\": x}";
+        let mut r = Reader::new(text);
+        let e = r.value().unwrap_err();
+        assert_eq!(r.describe(&e), "expected value at line 1 column 9");
         let mut r = Reader::new("[1");
         let e = r.value().unwrap_err();
         assert_eq!(
@@ -531,7 +549,33 @@ mod tests {
     fn whole_numbers_are_plain_digits_within_u64() {
         assert_eq!(whole_number("0"), Some(0));
         assert_eq!(whole_number("18446744073709551615"), Some(u64::MAX));
-        for bad in ["18446744073709551616", "-1", "1.0", "1e3", "\"1\"", ""] {
+        assert_eq!(whole_number("0018446744073709551615"), Some(u64::MAX));
+        assert_eq!(whole_number("007"), Some(7));
+        // The same as `str::parse` on every digit string around the limits.
+        for n in [
+            0u64,
+            9,
+            10,
+            99,
+            u64::MAX / 10,
+            u64::MAX / 10 + 1,
+            u64::MAX - 1,
+        ] {
+            assert_eq!(whole_number(&decimal_text(n)), Some(n));
+        }
+        for bad in [
+            "18446744073709551616",
+            "99999999999999999999",
+            "-1",
+            "+1",
+            "1.0",
+            "1e3",
+            "\"1\"",
+            "",
+            " 1",
+            "1 ",
+            "١",
+        ] {
             assert_eq!(whole_number(bad), None, "{bad}");
         }
         let mut s = String::new();

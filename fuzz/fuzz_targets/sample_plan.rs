@@ -2,15 +2,26 @@
 //! panic; text that is not JSON is `sample.invalid_json`; a plan that loads writes JSON that
 //! loads back to the same plan, and its decisions agree with the bare functions. A signed
 //! catalog's stored state (`CatalogState::from_json`): accepted exactly when serde's derive
-//! accepts it, with the same value.
+//! accepts it, with the same value. A float a message names (the first 8 bytes as a double's
+//! bits) is written as `zmij` writes it (whole numbers below 2^53 as integers).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use stepstone::ErrorCode;
-use stepstone::sample::{SamplingPlan, is_sampled, parse_rate};
+use stepstone::sample::{SampleError, SamplingPlan, is_sampled, parse_rate};
 use stepstone::signed_catalog::compact::CatalogState;
 
 fuzz_target!(|data: &[u8]| {
+    if let Some(bits) = data.get(..8) {
+        let x = f64::from_bits(u64::from_le_bytes(bits.try_into().expect("8 bytes")));
+        let want = if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+            (x as i64).to_string()
+        } else {
+            zmij::Buffer::new().format(x).to_string()
+        };
+        let got = SampleError::bad_number("x", "y", x).to_string();
+        assert_eq!(got, format!("x must be y, got {want}"), "{x:e} ({:#x})", x.to_bits());
+    }
     let Ok(text) = std::str::from_utf8(data) else { return };
     let _ = parse_rate(text);
     match SamplingPlan::from_json(text) {

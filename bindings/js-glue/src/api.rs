@@ -7,9 +7,13 @@
 //!
 //! * `Result<T>`: what a fallible function returns (napi's macro recognises the name `Result`);
 //! * `fn fault(Fault) -> E`: the error conversion that `Result` carries;
-//! * `Bytes`: the type a `Uint8Array` argument arrives as; it must deref to `[u8]`.
+//! * `Bytes`: the type a `Uint8Array` argument arrives as; it must deref to `[u8]`;
+//! * `U64`: the type a 64-bit unsigned argument arrives as (a JS `bigint`, which api.js has
+//!   checked to be 0 to 2^64-1); it must convert `Into<u64>`. A `u64` answer crosses back as a
+//!   `bigint` on both backends.
 //!
-//! Bodies only call the glue and convert: strings borrowed, 64-bit counts as JS numbers.
+//! Bodies only call the glue and convert: strings borrowed, fleet counts as JS numbers, times,
+//! periods and positions of the `sample` area as bigints.
 //!
 //! The list is cut into areas, one macro each, so that a backend can build a module with only
 //! some of them (the per-area entry points `stepstone-wasm/plan`, `/verify`, `/sample`,
@@ -241,29 +245,19 @@ macro_rules! js_api_sample {
             }
             /// Period of a time.
             #[$a(js_name = "periodAt")]
-            pub fn period_at(&self, unix_seconds: String) -> Result<String> {
-                self.0.period_at(&unix_seconds).map_err(fault)
+            pub fn period_at(&self, unix_seconds: U64) -> Result<u64> {
+                self.0.period_at(unix_seconds.into()).map_err(fault)
             }
-            /// Position, hex.
+            /// Position (api.js writes it as 16 hex digits).
             #[$a(js_name = "position")]
-            pub fn position(
-                &self,
-                device_id: Bytes,
-                class: String,
-                period: String,
-            ) -> Result<String> {
-                self.0.position(&device_id, &class, &period).map_err(fault)
+            pub fn position(&self, device_id: Bytes, class: String, period: U64) -> u64 {
+                self.0.position(&device_id, &class, period.into())
             }
             /// Whether sampled.
             #[$a(js_name = "isSampled")]
-            pub fn is_sampled(
-                &self,
-                device_id: Bytes,
-                class: String,
-                period: String,
-            ) -> Result<bool> {
+            pub fn is_sampled(&self, device_id: Bytes, class: String, period: U64) -> Result<bool> {
                 self.0
-                    .is_sampled(&device_id, &class, &period)
+                    .is_sampled(&device_id, &class, period.into())
                     .map_err(fault)
             }
         }
@@ -276,25 +270,24 @@ macro_rules! js_api_sample {
                 .map_err(fault)
         }
 
-        /// Sampling position, hex.
+        /// Sampling position (api.js writes it as 16 hex digits).
         #[$a(js_name = "position")]
-        pub fn position(
-            salt: Bytes,
-            device_id: Bytes,
-            period: String,
-            class: String,
-        ) -> Result<String> {
-            $crate::position(&salt, &device_id, &period, &class).map_err(fault)
+        pub fn position(salt: Bytes, device_id: Bytes, period: U64, class: String) -> u64 {
+            $crate::position(&salt, &device_id, period.into(), &class)
         }
 
         /// Period index.
         #[$a(js_name = "periodIndex")]
         pub fn period_index(
-            unix_seconds: String,
-            period_seconds: String,
-            offset_seconds: String,
-        ) -> Result<Option<String>> {
-            $crate::period_index(&unix_seconds, &period_seconds, &offset_seconds).map_err(fault)
+            unix_seconds: U64,
+            period_seconds: U64,
+            offset_seconds: U64,
+        ) -> Option<u64> {
+            $crate::period_index(
+                unix_seconds.into(),
+                period_seconds.into(),
+                offset_seconds.into(),
+            )
         }
 
         /// Bug estimate: the core's `Estimate` fields as numbers (api.js builds the object).
@@ -347,10 +340,10 @@ macro_rules! js_api_sample {
 #[macro_export]
 macro_rules! js_api_below {
     ($a:ident) => {
-        /// Whether a position is below a rate.
+        /// Whether a position (api.js reads its 16 hex digits) is below a rate.
         #[$a(js_name = "isBelow")]
-        pub fn is_below(position: String, rate_ppm: u32) -> Result<bool> {
-            $crate::is_below(&position, rate_ppm).map_err(fault)
+        pub fn is_below(position: U64, rate_ppm: u32) -> bool {
+            $crate::is_below(position.into(), rate_ppm)
         }
     };
 }

@@ -45,6 +45,23 @@ impl Fault {
             message: e.message(),
         }
     }
+
+    /// The error as one text, `[area.reason] message`: how both backends throw it (a JS
+    /// `Error` with this message; `js-api/api.js` reads the code back into
+    /// `StepstoneError.code`), built without `core::fmt`.
+    ///
+    /// ```
+    /// let f = stepstone_js_glue::Fault { code: "sample.bad_input", message: "x must be y".into() };
+    /// assert_eq!(f.prefixed(), "[sample.bad_input] x must be y");
+    /// ```
+    pub fn prefixed(&self) -> String {
+        let mut m = String::with_capacity(self.code.len() + 3 + self.message.len());
+        m.push('[');
+        m.push_str(self.code);
+        m.push_str("] ");
+        m.push_str(&self.message);
+        m
+    }
 }
 
 /// Result of a glue call.
@@ -312,12 +329,6 @@ fn bad_input(what: &'static str, expected: &'static str, value: &str) -> Fault {
     })
 }
 
-/// A decimal string as u64, for the sampling API (`sample.bad_input`).
-pub fn parse_u64(what: &'static str, text: &str) -> Res<u64> {
-    text.parse()
-        .map_err(|_| bad_input(what, "a decimal integer from 0 to 2^64-1", text))
-}
-
 /// A decimal string (JS numbers and bigints are passed as their decimal text) as u64, for the
 /// APIs outside sampling (`js.bad_argument`).
 pub fn u64_arg(what: &'static str, text: &str) -> Res<u64> {
@@ -351,29 +362,19 @@ pub(crate) fn hex_u64(text: &str) -> Res<u64> {
     u64::from_str_radix(text, 16).map_err(|_| bad_input("position", "16 hex digits", text))
 }
 
-/// The 64-bit sampling position, as 16 lowercase hex digits.
-pub fn position(salt: &[u8], device_id: &[u8], period: &str, class: &str) -> Res<String> {
-    let period = parse_u64("period", period)?;
-    Ok(hex16(sample::position(salt, device_id, period, class)))
+/// The 64-bit sampling position (JS shows it as 16 lowercase hex digits).
+pub fn position(salt: &[u8], device_id: &[u8], period: u64, class: &str) -> u64 {
+    sample::position(salt, device_id, period, class)
 }
 
-/// Whether a position (hex) is below a rate.
-pub fn is_below(position: &str, rate_ppm: u32) -> Res<bool> {
-    Ok(sample::is_below(hex_u64(position)?, rate_ppm))
+/// Whether a position is below a rate.
+pub fn is_below(position: u64, rate_ppm: u32) -> bool {
+    sample::is_below(position, rate_ppm)
 }
 
-/// The period index of a time, as a decimal string (`None`: before the first period).
-pub fn period_index(
-    unix_seconds: &str,
-    period_seconds: &str,
-    offset_seconds: &str,
-) -> Res<Option<String>> {
-    Ok(sample::period_index(
-        parse_u64("unix_seconds", unix_seconds)?,
-        parse_u64("period_seconds", period_seconds)?,
-        parse_u64("offset_seconds", offset_seconds)?,
-    )
-    .map(decimal))
+/// The period index of a time (`None`: before the first period).
+pub fn period_index(unix_seconds: u64, period_seconds: u64, offset_seconds: u64) -> Option<u64> {
+    sample::period_index(unix_seconds, period_seconds, offset_seconds)
 }
 
 /// A fleet sampling plan.
@@ -395,21 +396,18 @@ impl Sampling {
         sampled(self.plan.rate(class))
     }
 
-    /// The period a time falls in (decimal string).
-    pub fn period_at(&self, unix_seconds: &str) -> Res<String> {
-        let unix_seconds = parse_u64("unix_seconds", unix_seconds)?;
-        Ok(decimal(sampled(self.plan.period_at(unix_seconds))?))
+    /// The period a time falls in.
+    pub fn period_at(&self, unix_seconds: u64) -> Res<u64> {
+        sampled(self.plan.period_at(unix_seconds))
     }
 
-    /// A device's position for a class in a period (16 hex digits).
-    pub fn position(&self, device_id: &[u8], class: &str, period: &str) -> Res<String> {
-        let period = parse_u64("period", period)?;
-        Ok(hex16(self.plan.position(device_id, class, period)))
+    /// A device's position for a class in a period.
+    pub fn position(&self, device_id: &[u8], class: &str, period: u64) -> u64 {
+        self.plan.position(device_id, class, period)
     }
 
     /// Whether a device is sampled for a class in a period.
-    pub fn is_sampled(&self, device_id: &[u8], class: &str, period: &str) -> Res<bool> {
-        let period = parse_u64("period", period)?;
+    pub fn is_sampled(&self, device_id: &[u8], class: &str, period: u64) -> Res<bool> {
         sampled(self.plan.is_sampled(device_id, class, period))
     }
 }
@@ -812,7 +810,6 @@ mod tests {
     fn numbers_are_written_as_format_writes_them() {
         for n in [0, 1, 9, 10, 255, 1 << 32, u64::MAX - 1, u64::MAX] {
             assert_eq!(decimal(n), n.to_string());
-            assert_eq!(hex16(n), format!("{n:016x}"));
         }
         let bytes: Vec<u8> = (0..=255).collect();
         let by_format: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -851,9 +848,6 @@ mod tests {
             number_u64("fleet", 1.5).unwrap_err().code,
             "sample.bad_input"
         );
-        assert_eq!(
-            parse_u64("period", "x").unwrap_err().code,
-            "sample.bad_input"
-        );
+        assert_eq!(hex_u64("x").unwrap_err().code, "sample.bad_input");
     }
 }

@@ -1,6 +1,7 @@
 //! `#[wasm_bindgen]` wrappers over `stepstone-js-glue`: the glue's `js_api_*!` areas written
-//! once for both backends. Errors become real JS `Error`s with a `code` property;
-//! `js-api/api.js` turns them into `StepstoneError`.
+//! once for both backends. Errors become real JS `Error`s whose message starts with the code
+//! (`[area.reason] message`, as the Node addon throws them); `js-api/api.js` turns them into
+//! `StepstoneError`.
 //!
 //! Each area is a cargo feature (all on by default: the whole package's module). The per-area
 //! entry points of the npm package (`stepstone-wasm/plan`, `/verify`, `/sample`, `/rollout`) load
@@ -36,14 +37,19 @@ mod crossing {
     /// A `Uint8Array` argument, copied into the module's memory.
     pub(crate) type Bytes = Vec<u8>;
 
-    /// A glue error as a JS `Error` with the core's `code`.
+    /// A 64-bit unsigned argument: a JS `bigint` (api.js checked its range), as wasm-bindgen
+    /// passes it, with no text to parse (the `sample` area and `isBelow` take them).
+    #[cfg(any(feature = "sample", feature = "rollout"))]
+    pub(crate) type U64 = u64;
+
+    /// A glue error as a JS `Error` whose message is `[code] message` (as the Node addon
+    /// throws it; `js-api/api.js` reads the code back): one import, no property set from here.
     pub(crate) fn fault(f: Fault) -> JsValue {
-        let e = js_sys::Error::new(&f.message);
-        // Setting a property on a fresh Error cannot fail.
-        let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(f.code));
-        e.into()
+        wasm_bindgen::JsError::new(&f.prefixed()).into()
     }
 }
+#[cfg(any(feature = "sample", feature = "rollout"))]
+use crossing::U64;
 #[cfg(any(
     feature = "plan",
     feature = "sample",

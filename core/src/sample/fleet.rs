@@ -211,19 +211,14 @@ pub fn volume(
     retention_days: u64,
 ) -> Result<Volume, SampleError> {
     check_rate(rate_ppm)?;
-    let ppm = u128::from(PPM_ALL);
     let device_ppm = u128::from(fleet) * u128::from(rate_ppm);
     let overflow = |what| SampleError::Overflow { what };
-    let points_ppm = device_ppm
-        .checked_mul(u128::from(items))
-        .and_then(|x| x.checked_mul(u128::from(samples_per_day)))
+    let points_ppm = times(device_ppm, items)
+        .and_then(|x| times(x, samples_per_day))
         .ok_or(overflow("points per day"))?;
-    let bytes_ppm = points_ppm
-        .checked_mul(u128::from(bytes_per_item))
-        .ok_or(overflow("bytes per day"))?;
-    let round = |x: u128| u64::try_from((x + ppm / 2) / ppm);
-    let points_per_day = round(points_ppm).map_err(|_| overflow("points per day"))?;
-    let bytes_per_day = round(bytes_ppm).map_err(|_| overflow("bytes per day"))?;
+    let bytes_ppm = times(points_ppm, bytes_per_item).ok_or(overflow("bytes per day"))?;
+    let points_per_day = per_million_rounded(points_ppm).ok_or(overflow("points per day"))?;
+    let bytes_per_day = per_million_rounded(bytes_ppm).ok_or(overflow("bytes per day"))?;
     let retained_bytes = bytes_per_day
         .checked_mul(retention_days)
         .ok_or(overflow("retained bytes"))?;
@@ -239,6 +234,28 @@ pub fn volume(
         bytes_per_day,
         retained_bytes,
     })
+}
+
+/// `a × b`, `None` past 2^128 - 1: one copy of the 128-bit product for the three of
+/// [`volume`] (inlined, each is a long sequence of 64-bit multiplications).
+#[inline(never)]
+fn times(a: u128, b: u64) -> Option<u128> {
+    a.checked_mul(u128::from(b))
+}
+
+/// `x / 10^6` rounded half up, `None` when that is 2^64 or more (or `x + 500000` is past
+/// 2^128 - 1). Two 64-bit divisions by 10^6 instead of a 128-bit one (`__udivti3`).
+fn per_million_rounded(x: u128) -> Option<u64> {
+    const D: u64 = PPM_ALL as u64;
+    let y = x.checked_add(u128::from(D / 2))?;
+    let (hi, lo) = ((y >> 64) as u64, y as u64);
+    if hi >= D {
+        return None;
+    }
+    // hi < 10^6 < 2^20: each partial dividend is below 2^52, each partial quotient below 2^32.
+    let high = (hi << 32) | (lo >> 32);
+    let low = ((high % D) << 32) | (lo & 0xFFFF_FFFF);
+    Some(((high / D) << 32) | (low / D))
 }
 
 /// Up to three significant digits, trailing zeros dropped: 40, 1.2, 416.7 → "417", 0.632.
@@ -336,6 +353,67 @@ pub fn parse_hours(text: &str) -> Result<f64, SampleError> {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use alloc::vec;
+
+    #[test]
+    fn per_million_rounded_is_the_128_bit_division() {
+        let d = 1_000_000u128;
+        let by_u128 = |x: u128| x.checked_add(d / 2).and_then(|y| u64::try_from(y / d).ok());
+        let limit = (u128::from(u64::MAX) + 1) * d - d / 2; // the first x that rounds to 2^64
+        let mut cases = vec![
+            0,
+            1,
+            499_999,
+            500_000,
+            999_999,
+            1_000_000,
+            1_500_000,
+            u128::MAX,
+        ];
+        for edge in [
+            limit,
+            u128::from(u64::MAX),
+            u128::from(u64::MAX) * d,
+            u128::MAX - d / 2,
+        ] {
+            cases.extend([edge - 1, edge, edge + 1]);
+        }
+        // A spread of magnitudes, 2^0 to 2^127, with low bits set in different ways.
+        let mut x = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834u128;
+        for shift in 0..128 {
+            x = x.rotate_left(7) ^ 0x2545_F491_4F6C_DD1D;
+            cases.push(x >> shift);
+        }
+        for x in cases {
+            assert_eq!(per_million_rounded(x), by_u128(x), "{x}");
+        }
+        assert_eq!(per_million_rounded(limit - 1), Some(u64::MAX));
+        assert_eq!(per_million_rounded(limit), None);
+    }
+
+    #[test]
+    fn volume_overflows_name_the_product() {
+        let big = u64::MAX;
+        let what = |r: Result<Volume, SampleError>| match r {
+            Err(SampleError::Overflow { what }) => what,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            what(volume(big, 1_000_000, big, 1, big, 1)),
+            "points per day"
+        );
+        assert_eq!(what(volume(big, 1, big, big, 1, 1)), "bytes per day");
+        assert_eq!(what(volume(big, 1_000_000, 2, 1, 1, 1)), "points per day");
+        assert_eq!(what(volume(big, 1_000_000, 1, 2, 1, 1)), "bytes per day");
+        assert_eq!(what(volume(big, 1_000_000, 1, 1, 1, 2)), "retained bytes");
+        let v = volume(big, 1_000_000, 1, 1, 1, 1).unwrap();
+        assert_eq!((v.points_per_day, v.bytes_per_day), (big, big));
+        // (2^64 - 1)^2 points (ppm) fit in 128 bits; a millionth of them is past 2^64.
+        assert_eq!(
+            what(volume(u64::MAX, 1, u64::MAX, 1, 1, 1)),
+            "points per day"
+        );
+    }
 
     #[test]
     fn the_talks_bug_figures() {

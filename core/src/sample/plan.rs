@@ -143,15 +143,20 @@ impl SamplingPlan {
     pub fn rate(&self, class: &str) -> Result<u32, SampleError> {
         match self.classes.iter().find(|c| c.name == class) {
             Some(c) => Ok(c.rate_ppm),
-            None => Err(SampleError::UnknownClass {
-                class: clip(class),
-                known: self
-                    .classes
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
+            None => {
+                // The names joined by ", " (without `join`'s generic code).
+                let mut known = String::new();
+                for c in &self.classes {
+                    if !known.is_empty() {
+                        known.push_str(", ");
+                    }
+                    known.push_str(&c.name);
+                }
+                Err(SampleError::UnknownClass {
+                    class: clip(class),
+                    known,
+                })
+            }
         }
     }
 
