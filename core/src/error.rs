@@ -30,8 +30,6 @@ macro_rules! detail {
 pub(crate) use detail;
 
 mod registry;
-#[cfg(feature = "alloc")]
-mod shortest;
 
 #[cfg(all(test, feature = "std"))]
 mod message_tests;
@@ -64,8 +62,7 @@ pub(crate) fn clip(value: &str) -> alloc::string::String {
 }
 
 /// A float as an error message shows it: whole numbers as integers (`-1`, `0`), others in their
-/// shortest round-trip form as `zmij` writes it (`1.5`, `1e+300`, `NaN`, `inf`), without
-/// `core::fmt`'s float code or `zmij`'s tables ([`shortest::shortest_text`]).
+/// shortest round-trip form (`1.5`, `1e+300`, `NaN`, `inf`), without `core::fmt`'s float code.
 #[cfg(feature = "alloc")]
 pub(crate) fn float_text(x: f64) -> alloc::string::String {
     const WHOLE: f64 = 9_007_199_254_740_992.0;
@@ -77,7 +74,7 @@ pub(crate) fn float_text(x: f64) -> alloc::string::String {
         crate::json_read::push_u64(&mut s, (x as i64).unsigned_abs());
         return s;
     }
-    shortest::shortest_text(x)
+    alloc::string::String::from(zmij::Buffer::new().format(x))
 }
 
 /// `n` in decimal, as `n.to_string()` gives it, without `core::fmt` (the sampling WASM module
@@ -122,39 +119,30 @@ pub fn hex_text(bytes: &[u8]) -> alloc::string::String {
 #[cfg(feature = "alloc")]
 pub(crate) fn push_quoted(s: &mut alloc::string::String, text: &str) {
     s.push('"');
-    let bytes = text.as_bytes();
-    let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        // The control characters are U+0000-U+001F and U+007F (one byte) and U+0080-U+009F
-        // (0xC2 then 0x80-0x9F in UTF-8): read as bytes, with no `char` decoding.
-        let (n, len) = match bytes[i] {
-            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => (u32::from(bytes[i + 1]), 2),
-            b @ (0..=0x1F | 0x7F | b'"' | b'\\') => (u32::from(b), 1),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        s.push_str(&text[run..i]);
-        s.push('\\');
-        match n {
-            0x0A => s.push('n'),
-            0x0D => s.push('r'),
-            0x09 => s.push('t'),
-            0 => s.push('0'),
-            0x22 | 0x5C => s.push(char::from(n as u8)),
-            _ => {
-                // Control characters are below U+00A0: two hex digits at most.
-                s.push_str("u{");
-                if n >= 16 {
-                    s.push(hex_digit(n >> 4));
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if c == '"' || c == '\\' || c.is_control() {
+            s.push_str(&text[run..i]);
+            s.push('\\');
+            match c {
+                '\n' => s.push('n'),
+                '\r' => s.push('r'),
+                '\t' => s.push('t'),
+                '\0' => s.push('0'),
+                '"' | '\\' => s.push(c),
+                _ => {
+                    // Control characters are below U+00A0: two hex digits at most.
+                    s.push_str("u{");
+                    let n = c as u32;
+                    if n >= 16 {
+                        s.push(hex_digit(n >> 4));
+                    }
+                    s.push(hex_digit(n & 15));
+                    s.push('}');
                 }
-                s.push(hex_digit(n & 15));
-                s.push('}');
             }
+            run = i + c.len_utf8();
         }
-        i += len;
-        run = i;
     }
     s.push_str(&text[run..]);
     s.push('"');
@@ -353,12 +341,8 @@ mod tests {
             let text = format!("a{c}b");
             assert_eq!(quoted(&text), format!("{text:?}"), "{text:?}");
         }
-        // Other characters are kept as they are (U+00A0 and up, whatever their UTF-8 bytes).
+        // Other characters are kept as they are.
         assert_eq!(quoted("é\u{200b}"), "\"é\u{200b}\"");
-        assert_eq!(
-            quoted("\u{a0}\u{100}\u{2080}😀"),
-            "\"\u{a0}\u{100}\u{2080}😀\""
-        );
     }
 
     #[test]
