@@ -63,14 +63,10 @@ pub(super) fn short_ws(chunk: &[u8; 32]) -> usize {
 #[inline(never)]
 fn skip_ws_run(bytes: &[u8], mut at: usize) -> usize {
     const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    // The usual case, with one bounds check: a whitespace byte (a line break), up to seven
+    // The usual case, with one bounds check: a whitespace byte (a line break), up to 16
     // spaces, then a byte above b' '.
-    if let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>)
-        && is_ws(block[0])
-    {
-        let (_, after) = block.split_at(1);
-        let spaces = u64::from_le_bytes(*after.first_chunk::<8>().unwrap_or(&[0; 8])) ^ SPACES;
-        let n = 1 + (spaces.trailing_zeros() / 8) as usize;
+    if let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<32>) {
+        let n = short_ws(block);
         if block.get(n).is_some_and(|&b| b > b' ') {
             return at + n;
         }
