@@ -285,9 +285,6 @@ pub(crate) fn run(
     let releases = catalog.releases();
     let below = releases.get(..=target).unwrap_or(releases);
     let lower = lower_bounds(catalog);
-    // Asked three times per release below: once here (a model list is a search of strings).
-    let eligible: Vec<bool> = below.iter().map(|r| filter.eligible(r)).collect();
-    let is_eligible = |i: usize| eligible.get(i).copied().unwrap_or(false);
 
     // The releases' own points first, as one sorted run; the lower bounds, blocked ranges and
     // delta bases after them, usually a second sorted run: `Slots::new` merges runs.
@@ -297,7 +294,7 @@ pub(crate) fn run(
     // is pushed once per run, which keeps the points after the releases' own few and short.
     let mut last_lower: Option<&VersionKey> = None;
     for (i, r) in below.iter().enumerate() {
-        if !is_eligible(i) {
+        if !filter.eligible(r) {
             continue;
         }
         if let Some(&Some(l)) = lower.get(i)
@@ -354,7 +351,7 @@ pub(crate) fn run(
         }
     };
     let mut leaves: Vec<(usize, usize)> = (0..below.len())
-        .filter(|&i| is_eligible(i))
+        .filter(|&i| below.get(i).is_some_and(|r| filter.eligible(r)))
         .map(|i| (lslot(i).unwrap_or(0), i))
         .collect();
     leaves.sort_unstable();
@@ -469,7 +466,7 @@ pub(crate) fn run(
         let i = release_at.get(above).copied().unwrap_or(usize::MAX);
         if let (Some(r), Some(Some(b))) = (below.get(i), best.get(above)) {
             let leaving_ok = !r.deadend || i == target;
-            if is_eligible(i) && leaving_ok {
+            if filter.eligible(r) && leaving_ok {
                 if let Some(slot) = solved.get_mut(i) {
                     *slot = Some(*b);
                 }
