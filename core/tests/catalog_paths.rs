@@ -283,6 +283,9 @@ fn form() -> impl Strategy<Value = Form> {
         prop_oneof![
             Just(None),
             Just(Some("  ")),
+            // Four spaces a level: a delta's keys sit 20 spaces deep, past the scan's
+            // one-step whitespace (16 spaces), so its steps are read too.
+            Just(Some("    ")),
             Just(Some("\t")),
             Just(Some("\r\n "))
         ],

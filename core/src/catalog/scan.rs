@@ -103,6 +103,7 @@ const SCHEMA: u16 = 1 << 15;
 /// A known key: its bit, its name with the closing quote, and `"name":` as it starts the
 /// entry in the plain form, up to 16 bytes of it as two little-endian words with the masks of
 /// the bytes they hold.
+#[derive(Clone, Copy)]
 struct KnownKey {
     id: u16,
     name: &'static [u8],
@@ -152,7 +153,8 @@ const K_FROM: KnownKey = known(FROM, b"from\"");
 const K_RELEASES: KnownKey = known(RELEASES, b"releases\"");
 const K_SCHEMA: KnownKey = known(SCHEMA, b"$schema\"");
 
-/// The known keys whose name starts with `first` (at most three share a first byte).
+/// The known keys whose name starts with `first` (at most three share a first byte), for a
+/// key read in steps.
 fn starting_with(first: u8) -> &'static [KnownKey] {
     match first {
         b'v' => &[K_VERSION],
@@ -170,19 +172,69 @@ fn starting_with(first: u8) -> &'static [KnownKey] {
     }
 }
 
-/// The known key whose `"name":` starts `rest`, compared as two masked words (the colon of
-/// the one longer than 16 bytes, `"min_sw_version":`, as a byte). `None` also when fewer than
-/// 16 bytes are left, or the key is spelled otherwise (the caller then reads it in steps).
-fn key_entry(rest: &[u8]) -> Option<&'static KnownKey> {
-    let head = rest.first_chunk::<16>()?;
+/// The one slot of [`KEY_TABLE`] a key can be in: a multiplicative hash of its first five
+/// bytes (the quote and four letters: every known key has at least four, and no two share
+/// them).
+const fn key_slot(lo: u64) -> usize {
+    const MAGIC: u64 = 0x4be0_3db0_dc25_74bd;
+    ((lo & 0xff_ffff_ffff).wrapping_mul(MAGIC) >> 59) as usize
+}
+
+/// An empty slot: no word masked by zero equals it.
+const NO_KEY: KnownKey = KnownKey {
+    id: 0,
+    name: b"",
+    len: 0,
+    words: [1, 1],
+    masks: [0, 0],
+};
+
+/// Every known key at its [`key_slot`] (built at compile time, which fails if two keys
+/// shared a slot).
+const KEY_TABLE: [KnownKey; 32] = {
+    let all = [
+        K_VERSION,
+        K_KIND,
+        K_MIN_SW,
+        K_MODELS,
+        K_SIZE,
+        K_SHA256,
+        K_SCHEME,
+        K_ENVIRONMENTS,
+        K_YANKED,
+        K_BARRIER,
+        K_BLOCKED,
+        K_DELTAS,
+        K_DEADEND,
+        K_FROM,
+        K_RELEASES,
+        K_SCHEMA,
+    ];
+    let mut table = [NO_KEY; 32];
+    let mut i = 0;
+    while i < all.len() {
+        let slot = key_slot(all[i].words[0]);
+        assert!(table[slot].id == 0, "two known keys share a slot");
+        table[slot] = all[i];
+        i += 1;
+    }
+    table
+};
+
+/// The known key whose `"name":` starts `head`, compared as two masked words against the one
+/// key its first bytes hash to (the colon of the one key longer than 16 bytes,
+/// `"min_sw_version":`, as the byte `after`). `None` when the key is spelled otherwise (the
+/// caller then reads it in steps).
+#[inline(always)]
+fn key_entry(head: &[u8; 16], after: u8) -> Option<&'static KnownKey> {
     let (lo, hi) = head.split_at(8);
     let le = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
     let (lo, hi) = (le(lo), le(hi));
-    starting_with(head[1]).iter().find(|k| {
-        lo & k.masks[0] == k.words[0]
-            && hi & k.masks[1] == k.words[1]
-            && (k.len <= 16 || rest.get(k.len - 1) == Some(&b':'))
-    })
+    let k = KEY_TABLE.get(key_slot(lo))?;
+    (lo & k.masks[0] == k.words[0]
+        && hi & k.masks[1] == k.words[1]
+        && (k.len <= 16 || after == b':'))
+        .then_some(k)
 }
 
 impl<'a> Scanner<'a> {
@@ -243,13 +295,34 @@ impl<'a> Scanner<'a> {
     }
 
     /// After whitespace, a known key (its bit) and its colon.
+    ///
+    /// The usual case in one step, inline: no whitespace, one space, or a line break and its
+    /// indentation (up to 14 spaces), then `"name":` compared as two words, all within 32
+    /// bytes read with one bounds check. Anything else is read in steps ([`Self::key_in_steps`]).
+    #[inline(always)]
     fn key(&mut self) -> Option<u16> {
-        self.ws();
-        if let Some(k) = key_entry(self.bytes.get(self.at..)?) {
-            self.at += k.len;
-            return Some(k.id);
+        if let Some(chunk) = self
+            .bytes
+            .get(self.at..)
+            .and_then(<[u8]>::first_chunk::<32>)
+        {
+            let n = bytes::short_ws(chunk);
+            if let (Some(head), Some(&after)) = (
+                chunk.get(n..).and_then(<[u8]>::first_chunk::<16>),
+                chunk.get(n + 16),
+            ) && let Some(k) = key_entry(head, after)
+            {
+                self.at += n + k.len;
+                return Some(k.id);
+            }
         }
-        // The key in steps: near the end of the text, or with whitespace before the colon.
+        self.key_in_steps()
+    }
+
+    /// [`Self::key`] near the end of the text, after other whitespace, or with whitespace
+    /// before the colon.
+    #[inline(never)]
+    fn key_in_steps(&mut self) -> Option<u16> {
         self.eat(b'"')?;
         let rest = self.bytes.get(self.at..)?;
         let k = starting_with(*rest.first()?)
@@ -314,6 +387,29 @@ impl<'a> Scanner<'a> {
     /// fit a `u64`), read in one pass; `None`, having read nothing, for anything else.
     fn integer_version(&mut self) -> Option<Version> {
         self.ws();
+        // The usual: the quote, `v` or not, one to seven digits and the closing quote, all
+        // within 16 bytes read with one bounds check.
+        let at = self.at;
+        if let Some(chunk) = self.bytes.get(at..).and_then(<[u8]>::first_chunk::<16>)
+            && chunk[0] == b'"'
+        {
+            let start = 1 + usize::from(chunk[1] == b'v');
+            let head = chunk.get(start..).and_then(<[u8]>::first_chunk::<8>)?;
+            let w = u64::from_le_bytes(*head);
+            let digits = bytes::digits(w);
+            let end = start + digits as usize;
+            if (1..8).contains(&digits) && chunk.get(end) == Some(&b'"') {
+                let text = self.text.get(at + 1..at + end)?;
+                self.at = at + end + 1;
+                return Some(Version::integer_read(text, bytes::eight_digits(w, digits)));
+            }
+        }
+        self.integer_version_in_steps()
+    }
+
+    /// [`Self::integer_version`] near the end of the text or for eight digits or more.
+    #[inline(never)]
+    fn integer_version_in_steps(&mut self) -> Option<Version> {
         let rest = self.bytes.get(self.at..)?;
         let start = 1 + usize::from(rest.get(1) == Some(&b'v'));
         if rest.first() != Some(&b'"') {
@@ -508,10 +604,15 @@ impl<'a> Scanner<'a> {
             Some(())
         })?;
         let scheme = self.scheme?;
-        let blocked_from = blocked
-            .into_iter()
-            .map(|text| VersionRange::parse(text, scheme).ok())
-            .collect::<Option<_>>()?;
+        // Most releases block nothing: no collect for an empty list.
+        let blocked_from = if blocked.is_empty() {
+            Vec::new()
+        } else {
+            blocked
+                .into_iter()
+                .map(|text| VersionRange::parse(text, scheme).ok())
+                .collect::<Option<_>>()?
+        };
         Some(Release {
             version: version?,
             kind,

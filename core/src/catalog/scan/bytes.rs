@@ -28,6 +28,31 @@ pub(super) fn skip_ws(bytes: &[u8], at: usize) -> usize {
     }
 }
 
+/// How many bytes of JSON whitespace `chunk` starts with, when they are one whitespace byte
+/// and then only spaces (a line break and a pretty-printed line's indentation, up to 16
+/// spaces, or the single space of a compact form): one or two steps, no loop. Otherwise a count of
+/// whitespace bytes that may stop short of the first byte that is not (0 when the first is
+/// not whitespace): the caller then finds no key there and reads on in steps.
+#[inline(always)]
+pub(super) fn short_ws(chunk: &[u8; 32]) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let Some((&first, rest)) = chunk.split_first() else {
+        return 0;
+    };
+    if !is_ws(first) {
+        return 0;
+    }
+    let word = |k: usize| {
+        let eight = rest.get(k..).and_then(<[u8]>::first_chunk::<8>);
+        u64::from_le_bytes(*eight.unwrap_or(&[0; 8])) ^ SPACES
+    };
+    // Up to eight spaces in the first word; a deeper indentation (a delta's keys) in two.
+    match word(0) {
+        0 => 9 + (word(8).trailing_zeros() / 8) as usize,
+        spaces => 1 + (spaces.trailing_zeros() / 8) as usize,
+    }
+}
+
 /// [`skip_ws`]'s other cases: each whitespace byte, then the spaces after it eight at a time
 /// (a pretty-printed line break and its indentation in one or two steps).
 ///
@@ -38,14 +63,10 @@ pub(super) fn skip_ws(bytes: &[u8], at: usize) -> usize {
 #[inline(never)]
 fn skip_ws_run(bytes: &[u8], mut at: usize) -> usize {
     const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    // The usual case, with one bounds check: a whitespace byte (a line break), up to seven
+    // The usual case, with one bounds check: a whitespace byte (a line break), up to 16
     // spaces, then a byte above b' '.
-    if let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>)
-        && is_ws(block[0])
-    {
-        let (_, after) = block.split_at(1);
-        let spaces = u64::from_le_bytes(*after.first_chunk::<8>().unwrap_or(&[0; 8])) ^ SPACES;
-        let n = 1 + (spaces.trailing_zeros() / 8) as usize;
+    if let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<32>) {
+        let n = short_ws(block);
         if block.get(n).is_some_and(|&b| b > b' ') {
             return at + n;
         }
@@ -147,6 +168,32 @@ mod tests {
             }
         }
         assert_eq!(skip_ws(b"\n      \"size\"", 0), 7);
+    }
+
+    #[test]
+    fn short_ws_counts_only_whitespace() {
+        let bytes_of = |text: &[u8]| {
+            let mut chunk = [b'x'; 32];
+            chunk[..text.len()].copy_from_slice(text);
+            chunk
+        };
+        for (text, n) in [
+            (&b"\"a\""[..], 0),
+            (b" \"a\"", 1),
+            (b"\n      \"a\"", 7),
+            (b"\n        \"a\"", 9),
+            (b"\n           \"a\"", 12),
+            (b"\n                   \"a\"", 17),
+            (&[b' '; 32][..], 17),
+            (b"\t  \"a\"", 3),
+            (b"\r\n  \"a\"", 1),
+            (b"\x0b \"a\"", 0),
+        ] {
+            let chunk = bytes_of(text);
+            assert_eq!(short_ws(&chunk), n, "{text:?}");
+            assert!(chunk[..n].iter().all(|&b| is_ws(b)));
+            assert!(n <= skip_ws(&chunk, 0));
+        }
     }
 
     #[test]
