@@ -529,7 +529,8 @@ pub struct Verifier {
 impl Verifier {
     /// Reads the public key (PEM, DER, SEC1 or hex; detected).
     pub fn new(key: &[u8]) -> Res<Verifier> {
-        let (key, format) = stepstone::signature::PublicKey::parse_detect(key).map_err(Fault::of)?;
+        let (key, format) =
+            stepstone::signature::PublicKey::parse_detect(key).map_err(Fault::of)?;
         Ok(Verifier {
             key_id: hex(&key.key_id().0),
             inner: Some(stepstone::signature::ImageVerifier::new(key)),
