@@ -337,6 +337,7 @@ impl Raw<'_> {
             };
             answers.push(decoded);
         }
+        check_answers(&keys, &answers, &releases, &target, allow_downgrade)?;
         let slots = Slots::new(keys.iter().collect());
         let integers = IntIndex::new(&slots.ints, &answers);
         let spellings = Spellings::new(&releases).unwrap_or_default();
@@ -350,6 +351,57 @@ impl Raw<'_> {
             allow_downgrade,
         })
     }
+}
+
+/// Refuses answers no plan gives, which a table altered or put together by hand could hold:
+/// the one slot that answers "at the target" must be the target's own (slot `2k + 1` of the
+/// point `k` equal to the target's key), and, where downgrades are not allowed, every hop must go
+/// up from every version of its slot (at point `k`: above it; in the gap below point `k`: at
+/// `k` or above) and not past the target. A table whose `releases` were reordered, or whose
+/// `target` was changed, fails one of these instead of sending devices to the wrong release.
+fn check_answers(
+    keys: &[VersionKey],
+    answers: &[u32],
+    releases: &[Version],
+    target: &Version,
+    allow_downgrade: bool,
+) -> Result<(), TableError> {
+    let target_slot = keys.binary_search(target.key()).ok().map(|k| 2 * k + 1);
+    let at_target = target_slot.and_then(|slot| answers.get(slot)) == Some(&DONE);
+    if !at_target || answers.iter().filter(|&&answer| answer == DONE).count() != 1 {
+        let mut m = String::from("target '");
+        m.push_str(&clip(target.as_str()));
+        m.push_str("' is not the one version the answers put at the target");
+        return Err(invalid(m));
+    }
+    for (slot, &answer) in answers.iter().enumerate() {
+        let Some(hop) = releases.get(answer as usize) else {
+            continue;
+        };
+        if allow_downgrade {
+            continue;
+        }
+        let hop_key = hop.key();
+        let goes_up = if slot % 2 == 1 {
+            keys.get(slot / 2).is_some_and(|at| hop_key > at)
+        } else {
+            keys.get(slot / 2).is_some_and(|above| hop_key >= above)
+        };
+        if !goes_up || hop_key > target.key() {
+            let mut m = String::from("answers: slot ");
+            push_decimal(&mut m, slot);
+            m.push_str(" sends devices to '");
+            m.push_str(&clip(hop.as_str()));
+            m.push_str(if goes_up {
+                "', past the target"
+            } else {
+                "', which is not above the versions of the slot"
+            });
+            m.push_str(" (downgrades are not allowed; are the releases in their order?)");
+            return Err(invalid(m));
+        }
+    }
+    Ok(())
 }
 
 /// An answer as its wire number.

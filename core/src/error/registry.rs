@@ -907,7 +907,7 @@ registry! {
         RECONCILE_BAD_OPTION = "reconcile.bad_option":
             "A reconciler option out of range or in conflict with another (`job_ttl_secs` 0, `start` not before `end`, `rollout_started_at` with `rollout_state`)";
         RECONCILE_INVALID_TABLE = "reconcile.invalid_table":
-            "A campaign table's wire form (`docs/schema/campaign-table.schema.json`) does not read: not JSON of the documented shape, a version not of its scheme, points out of order, answers that are not one per slot or name no release";
+            "A campaign table's wire form (`docs/schema/campaign-table.schema.json`) does not read: not JSON of the documented shape, a version not of its scheme, points out of order, answers that are not one per slot or name no release, or answers no plan gives (the target's slot not the one at the target; without downgrades, a hop that does not go up or goes past the target)";
         RECONCILE_TABLE_VERSION = "reconcile.table_version":
             "A campaign table's wire form of a `version` this build does not read (it reads 1)";
     }

@@ -217,3 +217,49 @@ fn bad_tables_are_refused_naming_what_is_wrong() {
     let long = format!("{{\"format\":\"{}\"}}", "y".repeat(1000));
     assert!(refused(&long).1.len() < 400);
 }
+
+#[test]
+fn answers_no_plan_gives_are_refused() {
+    let (_, t) = table(INTEGER, "v66000");
+    let text = t.to_table_json();
+    // The target changed: its own slot does not answer "at the target" (or another slot does).
+    for target in ["v64000", "v1", "v65500", "v67000"] {
+        let bad = text.replace("\"target\":\"v66000\"", &format!("\"target\":\"{target}\""));
+        let (code, message) = refused(&bad);
+        assert_eq!(code, "reconcile.invalid_table", "{target}");
+        assert!(
+            message.contains(&format!("target '{target}' is not the one version")),
+            "{message}"
+        );
+    }
+    // The releases reordered: devices below v64000 would be sent to v66000 (up, so not caught
+    // there) and devices at v65000 down to v64000; the first slot whose hop does not go up is
+    // named.
+    let reversed = text.replace(
+        r#""releases":["v64000","v65000","v66000"]"#,
+        r#""releases":["v66000","v65000","v64000"]"#,
+    );
+    let (code, message) = refused(&reversed);
+    assert_eq!(code, "reconcile.invalid_table");
+    assert!(
+        message.contains("slot 3 sends devices to 'v64000', which is not above"),
+        "{message}"
+    );
+    // A hop past the target.
+    let past = text
+        .replace(
+            r#""answers":[4,5,5,6,6,0,2]"#,
+            r#""answers":[7,5,5,6,6,0,2]"#,
+        )
+        .replace(r#""v66000"]}"#, r#""v66000","v67000"]}"#);
+    let (code, message) = refused(&past);
+    assert_eq!(code, "reconcile.invalid_table");
+    assert!(
+        message.contains("slot 0 sends devices to 'v67000', past the target"),
+        "{message}"
+    );
+    // With downgrades allowed a hop may go down: the reordered releases are then only checked
+    // for the target's slot (still the one at the target).
+    let down = reversed.replace("\"allow_downgrade\":false", "\"allow_downgrade\":true");
+    assert!(CampaignTable::from_table_json(&down).is_ok());
+}
