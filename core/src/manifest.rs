@@ -383,7 +383,7 @@ impl ManifestError {
                 s.text(" is not ");
                 s.text(scheme.with_article());
                 s.text(" version: ");
-                s.text(version_kind_text(*kind));
+                s.text(kind.text());
             }
             ManifestError::SizeMismatch {
                 expected,
@@ -421,19 +421,6 @@ impl ManifestError {
                 s.text(" differs from the catalog's");
             }
         }
-    }
-}
-
-/// What `Display` shows for a version refusal (`VersionErrorKind`'s own text), written here
-/// as a `&'static str` so that a manifest message needs no `core::fmt`
-/// (`tests::version_kind_text_is_its_display` keeps the two the same).
-fn version_kind_text(kind: VersionErrorKind) -> &'static str {
-    match kind {
-        VersionErrorKind::Empty => "empty version",
-        VersionErrorKind::TooLong => "version longer than 128 bytes",
-        VersionErrorKind::Malformed => "malformed version",
-        VersionErrorKind::Overflow => "version component does not fit in 64 bits",
-        VersionErrorKind::EmptyRange => "version range matches no version",
     }
 }
 
@@ -1397,7 +1384,7 @@ mod tests {
 mod message_tests {
     use super::*;
     use alloc::format;
-    use alloc::string::{String, ToString};
+    use alloc::string::String;
     use alloc::vec::Vec;
 
     fn hex(id: &KeyId) -> String {
@@ -1634,13 +1621,6 @@ mod message_tests {
         VersionErrorKind::Overflow,
         VersionErrorKind::EmptyRange,
     ];
-
-    #[test]
-    fn version_kind_text_is_its_display() {
-        for kind in KINDS {
-            assert_eq!(version_kind_text(kind), kind.to_string());
-        }
-    }
 
     #[test]
     fn quoting_without_heap_is_push_quoted() {
