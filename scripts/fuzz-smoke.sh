@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for a few seconds (FUZZ_SECONDS or the first argument, default
-# 10) from the committed seeds in fuzz/seeds/<target>/ (with fuzz/dict/<target>.dict when there
+# 6) from the committed seeds in fuzz/seeds/<target>/ (with fuzz/dict/<target>.dict when there
 # is one), so CI catches a target that no longer builds or crashes at once. A crash fails the
 # script; its input is left in fuzz/artifacts/<target>/ (turn it into a test in core/tests/).
 # Long runs are by hand: `cd fuzz && cargo +nightly fuzz run -O TARGET corpus/TARGET -- -max_total_time=600`
@@ -15,7 +15,7 @@
 # uses one core), each with its own log, printed in target order.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-seconds=${1:-${FUZZ_SECONDS:-10}}
+seconds=${1:-${FUZZ_SECONDS:-6}}
 jobs=${FUZZ_JOBS:-2}
 triple=$(rustc +nightly -vV | sed -n 's/^host: //p')
 bin=$PWD/target/$triple/release

@@ -13,7 +13,7 @@
 #   STEPSTONE_AWS_ARM64=1         also the arm64 zips: the aarch64 wheel (STEPSTONE_WHEEL_AARCH64,
 #                                 or cross-built: minutes) and their smoke run under qemu-aarch64
 #                                 with Debian bookworm's arm64 CPython 3.11. By hand.
-#   STEPSTONE_AWS_LOAD="ARGS"     the load test's arguments; default CI size (250 devices);
+#   STEPSTONE_AWS_LOAD="ARGS"     the load test's arguments; default CI size (120 devices);
 #                                 by hand: STEPSTONE_AWS_LOAD="--devices 1000" (>= 20,000 events)
 #   STEPSTONE_DEBIAN_MIRROR=URL   another Debian mirror (scripts/debian-root.py)
 set -euo pipefail
@@ -129,7 +129,7 @@ fresh() {
 
 load() {
   # shellcheck disable=SC2086
-  (cd "$work" && "$py" "$root/examples/aws/tests/loadtest.py" ${STEPSTONE_AWS_LOAD:---devices 250 --min-events 5000})
+  (cd "$work" && "$py" "$root/examples/aws/tests/loadtest.py" ${STEPSTONE_AWS_LOAD:---devices 120 --min-events 2400})
 }
 
 pytests() {

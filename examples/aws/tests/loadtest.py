@@ -2,7 +2,7 @@
 with duplicates, reordering and throttling, and end exactly where a sequential replay ends.
 
     python loadtest.py                                   # by hand: 1,000 devices, 8 workers, >= 20,000 events
-    python loadtest.py --devices 250 --min-events 5000   # CI size (scripts/test-aws.sh)
+    python loadtest.py --devices 120 --min-events 2400   # CI size (scripts/test-aws.sh)
 
 What runs: the real ``scheduler/handler.py`` (``handler.handler`` on SQS-shaped batches of up to
 10 messages), against moto's server for DynamoDB (conditional writes), IoT (thing groups, jobs)
