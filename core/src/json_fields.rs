@@ -9,7 +9,9 @@
 //! default or is an `Option`; integers as plain digits within the field's type (no fraction, no
 //! exponent, no `-0`); `null` only for an `Option`. A failure is a [`SyntaxError`] whose
 //! message names the field or the value (`duplicate field \`job\``, `expected an unsigned
-//! integer (u64), found "12"`).
+//! integer (u64), found "12"`), after the path of the field it was found in, as the catalog's
+//! errors name theirs: `schedule.stages[2].fraction_ppm: expected an unsigned integer (u32),
+//! found -1` ([`document`] adds the line and column).
 //!
 //! ```text
 //! let mut r = Reader::new(r#"{"id": 7, "name": "x"}"#);
@@ -31,6 +33,58 @@ use crate::json_read::{Reader, SyntaxError, whole_number};
 
 /// A field reader's result.
 pub(crate) type Res<T> = Result<T, SyntaxError>;
+
+/// Marks an error's `what` as `PATH path PATH message` while the error travels out of the
+/// fields it was found in (each adds its name in front); [`document`] writes it as
+/// `path: message`. A path holds only known keys and indices, never this character.
+const PATH: char = '\u{1}';
+
+/// `e` found inside `segment` (a key, or an index as `[2]`): the segment goes in front of the
+/// error's path.
+fn within(e: SyntaxError, segment: &str) -> SyntaxError {
+    let mut what = String::new();
+    what.push(PATH);
+    what.push_str(segment);
+    match e.what.strip_prefix(PATH) {
+        Some(rest) => {
+            if !rest.starts_with('[') {
+                what.push('.');
+            }
+            what.push_str(rest);
+        }
+        None => {
+            what.push(PATH);
+            what.push_str(&e.what);
+        }
+    }
+    SyntaxError {
+        what: what.into(),
+        at: e.at,
+    }
+}
+
+/// `e` with its path written out, `path: message` (as it is, with none).
+fn with_path(e: SyntaxError) -> SyntaxError {
+    let Some((path, message)) = e.what.strip_prefix(PATH).and_then(|p| p.split_once(PATH)) else {
+        return e;
+    };
+    let mut what = String::from(path);
+    what.push_str(": ");
+    what.push_str(message);
+    SyntaxError {
+        what: what.into(),
+        at: e.at,
+    }
+}
+
+/// `read(r)`, an error in it found inside field `key`.
+pub(crate) fn in_field<T>(
+    r: &mut Reader<'_>,
+    key: &str,
+    read: impl FnOnce(&mut Reader<'_>) -> Res<T>,
+) -> Res<T> {
+    read(r).map_err(|e| within(e, key))
+}
 
 /// `what` followed by `` `name` `` (`missing field `job``).
 fn named(r: &Reader<'_>, what: &str, name: &str) -> SyntaxError {
@@ -81,7 +135,7 @@ pub(crate) fn once<T>(
     if slot.is_some() {
         return Err(named(r, "duplicate field", key));
     }
-    *slot = Some(read(r)?);
+    *slot = Some(in_field(r, key, read)?);
     Ok(true)
 }
 
@@ -196,17 +250,23 @@ pub(crate) fn array<T>(r: &mut Reader<'_>, read: fn(&mut Reader<'_>) -> Res<T>) 
     let mut items = Vec::new();
     let mut first = true;
     while r.next_item(&mut first)? {
-        items.push(read(r)?);
+        let item = read(r).map_err(|e| {
+            let mut index = String::from("[");
+            crate::json_read::push_decimal(&mut index, items.len());
+            index.push(']');
+            within(e, &index)
+        })?;
+        items.push(item);
     }
     Ok(items)
 }
 
 /// A whole document: `read`, then nothing but whitespace; a failure as a message with the
-/// line and column.
+/// field's path (when it was found in one), the line and the column.
 pub(crate) fn document<T>(text: &str, read: fn(&mut Reader<'_>) -> Res<T>) -> Result<T, String> {
     let mut r = Reader::new(text);
     let value = read(&mut r).and_then(|v| r.end().map(|()| v));
-    value.map_err(|e| r.describe(&e))
+    value.map_err(|e| r.describe(&with_path(e)))
 }
 
 #[cfg(feature = "serde")]
@@ -218,7 +278,7 @@ pub(crate) fn schema_document<T>(
 ) -> Result<T, String> {
     let mut r = Reader::new(text);
     let value = read(&mut r, true).and_then(|v| r.end().map(|()| v));
-    value.map_err(|e| r.describe(&e))
+    value.map_err(|e| r.describe(&with_path(e)))
 }
 
 #[cfg(feature = "serde")]
