@@ -94,6 +94,26 @@ test('an entry answers as the whole package does, and refuses alike', () => {
   }
 });
 
+test('new Reconciler refuses a non-campaign with one message on every entry point and backend', async () => {
+  const apis = [];
+  for (const which of ['wasm', 'napi']) {
+    apis.push([which, await importBackend(which)], [`${which}/rollout`, await importEntry(which, 'rollout')]);
+  }
+  for (const bad of [null, undefined, 42, true, [], new Uint8Array(2)]) {
+    const messages = new Set();
+    for (const [name, api] of apis) {
+      assert.throws(() => new api.Reconciler(bad, {}), (e) => {
+        assert.equal(e.code, 'js.bad_argument', name);
+        messages.add(e.message);
+        return true;
+      });
+    }
+    assert.equal(messages.size, 1, `${String(bad)}: ${[...messages].join(' | ')}`);
+    const [message] = messages;
+    assert.match(message, /^`campaign` must be a campaign table \(a Campaign's toTable\(\): JSON text or its object\) or a Campaign/);
+  }
+});
+
 test('one StepstoneError: instanceof and isStepstoneError hold across both packages and every entry', async () => {
   const wasm = await importBackend('wasm');
   const napi = await importBackend('napi');
