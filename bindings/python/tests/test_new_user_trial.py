@@ -217,3 +217,42 @@ def test_an_argument_whose_own_code_raises_is_a_bad_argument_with_that_cause() -
         with pytest.raises(stepstone.BadArgumentError, match=re.escape(text)) as e:
             call()
         assert isinstance(e.value.__cause__, RuntimeError)
+
+
+def test_retry_refuses_a_failure_before_the_first_attempt_and_failure_zero() -> None:
+    # Both in core: the same codes and messages as the JS backends (bindings/js-tests, entries).
+    policy = stepstone.RetryPolicy()
+    args = dict(attempts=1, failures={"failed": 1}, kind="failed", total_attempts=1, device_id="d", hop="v65000")
+    with pytest.raises(stepstone.RetryError) as e:
+        policy.after_failure(first_attempt_at=2000, failed_at=1000, **args)
+    assert (e.value.code, str(e.value)) == (
+        "retry.failed_before_first_attempt",
+        "failed_at (1000) is before first_attempt_at (2000): a failure cannot come before the march's first attempt",
+    )
+    assert policy.after_failure(first_attempt_at=2000, failed_at=2000, **args).retry_at is not None
+    for n, attempt, field in [(0, 1, "n"), (1, 0, "attempt")]:
+        with pytest.raises(stepstone.RetryError) as e:
+            policy.backoff("failed", n, "d", "h", attempt)
+        assert (e.value.code, str(e.value)) == (
+            "retry.zero_number",
+            f"{field} must be at least 1 (failures and attempts are numbered from 1), got 0",
+        )
+
+
+def test_rollout_and_retry_json_refusals_name_the_field_path() -> None:
+    text = '{"salt":"s","schedule":{"stages":[{"fraction_ppm":1},{"fraction_ppm":2},{"fraction_ppm":-1}]}}'
+    with pytest.raises(stepstone.RolloutError) as e:
+        stepstone.Rollout(text)
+    assert str(e.value) == (
+        "rollout JSON: schedule.stages[2].fraction_ppm: expected an unsigned integer (u32), found -1 at line 1 column 91"
+    )
+    with pytest.raises(stepstone.RetryError) as e:
+        stepstone.RetryPolicy('{"timed_out": {"base_secs": -1}}')
+    assert str(e.value) == (
+        "retry policy JSON: timed_out.base_secs: expected an unsigned integer (u64), found -1 at line 1 column 31"
+    )
+
+
+def test_a_zero_length_ramp_is_an_instant_step() -> None:
+    ramp = {"start": 0, "start_ppm": 10000, "duration_secs": 0}
+    assert [stepstone.ramp_fraction(ramp, t) for t in (0, 1, 10**9)] == [1_000_000] * 3
