@@ -39,9 +39,22 @@ pub(crate) type Res<T> = Result<T, SyntaxError>;
 /// `path: message`. A path holds only known keys and indices, never this character.
 const PATH: char = '\u{1}';
 
+/// Marks an error found at the level of the object being read, not inside the value of the key
+/// being read (a duplicate field): that key does not go in front of it, the enclosing ones do.
+const HERE: char = '\u{2}';
+
 /// `e` found inside `segment` (a key, or an index as `[2]`): the segment goes in front of the
-/// error's path.
-fn within(e: SyntaxError, segment: &str) -> SyntaxError {
+/// error's path. One function for every field (object keys are added by [`object`], indices by
+/// [`array`]), so that the readers' many fields add no code each (the `rollout` WASM module's
+/// size).
+#[inline(never)]
+pub(crate) fn within(e: SyntaxError, segment: &str) -> SyntaxError {
+    if let Some(here) = e.what.strip_prefix(HERE) {
+        return SyntaxError {
+            what: String::from(here).into(),
+            at: e.at,
+        };
+    }
     let mut what = String::new();
     what.push(PATH);
     what.push_str(segment);
@@ -66,7 +79,12 @@ fn within(e: SyntaxError, segment: &str) -> SyntaxError {
 /// `e` with its path written out, `path: message` (as it is, with none).
 fn with_path(e: SyntaxError) -> SyntaxError {
     let Some((path, message)) = e.what.strip_prefix(PATH).and_then(|p| p.split_once(PATH)) else {
-        return e;
+        // A duplicate field of the document itself loses its mark (`HERE`) and nothing else.
+        return if e.what.starts_with(HERE) {
+            within(e, "")
+        } else {
+            e
+        };
     };
     let mut what = String::from(path);
     what.push_str(": ");
@@ -77,13 +95,13 @@ fn with_path(e: SyntaxError) -> SyntaxError {
     }
 }
 
-/// `read(r)`, an error in it found inside field `key`.
-pub(crate) fn in_field<T>(
-    r: &mut Reader<'_>,
-    key: &str,
-    read: impl FnOnce(&mut Reader<'_>) -> Res<T>,
-) -> Res<T> {
-    read(r).map_err(|e| within(e, key))
+/// An index as a path segment, `[2]`, for [`within`].
+#[inline(never)]
+fn at_index(e: SyntaxError, index: usize) -> SyntaxError {
+    let mut segment = String::from("[");
+    crate::json_read::push_decimal(&mut segment, index);
+    segment.push(']');
+    within(e, &segment)
 }
 
 /// `what` followed by `` `name` `` (`missing field `job``).
@@ -117,7 +135,7 @@ pub(crate) fn object(
     r.begin_object()?;
     let mut first = true;
     while let Some(key) = r.next_key(&mut first)? {
-        if !field(r, &key)? {
+        if !field(r, &key).map_err(|e| within(e, &key))? {
             return Err(named(r, "unknown field", &key));
         }
     }
@@ -133,9 +151,10 @@ pub(crate) fn once<T>(
     read: fn(&mut Reader<'_>) -> Res<T>,
 ) -> Res<bool> {
     if slot.is_some() {
-        return Err(named(r, "duplicate field", key));
+        // Found at the level of the object: `key` is not put in front of it (see `HERE`).
+        return Err(named(r, "\u{2}duplicate field", key));
     }
-    *slot = Some(in_field(r, key, read)?);
+    *slot = Some(read(r)?);
     Ok(true)
 }
 
@@ -250,12 +269,7 @@ pub(crate) fn array<T>(r: &mut Reader<'_>, read: fn(&mut Reader<'_>) -> Res<T>) 
     let mut items = Vec::new();
     let mut first = true;
     while r.next_item(&mut first)? {
-        let item = read(r).map_err(|e| {
-            let mut index = String::from("[");
-            crate::json_read::push_decimal(&mut index, items.len());
-            index.push(']');
-            within(e, &index)
-        })?;
+        let item = read(r).map_err(|e| at_index(e, items.len()))?;
         items.push(item);
     }
     Ok(items)
