@@ -1118,7 +1118,7 @@ impl ImageCheck {
 /// `manifest create --models`, Python's `render_manifest`, [`ManifestFields::render`]): at
 /// least one (`manifest.no_models`); `*` alone means every model and is not listed with names
 /// (`manifest.models_wildcard_mixed`); each name one word of printable ASCII (`!` to `~`), no
-/// `*` in it, not listed twice (`manifest.bad_model`, naming the model and why).
+/// `*` and no `,` in it, not listed twice (`manifest.bad_model`, naming the model and why).
 ///
 /// ```
 /// use stepstone::ErrorCode;
@@ -1153,6 +1153,12 @@ pub fn check_models<S: AsRef<str>>(models: &[S]) -> Result<(), ManifestError> {
         }
         if !name.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
             return Err(bad(detail!("a name is printable ASCII without spaces")));
+        }
+        if name.contains(',') {
+            // `["AG-1,AG-2"]` meant two models; a device model with a comma is none anyone has.
+            return Err(bad(detail!(
+                "a name has no comma (give each model as its own name)"
+            )));
         }
         if models
             .get(..i)
@@ -1513,6 +1519,7 @@ mod tests {
                 alloc::vec!["AG-1".into(), "AG-1".into()],
                 "manifest.bad_model",
             ),
+            (alloc::vec!["AG-1,AG-2".into()], "manifest.bad_model"),
         ] {
             f.models = models;
             assert_eq!(f.render().unwrap_err().code(), code);

@@ -158,6 +158,7 @@ def test_render_manifest_checks_models_as_the_cli_does() -> None:
         (["AG-1", "AG-1"], "manifest.bad_model", 'model "AG-1": listed twice'),
         (["AG-*"], "manifest.bad_model", 'model "AG-*": * may only stand alone, for every model'),
         (["AGé"], "manifest.bad_model", 'model "AGé": a name is printable ASCII without spaces'),
+        (["AG-1,AG-2"], "manifest.bad_model", 'model "AG-1,AG-2": a name has no comma (give each model as its own name)'),
     ]
     for models, code, message in cases:
         with pytest.raises(stepstone.ManifestError) as e:
