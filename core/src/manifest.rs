@@ -1179,7 +1179,8 @@ pub fn check_models<S: AsRef<str>>(models: &[S]) -> Result<(), ManifestError> {
 /// use stepstone::manifest::models_from_list;
 /// assert_eq!(models_from_list("AG-1,AG-2").unwrap(), ["AG-1", "AG-2"]);
 /// assert_eq!(models_from_list("").unwrap_err().code(), "manifest.no_models");
-/// assert_eq!(models_from_list("AG-1,,AG-2").unwrap_err().to_string(), r#"model "": empty name"#);
+/// assert_eq!(models_from_list("AG-1,,AG-2").unwrap_err().to_string(),
+///            r#"model "": empty name (two commas in a row, or a comma at an end)"#);
 /// ```
 #[cfg(feature = "alloc")]
 pub fn models_from_list(
@@ -1190,8 +1191,16 @@ pub fn models_from_list(
     } else {
         text.split(',').map(alloc::string::String::from).collect()
     };
-    check_models(&models)?;
-    Ok(models)
+    match check_models(&models) {
+        // In a list, an empty name is where the commas are wrong: say so.
+        Err(ManifestError::BadModel { model, .. }) if model.as_str().is_empty() => {
+            Err(ManifestError::BadModel {
+                model,
+                why: detail!("empty name (two commas in a row, or a comma at an end)"),
+            })
+        }
+        checked => checked.map(|()| models),
+    }
 }
 
 /// The fields of a manifest to write (feature `alloc`): [`ManifestFields::render`] gives the
