@@ -308,6 +308,8 @@ export function makeApi(native, backend) {
     const text = jsonArg(json, 'json');
     return new cls(INTERNAL, call(() => read(text)));
   };
+  /** What `new Reconciler` takes, as its refusal says it on every entry point and backend. */
+  const RECONCILER_CAMPAIGN = "a campaign table (a Campaign's toTable(): JSON text or its object) or a Campaign of this same entry point (objects do not cross modules)";
   const campaignRaw = (c) =>
     isA(c, Campaign)
       ? rawOf(c, Campaign)
@@ -626,9 +628,10 @@ export function makeApi(native, backend) {
         super(INTERNAL, call(() => native.newReconcilerFromTable(t, json)));
         return;
       }
-      const c = native.newReconciler
-        ? campaignRaw(campaign)
-        : fail('campaign', "a campaign table (a Campaign's toTable(): JSON text or its object)", campaign);
+      // One text for every entry point and backend: what any of them accepts.
+      const c = native.newReconciler && isA(campaign, Campaign)
+        ? rawOf(campaign, Campaign)
+        : fail('campaign', RECONCILER_CAMPAIGN, campaign);
       const json = reconcilerOptions(options);
       super(INTERNAL, call(() => native.newReconciler(c, json)));
     }
@@ -676,11 +679,6 @@ export function makeApi(native, backend) {
     const list = tryOr(() => (Array.isArray(t.keys) ? Array.from(t.keys) : [t.keys]), null) ?? fail('keys', 'bytes or an array of bytes that can be read', t.keys);
     const keys = list.map((k, i) => bytes(k, list.length === 1 && list[0] === t.keys ? 'keys' : `keys[${i}]`));
     const [now, lastSequence, lastDigest] = [u64(t.now, 'now'), optU64(t.lastSequence, 'lastSequence'), optStr(t.lastDigest, 'lastDigest')];
-    // A digest only decides between envelopes of the stored sequence: without it, the replay
-    // check would be off while the caller believes it on.
-    if (lastDigest !== undefined && lastSequence === undefined) {
-      fail('lastDigest', 'given with the lastSequence it was stored with', lastDigest);
-    }
     const set = native.newCatalogKeys();
     for (const k of keys) call(() => set.add(k));
     const o = textFields(OPENED_FIELDS, call(() => set.open(env, now, lastSequence, lastDigest)));

@@ -294,9 +294,11 @@ export declare class RetryPolicy {
   static fromJson(json?: string | RetryPolicySpec): RetryPolicy;
   /** The policy with every field. */
   toJSON(): Required<RetryPolicySpec>;
-  /** Seconds to wait after the `n`-th failure of `kind` (jittered by device, hop and attempt). */
+  /** Seconds to wait after the `n`-th failure of `kind` (jittered by device, hop and attempt); `n` and
+   * `attempt` are numbered from 1 (0 throws `retry.zero_number`). */
   backoff(a: { kind: FailureKind; n: number; deviceId: Bytes; hop: Bytes; attempt: number }): number;
-  /** What to do after a failure; `failures` counts this one. */
+  /** What to do after a failure; `failures` counts this one. A `failedAt` before `firstAttemptAt` throws
+   * `retry.failed_before_first_attempt`. */
   afterFailure(a: {
     attempts: number;
     failures?: Partial<Record<FailureKind, number>>;

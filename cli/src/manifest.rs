@@ -242,46 +242,13 @@ fn check_fields(args: &CreateArgs) -> Result<Checked, Failure> {
     })
 }
 
+/// `--models` read and checked by the core (`manifest::models_from_list`, the rules every
+/// binding applies), its refusal naming the flag and what was given.
 fn check_models(text: &str) -> Result<Vec<String>, Failure> {
-    if text.is_empty() {
-        return Err(Failure::no_code(
-            "manifest.no_models",
-            "--models is empty: give model names separated by commas, or * for every model",
-        ));
-    }
-    let names: Vec<&str> = text.split(',').collect();
-    if names.len() > 1 && names.contains(&"*") {
-        return Err(Failure::no_code(
-            "manifest.models_wildcard_mixed",
-            format!(
-                "--models {}: * means every model and cannot be listed with names",
-                q(text)
-            ),
-        ));
-    }
-    for (i, name) in names.iter().enumerate() {
-        let bad = |why: &str| {
-            Failure::no_code(
-                "manifest.bad_model",
-                format!("--models {}: model {}: {why}", q(text), q(name)),
-            )
-        };
-        if name.is_empty() {
-            return Err(bad(
-                "empty name (two commas in a row, or a comma at an end)",
-            ));
-        }
-        if *name != "*" && name.contains('*') {
-            return Err(bad("* may only stand alone, for every model"));
-        }
-        if !is_word(name) {
-            return Err(bad("a name is printable ASCII without spaces"));
-        }
-        if names.get(..i).is_some_and(|before| before.contains(name)) {
-            return Err(bad("listed twice"));
-        }
-    }
-    Ok(names.into_iter().map(String::from).collect())
+    manifest::models_from_list(text).map_err(|e| {
+        use stepstone::ErrorCode as _;
+        Failure::no_code(e.code(), format!("--models {}: {e}", q(text)))
+    })
 }
 
 /// Whether two paths name the same file (the same string, or the same existing file).

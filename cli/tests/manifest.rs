@@ -584,7 +584,7 @@ fn bad_input_is_refused_with_its_code() {
             &[("--models", "")],
             1,
             "manifest.no_models",
-            "--models is empty",
+            "--models \"\": no model given",
         ),
         (
             &[("--models", "*,AG-1")],

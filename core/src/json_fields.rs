@@ -9,7 +9,9 @@
 //! default or is an `Option`; integers as plain digits within the field's type (no fraction, no
 //! exponent, no `-0`); `null` only for an `Option`. A failure is a [`SyntaxError`] whose
 //! message names the field or the value (`duplicate field \`job\``, `expected an unsigned
-//! integer (u64), found "12"`).
+//! integer (u64), found "12"`), after the path of the field it was found in, as the catalog's
+//! errors name theirs: `schedule.stages[2].fraction_ppm: expected an unsigned integer (u32),
+//! found -1` ([`document`] adds the line and column).
 //!
 //! ```text
 //! let mut r = Reader::new(r#"{"id": 7, "name": "x"}"#);
@@ -31,6 +33,76 @@ use crate::json_read::{Reader, SyntaxError, whole_number};
 
 /// A field reader's result.
 pub(crate) type Res<T> = Result<T, SyntaxError>;
+
+/// Marks an error's `what` as `PATH path PATH message` while the error travels out of the
+/// fields it was found in (each adds its name in front); [`document`] writes it as
+/// `path: message`. A path holds only known keys and indices, never this character.
+const PATH: char = '\u{1}';
+
+/// Marks an error found at the level of the object being read, not inside the value of the key
+/// being read (a duplicate field): that key does not go in front of it, the enclosing ones do.
+const HERE: char = '\u{2}';
+
+/// `e` found inside `segment` (a key, or an index as `[2]`): the segment goes in front of the
+/// error's path. One function for every field (object keys are added by [`object`], indices by
+/// [`array`]), so that the readers' many fields add no code each (the `rollout` WASM module's
+/// size).
+#[inline(never)]
+pub(crate) fn within(e: SyntaxError, segment: &str) -> SyntaxError {
+    if let Some(here) = e.what.strip_prefix(HERE) {
+        return SyntaxError {
+            what: String::from(here).into(),
+            at: e.at,
+        };
+    }
+    let mut what = String::new();
+    what.push(PATH);
+    what.push_str(segment);
+    match e.what.strip_prefix(PATH) {
+        Some(rest) => {
+            if !rest.starts_with('[') {
+                what.push('.');
+            }
+            what.push_str(rest);
+        }
+        None => {
+            what.push(PATH);
+            what.push_str(&e.what);
+        }
+    }
+    SyntaxError {
+        what: what.into(),
+        at: e.at,
+    }
+}
+
+/// `e` with its path written out, `path: message` (as it is, with none).
+fn with_path(e: SyntaxError) -> SyntaxError {
+    let Some((path, message)) = e.what.strip_prefix(PATH).and_then(|p| p.split_once(PATH)) else {
+        // A duplicate field of the document itself loses its mark (`HERE`) and nothing else.
+        return if e.what.starts_with(HERE) {
+            within(e, "")
+        } else {
+            e
+        };
+    };
+    let mut what = String::from(path);
+    what.push_str(": ");
+    what.push_str(message);
+    SyntaxError {
+        what: what.into(),
+        at: e.at,
+    }
+}
+
+/// An index as a path segment, `[2]`, for [`within`].
+#[inline(never)]
+fn at_index(e: SyntaxError, index: usize) -> SyntaxError {
+    let mut segment = String::from("[");
+    crate::json_read::push_decimal(&mut segment, index);
+    segment.push(']');
+    within(e, &segment)
+}
 
 /// `what` followed by `` `name` `` (`missing field `job``).
 fn named(r: &Reader<'_>, what: &str, name: &str) -> SyntaxError {
@@ -63,7 +135,7 @@ pub(crate) fn object(
     r.begin_object()?;
     let mut first = true;
     while let Some(key) = r.next_key(&mut first)? {
-        if !field(r, &key)? {
+        if !field(r, &key).map_err(|e| within(e, &key))? {
             return Err(named(r, "unknown field", &key));
         }
     }
@@ -79,7 +151,8 @@ pub(crate) fn once<T>(
     read: fn(&mut Reader<'_>) -> Res<T>,
 ) -> Res<bool> {
     if slot.is_some() {
-        return Err(named(r, "duplicate field", key));
+        // Found at the level of the object: `key` is not put in front of it (see `HERE`).
+        return Err(named(r, "\u{2}duplicate field", key));
     }
     *slot = Some(read(r)?);
     Ok(true)
@@ -196,17 +269,18 @@ pub(crate) fn array<T>(r: &mut Reader<'_>, read: fn(&mut Reader<'_>) -> Res<T>) 
     let mut items = Vec::new();
     let mut first = true;
     while r.next_item(&mut first)? {
-        items.push(read(r)?);
+        let item = read(r).map_err(|e| at_index(e, items.len()))?;
+        items.push(item);
     }
     Ok(items)
 }
 
 /// A whole document: `read`, then nothing but whitespace; a failure as a message with the
-/// line and column.
+/// field's path (when it was found in one), the line and the column.
 pub(crate) fn document<T>(text: &str, read: fn(&mut Reader<'_>) -> Res<T>) -> Result<T, String> {
     let mut r = Reader::new(text);
     let value = read(&mut r).and_then(|v| r.end().map(|()| v));
-    value.map_err(|e| r.describe(&e))
+    value.map_err(|e| r.describe(&with_path(e)))
 }
 
 #[cfg(feature = "serde")]
@@ -218,7 +292,7 @@ pub(crate) fn schema_document<T>(
 ) -> Result<T, String> {
     let mut r = Reader::new(text);
     let value = read(&mut r, true).and_then(|v| r.end().map(|()| v));
-    value.map_err(|e| r.describe(&e))
+    value.map_err(|e| r.describe(&with_path(e)))
 }
 
 #[cfg(feature = "serde")]

@@ -308,6 +308,19 @@ pub enum ManifestError {
         /// The manifest's version.
         version: Quoted,
     },
+    /// A manifest to write names no model ([`check_models`]).
+    NoModels,
+    /// A manifest to write lists `*` (every model) together with model names
+    /// ([`check_models`]).
+    ModelsWildcardMixed,
+    /// A model of a manifest to write is empty, listed twice, holds a `*`, or is not one word
+    /// of printable ASCII ([`check_models`]).
+    BadModel {
+        /// The model as given.
+        model: Quoted,
+        /// What is wrong with it.
+        why: &'static str,
+    },
 }
 
 impl ManifestError {
@@ -344,13 +357,13 @@ impl ManifestError {
             }
             ManifestError::WrongModel { model } => {
                 s.text("manifest is not for model ");
-                model.write_plain(s);
+                model.write_quoted(s);
             }
             ManifestError::WrongEnvironment { expected, found } => {
                 s.text("manifest is for environment ");
-                expected.write_plain(s);
+                expected.write_quoted(s);
                 s.text(", not ");
-                found.write_plain(s);
+                found.write_quoted(s);
             }
             ManifestError::Rollback {
                 version,
@@ -420,6 +433,18 @@ impl ManifestError {
                 version.write_plain(s);
                 s.text(" differs from the catalog's");
             }
+            ManifestError::NoModels => {
+                s.text("no model given: name one or more models, or * for every model")
+            }
+            ManifestError::ModelsWildcardMixed => {
+                s.text("* means every model and cannot be listed with model names")
+            }
+            ManifestError::BadModel { model, why } => {
+                s.text("model ");
+                model.write_quoted(s);
+                s.text(": ");
+                s.text(why);
+            }
         }
     }
 }
@@ -447,6 +472,9 @@ impl Registered for ManifestError {
             ManifestError::NotInCatalog { .. } => codes::MANIFEST_NOT_IN_CATALOG,
             ManifestError::Yanked { .. } => codes::MANIFEST_YANKED,
             ManifestError::CatalogDigestMismatch { .. } => codes::MANIFEST_CATALOG_DIGEST_MISMATCH,
+            ManifestError::NoModels => codes::MANIFEST_NO_MODELS,
+            ManifestError::ModelsWildcardMixed => codes::MANIFEST_MODELS_WILDCARD_MIXED,
+            ManifestError::BadModel { .. } => codes::MANIFEST_BAD_MODEL,
         }
     }
 }
@@ -1086,6 +1114,95 @@ impl ImageCheck {
     }
 }
 
+/// Checks the models of a manifest to write, as every writer applies them (the CLI's
+/// `manifest create --models`, Python's `render_manifest`, [`ManifestFields::render`]): at
+/// least one (`manifest.no_models`); `*` alone means every model and is not listed with names
+/// (`manifest.models_wildcard_mixed`); each name one word of printable ASCII (`!` to `~`), no
+/// `*` and no `,` in it, not listed twice (`manifest.bad_model`, naming the model and why).
+///
+/// ```
+/// use stepstone::ErrorCode;
+/// use stepstone::manifest::check_models;
+/// assert!(check_models(&["AG-1", "AG-2"]).is_ok());
+/// assert!(check_models(&["*"]).is_ok());
+/// let code = |models: &[&str]| check_models(models).unwrap_err().code();
+/// assert_eq!(code(&[]), "manifest.no_models");
+/// assert_eq!(code(&["*", "AG-1"]), "manifest.models_wildcard_mixed");
+/// assert_eq!(code(&["AG 1"]), "manifest.bad_model");
+/// assert_eq!(check_models(&["AG-1", "AG-1"]).unwrap_err().to_string(),
+///            r#"model "AG-1": listed twice"#);
+/// ```
+pub fn check_models<S: AsRef<str>>(models: &[S]) -> Result<(), ManifestError> {
+    if models.is_empty() {
+        return Err(ManifestError::NoModels);
+    }
+    if models.len() > 1 && models.iter().any(|m| m.as_ref() == "*") {
+        return Err(ManifestError::ModelsWildcardMixed);
+    }
+    for (i, name) in models.iter().enumerate() {
+        let name = name.as_ref();
+        let bad = |why| ManifestError::BadModel {
+            model: Quoted::new(name),
+            why,
+        };
+        if name.is_empty() {
+            return Err(bad(detail!("empty name")));
+        }
+        if name != "*" && name.contains('*') {
+            return Err(bad(detail!("* may only stand alone, for every model")));
+        }
+        if !name.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(bad(detail!("a name is printable ASCII without spaces")));
+        }
+        if name.contains(',') {
+            // `["AG-1,AG-2"]` meant two models; a device model with a comma is none anyone has.
+            return Err(bad(detail!(
+                "a name has no comma (give each model as its own name)"
+            )));
+        }
+        if models
+            .get(..i)
+            .is_some_and(|before| before.iter().any(|m| m.as_ref() == name))
+        {
+            return Err(bad(detail!("listed twice")));
+        }
+    }
+    Ok(())
+}
+
+/// The models of a comma-separated list (`AG-1,AG-2`, or `*`), as the CLI's `--models` takes
+/// them, checked by [`check_models`] (an empty list is `manifest.no_models`; an empty name,
+/// from two commas in a row or one at an end, is `manifest.bad_model`).
+///
+/// ```
+/// use stepstone::ErrorCode;
+/// use stepstone::manifest::models_from_list;
+/// assert_eq!(models_from_list("AG-1,AG-2").unwrap(), ["AG-1", "AG-2"]);
+/// assert_eq!(models_from_list("").unwrap_err().code(), "manifest.no_models");
+/// assert_eq!(models_from_list("AG-1,,AG-2").unwrap_err().to_string(),
+///            r#"model "": empty name (two commas in a row, or a comma at an end)"#);
+/// ```
+#[cfg(feature = "alloc")]
+pub fn models_from_list(
+    text: &str,
+) -> Result<alloc::vec::Vec<alloc::string::String>, ManifestError> {
+    let models: alloc::vec::Vec<alloc::string::String> = if text.is_empty() {
+        alloc::vec::Vec::new()
+    } else {
+        text.split(',').map(alloc::string::String::from).collect()
+    };
+    match check_models(&models) {
+        // In a list, an empty name is where the commas are wrong: say so.
+        Err(ManifestError::BadModel { model, .. }) if model.as_str().is_empty() => {
+            Err(ManifestError::BadModel {
+                model,
+                why: detail!("empty name (two commas in a row, or a comma at an end)"),
+            })
+        }
+        checked => checked.map(|()| models),
+    }
+}
+
 /// The fields of a manifest to write (feature `alloc`): [`ManifestFields::render`] gives the
 /// exact bytes to sign.
 #[cfg(feature = "alloc")]
@@ -1113,9 +1230,10 @@ pub struct ManifestFields {
 
 #[cfg(feature = "alloc")]
 impl ManifestFields {
-    /// The manifest text, checked by parsing it back.
+    /// The manifest text, checked by parsing it back; the models first by [`check_models`].
     pub fn render(&self) -> Result<alloc::string::String, ManifestError> {
         use core::fmt::Write as _;
+        check_models(&self.models)?;
         let mut s = alloc::string::String::new();
         let hex = |d: &[u8; 32]| {
             let mut h = alloc::string::String::with_capacity(64);
@@ -1280,6 +1398,34 @@ mod tests {
     }
 
     #[test]
+    fn the_device_model_and_environment_are_quoted_so_an_empty_one_shows() {
+        use alloc::string::ToString;
+        let m = parsed();
+        let refusal = |d: Device<'_>| m.check_device(&d).unwrap_err().to_string();
+        assert_eq!(
+            refusal(Device {
+                model: "",
+                ..device()
+            }),
+            r#"manifest is not for model """#
+        );
+        assert_eq!(
+            refusal(Device {
+                model: "AG \"9\"",
+                ..device()
+            }),
+            r#"manifest is not for model "AG \"9\"""#
+        );
+        assert_eq!(
+            refusal(Device {
+                environment: "",
+                ..device()
+            }),
+            r#"manifest is for environment "production", not """#
+        );
+    }
+
+    #[test]
     fn image_size_and_digest() {
         let m = parsed();
         let mut c = m.image_check();
@@ -1368,9 +1514,25 @@ mod tests {
         };
         let e = f.render().unwrap_err();
         assert!(
-            matches!(e, ManifestError::Malformed { line: 7, .. }),
+            matches!(e, ManifestError::BadModel { why, .. } if why == "a name is printable ASCII without spaces"),
             "{e:?}"
         );
+        // Every writer's models go through the one check.
+        for (models, code) in [
+            (alloc::vec![], "manifest.no_models"),
+            (
+                alloc::vec!["*".into(), "AG-1".into()],
+                "manifest.models_wildcard_mixed",
+            ),
+            (
+                alloc::vec!["AG-1".into(), "AG-1".into()],
+                "manifest.bad_model",
+            ),
+            (alloc::vec!["AG-1,AG-2".into()], "manifest.bad_model"),
+        ] {
+            f.models = models;
+            assert_eq!(f.render().unwrap_err().code(), code);
+        }
         f.models = alloc::vec!["AG-1".into(), "AG-2".into()];
         assert!(f.render().unwrap().contains("\nmodels AG-1 AG-2\n"));
         f.models = alloc::vec!["*".into()];
@@ -1424,12 +1586,12 @@ mod message_tests {
                 format!("manifest expired at {expires} (now is {now})")
             }
             ManifestError::WrongModel { model } => {
-                format!("manifest is not for model {}", plain(model))
+                format!("manifest is not for model {}", debug(model))
             }
             ManifestError::WrongEnvironment { expected, found } => format!(
                 "manifest is for environment {}, not {}",
-                plain(expected),
-                plain(found)
+                debug(expected),
+                debug(found)
             ),
             ManifestError::Rollback {
                 version,
@@ -1481,6 +1643,13 @@ mod message_tests {
                 "manifest SHA-256 for {} differs from the catalog's",
                 plain(version)
             ),
+            ManifestError::NoModels => {
+                "no model given: name one or more models, or * for every model".into()
+            }
+            ManifestError::ModelsWildcardMixed => {
+                "* means every model and cannot be listed with model names".into()
+            }
+            ManifestError::BadModel { model, why } => format!("model {}: {why}", debug(model)),
         }
     }
 
@@ -1523,6 +1692,8 @@ mod message_tests {
                 });
             }
         }
+        errors.push(ManifestError::NoModels);
+        errors.push(ManifestError::ModelsWildcardMixed);
         for line in [0, 1, 17, usize::MAX] {
             errors.push(ManifestError::Malformed {
                 line,
@@ -1537,6 +1708,10 @@ mod message_tests {
             let q = Quoted::new(t);
             errors.push(ManifestError::UnsupportedFormat { found: q });
             errors.push(ManifestError::WrongModel { model: q });
+            errors.push(ManifestError::BadModel {
+                model: q,
+                why: "listed twice",
+            });
             errors.push(ManifestError::WrongEnvironment {
                 expected: q,
                 found: Quoted::new("x"),
@@ -1610,7 +1785,7 @@ mod message_tests {
     #[test]
     fn messages_are_the_texts_the_error_attributes_wrote() {
         let errors = every_error();
-        crate::error::assert_messages(&errors, 16, before);
+        crate::error::assert_messages(&errors, 19, before);
     }
 
     /// Every version refusal.

@@ -24,7 +24,7 @@
 //! hop.record_attempt();
 //! hop.record_failure(FailureKind::Failed);
 //! // 1 attempt made, first failure: retry after at most base_secs (60 s by default).
-//! match policy.after_failure(&hop, FailureKind::Failed, 1, 0, 1_000, b"dev-1", b"v65000") {
+//! match policy.after_failure(&hop, FailureKind::Failed, 1, 0, 1_000, b"dev-1", b"v65000").unwrap() {
 //!     RetryDecision::RetryAt(t) => assert!((1_030..=1_060).contains(&t)),
 //!     RetryDecision::GiveUp(r) => panic!("gave up: {r:?}"),
 //! }
@@ -440,6 +440,18 @@ pub enum RetryError {
     UnknownKind(alloc::string::String),
     /// A failure kind counted twice in [`HopCounters::from_pairs`] (`retry.duplicate_kind`).
     DuplicateKind(FailureKind),
+    /// [`RetryPolicy::after_failure`] was told of a failure before the march's first attempt
+    /// (`retry.failed_before_first_attempt`): one of the two times is wrong, and no rule can
+    /// be counted from them.
+    FailedBeforeFirstAttempt {
+        /// When the march's first attempt started.
+        first_attempt_at: u64,
+        /// When the failure was learnt.
+        failed_at: u64,
+    },
+    /// [`RetryPolicy::backoff`] was asked for failure 0 or attempt 0: both are numbered from
+    /// 1 (`retry.zero_number`); the field's name (`n` or `attempt`).
+    ZeroNumber(&'static str),
 }
 
 impl RetryError {
@@ -486,6 +498,20 @@ impl RetryError {
                 s.text(kind.name());
                 s.text(" is counted twice");
             }
+            RetryError::FailedBeforeFirstAttempt {
+                first_attempt_at,
+                failed_at,
+            } => {
+                s.text("failed_at (");
+                s.decimal(*failed_at);
+                s.text(") is before first_attempt_at (");
+                s.decimal(*first_attempt_at);
+                s.text("): a failure cannot come before the march's first attempt");
+            }
+            RetryError::ZeroNumber(field) => {
+                s.text(field);
+                s.text(" must be at least 1 (failures and attempts are numbered from 1), got 0");
+            }
         }
     }
 }
@@ -508,6 +534,10 @@ impl ErrorCode for RetryError {
             #[cfg(feature = "alloc")]
             RetryError::UnknownKind(_) => codes::RETRY_UNKNOWN_KIND.as_str(),
             RetryError::DuplicateKind(_) => codes::RETRY_DUPLICATE_KIND.as_str(),
+            RetryError::FailedBeforeFirstAttempt { .. } => {
+                codes::RETRY_FAILED_BEFORE_FIRST_ATTEMPT.as_str()
+            }
+            RetryError::ZeroNumber(_) => codes::RETRY_ZERO_NUMBER.as_str(),
         }
     }
 }
@@ -576,8 +606,41 @@ impl RetryPolicy {
     }
 
     /// The jittered delay after the `n`-th failure of `kind` on hop `hop`, where `attempt` is the
-    /// number of the attempt that failed (1 = first). See [`jitter_hash`].
+    /// number of the attempt that failed. See [`jitter_hash`].
+    ///
+    /// Both are numbered from 1 (the first failure of a kind is `n = 1`, the first attempt on a
+    /// hop `attempt = 1`), as [`HopCounters`] counts them once the failure is recorded: 0 is
+    /// `retry.zero_number`, never read as 1.
+    ///
+    /// ```
+    /// use stepstone::ErrorCode;
+    /// use stepstone::retry::{FailureKind, RetryPolicy};
+    /// let p = RetryPolicy { jitter_ppm: 0, ..RetryPolicy::default() };
+    /// assert_eq!(p.backoff(FailureKind::Failed, 2, b"dev-1", b"v65000", 2), Ok(120));
+    /// let e = p.backoff(FailureKind::Failed, 0, b"dev-1", b"v65000", 1).unwrap_err();
+    /// assert_eq!(e.code(), "retry.zero_number");
+    /// assert_eq!(e.to_string(), "n must be at least 1 (failures and attempts are numbered from 1), got 0");
+    /// ```
     pub fn backoff(
+        &self,
+        kind: FailureKind,
+        n: u32,
+        device_id: &[u8],
+        hop: &[u8],
+        attempt: u32,
+    ) -> Result<u64, RetryError> {
+        if n == 0 {
+            return Err(RetryError::ZeroNumber("n"));
+        }
+        if attempt == 0 {
+            return Err(RetryError::ZeroNumber("attempt"));
+        }
+        Ok(self.jittered(kind, n, device_id, hop, attempt))
+    }
+
+    /// [`RetryPolicy::backoff`] without the numbering check, for [`RetryPolicy::after_failure`]
+    /// (whose counters say how many failures and attempts there were).
+    fn jittered(
         &self,
         kind: FailureKind,
         n: u32,
@@ -603,9 +666,55 @@ impl RetryPolicy {
     /// `hop` holds the counters *including* the failed attempt and its failure;
     /// `total_attempts` counts every attempt of the march, this one included;
     /// `first_attempt_at` is when the march's first attempt started; `failed_at` when this one
-    /// failed. `hop_id` names the hop for jitter (the release's version as the catalog spells it).
+    /// failed (the same time is fine, an earlier one is
+    /// `retry.failed_before_first_attempt`: one of the two clocks is wrong, and the elapsed-time
+    /// rule cannot be counted from them). `hop_id` names the hop for jitter (the release's
+    /// version as the catalog spells it).
+    ///
+    /// ```
+    /// use stepstone::ErrorCode;
+    /// use stepstone::retry::{FailureKind, HopCounters, RetryPolicy};
+    /// let hop = HopCounters::from_pairs(1, [(FailureKind::Failed, 1)]).unwrap();
+    /// let e = RetryPolicy::default()
+    ///     .after_failure(&hop, FailureKind::Failed, 1, 2_000, 1_000, b"dev-1", b"v65000")
+    ///     .unwrap_err();
+    /// assert_eq!(e.code(), "retry.failed_before_first_attempt");
+    /// assert_eq!(e.to_string(), "failed_at (1000) is before first_attempt_at (2000): \
+    ///     a failure cannot come before the march's first attempt");
+    /// ```
     #[allow(clippy::too_many_arguments)]
     pub fn after_failure(
+        &self,
+        hop: &HopCounters,
+        kind: FailureKind,
+        total_attempts: u32,
+        first_attempt_at: u64,
+        failed_at: u64,
+        device_id: &[u8],
+        hop_id: &[u8],
+    ) -> Result<RetryDecision, RetryError> {
+        if failed_at < first_attempt_at {
+            return Err(RetryError::FailedBeforeFirstAttempt {
+                first_attempt_at,
+                failed_at,
+            });
+        }
+        Ok(self.decide_after_failure(
+            hop,
+            kind,
+            total_attempts,
+            first_attempt_at,
+            failed_at,
+            device_id,
+            hop_id,
+        ))
+    }
+
+    /// [`RetryPolicy::after_failure`] on times already ordered by the caller (the reconciler,
+    /// whose state keeps the first attempt's time and the failure's; a failure reported with
+    /// an earlier clock than the first attempt counts no time elapsed).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn decide_after_failure(
         &self,
         hop: &HopCounters,
         kind: FailureKind,
@@ -620,7 +729,7 @@ impl RetryPolicy {
             return RetryDecision::GiveUp(reason);
         }
         let n = hop.failures_of(kind).max(1);
-        let wait = self.backoff(kind, n, device_id, hop_id, hop.attempts);
+        let wait = self.jittered(kind, n, device_id, hop_id, hop.attempts);
         let at = failed_at.saturating_add(wait);
         if let Some(limit) = self.give_up.max_elapsed_secs
             && at.saturating_sub(first_attempt_at) > limit
@@ -743,20 +852,38 @@ mod tests {
     fn jitter_stays_within_spread_and_is_deterministic() {
         let p = RetryPolicy::default();
         for a in 1..50u32 {
-            let d = p.backoff(FailureKind::Failed, 1, b"dev", b"v1", a);
+            let d = p.backoff(FailureKind::Failed, 1, b"dev", b"v1", a).unwrap();
             assert!((30..=60).contains(&d), "{d}");
-            assert_eq!(d, p.backoff(FailureKind::Failed, 1, b"dev", b"v1", a));
+            assert_eq!(
+                d,
+                p.backoff(FailureKind::Failed, 1, b"dev", b"v1", a).unwrap()
+            );
         }
         let no_jitter = RetryPolicy { jitter_ppm: 0, ..p };
         assert_eq!(
-            no_jitter.backoff(FailureKind::Failed, 3, b"dev", b"v1", 3),
+            no_jitter
+                .backoff(FailureKind::Failed, 3, b"dev", b"v1", 3)
+                .unwrap(),
             240
         );
         let full = RetryPolicy {
             jitter_ppm: 1_000_000,
             ..p
         };
-        assert!(full.backoff(FailureKind::Failed, 1, b"d", b"h", 1) <= 60);
+        assert!(full.backoff(FailureKind::Failed, 1, b"d", b"h", 1).unwrap() <= 60);
+    }
+
+    #[test]
+    fn failures_and_attempts_are_numbered_from_one() {
+        let p = RetryPolicy::default();
+        for (n, attempt, field) in [(0, 1, "n"), (1, 0, "attempt"), (0, 0, "n")] {
+            let e = p
+                .backoff(FailureKind::TimedOut, n, b"d", b"h", attempt)
+                .unwrap_err();
+            assert_eq!(e, RetryError::ZeroNumber(field));
+            assert_eq!(e.code(), "retry.zero_number");
+            assert!(e.to_string().starts_with(field), "{e}");
+        }
     }
 
     #[test]
@@ -779,7 +906,9 @@ mod tests {
         for i in 1..=5 {
             hop.record_attempt();
             hop.record_failure(FailureKind::Failed);
-            let d = p.after_failure(&hop, FailureKind::Failed, i, 0, 100, b"d", b"h");
+            let d = p
+                .after_failure(&hop, FailureKind::Failed, i, 0, 100, b"d", b"h")
+                .unwrap();
             if i < 5 {
                 assert!(matches!(d, RetryDecision::RetryAt(_)), "{i}: {d:?}");
             } else {
@@ -804,7 +933,8 @@ mod tests {
         hop.record_attempt();
         hop.record_failure(FailureKind::Rejected);
         assert_eq!(
-            p.after_failure(&hop, FailureKind::Rejected, 1, 0, 10, b"d", b"h"),
+            p.after_failure(&hop, FailureKind::Rejected, 1, 0, 10, b"d", b"h")
+                .unwrap(),
             RetryDecision::GiveUp(RetryGiveUp::NotRetried {
                 kind: FailureKind::Rejected
             })
@@ -815,7 +945,8 @@ mod tests {
             hop.record_failure(FailureKind::DownloadError);
         }
         assert_eq!(
-            p.after_failure(&hop, FailureKind::DownloadError, 2, 0, 10, b"d", b"h"),
+            p.after_failure(&hop, FailureKind::DownloadError, 2, 0, 10, b"d", b"h")
+                .unwrap(),
             RetryDecision::GiveUp(RetryGiveUp::KindLimit {
                 kind: FailureKind::DownloadError,
                 limit: 2
@@ -825,18 +956,41 @@ mod tests {
         hop.record_attempt();
         hop.record_failure(FailureKind::Failed);
         assert_eq!(
-            p.after_failure(&hop, FailureKind::Failed, 7, 0, 10, b"d", b"h"),
+            p.after_failure(&hop, FailureKind::Failed, 7, 0, 10, b"d", b"h")
+                .unwrap(),
             RetryDecision::GiveUp(RetryGiveUp::TotalAttempts { limit: 7 })
         );
         assert_eq!(
-            p.after_failure(&hop, FailureKind::Failed, 1, 0, 1000, b"d", b"h"),
+            p.after_failure(&hop, FailureKind::Failed, 1, 0, 1000, b"d", b"h")
+                .unwrap(),
             RetryDecision::GiveUp(RetryGiveUp::Elapsed { limit_secs: 1000 })
         );
         // The retry itself would land after the limit.
         assert_eq!(
-            p.after_failure(&hop, FailureKind::Failed, 1, 0, 990, b"d", b"h"),
+            p.after_failure(&hop, FailureKind::Failed, 1, 0, 990, b"d", b"h")
+                .unwrap(),
             RetryDecision::GiveUp(RetryGiveUp::Elapsed { limit_secs: 1000 })
         );
+    }
+
+    #[test]
+    fn a_failure_before_the_first_attempt_is_refused_naming_both_times() {
+        let p = RetryPolicy::default();
+        let hop = HopCounters::from_pairs(1, [(FailureKind::Failed, 1)]).unwrap();
+        let e = p
+            .after_failure(&hop, FailureKind::Failed, 1, 101, 100, b"d", b"h")
+            .unwrap_err();
+        assert_eq!(e.code(), "retry.failed_before_first_attempt");
+        assert_eq!(
+            e.to_string(),
+            "failed_at (100) is before first_attempt_at (101): a failure cannot come before \
+             the march's first attempt"
+        );
+        // The same time is a failure of the first attempt at once.
+        assert!(matches!(
+            p.after_failure(&hop, FailureKind::Failed, 1, 100, 100, b"d", b"h"),
+            Ok(RetryDecision::RetryAt(_))
+        ));
     }
 
     #[test]
@@ -914,12 +1068,12 @@ mod tests {
         #[test]
         fn backoff_stays_between_jittered_floor_and_cap(
             base in 0u64..100_000, factor in 1u32..10, extra in 0u64..1_000_000,
-            jitter in 0u32..=1_000_000, n in 0u32..100, attempt: u32, id: Vec<u8>,
+            jitter in 0u32..=1_000_000, n in 1u32..100, attempt in 1u32.., id: Vec<u8>,
         ) {
             let k = KindPolicy { base_secs: base, factor, cap_secs: base + extra, ..KindPolicy::default() };
             let p = RetryPolicy { jitter_ppm: jitter, failed: k, ..RetryPolicy::default() };
             let delay = k.delay(n);
-            let got = p.backoff(FailureKind::Failed, n, &id, b"v1", attempt);
+            let got = p.backoff(FailureKind::Failed, n, &id, b"v1", attempt).unwrap();
             proptest::prop_assert!(got <= delay && delay <= k.cap_secs);
             proptest::prop_assert!(got >= delay - mul_ppm(delay, jitter));
             proptest::prop_assert!(k.delay(n) <= k.delay(n.saturating_add(1)));

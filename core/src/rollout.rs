@@ -136,6 +136,15 @@ impl Ramp {
     /// let r = Ramp { start: 0, start_ppm: 100_000, duration_secs: 100 };
     /// assert_eq!([0, 50, 100, 1000].map(|t| r.fraction_at(t)), [100_000, 550_000, 1_000_000, 1_000_000]);
     /// ```
+    ///
+    /// A ramp of `duration_secs: 0` is valid: an instant step, the whole fleet from its start
+    /// on (a scheduled opening; `start_ppm` is never seen), as the limit of ever shorter ramps:
+    ///
+    /// ```
+    /// use stepstone::rollout::Ramp;
+    /// let r = Ramp { start: 0, start_ppm: 100_000, duration_secs: 0 };
+    /// assert_eq!([0, 1].map(|t| r.fraction_at(t)), [1_000_000, 1_000_000]);
+    /// ```
     pub fn fraction_at(&self, elapsed: u64) -> u32 {
         let start = self.start_ppm.min(PPM);
         if elapsed >= self.duration_secs {
@@ -1604,6 +1613,35 @@ mod tests {
                 limit: 3
             })
         );
+    }
+
+    #[test]
+    fn a_zero_length_ramp_is_an_instant_step_at_its_start() {
+        let r = Rollout {
+            salt: "s".into(),
+            schedule: Schedule::Ramp(Ramp {
+                start: 100,
+                start_ppm: 10_000,
+                duration_secs: 0,
+            }),
+            halt: HaltRule::default(),
+        };
+        assert_eq!(r.validate(), Ok(()));
+        let st = r.start(0);
+        // Closed before the start (not even start_ppm), the whole fleet from it on.
+        assert_eq!(r.fraction_ppm(&st, 99), 0);
+        assert_eq!(r.fraction_ppm(&st, 100), 1_000_000);
+        let p = r.position(b"AG1-000123");
+        assert_eq!(
+            r.admits(&st, p, 99),
+            Admission::NotYet {
+                recheck_at: Some(100)
+            }
+        );
+        assert!(matches!(
+            r.admits(&st, p, 100),
+            Admission::Open { stage: 0 }
+        ));
     }
 
     #[test]

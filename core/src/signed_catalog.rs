@@ -124,6 +124,10 @@ pub enum SignedCatalogError {
         /// Payload bytes.
         len: usize,
     },
+    /// [`Trust::last_digest`] without [`Trust::last_sequence`]: a digest only decides between
+    /// envelopes of the stored sequence, so alone it would check nothing while the caller
+    /// believes the replay check on (`signed_catalog.digest_without_sequence`).
+    DigestWithoutSequence,
 }
 
 impl SignedCatalogError {
@@ -180,6 +184,9 @@ impl SignedCatalogError {
                 s.decimal(*len as u64);
                 s.text(" bytes is too large for the envelope");
             }
+            SignedCatalogError::DigestWithoutSequence => s.text(
+                "the last digest is given without the last sequence it was stored with: pass both (alone, the digest checks nothing)",
+            ),
         }
     }
 }
@@ -200,6 +207,9 @@ impl Registered for SignedCatalogError {
             SignedCatalogError::ClockUnset => codes::SIGNED_CATALOG_CLOCK_UNSET,
             SignedCatalogError::ClockBehind { .. } => codes::SIGNED_CATALOG_CLOCK_BEHIND,
             SignedCatalogError::TooLarge { .. } => codes::SIGNED_CATALOG_TOO_LARGE,
+            SignedCatalogError::DigestWithoutSequence => {
+                codes::SIGNED_CATALOG_DIGEST_WITHOUT_SEQUENCE
+            }
         }
     }
 }
@@ -398,9 +408,21 @@ fn parse(envelope: &[u8]) -> Result<Parsed<'_>, SignedCatalogError> {
     Ok(p)
 }
 
-/// Opens a signed catalog: checks format, key, signature, expiry and sequence (in that order)
-/// and gives the verified payload.
+/// Opens a signed catalog: checks the trust (a `last_digest` needs the `last_sequence` it was
+/// stored with: `signed_catalog.digest_without_sequence`), then format, key, signature, expiry
+/// and sequence (in that order) and gives the verified payload.
+///
+/// ```
+/// use stepstone::ErrorCode;
+/// use stepstone::signed_catalog::{Trust, open};
+/// let trust = Trust { keys: &[], last_sequence: None, last_digest: Some([0; 32]), now: 1 };
+/// let e = open(b"whatever", &trust).unwrap_err();
+/// assert_eq!(e.code(), "signed_catalog.digest_without_sequence");
+/// ```
 pub fn open<'a>(envelope: &'a [u8], trust: &Trust<'_>) -> Result<Opened<'a>, SignedCatalogError> {
+    if trust.last_digest.is_some() && trust.last_sequence.is_none() {
+        return Err(SignedCatalogError::DigestWithoutSequence);
+    }
     let p = parse(envelope)?;
     let key = trust
         .keys
@@ -615,6 +637,7 @@ mod message_tests {
             SignedCatalogError::TooLarge { len } => {
                 format!("payload of {len} bytes is too large for the envelope")
             }
+            SignedCatalogError::DigestWithoutSequence => "the last digest is given without the last sequence it was stored with: pass both (alone, the digest checks nothing)".into(),
         }
     }
 
@@ -644,6 +667,7 @@ mod message_tests {
             ]);
         }
         errors.push(SignedCatalogError::ClockUnset);
+        errors.push(SignedCatalogError::DigestWithoutSequence);
         // The refusals `open` gives.
         let (key, envelope) = doc_example();
         let key = PublicKey::parse(key).unwrap();
@@ -671,6 +695,6 @@ mod message_tests {
         for cut in [0, 1, 30, envelope.len() - 1] {
             errors.extend(open(&envelope[..cut], &trust).err());
         }
-        crate::error::assert_messages(&errors, 9, before);
+        crate::error::assert_messages(&errors, 10, before);
     }
 }

@@ -229,7 +229,7 @@ fn refusals_name_the_field_or_the_value() {
         ),
         (
             r#"{"event": "job_expired", "job": "1", "at": 2}"#,
-            "expected an unsigned integer (u64), found \"1\" at line 1 column 36",
+            "job: expected an unsigned integer (u64), found \"1\" at line 1 column 36",
         ),
         (
             r#"{"event": "nope"}"#,
@@ -243,6 +243,70 @@ fn refusals_name_the_field_or_the_value() {
     for (text, message) in cases {
         assert_eq!(hand::event(text).unwrap_err(), message);
     }
+}
+
+/// A refusal inside a nested field names the field's whole path, keys joined by `.` and array
+/// indices as `[i]`, as the catalog's errors do.
+#[test]
+fn refusals_name_the_path_of_a_nested_field() {
+    let rollout = |t: &str| hand::rollout(t).unwrap_err();
+    assert_eq!(
+        rollout(
+            r#"{"salt": "s", "schedule": {"stages": [{"fraction_ppm": 1}, {"fraction_ppm": 2}, {"fraction_ppm": -1}]}}"#
+        ),
+        "schedule.stages[2].fraction_ppm: expected an unsigned integer (u32), found -1 at line 1 column 100"
+    );
+    assert_eq!(
+        rollout(r#"{"salt": "s", "schedule": {"stages": [{"fraction_ppm": 1, "x": 2}]}}"#),
+        "schedule.stages[0]: unknown field `x` at line 1 column 63"
+    );
+    assert_eq!(
+        rollout(r#"{"salt": "s", "schedule": {"ramp": {"start": 0}}}"#),
+        "schedule.ramp: missing field `duration_secs` at line 1 column 48"
+    );
+    assert_eq!(
+        rollout(r#"{"salt": 5, "schedule": {"ramp": {"start": 0, "duration_secs": 1}}}"#),
+        "salt: expected a string, found 5 at line 1 column 11"
+    );
+    assert_eq!(
+        hand::halt_rule(r#"{"confidence": {"z_num": 1}}"#).unwrap_err(),
+        "confidence: missing field `z_den` at line 1 column 28"
+    );
+    assert_eq!(
+        hand::ramp(r#"{"start": 0, "duration_secs": 1.5}"#).unwrap_err(),
+        "duration_secs: expected an unsigned integer (u64), found 1.5 at line 1 column 34"
+    );
+    assert_eq!(
+        hand::retry_policy(r#"{"timed_out": {"base_secs": -1}}"#).unwrap_err(),
+        "timed_out.base_secs: expected an unsigned integer (u64), found -1 at line 1 column 31"
+    );
+    assert_eq!(
+        hand::failure_counts(r#"{"failed": -1}"#).unwrap_err(),
+        "failed: expected an unsigned integer (u32), found -1 at line 1 column 14"
+    );
+    assert_eq!(
+        hand::device_state(
+            r#"{"hop": {"release": "v2", "counters": {"failures": [0, 0, "1", 0]}}}"#
+        )
+        .unwrap_err(),
+        "hop.counters.failures[2]: expected an unsigned integer (u32), found \"1\" at line 1 column 62"
+    );
+    assert_eq!(
+        hand::session_options(
+            r#"{"rollout": {"salt": "s", "schedule": {"stages": [{"fraction_ppm": true}]}}}"#
+        )
+        .unwrap_err(),
+        "rollout.schedule.stages[0].fraction_ppm: expected an unsigned integer (u32), found true at line 1 column 72"
+    );
+    assert_eq!(
+        hand::session_options(r#"{"windows": [{"day": 9, "start_minute": 0}]}"#).unwrap_err(),
+        "windows[0]: missing field `duration_minutes` at line 1 column 43"
+    );
+    assert_eq!(
+        hand::event(r#"{"event": "operator", "seq": 1, "action": {"action": "nope"}}"#)
+            .unwrap_err(),
+        "action: unknown variant `nope` at line 1 column 42"
+    );
 }
 
 /// Every value under `key` anywhere in the vectors of `file`, compact and pretty.

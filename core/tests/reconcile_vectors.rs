@@ -64,7 +64,9 @@ fn run_retry(v: &Value) -> Result<Value, &'static str> {
                 s(v, "hop").as_bytes(),
                 u(v, "attempt") as u32,
             );
-            let delay = p.backoff(kind(v), u(v, "n") as u32, d, hop, a);
+            let delay = p
+                .backoff(kind(v), u(v, "n") as u32, d, hop, a)
+                .map_err(|e| e.code())?;
             json!({"delay_secs": delay, "jitter_hash": format!("{:016x}", jitter_hash(d, hop, a))})
         }
         "after_failure" => {
@@ -86,7 +88,7 @@ fn run_retry(v: &Value) -> Result<Value, &'static str> {
                 s(v, "device_id").as_bytes(),
                 s(v, "hop").as_bytes(),
             );
-            match d {
+            match d.map_err(|e| e.code())? {
                 RetryDecision::RetryAt(t) => json!({"retry_at": t}),
                 RetryDecision::GiveUp(r) => json!({"give_up": r.code()}),
             }

@@ -274,7 +274,8 @@ pub unsafe extern "C" fn stepstone_retry_policy_default(out: *mut StepstoneRetry
 
 /// The jittered delay, in `*out_delay_secs`, before retrying after the `n`-th failure of `kind`
 /// (a `StepstoneFailureKind`) on hop `hop`, where `attempt` is the attempt that failed.
-/// `STEPSTONE_ERR_BAD_ARGUMENT` for an unknown kind or an invalid policy.
+/// `STEPSTONE_ERR_BAD_ARGUMENT` for an unknown kind, an invalid policy, or `n` or `attempt` 0
+/// (both are numbered from 1).
 ///
 /// # Safety
 /// `policy` NULL or valid for a read; text pointers NULL (length 0) or valid for their length;
@@ -318,7 +319,9 @@ pub unsafe extern "C" fn stepstone_retry_backoff(
         p.validate().map_err(|_| Status::StepstoneErrBadArgument)?;
         // SAFETY: the caller's promises.
         let (id, hop) = unsafe { (bytes(device_id, device_id_len)?, bytes(hop, hop_len)?) };
-        let delay = p.backoff(kind, n, id, hop, attempt);
+        let delay = p
+            .backoff(kind, n, id, hop, attempt)
+            .map_err(|_| Status::StepstoneErrBadArgument)?;
         // SAFETY: as above.
         unsafe { put(out_delay_secs, delay) }
     })

@@ -210,7 +210,13 @@ fn backoff_matches_core() {
             b"v2",
             2,
         );
-        assert_eq!(d, want);
+        assert_eq!(Ok(d), want);
+        for (n, attempt) in [(0, 1), (1, 0)] {
+            assert_eq!(
+                stepstone_retry_backoff(&p, 0, n, null(), 0, null(), 0, attempt, &mut d),
+                StepstoneStatus::StepstoneErrBadArgument as i32
+            );
+        }
         assert_eq!(
             stepstone_retry_backoff(&p, 9, 2, null(), 0, null(), 0, 2, &mut d),
             StepstoneStatus::StepstoneErrBadArgument as i32

@@ -179,7 +179,7 @@ def main():
         f'{{"{v["name"]}", {v["policy"].get("jitter_ppm", 500000)}u, {KINDS.index(v["kind"])}, '
         f'{v["n"]}u, {cstr(v["device_id"])}, {cstr(v["hop"])}, {v["attempt"]}u, '
         f'UINT64_C({v["expect"]["delay_secs"]})}}'
-        for v in retry if v["op"] == "backoff" and set(v.get("policy", {})) <= {"jitter_ppm"}])
+        for v in retry if v["op"] == "backoff" and "expect" in v and set(v.get("policy", {})) <= {"jitter_ppm"}])
 
     plan = load("plan.json")
     packed = {}

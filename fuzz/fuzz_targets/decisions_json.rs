@@ -108,7 +108,7 @@ fuzz_target!(|data: &[u8]| {
                     let c = HopCounters::from_pairs(n.next().unwrap_or(1), [(kind, n.next().unwrap_or(1))])
                         .expect("one kind once");
                     let now = u64::from(n.next().unwrap_or(0));
-                    match p.after_failure(&c, kind, c.attempts, 0, now, rest, b"hop") {
+                    match p.after_failure(&c, kind, c.attempts, 0, now, rest, b"hop").expect("0 is no later than any time") {
                         RetryDecision::RetryAt(t) => assert!(t >= now, "a retry is not in the past"),
                         RetryDecision::GiveUp(g) => assert!(g.code().starts_with("retry.")),
                     }

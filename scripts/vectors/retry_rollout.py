@@ -69,6 +69,8 @@ def exhausted(p, hop, kind, total, first, now):
 
 
 def after_failure(p, hop, kind, total, first, failed_at, device_id, hop_id):
+    if failed_at < first:
+        return None  # retry.failed_before_first_attempt
     r = exhausted(p, hop, kind, total, first, failed_at)
     if r:
         return {"give_up": r}
@@ -106,13 +108,27 @@ def retry_vectors():
         ("retry-lands-after-elapsed", {"give_up": {"max_elapsed_secs": 86400}, "jitter_ppm": 0}, {"attempts": 1, "failures": {"failed": 1}}, "failed", 3, 0, 86390),
         ("capped", {"failed": {"base_secs": 600, "factor": 10, "cap_secs": 3600}, "jitter_ppm": 0, "attempts_per_hop": 10},
          {"attempts": 4, "failures": {"failed": 4}}, "failed", 4, 0, 100),
+        # The first attempt failed at the time it started: a retry, counted from there.
+        ("failed-at-first-attempt", {}, {"attempts": 1, "failures": {"failed": 1}}, "failed", 1, 5000, 5000),
+        # A failure before the march's first attempt: one of the clocks is wrong.
+        ("failed-before-first-attempt", {}, {"attempts": 1, "failures": {"failed": 1}}, "failed", 1, 2000, 1000),
     ]
     for name, p, hop, kind, total, first, at in cases:
         full = policy_full(p)
-        vs.append({"name": f"after-failure-{name}", "op": "after_failure", "policy": p, "hop_counters": hop, "kind": kind,
-                   "total_attempts": total, "first_attempt_at": first, "failed_at": at,
-                   "device_id": "AG1-000123", "hop": "v65000",
-                   "expect": after_failure(full, hop, kind, total, first, at, "AG1-000123", "v65000")})
+        v = {"name": f"after-failure-{name}", "op": "after_failure", "policy": p, "hop_counters": hop, "kind": kind,
+             "total_attempts": total, "first_attempt_at": first, "failed_at": at,
+             "device_id": "AG1-000123", "hop": "v65000"}
+        answer = after_failure(full, hop, kind, total, first, at, "AG1-000123", "v65000")
+        if answer is None:
+            v["error"] = "retry.failed_before_first_attempt"
+        else:
+            v["expect"] = answer
+        vs.append(v)
+    # Failures and attempts are numbered from 1: 0 is refused, never read as 1.
+    for name, n, att in [("n0", 0, 1), ("attempt0", 1, 0)]:
+        vs.append({"name": f"backoff-failed-{name}", "op": "backoff", "policy": {}, "kind": "failed",
+                   "n": n, "device_id": "AG1-000123", "hop": "v66003", "attempt": att,
+                   "error": "retry.zero_number"})
     errors = [
         ("zero-attempts", {"attempts_per_hop": 0}, "retry.zero_attempts"),
         ("jitter-above-one", {"jitter_ppm": 1_000_001}, "retry.jitter_out_of_range"),
@@ -125,7 +141,7 @@ def retry_vectors():
     for name, p, code in errors:
         vs.append({"name": f"policy-{name}", "op": "policy", "policy": p, "error": code})
     return {"format": 1,
-            "description": "Retry policy: jittered backoff (op backoff), the jitter hash (op jitter_hash), what to do after a failed attempt (op after_failure: expect retry_at or give_up with the rule's code), and policy validation (op policy: error code). `policy` holds only the fields that differ from the default policy. See docs/retry.md.",
+            "description": "Retry policy: jittered backoff (op backoff), the jitter hash (op jitter_hash), what to do after a failed attempt (op after_failure: expect retry_at or give_up with the rule's code; error retry.failed_before_first_attempt when failed_at is before first_attempt_at), failures and attempts numbered from 1 (op backoff with n or attempt 0: error retry.zero_number), and policy validation (op policy: error code). `policy` holds only the fields that differ from the default policy. See docs/retry.md.",
             "vectors": vs}
 
 

@@ -37,9 +37,9 @@ impl RetryPolicy {
         hop: &[u8],
         attempt: u32,
     ) -> Res<u64> {
-        Ok(self
-            .inner
-            .backoff(kind(kind_name)?, n, device_id, hop, attempt))
+        self.inner
+            .backoff(kind(kind_name)?, n, device_id, hop, attempt)
+            .map_err(Fault::of)
     }
 
     /// What to do after a failure, as JSON: `{"retry_at": t}` or `{"give_up": code}`.
@@ -58,15 +58,18 @@ impl RetryPolicy {
         hop: &[u8],
     ) -> Res<String> {
         let counters = HopCounters::from_json_counts(attempts, failures).map_err(Fault::of)?;
-        let decision = self.inner.after_failure(
-            &counters,
-            kind(kind_name)?,
-            total_attempts,
-            u64_arg("first_attempt_at", first_attempt_at)?,
-            u64_arg("failed_at", failed_at)?,
-            device_id,
-            hop,
-        );
+        let decision = self
+            .inner
+            .after_failure(
+                &counters,
+                kind(kind_name)?,
+                total_attempts,
+                u64_arg("first_attempt_at", first_attempt_at)?,
+                u64_arg("failed_at", failed_at)?,
+                device_id,
+                hop,
+            )
+            .map_err(Fault::of)?;
         Ok(decision.to_json())
     }
 }

@@ -41,7 +41,8 @@ impl CatalogKeys {
     }
 
     /// Opens a signed catalog at `now` (decimal), refusing a sequence below `last_sequence`,
-    /// and an equal one unless its digest is `last_digest` (64 hex digits): the [`Fields`]
+    /// and an equal one unless its digest is `last_digest` (64 hex digits; given without
+    /// `last_sequence`, the core's `signed_catalog.digest_without_sequence`): the [`Fields`]
     /// `sequence`, `issued` (`""` for format 1), `expires`, `key_id`, `digest`, `start`, `end`,
     /// the verified payload being `envelope[start..end]`.
     pub fn open(
@@ -55,7 +56,7 @@ impl CatalogKeys {
             .map(|h| {
                 KeyId::from_hex(h).map(|d| d.0).ok_or_else(|| {
                     let mut message = String::from(
-                        "lastDigest must be 64 lowercase hex digits (a digest openCatalog gave), got `",
+                        "`lastDigest` must be 64 lowercase hex digits (a digest openCatalog gave), got `",
                     );
                     message.push_str(h);
                     message.push('`');
@@ -104,7 +105,7 @@ pub fn open_compact_catalog(
         .map(|text| {
             CatalogState::from_json(text).map_err(|e| {
                 let mut message = String::from(
-                    "last must be a catalog state {sequence, sha256, issued} as openCompactCatalog gave it: ",
+                    "`last` must be a catalog state {sequence, sha256, issued} as openCompactCatalog gave it: ",
                 );
                 message.push_str(&e);
                 bad_argument(message)

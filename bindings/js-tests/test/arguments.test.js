@@ -62,7 +62,8 @@ const calls = {
   'manifest_first.update': { pos: ['chunk'], run: (c, x) => c.manifest().update(x) },
   'manifest_check.update': { pos: ['chunk'], run: (c, x) => c.manifestCheck().update(x) },
   open_compact_catalog: { pos: ['envelope', 'key'], opts: true, run: (c, e, k, t) => c.api.openCompactCatalog(e, k, t) },
-  open_catalog: { pos: ['envelope'], opts: true, run: (c, e, t) => c.api.openCatalog(e, t) },
+  // The placeholder key 'k' is the fixture's key (as the Python runner reads it).
+  open_catalog: { pos: ['envelope'], opts: true, run: (c, e, t) => c.api.openCatalog(e, fixtureKeys(t)) },
   'rollout.from_json': { pos: ['source'], rename: { source: 'json' }, run: (c, src) => c.api.Rollout.fromJson(src) },
   'rollout.position': { pos: ['device_id'], run: (c, id) => c.rollout.position(id) },
   'rollout.stage_of': { pos: ['position'], run: (c, p) => c.rollout.stageOf(position(p)) },
@@ -115,6 +116,13 @@ const API = {
   'Reconciler#rolloutHalt': 'reconciler.rollout_halt', 'Reconciler#rolloutResume': 'reconciler.rollout_resume',
   'Reconciler#rolloutRecord': 'reconciler.rollout_record', 'Reconciler#rolloutState': null,
 };
+/** `trust` with its placeholder keys `'k'` (alone or in a list) as the fixture's key. */
+function fixtureKeys(t) {
+  if (t === null || typeof t !== 'object' || !('keys' in t)) return t;
+  const k = (x) => (x === 'k' ? doc.manifest.key : x);
+  return { ...t, keys: Array.isArray(t.keys) ? t.keys.map(k) : k(t.keys) };
+}
+
 // What each call runs on, fresh for every case (nothing a case does is seen by the next).
 function context(api) {
   const catalog = api.Catalog.load(doc.catalog);

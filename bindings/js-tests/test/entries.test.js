@@ -94,6 +94,61 @@ test('an entry answers as the whole package does, and refuses alike', () => {
   }
 });
 
+test('new Reconciler refuses a non-campaign with one message on every entry point and backend', async () => {
+  const apis = [];
+  for (const which of ['wasm', 'napi']) {
+    apis.push([which, await importBackend(which)], [`${which}/rollout`, await importEntry(which, 'rollout')]);
+  }
+  for (const bad of [null, undefined, 42, true, [], new Uint8Array(2)]) {
+    const messages = new Set();
+    for (const [name, api] of apis) {
+      assert.throws(() => new api.Reconciler(bad, {}), (e) => {
+        assert.equal(e.code, 'js.bad_argument', name);
+        messages.add(e.message);
+        return true;
+      });
+    }
+    assert.equal(messages.size, 1, `${String(bad)}: ${[...messages].join(' | ')}`);
+    const [message] = messages;
+    assert.match(message, /^`campaign` must be a campaign table \(a Campaign's toTable\(\): JSON text or its object\) or a Campaign/);
+  }
+});
+
+test('the edges a new user tripped on: one code and one message on every backend and entry', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' });
+  const after = { attempts: 1, failures: { failed: 1 }, kind: 'failed', totalAttempts: 1, firstAttemptAt: 2000, failedAt: 1000, deviceId: 'd', hop: 'v65000' };
+  const badStage = { salt: 's', schedule: { stages: [{ fraction_ppm: 1 }, { fraction_ppm: 2 }, { fraction_ppm: -1 }] } };
+  const cases = [
+    ['rollout', (api) => api.RetryPolicy.fromJson().afterFailure(after), 'retry.failed_before_first_attempt',
+      "failed_at (1000) is before first_attempt_at (2000): a failure cannot come before the march's first attempt"],
+    ['rollout', (api) => api.RetryPolicy.fromJson().backoff({ kind: 'failed', n: 0, deviceId: 'd', hop: 'h', attempt: 1 }), 'retry.zero_number',
+      'n must be at least 1 (failures and attempts are numbered from 1), got 0'],
+    ['rollout', (api) => api.Rollout.fromJson(badStage), 'rollout.json',
+      'rollout JSON: schedule.stages[2].fraction_ppm: expected an unsigned integer (u32), found -1 at line 1 column 91'],
+    ['rollout', (api) => api.RetryPolicy.fromJson('{"timed_out": {"base_secs": -1}}'), 'retry.json',
+      'retry policy JSON: timed_out.base_secs: expected an unsigned integer (u64), found -1 at line 1 column 31'],
+    ['verify', (api) => api.openCatalog(new Uint8Array(1), { keys: pem, now: 1, lastDigest: '0'.repeat(64) }), 'signed_catalog.digest_without_sequence',
+      'the last digest is given without the last sequence it was stored with: pass both (alone, the digest checks nothing)'],
+    ['verify', (api) => api.openCompactCatalog(new Uint8Array(1), pem, { now: 1, last: '{"sequence": 1}' }), 'js.bad_argument', null],
+  ];
+  for (const [area, run, code, message] of cases) {
+    const seen = new Set();
+    for (const which of ['wasm', 'napi']) {
+      for (const api of [await importBackend(which), await importEntry(which, area)]) {
+        assert.throws(() => run(api), (e) => {
+          assert.equal(e.code, code, `${which}: ${e.message}`);
+          if (message !== null) assert.equal(e.message, message, which);
+          seen.add(e.message);
+          return true;
+        });
+      }
+    }
+    assert.equal(seen.size, 1, [...seen].join(' | '));
+    if (code === 'js.bad_argument') assert.match([...seen][0], /^`last` must be a catalog state/);
+  }
+});
+
 test('one StepstoneError: instanceof and isStepstoneError hold across both packages and every entry', async () => {
   const wasm = await importBackend('wasm');
   const napi = await importBackend('napi');

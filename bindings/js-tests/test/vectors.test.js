@@ -189,20 +189,16 @@ const runnersFor = (s) => ({
       case 'jitter_hash':
         return { expect: { jitter_hash: s.jitterHash(v.device_id, v.hop, v.attempt) } };
       case 'backoff':
-        return {
-          expect: {
-            delay_secs: policy.backoff({ kind: v.kind, n: v.n, deviceId: v.device_id, hop: v.hop, attempt: v.attempt }),
-            jitter_hash: s.jitterHash(v.device_id, v.hop, v.attempt),
-          },
-        };
+        return answer(() => ({
+          delay_secs: policy.backoff({ kind: v.kind, n: v.n, deviceId: v.device_id, hop: v.hop, attempt: v.attempt }),
+          jitter_hash: s.jitterHash(v.device_id, v.hop, v.attempt),
+        }));
       case 'after_failure':
-        return {
-          expect: policy.afterFailure({
-            attempts: v.hop_counters.attempts, failures: v.hop_counters.failures, kind: v.kind,
-            totalAttempts: v.total_attempts, firstAttemptAt: v.first_attempt_at, failedAt: v.failed_at,
-            deviceId: v.device_id, hop: v.hop,
-          }),
-        };
+        return answer(() => policy.afterFailure({
+          attempts: v.hop_counters.attempts, failures: v.hop_counters.failures, kind: v.kind,
+          totalAttempts: v.total_attempts, firstAttemptAt: v.first_attempt_at, failedAt: v.failed_at,
+          deviceId: v.device_id, hop: v.hop,
+        }));
       default:
         throw new Error(`unknown op ${v.op}`);
     }

@@ -79,7 +79,8 @@ impl RetryPolicy {
     ///
     /// Returns: int, seconds.
     ///
-    /// Raises: `RetryError` (`retry.unknown_kind`) for an unknown kind; `BadArgumentError`
+    /// Raises: `RetryError` (`retry.unknown_kind`) for an unknown kind, `retry.zero_number`
+    /// for `n` or `attempt` 0 (both are numbered from 1); `BadArgumentError`
     /// (`python.bad_argument`) for an argument of another type, missing, negative or above
     /// 2**32 - 1.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, kind, n, device_id, hop, attempt)")]
@@ -92,13 +93,15 @@ impl RetryPolicy {
         .bind(args, kwargs)?;
         let (kind, n) = (a.text("kind")?, a.u32("n")?);
         let (device_id, hop, attempt) = (a.text("device_id")?, a.text("hop")?, a.u32("attempt")?);
-        Ok(self.inner.backoff(
-            self::kind(&kind)?,
-            n,
-            device_id.as_bytes(),
-            hop.as_bytes(),
-            attempt,
-        ))
+        self.inner
+            .backoff(
+                self::kind(&kind)?,
+                n,
+                device_id.as_bytes(),
+                hop.as_bytes(),
+                attempt,
+            )
+            .map_err(raise)
     }
 
     /// What to do after a failure: retry at a time, or give up (and by which rule).
@@ -116,7 +119,8 @@ impl RetryPolicy {
     /// (`retry.not_retried`, `retry.kind_limit`, `retry.attempts_per_hop`,
     /// `retry.total_attempts`, `retry.elapsed`).
     ///
-    /// Raises: `RetryError` (`retry.unknown_kind`) for an unknown kind name; `BadArgumentError`
+    /// Raises: `RetryError` (`retry.unknown_kind`) for an unknown kind name,
+    /// `retry.failed_before_first_attempt` for a `failed_at` before `first_attempt_at`; `BadArgumentError`
     /// (`python.bad_argument`) for a missing argument, one of another type, or a count or time
     /// that is negative or out of range.
     #[pyo3(signature = (*args, **kwargs), text_signature = "($self, *, attempts, failures, kind, total_attempts, first_attempt_at, failed_at, device_id, hop)")]
@@ -160,15 +164,18 @@ impl RetryPolicy {
             .map(|(name, n)| Ok((self::kind(&name)?, n)))
             .collect::<PyResult<Vec<_>>>()?;
         let counters = HopCounters::from_pairs(attempts, pairs).map_err(raise)?;
-        let decision = self.inner.after_failure(
-            &counters,
-            self::kind(&kind)?,
-            total_attempts,
-            first_attempt_at,
-            failed_at,
-            device_id.as_bytes(),
-            hop.as_bytes(),
-        );
+        let decision = self
+            .inner
+            .after_failure(
+                &counters,
+                self::kind(&kind)?,
+                total_attempts,
+                first_attempt_at,
+                failed_at,
+                device_id.as_bytes(),
+                hop.as_bytes(),
+            )
+            .map_err(raise)?;
         Ok(match decision {
             RetryDecision::RetryAt(t) => RetryDecisionPy {
                 retry_at: Some(t),

@@ -849,8 +849,10 @@ fn verify_manifest(args: Pos<'_, '_>, kwargs: Option<Kw<'_, '_>>) -> PyResult<Ma
 ///
 /// Returns: str.
 ///
-/// Raises: `ManifestError` (`manifest.malformed`) for fields the format refuses, a model name
-/// with a space among them (it would read back as two models); `BadArgumentError`
+/// Raises: `ManifestError` (`manifest.malformed`) for fields the format refuses;
+/// `manifest.no_models`, `manifest.models_wildcard_mixed`, `manifest.bad_model` for models the
+/// core's check refuses (an empty list, `*` with names, a name empty, with a space, not
+/// printable ASCII or listed twice); `BadArgumentError`
 /// (`python.bad_argument`) for an argument of another type, missing, a `sha256` that is not 32
 /// bytes, a `key_id` that is not 64 hex digits, or an unknown scheme.
 #[pyfunction]
@@ -990,9 +992,10 @@ static OPENED_CATALOG: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLoc
 /// `.digest` (32 bytes: store it, pass it back as `last_digest`) and `.issued` (`None` for
 /// format 1).
 ///
-/// Raises: `SignedCatalogError` (`signed_catalog.*`); `BadArgumentError`
+/// Raises: `SignedCatalogError` (`signed_catalog.*`, `signed_catalog.digest_without_sequence`
+/// for a `last_digest` given without `last_sequence`); `BadArgumentError`
 /// (`python.bad_argument`) for an argument of another type, missing, a number that is negative
-/// or too large, a `last_digest` that is not 32 bytes or is given without `last_sequence`.
+/// or too large, a `last_digest` that is not 32 bytes.
 #[pyfunction]
 #[pyo3(signature = (*args, **kwargs), text_signature = "(envelope, keys, *, now, last_sequence=None, last_digest=None)")]
 fn open_catalog<'py>(
@@ -1030,13 +1033,6 @@ fn open_catalog<'py>(
             )
         })?),
     };
-    if last_digest.is_some() && last_sequence.is_none() {
-        // Alone, the digest checks nothing: the sequence check would be off.
-        return Err(a.fail(
-            "last_digest",
-            "is given without `last_sequence`: pass the stored sequence with it",
-        ));
-    }
     let trust = Trust {
         keys: &keys,
         last_sequence,

@@ -121,8 +121,9 @@ def test_a_stored_digest_without_its_sequence_is_refused() -> None:
     key = stepstone.SigningKey.from_scalar(bytes(31) + b"\x07")
     signed = stepstone.seal_catalog(b'{"releases": []}', 5, 2_000_000_000, key, issued=1)
     o = stepstone.open_catalog(signed, [key.public_key], now=10)
-    with pytest.raises(stepstone.BadArgumentError, match="`last_digest` is given without `last_sequence`"):
+    with pytest.raises(stepstone.SignedCatalogError, match="the last digest is given without the last sequence") as e:
         stepstone.open_catalog(signed, [key.public_key], now=10, last_digest=o.digest)
+    assert e.value.code == "signed_catalog.digest_without_sequence"
     again = stepstone.open_catalog(signed, [key.public_key], now=10, last_sequence=o.sequence, last_digest=o.digest)
     assert again.sequence == 5
 
@@ -138,12 +139,32 @@ def test_a_model_name_with_a_space_is_refused_not_signed_as_two_models() -> None
     # `models=["AG 1"]` used to be written `models AG 1`: a manifest for models "AG" and "1".
     key = stepstone.SigningKey.from_scalar(bytes(31) + b"\x07")
     fields = dict(version="v1", size=1, sha256=bytes(32), environment="p", expires=2_000_000_000, key_id=key.public_key.key_id)
-    with pytest.raises(stepstone.ManifestError, match="line 6: a model name must be one word") as e:
+    with pytest.raises(stepstone.ManifestError) as e:
         stepstone.render_manifest(models=["AG 1"], **fields)
-    assert e.value.code == "manifest.malformed"
+    assert (e.value.code, str(e.value)) == ("manifest.bad_model", 'model "AG 1": a name is printable ASCII without spaces')
     text = stepstone.render_manifest(models=["AG-1", "AG-2"], **fields)
     manifest = stepstone.verify_manifest(text, key.sign(text.encode()).encode("der"), key.public_key)
     assert manifest.models == ["AG-1", "AG-2"]
+
+
+def test_render_manifest_checks_models_as_the_cli_does() -> None:
+    # The core's check (`manifest::check_models`): the same codes and messages as `--models`.
+    key = stepstone.SigningKey.from_scalar(bytes(31) + b"\x07")
+    fields = dict(version="v1", size=1, sha256=bytes(32), environment="p", expires=2_000_000_000, key_id=key.public_key.key_id)
+    cases = [
+        ([], "manifest.no_models", "no model given: name one or more models, or * for every model"),
+        (["*", "AG-1"], "manifest.models_wildcard_mixed", "* means every model and cannot be listed with model names"),
+        (["AG-1", ""], "manifest.bad_model", 'model "": empty name'),
+        (["AG-1", "AG-1"], "manifest.bad_model", 'model "AG-1": listed twice'),
+        (["AG-*"], "manifest.bad_model", 'model "AG-*": * may only stand alone, for every model'),
+        (["AGé"], "manifest.bad_model", 'model "AGé": a name is printable ASCII without spaces'),
+        (["AG-1,AG-2"], "manifest.bad_model", 'model "AG-1,AG-2": a name has no comma (give each model as its own name)'),
+    ]
+    for models, code, message in cases:
+        with pytest.raises(stepstone.ManifestError) as e:
+            stepstone.render_manifest(models=models, **fields)
+        assert (e.value.code, str(e.value)) == (code, message), models
+    assert "models *\n" in stepstone.render_manifest(models=["*"], **fields)
 
 
 def test_a_pyarrow_array_of_another_type_is_named_in_the_refusal() -> None:
@@ -197,3 +218,42 @@ def test_an_argument_whose_own_code_raises_is_a_bad_argument_with_that_cause() -
         with pytest.raises(stepstone.BadArgumentError, match=re.escape(text)) as e:
             call()
         assert isinstance(e.value.__cause__, RuntimeError)
+
+
+def test_retry_refuses_a_failure_before_the_first_attempt_and_failure_zero() -> None:
+    # Both in core: the same codes and messages as the JS backends (bindings/js-tests, entries).
+    policy = stepstone.RetryPolicy()
+    args = dict(attempts=1, failures={"failed": 1}, kind="failed", total_attempts=1, device_id="d", hop="v65000")
+    with pytest.raises(stepstone.RetryError) as e:
+        policy.after_failure(first_attempt_at=2000, failed_at=1000, **args)
+    assert (e.value.code, str(e.value)) == (
+        "retry.failed_before_first_attempt",
+        "failed_at (1000) is before first_attempt_at (2000): a failure cannot come before the march's first attempt",
+    )
+    assert policy.after_failure(first_attempt_at=2000, failed_at=2000, **args).retry_at is not None
+    for n, attempt, field in [(0, 1, "n"), (1, 0, "attempt")]:
+        with pytest.raises(stepstone.RetryError) as e:
+            policy.backoff("failed", n, "d", "h", attempt)
+        assert (e.value.code, str(e.value)) == (
+            "retry.zero_number",
+            f"{field} must be at least 1 (failures and attempts are numbered from 1), got 0",
+        )
+
+
+def test_rollout_and_retry_json_refusals_name_the_field_path() -> None:
+    text = '{"salt":"s","schedule":{"stages":[{"fraction_ppm":1},{"fraction_ppm":2},{"fraction_ppm":-1}]}}'
+    with pytest.raises(stepstone.RolloutError) as e:
+        stepstone.Rollout(text)
+    assert str(e.value) == (
+        "rollout JSON: schedule.stages[2].fraction_ppm: expected an unsigned integer (u32), found -1 at line 1 column 91"
+    )
+    with pytest.raises(stepstone.RetryError) as e:
+        stepstone.RetryPolicy('{"timed_out": {"base_secs": -1}}')
+    assert str(e.value) == (
+        "retry policy JSON: timed_out.base_secs: expected an unsigned integer (u64), found -1 at line 1 column 31"
+    )
+
+
+def test_a_zero_length_ramp_is_an_instant_step() -> None:
+    ramp = {"start": 0, "start_ppm": 10000, "duration_secs": 0}
+    assert [stepstone.ramp_fraction(ramp, t) for t in (0, 1, 10**9)] == [1_000_000] * 3

@@ -48,6 +48,16 @@ fn before_retry(e: &RetryError) -> String {
             Quoted(k)
         ),
         RetryError::DuplicateKind(k) => format!("failure kind {k} is counted twice"),
+        RetryError::FailedBeforeFirstAttempt {
+            first_attempt_at,
+            failed_at,
+        } => format!(
+            "failed_at ({failed_at}) is before first_attempt_at ({first_attempt_at}): a failure \
+             cannot come before the march's first attempt"
+        ),
+        RetryError::ZeroNumber(f) => {
+            format!("{f} must be at least 1 (failures and attempts are numbered from 1), got 0")
+        }
     }
 }
 
@@ -199,6 +209,12 @@ fn retry_errors() -> Vec<RetryError> {
     }
     errors.push(RetryError::ZeroAttempts);
     errors.push(RetryError::ZeroLimit("give_up.max_total_attempts"));
+    errors.push(RetryError::FailedBeforeFirstAttempt {
+        first_attempt_at: u64::MAX,
+        failed_at: 0,
+    });
+    errors.push(RetryError::ZeroNumber("n"));
+    errors.push(RetryError::ZeroNumber("attempt"));
     for text in TEXTS {
         errors.push(RetryError::UnknownKind(text.into()));
         errors.push(RetryError::Json(text.into()));

@@ -745,6 +745,8 @@ registry! {
             "`now` is below the time floor (the last catalog's issued time)";
         SIGNED_CATALOG_TOO_LARGE = "signed_catalog.too_large" [host]:
             "A payload too large for the envelope (sealing)";
+        SIGNED_CATALOG_DIGEST_WITHOUT_SEQUENCE = "signed_catalog.digest_without_sequence" [host]:
+            "A last digest was given without the last sequence it was stored with (alone it checks nothing)";
     }
 
     /// MCUboot images made by `imgtool sign` (`stepstone::mcuboot`, `docs/device.md`): the
@@ -838,6 +840,10 @@ registry! {
             "A failure kind name other than `failed`, `timed_out`, `rejected`, `download_error`";
         RETRY_DUPLICATE_KIND = "retry.duplicate_kind":
             "A failure kind counted twice in a hop's counters";
+        RETRY_FAILED_BEFORE_FIRST_ATTEMPT = "retry.failed_before_first_attempt":
+            "A failure's `failed_at` is before the march's `first_attempt_at`";
+        RETRY_ZERO_NUMBER = "retry.zero_number":
+            "A backoff asked for failure `n` 0 or `attempt` 0 (both are numbered from 1)";
         RETRY_ATTEMPTS_PER_HOP = "retry.attempts_per_hop":
             "Gave up: `attempts_per_hop` attempts were made on this hop";
         RETRY_NOT_RETRIED = "retry.not_retried":

@@ -287,7 +287,7 @@ where
             };
         }
         let name = ctx.planner.spelling(&next).as_bytes();
-        match ctx.policy.after_failure(
+        match ctx.policy.decide_after_failure(
             &h.counters,
             last.kind,
             state.total_attempts,

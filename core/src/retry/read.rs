@@ -6,7 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json_fields::{
-    Res, document, object, once, option, read_bool, read_u32, read_u64, schema_document, schema_key,
+    Res, document, object, once, option, read_bool, read_u32, read_u64, schema_document,
+    schema_key, within,
 };
 use crate::json_read::Reader;
 
@@ -86,7 +87,7 @@ pub(crate) fn counts_document(text: &str) -> Result<Vec<(String, u32)>, String> 
         r.begin_object()?;
         let mut first = true;
         while let Some(key) = r.next_key(&mut first)? {
-            let n = read_u32(r)?;
+            let n = read_u32(r).map_err(|e| within(e, &key))?;
             match counts.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
                 Ok(i) => counts[i].1 = n,
                 Err(i) => counts.insert(i, (key.into_owned(), n)),

@@ -10,7 +10,7 @@ use alloc::string::String;
 
 use crate::json_fields::{
     Res, array, document, need, object, once, option, read_u32, read_u64, schema_document,
-    schema_key, string, tag, unknown_variant,
+    schema_key, string, tag, unknown_variant, within,
 };
 use crate::json_read::Reader;
 
@@ -58,8 +58,8 @@ fn schedule(r: &mut Reader<'_>) -> Res<Schedule> {
         return Err(r.error("expected `stages` or `ramp`, found {}"));
     };
     let schedule = match &*name {
-        "stages" => Schedule::Stages(array(r, stage)?),
-        "ramp" => Schedule::Ramp(ramp(r)?),
+        "stages" => Schedule::Stages(array(r, stage).map_err(|e| within(e, "stages"))?),
+        "ramp" => Schedule::Ramp(ramp(r).map_err(|e| within(e, "ramp"))?),
         _ => return Err(unknown_variant(r, &name)),
     };
     if r.peek() != Some(b'}') {
