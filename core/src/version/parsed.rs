@@ -136,37 +136,6 @@ pub struct Version {
     text: smol_str::SmolStr,
 }
 
-/// An integer version's spelling (`v` and at most 19 digits) as a `SmolStr`: always inline,
-/// no allocation (`new_inline` copies the bytes without `new`'s search for a whitespace-only
-/// text).
-///
-/// The usual lengths, 1 to 8 bytes, are copied with the length known at compile time. A copy
-/// of run-time length is a `memcpy` of small pieces that the version's next move reads back at
-/// once as 16-byte words, which the processor cannot forward from the pending stores: that
-/// stall was most of this function's time (`perf annotate`, 10k-release catalogs).
-#[cfg(feature = "serde")]
-fn integer_spelling(text: &str) -> smol_str::SmolStr {
-    /// `text`, `N` bytes long.
-    fn fixed<const N: usize>(text: &str) -> smol_str::SmolStr {
-        match text.get(..N) {
-            Some(head) if text.len() == N => smol_str::SmolStr::new_inline(head),
-            _ => smol_str::SmolStr::new(text),
-        }
-    }
-    match text.len() {
-        1 => fixed::<1>(text),
-        2 => fixed::<2>(text),
-        3 => fixed::<3>(text),
-        4 => fixed::<4>(text),
-        5 => fixed::<5>(text),
-        6 => fixed::<6>(text),
-        7 => fixed::<7>(text),
-        8 => fixed::<8>(text),
-        0..=23 => smol_str::SmolStr::new_inline(text),
-        _ => smol_str::SmolStr::new(text),
-    }
-}
-
 impl Version {
     /// An integer-scheme version whose number a caller has read from `text` exactly as
     /// [`Version::parse`] reads it (the catalog scanner's fast path; tests hold the two equal).
@@ -174,7 +143,13 @@ impl Version {
     pub(crate) fn integer_read(text: &str, n: u64) -> Version {
         Version {
             key: VersionKey::Integer(n),
-            text: integer_spelling(text),
+            // `v` and at most 19 digits: always inline, no allocation (`new_inline` copies
+            // the bytes without `new`'s search for a whitespace-only text).
+            text: if text.len() <= 23 {
+                smol_str::SmolStr::new_inline(text)
+            } else {
+                smol_str::SmolStr::new(text)
+            },
         }
     }
 
