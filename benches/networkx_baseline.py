@@ -185,6 +185,18 @@ def load_average():
         return "unknown"
 
 
+def plan_json(cmd, res):
+    """The plan a `stepstone plan --format json` run printed; stops the script, naming the
+    binary, when it failed or printed something else."""
+    try:
+        if res.returncode == 0:
+            return json.loads(res.stdout)
+    except json.JSONDecodeError:
+        pass
+    sys.exit(f"{cmd[0]} gave no plan (exit {res.returncode}): "
+             f"{(res.stderr or res.stdout).strip()[:300]!r}")
+
+
 class Timings:
     """One CLI build's runs at one catalog size: CPU and wall seconds, grouped by round."""
 
@@ -193,8 +205,8 @@ class Timings:
         self.out = None
 
     def run(self, cmd):
-        res, cpu, wall = cpu_of(lambda: subprocess.run(cmd, check=True, capture_output=True, text=True))
-        self.out = json.loads(res.stdout)
+        res, cpu, wall = cpu_of(lambda: subprocess.run(cmd, capture_output=True, text=True))
+        self.out = plan_json(cmd, res)
         self.rounds[-1].append((cpu, wall))
 
     def cpus(self):
@@ -239,7 +251,7 @@ def time_size(args, binaries, n, path, lo, hi):
 
     # One untimed run of each build: the binary and the catalog in the page cache.
     for b in binaries:
-        subprocess.run(cmds[b], check=True, capture_output=True)
+        plan_json(cmds[b], subprocess.run(cmds[b], capture_output=True, text=True))
     if args.order == "interleaved":
         for _ in range(rounds):
             networkx()
@@ -260,9 +272,25 @@ def time_size(args, binaries, n, path, lo, hi):
     return nx_cpu, parts, last, timings
 
 
+def sizes_arg(text):
+    """`--sizes`: comma-separated whole numbers of releases, each at least 2 (a plan needs a
+    release to start from and one to reach)."""
+    sizes = []
+    for part in text.split(","):
+        try:
+            n = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r} is not a whole number of releases") from None
+        if n < 2:
+            raise argparse.ArgumentTypeError(f"{n} releases: a catalog needs at least 2")
+        sizes.append(n)
+    return sizes
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--sizes", default="100,1000,10000", type=sizes_arg,
+                    help="catalog sizes in releases, comma-separated (each at least 2)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--cost", choices=["hops", "bytes"], default="hops")
     ap.add_argument("--edges", choices=["naive", "bisect"], default="naive")
@@ -278,11 +306,15 @@ def main():
                     help="another stepstone binary to time in the same run (repeatable)")
     args = ap.parse_args()
     if args.repeat < 1 or args.per_round < 1:
-        ap.error("--repeat and --per-round must be at least 1")
+        ap.error(f"--repeat and --per-round must be at least 1 (got {args.repeat} and {args.per_round})")
     if not args.no_build:
         build_tools()
     binaries = [os.path.join(TARGET, "stepstone")] + args.stepstone
     gen = os.path.join(TARGET, "examples", "gen")
+    for tool in binaries + [gen, os.path.join(TARGET, "examples", "plan")]:
+        if not (os.path.isfile(tool) and os.access(tool, os.X_OK)):
+            ap.error(f"{tool} is not an executable file"
+                     + (" (build it, or leave out --no-build)" if tool.startswith(TARGET) else ""))
 
     print(f"cost={args.cost} edges={args.edges} seed={args.seed} order={args.order} "
           f"repeat={args.repeat} per-round={args.per_round if args.order == 'interleaved' else '-'} "
@@ -292,7 +324,7 @@ def main():
           f"| {'core plan':>10} {'ratio core':>10} | {'round ratios: median [low-high] spread':>38}")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        for n in [int(s) for s in args.sizes.split(",")]:
+        for n in args.sizes:
             path = os.path.join(tmp, f"catalog-{n}.json")
             lo, hi = subprocess.run([gen, str(n), str(args.seed), path], check=True,
                                     capture_output=True, text=True).stdout.split()
