@@ -26,7 +26,8 @@ time of the build's runs in the same round, so both sides of it see the machine 
 state; the script prints the median of the round ratios, the lowest and highest, and their
 spread ((highest - lowest) / median). On a shared VM, slow phases last seconds, so timing all
 CLI runs and then all networkx jobs (`--order sequential`, the method before) compares two
-different machines and its ratio moves from one run to the next by far more.
+different machines: in three runs of each on one binary, its ratio moved by 26 % of its median
+from run to run, the interleaved median of round ratios by 14 % (docs/planning-performance.md).
 
     python3 benches/networkx_baseline.py [--sizes 100,1000,10000] [--cost hops|bytes]
         [--edges naive|bisect] [--repeat 7] [--per-round 7] [--order interleaved|sequential]
