@@ -563,3 +563,47 @@ impl Sweep {
         self.best.get(self.slots.of(key)).copied().flatten()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn best(cost: u64, hops: u32, next: u32) -> Best {
+        Best {
+            cost,
+            hops,
+            next: Reverse(next),
+        }
+    }
+
+    proptest! {
+        /// After any assignments, every prefix minimum is the minimum of the leaves as
+        /// `Option`s (`None` for "no value"), extreme costs and release 0 included.
+        #[test]
+        fn min_tree_prefixes_are_the_minimum_of_the_options(
+            n in 1usize..40,
+            sets in proptest::collection::vec(
+                (0usize..40, proptest::option::of((
+                    prop_oneof![Just(u64::MAX), Just(0u64), 0u64..5],
+                    0u32..4,
+                    prop_oneof![Just(0u32), Just(AT_TARGET), 0u32..5],
+                ))),
+                0..60,
+            ),
+        ) {
+            let mut tree = MinTree::new(n);
+            let mut leaves: Vec<Option<Best>> = vec![None; n];
+            for (leaf, value) in sets {
+                let leaf = leaf % n;
+                let value = value.map(|(c, h, x)| best(c, h, x));
+                tree.set(leaf, value);
+                leaves[leaf] = value;
+                for k in 0..=n {
+                    let want = leaves[..k].iter().copied().fold(None, min_opt);
+                    prop_assert_eq!(tree.prefix_min(k), want);
+                }
+            }
+        }
+    }
+}
