@@ -520,7 +520,7 @@ impl<'a> Scanner<'a> {
                         s.at += 1;
                     } else {
                         loop {
-                            list.push(s.release()?);
+                            s.release(&mut list)?;
                             if !s.either(b',', b']')? {
                                 break;
                             }
@@ -548,7 +548,9 @@ impl<'a> Scanner<'a> {
         self.list(|s| s.string().map(String::from))
     }
 
-    fn release(&mut self) -> Option<Release> {
+    /// Reads a release onto the end of `list` (pushed there, not returned: a 320-byte
+    /// `Option<Release>` handed back would be copied once more per release).
+    fn release(&mut self, list: &mut Vec<Release>) -> Option<()> {
         let mut seen = 0u16;
         let (mut version, mut kind, mut min_sw_version, mut size, mut sha256) =
             (None, None, None, None, None);
@@ -613,7 +615,7 @@ impl<'a> Scanner<'a> {
                 .map(|text| VersionRange::parse(text, scheme).ok())
                 .collect::<Option<_>>()?
         };
-        Some(Release {
+        list.push(Release {
             version: version?,
             kind,
             min_sw_version,
@@ -626,7 +628,8 @@ impl<'a> Scanner<'a> {
             deadend,
             blocked_from,
             deltas,
-        })
+        });
+        Some(())
     }
 
     fn delta(&mut self) -> Option<Delta> {

@@ -44,6 +44,26 @@ impl Filter<'_> {
     }
 }
 
+/// [`Filter::eligible`] for `below[i]`, which a sweep asks three times per release: called
+/// as `eligible(i, &below[i])`.
+///
+/// Off `wasm32` the answers are computed once, up front (a model list is a search among
+/// strings: about a million instructions of a 10k-release plan); on `wasm32` each call asks the
+/// filter again, so that the WASM plan module keeps its size. The answer is the filter's
+/// either way.
+fn eligibility<'a>(filter: Filter<'a>, below: &[Release]) -> impl Fn(usize, &Release) -> bool + 'a {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let answers: Vec<bool> = below.iter().map(|r| filter.eligible(r)).collect();
+        move |i: usize, _: &Release| answers.get(i).copied().unwrap_or(false)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = below;
+        move |_: usize, r: &Release| filter.eligible(r)
+    }
+}
+
 /// The best way on from one slot: total cost, hop count, first hop (a release index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Best {
@@ -285,6 +305,7 @@ pub(crate) fn run(
     let releases = catalog.releases();
     let below = releases.get(..=target).unwrap_or(releases);
     let lower = lower_bounds(catalog);
+    let eligible = eligibility(filter, below);
 
     // The releases' own points first, as one sorted run; the lower bounds, blocked ranges and
     // delta bases after them, usually a second sorted run: `Slots::new` merges runs.
@@ -294,7 +315,7 @@ pub(crate) fn run(
     // is pushed once per run, which keeps the points after the releases' own few and short.
     let mut last_lower: Option<&VersionKey> = None;
     for (i, r) in below.iter().enumerate() {
-        if !filter.eligible(r) {
+        if !eligible(i, r) {
             continue;
         }
         if let Some(&Some(l)) = lower.get(i)
@@ -351,7 +372,7 @@ pub(crate) fn run(
         }
     };
     let mut leaves: Vec<(usize, usize)> = (0..below.len())
-        .filter(|&i| below.get(i).is_some_and(|r| filter.eligible(r)))
+        .filter(|&i| below.get(i).is_some_and(|r| eligible(i, r)))
         .map(|i| (lslot(i).unwrap_or(0), i))
         .collect();
     leaves.sort_unstable();
@@ -466,7 +487,7 @@ pub(crate) fn run(
         let i = release_at.get(above).copied().unwrap_or(usize::MAX);
         if let (Some(r), Some(Some(b))) = (below.get(i), best.get(above)) {
             let leaving_ok = !r.deadend || i == target;
-            if filter.eligible(r) && leaving_ok {
+            if eligible(i, r) && leaving_ok {
                 if let Some(slot) = solved.get_mut(i) {
                     *slot = Some(*b);
                 }
@@ -540,5 +561,49 @@ impl Sweep {
     /// The best way on from `key` (`None`: no path).
     pub fn at(&self, key: &VersionKey) -> Option<Best> {
         self.best.get(self.slots.of(key)).copied().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn best(cost: u64, hops: u32, next: u32) -> Best {
+        Best {
+            cost,
+            hops,
+            next: Reverse(next),
+        }
+    }
+
+    proptest! {
+        /// After any assignments, every prefix minimum is the minimum of the leaves as
+        /// `Option`s (`None` for "no value"), extreme costs and release 0 included.
+        #[test]
+        fn min_tree_prefixes_are_the_minimum_of_the_options(
+            n in 1usize..40,
+            sets in proptest::collection::vec(
+                (0usize..40, proptest::option::of((
+                    prop_oneof![Just(u64::MAX), Just(0u64), 0u64..5],
+                    0u32..4,
+                    prop_oneof![Just(0u32), Just(AT_TARGET), 0u32..5],
+                ))),
+                0..60,
+            ),
+        ) {
+            let mut tree = MinTree::new(n);
+            let mut leaves: Vec<Option<Best>> = vec![None; n];
+            for (leaf, value) in sets {
+                let leaf = leaf % n;
+                let value = value.map(|(c, h, x)| best(c, h, x));
+                tree.set(leaf, value);
+                leaves[leaf] = value;
+                for k in 0..=n {
+                    let want = leaves[..k].iter().copied().fold(None, min_opt);
+                    prop_assert_eq!(tree.prefix_min(k), want);
+                }
+            }
+        }
     }
 }

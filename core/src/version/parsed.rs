@@ -567,6 +567,20 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "serde")]
+    #[test]
+    fn integer_read_spells_every_length_as_parse_does() {
+        let digits = "v1234567890123456789012345";
+        for len in 1..=digits.len() {
+            for text in [&digits[..len], &digits[1..=len.min(digits.len() - 1)]] {
+                let read = Version::integer_read(text, 7);
+                assert_eq!(read.as_str(), text);
+                assert_eq!(read.text, smol_str::SmolStr::new(text));
+                assert_eq!(read.text.is_heap_allocated(), text.len() > 23);
+            }
+        }
+    }
+
     #[test]
     fn build_metadata_does_not_order() {
         assert_eq!(v("1.0.0+a", Scheme::Semver), v("v1.0.0+b", Scheme::Semver));
