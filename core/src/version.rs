@@ -4,7 +4,7 @@
 //!
 //! * [`Scheme::Integer`]: build numbers, spelled `64000` or `v64000` (the same version),
 //!   ordered numerically.
-//! * [`Scheme::Semver`]: SemVer 2.0 with its precedence rules (the `semver` crate). Build
+//! * [`Scheme::Semver`]: SemVer 2.0 with its precedence rules (read by the core itself, [`SemverKey`]). Build
 //!   metadata does not order: two versions that differ only in it are the same version.
 //! * [`Scheme::Dotted`]: numeric components separated by dots, any count (Fedora CoreOS
 //!   `38.20231027.3.2`, builds such as `4.2.1.1207`), compared component by component as
@@ -337,7 +337,11 @@ pub fn compare(a: &str, b: &str, scheme: Scheme) -> Result<Ordering, VersionErro
 #[cfg(feature = "alloc")]
 mod parsed;
 #[cfg(feature = "alloc")]
+mod semver_key;
+#[cfg(feature = "alloc")]
 pub use parsed::{Comparator, Op, Version, VersionError, VersionKey, VersionRange, detect_scheme};
+#[cfg(feature = "alloc")]
+pub use semver_key::SemverKey;
 
 #[cfg(test)]
 mod tests {
