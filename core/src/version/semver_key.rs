@@ -135,6 +135,12 @@ mod tests {
         }
     }
 
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_key_is_as_large_as_with_the_semver_crate() {
+        assert_eq!(core::mem::size_of::<VersionKey>(), 48);
+    }
+
     #[test]
     fn keys_are_the_semver_crates() {
         let texts: Vec<String> = [
