@@ -31,7 +31,7 @@ impl Axis {
     ///
     /// The lists come through `dyn Iterator` so that both axes share one copy of this code (a
     /// generic one was inlined twice into the catalog reader of the WASM module).
-    pub(crate) fn of<'r>(lists: &mut dyn Iterator<Item = Option<&'r [String]>>) -> Axis {
+    pub(crate) fn of(lists: &mut dyn Iterator<Item = Option<&[String]>>) -> Axis {
         let mut names: Vec<&str> = Vec::new();
         let mut first: Option<Option<Vec<&str>>> = None;
         let mut previous: Option<&[String]> = None;
