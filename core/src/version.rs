@@ -403,19 +403,21 @@ mod tests {
         assert_eq!(check(&long, Scheme::Dotted), Err(VersionErrorKind::TooLong));
     }
 
+    /// SemVer 2.0 §11's example chain, lowest first.
+    pub(super) const SEMVER_SPEC_CHAIN: [&str; 8] = [
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "1.0.0",
+    ];
+
     #[test]
     fn semver_precedence_follows_the_spec_example() {
-        // SemVer 2.0 §11 example chain.
-        let chain = [
-            "1.0.0-alpha",
-            "1.0.0-alpha.1",
-            "1.0.0-alpha.beta",
-            "1.0.0-beta",
-            "1.0.0-beta.2",
-            "1.0.0-beta.11",
-            "1.0.0-rc.1",
-            "1.0.0",
-        ];
+        let chain = SEMVER_SPEC_CHAIN;
         for w in chain.windows(2) {
             assert_eq!(
                 compare(w[0], w[1], Scheme::Semver),
