@@ -85,7 +85,7 @@ wasm_sizes() {
         stepstone_wasm) entry=index; budget=150; ceiling=150 ;;
         sample) entry=$name; budget=15; ceiling=19 ;;
         verify) entry=$name; budget=45; ceiling=45 ;;
-        plan) entry=$name; budget=60; ceiling=65 ;;
+        plan) entry=$name; budget=60; ceiling=60 ;;
         rollout) entry=$name; budget=60; ceiling=60 ;;
       esac
       raw=$(stat -c %s "$pkg/pkg/${name}_bg.wasm")

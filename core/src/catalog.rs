@@ -216,7 +216,14 @@ impl Catalog {
                         .iter()
                         .map(move |c| (VersionField::Blocked(j), &c.version))
                 }));
-            if let Some((field, other)) = versions.into_iter().find(|(_, v)| v.scheme() != scheme) {
+            // The JSON walk (`Origins::Listed`) parses every version and range in `scheme`, so
+            // only releases given as values can mix schemes: a build that only reads JSON (the
+            // plan WASM module) then links no code for this check.
+            let misfit = match origins {
+                Origins::AsGiven => versions.into_iter().find(|(_, v)| v.scheme() != scheme),
+                Origins::Listed(_) => None,
+            };
+            if let Some((field, other)) = misfit {
                 errors.push(CatalogError::MixedScheme {
                     release: at(),
                     field: field.name(),

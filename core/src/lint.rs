@@ -95,31 +95,19 @@ fn warn(out: &mut Vec<Warning>, code: &'static str, r: &Release, message: String
     });
 }
 
-/// The values a catalog names for one dimension (models or environments); `[None]` when it
-/// names none.
-fn dimension<'c>(
-    catalog: &'c Catalog,
-    get: impl Fn(&'c Release) -> Option<&'c Vec<String>>,
-) -> Vec<Option<&'c str>> {
-    let mut all: Vec<&str> = catalog
-        .releases()
-        .iter()
-        .filter_map(&get)
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    all.sort_unstable();
-    all.dedup();
-    if all.is_empty() {
+/// The values a catalog names for one dimension (models or environments: the catalog's own
+/// sorted list, [`Catalog::models`] or [`Catalog::environments`]); `[None]` when it names none.
+fn dimension(names: &[String]) -> Vec<Option<&str>> {
+    if names.is_empty() {
         alloc::vec![None]
     } else {
-        all.into_iter().map(Some).collect()
+        names.iter().map(|n| Some(n.as_str())).collect()
     }
 }
 
 fn unreachable(catalog: &Catalog, out: &mut Vec<Warning>) {
-    let models = dimension(catalog, |r| r.models.as_ref());
-    let envs = dimension(catalog, |r| r.environments.as_ref());
+    let models = dimension(catalog.models());
+    let envs = dimension(catalog.environments());
     let releases = catalog.releases();
     // release index -> (device kinds that cannot reach it, reason for the first)
     let mut stranded: Vec<(Vec<String>, Option<String>, Option<usize>)> =
@@ -215,8 +203,8 @@ impl<'c> Seen<'c> {
 
 fn stepping_stones(catalog: &Catalog, out: &mut Vec<Warning>) {
     let releases = catalog.releases();
-    let all_models = dimension(catalog, |r| r.models.as_ref());
-    let all_envs = dimension(catalog, |r| r.environments.as_ref());
+    let all_models = dimension(catalog.models());
+    let all_envs = dimension(catalog.environments());
     // Releases that name each version as their min_sw_version.
     // Sorted by version, each version's releases in catalog order (a stable sort).
     let unsorted: Vec<(&VersionKey, &Release)> = releases

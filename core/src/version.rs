@@ -4,7 +4,7 @@
 //!
 //! * [`Scheme::Integer`]: build numbers, spelled `64000` or `v64000` (the same version),
 //!   ordered numerically.
-//! * [`Scheme::Semver`]: SemVer 2.0 with its precedence rules (the `semver` crate). Build
+//! * [`Scheme::Semver`]: SemVer 2.0 with its precedence rules (read by the core itself, [`SemverKey`]). Build
 //!   metadata does not order: two versions that differ only in it are the same version.
 //! * [`Scheme::Dotted`]: numeric components separated by dots, any count (Fedora CoreOS
 //!   `38.20231027.3.2`, builds such as `4.2.1.1207`), compared component by component as
@@ -337,7 +337,11 @@ pub fn compare(a: &str, b: &str, scheme: Scheme) -> Result<Ordering, VersionErro
 #[cfg(feature = "alloc")]
 mod parsed;
 #[cfg(feature = "alloc")]
+mod semver_key;
+#[cfg(feature = "alloc")]
 pub use parsed::{Comparator, Op, Version, VersionError, VersionKey, VersionRange, detect_scheme};
+#[cfg(feature = "alloc")]
+pub use semver_key::SemverKey;
 
 #[cfg(test)]
 mod tests {
@@ -399,19 +403,21 @@ mod tests {
         assert_eq!(check(&long, Scheme::Dotted), Err(VersionErrorKind::TooLong));
     }
 
+    /// SemVer 2.0 §11's example chain, lowest first.
+    pub(super) const SEMVER_SPEC_CHAIN: [&str; 8] = [
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "1.0.0",
+    ];
+
     #[test]
     fn semver_precedence_follows_the_spec_example() {
-        // SemVer 2.0 §11 example chain.
-        let chain = [
-            "1.0.0-alpha",
-            "1.0.0-alpha.1",
-            "1.0.0-alpha.beta",
-            "1.0.0-beta",
-            "1.0.0-beta.2",
-            "1.0.0-beta.11",
-            "1.0.0-rc.1",
-            "1.0.0",
-        ];
+        let chain = SEMVER_SPEC_CHAIN;
         for w in chain.windows(2) {
             assert_eq!(
                 compare(w[0], w[1], Scheme::Semver),

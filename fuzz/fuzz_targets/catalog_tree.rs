@@ -3,10 +3,16 @@
 //! (`serde_json::from_str`, then `Catalog::from_json_value`). They must give the same answer:
 //! the same catalog, or the same errors with the same messages (a JSON syntax error word for
 //! word, line and column included).
+//!
+//! The same input, cut at `\n` into up to four texts, is also read as SemVer versions by the
+//! core's own SemVer key (`VersionKey::parse(.., Scheme::Semver)`, `version/semver_key.rs`) and
+//! by the `semver` crate it replaced (after the core's `check`, as the former key did): the
+//! same texts accepted, the same numbers and pre-release, the same key text, the same order.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use stepstone::catalog::{Catalog, CatalogError, CatalogErrors};
+use stepstone::version::{Scheme, VersionKey, check};
 
 fn serde_path(text: &str) -> Result<Catalog, CatalogErrors> {
     match serde_json::from_str::<serde_json::Value>(text) {
@@ -17,10 +23,43 @@ fn serde_path(text: &str) -> Result<Catalog, CatalogErrors> {
     }
 }
 
+/// The former SemVer key: `check`, then the crate, without build metadata.
+fn semver_by_crate(text: &str) -> Option<semver::Version> {
+    check(text, Scheme::Semver).ok()?;
+    let mut v = semver::Version::parse(text.strip_prefix('v').unwrap_or(text)).ok()?;
+    v.build = semver::BuildMetadata::EMPTY;
+    Some(v)
+}
+
+/// Up to four lines of `text` as SemVer keys, by the core and by the crate: they agree.
+fn semver_keys_agree(text: &str) {
+    let mut keys = Vec::new();
+    for t in text.split('\n').take(4) {
+        let ours = VersionKey::parse(t, Scheme::Semver);
+        let theirs = semver_by_crate(t);
+        assert_eq!(ours.is_ok(), theirs.is_some(), "{t:?}");
+        if let (Ok(key), Some(v)) = (ours, theirs) {
+            let VersionKey::Semver(k) = &key else {
+                panic!("{t:?} is not a semver key");
+            };
+            assert_eq!((k.major, k.minor, k.patch), (v.major, v.minor, v.patch));
+            assert_eq!(k.pre(), v.pre.as_str());
+            assert_eq!(key.text(), v.to_string());
+            keys.push((key, v));
+        }
+    }
+    for (ka, va) in &keys {
+        for (kb, vb) in &keys {
+            assert_eq!(ka.cmp(kb), va.cmp(vb), "{ka:?} {kb:?}");
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    semver_keys_agree(text);
     let walked = Catalog::from_json_walked(text);
     let old = serde_path(text);
     match (&walked, &old) {

@@ -28,7 +28,10 @@ impl Axis {
     /// Releases often list what the release before them lists: such a list adds nothing and is
     /// skipped. The others are sorted and deduplicated in one reused buffer, so reading a
     /// catalog allocates nothing per release here.
-    pub(crate) fn of<'r>(lists: impl Iterator<Item = Option<&'r [String]>>) -> Axis {
+    ///
+    /// The lists come through `dyn Iterator` so that both axes share one copy of this code (a
+    /// generic one was inlined twice into the catalog reader of the WASM module).
+    pub(crate) fn of(lists: &mut dyn Iterator<Item = Option<&[String]>>) -> Axis {
         let mut names: Vec<&str> = Vec::new();
         let mut first: Option<Option<Vec<&str>>> = None;
         let mut previous: Option<&[String]> = None;
@@ -108,8 +111,8 @@ pub(crate) struct Axes {
 impl Axes {
     pub(crate) fn of(releases: &[Release]) -> Axes {
         Axes {
-            models: Axis::of(releases.iter().map(|r| r.models.as_deref())),
-            environments: Axis::of(releases.iter().map(|r| r.environments.as_deref())),
+            models: Axis::of(&mut releases.iter().map(|r| r.models.as_deref())),
+            environments: Axis::of(&mut releases.iter().map(|r| r.environments.as_deref())),
         }
     }
 }
@@ -124,7 +127,7 @@ mod tests {
             .iter()
             .map(|l| l.map(|l| l.iter().map(|s| s.to_string()).collect()))
             .collect();
-        Axis::of(owned.iter().map(|l| l.as_deref()))
+        Axis::of(&mut owned.iter().map(|l| l.as_deref()))
     }
 
     #[test]

@@ -47,10 +47,13 @@ pub(crate) fn suggest(unknown: &str, known: &[&'static str]) -> Option<&'static 
         push_lowercase(&mut lower, c);
     }
     // The known names are lowercase ASCII already (a test checks it): only `unknown` needs
-    // lowercasing.
+    // lowercasing, and their bytes are their characters.
     let kept = |c: &char| !matches!(c, '_' | '-' | ' ');
     let squashed = || lower.iter().copied().filter(kept);
-    if let Some(k) = known.iter().find(|k| k.chars().filter(kept).eq(squashed())) {
+    if let Some(k) = known
+        .iter()
+        .find(|k| k.bytes().map(char::from).filter(kept).eq(squashed()))
+    {
         return Some(k);
     }
     known
@@ -77,9 +80,10 @@ fn push_lowercase(out: &mut Vec<char>, c: char) {
 }
 
 /// Edit distance (insertions, deletions, substitutions) between two short strings, with one
-/// row of the table updated in place.
+/// row of the table updated in place. `b` is a known name: ASCII, so its bytes are its
+/// characters.
 fn levenshtein(a: &[char], b: &str) -> usize {
-    let mut row: Vec<usize> = (0..=b.chars().count()).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, &ca) in a.iter().enumerate() {
         // `diagonal` is the previous row's cell to the left, `*cell` its cell above.
         let mut diagonal = i;
@@ -88,7 +92,7 @@ fn levenshtein(a: &[char], b: &str) -> usize {
         if let Some(first) = cells.next() {
             *first = left;
         }
-        for (cb, cell) in b.chars().zip(cells) {
+        for (cb, cell) in b.bytes().map(char::from).zip(cells) {
             let up = *cell;
             left = (diagonal + usize::from(ca != cb)).min(up + 1).min(left + 1);
             *cell = left;

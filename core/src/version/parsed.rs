@@ -6,7 +6,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
-use super::{MAX_VERSION_LEN, Scheme, VersionErrorKind, check, check_len, parse_u64, strip_v};
+use super::{MAX_VERSION_LEN, Scheme, SemverKey, VersionErrorKind, check_len, parse_u64, strip_v};
 use crate::error::{Code, ErrorCode, Registered, Sink};
 use crate::json_read::push_u64;
 
@@ -19,7 +19,7 @@ pub enum VersionKey {
     /// An integer build number.
     Integer(u64),
     /// A SemVer version with its build metadata removed.
-    Semver(semver::Version),
+    Semver(SemverKey),
     /// Dotted components with trailing zeros removed.
     Dotted(Vec<u64>),
 }
@@ -33,13 +33,7 @@ impl VersionKey {
         let s = strip_v(text);
         Ok(match scheme {
             Scheme::Integer => VersionKey::Integer(parse_u64(s).map_err(fail)?),
-            Scheme::Semver => {
-                check(text, scheme).map_err(fail)?;
-                let mut v =
-                    semver::Version::parse(s).map_err(|_| fail(VersionErrorKind::Malformed))?;
-                v.build = semver::BuildMetadata::EMPTY;
-                VersionKey::Semver(v)
-            }
+            Scheme::Semver => VersionKey::Semver(SemverKey::read(s).map_err(fail)?),
             Scheme::Dotted => {
                 let mut parts = Vec::new();
                 for p in s.split('.') {
@@ -78,7 +72,7 @@ impl VersionKey {
         let mut s = String::new();
         match self {
             VersionKey::Integer(n) => push_u64(&mut s, *n),
-            VersionKey::Semver(v) => push_semver(&mut s, v),
+            VersionKey::Semver(v) => v.push_to(&mut s),
             VersionKey::Dotted(parts) => {
                 for (i, p) in parts.iter().enumerate() {
                     if i > 0 {
@@ -100,23 +94,6 @@ impl VersionKey {
             VersionKey::Integer(n) => Some(*n),
             _ => None,
         }
-    }
-}
-
-/// A SemVer version as its `Display` writes it (`1.2.3-rc.1+b5`), without `core::fmt`.
-pub(crate) fn push_semver(s: &mut String, v: &semver::Version) {
-    push_u64(s, v.major);
-    s.push('.');
-    push_u64(s, v.minor);
-    s.push('.');
-    push_u64(s, v.patch);
-    if !v.pre.is_empty() {
-        s.push('-');
-        s.push_str(v.pre.as_str());
-    }
-    if !v.build.is_empty() {
-        s.push('+');
-        s.push_str(v.build.as_str());
     }
 }
 
@@ -534,7 +511,7 @@ pub fn detect_scheme<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::version::compare;
+    use crate::version::{check, compare};
     use alloc::format;
     use proptest::prelude::*;
 
@@ -665,7 +642,7 @@ mod tests {
     }
 
     #[test]
-    fn semver_points_are_written_as_display_writes_them() {
+    fn semver_keys_are_written_as_display_writes_them_without_build_metadata() {
         for text in [
             "0.0.0",
             "1.2.3",
@@ -679,16 +656,11 @@ mod tests {
             "1.0.0-beta+exp.sha.5114f85",
             "1.0.0+21AF26D3----117B344092BD",
         ] {
-            let v = semver::Version::parse(text).unwrap();
-            let mut s = String::new();
-            push_semver(&mut s, &v);
-            assert_eq!(s, v.to_string(), "{text}");
-            assert_eq!(s, text);
+            let mut v = semver::Version::parse(text).unwrap();
+            v.build = semver::BuildMetadata::EMPTY;
             let key = VersionKey::parse(text, Scheme::Semver).unwrap();
-            let VersionKey::Semver(without_build) = &key else {
-                panic!("{text} is not a semver key")
-            };
-            assert_eq!(key.text(), without_build.to_string());
+            assert_eq!(key.text(), v.to_string(), "{text}");
+            assert_eq!(text.split('+').next(), Some(key.text().as_str()));
         }
     }
 }
