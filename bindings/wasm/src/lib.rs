@@ -19,6 +19,28 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// Floats in error messages (`bug_hours must be a finite number above 0, got -1.5e-7`) are
+/// written from the JavaScript engine's own shortest digits: `String(x)` (ECMA-262's
+/// Number::toString) gives the same digits as zmij, which the core lays out as zmij does
+/// (core feature `host-floats`). Registered once, when the module starts.
+#[cfg(target_family = "wasm")]
+mod host_numbers {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// JavaScript's `String(x)` for a number: its shortest round-trip text.
+        #[wasm_bindgen(js_name = String)]
+        fn js_number_text(x: f64) -> String;
+    }
+
+    /// Runs when the module is instantiated (wasm-bindgen's `__wbindgen_start`).
+    #[wasm_bindgen(start)]
+    fn start() {
+        stepstone::error::set_host_number_text(js_number_text);
+    }
+}
+
 /// How values and errors cross, for the areas' wrappers (a module with no area, only
 /// `version()`, needs none of it).
 #[cfg(any(
