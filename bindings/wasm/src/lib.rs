@@ -13,11 +13,32 @@
 
 use wasm_bindgen::prelude::*;
 
-/// The heap: Talc, growing the module's memory as it needs (smaller than std's dlmalloc; the
-/// module is single-threaded, built without `atomics`).
-#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+/// The heap of the modules with catalogs, signatures or the reconciler (the whole package,
+/// `plan`, `verify`, `rollout`): Talc, growing the module's memory as it needs (smaller than
+/// std's dlmalloc, and fast with the many allocations of a 10,000-release catalog; the modules
+/// are single-threaded, built without `atomics`).
+#[cfg(all(
+    not(target_feature = "atomics"),
+    target_family = "wasm",
+    any(feature = "plan", feature = "verify", feature = "rollout")
+))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// The heap of the `sample` module (and of a module with no area): lol_alloc's free-list
+/// allocator, about 0.8 KB less code than Talc. It frees and coalesces, in time linear in the
+/// free list's length, which stays short for the few, small allocations of a sampling call (a
+/// plan, a message); `bindings/js-tests/test/memory.test.js` checks that a long-lived page's
+/// memory stays bounded.
+#[cfg(all(
+    not(target_feature = "atomics"),
+    target_family = "wasm",
+    not(any(feature = "plan", feature = "verify", feature = "rollout"))
+))]
+#[global_allocator]
+static LOL: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: the module is built without `atomics` (the cfg above): one thread allocates.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// Floats in error messages (`bug_hours must be a finite number above 0, got -1.5e-7`) are
 /// written from the JavaScript engine's own shortest digits: `String(x)` (ECMA-262's
