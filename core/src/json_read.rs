@@ -174,44 +174,35 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A string value (after whitespace), its escapes decoded.
+    /// A string value (after whitespace), its escapes decoded: borrowed from the text when it
+    /// has none, else an owned copy (from its first escape on).
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("expected a string"));
         }
         self.at += 1;
         let start = self.at;
+        // `owned`: the text before `run`, escapes decoded, once the first escape is seen.
+        let mut owned: Option<String> = None;
+        let mut run = start;
         loop {
             let Some(&b) = self.bytes.get(self.at) else {
                 return Err(self.error("EOF while parsing a string"));
             };
             match b {
                 b'"' => {
+                    let rest = &self.text[run..self.at];
                     self.at += 1;
-                    return Ok(Cow::Borrowed(&self.text[start..self.at - 1]));
-                }
-                // The first escape: the rest is decoded into an owned copy.
-                b'\\' => return self.string_rest(String::from(&self.text[start..self.at])),
-                0..=0x1F => return Err(self.error("control character in a string")),
-                _ => self.at += 1,
-            }
-        }
-    }
-
-    /// The rest of a string after its first escape, appended to `s`.
-    fn string_rest(&mut self, mut s: String) -> Result<Cow<'a, str>, SyntaxError> {
-        let mut run = self.at;
-        loop {
-            let Some(&b) = self.bytes.get(self.at) else {
-                return Err(self.error("EOF while parsing a string"));
-            };
-            match b {
-                b'"' => {
-                    s.push_str(&self.text[run..self.at]);
-                    self.at += 1;
-                    return Ok(Cow::Owned(s));
+                    return Ok(match owned {
+                        None => Cow::Borrowed(rest),
+                        Some(mut s) => {
+                            s.push_str(rest);
+                            Cow::Owned(s)
+                        }
+                    });
                 }
                 b'\\' => {
+                    let s = owned.get_or_insert_with(String::new);
                     s.push_str(&self.text[run..self.at]);
                     let c = self.escape()?;
                     s.push(c);
@@ -265,13 +256,12 @@ impl<'a> Reader<'a> {
         let mut v = 0;
         for _ in 0..4 {
             let d = match self.bytes.get(self.at) {
-                Some(&b) => (b as char).to_digit(16),
+                Some(&b @ b'0'..=b'9') => b - b'0',
+                Some(&b @ (b'a'..=b'f' | b'A'..=b'F')) => (b | 0x20) - b'a' + 10,
+                Some(_) => return Err(self.error("invalid escape")),
                 None => return Err(self.error("EOF while parsing a string")),
             };
-            let Some(d) = d else {
-                return Err(self.error("invalid escape"));
-            };
-            v = v * 16 + d;
+            v = v * 16 + u32::from(d);
             self.at += 1;
         }
         Ok(v)
@@ -298,24 +288,11 @@ impl<'a> Reader<'a> {
             }
             Some(b'[') => {
                 self.nest(depth)?;
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                    return Ok(());
-                }
-                loop {
+                let mut first = true;
+                while self.next_item(&mut first)? {
                     self.skip(depth + 1)?;
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.unexpected("expected ',' or ']'")),
-                    }
-                    if self.peek() == Some(b']') {
-                        return Err(self.error("trailing comma"));
-                    }
                 }
+                Ok(())
             }
             Some(b't') => self.word("true"),
             Some(b'f') => self.word("false"),
