@@ -67,6 +67,7 @@ pub(super) fn shortest(x: f64) -> String {
 /// push_in_zmij_layout(s, "0.000001") appends "1e-6"
 /// push_in_zmij_layout(s, "1000000000000000") appends "1000000000000000.0"
 /// ```
+#[cfg(any(test, all(feature = "host-floats", target_family = "wasm")))]
 pub(crate) fn push_in_zmij_layout(s: &mut String, js: &str) -> bool {
     // Byte by byte into a digit buffer: `str` patterns (`split_once`, `trim_matches`) and
     // iterator ranges cost more WASM code.
