@@ -43,8 +43,10 @@ static LOL: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
 /// Floats in error messages (`bug_hours must be a finite number above 0, got -1.5e-7`) are
 /// written from the JavaScript engine's own shortest digits: `String(x)` (ECMA-262's
 /// Number::toString) gives the same digits as zmij, which the core lays out as zmij does
-/// (core feature `host-floats`). Registered once, when the module starts.
-#[cfg(target_family = "wasm")]
+/// (core feature `host-floats`). Registered once, when the module starts. Only in the `sample`
+/// module (feature `sample`): the modules with catalogs or the reconciler write JSON floats
+/// with zmij anyway, so there the layout would be code added, not removed.
+#[cfg(all(target_family = "wasm", feature = "sample"))]
 mod host_numbers {
     use wasm_bindgen::prelude::*;
 
@@ -66,7 +68,7 @@ mod host_numbers {
 /// `version()`, needs none of it).
 #[cfg(any(
     feature = "plan",
-    feature = "sample",
+    feature = "sample-api",
     feature = "verify",
     feature = "rollout"
 ))]
@@ -82,7 +84,7 @@ mod crossing {
 
     /// A 64-bit unsigned argument: a JS `bigint` (api.js checked its range), as wasm-bindgen
     /// passes it, with no text to parse (the `sample` area and `isBelow` take them).
-    #[cfg(any(feature = "sample", feature = "rollout"))]
+    #[cfg(any(feature = "sample-api", feature = "rollout"))]
     pub(crate) type U64 = u64;
 
     /// A glue error as a JS `Error` whose message is `[code] message` (as the Node addon
@@ -91,11 +93,11 @@ mod crossing {
         wasm_bindgen::JsError::new(&f.prefixed()).into()
     }
 }
-#[cfg(any(feature = "sample", feature = "rollout"))]
+#[cfg(any(feature = "sample-api", feature = "rollout"))]
 use crossing::U64;
 #[cfg(any(
     feature = "plan",
-    feature = "sample",
+    feature = "sample-api",
     feature = "verify",
     feature = "rollout"
 ))]
@@ -104,9 +106,9 @@ use crossing::{Bytes, Result, fault};
 glue::js_api_version!(wasm_bindgen);
 #[cfg(feature = "plan")]
 glue::js_api_plan!(wasm_bindgen);
-#[cfg(feature = "sample")]
+#[cfg(feature = "sample-api")]
 glue::js_api_sample!(wasm_bindgen);
-#[cfg(any(feature = "sample", feature = "rollout"))]
+#[cfg(any(feature = "sample-api", feature = "rollout"))]
 glue::js_api_below!(wasm_bindgen);
 #[cfg(feature = "verify")]
 glue::js_api_verify!(wasm_bindgen);
