@@ -3,7 +3,7 @@
 // zmij itself. The two must give the same text for every double.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importBackend, importEntry } from './backend.js';
+import { backendName, importBackend, importEntry } from './backend.js';
 
 const [wasm, wasmSample, napi] = [await importBackend('wasm'), await importEntry('wasm', 'sample'), await importBackend('napi')];
 
@@ -36,7 +36,7 @@ function doubles() {
   // xorshift64* over the bit patterns: every exponent, subnormals and NaN payloads among them.
   let state = 0x9e3779b97f4a7c15n;
   const mask = (1n << 64n) - 1n;
-  for (let i = 0; i < 4000; i++) {
+  for (let i = 0; i < 1500; i++) {
     state ^= state >> 12n;
     state = (state ^ (state << 25n)) & mask;
     state ^= state >> 27n;
@@ -45,7 +45,8 @@ function doubles() {
   return out.flatMap((x) => [x, -x]);
 }
 
-test('a float in a message reads the same from the WASM modules as from the Node addon (zmij)', () => {
+// Once, in the suite run for the wasm backend (it compares both packages itself).
+test('a float in a message reads the same from the WASM modules as from the Node addon (zmij)', { skip: backendName !== 'wasm' }, () => {
   const xs = doubles();
   let compared = 0;
   for (const x of xs) {
@@ -54,7 +55,7 @@ test('a float in a message reads the same from the WASM modules as from the Node
     assert.equal(message(wasmSample, x), want, `sample module, ${x}`);
     compared++;
   }
-  assert.ok(compared > 16000, `${compared} doubles compared`);
+  assert.ok(compared > 11000, `${compared} doubles compared`);
 });
 
 test('floats in messages: the layouts users see', () => {
