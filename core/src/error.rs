@@ -34,7 +34,7 @@ mod registry;
 #[cfg(feature = "alloc")]
 mod float_text;
 #[cfg(all(feature = "host-floats", target_family = "wasm"))]
-pub use float_text::set_host_number_text;
+pub use float_text::{HostNumberText, set_host_number_text};
 
 #[cfg(all(test, feature = "std"))]
 mod message_tests;

@@ -18,11 +18,15 @@ pub(super) fn shortest(x: f64) -> String {
     String::from(zmij::Buffer::new().format(x))
 }
 
-// The host's writer: JavaScript's `String(x)`. A WASM module without threads has one thread,
-// so a thread-local is the module's one slot (and needs no `Once` machinery).
+/// A host's number writer: what JavaScript's `String(x)` gives for `x`.
+#[cfg(all(feature = "host-floats", target_family = "wasm"))]
+pub type HostNumberText = fn(f64) -> String;
+
+// The host's writer. A WASM module without threads has one thread, so a thread-local is the
+// module's one slot (and needs no `Once` machinery).
 #[cfg(all(feature = "host-floats", target_family = "wasm"))]
 std::thread_local! {
-    static HOST_NUMBER_TEXT: core::cell::Cell<Option<fn(f64) -> String>> =
+    static HOST_NUMBER_TEXT: core::cell::Cell<Option<HostNumberText>> =
         const { core::cell::Cell::new(None) };
 }
 
@@ -33,7 +37,7 @@ std::thread_local! {
 /// A message naming a float before a writer is registered names it by its bits
 /// (`f64 bits 3ff8000000000000`): exact, though not the usual text.
 #[cfg(all(feature = "host-floats", target_family = "wasm"))]
-pub fn set_host_number_text(writer: fn(f64) -> String) {
+pub fn set_host_number_text(writer: HostNumberText) {
     HOST_NUMBER_TEXT.with(|slot| slot.set(Some(writer)));
 }
 
