@@ -31,6 +31,11 @@ pub(crate) use detail;
 
 mod registry;
 
+#[cfg(feature = "alloc")]
+mod float_text;
+#[cfg(all(feature = "host-floats", target_family = "wasm"))]
+pub use float_text::{HostNumberText, set_host_number_text};
+
 #[cfg(all(test, feature = "std"))]
 mod message_tests;
 
@@ -62,7 +67,9 @@ pub(crate) fn clip(value: &str) -> alloc::string::String {
 }
 
 /// A float as an error message shows it: whole numbers as integers (`-1`, `0`), others in their
-/// shortest round-trip form (`1.5`, `1e+300`, `NaN`, `inf`), without `core::fmt`'s float code.
+/// shortest round-trip form in zmij's layout (`1.5`, `1e+300`, `NaN`, `inf`), without
+/// `core::fmt`'s float code (in WASM builds with feature `host-floats`, from the JavaScript
+/// host's digits: `error/float_text.rs`).
 #[cfg(feature = "alloc")]
 pub(crate) fn float_text(x: f64) -> alloc::string::String {
     const WHOLE: f64 = 9_007_199_254_740_992.0;
@@ -74,7 +81,7 @@ pub(crate) fn float_text(x: f64) -> alloc::string::String {
         crate::json_read::push_u64(&mut s, (x as i64).unsigned_abs());
         return s;
     }
-    alloc::string::String::from(zmij::Buffer::new().format(x))
+    float_text::shortest(x)
 }
 
 /// `n` in decimal, as `n.to_string()` gives it, without `core::fmt` (the sampling WASM module

@@ -174,44 +174,35 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A string value (after whitespace), its escapes decoded.
+    /// A string value (after whitespace), its escapes decoded: borrowed from the text when it
+    /// has none, else an owned copy (from its first escape on).
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("expected a string"));
         }
         self.at += 1;
         let start = self.at;
+        // `owned`: the text before `run`, escapes decoded, once the first escape is seen.
+        let mut owned: Option<String> = None;
+        let mut run = start;
         loop {
             let Some(&b) = self.bytes.get(self.at) else {
                 return Err(self.error("EOF while parsing a string"));
             };
             match b {
                 b'"' => {
+                    let rest = &self.text[run..self.at];
                     self.at += 1;
-                    return Ok(Cow::Borrowed(&self.text[start..self.at - 1]));
-                }
-                // The first escape: the rest is decoded into an owned copy.
-                b'\\' => return self.string_rest(String::from(&self.text[start..self.at])),
-                0..=0x1F => return Err(self.error("control character in a string")),
-                _ => self.at += 1,
-            }
-        }
-    }
-
-    /// The rest of a string after its first escape, appended to `s`.
-    fn string_rest(&mut self, mut s: String) -> Result<Cow<'a, str>, SyntaxError> {
-        let mut run = self.at;
-        loop {
-            let Some(&b) = self.bytes.get(self.at) else {
-                return Err(self.error("EOF while parsing a string"));
-            };
-            match b {
-                b'"' => {
-                    s.push_str(&self.text[run..self.at]);
-                    self.at += 1;
-                    return Ok(Cow::Owned(s));
+                    return Ok(match owned {
+                        None => Cow::Borrowed(rest),
+                        Some(mut s) => {
+                            s.push_str(rest);
+                            Cow::Owned(s)
+                        }
+                    });
                 }
                 b'\\' => {
+                    let s = owned.get_or_insert_with(String::new);
                     s.push_str(&self.text[run..self.at]);
                     let c = self.escape()?;
                     s.push(c);
@@ -265,13 +256,12 @@ impl<'a> Reader<'a> {
         let mut v = 0;
         for _ in 0..4 {
             let d = match self.bytes.get(self.at) {
-                Some(&b) => (b as char).to_digit(16),
+                Some(&b @ b'0'..=b'9') => b - b'0',
+                Some(&b @ (b'a'..=b'f' | b'A'..=b'F')) => (b | 0x20) - b'a' + 10,
+                Some(_) => return Err(self.error("invalid escape")),
                 None => return Err(self.error("EOF while parsing a string")),
             };
-            let Some(d) = d else {
-                return Err(self.error("invalid escape"));
-            };
-            v = v * 16 + d;
+            v = v * 16 + u32::from(d);
             self.at += 1;
         }
         Ok(v)
@@ -298,24 +288,11 @@ impl<'a> Reader<'a> {
             }
             Some(b'[') => {
                 self.nest(depth)?;
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                    return Ok(());
-                }
-                loop {
+                let mut first = true;
+                while self.next_item(&mut first)? {
                     self.skip(depth + 1)?;
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.unexpected("expected ',' or ']'")),
-                    }
-                    if self.peek() == Some(b']') {
-                        return Err(self.error("trailing comma"));
-                    }
                 }
+                Ok(())
             }
             Some(b't') => self.word("true"),
             Some(b'f') => self.word("false"),
@@ -343,8 +320,22 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, within what serde_json reads
+    /// ([`out_of_range`]: `1e309` is `number out of range`).
     fn number(&mut self) -> Result<(), SyntaxError> {
+        let start = self.at;
+        self.number_text()?;
+        if let Some(end) = out_of_range(&self.bytes[start..self.at]) {
+            // Where serde_json reports it: at the last byte it read.
+            return Err(SyntaxError {
+                what: Cow::Borrowed("number out of range"),
+                at: start + end - 1,
+            });
+        }
+        Ok(())
+    }
+
+    fn number_text(&mut self) -> Result<(), SyntaxError> {
         if self.bytes.get(self.at) == Some(&b'-') {
             self.at += 1;
         }
@@ -385,6 +376,67 @@ impl<'a> Reader<'a> {
         self.digits();
         Ok(())
     }
+}
+
+/// Whether serde_json refuses the number `raw` (grammar already checked) as `number out of
+/// range`, and if so how many of its bytes it had read: the same computation as serde_json's
+/// (without its `float_roundtrip` feature). It keeps up to 19 or 20 significant digits in a
+/// `u64` (digits past that count in the exponent before the point and are dropped after it),
+/// reads the exponent (one past `i32` is out of range unless the digits are zero or the
+/// exponent negative), then multiplies the digits, as a double, by the double nearest `10^e`:
+/// out of range when that is infinite or `e` is past 308 with digits that are not zero. Below
+/// `10^289` the product cannot overflow (the digits are below 2^64), so only the 20 powers from
+/// `1e289` to `1e308` are needed; a negative exponent never overflows.
+fn out_of_range(raw: &[u8]) -> Option<usize> {
+    const POW10_FROM_289: [f64; 20] = [
+        1e289, 1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299, 1e300, 1e301,
+        1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+    ];
+    let (mut significand, mut exponent) = (0u64, 0i32);
+    // One pass over the digits before the exponent: `full` once the next digit would overflow
+    // (before the point the later digits then raise the exponent; after it they are dropped).
+    let (mut after_point, mut full) = (false, false);
+    let mut i = usize::from(raw.first() == Some(&b'-'));
+    while let Some(&b) = raw.get(i) {
+        i += 1;
+        match b {
+            b'.' => (after_point, full) = (true, false),
+            b'0'..=b'9' => {
+                let d = u64::from(b - b'0');
+                full |= significand >= u64::MAX / 10 && (significand > u64::MAX / 10 || d > 5);
+                if !full {
+                    significand = significand * 10 + d;
+                    exponent -= i32::from(after_point);
+                } else if !after_point {
+                    exponent += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    // The exponent: `i` is past the `e` (or past the end).
+    let negative = raw.get(i) == Some(&b'-');
+    i += usize::from(matches!(raw.get(i), Some(b'+' | b'-')));
+    let mut e: i32 = 0;
+    while let Some(&b) = raw.get(i) {
+        i += 1;
+        let d = i32::from(b - b'0');
+        if e >= i32::MAX / 10 && (e > i32::MAX / 10 || d > 7) {
+            return (significand != 0 && !negative).then_some(i);
+        }
+        e = e * 10 + d;
+    }
+    exponent = if negative {
+        exponent.saturating_sub(e)
+    } else {
+        exponent.saturating_add(e)
+    };
+    let refused = match exponent {
+        ..=288 => false,
+        289..=308 => (significand as f64 * POW10_FROM_289[(exponent - 289) as usize]).is_infinite(),
+        _ => significand != 0,
+    };
+    refused.then_some(raw.len())
 }
 
 /// The character a one-letter JSON escape stands for (`n` for `\n`); `None` for `u` and for
@@ -511,10 +563,99 @@ mod tests {
             "{\"a\":",
             &deep_ok,
             &deep_bad,
+            "1E9999",
+            "-1e309",
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "17976931348623159e292",
+            "179769313486231580000000000000000e276",
+            "0e99999999999",
+            "0.0e99999999999",
+            "1e-99999999999",
+            "1e99999999999",
+            "-1e2147483647",
+            "1e2147483648",
+            "[1e400]",
         ];
         for text in cases {
             let want = serde_json::from_str::<serde_json::Value>(text).is_ok();
             assert_eq!(accepts(text), want, "{text:?}");
+        }
+    }
+
+    /// Numbers near the largest double, with many digits and long exponents: refused exactly
+    /// when serde_json refuses them, with its message at its line and column.
+    #[test]
+    fn numbers_out_of_range_are_serde_jsons() {
+        use alloc::string::ToString;
+        use alloc::vec::Vec;
+        let mut cases: Vec<String> = Vec::new();
+        for mantissa in [
+            "1",
+            "0",
+            "0.0",
+            "9",
+            "17976931348623157",
+            "17976931348623158",
+            "17976931348623159",
+            "1797693134862315708",
+            "18446744073709551615",
+            "18446744073709551616",
+            "184467440737095516150000",
+            "1.8446744073709551615",
+            "0.000000000000000000001",
+            "1.7976931348623157",
+            "1.7976931348623158",
+            "1.797693134862315807937289714053",
+        ] {
+            for exp in [
+                "",
+                "e0",
+                "e288",
+                "e289",
+                "e290",
+                "e291",
+                "e292",
+                "e300",
+                "e307",
+                "e308",
+                "e309",
+                "e-309",
+                "e+308",
+                "E308",
+                "e2147483647",
+                "e2147483648",
+                "e-2147483648",
+                "e99999999999999",
+                "e-99999999999999",
+                "e000000000000000000308",
+            ] {
+                cases.push(alloc::format!("{mantissa}{exp}"));
+                cases.push(alloc::format!("-{mantissa}{exp}"));
+            }
+        }
+        cases.push(alloc::format!("1{}", "0".repeat(309)));
+        cases.push(alloc::format!("1{}", "0".repeat(308)));
+        cases.push(alloc::format!("0.{}1e330", "0".repeat(30)));
+        for (k, text) in cases.iter().enumerate() {
+            // Also inside a document, after a line break, where the column counts.
+            let doc = alloc::format!("{{\"a\":\n  [ {text} ] }}");
+            for text in [text.as_str(), doc.as_str()] {
+                let mut r = Reader::new(text);
+                let ours = r.value().and_then(|_| r.end()).map_err(|e| r.describe(&e));
+                let theirs =
+                    serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string());
+                assert_eq!(
+                    ours.is_ok(),
+                    theirs.is_ok(),
+                    "{k}: {text}: {ours:?} / {theirs:?}"
+                );
+                if let (Err(ours), Err(theirs)) = (&ours, &theirs) {
+                    assert_eq!(ours, theirs, "{text}");
+                }
+            }
         }
     }
 

@@ -127,6 +127,25 @@ test('sampling plan and fleet arithmetic', () => {
   assert.equal(s.periodIndex(86_400n * 3n + 5n, 86_400), 3n);
 });
 
+// isBelow and periodIndex are the core's primitives, as in Python, the CLI and the device
+// port's C API (the conformance vectors below-ffffffffffffffff-4294967295 and period-5-0-0 pin
+// them for every binding): a rate above 10^6 saturates (every position is below it) and a
+// period of 0 seconds has no period index (null). Plans and estimate refuse both.
+test('isBelow saturates above 10^6 and periodIndex has no period of 0 seconds, as the core primitives', () => {
+  for (const p of ['0000000000000000', 'fffffffffffffffe', 'ffffffffffffffff']) {
+    assert.equal(s.isBelow(p, 1_000_001), true);
+    assert.equal(s.isBelow(p, 4_294_967_295), s.isBelow(p, 1_000_000));
+  }
+  assert.equal(s.periodIndex(5, 0), null);
+  assert.equal(s.periodIndex(0n, 0n, 0n), null);
+  assert.throws(() => s.estimate({ fleet: 1, ratePpm: 1_000_001, bugHours: 1, windowHours: 1 }), { code: 'sample.rate_out_of_range' });
+  assert.throws(() => s.SamplingPlan.fromJson({ salt: 's', period_seconds: 0, classes: { a: 1 } }), { code: 'sample.zero_period' });
+  assert.throws(() => s.SamplingPlan.fromJson({ salt: 's', period_seconds: 1, classes: { a: 1_000_001 } }), { code: 'sample.rate_out_of_range' });
+  // A number serde_json cannot read (past the largest double) is not JSON: the plan is invalid.
+  assert.throws(() => s.SamplingPlan.fromJson('{"salt": "s", "period_seconds": 1, "classes": {"a": 1E9999}}'),
+    { code: 'sample.invalid_json', message: 'invalid sampling plan JSON: number out of range at line 1 column 58' });
+});
+
 // The fleet answers cross from the native side as numbers; api.js builds the objects. Their
 // fields, order, nulls and large counts are what the JSON text gave before.
 test('fleet answers: fields in order, null for none, counts above 2^53 rounded', () => {

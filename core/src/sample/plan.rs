@@ -470,6 +470,16 @@ mod tests {
         assert_eq!(code(&p(r#"{"a":-1}"#)), "sample.rate_out_of_range");
         assert_eq!(code(&p(r#"{"a":0.5}"#)), "sample.rate_out_of_range");
         assert_eq!(code(&p(r#"{"a":"5%"}"#)), "sample.rate_out_of_range");
+        // A number past the largest double is not JSON serde_json reads: the document is
+        // refused as such, before any rate is looked at.
+        assert_eq!(code(&p(r#"{"a":1E9999}"#)), "sample.invalid_json");
+        assert_eq!(
+            SamplingPlan::from_json(&p(r#"{"a":1E9999}"#))
+                .unwrap_err()
+                .to_string(),
+            "invalid sampling plan JSON: number out of range at line 1 column 53"
+        );
+        assert_eq!(code(&p(r#"{"a":1E-9999}"#)), "sample.rate_out_of_range");
         assert_eq!(code(&p(r#"{"a":1,"a":2}"#)), "sample.duplicate_class");
         assert_eq!(code(&p(r#"{"":1}"#)), "sample.bad_class_name");
         assert_eq!(code(&p(r#"{"a b":1}"#)), "sample.bad_class_name");

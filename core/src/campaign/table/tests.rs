@@ -194,8 +194,8 @@ fn bad_tables_are_refused_naming_what_is_wrong() {
         ),
         (
             "[4,5,5,6,6,0,2]",
-            "[4,5,59E9999,6,6,0,2]",
-            "answers: 59E9999 is not",
+            "[4,5,59E99,6,6,0,2]",
+            "answers: 59E99 is not",
         ),
         (
             "\"v65000\",\"v66000\"]",
