@@ -709,7 +709,8 @@ int32_t stepstone_retry_policy_default(struct StepstoneRetryPolicy *out);
 /*
  The jittered delay, in `*out_delay_secs`, before retrying after the `n`-th failure of `kind`
  (a `StepstoneFailureKind`) on hop `hop`, where `attempt` is the attempt that failed.
- `STEPSTONE_ERR_BAD_ARGUMENT` for an unknown kind or an invalid policy.
+ `STEPSTONE_ERR_BAD_ARGUMENT` for an unknown kind, an invalid policy, or `n` or `attempt` 0
+ (both are numbered from 1).
 
  # Safety
  `policy` NULL or valid for a read; text pointers NULL (length 0) or valid for their length;
