@@ -308,13 +308,18 @@ pub enum ManifestError {
         /// The manifest's version.
         version: Quoted,
     },
-    /// A manifest to write names no model ([`check_models`]).
+    /// A manifest to write names no model ([`check_models`]). Writing manifests is a host's
+    /// job: this and the next two variants are built with `alloc` only, so the device port's
+    /// enum and its mapping to statuses stay as they were.
+    #[cfg(feature = "alloc")]
     NoModels,
     /// A manifest to write lists `*` (every model) together with model names
     /// ([`check_models`]).
+    #[cfg(feature = "alloc")]
     ModelsWildcardMixed,
     /// A model of a manifest to write is empty, listed twice, holds a `*`, or is not one word
     /// of printable ASCII ([`check_models`]).
+    #[cfg(feature = "alloc")]
     BadModel {
         /// The model as given.
         model: Quoted,
@@ -433,12 +438,15 @@ impl ManifestError {
                 version.write_plain(s);
                 s.text(" differs from the catalog's");
             }
+            #[cfg(feature = "alloc")]
             ManifestError::NoModels => {
                 s.text("no model given: name one or more models, or * for every model")
             }
+            #[cfg(feature = "alloc")]
             ManifestError::ModelsWildcardMixed => {
                 s.text("* means every model and cannot be listed with model names")
             }
+            #[cfg(feature = "alloc")]
             ManifestError::BadModel { model, why } => {
                 s.text("model ");
                 model.write_quoted(s);
@@ -472,8 +480,11 @@ impl Registered for ManifestError {
             ManifestError::NotInCatalog { .. } => codes::MANIFEST_NOT_IN_CATALOG,
             ManifestError::Yanked { .. } => codes::MANIFEST_YANKED,
             ManifestError::CatalogDigestMismatch { .. } => codes::MANIFEST_CATALOG_DIGEST_MISMATCH,
+            #[cfg(feature = "alloc")]
             ManifestError::NoModels => codes::MANIFEST_NO_MODELS,
+            #[cfg(feature = "alloc")]
             ManifestError::ModelsWildcardMixed => codes::MANIFEST_MODELS_WILDCARD_MIXED,
+            #[cfg(feature = "alloc")]
             ManifestError::BadModel { .. } => codes::MANIFEST_BAD_MODEL,
         }
     }
@@ -1132,6 +1143,7 @@ impl ImageCheck {
 /// assert_eq!(check_models(&["AG-1", "AG-1"]).unwrap_err().to_string(),
 ///            r#"model "AG-1": listed twice"#);
 /// ```
+#[cfg(feature = "alloc")]
 pub fn check_models<S: AsRef<str>>(models: &[S]) -> Result<(), ManifestError> {
     if models.is_empty() {
         return Err(ManifestError::NoModels);

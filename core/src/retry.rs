@@ -450,8 +450,29 @@ pub enum RetryError {
         failed_at: u64,
     },
     /// [`RetryPolicy::backoff`] was asked for failure 0 or attempt 0: both are numbered from
-    /// 1 (`retry.zero_number`); the field's name (`n` or `attempt`).
-    ZeroNumber(&'static str),
+    /// 1 (`retry.zero_number`); which of the two was 0.
+    ZeroNumber(Numbered),
+}
+
+/// The two numbers [`RetryPolicy::backoff`] counts from 1: the failure's (`n`) and the
+/// attempt's (`attempt`). A value, not the field's text, so that a build without messages (the
+/// device port) carries no text for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbered {
+    /// `n`: which failure of its kind this is.
+    Failure,
+    /// `attempt`: which attempt on the hop failed.
+    Attempt,
+}
+
+impl Numbered {
+    /// The argument's name in messages: `n` or `attempt`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Numbered::Failure => "n",
+            Numbered::Attempt => "attempt",
+        }
+    }
 }
 
 impl RetryError {
@@ -509,7 +530,7 @@ impl RetryError {
                 s.text("): a failure cannot come before the march's first attempt");
             }
             RetryError::ZeroNumber(field) => {
-                s.text(field);
+                s.text(field.name());
                 s.text(" must be at least 1 (failures and attempts are numbered from 1), got 0");
             }
         }
@@ -629,11 +650,13 @@ impl RetryPolicy {
         hop: &[u8],
         attempt: u32,
     ) -> Result<u64, RetryError> {
-        if n == 0 {
-            return Err(RetryError::ZeroNumber("n"));
-        }
-        if attempt == 0 {
-            return Err(RetryError::ZeroNumber("attempt"));
+        if n == 0 || attempt == 0 {
+            let zero = if n == 0 {
+                Numbered::Failure
+            } else {
+                Numbered::Attempt
+            };
+            return Err(RetryError::ZeroNumber(zero));
         }
         Ok(self.jittered(kind, n, device_id, hop, attempt))
     }
@@ -876,13 +899,17 @@ mod tests {
     #[test]
     fn failures_and_attempts_are_numbered_from_one() {
         let p = RetryPolicy::default();
-        for (n, attempt, field) in [(0, 1, "n"), (1, 0, "attempt"), (0, 0, "n")] {
+        for (n, attempt, field) in [
+            (0, 1, Numbered::Failure),
+            (1, 0, Numbered::Attempt),
+            (0, 0, Numbered::Failure),
+        ] {
             let e = p
                 .backoff(FailureKind::TimedOut, n, b"d", b"h", attempt)
                 .unwrap_err();
             assert_eq!(e, RetryError::ZeroNumber(field));
             assert_eq!(e.code(), "retry.zero_number");
-            assert!(e.to_string().starts_with(field), "{e}");
+            assert!(e.to_string().starts_with(field.name()), "{e}");
         }
     }
 

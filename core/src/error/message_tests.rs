@@ -56,6 +56,7 @@ fn before_retry(e: &RetryError) -> String {
              cannot come before the march's first attempt"
         ),
         RetryError::ZeroNumber(f) => {
+            let f = f.name();
             format!("{f} must be at least 1 (failures and attempts are numbered from 1), got 0")
         }
     }
@@ -213,8 +214,8 @@ fn retry_errors() -> Vec<RetryError> {
         first_attempt_at: u64::MAX,
         failed_at: 0,
     });
-    errors.push(RetryError::ZeroNumber("n"));
-    errors.push(RetryError::ZeroNumber("attempt"));
+    errors.push(RetryError::ZeroNumber(crate::retry::Numbered::Failure));
+    errors.push(RetryError::ZeroNumber(crate::retry::Numbered::Attempt));
     for text in TEXTS {
         errors.push(RetryError::UnknownKind(text.into()));
         errors.push(RetryError::Json(text.into()));
