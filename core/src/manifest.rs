@@ -1493,6 +1493,32 @@ mod tests {
         assert_eq!(m.min_sw_version, None);
     }
 
+    /// Found by the `manifest` fuzz target: the reader takes a model listed twice (a device
+    /// matches it either way), the writer does not sign one (`check_models`). A parsed
+    /// manifest that breaks the writer's rules is refused by `render` with the same error.
+    #[test]
+    fn a_parsed_manifest_the_writer_would_not_sign_is_refused_not_rewritten() {
+        let text = "stepstone-manifest 1\nscheme integer\nversion v66003\nsize 20\n\
+            sha256 e76368252dedf5db84fbc5a233cc102f4f909dd336748944e572d0fb5b438970\n\
+            models AG-2 AG-2\nenvironment production\nexpires 1900000000\n\
+            key_id 8bebe36f07a8fe0419aecc8619bb5b75297e30243e3ceb0609bfc71dd22de78b\n";
+        let m = Manifest::parse(text.as_bytes()).unwrap();
+        let fields = ManifestFields {
+            scheme: m.scheme,
+            version: m.version.into(),
+            min_sw_version: m.min_sw_version.map(Into::into),
+            size: m.size,
+            sha256: m.sha256,
+            models: m.models.iter().map(Into::into).collect(),
+            environment: m.environment.into(),
+            expires: m.expires,
+            key_id: m.key_id,
+        };
+        let refused = check_models(&fields.models).unwrap_err();
+        assert_eq!(refused.code(), "manifest.bad_model");
+        assert_eq!(fields.render().unwrap_err(), refused);
+    }
+
     #[test]
     fn rendering_round_trips() {
         let m = parsed();
