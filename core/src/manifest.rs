@@ -1240,6 +1240,25 @@ pub struct ManifestFields {
     pub key_id: KeyId,
 }
 
+/// The fields a parsed manifest was written from: rendering them gives its bytes back, when
+/// its models pass the writer's rules ([`check_models`]).
+#[cfg(feature = "alloc")]
+impl From<&Manifest<'_>> for ManifestFields {
+    fn from(m: &Manifest<'_>) -> ManifestFields {
+        ManifestFields {
+            scheme: m.scheme,
+            version: m.version.into(),
+            min_sw_version: m.min_sw_version.map(Into::into),
+            size: m.size,
+            sha256: m.sha256,
+            models: m.models.iter().map(Into::into).collect(),
+            environment: m.environment.into(),
+            expires: m.expires,
+            key_id: m.key_id,
+        }
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl ManifestFields {
     /// The manifest text, checked by parsing it back; the models first by [`check_models`].
@@ -1503,17 +1522,7 @@ mod tests {
             models AG-2 AG-2\nenvironment production\nexpires 1900000000\n\
             key_id 8bebe36f07a8fe0419aecc8619bb5b75297e30243e3ceb0609bfc71dd22de78b\n";
         let m = Manifest::parse(text.as_bytes()).unwrap();
-        let fields = ManifestFields {
-            scheme: m.scheme,
-            version: m.version.into(),
-            min_sw_version: m.min_sw_version.map(Into::into),
-            size: m.size,
-            sha256: m.sha256,
-            models: m.models.iter().map(Into::into).collect(),
-            environment: m.environment.into(),
-            expires: m.expires,
-            key_id: m.key_id,
-        };
+        let fields = ManifestFields::from(&m);
         let refused = check_models(&fields.models).unwrap_err();
         assert_eq!(refused.code(), "manifest.bad_model");
         assert_eq!(fields.render().unwrap_err(), refused);
@@ -1522,17 +1531,7 @@ mod tests {
     #[test]
     fn rendering_round_trips() {
         let m = parsed();
-        let f = ManifestFields {
-            scheme: m.scheme,
-            version: m.version.into(),
-            min_sw_version: m.min_sw_version.map(Into::into),
-            size: m.size,
-            sha256: m.sha256,
-            models: m.models.iter().map(Into::into).collect(),
-            environment: m.environment.into(),
-            expires: m.expires,
-            key_id: m.key_id,
-        };
+        let f = ManifestFields::from(&m);
         assert_eq!(f.render().unwrap().as_bytes(), doc_example().1);
     }
 

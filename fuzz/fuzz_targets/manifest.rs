@@ -10,17 +10,7 @@ use stepstone::manifest::{Device, Manifest, ManifestFields, check_models};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(m) = Manifest::parse(data) else { return };
-    let fields = ManifestFields {
-        scheme: m.scheme,
-        version: m.version.into(),
-        min_sw_version: m.min_sw_version.map(Into::into),
-        size: m.size,
-        sha256: m.sha256,
-        models: m.models.iter().map(Into::into).collect(),
-        environment: m.environment.into(),
-        expires: m.expires,
-        key_id: m.key_id,
-    };
+    let fields = ManifestFields::from(&m);
     match check_models(&fields.models) {
         Ok(()) => assert_eq!(fields.render().unwrap().as_bytes(), data),
         Err(e) => assert_eq!(fields.render().unwrap_err(), e),
