@@ -9,6 +9,11 @@
 //! unused until the process exits. The arena is [`ARENA_BYTES`] of zeroed static memory, which
 //! costs nothing until touched, so at most that much memory is ever held back.
 //!
+//! Before a large catalog is read, [`huge_pages_from_here`] moves the offset to the next 2 MiB
+//! boundary and asks the kernel for transparent huge pages over the rest of the arena: the
+//! catalog and the planner's arrays (about 7 MB at 10k releases) then cost four page faults,
+//! each zeroing one 2 MiB page, instead of about 1,800 faults of 4 KiB.
+//!
 //! ```text
 //! alloc 24 B -> arena [0, 24)      alloc 100 B -> arena [24, 124)
 //! free [24, 124) -> taken back     alloc 9 MiB -> the system allocator
@@ -18,11 +23,17 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The arena's size: a 10k-release catalog, its planner arrays and the prefaulted block
-/// (`output::prefault_heap`, at most 7.5 MiB) fit in it.
-pub const ARENA_BYTES: usize = 8 << 20;
+/// The arena's size: what the process allocates before a catalog is read, up to 2 MiB skipped
+/// to reach a huge page boundary ([`huge_pages_from_here`]), then a 10k-release catalog, its
+/// planner arrays and the prefaulted block (`output::prefault_heap`, at most 7.5 MiB).
+pub const ARENA_BYTES: usize = 12 << 20;
 
-#[repr(C, align(4096))]
+/// The size of a transparent huge page on x86_64 and (with 4 KiB base pages) aarch64.
+const HUGE_PAGE: usize = 2 << 20;
+
+// The alignment is `HUGE_PAGE`, so that the arena's 2 MiB blocks are the ones the kernel can
+// back with huge pages.
+#[repr(C, align(2097152))]
 struct Arena(UnsafeCell<[u8; ARENA_BYTES]>);
 
 // SAFETY: the arena's bytes are only reached through the disjoint blocks that `Bump` hands
@@ -62,6 +73,37 @@ fn claim(layout: Layout) -> Option<*mut u8> {
             Ok(_) => return Some((base + start) as *mut u8),
             Err(now) => used = now,
         }
+    }
+}
+
+/// Moves the arena's offset up to the next 2 MiB boundary and advises the kernel
+/// (`madvise(MADV_HUGEPAGE)`) to back the arena from there on with transparent huge pages.
+///
+/// Called once, before a catalog of some megabytes is read. The bytes skipped are never
+/// touched, so they cost no memory. Where transparent huge pages are off (`never` in
+/// `/sys/kernel/mm/transparent_hugepage/enabled`), not Linux, or the arena is nearly full,
+/// nothing changes but the skipped offset.
+pub fn huge_pages_from_here() {
+    let used = USED.load(Ordering::Relaxed);
+    // The boundary as an address: the loader may place the arena less aligned than asked.
+    let Some(from) = (base() + used)
+        .checked_next_multiple_of(HUGE_PAGE)
+        .map(|at| at - base())
+        .filter(|&from| from < ARENA_BYTES)
+    else {
+        return;
+    };
+    // Another thread may have allocated meanwhile; then the advice still holds for the rest.
+    let _ = USED.compare_exchange(used, from, Ordering::Relaxed, Ordering::Relaxed);
+    #[cfg(target_os = "linux")]
+    // SAFETY: the range lies inside the arena; the advice changes how its pages are backed,
+    // never their contents.
+    unsafe {
+        libc::madvise(
+            (base() + from) as *mut libc::c_void,
+            ARENA_BYTES - from,
+            libc::MADV_HUGEPAGE,
+        );
     }
 }
 
@@ -146,6 +188,25 @@ mod tests {
             let big = Layout::from_size_align(4000, 64).unwrap();
             Bump.dealloc(x2, Layout::from_size_align(48, 8).unwrap());
             Bump.dealloc(y2, big);
+        }
+    }
+
+    #[test]
+    fn after_the_huge_page_advice_blocks_start_at_a_2_mib_boundary() {
+        let before = base() + USED.load(Ordering::Relaxed);
+        huge_pages_from_here();
+        let boundary = before.next_multiple_of(HUGE_PAGE);
+        let layout = Layout::from_size_align(4096, 8).unwrap();
+        // SAFETY: a non-zero layout, freed with itself.
+        unsafe {
+            let p = Bump.alloc(layout);
+            assert!(!p.is_null());
+            // Other tests' threads may allocate meanwhile, but never below the boundary again,
+            // unless the arena was too full to skip (then the block comes from the system).
+            let arena_full = boundary - base() >= ARENA_BYTES;
+            assert!(p as usize >= boundary || offset_of(p).is_none() || arena_full);
+            p.write_bytes(3, 4096);
+            Bump.dealloc(p, layout);
         }
     }
 

@@ -89,7 +89,16 @@ enum Command {
 /// block is allocated and freed, never touched. Elsewhere it costs an allocation and does
 /// nothing.
 fn reuse_freed_memory() {
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(8 << 20)));
+    // From `System` itself: the arena would serve a block this size and glibc would not see it.
+    use std::alloc::{GlobalAlloc, Layout, System};
+    let layout = Layout::new::<[u8; 8 << 20]>();
+    // SAFETY: a non-zero layout; the block is freed with it and never read or written.
+    unsafe {
+        let block = std::hint::black_box(System.alloc(layout));
+        if !block.is_null() {
+            System.dealloc(block, layout);
+        }
+    }
 }
 
 /// `stepstone plan ... | head`: when the reader of stdout goes away, stop as `cat` and other
