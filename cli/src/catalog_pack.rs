@@ -13,7 +13,9 @@ use stepstone::signed_catalog::compact as envelope;
 
 use stepstone::plan::{Query, plan};
 
-use crate::output::{Failure, Format, load_catalog, parse_version, print_json, read_file};
+use crate::output::{
+    Failure, Format, check_output, load_catalog, parse_version, print_json, read_file,
+};
 use crate::plan::CostArg;
 
 /// Catalog tools.
@@ -134,6 +136,13 @@ pub fn run(args: &CatalogArgs) -> Result<ExitCode, Failure> {
 }
 
 fn run_table(args: &TableArgs) -> Result<ExitCode, Failure> {
+    if let Some(output) = &args.output {
+        check_output(
+            "--output",
+            output,
+            &[("the catalog", args.catalog.as_str())],
+        )?;
+    }
     let catalog = load_catalog(&args.catalog)?;
     let target = parse_version(catalog, &args.target)?;
     let table = CampaignTable::build(
@@ -196,6 +205,9 @@ fn seal(args: &PackArgs, compact: Vec<u8>) -> Result<Vec<u8>, Failure> {
 }
 
 fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
+    let mut inputs = vec![("the catalog", args.catalog.as_str())];
+    inputs.extend(args.sign.as_deref().map(|key| ("the signing key", key)));
+    check_output("--output", &args.output, &inputs)?;
     let catalog = load_catalog(&args.catalog)?;
     if let Some(target) = &args.target {
         // The default target must be one the packed model and environment can install: the

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use stepstone::signature::sign::SigningKey;
 use zeroize::Zeroizing;
 
-use crate::output::{Failure, Format, print_json};
+use crate::output::{Failure, Format, check_output, print_json};
 
 /// Arguments of `stepstone keygen`.
 #[derive(clap::Args)]
@@ -51,6 +51,8 @@ fn public_path(args: &Args) -> String {
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     use std::io::Write as _;
     let public_path = public_path(args);
+    check_output("--out", &args.out, &[])?;
+    check_output("--pub", &public_path, &[])?;
     if public_path == args.out {
         return Err(Failure::usage(format!(
             "--pub {public_path} is the private key's file too; give another"

@@ -12,7 +12,6 @@
 //! `manifest.bad_environment`, `manifest.expires_past`. Unreadable key or image: `io.unreadable`
 //! (exit 2); a key that is not a P-256 private key: the core's `signature.*` code (exit 1).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::ValueEnum as _;
@@ -20,7 +19,7 @@ use stepstone::manifest::{self, FORMAT_VERSION, Manifest, ManifestFields};
 use stepstone::signature::{ImageHasher, PublicKey};
 use stepstone::version::{self, Scheme, detect_scheme};
 
-use crate::output::{Failure, Format, print_json, read_file};
+use crate::output::{Failure, Format, check_output, print_json, q, read_file, same_file};
 use crate::sign::{Encoding, read_key, stream};
 
 /// Release manifests: create (sign) one for an image, or show one's fields.
@@ -128,11 +127,6 @@ pub fn run(args: &ManifestArgs) -> Result<ExitCode, Failure> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A quoted value for messages (JSON-style escapes, so control characters stay visible).
-fn q(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
 }
 
 fn now() -> Result<u64, Failure> {
@@ -251,17 +245,6 @@ fn check_models(text: &str) -> Result<Vec<String>, Failure> {
     })
 }
 
-/// Whether two paths name the same file (the same string, or the same existing file).
-fn same_file(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    match (Path::new(a).canonicalize(), Path::new(b).canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
 fn create(args: &CreateArgs) -> Result<ExitCode, Failure> {
     let checked = check_fields(args)?;
     if same_file(&args.out, &args.signature_out) {
@@ -270,14 +253,12 @@ fn create(args: &CreateArgs) -> Result<ExitCode, Failure> {
             q(&args.out)
         )));
     }
-    for out in [&args.out, &args.signature_out] {
-        if args.image != "-" && same_file(out, &args.image) {
-            return Err(Failure::usage(format!(
-                "{} is the image: the manifest and its signature go to other files",
-                q(out)
-            )));
-        }
-    }
+    let inputs = [
+        ("the image", args.image.as_str()),
+        ("the private key", args.key.as_str()),
+    ];
+    check_output("--out", &args.out, &inputs)?;
+    check_output("--signature-out", &args.signature_out, &inputs)?;
     let key = read_key(&args.key)?;
     let public = key.public_key();
 

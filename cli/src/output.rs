@@ -243,6 +243,60 @@ fn prefault_heap(bytes: usize) {
     drop(block);
 }
 
+/// A quoted value for messages (JSON-style escapes, so control characters stay visible).
+pub fn q(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+/// Whether two paths name the same file: the same text, or one existing file reached through
+/// a symbolic link, `..` or a hard link.
+pub fn same_file(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    match (
+        std::path::Path::new(a).canonicalize(),
+        std::path::Path::new(b).canonicalize(),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Checks a file the command is about to write (`flag` names its option): not `-`, which is
+/// not standard output here (the option exists because the output goes to a file), and not
+/// one of the command's inputs (`(what, path)`; `-` is stdin, no file). Writing over an input
+/// would destroy the catalog, the image or the private key it was made from. Both are usage
+/// errors (exit 2, `cli.usage`), found before anything is read or written.
+pub fn check_output(flag: &str, output: &str, inputs: &[(&str, &str)]) -> Result<(), Failure> {
+    if output == "-" {
+        return Err(Failure::usage(format!(
+            "{flag} -: this output goes to a file; give its path (`-` is not standard output here)"
+        )));
+    }
+    if output.is_empty() {
+        return Err(Failure::usage(format!("{flag} is empty: give a file path")));
+    }
+    for (what, input) in inputs {
+        if *input != "-" && same_file(output, input) {
+            return Err(Failure::usage(format!(
+                "{flag} {} is {what}: writing there would destroy it; give another file",
+                q(output)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Files below this size are read into memory: mapping one costs more than it saves.
 pub const MAP_AT_LEAST: u64 = 256 << 10;
 

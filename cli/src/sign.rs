@@ -9,7 +9,7 @@ use stepstone::signature::sign::SigningKey;
 use stepstone::signature::{ImageHasher, Signature, SignatureFormat};
 use zeroize::Zeroizing;
 
-use crate::output::{Failure, Format};
+use crate::output::{Failure, Format, check_output};
 
 /// Signature encodings `sign` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -132,6 +132,13 @@ pub fn stream(
 
 /// Runs `stepstone sign`.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    if let Some(out) = &args.out {
+        let inputs = [
+            ("the file to sign", args.file.as_str()),
+            ("the private key", args.key.as_str()),
+        ];
+        check_output("--out", out, &inputs)?;
+    }
     let key = read_key(&args.key)?;
     let mut hasher = ImageHasher::new();
     stream(&args.file, |chunk| {

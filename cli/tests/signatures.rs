@@ -415,3 +415,123 @@ fn manifest_and_certificate_chain() {
         2
     );
 }
+
+/// An output option naming one of the command's inputs (the catalog, the image, the private
+/// key; also through a symbolic link) is a usage error found before anything is written: the
+/// input is left as it was. So are `-` and an empty path for an output that goes to a file.
+#[test]
+fn outputs_never_overwrite_inputs() {
+    let t = Tmp::new("overwrite");
+    let d = &t.0;
+    let catalog = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/catalog.json"
+    ))
+    .unwrap();
+    std::fs::write(t.p("cat.json"), &catalog).unwrap();
+    assert_eq!(code(&run(d, &["keygen", "--out", "k.pem"])), 0);
+    let key = std::fs::read(t.p("k.pem")).unwrap();
+    std::fs::write(t.p("img"), b"firmware image").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(t.p("k.pem"), t.p("link.pem")).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(t.p("k.pem"), t.p("link.pem"))
+        .map(|_| ())
+        .unwrap();
+    let pack = ["catalog", "pack", "cat.json", "--model", "AG-1"];
+    let manifest = [
+        "manifest",
+        "create",
+        "--key",
+        "k.pem",
+        "--version",
+        "v67000",
+        "--scheme",
+        "integer",
+        "--models",
+        "AG-1",
+        "--environment",
+        "production",
+        "--expires",
+        "1900000000",
+        "--out",
+        "m.json",
+    ];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["sign", "--key", "k.pem", "--out", "img", "img"],
+            "is the file to sign",
+        ),
+        (
+            vec!["sign", "--key", "k.pem", "--out", "k.pem", "img"],
+            "is the private key",
+        ),
+        #[cfg(unix)]
+        (
+            vec!["sign", "--key", "k.pem", "--out", "link.pem", "img"],
+            "is the private key",
+        ),
+        (
+            vec!["sign", "--key", "k.pem", "--out", "-", "img"],
+            "is not standard output",
+        ),
+        (
+            [&manifest[..], &["--signature-out", "k.pem", "img"]].concat(),
+            "is the private key",
+        ),
+        (
+            [&manifest[..], &["--signature-out", "img", "img"]].concat(),
+            "is the image",
+        ),
+        ([&pack[..], &["-o", "cat.json"]].concat(), "is the catalog"),
+        ([&pack[..], &["-o", "-"]].concat(), "is not standard output"),
+        (
+            [
+                &pack[..],
+                &[
+                    "--sign",
+                    "k.pem",
+                    "--sequence",
+                    "1",
+                    "--expires",
+                    "1900000000",
+                ],
+            ]
+            .concat()
+            .into_iter()
+            .chain(["-o", "k.pem"])
+            .collect(),
+            "is the signing key",
+        ),
+        (
+            vec![
+                "catalog", "table", "cat.json", "--target", "v67000", "--model", "AG-1", "-o",
+                "cat.json",
+            ],
+            "is the catalog",
+        ),
+        (vec!["keygen", "--out", ""], "is empty"),
+    ];
+    for (args, says) in &cases {
+        let o = run(d, args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("error[cli.usage]") && stderr.contains(says),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read(t.p("cat.json")).unwrap(), catalog);
+    assert_eq!(std::fs::read(t.p("k.pem")).unwrap(), key);
+    assert_eq!(std::fs::read(t.p("img")).unwrap(), b"firmware image");
+    assert!(!Path::new(&t.p("-")).exists());
+    // The same commands with outputs of their own still write them.
+    assert_eq!(code(&run(d, &[&pack[..], &["-o", "cat.sscc"]].concat())), 0);
+    assert_eq!(
+        code(&run(
+            d,
+            &["sign", "--key", "link.pem", "--out", "img.sig", "img"]
+        )),
+        0
+    );
+}
