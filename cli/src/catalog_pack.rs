@@ -205,6 +205,10 @@ fn seal(args: &PackArgs, compact: Vec<u8>) -> Result<Vec<u8>, Failure> {
 }
 
 fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
+    crate::output::one_stdin(&[
+        ("CATALOG", Some(&args.catalog)),
+        ("--sign", args.sign.as_deref()),
+    ])?;
     let mut inputs = vec![("the catalog", args.catalog.as_str())];
     inputs.extend(args.sign.as_deref().map(|key| ("the signing key", key)));
     check_output("--output", &args.output, &inputs)?;
@@ -244,6 +248,7 @@ fn run_pack(args: &PackArgs) -> Result<ExitCode, Failure> {
 }
 
 fn run_inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
+    crate::output::one_stdin(&[("FILE", Some(&args.file)), ("--key", args.key.as_deref())])?;
     let bytes = read_file(&args.file)?;
     let (header, payload) = if bytes.starts_with(&envelope::MAGIC) {
         let (h, _, _) = envelope::parse(&bytes).map_err(|e| Failure::no(&e))?;

@@ -253,6 +253,7 @@ fn create(args: &CreateArgs) -> Result<ExitCode, Failure> {
             q(&args.out)
         )));
     }
+    crate::output::one_stdin(&[("--key", Some(&args.key)), ("IMAGE", Some(&args.image))])?;
     let inputs = [
         ("the image", args.image.as_str()),
         ("the private key", args.key.as_str()),

@@ -332,6 +332,8 @@ fn field(out: &mut impl Write, s: &[u8]) -> std::io::Result<()> {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    let devices = args.from.is_none().then_some(args.devices.as_str());
+    crate::output::one_stdin(&[("CATALOG", Some(&args.catalog)), ("--devices", devices)])?;
     let catalog = load_catalog(&args.catalog)?;
     let target = parse_version(catalog, &args.to)?;
     if catalog.get(target.key()).is_none() {

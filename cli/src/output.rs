@@ -297,6 +297,20 @@ pub fn check_output(flag: &str, output: &str, inputs: &[(&str, &str)]) -> Result
     Ok(())
 }
 
+/// Refuses two inputs that both read standard input (`-`): the first would take all of it and
+/// the second find nothing, which would look like an empty device list or a missing key
+/// rather than a mistake. `inputs` are `(option or argument name, path)`; a usage error
+/// (exit 2) names the first two.
+pub fn one_stdin(inputs: &[(&str, Option<&str>)]) -> Result<(), Failure> {
+    let mut readers = inputs.iter().filter(|(_, path)| *path == Some("-"));
+    match (readers.next(), readers.next()) {
+        (Some((a, _)), Some((b, _))) => Err(Failure::usage(format!(
+            "{a} and {b} are both `-`: only one input can read standard input; give the other as a file"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Files below this size are read into memory: mapping one costs more than it saves.
 pub const MAP_AT_LEAST: u64 = 256 << 10;
 

@@ -132,6 +132,11 @@ fn select(args: &SampleArgs) -> Result<ExitCode, Failure> {
     let (Some(plan_path), Some(class)) = (&args.plan, &args.class) else {
         return Err(Failure::usage("--plan and --class are required"));
     };
+    let device_list = args
+        .device
+        .is_empty()
+        .then(|| args.devices.as_deref().unwrap_or("-"));
+    crate::output::one_stdin(&[("--plan", Some(plan_path)), ("--devices", device_list)])?;
     let plan = load_plan(plan_path)?;
     let period = match (args.period, args.at) {
         (Some(p), _) => p,

@@ -132,6 +132,7 @@ pub fn stream(
 
 /// Runs `stepstone sign`.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    crate::output::one_stdin(&[("--key", Some(&args.key)), ("FILE", Some(&args.file))])?;
     if let Some(out) = &args.out {
         let inputs = [
             ("the file to sign", args.file.as_str()),

@@ -68,11 +68,13 @@ pub struct Args {
 }
 
 /// Reads a rate at the edge: a fraction (`0.05`, `1`), or what `sample::parse_rate` reads
-/// (`5%`, `50000ppm`). Exact, in integers.
+/// (`5%`, `50000ppm`). Exact, in integers. Every spelling that is not a rate from 0 to 1
+/// (`1.5`, `150%`, `1000001ppm`, `abc`) is a usage error (exit 2), as docs/cli.md says.
 fn rate(name: &str, text: &str) -> Result<u32, Failure> {
     let t = text.trim();
     if t.ends_with('%') || t.ends_with("ppm") {
-        return stepstone::sample::parse_rate(t).map_err(|e| Failure::no(&e));
+        return stepstone::sample::parse_rate(t)
+            .map_err(|e| Failure::usage(format!("--{name} {text:?}: {e}")));
     }
     let bad = || {
         Failure::usage(format!(
@@ -110,6 +112,11 @@ fn rate(name: &str, text: &str) -> Result<u32, Failure> {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    crate::output::one_stdin(&[
+        ("--catalog", Some(&args.catalog)),
+        ("--rollout", args.rollout.as_deref()),
+        ("--retry", args.retry.as_deref()),
+    ])?;
     let catalog = load_catalog(&args.catalog)?;
     let target = catalog
         .parse_version(&args.target)
@@ -282,8 +289,25 @@ mod tests {
         assert_eq!(rate("x", "0.000001").unwrap(), 1);
         assert_eq!(rate("x", "5%").unwrap(), 50_000);
         assert_eq!(rate("x", "20000ppm").unwrap(), 20_000);
-        for bad in ["1.5", "0.0000001", "-0.1", "abc", "", "."] {
-            assert!(rate("x", bad).is_err(), "{bad}");
+        for bad in [
+            "1.5",
+            "0.0000001",
+            "-0.1",
+            "abc",
+            "",
+            ".",
+            "150%",
+            "100.01%",
+            "1000001ppm",
+            "x%",
+        ] {
+            let e = rate("x", bad).unwrap_err();
+            assert_eq!((e.code.as_str(), e.exit), ("cli.usage", 2), "{bad}");
+            assert!(
+                e.message.contains(&format!("{bad:?}")),
+                "{bad}: {}",
+                e.message
+            );
         }
     }
 }

@@ -94,6 +94,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             .map(|d| d.as_secs())
             .map_err(|e| Failure::usage(format!("system clock before 1970: {e}")))?,
     };
+    crate::output::one_stdin(&[
+        ("--key", args.key.as_deref()),
+        ("--cert", args.cert.as_deref()),
+        ("--root", args.root.as_deref()),
+        ("--signature", args.signature.as_deref()),
+        ("--manifest", args.manifest.as_deref()),
+        ("--manifest-signature", args.manifest_signature.as_deref()),
+        ("IMAGE", Some(&args.image)),
+    ])?;
     // Read every small input first, so an unreadable file is exit 2 before any verdict.
     let key_bytes = args.key.as_deref().map(read_file).transpose()?;
     let chain_bytes = args.cert.as_deref().map(read_file).transpose()?;

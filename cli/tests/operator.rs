@@ -933,3 +933,73 @@ fn a_closed_stdout_pipe_stops_it_quietly() {
     const SIGPIPE: i32 = 13; // on Linux
     assert_eq!(o.status.signal(), Some(SIGPIPE), "{:?}", o.status);
 }
+
+/// Two inputs that both read standard input are a usage error before anything is read: the
+/// first would take it all and the second would look empty (`next-hop -` with its device list
+/// on stdin answered "0 rows" with exit 0).
+#[test]
+fn only_one_input_reads_stdin() {
+    let t = Tmp::new("stdin");
+    let cat = t.write("c.json", PLAIN.as_bytes());
+    let devices = t.write("d.csv", b"device_id,version\nd1,1.0.0\n");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["next-hop", "-", "--to", "3.2.1"],
+            "CATALOG and --devices are both `-`",
+        ),
+        (
+            &["next-hop", "-", "--to", "3.2.1", "--devices", "-"],
+            "CATALOG and --devices",
+        ),
+        (&["sign", "--key", "-", "-"], "--key and FILE are both `-`"),
+        (
+            &["verify", "--key", "-", "--signature", "s", "-"],
+            "--key and IMAGE are both `-`",
+        ),
+        (
+            &["catalog", "inspect", "-", "--key", "-"],
+            "FILE and --key are both `-`",
+        ),
+        (
+            &[
+                "simulate",
+                "--catalog",
+                "-",
+                "--target",
+                "3.2.1",
+                "--retry",
+                "-",
+            ],
+            "--catalog and --retry",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = run_in(&t.0, args, PLAIN.as_bytes());
+        assert_eq!(code(&o), 2, "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("error[cli.usage]") && err(&o).contains(says),
+            "{args:?}: {}",
+            err(&o)
+        );
+        assert_eq!(out(&o), "", "{args:?}");
+    }
+    // One of them from stdin is fine: the catalog, or the device list.
+    let o = run_in(
+        &t.0,
+        &["next-hop", "-", "--to", "3.2.1", "--devices", &devices],
+        PLAIN.as_bytes(),
+    );
+    assert_eq!(
+        (code(&o), out(&o).as_str()),
+        (0, "device_id,version,next_hop\nd1,1.0.0,2.0.0\n")
+    );
+    let o = run_in(
+        &t.0,
+        &["next-hop", &cat, "--to", "3.2.1"],
+        b"device_id,version\nd1,1.0.0\n",
+    );
+    assert_eq!(
+        (code(&o), out(&o).as_str()),
+        (0, "device_id,version,next_hop\nd1,1.0.0,2.0.0\n")
+    );
+}
