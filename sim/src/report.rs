@@ -78,7 +78,8 @@ pub struct Stuck {
     pub count: u64,
     /// Why: a give-up code (a key of [`Report::given_up`], `retry.attempts_per_hop`, ...), a
     /// hold reason (a key of [`Report::held`], `rollout_halted`, ...), or `pending` for devices
-    /// still on their way at the horizon.
+    /// still on their way at the horizon (a device running the target whose success report is
+    /// still on the way is pending but not stuck).
     pub code: String,
 }
 
@@ -97,7 +98,8 @@ pub struct Report {
     pub given_up: BTreeMap<String, u64>,
     /// Devices held, by reason.
     pub held: BTreeMap<String, u64>,
-    /// Devices still on their way at the horizon.
+    /// Devices still on their way at the horizon, including those that run the target while
+    /// their success report is on the way.
     pub pending: u64,
     /// Hops installed (successful installs).
     pub hops: u64,
@@ -148,6 +150,11 @@ impl Simulation {
                 *n += 1;
             }
             let why = match s {
+                // Running the target, its success report not in yet: pending, not stuck.
+                Status::Pending if Some(*release) == self.target => {
+                    pending += 1;
+                    continue;
+                }
                 Status::Pending => {
                     pending += 1;
                     "pending"

@@ -29,6 +29,9 @@ pub struct Simulation {
     pub(crate) planner: IndexPlanner,
     /// Release sizes, by release index.
     pub(crate) sizes: Vec<u64>,
+    /// The target's release index: a device running it is not stuck, even while its success
+    /// report is still on the way (status `Pending`).
+    pub(crate) target: Option<u32>,
     pub(crate) rng: Rng,
     queue: Queue,
     order: u64,
@@ -106,6 +109,9 @@ impl Simulation {
         let mut rng = Rng(cfg.seed);
         let rollout_state = cfg.rollout.as_ref().map(|r| r.start(0));
         let mut sim = Simulation {
+            target: catalog
+                .index_of(target.key())
+                .and_then(|i| u32::try_from(i).ok()),
             sizes: catalog
                 .releases()
                 .iter()
