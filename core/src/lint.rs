@@ -77,7 +77,9 @@ pub fn to_json(warnings: &[Warning]) -> String {
     w.finish()
 }
 
-/// Every lint finding for `catalog`, ordered by code then version.
+/// Every lint finding for `catalog`, in the order of the checks: unreachable releases, stepping
+/// stones and empty model or environment lists, dead ends, references; each check goes through
+/// the releases in version order.
 pub fn lint(catalog: &Catalog) -> Vec<Warning> {
     let mut out = Vec::new();
     unreachable(catalog, &mut out);
