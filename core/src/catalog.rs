@@ -153,7 +153,9 @@ impl Release {
 fn fits(list: Option<&[String]>, wanted: Option<&str>) -> bool {
     match (list, wanted) {
         (Some(list), Some(w)) => list.iter().any(|m| m == w),
-        _ => true,
+        // An empty list is for no device, whether the question names one or not.
+        (Some(list), None) => !list.is_empty(),
+        (None, _) => true,
     }
 }
 

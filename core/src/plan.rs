@@ -254,14 +254,16 @@ pub enum PlanError {
     TargetNotForModel {
         /// The target.
         target: String,
-        /// The device's model.
+        /// The device's model; empty when the question stated none (then the target's list of
+        /// models is empty: it is for no model).
         model: String,
     },
     /// The target is not for the device's environment.
     TargetNotForEnvironment {
         /// The target.
         target: String,
-        /// The device's environment.
+        /// The device's environment; empty when the question stated none (then the target's
+        /// list of environments is empty).
         environment: String,
     },
     /// The target is below the current version and downgrades are not allowed.
@@ -332,9 +334,21 @@ impl PlanError {
                 text!("target ", target, " is not in the catalog")
             }
             PlanError::TargetYanked { target } => text!("target ", target, " is yanked"),
+            // No model stated: the target's list is empty, it is for no model at all.
+            PlanError::TargetNotForModel { target, model } if model.is_empty() => {
+                text!("target ", target, " is for no model (its models list is empty)")
+            }
             PlanError::TargetNotForModel { target, model } => {
                 text!("target ", target, " is not for model ", Quoted(model))
             }
+            PlanError::TargetNotForEnvironment {
+                target,
+                environment,
+            } if environment.is_empty() => text!(
+                "target ",
+                target,
+                " is for no environment (its environments list is empty)"
+            ),
             PlanError::TargetNotForEnvironment {
                 target,
                 environment,
@@ -442,20 +456,17 @@ pub(crate) fn precheck(catalog: &Catalog, q: &Query) -> Result<Start, PlanError>
     if release.yanked {
         return Err(PlanError::TargetYanked { target: target() });
     }
-    if let Some(model) = q.model.as_deref().filter(|m| !release.fits_model(Some(m))) {
+    // With no model stated, only a release whose list is empty fails here: it is for no model.
+    if !release.fits_model(q.model.as_deref()) {
         return Err(PlanError::TargetNotForModel {
             target: target(),
-            model: model.into(),
+            model: q.model.clone().unwrap_or_default(),
         });
     }
-    if let Some(env) = q
-        .environment
-        .as_deref()
-        .filter(|e| !release.fits_environment(Some(e)))
-    {
+    if !release.fits_environment(q.environment.as_deref()) {
         return Err(PlanError::TargetNotForEnvironment {
             target: target(),
-            environment: env.into(),
+            environment: q.environment.clone().unwrap_or_default(),
         });
     }
     if q.from == q.to {

@@ -186,6 +186,23 @@ vectors.append({"name": "same-models-on-every-release-unknown-model", "op": "pla
                 "query": {"from": "1", "to": "3", "model": "AG-3"}, "error": "plan.unknown_model"})
 vectors.append({"name": "same-models-on-every-release-unknown-environment", "op": "plan", "catalog": SAME,
                 "query": {"from": "1", "to": "3", "environment": "staging"}, "error": "plan.unknown_environment"})
+# An empty list is for no model (no environment): every release saying so gives a catalog
+# whose answers do not differ by model, yet none of its releases is for any device, whether
+# the question states a model or not (a query without one was routed to them before).
+FOR_NO_MODEL = {"releases": [
+    {"version": "1", "models": []},
+    {"version": "2", "models": []},
+]}
+vectors.append({"name": "empty-models-everywhere-no-model-stated", "op": "plan", "catalog": FOR_NO_MODEL,
+                "query": {"from": "1", "to": "2"}, "error": "plan.target_model"})
+vectors.append({"name": "empty-models-everywhere-model-stated", "op": "plan", "catalog": FOR_NO_MODEL,
+                "query": {"from": "1", "to": "2", "model": "AG-1"}, "error": "plan.target_model"})
+FOR_NO_ENVIRONMENT = {"releases": [
+    {"version": "1", "environments": []},
+    {"version": "2", "environments": []},
+]}
+vectors.append({"name": "empty-environments-everywhere-none-stated", "op": "plan", "catalog": FOR_NO_ENVIRONMENT,
+                "query": {"from": "1", "to": "2"}, "error": "plan.target_environment"})
 # One yanked release naming a model is enough to make answers differ by model.
 YANKED_NAMES = {"releases": [
     {"version": "1"},
