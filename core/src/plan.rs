@@ -336,7 +336,11 @@ impl PlanError {
             PlanError::TargetYanked { target } => text!("target ", target, " is yanked"),
             // No model stated: the target's list is empty, it is for no model at all.
             PlanError::TargetNotForModel { target, model } if model.is_empty() => {
-                text!("target ", target, " is for no model (its models list is empty)")
+                text!(
+                    "target ",
+                    target,
+                    " is for no model (its models list is empty)"
+                )
             }
             PlanError::TargetNotForModel { target, model } => {
                 text!("target ", target, " is not for model ", Quoted(model))
