@@ -334,11 +334,12 @@ fn run_inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
                 if let Some(d) = r["sha256"].as_str() {
                     notes.push(format!("sha256 {d}"));
                 }
-                println!(
-                    "  {}  {}",
-                    r["version"].as_str().unwrap_or(""),
-                    notes.join(", ")
-                );
+                let version = r["version"].as_str().unwrap_or("");
+                if notes.is_empty() {
+                    println!("  {version}");
+                } else {
+                    println!("  {version}  {}", notes.join(", "));
+                }
             }
         }
     }

@@ -22,8 +22,8 @@ pub struct Args {
     /// Target release.
     #[arg(long)]
     target: String,
-    /// Number of devices.
-    #[arg(long, default_value_t = 10_000)]
+    /// Number of devices (at least 1).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     devices: u32,
     /// Where every device starts (default: the catalog's lowest release for the model and
     /// environment).
@@ -191,6 +191,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A list for the text report, `none` when empty (no trailing blank).
+fn joined(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
 fn print_text(r: &Report, target: &str) {
     let pct = |n: u64| {
         if r.devices == 0 {
@@ -221,7 +230,7 @@ fn print_text(r: &Report, target: &str) {
         .iter()
         .map(|(v, n)| format!("{v} {n}"))
         .collect();
-    println!("final versions: {}", finals.join(", "));
+    println!("final versions: {}", joined(&finals));
     let stuck: u64 = r.stuck.iter().map(|s| s.count).sum();
     println!("stuck:          {stuck}");
     for s in &r.stuck {
@@ -238,7 +247,7 @@ fn print_text(r: &Report, target: &str) {
         .iter()
         .map(|(v, n)| format!("{v} {n}"))
         .collect();
-    println!("hops by release: {}", by_release.join(", "));
+    println!("hops by release: {}", joined(&by_release));
     println!("attempts per installed hop:");
     for (attempts, hops) in &r.attempts_histogram {
         println!("  {attempts}: {hops}");
