@@ -164,9 +164,20 @@ pub const SIMPLE_FIELDS: usize = 4;
 pub struct Simple {
     /// The line's bytes with its line end (`\n` or `\r\n`).
     pub take: usize,
-    /// Field `i` is `starts[i]..ends[i]` of the line, for `i` below the width asked for.
-    pub starts: [usize; SIMPLE_FIELDS],
-    pub ends: [usize; SIMPLE_FIELDS],
+    /// Where field `i` starts in the line, in byte `i`, and where it ends, in byte `4 + i`:
+    /// one word, kept in a register (an array indexed at run time would be stored on the
+    /// stack and read back).
+    bounds: u64,
+}
+
+impl Simple {
+    /// Field `i` (below the width asked for) as the range `start..end` of the line.
+    #[inline(always)]
+    pub fn field(&self, i: usize) -> (usize, usize) {
+        let at = 8 * (i % SIMPLE_FIELDS);
+        let byte = |shift: usize| ((self.bounds >> shift) & 0xFF) as usize;
+        (byte(at), byte(at + 8 * SIMPLE_FIELDS))
+    }
 }
 
 /// The first line of `ahead` when it is *simple*: at most 63 bytes before a `\n` (or a
@@ -208,24 +219,28 @@ pub fn simple_line(ahead: &[u8], width: usize) -> Option<Simple> {
     if odd & ((1u64 << len) - 1) != 0 {
         return None;
     }
-    let mut line = Simple {
-        take: nl + 1,
-        starts: [0; SIMPLE_FIELDS],
-        ends: [len; SIMPLE_FIELDS],
-    };
-    let mut rest = commas;
-    for i in 1..width {
-        // 64 once there is no comma left: beyond the line.
-        let comma = rest.trailing_zeros() as usize;
-        rest &= rest.wrapping_sub(1);
-        *line.ends.get_mut(i - 1)? = comma;
-        *line.starts.get_mut(i)? = comma + 1;
-    }
-    let last_comma = width.checked_sub(2).and_then(|i| line.ends.get(i)).copied();
-    if rest != 0 || width == 0 || width > SIMPLE_FIELDS || last_comma.is_some_and(|c| c >= len) {
+    if width == 0 || width > SIMPLE_FIELDS {
         return None;
     }
-    Some(line)
+    // Field 0 starts at 0; field `i - 1` ends at the `i`th comma and field `i` starts after it;
+    // the last field ends at `len`.
+    let (mut bounds, mut rest, mut comma) = (0u64, commas, 0);
+    for i in 1..width {
+        // 64 once there is no comma left.
+        comma = rest.trailing_zeros();
+        rest &= rest.wrapping_sub(1);
+        bounds |= u64::from(comma) << (8 * (SIMPLE_FIELDS + i - 1));
+        bounds |= u64::from(comma + 1) << (8 * i);
+    }
+    bounds |= (len as u64) << (8 * (SIMPLE_FIELDS + width - 1));
+    // Too many commas, or too few.
+    if rest != 0 || comma >= 64 {
+        return None;
+    }
+    Some(Simple {
+        take: nl + 1,
+        bounds,
+    })
 }
 
 impl<R: BufRead> Rows<R> {
@@ -584,7 +599,10 @@ mod tests {
                 };
                 split += 1;
                 let fields: Vec<Vec<u8>> = (0..width)
-                    .map(|i| input[line.starts[i]..line.ends[i]].to_vec())
+                    .map(|i| {
+                        let (start, end) = line.field(i);
+                        input[start..end].to_vec()
+                    })
                     .collect();
                 let text = String::from_utf8_lossy(&input);
                 if input.starts_with(b"\n") || input.starts_with(b"\r\n") {

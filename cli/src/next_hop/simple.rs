@@ -82,9 +82,8 @@ impl Lane {
         job: &mut Job<'_, '_>,
         out: &mut RowOut<impl Write>,
     ) -> Option<std::io::Result<()>> {
-        let span = |i: usize| Some((*line.starts.get(i)?, *line.ends.get(i)?));
-        let (id_at, id_end) = span(self.id)?;
-        let (version_at, version_end) = span(self.version)?;
+        let (id_at, id_end) = line.field(self.id);
+        let (version_at, version_end) = line.field(self.version);
         let v = integer_digits(rest.get(version_at..version_end)?)?;
         if id_end == id_at {
             return None;
@@ -92,7 +91,7 @@ impl Lane {
         let key = |column: Option<usize>, flag: Option<u64>| match column {
             None => flag,
             Some(i) => {
-                let (at, end) = span(i)?;
+                let (at, end) = line.field(i);
                 if at == end {
                     flag
                 } else {
