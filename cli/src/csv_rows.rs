@@ -80,6 +80,32 @@ impl<'a> Row<'a> {
     }
 }
 
+/// What [`Rows::read`] hands the records to.
+pub trait Records<E> {
+    /// Given the input ahead (whole lines, each ending in `\n`, from a record's start on),
+    /// answers as many of its first lines as it can by itself and says how many bytes they
+    /// take; the next line comes to [`Records::record`]. `Ok(None)`: stop reading.
+    fn lines(&mut self, ahead: &[u8]) -> Result<Option<usize>, E>;
+
+    /// One record (a line, or more for quoted line breaks); `Ok(false)`: stop reading.
+    fn record(&mut self, row: &Row<'_>) -> Result<bool, E>;
+}
+
+/// [`Records`] of a closure, which takes every record one by one (the tests' reader).
+#[cfg(test)]
+struct Each<F>(F);
+
+#[cfg(test)]
+impl<E, F: FnMut(&Row<'_>) -> Result<bool, E>> Records<E> for Each<F> {
+    fn lines(&mut self, _: &[u8]) -> Result<Option<usize>, E> {
+        Ok(Some(0))
+    }
+
+    fn record(&mut self, row: &Row<'_>) -> Result<bool, E> {
+        (self.0)(row)
+    }
+}
+
 /// The records of a CSV input.
 pub struct Rows<R> {
     input: R,
@@ -98,15 +124,123 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(*bytes.get(at..)?.first_chunk::<8>()?))
 }
 
-/// The high bit of each byte of `w` that is one of [`SPECIALS`], exactly (no carries between
-/// bytes: each byte's test keeps to its own 8 bits).
+/// Every byte's high bit, and every byte's low bit.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `w` that is `c`, exactly (no carries between bytes: each
+/// byte's test keeps to its own 8 bits).
+#[inline(always)]
+fn equal(w: u64, c: u8) -> u64 {
+    const LOW7: u64 = !HIGH;
+    let x = w ^ (ONES * u64::from(c));
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// The high bit of each byte of `w` below `n` (at most 0x80), exactly: each byte is taken with
+/// its high bit set before `n` is subtracted, so none borrows from the next.
+#[inline(always)]
+fn below(w: u64, n: u8) -> u64 {
+    !((w | HIGH) - ONES * u64::from(n)) & !w & HIGH
+}
+
+/// The high bits of a mask like [`equal`]'s packed into one byte: bit `k` for byte `k` (the
+/// multiplier moves byte `k`'s bit to bit `56 + k`, with no two partial products meeting).
+#[inline(always)]
+fn pack(mask: u64) -> u64 {
+    ((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// The high bit of each byte of `w` that is one of [`SPECIALS`], exactly.
 fn special(w: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let is = |c: u8| {
-        let x = w ^ (0x0101_0101_0101_0101 * u64::from(c));
-        !(((x & LOW7) + LOW7) | x | LOW7)
+    equal(w, b'\n') | equal(w, b',') | equal(w, b'"') | equal(w, b'\r')
+}
+
+/// The most fields a [`Simple`] line is split into.
+pub const SIMPLE_FIELDS: usize = 4;
+
+/// A simple line (see [`simple_line`]): where it ends and where its fields are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Simple {
+    /// The line's bytes with its line end (`\n` or `\r\n`).
+    pub take: usize,
+    /// Where field `i` starts in the line, in byte `i`, and where it ends, in byte `4 + i`:
+    /// one word, kept in a register (an array indexed at run time would be stored on the
+    /// stack and read back).
+    bounds: u64,
+}
+
+impl Simple {
+    /// Field `i` (below the width asked for) as the range `start..end` of the line.
+    #[inline(always)]
+    pub fn field(&self, i: usize) -> (usize, usize) {
+        let at = 8 * (i % SIMPLE_FIELDS);
+        let byte = |shift: usize| ((self.bounds >> shift) & 0xFF) as usize;
+        (byte(at), byte(at + 8 * SIMPLE_FIELDS))
+    }
+}
+
+/// The first line of `ahead` when it is *simple*: at most 63 bytes before a `\n` (or a
+/// `\r\n`) within the first 64, ASCII, no byte below `-` (0x2D) but its commas (so no quote,
+/// no `\r` elsewhere, no blank or control character), and exactly `width` fields (1 to
+/// [`SIMPLE_FIELDS`]). Its fields are the bytes between its commas: what the csv crate reads
+/// from it, already trimmed (no field starts or ends with a blank) and UTF-8 (ASCII). `None`
+/// for any other line, and when fewer than 8 bytes are left from some word of the line on
+/// (the bytes are read eight at a time, never past `ahead`).
+#[inline(always)]
+pub fn simple_line(ahead: &[u8], width: usize) -> Option<Simple> {
+    // Per byte of the line, as bit `k` for byte `k`: its commas and its odd bytes.
+    let (mut commas, mut odd) = (0u64, 0u64);
+    let mut at = 0;
+    let nl = loop {
+        let w = word(ahead, at)?;
+        let nl = equal(w, b'\n');
+        let comma = equal(w, b',');
+        // The bytes before this word's first `\n` (all of them when it has none).
+        let first = nl & nl.wrapping_neg();
+        let keep = (first >> 7).wrapping_sub(1);
+        let odd_here = (below(w, b'-') | (w & HIGH)) & !(nl | comma) & keep;
+        commas |= pack(comma & keep) << at;
+        odd |= pack(odd_here) << at;
+        if nl != 0 {
+            break at + (nl.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+        if at == 64 {
+            return None;
+        }
     };
-    is(b'\n') | is(b',') | is(b'"') | is(b'\r')
+    // A `\r` right before the `\n` is the line end, as the csv crate reads it.
+    let len = match nl.checked_sub(1) {
+        Some(before) if ahead.get(before) == Some(&b'\r') => before,
+        _ => nl,
+    };
+    // `len` is at most 63: the bits of the line's bytes.
+    if odd & ((1u64 << len) - 1) != 0 {
+        return None;
+    }
+    if width == 0 || width > SIMPLE_FIELDS {
+        return None;
+    }
+    // Field 0 starts at 0; field `i - 1` ends at the `i`th comma and field `i` starts after it;
+    // the last field ends at `len`.
+    let (mut bounds, mut rest, mut comma) = (0u64, commas, 0);
+    for i in 1..width {
+        // 64 once there is no comma left.
+        comma = rest.trailing_zeros();
+        rest &= rest.wrapping_sub(1);
+        bounds |= u64::from(comma) << (8 * (SIMPLE_FIELDS + i - 1));
+        bounds |= u64::from(comma + 1) << (8 * i);
+    }
+    bounds |= (len as u64) << (8 * (SIMPLE_FIELDS + width - 1));
+    // Too many commas, or too few.
+    if rest != 0 || comma >= 64 {
+        return None;
+    }
+    Some(Simple {
+        take: nl + 1,
+        bounds,
+    })
 }
 
 impl<R: BufRead> Rows<R> {
@@ -121,10 +255,21 @@ impl<R: BufRead> Rows<R> {
     }
 
     /// Calls `f` with every record in order until the input ends or `f` returns `Ok(false)`.
+    #[cfg(test)]
     pub fn for_each<E>(
         &mut self,
         io_err: impl Fn(std::io::Error) -> E,
-        mut f: impl FnMut(&Row<'_>) -> Result<bool, E>,
+        f: impl FnMut(&Row<'_>) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        self.read(io_err, &mut Each(f))
+    }
+
+    /// Hands every record in order to `to` (plain lines in bulk to [`Records::lines`], the
+    /// rest one by one to [`Records::record`]) until the input ends or `to` says stop.
+    pub fn read<E>(
+        &mut self,
+        io_err: impl Fn(std::io::Error) -> E,
+        to: &mut impl Records<E>,
     ) -> Result<(), E> {
         loop {
             let buf = self.input.fill_buf().map_err(&io_err)?;
@@ -133,7 +278,7 @@ impl<R: BufRead> Rows<R> {
             }
             let Some(last) = buf.iter().rposition(|&b| b == b'\n') else {
                 // A line longer than the buffer, or the last one without a newline.
-                if !self.quoted(&io_err, &mut f)? {
+                if !self.quoted(&io_err, to)? {
                     return Ok(());
                 }
                 continue;
@@ -144,9 +289,15 @@ impl<R: BufRead> Rows<R> {
             let (mut chunk, mut chunk_at, mut checked): (Option<&str>, usize, usize) = (None, 0, 0);
             let mut pos = 0;
             let mut slow = false;
-            while let Some(rest) = block.get(pos..)
-                && !rest.is_empty()
-            {
+            loop {
+                // The lines `to` answers by itself, then one record here.
+                match to.lines(block.get(pos..).unwrap_or_default())? {
+                    Some(taken) => pos += taken,
+                    None => return Ok(()),
+                }
+                let Some(rest) = block.get(pos..).filter(|rest| !rest.is_empty()) else {
+                    break;
+                };
                 // Every line in the block ends with `\n`. One pass finds it, the commas, and
                 // whether the line is plain: no `"`, and no `\r` but one right before the `\n`
                 // (a CRLF line end).
@@ -216,12 +367,12 @@ impl<R: BufRead> Rows<R> {
                     quoted: false,
                 };
                 pos = end + 1;
-                if !f(&row)? {
+                if !to.record(&row)? {
                     return Ok(());
                 }
             }
             self.input.consume(pos);
-            if slow && !self.quoted(&io_err, &mut f)? {
+            if slow && !self.quoted(&io_err, to)? {
                 return Ok(());
             }
         }
@@ -232,7 +383,7 @@ impl<R: BufRead> Rows<R> {
     fn quoted<E>(
         &mut self,
         io_err: &impl Fn(std::io::Error) -> E,
-        f: &mut impl FnMut(&Row<'_>) -> Result<bool, E>,
+        to: &mut impl Records<E>,
     ) -> Result<bool, E> {
         use csv_core::ReadRecordResult as R;
         let (mut nout, mut nend) = (0, 0);
@@ -269,13 +420,21 @@ impl<R: BufRead> Rows<R> {
             text: std::str::from_utf8(data).ok(),
             quoted: true,
         };
-        f(&row)
+        to.record(&row)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The next of a xorshift sequence.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
 
     /// Non-blank records as the csv crate reads them (no headers, rows of any length).
     fn with_csv(input: &[u8]) -> Vec<Vec<Vec<u8>>> {
@@ -395,12 +554,7 @@ mod tests {
         // Random inputs over the bytes that matter.
         let alphabet: &[u8] = b"ab,,\"\n\n\r \xC3\xA9";
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = || xorshift(&mut state);
         for _ in 0..5000 {
             let len = (next() % 40) as usize;
             let input: Vec<u8> = (0..len)
@@ -414,6 +568,75 @@ mod tests {
                 String::from_utf8_lossy(&input)
             );
         }
+    }
+
+    /// Where `simple_line` splits a line, the csv crate reads the same fields from it, none
+    /// with a blank at either end; and it splits every line it should.
+    #[test]
+    fn simple_lines_read_as_the_csv_crate() {
+        let alphabet: &[u8] = b"ab-09v,,,,\n\n\r \t\"+\xC3\xA9";
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || xorshift(&mut state);
+        let mut split = 0;
+        for _ in 0..30_000 {
+            // Mostly plain bytes, the others now and then; 1 to 80 bytes, then 8 more.
+            let len = 1 + (next() % 80) as usize;
+            let mut input: Vec<u8> = (0..len)
+                .map(|_| match next() % 16 {
+                    0 => alphabet[(next() % alphabet.len() as u64) as usize],
+                    1..=3 => b',',
+                    _ => alphabet[(next() % 6) as usize],
+                })
+                .collect();
+            if next() % 2 == 0 {
+                input.push(b'\n');
+            }
+            input.extend_from_slice(b"zzzzzzz\n");
+            let first = with_csv(&input).into_iter().next();
+            for width in 0..=SIMPLE_FIELDS + 1 {
+                let Some(line) = simple_line(&input, width) else {
+                    continue;
+                };
+                split += 1;
+                let fields: Vec<Vec<u8>> = (0..width)
+                    .map(|i| {
+                        let (start, end) = line.field(i);
+                        input[start..end].to_vec()
+                    })
+                    .collect();
+                let text = String::from_utf8_lossy(&input);
+                if input.starts_with(b"\n") || input.starts_with(b"\r\n") {
+                    // A blank line (which the csv crate skips): one empty field, as `Rows` reads.
+                    assert_eq!(fields, [Vec::<u8>::new()], "{text:?} width {width}");
+                } else {
+                    assert_eq!(Some(&fields), first.as_ref(), "{text:?} width {width}");
+                }
+                assert!(
+                    fields
+                        .iter()
+                        .all(|f| f.trim_ascii() == &f[..] && f.is_ascii())
+                );
+                assert_eq!(input[line.take - 1], b'\n', "{text:?}");
+                assert_eq!(
+                    input[..line.take - 1]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count(),
+                    0
+                );
+            }
+            // A line of plain bytes and commas, at most 63 bytes, is simple at its width.
+            let end = input
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap_or(input.len());
+            let plain = input[..end].iter().all(|b| b"ab-09v,".contains(b));
+            let width = input[..end].iter().filter(|&&b| b == b',').count() + 1;
+            if plain && end <= 63 && end > 0 && width <= SIMPLE_FIELDS {
+                assert!(simple_line(&input, width).is_some(), "{input:?}");
+            }
+        }
+        assert!(split > 1000, "{split}");
     }
 
     #[test]

@@ -18,10 +18,12 @@ use stepstone::catalog::Catalog;
 use stepstone::plan::{Cost, PlanError};
 use stepstone::version::{MAX_VERSION_LEN, Scheme, Version, VersionKey};
 
-use crate::csv_rows::{Row, Rows};
+use crate::csv_rows::{Records, Row, Rows};
 use crate::output::{Failure, Format, load_catalog, mapped, parse_version};
 use crate::plan::CostArg;
 use crate::row_out::RowOut;
+
+mod simple;
 
 /// Next hop toward a target for many devices (campaign table).
 #[derive(clap::Args)]
@@ -81,12 +83,17 @@ struct Tables<'a> {
 /// byte (0 for no name). Two names of that size are equal when their keys are.
 #[inline]
 fn short_key(name: Option<&str>) -> Option<u64> {
-    let Some(name) = name else { return Some(0) };
+    name.map_or(Some(0), |name| short_key_bytes(name.as_bytes()))
+}
+
+/// [`short_key`] of a name's bytes.
+#[inline]
+fn short_key_bytes(name: &[u8]) -> Option<u64> {
     if name.len() > 7 {
         return None;
     }
     let mut key = (name.len() as u64 + 1) << 56;
-    for (k, &b) in name.as_bytes().iter().enumerate() {
+    for (k, &b) in name.iter().enumerate() {
         key |= u64::from(b) << (8 * k);
     }
     Some(key)
@@ -99,20 +106,36 @@ impl Tables<'_> {
     /// The position in `built` of the table for (`model`, `env`), built on first use.
     #[inline]
     fn index(&mut self, model: Option<&str>, env: Option<&str>) -> usize {
-        if let (Some(m), Some(e)) = (short_key(model), short_key(env)) {
-            // Every entry compared, the match kept: rows that name models in no order cost no
-            // mispredicted branch.
-            let mut found = usize::MAX;
-            for (i, &k) in self.keys.iter().enumerate() {
-                if k == (m, e) {
-                    found = i;
-                }
-            }
-            if found != usize::MAX {
-                return found;
-            }
+        if let (Some(m), Some(e)) = (short_key(model), short_key(env))
+            && let Some(found) = self.find((m, e))
+        {
+            return found;
         }
         self.index_slow(model, env)
+    }
+
+    /// The position in `built` of the table whose names have these [`short_key`]s, if it is
+    /// built. Every entry is compared and the match kept: rows that name models in no order
+    /// cost no mispredicted branch.
+    #[inline]
+    fn find(&self, keys: (u64, u64)) -> Option<usize> {
+        let mut found = usize::MAX;
+        for (i, &k) in self.keys.iter().enumerate() {
+            if k == keys {
+                found = i;
+            }
+        }
+        (found != usize::MAX).then_some(found)
+    }
+
+    /// The answer of built table `t` for the integer version `v`, or the code it is refused
+    /// with (the table's own, or the one it could not be built with).
+    #[inline]
+    fn answer_integer(&self, t: usize, v: u64) -> Option<Result<Option<&str>, &'static str>> {
+        Some(match &self.built.get(t)?.2 {
+            Ok(table) => table.next_hop_integer_str(v).map_err(|e| e.code()),
+            Err(e) => Err(e.code()),
+        })
     }
 
     /// [`Tables::index`] by comparing the names, building the table when there is none.
@@ -366,55 +389,27 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     // read in place, with no copy into a buffer; stdin and small files are read.
     let map = mapped(&args.devices)?;
     let stdout = std::io::stdout();
-    let mut out = RowOut::new(stdout.lock());
-    let mut job = Job {
-        args,
-        scheme: catalog.scheme(),
-        tables,
-        tally: Tally::default(),
-    };
-    // Set by the first row that is not blank: a header, or the one-version-per-line form.
-    let mut layout: Option<Layout> = None;
-    let mut closed = false;
     let source = if args.devices == "-" {
         "stdin"
     } else {
         &args.devices
     };
-    // Rows are borrowed from the reader's buffer, integer versions parsed without allocating,
-    // rows written piecewise: the loop allocates nothing per row.
-    let mut each = |rec: &Row<'_>| -> Result<bool, Failure> {
-        if rec.blank() {
-            return Ok(true);
-        }
-        let Some(layout) = &layout else {
-            if let Some(names) = header_names(rec) {
-                layout = Some(Layout::from_header(&names)?);
-                closed = writeln!(out, "device_id,version,next_hop").is_err();
-                return Ok(!closed);
-            }
-            if rec.len() != 1 {
-                return Err(Failure::no_code(
-                    "csv.no_header",
-                    format!(
-                        "{source}: the device list is CSV (its first row has {} fields) but \
-                             has no header; put one first naming its columns in any order: \
-                             device_id,version[,model][,environment]",
-                        rec.len()
-                    ),
-                ));
-            }
-            layout = Some(Layout::LINES);
-            job.tally.rows += 1;
-            return answered(row(rec, &Layout::LINES, &mut job, &mut out), &mut closed);
-        };
-        job.tally.rows += 1;
-        answered(row(rec, layout, &mut job, &mut out), &mut closed)
+    let mut answering = Answering {
+        job: Job {
+            args,
+            scheme: catalog.scheme(),
+            tables,
+            tally: Tally::default(),
+        },
+        out: RowOut::new(stdout.lock()),
+        layout: None,
+        closed: false,
+        source,
     };
     match &map {
         Some(bytes) => {
             let bytes = bytes.strip_prefix(&BOM).unwrap_or(bytes);
-            Rows::new(bytes).for_each(|e| unreadable(&e), &mut each)?;
+            Rows::new(bytes).read(|e| unreadable(&e), &mut answering)?;
         }
         None => {
             let input: Box<dyn Read> = if args.devices == "-" {
@@ -425,9 +420,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             };
             let input = without_bom(input).map_err(|e| unreadable(&e))?;
             let reader = std::io::BufReader::with_capacity(1 << 16, input);
-            Rows::new(reader).for_each(|e| unreadable(&e), &mut each)?;
+            Rows::new(reader).read(|e| unreadable(&e), &mut answering)?;
         }
     }
+    let Answering {
+        job,
+        mut out,
+        closed,
+        ..
+    } = answering;
     if closed {
         return Ok(ExitCode::SUCCESS);
     }
@@ -442,6 +443,73 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A device list's records as `next-hop` answers them: the header, then every row (runs of
+/// simple lines in bulk, the others one by one).
+struct Answering<'s, 'a, 'c, W: Write> {
+    job: Job<'a, 'c>,
+    out: RowOut<W>,
+    /// Set by the first row that is not blank: a header, or the one-version-per-line form.
+    layout: Option<Layout>,
+    /// Stdout was closed (`| head`): the job stops quietly.
+    closed: bool,
+    /// The device list's name for messages.
+    source: &'s str,
+}
+
+impl<W: Write> Records<Failure> for Answering<'_, '_, '_, W> {
+    fn lines(&mut self, ahead: &[u8]) -> Result<Option<usize>, Failure> {
+        let Some(layout) = &self.layout else {
+            return Ok(Some(0));
+        };
+        let (taken, written) = simple::simple_rows(ahead, layout, &mut self.job, &mut self.out);
+        Ok(answered(written, &mut self.closed)?.then_some(taken))
+    }
+
+    fn record(&mut self, rec: &Row<'_>) -> Result<bool, Failure> {
+        if rec.blank() {
+            return Ok(true);
+        }
+        let Some(layout) = &self.layout else {
+            return self.first(rec);
+        };
+        self.job.tally.rows += 1;
+        answered(
+            row(rec, layout, &mut self.job, &mut self.out),
+            &mut self.closed,
+        )
+    }
+}
+
+impl<W: Write> Answering<'_, '_, '_, W> {
+    /// The first row that is not blank: a header, or the first version of the
+    /// one-version-per-line form.
+    fn first(&mut self, rec: &Row<'_>) -> Result<bool, Failure> {
+        if let Some(names) = header_names(rec) {
+            self.layout = Some(Layout::from_header(&names)?);
+            self.closed = writeln!(self.out, "device_id,version,next_hop").is_err();
+            return Ok(!self.closed);
+        }
+        if rec.len() != 1 {
+            return Err(Failure::no_code(
+                "csv.no_header",
+                format!(
+                    "{}: the device list is CSV (its first row has {} fields) but has no \
+                     header; put one first naming its columns in any order: \
+                     device_id,version[,model][,environment]",
+                    self.source,
+                    rec.len()
+                ),
+            ));
+        }
+        self.layout = Some(Layout::LINES);
+        self.job.tally.rows += 1;
+        answered(
+            row(rec, &Layout::LINES, &mut self.job, &mut self.out),
+            &mut self.closed,
+        )
+    }
 }
 
 /// `Ok(true)` to go on after a row was written; a closed stdout (`| head`) stops quietly.
@@ -513,8 +581,7 @@ fn usual_row(
             .or(job.args.environment.as_deref()),
     };
     let t = job.tables.index(model, env);
-    let table = job.tables.built.get(t)?.2.as_ref().ok()?;
-    let answer = table.next_hop_integer_str(v).map_err(|e| e.code());
+    let answer = job.tables.answer_integer(t, v)?;
     job.tally.count(answer);
     Some(write_usual(out, rec, layout, id, version, answer))
 }
@@ -531,15 +598,23 @@ fn write_usual(
     answer: Result<Option<&str>, &str>,
 ) -> std::io::Result<()> {
     plain_id_version(out, rec, layout, id.as_bytes(), version.as_bytes())?;
-    let hop = match answer {
-        Ok(hop) => hop.unwrap_or("").as_bytes(),
+    write_answer(out, answer)
+}
+
+/// The end of a row's output line: `,hop\n` in one write, or `,error:<code>\n`.
+#[inline(always)]
+fn write_answer(
+    out: &mut RowOut<impl Write>,
+    answer: Result<Option<&str>, &str>,
+) -> std::io::Result<()> {
+    match answer {
+        Ok(hop) => out.put_between(b',', hop.unwrap_or("").as_bytes(), b'\n'),
         Err(code) => {
-            out.write_all(b",error:")?;
-            out.write_all(code.as_bytes())?;
-            return out.write_all(b"\n");
+            out.put(b",error:")?;
+            out.put(code.as_bytes())?;
+            out.put(b"\n")
         }
-    };
-    out.put_between(b',', hop, b'\n')
+    }
 }
 
 /// A plain row's `id,version` (no field needs quotes) as the row has them: in one piece when
@@ -689,7 +764,13 @@ fn integer(text: &str, scheme: Scheme) -> Option<u64> {
     if scheme != Scheme::Integer {
         return None;
     }
-    let digits = text.strip_prefix('v').unwrap_or(text).as_bytes();
+    integer_digits(text.as_bytes())
+}
+
+/// [`integer`]'s reading of the bytes of a version of the integer scheme.
+#[inline]
+fn integer_digits(text: &[u8]) -> Option<u64> {
+    let digits = text.strip_prefix(b"v").unwrap_or(text);
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }
@@ -778,11 +859,8 @@ mod tests {
         assert_eq!(integer("1.0.0", Scheme::Semver), None);
     }
 
-    /// The usual-row path against the general one, row by row, on messy device lists: where
-    /// `usual_row` answers, `general_row` must write the same bytes and count the same; and
-    /// the usual path must answer the plain rows (the test would pass vacuously otherwise).
-    #[test]
-    fn usual_rows_as_the_general_path() {
+    /// The catalog the paths are compared on: models A, B and a long name, environments.
+    fn paths_catalog() -> (Catalog, Version) {
         let catalog = Catalog::from_json(
             r#"{"releases": [
               {"version": "v100", "models": ["A", "B"]},
@@ -794,54 +872,75 @@ mod tests {
         )
         .unwrap();
         let target = catalog.parse_version("v1200").unwrap();
-        let inputs: [&[u8]; 7] = [
-            b"device_id,version,model,environment\nd1,v100,A,prod\nd2,100,B,lab\n\
-              d3, v105 ,A,prod\n d4 ,v110,B, lab\nd5,v1200,A,prod\nd6,v99999999,A,prod\n\
-              d7,v123456789012,A,prod\nd8,v,A,prod\nd9,1.0,A,prod\nd10,v100,,prod\n\
-              d11,v100,A,\nd12,v100,LongModelName,prod\nd13,v100,C,prod\n,v100,A,prod\n\
-              d15,v100,A\nd16,v100,A,prod,extra\n\"d17\",v100,A,prod\nd18,\"v1,0\",A,prod\n\
-              d19,v100,A,prod\r\nd20,v1\r00,A,prod\n\
-              d23,00000105,A,prod\nd24,v0,B,lab\nd25,v18446744073709551616,A,prod\n",
-            b"version,model,device_id,environment\nv100,A,x1,prod\n105,B,x2,lab\n\
-              v110,,x3,prod\nv100,A,,prod\nv1200,A,x5,prod\n",
-            b"model,version,device_id\nA,v100,d1\nB,v105,d2\n,v100,d3\n",
-            b"version\nv100\n105\n \nv1200\nv1\n",
-            b"device_id,version\r\nd1,v100\r\nd2,v105\r\n\"d,3\",v110\r\nd4,v1200",
-            b"environment,device_id,version\nprod,d1,v100\nlab,d2,v105\n,d3,v110\n",
-            // Not UTF-8: the rows near it take the general path.
-            b"device_id,version,model,environment\nd1,v\xFF,A,prod\ncaf\xC3\xA9,v105,B,lab\n",
-        ];
+        (catalog, target)
+    }
+
+    /// `next-hop`'s arguments with these flags.
+    fn paths_args(model: Option<&str>, environment: Option<&str>) -> Args {
+        Args {
+            catalog: String::new(),
+            to: "v1200".into(),
+            model: model.map(String::from),
+            environment: environment.map(String::from),
+            devices: "-".into(),
+            from: None,
+            cost: CostArg::Hops,
+            allow_downgrade: false,
+            strict: false,
+            format: Format::default(),
+        }
+    }
+
+    /// A job with no table built yet.
+    fn paths_job<'a, 'c>(args: &'a Args, catalog: &'c Catalog, target: &'c Version) -> Job<'a, 'c> {
+        Job {
+            args,
+            scheme: catalog.scheme(),
+            tables: Tables {
+                catalog,
+                target,
+                cost: Cost::Hops,
+                downgrade: false,
+                built: Vec::new(),
+                keys: Vec::new(),
+            },
+            tally: Tally::default(),
+        }
+    }
+
+    /// Messy device lists, one per header order.
+    const MESSY: [&[u8]; 7] = [
+        b"device_id,version,model,environment\nd1,v100,A,prod\nd2,100,B,lab\n\
+          d3, v105 ,A,prod\n d4 ,v110,B, lab\nd5,v1200,A,prod\nd6,v99999999,A,prod\n\
+          d7,v123456789012,A,prod\nd8,v,A,prod\nd9,1.0,A,prod\nd10,v100,,prod\n\
+          d11,v100,A,\nd12,v100,LongModelName,prod\nd13,v100,C,prod\n,v100,A,prod\n\
+          d15,v100,A\nd16,v100,A,prod,extra\n\"d17\",v100,A,prod\nd18,\"v1,0\",A,prod\n\
+          d19,v100,A,prod\r\nd20,v1\r00,A,prod\n\
+          d23,00000105,A,prod\nd24,v0,B,lab\nd25,v18446744073709551616,A,prod\n",
+        b"version,model,device_id,environment\nv100,A,x1,prod\n105,B,x2,lab\n\
+          v110,,x3,prod\nv100,A,,prod\nv1200,A,x5,prod\n",
+        b"model,version,device_id\nA,v100,d1\nB,v105,d2\n,v100,d3\n",
+        b"version\nv100\n105\n \nv1200\nv1\n",
+        b"device_id,version\r\nd1,v100\r\nd2,v105\r\n\"d,3\",v110\r\nd4,v1200",
+        b"environment,device_id,version\nprod,d1,v100\nlab,d2,v105\n,d3,v110\n",
+        // Not UTF-8: the rows near it take the general path.
+        b"device_id,version,model,environment\nd1,v\xFF,A,prod\ncaf\xC3\xA9,v105,B,lab\n",
+    ];
+
+    /// The usual-row path against the general one, row by row, on messy device lists: where
+    /// `usual_row` answers, `general_row` must write the same bytes and count the same; and
+    /// the usual path must answer the plain rows (the test would pass vacuously otherwise).
+    #[test]
+    fn usual_rows_as_the_general_path() {
+        let (catalog, target) = paths_catalog();
         for model in [None, Some("A")] {
             for environment in [None, Some("prod")] {
-                let args = Args {
-                    catalog: String::new(),
-                    to: "v1200".into(),
-                    model: model.map(String::from),
-                    environment: environment.map(String::from),
-                    devices: "-".into(),
-                    from: None,
-                    cost: CostArg::Hops,
-                    allow_downgrade: false,
-                    strict: false,
-                    format: Format::default(),
-                };
-                let job = || Job {
-                    args: &args,
-                    scheme: catalog.scheme(),
-                    tables: Tables {
-                        catalog: &catalog,
-                        target: &target,
-                        cost: Cost::Hops,
-                        downgrade: false,
-                        built: Vec::new(),
-                        keys: Vec::new(),
-                    },
-                    tally: Tally::default(),
-                };
+                let args = paths_args(model, environment);
+                let job = || paths_job(&args, &catalog, &target);
                 // Both paths, as `next-hop` runs them, against the general path alone.
                 let (mut both, mut general) = (job(), job());
                 let mut usual_answered = 0;
-                for input in inputs {
+                for input in MESSY {
                     let (mut both_sink, mut general_sink) = (Vec::new(), Vec::new());
                     let (mut both_out, mut general_out) =
                         (RowOut::new(&mut both_sink), RowOut::new(&mut general_sink));
@@ -884,6 +983,176 @@ mod tests {
                 // the catalog's releases differ by environment.
                 if environment.is_some() {
                     assert!(usual_answered >= 15, "{usual_answered} usual rows");
+                }
+            }
+        }
+    }
+
+    /// A device list of `rows` rows mixing simple lines with every way a line can fail to be
+    /// one (or be answered otherwise): blanks, tabs, quotes, lone and doubled CRs, non-ASCII,
+    /// missing and extra fields, empty ids, long names, unknown models, versions that are not
+    /// `[v]DIGITS`, lines about 64 bytes long.
+    fn mixed_rows(rows: usize, mut state: u64) -> Vec<u8> {
+        let ids: [&[u8]; 10] = [
+            b"d1",
+            b"dev-0000123",
+            b"",
+            b" d2",
+            b"d\t3",
+            b"x+y",
+            "café".as_bytes(),
+            b"\"q,1\"",
+            b"id-with-forty-two-bytes-abcdefghijklmnopqr",
+            b"id-of-forty-five-bytes-abcdefghijklmnopqrstu",
+        ];
+        let versions: [&[u8]; 12] = [
+            b"v100",
+            b"100",
+            b"v105",
+            b"v1200",
+            b"v99999999",
+            b"v123456789",
+            b"v",
+            b"1.0",
+            b"v0",
+            b"00000105",
+            b" v110",
+            b"v1100",
+        ];
+        let models: [&[u8]; 8] = [
+            b"A",
+            b"B",
+            b"",
+            b"LongModelName",
+            b"C",
+            b"ABCDEFG",
+            b"A ",
+            b"B",
+        ];
+        let environments: [&[u8]; 5] = [b"prod", b"lab", b"", b"prod-eu1", b"prod"];
+        let ends: [&[u8]; 6] = [b"\n", b"\n", b"\n", b"\r\n", b"\r\r\n", b"\n\n"];
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut out = b"device_id,version,model,environment\n".to_vec();
+        for _ in 0..rows {
+            let mut fields = vec![
+                ids[next(ids.len())],
+                versions[next(versions.len())],
+                models[next(models.len())],
+                environments[next(environments.len())],
+            ];
+            match next(12) {
+                0 => {
+                    fields.pop();
+                }
+                1 => fields.push(b"extra"),
+                _ => {}
+            }
+            out.extend_from_slice(&fields.join(&b","[..]));
+            out.extend_from_slice(ends[next(ends.len())]);
+        }
+        out
+    }
+
+    /// [`Records`] of `next-hop` with the record path's general answers alone (no simple lines
+    /// in bulk, no usual rows).
+    struct GeneralOnly<'s, 'a, 'c, W: Write>(Answering<'s, 'a, 'c, W>);
+
+    impl<W: Write> Records<Failure> for GeneralOnly<'_, '_, '_, W> {
+        fn lines(&mut self, _: &[u8]) -> Result<Option<usize>, Failure> {
+            Ok(Some(0))
+        }
+
+        fn record(&mut self, rec: &Row<'_>) -> Result<bool, Failure> {
+            let a = &mut self.0;
+            match &a.layout {
+                Some(layout) if !rec.blank() => {
+                    a.job.tally.rows += 1;
+                    general_row(rec, layout, &mut a.job, &mut a.out).unwrap();
+                    Ok(true)
+                }
+                _ => a.record(rec),
+            }
+        }
+    }
+
+    /// [`Records`] of `next-hop` counting the rows the simple lines answer.
+    struct Counted<'s, 'a, 'c, W: Write>(Answering<'s, 'a, 'c, W>, u64);
+
+    impl<W: Write> Records<Failure> for Counted<'_, '_, '_, W> {
+        fn lines(&mut self, ahead: &[u8]) -> Result<Option<usize>, Failure> {
+            let before = self.0.job.tally.rows;
+            let taken = self.0.lines(ahead);
+            self.1 += self.0.job.tally.rows - before;
+            taken
+        }
+
+        fn record(&mut self, rec: &Row<'_>) -> Result<bool, Failure> {
+            self.0.record(rec)
+        }
+    }
+
+    /// The whole job (simple lines in bulk, then usual and general rows) against the general
+    /// path alone: the same output bytes and summary on every messy list, read from buffers of
+    /// several sizes (lines cut at the buffer's end); and the simple lines answer most rows of
+    /// a list that is mostly simple (the test would pass vacuously otherwise).
+    #[test]
+    fn simple_rows_as_the_general_path() {
+        let (catalog, target) = paths_catalog();
+        let mixed = mixed_rows(3000, 0x9E37_79B9_7F4A_7C15);
+        let simple = mixed_rows(0, 1)
+            .into_iter()
+            .chain(b"d1,v100,A,prod\nd2,105,B,lab\nd3,v1100,A,\n".repeat(300))
+            .collect::<Vec<u8>>();
+        let mut inputs: Vec<&[u8]> = MESSY.to_vec();
+        inputs.extend([&mixed[..], &simple[..]]);
+        for model in [None, Some("A"), Some("LongModelName")] {
+            for environment in [None, Some("prod"), Some("prod-eu1")] {
+                let args = paths_args(model, environment);
+                for input in &inputs {
+                    for cap in [1 << 16, 64, 100, 300] {
+                        let answering = |sink| Answering {
+                            job: paths_job(&args, &catalog, &target),
+                            out: RowOut::new(sink),
+                            layout: None,
+                            closed: false,
+                            source: "t",
+                        };
+                        let (mut job_sink, mut general_sink) = (Vec::new(), Vec::new());
+                        let mut job = Counted(answering(&mut job_sink), 0);
+                        let reader = std::io::BufReader::with_capacity(cap, *input);
+                        Rows::new(reader).read(|e| panic!("{e}"), &mut job).unwrap();
+                        let mut general = GeneralOnly(answering(&mut general_sink));
+                        Rows::new(*input)
+                            .read(|e| panic!("{e}"), &mut general)
+                            .unwrap();
+                        let (simple_answered, rows) = (job.1, job.0.job.tally.rows);
+                        let summaries = (
+                            job.0.job.tally.summary("t"),
+                            general.0.job.tally.summary("t"),
+                        );
+                        drop((job, general));
+                        let context = format!("{model:?} {environment:?} through {cap}");
+                        assert_eq!(
+                            String::from_utf8_lossy(&job_sink),
+                            String::from_utf8_lossy(&general_sink),
+                            "{context}"
+                        );
+                        assert_eq!(summaries.0, summaries.1, "{context}");
+                        if environment == Some("prod") && *input == &simple[..] && cap == 1 << 16 {
+                            assert!(
+                                simple_answered * 10 >= rows * 9,
+                                "{simple_answered} {context}"
+                            );
+                        }
+                        if environment == Some("prod") && *input == &mixed[..] && cap > 64 {
+                            assert!(simple_answered >= 100, "{simple_answered} {context}");
+                        }
+                    }
                 }
             }
         }

@@ -341,7 +341,8 @@ struct Entry {
 /// pair of bucket bounds and then one or two entries that hold the answer too: O(1) for evenly
 /// spread build numbers, and never worse than a binary search (all points in one bucket).
 /// Memory: 16 bytes per point and at most 16 bytes per point of buckets (plus the dense
-/// table, at most 64 bytes per point, when the points are dense).
+/// table, at most 64 bytes per point, or 32 when every answer fits in two bytes, when the
+/// points are dense).
 #[derive(Debug, Clone)]
 struct IntIndex {
     base: u64,
@@ -353,6 +354,47 @@ struct IntIndex {
     /// When the points are dense (their span at most [`DENSE_PER_POINT`] values per point),
     /// the answer for every value from the first point to the last: one read per lookup.
     dense: Vec<u32>,
+    /// The same table in two bytes a value, when every answer fits ([`narrow`]); then `dense`
+    /// is empty. Half the memory: the tables of a large catalog stay in cache.
+    narrow: Vec<u16>,
+}
+
+/// An answer in two bytes: a release index below `0xFFFC`, or one of the four codes (each
+/// `u32::MAX - k` becomes `u16::MAX - k`).
+fn narrow(answer: u32) -> Option<u16> {
+    match u16::try_from(answer) {
+        Ok(n) if n < 0xFFFC => Some(n),
+        _ if answer >= MISSING_SIZE => u16::try_from(answer - 0xFFFF_0000).ok(),
+        _ => None,
+    }
+}
+
+/// A dense table of `entries` from `base` on: each point's gap answer up to it, then its own
+/// answer, which is what [`IntIndex::search`] gives for every value, as `to` writes answers.
+/// `None` when `to` has no value for an answer, or the points are not distinct and sorted.
+fn fill<T: Clone>(
+    entries: &[Entry],
+    base: u64,
+    span: u64,
+    to: impl Fn(u32) -> Option<T>,
+) -> Option<Vec<T>> {
+    let mut table = Vec::with_capacity(usize::try_from(span).ok()?.saturating_add(1));
+    for e in entries {
+        let below = usize::try_from(e.point.checked_sub(base)?).ok()?;
+        if below < table.len() {
+            return None;
+        }
+        table.resize(below, to(e.gap)?);
+        table.push(to(e.at)?);
+    }
+    Some(table)
+}
+
+/// The answer a [`narrow`] one stands for.
+#[inline]
+fn widen(n: u16) -> u32 {
+    let n = u32::from(n);
+    if n >= 0xFFFC { n | 0xFFFF_0000 } else { n }
 }
 
 /// A dense table is kept while it costs at most this many values (4 bytes each) per point.
@@ -399,22 +441,14 @@ impl IntIndex {
             entries,
             above: answers.last().copied().unwrap_or(UNREACHABLE),
             dense: Vec::new(),
+            narrow: Vec::new(),
         };
         let count = (points.len() as u64).max(256);
         if span < count.saturating_mul(DENSE_PER_POINT) {
-            // Each point's gap answer up to it, then its own answer: what `search` gives for
-            // every value, in one pass.
-            let mut dense = Vec::with_capacity(usize::try_from(span).ok()?.saturating_add(1));
-            for e in &index.entries {
-                let below = usize::try_from(e.point - base).ok()?;
-                if below < dense.len() {
-                    // Points are distinct and sorted; anything else has no dense table.
-                    return Some(index);
-                }
-                dense.resize(below, e.gap);
-                dense.push(e.at);
+            match fill(&index.entries, base, span, narrow) {
+                Some(narrow) => index.narrow = narrow,
+                None => index.dense = fill(&index.entries, base, span, Some).unwrap_or_default(),
             }
-            index.dense = dense;
         }
         Some(index)
     }
@@ -422,17 +456,25 @@ impl IntIndex {
     /// The answer for `v`.
     #[inline]
     fn answer(&self, v: u64) -> u32 {
+        if !self.narrow.is_empty() {
+            return self.table_answer(v, &self.narrow, widen);
+        }
         if !self.dense.is_empty() {
-            return match v.checked_sub(self.base) {
-                None => self.entries.first().map_or(self.above, |e| e.gap),
-                Some(d) => usize::try_from(d)
-                    .ok()
-                    .and_then(|d| self.dense.get(d))
-                    .copied()
-                    .unwrap_or(self.above),
-            };
+            return self.table_answer(v, &self.dense, |a| a);
         }
         self.search(v).1
+    }
+
+    /// The answer for `v` from a dense table of `T`s that `read` makes answers of.
+    #[inline]
+    fn table_answer<T: Copy>(&self, v: u64, table: &[T], read: impl Fn(T) -> u32) -> u32 {
+        match v.checked_sub(self.base) {
+            None => self.entries.first().map_or(self.above, |e| e.gap),
+            Some(d) => usize::try_from(d)
+                .ok()
+                .and_then(|d| table.get(d))
+                .map_or(self.above, |&a| read(a)),
+        }
     }
 
     /// The slot of `v` (as `Slots::of` in the planner: `2i + 1` at point `i`, `2i` below it)
@@ -493,26 +535,47 @@ mod tests {
             &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
             &[u64::MAX - 3, u64::MAX - 2, u64::MAX],
         ];
-        for points in lists {
-            // Answers that name their own slot.
-            let answers: Vec<u32> = (0..2 * points.len() as u32 + 1).collect();
+        // Answers that name their own slot, plus an offset: small enough for a two-byte dense
+        // table, or not (a release index of 0xFFFC or more).
+        for (points, offset) in lists.iter().flat_map(|p| [(p, 0), (p, 0xFFFC)]) {
+            let answers: Vec<u32> = (0..2 * points.len() as u32 + 1)
+                .map(|slot| slot + offset)
+                .collect();
             let index = IntIndex::new(points, &answers).unwrap();
+            if !index.dense.is_empty() || !index.narrow.is_empty() {
+                assert_eq!(index.narrow.is_empty(), offset > 0, "{points:?} + {offset}");
+            }
             let mut probes = vec![0, 1, u64::MAX, u64::MAX - 1, 1 << 40, 65999, 66000];
-            for &p in points {
+            for &p in points.iter() {
                 probes.extend([p.wrapping_sub(1), p, p.wrapping_add(1)]);
             }
             for v in probes {
                 let (slot, answer) = index.search(v);
                 assert_eq!(slot, binary(points, v), "{points:?} at {v}");
-                assert_eq!(answer as usize, slot);
+                assert_eq!(answer as usize, slot + offset as usize);
                 assert_eq!(index.answer(v), answer, "dense table at {v}");
                 if let Some(d) = v.checked_sub(points[0]) {
                     let d = d as usize;
                     assert!(index.dense.get(d).is_none_or(|&a| a == answer), "{v}");
+                    assert!(index.narrow.get(d).is_none_or(|&n| widen(n) == answer));
                 }
             }
         }
         assert!(IntIndex::new(&[], &[0]).is_none());
         assert!(IntIndex::new(&[1], &[0]).is_none());
+    }
+
+    /// Release indexes below 0xFFFC and the four codes fit in two bytes and come back; nothing
+    /// else fits.
+    #[test]
+    fn narrow_answers_widen_back() {
+        for a in [0, 1, 0xFFFB, DONE, UNREACHABLE, DOWNGRADE, MISSING_SIZE] {
+            assert_eq!(narrow(a).map(widen), Some(a), "{a:#x}");
+        }
+        for a in [0xFFFC, 0xFFFF, 0x1_0000, 0xFFFF_FFFB, MISSING_SIZE - 1] {
+            assert_eq!(narrow(a), None, "{a:#x}");
+        }
+        let codes = [DONE, UNREACHABLE, DOWNGRADE, MISSING_SIZE].map(narrow);
+        assert_eq!(codes, [0xFFFF, 0xFFFE, 0xFFFD, 0xFFFC].map(Some));
     }
 }
