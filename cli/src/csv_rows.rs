@@ -114,6 +114,8 @@ pub struct Rows<R> {
     out: Vec<u8>,
     ends: Vec<usize>,
     ranges: Vec<Range<usize>>,
+    /// The input ended inside a quoted field (see [`Rows::unclosed_quote`]).
+    unclosed: bool,
 }
 
 /// The bytes a plain line's scan stops at.
@@ -243,6 +245,32 @@ pub fn simple_line(ahead: &[u8], width: usize) -> Option<Simple> {
     })
 }
 
+/// Where a record's bytes stand in the quoting rules csv_core reads them by: a `"` opens a
+/// quoted field only as the field's first byte, `""` inside one is a quote, a `,` or line end
+/// outside quotes ends the field. csv_core never says whether the input ended inside quotes (it
+/// hands over what it has as one field), and its `Reader` cannot be copied to ask it (in
+/// csv-core 0.1.13 `Clone` keeps only part of the DFA's tables), so `Rows::quoted` follows the
+/// bytes csv_core consumes for a record with this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Plain,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl Quoting {
+    fn after(self, bytes: &[u8]) -> Quoting {
+        bytes.iter().fold(self, |s, &b| match (s, b) {
+            (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+            (Quoting::Quoted, _) => Quoting::Quoted,
+            (Quoting::FieldStart | Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+            (_, b',' | b'\n' | b'\r') => Quoting::FieldStart,
+            _ => Quoting::Plain,
+        })
+    }
+}
+
 impl<R: BufRead> Rows<R> {
     pub fn new(input: R) -> Rows<R> {
         Rows {
@@ -251,7 +279,16 @@ impl<R: BufRead> Rows<R> {
             out: vec![0; 1 << 10],
             ends: vec![0; 16],
             ranges: Vec::with_capacity(16),
+            unclosed: false,
         }
+    }
+
+    /// Whether the read stopped because the input ended inside a quoted field: a `"` that
+    /// opens a field and is never closed. csv_core would hand everything after it, to the end
+    /// of the input, over as one field, so the record is not handed on: the caller refuses the
+    /// list (`csv.unclosed_quote`).
+    pub fn unclosed_quote(&self) -> bool {
+        self.unclosed
     }
 
     /// Calls `f` with every record in order until the input ends or `f` returns `Ok(false)`.
@@ -387,14 +424,20 @@ impl<R: BufRead> Rows<R> {
     ) -> Result<bool, E> {
         use csv_core::ReadRecordResult as R;
         let (mut nout, mut nend) = (0, 0);
+        let mut quoting = Quoting::FieldStart;
         loop {
             let buf = self.input.fill_buf().map_err(io_err)?;
+            if buf.is_empty() && quoting == Quoting::Quoted {
+                self.unclosed = true;
+                return Ok(false);
+            }
             let (res, nin, o, e) = self.core.read_record(
                 buf,
                 self.out.get_mut(nout..).unwrap_or_default(),
                 self.ends.get_mut(nend..).unwrap_or_default(),
             );
             let eof = buf.is_empty();
+            quoting = quoting.after(buf.get(..nin).unwrap_or_default());
             self.input.consume(nin);
             nout += o;
             nend += e;
@@ -455,31 +498,58 @@ mod tests {
     /// Non-blank records as `Rows` reads them, through a buffer of `cap` bytes.
     fn with_rows(input: &[u8], cap: usize) -> Vec<Vec<Vec<u8>>> {
         let mut all = Vec::new();
-        Rows::new(std::io::BufReader::with_capacity(cap, input))
-            .for_each(
-                |e| e,
-                |row| {
-                    let fields: Vec<Vec<u8>> = row.bytes().map(<[u8]>::to_vec).collect();
-                    // Text, where there is text, is the bytes.
-                    for (i, f) in fields.iter().enumerate() {
-                        match row.text(i) {
-                            Some(Some(t)) => assert_eq!(t.as_bytes(), &f[..]),
-                            Some(None) => assert!(
-                                std::str::from_utf8(f).is_err(),
-                                "{:?} in {:?}",
-                                String::from_utf8_lossy(f),
-                                String::from_utf8_lossy(input)
-                            ),
-                            None => panic!("field {i} missing"),
-                        }
+        let mut rows = Rows::new(std::io::BufReader::with_capacity(cap, input));
+        rows.for_each(
+            |e| e,
+            |row| {
+                let fields: Vec<Vec<u8>> = row.bytes().map(<[u8]>::to_vec).collect();
+                // Text, where there is text, is the bytes.
+                for (i, f) in fields.iter().enumerate() {
+                    match row.text(i) {
+                        Some(Some(t)) => assert_eq!(t.as_bytes(), &f[..]),
+                        Some(None) => assert!(
+                            std::str::from_utf8(f).is_err(),
+                            "{:?} in {:?}",
+                            String::from_utf8_lossy(f),
+                            String::from_utf8_lossy(input)
+                        ),
+                        None => panic!("field {i} missing"),
                     }
-                    if fields != [Vec::<u8>::new()] {
-                        all.push(fields);
-                    }
-                    Ok(true)
-                },
-            )
-            .unwrap();
+                }
+                if fields != [Vec::<u8>::new()] {
+                    all.push(fields);
+                }
+                Ok(true)
+            },
+        )
+        .unwrap();
+        // An unclosed quote stops the read before its record, the one the csv crate reads to
+        // the end of the input as one field: marked here as an empty record.
+        if rows.unclosed_quote() {
+            all.push(Vec::new());
+        }
+        all
+    }
+
+    /// The csv crate's records with, when the input ends inside a quoted field (the quote
+    /// opened on an odd one of the input's quotes, and its record runs to the end), the last
+    /// one replaced by the empty record `with_rows` marks it with.
+    fn with_csv_unclosed_marked(input: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        if Quoting::FieldStart.after(input) != Quoting::Quoted {
+            return with_csv(input);
+        }
+        // The records before the one the quote opens in, then the mark.
+        let mut state = Quoting::FieldStart;
+        let mut record_start = 0;
+        for (i, &b) in input.iter().enumerate() {
+            let outside = state != Quoting::Quoted;
+            state = state.after(&[b]);
+            if outside && (b == b'\n' || b == b'\r') {
+                record_start = i + 1;
+            }
+        }
+        let mut all = with_csv(input.get(..record_start).unwrap_or_default());
+        all.push(Vec::new());
         all
     }
 
@@ -545,7 +615,7 @@ mod tests {
             for cap in [1, 2, 3, 5, 8, 64, 1 << 16] {
                 assert_eq!(
                     with_rows(input, cap),
-                    with_csv(input),
+                    with_csv_unclosed_marked(input),
                     "{:?} through {cap}",
                     String::from_utf8_lossy(input)
                 );
@@ -563,7 +633,7 @@ mod tests {
             let cap = [1, 3, 7, 64][(next() % 4) as usize];
             assert_eq!(
                 with_rows(&input, cap),
-                with_csv(&input),
+                with_csv_unclosed_marked(&input),
                 "{:?} through {cap}",
                 String::from_utf8_lossy(&input)
             );
@@ -637,6 +707,24 @@ mod tests {
             }
         }
         assert!(split > 1000, "{split}");
+    }
+
+    #[test]
+    fn quoting_follows_the_quotes_as_csv_core_reads_them() {
+        let end = |bytes: &[u8]| Quoting::FieldStart.after(bytes);
+        assert_eq!(end(b"a,\"b"), Quoting::Quoted);
+        assert_eq!(end(b"a,\"b\""), Quoting::QuoteInQuoted);
+        assert_eq!(end(b"a,\"b\"\"c"), Quoting::Quoted);
+        assert_eq!(end(b"a,\"b\"\"c\",d\n"), Quoting::FieldStart);
+        assert_eq!(end(b"a\"b"), Quoting::Plain);
+        assert_eq!(end(b"\"a\nb,c\r\n"), Quoting::Quoted);
+        assert_eq!(end(b"\"a\"x\"y"), Quoting::Plain);
+        // Split anywhere, the state carries over.
+        let text = b"x,\"a\"\"b\nc\",\"d";
+        for cut in 0..=text.len() {
+            let (a, b) = text.split_at(cut);
+            assert_eq!(end(a).after(b), end(text), "{cut}");
+        }
     }
 
     #[test]

@@ -406,10 +406,12 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         closed: false,
         source,
     };
-    match &map {
+    let unclosed_quote = match &map {
         Some(bytes) => {
             let bytes = bytes.strip_prefix(&BOM).unwrap_or(bytes);
-            Rows::new(bytes).read(|e| unreadable(&e), &mut answering)?;
+            let mut rows = Rows::new(bytes);
+            rows.read(|e| unreadable(&e), &mut answering)?;
+            rows.unclosed_quote()
         }
         None => {
             let input: Box<dyn Read> = if args.devices == "-" {
@@ -420,9 +422,11 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             };
             let input = without_bom(input).map_err(|e| unreadable(&e))?;
             let reader = std::io::BufReader::with_capacity(1 << 16, input);
-            Rows::new(reader).read(|e| unreadable(&e), &mut answering)?;
+            let mut rows = Rows::new(reader);
+            rows.read(|e| unreadable(&e), &mut answering)?;
+            rows.unclosed_quote()
         }
-    }
+    };
     let Answering {
         job,
         mut out,
@@ -438,6 +442,18 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         Ok(()) => {}
     }
     eprintln!("{}", job.tally.summary(target.as_str()));
+    if unclosed_quote {
+        // The rows before it are answered; what follows the quote cannot be split into rows.
+        return Err(Failure::no_code(
+            "csv.unclosed_quote",
+            format!(
+                "{source}: after row {}, a quoted field opens and is never closed, so the rest \
+                 of the list would be one field; close the quote (a `\"` inside a field is \
+                 written `\"\"`)",
+                job.tally.rows
+            ),
+        ));
+    }
     Ok(if args.strict && job.tally.refused() > 0 {
         ExitCode::from(1)
     } else {

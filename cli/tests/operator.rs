@@ -1003,3 +1003,35 @@ fn only_one_input_reads_stdin() {
         (0, "device_id,version,next_hop\nd1,1.0.0,2.0.0\n")
     );
 }
+
+/// A quote that opens a field and never closes would make the rest of the list one field
+/// (a 200,000-row list became "1 row"): the rows before it are answered, then the list is
+/// refused with `csv.unclosed_quote` (exit 1, with or without `--strict`). Quotes that close,
+/// doubled quotes and a quote inside a plain field are read as before.
+#[test]
+fn an_unclosed_quote_refuses_the_rest_of_the_list() {
+    let many: String = (0..5000).map(|i| format!("d{i},1.0.0\n")).collect();
+    for (devices, rows_out) in [
+        (
+            format!("device_id,version\nd0,2.0.0\nd1,\"1.0.0\n{many}"),
+            1,
+        ),
+        (format!("device_id,version\n\"d0,1.0.0\n{many}"), 0),
+        ("device_id,version\nd0,2.0.0\nd1,\"1.0.0".to_string(), 1),
+    ] {
+        let o = hop(devices.as_bytes(), &[]);
+        assert_eq!(code(&o), 1, "{}", err(&o));
+        assert!(err(&o).contains("error[csv.unclosed_quote]"), "{}", err(&o));
+        assert_eq!(out(&o).lines().count(), 1 + rows_out, "{}", out(&o));
+    }
+    for closed in [
+        "device_id,version\nd0,\"1.0.0\"",
+        "device_id,version\n\"d\"\"0\",1.0.0\n",
+        "device_id,version\nd\"0,1.0.0\nd1,\"2.0.0\"\r\n",
+        "device_id,version\n\"d0\nx\",1.0.0\n",
+    ] {
+        let o = hop(closed.as_bytes(), &[]);
+        assert_eq!(code(&o), 0, "{closed:?}: {}", err(&o));
+        assert!(!err(&o).contains("csv.unclosed_quote"), "{closed:?}");
+    }
+}

@@ -988,6 +988,8 @@ registry! {
             "A row's `device_id` is empty (or only spaces)";
         CSV_NOT_UTF8 = "csv.not_utf8":
             "A cell the row needs is not UTF-8";
+        CSV_UNCLOSED_QUOTE = "csv.unclosed_quote":
+            "A quoted field opens and is never closed: the rest of the list would be one field (refuses the list after the rows before it)";
     }
 
     /// The bindings' own codes, for arguments they refuse before the core sees them; each
