@@ -114,28 +114,29 @@ fn decimal(n: u64, negative: bool) -> String {
 }
 
 impl Object {
-    /// Sorts `entries` (in document order) by key; `Err` with the index and key of the first
-    /// entry, in document order, whose key was given before.
-    fn from_entries(entries: Vec<(String, Json)>) -> Result<Object, (usize, String)> {
+    /// Sorts `entries` (key, value, and where the reading stood after the key, in document
+    /// order) by key; `Err` with the key and position of the first entry, in document order,
+    /// whose key was given before.
+    fn from_entries(entries: Vec<(String, Json, usize)>) -> Result<Object, (String, usize)> {
         // Stable: entries with one key stay in document order, so a repeat follows its first.
         let order = crate::catalog::stable_order(entries.len(), &|a, b| {
             let key = |i: usize| entries.get(i).map(|e| &e.0);
             key(a).cmp(&key(b))
         });
-        let mut slots: Vec<Option<(String, Json)>> = entries.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<(String, Json, usize)>> = entries.into_iter().map(Some).collect();
         let mut out: Vec<(String, Json)> = Vec::with_capacity(slots.len());
-        let mut repeat: Option<(usize, String)> = None;
+        let mut repeat: Option<(String, usize)> = None;
         for &i in &order {
-            let Some(entry) = slots.get_mut(i).and_then(Option::take) else {
+            let Some((key, value, at)) = slots.get_mut(i).and_then(Option::take) else {
                 continue;
             };
             match out.last() {
-                Some(last) if last.0 == entry.0 => {
-                    if repeat.as_ref().is_none_or(|r| i < r.0) {
-                        repeat = Some((i, entry.0));
+                Some(last) if last.0 == key => {
+                    if repeat.as_ref().is_none_or(|r| at < r.1) {
+                        repeat = Some((key, at));
                     }
                 }
-                _ => out.push(entry),
+                _ => out.push((key, value)),
             }
         }
         match repeat {
@@ -217,7 +218,6 @@ pub(crate) fn parse(text: &str) -> Result<Json, String> {
         text,
         bytes: text.as_bytes(),
         at: 0,
-        keys_end: Vec::new(),
         repeated: String::new(),
     };
     let value = p.value(DEPTH).map_err(|e| p.describe(e))?;
@@ -241,9 +241,6 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
-    /// Where the reading stood after each key of the objects being read (and the whitespace
-    /// after it), innermost last: a repeated key's position.
-    keys_end: Vec<usize>,
     /// The key of a [`REPEAT`] error, which its message names.
     repeated: String,
 }
@@ -407,32 +404,22 @@ impl Parser<'_> {
     /// `serde_json` finds it while reading, it comes before any error found after it (a
     /// syntax error, a repeat in a nested object), which this reader finds first.
     fn object(&mut self, depth: u8) -> Step<Object> {
-        let base = self.keys_end.len();
         let mut entries = Vec::new();
         let read = self
             .entries(depth, &mut entries)
             .and_then(|()| self.close(b'}', EOF_OBJECT, false));
-        let sorted = Object::from_entries(entries);
-        let at = match &sorted {
-            Err((i, _)) => self.keys_end.get(base + i).copied(),
-            Ok(_) => None,
-        };
-        self.keys_end.truncate(base);
-        match sorted {
-            Err((_, key)) => {
+        match Object::from_entries(entries) {
+            Err((key, at)) => {
                 self.repeated = key;
-                Err(Fault {
-                    what: REPEAT,
-                    at: at.unwrap_or(self.at),
-                })
+                Err(Fault { what: REPEAT, at })
             }
             Ok(object) => read.map(|()| object),
         }
     }
 
-    /// The entries of an object, in document order; a key is in `entries` (with `null`), and
-    /// its end in `keys_end`, as soon as it is read.
-    fn entries(&mut self, depth: u8, entries: &mut Vec<(String, Json)>) -> Step<()> {
+    /// The entries of an object, in document order: a key is in `entries` (with `null`, and
+    /// where the reading stood after it and its whitespace) as soon as it is read.
+    fn entries(&mut self, depth: u8, entries: &mut Vec<(String, Json, usize)>) -> Step<()> {
         loop {
             let Some(b) = self.whitespace() else {
                 return Err(self.peek_error(EOF_OBJECT));
@@ -459,8 +446,7 @@ impl Parser<'_> {
             self.at += 1;
             let key = self.string()?;
             let next = self.whitespace();
-            entries.push((key, Json::Null));
-            self.keys_end.push(self.at);
+            entries.push((key, Json::Null, self.at));
             match next {
                 Some(b':') => self.at += 1,
                 Some(_) => return Err(self.peek_error(COLON)),
