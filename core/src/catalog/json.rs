@@ -114,7 +114,8 @@ impl Catalog {
     /// release would silently vanish). Like a syntax error it is the one error,
     /// `catalog.json`, at the first repeat, and nothing else is checked: the message and the
     /// position are those of stepstone's other JSON inputs (`serde_json`'s, the column
-    /// counting bytes to the end of the repeated key and any whitespace after it).
+    /// counting bytes to the end of the repeated key and any whitespace after it, one more
+    /// for a `}` right there).
     ///
     /// ```
     /// use stepstone::catalog::Catalog;

@@ -15,7 +15,8 @@
 //! `Value` keeps the last value), as every other JSON input of stepstone refuses it, with the
 //! message and position `serde_json` gives a type that refuses it while reading
 //! (`duplicate field `version` at line 1 column 34`: the first repeat in the document, the
-//! position the first byte after the repeated key and the whitespace that follows it).
+//! position the first byte after the repeated key and the whitespace that follows it, or past
+//! a `}` there).
 //!
 //! ```text
 //! let doc = tree::parse(r#"{"releases": [{"version": "1"}]}"#)?;
@@ -446,7 +447,10 @@ impl Parser<'_> {
             self.at += 1;
             let key = self.string()?;
             let next = self.whitespace();
-            entries.push((key, Json::Null, self.at));
+            // A repeat's position, as `serde_json` places it: past the key and its whitespace,
+            // and past a `}` right after them (its `end_map` reads one before the error is
+            // placed; it only peeks at anything else).
+            entries.push((key, Json::Null, self.at + usize::from(next == Some(b'}'))));
             match next {
                 Some(b':') => self.at += 1,
                 Some(_) => return Err(self.peek_error(COLON)),
@@ -955,6 +959,13 @@ mod tests {
             "{\"a\":1,\"a\":",
             "{\"a\":1,\"a\":[",
             "{\"a\":1,\"a\" x",
+            "{\"a\":1,\"a\"}",
+            "{\"a\":1,\"a\"\n }",
+            "{\"a\":1,\"a\",}",
+            "{\"a\":1,\"a\"]",
+            "{\"a\":{\"b\":1,\"b\"}}",
+            // Found by the fuzz target `catalog_tree`: a repeated key right before `}`.
+            "{\"scheme\": \"semver\", \"releases\": [\n  {\"version\": \"1.0.0\"},\n  {\"version\": \"2.0.0\", \"deltas\": [{\"from\": \"1.0.0\", \"size\": 5, \"size\"}\n], \"releases\": []}\n",
             "{\"a\":1,\"\\u0061\":2}",
             "{\"é\":1,\n \"é\":2}",
             // The first repeat in the document, at any depth.

@@ -2,7 +2,8 @@
 //! that an object with the same key twice is refused, as serde_json refuses it for a type whose
 //! visitor refuses it while reading. The error is then `duplicate field `KEY`` (the key cut
 //! at 160 bytes with `…`, as stepstone's messages cut values) at serde_json's position: the
-//! first repeat in the document, after the repeated key and the whitespace that follows it.
+//! first repeat in the document, after the repeated key and the whitespace that follows it,
+//! and after a `}` that comes next (serde_json's `end_map` reads it before placing the error).
 //!
 //! Core's JSON tree (`catalog/tree.rs`) is held to it by its unit tests,
 //! `core/tests/catalog_paths.rs` and the fuzz target `catalog_tree`.
