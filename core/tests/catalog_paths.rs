@@ -8,16 +8,23 @@
 //!
 //! Texts: every catalog of the vectors (valid or not), and generated catalogs in all three
 //! schemes written in many forms (compact or indented, tabs and CRLF, keys in any order, the
-//! scheme first, last or left to detection, a `$schema`, escaped strings, repeated keys whose
-//! first value is wrong, releases out of order) and broken in many ways.
+//! scheme first, last or left to detection, a `$schema`, escaped strings, a repeated key,
+//! releases out of order) and broken in many ways.
+//!
+//! A key given twice in any object is refused by every path: the walk with the one error
+//! `catalog.json` (`duplicate field `version` at line 1 column 34`, where serde_json reports
+//! it for a type that refuses it), the fast path by giving up.
 
 use proptest::prelude::*;
-use serde_json::Value;
 use stepstone::catalog::Catalog;
 
-/// The walk as it was before core read the tree itself: `serde_json::Value`, then the walk.
+#[path = "support/strict_value.rs"]
+mod strict_value;
+
+/// The walk as it was before core read the tree itself: `serde_json::Value` (refusing a
+/// repeated key, `strict_value`), then the walk.
 fn serde_path(text: &str) -> Result<Catalog, stepstone::catalog::CatalogErrors> {
-    match serde_json::from_str::<Value>(text) {
+    match strict_value::strict_value(text) {
         Ok(value) => Catalog::from_json_value(&value),
         Err(e) => Err(stepstone::catalog::CatalogErrors(vec![
             stepstone::catalog::CatalogError::Json {
@@ -100,16 +107,75 @@ fn corners_of_the_json() {
     // What the scan leaves to the typed read, which must still accept it.
     ok(r#"{"releases": [{"vers\u0069on": "v1"}]}"#);
     ok(r#"{"releases": [{"version": "\u0076\u0031"}]}"#);
-    ok(r#"{"releases": [{"version": "v1", "size": "x", "size": 5}]}"#);
-    ok(r#"{"releases": [{"version": "v1", "kind": [[1, {"a": null}]], "kind": "k"}]}"#);
-    ok(r#"{"releases": 5, "releases": [{"version": "v1"}]}"#);
-    ok(r#"{"scheme": "calendar", "scheme": "integer", "releases": []}"#);
+    // A repeated key, in any object, whatever its values: one `catalog.json` error, at the
+    // first repeat in the document.
+    let repeated = |t: &str, at: &str| {
+        let e = agree(t).unwrap_err();
+        assert_eq!(e.0.len(), 1, "{t}");
+        assert_eq!(stepstone::ErrorCode::code(&e.0[0]), "catalog.json", "{t}");
+        assert_eq!(
+            e.to_string(),
+            format!("catalog is not valid JSON: duplicate field {at}"),
+            "{t}"
+        );
+    };
+    for (text, at) in [
+        (
+            r#"{"releases": [{"version": "v1", "size": "x", "size": 5}]}"#,
+            "`size` at line 1 column 51",
+        ),
+        (
+            r#"{"releases": [{"version": "v1", "kind": [[1, {"a": null}]], "kind": "k"}]}"#,
+            "`kind` at line 1 column 66",
+        ),
+        (
+            r#"{"releases": 5, "releases": [{"version": "v1"}]}"#,
+            "`releases` at line 1 column 26",
+        ),
+        (
+            r#"{"scheme": "calendar", "scheme": "integer", "releases": []}"#,
+            "`scheme` at line 1 column 31",
+        ),
+        (
+            r#"{"releases": [], "$schema": "s", "$schema": 1, "$schema": "t"}"#,
+            "`$schema` at line 1 column 42",
+        ),
+        (
+            r#"{"scheme": "integer", "releases": [{"version": "v1", "version": "v2"}]}"#,
+            "`version` at line 1 column 62",
+        ),
+        (
+            r#"{"releases": [{"version": "v1"}], "releases": []}"#,
+            "`releases` at line 1 column 44",
+        ),
+        (
+            "{\"releases\": [{\"version\": \"v2\", \"deltas\": [{\"from\": \"v1\", \"size\": 1,\n  \"size\" : 2}]}]}",
+            "`size` at line 2 column 9",
+        ),
+        (
+            r#"{"releases": [{"version": "v1", "colour": 1, "colour": 2, "size": 0}]}"#,
+            "`colour` at line 1 column 53",
+        ),
+        (
+            r#"{"releases": [{"version": "v1", "kind": {"a": 1, "a": 2}}]}"#,
+            "`a` at line 1 column 52",
+        ),
+        (
+            r#"{"releases": [{"version": "v1", "version": "v2"}], "releases": [}"#,
+            "`version` at line 1 column 41",
+        ),
+        (
+            r#"{"r\u0065leases": [], "releases": []}"#,
+            "`releases` at line 1 column 32",
+        ),
+    ] {
+        repeated(text, at);
+    }
     ok(r#"{"releases": [{"version": "5"}, {"version": "1.2.3"}]}"#);
     ok(r#"{"releases": [{"version": "1.2.3"}, {"version": "1.2.4"}]}"#);
     ok(r#"{"releases": [{"version": "1.2"}, {"version": "1.2.3.4"}]}"#);
     ok(r#"{"releases": [{"version": "4", "blocked_from": ["<3"]}], "scheme": "dotted"}"#);
     ok(r#"{"releases": [{"blocked_from": ["<v3"], "version": "v4"}]}"#);
-    ok(r#"{"releases": [], "$schema": "s", "$schema": 1, "$schema": "t"}"#);
     ok("{\"releases\":\t[\r\n{\"version\":\"v1\"}\r\n]\r\n}\n");
     ok(r#"{"releases": [{"version": "v2"}, {"version": "v1"}, {"version": "v0"}]}"#);
     ok(r#"{"releases": [{"version": "v1", "size": 9007199254740991, "models": []}]}"#);
@@ -131,7 +197,6 @@ fn corners_of_the_json() {
     bad(r#"{"scheme": "integer", "releases": [{"version": "v1a"}]}"#);
     bad(r#"{"scheme": "integer", "releases": [{"version": "vv1"}]}"#);
     bad(r#"{"scheme": "integer", "releases": [{"version": ""}]}"#);
-    ok(r#"{"scheme": "integer", "releases": [{"version": "v1", "version": "v2"}]}"#);
     bad(r#"{"scheme": "integer", "releases": [{"version": "v1", "vers": "v2"}]}"#);
     bad(r#"{"scheme": "integer", "releases": [{"version": "v1", "from": "v0"}]}"#);
     bad(r#"{"scheme": "integer", "releases": [{"version": "v1"}], "from": 1}"#);
@@ -139,7 +204,6 @@ fn corners_of_the_json() {
         r#"{"scheme": "integer", "releases": [{"version": "v1", "deltas": [{"from": "v0", "size": 1, "kind": "x"}]}]}"#,
     );
     bad("{\"releases\": [{\"version\": \"v1\"}]}\u{0b}");
-    ok(r#"{"releases": [{"version": "v1"}], "releases": []}"#);
     // Refused by every path.
     bad(r#"{"releases": [{"version": "v1", "size": 1.0}]}"#);
     bad(r#"{"releases": [{"version": "v1", "size": 1e3}]}"#);
@@ -147,6 +211,7 @@ fn corners_of_the_json() {
     bad(r#"{"releases": [{"version": "v1", "size": 05}]}"#);
     bad(r#"{"releases": [{"version": "v1", "size": 18446744073709551616}]}"#);
     bad(r#"{"releases": [{"version": "v1", "size": 9007199254740992}]}"#);
+    // A syntax error before a repeated key is the error.
     bad(r#"{"releases": [{"version": "v1", "kind": [1e400], "kind": "k"}]}"#);
     bad(r#"{"releases": [{"version": "v1", "kind": ["\ud800"], "kind": "k"}]}"#);
     bad(r#"{"releases": [{"version": "v1", "kind": "a	b"}]}"#);
@@ -270,7 +335,7 @@ struct Form {
     order: u64,
     /// Every string value and key's first character written as a `\u` escape.
     escape: bool,
-    /// Every release's version key first given a wrong value, then repeated.
+    /// Every release's version key first given a wrong value, then repeated (refused).
     repeat: bool,
     /// Releases in reverse order.
     reverse: bool,
@@ -477,8 +542,8 @@ fn render(scheme: u8, rs: &[Rel], form: &Form) -> String {
     .object(None, top, 0)
 }
 
-/// Edits of a valid text, each with whether it is refused: all are but a repeated key whose
-/// first value is wrong (the last one counts).
+/// Edits of a valid text, each with whether it is refused: all are (a repeated key too, even
+/// when its first value is wrong and the last would do).
 fn breaks(text: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut swap = |from: &str, to: &str, refused: bool| {
@@ -494,7 +559,7 @@ fn breaks(text: &str) -> Vec<(String, bool)> {
     swap("\"size\":", "\"szie\":", true);
     swap("\"version\": ", "\"version\": null, \"x\": ", true);
     swap("\"models\": [", "\"models\": [1, ", true);
-    swap("\"yanked\": ", "\"yanked\": \"no\", \"yanked\": ", false);
+    swap("\"yanked\": ", "\"yanked\": \"no\", \"yanked\": ", true);
     swap("\"releases\": [", "\"releases\": [{\"size\": 1}, ", true);
     swap("\"min_sw_version\": \"", "\"min_sw_version\": \"9", true);
     swap("\"from\": \"", "\"from\": \"x", true);
@@ -526,10 +591,21 @@ proptest! {
         let base = agree(&plain(form.scheme_at.min(1)));
         prop_assert!(base.is_ok());
         let got = agree(&text);
-        prop_assert_eq!(got.as_ref().ok(), base.as_ref().ok(), "{}", text);
-        prop_assert_eq!(got.map(|c| c.to_json()).ok(), base.map(|c| c.to_json()).ok());
+        let repeat = form.repeat && !rs.is_empty();
+        if repeat {
+            // The first release's repeated version: the one error.
+            let e = got.as_ref().unwrap_err().to_string();
+            prop_assert!(
+                e.starts_with("catalog is not valid JSON: duplicate field `version` at line "),
+                "{}: {}", e, text
+            );
+            prop_assert_eq!(got.unwrap_err().0.len(), 1);
+        } else {
+            prop_assert_eq!(got.as_ref().ok(), base.as_ref().ok(), "{}", text);
+            prop_assert_eq!(got.map(|c| c.to_json()).ok(), base.map(|c| c.to_json()).ok());
+        }
         for (edited, refused) in breaks(&text) {
-            prop_assert_eq!(agree(&edited).is_err(), refused, "{}", edited);
+            prop_assert_eq!(agree(&edited).is_err(), refused || repeat, "{}", edited);
         }
     }
 

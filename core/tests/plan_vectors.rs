@@ -92,7 +92,10 @@ fn run_plan(catalog: &Catalog, v: &Value) -> Result<Value, String> {
     Ok(json!({"path": path, "hops": p.hops, "bytes": p.bytes}))
 }
 
-fn run(doc: &Value, v: &Value) -> Result<Value, (String, Vec<String>)> {
+/// A refusal: the first error's code, every code, the first error's message.
+type Refusal = (String, Vec<String>, String);
+
+fn run(doc: &Value, v: &Value) -> Result<Value, Refusal> {
     let text = catalog_text(doc, v);
     let loaded = Catalog::from_json(&text);
     let catalog = match (v["op"].as_str().unwrap(), loaded) {
@@ -101,12 +104,13 @@ fn run(doc: &Value, v: &Value) -> Result<Value, (String, Vec<String>)> {
         }
         (_, Err(errors)) => {
             let all = errors.iter().map(|e| e.code().to_string()).collect();
-            return Err((errors.code().to_string(), all));
+            let first = errors.iter().next().map(ToString::to_string);
+            return Err((errors.code().to_string(), all, first.unwrap_or_default()));
         }
         (_, Ok(c)) => c,
     };
     match v["op"].as_str().unwrap() {
-        "plan" => run_plan(&catalog, v).map_err(|e| (e.clone(), vec![e])),
+        "plan" => run_plan(&catalog, v).map_err(|e| (e.clone(), vec![e], String::new())),
         "lint" => {
             let w: Vec<Value> = lint(&catalog)
                 .iter()
@@ -115,7 +119,8 @@ fn run(doc: &Value, v: &Value) -> Result<Value, (String, Vec<String>)> {
             Ok(json!({ "warnings": w }))
         }
         "explain" => {
-            let q = query(&catalog, &v["query"]).map_err(|e| (e.to_string(), vec![]))?;
+            let q =
+                query(&catalog, &v["query"]).map_err(|e| (e.to_string(), vec![], String::new()))?;
             let rows: Vec<Value> = explain(&catalog, &q)
                 .releases
                 .iter()
@@ -144,7 +149,7 @@ fn plan_vectors() {
                 }
                 &out == want
             }
-            (Err((code, all)), None, Some(want)) => {
+            (Err((code, all, message)), None, Some(want)) => {
                 code == want
                     && v.get("errors").is_none_or(|list| {
                         list.as_array()
@@ -153,6 +158,7 @@ fn plan_vectors() {
                             .map(|c| c.as_str().unwrap())
                             .eq(all.iter().map(String::as_str))
                     })
+                    && v.get("message").is_none_or(|m| m == message.as_str())
             }
             _ => false,
         };

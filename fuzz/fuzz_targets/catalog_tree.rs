@@ -2,7 +2,11 @@
 //! reader, `catalog/tree.rs`) and by the `serde_json::Value` path it replaced
 //! (`serde_json::from_str`, then `Catalog::from_json_value`). They must give the same answer:
 //! the same catalog, or the same errors with the same messages (a JSON syntax error word for
-//! word, line and column included).
+//! word, line and column included). A key given twice in one object, which `Value` reads (the
+//! last value wins), is refused by the walk: the reference is then serde_json refusing it as a
+//! type that refuses it while reading does (`core/tests/support/strict_value.rs`), so the walk
+//! must answer exactly that one `catalog.json` error, `duplicate field `KEY` at line L column
+//! C`; and the walk must refuse every text `Value` reads with a repeated key.
 //!
 //! The same input, cut at `\n` into up to four texts, is also read as SemVer versions by the
 //! core's own SemVer key (`VersionKey::parse(.., Scheme::Semver)`, `version/semver_key.rs`) and
@@ -14,8 +18,11 @@ use libfuzzer_sys::fuzz_target;
 use stepstone::catalog::{Catalog, CatalogError, CatalogErrors};
 use stepstone::version::{Scheme, VersionKey, check};
 
+#[path = "../../core/tests/support/strict_value.rs"]
+mod strict_value;
+
 fn serde_path(text: &str) -> Result<Catalog, CatalogErrors> {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match strict_value::strict_value(text) {
         Ok(value) => Catalog::from_json_value(&value),
         Err(e) => Err(CatalogErrors(vec![CatalogError::Json {
             message: e.to_string(),
@@ -72,5 +79,20 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(w, o);
         }
         _ => panic!("one reader accepts what the other refuses: {walked:?} / {old:?}"),
+    }
+    // A text `Value` reads though the reference refuses it has a repeated key: refused, with
+    // that error alone.
+    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+        if let Err(e) = strict_value::strict_value(text) {
+            let walked = walked.expect_err("a repeated key accepted");
+            assert_eq!(walked.0.len(), 1);
+            assert_eq!(stepstone::ErrorCode::code(&walked), "catalog.json");
+            let message = e.to_string();
+            assert!(message.starts_with("duplicate field `"), "{message}");
+            assert_eq!(
+                walked.to_string(),
+                format!("catalog is not valid JSON: {message}")
+            );
+        }
     }
 });

@@ -227,7 +227,7 @@ plan("coreos-dead-end", "coreos", "39.20231119.3.0", "39.20231204.3.3", error="p
 plan("coreos-trailing-zero", "coreos", "38.20230609.3", "39.20231101.3.0", path("39.20231101.3.0", bytes=740))
 
 # Catalog loading.
-def load(name, catalog, error=None, errors=None, expect=None, text=None):
+def load(name, catalog, error=None, errors=None, expect=None, text=None, message=None):
     v = {"name": name, "op": "load"}
     if text is not None:
         v["catalog_text"] = text
@@ -236,6 +236,8 @@ def load(name, catalog, error=None, errors=None, expect=None, text=None):
     if error:
         v["error"] = error
         v["errors"] = errors or [error]
+        if message is not None:
+            v["message"] = message
     else:
         v["expect"] = expect
     vectors.append(v)
@@ -259,6 +261,21 @@ load("load-bad-range", {"releases": [{"version": "5", "blocked_from": [">v3, <v2
 load("load-every-error", {"releases": [{"version": "v1", "size": 0, "sha256": "00"}, {"version": "1", "extra": True}]},
      error="catalog.unknown_field",
      errors=["catalog.unknown_field", "catalog.bad_size", "catalog.bad_sha256", "catalog.duplicate_version"])
+# A key given twice in any object is refused, whatever its values (a JSON parser keeping the
+# last value would lose release 20.9.9 here): one error, at the first repeat, the column
+# counting bytes up to the end of the repeated key.
+load("load-repeated-key-top-level", None, error="catalog.json",
+     text='{"releases": [{"version": "20.9.9"}],\n "releases": [{"version": "21.0.0"}]}',
+     message="catalog is not valid JSON: duplicate field `releases` at line 2 column 11")
+load("load-repeated-key-in-a-release", None, error="catalog.json",
+     text='{"releases": [{"version": "20.9.9", "version": "21.0.0"}, {"version": "20.9.8"}]}',
+     message="catalog is not valid JSON: duplicate field `version` at line 1 column 45")
+load("load-repeated-key-in-a-delta", None, error="catalog.json",
+     text='{"releases": [{"version": "1.0.0"}, {"version": "2.0.0", "deltas": [{"from": "1.0.0", "size": 5, "size": 6}]}]}',
+     message="catalog is not valid JSON: duplicate field `size` at line 1 column 103")
+load("load-repeated-key-first-value-wrong", None, error="catalog.json",
+     text='{"releases": [{"version": "1", "size": "big",\n  "unknown": 1, "size"  : 5}]}',
+     message="catalog is not valid JSON: duplicate field `size` at line 2 column 24")
 
 # Lint.
 vectors.append({"name": "lint-figure1-clean", "op": "lint", "catalog": "figure1", "expect": {"warnings": []}})

@@ -30,7 +30,7 @@ const runnersFor = (s) => ({
         const c = s.Catalog.load(cat);
         return { expect: { releases: c.releaseCount, scheme: c.scheme } };
       } catch (e) {
-        return { error: e.code, errors: all.map((p) => p.code), e };
+        return { error: e.code, errors: all.map((p) => p.code), message: all[0]?.message, e };
       }
     }
     let c;
@@ -295,6 +295,7 @@ function vectorTest(file, doc, label, run) {
       if ('error' in v) {
         assert.equal(got.error, v.error, `${file} ${v.name}: error code (got ${JSON.stringify(got.expect)})`);
         if (v.errors) assert.deepEqual(got.errors, v.errors, `${file} ${v.name}: every error`);
+        if (v.message) assert.equal(got.message, v.message, `${file} ${v.name}: the first error's message`);
       } else {
         assert.ok(!('error' in got), `${file} ${v.name}: unexpected error ${got.error}`);
         assert.deepEqual(pick(got.expect, v.expect), v.expect, `${file} ${v.name}`);

@@ -40,6 +40,8 @@ def run_plan(doc: dict[str, Any], v: dict[str, Any]) -> Any:
         except stepstone.CatalogError as e:
             if "errors" in v:
                 assert [code for code, _ in e.errors] == v["errors"], v["name"]
+            if "message" in v:
+                assert e.errors[0][1] == v["message"], v["name"]
             raise
         return {"releases": len(c), "scheme": c.scheme}
     c = catalog_of(doc, v)

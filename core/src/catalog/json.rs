@@ -109,6 +109,23 @@ impl Catalog {
     /// [`detect_scheme`]). Unknown fields are errors naming the field, except a top-level
     /// `"$schema"` string (the document's JSON Schema, for editors), which is skipped.
     ///
+    /// A key given twice in one object, anywhere in the document, is refused, whatever its
+    /// values: JSON parsers disagree on which of the two counts (most keep the last, so a
+    /// release would silently vanish). Like a syntax error it is the one error,
+    /// `catalog.json`, at the first repeat, and nothing else is checked: the message and the
+    /// position are those of stepstone's other JSON inputs (`serde_json`'s, the column
+    /// counting bytes to the end of the repeated key and any whitespace after it, one more
+    /// for a `}` right there).
+    ///
+    /// ```
+    /// use stepstone::catalog::Catalog;
+    /// let e = Catalog::from_json(r#"{"releases": [{"version": "20.9.9", "version": "21.0.0"}]}"#)
+    ///     .unwrap_err();
+    /// assert_eq!(stepstone::ErrorCode::code(&e), "catalog.json");
+    /// assert_eq!(e.to_string(),
+    ///     "catalog is not valid JSON: duplicate field `version` at line 1 column 45");
+    /// ```
+    ///
     /// A valid catalog is read straight into its releases; only a catalog with a problem is
     /// walked as a tree of values to list every problem (the two paths give the same
     /// answer: see [`Catalog::from_json_fast`]).
@@ -188,8 +205,9 @@ impl Catalog {
     /// and walked, reporting every problem.
     ///
     /// The document is read by core's own reader (`catalog/tree.rs`), exactly as
-    /// `serde_json::Value` reads it (the same syntax errors, word for word), so that the WASM
-    /// module links no `serde_json` deserializer.
+    /// `serde_json::Value` reads it (the same syntax errors, word for word) but for a key
+    /// given twice, which it refuses, so that the WASM module links no `serde_json`
+    /// deserializer.
     #[doc(hidden)]
     pub fn from_json_walked(text: &str) -> Result<Catalog, CatalogErrors> {
         let value = tree::parse(text)
@@ -197,7 +215,10 @@ impl Catalog {
         Catalog::walk(&value)
     }
 
-    /// Reads a catalog from an already parsed JSON value.
+    /// Reads a catalog from an already parsed JSON value. A `serde_json::Value` holds each
+    /// key of an object once (its parser kept the last of a repeated key), so the rule that
+    /// [`Catalog::from_json`] applies to the text, a key given twice is refused, cannot be
+    /// checked here: read text with `from_json`.
     pub fn from_json_value(value: &serde_json::Value) -> Result<Catalog, CatalogErrors> {
         Catalog::walk(&Value::from(value))
     }

@@ -3,13 +3,20 @@
 //!
 //! It is read exactly as `serde_json::from_str::<serde_json::Value>` reads it, and it has to be:
 //! the walk in `json.rs` reports every problem of an invalid catalog from this tree, and the
-//! JSON syntax errors are `catalog.invalid_json` messages users see. So the same text is
-//! accepted and refused, with the same message at the same line and column (columns in bytes,
-//! as `serde_json` counts them); objects keep their keys sorted with the last of a repeated key
-//! winning (`serde_json::Map` is a `BTreeMap`); numbers are unsigned, negative or float as
+//! JSON syntax errors are `catalog.json` messages users see. So the same text is accepted and
+//! refused, with the same message at the same line and column (columns in bytes, as
+//! `serde_json` counts them); objects keep their keys sorted (`serde_json::Map` is a
+//! `BTreeMap`); numbers are unsigned, negative or float as
 //! `serde_json` makes them, floats through the same multiply-by-a-power-of-ten read, written
 //! back as `serde_json` writes them. Core's test `tree_reads_as_serde_json_reads` and the fuzz
 //! target `catalog_tree` hold the two together.
+//!
+//! One difference, a rule of the catalog: an object with the same key twice is refused (where
+//! `Value` keeps the last value), as every other JSON input of stepstone refuses it, with the
+//! message and position `serde_json` gives a type that refuses it while reading
+//! (`duplicate field `version` at line 1 column 34`: the first repeat in the document, the
+//! position the first byte after the repeated key and the whitespace that follows it, or past
+//! a `}` there).
 //!
 //! ```text
 //! let doc = tree::parse(r#"{"releases": [{"version": "1"}]}"#)?;
@@ -108,22 +115,35 @@ fn decimal(n: u64, negative: bool) -> String {
 }
 
 impl Object {
-    /// Sorts `entries` by key, keeping the last of a repeated key.
-    fn from_entries(entries: Vec<(String, Json)>) -> Object {
-        // Stable: entries with one key stay in document order, so the last is the later one.
+    /// Sorts `entries` (key, value, and where the reading stood after the key, in document
+    /// order) by key; `Err` with the key and position of the first entry, in document order,
+    /// whose key was given before.
+    fn from_entries(entries: Vec<(String, Json, usize)>) -> Result<Object, (String, usize)> {
+        // Stable: entries with one key stay in document order, so a repeat follows its first.
         let order = crate::catalog::stable_order(entries.len(), &|a, b| {
             let key = |i: usize| entries.get(i).map(|e| &e.0);
             key(a).cmp(&key(b))
         });
-        let mut slots: Vec<Option<(String, Json)>> = entries.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<(String, Json, usize)>> = entries.into_iter().map(Some).collect();
         let mut out: Vec<(String, Json)> = Vec::with_capacity(slots.len());
-        for entry in order.iter().filter_map(|&i| slots.get_mut(i)?.take()) {
-            match out.last_mut() {
-                Some(last) if last.0 == entry.0 => *last = entry,
-                _ => out.push(entry),
+        let mut repeat: Option<(String, usize)> = None;
+        for &i in &order {
+            let Some((key, value, at)) = slots.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            match out.last() {
+                Some(last) if last.0 == key => {
+                    if repeat.as_ref().is_none_or(|r| at < r.1) {
+                        repeat = Some((key, at));
+                    }
+                }
+                _ => out.push((key, value)),
             }
         }
-        Object(out)
+        match repeat {
+            Some(r) => Err(r),
+            None => Ok(Object(out)),
+        }
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&Json> {
@@ -199,6 +219,7 @@ pub(crate) fn parse(text: &str) -> Result<Json, String> {
         text,
         bytes: text.as_bytes(),
         at: 0,
+        repeated: String::new(),
     };
     let value = p.value(DEPTH).map_err(|e| p.describe(e))?;
     match p.whitespace() {
@@ -206,6 +227,10 @@ pub(crate) fn parse(text: &str) -> Result<Json, String> {
         None => Ok(value),
     }
 }
+
+/// A key given twice in one object: the catalog's rule, as stepstone's other JSON inputs word
+/// it (`duplicate field `version``).
+const REPEAT: &str = "duplicate field";
 
 /// An error: what, and the byte offset `serde_json` reports its position from.
 struct Fault {
@@ -217,6 +242,8 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// The key of a [`REPEAT`] error, which its message names.
+    repeated: String,
 }
 
 type Step<T> = Result<T, Fault>;
@@ -235,8 +262,9 @@ impl Parser<'_> {
         }
     }
 
-    /// `what at line L column C`: lines from 1; the column is the byte count from the start of
-    /// the line to the position (so 1 for the line's first byte, 0 right after a newline).
+    /// `what at line L column C` (`what `key`` for a repeated key): lines from 1; the column is
+    /// the byte count from the start of the line to the position (so 1 for the line's first
+    /// byte, 0 right after a newline).
     fn describe(&self, f: Fault) -> String {
         let before = &self.bytes[..f.at];
         let line_start = before
@@ -245,6 +273,11 @@ impl Parser<'_> {
             .map_or(0, |i| i + 1);
         let line = 1 + before[..line_start].iter().filter(|&&b| b == b'\n').count();
         let mut m = String::from(f.what);
+        if f.what == REPEAT {
+            m.push_str(" `");
+            m.push_str(&crate::error::clip(&self.repeated));
+            m.push('`');
+        }
         m.push_str(" at line ");
         push_u64(&mut m, line as u64);
         m.push_str(" column ");
@@ -307,9 +340,7 @@ impl Parser<'_> {
             }
             b'{' => {
                 let depth = self.nest(depth)?;
-                let entries = self.entries(depth)?;
-                self.close(b'}', EOF_OBJECT, false)?;
-                Ok(Json::Object(Object::from_entries(entries)))
+                self.object(depth).map(Json::Object)
             }
             _ => Err(self.peek_error(VALUE)),
         }
@@ -370,14 +401,32 @@ impl Parser<'_> {
         }
     }
 
-    fn entries(&mut self, depth: u8) -> Step<Vec<(String, Json)>> {
+    /// An object whose `{` was read. A key given twice is an error at its repeat, and so, as
+    /// `serde_json` finds it while reading, it comes before any error found after it (a
+    /// syntax error, a repeat in a nested object), which this reader finds first.
+    fn object(&mut self, depth: u8) -> Step<Object> {
         let mut entries = Vec::new();
+        let read = self
+            .entries(depth, &mut entries)
+            .and_then(|()| self.close(b'}', EOF_OBJECT, false));
+        match Object::from_entries(entries) {
+            Err((key, at)) => {
+                self.repeated = key;
+                Err(Fault { what: REPEAT, at })
+            }
+            Ok(object) => read.map(|()| object),
+        }
+    }
+
+    /// The entries of an object, in document order: a key is in `entries` (with `null`, and
+    /// where the reading stood after it and its whitespace) as soon as it is read.
+    fn entries(&mut self, depth: u8, entries: &mut Vec<(String, Json, usize)>) -> Step<()> {
         loop {
             let Some(b) = self.whitespace() else {
                 return Err(self.peek_error(EOF_OBJECT));
             };
             if b == b'}' {
-                return Ok(entries);
+                return Ok(());
             }
             if entries.is_empty() {
                 if b != b'"' {
@@ -397,13 +446,20 @@ impl Parser<'_> {
             }
             self.at += 1;
             let key = self.string()?;
-            match self.whitespace() {
+            let next = self.whitespace();
+            // A repeat's position, as `serde_json` places it: past the key and its whitespace,
+            // and past a `}` right after them (its `end_map` reads one before the error is
+            // placed; it only peeks at anything else).
+            entries.push((key, Json::Null, self.at + usize::from(next == Some(b'}'))));
+            match next {
                 Some(b':') => self.at += 1,
                 Some(_) => return Err(self.peek_error(COLON)),
                 None => return Err(self.peek_error(EOF_OBJECT)),
             }
             let value = self.value(depth)?;
-            entries.push((key, value));
+            if let Some(last) = entries.last_mut() {
+                last.1 = value;
+            }
         }
     }
 
@@ -735,6 +791,11 @@ fn pow10(k: usize) -> Option<f64> {
     ))
 }
 
+/// The reference reading the tests hold this reader to (shared with `core/tests`).
+#[cfg(test)]
+#[path = "../../tests/support/strict_value.rs"]
+mod strict_value;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,10 +812,11 @@ mod tests {
         assert_eq!(pow10(usize::MAX), None);
     }
 
-    /// `text` read by both readers: the same tree, or the same message.
+    /// `text` read by both readers (serde_json's refusing a repeated key): the same tree, or
+    /// the same message.
     fn same_as_serde_json(text: &str) {
         let ours = parse(text);
-        let theirs = serde_json::from_str::<serde_json::Value>(text);
+        let theirs = strict_value::strict_value(text);
         match (&ours, &theirs) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a, &Json::from(b), "{text:?}");
@@ -803,7 +865,7 @@ mod tests {
             "{,}",
             "{\"a\":1,2:3}",
             "{}",
-            "{\"b\":1,\"a\":2,\"b\":3}",
+            "{\"b\":1,\"a\":2,\"c\":3}",
             "1 2",
             "[1] x",
             "\"abc",
@@ -882,6 +944,67 @@ mod tests {
                 same_as_serde_json(&doc[..end]);
             }
         }
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_where_serde_json_finds_it() {
+        let long = "k".repeat(200);
+        let texts = [
+            "{\"b\":1,\"a\":2,\"b\":3}",
+            "{\"a\":1,\"a\":1}",
+            "{\"a\":1,\"a\" : 1}",
+            "{\"a\":1,\"a\"\n\n   :1}",
+            "{\"a\":1,\"a\"",
+            "{\"a\":1,\"a\"  ",
+            "{\"a\":1,\"a\":",
+            "{\"a\":1,\"a\":[",
+            "{\"a\":1,\"a\" x",
+            "{\"a\":1,\"a\"}",
+            "{\"a\":1,\"a\"\n }",
+            "{\"a\":1,\"a\",}",
+            "{\"a\":1,\"a\"]",
+            "{\"a\":{\"b\":1,\"b\"}}",
+            // Found by the fuzz target `catalog_tree`: a repeated key right before `}`.
+            "{\"scheme\": \"semver\", \"releases\": [\n  {\"version\": \"1.0.0\"},\n  {\"version\": \"2.0.0\", \"deltas\": [{\"from\": \"1.0.0\", \"size\": 5, \"size\"}\n], \"releases\": []}\n",
+            "{\"a\":1,\"\\u0061\":2}",
+            "{\"é\":1,\n \"é\":2}",
+            // The first repeat in the document, at any depth.
+            "{\"a\":1,\"a\":{\"b\":1,\"b\":2}}",
+            "{\"a\":{\"b\":1,\"b\":2},\"a\":1}",
+            "{\"x\":[{\"b\":1,\"c\":[{\"d\":1,\"d\":1}],\"b\":2}],\"x\":1}",
+            "{\"a\":1,\"b\":2,\"b\":3,\"a\":4}",
+            "{\"a\":1,\"b\":2,\"a\":3,\"b\":4}",
+            "[1, {\"a\":1,\"a\":2}, x]",
+            "{\"a\":1,\"a\":2} x",
+            // An error before the repeat comes first; one after it does not.
+            "{\"a\":1,\"b\":x,\"a\":2}",
+            "{\"a\":1,\"a\":x}",
+            "{\"a\":1,\"a\":2,}",
+            "{\"a\":{\"a\":1},\"b\":{\"a\":1}}",
+        ];
+        for t in texts {
+            same_as_serde_json(t);
+        }
+        for t in [
+            format!("{{\"{long}\":1,\"{long}\":2}}"),
+            format!("{}{{\"a\":1,\"a\":2}}{}", "[".repeat(126), "]".repeat(126)),
+        ] {
+            same_as_serde_json(&t);
+        }
+        assert_eq!(
+            parse("{\"releases\": [{\"version\": \"20.9.9\",\n  \"version\": \"21.0.0\"}]}"),
+            Err(String::from(
+                "duplicate field `version` at line 2 column 11"
+            ))
+        );
+        let clipped = format!(
+            "duplicate field `{}…` at line 1 column 408",
+            "k".repeat(160)
+        );
+        assert_eq!(
+            parse(&format!("{{\"{long}\":1,\"{long}\":2}}")),
+            Err(clipped)
+        );
     }
 
     #[test]

@@ -13,9 +13,10 @@
 //! - every value goes through `deserialize_any`, so strings (escapes, surrogates), numbers
 //!   (range) and nesting (depth) are checked exactly as the walk's parser checks them
 //!   (`IgnoredAny` would skip some of those checks);
-//! - a repeated key keeps its last value, as `Value`'s map does;
+//! - a repeated key makes its object wrong, as the walk refuses it (`duplicate field`, a
+//!   `catalog.json` error);
 //! - a value of the wrong shape is read to its end and remembered as wrong rather than
-//!   stopping the parse, so that a later repeat of its key still replaces it.
+//!   stopping the parse, as the walk reads on to list every problem.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
@@ -247,21 +248,28 @@ fn required<T>(slot: Slot<T>) -> Option<T> {
     slot.flatten()
 }
 
-/// The value of the entry whose key was just read.
-fn value<'de, T: Shape<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
-    Ok(map.next_value::<Lenient<T>>()?.0)
+/// Reads the value of the entry whose key was just read into `slot`: `false` when the key was
+/// given before (the value is still read).
+fn value<'de, T: Shape<'de>, A: MapAccess<'de>>(
+    slot: &mut Slot<T>,
+    map: &mut A,
+) -> Result<bool, A::Error> {
+    let first = slot.is_none();
+    *slot = Some(map.next_value::<Lenient<T>>()?.0);
+    Ok(first)
 }
 
-/// Reads an object's entries with `entry`, which gets each known key; an unknown key makes the
-/// object wrong (its value is still read).
+/// Reads an object's entries with `entry`, which gets each known key and says whether it was
+/// given for the first time; an unknown or repeated key makes the object wrong (its value is
+/// still read).
 fn entries<'de, F: Fields, A: MapAccess<'de>>(
     map: &mut A,
-    mut entry: impl FnMut(F, &mut A) -> Result<(), A::Error>,
+    mut entry: impl FnMut(F, &mut A) -> Result<bool, A::Error>,
 ) -> Result<bool, A::Error> {
     let mut known = true;
     while let Some(Key(field)) = map.next_key::<Key<F>>()? {
         match field {
-            Some(f) => entry(f, map)?,
+            Some(f) => known &= entry(f, map)?,
             None => {
                 map.next_value::<Skip>()?;
                 known = false;
@@ -296,13 +304,10 @@ struct RawCatalog<'a> {
 impl<'de> Shape<'de> for RawCatalog<'de> {
     fn map<A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
         let (mut scheme, mut releases, mut schema) = (None, None, None);
-        let known = entries(&mut map, |field, map: &mut A| {
-            match field {
-                CatalogField::Scheme => scheme = Some(value(map)?),
-                CatalogField::Releases => releases = Some(value(map)?),
-                CatalogField::Schema => schema = Some(value::<AnyString, _>(map)?),
-            }
-            Ok(())
+        let known = entries(&mut map, |field, map: &mut A| match field {
+            CatalogField::Scheme => value(&mut scheme, map),
+            CatalogField::Releases => value(&mut releases, map),
+            CatalogField::Schema => value::<AnyString, _>(&mut schema, map),
         })?;
         let read = || {
             optional(schema)?;
@@ -371,22 +376,19 @@ impl<'de> Shape<'de> for RawRelease<'de> {
             (None, None, None, None, None);
         let (mut models, mut environments, mut blocked_from, mut deltas) = (None, None, None, None);
         let (mut yanked, mut barrier, mut deadend) = (None, None, None);
-        let known = entries(&mut map, |field, map: &mut A| {
-            match field {
-                ReleaseField::Version => version = Some(value(map)?),
-                ReleaseField::Kind => kind = Some(value(map)?),
-                ReleaseField::MinSwVersion => min_sw_version = Some(value(map)?),
-                ReleaseField::Size => size = Some(value(map)?),
-                ReleaseField::Sha256 => sha256 = Some(value(map)?),
-                ReleaseField::Models => models = Some(value(map)?),
-                ReleaseField::Environments => environments = Some(value(map)?),
-                ReleaseField::Yanked => yanked = Some(value(map)?),
-                ReleaseField::Barrier => barrier = Some(value(map)?),
-                ReleaseField::Deadend => deadend = Some(value(map)?),
-                ReleaseField::BlockedFrom => blocked_from = Some(value(map)?),
-                ReleaseField::Deltas => deltas = Some(value(map)?),
-            }
-            Ok(())
+        let known = entries(&mut map, |field, map: &mut A| match field {
+            ReleaseField::Version => value(&mut version, map),
+            ReleaseField::Kind => value(&mut kind, map),
+            ReleaseField::MinSwVersion => value(&mut min_sw_version, map),
+            ReleaseField::Size => value(&mut size, map),
+            ReleaseField::Sha256 => value(&mut sha256, map),
+            ReleaseField::Models => value(&mut models, map),
+            ReleaseField::Environments => value(&mut environments, map),
+            ReleaseField::Yanked => value(&mut yanked, map),
+            ReleaseField::Barrier => value(&mut barrier, map),
+            ReleaseField::Deadend => value(&mut deadend, map),
+            ReleaseField::BlockedFrom => value(&mut blocked_from, map),
+            ReleaseField::Deltas => value(&mut deltas, map),
         })?;
         let read = || {
             Some(RawRelease {
@@ -434,13 +436,10 @@ struct RawDelta<'a> {
 impl<'de> Shape<'de> for RawDelta<'de> {
     fn map<A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
         let (mut from, mut size, mut sha256) = (None, None, None);
-        let known = entries(&mut map, |field, map: &mut A| {
-            match field {
-                DeltaField::From => from = Some(value(map)?),
-                DeltaField::Size => size = Some(value(map)?),
-                DeltaField::Sha256 => sha256 = Some(value(map)?),
-            }
-            Ok(())
+        let known = entries(&mut map, |field, map: &mut A| match field {
+            DeltaField::From => value(&mut from, map),
+            DeltaField::Size => value(&mut size, map),
+            DeltaField::Sha256 => value(&mut sha256, map),
         })?;
         let read = || {
             Some(RawDelta {

@@ -509,7 +509,8 @@ registry! {
     /// each with its code and the offending value.
     area catalog "Catalogs" {
         CATALOG_JSON = "catalog.json":
-            "The catalog is not JSON (or not UTF-8), or not of the catalog's shape";
+            "The catalog is not JSON (or not UTF-8), has a key twice in one object, or is not of \
+             the catalog's shape";
         CATALOG_INVALID_TYPE = "catalog.invalid_type":
             "A field has the wrong JSON type";
         CATALOG_UNKNOWN_FIELD = "catalog.unknown_field":
