@@ -116,21 +116,16 @@ wasm_sizes() {
 NODE_PLATFORMS=(linux-x64-gnu=x86_64-unknown-linux-gnu linux-arm64-gnu=aarch64-unknown-linux-gnu)
 NODE_ADDON_LIMIT=2000000   # bytes: each platform's .node must stay within 2 MB
 NODE_GLIBC=2.34            # the newest glibc symbol version an addon may need (docs/js.md)
-HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 
 build_node() {
-  local p name triple so
+  local p targets=()
+  for p in "${NODE_PLATFORMS[@]}"; do targets+=(--target "${p#*=}"); done
+  # One cargo call for both platforms: the two builds share the cores, their compile jobs and
+  # their fat-LTO links (one core each) side by side.
+  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+    cargo build -p stepstone-node --profile node "${targets[@]}"
   for p in "${NODE_PLATFORMS[@]}"; do
-    name=${p%%=*} triple=${p#*=}
-    if [ "$triple" = "$HOST_TRIPLE" ]; then
-      cargo build -p stepstone-node --profile node
-      so=target/node/libstepstone_node.so
-    else
-      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
-        cargo build -p stepstone-node --profile node --target "$triple"
-      so=target/$triple/node/libstepstone_node.so
-    fi
-    cp "$so" "bindings/node/npm/$name/stepstone-node.$name.node"
+    cp "target/${p#*=}/node/libstepstone_node.so" "bindings/node/npm/${p%%=*}/stepstone-node.${p%%=*}.node"
   done
   cp bindings/js-api/api.js bindings/js-api/*.d.ts bindings/node/
 }
@@ -266,15 +261,23 @@ browser() {
     node bindings/js-tests/browser/console.mjs
 }
 
+# Side by side (scripts/lib.sh, stage_bg; each log printed whole where joined): the addon and the
+# WASM modules, in separate target directories (target/<triple>/node, target/wasm-nightly), so
+# neither waits for the other's cargo lock, and each build ends in links on one core (fat LTO,
+# one codegen unit) that leave the other core to the other build; then the arm64 suite, one
+# emulated Node, beside the host suites. Both joined before the Chromium checks, which hold a
+# page to a time budget.
+stage_bg "js: build node addon (linux-x64-gnu, linux-arm64-gnu cross-compiled)" build_node
 stage "js: build wasm package (whole, plan, sample, verify, rollout)" build_wasm
-stage "js: build node addon (linux-x64-gnu, linux-arm64-gnu cross-compiled)" build_node
+stage_join
 stage "js: node addons stripped, right CPU, each <= 2 MB" check_node_addons
 stage "js: npm pack, install into a fresh consumer, tsc --noEmit" consumer
+stage "js: node addon on an older glibc (Debian 11's 2.31): a clear error" old_glibc
+stage_bg "js: node suite on arm64 (napi, Node 18 under qemu-user)" arm64_suite
 stage "js: node --test (wasm backend)" suite wasm
 stage "js: node --test (napi backend)" suite napi
 stage "js: node addon loader (platform packages, unsupported platforms)" addon_loader
-stage "js: node addon on an older glibc (Debian 11's 2.31): a clear error" old_glibc
-stage "js: node suite on arm64 (napi, Node 18 under qemu-user)" arm64_suite
+stage_join
 stage "js: esbuild and Vite pages in Chromium" bundlers
 stage "js: console page assets" build_console
 stage "js: console page in Chromium" browser

@@ -6,7 +6,8 @@
 //! stepstone's parsing in front of AWS-LC would not change a verdict either.
 //!
 //! Without the feature (or off x86_64 / aarch64) this file holds no test: `cargo test -p
-//! stepstone --features aws-lc` runs it (scripts/features.sh does, in CI).
+//! stepstone --features aws-lc` runs it, and so does `cargo test --workspace`, where the CLI turns
+//! the feature on (in CI; scripts/test.sh fails if it ran no test there).
 #![cfg(all(
     feature = "aws-lc",
     feature = "sign",
