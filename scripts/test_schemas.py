@@ -49,6 +49,10 @@ BEYOND_SCHEMA = {
 NOT_DOCUMENTS = {
     "plan.json load-not-json": "not JSON",
     "sample.json plan-duplicate-class": "a class given twice: JSON parsers keep one of the two",
+    "plan.json load-repeated-key-top-level": "`releases` given twice: JSON parsers keep one of the two",
+    "plan.json load-repeated-key-in-a-release": "a release's `version` given twice: JSON parsers keep one",
+    "plan.json load-repeated-key-in-a-delta": "a delta's `size` given twice: JSON parsers keep one",
+    "plan.json load-repeated-key-first-value-wrong": "a key given twice, the first value wrong: JSON parsers keep one",
 }
 
 problems = []
