@@ -295,7 +295,9 @@ function vectorTest(file, doc, label, run) {
       if ('error' in v) {
         assert.equal(got.error, v.error, `${file} ${v.name}: error code (got ${JSON.stringify(got.expect)})`);
         if (v.errors) assert.deepEqual(got.errors, v.errors, `${file} ${v.name}: every error`);
-        if (v.message) assert.equal(got.message, v.message, `${file} ${v.name}: the first error's message`);
+        // plan.json's load vectors may pin the first error's message (signature.json's `message`
+        // is the signed data, not an error text).
+        if (file === 'plan.json' && v.message) assert.equal(got.message, v.message, `${file} ${v.name}: the first error's message`);
       } else {
         assert.ok(!('error' in got), `${file} ${v.name}: unexpected error ${got.error}`);
         assert.deepEqual(pick(got.expect, v.expect), v.expect, `${file} ${v.name}`);
